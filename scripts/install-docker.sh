@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Wharf runs on and is tested with, from Debian's packages, and starts dockerd.
+# Run as root on Debian: Docker Engine (docker.io), the AWS CLI v2 (awscli) used by the tests,
+# and busybox-static from which the test images are built. Safe to run again.
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then echo "install-docker.sh: run as root" >&2; exit 1; fi
+if ! command -v apt-get >/dev/null; then echo "install-docker.sh: needs Debian's apt-get" >&2; exit 1; fi
+
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+[ -x /usr/bin/aws ] || need+=(awscli)
+[ -x /bin/busybox ] || need+=(busybox-static)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing ${need[*]} from Debian's packages..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if docker version >/dev/null 2>&1; then exit 0; fi
+echo "Starting dockerd (log: /var/log/wharf-dockerd.log)..."
+nohup dockerd >/var/log/wharf-dockerd.log 2>&1 &
+for _ in $(seq 1 60); do
+  if docker version >/dev/null 2>&1; then echo "Docker Engine is up."; exit 0; fi
+  sleep 1
+done
+echo "dockerd did not start; see /var/log/wharf-dockerd.log" >&2
+exit 1

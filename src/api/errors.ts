@@ -1,0 +1,31 @@
+/**
+ * The one error type business code throws. The HTTP layer alone turns it into the AWS wire
+ * shape: `{"__type": code, "message": ...}` with `status`, which the AWS SDKs map to their
+ * modeled exception classes by `code`.
+ */
+export class AwsError extends Error {
+  constructor(
+    /** The AWS error code, e.g. `ClusterNotFoundException`. */
+    readonly code: string,
+    message: string,
+    /** HTTP status: 4xx for the caller's fault, 5xx for ours. */
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** Errors every AWS JSON service shares, whatever the service. */
+export const CommonErrors = {
+  /** Body is not JSON, or not an object. */
+  serialization: (message: string) => new AwsError('SerializationException', message),
+  /** X-Amz-Target names no operation of the service. */
+  unknownOperation: () => new AwsError('UnknownOperationException', 'The requested operation is not recognized by the service.'),
+  /** Missing or unusable target / content type. */
+  missingAction: () => new AwsError('MissingAction', 'Missing Action'),
+  /** The request body is larger than this endpoint accepts. */
+  tooLarge: (limit: number) => new AwsError('RequestEntityTooLargeException', `Request body exceeds the limit of ${limit} bytes.`, 413),
+  /** Lost too many optimistic-concurrency races: retryable, as a 5xx is for the SDKs. */
+  throttling: (message: string) => new AwsError('ThrottlingException', message, 400),
+};
