@@ -28,7 +28,8 @@ export interface NumberRules {
 
 export interface ListRules {
   required?: boolean;
-  max?: number;
+  /** Most members the list may have. */
+  maxItems?: number;
   /** Fail on an empty list, when the member is present. */
   nonEmpty?: boolean;
 }
@@ -80,7 +81,7 @@ export class Fields {
     if (v === undefined) return undefined;
     if (typeof v !== 'string') this.typed(name, v, 'a string');
     const s = v as string;
-    if (rules.required && s.length === 0) throw this.invalid(`${this.at(name)} can not be null or empty.`);
+    if ((rules.required || (rules.min ?? 0) > 0) && s.length === 0) throw this.invalid(`${this.at(name)} can not be null or empty.`);
     if (rules.min !== undefined && s.length < rules.min) throw this.invalid(`${this.at(name)} must be at least ${rules.min} characters long.`);
     if (rules.max !== undefined && s.length > rules.max) throw this.invalid(`${this.at(name)} must be at most ${rules.max} characters long.`);
     if (rules.pattern && !rules.pattern.test(s)) {
@@ -123,16 +124,18 @@ export class Fields {
     if (!Array.isArray(v)) this.typed(name, v, 'a list');
     const list = v as unknown[];
     if ((rules.nonEmpty || rules.required) && list.length === 0) throw this.invalid(`${this.at(name)} can not be empty.`);
-    if (rules.max !== undefined && list.length > rules.max) throw this.invalid(`${this.at(name)} can have at most ${rules.max} members.`);
+    if (rules.maxItems !== undefined && list.length > rules.maxItems) throw this.invalid(`${this.at(name)} can have at most ${rules.maxItems} members.`);
     return list;
   }
 
-  strings(name: string, rules: ListRules & StringRules = {}): string[] | undefined {
+  /** A list of strings; `rules.min`/`max`/`pattern` apply to each member (empty members allowed unless `min` says). */
+  strings(name: string, rules: ListRules & Omit<StringRules, 'required'> = {}): string[] | undefined {
     const list = this.list(name, rules);
     if (list === undefined) return undefined;
     return list.map((item, i) => {
       const itemPath = `${this.at(name)}[${i}]`;
-      return new Fields({ [itemPath]: item }, '', this.invalid).string(itemPath, { ...rules, required: true });
+      if (item === null || item === undefined) throw this.invalid(`${itemPath} can not be null.`);
+      return new Fields({ [itemPath]: item }, '', this.invalid).string(itemPath, { ...rules, required: false })!;
     });
   }
 

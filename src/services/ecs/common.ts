@@ -31,7 +31,7 @@ export async function activeCluster(tx: Tx, scope: Scope, ref: string | undefine
 
 /** Reads and checks a `tags` member: at most 50, key 1–128 and value 0–256 characters, no `aws:` keys. */
 export function readTags(fields: Fields, name = 'tags'): Tag[] | undefined {
-  const list = fields.objects(name, { max: 50 });
+  const list = fields.objects(name, { maxItems: 50 });
   if (!list) return undefined;
   const seen = new Set<string>();
   return list.map((tag) => {

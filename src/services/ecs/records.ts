@@ -5,7 +5,7 @@
  * The `to*` functions in each action file turn them into the API shapes.
  */
 import type {
-  Attribute, ClusterConfiguration, ClusterServiceConnectDefaults, ClusterSetting, CapacityProviderStrategyItem,
+  ClusterConfiguration, ClusterServiceConnectDefaults, ClusterSetting, CapacityProviderStrategyItem,
   NetworkBinding, Tag, TaskDefinition, TaskOverride,
 } from '@aws-sdk/client-ecs';
 import type { TaskSpec, TaskStatus } from '../../common/agent-protocol.ts';
@@ -105,6 +105,12 @@ export interface TaskRecord {
   reserved: Resources;
 }
 
+/** A container instance attribute: set by the agent (ecs.*, capabilities) or by PutAttributes. */
+export interface InstanceAttribute {
+  name: string;
+  value?: string;
+}
+
 export interface ContainerInstanceRecord {
   id: string;
   arn: string;
@@ -122,7 +128,7 @@ export interface ContainerInstanceRecord {
   registeredAt: number;
   registeredResources: Resources;
   remainingResources: Resources;
-  attributes: Attribute[];
+  attributes: InstanceAttribute[];
   tags: Tag[];
   versionInfo: { agentVersion: string; agentHash: string; dockerVersion: string };
   /** Bumped on every change, as ECS's container instance `version` is. */

@@ -1,0 +1,5 @@
+/** The runtime contract against the local Docker Engine. */
+import { DockerRuntime } from './docker-runtime.ts';
+import { runtimeContract } from './runtime.contract.ts';
+
+runtimeContract('Docker', async () => new DockerRuntime());

@@ -1,0 +1,34 @@
+/** The runtime contract against the in-memory fake, plus the fake's own command model. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FakeRuntime, behaviourOf } from './fake-runtime.ts';
+import { TEST_IMAGE, runtimeContract } from './runtime.contract.ts';
+import type { ContainerCreateOptions } from './runtime.ts';
+
+runtimeContract('fake', async () => new FakeRuntime({ images: [TEST_IMAGE] }));
+
+describe('fake runtime command model', () => {
+  const opts = (cmd: string[], extra: Partial<ContainerCreateOptions> = {}): ContainerCreateOptions =>
+    ({ name: 'x', Image: TEST_IMAGE, Labels: {}, Cmd: cmd, HostConfig: { NetworkMode: 'bridge' }, ...extra });
+
+  it('reads exit codes, sleeps and TERM traps', () => {
+    assert.deepEqual(behaviourOf(opts(['sh', '-c', 'exit 3'])), { exitAfterMs: 0, exitCode: 3, onTerm: 'ignore', health: 'healthy' });
+    assert.equal(behaviourOf(opts(['sh', '-c', 'sleep 0.5; exit 2'])).exitAfterMs, 500);
+    assert.equal(behaviourOf(opts(['sh', '-c', 'echo hi'])).exitCode, 0);
+    assert.equal(behaviourOf(opts(['httpd', '-f'])).exitAfterMs, undefined, 'servers run until stopped');
+    assert.equal(behaviourOf(opts(['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'])).onTerm, 0);
+    assert.equal(behaviourOf(opts(['sh', '-c', 'trap "" TERM; sleep 1000'])).onTerm, 'ignore');
+  });
+
+  it('publishes fixed host ports once and refuses a second claim', async () => {
+    const rt = new FakeRuntime({ images: [TEST_IMAGE] });
+    const hc = { NetworkMode: 'bridge', PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] } };
+    const a = await rt.createContainer({ ...opts(['httpd']), name: 'a', HostConfig: hc });
+    const b = await rt.createContainer({ ...opts(['httpd']), name: 'b', HostConfig: hc });
+    await rt.startContainer(a);
+    await assert.rejects(rt.startContainer(b), /port is already allocated/);
+    await rt.stopContainer(a, 0);
+    await rt.startContainer(b);
+    assert.equal((await rt.inspectContainer(b))?.ports[0]?.hostPort, 8080);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * What the agent tells the control plane about its host when it registers (the link's `hello`):
+ * identity, resources and the attributes ECS placement matches task definitions against.
+ * Pure given its inputs; `index.ts` reads the real host (os, Docker) and passes them in.
+ */
+import { createHash } from 'node:crypto';
+import type { AgentMessage } from '../common/agent-protocol.ts';
+
+/** The `hello` message. */
+export type AgentHello = Extract<AgentMessage, { type: 'hello' }>;
+
+/** Host ports ECS reserves on every container instance (SSH, Docker, the agent's own). */
+export const RESERVED_PORTS: readonly number[] = [22, 2375, 2376, 51678, 51679];
+
+const CAP = 'com.amazonaws.ecs.capability';
+/** Newest Docker Remote API version ECS advertises. */
+const NEWEST_REMOTE_API_MINOR = 44;
+const OLDEST_REMOTE_API_MINOR = 17;
+
+/**
+ * Capabilities this agent has beyond the Docker API versions, named as the ECS agent names
+ * them. Logging drivers: json-file and none run locally; awslogs containers run with Docker's
+ * default driver, their logs left for Wharf's log shipping. Task and execution roles are
+ * accepted (credentials are served by the agent's endpoints, not by Docker). awsvpc tasks run
+ * on the bridge, so `task-eni` is advertised for task definitions written for Fargate.
+ */
+export const AGENT_CAPABILITIES: readonly string[] = [
+  `${CAP}.privileged-container`,
+  `${CAP}.task-iam-role`,
+  `${CAP}.task-iam-role-network-host`,
+  'ecs.capability.execution-role-awslogs',
+  'ecs.capability.container-health-check',
+  'ecs.capability.container-ordering',
+  'ecs.capability.task-cpu-mem-limit',
+  'ecs.capability.task-eni',
+];
+
+/** Logging drivers advertised by default (ECS_AVAILABLE_LOGGING_DRIVERS). */
+export const DEFAULT_LOGGING_DRIVERS: readonly string[] = ['json-file', 'none', 'awslogs'];
+
+/** The host facts `helloMessage` needs. */
+export interface HostFacts {
+  agentId: string;
+  hostname: string;
+  /** Logical CPUs and total memory in bytes, as os.cpus() and os.totalmem() report. */
+  cpuCount: number;
+  totalMemoryBytes: number;
+  /** Node's `process.arch`. */
+  arch: string;
+  dockerVersion: string;
+  dockerApiVersion: string;
+  agentVersion: string;
+}
+
+/** Where and as what the host registers; everything optional has an ECS-like default. */
+export interface RegistrationOptions {
+  cluster?: string;
+  region?: string;
+  account?: string;
+  followAllClusters?: boolean;
+  /** CPU units offered (default: cores × 1024). */
+  cpu?: number;
+  /** Memory MiB offered (default: total memory less `reservedMemory`). */
+  memory?: number;
+  /** MiB kept back for the OS, Docker and the agent (ECS_RESERVED_MEMORY); default 256. */
+  reservedMemory?: number;
+  instanceType?: string;
+  availabilityZone?: string;
+  amiId?: string;
+  loggingDrivers?: readonly string[];
+  /** Extra custom attributes. */
+  attributes?: { name: string; value?: string }[];
+}
+
+/** A stable EC2-style instance id for the agent: `i-` and 17 hex characters of its id's hash. */
+export function ec2InstanceId(agentId: string): string {
+  return `i-${hash(agentId).slice(0, 17)}`;
+}
+
+/** The Docker Remote API capabilities for a daemon speaking `apiVersion` (1.17 up to 1.44). */
+export function remoteApiCapabilities(apiVersion: string): string[] {
+  const minor = Number(/^1\.(\d+)/.exec(apiVersion)?.[1] ?? NEWEST_REMOTE_API_MINOR);
+  const newest = Math.min(minor, NEWEST_REMOTE_API_MINOR);
+  const out: string[] = [];
+  for (let m = OLDEST_REMOTE_API_MINOR; m <= newest; m++) out.push(`${CAP}.docker-remote-api.1.${m}`);
+  return out;
+}
+
+/** ECS's name for the CPU architecture. */
+export function cpuArchitecture(nodeArch: string): string {
+  return nodeArch === 'arm64' ? 'arm64' : nodeArch === 'x64' ? 'x86_64' : nodeArch;
+}
+
+/** The `hello` the agent sends on every (re)connect. */
+export function helloMessage(facts: HostFacts, o: RegistrationOptions): AgentHello {
+  const region = o.region ?? 'us-east-1';
+  const MiB = 1024 * 1024;
+  const memory = o.memory ?? Math.max(0, Math.floor(facts.totalMemoryBytes / MiB) - (o.reservedMemory ?? 256));
+  const attributes: { name: string; value?: string }[] = [
+    { name: 'ecs.os-type', value: 'linux' },
+    { name: 'ecs.os-family', value: 'LINUX' },
+    { name: 'ecs.cpu-architecture', value: cpuArchitecture(facts.arch) },
+    { name: 'ecs.instance-type', value: o.instanceType ?? 'wharf.local' },
+    { name: 'ecs.availability-zone', value: o.availabilityZone ?? `${region}a` },
+    { name: 'ecs.ami-id', value: o.amiId ?? `ami-${hash(`wharf:${facts.hostname}`).slice(0, 17)}` },
+    ...remoteApiCapabilities(facts.dockerApiVersion).map((name) => ({ name })),
+    ...(o.loggingDrivers ?? DEFAULT_LOGGING_DRIVERS).map((d) => ({ name: `${CAP}.logging-driver.${d}` })),
+    ...AGENT_CAPABILITIES.map((name) => ({ name })),
+    ...(o.attributes ?? []),
+  ];
+  return {
+    type: 'hello',
+    agentId: facts.agentId,
+    ...(o.followAllClusters ? { followAllClusters: true } : { cluster: o.cluster ?? 'default', region, ...(o.account && { account: o.account }) }),
+    hostname: facts.hostname,
+    ec2InstanceId: ec2InstanceId(facts.agentId),
+    cpu: o.cpu ?? facts.cpuCount * 1024,
+    memory,
+    reservedPorts: [...RESERVED_PORTS],
+    attributes,
+    versionInfo: {
+      agentVersion: facts.agentVersion,
+      agentHash: hash(`wharf-agent:${facts.agentVersion}`).slice(0, 8),
+      dockerVersion: `DockerVersion: ${facts.dockerVersion}`,
+    },
+  };
+}
+
+function hash(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}

@@ -1,0 +1,133 @@
+/**
+ * The Wharf agent: registers this host as an ECS container instance and runs the tasks the
+ * control plane assigns as Docker containers. `startAgent` wires the parts (see README.md):
+ * the state file, the runtime, the task engine and the link.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { randomIds, systemClock, type Clock, type Ids } from '../common/clock.ts';
+import { DockerRuntime } from './docker-runtime.ts';
+import { helloMessage, type RegistrationOptions } from './host-info.ts';
+import { AgentLink } from './link.ts';
+import type { ContainerRuntime } from './runtime.ts';
+import { FileStateStore, STATE_FORMAT, type StateStore } from './state-file.ts';
+import { DEFAULT_CLEANUP_WAIT_MS, TaskEngine } from './task-engine.ts';
+
+export { DockerRuntime } from './docker-runtime.ts';
+export { FakeRuntime } from './fake-runtime.ts';
+export type { ContainerRuntime } from './runtime.ts';
+export { MemoryStateStore } from './state-file.ts';
+
+/** How to start an agent. */
+export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'> {
+  /** The control plane, e.g. http://127.0.0.1:8040. */
+  serverUrl: string;
+  /** Where the agent keeps its state file (created if missing). */
+  dataDir: string;
+  /** Host address published container ports bind to (default 127.0.0.1). */
+  hostIp?: string;
+  /** CPU units / memory MiB to offer instead of the host's (e.g. for simulated sizes). */
+  cpu?: number;
+  memory?: number;
+  /** Heartbeat interval on the link (default 10 s). */
+  heartbeatMs?: number;
+  /** How long a stopped task's containers are kept (ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION, default 3 h). */
+  cleanupWaitMs?: number;
+  /** Container runtime (default: the local Docker Engine). */
+  runtime?: ContainerRuntime;
+  /** Where the state is kept (default: a file in dataDir); simulations pass a MemoryStateStore. */
+  stateStore?: StateStore;
+  /** Link reconnect backoff (default 500 ms doubling to 30 s). */
+  reconnect?: { initialMs: number; maxMs: number };
+  log?: (message: string) => void;
+  clock?: Clock;
+  ids?: Ids;
+}
+
+/** A running agent. */
+export interface RunningAgent {
+  agentId: string;
+  /** Closes the link and saves; task containers keep running and are re-adopted next start. */
+  stop(): Promise<void>;
+}
+
+/** Starts an agent; rejects when Docker Engine (or the given runtime) is not reachable. */
+export async function startAgent(options: AgentOptions): Promise<RunningAgent & { engine: TaskEngine; link: AgentLink }> {
+  const log = options.log ?? ((message: string) => console.error(`[wharf agent] ${message}`));
+  const runtime = options.runtime ?? new DockerRuntime();
+  let runtimeVersion;
+  try {
+    runtimeVersion = await runtime.version();
+  } catch (err) {
+    throw new Error(
+      `Docker Engine is not reachable (${err instanceof Error ? err.message : String(err)}). ` +
+        'Start it with `sudo bash scripts/install-docker.sh` (installs Docker if needed and starts dockerd), ' +
+        'or set DOCKER_HOST to a running Docker Engine.',
+    );
+  }
+
+  await mkdir(options.dataDir, { recursive: true });
+  const store = options.stateStore ?? FileStateStore.inDataDir(options.dataDir);
+  const saved = await store.load();
+  const agentId = saved?.agentId ?? (options.ids ?? randomIds).uuid();
+  if (!saved) await store.save({ format: STATE_FORMAT, agentId, tasks: [], forgotten: [] });
+
+  let link: AgentLink | undefined;
+  const engine = new TaskEngine({
+    runtime,
+    agentId,
+    store,
+    restored: saved && { tasks: saved.tasks, forgotten: saved.forgotten },
+    onStateChange: (change) => link?.send(change),
+    hostIp: options.hostIp ?? '127.0.0.1',
+    cleanupWaitMs: options.cleanupWaitMs ?? DEFAULT_CLEANUP_WAIT_MS,
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? randomIds,
+    log,
+  });
+  await engine.start();
+
+  const facts = {
+    agentId,
+    hostname: os.hostname(),
+    cpuCount: os.cpus().length || 1,
+    totalMemoryBytes: os.totalmem(),
+    arch: process.arch,
+    dockerVersion: runtimeVersion.version,
+    dockerApiVersion: runtimeVersion.apiVersion,
+    agentVersion: await agentVersion(),
+  };
+  link = new AgentLink({
+    serverUrl: options.serverUrl,
+    hello: () => helloMessage(facts, options),
+    states: () => engine.states(),
+    onTasks: (tasks, complete) => engine.applyTasks(tasks, complete),
+    heartbeatMs: options.heartbeatMs,
+    backoff: options.reconnect,
+    log,
+  });
+  link.start();
+  log(`agent ${agentId} started (Docker ${runtimeVersion.version}); connecting to ${options.serverUrl}`);
+
+  const running = link;
+  let stopping: Promise<void> | undefined;
+  return {
+    agentId,
+    engine,
+    link: running,
+    stop: () => (stopping ??= (async () => {
+      await running.close();
+      await engine.close();
+    })()),
+  };
+}
+
+/** Wharf's version from package.json, as the agent version. */
+async function agentVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

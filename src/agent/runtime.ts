@@ -1,0 +1,180 @@
+/**
+ * The container runtime the agent drives: the few Docker Engine operations the task engine
+ * needs, behind a small interface so the engine runs against real Docker (`docker-runtime.ts`)
+ * or an in-memory fake (`fake-runtime.ts`) that simulates thousands of hosts.
+ *
+ * The create options are a subset of Docker's own `POST /containers/create` body, in Docker's
+ * field names, so the Docker runtime passes them through and the fake emulates exactly them.
+ */
+
+/** One published port as Docker reports it (`NetworkSettings.Ports`). */
+export interface PublishedPort {
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+  hostIp: string;
+  hostPort: number;
+}
+
+/** A host port to publish a container port on: `HostPort` '' lets Docker choose one. */
+export interface PortBinding {
+  HostIp: string;
+  HostPort: string;
+}
+
+/** A resource limit (`ulimit`), as Docker takes it. */
+export interface Ulimit {
+  Name: string;
+  Soft: number;
+  Hard: number;
+}
+
+/** Docker's health check settings (durations in nanoseconds). */
+export interface HealthConfig {
+  Test: string[];
+  Interval?: number;
+  Timeout?: number;
+  Retries?: number;
+  StartPeriod?: number;
+}
+
+/** Docker's `HostConfig`: the parts the agent sets. */
+export interface HostConfig {
+  NetworkMode: string;
+  PortBindings?: Record<string, PortBinding[]>;
+  Links?: string[];
+  CpuShares?: number;
+  /** Hard memory limit, bytes. */
+  Memory?: number;
+  /** Soft memory limit, bytes. */
+  MemoryReservation?: number;
+  Ulimits?: Ulimit[];
+  Privileged?: boolean;
+  ReadonlyRootfs?: boolean;
+  ExtraHosts?: string[];
+  Dns?: string[];
+  DnsSearch?: string[];
+  SecurityOpt?: string[];
+  Sysctls?: Record<string, string>;
+  Init?: boolean;
+  /** Bytes. */
+  ShmSize?: number;
+  CapAdd?: string[];
+  CapDrop?: string[];
+  LogConfig?: { Type: string; Config: Record<string, string> };
+}
+
+/** The body of Docker's container create call (plus its `name` query parameter). */
+export interface ContainerCreateOptions {
+  name: string;
+  Image: string;
+  Labels: Record<string, string>;
+  Env?: string[];
+  Cmd?: string[];
+  Entrypoint?: string[];
+  WorkingDir?: string;
+  User?: string;
+  Hostname?: string;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  /** Seconds Docker waits after the stop signal before SIGKILL, for stops without a timeout. */
+  StopTimeout?: number;
+  Healthcheck?: HealthConfig;
+  NetworkDisabled?: boolean;
+  OpenStdin?: boolean;
+  Tty?: boolean;
+  HostConfig: HostConfig;
+}
+
+/** Docker's container states. */
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** A container as `list` reports it: enough to find the agent's own containers. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  state: ContainerState;
+}
+
+/** A container as `inspect` reports it. Timestamps are epoch ms, absent when never set. */
+export interface ContainerInfo extends ContainerSummary {
+  image: string;
+  /** Set once the container has exited. */
+  exitCode?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Why the runtime could not run it (Docker's `State.Error`), when it says. */
+  error?: string;
+  oomKilled: boolean;
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  ports: PublishedPort[];
+}
+
+/**
+ * What the runtime tells subscribers. `resync` means events may have been missed (the event
+ * stream broke and was re-opened), so subscribers should re-inspect what they care about.
+ */
+export type RuntimeEvent =
+  | { type: 'exit'; id: string; exitCode: number }
+  | { type: 'health'; id: string; health: 'starting' | 'healthy' | 'unhealthy' }
+  | { type: 'resync' };
+
+/** An open event subscription. */
+export interface Subscription {
+  close(): void;
+}
+
+/** Version facts the agent reports when it registers. */
+export interface RuntimeVersion {
+  version: string;
+  apiVersion: string;
+}
+
+/**
+ * The operations the task engine needs from a container runtime. Missing containers are not
+ * errors for `stop` and `remove` (they are already where the caller wants them); `inspect`
+ * returns undefined for them.
+ */
+export interface ContainerRuntime {
+  /** Fails when the runtime is not reachable. */
+  version(): Promise<RuntimeVersion>;
+  imageExists(image: string): Promise<boolean>;
+  pullImage(image: string): Promise<void>;
+  /** Creates a container and returns its id. */
+  createContainer(options: ContainerCreateOptions): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  inspectContainer(id: string): Promise<ContainerInfo | undefined>;
+  /** Sends the stop signal, then SIGKILL after `timeoutSeconds`; resolves once it has stopped. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  /** Containers, running or not, carrying every one of `labels`. */
+  listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
+  /**
+   * Container exits and health changes for containers carrying every one of `labels`.
+   * Resolves once the subscription is live, so nothing that happens after is missed.
+   */
+  subscribe(labels: Record<string, string>, listener: (event: RuntimeEvent) => void): Promise<Subscription>;
+}
+
+/** A runtime call failed; `kind` says which step, for ECS's reason prefixes. */
+export class RuntimeError extends Error {
+  constructor(
+    readonly kind: 'pull' | 'create' | 'start' | 'stop' | 'inspect' | 'remove' | 'connect',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+/** True when `labels` carries every one of `wanted`. */
+export function hasLabels(labels: Record<string, string>, wanted: Record<string, string>): boolean {
+  return Object.entries(wanted).every(([k, v]) => labels[k] === v);
+}
+
+/** Adds `:latest` to an image reference without a tag or digest, as Docker does. */
+export function normalizeImage(image: string): string {
+  if (image.includes('@')) return image;
+  const lastSlash = image.lastIndexOf('/');
+  const tail = image.slice(lastSlash + 1);
+  return tail.includes(':') ? image : `${image}:latest`;
+}

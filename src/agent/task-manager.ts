@@ -1,0 +1,295 @@
+/**
+ * The owner of one task on the agent: the only thing that changes the task's model. Inputs
+ * (desired state, runtime events, action results) go through its mailbox one at a time; after
+ * each it asks the pure core (`task-state.ts`) what to do, starts those actions (they run
+ * concurrently and report back through the mailbox), reports the task's state when it changed,
+ * and saves. Once the task is STOPPED it removes the containers after the cleanup wait.
+ */
+import type { DesiredTask, TaskStateChange } from '../common/agent-protocol.ts';
+import type { Clock, Ids } from '../common/clock.ts';
+import { LABEL, containerCreateOptions, dockerContainerName, stopTimeoutSeconds } from './container-config.ts';
+import type { ContainerRuntime, ContainerSummary } from './runtime.ts';
+import { encodeTask, type StoredTask } from './state-file.ts';
+import { plan, reduce, toStateChange, type ContainerModel, type TaskAction, type TaskEvent, type TaskKnown, type TaskModel } from './task-state.ts';
+
+/** What a task's owner needs from the agent around it. */
+export interface TaskManagerDeps {
+  runtime: ContainerRuntime;
+  clock: Clock;
+  ids: Ids;
+  agentId: string;
+  hostIp: string;
+  /** How long a STOPPED task's containers are kept before removal. */
+  cleanupWaitMs: number;
+  /** Saves the agent's state; resolves once it is on disk. */
+  persist(): Promise<void>;
+  report(change: TaskStateChange): void;
+  /** Runtime events for this container id should come to this task from now on. */
+  track(runtimeId: string): void;
+  /** The task is stopped and its containers removed: the agent can drop it. */
+  forget(taskArn: string): void;
+  log(message: string): void;
+  /** Milliseconds before a failed stop or cleanup is retried. */
+  retryMs?: number;
+}
+
+const PREFERENCE: Record<string, number> = { running: 0, restarting: 1, paused: 2, created: 3, exited: 4, dead: 5, removing: 6 };
+
+/** One task's owner. */
+export class TaskManager {
+  private model: TaskModel;
+  private queue: Promise<void> = Promise.resolve();
+  private lastReport?: string;
+  private lastSaved?: string;
+  private cleanupTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(model: TaskModel, private readonly deps: TaskManagerDeps) {
+    this.model = model;
+  }
+
+  get taskArn(): string {
+    return this.model.taskArn;
+  }
+
+  /** How far the task has come. */
+  get status(): TaskKnown {
+    return this.model.known;
+  }
+
+  /** The latest report, for resending after the link reconnects. */
+  latest(): TaskStateChange | undefined {
+    return toStateChange(this.model);
+  }
+
+  /** The task as stored in the state file. */
+  record(): StoredTask {
+    return encodeTask(this.model);
+  }
+
+  /** Starts converging (a new task, or one just restored and adopted). */
+  kick(): void {
+    this.enqueue(() => undefined);
+  }
+
+  /** What the control plane wants now. */
+  setDesired(desired: DesiredTask): void {
+    this.enqueue(() => this.apply({ type: 'desired', desired }));
+  }
+
+  /** The control plane's complete task set no longer has this task: stop it. */
+  unassign(): void {
+    this.enqueue(() => this.apply({ type: 'unassigned' }));
+  }
+
+  /**
+   * Takes over the containers that exist for this task (found by label after a restart):
+   * each container is matched to the existing one, so none is ever created twice.
+   */
+  adopt(found: readonly ContainerSummary[]): void {
+    this.enqueue(async () => {
+      for (const c of this.model.containers) {
+        const mine = found
+          .filter((s) => s.labels[LABEL.containerName] === c.name)
+          .sort((a, b) => Number(b.id === c.runtimeId) - Number(a.id === c.runtimeId) || (PREFERENCE[a.state] ?? 9) - (PREFERENCE[b.state] ?? 9));
+        const pick = mine[0];
+        if (pick) this.deps.track(pick.id);
+        const id = pick?.id ?? c.runtimeId;
+        if (!id || c.known === 'STOPPED') continue;
+        this.apply({ type: 'observed', container: c.name, info: await this.inspect(id) });
+      }
+    });
+  }
+
+  /** A container of this task exited. */
+  onExit(runtimeId: string, exitCode: number): void {
+    this.enqueue(async () => {
+      const c = this.byRuntimeId(runtimeId);
+      if (!c || c.known === 'STOPPED') return;
+      const info = await this.inspect(runtimeId).catch(() => undefined);
+      if (info && (info.state === 'exited' || info.state === 'dead')) this.apply({ type: 'observed', container: c.name, info });
+      else this.apply({ type: 'exited', container: c.name, exitCode });
+    });
+  }
+
+  /** A container of this task changed health. */
+  onHealth(runtimeId: string, health: 'starting' | 'healthy' | 'unhealthy'): void {
+    this.enqueue(() => {
+      const c = this.byRuntimeId(runtimeId);
+      if (c) this.apply({ type: 'health', container: c.name, health });
+    });
+  }
+
+  /** Events may have been missed: look at every live container again. */
+  resync(): void {
+    this.enqueue(async () => {
+      for (const c of this.model.containers) {
+        if (!c.runtimeId || c.known === 'STOPPED' || c.busy) continue;
+        this.apply({ type: 'observed', container: c.name, info: await this.inspect(c.runtimeId) });
+      }
+    });
+  }
+
+  /** Stops acting: pending work finishes, nothing new starts, containers are left as they are. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.cleanupTimer);
+    await this.queue;
+  }
+
+  private enqueue(step: () => void | Promise<void>): void {
+    this.queue = this.queue
+      .then(async () => {
+        if (this.closed) return;
+        await step();
+        if (!this.closed) this.converge();
+      })
+      .catch((err: unknown) => this.deps.log(`task ${this.taskArn}: ${messageOf(err)}`));
+  }
+
+  private apply(event: TaskEvent): void {
+    this.model = reduce(this.model, event, this.deps.clock.now());
+  }
+
+  /** Plans, starts the actions, reports, saves, and schedules cleanup once STOPPED. */
+  private converge(): void {
+    const planned = plan(this.model, this.deps.clock.now());
+    this.model = planned.task;
+    for (const action of planned.actions) void this.run(action);
+
+    const change = toStateChange(this.model);
+    const report = change && JSON.stringify(change);
+    if (change && report !== this.lastReport) {
+      this.lastReport = report;
+      this.deps.report(change);
+    }
+    const saved = JSON.stringify(this.record());
+    if (saved !== this.lastSaved) {
+      this.lastSaved = saved;
+      this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));
+    }
+    if (this.model.known === 'STOPPED' && !this.cleanupTimer) {
+      const due = (this.model.stoppedAt ?? this.deps.clock.now()) + this.deps.cleanupWaitMs;
+      this.scheduleCleanup(Math.max(0, due - this.deps.clock.now()));
+    }
+  }
+
+  private async run(action: TaskAction): Promise<void> {
+    const c = this.model.containers.find((x) => x.name === action.container);
+    if (!c) return;
+    let result: TaskEvent;
+    switch (action.kind) {
+      case 'pull':
+        result = await this.pull(c);
+        break;
+      case 'create':
+        result = await this.create(c);
+        break;
+      case 'start':
+        result = await this.start(c);
+        break;
+      case 'stop':
+        result = await this.stop(c);
+        break;
+    }
+    this.enqueue(() => this.apply(result));
+  }
+
+  private async pull(c: ContainerModel): Promise<TaskEvent> {
+    const image = c.def.image ?? '';
+    try {
+      if (!image) throw new Error(`container ${c.name} has no image`);
+      if (!(await this.deps.runtime.imageExists(image))) await this.deps.runtime.pullImage(image);
+      return { type: 'pulled', container: c.name };
+    } catch (err) {
+      return { type: 'failed', container: c.name, step: 'pull', message: `pull image ${image}: ${messageOf(err)}` };
+    }
+  }
+
+  private async create(c: ContainerModel): Promise<TaskEvent> {
+    const { runtime, agentId, hostIp, ids } = this.deps;
+    const t = this.model;
+    try {
+      const existing = await runtime.listContainers({ [LABEL.agentId]: agentId, [LABEL.taskArn]: t.taskArn, [LABEL.containerName]: c.name });
+      const found = existing.sort((a, b) => (PREFERENCE[a.state] ?? 9) - (PREFERENCE[b.state] ?? 9))[0];
+      if (found) {
+        this.deps.track(found.id);
+        return { type: 'observed', container: c.name, info: await runtime.inspectContainer(found.id), ends: 'create' };
+      }
+      const dockerName = dockerContainerName(t.desired.spec.family, t.desired.spec.revision, c.name, ids.hex32().slice(0, 20));
+      const dockerNames = Object.fromEntries(t.containers.filter((x) => x.dockerName).map((x) => [x.name, x.dockerName!]));
+      const options = containerCreateOptions(c.def, {
+        taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, hostIp, dockerName, dockerNames,
+      });
+      await this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));
+      const runtimeId = await runtime.createContainer(options);
+      this.deps.track(runtimeId);
+      return { type: 'created', container: c.name, runtimeId, dockerName };
+    } catch (err) {
+      return { type: 'failed', container: c.name, step: 'create', message: messageOf(err) };
+    }
+  }
+
+  private async start(c: ContainerModel): Promise<TaskEvent> {
+    const id = c.runtimeId;
+    try {
+      if (!id) throw new Error(`container ${c.name} was never created`);
+      await this.deps.runtime.startContainer(id);
+      return { type: 'observed', container: c.name, info: await this.inspect(id), ends: 'start' };
+    } catch (err) {
+      return { type: 'failed', container: c.name, step: 'start', message: messageOf(err) };
+    }
+  }
+
+  private async stop(c: ContainerModel): Promise<TaskEvent> {
+    const id = c.runtimeId!;
+    try {
+      await this.deps.runtime.stopContainer(id, stopTimeoutSeconds(c.def));
+      return { type: 'observed', container: c.name, info: await this.inspect(id), ends: 'stop' };
+    } catch (err) {
+      this.deps.log(`task ${this.taskArn}: stopping container ${c.name}: ${messageOf(err)}; retrying`);
+      await delay(this.deps.retryMs ?? 1000);
+      return { type: 'stopFailed', container: c.name };
+    }
+  }
+
+  private scheduleCleanup(ms: number): void {
+    this.cleanupTimer = setTimeout(() => {
+      this.enqueue(async () => {
+        try {
+          await this.removeContainers();
+          this.closed = true;
+          this.deps.forget(this.taskArn);
+        } catch (err) {
+          this.deps.log(`task ${this.taskArn}: cleanup: ${messageOf(err)}; retrying`);
+          this.scheduleCleanup(this.deps.retryMs ?? 1000);
+        }
+      });
+    }, ms);
+    this.cleanupTimer.unref();
+  }
+
+  /** Removes the task's containers: the known ones and any other carrying its labels. */
+  private async removeContainers(): Promise<void> {
+    const { runtime, agentId } = this.deps;
+    const ids = new Set(this.model.containers.flatMap((c) => (c.runtimeId ? [c.runtimeId] : [])));
+    for (const s of await runtime.listContainers({ [LABEL.agentId]: agentId, [LABEL.taskArn]: this.taskArn })) ids.add(s.id);
+    for (const id of ids) await runtime.removeContainer(id);
+  }
+
+  private inspect(id: string) {
+    return this.deps.runtime.inspectContainer(id);
+  }
+
+  private byRuntimeId(id: string): ContainerModel | undefined {
+    return this.model.containers.find((c) => c.runtimeId === id);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

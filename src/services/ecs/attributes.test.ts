@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { Attribute, ListAttributesResponse, PutAttributesResponse } from '@aws-sdk/client-ecs';
+import { AwsError } from '../../api/errors.ts';
+import type { RequestContext } from '../../api/types.ts';
+import { ManualClock, randomIds } from '../../common/clock.ts';
+import { firstFit } from '../../scheduler/index.ts';
+import { SqliteStore } from '../../state/sqlite.ts';
+import type { Store } from '../../state/store.ts';
+import { getDoc } from '../../state/transact.ts';
+import { attributeActions } from './attributes.ts';
+import { clusterActions } from './clusters.ts';
+import { arns, keys, type ContainerInstanceRecord } from './records.ts';
+
+const ctx: RequestContext = { region: 'us-east-1', account: '123456789012', requestId: 'req-1' };
+const scope = { account: ctx.account, region: ctx.region };
+const AGENT_ATTRIBUTES = [
+  { name: 'ecs.os-type', value: 'linux' },
+  { name: 'ecs.capability.task-eni' },
+  { name: 'com.amazonaws.ecs.capability.docker-remote-api.1.44' },
+];
+
+let store: Store;
+let api: ReturnType<typeof attributeActions>;
+
+beforeEach(async () => {
+  store = SqliteStore.open(':memory:');
+  const deps = { store, clock: new ManualClock(), ids: randomIds, place: firstFit };
+  api = attributeActions(deps);
+  await clusterActions(deps).CreateCluster({ clusterName: 'web' }, ctx);
+  await clusterActions(deps).CreateCluster({}, ctx);
+  await seedInstance(instance('web', 'aaa'));
+  await seedInstance(instance('web', 'bbb'));
+});
+afterEach(() => store.close());
+
+const call = async <T>(action: string, input: Record<string, unknown>) => (await api[action](input, ctx)) as T;
+const put = (attributes: Record<string, unknown>[], cluster = 'web') => call<PutAttributesResponse>('PutAttributes', { cluster, attributes });
+
+async function rejects(action: string, input: Record<string, unknown>, code: string, message: RegExp) {
+  const before = await store.revision();
+  await assert.rejects(api[action](input, ctx), (e: unknown) => {
+    assert.ok(e instanceof AwsError, String(e));
+    assert.equal(e.code, code);
+    assert.match(e.message, message);
+    return true;
+  });
+  assert.equal(await store.revision(), before, 'the store must not change');
+}
+
+function instance(cluster: string, id: string, over: Partial<ContainerInstanceRecord> = {}): ContainerInstanceRecord {
+  const res = { cpu: 1024, memory: 2048, ports: [], portsUdp: [] };
+  return {
+    id, arn: arns.containerInstance(scope, cluster, id), clusterName: cluster, clusterArn: arns.cluster(scope, cluster),
+    ec2InstanceId: `i-${id}`, status: 'ACTIVE', agentId: `agent-${id}`, autoAttached: false, agentConnected: true,
+    registeredAt: 0, registeredResources: res, remainingResources: res, attributes: [...AGENT_ATTRIBUTES], tags: [],
+    versionInfo: { agentVersion: '1.0.0', agentHash: 'abc', dockerVersion: 'DockerVersion: 24.0.0' }, version: 1, ...over,
+  };
+}
+async function seedInstance(r: ContainerInstanceRecord) {
+  await store.txn([], [{ type: 'put', key: keys.instance(scope, r.clusterName, r.id), value: JSON.stringify(r) }]);
+}
+const stored = async (id: string, cluster = 'web') => (await getDoc<ContainerInstanceRecord>(store, keys.instance(scope, cluster, id)))!.value;
+const custom = (id: number) => ({ name: `custom${id}`, value: `v${id}`, targetType: 'container-instance', targetId: 'aaa' });
+
+describe('PutAttributes', () => {
+  test('adds attributes by instance ARN or by id with targetType, and echoes them', async () => {
+    const arn = arns.containerInstance(scope, 'web', 'aaa');
+    const r = await put([
+      { name: 'stack', value: 'production', targetId: arn },
+      { name: 'gpu/model_v1.2', targetType: 'container-instance', targetId: 'bbb' },
+    ]);
+    assert.deepEqual(r.attributes, [
+      { name: 'stack', value: 'production', targetId: arn },
+      { name: 'gpu/model_v1.2', targetType: 'container-instance', targetId: 'bbb' },
+    ]);
+    const a = await stored('aaa');
+    assert.deepEqual(a.attributes, [...AGENT_ATTRIBUTES, { name: 'stack', value: 'production' }]);
+    assert.equal(a.version, 2);
+    assert.deepEqual((await stored('bbb')).attributes.at(-1), { name: 'gpu/model_v1.2' });
+  });
+
+  test('overwrites the value of an attribute of the same name', async () => {
+    await put([{ name: 'stack', value: 'dev', targetType: 'container-instance', targetId: 'aaa' }]);
+    await put([{ name: 'stack', value: 'prod', targetType: 'container-instance', targetId: 'aaa' }]);
+    assert.deepEqual((await stored('aaa')).attributes.filter((x) => x.name === 'stack'), [{ name: 'stack', value: 'prod' }]);
+  });
+
+  test('values may hold the characters ECS allows', async () => {
+    await put([{ name: 'owner', value: 'ops@example.com: team/a\\b 1.2_3-4', targetType: 'container-instance', targetId: 'aaa' }]);
+    assert.equal((await stored('aaa')).attributes.at(-1)!.value, 'ops@example.com: team/a\\b 1.2_3-4');
+  });
+
+  const t = { targetType: 'container-instance', targetId: 'aaa' };
+  const invalid: [string, Record<string, unknown>[], RegExp][] = [
+    ['a missing name', [{ value: 'x', ...t }], /^attributes\[0\]\.name can not be null or empty/],
+    ['a name with a space', [{ name: 'my attr', ...t }], /^attributes\[0\]\.name is invalid: it may contain letters, numbers, hyphens/],
+    ['a name with an at sign', [{ name: 'a@b', ...t }], /^attributes\[0\]\.name is invalid/],
+    ['a 129-character name', [{ name: 'n'.repeat(129), ...t }], /^attributes\[0\]\.name must be at most 128 characters/],
+    ['an empty value', [{ name: 'a', value: '', ...t }], /^attributes\[0\]\.value must be at least 1 characters/],
+    ['a 129-character value', [{ name: 'a', value: 'v'.repeat(129), ...t }], /^attributes\[0\]\.value must be at most 128 characters/],
+    ['a value with a forbidden character', [{ name: 'a', value: 'x#y', ...t }], /^attributes\[0\]\.value is invalid: it may contain letters/],
+    ['a value starting with a space', [{ name: 'a', value: ' x', ...t }], /^attributes\[0\]\.value can't start or end with a space/],
+    ['a value ending with a space', [{ name: 'a', value: 'x ', ...t }], /^attributes\[0\]\.value can't start or end with a space/],
+    ['an unknown target type', [{ name: 'a', targetType: 'task', targetId: 'aaa' }], /^attributes\[0\]\.targetType must be one of: container-instance/],
+    ['a missing target id', [{ name: 'a', targetType: 'container-instance' }], /^attributes\[0\]\.targetId can not be null or empty/],
+    ['a short id without a target type', [{ name: 'a', targetId: 'aaa' }], /^attributes\[0\]\.targetType is required when attributes\[0\]\.targetId is a short id/],
+    ['more than 10 attributes in one call', Array.from({ length: 11 }, (_, i) => custom(i)), /^attributes can have at most 10 members/],
+    ['no attributes', [], /^attributes can not be empty/],
+  ];
+  for (const [what, attributes, message] of invalid) {
+    test(`rejects ${what}`, () => rejects('PutAttributes', { cluster: 'web', attributes }, 'InvalidParameterException', message));
+  }
+
+  test('allows 10 custom attributes per instance; agent attributes do not count', async () => {
+    await put(Array.from({ length: 9 }, (_, i) => custom(i)));
+    await put([custom(9)]);
+    await put([{ ...custom(3), value: 'changed' }]);
+    const attrs = (await stored('aaa')).attributes;
+    assert.equal(attrs.length, AGENT_ATTRIBUTES.length + 10);
+    await rejects('PutAttributes', { cluster: 'web', attributes: [custom(10)] }, 'AttributeLimitExceededException', /up to 10 custom attributes/);
+  });
+
+  test('the limit applies to the whole call, which then changes nothing', async () => {
+    await put(Array.from({ length: 9 }, (_, i) => custom(i)));
+    await rejects(
+      'PutAttributes',
+      { cluster: 'web', attributes: [{ ...custom(20), targetId: 'bbb' }, custom(20), custom(21)] },
+      'AttributeLimitExceededException',
+      /aaa would have 11/,
+    );
+    assert.equal((await stored('bbb')).attributes.length, AGENT_ATTRIBUTES.length);
+  });
+
+  test('an unknown target is TargetNotFoundException and nothing is written', async () => {
+    await rejects('PutAttributes', { cluster: 'web', attributes: [custom(1), { ...custom(2), targetId: 'zzz' }] }, 'TargetNotFoundException', /Could not find zzz/);
+    await rejects('PutAttributes', { cluster: 'web', attributes: [{ name: 'a', targetId: arns.containerInstance(scope, 'default', 'aaa') }] }, 'TargetNotFoundException', /Could not find/);
+    await rejects('PutAttributes', { cluster: 'web', attributes: [{ name: 'a', targetId: 'arn:aws:ecs:us-east-1:123456789012:task/web/aaa' }] }, 'TargetNotFoundException', /Could not find/);
+    await rejects('PutAttributes', { attributes: [custom(1)] }, 'TargetNotFoundException', /in cluster default/);
+  });
+
+  test('an unknown cluster is ClusterNotFoundException', () =>
+    rejects('PutAttributes', { cluster: 'nope', attributes: [custom(1)] }, 'ClusterNotFoundException', /Cluster not found/));
+});
+
+describe('ListAttributes', () => {
+  beforeEach(async () => {
+    await put([
+      { name: 'stack', value: 'prod', targetType: 'container-instance', targetId: 'aaa' },
+      { name: 'stack', value: 'dev', targetType: 'container-instance', targetId: 'bbb' },
+      { name: 'zone', value: 'a', targetType: 'container-instance', targetId: 'bbb' },
+    ]);
+    await seedInstance(instance('web', 'ccc', { status: 'INACTIVE', attributes: [{ name: 'stack', value: 'prod' }] }));
+  });
+  const list = (input: Record<string, unknown>) => call<ListAttributesResponse>('ListAttributes', { cluster: 'web', targetType: 'container-instance', ...input });
+  const brief = (attrs: Attribute[] | undefined) => attrs!.map((a) => `${a.targetId!.split('/').pop()}:${a.name}=${a.value ?? ''}`);
+
+  test('lists every attribute of the cluster, agent ones included, with its target', async () => {
+    const r = await list({});
+    assert.equal(r.attributes!.length, 2 * AGENT_ATTRIBUTES.length + 3);
+    assert.deepEqual(r.attributes!.find((a) => a.name === 'zone'), {
+      name: 'zone', value: 'a', targetType: 'container-instance', targetId: arns.containerInstance(scope, 'web', 'bbb'),
+    });
+  });
+
+  test('filters by name, and by name and value', async () => {
+    assert.deepEqual(brief((await list({ attributeName: 'stack' })).attributes), ['aaa:stack=prod', 'bbb:stack=dev']);
+    assert.deepEqual(brief((await list({ attributeName: 'stack', attributeValue: 'dev' })).attributes), ['bbb:stack=dev']);
+    assert.deepEqual(brief((await list({ attributeName: 'ecs.capability.task-eni' })).attributes), ['aaa:ecs.capability.task-eni=', 'bbb:ecs.capability.task-eni=']);
+  });
+
+  test('pages through the attributes', async () => {
+    const all = brief((await list({})).attributes);
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await list({ maxResults: 2, nextToken });
+      assert.ok(page.attributes!.length <= 2);
+      seen.push(...brief(page.attributes));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    assert.deepEqual(seen, all);
+  });
+
+  test('validates its input', async () => {
+    await rejects('ListAttributes', { cluster: 'web' }, 'InvalidParameterException', /^targetType can not be null or empty/);
+    await rejects('ListAttributes', { cluster: 'web', targetType: 'task' }, 'InvalidParameterException', /^targetType must be one of: container-instance/);
+    await rejects('ListAttributes', { cluster: 'web', targetType: 'container-instance', attributeValue: 'x' }, 'InvalidParameterException', /^attributeName must be specified when attributeValue is specified/);
+    await rejects('ListAttributes', { cluster: 'web', targetType: 'container-instance', maxResults: 0 }, 'InvalidParameterException', /^maxResults must be greater than or equal to 1/);
+    await rejects('ListAttributes', { cluster: 'nope', targetType: 'container-instance' }, 'ClusterNotFoundException', /Cluster not found/);
+  });
+});
+
+describe('DeleteAttributes', () => {
+  beforeEach(() => put([custom(1), custom(2), { ...custom(1), targetId: 'bbb' }]));
+
+  test('removes the named attributes from their targets and echoes them', async () => {
+    const arn = arns.containerInstance(scope, 'web', 'aaa');
+    const r = await call<PutAttributesResponse>('DeleteAttributes', { cluster: 'web', attributes: [{ name: 'custom1', targetId: arn }] });
+    assert.deepEqual(r.attributes, [{ name: 'custom1', targetId: arn }]);
+    assert.deepEqual((await stored('aaa')).attributes.map((a) => a.name).filter((n) => n!.startsWith('custom')), ['custom2']);
+    assert.deepEqual((await stored('bbb')).attributes.map((a) => a.name).filter((n) => n!.startsWith('custom')), ['custom1']);
+  });
+
+  test('deleting an attribute the target does not have changes nothing', async () => {
+    const before = await store.revision();
+    await call('DeleteAttributes', { cluster: 'web', attributes: [{ name: 'absent', targetType: 'container-instance', targetId: 'aaa' }] });
+    assert.equal(await store.revision(), before);
+  });
+
+  test('validates its input and targets', async () => {
+    await rejects('DeleteAttributes', { cluster: 'web' }, 'InvalidParameterException', /^attributes can not be null or empty/);
+    await rejects('DeleteAttributes', { cluster: 'web', attributes: [{ name: 'custom1', targetId: 'aaa' }] }, 'InvalidParameterException', /targetType is required/);
+    await rejects('DeleteAttributes', { cluster: 'web', attributes: [custom(1), { ...custom(2), targetId: 'zzz' }] }, 'TargetNotFoundException', /Could not find zzz/);
+    await rejects('DeleteAttributes', { cluster: 'web', attributes: Array.from({ length: 11 }, (_, i) => custom(i)) }, 'InvalidParameterException', /at most 10 members/);
+  });
+});

@@ -1,0 +1,439 @@
+/**
+ * The ECS cluster actions: CreateCluster, DescribeClusters, ListClusters, UpdateCluster,
+ * UpdateClusterSettings, DeleteCluster. Counts (instances, running and pending tasks) are
+ * never stored: they are derived from the instance and task records each time.
+ */
+import type {
+  CapacityProviderStrategyItem, Cluster, ClusterConfiguration, ClusterServiceConnectDefaults, ClusterSetting,
+  CreateClusterResponse, DeleteClusterResponse, DescribeClustersResponse, ExecuteCommandConfiguration,
+  ExecuteCommandLogConfiguration, Failure, KeyValuePair, ListClustersResponse, ManagedStorageConfiguration, Tag,
+  UpdateClusterResponse, UpdateClusterSettingsResponse,
+} from '@aws-sdk/client-ecs';
+import type { Fields } from '../../api/fields.ts';
+import { paginate } from '../../api/paging.ts';
+import type { ActionHandler } from '../../api/types.ts';
+import type { Store } from '../../state/store.ts';
+import { getDoc, listDocs, transact } from '../../state/transact.ts';
+import { activeCluster, ecsFields, readTags, scopeOf } from './common.ts';
+import { newCluster } from './cluster-record.ts';
+import type { EcsDeps } from './deps.ts';
+import { EcsErrors } from './errors.ts';
+import { arns, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskRecord } from './records.ts';
+
+/** The `include` values DescribeClusters accepts. */
+export const CLUSTER_FIELDS = ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'] as const;
+/** One `include` value of DescribeClusters. */
+export type ClusterInclude = (typeof CLUSTER_FIELDS)[number];
+
+/** What the mutating actions return: the cluster with its settings, configuration and tags. */
+const FULL: readonly ClusterInclude[] = ['CONFIGURATIONS', 'SETTINGS', 'TAGS'];
+
+const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const NAME_RULE = 'up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.';
+const FARGATE_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
+const INSIGHTS_VALUES = ['enabled', 'disabled', 'enhanced'] as const;
+const NOT_IDEMPOTENT = 'Arguments on this idempotent request are inconsistent with arguments used in previous request(s).';
+
+type LaunchKind = 'EC2' | 'FARGATE' | 'EXTERNAL';
+const LAUNCH_KINDS: readonly LaunchKind[] = ['EC2', 'FARGATE', 'EXTERNAL'];
+const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+
+/** Counts derived from a cluster's instance and task records. */
+export interface ClusterCounts {
+  /** ACTIVE and DRAINING instances. */
+  registeredContainerInstances: number;
+  /** Tasks whose lastStatus is RUNNING, by launch type. */
+  running: Record<LaunchKind, number>;
+  /** Tasks whose lastStatus is PROVISIONING, PENDING or ACTIVATING, by launch type. */
+  pending: Record<LaunchKind, number>;
+  activeServices: number;
+}
+
+const zeroByLaunch = (): Record<LaunchKind, number> => ({ EC2: 0, FARGATE: 0, EXTERNAL: 0 });
+
+/** Derives a cluster's counts from its instance and task records. */
+export function countCluster(instances: ContainerInstanceRecord[], tasks: TaskRecord[]): ClusterCounts {
+  const counts: ClusterCounts = {
+    registeredContainerInstances: instances.filter((i) => i.status === 'ACTIVE' || i.status === 'DRAINING').length,
+    running: zeroByLaunch(),
+    pending: zeroByLaunch(),
+    activeServices: 0,
+  };
+  for (const t of tasks) {
+    const kind: LaunchKind = LAUNCH_KINDS.includes(t.launchType) ? t.launchType : 'EC2';
+    if (t.lastStatus === 'RUNNING') counts.running[kind]++;
+    else if (PENDING_STATUSES.has(t.lastStatus)) counts.pending[kind]++;
+  }
+  return counts;
+}
+
+/** Reads a cluster's instances and tasks (outside any transaction) and counts them. */
+export async function readClusterCounts(store: Store, scope: Scope, clusterName: string): Promise<ClusterCounts> {
+  const [instances, tasks] = await Promise.all([
+    listDocs<ContainerInstanceRecord>(store, keys.instances(scope, clusterName)),
+    listDocs<TaskRecord>(store, keys.tasks(scope, clusterName)),
+  ]);
+  return countCluster(instances.map((d) => d.value), tasks.map((d) => d.value));
+}
+
+const sum = (by: Record<LaunchKind, number>) => by.EC2 + by.FARGATE + by.EXTERNAL;
+
+/** The STATISTICS list, in the names and order ECS returns them. */
+function statistics(c: ClusterCounts): KeyValuePair[] {
+  const kv = (name: string, value: number): KeyValuePair => ({ name, value: String(value) });
+  return [
+    kv('runningEC2TasksCount', c.running.EC2), kv('runningFargateTasksCount', c.running.FARGATE),
+    kv('pendingEC2TasksCount', c.pending.EC2), kv('pendingFargateTasksCount', c.pending.FARGATE),
+    kv('runningExternalTasksCount', c.running.EXTERNAL), kv('pendingExternalTasksCount', c.pending.EXTERNAL),
+    kv('runningManagedInstancesTasksCount', 0), kv('pendingManagedInstancesTasksCount', 0),
+    kv('activeEC2ServiceCount', 0), kv('activeFargateServiceCount', 0),
+    kv('drainingEC2ServiceCount', 0), kv('drainingFargateServiceCount', 0),
+    kv('activeExternalServiceCount', 0), kv('drainingExternalServiceCount', 0),
+    kv('activeManagedInstancesServiceCount', 0), kv('drainingManagedInstancesServiceCount', 0),
+  ];
+}
+
+const EMPTY_COUNTS: ClusterCounts = { registeredContainerInstances: 0, running: zeroByLaunch(), pending: zeroByLaunch(), activeServices: 0 };
+
+/**
+ * A stored cluster as the API shows it. Settings, configuration, tags, statistics and
+ * attachments appear only when `include` asks for them, as DescribeClusters does.
+ */
+export function toApiCluster(record: ClusterRecord, counts: ClusterCounts = EMPTY_COUNTS, include: Iterable<ClusterInclude> = []): Cluster {
+  const inc = new Set(include);
+  const cluster: Cluster = {
+    clusterArn: record.arn,
+    clusterName: record.name,
+    status: record.status,
+    registeredContainerInstancesCount: counts.registeredContainerInstances,
+    runningTasksCount: sum(counts.running),
+    pendingTasksCount: sum(counts.pending),
+    activeServicesCount: counts.activeServices,
+    statistics: inc.has('STATISTICS') ? statistics(counts) : [],
+    capacityProviders: [...record.capacityProviders],
+    defaultCapacityProviderStrategy: record.defaultCapacityProviderStrategy.map((s) => ({ ...s })),
+  };
+  if (inc.has('TAGS')) cluster.tags = record.tags.map((t) => ({ ...t }));
+  if (inc.has('SETTINGS')) cluster.settings = record.settings.map((s) => ({ ...s }));
+  if (inc.has('CONFIGURATIONS') && record.configuration) cluster.configuration = structuredClone(record.configuration);
+  if (inc.has('ATTACHMENTS')) cluster.attachments = [];
+  if (record.serviceConnectDefaults) cluster.serviceConnectDefaults = { ...record.serviceConnectDefaults };
+  return cluster;
+}
+
+// ---- reading the request members ----
+
+/** Drops members whose value is undefined, so stored and compared shapes are canonical. */
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function readSettings(f: Fields, rules: { required?: boolean } = {}): ClusterSetting[] | undefined {
+  const list = f.objects('settings', { required: rules.required });
+  if (!list) return undefined;
+  const byName = new Map<string, ClusterSetting>();
+  for (const s of list) {
+    const name = s.enum('name', ['containerInsights'] as const, { required: true });
+    const value = s.enum('value', INSIGHTS_VALUES, { required: true });
+    byName.set(name, { name, value });
+  }
+  return [...byName.values()];
+}
+
+function readLogConfiguration(f: Fields | undefined): ExecuteCommandLogConfiguration | undefined {
+  if (!f) return undefined;
+  return compact({
+    cloudWatchLogGroupName: f.string('cloudWatchLogGroupName'),
+    cloudWatchEncryptionEnabled: f.bool('cloudWatchEncryptionEnabled'),
+    s3BucketName: f.string('s3BucketName'),
+    s3EncryptionEnabled: f.bool('s3EncryptionEnabled'),
+    s3KeyPrefix: f.string('s3KeyPrefix'),
+  });
+}
+
+function readExecuteCommand(f: Fields | undefined): ExecuteCommandConfiguration | undefined {
+  if (!f) return undefined;
+  const logging = f.enum('logging', ['NONE', 'DEFAULT', 'OVERRIDE'] as const);
+  const logConfiguration = readLogConfiguration(f.object('logConfiguration'));
+  if (logging === 'OVERRIDE' && !logConfiguration) {
+    throw EcsErrors.invalidParameter(`${f.at('logConfiguration')} must be provided when logging is OVERRIDE.`);
+  }
+  return compact({ kmsKeyId: f.string('kmsKeyId'), logging, logConfiguration });
+}
+
+function readManagedStorage(f: Fields | undefined): ManagedStorageConfiguration | undefined {
+  if (!f) return undefined;
+  return compact({
+    kmsKeyId: f.string('kmsKeyId'),
+    fargateEphemeralStorageKmsKeyId: f.string('fargateEphemeralStorageKmsKeyId'),
+  });
+}
+
+function readConfiguration(f: Fields): ClusterConfiguration | undefined {
+  const c = f.object('configuration');
+  if (!c) return undefined;
+  return compact({
+    executeCommandConfiguration: readExecuteCommand(c.object('executeCommandConfiguration')),
+    managedStorageConfiguration: readManagedStorage(c.object('managedStorageConfiguration')),
+  });
+}
+
+/** `undefined`: not given; `null`: given as "" (UpdateCluster removes the defaults then). */
+function readServiceConnectDefaults(f: Fields): ClusterServiceConnectDefaults | null | undefined {
+  const s = f.object('serviceConnectDefaults');
+  if (!s) return undefined;
+  const namespace = s.string('namespace', { max: 1024 });
+  if (namespace === undefined) throw EcsErrors.invalidParameter(`${s.at('namespace')} can not be null.`);
+  if (namespace === '') return null;
+  if (!namespace.startsWith('arn:') && /[<>"/]/.test(namespace)) {
+    throw EcsErrors.invalidParameter(`${s.at('namespace')} is invalid: it can't include >, <, " or /.`);
+  }
+  return { namespace };
+}
+
+function readCapacityProviders(f: Fields): string[] | undefined {
+  const list = f.strings('capacityProviders', { min: 1, max: 255 });
+  if (!list) return undefined;
+  const seen = new Set<string>();
+  list.forEach((name, i) => {
+    if (!FARGATE_PROVIDERS.includes(name)) {
+      throw EcsErrors.invalidParameter(
+        `capacityProviders[${i}]: the specified capacity provider ${name} does not exist. Specify FARGATE or FARGATE_SPOT.`,
+      );
+    }
+    if (seen.has(name)) throw EcsErrors.invalidParameter(`capacityProviders: duplicate capacity provider ${name}.`);
+    seen.add(name);
+  });
+  return list;
+}
+
+function readStrategy(f: Fields, providers: string[]): CapacityProviderStrategyItem[] | undefined {
+  const list = f.objects('defaultCapacityProviderStrategy', { maxItems: 20 });
+  if (!list) return undefined;
+  const seen = new Set<string>();
+  let withBase = 0;
+  return list.map((item) => {
+    const capacityProvider = item.string('capacityProvider', { required: true, max: 255 });
+    const weight = item.int('weight', { min: 0, max: 1000 });
+    const base = item.int('base', { min: 0, max: 100000 });
+    if (!providers.includes(capacityProvider)) {
+      throw EcsErrors.invalidParameter(
+        `${item.at('capacityProvider')}: capacity provider ${capacityProvider} is not associated with the cluster; add it to capacityProviders first.`,
+      );
+    }
+    if (seen.has(capacityProvider)) throw EcsErrors.invalidParameter(`defaultCapacityProviderStrategy: duplicate capacity provider ${capacityProvider}.`);
+    seen.add(capacityProvider);
+    if (base !== undefined && base > 0 && ++withBase > 1) {
+      throw EcsErrors.invalidParameter('defaultCapacityProviderStrategy: only one capacity provider in a strategy can have a base defined.');
+    }
+    return { capacityProvider, weight: weight ?? 0, base: base ?? 0 };
+  });
+}
+
+/** A list of strings with at most `max` members (Fields.strings' `max` would also cap each string's length). */
+function stringList(f: Fields, name: string, max: number, required = false): string[] | undefined {
+  const list = f.strings(name, { required });
+  if (list && list.length > max) throw EcsErrors.invalidParameter(`${f.at(name)} can have at most ${max} members.`);
+  return list;
+}
+
+function readInclude(f: Fields): ClusterInclude[] {
+  const list = f.strings('include') ?? [];
+  list.forEach((v, i) => {
+    if (!(CLUSTER_FIELDS as readonly string[]).includes(v)) {
+      throw EcsErrors.invalidParameter(`include[${i}] must be one of: ${CLUSTER_FIELDS.join(', ')}. Received: ${v}.`);
+    }
+  });
+  return list as ClusterInclude[];
+}
+
+// ---- comparing for CreateCluster's idempotency ----
+
+/** JSON with object keys sorted, so equal values compare equal whatever their member order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+const sameSet = <T>(a: T[], b: T[], key: (x: T) => string) =>
+  canonical([...a].sort((x, y) => (key(x) < key(y) ? -1 : 1))) === canonical([...b].sort((x, y) => (key(x) < key(y) ? -1 : 1)));
+
+interface CreateArgs {
+  settings?: ClusterSetting[];
+  configuration?: ClusterConfiguration;
+  capacityProviders?: string[];
+  defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
+  serviceConnectDefaults?: ClusterServiceConnectDefaults;
+  tags?: Tag[];
+}
+
+/** True when every member the request gives matches the existing cluster (members left out never conflict). */
+function consistent(existing: ClusterRecord, a: CreateArgs): boolean {
+  if (a.settings && !sameSet(a.settings, existing.settings, (s) => s.name ?? '')) return false;
+  if (a.configuration && canonical(a.configuration) !== canonical(existing.configuration ?? {})) return false;
+  if (a.capacityProviders && !sameSet(a.capacityProviders, existing.capacityProviders, (s) => s)) return false;
+  if (a.defaultCapacityProviderStrategy && !sameSet(a.defaultCapacityProviderStrategy, existing.defaultCapacityProviderStrategy, (s) => s.capacityProvider ?? '')) return false;
+  if (a.serviceConnectDefaults && canonical(a.serviceConnectDefaults) !== canonical(existing.serviceConnectDefaults ?? {})) return false;
+  if (a.tags && !sameSet(a.tags, existing.tags, (t) => t.key ?? '')) return false;
+  return true;
+}
+
+/** Settings after an update: each given setting replaces the one of the same name. */
+function mergeSettings(existing: ClusterSetting[], updates: ClusterSetting[]): ClusterSetting[] {
+  const byName = new Map(existing.map((s) => [s.name, s]));
+  for (const s of updates) byName.set(s.name, s);
+  return [...byName.values()];
+}
+
+/**
+ * A DescribeClusters entry taken apart: the cluster name and ARN it names, and whether it is
+ * in the caller's account and region. Undefined when it is an ARN but not a cluster's.
+ */
+function clusterTarget(ref: string, scope: Scope): { name: string; arn: string; local: boolean } | undefined {
+  if (!ref.startsWith('arn:')) return { name: ref, arn: arns.cluster(scope, ref), local: true };
+  const arn = parseArn(ref);
+  if (!arn || arn.resourceType !== 'cluster' || arn.resource.length !== 1) return undefined;
+  return { name: arn.resource[0], arn: ref, local: arn.account === scope.account && arn.region === scope.region };
+}
+
+/** The cluster actions, bound to their dependencies. */
+export function clusterActions(deps: EcsDeps): Record<string, ActionHandler> {
+  const withCounts = async (scope: Scope, record: ClusterRecord, include: readonly ClusterInclude[]) =>
+    toApiCluster(record, await readClusterCounts(deps.store, scope, record.name), include);
+
+  return {
+    async CreateCluster(input, ctx): Promise<CreateClusterResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const name = f.string('clusterName', { pattern: CLUSTER_NAME, patternText: NAME_RULE }) ?? 'default';
+      const tags = readTags(f);
+      const settings = readSettings(f);
+      const configuration = readConfiguration(f);
+      const capacityProviders = readCapacityProviders(f);
+      const strategy = readStrategy(f, capacityProviders ?? []);
+      const scd = readServiceConnectDefaults(f) ?? undefined;
+      const args: CreateArgs = { settings, configuration, capacityProviders, defaultCapacityProviderStrategy: strategy, serviceConnectDefaults: scd, tags };
+      const record = await transact(deps.store, async (tx) => {
+        const key = keys.cluster(scope, name);
+        const existing = await tx.get<ClusterRecord>(key);
+        if (existing?.status === 'ACTIVE') {
+          if (!consistent(existing, args)) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
+          return existing;
+        }
+        const defaults = newCluster(scope, name, deps.clock.now());
+        const created: ClusterRecord = compact({
+          ...defaults,
+          settings: settings ?? defaults.settings,
+          configuration,
+          serviceConnectDefaults: scd,
+          capacityProviders: capacityProviders ?? [],
+          defaultCapacityProviderStrategy: strategy ?? [],
+          tags: tags ?? [],
+        });
+        tx.put(key, created);
+        return created;
+      });
+      return { cluster: await withCounts(scope, record, FULL) };
+    },
+
+    async DescribeClusters(input, ctx): Promise<DescribeClustersResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const refs = stringList(f, 'clusters', 100) ?? ['default'];
+      const include = readInclude(f);
+      const clusters: Cluster[] = [];
+      const failures: Failure[] = [];
+      const seen = new Set<string>();
+      for (const ref of refs.length ? refs : ['default']) {
+        const target = clusterTarget(ref, scope);
+        if (!target) {
+          failures.push({ arn: ref, reason: 'MISSING' });
+          continue;
+        }
+        if (seen.has(target.arn)) continue;
+        seen.add(target.arn);
+        const doc = target.local ? await getDoc<ClusterRecord>(deps.store, keys.cluster(scope, target.name)) : undefined;
+        if (!doc) failures.push({ arn: target.arn, reason: 'MISSING' });
+        else clusters.push(await withCounts(scope, doc.value, include));
+      }
+      return { clusters, failures };
+    },
+
+    async ListClusters(input, ctx): Promise<ListClustersResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const nextToken = f.string('nextToken');
+      const maxResults = f.int('maxResults', { min: 1, max: 100 });
+      const active = (await listDocs<ClusterRecord>(deps.store, keys.clusters(scope))).map((d) => d.value).filter((c) => c.status === 'ACTIVE');
+      const page = paginate(active, (c) => c.name, nextToken, maxResults, EcsErrors.invalidParameter);
+      return { clusterArns: page.items.map((c) => c.arn), nextToken: page.nextToken };
+    },
+
+    async UpdateCluster(input, ctx): Promise<UpdateClusterResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const ref = f.string('cluster', { required: true });
+      const settings = readSettings(f);
+      const configuration = readConfiguration(f);
+      const scd = readServiceConnectDefaults(f);
+      const record = await transact(deps.store, async (tx) => {
+        const existing = await activeCluster(tx, scope, ref);
+        const updated: ClusterRecord = { ...existing };
+        if (settings) updated.settings = mergeSettings(existing.settings, settings);
+        if (configuration) updated.configuration = compact({ ...existing.configuration, ...configuration });
+        if (scd === null) delete updated.serviceConnectDefaults;
+        else if (scd) updated.serviceConnectDefaults = scd;
+        tx.put(keys.cluster(scope, existing.name), updated);
+        return updated;
+      });
+      return { cluster: await withCounts(scope, record, FULL) };
+    },
+
+    async UpdateClusterSettings(input, ctx): Promise<UpdateClusterSettingsResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const ref = f.string('cluster', { required: true });
+      const settings = readSettings(f, { required: true })!;
+      const record = await transact(deps.store, async (tx) => {
+        const existing = await activeCluster(tx, scope, ref);
+        const updated: ClusterRecord = { ...existing, settings: mergeSettings(existing.settings, settings) };
+        tx.put(keys.cluster(scope, existing.name), updated);
+        return updated;
+      });
+      return { cluster: await withCounts(scope, record, FULL) };
+    },
+
+    async DeleteCluster(input, ctx): Promise<DeleteClusterResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const ref = f.string('cluster', { required: true });
+      const { record, counts } = await transact(deps.store, async (tx) => {
+        const existing = await activeCluster(tx, scope, ref);
+        const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, existing.name));
+        const blocking = instances.some((i) => (i.status === 'ACTIVE' || i.status === 'DRAINING') && !i.autoAttached);
+        if (blocking) throw EcsErrors.clusterContainsInstances();
+        const tasks = await tx.list<TaskRecord>(keys.tasks(scope, existing.name));
+        if (tasks.some((t) => t.lastStatus !== 'STOPPED')) throw EcsErrors.clusterContainsTasks();
+        const after = instances.map((i) => {
+          if (!i.autoAttached || i.status === 'INACTIVE') return i;
+          const detached: ContainerInstanceRecord = {
+            ...i,
+            status: 'INACTIVE',
+            statusReason: 'The cluster was deleted.',
+            version: i.version + 1,
+          };
+          tx.put(keys.instance(scope, existing.name, i.id), detached);
+          return detached;
+        });
+        const deleted: ClusterRecord = { ...existing, status: 'INACTIVE' };
+        tx.put(keys.cluster(scope, existing.name), deleted);
+        return { record: deleted, counts: countCluster(after, tasks) };
+      });
+      return { cluster: toApiCluster(record, counts, FULL) };
+    },
+  };
+}

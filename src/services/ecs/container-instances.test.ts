@@ -1,0 +1,310 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type {
+  DeregisterContainerInstanceResponse, DescribeContainerInstancesResponse, ListContainerInstancesResponse,
+  UpdateContainerInstancesStateResponse,
+} from '@aws-sdk/client-ecs';
+import { AwsError } from '../../api/errors.ts';
+import type { RequestContext } from '../../api/types.ts';
+import { ManualClock, randomIds } from '../../common/clock.ts';
+import { firstFit } from '../../scheduler/index.ts';
+import { SqliteStore } from '../../state/sqlite.ts';
+import type { Store } from '../../state/store.ts';
+import { getDoc } from '../../state/transact.ts';
+import { clusterActions } from './clusters.ts';
+import { containerInstanceActions, resourcesToApi } from './container-instances.ts';
+import { arns, keys, type ContainerInstanceRecord, type TaskRecord } from './records.ts';
+
+const ctx: RequestContext = { region: 'us-east-1', account: '123456789012', requestId: 'req-1' };
+const scope = { account: ctx.account, region: ctx.region };
+
+let store: Store;
+let clock: ManualClock;
+let api: ReturnType<typeof containerInstanceActions>;
+
+beforeEach(async () => {
+  store = SqliteStore.open(':memory:');
+  clock = new ManualClock();
+  const deps = { store, clock, ids: randomIds, place: firstFit };
+  api = containerInstanceActions(deps);
+  const clusters = clusterActions(deps);
+  await clusters.CreateCluster({ clusterName: 'web' }, ctx);
+  await clusters.CreateCluster({}, ctx);
+});
+afterEach(() => store.close());
+
+const call = async <T>(action: string, input: Record<string, unknown>) => (await api[action](input, ctx)) as T;
+const describeInstances = (input: Record<string, unknown>) => call<DescribeContainerInstancesResponse>('DescribeContainerInstances', input);
+const list = (input: Record<string, unknown>) => call<ListContainerInstancesResponse>('ListContainerInstances', input);
+
+async function rejects(action: string, input: Record<string, unknown>, code: string, message: RegExp) {
+  const before = await store.revision();
+  await assert.rejects(api[action](input, ctx), (e: unknown) => {
+    assert.ok(e instanceof AwsError, String(e));
+    assert.equal(e.code, code);
+    assert.match(e.message, message);
+    return true;
+  });
+  assert.equal(await store.revision(), before, 'the store must not change');
+}
+
+async function put(key: string, value: unknown) {
+  await store.txn([], [{ type: 'put', key, value: JSON.stringify(value) }]);
+}
+
+const REGISTERED = { cpu: 2048, memory: 3955, ports: [22, 2375, 2376, 51678], portsUdp: [] };
+
+function instance(cluster: string, id: string, over: Partial<ContainerInstanceRecord> = {}): ContainerInstanceRecord {
+  return {
+    id, arn: arns.containerInstance(scope, cluster, id), clusterName: cluster, clusterArn: arns.cluster(scope, cluster),
+    ec2InstanceId: `i-${id}`, status: 'ACTIVE', agentId: `agent-${id}`, autoAttached: false, agentConnected: true,
+    lastHeartbeatAt: clock.now() + 5000, registeredAt: clock.now(), registeredResources: REGISTERED,
+    remainingResources: { cpu: 1536, memory: 3443, ports: [22, 2375, 2376, 51678, 8080], portsUdp: [53] },
+    attributes: [{ name: 'ecs.os-type', value: 'linux' }, { name: 'ecs.capability.task-eni' }, { name: 'stack', value: 'prod' }],
+    tags: [{ key: 'team', value: 'platform' }],
+    versionInfo: { agentVersion: '1.80.0', agentHash: 'abc123', dockerVersion: 'DockerVersion: 24.0.7' }, version: 2, ...over,
+  };
+}
+
+function task(cluster: string, id: string, instanceId: string | undefined, over: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    id, arn: arns.task(scope, cluster, id), clusterName: cluster, clusterArn: arns.cluster(scope, cluster),
+    taskDefinitionArn: arns.taskDefinition(scope, 'web', 1), containerInstanceId: instanceId,
+    containerInstanceArn: instanceId && arns.containerInstance(scope, cluster, instanceId), launchType: 'EC2', lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING', group: 'family:web', overrides: {}, tags: [], containers: [], enableExecuteCommand: false, version: 1,
+    createdAt: clock.now(), spec: { family: 'web', revision: 1, networkMode: 'bridge', containers: [] },
+    reserved: { cpu: 512, memory: 512, ports: [8080], portsUdp: [] }, ...over,
+  };
+}
+
+const seedInstance = (r: ContainerInstanceRecord) => put(keys.instance(scope, r.clusterName, r.id), r);
+const seedTask = (r: TaskRecord) => put(keys.task(scope, r.clusterName, r.id), r);
+const stored = async (cluster: string, id: string) => (await getDoc<ContainerInstanceRecord>(store, keys.instance(scope, cluster, id)))!.value;
+
+describe('resourcesToApi', () => {
+  test('writes CPU and MEMORY as INTEGER and ports as STRINGSET, in ECS form', () => {
+    assert.deepEqual(resourcesToApi({ cpu: 1024, memory: 985, ports: [22, 2376, 22], portsUdp: [] }), [
+      { name: 'CPU', type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: 1024 },
+      { name: 'MEMORY', type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: 985 },
+      { name: 'PORTS', type: 'STRINGSET', doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: ['22', '2376'] },
+      { name: 'PORTS_UDP', type: 'STRINGSET', doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: [] },
+    ]);
+  });
+});
+
+describe('DescribeContainerInstances', () => {
+  beforeEach(async () => {
+    await seedInstance(instance('web', 'aaa'));
+    await seedTask(task('web', 't1', 'aaa', { lastStatus: 'RUNNING' }));
+    await seedTask(task('web', 't2', 'aaa', { lastStatus: 'PENDING' }));
+    await seedTask(task('web', 't3', 'aaa', { lastStatus: 'PROVISIONING' }));
+    await seedTask(task('web', 't4', 'aaa', { lastStatus: 'STOPPED' }));
+    await seedTask(task('web', 't5', 'bbb', { lastStatus: 'RUNNING' }));
+  });
+
+  test('describes an instance by id, as ECS shows it', async () => {
+    const r = await describeInstances({ cluster: 'web', containerInstances: ['aaa'] });
+    assert.deepEqual(r.failures, []);
+    assert.deepEqual(r.containerInstances, [
+      {
+        containerInstanceArn: arns.containerInstance(scope, 'web', 'aaa'),
+        ec2InstanceId: 'i-aaa',
+        version: 2,
+        versionInfo: { agentVersion: '1.80.0', agentHash: 'abc123', dockerVersion: 'DockerVersion: 24.0.7' },
+        remainingResources: resourcesToApi({ cpu: 1536, memory: 3443, ports: [22, 2375, 2376, 51678, 8080], portsUdp: [53] }),
+        registeredResources: resourcesToApi(REGISTERED),
+        status: 'ACTIVE',
+        agentConnected: true,
+        runningTasksCount: 1,
+        pendingTasksCount: 2,
+        attributes: [{ name: 'ecs.os-type', value: 'linux' }, { name: 'ecs.capability.task-eni' }, { name: 'stack', value: 'prod' }],
+        registeredAt: new Date(clock.now()),
+        attachments: [],
+      },
+    ]);
+    const [ci] = r.containerInstances!;
+    assert.equal('agentUpdateStatus' in ci, false);
+    assert.deepEqual(ci.remainingResources![2].stringSetValue, ['22', '2375', '2376', '51678', '8080'], 'remaining PORTS lists ports in use');
+  });
+
+  test('describes by ARN, in the default cluster too, and includes tags and health when asked', async () => {
+    await seedInstance(instance('default', 'ddd', { agentConnected: false, statusReason: 'Agent disconnected' }));
+    const r = await describeInstances({ containerInstances: [arns.containerInstance(scope, 'default', 'ddd')], include: ['TAGS', 'CONTAINER_INSTANCE_HEALTH'] });
+    const [ci] = r.containerInstances!;
+    assert.equal(ci.containerInstanceArn, arns.containerInstance(scope, 'default', 'ddd'));
+    assert.equal(ci.statusReason, 'Agent disconnected');
+    assert.deepEqual(ci.tags, [{ key: 'team', value: 'platform' }]);
+    assert.equal(ci.healthStatus!.overallStatus, 'INSUFFICIENT_DATA');
+    const ok = (await describeInstances({ cluster: 'web', containerInstances: ['aaa'], include: ['CONTAINER_INSTANCE_HEALTH'] })).containerInstances![0];
+    assert.deepEqual(ok.healthStatus, {
+      overallStatus: 'OK',
+      details: [{ type: 'CONTAINER_RUNTIME', status: 'OK', lastUpdated: new Date(clock.now() + 5000), lastStatusChange: new Date(clock.now()) }],
+    });
+    assert.equal(ok.tags, undefined);
+  });
+
+  test('reports unknown instances, and instances of another cluster, as MISSING failures with their ARN', async () => {
+    const otherCluster = arns.containerInstance(scope, 'default', 'aaa');
+    const r = await describeInstances({ cluster: 'web', containerInstances: ['aaa', 'zzz', otherCluster, 'arn:aws:ecs:eu-west-1:123456789012:container-instance/web/aaa'] });
+    assert.equal(r.containerInstances!.length, 1);
+    assert.deepEqual(r.failures, [
+      { arn: arns.containerInstance(scope, 'web', 'zzz'), reason: 'MISSING' },
+      { arn: otherCluster, reason: 'MISSING' },
+      { arn: 'arn:aws:ecs:eu-west-1:123456789012:container-instance/web/aaa', reason: 'MISSING' },
+    ]);
+  });
+
+  test('accepts up to 100 instances, long ARNs included', async () => {
+    const longCluster = 'x'.repeat(200);
+    await call('DescribeContainerInstances', { cluster: 'web', containerInstances: Array.from({ length: 100 }, (_, i) => `id${i}`) });
+    await rejects('DescribeContainerInstances', { cluster: 'web', containerInstances: Array.from({ length: 101 }, (_, i) => `id${i}`) }, 'InvalidParameterException', /^containerInstances can have at most 100 members/);
+    const r = await describeInstances({ cluster: 'web', containerInstances: [arns.containerInstance(scope, longCluster, 'aaa')] });
+    assert.equal(r.failures![0].reason, 'MISSING');
+  });
+
+  test('validates its input and the cluster', async () => {
+    await rejects('DescribeContainerInstances', { cluster: 'web' }, 'InvalidParameterException', /^containerInstances can not be null or empty/);
+    await rejects('DescribeContainerInstances', { cluster: 'web', containerInstances: [] }, 'InvalidParameterException', /^containerInstances can not be empty/);
+    await rejects('DescribeContainerInstances', { cluster: 'web', containerInstances: ['aaa'], include: ['STATS'] }, 'InvalidParameterException', /^include\[0\] must be one of: TAGS, CONTAINER_INSTANCE_HEALTH/);
+    await rejects('DescribeContainerInstances', { cluster: 'nope', containerInstances: ['aaa'] }, 'ClusterNotFoundException', /Cluster not found/);
+    await rejects('DescribeContainerInstances', { cluster: 'web', containerInstances: 'aaa' }, 'SerializationException', /^containerInstances: expected a list/);
+  });
+});
+
+describe('ListContainerInstances', () => {
+  beforeEach(async () => {
+    await seedInstance(instance('web', 'i1', { attributes: [{ name: 'ecs.instance-type', value: 'm5.large' }, { name: 'stack', value: 'prod' }] }));
+    await seedInstance(instance('web', 'i2', { status: 'DRAINING', attributes: [{ name: 'ecs.instance-type', value: 't3.micro' }] }));
+    await seedInstance(instance('web', 'i3', { status: 'INACTIVE', attributes: [{ name: 'ecs.instance-type', value: 'm5.large' }] }));
+    await seedInstance(instance('web', 'i4', { status: 'REGISTERING', attributes: [] }));
+    await seedInstance(instance('web', 'i5', { attributes: [{ name: 'ecs.instance-type', value: 'c5.xlarge' }, { name: 'stack', value: 'dev' }], agentConnected: false }));
+    await seedInstance(instance('default', 'j1'));
+  });
+  const ids = (r: ListContainerInstancesResponse) => r.containerInstanceArns!.map((a) => a.split('/').pop());
+
+  test('lists every instance but INACTIVE ones by default', async () => {
+    assert.deepEqual(ids(await list({ cluster: 'web' })), ['i1', 'i2', 'i4', 'i5']);
+    assert.deepEqual(ids(await list({})), ['j1']);
+  });
+
+  test('filters by status', async () => {
+    assert.deepEqual(ids(await list({ cluster: 'web', status: 'DRAINING' })), ['i2']);
+    assert.deepEqual(ids(await list({ cluster: 'web', status: 'INACTIVE' })), ['i3']);
+    assert.deepEqual(ids(await list({ cluster: 'web', status: 'ACTIVE' })), ['i1', 'i5']);
+    assert.deepEqual(ids(await list({ cluster: 'web', status: 'REGISTRATION_FAILED' })), []);
+    await rejects('ListContainerInstances', { cluster: 'web', status: 'STOPPED' }, 'InvalidParameterException', /^status must be one of: ACTIVE, DRAINING, INACTIVE, REGISTERING, DEREGISTERING, REGISTRATION_FAILED\. Received: STOPPED\./);
+  });
+
+  test('filters with the cluster query language', async () => {
+    assert.deepEqual(ids(await list({ cluster: 'web', filter: 'attribute:ecs.instance-type == m5.large' })), ['i1']);
+    assert.deepEqual(ids(await list({ cluster: 'web', filter: 'attribute:stack exists' })), ['i1', 'i5']);
+    assert.deepEqual(ids(await list({ cluster: 'web', filter: 'attribute:stack !exists' })), ['i2', 'i4']);
+    assert.deepEqual(ids(await list({ cluster: 'web', filter: 'attribute:ecs.instance-type in [t3.micro, c5.xlarge]' })), ['i2', 'i5']);
+    assert.deepEqual(ids(await list({ cluster: 'web', filter: '(attribute:stack == prod or attribute:stack == dev) and agentConnected == true' })), ['i1']);
+    assert.deepEqual(ids(await list({ cluster: 'web', filter: 'attribute:ecs.instance-type == m5.large', status: 'INACTIVE' })), ['i3']);
+    assert.deepEqual(ids(await list({ cluster: 'web', filter: '' })), ['i1', 'i2', 'i4', 'i5']);
+  });
+
+  test('rejects a filter with a syntax error, saying where', () =>
+    rejects('ListContainerInstances', { cluster: 'web', filter: 'attribute:stack == ' }, 'InvalidParameterException', /^filter: invalid expression at position 20: expected a value/));
+
+  test('pages with maxResults and nextToken', async () => {
+    const first = await list({ cluster: 'web', maxResults: 3 });
+    assert.deepEqual(ids(first), ['i1', 'i2', 'i4']);
+    assert.ok(first.nextToken);
+    const second = await list({ cluster: 'web', maxResults: 3, nextToken: first.nextToken });
+    assert.deepEqual(ids(second), ['i5']);
+    assert.equal(second.nextToken, undefined);
+    await rejects('ListContainerInstances', { cluster: 'web', maxResults: 101 }, 'InvalidParameterException', /^maxResults must be less than or equal to 100/);
+    await rejects('ListContainerInstances', { cluster: 'web', nextToken: '%%%' }, 'InvalidParameterException', /^Invalid nextToken/);
+    await rejects('ListContainerInstances', { cluster: 'gone' }, 'ClusterNotFoundException', /Cluster not found/);
+  });
+});
+
+describe('DeregisterContainerInstance', () => {
+  beforeEach(() => seedInstance(instance('web', 'aaa')));
+
+  test('refuses while the instance has tasks that are not STOPPED', async () => {
+    await seedTask(task('web', 't1', 'aaa', { lastStatus: 'STOPPED' }));
+    await seedTask(task('web', 't2', 'aaa', { lastStatus: 'STOPPING', desiredStatus: 'STOPPED' }));
+    await rejects('DeregisterContainerInstance', { cluster: 'web', containerInstance: 'aaa' }, 'InvalidParameterException', /^Found running tasks on the instance\.$/);
+    assert.equal((await stored('web', 'aaa')).status, 'ACTIVE');
+  });
+
+  test('deregisters an idle instance: INACTIVE, version bumped, returned with tags', async () => {
+    await seedTask(task('web', 't1', 'aaa', { lastStatus: 'STOPPED' }));
+    await seedTask(task('web', 't2', 'other', { lastStatus: 'RUNNING' }));
+    const { containerInstance } = await call<DeregisterContainerInstanceResponse>('DeregisterContainerInstance', {
+      cluster: arns.cluster(scope, 'web'),
+      containerInstance: arns.containerInstance(scope, 'web', 'aaa'),
+    });
+    assert.equal(containerInstance!.status, 'INACTIVE');
+    assert.equal(containerInstance!.version, 3);
+    assert.equal(containerInstance!.runningTasksCount, 0);
+    assert.deepEqual(containerInstance!.tags, [{ key: 'team', value: 'platform' }]);
+    assert.equal((await stored('web', 'aaa')).status, 'INACTIVE');
+    assert.deepEqual((await list({ cluster: 'web' })).containerInstanceArns, []);
+  });
+
+  test('force deregisters an instance with running tasks, leaving the tasks alone', async () => {
+    await seedTask(task('web', 't1', 'aaa', { lastStatus: 'RUNNING' }));
+    const { containerInstance } = await call<DeregisterContainerInstanceResponse>('DeregisterContainerInstance', { cluster: 'web', containerInstance: 'aaa', force: true });
+    assert.equal(containerInstance!.status, 'INACTIVE');
+    assert.equal(containerInstance!.runningTasksCount, 1);
+    const t = (await getDoc<TaskRecord>(store, keys.task(scope, 'web', 't1')))!.value;
+    assert.equal(t.lastStatus, 'RUNNING');
+  });
+
+  test('validates its input, the cluster and the instance', async () => {
+    await rejects('DeregisterContainerInstance', { cluster: 'web' }, 'InvalidParameterException', /^containerInstance can not be null or empty/);
+    await rejects('DeregisterContainerInstance', { cluster: 'web', containerInstance: 'aaa', force: 'yes' }, 'SerializationException', /^force: expected a boolean/);
+    await rejects('DeregisterContainerInstance', { cluster: 'nope', containerInstance: 'aaa' }, 'ClusterNotFoundException', /Cluster not found/);
+    await rejects('DeregisterContainerInstance', { cluster: 'web', containerInstance: 'zzz' }, 'InvalidParameterException', /^containerInstance: the referenced container instance zzz was not found/);
+    await rejects('DeregisterContainerInstance', { containerInstance: 'aaa' }, 'InvalidParameterException', /not found in cluster default/);
+  });
+});
+
+describe('UpdateContainerInstancesState', () => {
+  beforeEach(async () => {
+    await seedInstance(instance('web', 'a1'));
+    await seedInstance(instance('web', 'a2'));
+    await seedInstance(instance('web', 'gone', { status: 'INACTIVE' }));
+  });
+  const update = (input: Record<string, unknown>) => call<UpdateContainerInstancesStateResponse>('UpdateContainerInstancesState', { cluster: 'web', ...input });
+
+  test('drains instances and makes them ACTIVE again', async () => {
+    const r = await update({ containerInstances: ['a1', arns.containerInstance(scope, 'web', 'a2')], status: 'DRAINING' });
+    assert.deepEqual(r.failures, []);
+    assert.deepEqual(r.containerInstances!.map((c) => [c.status, c.version]), [['DRAINING', 3], ['DRAINING', 3]]);
+    assert.equal((await stored('web', 'a1')).status, 'DRAINING');
+    assert.deepEqual((await list({ cluster: 'web', status: 'DRAINING' })).containerInstanceArns!.length, 2);
+    const back = await update({ containerInstances: ['a1'], status: 'ACTIVE' });
+    assert.equal(back.containerInstances![0].status, 'ACTIVE');
+    assert.equal(back.containerInstances![0].version, 4);
+  });
+
+  test('setting the status an instance already has changes nothing', async () => {
+    const before = await store.revision();
+    const r = await update({ containerInstances: ['a1'], status: 'ACTIVE' });
+    assert.equal(r.containerInstances![0].version, 2);
+    assert.equal(await store.revision(), before);
+  });
+
+  test('reports unknown and INACTIVE instances as failures and updates the rest', async () => {
+    const r = await update({ containerInstances: ['a1', 'zzz', 'gone'], status: 'DRAINING' });
+    assert.deepEqual(r.containerInstances!.map((c) => c.containerInstanceArn), [arns.containerInstance(scope, 'web', 'a1')]);
+    assert.deepEqual(r.failures!.map((f) => [f.arn, f.reason]), [
+      [arns.containerInstance(scope, 'web', 'zzz'), 'MISSING'],
+      [arns.containerInstance(scope, 'web', 'gone'), 'INACTIVE'],
+    ]);
+    assert.equal((await stored('web', 'gone')).status, 'INACTIVE');
+  });
+
+  test('validates its input', async () => {
+    await rejects('UpdateContainerInstancesState', { cluster: 'web', containerInstances: ['a1'], status: 'INACTIVE' }, 'InvalidParameterException', /^status must be one of: ACTIVE, DRAINING\. Received: INACTIVE\./);
+    await rejects('UpdateContainerInstancesState', { cluster: 'web', containerInstances: ['a1'] }, 'InvalidParameterException', /^status can not be null or empty/);
+    await rejects('UpdateContainerInstancesState', { cluster: 'web', containerInstances: Array.from({ length: 11 }, (_, i) => `x${i}`), status: 'DRAINING' }, 'InvalidParameterException', /^containerInstances can have at most 10 members/);
+    await rejects('UpdateContainerInstancesState', { cluster: 'web', status: 'DRAINING' }, 'InvalidParameterException', /^containerInstances can not be null or empty/);
+    await rejects('UpdateContainerInstancesState', { cluster: 'nope', containerInstances: ['a1'], status: 'DRAINING' }, 'ClusterNotFoundException', /Cluster not found/);
+  });
+});

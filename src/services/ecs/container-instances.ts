@@ -1,0 +1,233 @@
+/**
+ * The ECS container instance actions: DescribeContainerInstances, ListContainerInstances,
+ * DeregisterContainerInstance, UpdateContainerInstancesState. Instances are registered by
+ * the agent link; these actions read them and change their status. Task counts are derived
+ * from the task records placed on each instance.
+ */
+import type {
+  ContainerInstance, ContainerInstanceHealthStatus, DeregisterContainerInstanceResponse,
+  DescribeContainerInstancesResponse, Failure, ListContainerInstancesResponse, Resource,
+  UpdateContainerInstancesStateResponse,
+} from '@aws-sdk/client-ecs';
+import type { Fields } from '../../api/fields.ts';
+import { paginate } from '../../api/paging.ts';
+import type { ActionHandler } from '../../api/types.ts';
+import { transact } from '../../state/transact.ts';
+import { activeCluster, ecsFields, scopeOf, toDate } from './common.ts';
+import type { EcsDeps } from './deps.ts';
+import { EcsErrors } from './errors.ts';
+import { matchesInstanceFilter, parseInstanceFilter, type FilterExpr } from './instance-filter.ts';
+import {
+  arns, keys, parseArn, type ContainerInstanceRecord, type Resources, type Scope, type TaskRecord,
+} from './records.ts';
+
+/** The `include` values DescribeContainerInstances accepts. */
+export const CONTAINER_INSTANCE_FIELDS = ['TAGS', 'CONTAINER_INSTANCE_HEALTH'] as const;
+/** One `include` value of DescribeContainerInstances. */
+export type ContainerInstanceInclude = (typeof CONTAINER_INSTANCE_FIELDS)[number];
+
+type InstanceStatus = ContainerInstanceRecord['status'] | 'REGISTRATION_FAILED';
+const LIST_STATUSES: readonly InstanceStatus[] = ['ACTIVE', 'DRAINING', 'INACTIVE', 'REGISTERING', 'DEREGISTERING', 'REGISTRATION_FAILED'];
+const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+
+const integer = (name: string, value: number): Resource => ({ name, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: value });
+const stringSet = (name: string, ports: number[]): Resource => ({
+  name,
+  type: 'STRINGSET',
+  doubleValue: 0,
+  longValue: 0,
+  integerValue: 0,
+  stringSetValue: [...new Set(ports)].map(String),
+});
+
+/**
+ * Resources in ECS's wire form: CPU and MEMORY as INTEGER, PORTS and PORTS_UDP as STRINGSET
+ * (for remaining resources the ports listed are the ones in use, reserved ones included).
+ */
+export function resourcesToApi(res: Resources): Resource[] {
+  return [integer('CPU', res.cpu), integer('MEMORY', res.memory), stringSet('PORTS', res.ports), stringSet('PORTS_UDP', res.portsUdp)];
+}
+
+function healthOf(r: ContainerInstanceRecord): ContainerInstanceHealthStatus {
+  const status = r.agentConnected ? 'OK' : 'INSUFFICIENT_DATA';
+  return {
+    overallStatus: status,
+    details: [{ type: 'CONTAINER_RUNTIME', status, lastUpdated: toDate(r.lastHeartbeatAt ?? r.registeredAt), lastStatusChange: toDate(r.registeredAt) }],
+  };
+}
+
+/**
+ * A stored container instance as the API shows it, with running and pending task counts
+ * taken from `tasks` (those placed on other instances are ignored). Tags and health appear
+ * only when `include` asks for them.
+ */
+export function toApiContainerInstance(
+  record: ContainerInstanceRecord,
+  tasks: TaskRecord[],
+  include: Iterable<ContainerInstanceInclude> = [],
+): ContainerInstance {
+  const inc = new Set(include);
+  const mine = tasks.filter((t) => t.containerInstanceId === record.id);
+  const out: ContainerInstance = {
+    containerInstanceArn: record.arn,
+    ec2InstanceId: record.ec2InstanceId,
+    version: record.version,
+    versionInfo: { ...record.versionInfo },
+    remainingResources: resourcesToApi(record.remainingResources),
+    registeredResources: resourcesToApi(record.registeredResources),
+    status: record.status,
+    agentConnected: record.agentConnected,
+    runningTasksCount: mine.filter((t) => t.lastStatus === 'RUNNING').length,
+    pendingTasksCount: mine.filter((t) => PENDING_STATUSES.has(t.lastStatus)).length,
+    attributes: record.attributes.map((a) => (a.value === undefined ? { name: a.name } : { name: a.name, value: a.value })),
+    registeredAt: toDate(record.registeredAt),
+    attachments: [],
+  };
+  if (record.statusReason) out.statusReason = record.statusReason;
+  if (inc.has('TAGS')) out.tags = record.tags.map((t) => ({ ...t }));
+  if (inc.has('CONTAINER_INSTANCE_HEALTH')) out.healthStatus = healthOf(record);
+  return out;
+}
+
+/**
+ * The instance a `containerInstance` member names (an id or an ARN) within `clusterName`:
+ * its id and the ARN to report. `id` is undefined when the ARN names another cluster,
+ * account or region, or is not a container instance ARN: such an instance is missing here.
+ */
+export function instanceTarget(ref: string, scope: Scope, clusterName: string): { id?: string; arn: string } {
+  if (!ref.startsWith('arn:')) return { id: ref, arn: arns.containerInstance(scope, clusterName, ref) };
+  const arn = parseArn(ref);
+  if (!arn || arn.resourceType !== 'container-instance' || arn.account !== scope.account || arn.region !== scope.region) return { arn: ref };
+  if (arn.resource.length === 1) return { id: arn.resource[0], arn: ref };
+  if (arn.resource.length === 2 && arn.resource[0] === clusterName) return { id: arn.resource[1], arn: ref };
+  return { arn: ref };
+}
+
+/** A list of strings with at most `max` members (Fields.strings' `max` would also cap each string's length). */
+function stringList(f: Fields, name: string, max: number, required = false): string[] | undefined {
+  const list = f.strings(name, { required });
+  if (list && list.length > max) throw EcsErrors.invalidParameter(`${f.at(name)} can have at most ${max} members.`);
+  return list;
+}
+
+function readInclude(f: Fields): ContainerInstanceInclude[] {
+  const list = f.strings('include') ?? [];
+  list.forEach((v, i) => {
+    if (!(CONTAINER_INSTANCE_FIELDS as readonly string[]).includes(v)) {
+      throw EcsErrors.invalidParameter(`include[${i}] must be one of: ${CONTAINER_INSTANCE_FIELDS.join(', ')}. Received: ${v}.`);
+    }
+  });
+  return list as ContainerInstanceInclude[];
+}
+
+function readFilter(f: Fields): FilterExpr | undefined {
+  const text = f.string('filter');
+  return text === undefined || text.trim() === '' ? undefined : parseInstanceFilter(text);
+}
+
+/** The container instance actions, bound to their dependencies. */
+export function containerInstanceActions(deps: EcsDeps): Record<string, ActionHandler> {
+  return {
+    async DescribeContainerInstances(input, ctx): Promise<DescribeContainerInstancesResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const clusterRef = f.string('cluster');
+      const refs = stringList(f, 'containerInstances', 100, true)!;
+      const include = readInclude(f);
+      return transact(deps.store, async (tx) => {
+        const cluster = await activeCluster(tx, scope, clusterRef);
+        const tasks = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
+        const containerInstances: ContainerInstance[] = [];
+        const failures: Failure[] = [];
+        const seen = new Set<string>();
+        for (const ref of refs) {
+          const target = instanceTarget(ref, scope, cluster.name);
+          const record = target.id === undefined ? undefined : await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster.name, target.id));
+          if (!record) failures.push({ arn: target.arn, reason: 'MISSING' });
+          else if (!seen.has(record.id)) {
+            seen.add(record.id);
+            containerInstances.push(toApiContainerInstance(record, tasks, include));
+          }
+        }
+        return { containerInstances, failures };
+      });
+    },
+
+    async ListContainerInstances(input, ctx): Promise<ListContainerInstancesResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const clusterRef = f.string('cluster');
+      const filter = readFilter(f);
+      const nextToken = f.string('nextToken');
+      const maxResults = f.int('maxResults', { min: 1, max: 100 });
+      const status = f.enum('status', LIST_STATUSES);
+      const instances = await transact(deps.store, async (tx) => {
+        const cluster = await activeCluster(tx, scope, clusterRef);
+        return tx.list<ContainerInstanceRecord>(keys.instances(scope, cluster.name));
+      });
+      const matching = instances
+        .filter((i) => (status ? i.status === status : i.status !== 'INACTIVE'))
+        .filter((i) => !filter || matchesInstanceFilter(filter, { ...i, agentVersion: i.versionInfo.agentVersion }))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const page = paginate(matching, (i) => i.id, nextToken, maxResults, EcsErrors.invalidParameter);
+      return { containerInstanceArns: page.items.map((i) => i.arn), nextToken: page.nextToken };
+    },
+
+    async DeregisterContainerInstance(input, ctx): Promise<DeregisterContainerInstanceResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const clusterRef = f.string('cluster');
+      const ref = f.string('containerInstance', { required: true });
+      const force = f.bool('force') ?? false;
+      const { record, tasks } = await transact(deps.store, async (tx) => {
+        const cluster = await activeCluster(tx, scope, clusterRef);
+        const target = instanceTarget(ref, scope, cluster.name);
+        const existing = target.id === undefined ? undefined : await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster.name, target.id));
+        if (!existing) throw EcsErrors.invalidParameter(`containerInstance: the referenced container instance ${ref} was not found in cluster ${cluster.name}.`);
+        const all = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
+        const onInstance = all.filter((t) => t.containerInstanceId === existing.id);
+        if (!force && onInstance.some((t) => t.lastStatus !== 'STOPPED')) throw EcsErrors.invalidParameter('Found running tasks on the instance.');
+        if (existing.status === 'INACTIVE') return { record: existing, tasks: onInstance };
+        const deregistered: ContainerInstanceRecord = { ...existing, status: 'INACTIVE', version: existing.version + 1 };
+        tx.put(keys.instance(scope, cluster.name, existing.id), deregistered);
+        return { record: deregistered, tasks: onInstance };
+      });
+      return { containerInstance: toApiContainerInstance(record, tasks, ['TAGS']) };
+    },
+
+    async UpdateContainerInstancesState(input, ctx): Promise<UpdateContainerInstancesStateResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const clusterRef = f.string('cluster');
+      const refs = stringList(f, 'containerInstances', 10, true)!;
+      const status = f.enum('status', ['ACTIVE', 'DRAINING'] as const, { required: true });
+      return transact(deps.store, async (tx) => {
+        const cluster = await activeCluster(tx, scope, clusterRef);
+        const tasks = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
+        const containerInstances: ContainerInstance[] = [];
+        const failures: Failure[] = [];
+        for (const ref of refs) {
+          const target = instanceTarget(ref, scope, cluster.name);
+          const key = target.id === undefined ? undefined : keys.instance(scope, cluster.name, target.id);
+          const record = key && (await tx.get<ContainerInstanceRecord>(key));
+          if (!key || !record) {
+            failures.push({ arn: target.arn, reason: 'MISSING' });
+            continue;
+          }
+          if (record.status !== 'ACTIVE' && record.status !== 'DRAINING') {
+            failures.push({
+              arn: record.arn,
+              reason: record.status,
+              detail: `The container instance is ${record.status}; only ACTIVE or DRAINING container instances can be updated.`,
+            });
+            continue;
+          }
+          const updated = record.status === status ? record : { ...record, status, version: record.version + 1 };
+          if (updated !== record) tx.put(key, updated);
+          containerInstances.push(toApiContainerInstance(updated, tasks));
+        }
+        return { containerInstances, failures };
+      });
+    },
+  };
+}

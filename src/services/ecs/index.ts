@@ -1,0 +1,31 @@
+/**
+ * Amazon ECS, as served by Wharf: the AWS JSON 1.1 actions under
+ * `AmazonEC2ContainerServiceV20141113`, and the agent link that runs tasks on hosts.
+ */
+import type { JsonService } from '../../api/types.ts';
+import { attributeActions } from './attributes.ts';
+import { clusterActions } from './clusters.ts';
+import { containerInstanceActions } from './container-instances.ts';
+import type { EcsDeps } from './deps.ts';
+import { tagActions } from './tags.ts';
+import { taskActions } from './tasks.ts';
+import { taskDefinitionActions } from './task-definitions.ts';
+
+export { AgentLinkServer } from './agent-link.ts';
+export type { EcsDeps } from './deps.ts';
+
+/** The ECS API over the given store, clock, ids and placement. */
+export function ecsService(deps: EcsDeps): JsonService {
+  return {
+    targetPrefix: 'AmazonEC2ContainerServiceV20141113',
+    jsonVersion: '1.1',
+    actions: {
+      ...clusterActions(deps),
+      ...taskDefinitionActions(deps),
+      ...taskActions(deps),
+      ...containerInstanceActions(deps),
+      ...attributeActions(deps),
+      ...tagActions(deps),
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The ECS tagging actions: TagResource, UntagResource, ListTagsForResource, for clusters,
+ * task definitions, tasks and container instances by ARN. Each of those records holds its
+ * own `tags`, so tagging is a read-modify-write of that one record.
+ */
+import type { ListTagsForResourceResponse, Tag, TagResourceResponse, UntagResourceResponse } from '@aws-sdk/client-ecs';
+import type { ActionHandler } from '../../api/types.ts';
+import { transact, type Tx } from '../../state/transact.ts';
+import { ecsFields, mergeTags, readTags, scopeOf } from './common.ts';
+import type { EcsDeps } from './deps.ts';
+import { EcsErrors } from './errors.ts';
+import { keys, parseArn, type ClusterRecord, type ParsedArn, type Scope } from './records.ts';
+
+/** Any stored record that carries tags. */
+interface Tagged {
+  tags: Tag[];
+}
+
+const INVALID_ARN = 'The ARN provided is invalid.';
+const INACTIVE_CLUSTER = 'The specified cluster is inactive. Specify an active cluster and try again.';
+const NOT_FOUND = "The specified resource wasn't found.";
+const TASK_DEFINITION = /^([A-Za-z0-9_-]{1,255}):([1-9][0-9]{0,9})$/;
+
+/** The cluster a cluster-scoped ARN names must exist and be ACTIVE for its resources to be tagged. */
+async function requireActiveCluster(tx: Tx, scope: Scope, name: string): Promise<void> {
+  const cluster = await tx.get<ClusterRecord>(keys.cluster(scope, name));
+  if (!cluster) throw EcsErrors.clusterNotFound();
+  if (cluster.status !== 'ACTIVE') throw EcsErrors.invalidParameter(INACTIVE_CLUSTER);
+}
+
+/** The key of the record one resource type's ARN names, checking the cluster it sits in; undefined when it does not exist. */
+type Locator = (tx: Tx, scope: Scope, arn: ParsedArn) => Promise<string | undefined>;
+
+/** A task or container instance ARN: `<type>/<cluster>/<id>` (the long format tagging requires). */
+const inCluster = (keyOf: (s: Scope, cluster: string, id: string) => string): Locator => async (tx, scope, arn) => {
+  if (arn.resource.length === 1) throw EcsErrors.invalidParameter('Long arn format must be used for tagging operations.');
+  if (arn.resource.length !== 2) throw EcsErrors.invalidParameter(INVALID_ARN);
+  await requireActiveCluster(tx, scope, arn.resource[0]);
+  return keyOf(scope, arn.resource[0], arn.resource[1]);
+};
+
+/** The resource types that can be tagged, by the resource type in their ARN. */
+const TAGGABLE: Record<string, Locator> = {
+  cluster: async (tx, scope, arn) => {
+    if (arn.resource.length !== 1) throw EcsErrors.invalidParameter(INVALID_ARN);
+    await requireActiveCluster(tx, scope, arn.resource[0]);
+    return keys.cluster(scope, arn.resource[0]);
+  },
+  'task-definition': async (_tx, scope, arn) => {
+    const m = arn.resource.length === 1 ? TASK_DEFINITION.exec(arn.resource[0]) : null;
+    if (!m) throw EcsErrors.invalidParameter(INVALID_ARN);
+    return keys.taskDefinition(scope, m[1], Number(m[2]));
+  },
+  task: inCluster(keys.task),
+  'container-instance': inCluster(keys.instance),
+  // Services, task sets and capacity providers are taggable in ECS but have no records here yet.
+  service: async () => undefined,
+  'task-set': async () => undefined,
+  'capacity-provider': async () => undefined,
+};
+
+/** Reads the record `resourceArn` names, or throws the ECS error for a malformed or unknown ARN. */
+async function readTagged(tx: Tx, scope: Scope, resourceArn: string): Promise<{ key: string; record: Tagged }> {
+  const arn = parseArn(resourceArn);
+  const locate = arn && Object.hasOwn(TAGGABLE, arn.resourceType) ? TAGGABLE[arn.resourceType] : undefined;
+  if (!arn || !locate) throw EcsErrors.invalidParameter(INVALID_ARN);
+  if (arn.account !== scope.account || arn.region !== scope.region) {
+    throw arn.resourceType === 'cluster' ? EcsErrors.clusterNotFound() : EcsErrors.resourceNotFound(NOT_FOUND);
+  }
+  const key = await locate(tx, scope, arn);
+  const record = key === undefined ? undefined : await tx.get<Tagged>(key);
+  if (key === undefined || !record) throw arn.resourceType === 'cluster' ? EcsErrors.clusterNotFound() : EcsErrors.resourceNotFound(NOT_FOUND);
+  return { key, record: { ...record, tags: record.tags ?? [] } };
+}
+
+/** The tagging actions, bound to their dependencies. */
+export function tagActions(deps: EcsDeps): Record<string, ActionHandler> {
+  return {
+    async TagResource(input, ctx): Promise<TagResourceResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const resourceArn = f.string('resourceArn', { required: true });
+      if (!f.has('tags')) throw EcsErrors.invalidParameter('tags can not be null or empty.');
+      const tags = readTags(f)!;
+      await transact(deps.store, async (tx) => {
+        const { key, record } = await readTagged(tx, scope, resourceArn);
+        tx.put(key, { ...record, tags: mergeTags(record.tags, tags) });
+      });
+      return {};
+    },
+
+    async UntagResource(input, ctx): Promise<UntagResourceResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const resourceArn = f.string('resourceArn', { required: true });
+      const tagKeys = f.strings('tagKeys', { required: true, min: 1, max: 128 })!;
+      tagKeys.forEach((k, i) => {
+        if (k.toLowerCase().startsWith('aws:')) throw EcsErrors.invalidParameter(`tagKeys[${i}]: tag keys beginning with aws: are reserved.`);
+      });
+      await transact(deps.store, async (tx) => {
+        const { key, record } = await readTagged(tx, scope, resourceArn);
+        const remaining = record.tags.filter((t) => !tagKeys.includes(t.key ?? ''));
+        if (remaining.length !== record.tags.length) tx.put(key, { ...record, tags: remaining });
+      });
+      return {};
+    },
+
+    async ListTagsForResource(input, ctx): Promise<ListTagsForResourceResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const resourceArn = f.string('resourceArn', { required: true });
+      const tags = await transact(deps.store, async (tx) => (await readTagged(tx, scope, resourceArn)).record.tags);
+      return { tags: tags.map((t) => ({ ...t })) };
+    },
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * The ECS task definition actions: RegisterTaskDefinition, DescribeTaskDefinition,
+ * ListTaskDefinitions, ListTaskDefinitionFamilies, DeregisterTaskDefinition and
+ * DeleteTaskDefinitions. Revisions are numbered per family from the FamilyRecord's
+ * lastRevision, which outlives every revision, so a number is never handed out twice.
+ */
+import {
+  SortOrder, TaskDefinitionFamilyStatus, TaskDefinitionField, TaskDefinitionStatus,
+  type DeleteTaskDefinitionsResponse, type DeregisterTaskDefinitionResponse, type DescribeTaskDefinitionResponse, type Failure,
+  type ListTaskDefinitionFamiliesResponse, type ListTaskDefinitionsResponse, type RegisterTaskDefinitionResponse, type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import type { Fields } from '../../api/fields.ts';
+import { paginate } from '../../api/paging.ts';
+import type { ActionHandler } from '../../api/types.ts';
+import { listDocs, transact, type Tx } from '../../state/transact.ts';
+import { ecsFields, scopeOf } from './common.ts';
+import type { EcsDeps } from './deps.ts';
+import { EcsErrors } from './errors.ts';
+import { arns, keys, parseArn, type FamilyRecord, type Scope, type TaskDefinitionRecord } from './records.ts';
+import { FAMILY_PATTERN, validateTaskDefinition } from './task-definition-validate.ts';
+
+const values = <T extends Record<string, string>>(e: T) => Object.values(e) as T[keyof T][];
+
+/** Turns a stored revision into the API's TaskDefinition (epoch ms → Date; tags are returned separately). */
+export function toApiTaskDefinition(record: TaskDefinitionRecord): TaskDefinition {
+  const { tags: _tags, registeredAt, deregisteredAt, deleteRequestedAt, ...rest } = record;
+  const out: TaskDefinition = { ...rest, registeredAt: new Date(registeredAt) };
+  if (deregisteredAt !== undefined) out.deregisteredAt = new Date(deregisteredAt);
+  if (deleteRequestedAt !== undefined) out.deleteRequestedAt = new Date(deleteRequestedAt);
+  return out;
+}
+
+/** A `taskDefinition` member taken apart: a family, and a revision when one was named. */
+interface TaskDefinitionRef {
+  family: string;
+  revision?: number;
+}
+
+/**
+ * Parses `family`, `family:revision` or a task definition ARN. Undefined when it can't name a
+ * task definition in this scope (another account or region, or not a family name); throws
+ * ClientException for a malformed ARN or revision.
+ */
+function parseRef(scope: Scope, ref: string): TaskDefinitionRef | undefined {
+  let body = ref;
+  if (ref.startsWith('arn:')) {
+    const arn = parseArn(ref);
+    if (!arn || arn.resourceType !== 'task-definition' || arn.resource.length !== 1) throw EcsErrors.client(`Invalid arn syntax for 'taskDefinition': ${ref}`);
+    if (arn.account !== scope.account || arn.region !== scope.region) return undefined;
+    body = arn.resource[0];
+  }
+  const parts = body.split(':');
+  if (parts.length > 2 || !FAMILY_PATTERN.test(parts[0])) return undefined;
+  if (parts.length === 1) return { family: parts[0] };
+  const revision = /^\d{1,10}$/.test(parts[1]) ? Number(parts[1]) : 0;
+  if (revision < 1) throw EcsErrors.client(`Invalid revision number. Number: ${parts[1]}`);
+  return { family: parts[0], revision };
+}
+
+/** The revision a reference names (any status), or for a bare family its latest ACTIVE revision. */
+async function findTaskDefinition(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord | undefined> {
+  const parsed = parseRef(scope, ref);
+  if (!parsed) return undefined;
+  if (parsed.revision !== undefined) return tx.get<TaskDefinitionRecord>(keys.taskDefinition(scope, parsed.family, parsed.revision));
+  const revisions = await tx.list<TaskDefinitionRecord>(keys.familyRevisions(scope, parsed.family));
+  return revisions.filter((td) => td.status === 'ACTIVE').reduce<TaskDefinitionRecord | undefined>((a, b) => (a && a.revision > b.revision ? a : b), undefined);
+}
+
+/**
+ * The task definition a RunTask/StartTask/CreateService `taskDefinition` names: a family
+ * (its latest ACTIVE revision), `family:revision` or an ARN. A named revision is returned
+ * whatever its status, for the caller to judge. ClientException when there is none.
+ */
+export async function resolveTaskDefinition(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
+  const td = await findTaskDefinition(tx, scope, ref);
+  if (!td) throw EcsErrors.client('TaskDefinition not found.');
+  return td;
+}
+
+/** A reference that must name one revision (Deregister, Delete). */
+function revisionRef(scope: Scope, ref: string): Required<TaskDefinitionRef> | undefined {
+  const parsed = parseRef(scope, ref);
+  if (parsed && parsed.revision === undefined) {
+    throw EcsErrors.client(`A revision must be specified in taskDefinition (family:revision or the full ARN): ${ref}`);
+  }
+  return parsed as Required<TaskDefinitionRef> | undefined;
+}
+
+const NOT_FOUND = 'The specified task definition does not exist.';
+const pad = (n: number) => String(n).padStart(10, '0');
+const invert = (s: string) => [...s].map((ch) => String.fromCharCode(0xffff - ch.charCodeAt(0))).join('');
+
+/** A key that increases along the listing order, for paging: (family, revision) ASC or DESC. */
+function orderKey(td: TaskDefinitionRecord, sort: SortOrder): string {
+  return sort === 'ASC' ? `${td.family}\u0000${pad(td.revision)}` : `${invert(td.family)}\uffff${pad(9_999_999_999 - td.revision)}`;
+}
+
+function readEnumList<T extends string>(f: Fields, member: string, allowed: readonly T[]): T[] | undefined {
+  return f.strings(member)?.map((s, i) => {
+    if (!allowed.includes(s as T)) throw EcsErrors.invalidParameter(`${member}[${i}] must be one of: ${allowed.join(', ')}. Received: ${s}.`);
+    return s as T;
+  });
+}
+
+/** The task definition actions, keyed by ECS action name. */
+export function taskDefinitionActions(deps: EcsDeps): Record<string, ActionHandler> {
+  const allInScope = async (scope: Scope) => (await listDocs<TaskDefinitionRecord>(deps.store, keys.taskDefinitions(scope))).map((d) => d.value);
+
+  const RegisterTaskDefinition: ActionHandler = async (input, ctx) => {
+    const { definition, tags } = validateTaskDefinition(ecsFields(input));
+    const scope = scopeOf(ctx);
+    const registeredAt = deps.clock.now();
+    const record = await transact(deps.store, async (tx) => {
+      const family = await tx.get<FamilyRecord>(keys.family(scope, definition.family));
+      const revision = (family?.lastRevision ?? 0) + 1;
+      const td: TaskDefinitionRecord = {
+        taskDefinitionArn: arns.taskDefinition(scope, definition.family, revision),
+        ...definition,
+        revision,
+        status: 'ACTIVE',
+        registeredAt,
+        registeredBy: `arn:aws:iam::${ctx.account}:root`,
+        tags,
+      };
+      tx.put<FamilyRecord>(keys.family(scope, definition.family), { family: definition.family, lastRevision: revision });
+      tx.put(keys.taskDefinition(scope, definition.family, revision), td);
+      return td;
+    });
+    const out: RegisterTaskDefinitionResponse = { taskDefinition: toApiTaskDefinition(record) };
+    if (tags.length) out.tags = tags;
+    return out;
+  };
+
+  const DescribeTaskDefinition: ActionHandler = async (input, ctx) => {
+    const f = ecsFields(input);
+    const ref = f.string('taskDefinition', { required: true });
+    const include = readEnumList(f, 'include', values(TaskDefinitionField));
+    const td = await transact(deps.store, (tx) => findTaskDefinition(tx, scopeOf(ctx), ref));
+    if (!td) throw EcsErrors.client('Unable to describe task definition.');
+    const out: DescribeTaskDefinitionResponse = { taskDefinition: toApiTaskDefinition(td) };
+    if (include?.includes('TAGS')) out.tags = td.tags;
+    return out;
+  };
+
+  const ListTaskDefinitions: ActionHandler = async (input, ctx) => {
+    const f = ecsFields(input);
+    const family = f.string('familyPrefix') || undefined;
+    const status = f.enum('status', values(TaskDefinitionStatus)) ?? 'ACTIVE';
+    const sort = f.enum('sort', values(SortOrder)) ?? 'ASC';
+    const maxResults = f.int('maxResults', { min: 1, max: 100 });
+    const nextToken = f.string('nextToken');
+    const scope = scopeOf(ctx);
+    // familyPrefix is documented as "the full family name": it selects one family.
+    let all: TaskDefinitionRecord[] = [];
+    if (family === undefined) all = await allInScope(scope);
+    else if (FAMILY_PATTERN.test(family)) all = (await listDocs<TaskDefinitionRecord>(deps.store, keys.familyRevisions(scope, family))).map((d) => d.value);
+    const items = all
+      .filter((td) => td.status === status)
+      .map((td) => ({ arn: td.taskDefinitionArn, key: orderKey(td, sort) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const page = paginate(items, (i) => i.key, nextToken, maxResults, EcsErrors.invalidParameter);
+    const out: ListTaskDefinitionsResponse = { taskDefinitionArns: page.items.map((i) => i.arn) };
+    if (page.nextToken) out.nextToken = page.nextToken;
+    return out;
+  };
+
+  const ListTaskDefinitionFamilies: ActionHandler = async (input, ctx) => {
+    const f = ecsFields(input);
+    const prefix = f.string('familyPrefix') ?? '';
+    const status = f.enum('status', values(TaskDefinitionFamilyStatus)) ?? 'ALL';
+    const maxResults = f.int('maxResults', { min: 1, max: 100 });
+    const nextToken = f.string('nextToken');
+    const active = new Map<string, boolean>();
+    for (const td of await allInScope(scopeOf(ctx))) {
+      if (td.family.startsWith(prefix)) active.set(td.family, (active.get(td.family) ?? false) || td.status === 'ACTIVE');
+    }
+    const families = [...active]
+      .filter(([, isActive]) => status === 'ALL' || (status === 'ACTIVE') === isActive)
+      .map(([family]) => family)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const page = paginate(families, (name) => name, nextToken, maxResults, EcsErrors.invalidParameter);
+    const out: ListTaskDefinitionFamiliesResponse = { families: page.items };
+    if (page.nextToken) out.nextToken = page.nextToken;
+    return out;
+  };
+
+  const DeregisterTaskDefinition: ActionHandler = async (input, ctx) => {
+    const ref = ecsFields(input).string('taskDefinition', { required: true });
+    const scope = scopeOf(ctx);
+    const named = revisionRef(scope, ref);
+    if (!named) throw EcsErrors.client(NOT_FOUND);
+    const now = deps.clock.now();
+    const td = await transact(deps.store, async (tx) => {
+      const key = keys.taskDefinition(scope, named.family, named.revision);
+      const current = await tx.get<TaskDefinitionRecord>(key);
+      if (!current) throw EcsErrors.client(NOT_FOUND);
+      if (current.status !== 'ACTIVE') return current;
+      const inactive: TaskDefinitionRecord = { ...current, status: 'INACTIVE', deregisteredAt: now };
+      tx.put(key, inactive);
+      return inactive;
+    });
+    const out: DeregisterTaskDefinitionResponse = { taskDefinition: toApiTaskDefinition(td) };
+    return out;
+  };
+
+  const DeleteTaskDefinitions: ActionHandler = async (input, ctx) => {
+    const refs = ecsFields(input).strings('taskDefinitions', { required: true }) ?? [];
+    if (refs.length > 10) throw EcsErrors.invalidParameter('taskDefinitions can have at most 10 members.');
+    const scope = scopeOf(ctx);
+    const now = deps.clock.now();
+    const { deleted, failures } = await transact(deps.store, async (tx) => {
+      const deleted: TaskDefinitionRecord[] = [];
+      const failures: Failure[] = [];
+      for (const ref of refs) {
+        let named: Required<TaskDefinitionRef> | undefined;
+        try {
+          named = revisionRef(scope, ref);
+        } catch (err) {
+          failures.push({ arn: ref, reason: (err as Error).message });
+          continue;
+        }
+        if (!named) {
+          failures.push({ arn: ref, reason: NOT_FOUND });
+          continue;
+        }
+        const key = keys.taskDefinition(scope, named.family, named.revision);
+        const current = await tx.get<TaskDefinitionRecord>(key);
+        if (!current) {
+          failures.push({ arn: arns.taskDefinition(scope, named.family, named.revision), reason: NOT_FOUND });
+        } else if (current.status === 'ACTIVE') {
+          failures.push({ arn: current.taskDefinitionArn, reason: 'The specified task definition is ACTIVE. Deregister it before deleting it.' });
+        } else {
+          // ECS keeps it visible as DELETE_IN_PROGRESS until nothing uses it; Wharf removes it at once.
+          deleted.push({ ...current, status: 'DELETE_IN_PROGRESS', deleteRequestedAt: current.deleteRequestedAt ?? now });
+          tx.delete(key);
+        }
+      }
+      return { deleted, failures };
+    });
+    const out: DeleteTaskDefinitionsResponse = { taskDefinitions: deleted.map(toApiTaskDefinition), failures };
+    return out;
+  };
+
+  return {
+    RegisterTaskDefinition,
+    DescribeTaskDefinition,
+    ListTaskDefinitions,
+    ListTaskDefinitionFamilies,
+    DeregisterTaskDefinition,
+    DeleteTaskDefinitions,
+  };
+}

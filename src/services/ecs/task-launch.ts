@@ -1,0 +1,172 @@
+/**
+ * RunTask and StartTask: validate, resolve the task definition, place with the scheduler and
+ * commit the new tasks together with the instances' reserved resources in one transaction,
+ * so racing launches never oversubscribe an instance (a lost race re-places from scratch).
+ */
+import type { Failure, RunTaskResponse, StartTaskResponse, Tag, TaskOverride } from '@aws-sdk/client-ecs';
+import type { Fields } from '../../api/fields.ts';
+import type { RequestContext } from '../../api/types.ts';
+import { reserve, type InstanceSnapshot } from '../../scheduler/index.ts';
+import { transact, type Tx } from '../../state/transact.ts';
+import { activeCluster, ecsFields, readTags, scopeOf } from './common.ts';
+import type { EcsDeps } from './deps.ts';
+import { EcsErrors } from './errors.ts';
+import { arns, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
+import { resolveTaskDefinition } from './task-definitions.ts';
+import { readOverrides, taskDemand, taskSpec } from './task-spec.ts';
+import { toApiTask } from './task-view.ts';
+
+/** The members RunTask and StartTask share. */
+interface LaunchRequest {
+  clusterRef?: string;
+  taskDefinitionRef: string;
+  startedBy?: string;
+  group?: string;
+  tags?: Tag[];
+  enableExecuteCommand: boolean;
+  fields: Fields;
+}
+
+function readLaunch(input: Record<string, unknown>): LaunchRequest {
+  const f = ecsFields(input);
+  f.enum('launchType', ['EC2', 'FARGATE', 'EXTERNAL'] as const);
+  if (f.string('launchType') === 'FARGATE' || f.has('capacityProviderStrategy')) {
+    throw EcsErrors.invalidParameter('launchType FARGATE and capacity provider strategies are not supported by this Wharf version; use the EC2 launch type.');
+  }
+  return {
+    clusterRef: f.string('cluster'),
+    taskDefinitionRef: f.string('taskDefinition', { required: true }),
+    startedBy: f.string('startedBy', { max: 128, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'up to 128 letters, numbers, hyphens and underscores.' }),
+    group: f.string('group', { max: 255 }),
+    tags: readTags(f),
+    enableExecuteCommand: f.bool('enableExecuteCommand') ?? false,
+    fields: f,
+  };
+}
+
+/** The ACTIVE task definition a launch names, usable with the EC2 launch type. */
+async function launchable(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
+  const td = await resolveTaskDefinition(tx, scope, ref);
+  if (td.status !== 'ACTIVE') throw EcsErrors.client('TaskDefinition is inactive');
+  const compat = td.requiresCompatibilities ?? [];
+  if (compat.length && !compat.includes('EC2')) throw EcsErrors.client('Task definition does not support launch_type EC2.');
+  return td;
+}
+
+/** A new task record on `instance`, charging it `demand`. */
+function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride, instance: ContainerInstanceRecord): TaskRecord {
+  const spec = taskSpec(td, overrides);
+  const id = deps.ids.hex32();
+  return {
+    id,
+    arn: arns.task(scope, cluster.name, id),
+    clusterName: cluster.name,
+    clusterArn: cluster.arn,
+    taskDefinitionArn: td.taskDefinitionArn,
+    containerInstanceId: instance.id,
+    containerInstanceArn: instance.arn,
+    launchType: 'EC2',
+    lastStatus: spec.networkMode === 'awsvpc' ? 'PROVISIONING' : 'PENDING',
+    desiredStatus: 'RUNNING',
+    cpu: overrides.cpu ?? td.cpu,
+    memory: overrides.memory ?? td.memory,
+    group: req.group ?? `family:${td.family}`,
+    startedBy: req.startedBy,
+    overrides,
+    tags: req.tags ?? [],
+    containers: spec.containers.map((c) => ({
+      containerArn: arns.container(scope, cluster.name, id, deps.ids.uuid()),
+      name: c.name!,
+      image: c.image!,
+      lastStatus: 'PENDING',
+      networkBindings: [],
+      cpu: String(c.cpu ?? 0),
+      memory: c.memory === undefined ? undefined : String(c.memory),
+      memoryReservation: c.memoryReservation === undefined ? undefined : String(c.memoryReservation),
+      essential: c.essential ?? true,
+    })),
+    enableExecuteCommand: req.enableExecuteCommand,
+    version: 1,
+    createdAt: deps.clock.now(),
+    spec,
+    reserved: taskDemand(spec),
+  };
+}
+
+const snapshotOf = (i: ContainerInstanceRecord): InstanceSnapshot => ({
+  id: i.id, arn: i.arn, status: i.status, agentConnected: i.agentConnected, remaining: i.remainingResources, attributes: i.attributes,
+});
+
+/** Places `count` tasks over `candidates` and stages them and the instances' new remaining resources. */
+function stageLaunch(tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride, candidates: ContainerInstanceRecord[], count: number) {
+  const demand = taskDemand(taskSpec(td, overrides));
+  const { placements, failures } = deps.place(candidates.map(snapshotOf), { count, demand });
+  const byId = new Map(candidates.map((i) => [i.id, i]));
+  const tasks: TaskRecord[] = [];
+  for (const instanceId of placements) {
+    const instance = byId.get(instanceId)!;
+    const task = newTask(deps, scope, cluster, td, req, overrides, instance);
+    const updated = { ...instance, remainingResources: reserve(instance.remainingResources, task.reserved), version: instance.version + 1 };
+    byId.set(instanceId, updated);
+    tx.put(keys.instance(scope, cluster.name, instanceId), updated);
+    tx.put(keys.task(scope, cluster.name, task.id), task);
+    tasks.push(task);
+  }
+  return { tasks, failures: failures as Failure[] };
+}
+
+/** RunTask: up to 10 copies placed by the scheduler over the cluster's instances. */
+export async function runTask(deps: EcsDeps, input: Record<string, unknown>, ctx: RequestContext): Promise<RunTaskResponse> {
+  const scope = scopeOf(ctx);
+  const req = readLaunch(input);
+  const count = req.fields.int('count', { min: 1, max: 10 }) ?? 1;
+  req.fields.objects('placementConstraints', { maxItems: 10 });
+  req.fields.objects('placementStrategy', { maxItems: 5 });
+  const result = await transact(deps.store, async (tx) => {
+    const cluster = await activeCluster(tx, scope, req.clusterRef);
+    const td = await launchable(tx, scope, req.taskDefinitionRef);
+    const overrides = readOverrides(req.fields, td);
+    const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, cluster.name));
+    if (!instances.some((i) => i.status === 'ACTIVE' || i.status === 'DRAINING')) {
+      throw EcsErrors.invalidParameter('No Container Instances were found in your cluster.');
+    }
+    return stageLaunch(tx, deps, scope, cluster, td, req, overrides, instances, count);
+  });
+  return { tasks: result.tasks.map((t) => toApiTask(t, true)), failures: result.failures };
+}
+
+/** StartTask: one task on each named container instance (1–10), where it fits. */
+export async function startTask(deps: EcsDeps, input: Record<string, unknown>, ctx: RequestContext): Promise<StartTaskResponse> {
+  const scope = scopeOf(ctx);
+  const req = readLaunch(input);
+  const refs = req.fields.strings('containerInstances', { required: true, maxItems: 10 })!;
+  const result = await transact(deps.store, async (tx) => {
+    const cluster = await activeCluster(tx, scope, req.clusterRef);
+    const td = await launchable(tx, scope, req.taskDefinitionRef);
+    const overrides = readOverrides(req.fields, td);
+    const tasks: TaskRecord[] = [];
+    const failures: Failure[] = [];
+    for (const ref of refs) {
+      const id = instanceIdOf(ref, cluster.name);
+      const instance = id && (await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster.name, id)));
+      if (!instance) {
+        failures.push({ arn: ref, reason: 'MISSING' });
+        continue;
+      }
+      const staged = stageLaunch(tx, deps, scope, cluster, td, req, overrides, [instance], 1);
+      tasks.push(...staged.tasks);
+      failures.push(...staged.failures);
+    }
+    return { tasks, failures };
+  });
+  return { tasks: result.tasks.map((t) => toApiTask(t, true)), failures: result.failures };
+}
+
+/** The instance id a container-instance reference (id or ARN) names, if it is in `clusterName`. */
+export function instanceIdOf(ref: string, clusterName: string): string | undefined {
+  if (!ref.startsWith('arn:')) return /^[a-f0-9]{32}$/.test(ref) ? ref : undefined;
+  const arn = parseArn(ref);
+  if (!arn || arn.resourceType !== 'container-instance') return undefined;
+  if (arn.resource.length === 2) return arn.resource[0] === clusterName ? arn.resource[1] : undefined;
+  return arn.resource.length === 1 ? arn.resource[0] : undefined;
+}

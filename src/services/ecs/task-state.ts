@@ -1,0 +1,88 @@
+/**
+ * Applies what an agent observed of a task to the stored task. Reports only move a task
+ * forward through the ECS lifecycle, so a re-sent or late report changes nothing; the move to
+ * STOPPED gives the task's reserved resources back to its instance in the same transaction.
+ */
+import { TASK_STATUSES, type TaskStateChange, type TaskStatus } from '../../common/agent-protocol.ts';
+import type { Clock } from '../../common/clock.ts';
+import { release } from '../../scheduler/index.ts';
+import type { Store } from '../../state/store.ts';
+import { transact } from '../../state/transact.ts';
+import { keys, parseArn, type ContainerInstanceRecord, type ContainerRecord, type TaskRecord } from './records.ts';
+
+const rank = (s: TaskStatus) => TASK_STATUSES.indexOf(s);
+
+/** The store key of a task by its ARN, or undefined when the ARN is not a task ARN. */
+export function taskKeyOfArn(taskArn: string): string | undefined {
+  const arn = parseArn(taskArn);
+  if (!arn || arn.resourceType !== 'task' || arn.resource.length !== 2) return undefined;
+  return keys.task(arn, arn.resource[0], arn.resource[1]);
+}
+
+/**
+ * Merges one report into the task. `fromInstanceIds` are the container instances of the
+ * reporting agent: a report about a task placed elsewhere is ignored. Returns the updated
+ * task, or undefined when nothing changed.
+ */
+export async function applyTaskStateChange(
+  store: Store, clock: Clock, change: TaskStateChange, fromInstanceIds: ReadonlySet<string>,
+): Promise<TaskRecord | undefined> {
+  const key = taskKeyOfArn(change.taskArn);
+  if (!key) return undefined;
+  return transact(store, async (tx) => {
+    const task = await tx.get<TaskRecord>(key);
+    if (!task || !task.containerInstanceId || !fromInstanceIds.has(task.containerInstanceId)) return undefined;
+    const next = merge(task, change, clock.now());
+    if (!next) return undefined;
+    tx.put(key, next);
+    if (next.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
+      const scope = parseArn(task.arn)!;
+      const instanceKey = keys.instance(scope, task.clusterName, task.containerInstanceId);
+      const instance = await tx.get<ContainerInstanceRecord>(instanceKey);
+      if (instance) {
+        tx.put(instanceKey, {
+          ...instance,
+          remainingResources: release(instance.remainingResources, task.reserved, instance.registeredResources),
+          version: instance.version + 1,
+        });
+      }
+    }
+    return next;
+  });
+}
+
+/** The task with the report merged in, or undefined when the report adds nothing. */
+function merge(task: TaskRecord, change: TaskStateChange, now: number): TaskRecord | undefined {
+  const status = rank(change.lastStatus) > rank(task.lastStatus) ? change.lastStatus : task.lastStatus;
+  const containers = task.containers.map((c): ContainerRecord => {
+    const seen = change.containers.find((x) => x.name === c.name);
+    if (!seen || rank(seen.lastStatus) < rank(c.lastStatus) || task.lastStatus === 'STOPPED') return c;
+    return {
+      ...c,
+      lastStatus: seen.lastStatus,
+      runtimeId: seen.runtimeId ?? c.runtimeId,
+      exitCode: seen.exitCode ?? c.exitCode,
+      reason: seen.reason ?? c.reason,
+      networkBindings: seen.networkBindings ?? c.networkBindings,
+      imageDigest: seen.imageDigest ?? c.imageDigest,
+    };
+  });
+  const stopped = status === 'STOPPED';
+  const next: TaskRecord = {
+    ...task,
+    lastStatus: status,
+    containers,
+    connectivityAt: task.connectivityAt ?? now,
+    pullStartedAt: task.pullStartedAt ?? change.pullStartedAt,
+    pullStoppedAt: task.pullStoppedAt ?? change.pullStoppedAt,
+    startedAt: task.startedAt ?? change.startedAt,
+    executionStoppedAt: task.executionStoppedAt ?? change.executionStoppedAt,
+    stoppedAt: task.stoppedAt ?? (stopped ? change.stoppedAt ?? now : undefined),
+    stoppingAt: task.stoppingAt ?? (stopped ? change.executionStoppedAt ?? now : undefined),
+    desiredStatus: stopped ? 'STOPPED' : task.desiredStatus,
+    stopCode: task.stopCode ?? (stopped || change.stopCode ? change.stopCode : undefined),
+    stoppedReason: task.stoppedReason ?? change.stoppedReason,
+  };
+  if (JSON.stringify(next) === JSON.stringify(task)) return undefined;
+  return { ...next, version: task.version + 1 };
+}

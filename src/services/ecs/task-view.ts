@@ -1,0 +1,84 @@
+/** Stored task records as the ECS API shows them, and finding a task a request names. */
+import type { Task } from '@aws-sdk/client-ecs';
+import type { Tx } from '../../state/transact.ts';
+import { clusterNameOf, toDate } from './common.ts';
+import { EcsErrors } from './errors.ts';
+import { keys, parseArn, type Scope, type TaskRecord } from './records.ts';
+
+/** The API `Task` for a stored task; tags only when asked for (include TAGS). */
+export function toApiTask(t: TaskRecord, withTags = false): Task {
+  return {
+    taskArn: t.arn,
+    clusterArn: t.clusterArn,
+    taskDefinitionArn: t.taskDefinitionArn,
+    containerInstanceArn: t.containerInstanceArn,
+    overrides: {
+      containerOverrides: t.overrides.containerOverrides ?? t.containers.map((c) => ({ name: c.name })),
+      inferenceAcceleratorOverrides: [],
+      ...(t.overrides.cpu ? { cpu: t.overrides.cpu } : {}),
+      ...(t.overrides.memory ? { memory: t.overrides.memory } : {}),
+      ...(t.overrides.taskRoleArn ? { taskRoleArn: t.overrides.taskRoleArn } : {}),
+      ...(t.overrides.executionRoleArn ? { executionRoleArn: t.overrides.executionRoleArn } : {}),
+    },
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    cpu: t.cpu,
+    memory: t.memory,
+    containers: t.containers.map((c) => ({
+      containerArn: c.containerArn,
+      taskArn: t.arn,
+      name: c.name,
+      image: c.image,
+      imageDigest: c.imageDigest,
+      runtimeId: c.runtimeId,
+      lastStatus: c.lastStatus,
+      exitCode: c.exitCode,
+      reason: c.reason,
+      networkBindings: c.networkBindings,
+      networkInterfaces: [],
+      healthStatus: 'UNKNOWN',
+      cpu: c.cpu,
+      memory: c.memory,
+      memoryReservation: c.memoryReservation,
+    })),
+    startedBy: t.startedBy,
+    version: t.version,
+    stopCode: t.stopCode as Task['stopCode'],
+    stoppedReason: t.stoppedReason,
+    connectivity: t.connectivityAt === undefined ? undefined : 'CONNECTED',
+    connectivityAt: toDate(t.connectivityAt),
+    pullStartedAt: toDate(t.pullStartedAt),
+    pullStoppedAt: toDate(t.pullStoppedAt),
+    executionStoppedAt: toDate(t.executionStoppedAt),
+    createdAt: toDate(t.createdAt),
+    startedAt: toDate(t.startedAt),
+    stoppingAt: toDate(t.stoppingAt),
+    stoppedAt: toDate(t.stoppedAt),
+    group: t.group,
+    launchType: t.launchType,
+    attachments: [],
+    attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
+    healthStatus: 'UNKNOWN',
+    enableExecuteCommand: t.enableExecuteCommand,
+    tags: withTags ? t.tags : undefined,
+  };
+}
+
+/** The store key of the task a request names by id or ARN in the cluster it names. */
+export function taskKey(scope: Scope, clusterRef: string | undefined, taskRef: string): string {
+  const clusterName = clusterNameOf(clusterRef, scope);
+  if (!taskRef.startsWith('arn:')) {
+    if (!/^[a-f0-9]{32}$/.test(taskRef)) throw EcsErrors.invalidParameter(`Invalid task id: ${taskRef}.`);
+    return keys.task(scope, clusterName, taskRef);
+  }
+  const arn = parseArn(taskRef);
+  if (!arn || arn.resourceType !== 'task' || arn.resource.length !== 2) throw EcsErrors.invalidParameter(`Invalid task ARN: ${taskRef}.`);
+  return keys.task({ account: arn.account, region: arn.region }, arn.resource[0], arn.resource[1]);
+}
+
+/** Reads a task a request names, or the ECS error for a missing one. */
+export async function requireTask(tx: Tx, scope: Scope, clusterRef: string | undefined, taskRef: string): Promise<TaskRecord> {
+  const task = await tx.get<TaskRecord>(taskKey(scope, clusterRef, taskRef));
+  if (!task || task.clusterName !== clusterNameOf(clusterRef, scope)) throw EcsErrors.invalidParameter('The referenced task was not found.');
+  return task;
+}

@@ -1,0 +1,20 @@
+/**
+ * The state layer's public face: the Store contract every backend meets, the embedded SQLite
+ * backend, and the optimistic-transaction helpers that services and controllers write through.
+ */
+export type {
+  Compare,
+  KeyValue,
+  Op,
+  RangeOptions,
+  RangeResult,
+  Store,
+  TxnResult,
+  Unwatch,
+  WatchEvent,
+  WatchOptions,
+} from './store.ts';
+export { SqliteStore, StoreClosedError, StoreLockedError } from './sqlite.ts';
+export type { SqliteStoreOptions } from './sqlite.ts';
+export { ConflictError, getDoc, listDocs, transact, Tx } from './transact.ts';
+export type { Doc } from './transact.ts';

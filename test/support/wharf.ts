@@ -1,0 +1,78 @@
+/**
+ * Starts a real `wharf dev` (or `wharf server` / `wharf agent`) as a child process for an
+ * integration test, on a free port with its own data dir, and hands back SDK clients for it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ECSClient } from '@aws-sdk/client-ecs';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** A running wharf process. */
+export interface WharfProcess {
+  url: string;
+  dataDir: string;
+  child: ChildProcess;
+  output: () => string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for exit: a crash. */
+  kill9(): Promise<void>;
+}
+
+/** Credentials the SDK signs with; Wharf reads the region and key id from the signature. */
+export const credentials = { accessKeyId: 'AKIAWHARFTEST', secretAccessKey: 'wharf-test-secret' };
+export const region = 'us-east-1';
+
+/** A fresh data directory under the OS temp dir. */
+export const tempDir = (prefix = 'wharf-test-') => mkdtempSync(join(tmpdir(), prefix));
+
+/**
+ * Spawns `wharf <args>` and resolves once it prints `readyPattern` (the URL is taken from the
+ * first `http://...` in that line).
+ */
+export function spawnWharf(args: string[], readyPattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<WharfProcess & { readyLine: string }> {
+  const child = spawn(process.execPath, [join(root, 'bin/wharf.js'), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const done = (signal: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => readyPattern.test(l));
+      if (line) {
+        child.stdout!.off('data', onData);
+        child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+        const url = /http:\/\/[^\s]+/.exec(line)?.[0] ?? '';
+        const dataDirIndex = args.indexOf('--data-dir');
+        resolve({
+          url, readyLine: line, child, output: () => out,
+          dataDir: dataDirIndex >= 0 ? args[dataDirIndex + 1] : '',
+          stop: done('SIGTERM'), kill9: done('SIGKILL'),
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => reject(new Error(`wharf ${args.join(' ')} exited (${code}) before ready:\n${out}`)));
+  });
+}
+
+/** `wharf dev` on a free port with a fresh (or the given) data dir. */
+export function startDev(dataDir = tempDir()): Promise<WharfProcess> {
+  return spawnWharf(['dev', '--port', '0', '--data-dir', dataDir], /Wharf ready at http:\/\//);
+}
+
+/** An ECS client pointed at a running Wharf. */
+export function ecsClient(url: string): ECSClient {
+  return new ECSClient({ endpoint: url, region, credentials });
+}
