@@ -169,15 +169,15 @@ export class FakeRuntime implements ContainerRuntime {
     return { close: () => this.listeners.delete(entry) };
   }
 
-  /** Test control: the container's process exits with `exitCode` now. */
-  exit(id: string, exitCode: number): void {
+  /** Test control: the container's process exits with `exitCode` now (`silent`: the event is lost). */
+  exit(id: string, exitCode: number, silent = false): void {
     const c = this.containers.get(id);
     if (!c || c.info.state !== 'running') return;
     this.clearTimers(c);
     for (const p of c.info.ports) this.usedPorts.delete(portKey(p));
     c.info = { ...c.info, state: 'exited', exitCode, finishedAt: this.clock.now(), health: undefined };
     for (const resolve of c.waiting.splice(0)) resolve();
-    this.emit(c, { type: 'exit', id, exitCode });
+    if (!silent) this.emit(c, { type: 'exit', id, exitCode });
   }
 
   /** Test control: the container's health check result changes. */

@@ -81,7 +81,7 @@ export class Fields {
     if (v === undefined) return undefined;
     if (typeof v !== 'string') this.typed(name, v, 'a string');
     const s = v as string;
-    if ((rules.required || (rules.min ?? 0) > 0) && s.length === 0) throw this.invalid(`${this.at(name)} can not be null or empty.`);
+    if (rules.required && s.length === 0) throw this.invalid(`${this.at(name)} can not be null or empty.`);
     if (rules.min !== undefined && s.length < rules.min) throw this.invalid(`${this.at(name)} must be at least ${rules.min} characters long.`);
     if (rules.max !== undefined && s.length > rules.max) throw this.invalid(`${this.at(name)} must be at most ${rules.max} characters long.`);
     if (rules.pattern && !rules.pattern.test(s)) {
@@ -134,7 +134,7 @@ export class Fields {
     if (list === undefined) return undefined;
     return list.map((item, i) => {
       const itemPath = `${this.at(name)}[${i}]`;
-      if (item === null || item === undefined) throw this.invalid(`${itemPath} can not be null.`);
+      if (item === null || item === undefined || (item === '' && (rules.min ?? 0) > 0)) throw this.invalid(`${itemPath} can not be null or empty.`);
       return new Fields({ [itemPath]: item }, '', this.invalid).string(itemPath, { ...rules, required: false })!;
     });
   }

@@ -1,0 +1,78 @@
+/**
+ * Helpers the agent's tests share: desired tasks, an engine wired to a recorder of its reports,
+ * and waiting for a report. Not used by the agent itself.
+ */
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
+import type { DesiredTask, TaskSpec, TaskStateChange } from '../common/agent-protocol.ts';
+import type { ContainerRuntime } from './runtime.ts';
+import { MemoryStateStore, type StateStore } from './state-file.ts';
+import { TaskEngine } from './task-engine.ts';
+
+/** A cluster ARN for tests. */
+export const TEST_CLUSTER = 'arn:aws:ecs:us-east-1:123456789012:cluster/default';
+
+/** A desired task with the given containers. */
+export function desiredTask(id: string, containers: ContainerDefinition[], over: Partial<DesiredTask> & { networkMode?: TaskSpec['networkMode'] } = {}): DesiredTask {
+  const { networkMode, ...rest } = over;
+  return {
+    taskArn: `arn:aws:ecs:us-east-1:123456789012:task/default/${id}`,
+    clusterArn: TEST_CLUSTER,
+    containerInstanceArn: 'arn:aws:ecs:us-east-1:123456789012:container-instance/default/ci',
+    desiredStatus: 'RUNNING',
+    spec: { family: 'wharf-test', revision: 1, networkMode: networkMode ?? 'bridge', containers },
+    containerArns: {},
+    ...rest,
+  };
+}
+
+/** An engine and everything it reported. */
+export interface EngineHarness {
+  engine: TaskEngine;
+  store: StateStore;
+  changes: TaskStateChange[];
+  /** The latest report for a task. */
+  last(taskArn: string): TaskStateChange | undefined;
+  /** Waits until a report for `taskArn` satisfies `test`; returns it. */
+  waitFor(taskArn: string, test: (c: TaskStateChange) => boolean, ms?: number): Promise<TaskStateChange>;
+}
+
+/** Starts an engine on `runtime` (and `store`, to restart one on the same state). */
+export async function startEngine(runtime: ContainerRuntime, o: { agentId: string; store?: StateStore; cleanupWaitMs?: number }): Promise<EngineHarness> {
+  const store = o.store ?? new MemoryStateStore();
+  const saved = await store.load();
+  const changes: TaskStateChange[] = [];
+  const engine = new TaskEngine({
+    runtime,
+    agentId: o.agentId,
+    store,
+    restored: saved && { tasks: saved.tasks, forgotten: saved.forgotten },
+    onStateChange: (c) => changes.push(c),
+    cleanupWaitMs: o.cleanupWaitMs ?? 60_000,
+    retryMs: 50,
+  });
+  await engine.start();
+  const last = (arn: string) => changes.filter((c) => c.taskArn === arn).at(-1);
+  return {
+    engine,
+    store,
+    changes,
+    last,
+    waitFor: (arn, test, ms = 20_000) => waitUntil(`a report of ${arn} that passes the test (last: ${JSON.stringify(last(arn))})`, () => changes.find((c) => c.taskArn === arn && test(c)), ms),
+  };
+}
+
+/** Polls `probe` until it returns a value. */
+export async function waitUntil<T>(what: string | (() => string), probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
