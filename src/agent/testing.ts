@@ -57,7 +57,7 @@ export async function startEngine(runtime: ContainerRuntime, o: { agentId: strin
     store,
     changes,
     last,
-    waitFor: (arn, test, ms = 20_000) => waitUntil(`a report of ${arn} that passes the test (last: ${JSON.stringify(last(arn))})`, () => changes.find((c) => c.taskArn === arn && test(c)), ms),
+    waitFor: (arn, test, ms = 20_000) => waitUntil(() => `a report of ${arn} that passes the test (last: ${JSON.stringify(last(arn))})`, () => changes.find((c) => c.taskArn === arn && test(c)), ms),
   };
 }
 

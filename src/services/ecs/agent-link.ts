@@ -280,9 +280,11 @@ export class AgentLinkServer {
     if (event.type === 'delete') return;
     const cluster = JSON.parse(event.kv.value) as ClusterRecord;
     if (cluster.status !== 'ACTIVE' || event.prevKv && (JSON.parse(event.prevKv.value) as ClusterRecord).status === 'ACTIVE') return;
+    const scope = scopeOfArn(cluster.arn);
+    const prefix = keys.instances(scope, cluster.name);
     for (const link of this.links) {
-      if (!link.hello?.followAllClusters) continue;
-      void this.registerIn({ scope: scopeOfArn(cluster.arn), name: cluster.name }, link.hello).then((instance) => {
+      if (!link.hello?.followAllClusters || [...link.instanceKeys].some((k) => k.startsWith(prefix))) continue;
+      void this.registerIn({ scope, name: cluster.name }, link.hello).then((instance) => {
         link.instanceKeys.add(keys.instance(scopeOfArn(instance.arn), instance.clusterName, instance.id));
         link.instanceIds.add(instance.id);
         this.send(link, { type: 'registered', containerInstanceArns: [instance.arn] });
