@@ -129,7 +129,8 @@ export class FakeRuntime implements ContainerRuntime {
       c.info.health = 'starting';
       this.later(c, 0, () => this.setHealth(id, b.health ?? 'healthy'));
     }
-    if (b.exitAfterMs !== undefined) this.later(c, b.exitAfterMs * this.scale, () => this.exit(id, b.exitCode ?? 0));
+    // A container's own exit is no reason to keep the process alive; a pending stop is.
+    if (b.exitAfterMs !== undefined) this.later(c, b.exitAfterMs * this.scale, () => this.exit(id, b.exitCode ?? 0)).unref();
   }
 
   async inspectContainer(id: string): Promise<ContainerInfo | undefined> {
@@ -236,12 +237,13 @@ export class FakeRuntime implements ContainerRuntime {
     return out;
   }
 
-  private later(c: FakeContainer, ms: number, fn: () => void): void {
+  private later(c: FakeContainer, ms: number, fn: () => void): NodeJS.Timeout {
     const t = setTimeout(() => {
       c.timers = c.timers.filter((x) => x !== t);
       fn();
     }, ms);
     c.timers.push(t);
+    return t;
   }
 
   private clearTimers(c: FakeContainer): void {

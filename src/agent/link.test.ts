@@ -1,0 +1,153 @@
+/**
+ * The agent link against a small in-test control plane (a `ws` server): hello, heartbeats,
+ * task assignment, reconnects that re-send hello and every task's latest state, and a
+ * restarted agent keeping its id. The agent runs on the fake runtime.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AGENT_LINK_PATH, type AgentMessage, type ServerMessage } from '../common/agent-protocol.ts';
+import { DockerRuntime } from './docker-runtime.ts';
+import { FakeRuntime } from './fake-runtime.ts';
+import { startAgent } from './index.ts';
+import { agentLinkUrl } from './link.ts';
+import { desiredTask, waitUntil } from './testing.ts';
+
+const IMAGE = 'wharf-test/busybox:latest';
+const INSTANCE = 'arn:aws:ecs:eu-west-1:123456789012:container-instance/prod/0123456789abcdef0123456789abcdef';
+
+/** A control plane that registers every agent and records what each connection said. */
+class TestServer {
+  wss!: WebSocketServer;
+  port = 0;
+  connections: { ws: WebSocket; messages: AgentMessage[] }[] = [];
+
+  async listen(port = 0): Promise<void> {
+    this.wss = new WebSocketServer({ port, host: '127.0.0.1', path: AGENT_LINK_PATH });
+    await new Promise<void>((resolve) => this.wss.once('listening', () => resolve()));
+    this.port = (this.wss.address() as AddressInfo).port;
+    this.wss.on('connection', (ws) => {
+      const conn = { ws, messages: [] as AgentMessage[] };
+      this.connections.push(conn);
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as AgentMessage;
+        conn.messages.push(m);
+        if (m.type === 'hello') {
+          this.send(ws, { type: 'registered', containerInstanceArns: [INSTANCE] });
+          this.send(ws, { type: 'tasks', tasks: [], complete: false });
+        }
+      });
+    });
+  }
+
+  send(ws: WebSocket, m: ServerMessage): void {
+    ws.send(JSON.stringify(m));
+  }
+
+  get current() {
+    return this.connections.at(-1)!;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.connections) c.ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
+
+describe('agent link', () => {
+  const server = new TestServer();
+  let dataDir: string;
+
+  before(async () => {
+    await server.listen();
+    dataDir = await mkdtemp(join(tmpdir(), 'wharf-agent-link-'));
+  });
+
+  after(async () => {
+    await server.close().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('builds the link URL from the server URL', () => {
+    assert.equal(agentLinkUrl('http://127.0.0.1:8040'), 'ws://127.0.0.1:8040/_wharf/agent');
+    assert.equal(agentLinkUrl('https://wharf.example/'), 'wss://wharf.example/_wharf/agent');
+    assert.equal(agentLinkUrl('ws://h:1'), 'ws://h:1/_wharf/agent');
+  });
+
+  it('says hello, heartbeats, runs assigned tasks, and re-syncs after reconnecting', async () => {
+    const runtime = new FakeRuntime({ images: [IMAGE], timeScale: 0.01 });
+    const agent = await startAgent({
+      serverUrl: `http://127.0.0.1:${server.port}`, dataDir, runtime, cluster: 'prod', region: 'eu-west-1', account: '123456789012',
+      cpu: 2048, memory: 4096, heartbeatMs: 50, reconnect: { initialMs: 20, maxMs: 100 }, log: () => undefined,
+    });
+    try {
+      const hello = await waitUntil('hello', () => server.connections[0]?.messages.find((m) => m.type === 'hello'));
+      assert.ok(hello.type === 'hello');
+      assert.equal(hello.agentId, agent.agentId);
+      assert.equal(hello.cluster, 'prod');
+      assert.equal(hello.region, 'eu-west-1');
+      assert.equal(hello.account, '123456789012');
+      assert.match(hello.ec2InstanceId, /^i-[0-9a-f]{17}$/);
+      assert.equal(hello.cpu, 2048);
+      assert.equal(hello.memory, 4096);
+      assert.deepEqual(hello.reservedPorts, [22, 2375, 2376, 51678, 51679]);
+      const attrs = new Map(hello.attributes.map((a) => [a.name, a.value]));
+      assert.equal(attrs.get('ecs.os-type'), 'linux');
+      assert.equal(attrs.get('ecs.availability-zone'), 'eu-west-1a');
+      assert.equal(attrs.get('ecs.instance-type'), 'wharf.local');
+      assert.match(attrs.get('ecs.cpu-architecture') ?? '', /^(x86_64|arm64)$/);
+      assert.match(attrs.get('ecs.ami-id') ?? '', /^ami-[0-9a-f]{17}$/);
+      for (const cap of ['docker-remote-api.1.17', 'docker-remote-api.1.41', 'logging-driver.json-file', 'privileged-container']) {
+        assert.ok(attrs.has(`com.amazonaws.ecs.capability.${cap}`), cap);
+      }
+      assert.equal(attrs.has('com.amazonaws.ecs.capability.docker-remote-api.1.42'), false, 'not beyond what the daemon speaks');
+      assert.match(hello.versionInfo.dockerVersion, /20\.10\.24-fake/);
+
+      await waitUntil('two heartbeats', () => server.current.messages.filter((m) => m.type === 'heartbeat').length >= 2);
+
+      const t = desiredTask('linked', [{ name: 'web', image: IMAGE, command: ['httpd', '-f'], portMappings: [{ containerPort: 80 }] }]);
+      server.send(server.current.ws, { type: 'tasks', tasks: [t], complete: false });
+      const isRunning = (m: AgentMessage) => m.type === 'taskStateChange' && m.change.taskArn === t.taskArn && m.change.lastStatus === 'RUNNING';
+      await waitUntil('RUNNING report', () => server.current.messages.find(isRunning));
+
+      // The connection drops: the agent reconnects, says hello again, and re-sends the task's state.
+      server.current.ws.terminate();
+      await waitUntil('reconnect', () => server.connections.length === 2 && server.current.messages.find(isRunning));
+      const again = server.current.messages;
+      assert.equal(again[0]?.type, 'hello', 'hello comes first');
+      assert.ok(again[0]?.type === 'hello' && again[0].agentId === agent.agentId);
+
+      // The server goes away entirely and comes back on the same port.
+      const port = server.port;
+      await server.close();
+      await new Promise((r) => setTimeout(r, 150));
+      await server.listen(port);
+      await waitUntil('reconnect to the restarted server', () => server.current?.messages.find(isRunning));
+      assert.equal(runtime.calls.create, 1, 'reconnects never re-create containers');
+    } finally {
+      await agent.stop();
+    }
+
+    // A restarted agent keeps its identity (from the state file in dataDir).
+    const before = server.connections.length;
+    const restarted = await startAgent({ serverUrl: `http://127.0.0.1:${server.port}`, dataDir, runtime: new FakeRuntime({ images: [IMAGE] }), log: () => undefined });
+    try {
+      assert.equal(restarted.agentId, agent.agentId);
+      const hello = await waitUntil('hello after restart', () => server.connections.slice(before).flatMap((c) => c.messages).find((m) => m.type === 'hello'));
+      assert.ok(hello.type === 'hello' && hello.agentId === agent.agentId && hello.cluster === 'default');
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('refuses to start when Docker Engine is not reachable, saying how to start it', async () => {
+    await assert.rejects(
+      startAgent({ serverUrl: 'http://127.0.0.1:1', dataDir, runtime: new DockerRuntime({ socketPath: join(dataDir, 'no-docker.sock') }), log: () => undefined }),
+      /Docker Engine is not reachable.*sudo bash scripts\/install-docker\.sh/,
+    );
+  });
+});
