@@ -5,59 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { AGENT_LINK_PATH, type AgentMessage, type ServerMessage } from '../common/agent-protocol.ts';
+import type { AgentMessage } from '../common/agent-protocol.ts';
 import { DockerRuntime } from './docker-runtime.ts';
 import { FakeRuntime } from './fake-runtime.ts';
 import { startAgent } from './index.ts';
 import { agentLinkUrl } from './link.ts';
-import { desiredTask, waitUntil } from './testing.ts';
+import { TestServer, desiredTask, waitUntil } from './testing.ts';
 
 const IMAGE = 'wharf-test/busybox:latest';
-const INSTANCE = 'arn:aws:ecs:eu-west-1:123456789012:container-instance/prod/0123456789abcdef0123456789abcdef';
-
-/** A control plane that registers every agent and records what each connection said. */
-class TestServer {
-  wss!: WebSocketServer;
-  port = 0;
-  connections: { ws: WebSocket; messages: AgentMessage[] }[] = [];
-
-  async listen(port = 0): Promise<void> {
-    this.wss = new WebSocketServer({ port, host: '127.0.0.1', path: AGENT_LINK_PATH });
-    await new Promise<void>((resolve) => this.wss.once('listening', () => resolve()));
-    this.port = (this.wss.address() as AddressInfo).port;
-    this.wss.on('connection', (ws) => {
-      const conn = { ws, messages: [] as AgentMessage[] };
-      this.connections.push(conn);
-      ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as AgentMessage;
-        conn.messages.push(m);
-        if (m.type === 'hello') {
-          this.send(ws, { type: 'registered', containerInstanceArns: [INSTANCE] });
-          this.send(ws, { type: 'tasks', tasks: [], complete: false });
-        }
-      });
-    });
-  }
-
-  send(ws: WebSocket, m: ServerMessage): void {
-    ws.send(JSON.stringify(m));
-  }
-
-  get current() {
-    return this.connections.at(-1)!;
-  }
-
-  async close(): Promise<void> {
-    for (const c of this.connections) c.ws.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-  }
-}
-
 describe('agent link', () => {
   const server = new TestServer();
   let dataDir: string;

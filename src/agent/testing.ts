@@ -2,8 +2,10 @@
  * Helpers the agent's tests share: desired tasks, an engine wired to a recorder of its reports,
  * and waiting for a report. Not used by the agent itself.
  */
+import type { AddressInfo } from 'node:net';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
-import type { DesiredTask, TaskSpec, TaskStateChange } from '../common/agent-protocol.ts';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AGENT_LINK_PATH, type AgentMessage, type DesiredTask, type ServerMessage, type TaskSpec, type TaskStateChange } from '../common/agent-protocol.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { MemoryStateStore, type StateStore } from './state-file.ts';
 import { TaskEngine } from './task-engine.ts';
@@ -75,4 +77,44 @@ export async function waitUntil<T>(what: string | (() => string), probe: () => T
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+const INSTANCE = 'arn:aws:ecs:eu-west-1:123456789012:container-instance/prod/0123456789abcdef0123456789abcdef';
+
+/** A control plane that registers every agent and records what each connection said. */
+export class TestServer {
+  wss!: WebSocketServer;
+  port = 0;
+  connections: { ws: WebSocket; messages: AgentMessage[] }[] = [];
+
+  async listen(port = 0): Promise<void> {
+    this.wss = new WebSocketServer({ port, host: '127.0.0.1', path: AGENT_LINK_PATH });
+    await new Promise<void>((resolve) => this.wss.once('listening', () => resolve()));
+    this.port = (this.wss.address() as AddressInfo).port;
+    this.wss.on('connection', (ws) => {
+      const conn = { ws, messages: [] as AgentMessage[] };
+      this.connections.push(conn);
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as AgentMessage;
+        conn.messages.push(m);
+        if (m.type === 'hello') {
+          this.send(ws, { type: 'registered', containerInstanceArns: [INSTANCE] });
+          this.send(ws, { type: 'tasks', tasks: [], complete: false });
+        }
+      });
+    });
+  }
+
+  send(ws: WebSocket, m: ServerMessage): void {
+    ws.send(JSON.stringify(m));
+  }
+
+  get current() {
+    return this.connections.at(-1)!;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.connections) c.ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
 }
