@@ -106,11 +106,16 @@ export function runtimeContract(name: string, make: () => Promise<ContainerRunti
     });
 
     it('reports an exit with its code as an event and in inspect', async () => {
+      let t0 = Date.now();
       const id = await rt.createContainer(opts('exit3', { Cmd: ['sh', '-c', 'exit 3'] }));
+      console.log('PROBE create', Date.now() - t0); t0 = Date.now();
       await rt.startContainer(id);
+      console.log('PROBE start', Date.now() - t0); t0 = Date.now();
       const e = await waitFor('exit event', () => events.find((x) => x.type === 'exit' && x.id === id));
+      console.log('PROBE event', Date.now() - t0); t0 = Date.now();
       assert.deepEqual(e, { type: 'exit', id, exitCode: 3 });
       const info = await rt.inspectContainer(id);
+      console.log('PROBE inspect', Date.now() - t0, JSON.stringify(info));
       assert.equal(info?.state, 'exited');
       assert.equal(info?.exitCode, 3);
       assert.ok(info?.finishedAt && info.startedAt && info.finishedAt >= info.startedAt);

@@ -97,6 +97,7 @@ export class Fields {
     if (v === undefined) return undefined;
     if (typeof v !== 'number' || !Number.isInteger(v)) this.typed(name, v, 'an integer');
     const n = v as number;
+    if (n > 2 ** 31 - 1 || n < -(2 ** 31)) throw CommonErrors.serialization(`${this.at(name)}: ${n} can not be converted to an Integer.`);
     if (rules.min !== undefined && n < rules.min) throw this.invalid(`${this.at(name)} must be greater than or equal to ${rules.min}.`);
     if (rules.max !== undefined && n > rules.max) throw this.invalid(`${this.at(name)} must be less than or equal to ${rules.max}.`);
     return n;

@@ -27,7 +27,8 @@ interface LaunchRequest {
   fields: Fields;
 }
 
-function readLaunch(input: Record<string, unknown>): LaunchRequest {
+/** Reads the members RunTask and StartTask share; `startedBy` may be 128 characters on RunTask, 36 on StartTask. */
+function readLaunch(input: Record<string, unknown>, startedByMax: number): LaunchRequest {
   const f = ecsFields(input);
   f.enum('launchType', ['EC2', 'FARGATE', 'EXTERNAL'] as const);
   if (f.string('launchType') === 'FARGATE' || f.has('capacityProviderStrategy')) {
@@ -36,7 +37,7 @@ function readLaunch(input: Record<string, unknown>): LaunchRequest {
   return {
     clusterRef: f.string('cluster'),
     taskDefinitionRef: f.string('taskDefinition', { required: true }),
-    startedBy: f.string('startedBy', { max: 128, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'up to 128 letters, numbers, hyphens and underscores.' }),
+    startedBy: f.string('startedBy', { max: startedByMax, pattern: /^[A-Za-z0-9_/-]+$/, patternText: `up to ${startedByMax} letters, numbers, hyphens, forward slashes and underscores.` }),
     group: f.string('group', { max: 255 }),
     tags: readTags(f),
     enableExecuteCommand: f.bool('enableExecuteCommand') ?? false,
@@ -118,7 +119,7 @@ function stageLaunch(tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord
 /** RunTask: up to 10 copies placed by the scheduler over the cluster's instances. */
 export async function runTask(deps: EcsDeps, input: Record<string, unknown>, ctx: RequestContext): Promise<RunTaskResponse> {
   const scope = scopeOf(ctx);
-  const req = readLaunch(input);
+  const req = readLaunch(input, 128);
   const count = req.fields.int('count', { min: 1, max: 10 }) ?? 1;
   req.fields.objects('placementConstraints', { maxItems: 10 });
   req.fields.objects('placementStrategy', { maxItems: 5 });
@@ -138,7 +139,7 @@ export async function runTask(deps: EcsDeps, input: Record<string, unknown>, ctx
 /** StartTask: one task on each named container instance (1–10), where it fits. */
 export async function startTask(deps: EcsDeps, input: Record<string, unknown>, ctx: RequestContext): Promise<StartTaskResponse> {
   const scope = scopeOf(ctx);
-  const req = readLaunch(input);
+  const req = readLaunch(input, 36);
   const refs = req.fields.strings('containerInstances', { required: true, maxItems: 10 })!;
   const result = await transact(deps.store, async (tx) => {
     const cluster = await activeCluster(tx, scope, req.clusterRef);

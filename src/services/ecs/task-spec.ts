@@ -8,6 +8,7 @@ import type { TaskSpec } from '../../common/agent-protocol.ts';
 import type { Resources } from '../../scheduler/index.ts';
 import { EcsErrors } from './errors.ts';
 import type { TaskDefinitionRecord } from './records.ts';
+import { TASK_CPU_RANGE, parseTaskCpu, parseTaskMemory } from './task-definition-resources.ts';
 
 /** Reads and checks a RunTask/StartTask `overrides` member against the task definition it overrides. */
 export function readOverrides(fields: Fields, td: TaskDefinitionRecord): TaskOverride {
@@ -28,11 +29,20 @@ export function readOverrides(fields: Fields, td: TaskDefinitionRecord): TaskOve
   });
   return {
     containerOverrides,
-    cpu: o.string('cpu'),
-    memory: o.string('memory'),
+    cpu: taskSize(o, 'cpu', parseTaskCpu, TASK_CPU_RANGE.min, TASK_CPU_RANGE.max),
+    memory: taskSize(o, 'memory', parseTaskMemory, 6, Number.MAX_SAFE_INTEGER),
     taskRoleArn: o.string('taskRoleArn'),
     executionRoleArn: o.string('executionRoleArn'),
   };
+}
+
+/** A task-level cpu/memory override ("1 vCPU", "512", "2 GB"), normalized to units / MiB. */
+function taskSize(o: Fields, name: 'cpu' | 'memory', parse: (raw: string) => number | undefined, min: number, max: number): string | undefined {
+  const raw = o.string(name);
+  if (raw === undefined) return undefined;
+  const n = parse(raw);
+  if (n === undefined || n < min || n > max) throw EcsErrors.invalidParameter(`${o.at(name)}: Invalid '${name}' setting for task: ${raw}.`);
+  return String(n);
 }
 
 function mergeEnvironment(base: KeyValuePair[] | undefined, extra: KeyValuePair[] | undefined): KeyValuePair[] | undefined {

@@ -34,7 +34,7 @@ export function taskActions(deps: EcsDeps): Record<string, ActionHandler> {
           stoppedReason: reason ?? 'Task stopped by user',
           version: t.version + 1,
         };
-        tx.put(taskKey(scope, clusterRef, taskRef), stopped);
+        tx.put(taskKey(scope, clusterRef, taskRef)!, stopped);
         return stopped;
       });
       return { task: toApiTask(task, true) };
@@ -54,12 +54,13 @@ export function taskActions(deps: EcsDeps): Record<string, ActionHandler> {
         const tasks: TaskRecord[] = [];
         const failures: Failure[] = [];
         for (const ref of refs) {
-          let task: TaskRecord | undefined;
+          let key: string | undefined;
           try {
-            task = await tx.get<TaskRecord>(taskKey(scope, clusterRef, ref));
+            key = taskKey(scope, clusterRef, ref);
           } catch {
-            task = undefined;
+            key = undefined; // a malformed reference is reported as MISSING, as ECS does
           }
+          const task = key === undefined ? undefined : await tx.get<TaskRecord>(key);
           if (task && task.clusterName === clusterNameOf(clusterRef, scope)) tasks.push(task);
           else failures.push({ arn: ref, reason: 'MISSING' });
         }

@@ -1,0 +1,71 @@
+/**
+ * A stand-in for `wharf agent` that speaks only the agent link: it says `hello`, so the
+ * control plane registers a container instance, heartbeats, and never runs anything (tasks
+ * placed on it stay PENDING). For tests that need container instances in a `wharf server`
+ * without Docker: the ECS API is still exercised through the SDK, only the host is fake.
+ */
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import type { AgentMessage, ServerMessage } from '../../src/common/agent-protocol.ts';
+import { AGENT_LINK_PATH } from '../../src/common/agent-protocol.ts';
+
+/** A connected fake agent. */
+export interface FakeAgent {
+  /** The container instance ARNs the control plane registered for it. */
+  containerInstanceArns: string[];
+  /** Every message the control plane sent it, in order. */
+  received: ServerMessage[];
+  close(): Promise<void>;
+}
+
+export interface FakeAgentOptions {
+  /** Cluster name or ARN to register in (it must exist unless it is `default`). */
+  cluster: string;
+  /** Region of the cluster; the server's default region when absent. */
+  region?: string;
+  cpu?: number;
+  memory?: number;
+}
+
+/** Connects to a running Wharf at `url` and resolves once its container instance is registered. */
+export function connectFakeAgent(url: string, o: FakeAgentOptions): Promise<FakeAgent> {
+  const ws = new WebSocket(url.replace(/^http/, 'ws') + AGENT_LINK_PATH);
+  const received: ServerMessage[] = [];
+  const send = (m: AgentMessage) => ws.send(JSON.stringify(m));
+  const heartbeat = setInterval(() => {
+    if (ws.readyState === ws.OPEN) send({ type: 'heartbeat' });
+  }, 1000);
+  heartbeat.unref();
+  const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+  const close = async () => {
+    clearInterval(heartbeat);
+    if (ws.readyState !== ws.CLOSED) ws.close();
+    await closed;
+  };
+  return new Promise((resolve, reject) => {
+    ws.once('error', reject);
+    ws.once('close', () => reject(new Error('agent link closed before registration')));
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as ServerMessage;
+      received.push(message);
+      if (message.type === 'registered') resolve({ containerInstanceArns: message.containerInstanceArns, received, close });
+      if (message.type === 'error') reject(new Error(`agent link error: ${message.message}`));
+    });
+    ws.once('open', () => {
+      const id = randomUUID();
+      send({
+        type: 'hello',
+        agentId: `fake-${id}`,
+        cluster: o.cluster,
+        region: o.region,
+        hostname: `fake-${id.slice(0, 8)}`,
+        ec2InstanceId: `i-${id.replace(/-/g, '').slice(0, 17)}`,
+        cpu: o.cpu ?? 2048,
+        memory: o.memory ?? 4096,
+        reservedPorts: [22, 2375, 2376, 51678, 51679],
+        attributes: [{ name: 'ecs.os-type', value: 'linux' }, { name: 'ecs.cpu-architecture', value: 'x86_64' }],
+        versionInfo: { agentVersion: '0.0.0-fake', agentHash: 'fake', dockerVersion: 'none' },
+      });
+    });
+  });
+}
