@@ -12,8 +12,11 @@ export const firstFit: Placer = (instances, request) => {
   for (let n = 0; n < request.count; n++) {
     let placed = false;
     for (const instance of instances) {
+      // DRAINING (and registering/deregistering) instances take no new tasks and are not
+      // failures; a deregistered one named by StartTask is ECS's `INACTIVE`.
+      if (instance.status !== 'ACTIVE' && instance.status !== 'INACTIVE') continue;
       const reason =
-        instance.status !== 'ACTIVE' ? 'INACTIVE' : !instance.agentConnected ? 'AGENT' : shortfall(remaining.get(instance.id)!, request.demand);
+        instance.status === 'INACTIVE' ? 'INACTIVE' : !instance.agentConnected ? 'AGENT' : shortfall(remaining.get(instance.id)!, request.demand);
       if (reason) {
         reasons.set(instance.arn, reason);
         continue;

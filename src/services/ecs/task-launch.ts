@@ -128,7 +128,7 @@ export async function runTask(deps: EcsDeps, input: Record<string, unknown>, ctx
     const td = await launchable(tx, scope, req.taskDefinitionRef);
     const overrides = readOverrides(req.fields, td);
     const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, cluster.name));
-    if (!instances.some((i) => i.status === 'ACTIVE' || i.status === 'DRAINING')) {
+    if (!instances.some((i) => i.status === 'ACTIVE')) {
       throw EcsErrors.invalidParameter('No Container Instances were found in your cluster.');
     }
     return stageLaunch(tx, deps, scope, cluster, td, req, overrides, instances, count);
