@@ -6,8 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateClusterCommand, DescribeContainerInstancesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
-  UpdateContainerInstancesStateCommand, type ContainerDefinition, type ECSClient,
+  CreateClusterCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand,
+  RunTaskCommand, StartTaskCommand, StopTaskCommand, UpdateContainerInstancesStateCommand, type ContainerDefinition, type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { ecsClient, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
 import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
@@ -117,5 +117,61 @@ describe('placement', () => {
     const gone = await ecs.send(new RunTaskCommand({ cluster: 'unavailable', taskDefinition: td }));
     assert.deepEqual(gone.tasks, []);
     assert.deepEqual(gone.failures, [{ arn, reason: 'AGENT' }]);
+  });
+
+  it('starts tasks on the named instances with StartTask, and ListTasks filters them', async () => {
+    const first = await clusterWithInstance('named', 4096, 4096);
+    const second = (await connectFakeAgent(server.url, { cluster: 'named', cpu: 4096, memory: 4096 })).containerInstanceArns[0];
+    const td = await family('named-task', {});
+    const other = await family('other-task', {});
+    const started = await ecs.send(new StartTaskCommand({
+      cluster: 'named', taskDefinition: td, containerInstances: [second], startedBy: 'job/42', group: 'batch',
+      tags: [{ key: 'team', value: 'core' }],
+    }));
+    assert.deepEqual(started.failures, []);
+    const task = started.tasks![0];
+    assert.equal(task.containerInstanceArn, second);
+    assert.equal(task.startedBy, 'job/42');
+    assert.equal(task.group, 'batch');
+    assert.deepEqual(task.tags, [{ key: 'team', value: 'core' }]);
+    const ran = await ecs.send(new RunTaskCommand({ cluster: 'named', taskDefinition: other }));
+    assert.equal(ran.tasks![0].containerInstanceArn, first);
+    assert.equal(ran.tasks![0].group, 'family:other-task');
+
+    const list = async (filter: Record<string, string>) =>
+      ((await ecs.send(new ListTasksCommand({ cluster: 'named', ...filter }))).taskArns ?? []).sort();
+    assert.deepEqual(await list({}), [task.taskArn!, ran.tasks![0].taskArn!].sort());
+    assert.deepEqual(await list({ startedBy: 'job/42' }), [task.taskArn]);
+    assert.deepEqual(await list({ family: 'other-task' }), [ran.tasks![0].taskArn]);
+    assert.deepEqual(await list({ containerInstance: second }), [task.taskArn]);
+    assert.deepEqual(await list({ launchType: 'FARGATE' }), []);
+    assert.deepEqual(await list({ desiredStatus: 'STOPPED' }), []);
+
+    await ecs.send(new StopTaskCommand({ cluster: 'named', task: task.taskArn! }));
+    assert.deepEqual(await list({ desiredStatus: 'STOPPED' }), [task.taskArn]);
+    assert.deepEqual(await list({}), [ran.tasks![0].taskArn]);
+    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: 'named', tasks: [task.taskArn!], include: ['TAGS'] }));
+    assert.equal(tasks![0].desiredStatus, 'STOPPED');
+    assert.equal(tasks![0].stopCode, 'UserInitiated');
+    assert.deepEqual(tasks![0].tags, [{ key: 'team', value: 'core' }]);
+  });
+
+  it('pages through ListTasks with maxResults and nextToken', async () => {
+    await clusterWithInstance('paging', 4096, 4096);
+    const td = await family('pager', { memory: 8 });
+    const all: string[] = [];
+    for (let i = 0; i < 3; i++) all.push(...(await ecs.send(new RunTaskCommand({ cluster: 'paging', taskDefinition: td, count: 10 }))).tasks!.map((t) => t.taskArn!));
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await ecs.send(new ListTasksCommand({ cluster: 'paging', maxResults: 7, nextToken }));
+      assert.ok(page.taskArns!.length <= 7);
+      seen.push(...page.taskArns!);
+      nextToken = page.nextToken;
+      pages++;
+    } while (nextToken);
+    assert.equal(pages, 5);
+    assert.deepEqual(seen.sort(), all.sort());
   });
 });
