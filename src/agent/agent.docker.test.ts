@@ -55,7 +55,7 @@ describe('agent process (Docker)', () => {
     const running = (m: AgentMessage) => m.type === 'taskStateChange' && m.change.taskArn === t.taskArn && m.change.lastStatus === 'RUNNING' ? m.change : undefined;
     const up = await waitUntil('RUNNING', () => server.current.messages.map(running).find(Boolean), 30_000);
     const runtimeId = up.containers[0]?.runtimeId;
-    assert.ok(runtimeId);
+    assert.ok(runtimeId, 'the container has a runtime id');
 
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));

@@ -41,7 +41,7 @@ describe('task engine (Docker)', () => {
     assert.equal(binding?.bindIP, '127.0.0.1');
     assert.equal(binding?.containerPort, 80);
     assert.equal(binding?.protocol, 'tcp');
-    assert.ok(binding?.hostPort && binding.hostPort > 0);
+    assert.ok(binding?.hostPort && binding.hostPort > 0, 'a host port was chosen');
     const res = await fetch(`http://127.0.0.1:${binding.hostPort}/`);
     assert.equal(res.status, 200);
     assert.equal((await res.text()).trim(), 'hello from wharf');
@@ -58,6 +58,15 @@ describe('task engine (Docker)', () => {
     assert.equal(down.containers[0]?.exitCode, 3);
     assert.equal(down.stopCode, 'EssentialContainerExited');
     assert.equal(down.stoppedReason, 'Essential container in task exited');
+  });
+
+  it('an image that is neither local nor pullable fails the task with CannotPullContainerError', async () => {
+    const t = desiredTask('nopull', [{ name: 'app', image: 'wharf-test/no-such-image:1' }]);
+    h.engine.applyTasks([t], false);
+    const down = await h.waitFor(t.taskArn, (c) => c.lastStatus === 'STOPPED');
+    assert.equal(down.stopCode, 'TaskFailedToStart');
+    assert.match(down.stoppedReason ?? '', /^CannotPullContainerError: pull image wharf-test\/no-such-image:1: /);
+    assert.equal(down.containers[0]?.runtimeId, undefined);
   });
 
   it('honours stopTimeout: SIGTERM first, SIGKILL (137) only after the timeout', async () => {

@@ -25,9 +25,9 @@ describe('task engine (fake runtime)', () => {
     const up = await h.waitFor(t.taskArn, running);
     const [web] = up.containers;
     assert.equal(web?.lastStatus, 'RUNNING');
-    assert.ok(web?.runtimeId);
+    assert.ok(web?.runtimeId, 'the container has a runtime id');
     assert.deepEqual(web?.networkBindings, [{ bindIP: '127.0.0.1', containerPort: 80, hostPort: 32768, protocol: 'tcp' }]);
-    assert.ok(up.pullStartedAt && up.pullStoppedAt && up.startedAt && up.pullStartedAt <= up.pullStoppedAt && up.pullStoppedAt <= up.startedAt);
+    assert.ok(up.pullStartedAt && up.pullStoppedAt && up.startedAt && up.pullStartedAt <= up.pullStoppedAt && up.pullStoppedAt <= up.startedAt, 'pull, then start');
     const mine = h.changes.filter((c) => c.taskArn === t.taskArn);
     assert.equal(mine[0]?.lastStatus, 'PENDING');
     assert.ok(mine.every((c, i) => i === 0 || rank(c) >= rank(mine[i - 1]!)), 'statuses only move forward');
@@ -43,7 +43,7 @@ describe('task engine (fake runtime)', () => {
     assert.equal(down.stopCode, 'UserInitiated');
     assert.equal(down.stoppedReason, 'Task stopped by user');
     assert.equal(down.containers[0]?.exitCode, 137, 'httpd ignores SIGTERM as PID 1, so it was killed at its stopTimeout');
-    assert.ok(down.executionStoppedAt && down.stoppedAt && down.executionStoppedAt >= up.startedAt!);
+    assert.ok(down.executionStoppedAt && down.stoppedAt && down.executionStoppedAt >= up.startedAt!, 'stop times are set, after the start');
 
     await waitUntil('cleanup', async () => (await rt.listContainers({ [LABEL.agentId]: AGENT })).length === 0);
     await waitUntil('forgotten', () => !h.engine.tasks().has(t.taskArn));
@@ -94,7 +94,7 @@ describe('task engine (fake runtime)', () => {
     assert.equal(down.stopCode, 'TaskFailedToStart');
     assert.match(down.stoppedReason ?? '', /^CannotPullContainerError: /);
     assert.match(down.containers[0]?.reason ?? '', /^CannotPullContainerError: /);
-    assert.ok(down.pullStartedAt && down.pullStoppedAt);
+    assert.ok(down.pullStartedAt && down.pullStoppedAt, 'pull times are set');
     await h.waitFor(good.taskArn, running);
     assert.equal(rt.calls.pull, 2);
     await h.engine.close();

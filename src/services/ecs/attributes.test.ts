@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Attribute, ListAttributesResponse, PutAttributesResponse } from '@aws-sdk/client-ecs';
-import { AwsError } from '../../api/errors.ts';
-import type { RequestContext } from '../../api/types.ts';
-import { ManualClock, randomIds } from '../../common/clock.ts';
-import { firstFit } from '../../scheduler/index.ts';
-import { SqliteStore } from '../../state/sqlite.ts';
 import type { Store } from '../../state/store.ts';
-import { getDoc } from '../../state/transact.ts';
 import { attributeActions } from './attributes.ts';
 import { clusterActions } from './clusters.ts';
-import { arns, keys, type ContainerInstanceRecord } from './records.ts';
+import { arns, type ContainerInstanceRecord } from './records.ts';
+import { ctx, ecsTestbed, expectRejected, instanceRecord, scope, seedInstance, storedInstance, type Actions } from './testing.ts';
 
-const ctx: RequestContext = { region: 'us-east-1', account: '123456789012', requestId: 'req-1' };
-const scope = { account: ctx.account, region: ctx.region };
 const AGENT_ATTRIBUTES = [
   { name: 'ecs.os-type', value: 'linux' },
   { name: 'ecs.capability.task-eni' },
@@ -21,46 +14,29 @@ const AGENT_ATTRIBUTES = [
 ];
 
 let store: Store;
-let api: ReturnType<typeof attributeActions>;
+let api: Actions;
 
 beforeEach(async () => {
-  store = SqliteStore.open(':memory:');
-  const deps = { store, clock: new ManualClock(), ids: randomIds, place: firstFit };
-  api = attributeActions(deps);
-  await clusterActions(deps).CreateCluster({ clusterName: 'web' }, ctx);
-  await clusterActions(deps).CreateCluster({}, ctx);
-  await seedInstance(instance('web', 'aaa'));
-  await seedInstance(instance('web', 'bbb'));
+  const bed = ecsTestbed();
+  store = bed.store;
+  api = bed.api(attributeActions);
+  await bed.api(clusterActions).CreateCluster({ clusterName: 'web' }, ctx);
+  await bed.api(clusterActions).CreateCluster({}, ctx);
+  await seedInstance(store, instance('web', 'aaa'));
+  await seedInstance(store, instance('web', 'bbb'));
 });
 afterEach(() => store.close());
 
 const call = async <T>(action: string, input: Record<string, unknown>) => (await api[action](input, ctx)) as T;
 const put = (attributes: Record<string, unknown>[], cluster = 'web') => call<PutAttributesResponse>('PutAttributes', { cluster, attributes });
 
-async function rejects(action: string, input: Record<string, unknown>, code: string, message: RegExp) {
-  const before = await store.revision();
-  await assert.rejects(api[action](input, ctx), (e: unknown) => {
-    assert.ok(e instanceof AwsError, String(e));
-    assert.equal(e.code, code);
-    assert.match(e.message, message);
-    return true;
-  });
-  assert.equal(await store.revision(), before, 'the store must not change');
-}
+/** Asserts the action fails with `code` and a message matching `message`, and that the store did not change. */
+const rejects = (action: string, input: Record<string, unknown>, code: string, message: RegExp) =>
+  expectRejected(store, () => api[action](input, ctx), code, message);
 
-function instance(cluster: string, id: string, over: Partial<ContainerInstanceRecord> = {}): ContainerInstanceRecord {
-  const res = { cpu: 1024, memory: 2048, ports: [], portsUdp: [] };
-  return {
-    id, arn: arns.containerInstance(scope, cluster, id), clusterName: cluster, clusterArn: arns.cluster(scope, cluster),
-    ec2InstanceId: `i-${id}`, status: 'ACTIVE', agentId: `agent-${id}`, autoAttached: false, agentConnected: true,
-    registeredAt: 0, registeredResources: res, remainingResources: res, attributes: [...AGENT_ATTRIBUTES], tags: [],
-    versionInfo: { agentVersion: '1.0.0', agentHash: 'abc', dockerVersion: 'DockerVersion: 24.0.0' }, version: 1, ...over,
-  };
-}
-async function seedInstance(r: ContainerInstanceRecord) {
-  await store.txn([], [{ type: 'put', key: keys.instance(scope, r.clusterName, r.id), value: JSON.stringify(r) }]);
-}
-const stored = async (id: string, cluster = 'web') => (await getDoc<ContainerInstanceRecord>(store, keys.instance(scope, cluster, id)))!.value;
+const instance = (cluster: string, id: string, over: Partial<ContainerInstanceRecord> = {}) =>
+  instanceRecord(cluster, id, { attributes: [...AGENT_ATTRIBUTES], ...over });
+const stored = (id: string, cluster = 'web') => storedInstance(store, cluster, id);
 const custom = (id: number) => ({ name: `custom${id}`, value: `v${id}`, targetType: 'container-instance', targetId: 'aaa' });
 
 describe('PutAttributes', () => {
@@ -150,7 +126,7 @@ describe('ListAttributes', () => {
       { name: 'stack', value: 'dev', targetType: 'container-instance', targetId: 'bbb' },
       { name: 'zone', value: 'a', targetType: 'container-instance', targetId: 'bbb' },
     ]);
-    await seedInstance(instance('web', 'ccc', { status: 'INACTIVE', attributes: [{ name: 'stack', value: 'prod' }] }));
+    await seedInstance(store, instance('web', 'ccc', { status: 'INACTIVE', attributes: [{ name: 'stack', value: 'prod' }] }));
   });
   const list = (input: Record<string, unknown>) => call<ListAttributesResponse>('ListAttributes', { cluster: 'web', targetType: 'container-instance', ...input });
   const brief = (attrs: Attribute[] | undefined) => attrs!.map((a) => `${a.targetId!.split('/').pop()}:${a.name}=${a.value ?? ''}`);

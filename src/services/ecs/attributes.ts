@@ -6,7 +6,7 @@
 import type { Attribute, DeleteAttributesResponse, ListAttributesResponse, PutAttributesResponse } from '@aws-sdk/client-ecs';
 import type { Fields } from '../../api/fields.ts';
 import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
+import type { ActionHandler, RequestContext } from '../../api/types.ts';
 import { transact, type Tx } from '../../state/transact.ts';
 import { activeCluster, ecsFields, scopeOf } from './common.ts';
 import { instanceTarget } from './container-instances.ts';
@@ -32,7 +32,7 @@ interface AttributeInput {
   targetId: string;
 }
 
-function readAttributes(f: Fields, withValue: boolean): AttributeInput[] {
+function readAttributes(f: Fields): AttributeInput[] {
   const list = f.objects('attributes', { required: true, maxItems: 10 })!;
   return list.map((a) => {
     const name = a.string('name', { required: true, max: 128, pattern: NAME, patternText: NAME_RULE });
@@ -44,15 +44,18 @@ function readAttributes(f: Fields, withValue: boolean): AttributeInput[] {
       throw EcsErrors.invalidParameter(`${a.at('targetType')} is required when ${a.at('targetId')} is a short id rather than an ARN.`);
     }
     const out: AttributeInput = { name, targetId };
-    if (withValue && value !== undefined) out.value = value;
+    if (value !== undefined) out.value = value;
     if (targetType) out.targetType = targetType;
     return out;
   });
 }
 
+/** Target instances by the `targetId` that named them: the record and the key it is stored under. */
+type Targets = Map<string, { key: string; record: ContainerInstanceRecord }>;
+
 /** The target instances of `attrs`, each read once through the transaction; TargetNotFoundException for any missing. */
-async function readTargets(tx: Tx, scope: Scope, clusterName: string, attrs: AttributeInput[]): Promise<Map<string, { key: string; record: ContainerInstanceRecord }>> {
-  const targets = new Map<string, { key: string; record: ContainerInstanceRecord }>();
+async function readTargets(tx: Tx, scope: Scope, clusterName: string, attrs: AttributeInput[]): Promise<Targets> {
+  const targets: Targets = new Map();
   for (const a of attrs) {
     if (targets.has(a.targetId)) continue;
     const target = instanceTarget(a.targetId, scope, clusterName);
@@ -66,19 +69,33 @@ async function readTargets(tx: Tx, scope: Scope, clusterName: string, attrs: Att
   return targets;
 }
 
-const echo = (a: AttributeInput): Attribute => ({ ...a });
+/**
+ * PutAttributes and DeleteAttributes take the same request (`cluster`, `attributes`) and answer
+ * alike (the attributes, echoed): reads and checks it, then runs `change` in one transaction
+ * with the cluster and every target instance read.
+ */
+async function changeAttributes(
+  deps: EcsDeps,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+  change: (tx: Tx, attrs: AttributeInput[], targets: Targets) => void,
+): Promise<{ attributes: Attribute[] }> {
+  const scope = scopeOf(ctx);
+  const f = ecsFields(input);
+  const clusterRef = f.string('cluster');
+  const attrs = readAttributes(f);
+  await transact(deps.store, async (tx) => {
+    const cluster = await activeCluster(tx, scope, clusterRef);
+    change(tx, attrs, await readTargets(tx, scope, cluster.name, attrs));
+  });
+  return { attributes: attrs.map((a): Attribute => ({ ...a })) };
+}
 
 /** The attribute actions, bound to their dependencies. */
 export function attributeActions(deps: EcsDeps): Record<string, ActionHandler> {
   return {
     async PutAttributes(input, ctx): Promise<PutAttributesResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const clusterRef = f.string('cluster');
-      const attrs = readAttributes(f, true);
-      await transact(deps.store, async (tx) => {
-        const cluster = await activeCluster(tx, scope, clusterRef);
-        const targets = await readTargets(tx, scope, cluster.name, attrs);
+      return changeAttributes(deps, input, ctx, (tx, attrs, targets) => {
         const updated = new Map<string, ContainerInstanceRecord>();
         for (const a of attrs) {
           const { record } = targets.get(a.targetId)!;
@@ -98,7 +115,6 @@ export function attributeActions(deps: EcsDeps): Record<string, ActionHandler> {
           tx.put(key, { ...next, version: record.version + 1 });
         }
       });
-      return { attributes: attrs.map(echo) };
     },
 
     async ListAttributes(input, ctx): Promise<ListAttributesResponse> {
@@ -134,20 +150,13 @@ export function attributeActions(deps: EcsDeps): Record<string, ActionHandler> {
     },
 
     async DeleteAttributes(input, ctx): Promise<DeleteAttributesResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const clusterRef = f.string('cluster');
-      const attrs = readAttributes(f, true);
-      await transact(deps.store, async (tx) => {
-        const cluster = await activeCluster(tx, scope, clusterRef);
-        const targets = await readTargets(tx, scope, cluster.name, attrs);
+      return changeAttributes(deps, input, ctx, (tx, attrs, targets) => {
         for (const { key, record } of targets.values()) {
           const names = new Set(attrs.filter((a) => targets.get(a.targetId)!.record.id === record.id).map((a) => a.name));
           const attributes = record.attributes.filter((x) => !names.has(x.name ?? ''));
           if (attributes.length !== record.attributes.length) tx.put(key, { ...record, attributes, version: record.version + 1 });
         }
       });
-      return { attributes: attrs.map(echo) };
     },
   };
 }

@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Cluster, DescribeClustersResponse, ListClustersResponse } from '@aws-sdk/client-ecs';
-import { AwsError } from '../../api/errors.ts';
-import type { RequestContext } from '../../api/types.ts';
-import { ManualClock, randomIds } from '../../common/clock.ts';
-import { firstFit } from '../../scheduler/index.ts';
-import { SqliteStore } from '../../state/sqlite.ts';
+import type { ManualClock } from '../../common/clock.ts';
 import type { Store } from '../../state/store.ts';
 import { getDoc } from '../../state/transact.ts';
 import { clusterActions } from './clusters.ts';
 import { arns, keys, type ClusterRecord, type ContainerInstanceRecord, type TaskRecord } from './records.ts';
-
-const ctx: RequestContext = { region: 'us-east-1', account: '123456789012', requestId: 'req-1' };
-const scope = { account: ctx.account, region: ctx.region };
+import { ctx, ecsTestbed, expectRejected, instanceRecord, scope, seedInstance, seedTask, taskRecord, type Actions } from './testing.ts';
 
 let store: Store;
 let clock: ManualClock;
-let api: ReturnType<typeof clusterActions>;
+let api: Actions;
 
 beforeEach(() => {
-  store = SqliteStore.open(':memory:');
-  clock = new ManualClock();
-  api = clusterActions({ store, clock, ids: randomIds, place: firstFit });
+  const bed = ecsTestbed();
+  ({ store, clock } = bed);
+  api = bed.api(clusterActions);
 });
 afterEach(() => store.close());
 
@@ -30,43 +24,14 @@ const create = (input: Record<string, unknown>) => call<{ cluster: Cluster }>('C
 const describeClusters = (input: Record<string, unknown>) => call<DescribeClustersResponse>('DescribeClusters', input);
 
 /** Asserts the action fails with `code` and a message matching `message`, and that the store did not change. */
-async function rejects(action: string, input: Record<string, unknown>, code: string, message: RegExp) {
-  const before = await store.revision();
-  await assert.rejects(api[action](input, ctx), (e: unknown) => {
-    assert.ok(e instanceof AwsError, String(e));
-    assert.equal(e.code, code);
-    assert.match(e.message, message);
-    return true;
-  });
-  assert.equal(await store.revision(), before, 'the store must not change');
-}
-
-async function put(key: string, value: unknown) {
-  await store.txn([], [{ type: 'put', key, value: JSON.stringify(value) }]);
-}
+const rejects = (action: string, input: Record<string, unknown>, code: string, message: RegExp) =>
+  expectRejected(store, () => api[action](input, ctx), code, message);
 
 function instance(cluster: string, id: string, over: Partial<ContainerInstanceRecord> = {}): ContainerInstanceRecord {
   const res = { cpu: 1024, memory: 2048, ports: [22], portsUdp: [] };
-  return {
-    id, arn: arns.containerInstance(scope, cluster, id), clusterName: cluster, clusterArn: arns.cluster(scope, cluster),
-    ec2InstanceId: `i-${id}`, status: 'ACTIVE', agentId: `agent-${id}`, autoAttached: false, agentConnected: true,
-    registeredAt: clock.now(), registeredResources: res, remainingResources: res, attributes: [], tags: [],
-    versionInfo: { agentVersion: '1.0.0', agentHash: 'abc', dockerVersion: 'DockerVersion: 24.0.0' }, version: 1, ...over,
-  };
+  return instanceRecord(cluster, id, { registeredAt: clock.now(), registeredResources: res, remainingResources: res, ...over });
 }
-
-function task(cluster: string, id: string, over: Partial<TaskRecord> = {}): TaskRecord {
-  return {
-    id, arn: arns.task(scope, cluster, id), clusterName: cluster, clusterArn: arns.cluster(scope, cluster),
-    taskDefinitionArn: arns.taskDefinition(scope, 'web', 1), launchType: 'EC2', lastStatus: 'RUNNING', desiredStatus: 'RUNNING',
-    group: 'family:web', overrides: {}, tags: [], containers: [], enableExecuteCommand: false, version: 1, createdAt: clock.now(),
-    spec: { family: 'web', revision: 1, networkMode: 'bridge', containers: [] }, reserved: { cpu: 0, memory: 0, ports: [], portsUdp: [] },
-    ...over,
-  };
-}
-
-const seedInstance = (r: ContainerInstanceRecord) => put(keys.instance(scope, r.clusterName, r.id), r);
-const seedTask = (r: TaskRecord) => put(keys.task(scope, r.clusterName, r.id), r);
+const task = (cluster: string, id: string, over: Partial<TaskRecord> = {}) => taskRecord(cluster, id, { createdAt: clock.now(), ...over });
 
 describe('CreateCluster', () => {
   test('creates the default cluster with ECS defaults', async () => {
@@ -220,19 +185,19 @@ describe('DescribeClusters', () => {
 
   test('derives counts and statistics from stored instances and tasks', async () => {
     await create({ clusterName: 'web' });
-    await seedInstance(instance('web', 'a1'));
-    await seedInstance(instance('web', 'a2', { status: 'DRAINING' }));
-    await seedInstance(instance('web', 'a3', { status: 'INACTIVE' }));
-    await seedInstance(instance('web', 'a4', { status: 'REGISTERING' }));
-    await seedInstance(instance('other', 'b1'));
-    await seedTask(task('web', 't1', { lastStatus: 'RUNNING' }));
-    await seedTask(task('web', 't2', { lastStatus: 'RUNNING', launchType: 'FARGATE' }));
-    await seedTask(task('web', 't3', { lastStatus: 'PENDING' }));
-    await seedTask(task('web', 't4', { lastStatus: 'PROVISIONING', launchType: 'FARGATE' }));
-    await seedTask(task('web', 't5', { lastStatus: 'ACTIVATING', launchType: 'EXTERNAL' }));
-    await seedTask(task('web', 't6', { lastStatus: 'STOPPED' }));
-    await seedTask(task('web', 't7', { lastStatus: 'DEACTIVATING' }));
-    await seedTask(task('other', 't8', { lastStatus: 'RUNNING' }));
+    await seedInstance(store, instance('web', 'a1'));
+    await seedInstance(store, instance('web', 'a2', { status: 'DRAINING' }));
+    await seedInstance(store, instance('web', 'a3', { status: 'INACTIVE' }));
+    await seedInstance(store, instance('web', 'a4', { status: 'REGISTERING' }));
+    await seedInstance(store, instance('other', 'b1'));
+    await seedTask(store, task('web', 't1', { lastStatus: 'RUNNING' }));
+    await seedTask(store, task('web', 't2', { lastStatus: 'RUNNING', launchType: 'FARGATE' }));
+    await seedTask(store, task('web', 't3', { lastStatus: 'PENDING' }));
+    await seedTask(store, task('web', 't4', { lastStatus: 'PROVISIONING', launchType: 'FARGATE' }));
+    await seedTask(store, task('web', 't5', { lastStatus: 'ACTIVATING', launchType: 'EXTERNAL' }));
+    await seedTask(store, task('web', 't6', { lastStatus: 'STOPPED' }));
+    await seedTask(store, task('web', 't7', { lastStatus: 'DEACTIVATING' }));
+    await seedTask(store, task('other', 't8', { lastStatus: 'RUNNING' }));
     const [c] = (await describeClusters({ clusters: ['web'], include: ['STATISTICS'] })).clusters!;
     assert.equal(c.registeredContainerInstancesCount, 2);
     assert.equal(c.runningTasksCount, 2);
@@ -321,28 +286,28 @@ describe('DeleteCluster', () => {
 
   test('refuses while ACTIVE or DRAINING instances are registered', async () => {
     await create({ clusterName: 'web' });
-    await seedInstance(instance('web', 'a1', { status: 'DRAINING' }));
+    await seedInstance(store, instance('web', 'a1', { status: 'DRAINING' }));
     await rejects('DeleteCluster', { cluster: 'web' }, 'ClusterContainsContainerInstancesException', /Container Instances are active or draining/);
-    await seedInstance(instance('web', 'a1', { status: 'ACTIVE' }));
+    await seedInstance(store, instance('web', 'a1', { status: 'ACTIVE' }));
     await rejects('DeleteCluster', { cluster: 'web' }, 'ClusterContainsContainerInstancesException', /Container Instances/);
-    await seedInstance(instance('web', 'a1', { status: 'INACTIVE' }));
+    await seedInstance(store, instance('web', 'a1', { status: 'INACTIVE' }));
     const { cluster } = await call<{ cluster: Cluster }>('DeleteCluster', { cluster: 'web' });
     assert.equal(cluster.status, 'INACTIVE');
   });
 
   test('refuses while tasks are not STOPPED', async () => {
     await create({ clusterName: 'web' });
-    await seedTask(task('web', 't1', { lastStatus: 'STOPPED' }));
-    await seedTask(task('web', 't2', { lastStatus: 'DEPROVISIONING', launchType: 'FARGATE' }));
+    await seedTask(store, task('web', 't1', { lastStatus: 'STOPPED' }));
+    await seedTask(store, task('web', 't2', { lastStatus: 'DEPROVISIONING', launchType: 'FARGATE' }));
     await rejects('DeleteCluster', { cluster: 'web' }, 'ClusterContainsTasksException', /Tasks are active/);
-    await seedTask(task('web', 't2', { lastStatus: 'STOPPED', launchType: 'FARGATE' }));
+    await seedTask(store, task('web', 't2', { lastStatus: 'STOPPED', launchType: 'FARGATE' }));
     await call('DeleteCluster', { cluster: 'web' });
   });
 
   test('is not blocked by auto-attached instances, which become INACTIVE with it', async () => {
     await create({ clusterName: 'web' });
-    await seedInstance(instance('web', 'dev', { autoAttached: true, version: 3 }));
-    await seedInstance(instance('web', 'old', { status: 'INACTIVE', version: 5 }));
+    await seedInstance(store, instance('web', 'dev', { autoAttached: true, version: 3 }));
+    await seedInstance(store, instance('web', 'old', { status: 'INACTIVE', version: 5 }));
     const { cluster } = await call<{ cluster: Cluster }>('DeleteCluster', { cluster: 'web' });
     assert.equal(cluster.registeredContainerInstancesCount, 0);
     const dev = (await getDoc<ContainerInstanceRecord>(store, keys.instance(scope, 'web', 'dev')))!.value;
@@ -354,8 +319,8 @@ describe('DeleteCluster', () => {
 
   test('auto-attached instances with running tasks still block on the tasks', async () => {
     await create({ clusterName: 'web' });
-    await seedInstance(instance('web', 'dev', { autoAttached: true }));
-    await seedTask(task('web', 't1', { containerInstanceId: 'dev' }));
+    await seedInstance(store, instance('web', 'dev', { autoAttached: true }));
+    await seedTask(store, task('web', 't1', { containerInstanceId: 'dev' }));
     await rejects('DeleteCluster', { cluster: 'web' }, 'ClusterContainsTasksException', /Tasks are active/);
   });
 

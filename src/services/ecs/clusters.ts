@@ -14,7 +14,7 @@ import { paginate } from '../../api/paging.ts';
 import type { ActionHandler } from '../../api/types.ts';
 import type { Store } from '../../state/store.ts';
 import { getDoc, listDocs, transact } from '../../state/transact.ts';
-import { activeCluster, ecsFields, readTags, scopeOf } from './common.ts';
+import { activeCluster, ecsFields, readEnumList, readTags, scopeOf } from './common.ts';
 import { newCluster } from './cluster-record.ts';
 import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
@@ -230,23 +230,6 @@ function readStrategy(f: Fields, providers: string[]): CapacityProviderStrategyI
   });
 }
 
-/** A list of strings with at most `max` members (Fields.strings' `max` would also cap each string's length). */
-function stringList(f: Fields, name: string, max: number, required = false): string[] | undefined {
-  const list = f.strings(name, { required });
-  if (list && list.length > max) throw EcsErrors.invalidParameter(`${f.at(name)} can have at most ${max} members.`);
-  return list;
-}
-
-function readInclude(f: Fields): ClusterInclude[] {
-  const list = f.strings('include') ?? [];
-  list.forEach((v, i) => {
-    if (!(CLUSTER_FIELDS as readonly string[]).includes(v)) {
-      throw EcsErrors.invalidParameter(`include[${i}] must be one of: ${CLUSTER_FIELDS.join(', ')}. Received: ${v}.`);
-    }
-  });
-  return list as ClusterInclude[];
-}
-
 // ---- comparing for CreateCluster's idempotency ----
 
 /** JSON with object keys sorted, so equal values compare equal whatever their member order. */
@@ -289,6 +272,24 @@ function mergeSettings(existing: ClusterSetting[], updates: ClusterSetting[]): C
   return [...byName.values()];
 }
 
+/** What UpdateCluster may change; UpdateClusterSettings changes the settings alone. */
+interface ClusterUpdate {
+  settings?: ClusterSetting[];
+  configuration?: ClusterConfiguration;
+  /** `null` removes them (an empty namespace in the request). */
+  serviceConnectDefaults?: ClusterServiceConnectDefaults | null;
+}
+
+/** A cluster after an update: settings merged by name, configuration merged, service connect defaults replaced or removed. */
+function updatedCluster(existing: ClusterRecord, update: ClusterUpdate): ClusterRecord {
+  const updated: ClusterRecord = { ...existing };
+  if (update.settings) updated.settings = mergeSettings(existing.settings, update.settings);
+  if (update.configuration) updated.configuration = compact({ ...existing.configuration, ...update.configuration });
+  if (update.serviceConnectDefaults === null) delete updated.serviceConnectDefaults;
+  else if (update.serviceConnectDefaults) updated.serviceConnectDefaults = update.serviceConnectDefaults;
+  return updated;
+}
+
 /**
  * A DescribeClusters entry taken apart: the cluster name and ARN it names, and whether it is
  * in the caller's account and region. Undefined when it is an ARN but not a cluster's.
@@ -304,6 +305,17 @@ function clusterTarget(ref: string, scope: Scope): { name: string; arn: string; 
 export function clusterActions(deps: EcsDeps): Record<string, ActionHandler> {
   const withCounts = async (scope: Scope, record: ClusterRecord, include: readonly ClusterInclude[]) =>
     toApiCluster(record, await readClusterCounts(deps.store, scope, record.name), include);
+
+  /** UpdateCluster and UpdateClusterSettings: applies `update` to the ACTIVE cluster `ref` names, returns it in full. */
+  const updateCluster = async (scope: Scope, ref: string, update: ClusterUpdate): Promise<{ cluster: Cluster }> => {
+    const record = await transact(deps.store, async (tx) => {
+      const existing = await activeCluster(tx, scope, ref);
+      const updated = updatedCluster(existing, update);
+      tx.put(keys.cluster(scope, existing.name), updated);
+      return updated;
+    });
+    return { cluster: await withCounts(scope, record, FULL) };
+  };
 
   return {
     async CreateCluster(input, ctx): Promise<CreateClusterResponse> {
@@ -343,8 +355,8 @@ export function clusterActions(deps: EcsDeps): Record<string, ActionHandler> {
     async DescribeClusters(input, ctx): Promise<DescribeClustersResponse> {
       const scope = scopeOf(ctx);
       const f = ecsFields(input);
-      const refs = stringList(f, 'clusters', 100) ?? ['default'];
-      const include = readInclude(f);
+      const refs = f.strings('clusters', { maxItems: 100 }) ?? ['default'];
+      const include = readEnumList(f, 'include', CLUSTER_FIELDS) ?? [];
       const clusters: Cluster[] = [];
       const failures: Failure[] = [];
       const seen = new Set<string>();
@@ -379,18 +391,8 @@ export function clusterActions(deps: EcsDeps): Record<string, ActionHandler> {
       const ref = f.string('cluster', { required: true });
       const settings = readSettings(f);
       const configuration = readConfiguration(f);
-      const scd = readServiceConnectDefaults(f);
-      const record = await transact(deps.store, async (tx) => {
-        const existing = await activeCluster(tx, scope, ref);
-        const updated: ClusterRecord = { ...existing };
-        if (settings) updated.settings = mergeSettings(existing.settings, settings);
-        if (configuration) updated.configuration = compact({ ...existing.configuration, ...configuration });
-        if (scd === null) delete updated.serviceConnectDefaults;
-        else if (scd) updated.serviceConnectDefaults = scd;
-        tx.put(keys.cluster(scope, existing.name), updated);
-        return updated;
-      });
-      return { cluster: await withCounts(scope, record, FULL) };
+      const serviceConnectDefaults = readServiceConnectDefaults(f);
+      return updateCluster(scope, ref, { settings, configuration, serviceConnectDefaults });
     },
 
     async UpdateClusterSettings(input, ctx): Promise<UpdateClusterSettingsResponse> {
@@ -398,13 +400,7 @@ export function clusterActions(deps: EcsDeps): Record<string, ActionHandler> {
       const f = ecsFields(input);
       const ref = f.string('cluster', { required: true });
       const settings = readSettings(f, { required: true })!;
-      const record = await transact(deps.store, async (tx) => {
-        const existing = await activeCluster(tx, scope, ref);
-        const updated: ClusterRecord = { ...existing, settings: mergeSettings(existing.settings, settings) };
-        tx.put(keys.cluster(scope, existing.name), updated);
-        return updated;
-      });
-      return { cluster: await withCounts(scope, record, FULL) };
+      return updateCluster(scope, ref, { settings });
     },
 
     async DeleteCluster(input, ctx): Promise<DeleteClusterResponse> {

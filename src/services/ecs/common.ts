@@ -1,7 +1,7 @@
-/** Small pieces every ECS action file shares: scope, cluster lookup, tags. */
+/** Small pieces every ECS action file shares: scope, cluster lookup, enum lists, tags. */
 import type { Tag } from '@aws-sdk/client-ecs';
 import type { RequestContext } from '../../api/types.ts';
-import { Fields } from '../../api/fields.ts';
+import { Fields, type InvalidError } from '../../api/fields.ts';
 import type { Tx } from '../../state/transact.ts';
 import { EcsErrors } from './errors.ts';
 import { keys, parseArn, type ClusterRecord, type Scope } from './records.ts';
@@ -27,6 +27,23 @@ export async function activeCluster(tx: Tx, scope: Scope, ref: string | undefine
   const cluster = await tx.get<ClusterRecord>(keys.cluster(scope, clusterNameOf(ref, scope)));
   if (!cluster || cluster.status !== 'ACTIVE') throw EcsErrors.clusterNotFound();
   return cluster;
+}
+
+/**
+ * Reads a list member whose values must come from `allowed` (DescribeClusters' `include` and the
+ * like): the first other value is an error naming its index, InvalidParameterException unless
+ * the action answers bad input with another (RegisterTaskDefinition: ClientException).
+ */
+export function readEnumList<T extends string>(
+  f: Fields,
+  member: string,
+  allowed: readonly T[],
+  invalid: InvalidError = EcsErrors.invalidParameter,
+): T[] | undefined {
+  return f.strings(member)?.map((s, i) => {
+    if (!allowed.includes(s as T)) throw invalid(`${f.at(member)}[${i}] must be one of: ${allowed.join(', ')}. Received: ${s}.`);
+    return s as T;
+  });
 }
 
 /** Reads and checks a `tags` member: at most 50, key 1–128 and value 0–256 characters, no `aws:` keys. */

@@ -4,30 +4,25 @@ import type {
   DeregisterContainerInstanceResponse, DescribeContainerInstancesResponse, ListContainerInstancesResponse,
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
-import { AwsError } from '../../api/errors.ts';
-import type { RequestContext } from '../../api/types.ts';
-import { ManualClock, randomIds } from '../../common/clock.ts';
-import { firstFit } from '../../scheduler/index.ts';
-import { SqliteStore } from '../../state/sqlite.ts';
+import type { ManualClock } from '../../common/clock.ts';
 import type { Store } from '../../state/store.ts';
 import { getDoc } from '../../state/transact.ts';
 import { clusterActions } from './clusters.ts';
 import { containerInstanceActions, resourcesToApi } from './container-instances.ts';
 import { arns, keys, type ContainerInstanceRecord, type TaskRecord } from './records.ts';
-
-const ctx: RequestContext = { region: 'us-east-1', account: '123456789012', requestId: 'req-1' };
-const scope = { account: ctx.account, region: ctx.region };
+import {
+  ctx, ecsTestbed, expectRejected, instanceRecord, scope, seedInstance, seedTask, storedInstance, taskRecord, type Actions,
+} from './testing.ts';
 
 let store: Store;
 let clock: ManualClock;
-let api: ReturnType<typeof containerInstanceActions>;
+let api: Actions;
 
 beforeEach(async () => {
-  store = SqliteStore.open(':memory:');
-  clock = new ManualClock();
-  const deps = { store, clock, ids: randomIds, place: firstFit };
-  api = containerInstanceActions(deps);
-  const clusters = clusterActions(deps);
+  const bed = ecsTestbed();
+  ({ store, clock } = bed);
+  api = bed.api(containerInstanceActions);
+  const clusters = bed.api(clusterActions);
   await clusters.CreateCluster({ clusterName: 'web' }, ctx);
   await clusters.CreateCluster({}, ctx);
 });
@@ -37,49 +32,30 @@ const call = async <T>(action: string, input: Record<string, unknown>) => (await
 const describeInstances = (input: Record<string, unknown>) => call<DescribeContainerInstancesResponse>('DescribeContainerInstances', input);
 const list = (input: Record<string, unknown>) => call<ListContainerInstancesResponse>('ListContainerInstances', input);
 
-async function rejects(action: string, input: Record<string, unknown>, code: string, message: RegExp) {
-  const before = await store.revision();
-  await assert.rejects(api[action](input, ctx), (e: unknown) => {
-    assert.ok(e instanceof AwsError, String(e));
-    assert.equal(e.code, code);
-    assert.match(e.message, message);
-    return true;
-  });
-  assert.equal(await store.revision(), before, 'the store must not change');
-}
-
-async function put(key: string, value: unknown) {
-  await store.txn([], [{ type: 'put', key, value: JSON.stringify(value) }]);
-}
+/** Asserts the action fails with `code` and a message matching `message`, and that the store did not change. */
+const rejects = (action: string, input: Record<string, unknown>, code: string, message: RegExp) =>
+  expectRejected(store, () => api[action](input, ctx), code, message);
 
 const REGISTERED = { cpu: 2048, memory: 3955, ports: [22, 2375, 2376, 51678], portsUdp: [] };
 
 function instance(cluster: string, id: string, over: Partial<ContainerInstanceRecord> = {}): ContainerInstanceRecord {
-  return {
-    id, arn: arns.containerInstance(scope, cluster, id), clusterName: cluster, clusterArn: arns.cluster(scope, cluster),
-    ec2InstanceId: `i-${id}`, status: 'ACTIVE', agentId: `agent-${id}`, autoAttached: false, agentConnected: true,
+  return instanceRecord(cluster, id, {
     lastHeartbeatAt: clock.now() + 5000, registeredAt: clock.now(), registeredResources: REGISTERED,
     remainingResources: { cpu: 1536, memory: 3443, ports: [22, 2375, 2376, 51678, 8080], portsUdp: [53] },
     attributes: [{ name: 'ecs.os-type', value: 'linux' }, { name: 'ecs.capability.task-eni' }, { name: 'stack', value: 'prod' }],
     tags: [{ key: 'team', value: 'platform' }],
     versionInfo: { agentVersion: '1.80.0', agentHash: 'abc123', dockerVersion: 'DockerVersion: 24.0.7' }, version: 2, ...over,
-  };
+  });
 }
 
 function task(cluster: string, id: string, instanceId: string | undefined, over: Partial<TaskRecord> = {}): TaskRecord {
-  return {
-    id, arn: arns.task(scope, cluster, id), clusterName: cluster, clusterArn: arns.cluster(scope, cluster),
-    taskDefinitionArn: arns.taskDefinition(scope, 'web', 1), containerInstanceId: instanceId,
-    containerInstanceArn: instanceId && arns.containerInstance(scope, cluster, instanceId), launchType: 'EC2', lastStatus: 'RUNNING',
-    desiredStatus: 'RUNNING', group: 'family:web', overrides: {}, tags: [], containers: [], enableExecuteCommand: false, version: 1,
-    createdAt: clock.now(), spec: { family: 'web', revision: 1, networkMode: 'bridge', containers: [] },
-    reserved: { cpu: 512, memory: 512, ports: [8080], portsUdp: [] }, ...over,
-  };
+  return taskRecord(cluster, id, {
+    containerInstanceId: instanceId, containerInstanceArn: instanceId && arns.containerInstance(scope, cluster, instanceId),
+    createdAt: clock.now(), reserved: { cpu: 512, memory: 512, ports: [8080], portsUdp: [] }, ...over,
+  });
 }
 
-const seedInstance = (r: ContainerInstanceRecord) => put(keys.instance(scope, r.clusterName, r.id), r);
-const seedTask = (r: TaskRecord) => put(keys.task(scope, r.clusterName, r.id), r);
-const stored = async (cluster: string, id: string) => (await getDoc<ContainerInstanceRecord>(store, keys.instance(scope, cluster, id)))!.value;
+const stored = (cluster: string, id: string) => storedInstance(store, cluster, id);
 
 describe('resourcesToApi', () => {
   test('writes CPU and MEMORY as INTEGER and ports as STRINGSET, in ECS form', () => {
@@ -94,12 +70,12 @@ describe('resourcesToApi', () => {
 
 describe('DescribeContainerInstances', () => {
   beforeEach(async () => {
-    await seedInstance(instance('web', 'aaa'));
-    await seedTask(task('web', 't1', 'aaa', { lastStatus: 'RUNNING' }));
-    await seedTask(task('web', 't2', 'aaa', { lastStatus: 'PENDING' }));
-    await seedTask(task('web', 't3', 'aaa', { lastStatus: 'PROVISIONING' }));
-    await seedTask(task('web', 't4', 'aaa', { lastStatus: 'STOPPED' }));
-    await seedTask(task('web', 't5', 'bbb', { lastStatus: 'RUNNING' }));
+    await seedInstance(store, instance('web', 'aaa'));
+    await seedTask(store, task('web', 't1', 'aaa', { lastStatus: 'RUNNING' }));
+    await seedTask(store, task('web', 't2', 'aaa', { lastStatus: 'PENDING' }));
+    await seedTask(store, task('web', 't3', 'aaa', { lastStatus: 'PROVISIONING' }));
+    await seedTask(store, task('web', 't4', 'aaa', { lastStatus: 'STOPPED' }));
+    await seedTask(store, task('web', 't5', 'bbb', { lastStatus: 'RUNNING' }));
   });
 
   test('describes an instance by id, as ECS shows it', async () => {
@@ -128,7 +104,7 @@ describe('DescribeContainerInstances', () => {
   });
 
   test('describes by ARN, in the default cluster too, and includes tags and health when asked', async () => {
-    await seedInstance(instance('default', 'ddd', { agentConnected: false, statusReason: 'Agent disconnected' }));
+    await seedInstance(store, instance('default', 'ddd', { agentConnected: false, statusReason: 'Agent disconnected' }));
     const r = await describeInstances({ containerInstances: [arns.containerInstance(scope, 'default', 'ddd')], include: ['TAGS', 'CONTAINER_INSTANCE_HEALTH'] });
     const [ci] = r.containerInstances!;
     assert.equal(ci.containerInstanceArn, arns.containerInstance(scope, 'default', 'ddd'));
@@ -173,12 +149,12 @@ describe('DescribeContainerInstances', () => {
 
 describe('ListContainerInstances', () => {
   beforeEach(async () => {
-    await seedInstance(instance('web', 'i1', { attributes: [{ name: 'ecs.instance-type', value: 'm5.large' }, { name: 'stack', value: 'prod' }] }));
-    await seedInstance(instance('web', 'i2', { status: 'DRAINING', attributes: [{ name: 'ecs.instance-type', value: 't3.micro' }] }));
-    await seedInstance(instance('web', 'i3', { status: 'INACTIVE', attributes: [{ name: 'ecs.instance-type', value: 'm5.large' }] }));
-    await seedInstance(instance('web', 'i4', { status: 'REGISTERING', attributes: [] }));
-    await seedInstance(instance('web', 'i5', { attributes: [{ name: 'ecs.instance-type', value: 'c5.xlarge' }, { name: 'stack', value: 'dev' }], agentConnected: false }));
-    await seedInstance(instance('default', 'j1'));
+    await seedInstance(store, instance('web', 'i1', { attributes: [{ name: 'ecs.instance-type', value: 'm5.large' }, { name: 'stack', value: 'prod' }] }));
+    await seedInstance(store, instance('web', 'i2', { status: 'DRAINING', attributes: [{ name: 'ecs.instance-type', value: 't3.micro' }] }));
+    await seedInstance(store, instance('web', 'i3', { status: 'INACTIVE', attributes: [{ name: 'ecs.instance-type', value: 'm5.large' }] }));
+    await seedInstance(store, instance('web', 'i4', { status: 'REGISTERING', attributes: [] }));
+    await seedInstance(store, instance('web', 'i5', { attributes: [{ name: 'ecs.instance-type', value: 'c5.xlarge' }, { name: 'stack', value: 'dev' }], agentConnected: false }));
+    await seedInstance(store, instance('default', 'j1'));
   });
   const ids = (r: ListContainerInstancesResponse) => r.containerInstanceArns!.map((a) => a.split('/').pop());
 
@@ -222,18 +198,18 @@ describe('ListContainerInstances', () => {
 });
 
 describe('DeregisterContainerInstance', () => {
-  beforeEach(() => seedInstance(instance('web', 'aaa')));
+  beforeEach(() => seedInstance(store, instance('web', 'aaa')));
 
   test('refuses while the instance has tasks that are not STOPPED', async () => {
-    await seedTask(task('web', 't1', 'aaa', { lastStatus: 'STOPPED' }));
-    await seedTask(task('web', 't2', 'aaa', { lastStatus: 'STOPPING', desiredStatus: 'STOPPED' }));
+    await seedTask(store, task('web', 't1', 'aaa', { lastStatus: 'STOPPED' }));
+    await seedTask(store, task('web', 't2', 'aaa', { lastStatus: 'STOPPING', desiredStatus: 'STOPPED' }));
     await rejects('DeregisterContainerInstance', { cluster: 'web', containerInstance: 'aaa' }, 'InvalidParameterException', /^Found running tasks on the instance\.$/);
     assert.equal((await stored('web', 'aaa')).status, 'ACTIVE');
   });
 
   test('deregisters an idle instance: INACTIVE, version bumped, returned with tags', async () => {
-    await seedTask(task('web', 't1', 'aaa', { lastStatus: 'STOPPED' }));
-    await seedTask(task('web', 't2', 'other', { lastStatus: 'RUNNING' }));
+    await seedTask(store, task('web', 't1', 'aaa', { lastStatus: 'STOPPED' }));
+    await seedTask(store, task('web', 't2', 'other', { lastStatus: 'RUNNING' }));
     const { containerInstance } = await call<DeregisterContainerInstanceResponse>('DeregisterContainerInstance', {
       cluster: arns.cluster(scope, 'web'),
       containerInstance: arns.containerInstance(scope, 'web', 'aaa'),
@@ -247,7 +223,7 @@ describe('DeregisterContainerInstance', () => {
   });
 
   test('force deregisters an instance with running tasks, leaving the tasks alone', async () => {
-    await seedTask(task('web', 't1', 'aaa', { lastStatus: 'RUNNING' }));
+    await seedTask(store, task('web', 't1', 'aaa', { lastStatus: 'RUNNING' }));
     const { containerInstance } = await call<DeregisterContainerInstanceResponse>('DeregisterContainerInstance', { cluster: 'web', containerInstance: 'aaa', force: true });
     assert.equal(containerInstance!.status, 'INACTIVE');
     assert.equal(containerInstance!.runningTasksCount, 1);
@@ -266,9 +242,9 @@ describe('DeregisterContainerInstance', () => {
 
 describe('UpdateContainerInstancesState', () => {
   beforeEach(async () => {
-    await seedInstance(instance('web', 'a1'));
-    await seedInstance(instance('web', 'a2'));
-    await seedInstance(instance('web', 'gone', { status: 'INACTIVE' }));
+    await seedInstance(store, instance('web', 'a1'));
+    await seedInstance(store, instance('web', 'a2'));
+    await seedInstance(store, instance('web', 'gone', { status: 'INACTIVE' }));
   });
   const update = (input: Record<string, unknown>) => call<UpdateContainerInstancesStateResponse>('UpdateContainerInstancesState', { cluster: 'web', ...input });
 

@@ -13,7 +13,7 @@ import type { Fields } from '../../api/fields.ts';
 import { paginate } from '../../api/paging.ts';
 import type { ActionHandler } from '../../api/types.ts';
 import { transact } from '../../state/transact.ts';
-import { activeCluster, ecsFields, scopeOf, toDate } from './common.ts';
+import { activeCluster, ecsFields, readEnumList, scopeOf, toDate } from './common.ts';
 import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
 import { matchesInstanceFilter, parseInstanceFilter, type FilterExpr } from './instance-filter.ts';
@@ -103,23 +103,6 @@ export function instanceTarget(ref: string, scope: Scope, clusterName: string): 
   return { arn: ref };
 }
 
-/** A list of strings with at most `max` members (Fields.strings' `max` would also cap each string's length). */
-function stringList(f: Fields, name: string, max: number, required = false): string[] | undefined {
-  const list = f.strings(name, { required });
-  if (list && list.length > max) throw EcsErrors.invalidParameter(`${f.at(name)} can have at most ${max} members.`);
-  return list;
-}
-
-function readInclude(f: Fields): ContainerInstanceInclude[] {
-  const list = f.strings('include') ?? [];
-  list.forEach((v, i) => {
-    if (!(CONTAINER_INSTANCE_FIELDS as readonly string[]).includes(v)) {
-      throw EcsErrors.invalidParameter(`include[${i}] must be one of: ${CONTAINER_INSTANCE_FIELDS.join(', ')}. Received: ${v}.`);
-    }
-  });
-  return list as ContainerInstanceInclude[];
-}
-
 function readFilter(f: Fields): FilterExpr | undefined {
   const text = f.string('filter');
   return text === undefined || text.trim() === '' ? undefined : parseInstanceFilter(text);
@@ -132,8 +115,8 @@ export function containerInstanceActions(deps: EcsDeps): Record<string, ActionHa
       const scope = scopeOf(ctx);
       const f = ecsFields(input);
       const clusterRef = f.string('cluster');
-      const refs = stringList(f, 'containerInstances', 100, true)!;
-      const include = readInclude(f);
+      const refs = f.strings('containerInstances', { required: true, maxItems: 100 })!;
+      const include = readEnumList(f, 'include', CONTAINER_INSTANCE_FIELDS) ?? [];
       return transact(deps.store, async (tx) => {
         const cluster = await activeCluster(tx, scope, clusterRef);
         const tasks = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
@@ -199,7 +182,7 @@ export function containerInstanceActions(deps: EcsDeps): Record<string, ActionHa
       const scope = scopeOf(ctx);
       const f = ecsFields(input);
       const clusterRef = f.string('cluster');
-      const refs = stringList(f, 'containerInstances', 10, true)!;
+      const refs = f.strings('containerInstances', { required: true, maxItems: 10 })!;
       const status = f.enum('status', ['ACTIVE', 'DRAINING'] as const, { required: true });
       return transact(deps.store, async (tx) => {
         const cluster = await activeCluster(tx, scope, clusterRef);

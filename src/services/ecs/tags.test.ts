@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { DescribeContainerInstancesResponse, ListTagsForResourceResponse, Tag } from '@aws-sdk/client-ecs';
-import { AwsError } from '../../api/errors.ts';
-import type { RequestContext } from '../../api/types.ts';
-import { ManualClock, randomIds } from '../../common/clock.ts';
-import { firstFit } from '../../scheduler/index.ts';
-import { SqliteStore } from '../../state/sqlite.ts';
 import type { Store } from '../../state/store.ts';
 import { clusterActions } from './clusters.ts';
 import { containerInstanceActions } from './container-instances.ts';
 import { arns, keys, type ContainerInstanceRecord, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
 import { tagActions } from './tags.ts';
-
-const ctx: RequestContext = { region: 'us-east-1', account: '123456789012', requestId: 'req-1' };
-const scope = { account: ctx.account, region: ctx.region };
+import { ctx, ecsTestbed, expectRejected, instanceRecord, scope, seed, taskRecord, type Actions } from './testing.ts';
 
 let store: Store;
-let api: ReturnType<typeof tagActions>;
-let clusters: ReturnType<typeof clusterActions>;
-let instances: ReturnType<typeof containerInstanceActions>;
+let api: Actions;
+let clusters: Actions;
+let instances: Actions;
 
 const CLUSTER = arns.cluster(scope, 'web');
 const TASK_DEF = arns.taskDefinition(scope, 'web-app', 3);
@@ -26,21 +19,17 @@ const TASK = arns.task(scope, 'web', 'task1');
 const INSTANCE = arns.containerInstance(scope, 'web', 'inst1');
 
 beforeEach(async () => {
-  store = SqliteStore.open(':memory:');
-  const deps = { store, clock: new ManualClock(), ids: randomIds, place: firstFit };
-  api = tagActions(deps);
-  clusters = clusterActions(deps);
-  instances = containerInstanceActions(deps);
+  const bed = ecsTestbed();
+  store = bed.store;
+  api = bed.api(tagActions);
+  clusters = bed.api(clusterActions);
+  instances = bed.api(containerInstanceActions);
   await clusters.CreateCluster({ clusterName: 'web', tags: [{ key: 'env', value: 'prod' }] }, ctx);
-  await seed(keys.taskDefinition(scope, 'web-app', 3), taskDefinition());
-  await seed(keys.task(scope, 'web', 'task1'), task());
-  await seed(keys.instance(scope, 'web', 'inst1'), instance());
+  await seed(store, keys.taskDefinition(scope, 'web-app', 3), taskDefinition());
+  await seed(store, keys.task(scope, 'web', 'task1'), task());
+  await seed(store, keys.instance(scope, 'web', 'inst1'), instance());
 });
 afterEach(() => store.close());
-
-async function seed(key: string, value: unknown) {
-  await store.txn([], [{ type: 'put', key, value: JSON.stringify(value) }]);
-}
 
 function taskDefinition(): TaskDefinitionRecord {
   return {
@@ -50,37 +39,21 @@ function taskDefinition(): TaskDefinitionRecord {
 }
 
 function task(): TaskRecord {
-  return {
-    id: 'task1', arn: TASK, clusterName: 'web', clusterArn: CLUSTER, taskDefinitionArn: TASK_DEF, launchType: 'FARGATE',
-    lastStatus: 'RUNNING', desiredStatus: 'RUNNING', group: 'family:web-app', overrides: {}, tags: [{ key: 'owner', value: 'a' }],
-    containers: [], enableExecuteCommand: false, version: 4, createdAt: 0,
-    spec: { family: 'web-app', revision: 3, networkMode: 'awsvpc', containers: [] }, reserved: { cpu: 0, memory: 0, ports: [], portsUdp: [] },
-  };
+  return taskRecord('web', 'task1', {
+    taskDefinitionArn: TASK_DEF, launchType: 'FARGATE', group: 'family:web-app', tags: [{ key: 'owner', value: 'a' }], version: 4,
+    spec: { family: 'web-app', revision: 3, networkMode: 'awsvpc', containers: [] },
+  });
 }
 
-function instance(): ContainerInstanceRecord {
-  const res = { cpu: 1024, memory: 2048, ports: [], portsUdp: [] };
-  return {
-    id: 'inst1', arn: INSTANCE, clusterName: 'web', clusterArn: CLUSTER, ec2InstanceId: 'i-1', status: 'ACTIVE', agentId: 'agent-1',
-    autoAttached: false, agentConnected: true, registeredAt: 0, registeredResources: res, remainingResources: res, attributes: [],
-    tags: [], versionInfo: { agentVersion: '1.0.0', agentHash: 'abc', dockerVersion: 'DockerVersion: 24.0.0' }, version: 1,
-  };
-}
+const instance = (): ContainerInstanceRecord => instanceRecord('web', 'inst1', { ec2InstanceId: 'i-1', agentId: 'agent-1' });
 
 const tagResource = (resourceArn: string, tags: Tag[]) => api.TagResource({ resourceArn, tags }, ctx);
 const untag = (resourceArn: string, tagKeys: string[]) => api.UntagResource({ resourceArn, tagKeys }, ctx);
 const listTags = async (resourceArn: string) => ((await api.ListTagsForResource({ resourceArn }, ctx)) as ListTagsForResourceResponse).tags;
 
-async function rejects(action: string, input: Record<string, unknown>, code: string, message: RegExp) {
-  const before = await store.revision();
-  await assert.rejects(api[action](input, ctx), (e: unknown) => {
-    assert.ok(e instanceof AwsError, String(e));
-    assert.equal(e.code, code);
-    assert.match(e.message, message);
-    return true;
-  });
-  assert.equal(await store.revision(), before, 'the store must not change');
-}
+/** Asserts the action fails with `code` and a message matching `message`, and that the store did not change. */
+const rejects = (action: string, input: Record<string, unknown>, code: string, message: RegExp) =>
+  expectRejected(store, () => api[action](input, ctx), code, message);
 
 describe('tags on each resource type', () => {
   const cases: [string, string, Tag[]][] = [

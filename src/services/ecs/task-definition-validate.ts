@@ -12,7 +12,7 @@ import {
   type ContainerDefinition, type ProxyConfiguration, type Tag, type TaskDefinitionPlacementConstraint, type Volume,
 } from '@aws-sdk/client-ecs';
 import { Fields } from '../../api/fields.ts';
-import { readTags } from './common.ts';
+import { readEnumList, readTags } from './common.ts';
 import { readKeyValuePairs } from './container-definition-parts.ts';
 import { NAME_PATTERN, readContainerDefinition } from './container-definition-validate.ts';
 import { EcsErrors } from './errors.ts';
@@ -47,13 +47,6 @@ function readFamily(f: Fields): string {
   if (family.length > 255) throw EcsErrors.client('Family can not be longer than 255 characters.');
   if (!FAMILY_PATTERN.test(family)) throw EcsErrors.client('Family contains invalid characters.');
   return family;
-}
-
-function readEnumList<T extends string>(f: Fields, member: string, allowed: readonly T[]): T[] | undefined {
-  return f.strings(member)?.map((s, i) => {
-    if (!allowed.includes(s as T)) throw EcsErrors.client(`${f.at(member)}[${i}] must be one of: ${allowed.join(', ')}. Received: ${s}.`);
-    return s as T;
-  });
 }
 
 function readRole(f: Fields, member: 'taskRoleArn' | 'executionRoleArn'): string | undefined {
@@ -256,7 +249,7 @@ export function validateTaskDefinition(input: Fields): ValidatedTaskDefinition {
   const f = Fields.of(input.json, EcsErrors.client, input.path);
   const family = readFamily(f);
   const networkMode = f.enum('networkMode', values(NetworkMode)) ?? 'bridge';
-  const required = readEnumList(f, 'requiresCompatibilities', values(Compatibility));
+  const required = readEnumList(f, 'requiresCompatibilities', values(Compatibility), EcsErrors.client);
 
   const rawContainers = f.json.containerDefinitions;
   if (rawContainers === undefined || rawContainers === null || (Array.isArray(rawContainers) && rawContainers.length === 0)) {

@@ -4,28 +4,23 @@ import type {
   DeleteTaskDefinitionsResponse, DeregisterTaskDefinitionResponse, DescribeTaskDefinitionResponse, ListTaskDefinitionFamiliesResponse,
   ListTaskDefinitionsResponse, RegisterTaskDefinitionResponse,
 } from '@aws-sdk/client-ecs';
-import { AwsError } from '../../api/errors.ts';
-import type { RequestContext } from '../../api/types.ts';
-import { ManualClock, randomIds } from '../../common/clock.ts';
-import { firstFit } from '../../scheduler/index.ts';
-import { SqliteStore } from '../../state/sqlite.ts';
+import type { ManualClock } from '../../common/clock.ts';
 import type { Store } from '../../state/store.ts';
 import { getDoc, listDocs, transact } from '../../state/transact.ts';
 import { arns, keys, type FamilyRecord, type TaskDefinitionRecord } from './records.ts';
 import { resolveTaskDefinition, taskDefinitionActions } from './task-definitions.ts';
+import { ctx, ecsTestbed, expectAwsError, scope, type Actions } from './testing.ts';
 
-const ctx: RequestContext = { region: 'us-east-1', account: '123456789012', requestId: 'req-1' };
-const scope = { account: ctx.account, region: ctx.region };
 const arn = (family: string, revision: number) => arns.taskDefinition(scope, family, revision);
 
 let store: Store;
 let clock: ManualClock;
-let api: ReturnType<typeof taskDefinitionActions>;
+let api: Actions;
 
 beforeEach(() => {
-  store = SqliteStore.open(':memory:');
-  clock = new ManualClock();
-  api = taskDefinitionActions({ store, clock, ids: randomIds, place: firstFit });
+  const bed = ecsTestbed();
+  ({ store, clock } = bed);
+  api = bed.api(taskDefinitionActions);
 });
 afterEach(() => store.close());
 
@@ -39,14 +34,8 @@ const deleteTds = (taskDefinitions: string[]) => call<DeleteTaskDefinitionsRespo
 const list = (input: Json = {}) => call<ListTaskDefinitionsResponse>('ListTaskDefinitions', input);
 const families = (input: Json = {}) => call<ListTaskDefinitionFamiliesResponse>('ListTaskDefinitionFamilies', input);
 
-async function rejects(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof AwsError, `expected an AwsError, got ${String(err)}`);
-    assert.equal(err.code, code, `code for: ${err.message}`);
-    assert.match(err.message, message);
-    return true;
-  });
-}
+/** Asserts `promise` rejects with an AwsError of `code` whose message matches `message`. */
+const rejects = expectAwsError;
 
 const lastRevision = async (family: string) => (await getDoc<FamilyRecord>(store, keys.family(scope, family)))?.value.lastRevision;
 

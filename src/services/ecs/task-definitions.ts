@@ -9,11 +9,10 @@ import {
   type DeleteTaskDefinitionsResponse, type DeregisterTaskDefinitionResponse, type DescribeTaskDefinitionResponse, type Failure,
   type ListTaskDefinitionFamiliesResponse, type ListTaskDefinitionsResponse, type RegisterTaskDefinitionResponse, type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import type { Fields } from '../../api/fields.ts';
 import { paginate } from '../../api/paging.ts';
 import type { ActionHandler } from '../../api/types.ts';
 import { listDocs, transact, type Tx } from '../../state/transact.ts';
-import { ecsFields, scopeOf } from './common.ts';
+import { ecsFields, readEnumList, scopeOf } from './common.ts';
 import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
 import { arns, keys, parseArn, type FamilyRecord, type Scope, type TaskDefinitionRecord } from './records.ts';
@@ -93,13 +92,6 @@ const invert = (s: string) => [...s].map((ch) => String.fromCharCode(0xffff - ch
 /** A key that increases along the listing order, for paging: (family, revision) ASC or DESC. */
 function orderKey(td: TaskDefinitionRecord, sort: SortOrder): string {
   return sort === 'ASC' ? `${td.family}\u0000${pad(td.revision)}` : `${invert(td.family)}\uffff${pad(9_999_999_999 - td.revision)}`;
-}
-
-function readEnumList<T extends string>(f: Fields, member: string, allowed: readonly T[]): T[] | undefined {
-  return f.strings(member)?.map((s, i) => {
-    if (!allowed.includes(s as T)) throw EcsErrors.invalidParameter(`${member}[${i}] must be one of: ${allowed.join(', ')}. Received: ${s}.`);
-    return s as T;
-  });
 }
 
 /** The task definition actions, keyed by ECS action name. */
@@ -204,8 +196,7 @@ export function taskDefinitionActions(deps: EcsDeps): Record<string, ActionHandl
   };
 
   const DeleteTaskDefinitions: ActionHandler = async (input, ctx) => {
-    const refs = ecsFields(input).strings('taskDefinitions', { required: true }) ?? [];
-    if (refs.length > 10) throw EcsErrors.invalidParameter('taskDefinitions can have at most 10 members.');
+    const refs = ecsFields(input).strings('taskDefinitions', { required: true, maxItems: 10 })!;
     const scope = scopeOf(ctx);
     const now = deps.clock.now();
     const { deleted, failures } = await transact(deps.store, async (tx) => {
