@@ -66,6 +66,8 @@ describe('tasks on real containers', () => {
     await waitUntilTasksRunning({ ...wait, client: ecs }, { cluster, tasks: [task.taskArn!] });
     const running = await describe1(cluster, task.taskArn!);
     assert.equal(running.lastStatus, 'RUNNING');
+    assert.equal(running.availabilityZone, 'us-east-1a', 'from the instance it runs on');
+    assert.deepEqual(running.attributes, [{ name: 'ecs.cpu-architecture', value: process.arch === 'arm64' ? 'arm64' : 'x86_64' }]);
     assert.ok(running.startedAt instanceof Date && running.pullStartedAt instanceof Date && running.pullStoppedAt instanceof Date);
     const binding = running.containers![0].networkBindings![0];
     assert.equal(binding.containerPort, 80);

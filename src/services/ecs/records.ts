@@ -87,6 +87,9 @@ export interface TaskRecord {
   tags: Tag[];
   containers: ContainerRecord[];
   enableExecuteCommand: boolean;
+  /** From the instance the task was placed on (`ecs.availability-zone`, `ecs.cpu-architecture`). */
+  availabilityZone?: string;
+  cpuArchitecture?: string;
   /** Bumped on every change, as ECS's task `version` is. */
   version: number;
   createdAt: number;

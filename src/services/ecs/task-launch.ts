@@ -87,6 +87,8 @@ function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDe
       essential: c.essential ?? true,
     })),
     enableExecuteCommand: req.enableExecuteCommand,
+    availabilityZone: instance.attributes.find((a) => a.name === 'ecs.availability-zone')?.value,
+    cpuArchitecture: instance.attributes.find((a) => a.name === 'ecs.cpu-architecture')?.value,
     version: 1,
     createdAt: deps.clock.now(),
     spec,
