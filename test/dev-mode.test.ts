@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
-  CreateClusterCommand, DescribeTasksCommand, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
+  CreateClusterCommand, DeleteClusterCommand, DescribeTasksCommand, ListClustersCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
   waitUntilTasksRunning,
 } from '@aws-sdk/client-ecs';
 import { ecsClient, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
@@ -43,6 +43,29 @@ describe('wharf dev', () => {
     const res = await fetch(`${dev.url}/_wharf/health`);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { status: 'ok' });
+  });
+
+  it('attaches its local instance to every cluster, again after a cluster is deleted and re-created', async () => {
+    const dev = await startDev();
+    running.push(dev);
+    const ecs = ecsClient(dev.url);
+    const instancesOf = async (cluster: string) => {
+      for (let i = 0; i < 100; i++) {
+        const { containerInstanceArns } = await ecs.send(new ListContainerInstancesCommand({ cluster }));
+        if (containerInstanceArns?.length) return containerInstanceArns;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return [];
+    };
+    await ecs.send(new CreateClusterCommand({ clusterName: 'again' }));
+    const first = await instancesOf('again');
+    assert.equal(first.length, 1);
+    const deleted = await ecs.send(new DeleteClusterCommand({ cluster: 'again' }));
+    assert.equal(deleted.cluster?.status, 'INACTIVE', 'the dev instance does not block deletion');
+    await ecs.send(new CreateClusterCommand({ clusterName: 'again' }));
+    const second = await instancesOf('again');
+    assert.equal(second.length, 1);
+    assert.notEqual(second[0], first[0], 'a new registration in the new cluster');
   });
 
   it('says clearly when Docker Engine is not reachable', () => {

@@ -279,9 +279,19 @@ export class AgentLinkServer {
   private onClusterEvent(event: WatchEvent): void {
     if (event.type === 'delete') return;
     const cluster = JSON.parse(event.kv.value) as ClusterRecord;
-    if (cluster.status !== 'ACTIVE' || event.prevKv && (JSON.parse(event.prevKv.value) as ClusterRecord).status === 'ACTIVE') return;
     const scope = scopeOfArn(cluster.arn);
     const prefix = keys.instances(scope, cluster.name);
+    if (cluster.status !== 'ACTIVE') {
+      // Deleted: its instances went INACTIVE with it, so no link holds them any more.
+      for (const link of this.links) {
+        for (const key of [...link.instanceKeys].filter((k) => k.startsWith(prefix))) {
+          link.instanceKeys.delete(key);
+          link.instanceIds.delete(key.slice(prefix.length));
+        }
+      }
+      return;
+    }
+    if (event.prevKv && (JSON.parse(event.prevKv.value) as ClusterRecord).status === 'ACTIVE') return;
     for (const link of this.links) {
       if (!link.hello?.followAllClusters || [...link.instanceKeys].some((k) => k.startsWith(prefix))) continue;
       void this.registerIn({ scope, name: cluster.name }, link.hello).then((instance) => {
