@@ -3,7 +3,7 @@
  * (restarted, it re-adopts the same containers, none duplicated), and `kill -9` of the control
  * plane (restarted, every acknowledged task definition and task is there).
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
@@ -11,15 +11,10 @@ import {
   ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
   waitUntilTasksRunning, waitUntilTasksStopped, type ECSClient, type Task,
 } from '@aws-sdk/client-ecs';
-import { ecsClient, spawnWharf, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
-import { TEST_IMAGE, containersOfCluster, docker, removeClusterContainers } from './support/docker.ts';
+import { cleanedUpAfter, ecsClient, spawnWharf, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
+import { TEST_IMAGE, containersOfCluster, docker } from './support/docker.ts';
 
-const running: WharfProcess[] = [];
-const clusterArns: string[] = [];
-after(async () => {
-  for (const p of running) await p.stop();
-  for (const arn of clusterArns) removeClusterContainers(arn);
-});
+const { processes: running, clusterArns } = cleanedUpAfter();
 
 const wait = (ecs: ECSClient) => ({ client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 2 });
 

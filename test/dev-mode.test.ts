@@ -2,22 +2,17 @@
  * The `wharf dev` contract: the ready line, health, reset, a clear message without Docker,
  * and a clean SIGTERM that leaves task containers running for the next start to re-adopt.
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   CreateClusterCommand, DeleteClusterCommand, DescribeTasksCommand, ListClustersCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
   waitUntilTasksRunning,
 } from '@aws-sdk/client-ecs';
-import { ecsClient, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
-import { TEST_IMAGE, containersOfCluster, docker, removeClusterContainers } from './support/docker.ts';
+import { cleanedUpAfter, ecsClient, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
+import { TEST_IMAGE, containersOfCluster, docker } from './support/docker.ts';
 
-const running: WharfProcess[] = [];
-const clusterArns: string[] = [];
-after(async () => {
-  for (const p of running) await p.stop();
-  for (const arn of clusterArns) removeClusterContainers(arn);
-});
+const { processes: running, clusterArns } = cleanedUpAfter();
 
 const root = new URL('..', import.meta.url).pathname;
 

@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { removeClusterContainers } from './docker.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -75,4 +77,17 @@ export function startDev(dataDir = tempDir()): Promise<WharfProcess> {
 /** An ECS client pointed at a running Wharf. */
 export function ecsClient(url: string): ECSClient {
   return new ECSClient({ endpoint: url, region, credentials });
+}
+
+/**
+ * What a test file started: every process and cluster pushed here is stopped and has its
+ * containers removed after the file's tests.
+ */
+export function cleanedUpAfter(): { processes: WharfProcess[]; clusterArns: string[] } {
+  const started = { processes: [] as WharfProcess[], clusterArns: [] as string[] };
+  after(async () => {
+    for (const p of started.processes) await p.stop();
+    for (const arn of started.clusterArns) removeClusterContainers(arn);
+  });
+  return started;
 }
