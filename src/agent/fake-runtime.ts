@@ -38,8 +38,8 @@ export interface FakeBehaviour {
 export interface FakeRuntimeOptions {
   /** Images present locally. */
   images?: string[];
-  /** Images a pull can fetch; pulling anything else fails like an unreachable registry. */
-  registry?: string[];
+  /** Images a pull can fetch ('any': every image, as for simulated hosts); pulling anything else fails like an unreachable registry. */
+  registry?: string[] | 'any';
   clock?: Clock;
   /** Multiplies stop timeouts and sleeps (0 makes simulated hosts instant). */
   timeScale?: number;
@@ -73,7 +73,7 @@ export class FakeRuntime implements ContainerRuntime {
 
   constructor(private readonly options: FakeRuntimeOptions = {}) {
     for (const i of options.images ?? []) this.images.add(normalizeImage(i));
-    for (const i of options.registry ?? []) this.registry.add(normalizeImage(i));
+    if (options.registry !== 'any') for (const i of options.registry ?? []) this.registry.add(normalizeImage(i));
     this.clock = options.clock ?? systemClock;
     this.scale = options.timeScale ?? 1;
     this.nextPort = options.firstDynamicPort ?? 32768;
@@ -90,7 +90,7 @@ export class FakeRuntime implements ContainerRuntime {
   async pullImage(image: string): Promise<void> {
     this.calls.pull++;
     const ref = normalizeImage(image);
-    if (!this.registry.has(ref)) {
+    if (this.options.registry !== 'any' && !this.registry.has(ref)) {
       throw new RuntimeError('pull', `Error response from daemon: pull access denied for ${image}, repository does not exist or may require 'docker login'`);
     }
     this.images.add(ref);

@@ -37,6 +37,8 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
   runtime?: ContainerRuntime;
   /** Where the state is kept (default: a file in dataDir); simulations pass a MemoryStateStore. */
   stateStore?: StateStore;
+  /** Called with the container instance ARNs each time the control plane registers the agent. */
+  onRegistered?: (containerInstanceArns: string[]) => void;
   /** Link reconnect backoff (default 500 ms doubling to 30 s). */
   reconnect?: { initialMs: number; maxMs: number };
   log?: (message: string) => void;
@@ -102,6 +104,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     hello: () => helloMessage(facts, options),
     states: () => engine.states(),
     onTasks: (tasks, complete) => engine.applyTasks(tasks, complete),
+    onRegistered: options.onRegistered,
     heartbeatMs: options.heartbeatMs,
     backoff: options.reconnect,
     log,
@@ -122,8 +125,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   };
 }
 
-/** Wharf's version from package.json, as the agent version. */
-async function agentVersion(): Promise<string> {
+let version: Promise<string> | undefined;
+
+/** Wharf's version from package.json, as the agent version (read once per process). */
+function agentVersion(): Promise<string> {
+  return (version ??= readAgentVersion());
+}
+
+async function readAgentVersion(): Promise<string> {
   try {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : '0.0.0';

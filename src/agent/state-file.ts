@@ -177,14 +177,19 @@ export class FileStateStore implements StateStore {
   }
 }
 
-/** A state store in memory, for simulated hosts and tests. */
+/**
+ * A state store in memory, for simulated hosts and tests. A save keeps the record as built
+ * (the engine builds a fresh one for each save from immutable task models) and the JSON round
+ * trip happens on load instead, so thousands of simulated agents in one process do not encode
+ * their whole state on every task change.
+ */
 export class MemoryStateStore implements StateStore {
-  private text?: string;
+  private record?: AgentStateRecord;
   async load(): Promise<AgentStateRecord | undefined> {
-    return this.text === undefined ? undefined : decodeState(JSON.parse(this.text));
+    return this.record === undefined ? undefined : decodeState(JSON.parse(JSON.stringify(this.record)));
   }
   async save(record: AgentStateRecord): Promise<void> {
-    this.text = JSON.stringify(record);
+    this.record = { ...record, tasks: [...record.tasks], forgotten: [...record.forgotten] };
   }
 }
 

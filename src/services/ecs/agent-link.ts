@@ -8,6 +8,13 @@
  *         ──heartbeat──────────▶ keeps the link; silence for 3 intervals closes it
  *
  * A closed link marks the agent's instances disconnected (agentConnected false).
+ *
+ * Built for 10,000 agents and 100,000 tasks per control plane: nothing an agent does costs
+ * work in proportion to the cluster. A `hello` finds the agent's instance through the
+ * agent-instance key written with it (`agentInstanceKey`), not by listing the cluster; the
+ * complete task set comes from an in-memory index of each instance's tasks
+ * (`instance-tasks.ts`, fed by the store's watch), read back from the store task by task; a
+ * task change is decoded once and goes to the one link that holds its instance.
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -15,26 +22,52 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AgentMessage, DesiredTask, ServerMessage } from '../../common/agent-protocol.ts';
 import type { Clock, Ids } from '../../common/clock.ts';
 import type { Store, WatchEvent } from '../../state/store.ts';
-import { listDocs, transact } from '../../state/transact.ts';
+import { listDocs, transact, type Tx } from '../../state/transact.ts';
 import { isAgentAttribute } from './attributes.ts';
 import { newCluster } from './cluster-record.ts';
 import { arns, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskRecord } from './records.ts';
+import { InstanceTaskIndex } from './instance-tasks.ts';
 import { applyTaskStateChange } from './task-state.ts';
 
 type Hello = Extract<AgentMessage, { type: 'hello' }>;
+
+/** A task change waiting for a complete set to go out first. */
+interface Queued {
+  revision: number;
+  task: TaskRecord;
+}
 
 /** One connected agent. */
 interface Link {
   ws: WebSocket;
   hello?: Hello;
-  /** Store keys of the agent's container instances. */
-  instanceKeys: Set<string>;
+  /** The agent's container instances: id → store key. */
+  instanceKeys: Map<string, string>;
   instanceIds: Set<string>;
   lastSeen: number;
   /** While a complete task set is being sent, task changes wait here. */
-  pending?: WatchEvent[];
+  pending?: Queued[];
+  /** Changes up to this revision are in the complete set the agent was sent. */
   syncedRevision: number;
+  closed: boolean;
 }
+
+/**
+ * Where the container instance an agent registered as in one cluster is found, so a `hello`
+ * need not list the cluster. Written in the same transaction as the instance; a hint checked
+ * against the instance itself (one deregistered since, or gone, is not reused).
+ */
+export function agentInstanceKey(agentId: string, scope: Scope, cluster: string): string {
+  return `ecs/agent-instances/${encodeURIComponent(agentId)}/${scope.account}/${scope.region}/${cluster}`;
+}
+
+/** The document at an agentInstanceKey. */
+interface AgentInstanceRef {
+  instanceId: string;
+}
+
+/** Instances updated per transaction when a starting control plane marks them disconnected. */
+const START_BATCH = 200;
 
 export interface AgentLinkOptions {
   store: Store;
@@ -65,22 +98,47 @@ export function desiredTask(t: TaskRecord): DesiredTask {
 export class AgentLinkServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
   private readonly links = new Set<Link>();
+  /** The link that holds each registered instance (the latest, when an agent reconnects). */
+  private readonly linkOf = new Map<string, Link>();
+  private readonly tasks: InstanceTaskIndex;
   private readonly unwatch: Array<() => void> = [];
   private readonly sweep: NodeJS.Timeout;
   private readonly heartbeatMs: number;
+  /** Set by close(): links closing now leave their instances for the next start to mark. */
+  private closing = false;
 
   constructor(private readonly o: AgentLinkOptions) {
     this.heartbeatMs = o.heartbeatMs ?? 10_000;
+    // The watch first, then the index's initial listing, so no change falls between them.
     this.unwatch.push(o.store.watch(keys.allTasks, (e) => this.onTaskEvent(e)));
+    this.tasks = new InstanceTaskIndex(o.store, keys.allTasks);
     this.unwatch.push(o.store.watch(keys.allClusters, (e) => this.onClusterEvent(e)));
     this.sweep = setInterval(() => this.closeSilent(), this.heartbeatMs);
     this.sweep.unref();
   }
 
-  /** No agent is connected to a process that just started: clear what a previous run left. */
+  /**
+   * No agent is connected to a process that just started: clear what a previous run left (a
+   * batch of instances per transaction). Also writes the agent-instance key of any instance
+   * registered before that key existed, so its agent comes back as the same instance.
+   */
   async markAllDisconnected(): Promise<void> {
-    for (const doc of await listDocs<ContainerInstanceRecord>(this.o.store, keys.allInstances)) {
-      if (doc.value.agentConnected) await this.setConnected(doc.key, false);
+    const docs = await listDocs<ContainerInstanceRecord>(this.o.store, keys.allInstances);
+    for (let i = 0; i < docs.length; i += START_BATCH) {
+      const batch = docs.slice(i, i + START_BATCH);
+      await transact(this.o.store, async (tx) => {
+        for (const { key } of batch) {
+          const instance = await tx.get<ContainerInstanceRecord>(key);
+          if (!instance) continue;
+          if (instance.agentConnected) tx.put(key, { ...instance, agentConnected: false, version: instance.version + 1 });
+          if (instance.status === 'INACTIVE') continue;
+          const scope = scopeOfArn(instance.arn);
+          const refKey = agentInstanceKey(instance.agentId, scope, instance.clusterName);
+          const ref = await tx.get<AgentInstanceRef>(refKey);
+          if (ref && (await this.usableInstance(tx, scope, instance.clusterName, ref, instance.agentId))) continue;
+          tx.put(refKey, { instanceId: instance.id });
+        }
+      });
     }
   }
 
@@ -96,6 +154,7 @@ export class AgentLinkServer {
 
   /** Closes every link (agents reconnect to the next server) and stops watching. */
   async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.sweep);
     for (const u of this.unwatch) u();
     for (const l of this.links) l.ws.terminate();
@@ -103,7 +162,7 @@ export class AgentLinkServer {
   }
 
   private accept(ws: WebSocket): void {
-    const link: Link = { ws, instanceKeys: new Set(), instanceIds: new Set(), lastSeen: this.o.clock.now(), syncedRevision: 0 };
+    const link: Link = { ws, instanceKeys: new Map(), instanceIds: new Set(), lastSeen: this.o.clock.now(), syncedRevision: 0, closed: false };
     this.links.add(link);
     ws.on('message', (data) => {
       link.lastSeen = this.o.clock.now();
@@ -120,8 +179,9 @@ export class AgentLinkServer {
       });
     });
     ws.on('close', () => {
+      link.closed = true;
       this.links.delete(link);
-      for (const key of link.instanceKeys) void this.setConnected(key, false).catch(() => undefined);
+      this.release(link, link.instanceKeys);
     });
     ws.on('error', () => ws.terminate());
   }
@@ -129,6 +189,7 @@ export class AgentLinkServer {
   private async onMessage(link: Link, message: AgentMessage): Promise<void> {
     switch (message?.type) {
       case 'hello':
+        if (typeof message.agentId !== 'string' || !message.agentId) throw new Error('hello needs an agentId.');
         link.hello = message;
         return this.register(link, message);
       case 'heartbeat':
@@ -146,10 +207,33 @@ export class AgentLinkServer {
     const clusters = await this.targetClusters(hello);
     const registered: ContainerInstanceRecord[] = [];
     for (const cluster of clusters) registered.push(await this.registerIn(cluster, hello));
-    link.instanceKeys = new Set(registered.map((i) => keys.instance(scopeOfArn(i.arn), i.clusterName, i.id)));
-    link.instanceIds = new Set(registered.map((i) => i.id));
+    const held = new Map(registered.map((i) => [i.id, keys.instance(scopeOfArn(i.arn), i.clusterName, i.id)]));
+    if (link.closed) {
+      // The agent went away while it was being registered: it is not connected.
+      this.release(link, held);
+      return;
+    }
+    const dropped = new Map([...link.instanceKeys].filter(([id]) => !held.has(id)));
+    this.release(link, dropped);
+    link.instanceKeys = held;
+    link.instanceIds = new Set(held.keys());
+    for (const id of held.keys()) this.linkOf.set(id, link);
     this.send(link, { type: 'registered', containerInstanceArns: registered.map((i) => i.arn) });
     await this.sendComplete(link);
+  }
+
+  /**
+   * A link no longer holds `instances`: each that no other link took over meanwhile (an agent
+   * that reconnected) is marked disconnected.
+   */
+  private release(link: Link, instances: ReadonlyMap<string, string>): void {
+    for (const [id, key] of instances) {
+      const holder = this.linkOf.get(id);
+      if (holder && holder !== link) continue;
+      this.linkOf.delete(id);
+      if (this.closing) continue;
+      this.setConnected(key, false).catch((error: unknown) => this.o.log?.(`agent link: ${error instanceof Error ? error.message : String(error)}`));
+    }
   }
 
   private async targetClusters(hello: Hello): Promise<Array<{ scope: Scope; name: string }>> {
@@ -186,8 +270,9 @@ export class AgentLinkServer {
     return transact(this.o.store, async (tx) => {
       const clusterRecord = await tx.get<ClusterRecord>(keys.cluster(scope, name));
       if (!clusterRecord || clusterRecord.status !== 'ACTIVE') throw new Error(`Cluster not found: ${name}.`);
-      const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, name));
-      const existing = instances.find((i) => i.agentId === hello.agentId && i.status !== 'INACTIVE');
+      const refKey = agentInstanceKey(hello.agentId, scope, name);
+      const ref = await tx.get<AgentInstanceRef>(refKey);
+      const existing = ref && (await this.usableInstance(tx, scope, name, ref, hello.agentId));
       const now = this.o.clock.now();
       const agentAttributes = hello.attributes.map((a) => ({ name: a.name, value: a.value }));
       const registered = { cpu: hello.cpu, memory: hello.memory, ports: [...hello.reservedPorts], portsUdp: [] };
@@ -228,8 +313,15 @@ export class AgentLinkServer {
         version: 1,
       };
       tx.put(keys.instance(scope, name, id), created);
+      tx.put<AgentInstanceRef>(refKey, { instanceId: id });
       return created;
     });
+  }
+
+  /** The instance an agent-instance key points at, if it is still the agent's and not deregistered. */
+  private async usableInstance(tx: Tx, scope: Scope, cluster: string, ref: AgentInstanceRef, agentId: string): Promise<ContainerInstanceRecord | undefined> {
+    const instance = await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster, ref.instanceId));
+    return instance && instance.agentId === agentId && instance.status !== 'INACTIVE' ? instance : undefined;
   }
 
   private async setConnected(key: string, connected: boolean): Promise<void> {
@@ -240,36 +332,45 @@ export class AgentLinkServer {
     });
   }
 
-  /** Sends the agent every task placed on its instances that is not yet STOPPED. */
+  /**
+   * Sends the agent every task placed on its instances that is not yet STOPPED: the index says
+   * which, the store says what each is now. Task changes meanwhile wait and follow it.
+   */
   private async sendComplete(link: Link): Promise<void> {
-    link.pending = [];
-    const revision = await this.o.store.revision();
-    const tasks: DesiredTask[] = [];
-    const clusters = new Set([...link.instanceKeys].map((k) => k.replace('ecs/instances/', 'ecs/tasks/').replace(/[^/]+$/, '')));
-    for (const prefix of clusters) {
-      for (const doc of await listDocs<TaskRecord>(this.o.store, prefix)) {
-        const t = doc.value;
-        if (t.containerInstanceId && link.instanceIds.has(t.containerInstanceId) && t.lastStatus !== 'STOPPED') tasks.push(desiredTask(t));
+    const queued: Queued[] = [];
+    link.pending = queued;
+    try {
+      await this.tasks.ready;
+      const revision = this.tasks.revision;
+      const taskKeys = [...link.instanceIds].flatMap((id) => this.tasks.tasksOn(id));
+      const desired: DesiredTask[] = [];
+      for (const key of taskKeys) {
+        const kv = await this.o.store.get(key);
+        if (!kv) continue;
+        const t = JSON.parse(kv.value) as TaskRecord;
+        if (t.containerInstanceId && link.instanceIds.has(t.containerInstanceId) && t.lastStatus !== 'STOPPED') desired.push(desiredTask(t));
       }
+      this.send(link, { type: 'tasks', tasks: desired, complete: true });
+      link.syncedRevision = revision;
+    } finally {
+      if (link.pending === queued) link.pending = undefined;
+      for (const q of queued) this.forward(link, q);
     }
-    this.send(link, { type: 'tasks', tasks, complete: true });
-    const queued = link.pending;
-    link.pending = undefined;
-    link.syncedRevision = revision;
-    for (const event of queued) this.forward(link, event);
   }
 
+  /** A task changed: index it, and tell the one agent that holds its instance. */
   private onTaskEvent(event: WatchEvent): void {
-    if (event.type === 'delete') return;
-    for (const link of this.links) {
-      if (link.pending) link.pending.push(event);
-      else this.forward(link, event);
-    }
+    const task = event.type === 'put' ? (JSON.parse(event.kv.value) as TaskRecord) : undefined;
+    this.tasks.onEvent(event, task);
+    const link = task?.containerInstanceId && this.linkOf.get(task.containerInstanceId);
+    if (!task || !link) return;
+    const change = { revision: event.kv.modRevision, task };
+    if (link.pending) link.pending.push(change);
+    else this.forward(link, change);
   }
 
-  private forward(link: Link, event: WatchEvent): void {
-    if (event.kv.modRevision <= link.syncedRevision) return;
-    const task = JSON.parse(event.kv.value) as TaskRecord;
+  private forward(link: Link, { revision, task }: Queued): void {
+    if (revision <= link.syncedRevision) return;
     if (!task.containerInstanceId || !link.instanceIds.has(task.containerInstanceId)) return;
     if (task.lastStatus === 'STOPPED') return;
     this.send(link, { type: 'tasks', tasks: [desiredTask(task)], complete: false });
@@ -284,19 +385,26 @@ export class AgentLinkServer {
     if (cluster.status !== 'ACTIVE') {
       // Deleted: its instances went INACTIVE with it, so no link holds them any more.
       for (const link of this.links) {
-        for (const key of [...link.instanceKeys].filter((k) => k.startsWith(prefix))) {
-          link.instanceKeys.delete(key);
-          link.instanceIds.delete(key.slice(prefix.length));
+        for (const [id, key] of [...link.instanceKeys].filter(([, k]) => k.startsWith(prefix))) {
+          link.instanceKeys.delete(id);
+          link.instanceIds.delete(id);
+          if (this.linkOf.get(id) === link) this.linkOf.delete(id);
         }
       }
       return;
     }
     if (event.prevKv && (JSON.parse(event.prevKv.value) as ClusterRecord).status === 'ACTIVE') return;
     for (const link of this.links) {
-      if (!link.hello?.followAllClusters || [...link.instanceKeys].some((k) => k.startsWith(prefix))) continue;
+      if (!link.hello?.followAllClusters || [...link.instanceKeys.values()].some((k) => k.startsWith(prefix))) continue;
       void this.registerIn({ scope, name: cluster.name }, link.hello).then((instance) => {
-        link.instanceKeys.add(keys.instance(scopeOfArn(instance.arn), instance.clusterName, instance.id));
+        const key = keys.instance(scopeOfArn(instance.arn), instance.clusterName, instance.id);
+        if (link.closed) {
+          this.release(link, new Map([[instance.id, key]]));
+          return;
+        }
+        link.instanceKeys.set(instance.id, key);
         link.instanceIds.add(instance.id);
+        this.linkOf.set(instance.id, link);
         this.send(link, { type: 'registered', containerInstanceArns: [instance.arn] });
       }).catch((error: unknown) => this.o.log?.(`agent link: ${error instanceof Error ? error.message : String(error)}`));
     }

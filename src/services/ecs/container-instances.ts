@@ -16,7 +16,7 @@ import { transact } from '../../state/transact.ts';
 import { activeCluster, ecsFields, readEnumList, scopeOf, toDate } from './common.ts';
 import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
-import { matchesInstanceFilter, parseInstanceFilter, type FilterExpr } from './instance-filter.ts';
+import { filterInstances, parseInstanceFilter, type FilterExpr } from './instance-filter.ts';
 import {
   arns, keys, parseArn, type ContainerInstanceRecord, type Resources, type Scope, type TaskRecord,
 } from './records.ts';
@@ -144,13 +144,15 @@ export function containerInstanceActions(deps: EcsDeps): Record<string, ActionHa
       const nextToken = f.string('nextToken');
       const maxResults = f.int('maxResults', { min: 1, max: 100 });
       const status = f.enum('status', LIST_STATUSES);
-      const instances = await transact(deps.store, async (tx) => {
+      const { instances, tasks } = await transact(deps.store, async (tx) => {
         const cluster = await activeCluster(tx, scope, clusterRef);
-        return tx.list<ContainerInstanceRecord>(keys.instances(scope, cluster.name));
+        const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, cluster.name));
+        // Only a filter reads tasks (runningTasksCount, task:group).
+        const tasks = filter ? await tx.list<TaskRecord>(keys.tasks(scope, cluster.name)) : [];
+        return { instances, tasks };
       });
-      const matching = instances
-        .filter((i) => (status ? i.status === status : i.status !== 'INACTIVE'))
-        .filter((i) => !filter || matchesInstanceFilter(filter, { ...i, agentVersion: i.versionInfo.agentVersion }))
+      const listed = instances.filter((i) => (status ? i.status === status : i.status !== 'INACTIVE'));
+      const matching = (filter ? filterInstances(filter, listed, tasks) : listed)
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const page = paginate(matching, (i) => i.id, nextToken, maxResults, EcsErrors.invalidParameter);
       return { containerInstanceArns: page.items.map((i) => i.arn), nextToken: page.nextToken };
