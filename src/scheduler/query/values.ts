@@ -133,10 +133,36 @@ export function compilePattern(pattern: string): RegExp | { error: string } {
   const flags = LEADING_FLAGS.exec(pattern);
   const body = flags ? pattern.slice(flags[0].length) : pattern;
   const flagText = flags ? [...new Set(flags[1])].join('') : '';
+  if (unboundedRepeatOfChoice(body)) {
+    return { error: 'a repeated group may not itself contain a repetition or an alternation (it could take exponential time)' };
+  }
+  if (/\\[1-9k]/.test(body)) return { error: 'backreferences are not supported' };
   try {
     new RegExp(body, flagText); // on its own first, so `a)|(b` cannot escape the anchoring group
     return new RegExp(`^(?:${body})$`, flagText);
   } catch (e) {
     return { error: e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e) };
   }
+}
+
+/**
+ * True when a group that contains a repetition or an alternation is itself repeated without
+ * bound (`(a+)+`, `(a|a)*`, `(x*){2,}`): the shapes that make a backtracking engine take
+ * exponential time. The control plane evaluates callers' patterns, so these are refused.
+ */
+export function unboundedRepeatOfChoice(pattern: string): boolean {
+  const groups: boolean[] = []; // per open group: does it contain a repetition or alternation?
+  let afterRiskyGroup = false; // the previous token closed such a group
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const unbounded = c === '*' || c === '+' || (c === '{' && /^\{\d+,\}/.test(pattern.slice(i)));
+    if (unbounded && afterRiskyGroup) return true;
+    if ((unbounded || c === '{' || c === '|') && groups.length) groups[groups.length - 1] = true;
+    if (c === '\\') i++;
+    if (c === '[') for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+    if (c === '(') groups.push(false);
+    afterRiskyGroup = c === ')' && (groups.pop() ?? false);
+    if (afterRiskyGroup && groups.length) groups[groups.length - 1] = true;
+  }
+  return false;
 }
