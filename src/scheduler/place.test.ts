@@ -281,3 +281,11 @@ describe('place: what each task holds', () => {
     assert.deepEqual(instances, before);
   });
 });
+
+describe('place: requests it refuses', () => {
+  it('throws on a request that has not passed validatePlacement, rather than placing by a guess', () => {
+    const instances = [instance('a', res(4096, 4000))];
+    assert.throws(() => place(instances, request({ strategy: [{ type: 'binpack', field: 'disk' }] }), rng()), /validatePlacement.*placementStrategy\[0\]\.field/);
+    assert.throws(() => place(instances, request({ constraints: [{ type: 'memberOf', expression: 'attribute:x ==' }] }), rng()), TypeError);
+  });
+});

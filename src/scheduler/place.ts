@@ -4,45 +4,49 @@
  * the strategies (earlier ones dominate, later ones break ties, the last ties broken at
  * random), place one task, update the working state, repeat for `count`.
  *
- * Cost: O(instances) to set up a request, then per task one pass over the remaining
- * candidates with flat keys and no allocation. Candidates only ever drop out: all of a
- * request's tasks are alike and only the instance just chosen changes, so only it is
- * re-checked.
+ * Cost: O(instances) to set up a request, then at most one pass over the remaining
+ * candidates per task, over flat keys and without allocation (see choose.ts). Candidates
+ * only ever drop out: all of a request's tasks are alike and only the instance just chosen
+ * changes, so only it is re-checked.
  */
+import { Chooser } from './choose.ts';
 import type { ConstraintFilter, Scorer } from './plugin.ts';
 import { REASONS } from './reasons.ts';
-import { constraintPlugin, strategyPlugin } from './registry.ts';
+import { CONSTRAINTS, STRATEGIES } from './registry.ts';
 import type { Resources } from './resources.ts';
+import { Scratch } from './scratch.ts';
 import { PlacementState } from './state.ts';
-import type { InstanceAttribute, Place, Placement, PlacementFailure } from './types.ts';
+import type { InstanceAttribute, InstanceSnapshot, Place, Placement, PlacementFailure, PlaceRequest, PlaceResult, Rng } from './types.ts';
+import { validatePlacement } from './validate.ts';
 
 /**
  * Places `request.count` tasks on `instances`: ACTIVE instances with a connected agent only
  * (DRAINING and other states are skipped; a named INACTIVE one fails as `INACTIVE`).
- * Constraints and strategies must have passed `validatePlacement`. Pure: the snapshot is not
- * changed, and the same `rng` sequence gives the same result.
+ * Constraints and strategies must have passed `validatePlacement` (an invalid request is a
+ * programming error here: it throws a TypeError). Pure: the snapshot is not changed, and the
+ * same `rng` sequence gives the same result.
  */
 export const place: Place = (instances, request, rng) => {
-  const state = new PlacementState(instances, request);
+  const problem = validatePlacement(request.constraints, request.strategy);
+  if (problem) throw new TypeError(`place() needs a validated request (validatePlacement): ${problem}`);
+  return Scratch.with((scratch) => placeWith(scratch, instances, request, rng));
+};
+
+function placeWith(scratch: Scratch, instances: readonly InstanceSnapshot[], request: PlaceRequest, rng: Rng): PlaceResult {
+  const state = new PlacementState(instances, request, scratch);
   const n = instances.length;
   const demand = request.demand;
   const gpusEach = demand.gpus ?? 0;
   const hasPorts = demand.ports.length > 0 || demand.portsUdp.length > 0;
   const required = request.requiredAttributes ?? [];
 
-  const filters: ConstraintFilter[] = (request.constraints ?? []).map((c) => {
-    const plugin = constraintPlugin(c.type);
-    if (!plugin) throw new Error(`unknown placement constraint type ${c.type}`);
-    return plugin.filter(c, request);
-  });
+  const filters: ConstraintFilter[] = (request.constraints ?? []).map((c) => CONSTRAINTS[c.type].filter(c, request));
 
-  const identity = new Int32Array(n);
+  const identity = scratch.int32(n);
   for (let i = 0; i < n; i++) identity[i] = i;
   const scorers: Scorer[] = [];
   for (const s of request.strategy ?? []) {
-    const plugin = strategyPlugin(s.type);
-    if (!plugin) throw new Error(`unknown placement strategy type ${s.type}`);
-    const scorer = plugin.scorer(s, state, identity);
+    const scorer = STRATEGIES[s.type].scorer(s, state, identity);
     if (scorer === 'random') break;
     scorers.push(scorer);
   }
@@ -65,8 +69,8 @@ export const place: Place = (instances, request, rng) => {
   };
 
   const reasons: (string | undefined)[] = new Array(n).fill(undefined);
-  const candidates = new Int32Array(n);
-  const position = new Int32Array(n);
+  const candidates = scratch.int32(n);
+  const position = scratch.int32(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
     const status = instances[i].status;
@@ -82,14 +86,15 @@ export const place: Place = (instances, request, rng) => {
     }
   }
 
-  const choose = chooser(scorers, candidates, rng);
+  const chooser = new Chooser(scorers, candidates, rng, scratch);
   const placements: Placement[] = [];
   for (let t = 0; t < request.count && count > 0; t++) {
-    const i = choose(count);
+    const i = chooser.choose(count);
     placements.push({ instanceId: instances[i].id, reserved: held(instances[i].remaining, state.placed[i]) });
     state.charge(i);
     for (const scorer of scorers) scorer.placed?.(i);
     const reason = ruleOut(i);
+    chooser.placed(i, !reason);
     if (reason) {
       reasons[i] = reason;
       const last = candidates[--count];
@@ -111,44 +116,6 @@ export const place: Place = (instances, request, rng) => {
     if (demand.enis) out.enis = demand.enis;
     return out;
   }
-};
-
-/**
- * Picks one of the first `count` candidates: the best by the scorers' keys (compared in
- * order, lower first), uniformly at random among the ties. With no scorers every candidate
- * ties, which is the random strategy.
- */
-function chooser(scorers: readonly Scorer[], candidates: Int32Array, rng: () => number): (count: number) => number {
-  const pick = (n: number) => Math.min(n - 1, Math.floor(rng() * n));
-  const depth = scorers.length;
-  if (depth === 0) return (count) => candidates[pick(count)];
-  const keys = scorers.map((s) => s.keys);
-  const index = scorers.map((s) => s.index);
-  const best = new Float64Array(depth);
-  const ties = new Int32Array(candidates.length);
-  return (count) => {
-    let tied = 0;
-    for (let c = 0; c < count; c++) {
-      const i = candidates[c];
-      let s = 0;
-      if (tied > 0) {
-        let key = 0;
-        for (; s < depth; s++) {
-          key = keys[s][index[s][i]];
-          if (key !== best[s]) break;
-        }
-        if (s === depth) {
-          ties[tied++] = i;
-          continue;
-        }
-        if (key > best[s]) continue;
-      }
-      for (; s < depth; s++) best[s] = keys[s][index[s][i]];
-      ties[0] = i;
-      tied = 1;
-    }
-    return tied === 1 ? ties[0] : ties[pick(tied)];
-  };
 }
 
 /** Whether `attributes` has every required attribute (by name, and by value where one is given). */

@@ -38,6 +38,8 @@ export interface Scorer {
   readonly keys: Float64Array;
   readonly index: Int32Array;
   placed?(i: number): void;
+  /** Whether a task placed on one instance changes other instances' keys (spread over an attribute). */
+  readonly shared?: boolean;
 }
 
 /** A placement strategy type. */

@@ -1,4 +1,6 @@
 import type { QuerySubject } from './query/index.ts';
+import { SubjectView } from './query-subject.ts';
+import type { Scratch } from './scratch.ts';
 import type { InstanceSnapshot, PlaceRequest } from './types.ts';
 
 /**
@@ -22,28 +24,30 @@ export class PlacementState {
   /** Tasks this request has placed on each instance. */
   readonly placed: Int32Array;
   private readonly columns = new Map<string, readonly (string | undefined)[]>();
-  private readonly attributeMaps: (ReadonlyMap<string, string | undefined> | undefined)[] = [];
+  private readonly view = new SubjectView();
 
   constructor(
     readonly instances: readonly InstanceSnapshot[],
     readonly request: PlaceRequest,
+    readonly scratch?: Scratch,
   ) {
     const n = (this.size = instances.length);
-    this.cpu = new Float64Array(n);
-    this.memory = new Float64Array(n);
-    this.gpus = new Float64Array(n);
-    this.enis = new Float64Array(n);
-    this.groupCount = new Float64Array(n);
-    this.placed = new Int32Array(n);
+    this.cpu = scratch ? scratch.float64(n) : new Float64Array(n);
+    this.memory = scratch ? scratch.float64(n) : new Float64Array(n);
+    this.gpus = scratch ? scratch.float64(n) : new Float64Array(n);
+    this.enis = scratch ? scratch.float64(n) : new Float64Array(n);
+    this.groupCount = scratch ? scratch.float64(n).fill(0) : new Float64Array(n);
+    this.placed = scratch ? scratch.int32(n).fill(0) : new Int32Array(n);
     const group = request.group;
     for (let i = 0; i < n; i++) {
       const s = instances[i];
       const r = s.remaining;
       this.cpu[i] = r.cpu;
       this.memory[i] = r.memory;
-      this.gpus[i] = r.gpus ? r.gpus.length : 0;
-      this.enis[i] = r.enis ?? Infinity;
-      this.groupCount[i] = s.taskGroups?.get(group) ?? 0;
+      this.gpus[i] = r.gpus === undefined ? 0 : r.gpus.length;
+      this.enis[i] = r.enis === undefined ? Infinity : r.enis;
+      const groups = s.taskGroups;
+      if (groups !== undefined && groups.size > 0) this.groupCount[i] = groups.get(group) ?? 0;
     }
   }
 
@@ -62,28 +66,28 @@ export class PlacementState {
   attribute(name: string): readonly (string | undefined)[] {
     let column = this.columns.get(name);
     if (!column) {
-      column = this.instances.map((s) => s.attributes.find((a) => a.name === name)?.value);
-      this.columns.set(name, column);
+      const values = new Array<string | undefined>(this.size);
+      for (let i = 0; i < this.size; i++) {
+        const list = this.instances[i].attributes;
+        let value: string | undefined;
+        for (let k = 0; k < list.length; k++) {
+          if (list[k].name === name) {
+            value = list[k].value;
+            break;
+          }
+        }
+        values[i] = value;
+      }
+      this.columns.set(name, (column = values));
     }
     return column;
   }
 
-  /** Instance `i` as the cluster query language sees it, with the tasks placed so far. */
+  /**
+   * Instance `i` as the cluster query language sees it, with the tasks placed so far. The
+   * subject is a view re-pointed on every call: use it before asking for another.
+   */
   subject(i: number): QuerySubject {
-    const s = this.instances[i];
-    let attributes = this.attributeMaps[i];
-    if (!attributes) attributes = this.attributeMaps[i] = new Map(s.attributes.map((a) => [a.name, a.value]));
-    const taskGroups = new Set<string>();
-    for (const [group, count] of s.taskGroups ?? []) if (count > 0) taskGroups.add(group);
-    if (this.placed[i] > 0) taskGroups.add(this.request.group);
-    return {
-      attributes,
-      ec2InstanceId: s.ec2InstanceId ?? '',
-      taskGroups,
-      agentConnected: s.agentConnected,
-      agentVersion: s.agentVersion,
-      registeredAt: s.registeredAt,
-      runningTasksCount: s.runningTasksCount,
-    };
+    return this.view.at(this.instances[i], this.placed[i] > 0 ? this.request.group : undefined);
   }
 }

@@ -28,7 +28,7 @@ export const spread: StrategyPlugin = {
 function byAttribute(state: PlacementState, name: string): Scorer {
   const values = state.attribute(name);
   const buckets = new Map<string | undefined, number>();
-  const index = new Int32Array(state.size);
+  const index = state.scratch ? state.scratch.int32(state.size) : new Int32Array(state.size);
   for (let i = 0; i < state.size; i++) {
     let b = buckets.get(values[i]);
     if (b === undefined) buckets.set(values[i], (b = buckets.size));
@@ -39,6 +39,7 @@ function byAttribute(state: PlacementState, name: string): Scorer {
   return {
     keys,
     index,
+    shared: true,
     placed(i) {
       keys[index[i]] += 1;
     },
