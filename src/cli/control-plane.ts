@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createEndpoint, type Route } from '../api/server.ts';
 import { AGENT_LINK_PATH } from '../common/agent-protocol.ts';
 import { randomIds, systemClock } from '../common/clock.ts';
-import { firstFit } from '../scheduler/index.ts';
+import { place } from '../scheduler/index.ts';
 import { AgentLinkServer, ecsService } from '../services/ecs/index.ts';
 import { SqliteStore } from '../state/sqlite.ts';
 import type { Store } from '../state/store.ts';
@@ -34,7 +34,7 @@ export interface ControlPlane {
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   mkdirSync(o.dataDir, { recursive: true });
   const store = SqliteStore.open(join(o.dataDir, 'wharf.db'));
-  const deps = { store, clock: systemClock, ids: randomIds, place: firstFit };
+  const deps = { store, clock: systemClock, ids: randomIds, place, rng: Math.random };
   const link = new AgentLinkServer({ store, clock: systemClock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log });
   await link.markAllDisconnected();
 

@@ -14,6 +14,3 @@ export type { ConstraintInput, StrategyInput } from './plugin.ts';
 export type {
   InstanceAttribute, InstanceSnapshot, Place, Placement, PlacementConstraint, PlacementFailure, PlacementStrategy, PlaceRequest, PlaceResult, Rng,
 } from './types.ts';
-/** @deprecated The first placement, kept until callers move to `place`. */
-export { firstFit } from './first-fit.ts';
-export type { PlacementRequest, PlacementResult, Placer } from './types.ts';

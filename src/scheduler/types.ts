@@ -84,18 +84,3 @@ export type Rng = () => number;
 
 /** The placement function's shape. Pure: same snapshot, request and random sequence, same result. */
 export type Place = (instances: readonly InstanceSnapshot[], request: PlaceRequest, rng: Rng) => PlaceResult;
-
-/** @deprecated firstFit's request; `PlaceRequest` replaces it. */
-export interface PlacementRequest {
-  count: number;
-  demand: Resources;
-}
-
-/** @deprecated firstFit's result (instance ids only); `PlaceResult` replaces it. */
-export interface PlacementResult {
-  placements: string[];
-  failures: { arn: string; reason: string }[];
-}
-
-/** @deprecated firstFit's shape; `Place` replaces it. */
-export type Placer = (instances: InstanceSnapshot[], request: PlacementRequest) => PlacementResult;

@@ -1,11 +1,13 @@
 import type { Clock, Ids } from '../../common/clock.ts';
 import type { Store } from '../../state/store.ts';
-import type { Placer } from '../../scheduler/index.ts';
+import type { Place, Rng } from '../../scheduler/index.ts';
 
-/** What the ECS actions are given to work with: the store, time and ids, placement. */
+/** What the ECS actions are given to work with: the store, time, ids and randomness, placement. */
 export interface EcsDeps {
   store: Store;
   clock: Clock;
   ids: Ids;
-  place: Placer;
+  place: Place;
+  /** Placement's random source (ties, the random strategy): seeded in tests so placements replay. */
+  rng: Rng;
 }

@@ -114,6 +114,15 @@ export interface InstanceAttribute {
   value?: string;
 }
 
+/** The instance with one task of `group` more (`by` 1) or less (`by` -1). */
+export function withGroupCount(instance: ContainerInstanceRecord, group: string, by: 1 | -1): ContainerInstanceRecord {
+  const taskGroups = { ...instance.taskGroups };
+  const n = (taskGroups[group] ?? 0) + by;
+  if (n > 0) taskGroups[group] = n;
+  else delete taskGroups[group];
+  return { ...instance, taskGroups };
+}
+
 export interface ContainerInstanceRecord {
   id: string;
   arn: string;
@@ -134,6 +143,12 @@ export interface ContainerInstanceRecord {
   attributes: InstanceAttribute[];
   tags: Tag[];
   versionInfo: { agentVersion: string; agentHash: string; dockerVersion: string };
+  /**
+   * How many tasks of each task group are on the instance with desiredStatus not STOPPED:
+   * what distinctInstance, spread and `task:group` read. Kept beside the resources, and
+   * changed in the same transactions, so racing launches see each other's groups.
+   */
+  taskGroups?: Record<string, number>;
   /** Bumped on every change, as ECS's container instance `version` is. */
   version: number;
 }

@@ -6,12 +6,14 @@
 import type { Failure, RunTaskResponse, StartTaskResponse, Tag, TaskOverride } from '@aws-sdk/client-ecs';
 import type { Fields } from '../../api/fields.ts';
 import type { RequestContext } from '../../api/types.ts';
-import { reserve, type InstanceSnapshot } from '../../scheduler/index.ts';
+import {
+  reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type Resources,
+} from '../../scheduler/index.ts';
 import { transact, type Tx } from '../../state/transact.ts';
 import { activeCluster, ecsFields, readTags, scopeOf } from './common.ts';
 import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
-import { arns, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
+import { arns, keys, parseArn, withGroupCount, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
 import { resolveTaskDefinition } from './task-definitions.ts';
 import { readOverrides, taskDemand, taskSpec } from './task-spec.ts';
 import { toApiTask } from './task-view.ts';
@@ -24,6 +26,9 @@ interface LaunchRequest {
   group?: string;
   tags?: Tag[];
   enableExecuteCommand: boolean;
+  /** RunTask's placement (StartTask has none: it names its instances). */
+  constraints: { type?: string; expression?: string }[];
+  strategy: { type?: string; field?: string }[];
   fields: Fields;
 }
 
@@ -41,6 +46,8 @@ function readLaunch(input: Record<string, unknown>, startedByMax: number): Launc
     group: f.string('group', { max: 255 }),
     tags: readTags(f),
     enableExecuteCommand: f.bool('enableExecuteCommand') ?? false,
+    constraints: (f.objects('placementConstraints') ?? []).map((c) => ({ type: c.string('type'), expression: c.string('expression') })),
+    strategy: (f.objects('placementStrategy') ?? []).map((p) => ({ type: p.string('type'), field: p.string('field') })),
     fields: f,
   };
 }
@@ -55,7 +62,7 @@ async function launchable(tx: Tx, scope: Scope, ref: string): Promise<TaskDefini
 }
 
 /** A new task record on `instance`, charging it `demand`. */
-function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride, instance: ContainerInstanceRecord): TaskRecord {
+function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride, instance: ContainerInstanceRecord, reserved: Resources): TaskRecord {
   const spec = taskSpec(td, overrides);
   const id = deps.ids.hex32();
   return {
@@ -71,7 +78,7 @@ function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDe
     desiredStatus: 'RUNNING',
     cpu: overrides.cpu ?? td.cpu,
     memory: overrides.memory ?? td.memory,
-    group: req.group ?? `family:${td.family}`,
+    group: groupOf(req, td),
     startedBy: req.startedBy,
     overrides,
     tags: req.tags ?? [],
@@ -92,24 +99,56 @@ function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDe
     version: 1,
     createdAt: deps.clock.now(),
     spec,
-    reserved: taskDemand(spec),
+    reserved,
   };
 }
 
+const groupOf = (req: LaunchRequest, td: TaskDefinitionRecord) => req.group ?? `family:${td.family}`;
+
 const snapshotOf = (i: ContainerInstanceRecord): InstanceSnapshot => ({
-  id: i.id, arn: i.arn, status: i.status, agentConnected: i.agentConnected, remaining: i.remainingResources, attributes: i.attributes,
+  id: i.id,
+  arn: i.arn,
+  status: i.status,
+  agentConnected: i.agentConnected,
+  remaining: i.remainingResources,
+  attributes: i.attributes,
+  ec2InstanceId: i.ec2InstanceId,
+  taskGroups: new Map(Object.entries(i.taskGroups ?? {})),
+  agentVersion: i.versionInfo.agentVersion,
+  registeredAt: i.registeredAt,
 });
 
-/** Places `count` tasks over `candidates` and stages them and the instances' new remaining resources. */
-function stageLaunch(tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride, candidates: ContainerInstanceRecord[], count: number) {
-  const demand = taskDemand(taskSpec(td, overrides));
-  const { placements, failures } = deps.place(candidates.map(snapshotOf), { count, demand });
+/**
+ * The placement request for a launch: RunTask's constraints merged with the task
+ * definition's (at most 10 together), its strategies, the task group and the attributes the
+ * task definition requires. A bad constraint or strategy is an InvalidParameterException.
+ */
+function placeRequest(req: LaunchRequest, td: TaskDefinitionRecord, overrides: TaskOverride, count: number): PlaceRequest {
+  const constraints = [...req.constraints, ...(td.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression }))];
+  const problem = validatePlacement(constraints, req.strategy);
+  if (problem) throw EcsErrors.invalidParameter(problem);
+  return {
+    count,
+    demand: taskDemand(taskSpec(td, overrides)),
+    group: groupOf(req, td),
+    constraints: constraints as PlacementConstraint[],
+    strategy: req.strategy as PlacementStrategy[],
+    requiredAttributes: (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, value: a.value })),
+  };
+}
+
+/** Places the request over `candidates` and stages the tasks and the instances' new remaining resources and groups. */
+function stageLaunch(tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride, candidates: ContainerInstanceRecord[], request: PlaceRequest) {
+  const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
   const byId = new Map(candidates.map((i) => [i.id, i]));
   const tasks: TaskRecord[] = [];
-  for (const instanceId of placements) {
+  for (const { instanceId, reserved } of placements) {
     const instance = byId.get(instanceId)!;
-    const task = newTask(deps, scope, cluster, td, req, overrides, instance);
-    const updated = { ...instance, remainingResources: reserve(instance.remainingResources, task.reserved), version: instance.version + 1 };
+    const task = newTask(deps, scope, cluster, td, req, overrides, instance, reserved);
+    const updated = withGroupCount(
+      { ...instance, remainingResources: reserve(instance.remainingResources, reserved), version: instance.version + 1 },
+      task.group, 1,
+    );
     byId.set(instanceId, updated);
     tx.put(keys.instance(scope, cluster.name, instanceId), updated);
     tx.put(keys.task(scope, cluster.name, task.id), task);
@@ -123,8 +162,6 @@ export async function runTask(deps: EcsDeps, input: Record<string, unknown>, ctx
   const scope = scopeOf(ctx);
   const req = readLaunch(input, 128);
   const count = req.fields.int('count', { min: 1, max: 10 }) ?? 1;
-  req.fields.objects('placementConstraints', { maxItems: 10 });
-  req.fields.objects('placementStrategy', { maxItems: 5 });
   const result = await transact(deps.store, async (tx) => {
     const cluster = await activeCluster(tx, scope, req.clusterRef);
     const td = await launchable(tx, scope, req.taskDefinitionRef);
@@ -133,7 +170,7 @@ export async function runTask(deps: EcsDeps, input: Record<string, unknown>, ctx
     if (!instances.some((i) => i.status === 'ACTIVE')) {
       throw EcsErrors.invalidParameter('No Container Instances were found in your cluster.');
     }
-    return stageLaunch(tx, deps, scope, cluster, td, req, overrides, instances, count);
+    return stageLaunch(tx, deps, scope, cluster, td, req, overrides, instances, placeRequest(req, td, overrides, count));
   });
   return { tasks: result.tasks.map((t) => toApiTask(t, true)), failures: result.failures };
 }
@@ -147,6 +184,7 @@ export async function startTask(deps: EcsDeps, input: Record<string, unknown>, c
     const cluster = await activeCluster(tx, scope, req.clusterRef);
     const td = await launchable(tx, scope, req.taskDefinitionRef);
     const overrides = readOverrides(req.fields, td);
+    const request = placeRequest(req, td, overrides, 1);
     const tasks: TaskRecord[] = [];
     const failures: Failure[] = [];
     for (const ref of refs) {
@@ -156,7 +194,7 @@ export async function startTask(deps: EcsDeps, input: Record<string, unknown>, c
         failures.push({ arn: ref, reason: 'MISSING' });
         continue;
       }
-      const staged = stageLaunch(tx, deps, scope, cluster, td, req, overrides, [instance], 1);
+      const staged = stageLaunch(tx, deps, scope, cluster, td, req, overrides, [instance], { ...request, strategy: [] });
       tasks.push(...staged.tasks);
       failures.push(...staged.failures);
     }

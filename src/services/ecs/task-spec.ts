@@ -5,7 +5,7 @@
 import type { ContainerDefinition, ContainerOverride, KeyValuePair, TaskOverride } from '@aws-sdk/client-ecs';
 import type { Fields } from '../../api/fields.ts';
 import type { TaskSpec } from '../../common/agent-protocol.ts';
-import type { Resources } from '../../scheduler/index.ts';
+import type { Demand } from '../../scheduler/index.ts';
 import { EcsErrors } from './errors.ts';
 import type { TaskDefinitionRecord } from './records.ts';
 import { TASK_CPU_RANGE, parseTaskCpu, parseTaskMemory } from './task-definition-resources.ts';
@@ -79,9 +79,10 @@ export function taskSpec(td: TaskDefinitionRecord, overrides: TaskOverride): Tas
 /**
  * What a task takes from its instance, as ECS counts it: task-level cpu/memory when set,
  * else the sum over containers (memoryReservation where given, as the soft limit is what is
- * reserved); static host ports (bridge: hostPort > 0; host: the containerPort).
+ * reserved); static host ports (bridge: hostPort > 0; host: the containerPort); GPUs from
+ * the containers' `resourceRequirements`; one ENI for an awsvpc task.
  */
-export function taskDemand(spec: TaskSpec): Resources {
+export function taskDemand(spec: TaskSpec): Demand {
   const sum = (f: (c: ContainerDefinition) => number) => spec.containers.reduce((n, c) => n + f(c), 0);
   const ports: number[] = [];
   const portsUdp: number[] = [];
@@ -92,10 +93,13 @@ export function taskDemand(spec: TaskSpec): Resources {
       (pm.protocol === 'udp' ? portsUdp : ports).push(host);
     }
   }
+  const gpus = sum((c) => (c.resourceRequirements ?? []).filter((r) => r.type === 'GPU').reduce((n, r) => n + Number(r.value), 0));
   return {
     cpu: spec.cpu ?? sum((c) => c.cpu ?? 0),
     memory: spec.memory ?? sum((c) => c.memoryReservation ?? c.memory ?? 0),
     ports,
     portsUdp,
+    ...(gpus > 0 ? { gpus } : {}),
+    ...(spec.networkMode === 'awsvpc' ? { enis: 1 } : {}),
   };
 }

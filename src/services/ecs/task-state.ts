@@ -7,8 +7,8 @@ import { TASK_STATUSES, type TaskStateChange, type TaskStatus } from '../../comm
 import type { Clock } from '../../common/clock.ts';
 import { release } from '../../scheduler/index.ts';
 import type { Store } from '../../state/store.ts';
-import { transact } from '../../state/transact.ts';
-import { keys, parseArn, type ContainerInstanceRecord, type ContainerRecord, type TaskRecord } from './records.ts';
+import { transact, type Tx } from '../../state/transact.ts';
+import { keys, parseArn, withGroupCount, type ContainerInstanceRecord, type ContainerRecord, type TaskRecord } from './records.ts';
 
 const rank = (s: TaskStatus) => TASK_STATUSES.indexOf(s);
 
@@ -27,28 +27,47 @@ export function taskKeyOfArn(taskArn: string): string | undefined {
 export async function applyTaskStateChange(
   store: Store, clock: Clock, change: TaskStateChange, fromInstanceIds: ReadonlySet<string>,
 ): Promise<TaskRecord | undefined> {
+  return transact(store, (tx) => stageTaskStateChange(tx, clock.now(), change, fromInstanceIds));
+}
+
+/**
+ * `applyTaskStateChange` inside a transaction the caller commits, so that many reports can
+ * share one commit. Reports staged one after another in the same transaction see each other.
+ */
+export async function stageTaskStateChange(
+  tx: Tx, now: number, change: TaskStateChange, fromInstanceIds: ReadonlySet<string>,
+): Promise<TaskRecord | undefined> {
   const key = taskKeyOfArn(change.taskArn);
   if (!key) return undefined;
-  return transact(store, async (tx) => {
-    const task = await tx.get<TaskRecord>(key);
-    if (!task || !task.containerInstanceId || !fromInstanceIds.has(task.containerInstanceId)) return undefined;
-    const next = merge(task, change, clock.now());
-    if (!next) return undefined;
-    tx.put(key, next);
-    if (next.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
-      const scope = parseArn(task.arn)!;
-      const instanceKey = keys.instance(scope, task.clusterName, task.containerInstanceId);
-      const instance = await tx.get<ContainerInstanceRecord>(instanceKey);
-      if (instance) {
-        tx.put(instanceKey, {
-          ...instance,
-          remainingResources: release(instance.remainingResources, task.reserved, instance.registeredResources),
-          version: instance.version + 1,
-        });
-      }
-    }
-    return next;
-  });
+  const task = await tx.get<TaskRecord>(key);
+  if (!task || !task.containerInstanceId || !fromInstanceIds.has(task.containerInstanceId)) return undefined;
+  const next = merge(task, change, now);
+  if (!next) return undefined;
+  tx.put(key, next);
+  if (next.desiredStatus === 'STOPPED' && task.desiredStatus !== 'STOPPED') await leaveGroup(tx, next);
+  if (next.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
+    await updateInstance(tx, next, (instance) => ({
+      ...instance,
+      remainingResources: release(instance.remainingResources, task.reserved, instance.registeredResources),
+    }));
+  }
+  return next;
+}
+
+/** Stages a change to the instance a task was placed on (bumping its version), if it still exists. */
+async function updateInstance(tx: Tx, task: TaskRecord, change: (i: ContainerInstanceRecord) => ContainerInstanceRecord): Promise<void> {
+  if (!task.containerInstanceId) return;
+  const instanceKey = keys.instance(parseArn(task.arn)!, task.clusterName, task.containerInstanceId);
+  const instance = await tx.get<ContainerInstanceRecord>(instanceKey);
+  if (instance) tx.put(instanceKey, { ...change(instance), version: instance.version + 1 });
+}
+
+/**
+ * Takes a task out of its instance's task-group counts as its desiredStatus becomes STOPPED:
+ * from then on distinctInstance and spread no longer count it, as in ECS.
+ */
+export function leaveGroup(tx: Tx, task: TaskRecord): Promise<void> {
+  return updateInstance(tx, task, (instance) => withGroupCount(instance, task.group, -1));
 }
 
 /** The task with the report merged in, or undefined when the report adds nothing. */

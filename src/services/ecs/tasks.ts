@@ -8,6 +8,7 @@ import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
 import { keys, type TaskRecord } from './records.ts';
 import { instanceIdOf, runTask, startTask } from './task-launch.ts';
+import { leaveGroup } from './task-state.ts';
 import { requireTask, taskKey, toApiTask } from './task-view.ts';
 
 /** The task actions, bound to their dependencies. */
@@ -35,6 +36,7 @@ export function taskActions(deps: EcsDeps): Record<string, ActionHandler> {
           version: t.version + 1,
         };
         tx.put(taskKey(scope, clusterRef, taskRef)!, stopped);
+        await leaveGroup(tx, stopped);
         return stopped;
       });
       return { task: toApiTask(task, true) };

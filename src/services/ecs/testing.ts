@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { AwsError } from '../../api/errors.ts';
 import type { ActionHandler, RequestContext } from '../../api/types.ts';
 import { ManualClock, randomIds } from '../../common/clock.ts';
-import { firstFit } from '../../scheduler/index.ts';
+import { place, seededRandom } from '../../scheduler/index.ts';
 import { SqliteStore } from '../../state/sqlite.ts';
 import type { Store } from '../../state/store.ts';
 import { getDoc } from '../../state/transact.ts';
@@ -37,7 +37,7 @@ export interface EcsTestbed {
 export function ecsTestbed(): EcsTestbed {
   const store = SqliteStore.open(':memory:');
   const clock = new ManualClock();
-  const deps: EcsDeps = { store, clock, ids: randomIds, place: firstFit };
+  const deps: EcsDeps = { store, clock, ids: randomIds, place, rng: seededRandom(1) };
   return { store, clock, deps, ctx, api: (actions) => actions(deps) };
 }
 
