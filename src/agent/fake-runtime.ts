@@ -43,6 +43,8 @@ export interface FakeRuntimeOptions {
   clock?: Clock;
   /** Multiplies stop timeouts and sleeps (0 makes simulated hosts instant). */
   timeScale?: number;
+  /** Multiplies stop timeouts alone (default: timeScale): 0 with timeScale 1 keeps `sleep 3600` running but stops at once. */
+  stopTimeScale?: number;
   /** First dynamic host port (Docker's ephemeral range starts at 32768). */
   firstDynamicPort?: number;
   behaviour?: (options: ContainerCreateOptions) => FakeBehaviour | undefined;
@@ -68,6 +70,7 @@ export class FakeRuntime implements ContainerRuntime {
   private seq = 0;
   private readonly clock: Clock;
   private readonly scale: number;
+  private readonly stopScale: number;
   /** Counts of calls, for tests that assert what the agent did. */
   readonly calls = { pull: 0, create: 0, start: 0, stop: 0, remove: 0 };
 
@@ -76,6 +79,7 @@ export class FakeRuntime implements ContainerRuntime {
     if (options.registry !== 'any') for (const i of options.registry ?? []) this.registry.add(normalizeImage(i));
     this.clock = options.clock ?? systemClock;
     this.scale = options.timeScale ?? 1;
+    this.stopScale = options.stopTimeScale ?? this.scale;
     this.nextPort = options.firstDynamicPort ?? 32768;
   }
 
@@ -144,7 +148,7 @@ export class FakeRuntime implements ContainerRuntime {
     if (!c || c.info.state !== 'running') return;
     const exited = new Promise<void>((resolve) => c.waiting.push(resolve));
     const onTerm = c.options.HostConfig.Init && c.behaviour.onTerm === 'ignore' ? 143 : c.behaviour.onTerm;
-    if (onTerm === 'ignore') this.later(c, timeoutSeconds * 1000 * this.scale, () => this.exit(id, 137));
+    if (onTerm === 'ignore') this.later(c, timeoutSeconds * 1000 * this.stopScale, () => this.exit(id, 137));
     else this.later(c, 0, () => this.exit(id, onTerm));
     await exited;
   }

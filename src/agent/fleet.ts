@@ -6,7 +6,7 @@
  * and their tasks on one machine.
  *
  *   startFleet ──▶ agent 0 … agent n-1, `concurrency` connecting at a time
- *                    │ each: FakeRuntime (instant, every image pullable) + MemoryStateStore
+ *                    │ each: FakeRuntime (every image pullable, stops at once) + MemoryStateStore
  *                    └─ AgentLink ──ws──▶ control plane /_wharf/agent  (hello → registered)
  *
  * Each agent has a stable id (`<idPrefix>-<i>`), so a fleet started again with the same prefix
@@ -51,8 +51,10 @@ export interface FleetOptions {
    * heartbeat intervals (10 s by default), so keep this under 30 s.
    */
   heartbeatMs?: number;
-  /** Multiplies simulated sleeps and stop timeouts (default 0: containers start and stop at once). */
+  /** Multiplies simulated sleeps (default 1: `sleep 3600` runs an hour; `exit 1` exits at once). */
   timeScale?: number;
+  /** Multiplies stop timeouts (default 0: a stopped task's containers exit at once). */
+  stopTimeScale?: number;
   /** How long a stopped task's containers are kept on its simulated host (default 10 s). */
   cleanupWaitMs?: number;
   /** What a container does, instead of reading its command (see FakeRuntime). */
@@ -107,7 +109,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     const agentId = `${prefix}-${i}`;
     const store = new MemoryStateStore();
     await store.save({ format: STATE_FORMAT, agentId, tasks: [], forgotten: [] });
-    const runtime = new FakeRuntime({ registry: 'any', timeScale: o.timeScale ?? 0, behaviour: o.behaviour });
+    const runtime = new FakeRuntime({ registry: 'any', timeScale: o.timeScale ?? 1, stopTimeScale: o.stopTimeScale ?? 0, behaviour: o.behaviour });
     const availabilityZone = zones[i % zones.length];
     let registered!: (arns: string[]) => void;
     const registration = new Promise<string[]>((resolve) => (registered = resolve));

@@ -25,6 +25,8 @@ export interface FakeAgentOptions {
   region?: string;
   cpu?: number;
   memory?: number;
+  /** More attributes to register with (e.g. `ecs.availability-zone`). */
+  attributes?: { name: string; value?: string }[];
 }
 
 /** Connects to a running Wharf at `url` and resolves once its container instance is registered. */
@@ -63,7 +65,7 @@ export function connectFakeAgent(url: string, o: FakeAgentOptions): Promise<Fake
         cpu: o.cpu ?? 2048,
         memory: o.memory ?? 4096,
         reservedPorts: [22, 2375, 2376, 51678, 51679],
-        attributes: [{ name: 'ecs.os-type', value: 'linux' }, { name: 'ecs.cpu-architecture', value: 'x86_64' }],
+        attributes: [{ name: 'ecs.os-type', value: 'linux' }, { name: 'ecs.cpu-architecture', value: 'x86_64' }, ...(o.attributes ?? [])],
         versionInfo: { agentVersion: '0.0.0-fake', agentHash: 'fake', dockerVersion: 'none' },
       });
     });

@@ -4,7 +4,7 @@
  *
  *   agent ──hello──────────────▶ register instance(s) ──▶ store
  *         ◀─registered / tasks──  complete task set, then one upsert per task change (watch)
- *         ──taskStateChange────▶ applyTaskStateChange ──▶ store
+ *         ──taskStateChange────▶ stageTaskStateChange ──▶ store (reports share commits)
  *         ──heartbeat──────────▶ keeps the link; silence for 3 intervals closes it
  *
  * A closed link marks the agent's instances disconnected (agentConnected false).
@@ -14,12 +14,14 @@
  * agent-instance key written with it (`agentInstanceKey`), not by listing the cluster; the
  * complete task set comes from an in-memory index of each instance's tasks
  * (`instance-tasks.ts`, fed by the store's watch), read back from the store task by task; a
- * task change is decoded once and goes to the one link that holds its instance.
+ * task change is decoded once and goes to the one link that holds its instance, and only
+ * when it changes what the agent is told; agents' reports that arrive together are applied in
+ * one transaction (a task's lifecycle is otherwise four commits of its own).
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AgentMessage, DesiredTask, ServerMessage } from '../../common/agent-protocol.ts';
+import type { AgentMessage, DesiredTask, ServerMessage, TaskStateChange } from '../../common/agent-protocol.ts';
 import type { Clock, Ids } from '../../common/clock.ts';
 import type { Store, WatchEvent } from '../../state/store.ts';
 import { listDocs, transact, type Tx } from '../../state/transact.ts';
@@ -27,7 +29,7 @@ import { isAgentAttribute } from './attributes.ts';
 import { newCluster } from './cluster-record.ts';
 import { arns, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskRecord } from './records.ts';
 import { InstanceTaskIndex } from './instance-tasks.ts';
-import { applyTaskStateChange } from './task-state.ts';
+import { stageTaskStateChange } from './task-state.ts';
 
 type Hello = Extract<AgentMessage, { type: 'hello' }>;
 
@@ -68,6 +70,8 @@ interface AgentInstanceRef {
 
 /** Instances updated per transaction when a starting control plane marks them disconnected. */
 const START_BATCH = 200;
+/** Agent reports applied per transaction, at most. */
+const REPORT_BATCH = 256;
 
 export interface AgentLinkOptions {
   store: Store;
@@ -106,6 +110,9 @@ export class AgentLinkServer {
   private readonly heartbeatMs: number;
   /** Set by close(): links closing now leave their instances for the next start to mark. */
   private closing = false;
+  /** Agent reports waiting for the next shared commit, in arrival order. */
+  private readonly reports: Array<{ change: TaskStateChange; from: ReadonlySet<string> }> = [];
+  private flushing = false;
 
   constructor(private readonly o: AgentLinkOptions) {
     this.heartbeatMs = o.heartbeatMs ?? 10_000;
@@ -195,10 +202,36 @@ export class AgentLinkServer {
       case 'heartbeat':
         return;
       case 'taskStateChange':
-        await applyTaskStateChange(this.o.store, this.o.clock, message.change, link.instanceIds);
+        this.report(message.change, link.instanceIds);
         return;
       default:
         this.send(link, { type: 'error', message: 'Unknown message type.' });
+    }
+  }
+
+  /**
+   * Queues an agent's report for the next commit. Reports are level-based (a lost one is sent
+   * again after the agent's next registration), so they need no answer.
+   */
+  private report(change: TaskStateChange, from: ReadonlySet<string>): void {
+    this.reports.push({ change, from });
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => void this.flushReports());
+  }
+
+  /** Applies queued reports, up to REPORT_BATCH per transaction, in arrival order. */
+  private async flushReports(): Promise<void> {
+    try {
+      while (this.reports.length && !this.closing) {
+        const batch = this.reports.splice(0, REPORT_BATCH);
+        await transact(this.o.store, async (tx) => {
+          const now = this.o.clock.now();
+          for (const r of batch) await stageTaskStateChange(tx, now, r.change, r.from);
+        }).catch((error: unknown) => this.o.log?.(`agent link: ${batch.length} task report(s) not applied: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    } finally {
+      this.flushing = false;
     }
   }
 
@@ -363,7 +396,7 @@ export class AgentLinkServer {
     const task = event.type === 'put' ? (JSON.parse(event.kv.value) as TaskRecord) : undefined;
     this.tasks.onEvent(event, task);
     const link = task?.containerInstanceId && this.linkOf.get(task.containerInstanceId);
-    if (!task || !link) return;
+    if (!task || !link || !desiredChanged(task, event.prevKv?.value)) return;
     const change = { revision: event.kv.modRevision, task };
     if (link.pending) link.pending.push(change);
     else this.forward(link, change);
@@ -420,6 +453,17 @@ export class AgentLinkServer {
   }
 }
 
+
+/**
+ * Whether a task change alters what its agent is told (a new task, a new instance, a new
+ * desiredStatus). Most task writes are the agent's own reports coming back: echoing each of
+ * them to the agent would add nothing it does not know, at every agent's and task's scale.
+ */
+function desiredChanged(task: TaskRecord, previous: string | undefined): boolean {
+  if (previous === undefined) return true;
+  const before = JSON.parse(previous) as TaskRecord;
+  return before.desiredStatus !== task.desiredStatus || before.containerInstanceId !== task.containerInstanceId;
+}
 
 /** The account and region of an ECS ARN that Wharf itself made. */
 const scopeOfArn = (arn: string): Scope => parseArn(arn)!;
