@@ -88,13 +88,13 @@ describe('placement', () => {
     assert.equal((await remaining('soft', arn)).memory, 400);
   });
 
-  it('never oversubscribes when 20 RunTask calls race for 5 slots', async () => {
+  it('never oversubscribes when 50 RunTask calls race for 5 slots', async () => {
     const arn = await clusterWithInstance('race', 4096, 500);
     const td = await family('racer', { memory: 100 });
-    const results = await Promise.all(Array.from({ length: 20 }, () => ecs.send(new RunTaskCommand({ cluster: 'race', taskDefinition: td }))));
+    const results = await Promise.all(Array.from({ length: 50 }, () => ecs.send(new RunTaskCommand({ cluster: 'race', taskDefinition: td }))));
     const placed = results.reduce((n, r) => n + (r.tasks?.length ?? 0), 0);
     assert.equal(placed, 5);
-    assert.equal(results.filter((r) => r.failures?.[0]?.reason === 'RESOURCE:MEMORY').length, 15);
+    assert.equal(results.filter((r) => r.failures?.[0]?.reason === 'RESOURCE:MEMORY').length, 45);
     assert.equal((await remaining('race', arn)).memory, 0);
     const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: 'race' }));
     assert.equal(taskArns?.length, 5);

@@ -1,0 +1,106 @@
+/**
+ * ECS placement strategies and constraints through the SDK against a real `wharf server`, on
+ * container instances in several availability zones (agents on the real link that run nothing).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CreateClusterCommand, PutAttributesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ECSClient, type Task,
+} from '@aws-sdk/client-ecs';
+import { ecsClient, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
+import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
+
+let server: WharfProcess;
+let ecs: ECSClient;
+const agents: FakeAgent[] = [];
+
+before(async () => {
+  server = await spawnWharf(['server', '--port', '0', '--data-dir', tempDir()], /Wharf server ready at http:\/\//);
+  ecs = ecsClient(server.url);
+  await ecs.send(new RegisterTaskDefinitionCommand({
+    family: 'small', containerDefinitions: [{ name: 'main', image: 'wharf-test/busybox:latest', memory: 300 }],
+  }));
+});
+after(async () => {
+  for (const a of agents) await a.close();
+  await server?.stop();
+});
+
+/** A cluster with one 1,000 MiB instance per zone given; returns instance ARN → zone. */
+async function cluster(name: string, zones: string[]): Promise<Map<string, string>> {
+  await ecs.send(new CreateClusterCommand({ clusterName: name }));
+  const byArn = new Map<string, string>();
+  for (const zone of zones) {
+    const agent = await connectFakeAgent(server.url, { cluster: name, cpu: 4096, memory: 1000, attributes: [{ name: 'ecs.availability-zone', value: zone }] });
+    agents.push(agent);
+    byArn.set(agent.containerInstanceArns[0], zone);
+  }
+  return byArn;
+}
+
+const countBy = <T>(items: T[], key: (t: T) => string) =>
+  items.reduce((m, t) => m.set(key(t), (m.get(key(t)) ?? 0) + 1), new Map<string, number>());
+
+describe('placement strategies and constraints', () => {
+  it('binpack on memory fills one instance before the next', async () => {
+    await cluster('binpack', ['us-east-1a', 'us-east-1a', 'us-east-1a']);
+    const tasks: Task[] = [];
+    for (let i = 0; i < 5; i++) {
+      const out = await ecs.send(new RunTaskCommand({ cluster: 'binpack', taskDefinition: 'small', placementStrategy: [{ type: 'binpack', field: 'memory' }] }));
+      tasks.push(...out.tasks!);
+    }
+    assert.deepEqual([...countBy(tasks, (t) => t.containerInstanceArn!).values()].sort(), [2, 3], 'three on one instance, then two on the next, none on the third');
+  });
+
+  it('spread over attribute:ecs.availability-zone balances the zones', async () => {
+    const zones = await cluster('spread', ['us-east-1a', 'us-east-1a', 'us-east-1b', 'us-east-1c']);
+    const out = await ecs.send(new RunTaskCommand({
+      cluster: 'spread', taskDefinition: 'small', count: 6,
+      placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
+    }));
+    assert.deepEqual(Object.fromEntries(countBy(out.tasks!, (t) => zones.get(t.containerInstanceArn!)!)), { 'us-east-1a': 2, 'us-east-1b': 2, 'us-east-1c': 2 });
+  });
+
+  it('memberOf keeps tasks on the instances the expression selects, custom attributes included', async () => {
+    const zones = await cluster('member', ['us-east-1a', 'us-east-1b', 'us-east-1b']);
+    const bArns = [...zones].filter(([, z]) => z === 'us-east-1b').map(([arn]) => arn);
+    const out = await ecs.send(new RunTaskCommand({
+      cluster: 'member', taskDefinition: 'small', count: 6,
+      placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.availability-zone == us-east-1b' }],
+    }));
+    assert.equal(out.tasks!.length, 6);
+    assert.ok(out.tasks!.every((t) => bArns.includes(t.containerInstanceArn!)));
+    const more = await ecs.send(new RunTaskCommand({
+      cluster: 'member', taskDefinition: 'small',
+      placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.availability-zone == us-east-1b' }],
+    }));
+    assert.deepEqual(more.tasks, []);
+    assert.ok(more.failures!.some((f) => f.reason === 'MemberOf placement constraint unsatisfied.'));
+
+    await ecs.send(new PutAttributesCommand({ cluster: 'member', attributes: [{ name: 'stack', value: 'prod', targetId: bArns[0] }] }));
+    const prod = await ecs.send(new RunTaskCommand({
+      cluster: 'member', taskDefinition: 'small', placementConstraints: [{ type: 'memberOf', expression: 'attribute:stack == prod or attribute:ecs.availability-zone == us-east-1a' }],
+    }));
+    assert.equal(prod.tasks!.length, 1);
+    assert.notEqual(prod.tasks![0].containerInstanceArn, bArns[1]);
+  });
+
+  it('distinctInstance puts each task on a different instance', async () => {
+    await cluster('distinct', ['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    const out = await ecs.send(new RunTaskCommand({ cluster: 'distinct', taskDefinition: 'small', count: 4, placementConstraints: [{ type: 'distinctInstance' }] }));
+    assert.equal(out.tasks!.length, 3);
+    assert.equal(new Set(out.tasks!.map((t) => t.containerInstanceArn)).size, 3);
+    assert.ok(out.failures!.length > 0);
+  });
+
+  it('rejects a memberOf expression with a syntax error, saying where, and places nothing', async () => {
+    await assert.rejects(
+      ecs.send(new RunTaskCommand({ cluster: 'distinct', taskDefinition: 'small', placementConstraints: [{ type: 'memberOf', expression: 'attribute:stack ==' }] })),
+      (e: Error) => e.name === 'InvalidParameterException' && /placementConstraints\[0\]\.expression/.test(e.message) && /position/.test(e.message),
+    );
+    await assert.rejects(
+      ecs.send(new RunTaskCommand({ cluster: 'distinct', taskDefinition: 'small', placementStrategy: [{ type: 'binpack', field: 'disk' }] })),
+      (e: Error) => e.name === 'InvalidParameterException' && /placementStrategy\[0\]\.field/.test(e.message),
+    );
+  });
+});
