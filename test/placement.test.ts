@@ -3,33 +3,25 @@
  * sizes (agents that speak the real link but run nothing): ECS's failure reasons, partial
  * placement, exact resource accounting, and racing RunTask calls never oversubscribing.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateClusterCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand,
   RunTaskCommand, StartTaskCommand, StopTaskCommand, UpdateContainerInstancesStateCommand, type ContainerDefinition, type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { ecsClient, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
-import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
+import { fakeAgentServer } from './support/fake-agent.ts';
 
-let server: WharfProcess;
+const env = fakeAgentServer();
 let ecs: ECSClient;
-const agents: FakeAgent[] = [];
 
 before(async () => {
-  server = await spawnWharf(['server', '--port', '0', '--data-dir', tempDir()], /Wharf server ready at http:\/\//);
-  ecs = ecsClient(server.url);
-});
-after(async () => {
-  for (const a of agents) await a.close();
-  await server?.stop();
+  ecs = env.ecs();
 });
 
 /** A cluster with one instance of `cpu` units and `memory` MiB; returns its instance ARN. */
 async function clusterWithInstance(name: string, cpu: number, memory: number): Promise<string> {
   await ecs.send(new CreateClusterCommand({ clusterName: name }));
-  const agent = await connectFakeAgent(server.url, { cluster: name, cpu, memory });
-  agents.push(agent);
+  const agent = await env.connect({ cluster: name, cpu, memory });
   return agent.containerInstanceArns[0];
 }
 
@@ -108,7 +100,7 @@ describe('placement', () => {
       (e: Error) => e.name === 'InvalidParameterException' && /No Container Instances were found/.test(e.message));
     assert.deepEqual((await ecs.send(new ListTasksCommand({ cluster: 'unavailable' }))).taskArns, []);
     await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'unavailable', containerInstances: [arn], status: 'ACTIVE' }));
-    await agents.pop()!.close();
+    await env.closeLast();
     for (let i = 0; i < 100; i++) {
       const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'unavailable', containerInstances: [arn] }));
       if (!containerInstances![0].agentConnected) break;
@@ -121,7 +113,7 @@ describe('placement', () => {
 
   it('starts tasks on the named instances with StartTask, and ListTasks filters them', async () => {
     const first = await clusterWithInstance('named', 4096, 4096);
-    const second = (await connectFakeAgent(server.url, { cluster: 'named', cpu: 4096, memory: 4096 })).containerInstanceArns[0];
+    const second = (await env.connect({ cluster: 'named', cpu: 4096, memory: 4096 })).containerInstanceArns[0];
     const td = await family('named-task', {});
     const other = await family('other-task', {});
     const started = await ecs.send(new StartTaskCommand({

@@ -2,28 +2,21 @@
  * ECS placement strategies and constraints through the SDK against a real `wharf server`, on
  * container instances in several availability zones (agents on the real link that run nothing).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateClusterCommand, PutAttributesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ECSClient, type Task,
 } from '@aws-sdk/client-ecs';
-import { ecsClient, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
-import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
+import { fakeAgentServer } from './support/fake-agent.ts';
 
-let server: WharfProcess;
+const env = fakeAgentServer();
 let ecs: ECSClient;
-const agents: FakeAgent[] = [];
 
 before(async () => {
-  server = await spawnWharf(['server', '--port', '0', '--data-dir', tempDir()], /Wharf server ready at http:\/\//);
-  ecs = ecsClient(server.url);
+  ecs = env.ecs();
   await ecs.send(new RegisterTaskDefinitionCommand({
     family: 'small', containerDefinitions: [{ name: 'main', image: 'wharf-test/busybox:latest', memory: 300 }],
   }));
-});
-after(async () => {
-  for (const a of agents) await a.close();
-  await server?.stop();
 });
 
 /** A cluster with one 1,000 MiB instance per zone given; returns instance ARN → zone. */
@@ -31,8 +24,7 @@ async function cluster(name: string, zones: string[]): Promise<Map<string, strin
   await ecs.send(new CreateClusterCommand({ clusterName: name }));
   const byArn = new Map<string, string>();
   for (const zone of zones) {
-    const agent = await connectFakeAgent(server.url, { cluster: name, cpu: 4096, memory: 1000, attributes: [{ name: 'ecs.availability-zone', value: zone }] });
-    agents.push(agent);
+    const agent = await env.connect({ cluster: name, cpu: 4096, memory: 1000, attributes: [{ name: 'ecs.availability-zone', value: zone }] });
     byArn.set(agent.containerInstanceArns[0], zone);
   }
   return byArn;
