@@ -15,7 +15,7 @@ const env = fakeAgentServer();
 let ecs: ECSClient;
 
 before(async () => {
-  ecs = env.ecs();
+  ecs = await env.start();
 });
 
 /** A cluster with one instance of `cpu` units and `memory` MiB; returns its instance ARN. */

@@ -13,7 +13,7 @@ const env = fakeAgentServer();
 let ecs: ECSClient;
 
 before(async () => {
-  ecs = env.ecs();
+  ecs = await env.start();
   await ecs.send(new RegisterTaskDefinitionCommand({
     family: 'small', containerDefinitions: [{ name: 'main', image: 'wharf-test/busybox:latest', memory: 300 }],
   }));

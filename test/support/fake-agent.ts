@@ -5,7 +5,7 @@
  * without Docker: the ECS API is still exercised through the SDK, only the host is fake.
  */
 import { randomUUID } from 'node:crypto';
-import { after, before } from 'node:test';
+import { after } from 'node:test';
 import WebSocket from 'ws';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { ecsClient, spawnWharf, tempDir, type WharfProcess } from './wharf.ts';
@@ -76,28 +76,26 @@ export function connectFakeAgent(url: string, o: FakeAgentOptions): Promise<Fake
 }
 
 /**
- * A `wharf server` for one test file — started before its tests, stopped after — and the fake
- * agents connected to it, closed after too.
+ * A `wharf server` for one test file — `start()` it in a `before` hook — and the fake agents
+ * connected to it; both are stopped after the file's tests.
  */
 export function fakeAgentServer(): {
-  ecs: () => ECSClient;
+  start: () => Promise<ECSClient>;
   connect: (o: FakeAgentOptions) => Promise<FakeAgent>;
   /** Closes the agent connected last (its instance becomes disconnected). */
   closeLast: () => Promise<void>;
 } {
   let server: WharfProcess | undefined;
-  let client: ECSClient | undefined;
   const agents: FakeAgent[] = [];
-  before(async () => {
-    server = await spawnWharf(['server', '--port', '0', '--data-dir', tempDir()], /Wharf server ready at http:\/\//);
-    client = ecsClient(server.url);
-  });
   after(async () => {
     for (const a of agents) await a.close();
     await server?.stop();
   });
   return {
-    ecs: () => client!,
+    async start() {
+      server = await spawnWharf(['server', '--port', '0', '--data-dir', tempDir()], /Wharf server ready at http:\/\//);
+      return ecsClient(server.url);
+    },
     async connect(o) {
       const agent = await connectFakeAgent(server!.url, o);
       agents.push(agent);
