@@ -9,7 +9,7 @@ import { createEndpoint, type Route } from '../api/server.ts';
 import { AGENT_LINK_PATH } from '../common/agent-protocol.ts';
 import { randomIds, systemClock } from '../common/clock.ts';
 import { place } from '../scheduler/index.ts';
-import { AgentLinkServer, ecsService } from '../services/ecs/index.ts';
+import { AgentLinkServer, InstanceCache, ecsService } from '../services/ecs/index.ts';
 import { SqliteStore } from '../state/sqlite.ts';
 import type { Store } from '../state/store.ts';
 
@@ -34,7 +34,8 @@ export interface ControlPlane {
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   mkdirSync(o.dataDir, { recursive: true });
   const store = SqliteStore.open(join(o.dataDir, 'wharf.db'));
-  const deps = { store, clock: systemClock, ids: randomIds, place, rng: Math.random };
+  const instances = new InstanceCache(store);
+  const deps = { store, clock: systemClock, ids: randomIds, place, rng: Math.random, instances };
   const link = new AgentLinkServer({ store, clock: systemClock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log });
   await link.markAllDisconnected();
 
@@ -70,6 +71,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     store,
     async stop() {
       await link.close();
+      instances.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

@@ -60,6 +60,14 @@ export class Tx {
     return out;
   }
 
+  /**
+   * Guards the commit on `key` still being at `modRevision`, for a value read elsewhere (an
+   * in-memory cache fed by the store's watch) rather than through this transaction.
+   */
+  guard(key: string, modRevision: number): void {
+    if (!this.reads.has(key)) this.reads.set(key, modRevision);
+  }
+
   put<T>(key: string, value: T): void {
     this.writes.set(key, { type: 'put', key, value: JSON.stringify(value) });
   }

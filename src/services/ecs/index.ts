@@ -12,6 +12,7 @@ import { taskActions } from './tasks.ts';
 import { taskDefinitionActions } from './task-definitions.ts';
 
 export { AgentLinkServer } from './agent-link.ts';
+export { InstanceCache } from './instance-cache.ts';
 export type { EcsDeps } from './deps.ts';
 
 /** The ECS API over the given store, clock, ids and placement. */

@@ -137,13 +137,20 @@ function placeRequest(req: LaunchRequest, td: TaskDefinitionRecord, overrides: T
   };
 }
 
-/** Places the request over `candidates` and stages the tasks and the instances' new remaining resources and groups. */
-function stageLaunch(tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride, candidates: ContainerInstanceRecord[], request: PlaceRequest) {
+/**
+ * Places the request over `candidates` and stages the tasks and the instances' new remaining
+ * resources and groups. Candidates not read through `tx` are guarded by `guard` once chosen.
+ */
+function stageLaunch(
+  tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride,
+  candidates: ContainerInstanceRecord[], request: PlaceRequest, guard?: (instanceId: string) => void,
+) {
   const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
   const byId = new Map(candidates.map((i) => [i.id, i]));
   const tasks: TaskRecord[] = [];
   for (const { instanceId, reserved } of placements) {
     const instance = byId.get(instanceId)!;
+    guard?.(instanceId);
     const task = newTask(deps, scope, cluster, td, req, overrides, instance, reserved);
     const updated = withGroupCount(
       { ...instance, remainingResources: reserve(instance.remainingResources, reserved), version: instance.version + 1 },
@@ -166,11 +173,14 @@ export async function runTask(deps: EcsDeps, input: Record<string, unknown>, ctx
     const cluster = await activeCluster(tx, scope, req.clusterRef);
     const td = await launchable(tx, scope, req.taskDefinitionRef);
     const overrides = readOverrides(req.fields, td);
-    const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, cluster.name));
-    if (!instances.some((i) => i.status === 'ACTIVE')) {
+    const docs = await deps.instances.list(scope, cluster.name);
+    if (!docs.some((d) => d.value.status === 'ACTIVE')) {
       throw EcsErrors.invalidParameter('No Container Instances were found in your cluster.');
     }
-    return stageLaunch(tx, deps, scope, cluster, td, req, overrides, instances, placeRequest(req, td, overrides, count));
+    // Placed against the cache; the commit is guarded on the chosen instances' revisions.
+    const revisions = new Map(docs.map((d) => [d.value.id, d]));
+    const guard = (id: string) => tx.guard(revisions.get(id)!.key, revisions.get(id)!.modRevision);
+    return stageLaunch(tx, deps, scope, cluster, td, req, overrides, docs.map((d) => d.value), placeRequest(req, td, overrides, count), guard);
   });
   return { tasks: result.tasks.map((t) => toApiTask(t, true)), failures: result.failures };
 }

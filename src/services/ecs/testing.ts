@@ -12,6 +12,7 @@ import { SqliteStore } from '../../state/sqlite.ts';
 import type { Store } from '../../state/store.ts';
 import { getDoc } from '../../state/transact.ts';
 import type { EcsDeps } from './deps.ts';
+import { InstanceCache } from './instance-cache.ts';
 import { arns, keys, type ContainerInstanceRecord, type Scope, type TaskRecord } from './records.ts';
 
 /** The request context every unit test calls the actions in. */
@@ -37,7 +38,7 @@ export interface EcsTestbed {
 export function ecsTestbed(): EcsTestbed {
   const store = SqliteStore.open(':memory:');
   const clock = new ManualClock();
-  const deps: EcsDeps = { store, clock, ids: randomIds, place, rng: seededRandom(1) };
+  const deps: EcsDeps = { store, clock, ids: randomIds, place, rng: seededRandom(1), instances: new InstanceCache(store) };
   return { store, clock, deps, ctx, api: (actions) => actions(deps) };
 }
 
