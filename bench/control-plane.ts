@@ -8,13 +8,10 @@
  *   2. RunTask (count 10) → tasks assigned (returned by RunTask): tasks/s on a SMALL cluster
  *      and on the INSTANCES cluster, one call at a time and PARALLEL in flight, each bounded
  *      by RUNTASK_TASKS and RUNTASK_BUDGET_S
- *   3. fill to TASKS tasks with StartTask (10 named instances per call: it reads only those),
- *      because RunTask at 5,000 instances is too slow to get there in a bench's time; bounded
- *      by FILL_BUDGET_S
+ *   3. fill to TASKS tasks with StartTask (10 named instances per call), bounded by
+ *      FILL_BUDGET_S
  *   4. RSS of the control-plane process (VmRSS) holding the instances and the tasks, with
  *      every task RUNNING on its simulated agent
- *   5. on the server's store file afterwards: the cost of what task-launch.ts does on each
- *      RunTask before placing, reading and decoding every instance document of the cluster
  *
  *   npx tsx bench/control-plane.ts
  *   INSTANCES=5000 TASKS=100000 PARALLEL=8 RUNTASK_BUDGET_S=90 FILL_BUDGET_S=900 npx tsx bench/control-plane.ts
@@ -25,8 +22,6 @@ import {
   CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StartTaskCommand, type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { startFleet, type Fleet } from '../src/agent/fleet.ts';
-import { SqliteStore } from '../src/state/sqlite.ts';
-import { transact } from '../src/state/transact.ts';
 import { ecsClient, spawnWharf, tempDir, type WharfProcess } from '../test/support/wharf.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -151,32 +146,6 @@ async function untilRunning(fleet: Fleet, expected: number, budgetS: number): Pr
   return undefined;
 }
 
-/** Times what task-launch.ts does per RunTask before placing: read and decode every instance of the cluster in a Tx. */
-async function instanceListCost(dataDir: string, cluster: string): Promise<{ ms: number; docs: number; bytes: number } | undefined> {
-  const store = SqliteStore.open(join(dataDir, 'wharf.db'));
-  try {
-    const prefix = `ecs/instances/${ACCOUNT}/${REGION}/${cluster}/`;
-    const times: number[] = [];
-    let docs = 0;
-    for (let i = 0; i < 15; i++) {
-      const t = performance.now();
-      docs = (await transact(store, async (tx) => tx.list(prefix))).length;
-      times.push(performance.now() - t);
-    }
-    let bytes = 0;
-    let startAfter: string | undefined;
-    for (;;) {
-      const page = await store.range(prefix, { startAfter, limit: 1000 });
-      for (const kv of page.kvs) bytes += kv.value.length;
-      if (!page.more || !page.kvs.length) break;
-      startAfter = page.kvs.at(-1)!.key;
-    }
-    return { ms: median(times.slice(5)), docs, bytes };
-  } finally {
-    await store.close();
-  }
-}
-
 async function main(): Promise<void> {
   const dataDir = tempDir('wharf-bench-');
   const server = await spawnWharf(['server', '--port', '0', '--data-dir', dataDir], /Wharf server ready at http:\/\//);
@@ -276,22 +245,12 @@ async function main(): Promise<void> {
     fleets.length = 0;
     await server.stop();
 
-    // 5. What one RunTask reads before it places.
-    const list = await instanceListCost(dataDir, 'bench');
-    const serial = runs.find(([label]) => label === `${fmt(INSTANCES)} instances, 1 in flight`)?.[1] ?? bigRun;
-    if (list) {
-      const perCall = (serial.serverCpuSeconds * 1000) / Math.max(1, serial.calls);
-      say('');
-      say(`one RunTask's read of the cluster (task-launch.ts: tx.list of every instance), timed on the server's store file afterwards:`);
-      say(`  ${fmt(list.docs)} instance documents, ${fmt(list.bytes / 2 ** 20, 1)} MiB of JSON: ${fmt(list.ms, 1)} ms per read and decode,` +
-        ` ${fmt((list.ms / perCall) * 100)}% of the ${fmt(perCall)} ms of server CPU per RunTask call (one in flight; the agents' reports included)`);
-    }
     say('');
     say('references (published, different hardware and setups):');
     say(`  Nomad C1M: 1,000,000 containers on 5,000 hosts in under 5 minutes ≈ 3,750 placements/s (5 servers)`);
     say(`  kube-scheduler: 100–300 pods/s`);
     for (const [label, r] of runs) say(`  Wharf RunTask, ${label}: ${fmt(r.tasks / r.seconds)} tasks/s`);
-    say(`  Wharf StartTask (no cluster-wide read), ${fmt(INSTANCES)} instances: ${fmt(fill.tasks / fill.seconds)} tasks/s`);
+    say(`  Wharf StartTask, ${fmt(INSTANCES)} instances: ${fmt(fill.tasks / fill.seconds)} tasks/s`);
     say(`  (one server process; the ${fmt(INSTANCES + SMALL)} agents, their tasks and the SDK clients share this 2-core machine with it)`);
   } finally {
     for (const f of fleets) await f.stop().catch(() => undefined);
