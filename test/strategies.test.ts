@@ -5,7 +5,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateClusterCommand, PutAttributesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ECSClient, type Task,
+  CreateClusterCommand, DescribeContainerInstancesCommand, PutAttributesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ECSClient, type Task,
 } from '@aws-sdk/client-ecs';
 import { fakeAgentServer } from './support/fake-agent.ts';
 
@@ -94,5 +94,27 @@ describe('placement strategies and constraints', () => {
       ecs.send(new RunTaskCommand({ cluster: 'distinct', taskDefinition: 'small', placementStrategy: [{ type: 'binpack', field: 'disk' }] })),
       (e: Error) => e.name === 'InvalidParameterException' && /placementStrategy\[0\]\.field/.test(e.message),
     );
+  });
+
+  it('counts GPUs and ENIs: RESOURCE:GPU and RESOURCE:ENI when they run out', async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: 'accelerated' }));
+    const arn = (await env.connect({ cluster: 'accelerated', cpu: 8192, memory: 8192, gpus: ['gpu-0', 'gpu-1'], eniLimit: 2, attributes: [{ name: 'ecs.capability.task-eni' }] })).containerInstanceArns[0];
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'gpu', containerDefinitions: [{ name: 'main', image: 'wharf-test/busybox:latest', memory: 64, resourceRequirements: [{ type: 'GPU', value: '1' }] }],
+    }));
+    const gpu = await ecs.send(new RunTaskCommand({ cluster: 'accelerated', taskDefinition: 'gpu', count: 3 }));
+    assert.equal(gpu.tasks!.length, 2);
+    assert.deepEqual(gpu.failures, [{ arn, reason: 'RESOURCE:GPU' }]);
+    const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'accelerated', containerInstances: [arn] }));
+    const gpus = (which: 'registeredResources' | 'remainingResources') => containerInstances![0][which]!.find((r) => r.name === 'GPU')?.stringSetValue;
+    assert.deepEqual(gpus('registeredResources'), ['gpu-0', 'gpu-1']);
+    assert.deepEqual(gpus('remainingResources'), []);
+
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'vpc', networkMode: 'awsvpc', containerDefinitions: [{ name: 'main', image: 'wharf-test/busybox:latest', memory: 64 }],
+    }));
+    const vpc = await ecs.send(new RunTaskCommand({ cluster: 'accelerated', taskDefinition: 'vpc', count: 3 }));
+    assert.equal(vpc.tasks!.length, 2);
+    assert.deepEqual(vpc.failures, [{ arn, reason: 'RESOURCE:ENI' }]);
   });
 });

@@ -62,6 +62,10 @@ export interface RegistrationOptions {
   cpu?: number;
   /** Memory MiB offered (default: total memory less `reservedMemory`). */
   memory?: number;
+  /** GPUs to offer, as ids `gpu-0`... (for simulated sizes: the agent does not pin real GPUs yet). */
+  gpus?: number;
+  /** ENI attachment points to offer for awsvpc tasks; unset, ENIs are not counted. */
+  eniLimit?: number;
   /** MiB kept back for the OS, Docker and the agent (ECS_RESERVED_MEMORY); default 256. */
   reservedMemory?: number;
   instanceType?: string;
@@ -117,6 +121,8 @@ export function helloMessage(facts: HostFacts, o: RegistrationOptions): AgentHel
     cpu: o.cpu ?? facts.cpuCount * 1024,
     memory,
     reservedPorts: [...RESERVED_PORTS],
+    ...(o.gpus ? { gpus: Array.from({ length: o.gpus }, (_, i) => `gpu-${i}`) } : {}),
+    ...(o.eniLimit !== undefined ? { eniLimit: o.eniLimit } : {}),
     attributes,
     versionInfo: {
       agentVersion: facts.agentVersion,

@@ -54,6 +54,8 @@ function agentOptions(args: ParsedArgs, serverUrl: string, dataDir: string) {
     hostIp: flag(args, 'host-ip', '127.0.0.1')!,
     cpu: intFlag(args, 'cpu'),
     memory: intFlag(args, 'memory'),
+    gpus: intFlag(args, 'gpus'),
+    eniLimit: intFlag(args, 'eni-limit'),
     log,
   };
 }

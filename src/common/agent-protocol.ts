@@ -84,6 +84,10 @@ export type AgentMessage =
       memory: number;
       /** Host ports taken before any task runs (ECS reserves 22, 2375, 2376, 51678, 51679). */
       reservedPorts: number[];
+      /** GPU ids this host offers (simulated sizes; none by default). */
+      gpus?: string[];
+      /** ENI attachment points for awsvpc tasks (the instance's limit less its primary interface). */
+      eniLimit?: number;
       attributes: { name: string; value?: string }[];
       versionInfo: { agentVersion: string; agentHash: string; dockerVersion: string };
     }

@@ -28,6 +28,9 @@ export interface FakeAgentOptions {
   region?: string;
   cpu?: number;
   memory?: number;
+  /** GPU ids and ENI attachment points to offer. */
+  gpus?: string[];
+  eniLimit?: number;
   /** More attributes to register with (e.g. `ecs.availability-zone`). */
   attributes?: { name: string; value?: string }[];
 }
@@ -68,6 +71,8 @@ export function connectFakeAgent(url: string, o: FakeAgentOptions): Promise<Fake
         cpu: o.cpu ?? 2048,
         memory: o.memory ?? 4096,
         reservedPorts: [22, 2375, 2376, 51678, 51679],
+        gpus: o.gpus,
+        eniLimit: o.eniLimit,
         attributes: [{ name: 'ecs.os-type', value: 'linux' }, { name: 'ecs.cpu-architecture', value: 'x86_64' }, ...(o.attributes ?? [])],
         versionInfo: { agentVersion: '0.0.0-fake', agentHash: 'fake', dockerVersion: 'none' },
       });

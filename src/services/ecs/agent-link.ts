@@ -27,7 +27,7 @@ import type { Store, WatchEvent } from '../../state/store.ts';
 import { listDocs, transact, type Tx } from '../../state/transact.ts';
 import { isAgentAttribute } from './attributes.ts';
 import { newCluster } from './cluster-record.ts';
-import { arns, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskRecord } from './records.ts';
+import { arns, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type Resources, type Scope, type TaskRecord } from './records.ts';
 import { InstanceTaskIndex } from './instance-tasks.ts';
 import { stageTaskStateChange } from './task-state.ts';
 
@@ -308,7 +308,11 @@ export class AgentLinkServer {
       const existing = ref && (await this.usableInstance(tx, scope, name, ref, hello.agentId));
       const now = this.o.clock.now();
       const agentAttributes = hello.attributes.map((a) => ({ name: a.name, value: a.value }));
-      const registered = { cpu: hello.cpu, memory: hello.memory, ports: [...hello.reservedPorts], portsUdp: [] };
+      const registered: Resources = {
+        cpu: hello.cpu, memory: hello.memory, ports: [...hello.reservedPorts], portsUdp: [],
+        ...(hello.gpus?.length ? { gpus: [...hello.gpus] } : {}),
+        ...(hello.eniLimit !== undefined ? { enis: hello.eniLimit } : {}),
+      };
       if (existing) {
         const custom = existing.attributes.filter((a) => !agentAttributes.some((b) => b.name === a.name) && !isAgentAttribute(a.name));
         const used = { cpu: existing.registeredResources.cpu - existing.remainingResources.cpu, memory: existing.registeredResources.memory - existing.remainingResources.memory };

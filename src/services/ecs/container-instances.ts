@@ -31,7 +31,7 @@ const LIST_STATUSES: readonly InstanceStatus[] = ['ACTIVE', 'DRAINING', 'INACTIV
 const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 
 const integer = (name: string, value: number): Resource => ({ name, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: value });
-const stringSet = (name: string, ports: number[]): Resource => ({
+const stringSet = (name: string, ports: ReadonlyArray<number | string>): Resource => ({
   name,
   type: 'STRINGSET',
   doubleValue: 0,
@@ -45,7 +45,10 @@ const stringSet = (name: string, ports: number[]): Resource => ({
  * (for remaining resources the ports listed are the ones in use, reserved ones included).
  */
 export function resourcesToApi(res: Resources): Resource[] {
-  return [integer('CPU', res.cpu), integer('MEMORY', res.memory), stringSet('PORTS', res.ports), stringSet('PORTS_UDP', res.portsUdp)];
+  return [
+    integer('CPU', res.cpu), integer('MEMORY', res.memory), stringSet('PORTS', res.ports), stringSet('PORTS_UDP', res.portsUdp),
+    ...(res.gpus ? [stringSet('GPU', res.gpus)] : []),
+  ];
 }
 
 function healthOf(r: ContainerInstanceRecord): ContainerInstanceHealthStatus {
