@@ -3,7 +3,7 @@
  *
  *   wharf dev    [--port N] [--host IP] [--data-dir DIR]   control plane + a local agent, one process
  *   wharf server [--port N] [--host IP] [--data-dir DIR]   the control plane alone
- *   wharf agent  --server URL [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--host-ip IP]
+ *   wharf agent  --server URL [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  */
 import { resolve } from 'node:path';
 import { startAgent } from '../agent/index.ts';
@@ -15,7 +15,7 @@ const USAGE = `Usage:
   wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf]
   wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf]
   wharf agent  --server http://HOST:PORT [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
-               [--cpu UNITS] [--memory MIB] [--host-ip 127.0.0.1]`;
+               [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]`;
 
 const log = (message: string) => console.log(`[wharf] ${message}`);
 
