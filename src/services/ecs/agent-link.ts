@@ -11,7 +11,7 @@
  *
  * Built for 10,000 agents and 100,000 tasks per control plane: nothing an agent does costs
  * work in proportion to the cluster. A `hello` finds the agent's instance through the
- * agent-instance key written with it (`agentInstanceKey`), not by listing the cluster; the
+ * agent-instance key written with it (`keys.agentInstance`), not by listing the cluster; the
  * complete task set comes from an in-memory index of each instance's tasks
  * (`instance-tasks.ts`, fed by the store's watch), read back from the store task by task; a
  * task change is decoded once and goes to the one link that holds its instance, and only
@@ -54,16 +54,7 @@ interface Link {
   closed: boolean;
 }
 
-/**
- * Where the container instance an agent registered as in one cluster is found, so a `hello`
- * need not list the cluster. Written in the same transaction as the instance; a hint checked
- * against the instance itself (one deregistered since, or gone, is not reused).
- */
-export function agentInstanceKey(agentId: string, scope: Scope, cluster: string): string {
-  return `ecs/agent-instances/${encodeURIComponent(agentId)}/${scope.account}/${scope.region}/${cluster}`;
-}
-
-/** The document at an agentInstanceKey. */
+/** The document at `keys.agentInstance`. */
 interface AgentInstanceRef {
   instanceId: string;
 }
@@ -140,7 +131,7 @@ export class AgentLinkServer {
           if (instance.agentConnected) tx.put(key, { ...instance, agentConnected: false, version: instance.version + 1 });
           if (instance.status === 'INACTIVE') continue;
           const scope = scopeOfArn(instance.arn);
-          const refKey = agentInstanceKey(instance.agentId, scope, instance.clusterName);
+          const refKey = keys.agentInstance(instance.agentId, scope, instance.clusterName);
           const ref = await tx.get<AgentInstanceRef>(refKey);
           if (ref && (await this.usableInstance(tx, scope, instance.clusterName, ref, instance.agentId))) continue;
           tx.put(refKey, { instanceId: instance.id });
@@ -303,7 +294,7 @@ export class AgentLinkServer {
     return transact(this.o.store, async (tx) => {
       const clusterRecord = await tx.get<ClusterRecord>(keys.cluster(scope, name));
       if (!clusterRecord || clusterRecord.status !== 'ACTIVE') throw new Error(`Cluster not found: ${name}.`);
-      const refKey = agentInstanceKey(hello.agentId, scope, name);
+      const refKey = keys.agentInstance(hello.agentId, scope, name);
       const ref = await tx.get<AgentInstanceRef>(refKey);
       const existing = ref && (await this.usableInstance(tx, scope, name, ref, hello.agentId));
       const now = this.o.clock.now();

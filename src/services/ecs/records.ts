@@ -171,6 +171,13 @@ export const keys = {
   allInstances: 'ecs/instances/',
   instances: (s: Scope, cluster: string) => `ecs/instances/${s.account}/${s.region}/${cluster}/`,
   instance: (s: Scope, cluster: string, id: string) => `ecs/instances/${s.account}/${s.region}/${cluster}/${id}`,
+  /**
+   * Where the container instance an agent registered as in one cluster is found, so a `hello`
+   * need not list the cluster: written with the instance, and only a hint (an instance
+   * deregistered since, or gone, is not reused).
+   */
+  agentInstance: (agentId: string, s: Scope, cluster: string) =>
+    `ecs/agent-instances/${encodeURIComponent(agentId)}/${s.account}/${s.region}/${cluster}`,
 };
 
 /** ECS ARNs, in the forms ECS uses today (long ARN format, cluster name in task ARNs). */

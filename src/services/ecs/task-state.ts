@@ -4,10 +4,8 @@
  * STOPPED gives the task's reserved resources back to its instance in the same transaction.
  */
 import { TASK_STATUSES, type TaskStateChange, type TaskStatus } from '../../common/agent-protocol.ts';
-import type { Clock } from '../../common/clock.ts';
 import { release } from '../../scheduler/index.ts';
-import type { Store } from '../../state/store.ts';
-import { transact, type Tx } from '../../state/transact.ts';
+import type { Tx } from '../../state/transact.ts';
 import { keys, parseArn, withGroupCount, type ContainerInstanceRecord, type ContainerRecord, type TaskRecord } from './records.ts';
 
 const rank = (s: TaskStatus) => TASK_STATUSES.indexOf(s);
@@ -20,19 +18,10 @@ export function taskKeyOfArn(taskArn: string): string | undefined {
 }
 
 /**
- * Merges one report into the task. `fromInstanceIds` are the container instances of the
- * reporting agent: a report about a task placed elsewhere is ignored. Returns the updated
- * task, or undefined when nothing changed.
- */
-export async function applyTaskStateChange(
-  store: Store, clock: Clock, change: TaskStateChange, fromInstanceIds: ReadonlySet<string>,
-): Promise<TaskRecord | undefined> {
-  return transact(store, (tx) => stageTaskStateChange(tx, clock.now(), change, fromInstanceIds));
-}
-
-/**
- * `applyTaskStateChange` inside a transaction the caller commits, so that many reports can
- * share one commit. Reports staged one after another in the same transaction see each other.
+ * Merges one report into the task, inside a transaction the caller commits, so that many
+ * reports can share one commit (reports staged one after another see each other).
+ * `fromInstanceIds` are the container instances of the reporting agent: a report about a task
+ * placed elsewhere is ignored. Returns the updated task, or undefined when nothing changed.
  */
 export async function stageTaskStateChange(
   tx: Tx, now: number, change: TaskStateChange, fromInstanceIds: ReadonlySet<string>,
