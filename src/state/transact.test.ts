@@ -45,6 +45,18 @@ describe('getDoc and listDocs', () => {
 });
 
 describe('Tx', () => {
+  it('lists in key order with its own puts and deletes applied', () =>
+    withStore(async (store) => {
+      await putJson(store, 'p/a', { n: 1 });
+      await putJson(store, 'p/c', { n: 3 });
+      await putJson(store, 'p/d', { n: 4 });
+      const tx = new Tx(store);
+      tx.put('p/b', { n: 2 });
+      tx.delete('p/d');
+      tx.put('q/x', { n: 9 });
+      assert.deepEqual(await tx.list<Item>('p/'), [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    }));
+
   it('reads its own buffered writes and writes nothing before commit', () =>
     withStore(async (store) => {
       await putJson(store, 'a', { n: 1 });

@@ -44,20 +44,19 @@ export class Tx {
     return kv ? (JSON.parse(kv.value) as T) : undefined;
   }
 
-  /** Lists a prefix, guarding each key returned (keys created later are not guarded). */
+  /** Lists a prefix in key order, with this transaction's own writes applied, guarding each stored key read (keys created later are not guarded). */
   async list<T>(prefix: string): Promise<T[]> {
-    const docs = await listDocs<T>(this.store, prefix);
-    const out: T[] = [];
-    for (const doc of docs) {
+    const byKey = new Map<string, T>();
+    for (const doc of await listDocs<T>(this.store, prefix)) {
       if (!this.reads.has(doc.key)) this.reads.set(doc.key, doc.modRevision);
-      const pending = this.writes.get(doc.key);
-      if (pending?.type === 'delete') continue;
-      out.push(pending?.type === 'put' ? (JSON.parse(pending.value) as T) : doc.value);
+      byKey.set(doc.key, doc.value);
     }
     for (const [key, op] of this.writes) {
-      if (op.type === 'put' && key.startsWith(prefix) && !docs.some((d) => d.key === key)) out.push(JSON.parse(op.value) as T);
+      if (!key.startsWith(prefix)) continue;
+      if (op.type === 'put') byKey.set(key, JSON.parse(op.value) as T);
+      else byKey.delete(key);
     }
-    return out;
+    return [...byKey.keys()].sort().map((key) => byKey.get(key)!);
   }
 
   /**
