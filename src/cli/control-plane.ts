@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createEndpoint, type Route } from '../api/server.ts';
 import { AGENT_LINK_PATH } from '../common/agent-protocol.ts';
 import { randomIds, systemClock } from '../common/clock.ts';
+import { ServiceController } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
 import { AgentLinkServer, InstanceCache, ecsService } from '../services/ecs/index.ts';
 import { SqliteStore } from '../state/sqlite.ts';
@@ -21,6 +22,8 @@ export interface ControlPlaneOptions {
   region: string;
   /** Enables `POST /_wharf/reset`, which wipes all state (dev mode only). */
   allowReset: boolean;
+  /** An instance whose agent has been disconnected this long is lost: its service tasks are replaced elsewhere. */
+  instanceLostAfterMs?: number;
   log: (message: string) => void;
 }
 
@@ -38,6 +41,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const deps = { store, clock: systemClock, ids: randomIds, place, rng: Math.random, instances };
   const link = new AgentLinkServer({ store, clock: systemClock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log });
   await link.markAllDisconnected();
+  const services = new ServiceController({ deps, settings: { instanceLostAfterMs: o.instanceLostAfterMs ?? 30_000 }, log: o.log });
+  await services.start();
 
   const json = (body: unknown): Route => (_req, res) => {
     const text = JSON.stringify(body);
@@ -70,6 +75,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     url: `http://${host}:${port}`,
     store,
     async stop() {
+      await services.close();
       await link.close();
       instances.close();
       server.closeAllConnections();

@@ -1,8 +1,8 @@
 /**
  * The `wharf` command.
  *
- *   wharf dev    [--port N] [--host IP] [--data-dir DIR]   control plane + a local agent, one process
- *   wharf server [--port N] [--host IP] [--data-dir DIR]   the control plane alone
+ *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S]   control plane + a local agent, one process
+ *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S]   the control plane alone
  *   wharf agent  --server URL [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  */
 import { resolve } from 'node:path';
@@ -12,8 +12,8 @@ import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { waitForInstance } from './wait.ts';
 
 const USAGE = `Usage:
-  wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf]
-  wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf]
+  wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
+  wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
   wharf agent  --server http://HOST:PORT [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]`;
 
@@ -41,6 +41,7 @@ function controlPlaneOptions(args: ParsedArgs, allowReset: boolean) {
     account: flag(args, 'account', process.env.WHARF_ACCOUNT ?? '123456789012')!,
     region: flag(args, 'region', process.env.AWS_REGION ?? 'us-east-1')!,
     allowReset,
+    instanceLostAfterMs: 1000 * intFlag(args, 'instance-lost-after', 30)!,
     log,
   };
 }

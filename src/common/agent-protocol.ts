@@ -49,6 +49,8 @@ export interface ContainerStateChange {
   reason?: string;
   networkBindings?: NetworkBinding[];
   imageDigest?: string;
+  /** From the container's health check (Docker's); absent or UNKNOWN when it has none. */
+  healthStatus?: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 }
 
 /** What an agent observed of one task. Only moves forward through TASK_STATUSES. */

@@ -128,7 +128,10 @@ export class AgentLinkServer {
         for (const { key } of batch) {
           const instance = await tx.get<ContainerInstanceRecord>(key);
           if (!instance) continue;
-          if (instance.agentConnected) tx.put(key, { ...instance, agentConnected: false, version: instance.version + 1 });
+          // Loss of an instance counts from now at the earliest: its agent had no chance to reconnect yet.
+          if (instance.agentConnected || instance.disconnectedAt === undefined) {
+            tx.put(key, { ...instance, agentConnected: false, disconnectedAt: this.o.clock.now(), version: instance.version + 1 });
+          }
           if (instance.status === 'INACTIVE') continue;
           const scope = scopeOfArn(instance.arn);
           const refKey = keys.agentInstance(instance.agentId, scope, instance.clusterName);
@@ -310,6 +313,7 @@ export class AgentLinkServer {
         const updated: ContainerInstanceRecord = {
           ...existing,
           agentConnected: true,
+          disconnectedAt: undefined,
           lastHeartbeatAt: now,
           attributes: [...agentAttributes, ...custom],
           versionInfo: hello.versionInfo,
@@ -356,7 +360,8 @@ export class AgentLinkServer {
     await transact(this.o.store, async (tx) => {
       const instance = await tx.get<ContainerInstanceRecord>(key);
       if (!instance || instance.agentConnected === connected) return;
-      tx.put(key, { ...instance, agentConnected: connected, version: instance.version + 1 });
+      const disconnectedAt = connected ? undefined : this.o.clock.now();
+      tx.put(key, { ...instance, agentConnected: connected, disconnectedAt, version: instance.version + 1 });
     });
   }
 

@@ -14,6 +14,15 @@ import { taskDefinitionActions } from './task-definitions.ts';
 export { AgentLinkServer } from './agent-link.ts';
 export { InstanceCache } from './instance-cache.ts';
 export type { EcsDeps } from './deps.ts';
+// What the service controller (src/controllers) works with.
+export { keys, type ClusterRecord, type ContainerInstanceRecord, type TaskRecord } from './records.ts';
+export {
+  serviceGroup, serviceKeys, type DeploymentRecord, type DeploymentSpec, type ServiceRecord,
+} from './service-records.ts';
+export { putService, scopeOfService, startDeployment, withEvent } from './service-deployment.ts';
+export { snapshotOf, stageServiceLaunch } from './task-launch.ts';
+export { stageStopTask } from './task-stop.ts';
+export { resolveTaskDefinition } from './task-definitions.ts';
 
 /** The ECS API over the given store, clock, ids and placement. */
 export function ecsService(deps: EcsDeps): JsonService {

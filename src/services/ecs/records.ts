@@ -65,7 +65,12 @@ export interface ContainerRecord {
   memory?: string;
   memoryReservation?: string;
   essential: boolean;
+  /** From the container's health check, as the agent reports it (none: UNKNOWN). */
+  healthStatus?: HealthStatus;
 }
+
+/** Container and task health, as ECS reports it. */
+export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 
 export interface TaskRecord {
   id: string;
@@ -102,6 +107,11 @@ export interface TaskRecord {
   connectivityAt?: number;
   stopCode?: string;
   stoppedReason?: string;
+  /**
+   * The task's health from its essential containers' health checks: UNHEALTHY if any is,
+   * HEALTHY once all that have one are, UNKNOWN otherwise (and when none has a health check).
+   */
+  healthStatus?: HealthStatus;
   /** What the agent runs: the task definition with overrides applied. */
   spec: TaskSpec;
   /** Resources charged to the instance from placement until the task is STOPPED. */
@@ -136,6 +146,8 @@ export interface ContainerInstanceRecord {
   /** Attached by `wharf dev`'s follow-all-clusters agent rather than registered by choice. */
   autoAttached: boolean;
   agentConnected: boolean;
+  /** When the agent was last seen to go away (unset while connected): instance loss counts from here. */
+  disconnectedAt?: number;
   lastHeartbeatAt?: number;
   registeredAt: number;
   registeredResources: Resources;

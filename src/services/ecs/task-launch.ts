@@ -9,7 +9,7 @@ import type { RequestContext } from '../../api/types.ts';
 import {
   reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type Resources,
 } from '../../scheduler/index.ts';
-import { transact, type Tx } from '../../state/transact.ts';
+import { transact, type Doc, type Tx } from '../../state/transact.ts';
 import { activeCluster, ecsFields, readTags, scopeOf } from './common.ts';
 import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
@@ -105,7 +105,8 @@ function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDe
 
 const groupOf = (req: LaunchRequest, td: TaskDefinitionRecord) => req.group ?? `family:${td.family}`;
 
-const snapshotOf = (i: ContainerInstanceRecord): InstanceSnapshot => ({
+/** An instance as the scheduler sees it. */
+export const snapshotOf = (i: ContainerInstanceRecord): InstanceSnapshot => ({
   id: i.id,
   arn: i.arn,
   status: i.status,
@@ -220,4 +221,40 @@ export function instanceIdOf(ref: string, clusterName: string): string | undefin
   if (!arn || arn.resourceType !== 'container-instance') return undefined;
   if (arn.resource.length === 2) return arn.resource[0] === clusterName ? arn.resource[1] : undefined;
   return arn.resource.length === 1 ? arn.resource[0] : undefined;
+}
+
+/** What the service scheduler launches: RunTask's placement, with the service's group and deployment. */
+export interface ServiceLaunch {
+  group: string;
+  /** The deployment id (`ecs-svc/...`). */
+  startedBy: string;
+  count: number;
+  constraints: { type?: string; expression?: string }[];
+  strategy: { type?: string; field?: string }[];
+  tags?: Tag[];
+  enableExecuteCommand: boolean;
+}
+
+/**
+ * Places and stages a service's tasks as RunTask would, over instance documents read outside
+ * the transaction (the instance cache): the commit is guarded on the chosen instances' revisions.
+ */
+export function stageServiceLaunch(
+  tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, launch: ServiceLaunch,
+  instances: Doc<ContainerInstanceRecord>[],
+): { tasks: TaskRecord[]; failures: Failure[] } {
+  const req: LaunchRequest = {
+    taskDefinitionRef: td.taskDefinitionArn,
+    startedBy: launch.startedBy,
+    group: launch.group,
+    tags: launch.tags,
+    enableExecuteCommand: launch.enableExecuteCommand,
+    constraints: launch.constraints,
+    strategy: launch.strategy,
+    fields: ecsFields({}),
+  };
+  const byId = new Map(instances.map((d) => [d.value.id, d]));
+  const guard = (id: string) => tx.guard(byId.get(id)!.key, byId.get(id)!.modRevision);
+  const request = placeRequest(req, td, {}, launch.count);
+  return stageLaunch(tx, deps, scope, cluster, td, req, {}, instances.map((d) => d.value), request, guard);
 }

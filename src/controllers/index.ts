@@ -1,0 +1,8 @@
+/**
+ * Controllers: level-triggered reconcile loops over the store (DESIGN.md rule 2). Each is a
+ * pure `reconcile(desired, observed, now) → actions` inside a thin shell that watches, queues
+ * keys and applies a plan in one transaction. See README.md.
+ */
+export { ServiceController, type ServiceControllerOptions } from './service/controller.ts';
+export type { ReconcileSettings } from './service/reconcile.ts';
+export { WorkQueue } from './work-queue.ts';

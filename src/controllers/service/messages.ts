@@ -1,0 +1,39 @@
+/**
+ * The words of ECS's service events and stopped-task reasons, in one place, so the controller
+ * says what ECS says ("(service web) has reached a steady state.") and tests can match them.
+ */
+const taskList = (ids: string[]) => ids.map((id) => `(task ${id})`).join(' ');
+
+export const messages = {
+  steadyState: (service: string) => `(service ${service}) has reached a steady state.`,
+  started: (service: string, taskIds: string[]) => `(service ${service}) has started ${taskIds.length} tasks: ${taskList(taskIds)}.`,
+  stopped: (service: string, taskIds: string[]) => `(service ${service}) has stopped ${taskIds.length} running tasks: ${taskList(taskIds)}.`,
+  failedHealthChecks: (service: string, taskId: string) => `(service ${service}) (task ${taskId}) failed container health checks.`,
+  throttled: (service: string) => `(service ${service}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
+  deploymentCompleted: (service: string, deployment: string) => `(service ${service}) (deployment ${deployment}) deployment completed.`,
+  deploymentFailed: (service: string, deployment: string) => `(service ${service}) (deployment ${deployment}) deployment failed: tasks failed to start.`,
+  rollingBack: (service: string, deployment: string) => `(service ${service}) rolling back to deployment ${deployment}.`,
+  instanceLost: (service: string, ec2InstanceId: string, taskIds: string[]) =>
+    `(service ${service}) (instance ${ec2InstanceId}) lost contact with its agent; replacing ${taskIds.length} tasks: ${taskList(taskIds)}.`,
+  /** `closest` is the instance that came nearest and what it lacked, when one did. */
+  unableToPlace: (service: string, closest?: { instanceId: string; lacking: string }) =>
+    closest
+      ? `(service ${service}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.instanceId}) ${closest.lacking}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
+      : `(service ${service}) was unable to place a task because no container instance met all of its requirements. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
+  noInstances: (service: string) =>
+    `(service ${service}) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
+};
+
+/** Why the scheduler stopped a task (the task's stoppedReason). */
+export const stopReasons = {
+  scaling: (deployment: string) => `Scaling activity initiated by (deployment ${deployment})`,
+  healthCheck: 'Task failed container health checks',
+  instanceLost: (ec2InstanceId: string) => `Container instance ${ec2InstanceId} lost contact with its agent`,
+};
+
+/** The rolloutStateReason ECS gives each rollout state. */
+export const rolloutReasons = {
+  completed: (deployment: string) => `ECS deployment ${deployment} completed.`,
+  circuitBreakerFailed: 'ECS deployment circuit breaker: tasks failed to start.',
+  rollingBack: (deployment: string) => `ECS deployment circuit breaker: rolling back to deploymentId ${deployment}.`,
+};

@@ -1,0 +1,114 @@
+/**
+ * What the service reconciler sees: the service's tasks and the cluster's instances, reduced
+ * to the facts its decisions need, and the small judgements every part of it shares (is a
+ * task live, healthy, on a lost instance).
+ */
+import type { TaskStatus } from '../../common/agent-protocol.ts';
+import type { Ids } from '../../common/clock.ts';
+import type { ServiceRecord } from '../../services/ecs/index.ts';
+
+/** One task of the service as the reconciler sees it. */
+export interface ObservedTask {
+  id: string;
+  arn: string;
+  /** The deployment that started it (its `startedBy`). */
+  deploymentId: string;
+  instanceId?: string;
+  lastStatus: TaskStatus;
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  healthStatus: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+  /** Whether an essential container has a health check (else RUNNING counts as healthy). */
+  hasHealthCheck: boolean;
+  createdAt: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+}
+
+/** One container instance of the cluster. */
+export interface ObservedInstance {
+  id: string;
+  ec2InstanceId: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE' | 'REGISTERING' | 'DEREGISTERING';
+  agentConnected: boolean;
+  disconnectedAt?: number;
+  /** DAEMON services: whether the service's constraints and required attributes admit this instance. */
+  eligible: boolean;
+}
+
+export interface ReconcileSettings {
+  /** An instance whose agent has been disconnected this long is lost: its tasks are replaced. */
+  instanceLostAfterMs: number;
+}
+
+export interface ReconcileInput {
+  service: ServiceRecord;
+  tasks: ObservedTask[];
+  instances: ObservedInstance[];
+  now: number;
+  ids: Ids;
+  settings: ReconcileSettings;
+}
+
+/** A task the scheduler asks its agent to stop. */
+export interface StopAction {
+  taskArn: string;
+  stopCode: 'ServiceSchedulerInitiated';
+  reason: string;
+}
+
+/** Tasks to launch for a deployment: `count` placed by the scheduler, or one on `instanceId` (DAEMON). */
+export interface StartAction {
+  deploymentId: string;
+  count: number;
+  instanceId?: string;
+}
+
+/** A view over the input that answers the questions every decision asks. */
+export class World {
+  readonly instances: Map<string, ObservedInstance>;
+  /** Tasks whose instance is lost, not yet STOPPED. */
+  readonly lost = new Set<string>();
+  /** The earliest time a disconnected instance will count as lost. */
+  lostAt?: number;
+
+  constructor(readonly input: ReconcileInput) {
+    this.instances = new Map(input.instances.map((i) => [i.id, i]));
+    for (const t of input.tasks) {
+      if (t.lastStatus === 'STOPPED' || !t.instanceId) continue;
+      const instance = this.instances.get(t.instanceId);
+      const at = lostTime(instance, input.settings.instanceLostAfterMs);
+      if (at === undefined) continue;
+      if (at <= input.now) this.lost.add(t.id);
+      else this.lostAt = Math.min(this.lostAt ?? Infinity, at);
+    }
+  }
+
+  /** Not STOPPED and not on a lost instance: it may still be running, so it counts against maximumPercent. */
+  live(t: ObservedTask): boolean {
+    return t.lastStatus !== 'STOPPED' && !this.lost.has(t.id);
+  }
+
+  /** Live and still wanted (desiredStatus RUNNING). */
+  active(t: ObservedTask): boolean {
+    return this.live(t) && t.desiredStatus === 'RUNNING';
+  }
+
+  /** Active, RUNNING, and passing its health checks if it has any: counts toward minimumHealthyPercent. */
+  healthy(t: ObservedTask): boolean {
+    return this.active(t) && t.lastStatus === 'RUNNING' && (t.hasHealthCheck ? t.healthStatus === 'HEALTHY' : t.healthStatus !== 'UNHEALTHY');
+  }
+
+  /** The instance of a task, if it still exists. */
+  instanceOf(t: ObservedTask): ObservedInstance | undefined {
+    return t.instanceId === undefined ? undefined : this.instances.get(t.instanceId);
+  }
+}
+
+/** When a task's instance is (or will be) lost; undefined while its agent is connected. */
+function lostTime(instance: ObservedInstance | undefined, lostAfterMs: number): number | undefined {
+  if (!instance || instance.status === 'INACTIVE') return -Infinity;
+  if (instance.agentConnected) return undefined;
+  return (instance.disconnectedAt ?? -Infinity) + lostAfterMs;
+}

@@ -1,0 +1,244 @@
+/**
+ * The service reconciler: a pure function of one service, its tasks, the cluster's instances
+ * and the time, returning what to do (DESIGN.md rule 2; CONVENTIONS.md "pure cores"). It
+ * never remembers anything between calls: every decision is read again from the tasks, so
+ * running it twice does nothing the second time, and a control plane that restarts mid-way
+ * picks up exactly where the store says it is.
+ *
+ * In order, for each call:
+ *  1. tasks on lost instances (agent disconnected longer than `instanceLostAfterMs`) and tasks
+ *     failing their container health checks (past healthCheckGracePeriodSeconds) are stopped;
+ *  2. the circuit breaker counts the PRIMARY deployment's failed tasks and may fail it (and ask
+ *     for a rollback to the last completed deployment);
+ *  3. the service throttle holds launches back after repeated failures to start;
+ *  4. the REPLICA or DAEMON scheduler decides what to start and which retiring tasks to stop;
+ *  5. deployments are brought up to date (completed, drained ones retired), events written,
+ *     and a steady state reported once it is reached.
+ */
+import type { DeploymentRecord, ServiceRecord } from '../../services/ecs/index.ts';
+import { withEvent } from '../../services/ecs/index.ts';
+import { daemonDecisions } from './daemon.ts';
+import { messages, rolloutReasons, stopReasons } from './messages.ts';
+import { World, type ObservedTask, type ReconcileInput, type StartAction, type StopAction } from './observe.ts';
+import { replicaDecisions } from './replica.ts';
+
+export type { ObservedInstance, ObservedTask, ReconcileInput, ReconcileSettings, StartAction, StopAction } from './observe.ts';
+
+/** What the shell applies, in one transaction. */
+export interface ServicePlan {
+  /** The service as it should be stored next (`changed` says whether it differs). */
+  service: ServiceRecord;
+  changed: boolean;
+  /** Deployments no longer live, to be written to the history one last time. */
+  retired: DeploymentRecord[];
+  stop: StopAction[];
+  start: StartAction[];
+  /** The circuit breaker failed the PRIMARY deployment: start a rollback to `service.lastCompleted`. */
+  rollback?: { reason: string };
+  /** Reconcile again by then even if nothing changes (grace periods, throttle, instance loss). */
+  wakeAt?: number;
+}
+
+/** A task of a deployment must run healthy this long before the circuit breaker calls the deployment good. */
+export const CIRCUIT_BREAKER_STABLE_MS = 10_000;
+/** The service throttle starts after this many consecutive tasks failed to start... */
+export const THROTTLE_AFTER_FAILURES = 3;
+/** ...waiting 10 s, doubling per further failure, up to 15 minutes between launches. */
+export const THROTTLE_BASE_MS = 10_000;
+export const THROTTLE_MAX_MS = 15 * 60_000;
+
+/** Decides the next step for one service. */
+export function reconcileService(input: ReconcileInput): ServicePlan {
+  const { service, now } = input;
+  if (service.status === 'INACTIVE') return { service, changed: false, retired: [], stop: [], start: [] };
+  const world = new World(input);
+  const wake: number[] = [];
+  if (world.lostAt !== undefined) wake.push(world.lostAt);
+  const stops = new Map<string, StopAction>();
+  const events: string[] = [];
+  const stop = (t: ObservedTask, reason: string) => {
+    if (!stops.has(t.id)) stops.set(t.id, { taskArn: t.arn, stopCode: 'ServiceSchedulerInitiated', reason });
+  };
+
+  // 1. Lost instances and failed health checks.
+  const lostByInstance = new Map<string, ObservedTask[]>();
+  for (const t of input.tasks) {
+    if (!world.lost.has(t.id) || t.desiredStatus !== 'RUNNING') continue;
+    lostByInstance.set(t.instanceId!, [...(lostByInstance.get(t.instanceId!) ?? []), t]);
+  }
+  for (const [instanceId, tasks] of lostByInstance) {
+    const ec2 = world.instances.get(instanceId)?.ec2InstanceId ?? instanceId;
+    for (const t of tasks) stop(t, stopReasons.instanceLost(ec2));
+    events.push(messages.instanceLost(service.name, ec2, tasks.map((t) => t.id)));
+  }
+  const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
+  for (const t of input.tasks) {
+    if (!world.active(t) || !t.hasHealthCheck || t.healthStatus !== 'UNHEALTHY') continue;
+    const graceEnd = (t.startedAt ?? t.createdAt) + graceMs;
+    if (now < graceEnd) {
+      wake.push(graceEnd);
+      continue;
+    }
+    stop(t, stopReasons.healthCheck);
+    events.push(messages.failedHealthChecks(service.name, t.id));
+  }
+
+  // 2. The circuit breaker, on the PRIMARY deployment.
+  const deployments = service.deployments.map((d) => ({ ...d }));
+  const primary = deployments[0] as DeploymentRecord | undefined;
+  let rollback: ServicePlan['rollback'];
+  if (primary) {
+    const breaker = circuitBreaker(world, primary);
+    primary.failedTasks = breaker.failedTasks;
+    if (breaker.complete) primary.circuitBreakerComplete = true;
+    if (breaker.checkAt !== undefined) wake.push(breaker.checkAt);
+    if (breaker.tripped) {
+      primary.rolloutState = 'FAILED';
+      primary.rolloutStateReason = rolloutReasons.circuitBreakerFailed;
+      events.push(messages.deploymentFailed(service.name, primary.id));
+      const target = service.lastCompleted;
+      if (primary.deploymentConfiguration.deploymentCircuitBreaker.rollback && target && target.deploymentId !== primary.id) {
+        rollback = { reason: rolloutReasons.rollingBack(target.deploymentId) };
+        primary.deploymentStatus = 'ROLLBACK_IN_PROGRESS';
+        primary.statusReason = rolloutReasons.rollingBack(target.deploymentId);
+        events.push(messages.rollingBack(service.name, target.deploymentId));
+      } else {
+        primary.deploymentStatus = 'STOPPED';
+        primary.statusReason = rolloutReasons.circuitBreakerFailed;
+        primary.stoppedAt = now;
+      }
+    }
+  }
+
+  // 3. The service throttle.
+  const throttle = primary ? throttleOf(input.tasks.filter((t) => t.deploymentId === primary.id)) : undefined;
+  const throttled = throttle !== undefined && now < throttle.nextLaunchAt;
+  if (throttle && throttled) {
+    wake.push(throttle.nextLaunchAt);
+    const said = service.events.some((e) => e.message === messages.throttled(service.name) && e.createdAt >= throttle.since);
+    if (!said) events.push(messages.throttled(service.name));
+  }
+  const canStart = !throttled && !rollback && primary?.rolloutState !== 'FAILED';
+
+  // 4. What to start and stop.
+  const stopping = new Set(stops.keys());
+  const decide = service.schedulingStrategy === 'DAEMON' ? daemonDecisions : replicaDecisions;
+  const d = decide(world, stopping, canStart);
+  for (const t of d.stop) stop(t, stopReasons.scaling(primary?.id ?? t.deploymentId));
+  if (stops.size) events.push(messages.stopped(service.name, input.tasks.filter((t) => stops.has(t.id)).map((t) => t.id)));
+
+  // 5. Deployments, events, steady state.
+  let next: ServiceRecord = { ...service, desiredCount: service.schedulingStrategy === 'DAEMON' && service.status === 'ACTIVE' ? d.desired : service.desiredCount };
+  const liveTasks = input.tasks.filter((t) => world.live(t));
+  const settled = d.start.length === 0 && stops.size === 0 && d.keep.length === d.desired
+    && d.keep.every((t) => world.healthy(t)) && liveTasks.length === d.keep.length;
+  if (primary) {
+    primary.desiredCount = d.desired;
+    if (primary.rolloutState === 'IN_PROGRESS' && settled && service.status === 'ACTIVE') {
+      primary.rolloutState = 'COMPLETED';
+      primary.rolloutStateReason = rolloutReasons.completed(primary.id);
+      primary.deploymentStatus = primary.rollback ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
+      primary.finishedAt = now;
+      primary.circuitBreakerComplete = true;
+      events.push(messages.deploymentCompleted(service.name, primary.id));
+      next.lastCompleted = {
+        deploymentId: primary.id,
+        revisionArn: primary.revisionArn,
+        spec: {
+          taskDefinition: primary.taskDefinition,
+          placementConstraints: primary.placementConstraints,
+          placementStrategy: primary.placementStrategy,
+          deploymentConfiguration: primary.deploymentConfiguration,
+        },
+      };
+      for (const other of deployments.slice(1)) {
+        if (other.deploymentStatus === 'ROLLBACK_IN_PROGRESS') Object.assign(other, { deploymentStatus: 'ROLLBACK_SUCCESSFUL', finishedAt: now });
+      }
+    }
+  }
+  const retired: DeploymentRecord[] = [];
+  const kept: DeploymentRecord[] = [];
+  deployments.forEach((dep, i) => {
+    if (i > 0) dep.desiredCount = 0;
+    const drained = !liveTasks.some((t) => t.deploymentId === dep.id);
+    if ((i > 0 || service.status === 'DRAINING') && drained) retired.push({ ...dep, status: 'INACTIVE', updatedAt: now });
+    else kept.push(dep);
+  });
+  next.deployments = kept.map((dep, i) => stamp(dep, service.deployments.find((x) => x.id === dep.id), now, i));
+  if (service.status === 'DRAINING' && liveTasks.length === 0) next.status = 'INACTIVE';
+
+  const steady = next.status === 'ACTIVE' && next.deployments.length === 1 && next.deployments[0].rolloutState === 'COMPLETED' && settled;
+  if (steady && next.steadySince === undefined) {
+    events.push(messages.steadyState(service.name));
+    next.steadySince = now;
+  } else if (!steady) next.steadySince = undefined;
+  for (const message of events) next = withEvent(next, message, input.ids, now);
+
+  const changed = JSON.stringify(next) !== JSON.stringify(service);
+  if (changed) next = { ...next, version: service.version + 1 };
+  return {
+    service: next,
+    changed,
+    retired,
+    stop: [...stops.values()],
+    start: d.start,
+    rollback,
+    wakeAt: wake.length ? Math.min(...wake) : undefined,
+  };
+}
+
+/** The deployment with `updatedAt` moved when anything else about it changed, and its status by position. */
+function stamp(dep: DeploymentRecord, before: DeploymentRecord | undefined, now: number, index: number): DeploymentRecord {
+  const status = index === 0 ? 'PRIMARY' : 'ACTIVE';
+  const next = { ...dep, status } as DeploymentRecord;
+  return before && JSON.stringify(next) === JSON.stringify(before) ? next : { ...next, updatedAt: now };
+}
+
+/** A task that stopped on its own account: its essential container exited, it failed to start, or it failed its health checks. */
+function failed(t: ObservedTask): boolean {
+  return t.stopCode === 'EssentialContainerExited' || t.stopCode === 'TaskFailedToStart' || t.stoppedReason === stopReasons.healthCheck;
+}
+
+/**
+ * The circuit breaker's view of a deployment: the failed tasks it counts since the deployment
+ * started, whether that reaches the threshold (0.5 × desired count, between 3 and 200), and
+ * whether a task has run healthy long enough that it stops counting.
+ */
+function circuitBreaker(world: World, d: DeploymentRecord): { failedTasks: number; tripped: boolean; complete: boolean; checkAt?: number } {
+  const { now, tasks, service } = world.input;
+  const mine = tasks.filter((t) => t.deploymentId === d.id);
+  const failedTasks = d.circuitBreakerComplete ? 0 : mine.filter((t) => t.lastStatus === 'STOPPED' && (t.stoppedAt ?? now) >= d.failuresSince && failed(t)).length;
+  const monitoring = d.deploymentConfiguration.deploymentCircuitBreaker.enable && d.rolloutState === 'IN_PROGRESS' && !d.circuitBreakerComplete;
+  if (!monitoring) return { failedTasks, tripped: false, complete: false };
+  const healthySince = mine.filter((t) => world.healthy(t)).map((t) => t.startedAt ?? now);
+  const stableAt = healthySince.length ? Math.min(...healthySince) + CIRCUIT_BREAKER_STABLE_MS : undefined;
+  if (stableAt !== undefined && stableAt <= now) return { failedTasks: 0, tripped: false, complete: true };
+  const desired = service.schedulingStrategy === 'DAEMON' ? Math.max(mine.length, 1) : service.desiredCount;
+  const threshold = circuitBreakerThreshold(desired);
+  return { failedTasks, tripped: failedTasks >= threshold, complete: false, checkAt: stableAt };
+}
+
+/** ECS's circuit-breaker threshold: 0.5 × the desired count, at least 3 and at most 200. */
+export const circuitBreakerThreshold = (desiredCount: number): number => Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
+
+/**
+ * The service throttle over one deployment's tasks: after THROTTLE_AFTER_FAILURES tasks in a
+ * row stopped without ever reaching RUNNING, launches wait (doubling, up to 15 minutes). A
+ * task that reached RUNNING ends the run; tasks stopped by a user or the scheduler do not count.
+ */
+function throttleOf(tasks: ObservedTask[]): { nextLaunchAt: number; since: number } | undefined {
+  let failures = 0;
+  let latest = -Infinity;
+  let since = Infinity;
+  for (const t of [...tasks].sort((a, b) => b.createdAt - a.createdAt)) {
+    if (t.lastStatus !== 'STOPPED') continue;
+    if (t.startedAt !== undefined) break;
+    if (t.stopCode === 'UserInitiated' || t.stopCode === 'ServiceSchedulerInitiated') continue;
+    failures++;
+    latest = Math.max(latest, t.stoppedAt ?? t.createdAt);
+    since = Math.min(since, t.stoppedAt ?? t.createdAt);
+  }
+  if (failures < THROTTLE_AFTER_FAILURES) return undefined;
+  const delay = Math.min(THROTTLE_MAX_MS, THROTTLE_BASE_MS * 2 ** (failures - THROTTLE_AFTER_FAILURES));
+  return { nextLaunchAt: latest + delay, since };
+}
