@@ -168,6 +168,8 @@ describe('container create options', () => {
     assert.deepEqual(create({ healthCheck: { command: ['CMD', 'true'], interval: 5, timeout: 2, retries: 1, startPeriod: 10 } }).Healthcheck, {
       Test: ['CMD', 'true'], Interval: 5e9, Timeout: 2e9, Retries: 1, StartPeriod: 10e9,
     });
+    assert.equal(create({}).Healthcheck, undefined, 'no health check: Docker is told nothing');
+    assert.equal(create({ healthCheck: { command: [] } }).Healthcheck, undefined);
   });
 
   it('stop timeout: 30 s unless the definition says', () => {

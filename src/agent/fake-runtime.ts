@@ -30,8 +30,12 @@ export interface FakeBehaviour {
   exitCode?: number;
   /** On SIGTERM: exit with this code, or 'ignore' it (then SIGKILL, 137, at the timeout). */
   onTerm: number | 'ignore';
-  /** Health reported after start when the container has a health check. */
-  health?: 'healthy' | 'unhealthy';
+  /**
+   * Where the container's health check ends up, when it has one: 'healthy' after the first
+   * interval, 'unhealthy' after `Retries` failed intervals, or 'starting' for good (until a
+   * test calls `setHealth`). Default: from the check's command (`exit 1`, `false` fail).
+   */
+  health?: 'starting' | 'healthy' | 'unhealthy';
 }
 
 /** Options of the fake: which images exist and how time passes. */
@@ -129,9 +133,15 @@ export class FakeRuntime implements ContainerRuntime {
     const ports = this.allocatePorts(c.options);
     c.info = { ...c.info, state: 'running', startedAt: this.clock.now(), finishedAt: undefined, exitCode: undefined, ports };
     const b = c.behaviour;
-    if (c.options.Healthcheck) {
+    const check = c.options.Healthcheck;
+    if (check) {
+      // As Docker: 'starting' from the start, then a result per interval; failures inside the
+      // start period do not count, and `Retries` failures in a row make it unhealthy.
       c.info.health = 'starting';
-      this.later(c, 0, () => this.setHealth(id, b.health ?? 'healthy'));
+      const result = b.health ?? 'healthy';
+      const intervalMs = (check.Interval || 30 * NS_PER_S) / NS_PER_MS;
+      const ms = result === 'healthy' ? intervalMs : (check.StartPeriod ?? 0) / NS_PER_MS + intervalMs * (check.Retries || 3);
+      if (result !== 'starting') this.later(c, ms * this.scale, () => this.setHealth(id, result)).unref();
     }
     // A container's own exit is no reason to keep the process alive; a pending stop is.
     if (b.exitAfterMs !== undefined) this.later(c, b.exitAfterMs * this.scale, () => this.exit(id, b.exitCode ?? 0)).unref();
@@ -180,12 +190,13 @@ export class FakeRuntime implements ContainerRuntime {
     if (!c || c.info.state !== 'running') return;
     this.clearTimers(c);
     for (const p of c.info.ports) this.usedPorts.delete(portKey(p));
-    c.info = { ...c.info, state: 'exited', exitCode, finishedAt: this.clock.now(), health: undefined };
+    // Docker keeps the last health check result of an exited container.
+    c.info = { ...c.info, state: 'exited', exitCode, finishedAt: this.clock.now() };
     for (const resolve of c.waiting.splice(0)) resolve();
     if (!silent) this.emit(c, { type: 'exit', id, exitCode });
   }
 
-  /** Test control: the container's health check result changes. */
+  /** Test control: the running container's health check status changes (emits a health event, as Docker's `health_status`). */
   setHealth(id: string, health: 'starting' | 'healthy' | 'unhealthy'): void {
     const c = this.containers.get(id);
     if (!c || c.info.state !== 'running' || c.info.health === health) return;
@@ -261,6 +272,9 @@ export class FakeRuntime implements ContainerRuntime {
     return c;
   }
 }
+
+const NS_PER_MS = 1_000_000;
+const NS_PER_S = 1_000_000_000;
 
 function portKey(p: { hostIp: string; hostPort: number; protocol: string }): string {
   return `${p.hostIp}:${p.hostPort}/${p.protocol}`;

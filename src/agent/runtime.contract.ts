@@ -160,5 +160,32 @@ export function runtimeContract(name: string, make: () => Promise<ContainerRunti
       assert.deepEqual(e, { type: 'health', id, health: 'healthy' });
       assert.equal((await rt.inspectContainer(id))?.health, 'healthy');
     });
+
+    it('a failing health check turns unhealthy after its retries, and an exit keeps the last result', async () => {
+      const id = await rt.createContainer(opts('unhealthy', {
+        Healthcheck: { Test: ['CMD', 'false'], Interval: 200_000_000, Timeout: 1_000_000_000, Retries: 2 },
+      }));
+      await rt.startContainer(id);
+      const e = await waitFor('unhealthy event', () => events.find((x) => x.type === 'health' && x.id === id));
+      assert.deepEqual(e, { type: 'health', id, health: 'unhealthy' }, 'no healthy or starting event before it');
+      assert.equal((await rt.inspectContainer(id))?.health, 'unhealthy');
+      await rt.stopContainer(id, 0);
+      const info = await rt.inspectContainer(id);
+      assert.equal(info?.state, 'exited');
+      assert.equal(info?.health, 'unhealthy');
+    });
+
+    it('a health check is starting until its first interval; containers without one have no health', async () => {
+      const id = await rt.createContainer(opts('starting', {
+        Healthcheck: { Test: ['CMD-SHELL', 'true'], Interval: 60_000_000_000, Timeout: 1_000_000_000, Retries: 3 },
+      }));
+      const plain = await rt.createContainer(opts('no-check'));
+      await rt.startContainer(id);
+      await rt.startContainer(plain);
+      assert.equal((await rt.inspectContainer(id))?.health, 'starting');
+      assert.equal((await rt.inspectContainer(plain))?.health, undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(events.some((x) => x.type === 'health' && (x.id === id || x.id === plain)), false, 'no health event yet');
+    });
   });
 }

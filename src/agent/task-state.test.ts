@@ -88,6 +88,71 @@ describe('task state core', () => {
     assert.match(task.stopping?.stoppedReason ?? '', /cycle/);
   });
 
+  describe('health', () => {
+    const checked = { name: 'web', image: 'x', healthCheck: { command: ['CMD-SHELL', 'exit 0'], interval: 5, timeout: 2, retries: 1 } };
+    const running = (defs: ContainerDefinition[]) => {
+      let t = start(defs).task;
+      for (const d of defs) {
+        const name = d.name!;
+        t = step(t, { type: 'pulled', container: name }, { type: 'created', container: name, runtimeId: `r-${name}`, dockerName: name });
+      }
+      for (const d of defs) {
+        const name = d.name!;
+        t = step(t, { type: 'observed', container: name, info: info('running', { id: `r-${name}`, health: d.healthCheck ? 'starting' : undefined }), ends: 'start' });
+      }
+      return t;
+    };
+    const healthOf = (t: TaskModel) => toStateChange(t)!.containers.map((c) => c.healthStatus);
+
+    it('a container with a check reports UNKNOWN while starting, then what Docker says; one without reports none', () => {
+      let t = running([checked, { name: 'side', image: 'x' }]);
+      assert.equal(t.known, 'RUNNING');
+      assert.deepEqual(healthOf(t), ['UNKNOWN', undefined]);
+      assert.equal('healthStatus' in toStateChange(t)!.containers[1]!, false);
+      t = step(t, { type: 'health', container: 'web', health: 'healthy' });
+      assert.deepEqual(healthOf(t), ['HEALTHY', undefined]);
+    });
+
+    it('health goes back and forth while the task stays RUNNING: the agent stops nothing for it', () => {
+      let t = running([checked]);
+      const seen: string[] = [];
+      for (const health of ['healthy', 'unhealthy', 'healthy', 'unhealthy'] as const) {
+        const before = toStateChange(t);
+        t = step(t, { type: 'health', container: 'web', health });
+        assert.notDeepEqual(toStateChange(t), before, 'a health change is a new report');
+        assert.equal(t.known, 'RUNNING');
+        assert.equal(t.stopping, undefined);
+        assert.deepEqual(plan(t, 9).actions, []);
+        seen.push(toStateChange(t)!.containers[0]!.healthStatus!);
+      }
+      assert.deepEqual(seen, ['HEALTHY', 'UNHEALTHY', 'HEALTHY', 'UNHEALTHY']);
+      assert.equal(toStateChange(t)!.lastStatus, 'RUNNING');
+    });
+
+    it('an inspect (resync) of a running container brings its health; a stopped one keeps its last', () => {
+      let t = running([checked]);
+      t = step(t, { type: 'observed', container: 'web', info: info('running', { id: 'r-web', health: 'unhealthy' }) });
+      assert.deepEqual(healthOf(t), ['UNHEALTHY']);
+      t = step(t, { type: 'health', container: 'web', health: 'healthy' });
+      t = step(t, { type: 'observed', container: 'web', info: info('exited', { id: 'r-web', exitCode: 1, health: 'unhealthy' }) });
+      t = step(t, { type: 'health', container: 'web', health: 'unhealthy' });
+      assert.equal(t.known, 'STOPPED');
+      assert.deepEqual(healthOf(t), ['HEALTHY'], 'health changes after the stop are not the running container’s');
+    });
+
+    it('dependsOn HEALTHY starts the dependent only once the check passes', () => {
+      const app: ContainerDefinition = { name: 'app', image: 'x', dependsOn: [{ containerName: 'web', condition: 'HEALTHY' }] };
+      let t = start([checked, app]).task;
+      t = step(t, { type: 'pulled', container: 'web' }, { type: 'pulled', container: 'app' });
+      t = step(t, { type: 'created', container: 'web', runtimeId: 'r-web', dockerName: 'web' });
+      t = step(t, { type: 'observed', container: 'web', info: info('running', { id: 'r-web', health: 'starting' }), ends: 'start' });
+      assert.deepEqual(plan(t, 6).actions, [], 'app waits while web is starting');
+      assert.equal(t.known, 'PENDING');
+      const p = plan(reduce(t, { type: 'health', container: 'web', health: 'healthy' }, 6), 6);
+      assert.deepEqual(p.actions, [{ kind: 'create', container: 'app' }]);
+    });
+  });
+
   it('nothing is reported before the agent has acted', () => {
     assert.equal(toStateChange(newTask(desiredTask('t', [{ name: 'a' }]))), undefined);
   });

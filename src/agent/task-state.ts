@@ -8,10 +8,13 @@
  *   task:      NONE ──▶ PENDING ──(all containers up)──▶ RUNNING ──(all stopped)──▶ STOPPED
  *
  * Statuses only move forward. Once the task is stopping (server said STOPPED, an essential
- * container exited, a container failed to start) it never starts anything again.
+ * container exited, a container failed to start) it never starts anything again. Health is not
+ * a status: Docker's check may flip a RUNNING container between healthy and unhealthy any
+ * number of times, each flip is a new report, and the agent never stops a task for it (in ECS
+ * the service scheduler replaces unhealthy service tasks; a standalone task keeps running).
  */
 import type { ContainerDefinition, NetworkBinding } from '@aws-sdk/client-ecs';
-import type { DesiredTask, TaskStateChange, TaskStatus } from '../common/agent-protocol.ts';
+import type { ContainerStateChange, DesiredTask, TaskStateChange, TaskStatus } from '../common/agent-protocol.ts';
 import { networkBindings } from './container-config.ts';
 import { buildDependencyGraph, startReadiness, stopReady, type DependencyGraph, type DependencyProgress } from './depends-on.ts';
 import type { ContainerInfo } from './runtime.ts';
@@ -20,6 +23,8 @@ import type { ContainerInfo } from './runtime.ts';
 export type ContainerKnown = 'NONE' | 'PULLED' | 'CREATED' | 'RUNNING' | 'STOPPED';
 /** How far the agent has brought the task. */
 export type TaskKnown = 'NONE' | 'PENDING' | 'RUNNING' | 'STOPPED';
+/** ECS's health of a container, as reported to the control plane. */
+export type ContainerHealthStatus = NonNullable<ContainerStateChange['healthStatus']>;
 /** The stop codes the agent reports. */
 export type StopCode = NonNullable<TaskStateChange['stopCode']>;
 
@@ -39,6 +44,7 @@ export interface ContainerModel {
   started: boolean;
   exitCode?: number;
   reason?: string;
+  /** Docker's health check status while it runs; once it has stopped, the last one seen. */
   health?: 'starting' | 'healthy' | 'unhealthy';
   networkBindings?: NetworkBinding[];
 }
@@ -172,11 +178,12 @@ function observe(c: ContainerModel, info: ContainerInfo | undefined, t: TaskMode
   }
   c.runtimeId = info.id;
   c.dockerName = info.name;
-  if (info.health) c.health = info.health;
   if (info.state === 'created') {
     advance(c, 'CREATED');
   } else if (info.state === 'running' || info.state === 'paused' || info.state === 'restarting') {
     c.started = true;
+    // Health is a running container's: once it has exited, the last result seen stands.
+    if (info.health) c.health = info.health;
     c.networkBindings = networkBindings(c.def, t.desired.spec.networkMode, info.ports);
     advance(c, 'RUNNING');
   } else if (info.state === 'exited' || info.state === 'dead') {
@@ -290,8 +297,22 @@ function progressOf(t: TaskModel): Map<string, DependencyProgress> {
     stopped: c.known === 'STOPPED',
     exitCode: c.exitCode,
     health: c.health,
-    hasHealthCheck: Boolean(c.def.healthCheck?.command?.length),
+    hasHealthCheck: hasHealthCheck(c.def),
   }]));
+}
+
+/** Whether the container definition has a health check (only those report a health). */
+export function hasHealthCheck(def: ContainerDefinition): boolean {
+  return Boolean(def.healthCheck?.command?.length);
+}
+
+/**
+ * ECS's healthStatus of a container with a health check, from Docker's: UNKNOWN while its
+ * check is starting or before it ran. Undefined for a container without a health check.
+ */
+export function containerHealthStatus(c: ContainerModel): ContainerHealthStatus | undefined {
+  if (!hasHealthCheck(c.def)) return undefined;
+  return c.health === 'healthy' ? 'HEALTHY' : c.health === 'unhealthy' ? 'UNHEALTHY' : 'UNKNOWN';
 }
 
 /** What ECS calls the container's lastStatus. */
@@ -308,6 +329,7 @@ export function toStateChange(t: TaskModel): TaskStateChange | undefined {
     lastStatus: t.known,
     containers: t.containers.map((c) => {
       const status = containerStatus(c);
+      const health = containerHealthStatus(c);
       return {
         name: c.name,
         ...(c.runtimeId !== undefined && { runtimeId: c.runtimeId }),
@@ -315,6 +337,7 @@ export function toStateChange(t: TaskModel): TaskStateChange | undefined {
         ...(c.exitCode !== undefined && { exitCode: c.exitCode }),
         ...(c.reason !== undefined && { reason: c.reason }),
         ...(status === 'RUNNING' && c.networkBindings && { networkBindings: c.networkBindings }),
+        ...(health !== undefined && { healthStatus: health }),
       };
     }),
   };

@@ -19,6 +19,7 @@ import { newCluster } from './cluster-record.ts';
 import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
 import { arns, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskRecord } from './records.ts';
+import { serviceKeys, type ServiceRecord } from './service-records.ts';
 
 /** The `include` values DescribeClusters accepts. */
 export const CLUSTER_FIELDS = ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'] as const;
@@ -46,18 +47,22 @@ export interface ClusterCounts {
   running: Record<LaunchKind, number>;
   /** Tasks whose lastStatus is PROVISIONING, PENDING or ACTIVATING, by launch type. */
   pending: Record<LaunchKind, number>;
+  /** Services whose status is ACTIVE (all of the EC2 launch type). */
   activeServices: number;
+  /** Services deleted but still stopping their tasks. */
+  drainingServices: number;
 }
 
 const zeroByLaunch = (): Record<LaunchKind, number> => ({ EC2: 0, FARGATE: 0, EXTERNAL: 0 });
 
-/** Derives a cluster's counts from its instance and task records. */
-export function countCluster(instances: ContainerInstanceRecord[], tasks: TaskRecord[]): ClusterCounts {
+/** Derives a cluster's counts from its instance, task and service records. */
+export function countCluster(instances: ContainerInstanceRecord[], tasks: TaskRecord[], services: ServiceRecord[] = []): ClusterCounts {
   const counts: ClusterCounts = {
     registeredContainerInstances: instances.filter((i) => i.status === 'ACTIVE' || i.status === 'DRAINING').length,
     running: zeroByLaunch(),
     pending: zeroByLaunch(),
-    activeServices: 0,
+    activeServices: services.filter((s) => s.status === 'ACTIVE').length,
+    drainingServices: services.filter((s) => s.status === 'DRAINING').length,
   };
   for (const t of tasks) {
     const kind: LaunchKind = LAUNCH_KINDS.includes(t.launchType) ? t.launchType : 'EC2';
@@ -67,13 +72,14 @@ export function countCluster(instances: ContainerInstanceRecord[], tasks: TaskRe
   return counts;
 }
 
-/** Reads a cluster's instances and tasks (outside any transaction) and counts them. */
+/** Reads a cluster's instances, tasks and services (outside any transaction) and counts them. */
 export async function readClusterCounts(store: Store, scope: Scope, clusterName: string): Promise<ClusterCounts> {
-  const [instances, tasks] = await Promise.all([
+  const [instances, tasks, services] = await Promise.all([
     listDocs<ContainerInstanceRecord>(store, keys.instances(scope, clusterName)),
     listDocs<TaskRecord>(store, keys.tasks(scope, clusterName)),
+    listDocs<ServiceRecord>(store, serviceKeys.services(scope, clusterName)),
   ]);
-  return countCluster(instances.map((d) => d.value), tasks.map((d) => d.value));
+  return countCluster(instances.map((d) => d.value), tasks.map((d) => d.value), services.map((d) => d.value));
 }
 
 const sum = (by: Record<LaunchKind, number>) => by.EC2 + by.FARGATE + by.EXTERNAL;
@@ -86,14 +92,16 @@ function statistics(c: ClusterCounts): KeyValuePair[] {
     kv('pendingEC2TasksCount', c.pending.EC2), kv('pendingFargateTasksCount', c.pending.FARGATE),
     kv('runningExternalTasksCount', c.running.EXTERNAL), kv('pendingExternalTasksCount', c.pending.EXTERNAL),
     kv('runningManagedInstancesTasksCount', 0), kv('pendingManagedInstancesTasksCount', 0),
-    kv('activeEC2ServiceCount', 0), kv('activeFargateServiceCount', 0),
-    kv('drainingEC2ServiceCount', 0), kv('drainingFargateServiceCount', 0),
+    kv('activeEC2ServiceCount', c.activeServices), kv('activeFargateServiceCount', 0),
+    kv('drainingEC2ServiceCount', c.drainingServices), kv('drainingFargateServiceCount', 0),
     kv('activeExternalServiceCount', 0), kv('drainingExternalServiceCount', 0),
     kv('activeManagedInstancesServiceCount', 0), kv('drainingManagedInstancesServiceCount', 0),
   ];
 }
 
-const EMPTY_COUNTS: ClusterCounts = { registeredContainerInstances: 0, running: zeroByLaunch(), pending: zeroByLaunch(), activeServices: 0 };
+const EMPTY_COUNTS: ClusterCounts = {
+  registeredContainerInstances: 0, running: zeroByLaunch(), pending: zeroByLaunch(), activeServices: 0, drainingServices: 0,
+};
 
 /**
  * A stored cluster as the API shows it. Settings, configuration, tags, statistics and
@@ -412,6 +420,8 @@ export function clusterActions(deps: EcsDeps): Record<string, ActionHandler> {
         const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, existing.name));
         const blocking = instances.some((i) => (i.status === 'ACTIVE' || i.status === 'DRAINING') && !i.autoAttached);
         if (blocking) throw EcsErrors.clusterContainsInstances();
+        const services = await tx.list<ServiceRecord>(serviceKeys.services(scope, existing.name));
+        if (services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING')) throw EcsErrors.clusterContainsServices();
         const tasks = await tx.list<TaskRecord>(keys.tasks(scope, existing.name));
         if (tasks.some((t) => t.lastStatus !== 'STOPPED')) throw EcsErrors.clusterContainsTasks();
         const after = instances.map((i) => {
@@ -427,7 +437,7 @@ export function clusterActions(deps: EcsDeps): Record<string, ActionHandler> {
         });
         const deleted: ClusterRecord = { ...existing, status: 'INACTIVE' };
         tx.put(keys.cluster(scope, existing.name), deleted);
-        return { record: deleted, counts: countCluster(after, tasks) };
+        return { record: deleted, counts: countCluster(after, tasks, services) };
       });
       return { cluster: toApiCluster(record, counts, FULL) };
     },

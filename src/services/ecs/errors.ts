@@ -12,6 +12,10 @@ export const EcsErrors = {
     new AwsError('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.'),
   clusterContainsServices: () =>
     new AwsError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.'),
+  serviceNotFound: () => new AwsError('ServiceNotFoundException', 'Service not found.'),
+  serviceNotActive: () => new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.'),
+  serviceDeploymentNotFound: () => new AwsError('ServiceDeploymentNotFoundException', 'Service deployment not found.'),
+  conflict: (message: string) => new AwsError('ConflictException', message),
   resourceNotFound: (message: string) => new AwsError('ResourceNotFoundException', message),
   resourceInUse: (message: string) => new AwsError('ResourceInUseException', message),
   targetNotFound: (message: string) => new AwsError('TargetNotFoundException', message),

@@ -7,6 +7,8 @@ import { attributeActions } from './attributes.ts';
 import { clusterActions } from './clusters.ts';
 import { containerInstanceActions } from './container-instances.ts';
 import type { EcsDeps } from './deps.ts';
+import { serviceDeploymentActions } from './service-deployments.ts';
+import { serviceActions } from './services.ts';
 import { tagActions } from './tags.ts';
 import { taskActions } from './tasks.ts';
 import { taskDefinitionActions } from './task-definitions.ts';
@@ -36,6 +38,8 @@ export function ecsService(deps: EcsDeps): JsonService {
       ...containerInstanceActions(deps),
       ...attributeActions(deps),
       ...tagActions(deps),
+      ...serviceActions(deps),
+      ...serviceDeploymentActions(deps),
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The ECS tagging actions: TagResource, UntagResource, ListTagsForResource, for clusters,
- * task definitions, tasks and container instances by ARN. Each of those records holds its
+ * task definitions, tasks, container instances and services by ARN. Each of those records holds its
  * own `tags`, so tagging is a read-modify-write of that one record.
  */
 import type { ListTagsForResourceResponse, Tag, TagResourceResponse, UntagResourceResponse } from '@aws-sdk/client-ecs';
@@ -10,6 +10,7 @@ import { ecsFields, mergeTags, readTags, scopeOf } from './common.ts';
 import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
 import { keys, parseArn, type ClusterRecord, type ParsedArn, type Scope } from './records.ts';
+import { serviceKeys } from './service-records.ts';
 
 /** Any stored record that carries tags. */
 interface Tagged {
@@ -53,8 +54,8 @@ const TAGGABLE: Record<string, Locator> = {
   },
   task: inCluster(keys.task),
   'container-instance': inCluster(keys.instance),
-  // Services, task sets and capacity providers are taggable in ECS but have no records here yet.
-  service: async () => undefined,
+  service: inCluster(serviceKeys.service),
+  // Task sets and capacity providers are taggable in ECS but have no records here yet.
   'task-set': async () => undefined,
   'capacity-provider': async () => undefined,
 };

@@ -2,11 +2,14 @@
  * Applies what an agent observed of a task to the stored task. Reports only move a task
  * forward through the ECS lifecycle, so a re-sent or late report changes nothing; the move to
  * STOPPED gives the task's reserved resources back to its instance in the same transaction.
+ * Health is the exception to "forward only": a container's health check may flip between
+ * HEALTHY and UNHEALTHY while it stays RUNNING, so the latest report's health is taken (until
+ * the task is STOPPED, after which nothing about it changes).
  */
 import { TASK_STATUSES, type TaskStateChange, type TaskStatus } from '../../common/agent-protocol.ts';
 import { release } from '../../scheduler/index.ts';
 import type { Tx } from '../../state/transact.ts';
-import { keys, parseArn, withGroupCount, type ContainerInstanceRecord, type ContainerRecord, type TaskRecord } from './records.ts';
+import { keys, parseArn, withGroupCount, type ContainerInstanceRecord, type ContainerRecord, type HealthStatus, type TaskRecord } from './records.ts';
 
 const rank = (s: TaskStatus) => TASK_STATUSES.indexOf(s);
 
@@ -65,6 +68,7 @@ function merge(task: TaskRecord, change: TaskStateChange, now: number): TaskReco
   const containers = task.containers.map((c): ContainerRecord => {
     const seen = change.containers.find((x) => x.name === c.name);
     if (!seen || rank(seen.lastStatus) < rank(c.lastStatus) || task.lastStatus === 'STOPPED') return c;
+    const health = seen.healthStatus ?? c.healthStatus;
     return {
       ...c,
       lastStatus: seen.lastStatus,
@@ -73,8 +77,10 @@ function merge(task: TaskRecord, change: TaskStateChange, now: number): TaskReco
       reason: seen.reason ?? c.reason,
       networkBindings: seen.networkBindings ?? c.networkBindings,
       imageDigest: seen.imageDigest ?? c.imageDigest,
+      ...(health !== undefined && { healthStatus: health }),
     };
   });
+  const health = task.lastStatus === 'STOPPED' ? task.healthStatus : taskHealthStatus(containers, task.spec.containers);
   const stopped = status === 'STOPPED';
   const next: TaskRecord = {
     ...task,
@@ -90,7 +96,24 @@ function merge(task: TaskRecord, change: TaskStateChange, now: number): TaskReco
     desiredStatus: stopped ? 'STOPPED' : task.desiredStatus,
     stopCode: task.stopCode ?? (stopped || change.stopCode ? change.stopCode : undefined),
     stoppedReason: task.stoppedReason ?? change.stoppedReason,
+    // UNKNOWN is what an unset health shows: a task without checks is not rewritten for it.
+    healthStatus: health === 'UNKNOWN' && task.healthStatus === undefined ? undefined : health,
   };
   if (JSON.stringify(next) === JSON.stringify(task)) return undefined;
   return { ...next, version: task.version + 1 };
+}
+
+/**
+ * The task's healthStatus, ECS's rule over its essential containers that have a health check:
+ * UNHEALTHY if any of them is, HEALTHY when all of them are, UNKNOWN otherwise (while checks
+ * are starting) and when none has a check. Non-essential containers never count.
+ */
+export function taskHealthStatus(
+  containers: readonly Pick<ContainerRecord, 'name' | 'essential' | 'healthStatus'>[],
+  definitions: readonly { name?: string; healthCheck?: { command?: string[] } }[],
+): HealthStatus {
+  const checked = containers.filter((c) => c.essential && definitions.some((d) => d.name === c.name && d.healthCheck?.command?.length));
+  if (checked.some((c) => c.healthStatus === 'UNHEALTHY')) return 'UNHEALTHY';
+  if (checked.length > 0 && checked.every((c) => c.healthStatus === 'HEALTHY')) return 'HEALTHY';
+  return 'UNKNOWN';
 }

@@ -36,7 +36,7 @@ export function toApiTask(t: TaskRecord, withTags = false): Task {
       reason: c.reason,
       networkBindings: c.networkBindings,
       networkInterfaces: [],
-      healthStatus: 'UNKNOWN',
+      healthStatus: c.healthStatus ?? 'UNKNOWN',
       cpu: c.cpu,
       memory: c.memory,
       memoryReservation: c.memoryReservation,
@@ -59,7 +59,7 @@ export function toApiTask(t: TaskRecord, withTags = false): Task {
     attachments: [],
     attributes: t.cpuArchitecture ? [{ name: 'ecs.cpu-architecture', value: t.cpuArchitecture }] : [],
     availabilityZone: t.availabilityZone,
-    healthStatus: 'UNKNOWN',
+    healthStatus: t.healthStatus ?? 'UNKNOWN',
     enableExecuteCommand: t.enableExecuteCommand,
     tags: withTags ? t.tags : undefined,
   };

@@ -8,7 +8,7 @@ import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
 import { keys, type TaskRecord } from './records.ts';
 import { instanceIdOf, runTask, startTask } from './task-launch.ts';
-import { leaveGroup } from './task-state.ts';
+import { stageStopTask } from './task-stop.ts';
 import { requireTask, taskKey, toApiTask } from './task-view.ts';
 
 /** The task actions, bound to their dependencies. */
@@ -26,18 +26,7 @@ export function taskActions(deps: EcsDeps): Record<string, ActionHandler> {
       const task = await transact(deps.store, async (tx) => {
         await activeCluster(tx, scope, clusterRef);
         const t = await requireTask(tx, scope, clusterRef, taskRef);
-        if (t.desiredStatus === 'STOPPED') return t;
-        const stopped: TaskRecord = {
-          ...t,
-          desiredStatus: 'STOPPED',
-          stoppingAt: deps.clock.now(),
-          stopCode: 'UserInitiated',
-          stoppedReason: reason ?? 'Task stopped by user',
-          version: t.version + 1,
-        };
-        tx.put(taskKey(scope, clusterRef, taskRef)!, stopped);
-        await leaveGroup(tx, stopped);
-        return stopped;
+        return stageStopTask(tx, t, { stopCode: 'UserInitiated', reason: reason ?? 'Task stopped by user' }, deps.clock.now());
       });
       return { task: toApiTask(task, true) };
     },

@@ -1,0 +1,105 @@
+/**
+ * Stored services as the ECS API shows them. Task counts are never stored: they are counted
+ * here from the service's tasks (group `service:<name>`, startedBy one of its deployments'
+ * ids), for the service and for each deployment.
+ */
+import type { Deployment, Service } from '@aws-sdk/client-ecs';
+import { toDate } from './common.ts';
+import type { TaskRecord } from './records.ts';
+import { serviceGroup, type DeploymentRecord, type ServiceRecord } from './service-records.ts';
+
+const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+
+/** A service's or a deployment's runningCount and pendingCount. */
+export interface TaskCounts {
+  /** Tasks RUNNING and meant to stay so. */
+  running: number;
+  /** Tasks on their way to RUNNING (PROVISIONING, PENDING, ACTIVATING) and meant to get there. */
+  pending: number;
+}
+
+/** Counts tasks as ECS's runningCount and pendingCount do: only those whose desiredStatus is RUNNING. */
+export function countTasks(tasks: Iterable<TaskRecord>): TaskCounts {
+  const counts: TaskCounts = { running: 0, pending: 0 };
+  for (const t of tasks) {
+    if (t.desiredStatus !== 'RUNNING') continue;
+    if (t.lastStatus === 'RUNNING') counts.running++;
+    else if (PENDING_STATUSES.has(t.lastStatus)) counts.pending++;
+  }
+  return counts;
+}
+
+/** The service's tasks among `tasks` (any tasks of its cluster), by deployment id. */
+export function tasksByDeployment(service: ServiceRecord, tasks: Iterable<TaskRecord>): Map<string, TaskRecord[]> {
+  const group = serviceGroup(service.name);
+  const byId = new Map<string, TaskRecord[]>(service.deployments.map((d) => [d.id, []]));
+  for (const t of tasks) {
+    if (t.group !== group || t.startedBy === undefined) continue;
+    byId.get(t.startedBy)?.push(t);
+  }
+  return byId;
+}
+
+function toApiDeployment(d: DeploymentRecord, counts: TaskCounts): Deployment {
+  return {
+    id: d.id,
+    status: d.status,
+    taskDefinition: d.taskDefinition,
+    desiredCount: d.desiredCount,
+    pendingCount: counts.pending,
+    runningCount: counts.running,
+    failedTasks: d.failedTasks,
+    createdAt: toDate(d.createdAt),
+    updatedAt: toDate(d.updatedAt),
+    launchType: 'EC2',
+    rolloutState: d.rolloutState,
+    rolloutStateReason: d.rolloutStateReason,
+  };
+}
+
+/**
+ * The API `Service` for a stored service, its counts taken from `tasks` (any tasks of its
+ * cluster: the service's own are picked out); tags only when asked for (include TAGS).
+ */
+export function toApiService(service: ServiceRecord, tasks: Iterable<TaskRecord>, withTags = false): Service {
+  const byDeployment = tasksByDeployment(service, tasks);
+  const total = countTasks([...byDeployment.values()].flat());
+  const config = service.deploymentConfiguration;
+  const primary = service.deployments.find((d) => d.status === 'PRIMARY');
+  const out: Service = {
+    serviceArn: service.arn,
+    serviceName: service.name,
+    clusterArn: service.clusterArn,
+    loadBalancers: structuredClone(service.loadBalancers),
+    serviceRegistries: structuredClone(service.serviceRegistries),
+    status: service.status,
+    desiredCount: service.desiredCount,
+    runningCount: total.running,
+    pendingCount: total.pending,
+    launchType: service.launchType,
+    taskDefinition: service.taskDefinition,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { ...config.deploymentCircuitBreaker },
+      maximumPercent: config.maximumPercent,
+      minimumHealthyPercent: config.minimumHealthyPercent,
+      ...(config.alarms ? { alarms: structuredClone(config.alarms) } : {}),
+      strategy: 'ROLLING',
+    },
+    deployments: service.deployments.map((d) => toApiDeployment(d, countTasks(byDeployment.get(d.id) ?? []))),
+    events: service.events.map((e) => ({ id: e.id, createdAt: toDate(e.createdAt), message: e.message })),
+    createdAt: toDate(service.createdAt),
+    currentServiceDeployment: primary?.arn,
+    placementConstraints: structuredClone(service.placementConstraints),
+    placementStrategy: structuredClone(service.placementStrategy),
+    networkConfiguration: service.networkConfiguration && structuredClone(service.networkConfiguration),
+    healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
+    schedulingStrategy: service.schedulingStrategy,
+    deploymentController: { type: service.deploymentController.type },
+    createdBy: service.createdBy,
+    enableECSManagedTags: service.enableECSManagedTags,
+    propagateTags: service.propagateTags ?? 'NONE',
+    enableExecuteCommand: service.enableExecuteCommand,
+  };
+  if (withTags) out.tags = service.tags.map((t) => ({ ...t }));
+  return out;
+}

@@ -1,0 +1,311 @@
+/**
+ * The ECS service actions: CreateService, UpdateService, DeleteService, DescribeServices,
+ * ListServices. They record intent only: the service controller (src/controllers) launches
+ * and stops the tasks, moves deployments along, writes events, and turns a DRAINING service
+ * INACTIVE once its tasks are gone. Task counts are read from the tasks when a service is shown.
+ */
+import type {
+  CreateServiceResponse, DeleteServiceResponse, DescribeServicesResponse, Failure, ListServicesResponse, Service, UpdateServiceResponse,
+} from '@aws-sdk/client-ecs';
+import { paginate } from '../../api/paging.ts';
+import type { ActionHandler } from '../../api/types.ts';
+import type { Store } from '../../state/store.ts';
+import { getDoc, listDocs, transact, type Tx } from '../../state/transact.ts';
+import { activeCluster, clusterNameOf, ecsFields, readEnumList, scopeOf } from './common.ts';
+import type { EcsDeps } from './deps.ts';
+import { EcsErrors } from './errors.ts';
+import { keys, parseArn, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
+import { putService, specOf, startDeployment } from './service-deployment.ts';
+import { serviceArns, serviceKeys, type DeploymentRecord, type ServiceRecord } from './service-records.ts';
+import {
+  canonical, checkPlacementLimit, checkUpdateForStrategy, createRequestDigest, mergeDeploymentConfiguration, readCreateService,
+  readUpdateService, SERVICE_NAME, serviceTaskDefinition, type UpdateServiceRequest,
+} from './service-validate.ts';
+import { toApiService } from './service-view.ts';
+import { resolveTaskDefinition } from './task-definitions.ts';
+
+const NOT_IDEMPOTENT = 'Creation of service was not idempotent.';
+const STILL_DRAINING = 'Unable to Start a service that is still Draining.';
+const SCALED_ABOVE_ZERO = 'The service cannot be stopped while it is scaled above 0.';
+
+/** DescribeServices takes at most this many services. */
+const MAX_DESCRIBE = 10;
+/** ListServices returns this many when maxResults is not given. */
+const DEFAULT_LIST_RESULTS = 10;
+
+/**
+ * What CreateService remembers of the request that created a service, so that a retry with
+ * the same clientToken and the same members returns the service rather than failing.
+ */
+interface ServiceCreation {
+  serviceArn: string;
+  createdAt: number;
+  clientToken?: string;
+  digest: string;
+}
+
+/** Where a service's ServiceCreation lives, beside (not inside) the service record. */
+export const serviceCreationKey = (s: Scope, cluster: string, name: string): string =>
+  `ecs/service-creations/${s.account}/${s.region}/${cluster}/${name}`;
+
+/**
+ * The cluster and service name an UpdateService or DeleteService request names: `service` is a
+ * name or a service ARN (long form, with its cluster, or the old short form); `cluster` defaults
+ * to the ARN's cluster, else `default`. Undefined when it can name no service of this scope.
+ */
+function serviceTarget(scope: Scope, serviceRef: string, clusterRef: string | undefined): { cluster: string; name: string } | undefined {
+  if (!serviceRef.startsWith('arn:')) return SERVICE_NAME.test(serviceRef) ? { cluster: clusterNameOf(clusterRef, scope), name: serviceRef } : undefined;
+  const arn = parseArn(serviceRef);
+  if (!arn || arn.resourceType !== 'service' || arn.resource.length > 2) throw EcsErrors.invalidParameter(`Invalid service ARN: ${serviceRef}.`);
+  if (arn.account !== scope.account || arn.region !== scope.region) return undefined;
+  const name = arn.resource[arn.resource.length - 1];
+  const arnCluster = arn.resource.length === 2 ? arn.resource[0] : undefined;
+  const cluster = clusterRef === undefined || clusterRef === '' ? (arnCluster ?? 'default') : clusterNameOf(clusterRef, scope);
+  if (arnCluster !== undefined && arnCluster !== cluster) throw EcsErrors.invalidParameter(`service ${serviceRef} is not in cluster ${cluster}.`);
+  return SERVICE_NAME.test(name) ? { cluster, name } : undefined;
+}
+
+/** The service an UpdateService or DeleteService names, read through `tx`: it must exist and be ACTIVE. */
+async function activeService(tx: Tx, scope: Scope, serviceRef: string, clusterRef: string | undefined): Promise<ServiceRecord> {
+  const target = serviceTarget(scope, serviceRef, clusterRef);
+  const cluster = await activeCluster(tx, scope, target?.cluster ?? clusterRef);
+  const service = target && (await tx.get<ServiceRecord>(serviceKeys.service(scope, cluster.name, target.name)));
+  if (!service) throw EcsErrors.serviceNotFound();
+  if (service.status !== 'ACTIVE') throw EcsErrors.serviceNotActive();
+  return service;
+}
+
+/** The tasks of a cluster, read outside any transaction, for counting. */
+async function clusterTasks(store: Store, scope: Scope, clusterName: string): Promise<TaskRecord[]> {
+  return (await listDocs<TaskRecord>(store, keys.tasks(scope, clusterName))).map((d) => d.value);
+}
+
+/** The task definition a service runs now, whatever its status (a service may keep running an INACTIVE one). */
+async function currentTaskDefinition(tx: Tx, scope: Scope, service: ServiceRecord): Promise<TaskDefinitionRecord> {
+  return resolveTaskDefinition(tx, scope, service.taskDefinition);
+}
+
+/** True when two values are equal as stored (member order aside). */
+const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+
+/**
+ * A service after UpdateService, or the service itself when the request changes nothing. A new
+ * deployment starts when the task definition, load balancers, service registries or network
+ * configuration change, or when forceNewDeployment asks; every other member (desiredCount,
+ * deploymentConfiguration, placement, ...) is applied to the service and its PRIMARY deployment
+ * in place, as ECS documents that they "don't trigger a new service deployment".
+ */
+function updatedService(
+  tx: Tx, deps: EcsDeps, service: ServiceRecord, req: UpdateServiceRequest, td: TaskDefinitionRecord,
+): ServiceRecord {
+  const now = deps.clock.now();
+  const settings: ServiceRecord = {
+    ...service,
+    desiredCount: req.desiredCount ?? service.desiredCount,
+    deploymentConfiguration: mergeDeploymentConfiguration(service.deploymentConfiguration, req.deploymentConfiguration, service.schedulingStrategy),
+    placementConstraints: req.placementConstraints ?? service.placementConstraints,
+    placementStrategy: req.placementStrategy ?? service.placementStrategy,
+    healthCheckGracePeriodSeconds: req.healthCheckGracePeriodSeconds ?? service.healthCheckGracePeriodSeconds,
+    loadBalancers: req.loadBalancers ?? service.loadBalancers,
+    serviceRegistries: req.serviceRegistries ?? service.serviceRegistries,
+    networkConfiguration: req.networkConfiguration ?? service.networkConfiguration,
+    propagateTags: req.propagateTags ?? service.propagateTags,
+    enableECSManagedTags: req.enableECSManagedTags ?? service.enableECSManagedTags,
+    enableExecuteCommand: req.enableExecuteCommand ?? service.enableExecuteCommand,
+  };
+  checkPlacementLimit(settings.placementConstraints, td);
+  const redeploy = req.forceNewDeployment ||
+    td.taskDefinitionArn !== service.taskDefinition ||
+    !same(settings.loadBalancers, service.loadBalancers) ||
+    !same(settings.serviceRegistries, service.serviceRegistries) ||
+    !same(settings.networkConfiguration, service.networkConfiguration);
+  let next: ServiceRecord;
+  if (redeploy) {
+    next = startDeployment(tx, settings, { ...specOf(settings), taskDefinition: td.taskDefinitionArn }, td, deps.ids, now);
+  } else {
+    if (same(settings, service)) return service;
+    next = { ...settings, deployments: settings.deployments.map((d) => (d.status === 'PRIMARY' ? inPlace(d, settings, now) : d)) };
+  }
+  return { ...next, steadySince: undefined, version: service.version + 1 };
+}
+
+/** The PRIMARY deployment with the service's new desiredCount, placement and deployment configuration. */
+function inPlace(d: DeploymentRecord, service: ServiceRecord, now: number): DeploymentRecord {
+  const updated: DeploymentRecord = {
+    ...d,
+    // A DAEMON deployment's desiredCount is the controller's to keep.
+    desiredCount: service.schedulingStrategy === 'DAEMON' ? d.desiredCount : service.desiredCount,
+    placementConstraints: service.placementConstraints,
+    placementStrategy: service.placementStrategy,
+    deploymentConfiguration: service.deploymentConfiguration,
+  };
+  return same(updated, d) ? d : { ...updated, updatedAt: now };
+}
+
+/** The service actions, bound to their dependencies. */
+export function serviceActions(deps: EcsDeps): Record<string, ActionHandler> {
+  /** The API shape of a service just written, its counts read from the store. */
+  const shown = async (scope: Scope, service: ServiceRecord, withTags: boolean): Promise<Service> =>
+    toApiService(service, await clusterTasks(deps.store, scope, service.clusterName), withTags);
+
+  return {
+    async CreateService(input, ctx): Promise<CreateServiceResponse> {
+      const scope = scopeOf(ctx);
+      const req = readCreateService(input);
+      const result = await transact(deps.store, async (tx) => {
+        const cluster = await activeCluster(tx, scope, req.clusterRef);
+        const key = serviceKeys.service(scope, cluster.name, req.serviceName);
+        const creationKey = serviceCreationKey(scope, cluster.name, req.serviceName);
+        const digest = createRequestDigest(cluster.name, req);
+        const existing = await tx.get<ServiceRecord>(key);
+        if (existing?.status === 'DRAINING') throw EcsErrors.invalidParameter(STILL_DRAINING);
+        if (existing?.status === 'ACTIVE') {
+          const creation = await tx.get<ServiceCreation>(creationKey);
+          const retry = req.clientToken !== undefined && creation?.clientToken === req.clientToken &&
+            creation.digest === digest && creation.createdAt === existing.createdAt;
+          if (!retry) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
+          return { service: existing, created: false };
+        }
+        const td = await serviceTaskDefinition(tx, scope, req.taskDefinitionRef);
+        checkPlacementLimit(req.placementConstraints, td);
+        const now = deps.clock.now();
+        const base: ServiceRecord = {
+          name: req.serviceName,
+          arn: serviceArns.service(scope, cluster.name, req.serviceName),
+          clusterName: cluster.name,
+          clusterArn: cluster.arn,
+          status: 'ACTIVE',
+          schedulingStrategy: req.schedulingStrategy,
+          launchType: 'EC2',
+          desiredCount: req.desiredCount,
+          taskDefinition: td.taskDefinitionArn,
+          placementConstraints: req.placementConstraints,
+          placementStrategy: req.placementStrategy,
+          deploymentConfiguration: req.deploymentConfiguration,
+          deploymentController: { type: 'ECS' },
+          healthCheckGracePeriodSeconds: req.healthCheckGracePeriodSeconds,
+          loadBalancers: req.loadBalancers,
+          serviceRegistries: req.serviceRegistries,
+          networkConfiguration: req.networkConfiguration,
+          propagateTags: req.propagateTags,
+          enableECSManagedTags: req.enableECSManagedTags,
+          enableExecuteCommand: req.enableExecuteCommand,
+          tags: req.tags,
+          createdAt: now,
+          createdBy: `arn:aws:iam::${ctx.account}:root`,
+          deployments: [],
+          events: [],
+          version: 1,
+        };
+        const service = startDeployment(tx, base, specOf(base), td, deps.ids, now);
+        putService(tx, service);
+        tx.put<ServiceCreation>(creationKey, { serviceArn: service.arn, createdAt: now, clientToken: req.clientToken, digest });
+        return { service, created: true };
+      });
+      // A new service has no tasks yet (its deployment ids are new); a retry shows the live counts.
+      const service = result.created ? toApiService(result.service, [], true) : await shown(scope, result.service, true);
+      return { service };
+    },
+
+    async UpdateService(input, ctx): Promise<UpdateServiceResponse> {
+      const scope = scopeOf(ctx);
+      const req = readUpdateService(input);
+      const service = await transact(deps.store, async (tx) => {
+        const current = await activeService(tx, scope, req.serviceRef, req.clusterRef);
+        checkUpdateForStrategy(req, current.schedulingStrategy);
+        const td = req.taskDefinitionRef !== undefined
+          ? await serviceTaskDefinition(tx, scope, req.taskDefinitionRef)
+          : await currentTaskDefinition(tx, scope, current);
+        const next = updatedService(tx, deps, current, req, td);
+        if (next !== current) putService(tx, next);
+        return next;
+      });
+      return { service: await shown(scope, service, true) };
+    },
+
+    async DeleteService(input, ctx): Promise<DeleteServiceResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const clusterRef = f.string('cluster');
+      const serviceRef = f.string('service', { required: true });
+      const force = f.bool('force') ?? false;
+      const service = await transact(deps.store, async (tx) => {
+        const current = await activeService(tx, scope, serviceRef, clusterRef);
+        if (current.schedulingStrategy === 'REPLICA' && current.desiredCount > 0 && !force) {
+          throw EcsErrors.invalidParameter(SCALED_ABOVE_ZERO);
+        }
+        const now = deps.clock.now();
+        const draining: ServiceRecord = {
+          ...current,
+          status: 'DRAINING',
+          desiredCount: 0,
+          deployments: current.deployments.map((d) => (d.desiredCount === 0 ? d : { ...d, desiredCount: 0, updatedAt: now })),
+          steadySince: undefined,
+          version: current.version + 1,
+        };
+        putService(tx, draining);
+        return draining;
+      });
+      return { service: await shown(scope, service, true) };
+    },
+
+    async DescribeServices(input, ctx): Promise<DescribeServicesResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const clusterRef = f.string('cluster');
+      const refs = f.strings('services', { required: true, maxItems: MAX_DESCRIBE, min: 1 })!;
+      const withTags = (readEnumList(f, 'include', ['TAGS'] as const) ?? []).includes('TAGS');
+      const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, clusterRef));
+      const found: ServiceRecord[] = [];
+      const failures: Failure[] = [];
+      const seen = new Set<string>();
+      for (const ref of refs) {
+        const name = describedName(ref, scope, cluster.name);
+        const arn = ref.startsWith('arn:') ? ref : serviceArns.service(scope, cluster.name, ref);
+        if (seen.has(arn)) continue;
+        seen.add(arn);
+        const doc = name === undefined ? undefined : await getDoc<ServiceRecord>(deps.store, serviceKeys.service(scope, cluster.name, name));
+        if (doc) found.push(doc.value);
+        else failures.push({ arn, reason: 'MISSING' });
+      }
+      const tasks = found.length ? await clusterTasks(deps.store, scope, cluster.name) : [];
+      return { services: found.map((s) => toApiService(s, tasks, withTags)), failures };
+    },
+
+    async ListServices(input, ctx): Promise<ListServicesResponse> {
+      const scope = scopeOf(ctx);
+      const f = ecsFields(input);
+      const clusterRef = f.string('cluster');
+      const nextToken = f.string('nextToken');
+      const maxResults = f.int('maxResults', { min: 1, max: 100 });
+      const launchType = f.enum('launchType', ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'] as const);
+      const schedulingStrategy = f.enum('schedulingStrategy', ['REPLICA', 'DAEMON'] as const);
+      const resourceManagementType = f.enum('resourceManagementType', ['CUSTOMER', 'ECS'] as const);
+      const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, clusterRef));
+      const services = (await listDocs<ServiceRecord>(deps.store, serviceKeys.services(scope, cluster.name)))
+        .map((d) => d.value)
+        .filter((s) =>
+          (s.status === 'ACTIVE' || s.status === 'DRAINING') &&
+          (launchType === undefined || s.launchType === launchType) &&
+          (schedulingStrategy === undefined || s.schedulingStrategy === schedulingStrategy) &&
+          // Every Wharf service is managed by its user; none is an ECS-managed Express service.
+          resourceManagementType !== 'ECS');
+      const page = paginate(services, (s) => s.name, nextToken, maxResults, EcsErrors.invalidParameter, DEFAULT_LIST_RESULTS);
+      return { serviceArns: page.items.map((s) => s.arn), nextToken: page.nextToken };
+    },
+  };
+}
+
+/**
+ * The service name a DescribeServices entry names in `clusterName`: a name, or a service ARN
+ * of this scope and cluster (or the short form without one). Undefined otherwise: reported MISSING.
+ */
+function describedName(ref: string, scope: Scope, clusterName: string): string | undefined {
+  if (!ref.startsWith('arn:')) return SERVICE_NAME.test(ref) ? ref : undefined;
+  const arn = parseArn(ref);
+  if (!arn || arn.resourceType !== 'service' || arn.account !== scope.account || arn.region !== scope.region) return undefined;
+  if (arn.resource.length === 2 && arn.resource[0] !== clusterName) return undefined;
+  if (arn.resource.length > 2) return undefined;
+  const name = arn.resource[arn.resource.length - 1];
+  return SERVICE_NAME.test(name) ? name : undefined;
+}
