@@ -69,9 +69,9 @@ export function spawnWharf(args: string[], readyPattern: RegExp, env: NodeJS.Pro
   });
 }
 
-/** `wharf dev` on a free port with a fresh (or the given) data dir. */
-export function startDev(dataDir = tempDir()): Promise<WharfProcess> {
-  return spawnWharf(['dev', '--port', '0', '--data-dir', dataDir], /Wharf ready at http:\/\//);
+/** `wharf dev` on a free port with a fresh (or the given) data dir, and any further flags. */
+export function startDev(dataDir = tempDir(), flags: string[] = []): Promise<WharfProcess> {
+  return spawnWharf(['dev', '--port', '0', '--data-dir', dataDir, ...flags], /Wharf ready at http:\/\//);
 }
 
 /** An ECS client pointed at a running Wharf. */
