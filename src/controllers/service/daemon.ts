@@ -5,7 +5,7 @@
  * stopping it first, as many instances at a time as minimumHealthyPercent allows.
  */
 import type { ObservedTask, StartAction, World } from './observe.ts';
-import type { Decisions } from './replica.ts';
+import { stopWithin, type Decisions } from './replica.ts';
 
 /** Decides starts and stops for a DAEMON service (`stopping` are being stopped in this plan already). */
 export function daemonDecisions(world: World, stopping: ReadonlySet<string>, canStart: boolean): Decisions {
@@ -46,14 +46,8 @@ export function daemonDecisions(world: World, stopping: ReadonlySet<string>, can
       start.push({ deploymentId: primary.id, count: 1, instanceId: instance.id });
     }
   }
-  let budget = active.filter((t) => world.healthy(t) && !stop.includes(t)).length - minHealthy;
-  for (const t of replaceable.sort((a, b) => a.createdAt - b.createdAt)) {
-    if (!world.healthy(t)) stop.push(t);
-    else if (budget > 0) {
-      stop.push(t);
-      budget--;
-    }
-  }
+  const budget = active.filter((t) => world.healthy(t) && !stop.includes(t)).length - minHealthy;
+  stop.push(...stopWithin(world, replaceable.sort((a, b) => a.createdAt - b.createdAt), budget));
   return { start, stop, keep, desired };
 }
 

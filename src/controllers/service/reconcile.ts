@@ -97,13 +97,15 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
       primary.rolloutStateReason = rolloutReasons.circuitBreakerFailed;
       events.push(messages.deploymentFailed(service.name, primary.id));
       const target = service.lastCompleted;
-      if (primary.deploymentConfiguration.deploymentCircuitBreaker.rollback && target && target.deploymentId !== primary.id) {
+      // A rollback that fails is not rolled back again (to the same target, forever): it ends ROLLBACK_FAILED.
+      if (primary.deploymentConfiguration.deploymentCircuitBreaker.rollback && target && target.deploymentId !== primary.id && !primary.rollback) {
         rollback = { reason: rolloutReasons.rollingBack(target.deploymentId) };
         primary.deploymentStatus = 'ROLLBACK_IN_PROGRESS';
         primary.statusReason = rolloutReasons.rollingBack(target.deploymentId);
         events.push(messages.rollingBack(service.name, target.deploymentId));
       } else {
-        primary.deploymentStatus = 'STOPPED';
+        primary.deploymentStatus = primary.rollback ? 'ROLLBACK_FAILED' : 'STOPPED';
+        if (primary.rollback) settleRolledBack(deployments, 'ROLLBACK_FAILED', now);
         primary.statusReason = rolloutReasons.circuitBreakerFailed;
         primary.stoppedAt = now;
       }
@@ -130,7 +132,11 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
   // 5. Deployments, events, steady state.
   let next: ServiceRecord = { ...service, desiredCount: service.schedulingStrategy === 'DAEMON' && service.status === 'ACTIVE' ? d.desired : service.desiredCount };
   const liveTasks = input.tasks.filter((t) => world.live(t));
-  const settled = d.start.length === 0 && stops.size === 0 && d.keep.length === d.desired
+  // Stopping a task on a lost instance (not live) leaves the live tasks as they are, so it does
+  // not unsettle the service: otherwise the next reconcile, which no longer stops it, would find
+  // the service settled and report a steady state again (a second call that is not a no-op).
+  const stoppingLive = liveTasks.some((t) => stops.has(t.id));
+  const settled = d.start.length === 0 && !stoppingLive && d.keep.length === d.desired
     && d.keep.every((t) => world.healthy(t)) && liveTasks.length === d.keep.length;
   if (primary) {
     primary.desiredCount = d.desired;
@@ -140,6 +146,7 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
       primary.deploymentStatus = primary.rollback ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
       primary.finishedAt = now;
       primary.circuitBreakerComplete = true;
+      primary.failedTasks = 0; // as circuitBreaker() reports once monitoring is complete (ECS resets the count)
       events.push(messages.deploymentCompleted(service.name, primary.id));
       next.lastCompleted = {
         deploymentId: primary.id,
@@ -151,16 +158,15 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
           deploymentConfiguration: primary.deploymentConfiguration,
         },
       };
-      for (const other of deployments.slice(1)) {
-        if (other.deploymentStatus === 'ROLLBACK_IN_PROGRESS') Object.assign(other, { deploymentStatus: 'ROLLBACK_SUCCESSFUL', finishedAt: now });
-      }
+      settleRolledBack(deployments, 'ROLLBACK_SUCCESSFUL', now);
     }
   }
   const retired: DeploymentRecord[] = [];
   const kept: DeploymentRecord[] = [];
   deployments.forEach((dep, i) => {
     if (i > 0) dep.desiredCount = 0;
-    const drained = !liveTasks.some((t) => t.deploymentId === dep.id);
+    // A deployment being rolled back stays until its rollback ends, so its outcome is recorded on it.
+    const drained = !liveTasks.some((t) => t.deploymentId === dep.id) && dep.deploymentStatus !== 'ROLLBACK_IN_PROGRESS';
     if ((i > 0 || service.status === 'DRAINING') && drained) retired.push({ ...dep, status: 'INACTIVE', updatedAt: now });
     else kept.push(dep);
   });
@@ -185,6 +191,13 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
     rollback,
     wakeAt: wake.length ? Math.min(...wake) : undefined,
   };
+}
+
+/** The deployments the PRIMARY rolled back from take the rollback's outcome. */
+function settleRolledBack(deployments: DeploymentRecord[], outcome: 'ROLLBACK_SUCCESSFUL' | 'ROLLBACK_FAILED', now: number): void {
+  for (const d of deployments.slice(1)) {
+    if (d.deploymentStatus === 'ROLLBACK_IN_PROGRESS') Object.assign(d, { deploymentStatus: outcome, finishedAt: now });
+  }
 }
 
 /** The deployment with `updatedAt` moved when anything else about it changed, and its status by position. */
@@ -231,8 +244,8 @@ function throttleOf(tasks: ObservedTask[]): { nextLaunchAt: number; since: numbe
   let latest = -Infinity;
   let since = Infinity;
   for (const t of [...tasks].sort((a, b) => b.createdAt - a.createdAt)) {
+    if (t.startedAt !== undefined) break; // reached RUNNING, whether still running or since stopped
     if (t.lastStatus !== 'STOPPED') continue;
-    if (t.startedAt !== undefined) break;
     if (t.stopCode === 'UserInitiated' || t.stopCode === 'ServiceSchedulerInitiated') continue;
     failures++;
     latest = Math.max(latest, t.stoppedAt ?? t.createdAt);

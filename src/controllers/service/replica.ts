@@ -52,16 +52,26 @@ export function replicaDecisions(world: World, stopping: ReadonlySet<string>, ca
   const need = desired - keep.length;
   const start: StartAction[] = canStart && primary && need > 0 && room > 0 ? [{ deploymentId: primary.id, count: Math.min(need, room) }] : [];
 
-  let budget = active.filter((t) => world.healthy(t)).length - minHealthy;
+  const budget = active.filter((t) => world.healthy(t)).length - minHealthy;
+  const stop = stopWithin(world, retiring.sort((a, b) => usefulness(world, a) - usefulness(world, b) || a.createdAt - b.createdAt), budget);
+  return { start, stop, keep, desired };
+}
+
+/**
+ * Which retiring tasks to stop, in the order given: unhealthy ones at once (they count for
+ * nothing toward minimumHealthyPercent), healthy ones while `budget` (healthy tasks above the
+ * minimum) lasts.
+ */
+export function stopWithin(world: World, retiring: ObservedTask[], budget: number): ObservedTask[] {
   const stop: ObservedTask[] = [];
-  for (const t of retiring.sort((a, b) => usefulness(world, a) - usefulness(world, b) || a.createdAt - b.createdAt)) {
+  for (const t of retiring) {
     if (!world.healthy(t)) stop.push(t);
     else if (budget > 0) {
       stop.push(t);
       budget--;
     }
   }
-  return { start, stop, keep, desired };
+  return stop;
 }
 
 /** Healthy tasks are worth more than running ones, which are worth more than pending ones. */
