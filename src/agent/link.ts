@@ -5,7 +5,7 @@
  * (reports are level-based, so re-sending is safe and fills whatever was lost).
  */
 import WebSocket from 'ws';
-import { AGENT_LINK_PATH, type AgentMessage, type DesiredTask, type ServerMessage, type TaskStateChange } from '../common/agent-protocol.ts';
+import { AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, type AgentMessage, type DesiredTask, type ServerMessage, type TaskStateChange } from '../common/agent-protocol.ts';
 import type { AgentHello } from './host-info.ts';
 
 /** What the link needs from the agent around it. */
@@ -161,7 +161,7 @@ export class AgentLink {
 
   private scheduleReconnect(): void {
     if (this.closed) return;
-    const { initialMs, maxMs } = this.o.backoff ?? { initialMs: 500, maxMs: 30_000 };
+    const { initialMs, maxMs } = this.o.backoff ?? { initialMs: 500, maxMs: AGENT_RECONNECT_MAX_MS };
     const base = Math.min(maxMs, initialMs * 2 ** this.attempt);
     const delay = Math.round(base * (0.5 + (this.o.random ?? Math.random)() / 2));
     this.attempt++;

@@ -102,5 +102,11 @@ export type ServerMessage =
   | { type: 'tasks'; tasks: DesiredTask[]; complete: boolean }
   | { type: 'error'; message: string };
 
+/**
+ * The longest an agent waits between reconnect attempts: a restarted control plane hears from
+ * every live agent within this, so it does not take an agent's silence meanwhile for loss.
+ */
+export const AGENT_RECONNECT_MAX_MS = 5_000;
+
 /** The path of the agent link on the control plane's port. */
 export const AGENT_LINK_PATH = '/_wharf/agent';

@@ -129,6 +129,24 @@ describe('ServiceController (shell over the real store)', () => {
     assert.equal(replacement[0].containerInstanceId, B, 'placed on the instance still connected');
   });
 
+  it('a control plane that just started gives agents time to reconnect before judging an instance lost', async () => {
+    const quick = new ServiceController({ deps: bed.deps, settings: { instanceLostAfterMs: 1000 } });
+    await createService(bed, 2);
+    await quick.reconcile(serviceKey);
+    await report(bed, () => ({ lastStatus: 'RUNNING', startedAt: bed.clock.now() }));
+    await quick.reconcile(serviceKey);
+    await seedInstance(bed.store, instanceRecord(CLUSTER, A, { agentConnected: false, disconnectedAt: bed.clock.now() }));
+    await seedInstance(bed.store, instanceRecord(CLUSTER, B, { agentConnected: false, disconnectedAt: bed.clock.now() }));
+    assert.equal(await quick.reconcile(serviceKey), 10_000, 'not before two reconnect intervals from its start');
+    bed.clock.advance(5_000);
+    await quick.reconcile(serviceKey);
+    assert.ok((await serviceTasks(bed)).every((t) => t.desiredStatus === 'RUNNING'));
+    bed.clock.advance(5_000);
+    await quick.reconcile(serviceKey);
+    assert.ok((await serviceTasks(bed)).every((t) => t.desiredStatus === 'STOPPED'));
+    await quick.close();
+  });
+
   it('says why it cannot place, once, and places when capacity comes', async () => {
     await createService(bed, 9); // 4 fit per instance (1024 CPU / 256)
     await controller.reconcile(serviceKey);

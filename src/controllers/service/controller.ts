@@ -11,6 +11,7 @@
  *                        └──────── wakeAt (grace, throttle, instance loss) ◀──┘
  */
 import type { Failure } from '@aws-sdk/client-ecs';
+import { AGENT_RECONNECT_MAX_MS } from '../../common/agent-protocol.ts';
 import type { WatchEvent } from '../../state/store.ts';
 import { listDocs, transact, type Doc, type Tx } from '../../state/transact.ts';
 import {
@@ -38,7 +39,12 @@ export class ServiceController {
   private readonly unwatch: Array<() => void> = [];
   private resync?: NodeJS.Timeout;
 
+  /** What the reconciler is given: the options' settings, with agents given time to reconnect after this start. */
+  private readonly settings: ReconcileSettings;
+
   constructor(private readonly o: ServiceControllerOptions) {
+    const reconnect = 2 * AGENT_RECONNECT_MAX_MS;
+    this.settings = { lossNotBefore: o.deps.clock.now() + reconnect, ...o.settings };
     this.queue = new WorkQueue({ work: (key) => this.reconcile(key), log: (m) => o.log?.(`service controller: ${m}`) });
   }
 
@@ -67,7 +73,8 @@ export class ServiceController {
 
   /** Reconciles one service now; resolves to when (ms from now) it wants to be looked at again. */
   async reconcile(key: string): Promise<number | undefined> {
-    const { deps, settings } = this.o;
+    const { deps } = this.o;
+    const settings = this.settings;
     const wakeAt = await transact(deps.store, async (tx) => {
       const service = await tx.get<ServiceRecord>(key);
       if (!service || service.status === 'INACTIVE') return undefined;

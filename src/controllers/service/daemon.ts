@@ -12,7 +12,7 @@ export function daemonDecisions(world: World, stopping: ReadonlySet<string>, can
   const { service } = world.input;
   const primary = service.deployments[0];
   const eligible = service.status === 'ACTIVE'
-    ? world.input.instances.filter((i) => i.status === 'ACTIVE' && i.eligible && !lostNow(world, i.id))
+    ? world.input.instances.filter((i) => i.status === 'ACTIVE' && i.eligible && !world.isLost(i.id))
     : [];
   const desired = eligible.length;
   const minHealthy = Math.ceil((desired * service.deploymentConfiguration.minimumHealthyPercent) / 100);
@@ -49,10 +49,4 @@ export function daemonDecisions(world: World, stopping: ReadonlySet<string>, can
   const budget = active.filter((t) => world.healthy(t) && !stop.includes(t)).length - minHealthy;
   stop.push(...stopWithin(world, replaceable.sort((a, b) => a.createdAt - b.createdAt), budget));
   return { start, stop, keep, desired };
-}
-
-function lostNow(world: World, instanceId: string): boolean {
-  const i = world.instances.get(instanceId);
-  if (!i || i.agentConnected) return false;
-  return (i.disconnectedAt ?? -Infinity) + world.input.settings.instanceLostAfterMs <= world.input.now;
 }

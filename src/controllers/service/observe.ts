@@ -40,6 +40,11 @@ export interface ObservedInstance {
 export interface ReconcileSettings {
   /** An instance whose agent has been disconnected this long is lost: its tasks are replaced. */
   instanceLostAfterMs: number;
+  /**
+   * No instance is lost before this time: a control plane that just started gives its agents
+   * the time to reconnect (their retries are up to AGENT_RECONNECT_MAX_MS apart).
+   */
+  lossNotBefore?: number;
 }
 
 export interface ReconcileInput {
@@ -78,7 +83,7 @@ export class World {
     for (const t of input.tasks) {
       if (t.lastStatus === 'STOPPED' || !t.instanceId) continue;
       const instance = this.instances.get(t.instanceId);
-      const at = lostTime(instance, input.settings.instanceLostAfterMs);
+      const at = this.lostTime(instance);
       if (at === undefined) continue;
       if (at <= input.now) this.lost.add(t.id);
       else this.lostAt = Math.min(this.lostAt ?? Infinity, at);
@@ -100,15 +105,22 @@ export class World {
     return this.active(t) && t.lastStatus === 'RUNNING' && (t.hasHealthCheck ? t.healthStatus === 'HEALTHY' : t.healthStatus !== 'UNHEALTHY');
   }
 
+  /** Whether the instance is lost by now (its tasks must be replaced). */
+  isLost(instanceId: string): boolean {
+    const at = this.lostTime(this.instances.get(instanceId));
+    return at !== undefined && at <= this.input.now;
+  }
+
+  /** When an instance is (or will be) lost; undefined while its agent is connected. A missing or deregistered one is lost. */
+  lostTime(instance: ObservedInstance | undefined): number | undefined {
+    if (!instance || instance.status === 'INACTIVE') return -Infinity;
+    if (instance.agentConnected) return undefined;
+    const { instanceLostAfterMs, lossNotBefore } = this.input.settings;
+    return Math.max((instance.disconnectedAt ?? -Infinity) + instanceLostAfterMs, lossNotBefore ?? -Infinity);
+  }
+
   /** The instance of a task, if it still exists. */
   instanceOf(t: ObservedTask): ObservedInstance | undefined {
     return t.instanceId === undefined ? undefined : this.instances.get(t.instanceId);
   }
-}
-
-/** When a task's instance is (or will be) lost; undefined while its agent is connected. */
-function lostTime(instance: ObservedInstance | undefined, lostAfterMs: number): number | undefined {
-  if (!instance || instance.status === 'INACTIVE') return -Infinity;
-  if (instance.agentConnected) return undefined;
-  return (instance.disconnectedAt ?? -Infinity) + lostAfterMs;
 }
