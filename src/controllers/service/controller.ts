@@ -86,6 +86,8 @@ export class ServiceController {
         .filter((d) => d.value.group === group && d.value.startedBy?.startsWith('ecs-svc/'));
       for (const d of taskDocs) tx.guard(d.key, d.modRevision);
       const instanceDocs = await deps.instances.list(scope, service.clusterName);
+      // Tasks are replaced because of instances that are away or draining: if one comes back meanwhile, decide again.
+      for (const d of instanceDocs) if (!d.value.agentConnected || d.value.status !== 'ACTIVE') tx.guard(d.key, d.modRevision);
       const eligible = await this.daemonEligibility(tx, service, instanceDocs);
       const plan = reconcileService({
         service,
