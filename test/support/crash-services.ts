@@ -7,10 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  DescribeContainerInstancesCommand, DescribeServicesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand,
+  DescribeContainerInstancesCommand, DescribeServicesCommand, ListContainerInstancesCommand,
   type ContainerInstance, type ECSClient, type Service, type Task,
 } from '@aws-sdk/client-ecs';
 import { docker } from './docker.ts';
+import { describeTasksIn, listServiceTaskArns } from './services.ts';
 import { spawnWharf, type WharfProcess } from './wharf.ts';
 
 /** A cluster name no other test (or test run sharing this Docker) uses: containers are counted by cluster ARN. */
@@ -91,35 +92,14 @@ export interface ServiceView {
   stopping: Task[];
 }
 
-async function describeTasks(ecs: ECSClient, cluster: string, arns: string[]): Promise<Task[]> {
-  const out: Task[] = [];
-  for (let i = 0; i < arns.length; i += 100) {
-    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }));
-    out.push(...(tasks ?? []));
-  }
-  return out;
-}
-
-/** Every task ARN of `serviceName` with the given desiredStatus, following nextToken. */
-async function listServiceTasks(ecs: ECSClient, cluster: string, serviceName: string, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<string[]> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const r = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus, nextToken }));
-    arns.push(...(r.taskArns ?? []));
-    nextToken = r.nextToken;
-  } while (nextToken);
-  return arns;
-}
-
 /** The service, the tasks it wants and the tasks still stopping. */
 export async function viewService(ecs: ECSClient, cluster: string, serviceName: string): Promise<ServiceView> {
   const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName] }));
   const [wantedArns, stoppedArns] = await Promise.all([
-    listServiceTasks(ecs, cluster, serviceName, 'RUNNING'),
-    listServiceTasks(ecs, cluster, serviceName, 'STOPPED'),
+    listServiceTaskArns(ecs, cluster, serviceName, 'RUNNING'),
+    listServiceTaskArns(ecs, cluster, serviceName, 'STOPPED'),
   ]);
-  const [wanted, stopped] = await Promise.all([describeTasks(ecs, cluster, wantedArns), describeTasks(ecs, cluster, stoppedArns)]);
+  const [wanted, stopped] = await Promise.all([describeTasksIn(ecs, cluster, wantedArns), describeTasksIn(ecs, cluster, stoppedArns)]);
   return {
     service: services![0]!,
     wanted: wanted.filter((t) => t.desiredStatus === 'RUNNING'),

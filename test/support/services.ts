@@ -99,20 +99,32 @@ export async function waitStable(ecs: ECSClient, cluster: string, services: stri
  * batches of 100 with the tasks named in `first` read first.
  */
 export async function serviceTasks(ecs: ECSClient, cluster: string, serviceName: string, first: readonly string[] = []): Promise<Task[]> {
-  const arns: string[] = [];
-  for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-    let nextToken: string | undefined;
-    do {
-      const page = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus, nextToken }));
-      arns.push(...(page.taskArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-  }
+  const arns = [
+    ...(await listServiceTaskArns(ecs, cluster, serviceName, 'RUNNING')),
+    ...(await listServiceTaskArns(ecs, cluster, serviceName, 'STOPPED')),
+  ];
   const unique = [...new Set(arns)];
   const ordered = [...first.filter((a) => unique.includes(a)), ...unique.filter((a) => !first.includes(a))];
+  return describeTasksIn(ecs, cluster, ordered);
+}
+
+/** Every task ARN of `serviceName` with the given desiredStatus, following nextToken. */
+export async function listServiceTaskArns(ecs: ECSClient, cluster: string, serviceName: string, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus, nextToken }));
+    arns.push(...(page.taskArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** DescribeTasks over any number of ARNs (100 per call), in the order given. */
+export async function describeTasksIn(ecs: ECSClient, cluster: string, arns: string[]): Promise<Task[]> {
   const tasks: Task[] = [];
-  for (let i = 0; i < ordered.length; i += 100) {
-    const { tasks: batch } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: ordered.slice(i, i + 100) }));
+  for (let i = 0; i < arns.length; i += 100) {
+    const { tasks: batch } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }));
     tasks.push(...(batch ?? []));
   }
   return tasks;
