@@ -15,10 +15,11 @@ const allowed: Record<string, string[]> = {
   scheduler: [],
   state: [],
   api: ['common'],
-  services: ['api', 'state', 'scheduler', 'common'],
-  controllers: ['services', 'api', 'state', 'scheduler', 'common'],
+  registry: ['state', 'common'],
+  services: ['api', 'state', 'scheduler', 'registry', 'common'],
+  controllers: ['services', 'api', 'state', 'scheduler', 'registry', 'common'],
   agent: ['common'],
-  cli: ['services', 'controllers', 'api', 'state', 'scheduler', 'agent', 'common'],
+  cli: ['services', 'controllers', 'api', 'state', 'scheduler', 'registry', 'agent', 'common'],
 };
 
 function files(dir: string): string[] {

@@ -2,7 +2,8 @@
  * The one HTTP endpoint every AWS API of Wharf is served on. It decodes AWS JSON 1.0/1.1
  * requests (dispatching on `X-Amz-Target`), reads the region and access key from SigV4,
  * calls the service's action, and writes results and errors in the wire shapes the AWS SDKs
- * parse. Non-AWS routes (health, reset, the agent link) are plugged in as `routes`/`upgrades`.
+ * parse. Non-AWS routes (health, reset, the registry, the agent link) are plugged in as
+ * `routes`/`prefixes`/`upgrades`.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -25,6 +26,8 @@ export interface EndpointOptions {
   account: string;
   /** `METHOD /path` → route. */
   routes?: Record<string, Route>;
+  /** `/prefix/` → handler for every method and path under it (the registry's `/v2/`). */
+  prefixes?: Record<string, Route>;
   /** `/path` → upgrade handler. */
   upgrades?: Record<string, UpgradeHandler>;
   /** Largest request body accepted, in bytes. */
@@ -42,7 +45,8 @@ export function createEndpoint(options: EndpointOptions): http.Server {
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://wharf');
-    const route = options.routes?.[`${req.method} ${url.pathname}`];
+    const route = options.routes?.[`${req.method} ${url.pathname}`]
+      ?? Object.entries(options.prefixes ?? {}).find(([prefix]) => url.pathname.startsWith(prefix) || `${url.pathname}/` === prefix)?.[1];
     if (route) {
       Promise.resolve(route(req, res)).catch((error: unknown) => {
         options.onServerError?.(error, url.pathname);
