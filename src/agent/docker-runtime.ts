@@ -13,6 +13,7 @@ import {
   type PublishedPort,
   type RuntimeEvent,
   type RuntimeVersion,
+  type RegistryAuth,
   type Subscription,
 } from './runtime.ts';
 
@@ -62,9 +63,9 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async pullImage(image: string): Promise<void> {
+  async pullImage(image: string, auth?: RegistryAuth): Promise<void> {
     try {
-      const stream = await this.docker.pull(image);
+      const stream = await this.docker.pull(image, auth ? { authconfig: auth } : {});
       await new Promise<void>((resolve, reject) => {
         this.docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve()));
       });

@@ -20,6 +20,7 @@ import {
   type PublishedPort,
   type RuntimeEvent,
   type RuntimeVersion,
+  type RegistryAuth,
   type Subscription,
 } from './runtime.ts';
 
@@ -95,8 +96,12 @@ export class FakeRuntime implements ContainerRuntime {
     return this.images.has(normalizeImage(image));
   }
 
-  async pullImage(image: string): Promise<void> {
+  /** Credentials each pull was given, in order (tests check what the agent passed). */
+  readonly pullAuth: Array<RegistryAuth | undefined> = [];
+
+  async pullImage(image: string, auth?: RegistryAuth): Promise<void> {
     this.calls.pull++;
+    this.pullAuth.push(auth);
     const ref = normalizeImage(image);
     if (this.options.registry !== 'any' && !this.registry.has(ref)) {
       throw new RuntimeError('pull', `Error response from daemon: pull access denied for ${image}, repository does not exist or may require 'docker login'`);

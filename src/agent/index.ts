@@ -82,6 +82,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     restored: saved && { tasks: saved.tasks, forgotten: saved.forgotten },
     onStateChange: (change) => link?.send(change),
     hostIp: options.hostIp ?? '127.0.0.1',
+    // The registry is served on the control plane's own port.
+    registryHost: new URL(options.serverUrl).host,
     cleanupWaitMs: options.cleanupWaitMs ?? DEFAULT_CLEANUP_WAIT_MS,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,

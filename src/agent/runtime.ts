@@ -134,11 +134,20 @@ export interface RuntimeVersion {
  * errors for `stop` and `remove` (they are already where the caller wants them); `inspect`
  * returns undefined for them.
  */
+/** Credentials for one registry, as docker login would keep them. */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  /** host:port of the registry. */
+  serveraddress: string;
+}
+
 export interface ContainerRuntime {
   /** Fails when the runtime is not reachable. */
   version(): Promise<RuntimeVersion>;
   imageExists(image: string): Promise<boolean>;
-  pullImage(image: string): Promise<void>;
+  /** Pulls `image`, with registry credentials when it needs them. */
+  pullImage(image: string, auth?: RegistryAuth): Promise<void>;
   /** Creates a container and returns its id. */
   createContainer(options: ContainerCreateOptions): Promise<string>;
   startContainer(id: string): Promise<void>;

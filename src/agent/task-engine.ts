@@ -32,6 +32,8 @@ export interface TaskEngineOptions {
   log?: (message: string) => void;
   /** Milliseconds before failed stops and cleanups are retried. */
   retryMs?: number;
+  /** host:port of Wharf's registry, for images there or named in ECR's host form. */
+  registryHost?: string;
 }
 
 /** Converges this host's containers to the tasks the control plane assigns. */
@@ -144,6 +146,7 @@ export class TaskEngine {
       hostIp: this.o.hostIp ?? '127.0.0.1',
       cleanupWaitMs: this.o.cleanupWaitMs ?? DEFAULT_CLEANUP_WAIT_MS,
       retryMs: this.o.retryMs,
+      registryHost: this.o.registryHost,
       persist: () => this.writer.request(),
       report: (change) => {
         if (!this.closed) this.o.onStateChange(change);

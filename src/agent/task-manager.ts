@@ -5,6 +5,7 @@
  * concurrently and report back through the mailbox), reports the task's state when it changed,
  * and saves. Once the task is STOPPED it removes the containers after the cleanup wait.
  */
+import { registryImageRef } from '../common/registry-image.ts';
 import type { DesiredTask, TaskStateChange } from '../common/agent-protocol.ts';
 import type { Clock, Ids } from '../common/clock.ts';
 import { LABEL, containerCreateOptions, dockerContainerName, stopTimeoutSeconds } from './container-config.ts';
@@ -31,6 +32,8 @@ export interface TaskManagerDeps {
   log(message: string): void;
   /** Milliseconds before a failed stop or cleanup is retried. */
   retryMs?: number;
+  /** host:port of Wharf's registry (the control plane's): images there or in ECR's host form are pulled from it. */
+  registryHost?: string;
 }
 
 const PREFERENCE: Record<string, number> = { running: 0, restarting: 1, paused: 2, created: 3, exited: 4, dead: 5, removing: 6 };
@@ -196,14 +199,23 @@ export class TaskManager {
   }
 
   private async pull(c: ContainerModel): Promise<TaskEvent> {
-    const image = c.def.image ?? '';
+    const image = this.imageOf(c);
     try {
       if (!image) throw new Error(`container ${c.name} has no image`);
-      if (!(await this.deps.runtime.imageExists(image))) await this.deps.runtime.pullImage(image);
+      const auth = this.model.desired.registryAuth;
+      const fromRegistry = image !== c.def.image || (this.deps.registryHost !== undefined && image.startsWith(`${this.deps.registryHost}/`));
+      const credentials = fromRegistry && auth ? { ...auth, serveraddress: this.deps.registryHost! } : undefined;
+      if (!(await this.deps.runtime.imageExists(image))) await this.deps.runtime.pullImage(image, credentials);
       return { type: 'pulled', container: c.name };
     } catch (err) {
       return { type: 'failed', container: c.name, step: 'pull', message: `pull image ${image}: ${messageOf(err)}` };
     }
+  }
+
+  /** The image to pull and run: ECR-form names mapped to Wharf's registry. */
+  private imageOf(c: ContainerModel): string {
+    const image = c.def.image ?? '';
+    return (this.deps.registryHost && registryImageRef(image, this.deps.registryHost)) || image;
   }
 
   private async create(c: ContainerModel): Promise<TaskEvent> {
@@ -218,7 +230,7 @@ export class TaskManager {
       }
       const dockerName = dockerContainerName(t.desired.spec.family, t.desired.spec.revision, c.name, ids.hex32().slice(0, 20));
       const dockerNames = Object.fromEntries(t.containers.filter((x) => x.dockerName).map((x) => [x.name, x.dockerName!]));
-      const options = containerCreateOptions(c.def, {
+      const options = containerCreateOptions({ ...c.def, image: this.imageOf(c) }, {
         taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, hostIp, dockerName, dockerNames,
       });
       await this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));

@@ -34,6 +34,8 @@ export interface DesiredTask {
   spec: TaskSpec;
   /** Container ARNs by container name, for the metadata the agent reports back. */
   containerArns: Record<string, string>;
+  /** Credentials for pulling the task's images from Wharf's registry (user `AWS`, a registry token). */
+  registryAuth?: { username: string; password: string };
   /** Why the control plane wants the task stopped (StopTask reason), when it does. */
   stopCode?: string;
   stoppedReason?: string;

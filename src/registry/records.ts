@@ -85,8 +85,4 @@ export const registryArns = {
   repository: (s: RegistryScope, name: string) => `arn:aws:ecr:${s.region}:${s.account}:repository/${name}`,
 };
 
-/**
- * The host docker uses for ECR (`<account>.dkr.ecr.<region>.amazonaws.com`), so task
- * definitions that name real ECR images can be mapped to this registry when pulled.
- */
-export const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+export { ECR_HOST } from '../common/registry-image.ts';

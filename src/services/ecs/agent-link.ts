@@ -70,14 +70,20 @@ export interface AgentLinkOptions {
   ids: Ids;
   /** Where an agent that names no cluster registers, and where `default` is created. */
   defaultScope: Scope;
+  /** Registry credentials for a task's account and region, sent with each task to run. */
+  registryAuth?: RegistryAuthSource;
   /** Agents heartbeat this often; a link silent for 3 intervals is closed. */
   heartbeatMs?: number;
   log?: (message: string) => void;
 }
 
+/** Gives the registry credentials for an account and region (user `AWS` and a registry token). */
+export type RegistryAuthSource = (scope: Scope) => { username: string; password: string };
+
 /** The per-task message an agent gets for a stored task. */
-export function desiredTask(t: TaskRecord): DesiredTask {
+export function desiredTask(t: TaskRecord, registryAuth?: RegistryAuthSource): DesiredTask {
   return {
+    ...(registryAuth && t.desiredStatus === 'RUNNING' ? { registryAuth: registryAuth(scopeOfArn(t.arn)) } : {}),
     taskArn: t.arn,
     clusterArn: t.clusterArn,
     containerInstanceArn: t.containerInstanceArn!,
@@ -381,7 +387,7 @@ export class AgentLinkServer {
         const kv = await this.o.store.get(key);
         if (!kv) continue;
         const t = JSON.parse(kv.value) as TaskRecord;
-        if (t.containerInstanceId && link.instanceIds.has(t.containerInstanceId) && t.lastStatus !== 'STOPPED') desired.push(desiredTask(t));
+        if (t.containerInstanceId && link.instanceIds.has(t.containerInstanceId) && t.lastStatus !== 'STOPPED') desired.push(desiredTask(t, this.o.registryAuth));
       }
       this.send(link, { type: 'tasks', tasks: desired, complete: true });
       link.syncedRevision = revision;
@@ -406,7 +412,7 @@ export class AgentLinkServer {
     if (revision <= link.syncedRevision) return;
     if (!task.containerInstanceId || !link.instanceIds.has(task.containerInstanceId)) return;
     if (task.lastStatus === 'STOPPED') return;
-    this.send(link, { type: 'tasks', tasks: [desiredTask(task)], complete: false });
+    this.send(link, { type: 'tasks', tasks: [desiredTask(task, this.o.registryAuth)], complete: false });
   }
 
   /** A follow-all agent joins every cluster as it is created. */
