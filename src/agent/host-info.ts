@@ -26,6 +26,9 @@ const OLDEST_REMOTE_API_MINOR = 17;
  */
 export const AGENT_CAPABILITIES: readonly string[] = [
   `${CAP}.privileged-container`,
+  // Images named in ECR's host form are pulled from Wharf's registry with the task's credentials.
+  `${CAP}.ecr-auth`,
+  'ecs.capability.execution-role-ecr-pull',
   `${CAP}.task-iam-role`,
   `${CAP}.task-iam-role-network-host`,
   'ecs.capability.execution-role-awslogs',

@@ -10,7 +10,9 @@ import { AGENT_LINK_PATH } from '../common/agent-protocol.ts';
 import { randomIds, systemClock } from '../common/clock.ts';
 import { ServiceController } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
+import { BlobStore, RegistryTokens, distributionRoute, runRegistryMaintenance, type RegistryScope } from '../registry/index.ts';
 import { AgentLinkServer, InstanceCache, ecsService } from '../services/ecs/index.ts';
+import { ecrService } from '../services/ecr/index.ts';
 import { SqliteStore } from '../state/sqlite.ts';
 import type { Store } from '../state/store.ts';
 
@@ -39,7 +41,14 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const store = SqliteStore.open(join(o.dataDir, 'wharf.db'));
   const instances = new InstanceCache(store);
   const deps = { store, clock: systemClock, ids: randomIds, place, rng: Math.random, instances };
-  const link = new AgentLinkServer({ store, clock: systemClock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log });
+  const tokens = await RegistryTokens.open(store, systemClock);
+  const blobs = await BlobStore.open({ root: join(o.dataDir, 'registry'), clock: systemClock });
+  // The registry is served on this port: its host is known once listening (port 0 picks one).
+  let registryHost = `${o.host}:${o.port}`;
+  const link = new AgentLinkServer({
+    store, clock: systemClock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log,
+    registryAuth: agentRegistryAuth(tokens),
+  });
   await link.markAllDisconnected();
   const services = new ServiceController({ deps, settings: { instanceLostAfterMs: o.instanceLostAfterMs ?? 30_000 }, log: o.log });
   await services.start();
@@ -57,8 +66,14 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       json({ reset: true })(req, res);
     };
   }
+  const registry = distributionRoute({
+    store, blobs, clock: systemClock,
+    authorize: (req) => tokens.verifyBasic(req.headers.authorization),
+    onServerError: (error) => o.log(`registry: ${error instanceof Error ? error.stack : String(error)}`),
+  });
   const server = createEndpoint({
-    services: [ecsService(deps)],
+    services: [ecsService(deps), ecrService({ store, clock: systemClock, ids: randomIds, tokens, registryHost: () => registryHost })],
+    prefixes: { '/v2/': registry },
     defaultRegion: o.region,
     account: o.account,
     routes,
@@ -71,10 +86,18 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   const { port } = server.address() as AddressInfo;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const reachable = o.host === '0.0.0.0' ? '127.0.0.1' : o.host === '::' ? '[::1]' : host;
+  registryHost = `${reachable}:${port}`;
+  // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
+  const maintenance = setInterval(() => {
+    runRegistryMaintenance(store, blobs, Date.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
+  }, 60 * 60_000);
+  maintenance.unref();
   return {
     url: `http://${host}:${port}`,
     store,
     async stop() {
+      clearInterval(maintenance);
       await services.close();
       await link.close();
       instances.close();
@@ -82,5 +105,23 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },
+  };
+}
+
+/**
+ * Registry credentials for the tasks an agent runs, one token per account and region, reused
+ * while it has more than half its life left (so a task's desired state does not change with
+ * every message).
+ */
+function agentRegistryAuth(tokens: RegistryTokens): (scope: RegistryScope) => { username: string; password: string } {
+  const cache = new Map<string, { password: string; expiresAt: number }>();
+  return (scope) => {
+    const key = `${scope.account}/${scope.region}`;
+    let token = cache.get(key);
+    if (!token || token.expiresAt - Date.now() < 6 * 60 * 60_000) {
+      token = tokens.issue(scope);
+      cache.set(key, token);
+    }
+    return { username: 'AWS', password: token.password };
   };
 }

@@ -1,0 +1,34 @@
+/**
+ * What every distribution API handler is given: the request, who is asking (their account
+ * and region decide which repositories they see), and the registry's parts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../common/clock.ts';
+import type { Store } from '../state/store.ts';
+import type { BlobStore } from './blob-store.ts';
+import type { RegistryScope } from './records.ts';
+
+/** The registry's parts and limits, with defaults applied. */
+export interface RegistryParts {
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  maxManifestBytes: number;
+  pullRecordIntervalMs: number;
+  /** Largest page of tags / repositories / referrers one response carries. */
+  maxPageSize: number;
+}
+
+/** One authorized request. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  scope: RegistryScope;
+  query: URLSearchParams;
+  parts: RegistryParts;
+}
+
+/** Who may continue an upload: the repository it was started in. */
+export function uploadOwner(scope: RegistryScope, repository: string): string {
+  return `${scope.account}/${scope.region}/${repository}`;
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { AuthorizationData, GetAuthorizationTokenResponse } from '@aws-sdk/client-ecr';
+import { ManualClock } from '../../common/clock.ts';
+import { RegistryTokens, TOKEN_TTL_MS } from '../../registry/tokens.ts';
+import type { Store } from '../../state/store.ts';
+import { authActions } from './auth.ts';
+import { ctx, ecrTestbed, expectRejected, REGISTRY_HOST, TOKEN_SECRET, type Actions } from './testing.ts';
+
+let store: Store;
+let clock: ManualClock;
+let tokens: RegistryTokens;
+let api: Actions;
+
+beforeEach(() => {
+  const bed = ecrTestbed();
+  ({ store, clock, tokens } = bed);
+  api = bed.api(authActions);
+});
+afterEach(() => store.close());
+
+const getToken = async (input: Record<string, unknown> = {}, context = ctx) =>
+  ((await api.GetAuthorizationToken(input, context)) as GetAuthorizationTokenResponse).authorizationData!;
+
+/** The `user:password` an authorization token carries, as docker login splits it. */
+function credentialsOf(data: AuthorizationData): { user: string; password: string } {
+  const decoded = Buffer.from(data.authorizationToken!, 'base64').toString();
+  const colon = decoded.indexOf(':');
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+describe('GetAuthorizationToken', () => {
+  test('hands out user AWS and a registry password for the caller, good for 12 hours, with the registry endpoint', async () => {
+    const [data, more] = await getToken();
+    assert.equal(more, undefined);
+    assert.equal(data.proxyEndpoint, `http://${REGISTRY_HOST}`);
+    assert.equal(data.expiresAt!.getTime(), clock.now() + 12 * 60 * 60 * 1000);
+    const { user, password } = credentialsOf(data);
+    assert.equal(user, 'AWS');
+    assert.deepEqual(tokens.verify(password), { account: '123456789012', region: 'us-east-1' });
+    assert.deepEqual(tokens.verifyBasic(`Basic ${data.authorizationToken}`), { account: '123456789012', region: 'us-east-1' });
+    const elsewhere = new RegistryTokens(Buffer.alloc(32, 8), clock);
+    assert.equal(elsewhere.verify(password), undefined, 'a registry with another secret refuses it');
+    assert.ok(new RegistryTokens(TOKEN_SECRET, clock).verify(password), 'the same secret accepts it');
+  });
+
+  test('the password expires after 12 hours', async () => {
+    const { password } = credentialsOf((await getToken())[0]);
+    clock.advance(TOKEN_TTL_MS - 1);
+    assert.ok(tokens.verify(password));
+    clock.advance(1);
+    assert.equal(tokens.verify(password), undefined);
+    assert.ok(tokens.verify(credentialsOf((await getToken())[0]).password), 'a new token is good again');
+  });
+
+  test('the password names the region the request was made in', async () => {
+    const [data] = await getToken({}, { ...ctx, region: 'ap-northeast-2' });
+    assert.deepEqual(tokens.verify(credentialsOf(data).password), { account: '123456789012', region: 'ap-northeast-2' });
+  });
+
+  test('answers the deprecated registryIds with one entry each, all for the caller', async () => {
+    const data = await getToken({ registryIds: ['123456789012', '999999999999'] });
+    assert.equal(data.length, 2);
+    for (const d of data) {
+      assert.deepEqual(tokens.verify(credentialsOf(d).password), { account: '123456789012', region: 'us-east-1' });
+      assert.equal(d.proxyEndpoint, `http://${REGISTRY_HOST}`);
+    }
+  });
+
+  test('validates registryIds and writes nothing', async () => {
+    const rejects = (input: Record<string, unknown>, code: string, message: RegExp) =>
+      expectRejected(store, () => api.GetAuthorizationToken(input, ctx), code, message);
+    await rejects({ registryIds: [] }, 'InvalidParameterException',
+      /^Invalid parameter at 'registryIds' failed to satisfy constraint: 'Member must have length greater than or equal to 1'$/);
+    await rejects({ registryIds: Array.from({ length: 11 }, () => '123456789012') }, 'InvalidParameterException',
+      /^Invalid parameter at 'registryIds' failed to satisfy constraint: 'Member must have length less than or equal to 10'$/);
+    await rejects({ registryIds: ['123456789012', '12345'] }, 'InvalidParameterException',
+      /^Invalid parameter at 'registryIds\[1\]' failed to satisfy constraint: 'must satisfy regular expression '\[0-9\]\{12\}''$/);
+    await rejects({ registryIds: '123456789012' }, 'SerializationException', /^registryIds: expected a list/);
+    const before = await store.revision();
+    await getToken();
+    assert.equal(await store.revision(), before, 'issuing a token writes nothing');
+  });
+});

@@ -1,0 +1,24 @@
+import type { Clock, Ids } from '../../common/clock.ts';
+import type { BlobStore } from '../../registry/blob-store.ts';
+import type { RegistryTokens } from '../../registry/tokens.ts';
+import type { Store } from '../../state/store.ts';
+
+/**
+ * What the ECR actions are given to work with: the store holding the registry's records, time,
+ * ids, the registry's password issuer, and where docker reaches the registry.
+ */
+export interface EcrDeps {
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  /** Issues the passwords GetAuthorizationToken hands out (and the registry checks). */
+  tokens: RegistryTokens;
+  /** The `host:port` docker pushes to and pulls from: repository URIs and login endpoints name it. */
+  registryHost(): string;
+  /**
+   * The registry's blob store, for the layer actions and PutImage (which check and commit
+   * blobs). Optional so the read-only actions run without one; those that need it answer
+   * ServerException when it is absent.
+   */
+  blobs?: BlobStore;
+}

@@ -1,0 +1,46 @@
+/**
+ * Amazon ECR, as served by Wharf: the AWS JSON 1.1 actions under
+ * `AmazonEC2ContainerRegistry_V20150921` for repositories, their policies, lifecycle policies and tags, registry
+ * logins, and reading the images the registry holds. Writing images (PutImage,
+ * BatchDeleteImage, the layer upload actions) belongs to the registry core.
+ */
+import type { JsonService } from '../../api/types.ts';
+import { authActions } from './auth.ts';
+import type { EcrDeps } from './deps.ts';
+import { imageActions } from './images.ts';
+import { lifecycleActions } from './lifecycle-actions.ts';
+import { repositoryActions } from './repositories.ts';
+import { repositoryPolicyActions } from './repository-policy.ts';
+import { tagActions } from './tags.ts';
+
+export type { EcrDeps } from './deps.ts';
+export { EcrErrors, type ImageRef } from './errors.ts';
+// What the registry core and the lifecycle policy actions build on.
+export {
+  checkRepositoryName, ecrFields, findRepository, readRegistry, readRepositoryName, scopeOf, toApiRepository, updateRepository,
+  REPOSITORY_NAME_PATTERN, type Registry,
+} from './common.ts';
+export { toImageDetail } from './images.ts';
+// What the lifecycle controller builds on: the same validation, evaluation and records as the actions.
+export { lifecycleKeys, type LifecycleEvaluationRecord, type LifecyclePreviewRecord } from './lifecycle-actions.ts';
+export { evaluateLifecyclePolicy, type LifecycleEvaluation, type LifecycleExpiration } from './lifecycle-evaluate.ts';
+export { parseLifecyclePolicy, type LifecyclePolicy } from './lifecycle-policy.ts';
+
+/** The target prefix the ECR SDK clients and the AWS CLI send in `X-Amz-Target`. */
+export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921';
+
+/** The ECR API over the given store, clock, ids, registry tokens and registry host. */
+export function ecrService(deps: EcrDeps): JsonService {
+  return {
+    targetPrefix: ECR_TARGET_PREFIX,
+    jsonVersion: '1.1',
+    actions: {
+      ...repositoryActions(deps),
+      ...repositoryPolicyActions(deps),
+      ...tagActions(deps),
+      ...authActions(deps),
+      ...imageActions(deps),
+      ...lifecycleActions(deps),
+    },
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * The ECR lifecycle policy actions: PutLifecyclePolicy, GetLifecyclePolicy,
+ * DeleteLifecyclePolicy, StartLifecyclePolicyPreview and GetLifecyclePolicyPreview.
+ *
+ * The policy is validated once, here at the edge (parseLifecyclePolicy), and kept on the
+ * repository record as the text given. Applying it is the lifecycle controller's work
+ * (src/controllers/lifecycle), which records when it last ran under `lifecycleKeys.evaluation`.
+ * A preview is evaluated at once against the repository's images with the same pure function
+ * the controller uses, and stored COMPLETE under `lifecycleKeys.preview` (ECR runs previews
+ * asynchronously; a finished one is all a caller can observe anyway).
+ *
+ * Both documents live beside the repository rather than on it, so they carry the repository's
+ * `createdAt`: a record left by a deleted repository of the same name is ignored.
+ */
+import type {
+  DeleteLifecyclePolicyResponse, GetLifecyclePolicyPreviewResponse, GetLifecyclePolicyResponse, ImageIdentifier,
+  LifecyclePolicyPreviewResult, PutLifecyclePolicyResponse, StartLifecyclePolicyPreviewResponse,
+} from '@aws-sdk/client-ecr';
+import type { Fields } from '../../api/fields.ts';
+import { paginate } from '../../api/paging.ts';
+import type { ActionHandler } from '../../api/types.ts';
+import { registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord } from '../../registry/records.ts';
+import { transact } from '../../state/transact.ts';
+import {
+  checkCount, ecrFields, findRepository, readMaxResults, readRegistry, readRepositoryName, storeReader, toDate, updateRepository, type Reader,
+} from './common.ts';
+import type { EcrDeps } from './deps.ts';
+import { EcrErrors } from './errors.ts';
+import { evaluateLifecyclePolicy } from './lifecycle-evaluate.ts';
+import { parseLifecyclePolicy } from './lifecycle-policy.ts';
+
+/** One image a stored preview expires (epoch ms; turned into the SDK shape when read). */
+export interface StoredPreviewResult {
+  imageDigest: string;
+  imageTags: string[];
+  imagePushedAt: number;
+  appliedRulePriority: number;
+}
+
+/** The last StartLifecyclePolicyPreview of a repository, as stored. */
+export interface LifecyclePreviewRecord {
+  /** The repository's createdAt when the preview ran: a preview of a deleted namesake is not shown. */
+  repositoryCreatedAt: number;
+  lifecyclePolicyText: string;
+  status: 'COMPLETE';
+  evaluatedAt: number;
+  results: StoredPreviewResult[];
+}
+
+/** When the lifecycle controller last applied a repository's policy (GetLifecyclePolicy's lastEvaluatedAt). */
+export interface LifecycleEvaluationRecord {
+  repositoryCreatedAt: number;
+  lastEvaluatedAt: number;
+}
+
+/** Where lifecycle previews and evaluation times live: kind first, then account, region and repository, as registryKeys. */
+export const lifecycleKeys = {
+  allPreviews: 'ecr/lifecycle-previews/',
+  preview: (s: RegistryScope, repository: string) => `ecr/lifecycle-previews/${s.account}/${s.region}/${repository}`,
+  allEvaluations: 'ecr/lifecycle-evaluations/',
+  evaluation: (s: RegistryScope, repository: string) => `ecr/lifecycle-evaluations/${s.account}/${s.region}/${repository}`,
+};
+
+/** lastEvaluatedAt for a repository: the controller's record, if it is this repository's and ran the current policy. */
+export async function lastEvaluatedAt(reader: Reader, scope: RegistryScope, repo: RepositoryRecord): Promise<number | undefined> {
+  const record = await reader.get<LifecycleEvaluationRecord>(lifecycleKeys.evaluation(scope, repo.name));
+  if (!record || record.repositoryCreatedAt !== repo.createdAt) return undefined;
+  if (repo.lifecyclePolicyUpdatedAt !== undefined && record.lastEvaluatedAt < repo.lifecyclePolicyUpdatedAt) return undefined;
+  return record.lastEvaluatedAt;
+}
+
+const TAG_STATUSES = ['TAGGED', 'UNTAGGED', 'ANY'] as const;
+
+/** Reads GetLifecyclePolicyPreview's optional `imageIds` (1–100 references, each a digest, a tag or both). */
+function readImageIds(f: Fields): ImageIdentifier[] | undefined {
+  const list = f.objects('imageIds');
+  if (!list) return undefined;
+  checkCount(f.at('imageIds'), list.length, 1, 100);
+  return list.map((id) => {
+    const imageDigest = id.string('imageDigest');
+    const imageTag = id.string('imageTag');
+    if (imageTag !== undefined && (imageTag.length < 1 || imageTag.length > 300)) {
+      throw EcrErrors.constraint(id.at('imageTag'), `Member must have length ${imageTag.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 300'}`);
+    }
+    return { ...(imageDigest !== undefined && { imageDigest }), ...(imageTag !== undefined && { imageTag }) };
+  });
+}
+
+/** Whether a preview result is one of the images `ids` name (every member given must match). */
+const namedBy = (ids: ImageIdentifier[], r: StoredPreviewResult) =>
+  ids.some((id) => (id.imageDigest !== undefined || id.imageTag !== undefined)
+    && (id.imageDigest === undefined || id.imageDigest === r.imageDigest)
+    && (id.imageTag === undefined || r.imageTags.includes(id.imageTag)));
+
+const toApiResult = (r: StoredPreviewResult): LifecyclePolicyPreviewResult => ({
+  imageDigest: r.imageDigest,
+  imageTags: r.imageTags.length ? [...r.imageTags] : undefined,
+  imagePushedAt: new Date(r.imagePushedAt),
+  action: { type: 'EXPIRE' },
+  appliedRulePriority: r.appliedRulePriority,
+  storageClass: 'STANDARD',
+});
+
+/** The lifecycle policy actions, bound to their dependencies. */
+export function lifecycleActions(deps: EcrDeps): Record<string, ActionHandler> {
+  return {
+    async PutLifecyclePolicy(input, ctx): Promise<PutLifecyclePolicyResponse> {
+      const f = ecrFields(input);
+      const registry = readRegistry(f, ctx);
+      const name = readRepositoryName(f);
+      const text = f.string('lifecyclePolicyText');
+      if (text === undefined) throw EcrErrors.invalidParameter(`${f.at('lifecyclePolicyText')} can not be null.`);
+      parseLifecyclePolicy(text);
+      const now = deps.clock.now();
+      const repo = await updateRepository(deps.store, registry, name, (r) =>
+        (r.lifecyclePolicyText === text ? r : { ...r, lifecyclePolicyText: text, lifecyclePolicyUpdatedAt: now }));
+      return { registryId: repo.registryId, repositoryName: repo.name, lifecyclePolicyText: text };
+    },
+
+    async GetLifecyclePolicy(input, ctx): Promise<GetLifecyclePolicyResponse> {
+      const f = ecrFields(input);
+      const registry = readRegistry(f, ctx);
+      const name = readRepositoryName(f);
+      const reader = storeReader(deps.store);
+      const repo = await findRepository(reader, registry, name);
+      if (repo.lifecyclePolicyText === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
+      return {
+        registryId: repo.registryId,
+        repositoryName: repo.name,
+        lifecyclePolicyText: repo.lifecyclePolicyText,
+        lastEvaluatedAt: toDate(await lastEvaluatedAt(reader, registry.scope, repo)),
+      };
+    },
+
+    async DeleteLifecyclePolicy(input, ctx): Promise<DeleteLifecyclePolicyResponse> {
+      const f = ecrFields(input);
+      const registry = readRegistry(f, ctx);
+      const name = readRepositoryName(f);
+      return transact(deps.store, async (tx) => {
+        const repo = await findRepository(tx, registry, name);
+        const text = repo.lifecyclePolicyText;
+        if (text === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
+        const evaluated = await lastEvaluatedAt(tx, registry.scope, repo);
+        const { lifecyclePolicyText: _text, lifecyclePolicyUpdatedAt: _at, ...rest } = repo;
+        tx.put<RepositoryRecord>(registryKeys.repository(registry.scope, name), rest);
+        tx.delete(lifecycleKeys.evaluation(registry.scope, name));
+        return { registryId: repo.registryId, repositoryName: repo.name, lifecyclePolicyText: text, lastEvaluatedAt: toDate(evaluated) };
+      });
+    },
+
+    async StartLifecyclePolicyPreview(input, ctx): Promise<StartLifecyclePolicyPreviewResponse> {
+      const f = ecrFields(input);
+      const registry = readRegistry(f, ctx);
+      const name = readRepositoryName(f);
+      const given = f.string('lifecyclePolicyText');
+      if (given !== undefined) parseLifecyclePolicy(given);
+      const now = deps.clock.now();
+      return transact(deps.store, async (tx) => {
+        const repo = await findRepository(tx, registry, name);
+        const text = given ?? repo.lifecyclePolicyText;
+        if (text === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
+        const images = await tx.list<ImageRecord>(registryKeys.images(registry.scope, name));
+        const { expired } = evaluateLifecyclePolicy(parseLifecyclePolicy(text), images, now);
+        const record: LifecyclePreviewRecord = {
+          repositoryCreatedAt: repo.createdAt,
+          lifecyclePolicyText: text,
+          status: 'COMPLETE',
+          evaluatedAt: now,
+          results: expired.map(({ image, rule }) => ({
+            imageDigest: image.digest, imageTags: [...image.tags], imagePushedAt: image.pushedAt, appliedRulePriority: rule.rulePriority,
+          })),
+        };
+        tx.put(lifecycleKeys.preview(registry.scope, name), record);
+        return { registryId: repo.registryId, repositoryName: repo.name, lifecyclePolicyText: text, status: record.status };
+      });
+    },
+
+    async GetLifecyclePolicyPreview(input, ctx): Promise<GetLifecyclePolicyPreviewResponse> {
+      const f = ecrFields(input);
+      const registry = readRegistry(f, ctx);
+      const name = readRepositoryName(f);
+      const imageIds = readImageIds(f);
+      const nextToken = f.string('nextToken');
+      const maxResults = readMaxResults(f);
+      if (imageIds && (nextToken !== undefined || maxResults !== undefined)) {
+        throw EcrErrors.invalidParameter('nextToken and maxResults cannot be used when imageIds are specified.');
+      }
+      const tagStatus = f.object('filter')?.enum('tagStatus', TAG_STATUSES) ?? 'ANY';
+      const reader = storeReader(deps.store);
+      const repo = await findRepository(reader, registry, name);
+      const preview = await reader.get<LifecyclePreviewRecord>(lifecycleKeys.preview(registry.scope, name));
+      if (!preview || preview.repositoryCreatedAt !== repo.createdAt) throw EcrErrors.lifecyclePolicyPreviewNotFound();
+
+      // Results keep the preview's order (the order the controller deletes in); the position is the paging key.
+      const shown = preview.results
+        .map((result, i) => ({ result, key: String(i).padStart(8, '0') }))
+        .filter(({ result }) => tagStatus === 'ANY' || (tagStatus === 'TAGGED') === (result.imageTags.length > 0))
+        .filter(({ result }) => !imageIds || namedBy(imageIds, result));
+      const page = imageIds ? { items: shown, nextToken: undefined } : paginate(shown, (e) => e.key, nextToken, maxResults, EcrErrors.invalidParameter);
+      return {
+        registryId: repo.registryId,
+        repositoryName: repo.name,
+        lifecyclePolicyText: preview.lifecyclePolicyText,
+        status: preview.status,
+        previewResults: page.items.map((e) => toApiResult(e.result)),
+        nextToken: page.nextToken,
+        summary: { expiringImageTotalCount: preview.results.length },
+      };
+    },
+  };
+}

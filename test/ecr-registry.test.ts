@@ -1,0 +1,137 @@
+/**
+ * The ECR steps users know, against a real `wharf dev` on its own port: the AWS CLI v2 creates
+ * a repository and hands out the login password, docker logs in, pushes and pulls, the ECR
+ * API lists what docker pushed, and a task whose image is named in ECR's own host form
+ * (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`) runs, pulled from Wharf's registry.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, waitUntilTasksRunning } from '@aws-sdk/client-ecs';
+import { credentials, startDev, type WharfProcess } from './support/wharf.ts';
+import { TEST_IMAGE, docker, removeClusterContainers } from './support/docker.ts';
+
+const run = promisify(execFile);
+const REGION = 'ap-northeast-2';
+const ACCOUNT = '123456789012';
+
+let wharf: WharfProcess;
+let host: string;
+let dockerConfig: string;
+const clusters: string[] = [];
+const localImages: string[] = [];
+
+const awsEnv = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  AWS_PAGER: '',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+};
+
+/** `aws --endpoint-url <wharf> --region ap-northeast-2 ecr ...`, its stdout. */
+async function awsEcr(...args: string[]): Promise<string> {
+  const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', wharf.url, '--region', REGION, '--output', 'json', 'ecr', ...args], { env: awsEnv });
+  return stdout;
+}
+
+/** The docker CLI with this file's own login state (its DOCKER_CONFIG). */
+function dockerAs(args: string[], input?: string): string {
+  return execFileSync('docker', args, { encoding: 'utf8', input, env: { ...process.env, DOCKER_CONFIG: dockerConfig }, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+}
+
+before(async () => {
+  wharf = await startDev();
+  host = new URL(wharf.url).host;
+  dockerConfig = mkdtempSync(join(tmpdir(), 'wharf-docker-config-'));
+});
+
+after(async () => {
+  for (const arn of clusters) removeClusterContainers(arn);
+  for (const image of localImages) {
+    try {
+      docker('rmi', '-f', image);
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(dockerConfig, { recursive: true, force: true });
+  await wharf?.stop();
+});
+
+describe('ECR with docker and the AWS CLI', () => {
+  it('create-repository, get-login-password | docker login, push, pull, and DescribeImages sees it', async () => {
+    const created = JSON.parse(await awsEcr('create-repository', '--repository-name', 'my-sample-app'));
+    assert.equal(created.repository.repositoryUri, `${host}/my-sample-app`);
+    assert.equal(created.repository.repositoryArn, `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/my-sample-app`);
+
+    const password = (await awsEcr('get-login-password')).trim();
+    assert.match(dockerAs(['login', '--username', 'AWS', '--password-stdin', host], password), /Login Succeeded/);
+
+    const ref = `${host}/my-sample-app:latest`;
+    localImages.push(ref);
+    docker('tag', TEST_IMAGE, ref);
+    dockerAs(['push', ref]);
+    docker('rmi', ref);
+    dockerAs(['pull', ref]);
+    assert.ok(docker('image', 'inspect', ref, '--format', '{{.Id}}'));
+
+    const ecr = new ECRClient({ endpoint: wharf.url, region: REGION, credentials });
+    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'my-sample-app' }));
+    assert.equal(imageDetails?.length, 1);
+    assert.deepEqual(imageDetails![0].imageTags, ['latest']);
+    assert.ok((imageDetails![0].imageSizeInBytes ?? 0) > 0);
+    assert.match(imageDetails![0].imageDigest!, /^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('refuses a push without a login', () => {
+    const ref = `${host}/my-sample-app:anonymous`;
+    localImages.push(ref);
+    docker('tag', TEST_IMAGE, ref);
+    const empty = mkdtempSync(join(tmpdir(), 'wharf-docker-anon-'));
+    try {
+      assert.throws(
+        () => execFileSync('docker', ['push', ref], { encoding: 'utf8', env: { ...process.env, DOCKER_CONFIG: empty }, stdio: ['pipe', 'pipe', 'pipe'] }),
+        (error: { stderr?: string }) => /no basic auth credentials|unauthorized/i.test(String(error.stderr)),
+      );
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('runs a task whose image is named in the ECR host form, pulled from the registry with the control plane\'s credentials', async () => {
+    await awsEcr('create-repository', '--repository-name', 'team/worker');
+    const password = (await awsEcr('get-login-password')).trim();
+    dockerAs(['login', '--username', 'AWS', '--password-stdin', host], password);
+    const tag = `v${Date.now()}`;
+    const pushed = `${host}/team/worker:${tag}`;
+    docker('tag', TEST_IMAGE, pushed);
+    dockerAs(['push', pushed]);
+    docker('rmi', pushed); // only the registry has it under this name now: the agent must pull it
+    localImages.push(pushed);
+
+    const ecs = new ECSClient({ endpoint: wharf.url, region: REGION, credentials });
+    const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: `ecr-${Date.now()}` }));
+    clusters.push(cluster!.clusterArn!);
+    const image = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/team/worker:${tag}`;
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'worker',
+      containerDefinitions: [{ name: 'worker', image, memory: 32, essential: true, command: ['sleep', '300'], stopTimeout: 2 }],
+    }));
+    const { tasks, failures } = await ecs.send(new RunTaskCommand({ cluster: cluster!.clusterName, taskDefinition: 'worker' }));
+    assert.deepEqual(failures, []);
+    await waitUntilTasksRunning({ client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { cluster: cluster!.clusterName, tasks: [tasks![0].taskArn!] });
+    const described = await ecs.send(new DescribeTasksCommand({ cluster: cluster!.clusterName, tasks: [tasks![0].taskArn!] }));
+    const task = described.tasks![0];
+    assert.equal(task.lastStatus, 'RUNNING');
+    assert.equal(task.containers![0].image, image, 'the task shows the image as the task definition names it');
+    const running = docker('inspect', task.containers![0].runtimeId!, '--format', '{{.Config.Image}}');
+    assert.equal(running, pushed, 'the container runs the image pulled from Wharf\'s registry');
+  });
+});
