@@ -2,7 +2,7 @@
  * The ECR API through its real clients: @aws-sdk/client-ecr and the AWS CLI v2 (/usr/bin/aws),
  * against the endpoint serving ecrService on a free port. Images are seeded into the store as
  * the registry would record a push (the push path is the registry core's, not this API's).
- * Covers repositories, policies, tags, logins (`aws ecr get-login-password` gives a password the
+ * Covers repositories, policies, lifecycle policies, tags, logins (`aws ecr get-login-password` gives a password the
  * registry accepts, for the region asked, for 12 hours), image reads, paging and errors.
  */
 import { after, before, describe, it } from 'node:test';
@@ -15,13 +15,15 @@ import { promisify } from 'node:util';
 import {
   BatchGetImageCommand, CreateRepositoryCommand, DeleteRepositoryCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand,
   DescribeRegistryCommand, DescribeRepositoriesCommand, ECRClient, ECRServiceException, GetAuthorizationTokenCommand,
-  GetRepositoryPolicyCommand, ImageNotFoundException, InvalidParameterException, InvalidTagParameterException, ListImagesCommand,
+  GetLifecyclePolicyCommand, GetLifecyclePolicyPreviewCommand, GetRepositoryPolicyCommand, ImageNotFoundException,
+  LifecyclePolicyNotFoundException, PutLifecyclePolicyCommand, StartLifecyclePolicyPreviewCommand, InvalidParameterException, InvalidTagParameterException, ListImagesCommand,
   ListTagsForResourceCommand, paginateDescribeRepositories, PutImageScanningConfigurationCommand, PutImageTagMutabilityCommand,
   RepositoryAlreadyExistsException, RepositoryNotEmptyException, RepositoryNotFoundException, RepositoryPolicyNotFoundException,
   SetRepositoryPolicyCommand, TagResourceCommand, TooManyTagsException, UntagResourceCommand, type Repository,
 } from '@aws-sdk/client-ecr';
 import { createEndpoint } from '../src/api/server.ts';
 import { ManualClock, randomIds } from '../src/common/clock.ts';
+import { LifecycleController } from '../src/controllers/index.ts';
 import { registryKeys, type ImageRecord, type RegistryScope } from '../src/registry/records.ts';
 import { RegistryTokens, TOKEN_TTL_MS } from '../src/registry/tokens.ts';
 import { ecrService } from '../src/services/ecr/index.ts';
@@ -286,6 +288,36 @@ describe('@aws-sdk/client-ecr', () => {
       /^Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length greater than or equal to 1'$/);
     const { repository } = await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'sdk/web', force: true }));
     assert.equal(repository!.repositoryName, 'sdk/web');
+  });
+
+  it('puts a lifecycle policy, previews it, and the lifecycle controller deletes what the preview showed', async () => {
+    const repositoryName = 'sdk/lifecycle';
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    await rejectsWith(ecr.send(new GetLifecyclePolicyCommand({ repositoryName })), LifecyclePolicyNotFoundException,
+      /^Lifecycle policy does not exist for the repository with name 'sdk\/lifecycle' in the registry with id '123456789012'$/);
+    const old = await seedImage(repositoryName, 'lc-old', ['build-1']);
+    clock.advance(60_000);
+    const mid = await seedImage(repositoryName, 'lc-mid', ['build-2']);
+    clock.advance(60_000);
+    const kept = await seedImage(repositoryName, 'lc-new', ['build-3']);
+    const lifecyclePolicyText = JSON.stringify({ rules: [{
+      rulePriority: 1, description: 'keep one build',
+      selection: { tagStatus: 'tagged', tagPrefixList: ['build'], countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' },
+    }] });
+    assert.deepEqual(strip(await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText }))),
+      { registryId: ACCOUNT, repositoryName, lifecyclePolicyText });
+    assert.equal((await ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName }))).status, 'COMPLETE');
+    const preview = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName }));
+    assert.deepEqual(preview.previewResults!.map((r) => [r.imageDigest, r.imageTags, r.imagePushedAt!.getTime(), r.action?.type]),
+      [[old.digest, ['build-1'], old.pushedAt, 'EXPIRE'], [mid.digest, ['build-2'], mid.pushedAt, 'EXPIRE']]);
+    assert.equal(preview.summary!.expiringImageTotalCount, 2);
+
+    const run = await new LifecycleController({ store, clock }).runOnce();
+    assert.deepEqual(run.deleted.map((d) => d.imageDigest), preview.previewResults!.map((r) => r.imageDigest));
+    const { imageIds } = await ecr.send(new ListImagesCommand({ repositoryName }));
+    assert.deepEqual(imageIds, [{ imageDigest: kept.digest, imageTag: 'build-3' }]);
+    const policy = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
+    assert.equal(policy.lastEvaluatedAt!.getTime(), clock.now());
   });
 });
 

@@ -7,11 +7,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, waitUntilTasksRunning } from '@aws-sdk/client-ecs';
 import { credentials, startDev, type WharfProcess } from './support/wharf.ts';
 import { TEST_IMAGE, docker, removeClusterContainers } from './support/docker.ts';
@@ -133,5 +133,50 @@ describe('ECR with docker and the AWS CLI', () => {
     assert.equal(task.containers![0].image, image, 'the task shows the image as the task definition names it');
     const running = docker('inspect', task.containers![0].runtimeId!, '--format', '{{.Config.Image}}');
     assert.equal(running, pushed, 'the container runs the image pulled from Wharf\'s registry');
+  });
+
+  it('scans on push against an imported OSV feed and reports the finding', async () => {
+    const ecr = new ECRClient({ endpoint: wharf.url, region: REGION, credentials });
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scanned', imageScanningConfiguration: { scanOnPush: true } }));
+    const work = mkdtempSync(join(tmpdir(), 'wharf-scan-'));
+    try {
+      const feed = join(work, 'feed.json');
+      writeFileSync(feed, JSON.stringify([{
+        id: 'DSA-0000-1', summary: 'openssl: a test advisory', modified: '2026-01-01T00:00:00Z',
+        affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.13-1~deb12u1' }] }] }],
+        database_specific: { severity: 'high' },
+      }]));
+      const imported = execFileSync('node', ['bin/wharf.js', 'import-osv-feed', feed, '--server', wharf.url], { encoding: 'utf8' });
+      assert.match(imported, /imported 1 advisories/);
+
+      writeFileSync(join(work, 'status'), 'Package: openssl\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u1\n\n');
+      writeFileSync(join(work, 'os-release'), 'ID=debian\nVERSION_ID="12"\n');
+      writeFileSync(join(work, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCOPY status /var/lib/dpkg/status\nCOPY os-release /etc/os-release\n`);
+      const ref = `${host}/scanned:1`;
+      localImages.push(ref);
+      execFileSync('docker', ['build', '-q', '-t', ref, work], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
+      dockerAs(['login', '--username', 'AWS', '--password-stdin', host], (await awsEcr('get-login-password')).trim());
+      dockerAs(['push', ref]);
+
+      let findings;
+      for (let i = 0; i < 100; i++) {
+        try {
+          const r = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scanned', imageId: { imageTag: '1' } }));
+          if (r.imageScanStatus?.status === 'COMPLETE') {
+            findings = r.imageScanFindings;
+            break;
+          }
+          assert.equal(r.imageScanStatus?.status, 'IN_PROGRESS');
+        } catch (error) {
+          assert.equal((error as Error).name, 'ScanNotFoundException'); // not started yet
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(findings, 'the scan completed');
+      assert.deepEqual(findings.findings?.map((f) => [f.name, f.severity]), [['DSA-0000-1', 'HIGH']]);
+      assert.deepEqual(findings.findingSeverityCounts, { HIGH: 1 });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -1,17 +1,20 @@
 /** A tiny `--flag value` / `--flag=value` / `--switch` parser: the wharf command has few flags. */
 export interface ParsedArgs {
   command: string | undefined;
+  /** Arguments after the command that are not flags (a file to import). */
+  positional: string[];
   flags: Map<string, string | true>;
 }
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const flags = new Map<string, string | true>();
   let command: string | undefined;
+  const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {
       if (command === undefined) command = arg;
-      else throw new Error(`Unexpected argument: ${arg}`);
+      else positional.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
@@ -19,7 +22,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags.set(arg.slice(2), argv[++i]);
     else flags.set(arg.slice(2), true);
   }
-  return { command, flags };
+  return { command, positional, flags };
 }
 
 /** Reads a string flag, with a default. */

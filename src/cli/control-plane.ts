@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { createEndpoint, type Route } from '../api/server.ts';
 import { AGENT_LINK_PATH } from '../common/agent-protocol.ts';
 import { randomIds, systemClock } from '../common/clock.ts';
-import { ServiceController } from '../controllers/index.ts';
+import { LifecycleController, ServiceController } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
-import { BlobStore, RegistryTokens, distributionRoute, runRegistryMaintenance, type RegistryScope } from '../registry/index.ts';
+import { BlobStore, RegistryTokens, distributionRoute, registryKeys, runRegistryMaintenance, type RegistryScope, type RepositoryRecord } from '../registry/index.ts';
+import { importOsvFeed, scanOnPush } from '../registry/scan/index.ts';
+import { getDoc } from '../state/transact.ts';
 import { AgentLinkServer, InstanceCache, ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { SqliteStore } from '../state/sqlite.ts';
@@ -52,13 +54,28 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   await link.markAllDisconnected();
   const services = new ServiceController({ deps, settings: { instanceLostAfterMs: o.instanceLostAfterMs ?? 30_000 }, log: o.log });
   await services.start();
+  const lifecycle = new LifecycleController({ store, clock: systemClock, log: o.log });
+  lifecycle.start();
 
   const json = (body: unknown): Route => (_req, res) => {
     const text = JSON.stringify(body);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   };
-  const routes: Record<string, Route> = { 'GET /_wharf/health': json({ status: 'ok' }) };
+  const routes: Record<string, Route> = {
+    'GET /_wharf/health': json({ status: 'ok' }),
+    // An operator imports the vulnerability feed image scans match against (OSV JSON or JSON lines).
+    'PUT /_wharf/registry/osv-feed': async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      try {
+        json(await importOsvFeed(store, Buffer.concat(chunks).toString('utf8'), systemClock))(req, res);
+      } catch (error) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: error instanceof Error ? error.message : String(error) }));
+      }
+    },
+  };
   if (o.allowReset) {
     routes['POST /_wharf/reset'] = async (req, res) => {
       await store.txn([], [{ type: 'deletePrefix', prefix: '' }]);
@@ -70,9 +87,14 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     store, blobs, clock: systemClock,
     authorize: (req) => tokens.verifyBasic(req.headers.authorization),
     onServerError: (error) => o.log(`registry: ${error instanceof Error ? error.stack : String(error)}`),
+    onImagePushed: (scope, repository, image) => {
+      void getDoc<RepositoryRecord>(store, registryKeys.repository(scope, repository))
+        .then((repo) => repo && scanOnPush({ store, blobs, clock: systemClock }, scope, repo.value, image))
+        .catch((error: unknown) => o.log(`scan on push: ${String(error)}`));
+    },
   });
   const server = createEndpoint({
-    services: [ecsService(deps), ecrService({ store, clock: systemClock, ids: randomIds, tokens, registryHost: () => registryHost })],
+    services: [ecsService(deps), ecrService({ store, clock: systemClock, ids: randomIds, tokens, blobs, registryHost: () => registryHost })],
     prefixes: { '/v2/': registry },
     defaultRegion: o.region,
     account: o.account,
@@ -98,6 +120,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     store,
     async stop() {
       clearInterval(maintenance);
+      await lifecycle.close();
       await services.close();
       await link.close();
       instances.close();

@@ -3,8 +3,10 @@
  *
  *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S]   control plane + a local agent, one process
  *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S]   the control plane alone
+ *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
  *   wharf agent  --server URL [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  */
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startAgent } from '../agent/index.ts';
 import { flag, intFlag, parseArgs, type ParsedArgs } from './args.ts';
@@ -14,6 +16,7 @@ import { waitForInstance } from './wait.ts';
 const USAGE = `Usage:
   wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
   wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
+  wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
   wharf agent  --server http://HOST:PORT [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]`;
 
@@ -90,12 +93,25 @@ async function agent(args: ParsedArgs): Promise<void> {
   log(`Wharf agent ${running.agentId} started`);
 }
 
+/** Sends an OSV feed file to a running control plane, which replaces its feed with it. */
+async function importFeed(args: ParsedArgs): Promise<void> {
+  const file = args.positional[0];
+  if (!file) throw new Error('wharf import-osv-feed needs a FILE (OSV JSON: an array of records, or one per line)');
+  const server = flag(args, 'server', process.env.WHARF_SERVER ?? 'http://127.0.0.1:8040')!;
+  const res = await fetch(new URL('/_wharf/registry/osv-feed', server), { method: 'PUT', body: await readFile(file) });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`import failed (${res.status}): ${body}`);
+  log(`imported ${(JSON.parse(body) as { advisories: number }).advisories} advisories from ${file}`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.command !== 'import-osv-feed' && args.positional.length) throw new Error(`Unexpected argument: ${args.positional[0]}`);
   switch (args.command) {
     case 'dev': return dev(args);
     case 'server': return server(args);
     case 'agent': return agent(args);
+    case 'import-osv-feed': return importFeed(args);
     default:
       console.log(USAGE);
       process.exitCode = args.command === undefined || args.command === 'help' ? 0 : 2;

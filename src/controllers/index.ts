@@ -6,3 +6,4 @@
 export { ServiceController, type ServiceControllerOptions } from './service/controller.ts';
 export type { ReconcileSettings } from './service/reconcile.ts';
 export { WorkQueue } from './work-queue.ts';
+export { LifecycleController, DEFAULT_LIFECYCLE_INTERVAL_MS, type LifecycleControllerOptions, type LifecycleDeletion, type LifecycleRunResult } from './lifecycle/controller.ts';

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../common/clock.ts';
 import type { Store } from '../state/store.ts';
 import type { BlobStore } from './blob-store.ts';
-import type { RegistryScope } from './records.ts';
+import type { ImageRecord, RegistryScope } from './records.ts';
 
 /** The registry's parts and limits, with defaults applied. */
 export interface RegistryParts {
@@ -17,6 +17,8 @@ export interface RegistryParts {
   pullRecordIntervalMs: number;
   /** Largest page of tags / repositories / referrers one response carries. */
   maxPageSize: number;
+  /** Told of each new image pushed (scan on push); not awaited. */
+  onImagePushed?: (scope: RegistryScope, repository: string, image: ImageRecord) => void;
 }
 
 /** One authorized request. */

@@ -48,6 +48,8 @@ export interface DistributionOptions {
   maxPageSize?: number;
   /** Called for 5xx answers, which are Wharf's bugs or its disk's, never the client's. */
   onServerError?: (error: unknown, path: string) => void;
+  /** Told of each new image pushed (e.g. to scan it on push); not awaited. */
+  onImagePushed?: RegistryParts['onImagePushed'];
 }
 
 /** Default for DistributionOptions.pullRecordIntervalMs. */
@@ -62,6 +64,7 @@ export function distributionRoute(options: DistributionOptions): RegistryRoute {
     maxManifestBytes: options.maxManifestBytes ?? MAX_MANIFEST_BYTES,
     pullRecordIntervalMs: options.pullRecordIntervalMs ?? DEFAULT_PULL_RECORD_INTERVAL_MS,
     maxPageSize: options.maxPageSize ?? 1000,
+    onImagePushed: options.onImagePushed,
   };
   const challenge = `Basic realm="${(options.realm ?? 'wharf').replace(/["\\]/g, '')}"`;
 

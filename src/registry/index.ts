@@ -34,3 +34,4 @@ export { runRegistryMaintenance } from './maintenance.ts';
 export type { MaintenanceResult } from './maintenance.ts';
 export { DEFAULT_PULL_RECORD_INTERVAL_MS, distributionRoute } from './distribution.ts';
 export type { DistributionOptions, RegistryRoute } from './distribution.ts';
+export { uploadOwner } from './context.ts';

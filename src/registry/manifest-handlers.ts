@@ -61,6 +61,7 @@ export async function serveManifest(ctx: RequestContext, name: string, reference
       };
       if (result.parsed.subject) headers['oci-subject'] = result.parsed.subject.digest;
       sendEmpty(res, 201, headers);
+      if (result.created) parts.onImagePushed?.(scope, name, result.image);
       return;
     }
     case 'DELETE': {

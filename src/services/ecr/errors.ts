@@ -85,6 +85,8 @@ export const EcrErrors = {
   referencedImagesNotFound: (message = 'The manifest list is referencing an image that does not exist.') =>
     new AwsError('ReferencedImagesNotFoundException', message),
   unsupportedImageType: (message = 'The image is of a type that cannot be scanned.') => new AwsError('UnsupportedImageTypeException', message),
+  scanNotFound: (message = 'The specified image scan could not be found. Ensure that image scanning is enabled on the repository and try again.') =>
+    new AwsError('ScanNotFoundException', message),
 
   // ---- layers and uploads ----
   layersNotFound: (message = 'The specified layers could not be found, or the specified layer is not valid for this repository.') =>

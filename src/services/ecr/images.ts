@@ -33,7 +33,7 @@ type TagStatus = (typeof TAG_STATUSES)[number];
  * BatchGetImage's failure reasons: ECR's own words, but for InvalidImageTag (whose text ECR does
  * not document), written after ECR's digest reason.
  */
-const REASONS = {
+export const REASONS = {
   ImageNotFound: 'Requested image not found',
   MissingDigestAndTag: 'Invalid request parameters: both tag and digest cannot be null',
   InvalidImageDigest: `Invalid request parameters: image digest should satisfy the regex '${DIGEST_PATTERN}'`,
@@ -45,7 +45,7 @@ const REASONS = {
 type Resolution = { image: ImageRecord } | { failureCode: ImageFailureCode & keyof typeof REASONS };
 
 /** Reads an `imageIds` list (1–100 references, tags 1–300 characters). */
-function readImageIds(f: Fields, required: boolean): ImageIdentifier[] | undefined {
+export function readImageIds(f: Fields, required: boolean): ImageIdentifier[] | undefined {
   const list = f.objects('imageIds');
   if (!list) {
     if (required) throw EcrErrors.invalidParameter(`${f.at('imageIds')} can not be null.`);

@@ -1,16 +1,19 @@
 /**
  * Amazon ECR, as served by Wharf: the AWS JSON 1.1 actions under
  * `AmazonEC2ContainerRegistry_V20150921` for repositories, their policies, lifecycle policies and tags, registry
- * logins, and reading the images the registry holds. Writing images (PutImage,
- * BatchDeleteImage, the layer upload actions) belongs to the registry core.
+ * logins, and the images the registry holds: reading them, PutImage, BatchDeleteImage and the
+ * layer actions, all through the registry core's records and blob store.
  */
 import type { JsonService } from '../../api/types.ts';
 import { authActions } from './auth.ts';
 import type { EcrDeps } from './deps.ts';
+import { imageWriteActions } from './image-writes.ts';
 import { imageActions } from './images.ts';
+import { layerActions } from './layers.ts';
 import { lifecycleActions } from './lifecycle-actions.ts';
 import { repositoryActions } from './repositories.ts';
 import { repositoryPolicyActions } from './repository-policy.ts';
+import { scanningActions } from './scanning.ts';
 import { tagActions } from './tags.ts';
 
 export type { EcrDeps } from './deps.ts';
@@ -25,6 +28,8 @@ export { toImageDetail } from './images.ts';
 export { lifecycleKeys, type LifecycleEvaluationRecord, type LifecyclePreviewRecord } from './lifecycle-actions.ts';
 export { evaluateLifecyclePolicy, type LifecycleEvaluation, type LifecycleExpiration } from './lifecycle-evaluate.ts';
 export { parseLifecyclePolicy, type LifecyclePolicy } from './lifecycle-policy.ts';
+// What the push path calls for scan on push.
+export { scanOnPush } from './scanning.ts';
 
 /** The target prefix the ECR SDK clients and the AWS CLI send in `X-Amz-Target`. */
 export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921';
@@ -40,7 +45,9 @@ export function ecrService(deps: EcrDeps): JsonService {
       ...tagActions(deps),
       ...authActions(deps),
       ...imageActions(deps),
+      ...imageWriteActions(deps), ...layerActions(deps),
       ...lifecycleActions(deps),
+      ...scanningActions(deps),
     },
   };
 }
