@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Wharf runs on and is tested with, from Debian's packages, and starts dockerd.
-# Run as root on Debian: Docker Engine (docker.io), the AWS CLI v2 (awscli) used by the tests,
-# and busybox-static from which the test images are built. Safe to run again.
+# Run as root on Debian: Docker Engine (docker.io), the AWS CLI v2 (awscli) and skopeo used by
+# the tests, and busybox-static from which the test images are built. Safe to run again.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then echo "install-docker.sh: run as root" >&2; exit 1; fi
@@ -11,6 +11,7 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /bin/busybox ] || need+=(busybox-static)
+command -v skopeo >/dev/null || need+=(skopeo)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} from Debian's packages..."
   apt-get update -qq

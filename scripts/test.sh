@@ -9,13 +9,14 @@ missing=""
 docker version >/dev/null 2>&1 || missing="Docker Engine"
 [ -x /usr/bin/aws ] || missing="${missing:+$missing, }AWS CLI v2 (/usr/bin/aws)"
 command -v busybox >/dev/null || missing="${missing:+$missing, }busybox-static"
+command -v skopeo >/dev/null || missing="${missing:+$missing, }skopeo"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Not found: $missing. Installing with scripts/install-docker.sh..."
     bash scripts/install-docker.sh
   else
     echo "The tests need: $missing." >&2
-    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, awscli, busybox-static and starts dockerd)." >&2
+    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, awscli, busybox-static, skopeo and starts dockerd)." >&2
     exit 1
   fi
 fi
