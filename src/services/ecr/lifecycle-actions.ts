@@ -26,6 +26,7 @@ import {
 } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
+import { readImageIds } from './images.ts';
 import { evaluateLifecyclePolicy } from './lifecycle-evaluate.ts';
 import { parseLifecyclePolicy } from './lifecycle-policy.ts';
 
@@ -70,21 +71,6 @@ export async function lastEvaluatedAt(reader: Reader, scope: RegistryScope, repo
 }
 
 const TAG_STATUSES = ['TAGGED', 'UNTAGGED', 'ANY'] as const;
-
-/** Reads GetLifecyclePolicyPreview's optional `imageIds` (1–100 references, each a digest, a tag or both). */
-function readImageIds(f: Fields): ImageIdentifier[] | undefined {
-  const list = f.objects('imageIds');
-  if (!list) return undefined;
-  checkCount(f.at('imageIds'), list.length, 1, 100);
-  return list.map((id) => {
-    const imageDigest = id.string('imageDigest');
-    const imageTag = id.string('imageTag');
-    if (imageTag !== undefined && (imageTag.length < 1 || imageTag.length > 300)) {
-      throw EcrErrors.constraint(id.at('imageTag'), `Member must have length ${imageTag.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 300'}`);
-    }
-    return { ...(imageDigest !== undefined && { imageDigest }), ...(imageTag !== undefined && { imageTag }) };
-  });
-}
 
 /** Whether a preview result is one of the images `ids` name (every member given must match). */
 const namedBy = (ids: ImageIdentifier[], r: StoredPreviewResult) =>
@@ -179,7 +165,7 @@ export function lifecycleActions(deps: EcrDeps): Record<string, ActionHandler> {
       const f = ecrFields(input);
       const registry = readRegistry(f, ctx);
       const name = readRepositoryName(f);
-      const imageIds = readImageIds(f);
+      const imageIds = readImageIds(f, false);
       const nextToken = f.string('nextToken');
       const maxResults = readMaxResults(f);
       if (imageIds && (nextToken !== undefined || maxResults !== undefined)) {

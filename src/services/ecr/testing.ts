@@ -3,12 +3,10 @@
  * assertions for a rejected request, and seeding images as the registry would store them
  * (no ECR action here writes images). Not used by the actions.
  */
-import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AwsError } from '../../api/errors.ts';
 import type { ActionHandler, RequestContext } from '../../api/types.ts';
 import { ManualClock, randomIds } from '../../common/clock.ts';
 import { BlobStore } from '../../registry/blob-store.ts';
@@ -64,25 +62,7 @@ export async function addBlobStore(bed: EcrTestbed): Promise<{ blobs: BlobStore;
   return { blobs, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
-/** Asserts `promise` rejects with an AwsError whose code is `code` and whose message matches `message`. */
-export async function expectAwsError(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof AwsError, `expected an AwsError, got ${String(err)}`);
-    assert.equal(err.code, code, `code for: ${err.message}`);
-    assert.match(err.message, message);
-    return true;
-  });
-}
-
-/**
- * Asserts `call` rejects with an AwsError of `code` and a message matching `message`, and that
- * the store's revision did not move: a rejected request writes nothing.
- */
-export async function expectRejected(store: Store, call: () => Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  const before = await store.revision();
-  await expectAwsError(call(), code, message);
-  assert.equal(await store.revision(), before, 'the store must not change');
-}
+export { expectAwsError, expectRejected } from '../../api/testing.ts';
 
 /** The digest of some bytes, as the registry names manifests. */
 export const digestOf = (bytes: string | Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;

@@ -4,7 +4,6 @@
  * (instances, tasks), and fixtures for those records. Not used by the actions.
  */
 import assert from 'node:assert/strict';
-import { AwsError } from '../../api/errors.ts';
 import type { ActionHandler, RequestContext } from '../../api/types.ts';
 import { ManualClock, randomIds } from '../../common/clock.ts';
 import { place, seededRandom } from '../../scheduler/index.ts';
@@ -42,25 +41,7 @@ export function ecsTestbed(): EcsTestbed {
   return { store, clock, deps, ctx, api: (actions) => actions(deps) };
 }
 
-/** Asserts `promise` rejects with an AwsError whose code is `code` and whose message matches `message`. */
-export async function expectAwsError(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof AwsError, `expected an AwsError, got ${String(err)}`);
-    assert.equal(err.code, code, `code for: ${err.message}`);
-    assert.match(err.message, message);
-    return true;
-  });
-}
-
-/**
- * Asserts `call` rejects with an AwsError of `code` and a message matching `message`, and that
- * the store's revision did not move: a rejected request writes nothing.
- */
-export async function expectRejected(store: Store, call: () => Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  const before = await store.revision();
-  await expectAwsError(call(), code, message);
-  assert.equal(await store.revision(), before, 'the store must not change');
-}
+export { expectAwsError, expectRejected } from '../../api/testing.ts';
 
 /** Writes `value` as JSON under `key`, as the actions would, for state no action can create directly. */
 export async function seed(store: Store, key: string, value: unknown): Promise<void> {
