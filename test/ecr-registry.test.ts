@@ -11,7 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateRepositoryCommand, DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  BatchCheckLayerAvailabilityCommand, BatchDeleteImageCommand, BatchGetImageCommand, CompleteLayerUploadCommand, CreateRepositoryCommand,
+  DeleteLifecyclePolicyCommand, DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand,
+  GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, PutImageCommand, PutImageTagMutabilityCommand, PutLifecyclePolicyCommand,
+  StartImageScanCommand, UploadLayerPartCommand,
+} from '@aws-sdk/client-ecr';
+import { createHash } from 'node:crypto';
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, waitUntilTasksRunning } from '@aws-sdk/client-ecs';
 import { credentials, startDev, type WharfProcess } from './support/wharf.ts';
 import { TEST_IMAGE, docker, removeClusterContainers } from './support/docker.ts';
@@ -179,4 +185,88 @@ describe('ECR with docker and the AWS CLI', () => {
       rmSync(work, { recursive: true, force: true });
     }
   });
+
+  it('uploads layers and puts an image through the ECR API, serves it to docker, and keeps immutable tags', async () => {
+    const ecr = new ECRClient({ endpoint: wharf.url, region: REGION, credentials });
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'api-built' }));
+    const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    /** Uploads `bytes` in two parts with the layer APIs; returns its digest. */
+    const upload = async (bytes: Buffer): Promise<string> => {
+      const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'api-built' }));
+      const half = Math.floor(bytes.length / 2);
+      await ecr.send(new UploadLayerPartCommand({ repositoryName: 'api-built', uploadId, partFirstByte: 0, partLastByte: half - 1, layerPartBlob: bytes.subarray(0, half) }));
+      await ecr.send(new UploadLayerPartCommand({ repositoryName: 'api-built', uploadId, partFirstByte: half, partLastByte: bytes.length - 1, layerPartBlob: bytes.subarray(half) }));
+      const done = await ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'api-built', uploadId, layerDigests: [sha(bytes)] }));
+      assert.equal(done.layerDigest, sha(bytes));
+      return sha(bytes);
+    };
+    // The test image's own layer and config, taken from docker, so the image runs.
+    const saved = execFileSync('docker', ['save', TEST_IMAGE], { maxBuffer: 64 * 1024 * 1024 });
+    const tar = parseTar(saved);
+    const manifest = JSON.parse(tar.get('manifest.json')!.toString()) as Array<{ Config: string; Layers: string[] }>;
+    const config = tar.get(manifest[0].Config)!;
+    const layer = tar.get(manifest[0].Layers[0])!;
+    const configDigest = await upload(config);
+    const layerDigest = await upload(layer);
+
+    const check = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: 'api-built', layerDigests: [layerDigest, `sha256:${'0'.repeat(64)}`] }));
+    assert.deepEqual(check.layers?.map((l) => l.layerAvailability), ['AVAILABLE', 'UNAVAILABLE']);
+
+    const imageManifest = JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: configDigest },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar', size: layer.length, digest: layerDigest }],
+    });
+    const put = await ecr.send(new PutImageCommand({ repositoryName: 'api-built', imageManifest, imageTag: 'v1' }));
+    assert.equal(put.image?.imageId?.imageDigest, sha(Buffer.from(imageManifest)));
+    const got = await ecr.send(new BatchGetImageCommand({ repositoryName: 'api-built', imageIds: [{ imageTag: 'v1' }] }));
+    assert.equal(got.images?.[0].imageManifest, imageManifest);
+
+    // GetDownloadUrlForLayer gives a URL the registry serves the layer's bytes from, with a token.
+    const { downloadUrl } = await ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'api-built', layerDigest }));
+    const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
+    const res = await fetch(downloadUrl!, { headers: { authorization: `Basic ${authorizationData![0].authorizationToken}` } });
+    assert.equal(res.status, 200);
+    assert.equal(sha(Buffer.from(await res.arrayBuffer())), layerDigest);
+
+    // docker pulls and runs what the API put together.
+    const ref = `${host}/api-built:v1`;
+    localImages.push(ref);
+    dockerAs(['login', '--username', 'AWS', '--password-stdin', host], (await awsEcr('get-login-password')).trim());
+    dockerAs(['pull', ref]);
+    assert.equal(docker('run', '--rm', ref, 'cat', '/www/index.html'), 'hello from wharf');
+
+    // Immutable: neither PutImage nor docker push may move the tag.
+    await ecr.send(new PutImageTagMutabilityCommand({ repositoryName: 'api-built', imageTagMutability: 'IMMUTABLE' }));
+    const other = JSON.stringify({ ...JSON.parse(imageManifest), annotations: { other: 'yes' } });
+    await assert.rejects(ecr.send(new PutImageCommand({ repositoryName: 'api-built', imageManifest: other, imageTag: 'v1' })), { name: 'ImageTagAlreadyExistsException' });
+    const moved = `${host}/api-built:v1`;
+    docker('tag', TEST_IMAGE, moved);
+    assert.throws(() => dockerAs(['push', moved]), (error: { stderr?: string }) => /tag invalid|already exists|immutable/i.test(String(error.stderr)));
+
+    await ecr.send(new StartImageScanCommand({ repositoryName: 'api-built', imageId: { imageTag: 'v1' } }));
+    await ecr.send(new PutLifecyclePolicyCommand({
+      repositoryName: 'api-built',
+      lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 }, action: { type: 'expire' } }] }),
+    }));
+    await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: 'api-built' }));
+
+    const deleted = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'api-built', imageIds: [{ imageTag: 'v1' }] }));
+    assert.deepEqual(deleted.failures, []);
+    assert.deepEqual((await ecr.send(new DescribeImagesCommand({ repositoryName: 'api-built' }))).imageDetails, []);
+  });
 });
+
+/** The files of an uncompressed tar archive (docker save's output), by name. */
+function parseTar(tar: Buffer): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (let at = 0; at + 512 <= tar.length;) {
+    const header = tar.subarray(at, at + 512);
+    const name = header.subarray(0, 100).toString().replace(/\0.*$/s, '');
+    if (!name) break;
+    const size = parseInt(header.subarray(124, 136).toString().replace(/\0.*$/s, '').trim() || '0', 8);
+    files.set(name, tar.subarray(at + 512, at + 512 + size));
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
