@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { ManualClock } from '../../common/clock.ts';
-import { getManifest, registryKeys, storeReader, type ImageRecord } from '../../registry/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  BlobStore, DEFAULT_GC_GRACE_MS, MediaTypes, getManifest, linkBlob, putManifest, registryKeys, runRegistryMaintenance, sha256Digest, storeReader,
+  type ImageRecord,
+} from '../../registry/index.ts';
+import { transact } from '../../state/transact.ts';
 import { lifecycleActions } from '../../services/ecr/lifecycle-actions.ts';
 import { DAY_MS } from '../../services/ecr/lifecycle-evaluate.ts';
 import { repositoryActions } from '../../services/ecr/repositories.ts';
@@ -143,5 +151,42 @@ describe('the lifecycle controller', () => {
     controller.start();
     await controller.close();
     assert.deepEqual(await imagesLeft('web'), [kept.digest]);
+  });
+});
+
+describe('an image a rule expires', () => {
+  test('is gone from pulls at once and, once unreferenced past the grace period, from disk', async () => {
+    const blobs = await BlobStore.open({ root: mkdtempSync(join(tmpdir(), 'wharf-lifecycle-')), clock });
+    const blob = async (content: string) => {
+      const digest = sha256Digest(Buffer.from(content));
+      const info = await blobs.putBlob('o', digest, { body: Readable.from([Buffer.from(content)]) });
+      await transact(store, async (tx) => linkBlob(tx, scope, 'web', digest, info.size, clock.now()));
+      return digest;
+    };
+    const pushImage = async (tag: string) => {
+      const config = await blob(`{"os":"linux","tag":"${tag}"}`);
+      const layer = await blob(`layer of ${tag}`);
+      const manifest = Buffer.from(JSON.stringify({
+        schemaVersion: 2, mediaType: MediaTypes.ociManifest,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 1 },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer, size: 1 }],
+      }));
+      await transact(store, (tx) => putManifest(tx, scope, 'web', manifest, MediaTypes.ociManifest, tag, { now: clock.now(), blobs }));
+      return layer;
+    };
+    const oldLayer = await pushImage('old');
+    clock.advance(DAY_MS);
+    const newLayer = await pushImage('new');
+    await putPolicy('web', [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: expire }]);
+
+    await controller.runOnce();
+    assert.equal(await pullable('old'), false, 'gone from pulls');
+    assert.equal(await pullable('new'), true);
+    assert.ok(await blobs.stat(oldLayer), 'blobs stay through the grace period');
+
+    clock.advance(DEFAULT_GC_GRACE_MS + 1);
+    await runRegistryMaintenance(store, blobs, clock.now());
+    assert.equal(await blobs.stat(oldLayer), undefined, 'gone from disk');
+    assert.ok(await blobs.stat(newLayer), 'the kept image keeps its layers');
   });
 });
