@@ -28,13 +28,13 @@ import { registryKeys, type ImageRecord, type RegistryScope } from '../src/regis
 import { RegistryTokens, TOKEN_TTL_MS } from '../src/registry/tokens.ts';
 import { ecrService } from '../src/services/ecr/index.ts';
 import { SqliteStore } from '../src/state/sqlite.ts';
+import { awsCliEnv, credentials } from './support/wharf.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
 const ACCOUNT = '123456789012';
 const REGION = 'ap-northeast-2';
 const SEOUL: RegistryScope = { account: ACCOUNT, region: REGION };
-const credentials = { accessKeyId: 'AKIAWHARFTEST', secretAccessKey: 'wharf-test-secret' };
 
 const store = SqliteStore.open(':memory:');
 const clock = new ManualClock();
@@ -63,14 +63,7 @@ after(async () => {
   await store.close();
 });
 
-const env = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-  AWS_PAGER: '',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-};
+const env = awsCliEnv;
 
 /** Runs `aws ecr ...args --region ap-northeast-2 --endpoint-url <endpoint>` and returns its stdout. */
 async function awsEcr(...args: string[]): Promise<string> {

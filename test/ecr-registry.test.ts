@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, waitUntilTasksRunning } from '@aws-sdk/client-ecs';
-import { credentials, startDev, type WharfProcess } from './support/wharf.ts';
+import { awsCliEnv, credentials, startDev, type WharfProcess } from './support/wharf.ts';
 import { TEST_IMAGE, docker, removeClusterContainers } from './support/docker.ts';
 
 const run = promisify(execFile);
@@ -32,14 +32,7 @@ let dockerConfig: string;
 const clusters: string[] = [];
 const localImages: string[] = [];
 
-const awsEnv = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-  AWS_PAGER: '',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-};
+const awsEnv = awsCliEnv;
 
 /** `aws --endpoint-url <wharf> --region ap-northeast-2 ecr ...`, its stdout. */
 async function awsEcr(...args: string[]): Promise<string> {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { credentials, region, startDev, type WharfProcess } from './support/wharf.ts';
+import { awsCliEnv, region, startDev, type WharfProcess } from './support/wharf.ts';
 import { httpGet, removeClusterContainers } from './support/docker.ts';
 
 const run = promisify(execFile);
@@ -27,14 +27,9 @@ after(async () => {
 });
 
 const env = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  ...awsCliEnv,
   AWS_DEFAULT_REGION: region,
   AWS_REGION: region,
-  AWS_PAGER: '',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
 };
 
 /** Runs `aws --endpoint-url <wharf> ecs ...args` and parses its JSON output. */

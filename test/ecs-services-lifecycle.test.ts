@@ -16,7 +16,7 @@ import {
   DescribeTasksCommand, ECSClient, InvalidParameterException, ListServiceDeploymentsCommand, ListServicesCommand, ListTasksCommand,
   ServiceNotFoundException, UpdateServiceCommand, waitUntilServicesInactive, type CreateServiceCommandInput, type Task,
 } from '@aws-sdk/client-ecs';
-import { cleanedUpAfter, credentials, ecsClient, region, startDev, type WharfProcess } from './support/wharf.ts';
+import { awsCliEnv, cleanedUpAfter, credentials, ecsClient, region, startDev, type WharfProcess } from './support/wharf.ts';
 import {
   WEB_HEALTH_CHECK, describeService, eventMessages, idOf, isHealthy, newCluster, registerWeb, runningContainerTasks, serviceTasks, sleep,
   until, waitStable, webContainer,
@@ -275,14 +275,7 @@ async function servicesSnapshot(ecs: ECSClient, cluster: string): Promise<unknow
 /** `aws --endpoint-url <url> --region us-east-1 ecs ...` (the AWS CLI v2 at /usr/bin/aws), its JSON output parsed. */
 function cli(url: string) {
   const run = promisify(execFile);
-  const env = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_PAGER: '',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  };
+  const env = awsCliEnv;
   // The CLI's JSON, checked member by member.
   return async (...args: string[]): Promise<Record<string, any>> => {
     const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', url, '--region', region, '--output', 'json', 'ecs', ...args], { env });

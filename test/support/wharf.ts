@@ -28,6 +28,16 @@ export interface WharfProcess {
 export const credentials = { accessKeyId: 'AKIAWHARFTEST', secretAccessKey: 'wharf-test-secret' };
 export const region = 'us-east-1';
 
+/** The environment the AWS CLI v2 runs in: the test credentials, no pager, no user config. */
+export const awsCliEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  AWS_PAGER: '',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+};
+
 /** A fresh data directory under the OS temp dir. */
 export const tempDir = (prefix = 'wharf-test-') => mkdtempSync(join(tmpdir(), prefix));
 

@@ -193,7 +193,8 @@ export class ServiceController {
 
   private onTask(e: WatchEvent): void {
     const value = e.type === 'put' ? e.kv.value : e.prevKv?.value;
-    if (!value) return;
+    // Every agent report passes here: standalone tasks are skipped without decoding them.
+    if (!value || !value.includes('"group":"service:')) return;
     const task = JSON.parse(value) as TaskRecord;
     if (!task.group.startsWith('service:')) return;
     const cluster = e.kv.key.slice(keys.allTasks.length, e.kv.key.lastIndexOf('/'));

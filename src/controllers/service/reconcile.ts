@@ -16,12 +16,13 @@
  *     and a steady state reported once it is reached.
  */
 import type { DeploymentRecord, ServiceRecord } from '../../services/ecs/index.ts';
-import { withEvent } from '../../services/ecs/index.ts';
+import { circuitBreakerThreshold, withEvent } from '../../services/ecs/index.ts';
 import { daemonDecisions } from './daemon.ts';
 import { messages, rolloutReasons, stopReasons } from './messages.ts';
 import { World, type ObservedTask, type ReconcileInput, type StartAction, type StopAction } from './observe.ts';
 import { replicaDecisions } from './replica.ts';
 
+export { circuitBreakerThreshold };
 export type { ObservedInstance, ObservedTask, ReconcileInput, ReconcileSettings, StartAction, StopAction } from './observe.ts';
 
 /** What the shell applies, in one transaction. */
@@ -231,8 +232,6 @@ function circuitBreaker(world: World, d: DeploymentRecord): { failedTasks: numbe
   return { failedTasks, tripped: failedTasks >= threshold, complete: false, checkAt: stableAt };
 }
 
-/** ECS's circuit-breaker threshold: 0.5 × the desired count, at least 3 and at most 200. */
-export const circuitBreakerThreshold = (desiredCount: number): number => Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
 
 /**
  * The service throttle over one deployment's tasks: after THROTTLE_AFTER_FAILURES tasks in a

@@ -21,7 +21,7 @@ export { keys, type ClusterRecord, type ContainerInstanceRecord, type TaskRecord
 export {
   serviceGroup, serviceKeys, type DeploymentRecord, type DeploymentSpec, type ServiceRecord,
 } from './service-records.ts';
-export { putService, scopeOfService, startDeployment, withEvent } from './service-deployment.ts';
+export { circuitBreakerThreshold, putService, scopeOfService, startDeployment, withEvent } from './service-deployment.ts';
 export { snapshotOf, stageServiceLaunch } from './task-launch.ts';
 export { stageStopTask } from './task-stop.ts';
 export { resolveTaskDefinition } from './task-definitions.ts';

@@ -4,42 +4,30 @@
  * stored: they are derived here from the service's tasks each time a deployment is shown.
  */
 import type {
-  DeploymentConfiguration, ServiceDeployment, ServiceDeploymentAlarms, ServiceDeploymentBrief, ServiceDeploymentCircuitBreaker,
+  ServiceDeployment, ServiceDeploymentAlarms, ServiceDeploymentBrief, ServiceDeploymentCircuitBreaker,
   ServiceRevision, ServiceRevisionSummary,
 } from '@aws-sdk/client-ecs';
 import { toDate } from './common.ts';
+import { circuitBreakerThreshold } from './service-deployment.ts';
+import { countTasks, toApiDeploymentConfiguration, type TaskCounts } from './service-view.ts';
 import type { TaskRecord } from './records.ts';
 import {
-  serviceGroup, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceDeploymentStatus, type ServiceRecord,
+  serviceGroup, type DeploymentRecord, type ServiceDeploymentStatus, type ServiceRecord,
   type ServiceRevisionRecord,
 } from './service-records.ts';
 
 /** The statuses of a service deployment that has finished, successfully or not (ECS's "Completed" stage). */
 export const COMPLETED_DEPLOYMENT_STATUSES: readonly ServiceDeploymentStatus[] = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
 
-const PENDING_TASK_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
-
-/** Task counts for one service revision, from the tasks the deployments rolling it out started. */
-interface TaskCounts {
-  running: number;
-  pending: number;
-}
-
 /** Counts the tasks of `service` started by one of `deploymentIds` that are running or on their way to it. */
-function countTasks(tasks: TaskRecord[], service: ServiceRecord, deploymentIds: ReadonlySet<string>): TaskCounts {
+function countOf(tasks: TaskRecord[], service: ServiceRecord, deploymentIds: ReadonlySet<string>): TaskCounts {
   const group = serviceGroup(service.name);
-  const counts: TaskCounts = { running: 0, pending: 0 };
-  for (const t of tasks) {
-    if (t.group !== group || t.startedBy === undefined || !deploymentIds.has(t.startedBy) || t.desiredStatus !== 'RUNNING') continue;
-    if (t.lastStatus === 'RUNNING') counts.running++;
-    else if (PENDING_TASK_STATUSES.has(t.lastStatus)) counts.pending++;
-  }
-  return counts;
+  return countTasks(tasks.filter((t) => t.group === group && t.startedBy !== undefined && deploymentIds.has(t.startedBy)));
 }
 
 /** The target revision: the deployment's own tasks, and the tasks it wants. */
 function targetSummary(d: DeploymentRecord, service: ServiceRecord, tasks: TaskRecord[]): ServiceRevisionSummary {
-  const counts = countTasks(tasks, service, new Set([d.id]));
+  const counts = countOf(tasks, service, new Set([d.id]));
   return { arn: d.revisionArn, requestedTaskCount: d.desiredCount, runningTaskCount: counts.running, pendingTaskCount: counts.pending };
 }
 
@@ -49,24 +37,13 @@ function targetSummary(d: DeploymentRecord, service: ServiceRecord, tasks: TaskR
  */
 function sourceSummary(revisionArn: string, service: ServiceRecord, tasks: TaskRecord[]): ServiceRevisionSummary {
   const live = service.deployments.filter((d) => d.revisionArn === revisionArn);
-  const counts = countTasks(tasks, service, new Set(live.map((d) => d.id)));
+  const counts = countOf(tasks, service, new Set(live.map((d) => d.id)));
   return {
     arn: revisionArn,
     requestedTaskCount: live.reduce((n, d) => n + d.desiredCount, 0),
     runningTaskCount: counts.running,
     pendingTaskCount: counts.pending,
   };
-}
-
-/** A stored deploymentConfiguration as the API shows it. */
-export function toApiDeploymentConfiguration(c: DeploymentConfigurationRecord): DeploymentConfiguration {
-  const out: DeploymentConfiguration = {
-    deploymentCircuitBreaker: { enable: c.deploymentCircuitBreaker.enable, rollback: c.deploymentCircuitBreaker.rollback },
-    maximumPercent: c.maximumPercent,
-    minimumHealthyPercent: c.minimumHealthyPercent,
-  };
-  if (c.alarms) out.alarms = structuredClone(c.alarms);
-  return out;
 }
 
 const finished = (d: DeploymentRecord): boolean =>
@@ -77,7 +54,7 @@ const finished = (d: DeploymentRecord): boolean =>
  * latest desired count, at least 3 and at most 200.
  */
 function circuitBreaker(d: DeploymentRecord, service: ServiceRecord): ServiceDeploymentCircuitBreaker {
-  const threshold = Math.min(200, Math.max(3, Math.ceil(0.5 * service.desiredCount)));
+  const threshold = circuitBreakerThreshold(service.desiredCount);
   const status: ServiceDeploymentCircuitBreaker['status'] =
     !d.deploymentConfiguration.deploymentCircuitBreaker.enable ? 'DISABLED'
       : d.rolloutState === 'FAILED' ? 'TRIGGERED'

@@ -10,6 +10,9 @@ import {
   serviceArns, serviceKeys, type DeploymentRecord, type DeploymentSpec, type ServiceEventRecord, type ServiceRecord, type ServiceRevisionRecord,
 } from './service-records.ts';
 
+/** ECS's circuit-breaker threshold: 0.5 × the desired count, at least 3 and at most 200. */
+export const circuitBreakerThreshold = (desiredCount: number): number => Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
+
 /** Services keep their last 100 events, as ECS shows them. */
 export const MAX_SERVICE_EVENTS = 100;
 

@@ -3,10 +3,10 @@
  * here from the service's tasks (group `service:<name>`, startedBy one of its deployments'
  * ids), for the service and for each deployment.
  */
-import type { Deployment, Service } from '@aws-sdk/client-ecs';
+import type { Deployment, DeploymentConfiguration, Service } from '@aws-sdk/client-ecs';
 import { toDate } from './common.ts';
 import type { TaskRecord } from './records.ts';
-import { serviceGroup, type DeploymentRecord, type ServiceRecord } from './service-records.ts';
+import { serviceGroup, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord } from './service-records.ts';
 
 const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 
@@ -40,6 +40,17 @@ export function tasksByDeployment(service: ServiceRecord, tasks: Iterable<TaskRe
   return byId;
 }
 
+/** A stored deploymentConfiguration as the API shows it. */
+export function toApiDeploymentConfiguration(c: DeploymentConfigurationRecord): DeploymentConfiguration {
+  const out: DeploymentConfiguration = {
+    deploymentCircuitBreaker: { enable: c.deploymentCircuitBreaker.enable, rollback: c.deploymentCircuitBreaker.rollback },
+    maximumPercent: c.maximumPercent,
+    minimumHealthyPercent: c.minimumHealthyPercent,
+  };
+  if (c.alarms) out.alarms = structuredClone(c.alarms);
+  return out;
+}
+
 function toApiDeployment(d: DeploymentRecord, counts: TaskCounts): Deployment {
   return {
     id: d.id,
@@ -64,7 +75,6 @@ function toApiDeployment(d: DeploymentRecord, counts: TaskCounts): Deployment {
 export function toApiService(service: ServiceRecord, tasks: Iterable<TaskRecord>, withTags = false): Service {
   const byDeployment = tasksByDeployment(service, tasks);
   const total = countTasks([...byDeployment.values()].flat());
-  const config = service.deploymentConfiguration;
   const primary = service.deployments.find((d) => d.status === 'PRIMARY');
   const out: Service = {
     serviceArn: service.arn,
@@ -78,13 +88,7 @@ export function toApiService(service: ServiceRecord, tasks: Iterable<TaskRecord>
     pendingCount: total.pending,
     launchType: service.launchType,
     taskDefinition: service.taskDefinition,
-    deploymentConfiguration: {
-      deploymentCircuitBreaker: { ...config.deploymentCircuitBreaker },
-      maximumPercent: config.maximumPercent,
-      minimumHealthyPercent: config.minimumHealthyPercent,
-      ...(config.alarms ? { alarms: structuredClone(config.alarms) } : {}),
-      strategy: 'ROLLING',
-    },
+    deploymentConfiguration: { ...toApiDeploymentConfiguration(service.deploymentConfiguration), strategy: 'ROLLING' },
     deployments: service.deployments.map((d) => toApiDeployment(d, countTasks(byDeployment.get(d.id) ?? []))),
     events: service.events.map((e) => ({ id: e.id, createdAt: toDate(e.createdAt), message: e.message })),
     createdAt: toDate(service.createdAt),
