@@ -1,6 +1,6 @@
 /**
  * The control plane at ECS's quotas: a `wharf server` child process with 5,000 simulated
- * container instances (src/agent/fleet.ts, in this process, on the real agent link) and
+ * container instances (src/agent/fleet.testing.ts, in this process, on the real agent link) and
  * 100,000 tasks, all through the SDK, the API and the SQLite store. Prints figures beside
  * published references; never passes or fails on them.
  *
@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import {
   CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StartTaskCommand, type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { startFleet, type Fleet } from '../src/agent/fleet.ts';
+import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
 import { ecsClient, spawnWharf, tempDir, type WharfProcess } from '../test/support/wharf.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { TEST_IMAGE, poll, sec, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
+import { TEST_IMAGE, benchCredentials, poll, sec, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
 
 const run = promisify(execFile);
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -175,7 +175,7 @@ async function startDistribution(): Promise<Registry> {
 async function startWharf(): Promise<Registry> {
   const dev = await spawnWharf(['dev', '--port', '0', '--data-dir', dir()], /Wharf ready at http:\/\//);
   started.wharf.push(dev);
-  const ecr = new ECRClient({ endpoint: dev.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAWHARFBENCH', secretAccessKey: 'wharf-bench-secret' } });
+  const ecr = new ECRClient({ endpoint: dev.url, region: 'us-east-1', credentials: benchCredentials });
   const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
   const token = authorizationData![0].authorizationToken!;
   const host = new URL(authorizationData![0].proxyEndpoint!).host;

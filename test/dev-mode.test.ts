@@ -76,7 +76,7 @@ describe('wharf dev', () => {
     const dev = await startDev();
     running.push(dev);
     const { runtimeId } = await runSleeper(dev.url, 'to-reset');
-    const res = await fetch(`${dev.url}/_wharf/reset`, { method: 'POST' });
+    const res = await fetch(`${dev.url}/_wharf/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     assert.equal(res.status, 200);
     const { clusterArns: left } = await ecsClient(dev.url).send(new ListClustersCommand({}));
     assert.ok(!left?.some((arn) => arn.endsWith('/to-reset')), 'the cluster is gone');

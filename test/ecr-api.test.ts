@@ -21,13 +21,13 @@ import {
   RepositoryAlreadyExistsException, RepositoryNotEmptyException, RepositoryNotFoundException, RepositoryPolicyNotFoundException,
   SetRepositoryPolicyCommand, TagResourceCommand, TooManyTagsException, UntagResourceCommand, type Repository,
 } from '@aws-sdk/client-ecr';
-import { createEndpoint } from '../src/api/server.ts';
-import { ManualClock, randomIds } from '../src/common/clock.ts';
+import { createEndpoint, ecrModel, legacyJsonService } from '../src/aws/index.ts';
+import { rootOnlyEndpoint } from '../src/aws/testing.ts';
+import { ManualClock, randomIds } from '../src/common/index.ts';
 import { LifecycleController } from '../src/controllers/index.ts';
-import { registryKeys, type ImageRecord, type RegistryScope } from '../src/registry/records.ts';
-import { RegistryTokens, TOKEN_TTL_MS } from '../src/registry/tokens.ts';
+import { RegistryTokens, TOKEN_TTL_MS, registryKeys, type ImageRecord, type RegistryScope } from '../src/registry/index.ts';
 import { ecrService } from '../src/services/ecr/index.ts';
-import { SqliteStore } from '../src/state/sqlite.ts';
+import { SqliteStore } from '../src/state/index.ts';
 import { awsCliEnv, credentials } from './support/wharf.ts';
 
 const run = promisify(execFile);
@@ -46,9 +46,8 @@ let ecr: ECRClient;
 
 before(async () => {
   server = createEndpoint({
-    services: [ecrService({ store, clock, ids: randomIds, tokens, registryHost: () => host })],
-    defaultRegion: 'us-east-1',
-    account: ACCOUNT,
+    services: [legacyJsonService(ecrService({ store, clock, ids: randomIds, tokens, registryHost: () => host }), ecrModel, 'ecr')],
+    ...rootOnlyEndpoint(ACCOUNT),
     onServerError: (error) => console.error(error),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -145,7 +145,7 @@ describe('ECR with docker and the AWS CLI', () => {
         affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.13-1~deb12u1' }] }] }],
         database_specific: { severity: 'high' },
       }]));
-      const imported = execFileSync('node', ['bin/wharf.js', 'import-osv-feed', feed, '--server', wharf.url], { encoding: 'utf8' });
+      const imported = execFileSync('node', ['bin/wharf.js', 'import-osv-feed', feed, '--server', wharf.url], { encoding: 'utf8', env: awsCliEnv });
       assert.match(imported, /imported 1 advisories/);
 
       writeFileSync(join(work, 'status'), 'Package: openssl\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u1\n\n');

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { credentials, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
 import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
-import { ecsSnapshot } from './support/ecs-state.ts';
+import { ecsSnapshot } from './support/ecs-snapshot.ts';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';

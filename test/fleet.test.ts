@@ -1,5 +1,5 @@
 /**
- * A real `wharf server` with 500 simulated container instances (src/agent/fleet.ts: real
+ * A real `wharf server` with 500 simulated container instances (src/agent/fleet.testing.ts: real
  * agents on the real link, with an in-memory runtime) in this process, driven through the SDK:
  * every agent registers once, RunTask places tasks across the fleet, the agents run them to
  * RUNNING and stop them, and an agent that goes away shows as disconnected and comes back as
@@ -11,7 +11,7 @@ import {
   CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand,
   RunTaskCommand, StopTaskCommand, waitUntilTasksRunning, waitUntilTasksStopped, type ContainerInstance, type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { startFleet, type Fleet } from '../src/agent/fleet.ts';
+import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
 import { ecsClient, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
 
 const CLUSTER = 'fleet';

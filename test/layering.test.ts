@@ -1,11 +1,20 @@
 /**
- * The one-way imports of DESIGN.md, checked on every run: which part may import which, and no
- * import cycles between files. (A lint rule by another name: it fails the suite, not a review.)
+ * The one-way imports of DESIGN.md, checked on every run (a lint rule by another name: it fails
+ * the suite, not a review):
+ *
+ * - which part may import which (`allowed`), and every folder of src/ is a part in that table;
+ * - a file importing another part imports that part's `index.ts`, its only door (an API
+ *   adapter `services/<api>` is a part of its own, with `services/<api>/index.ts` as its door);
+ *   test files and test harnesses may also import another part's harnesses (`testing.ts`,
+ *   `*.testing.ts`);
+ * - no `services/<a>` file imports `services/<b>`;
+ * - no production file imports a test harness;
+ * - no import cycles between files.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 
 const src = new URL('../src', import.meta.url).pathname;
 
@@ -14,12 +23,15 @@ const allowed: Record<string, string[]> = {
   common: [],
   scheduler: [],
   state: [],
-  api: ['common'],
-  registry: ['state', 'common'],
-  services: ['api', 'state', 'scheduler', 'registry', 'common'],
-  controllers: ['services', 'api', 'state', 'scheduler', 'registry', 'common'],
+  aws: ['common'],
+  registry: ['state', 'common', 'aws'],
+  ecs: ['aws', 'state', 'scheduler', 'common'],
+  identity: ['aws', 'state', 'common'],
+  link: ['ecs', 'aws', 'identity', 'state', 'common'],
+  services: ['aws', 'ecs', 'identity', 'registry', 'state', 'scheduler', 'common'],
+  controllers: ['ecs', 'registry', 'identity', 'state', 'scheduler', 'common'],
   agent: ['common'],
-  cli: ['services', 'controllers', 'api', 'state', 'scheduler', 'registry', 'agent', 'common'],
+  cli: ['services', 'controllers', 'link', 'ecs', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
 };
 
 function files(dir: string): string[] {
@@ -37,20 +49,52 @@ function localImports(file: string): string[] {
 }
 
 const partOf = (file: string) => relative(src, file).split('/')[0];
+/** The unit a file belongs to for the door rule: its part, or `services/<api>` for an API adapter. */
+const unitOf = (file: string) => {
+  const [part, adapter] = relative(src, file).split('/');
+  return part === 'services' ? `services/${adapter}` : part;
+};
+const doorOf = (unit: string) => join(src, unit, 'index.ts');
+const isTest = (file: string) => file.endsWith('.test.ts');
+const isHarness = (file: string) => basename(file) === 'testing.ts' || file.endsWith('.testing.ts');
 const all = files(src);
 const graph = new Map(all.map((f) => [f, localImports(f)]));
+const edges = [...graph].flatMap(([file, imports]) => imports.map((target) => ({ file, target })));
+const show = ({ file, target }: { file: string; target: string }) => `${relative(src, file)} → ${relative(src, target)}`;
 
 describe('layering', () => {
+  it('every folder of src/ is a part with a place in the table', () => {
+    const parts = readdirSync(src).filter((name) => statSync(join(src, name)).isDirectory());
+    assert.deepEqual(parts.filter((p) => !(p in allowed)), []);
+  });
+
   it('every import points the way DESIGN.md allows', () => {
-    const wrong: string[] = [];
-    for (const [file, imports] of graph) {
+    const wrong = edges.filter(({ file, target }) => {
       const from = partOf(file);
-      for (const target of imports) {
-        const to = partOf(target);
-        if (to !== from && !(allowed[from] ?? []).includes(to)) wrong.push(`${relative(src, file)} → ${relative(src, target)}`);
-      }
-    }
-    assert.deepEqual(wrong, []);
+      const to = partOf(target);
+      return to !== from && !(allowed[from] ?? []).includes(to);
+    });
+    assert.deepEqual(wrong.map(show), []);
+  });
+
+  it("a file importing another part imports that part's index.ts (tests and harnesses may import its harnesses too)", () => {
+    const wrong = edges.filter(({ file, target }) => {
+      const to = unitOf(target);
+      if (to === unitOf(file) || target === doorOf(to)) return false;
+      return !((isTest(file) || isHarness(file)) && isHarness(target));
+    });
+    assert.deepEqual(wrong.map(show), []);
+  });
+
+  it('no services/<a> file imports services/<b>', () => {
+    const wrong = edges.filter(({ file, target }) =>
+      partOf(file) === 'services' && partOf(target) === 'services' && unitOf(file) !== unitOf(target));
+    assert.deepEqual(wrong.map(show), []);
+  });
+
+  it('no production file imports a test harness', () => {
+    const wrong = edges.filter(({ file, target }) => !isTest(file) && !isHarness(file) && isHarness(target));
+    assert.deepEqual(wrong.map(show), []);
   });
 
   it('no file imports itself through a cycle', () => {

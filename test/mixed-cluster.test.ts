@@ -1,6 +1,6 @@
 /**
  * One cluster of real and simulated hosts: two `wharf agent` processes running real Docker
- * containers and 30 simulated instances (src/agent/fleet.ts) on the same `wharf server`,
+ * containers and 30 simulated instances (src/agent/fleet.testing.ts) on the same `wharf server`,
  * placed with ECS strategies and constraints through the SDK.
  */
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import {
   CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
   waitUntilTasksRunning, type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { startFleet, type Fleet } from '../src/agent/fleet.ts';
+import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
 import { cleanedUpAfter, ecsClient, spawnWharf, tempDir } from './support/wharf.ts';
 import { TEST_IMAGE, containersOfCluster } from './support/docker.ts';
 

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getDoc, listDocs } from '../src/state/transact.ts';
+import { getDoc, listDocs } from '../src/state/index.ts';
 import { MediaTypes, registryKeys, type ImageRecord, type TagRecord } from '../src/registry/index.ts';
 import { startTestRegistry, type TestRegistry } from '../src/registry/testing.ts';
 

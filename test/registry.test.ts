@@ -12,8 +12,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createEndpoint, type Route } from '../src/api/server.ts';
-import { getDoc } from '../src/state/transact.ts';
+import { createEndpoint, type Route } from '../src/aws/index.ts';
+import { rootOnlyEndpoint } from '../src/aws/testing.ts';
+import { getDoc } from '../src/state/index.ts';
 import { distributionRoute, MediaTypes, registryKeys, type ImageRecord } from '../src/registry/index.ts';
 import { startTestRegistry, type TestRegistry } from '../src/registry/testing.ts';
 
@@ -389,9 +390,9 @@ describe('registry: OCI distribution API over HTTP', () => {
     assert.equal(blobFiles().length, filesBefore);
   });
 
-  it('mounts on the endpoint of src/api/server.ts under prefixes', async () => {
+  it('mounts on the endpoint of src/aws/endpoint.ts under prefixes', async () => {
     const route: Route = distributionRoute({ store: reg.store, blobs: reg.blobs, clock: { now: () => Date.now() }, authorize: (req) => reg.tokens.verifyBasic(req.headers.authorization) });
-    const server = createEndpoint({ services: [], defaultRegion: 'us-east-1', account: reg.scope.account, prefixes: { '/v2/': route } });
+    const server = createEndpoint({ services: [], ...rootOnlyEndpoint(reg.scope.account), prefixes: { '/v2/': route } });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -17,7 +17,7 @@ import {
   CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, UpdateContainerInstancesStateCommand, UpdateServiceCommand,
   type ECSClient, type Task,
 } from '@aws-sdk/client-ecs';
-import { ec2InstanceId } from '../src/agent/host-info.ts';
+import { ec2InstanceId } from '../src/agent/index.ts';
 import {
   agentDir, agentIdOf, describeInstances, instanceOfAgent, portOf, revisionOf, runningContainers, sleep, startAgentProcess, startServer,
   summary, uniqueName, until, viewService, type ServiceView,

@@ -1,6 +1,6 @@
 /**
  * DAEMON services through @aws-sdk/client-ecs, on a `wharf server` with one real `wharf agent`
- * (Docker) and simulated agents (src/agent/fleet.ts: real agents on the real link, with an
+ * (Docker) and simulated agents (src/agent/fleet.testing.ts: real agents on the real link, with an
  * in-memory runtime): exactly one task per eligible ACTIVE instance, following instances as
  * they join, drain and come back, a memberOf constraint over attributes set with PutAttributes,
  * and a new revision rolled out instance by instance (never two live tasks on one instance).
@@ -12,8 +12,8 @@ import {
   CreateClusterCommand, CreateServiceCommand, PutAttributesCommand, RegisterTaskDefinitionCommand, UpdateContainerInstancesStateCommand,
   UpdateServiceCommand, type ECSClient, type Task,
 } from '@aws-sdk/client-ecs';
-import { ec2InstanceId } from '../src/agent/host-info.ts';
-import { startFleet, type Fleet } from '../src/agent/fleet.ts';
+import { ec2InstanceId } from '../src/agent/index.ts';
+import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
 import {
   agentDir, agentIdOf, describeInstances, instanceOfAgent, revisionOf, runningContainers, sleep, startAgentProcess, startServer, summary, uniqueName, until,
   viewService, type ServiceView,

@@ -29,6 +29,10 @@ export interface WharfProcess {
   kill9(): Promise<void>;
 }
 
+/** The account root's key of every Wharf a benchmark starts (seeded on its first start). */
+export const benchCredentials = { accessKeyId: 'AKIAWHARFBENCH000001', secretAccessKey: 'wharf-bench-secret-00000000000000000000' };
+const rootKeyEnv = { WHARF_ROOT_ACCESS_KEY_ID: benchCredentials.accessKeyId, WHARF_ROOT_SECRET_ACCESS_KEY: benchCredentials.secretAccessKey };
+
 /** A fresh directory under the OS temp dir. */
 export const tempDir = (prefix = 'wharf-bench-') => mkdtempSync(join(tmpdir(), prefix));
 
@@ -37,7 +41,7 @@ export const tempDir = (prefix = 'wharf-bench-') => mkdtempSync(join(tmpdir(), p
  * is the first `http://...` in that line); rejects if it exits first or is not ready in time.
  */
 export function spawnWharf(args: string[], readyPattern: RegExp, readyTimeoutMs = 60_000): Promise<WharfProcess> {
-  const child = spawn(process.execPath, [join(root, 'bin/wharf.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin/wharf.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...rootKeyEnv } });
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const alive = () => child.exitCode === null && child.signalCode === null;
@@ -77,7 +81,7 @@ export function spawnWharf(args: string[], readyPattern: RegExp, readyTimeoutMs 
 
 /** An ECS client pointed at a running Wharf (it reads the region and key id from the signature). */
 export function ecsClient(url: string): ECSClient {
-  return new ECSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAWHARFBENCH', secretAccessKey: 'wharf-bench-secret' } });
+  return new ECSClient({ endpoint: url, region: 'us-east-1', credentials: benchCredentials });
 }
 
 /** Runs the docker CLI, as a user would; resolves to its trimmed stdout. */

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { AgentMessage } from '../common/agent-protocol.ts';
+import type { AgentMessage } from '../common/index.ts';
 import { LABEL } from './container-config.ts';
 import { DockerRuntime } from './docker-runtime.ts';
-import { TEST_IMAGE } from './runtime.contract.ts';
+import { TEST_IMAGE } from './runtime-contract.testing.ts';
 import { TestServer, desiredTask, waitUntil } from './testing.ts';
 
-const MAIN = fileURLToPath(new URL('./testing-agent-main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('./agent-main.testing.ts', import.meta.url));
 const rt = new DockerRuntime();
 
 describe('agent process (Docker)', () => {

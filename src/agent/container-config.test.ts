@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
-import type { TaskSpec } from '../common/agent-protocol.ts';
+import type { TaskSpec } from '../common/index.ts';
 import {
   LABEL,
   containerCreateOptions,

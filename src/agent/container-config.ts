@@ -4,7 +4,7 @@
  * reported back. Pure functions, so every field mapping is tested without Docker.
  */
 import type { ContainerDefinition, NetworkBinding } from '@aws-sdk/client-ecs';
-import type { TaskSpec } from '../common/agent-protocol.ts';
+import type { TaskSpec } from '../common/index.ts';
 import type { ContainerCreateOptions, HostConfig, PortBinding, PublishedPort } from './runtime.ts';
 
 /** The labels the ECS agent puts on task containers, plus Wharf's agent label. */

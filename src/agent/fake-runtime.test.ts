@@ -1,8 +1,8 @@
 /** The runtime contract against the in-memory fake, plus the fake's own command model. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeRuntime, behaviourOf } from './fake-runtime.ts';
-import { TEST_IMAGE, runtimeContract } from './runtime.contract.ts';
+import { FakeRuntime, behaviourOf } from './fake-runtime.testing.ts';
+import { TEST_IMAGE, runtimeContract } from './runtime-contract.testing.ts';
 import type { ContainerCreateOptions, RuntimeEvent } from './runtime.ts';
 
 runtimeContract('fake', async () => new FakeRuntime({ images: [TEST_IMAGE] }));

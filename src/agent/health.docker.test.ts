@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { TaskStateChange } from '../common/agent-protocol.ts';
+import type { TaskStateChange } from '../common/index.ts';
 import { LABEL } from './container-config.ts';
 import { DockerRuntime } from './docker-runtime.ts';
-import { TEST_IMAGE } from './runtime.contract.ts';
+import { TEST_IMAGE } from './runtime-contract.testing.ts';
 import { desiredTask, sleep, startEngine, type EngineHarness } from './testing.ts';
 
 const AGENT = `test-health-${randomUUID()}`;

@@ -4,7 +4,7 @@
  * Pure given its inputs; `index.ts` reads the real host (os, Docker) and passes them in.
  */
 import { createHash } from 'node:crypto';
-import type { AgentMessage } from '../common/agent-protocol.ts';
+import type { AgentMessage } from '../common/index.ts';
 
 /** The `hello` message. */
 export type AgentHello = Extract<AgentMessage, { type: 'hello' }>;

@@ -1,28 +1,28 @@
 /**
  * The Wharf agent: registers this host as an ECS container instance and runs the tasks the
  * control plane assigns as Docker containers. `startAgent` wires the parts (see README.md):
- * the state file, the runtime, the task engine and the link.
+ * the checkpoint, the runtime, the task engine and the link.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { randomIds, systemClock, type Clock, type Ids } from '../common/clock.ts';
+import { randomIds, systemClock, type Clock, type Ids } from '../common/index.ts';
 import { DockerRuntime } from './docker-runtime.ts';
 import { helloMessage, type RegistrationOptions } from './host-info.ts';
 import { AgentLink } from './link.ts';
 import type { ContainerRuntime } from './runtime.ts';
-import { FileStateStore, STATE_FORMAT, type StateStore } from './state-file.ts';
+import { CHECKPOINT_FORMAT, FileCheckpointStore, type CheckpointStore } from './checkpoint.ts';
 import { DEFAULT_CLEANUP_WAIT_MS, TaskEngine } from './task-engine.ts';
 
 export { DockerRuntime } from './docker-runtime.ts';
-export { FakeRuntime } from './fake-runtime.ts';
 export type { ContainerRuntime } from './runtime.ts';
-export { MemoryStateStore } from './state-file.ts';
+export { MemoryCheckpointStore } from './checkpoint.ts';
+export { ec2InstanceId } from './host-info.ts';
 
 /** How to start an agent. */
 export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'> {
   /** The control plane, e.g. http://127.0.0.1:8040. */
   serverUrl: string;
-  /** Where the agent keeps its state file (created if missing). */
+  /** Where the agent keeps its checkpoint file (created if missing). */
   dataDir: string;
   /** Host address published container ports bind to (default 127.0.0.1). */
   hostIp?: string;
@@ -35,8 +35,8 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
   cleanupWaitMs?: number;
   /** Container runtime (default: the local Docker Engine). */
   runtime?: ContainerRuntime;
-  /** Where the state is kept (default: a file in dataDir); simulations pass a MemoryStateStore. */
-  stateStore?: StateStore;
+  /** Where the checkpoint is kept (default: a file in dataDir); simulations pass a MemoryCheckpointStore. */
+  checkpointStore?: CheckpointStore;
   /** Called with the container instance ARNs each time the control plane registers the agent. */
   onRegistered?: (containerInstanceArns: string[]) => void;
   /** Link reconnect backoff (default 500 ms doubling to 30 s). */
@@ -69,10 +69,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   }
 
   await mkdir(options.dataDir, { recursive: true });
-  const store = options.stateStore ?? FileStateStore.inDataDir(options.dataDir);
+  const store = options.checkpointStore ?? FileCheckpointStore.inDataDir(options.dataDir);
   const saved = await store.load();
   const agentId = saved?.agentId ?? (options.ids ?? randomIds).uuid();
-  if (!saved) await store.save({ format: STATE_FORMAT, agentId, tasks: [], forgotten: [] });
+  if (!saved) await store.save({ format: CHECKPOINT_FORMAT, agentId, tasks: [], forgotten: [] });
 
   let link: AgentLink | undefined;
   const engine = new TaskEngine({
@@ -104,7 +104,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   link = new AgentLink({
     serverUrl: options.serverUrl,
     hello: () => helloMessage(facts, options),
-    states: () => engine.states(),
+    stateChanges: () => engine.stateChanges(),
     onTasks: (tasks, complete) => engine.applyTasks(tasks, complete),
     onRegistered: options.onRegistered,
     heartbeatMs: options.heartbeatMs,

@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AgentMessage } from '../common/agent-protocol.ts';
+import type { AgentMessage } from '../common/index.ts';
 import { DockerRuntime } from './docker-runtime.ts';
-import { FakeRuntime } from './fake-runtime.ts';
+import { FakeRuntime } from './fake-runtime.testing.ts';
 import { startAgent } from './index.ts';
 import { agentLinkUrl } from './link.ts';
 import { TestServer, desiredTask, waitUntil } from './testing.ts';
@@ -90,7 +90,7 @@ describe('agent link', () => {
       await agent.stop();
     }
 
-    // A restarted agent keeps its identity (from the state file in dataDir).
+    // A restarted agent keeps its identity (from the checkpoint in dataDir).
     const before = server.connections.length;
     const restarted = await startAgent({ serverUrl: `http://127.0.0.1:${server.port}`, dataDir, runtime: new FakeRuntime({ images: [IMAGE] }), log: () => undefined });
     try {

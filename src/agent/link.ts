@@ -5,7 +5,9 @@
  * (reports are level-based, so re-sending is safe and fills whatever was lost).
  */
 import WebSocket from 'ws';
-import { AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, type AgentMessage, type DesiredTask, type ServerMessage, type TaskStateChange } from '../common/agent-protocol.ts';
+import {
+  AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, type AgentMessage, type DesiredTask, type ServerMessage, type TaskStateChange,
+} from '../common/index.ts';
 import type { AgentHello } from './host-info.ts';
 
 /** What the link needs from the agent around it. */
@@ -15,7 +17,7 @@ export interface AgentLinkOptions {
   /** The hello to send on each connect. */
   hello: () => AgentHello;
   /** The latest state of every known task, sent after each registration. */
-  states: () => TaskStateChange[];
+  stateChanges: () => TaskStateChange[];
   onTasks: (tasks: DesiredTask[], complete: boolean) => void;
   onRegistered?: (containerInstanceArns: string[]) => void;
   heartbeatMs?: number;
@@ -131,7 +133,7 @@ export class AgentLink {
         this.o.onRegistered?.(message.containerInstanceArns);
         if (!this.registered) {
           this.registered = true;
-          for (const change of this.o.states()) this.write({ type: 'taskStateChange', change });
+          for (const change of this.o.stateChanges()) this.write({ type: 'taskStateChange', change });
         }
         break;
       case 'tasks':

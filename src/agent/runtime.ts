@@ -1,7 +1,7 @@
 /**
  * The container runtime the agent drives: the few Docker Engine operations the task engine
  * needs, behind a small interface so the engine runs against real Docker (`docker-runtime.ts`)
- * or an in-memory fake (`fake-runtime.ts`) that simulates thousands of hosts.
+ * or an in-memory fake (`fake-runtime.testing.ts`) that simulates thousands of hosts.
  *
  * The create options are a subset of Docker's own `POST /containers/create` body, in Docker's
  * field names, so the Docker runtime passes them through and the fake emulates exactly them.

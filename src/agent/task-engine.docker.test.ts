@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { LABEL } from './container-config.ts';
 import { DockerRuntime } from './docker-runtime.ts';
-import { TEST_IMAGE } from './runtime.contract.ts';
-import { MemoryStateStore } from './state-file.ts';
+import { TEST_IMAGE } from './runtime-contract.testing.ts';
+import { MemoryCheckpointStore } from './checkpoint.ts';
 import { desiredTask, startEngine, type EngineHarness } from './testing.ts';
 
 const AGENT = `test-engine-${randomUUID()}`;
@@ -21,7 +21,7 @@ async function removeOurContainers(): Promise<void> {
 }
 
 describe('task engine (Docker)', () => {
-  const store = new MemoryStateStore();
+  const store = new MemoryCheckpointStore();
   let h: EngineHarness;
 
   before(async () => {

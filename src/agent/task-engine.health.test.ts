@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TaskStateChange } from '../common/agent-protocol.ts';
-import { FakeRuntime } from './fake-runtime.ts';
+import type { TaskStateChange } from '../common/index.ts';
+import { FakeRuntime } from './fake-runtime.testing.ts';
 import { desiredTask, sleep, startEngine } from './testing.ts';
 
 const IMAGE = 'wharf-test/busybox:latest';

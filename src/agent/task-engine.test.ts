@@ -1,10 +1,10 @@
 /** The task engine against the fake runtime: the task lifecycle, stops, sets, restarts. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TASK_STATUSES, type TaskStateChange } from '../common/agent-protocol.ts';
+import { TASK_STATUSES, type TaskStateChange } from '../common/index.ts';
 import { LABEL } from './container-config.ts';
-import { FakeRuntime } from './fake-runtime.ts';
-import { MemoryStateStore } from './state-file.ts';
+import { FakeRuntime } from './fake-runtime.testing.ts';
+import { MemoryCheckpointStore } from './checkpoint.ts';
 import { desiredTask, sleep, startEngine, waitUntil } from './testing.ts';
 
 const IMAGE = 'wharf-test/busybox:latest';
@@ -199,7 +199,7 @@ describe('task engine (fake runtime)', () => {
 
   it('re-adopts running containers after a restart: same containers, none created again', async () => {
     const rt = fake();
-    const store = new MemoryStateStore();
+    const store = new MemoryCheckpointStore();
     const first = await startEngine(rt, { agentId: AGENT, store });
     const a = desiredTask('adopt-a', [httpd]);
     const b = desiredTask('adopt-b', [httpd]);
@@ -236,7 +236,7 @@ describe('task engine (fake runtime)', () => {
     await first.engine.close();
     const creates = rt.calls.create;
 
-    const second = await startEngine(rt, { agentId: AGENT, store: new MemoryStateStore() });
+    const second = await startEngine(rt, { agentId: AGENT, store: new MemoryCheckpointStore() });
     second.engine.applyTasks([t], true);
     const again = await second.waitFor(t.taskArn, running);
     assert.equal(again.containers[0]?.runtimeId, up.containers[0]?.runtimeId);
@@ -263,9 +263,9 @@ describe('task engine (fake runtime)', () => {
     await h.engine.close();
   });
 
-  it('keeps its tasks in the state store as stored records', async () => {
+  it('keeps its tasks in the checkpoint store as stored records', async () => {
     const rt = fake();
-    const store = new MemoryStateStore();
+    const store = new MemoryCheckpointStore();
     const h = await startEngine(rt, { agentId: AGENT, store });
     const t = desiredTask('stored', [httpd]);
     h.engine.applyTasks([t], true);

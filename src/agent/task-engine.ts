@@ -3,13 +3,12 @@
  * sets and the runtime's events to them, re-adopts containers after a restart, and saves the
  * agent's state. It changes no task itself; each task's owner does.
  */
-import type { DesiredTask, TaskStateChange } from '../common/agent-protocol.ts';
-import { randomIds, systemClock, type Clock, type Ids } from '../common/clock.ts';
+import { randomIds, systemClock, type Clock, type DesiredTask, type Ids, type TaskStateChange } from '../common/index.ts';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, LABEL } from './container-config.ts';
 import type { ContainerRuntime, ContainerSummary, RuntimeEvent, Subscription } from './runtime.ts';
-import { STATE_FORMAT, StateWriter, decodeTask, type StateStore, type StoredTask } from './state-file.ts';
+import { CHECKPOINT_FORMAT, CheckpointWriter, decodeTask, type CheckpointStore, type StoredTask } from './checkpoint.ts';
 import { TaskManager } from './task-manager.ts';
-import { newTask } from './task-state.ts';
+import { newTask } from './task-lifecycle.ts';
 
 /** ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION's default: 3 hours. */
 export const DEFAULT_CLEANUP_WAIT_MS = 3 * 60 * 60 * 1000;
@@ -20,8 +19,8 @@ const FORGOTTEN_LIMIT = 1000;
 export interface TaskEngineOptions {
   runtime: ContainerRuntime;
   agentId: string;
-  store: StateStore;
-  /** Tasks and forgotten ARNs from the state file, when there was one. */
+  store: CheckpointStore;
+  /** Tasks and forgotten ARNs from the checkpoint, when there was one. */
   restored?: { tasks: StoredTask[]; forgotten: string[] };
   /** Called with each new state of a task, in order per task. */
   onStateChange: (change: TaskStateChange) => void;
@@ -43,7 +42,7 @@ export class TaskEngine {
   /** Containers with this agent's label whose task the agent does not know (lost state). */
   private readonly orphans = new Map<string, ContainerSummary[]>();
   private readonly forgotten: string[];
-  private readonly writer: StateWriter;
+  private readonly writer: CheckpointWriter;
   private readonly log: (message: string) => void;
   private subscription?: Subscription;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -52,8 +51,8 @@ export class TaskEngine {
   constructor(private readonly o: TaskEngineOptions) {
     this.log = o.log ?? (() => undefined);
     this.forgotten = [...(o.restored?.forgotten ?? [])];
-    this.writer = new StateWriter(o.store, () => ({
-      format: STATE_FORMAT,
+    this.writer = new CheckpointWriter(o.store, () => ({
+      format: CHECKPOINT_FORMAT,
       agentId: o.agentId,
       tasks: [...this.managers.values()].map((m) => m.record()),
       forgotten: this.forgotten,
@@ -118,7 +117,7 @@ export class TaskEngine {
   }
 
   /** The latest state of every task the agent knows, for resending after a reconnect. */
-  states(): TaskStateChange[] {
+  stateChanges(): TaskStateChange[] {
     return [...this.managers.values()].flatMap((m) => m.latest() ?? []);
   }
 

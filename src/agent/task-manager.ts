@@ -1,17 +1,15 @@
 /**
  * The owner of one task on the agent: the only thing that changes the task's model. Inputs
  * (desired state, runtime events, action results) go through its mailbox one at a time; after
- * each it asks the pure core (`task-state.ts`) what to do, starts those actions (they run
+ * each it asks the pure core (`task-lifecycle.ts`) what to do, starts those actions (they run
  * concurrently and report back through the mailbox), reports the task's state when it changed,
  * and saves. Once the task is STOPPED it removes the containers after the cleanup wait.
  */
-import { registryImageRef } from '../common/registry-image.ts';
-import type { DesiredTask, TaskStateChange } from '../common/agent-protocol.ts';
-import type { Clock, Ids } from '../common/clock.ts';
+import { registryImageRef, type Clock, type DesiredTask, type Ids, type TaskStateChange } from '../common/index.ts';
 import { LABEL, containerCreateOptions, dockerContainerName, stopTimeoutSeconds } from './container-config.ts';
 import type { ContainerRuntime, ContainerSummary } from './runtime.ts';
-import { encodeTask, type StoredTask } from './state-file.ts';
-import { plan, reduce, toStateChange, type ContainerModel, type TaskAction, type TaskEvent, type TaskKnown, type TaskModel } from './task-state.ts';
+import { encodeTask, type StoredTask } from './checkpoint.ts';
+import { plan, reduce, toStateChange, type ContainerModel, type TaskAction, type TaskEvent, type TaskKnown, type TaskModel } from './task-lifecycle.ts';
 
 /** What a task's owner needs from the agent around it. */
 export interface TaskManagerDeps {
@@ -22,7 +20,7 @@ export interface TaskManagerDeps {
   hostIp: string;
   /** How long a STOPPED task's containers are kept before removal. */
   cleanupWaitMs: number;
-  /** Saves the agent's state; resolves once it is on disk. */
+  /** Saves the agent's checkpoint; resolves once it is on disk. */
   persist(): Promise<void>;
   report(change: TaskStateChange): void;
   /** Runtime events for this container id should come to this task from now on. */
@@ -65,7 +63,7 @@ export class TaskManager {
     return toStateChange(this.model);
   }
 
-  /** The task as stored in the state file. */
+  /** The task as stored in the checkpoint. */
   record(): StoredTask {
     return encodeTask(this.model);
   }

@@ -5,9 +5,11 @@
 import type { AddressInfo } from 'node:net';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AGENT_LINK_PATH, type AgentMessage, type DesiredTask, type ServerMessage, type TaskSpec, type TaskStateChange } from '../common/agent-protocol.ts';
+import {
+  AGENT_LINK_PATH, type AgentMessage, type DesiredTask, type ServerMessage, type TaskSpec, type TaskStateChange,
+} from '../common/index.ts';
 import type { ContainerRuntime } from './runtime.ts';
-import { MemoryStateStore, type StateStore } from './state-file.ts';
+import { MemoryCheckpointStore, type CheckpointStore } from './checkpoint.ts';
 import { TaskEngine } from './task-engine.ts';
 
 /** A cluster ARN for tests. */
@@ -30,7 +32,7 @@ export function desiredTask(id: string, containers: ContainerDefinition[], over:
 /** An engine and everything it reported. */
 export interface EngineHarness {
   engine: TaskEngine;
-  store: StateStore;
+  store: CheckpointStore;
   changes: TaskStateChange[];
   /** The latest report for a task. */
   last(taskArn: string): TaskStateChange | undefined;
@@ -39,8 +41,8 @@ export interface EngineHarness {
 }
 
 /** Starts an engine on `runtime` (and `store`, to restart one on the same state). */
-export async function startEngine(runtime: ContainerRuntime, o: { agentId: string; store?: StateStore; cleanupWaitMs?: number }): Promise<EngineHarness> {
-  const store = o.store ?? new MemoryStateStore();
+export async function startEngine(runtime: ContainerRuntime, o: { agentId: string; store?: CheckpointStore; cleanupWaitMs?: number }): Promise<EngineHarness> {
+  const store = o.store ?? new MemoryCheckpointStore();
   const saved = await store.load();
   const changes: TaskStateChange[] = [];
   const engine = new TaskEngine({

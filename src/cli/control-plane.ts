@@ -2,21 +2,27 @@
  * The control plane of `wharf server` and `wharf dev`: the store, the API endpoint with every
  * AWS service, and the agent link, wired together and listening on one port.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createEndpoint, type Route } from '../api/server.ts';
-import { AGENT_LINK_PATH } from '../common/agent-protocol.ts';
-import { randomIds, systemClock } from '../common/clock.ts';
+import { createEndpoint, ecrModel, ecsModel, legacyJsonService, type ServiceDefinition } from '../aws/index.ts';
+import { AGENT_LINK_PATH, randomIds, systemClock } from '../common/index.ts';
 import { LifecycleController, ServiceController } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
-import { BlobStore, RegistryTokens, distributionRoute, registryKeys, runRegistryMaintenance, type RegistryScope, type RepositoryRecord } from '../registry/index.ts';
-import { importOsvFeed, scanOnPush } from '../registry/scan/index.ts';
-import { getDoc } from '../state/transact.ts';
-import { AgentLinkServer, InstanceCache, ecsService } from '../services/ecs/index.ts';
+import {
+  BlobStore, RegistryTokens, distributionRoute, importOsvFeed, registryKeys, runRegistryMaintenance, scanOnPush, type RegistryScope,
+  type RepositoryRecord,
+} from '../registry/index.ts';
+import { SqliteStore, getDoc, type Store } from '../state/index.ts';
+import { IamAuthority, ensureRootAccessKey } from '../identity/index.ts';
+import { AgentLinkServer } from '../link/index.ts';
+import { InstanceCache } from '../ecs/index.ts';
+import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
-import { SqliteStore } from '../state/sqlite.ts';
-import type { Store } from '../state/store.ts';
+import { iamService } from '../services/iam/index.ts';
+import { stsService } from '../services/sts/index.ts';
+import { operatorRoutes } from './operator-routes.ts';
+import { ensureRootKey, type RootKey } from './root-key.ts';
 
 export interface ControlPlaneOptions {
   host: string;
@@ -28,19 +34,42 @@ export interface ControlPlaneOptions {
   allowReset: boolean;
   /** An instance whose agent has been disconnected this long is lost: its service tasks are replaced elsewhere. */
   instanceLostAfterMs?: number;
+  /**
+   * `wharf dev` without --enforce-iam: an access key IAM does not know acts as the account root,
+   * unverified. `wharf server` refuses such keys.
+   */
+  unknownKeysAsRoot: boolean;
+  /** Seeds the root key on first start (WHARF_ROOT_ACCESS_KEY_ID / WHARF_ROOT_SECRET_ACCESS_KEY). */
+  env?: NodeJS.ProcessEnv;
   log: (message: string) => void;
 }
 
 export interface ControlPlane {
   url: string;
   store: Store;
+  /** The account root's access key (its file is written on the start that created it). */
+  rootKey: RootKey;
   stop(): Promise<void>;
+}
+
+/** Opens the SQLite store with its files readable by their owner only (they hold secrets). */
+function openStore(dataDir: string): SqliteStore {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  const file = join(dataDir, 'wharf.db');
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  return SqliteStore.open(file);
 }
 
 /** Opens the store and starts serving; resolves once the port is listening. */
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
-  mkdirSync(o.dataDir, { recursive: true });
-  const store = SqliteStore.open(join(o.dataDir, 'wharf.db'));
+  const store = openStore(o.dataDir);
+  const rootKey = await ensureRootKey(store, o.dataDir, o.account, randomIds, systemClock, o.env ?? {});
+  const authority = await IamAuthority.open({
+    store, clock: systemClock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
+    onError: (error) => o.log(`identity: ${String(error)}`),
+  });
   const instances = new InstanceCache(store);
   const deps = { store, clock: systemClock, ids: randomIds, place, rng: Math.random, instances };
   const tokens = await RegistryTokens.open(store, systemClock);
@@ -57,32 +86,17 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const lifecycle = new LifecycleController({ store, clock: systemClock, log: o.log });
   lifecycle.start();
 
-  const json = (body: unknown): Route => (_req, res) => {
-    const text = JSON.stringify(body);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  };
-  const routes: Record<string, Route> = {
-    'GET /_wharf/health': json({ status: 'ok' }),
-    // An operator imports the vulnerability feed image scans match against (OSV JSON or JSON lines).
-    'PUT /_wharf/registry/osv-feed': async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      try {
-        json(await importOsvFeed(store, Buffer.concat(chunks).toString('utf8'), systemClock))(req, res);
-      } catch (error) {
-        res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: error instanceof Error ? error.message : String(error) }));
+  const routes = operatorRoutes({
+    store, clock: systemClock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
+    reset: o.allowReset
+      ? async () => {
+        await store.txn([], [{ type: 'deletePrefix', prefix: '' }]);
+        // The root key survives a reset: its file still names it.
+        await ensureRootAccessKey(store, o.account, randomIds, systemClock, rootKey);
+        await link.resync();
       }
-    },
-  };
-  if (o.allowReset) {
-    routes['POST /_wharf/reset'] = async (req, res) => {
-      await store.txn([], [{ type: 'deletePrefix', prefix: '' }]);
-      await link.resync();
-      json({ reset: true })(req, res);
-    };
-  }
+      : undefined,
+  });
   const registry = distributionRoute({
     store, blobs, clock: systemClock,
     authorize: (req) => tokens.verifyBasic(req.headers.authorization),
@@ -93,11 +107,19 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         .catch((error: unknown) => o.log(`scan on push: ${String(error)}`));
     },
   });
+  const apis: ServiceDefinition[] = [
+    legacyJsonService(ecsService(deps), ecsModel, 'ecs'),
+    legacyJsonService(ecrService({ store, clock: systemClock, ids: randomIds, tokens, blobs, registryHost: () => registryHost }), ecrModel, 'ecr'),
+    iamService({ store, clock: systemClock, ids: randomIds }) as ServiceDefinition,
+    stsService({ store, clock: systemClock, ids: randomIds, authority }) as ServiceDefinition,
+  ];
   const server = createEndpoint({
-    services: [ecsService(deps), ecrService({ store, clock: systemClock, ids: randomIds, tokens, blobs, registryHost: () => registryHost })],
-    prefixes: { '/v2/': registry },
-    defaultRegion: o.region,
+    services: apis,
+    authority,
+    clock: systemClock,
+    unknownKeysAsRoot: o.unknownKeysAsRoot,
     account: o.account,
+    prefixes: { '/v2/': registry },
     routes,
     upgrades: { [AGENT_LINK_PATH]: link.handleUpgrade },
     onServerError: (error, target) => o.log(`error serving ${target}: ${error instanceof Error ? error.stack : String(error)}`),
@@ -118,12 +140,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   return {
     url: `http://${host}:${port}`,
     store,
+    rootKey,
     async stop() {
       clearInterval(maintenance);
       await lifecycle.close();
       await services.close();
       await link.close();
       instances.close();
+      authority.close();
+      await authority.settled();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

@@ -1,20 +1,22 @@
 /**
  * The `wharf` command.
  *
- *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S]   control plane + a local agent, one process
+ *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--enforce-iam]   control plane + a local agent, one process
  *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S]   the control plane alone
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
  *   wharf agent  --server URL [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { startAgent } from '../agent/index.ts';
+import { signRequest } from '../common/index.ts';
 import { flag, intFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { waitForInstance } from './wait.ts';
 
 const USAGE = `Usage:
-  wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
+  wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30] [--enforce-iam]
   wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
   wharf agent  --server http://HOST:PORT [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
@@ -36,7 +38,7 @@ function onShutdown(parts: Array<() => Promise<void>>): void {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-function controlPlaneOptions(args: ParsedArgs, allowReset: boolean) {
+function controlPlaneOptions(args: ParsedArgs, allowReset: boolean, unknownKeysAsRoot: boolean) {
   return {
     host: flag(args, 'host', process.env.WHARF_HOST ?? '127.0.0.1')!,
     port: intFlag(args, 'port', Number(process.env.WHARF_PORT ?? 8040))!,
@@ -45,6 +47,8 @@ function controlPlaneOptions(args: ParsedArgs, allowReset: boolean) {
     region: flag(args, 'region', process.env.AWS_REGION ?? 'us-east-1')!,
     allowReset,
     instanceLostAfterMs: 1000 * intFlag(args, 'instance-lost-after', 30)!,
+    unknownKeysAsRoot,
+    env: process.env,
     log,
   };
 }
@@ -65,7 +69,7 @@ function agentOptions(args: ParsedArgs, serverUrl: string, dataDir: string) {
 }
 
 async function dev(args: ParsedArgs): Promise<void> {
-  const options = controlPlaneOptions(args, true);
+  const options = controlPlaneOptions(args, true, !args.flags.has('enforce-iam'));
   const plane: ControlPlane = await startControlPlane(options);
   let agent;
   try {
@@ -76,12 +80,14 @@ async function dev(args: ParsedArgs): Promise<void> {
   }
   onShutdown([() => agent.stop(), () => plane.stop()]);
   await waitForInstance(plane.store, agent.agentId);
+  if (!options.unknownKeysAsRoot) log(`IAM is enforced; the account root's access key is in ${plane.rootKey.file}`);
   log(`Wharf ready at ${plane.url}`);
 }
 
 async function server(args: ParsedArgs): Promise<void> {
-  const plane = await startControlPlane(controlPlaneOptions(args, args.flags.has('allow-reset')));
+  const plane = await startControlPlane(controlPlaneOptions(args, args.flags.has('allow-reset'), false));
   onShutdown([() => plane.stop()]);
+  log(`The account root's access key is in ${plane.rootKey.file}${plane.rootKey.created ? ' (created now; readable by its owner only)' : ''}`);
   log(`Wharf server ready at ${plane.url}`);
 }
 
@@ -98,10 +104,16 @@ async function importFeed(args: ParsedArgs): Promise<void> {
   const file = args.positional[0];
   if (!file) throw new Error('wharf import-osv-feed needs a FILE (OSV JSON: an array of records, or one per line)');
   const server = flag(args, 'server', process.env.WHARF_SERVER ?? 'http://127.0.0.1:8040')!;
-  const res = await fetch(new URL('/_wharf/registry/osv-feed', server), { method: 'PUT', body: await readFile(file) });
-  const body = await res.text();
-  if (!res.ok) throw new Error(`import failed (${res.status}): ${body}`);
-  log(`imported ${(JSON.parse(body) as { advisories: number }).advisories} advisories from ${file}`);
+  // Signed like an AWS call with the caller's credentials (environment, profile, ...): IAM decides.
+  const url = new URL('/_wharf/registry/osv-feed', server);
+  const body = await readFile(file);
+  const credentials = await defaultProvider()();
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const headers = await signRequest({ method: 'PUT', url, body, credentials, region, service: 'ecr' });
+  const res = await fetch(url, { method: 'PUT', body, headers });
+  const answer = await res.text();
+  if (!res.ok) throw new Error(`import failed (${res.status}): ${answer}`);
+  log(`imported ${(JSON.parse(answer) as { advisories: number }).advisories} advisories from ${file}`);
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,5 @@
-import type { Store } from '../state/store.ts';
-import { listDocs } from '../state/transact.ts';
-import { keys, type ContainerInstanceRecord } from '../services/ecs/records.ts';
+import { listDocs, type Store } from '../state/index.ts';
+import { keys, type ContainerInstanceRecord } from '../ecs/index.ts';
 
 /** Resolves once the agent has an ACTIVE, connected container instance (what `ready` promises). */
 export function waitForInstance(store: Store, agentId: string): Promise<void> {

@@ -5,7 +5,7 @@
  * skopeo follow.
  */
 import { pipeline } from 'node:stream/promises';
-import { transact } from '../state/transact.ts';
+import { transact } from '../state/index.ts';
 import type { UploadChunk } from './blob-store.ts';
 import { uploadOwner, type RequestContext } from './context.ts';
 import { requireSha256 } from './digest.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { ManualClock } from '../common/clock.ts';
+import { ManualClock } from '../common/index.ts';
 import { BlobStore } from './blob-store.ts';
 import { RegistryError } from './errors.ts';
 

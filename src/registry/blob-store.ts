@@ -17,7 +17,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, unlink, uti
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { randomIds, type Clock, type Ids } from '../common/clock.ts';
+import { randomIds, type Clock, type Ids } from '../common/index.ts';
 import { requireSha256 } from './digest.ts';
 import { RegistryError, RegistryErrors } from './errors.ts';
 

@@ -3,8 +3,8 @@
  * and region decide which repositories they see), and the registry's parts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../common/clock.ts';
-import type { Store } from '../state/store.ts';
+import type { Clock } from '../common/index.ts';
+import type { Store } from '../state/index.ts';
 import type { BlobStore } from './blob-store.ts';
 import type { ImageRecord, RegistryScope } from './records.ts';
 

@@ -13,8 +13,8 @@
  *   /v2/<name>/referrers/<digest>          GET
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../common/clock.ts';
-import type { Store } from '../state/store.ts';
+import type { Clock } from '../common/index.ts';
+import type { Store } from '../state/index.ts';
 import { serveBlob, serveUpload, startUpload } from './blob-handlers.ts';
 import type { BlobStore } from './blob-store.ts';
 import type { RegistryParts, RequestContext } from './context.ts';

@@ -1,7 +1,6 @@
 import { describe, it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { SqliteStore } from '../state/sqlite.ts';
-import { getDoc, transact, type Tx } from '../state/transact.ts';
+import { SqliteStore, getDoc, transact, type Tx } from '../state/index.ts';
 import { sha256Digest } from './digest.ts';
 import { RegistryError } from './errors.ts';
 import {

@@ -9,8 +9,7 @@
  *                                                         │ blobs must be linked (links.ts)
  *                                                         ▼ and present (blob store)
  */
-import type { Store } from '../state/store.ts';
-import { getDoc, listDocs, type Tx } from '../state/transact.ts';
+import { getDoc, listDocs, type Store, type Tx } from '../state/index.ts';
 import { looksLikeDigest, requireSha256 } from './digest.ts';
 import { RegistryErrors } from './errors.ts';
 import { getBlobLink } from './links.ts';

@@ -1,6 +1,7 @@
 /**
  * The registry's public face: the records and tokens shared with the ECR API, the blob store,
- * the image metadata operations, and the OCI distribution route that docker and skopeo speak.
+ * the image metadata operations, the OCI distribution route that docker and skopeo speak, ECR
+ * lifecycle policies (`lifecycle/`) and basic image scanning (`scan/`).
  */
 export * from './records.ts';
 export { RegistryTokens, TOKEN_TTL_MS } from './tokens.ts';
@@ -35,3 +36,5 @@ export type { MaintenanceResult } from './maintenance.ts';
 export { DEFAULT_PULL_RECORD_INTERVAL_MS, distributionRoute } from './distribution.ts';
 export type { DistributionOptions, RegistryRoute } from './distribution.ts';
 export { uploadOwner } from './context.ts';
+export * from './lifecycle/index.ts';
+export * from './scan/index.ts';

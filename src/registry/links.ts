@@ -5,7 +5,7 @@
  * no one can read, mount or reference another account's layer by guessing its digest. A link
  * is a small record in the store; the bytes stay in the pool once.
  */
-import type { Tx } from '../state/transact.ts';
+import type { Tx } from '../state/index.ts';
 import type { RegistryScope } from './records.ts';
 
 /** A blob linked into a repository: ECR's layer (BatchCheckLayerAvailability reads it). */

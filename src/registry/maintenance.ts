@@ -4,8 +4,7 @@
  * repository links to collected blobs are dropped (so a layer check reports them missing and
  * a client uploads them again). Idempotent: running it twice does nothing the second time.
  */
-import type { Store } from '../state/store.ts';
-import { listDocs, transact } from '../state/transact.ts';
+import { listDocs, transact, type Store } from '../state/index.ts';
 import type { BlobStore } from './blob-store.ts';
 import { referencedBlobs } from './images.ts';
 import { blobLinkKeys, type BlobLinkRecord } from './links.ts';

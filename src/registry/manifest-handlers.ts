@@ -2,7 +2,7 @@
  * The manifest and discovery endpoints of the distribution API: manifests by tag or digest
  * (GET/HEAD with content negotiation, PUT, DELETE), tag listing, the catalog, and referrers.
  */
-import { transact } from '../state/transact.ts';
+import { transact } from '../state/index.ts';
 import type { RequestContext } from './context.ts';
 import { looksLikeDigest, requireSha256 } from './digest.ts';
 import { RegistryErrors } from './errors.ts';

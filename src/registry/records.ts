@@ -85,4 +85,4 @@ export const registryArns = {
   repository: (s: RegistryScope, name: string) => `arn:aws:ecr:${s.region}:${s.account}:repository/${name}`,
 };
 
-export { ECR_HOST } from '../common/registry-image.ts';
+export { ECR_HOST } from '../common/index.ts';

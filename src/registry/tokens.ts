@@ -5,8 +5,8 @@
  * storing tokens. The secret is generated once and kept in the store.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../common/clock.ts';
-import type { Store } from '../state/store.ts';
+import type { Clock } from '../common/index.ts';
+import type { Store } from '../state/index.ts';
 import type { RegistryScope } from './records.ts';
 
 /** ECR's default: a token is good for 12 hours. */

@@ -14,3 +14,4 @@ export type { ConstraintInput, StrategyInput } from './plugin.ts';
 export type {
   InstanceAttribute, InstanceSnapshot, Place, Placement, PlacementConstraint, PlacementFailure, PlacementStrategy, PlaceRequest, PlaceResult, Rng,
 } from './types.ts';
+export * from './query/index.ts';

@@ -2,7 +2,7 @@
  * ECS task placement (DESIGN.md rule 3), in ECS's order: rule out the instances that cannot
  * take the task (agent, required attributes, resources, then constraints), rank the rest by
  * the strategies (earlier ones dominate, later ones break ties, the last ties broken at
- * random), place one task, update the working state, repeat for `count`.
+ * random), place one task, update the working snapshot, repeat for `count`.
  *
  * Cost: O(instances) to set up a request, then at most one pass over the remaining
  * candidates per task, over flat keys and without allocation (see choose.ts). Candidates
@@ -15,7 +15,7 @@ import { REASONS } from './reasons.ts';
 import { CONSTRAINTS, STRATEGIES } from './registry.ts';
 import type { Resources } from './resources.ts';
 import { Scratch } from './scratch.ts';
-import { PlacementState } from './state.ts';
+import { PlacementSnapshot } from './snapshot.ts';
 import type { InstanceAttribute, InstanceSnapshot, Place, Placement, PlacementFailure, PlaceRequest, PlaceResult, Rng } from './types.ts';
 import { validatePlacement } from './validate.ts';
 
@@ -33,7 +33,7 @@ export const place: Place = (instances, request, rng) => {
 };
 
 function placeWith(scratch: Scratch, instances: readonly InstanceSnapshot[], request: PlaceRequest, rng: Rng): PlaceResult {
-  const state = new PlacementState(instances, request, scratch);
+  const snapshot = new PlacementSnapshot(instances, request, scratch);
   const n = instances.length;
   const demand = request.demand;
   const gpusEach = demand.gpus ?? 0;
@@ -46,7 +46,7 @@ function placeWith(scratch: Scratch, instances: readonly InstanceSnapshot[], req
   for (let i = 0; i < n; i++) identity[i] = i;
   const scorers: Scorer[] = [];
   for (const s of request.strategy ?? []) {
-    const scorer = STRATEGIES[s.type].scorer(s, state, identity);
+    const scorer = STRATEGIES[s.type].scorer(s, snapshot, identity);
     if (scorer === 'random') break;
     scorers.push(scorer);
   }
@@ -56,13 +56,13 @@ function placeWith(scratch: Scratch, instances: readonly InstanceSnapshot[], req
     const s = instances[i];
     if (!s.agentConnected) return REASONS.agent;
     if (required.length && !hasAll(s.attributes, required)) return REASONS.attribute;
-    if (demand.cpu > state.cpu[i]) return REASONS.cpu;
-    if (demand.memory > state.memory[i]) return REASONS.memory;
-    if (hasPorts && (state.placed[i] > 0 || portsTaken(s.remaining, demand.ports, demand.portsUdp))) return REASONS.ports;
-    if (gpusEach > state.gpus[i]) return REASONS.gpu;
-    if ((demand.enis ?? 0) > state.enis[i]) return REASONS.eni;
+    if (demand.cpu > snapshot.cpu[i]) return REASONS.cpu;
+    if (demand.memory > snapshot.memory[i]) return REASONS.memory;
+    if (hasPorts && (snapshot.placed[i] > 0 || portsTaken(s.remaining, demand.ports, demand.portsUdp))) return REASONS.ports;
+    if (gpusEach > snapshot.gpus[i]) return REASONS.gpu;
+    if ((demand.enis ?? 0) > snapshot.enis[i]) return REASONS.eni;
     for (const filter of filters) {
-      const reason = filter(i, state);
+      const reason = filter(i, snapshot);
       if (reason) return reason;
     }
     return undefined;
@@ -90,8 +90,8 @@ function placeWith(scratch: Scratch, instances: readonly InstanceSnapshot[], req
   const placements: Placement[] = [];
   for (let t = 0; t < request.count && count > 0; t++) {
     const i = chooser.choose(count);
-    placements.push({ instanceId: instances[i].id, reserved: held(instances[i].remaining, state.placed[i]) });
-    state.charge(i);
+    placements.push({ instanceId: instances[i].id, reserved: held(instances[i].remaining, snapshot.placed[i]) });
+    snapshot.charge(i);
     for (const scorer of scorers) scorer.placed?.(i);
     const reason = ruleOut(i);
     chooser.placed(i, !reason);

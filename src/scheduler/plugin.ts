@@ -3,7 +3,7 @@
  * each placement constraint is a filter that rules an instance out with ECS's failure reason,
  * each placement strategy a scorer. `registry.ts` maps the ECS names to them.
  */
-import type { PlacementState } from './state.ts';
+import type { PlacementSnapshot } from './snapshot.ts';
 import type { PlaceRequest, PlacementConstraint, PlacementStrategy } from './types.ts';
 
 /** A constraint or strategy as it arrives from a request, before validation. */
@@ -18,8 +18,8 @@ export interface StrategyInput {
   field?: string;
 }
 
-/** One constraint's check of instance `i` in the working state: ECS's reason, or undefined if the instance may take the task. */
-export type ConstraintFilter = (i: number, state: PlacementState) => string | undefined;
+/** One constraint's check of instance `i` in the working snapshot: ECS's reason, or undefined if the instance may take the task. */
+export type ConstraintFilter = (i: number, snapshot: PlacementSnapshot) => string | undefined;
 
 /** A placement constraint type. */
 export interface ConstraintPlugin {
@@ -31,7 +31,7 @@ export interface ConstraintPlugin {
 
 /**
  * A strategy's ranking of the instances for one request: lower keys are better, and instance
- * `i`'s key is `keys[index[i]]`. Keys may be the state's own arrays (kept current as tasks are
+ * `i`'s key is `keys[index[i]]`. Keys may be the snapshot's own arrays (kept current as tasks are
  * charged) or the scorer's, which `placed` updates after a task lands on instance `i`.
  */
 export interface Scorer {
@@ -50,5 +50,5 @@ export interface StrategyPlugin {
    * Its scorer for one request, or `random`: choose uniformly among the instances the earlier
    * strategies tie on (so strategies after a random one never matter).
    */
-  scorer(strategy: PlacementStrategy, state: PlacementState, identity: Int32Array): Scorer | 'random';
+  scorer(strategy: PlacementStrategy, snapshot: PlacementSnapshot, identity: Int32Array): Scorer | 'random';
 }

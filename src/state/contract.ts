@@ -2,28 +2,67 @@
  * The Store contract as a test suite, run against every backend (SQLite now, etcd later), so
  * each backend proves the same promises. `open` must return a fresh, empty store used by this
  * suite alone; revisions are asserted relative to the store's revision when it was opened.
- * Nothing here depends on whether a backend delivers watch events synchronously.
+ *
+ * The watch semantics it states, which an asynchronous backend (etcd) can meet:
+ * - Events arrive in revision order, each exactly once (a txn's events share its revision).
+ * - `fromRevision: R` delivers every change >= R, however late the watch is established.
+ * - Without fromRevision: nothing committed before `watch()` was called, then every change
+ *   from some revision on. Code that must not miss anything passes fromRevision.
+ * - Delivery may happen before or after `watch()` returns and after `txn()` resolved: no case
+ *   here assumes either; each waits for what it expects.
+ * - Watches under different prefixes are independent; unwatch stops delivery, even before the
+ *   watch is established.
+ * - `compact(R)`: a watch from before R gets onCompacted (once, and no events); from R it replays.
+ * - onProgress(R) never runs ahead of the events, never goes down, and follows every txn() of
+ *   this store, whatever prefix it touched.
+ * - Watches (and Informers) started at any point of heavy writes miss nothing (property test).
+ * The suite also runs against SQLite behind DelayedStore (from informer.test.ts), which delays
+ * registration and delivery at random: proof that no case relies on synchronous delivery.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KeyValue, Op, Store, WatchEvent, WatchOptions } from './store.ts';
+import fc from 'fast-check';
+import { Informer } from './informer.ts';
+import type { KeyValue, Op, Store, WatchEvent } from './store.ts';
 import { transact } from './transact.ts';
 
 /** Guards each case against hanging forever on an event that never comes; not a speed check. */
 const HANG_GUARD_MS = 60_000;
 
-/** Collects a watch's events and lets a test wait for the ones it expects. */
+/** Collects a watch's events, progress and compaction notices, and lets a test wait for what it expects. */
 class Recorder {
   readonly events: WatchEvent[] = [];
+  readonly compacted: number[] = [];
+  /** Events (as revisions) and progress notices (as `progress R`) in arrival order. */
+  readonly log: (number | `progress ${number}`)[] = [];
+  progressed = 0;
   private readonly waiters: { done: () => boolean; resolve: () => void }[] = [];
   readonly stop: () => void;
 
-  constructor(store: Store, prefix: string, options?: WatchOptions) {
-    this.stop = store.watch(prefix, (event) => this.push(event), options);
+  constructor(store: Store, prefix: string, fromRevision?: number) {
+    this.stop = store.watch(
+      prefix,
+      (event) => {
+        this.events.push(event);
+        this.log.push(event.kv.modRevision);
+        this.wake();
+      },
+      {
+        fromRevision,
+        onCompacted: (revision) => {
+          this.compacted.push(revision);
+          this.wake();
+        },
+        onProgress: (revision) => {
+          this.progressed = revision;
+          this.log.push(`progress ${revision}`);
+          this.wake();
+        },
+      },
+    );
   }
 
-  private push(event: WatchEvent): void {
-    this.events.push(event);
+  private wake(): void {
     for (const waiter of [...this.waiters]) {
       if (waiter.done()) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -32,18 +71,44 @@ class Recorder {
     }
   }
 
-  /** Resolves once an event for `key` has been seen. */
-  seen(key: string): Promise<void> {
-    const done = (): boolean => this.events.some((e) => e.kv.key === key);
+  /** Resolves once `done()` holds. */
+  until(done: () => boolean): Promise<void> {
     if (done()) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ done, resolve }));
+  }
+
+  /** Resolves once an event for `key` has been seen. */
+  seen(key: string): Promise<void> {
+    return this.until(() => this.events.some((e) => e.kv.key === key));
   }
 
   /** Compact `type key@modRevision` lines, easy to compare whole. */
   lines(): string[] {
     return this.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`);
   }
+
+  /** Fails if progress ever went down or came before an event it claimed was delivered. */
+  assertProgressNeverAhead(): void {
+    let progress = 0;
+    for (const entry of this.log) {
+      if (typeof entry === 'number') {
+        assert.ok(entry > progress, `event @${entry} arrived after progress ${progress}`);
+      } else {
+        const next = Number(entry.slice('progress '.length));
+        assert.ok(next >= progress, `progress went down from ${progress} to ${next}`);
+        progress = next;
+      }
+    }
+  }
 }
+
+/** A watch on `prefix` that will see everything committed after this call resolves. */
+async function watchFromNow(store: Store, prefix: string): Promise<Recorder> {
+  return new Recorder(store, prefix, (await store.revision()) + 1);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 async function withStore(open: () => Promise<Store>, body: (store: Store) => Promise<void>): Promise<void> {
   const store = await open();
@@ -68,6 +133,97 @@ async function keys(store: Store, prefix: string): Promise<string[]> {
 
 function kvFields(kv: KeyValue | undefined) {
   return kv && { value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version };
+}
+
+
+/** One step of a random program: a txn, or starting a watch or an informer while writes go on. */
+type Step = { kind: 'txn'; ops: Op[] } | { kind: 'watch' } | { kind: 'informer'; pageSize: number } | { kind: 'pause' };
+
+const KEYS = ['s/a', 's/b', 's/c', 's/d/1', 's/d/2', 't/x'];
+const keyOpArb = fc.record({ key: fc.constantFrom(...KEYS), value: fc.string({ maxLength: 2 }), del: fc.boolean() });
+// Ops of one txn never touch the same key twice (etcd refuses that).
+const opsArb: fc.Arbitrary<Op[]> = fc.oneof(
+  { weight: 5, arbitrary: fc.uniqueArray(keyOpArb, { selector: (o) => o.key, minLength: 1, maxLength: 3 }).map((list) =>
+    list.map((o): Op => (o.del ? { type: 'delete', key: o.key } : { type: 'put', key: o.key, value: o.value }))) },
+  { weight: 1, arbitrary: fc.constantFrom('s/d/', 's/').map((prefix): Op[] => [{ type: 'deletePrefix', prefix }]) },
+);
+const programArb: fc.Arbitrary<Step[]> = fc.array(
+  fc.oneof(
+    { weight: 8, arbitrary: opsArb.map((ops): Step => ({ kind: 'txn', ops })) },
+    { weight: 1, arbitrary: fc.constant<Step>({ kind: 'watch' }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }).map((pageSize): Step => ({ kind: 'informer', pageSize })) },
+    { weight: 1, arbitrary: fc.constant<Step>({ kind: 'pause' }) },
+  ),
+  { minLength: 1, maxLength: 40 },
+);
+
+/** Applies a committed txn to the model, recording the `revision type key` of each change under s/. */
+function recordTxn(model: Set<string>, expected: string[], ops: Op[], revision: number): void {
+  const change = (type: 'put' | 'delete', key: string): void => {
+    if (key.startsWith('s/')) expected.push(`${revision} ${type} ${key}`);
+    if (type === 'put') model.add(key);
+    else model.delete(key);
+  };
+  for (const op of ops) {
+    if (op.type === 'put') change('put', op.key);
+    else if (op.type === 'delete') model.has(op.key) && change('delete', op.key);
+    else for (const key of [...model].filter((k) => k.startsWith(op.prefix)).sort()) change('delete', key);
+  }
+}
+
+const fields = (kvs: Iterable<KeyValue>) => [...kvs].map((kv) => [kv.key, kv.value, kv.createRevision, kv.modRevision, kv.version]).sort();
+
+/**
+ * Runs the writes in order while watches (each from a one-shot snapshot) and informers start
+ * between them without being awaited; then checks each against the writes and a fresh range.
+ */
+async function runProgram(store: Store, program: Step[]): Promise<void> {
+  const model = new Set<string>();
+  const expected: string[] = [];
+  const watchers: Promise<{ recorder: Recorder; snapshot: KeyValue[]; from: number }>[] = [];
+  const informers: Informer<string>[] = [];
+  const errors: unknown[] = [];
+  try {
+    for (const step of program) {
+      if (step.kind === 'txn') recordTxn(model, expected, step.ops, (await store.txn([], step.ops)).revision);
+      else if (step.kind === 'pause') await sleep(1);
+      else if (step.kind === 'watch') {
+        watchers.push(store.range('s/').then(({ kvs, revision }) => ({ recorder: new Recorder(store, 's/', revision + 1), snapshot: kvs, from: revision + 1 })));
+      } else {
+        const informer = new Informer<string>({ store, prefix: 's/', decode: (kv) => kv.value, pageSize: step.pageSize, onError: (e) => errors.push(e) });
+        informers.push(informer);
+        void informer.start();
+      }
+    }
+    // Every snapshot is in before the barrier, or a late one would already hold it.
+    const started = await Promise.all(watchers);
+    const end = await put(store, 's/~end', '');
+    recordTxn(model, expected, [{ type: 'put', key: 's/~end', value: '' }], end.revision);
+    const fresh = await store.range('s/');
+    for (const { recorder, snapshot, from } of started) {
+      await recorder.seen('s/~end');
+      const revisions = recorder.events.map((e) => e.kv.modRevision);
+      assert.deepEqual(revisions, [...revisions].sort((a, b) => a - b), 'delivered in revision order');
+      const lines = recorder.events.map((e) => `${e.kv.modRevision} ${e.type} ${e.kv.key}`);
+      assert.deepEqual(lines.sort(), expected.filter((line) => Number(line.split(' ')[0]) >= from).sort(), 'every change once');
+      const view = new Map(snapshot.map((kv) => [kv.key, kv]));
+      for (const e of recorder.events) {
+        if (e.type === 'put') view.set(e.kv.key, e.kv);
+        else view.delete(e.kv.key);
+      }
+      assert.deepEqual(fields(view.values()), fields(fresh.kvs), 'snapshot + events = a fresh range');
+      recorder.assertProgressNeverAhead();
+    }
+    for (const informer of informers) {
+      await informer.waitForRevision(end.revision);
+      const held = informer.list().map((doc) => [doc.key, doc.value, doc.modRevision]).sort();
+      assert.deepEqual(held, fresh.kvs.map((kv) => [kv.key, kv.value, kv.modRevision]).sort(), 'informer = a fresh range');
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    for (const informer of informers) informer.close();
+    for (const watcher of watchers) (await watcher).recorder.stop();
+  }
 }
 
 /** Defines the contract cases for one backend under `describe(name)`. */
@@ -246,7 +402,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await put(store, 'dir/1', 'x');
         await put(store, 'dir/2', 'x');
         const r0 = await store.revision();
-        const recorder = new Recorder(store, '');
+        const recorder = new Recorder(store, '', r0 + 1);
         const result = await store.txn([], [
           { type: 'put', key: 'one', value: '1' },
           { type: 'put', key: 'two', value: '2' },
@@ -277,8 +433,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     describe('watch', () => {
-      test('delivers live puts and deletes with their kv and prevKv', async (store) => {
-        const recorder = new Recorder(store, 'w/');
+      test('delivers puts and deletes with their kv and prevKv', async (store) => {
+        const recorder = await watchFromNow(store, 'w/');
         const created = await put(store, 'w/k', 'a');
         const updated = await put(store, 'w/k', 'b');
         const deleted = await del(store, 'w/k');
@@ -301,17 +457,26 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(kvFields(d.prevKv), { value: 'b', createRevision: created.revision, modRevision: updated.revision, version: 2 });
       });
 
-      test('without fromRevision, sees only changes after it starts', async (store) => {
+      test('without fromRevision: nothing from before the call, then every change from some revision on', async (store) => {
         await put(store, 'w/before', 'x');
         const recorder = new Recorder(store, 'w/');
-        const { revision } = await put(store, 'w/after', 'x');
-        await recorder.seen('w/after');
+        // The watch may be established later: write until it shows it is live, then once more.
+        const written: string[] = [];
+        for (let i = 0; recorder.events.length === 0; i++) {
+          assert.ok(i < 5000, 'the watch never started delivering');
+          const key = `w/after/${String(i).padStart(4, '0')}`;
+          written.push(`put ${key}@${(await put(store, key, 'x')).revision}`);
+          await sleep(1);
+        }
+        written.push(`put w/zz@${(await put(store, 'w/zz', 'x')).revision}`);
+        await recorder.seen('w/zz');
         recorder.stop();
-        assert.deepEqual(recorder.lines(), [`put w/after@${revision}`]);
+        const lines = recorder.lines();
+        assert.deepEqual(lines, written.slice(written.indexOf(lines[0])), 'a gap-free run of the later writes');
       });
 
       test('on a prefix, sees only keys under that prefix', async (store) => {
-        const recorder = new Recorder(store, 'a/');
+        const recorder = await watchFromNow(store, 'a/');
         for (const key of ['a', 'a0', 'a/1', 'b/1', 'a.', 'a/2']) await put(store, key, 'x');
         await store.txn([], [{ type: 'deletePrefix', prefix: 'a' }]);
         const end = await put(store, 'a/zz', 'end');
@@ -327,7 +492,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await put(store, 'other', 'x');
         await put(store, 'h/1', 'c');
         await del(store, 'h/2');
-        const recorder = new Recorder(store, 'h/', { fromRevision: r1 + 1 });
+        const recorder = new Recorder(store, 'h/', r1 + 1);
         await put(store, 'h/3', 'd');
         await put(store, 'h/zz', 'end');
         await recorder.seen('h/zz');
@@ -342,6 +507,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(replayedDelete.prevKv?.value, 'b');
       });
 
+      test('from a revision: commits made before the watch is established are delivered', async (store) => {
+        const from = (await store.revision()) + 1;
+        const recorder = new Recorder(store, 'e/', from);
+        // No waiting between watch() and the writes: an asynchronous backend is still registering.
+        const revisions = [(await put(store, 'e/1', 'x')).revision, (await put(store, 'e/2', 'x')).revision, (await del(store, 'e/1')).revision];
+        await recorder.until(() => recorder.events.length >= 3);
+        await put(store, 'e/zz', 'end');
+        await recorder.seen('e/zz');
+        recorder.stop();
+        assert.deepEqual(recorder.lines().slice(0, 3), [`put e/1@${revisions[0]}`, `put e/2@${revisions[1]}`, `delete e/1@${revisions[2]}`]);
+        assert.equal(recorder.events.length, 4);
+      });
+
       test('from a revision while writes are in flight: no gap, no duplicate', async (store) => {
         const start = (await store.revision()) + 1;
         const total = 60;
@@ -350,7 +528,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         })();
         await store.get('c/00'); // let some writes land before the watch starts
         await store.get('c/01');
-        const recorder = new Recorder(store, 'c/', { fromRevision: start });
+        const recorder = new Recorder(store, 'c/', start);
         await writer;
         await put(store, 'c/zz', 'end');
         await recorder.seen('c/zz');
@@ -360,8 +538,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
 
       test('each watcher gets its own stream; unwatch stops delivery', async (store) => {
-        const stopped = new Recorder(store, 'u/');
-        const sentinel = new Recorder(store, 'u/');
+        const stopped = await watchFromNow(store, 'u/');
+        const sentinel = await watchFromNow(store, 'u/');
         await put(store, 'u/1', 'x');
         await stopped.seen('u/1');
         stopped.stop();
@@ -374,7 +552,96 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(stopped.events[0].kv.key, 'u/1');
         assert.equal(sentinel.events.length, 5);
       });
+
+      test('unwatch before the watch is established: nothing is ever delivered', async (store) => {
+        const early = await watchFromNow(store, 'x/');
+        early.stop();
+        const live = new Recorder(store, 'x/');
+        live.stop();
+        const sentinel = await watchFromNow(store, 'x/');
+        await put(store, 'x/1', 'x');
+        await sentinel.seen('x/1');
+        await sleep(20); // whatever a late registration would deliver, it would have by now
+        sentinel.stop();
+        assert.deepEqual([early.log, live.log], [[], []]);
+      });
+
+      test('watches under different prefixes are independent', async (store) => {
+        const a = await watchFromNow(store, 'a/');
+        const b = await watchFromNow(store, 'b/');
+        const aAgain = await watchFromNow(store, 'a/');
+        await store.txn([], [{ type: 'put', key: 'a/1', value: 'x' }, { type: 'put', key: 'b/1', value: 'x' }]);
+        await a.seen('a/1');
+        a.stop(); // stopping one watch leaves the others running
+        await put(store, 'a/2', 'x');
+        await put(store, 'b/2', 'x');
+        await Promise.all([b.seen('b/2'), aAgain.seen('a/2')]);
+        b.stop();
+        aAgain.stop();
+        assert.deepEqual([a.events.length, b.events.length, aAgain.events.length], [1, 2, 2]);
+        assert.ok(b.events.every((e) => e.kv.key.startsWith('b/')) && aAgain.events.every((e) => e.kv.key.startsWith('a/')));
+      });
+
+      test('onProgress follows every txn, under the prefix or not, and never runs ahead of events', async (store) => {
+        const recorder = await watchFromNow(store, 'p/');
+        const first = await put(store, 'p/0', 'x');
+        await recorder.until(() => recorder.progressed >= first.revision);
+        const inside = await put(store, 'p/1', 'x'); // right after a notice: it must not have claimed this one
+        await recorder.until(() => recorder.progressed >= inside.revision);
+        const outside = await put(store, 'elsewhere', 'x');
+        await recorder.until(() => recorder.progressed >= outside.revision);
+        const both = await store.txn([], [{ type: 'put', key: 'p/2', value: 'x' }, { type: 'put', key: 'p/3', value: 'x' }]);
+        await recorder.until(() => recorder.progressed >= both.revision);
+        recorder.stop();
+        assert.deepEqual(recorder.lines(), [`put p/0@${first.revision}`, `put p/1@${inside.revision}`, `put p/2@${both.revision}`, `put p/3@${both.revision}`]);
+        recorder.assertProgressNeverAhead();
+      });
     });
+
+    describe('compaction', () => {
+      test('a watch from before the compact revision gets onCompacted once and no events; from it, history', async (store) => {
+        assert.ok(store.compact, 'the contract needs compact() to prove onCompacted');
+        const r = await store.revision();
+        for (let i = 1; i <= 5; i++) await put(store, `k/${i}`, String(i));
+        await store.compact(r + 3);
+        const lost = new Recorder(store, 'k/', r + 2);
+        const kept = new Recorder(store, 'k/', r + 3);
+        await lost.until(() => lost.compacted.length > 0);
+        await put(store, 'k/6', '6');
+        await kept.seen('k/6');
+        await sleep(20); // a late (wrong) event for `lost` would have arrived by now
+        lost.stop();
+        kept.stop();
+        assert.equal(lost.compacted.length, 1);
+        assert.ok(lost.compacted[0] >= r + 3);
+        assert.deepEqual(lost.events, []);
+        assert.deepEqual(kept.lines(), [3, 4, 5, 6].map((i) => `put k/${i}@${r + i}`));
+        assert.equal((await store.range('k/')).kvs.length, 6, 'compaction keeps keys and values');
+        assert.equal((await store.get('k/1'))?.value, '1');
+      });
+
+      test('compacting above the current revision rejects; below the last compaction is a no-op', async (store) => {
+        assert.ok(store.compact, 'the contract needs compact() to prove onCompacted');
+        for (let i = 1; i <= 4; i++) await put(store, `k/${i}`, String(i));
+        const r = await store.revision();
+        await assert.rejects(store.compact(r + 1));
+        await store.compact(r - 1);
+        await store.compact(r - 3);
+        const recorder = new Recorder(store, 'k/', r - 1);
+        await recorder.until(() => recorder.events.length === 2);
+        recorder.stop();
+        assert.deepEqual(recorder.compacted, []);
+      });
+    });
+
+    describe('watches and informers racing writes', () => {
+      it('started at any point of heavy writes, they miss nothing and repeat nothing', { timeout: HANG_GUARD_MS * 3 }, async () => {
+        await fc.assert(fc.asyncProperty(programArb, (program) => withStore(open, (store) => runProgram(store, program))), {
+          numRuns: 15,
+        });
+      });
+    });
+
 
     describe('optimistic transactions', () => {
       test('N parallel transact() increments of one counter end at exactly N', async (store) => {

@@ -1,6 +1,7 @@
 /**
  * The state layer's public face: the Store contract every backend meets, the embedded SQLite
- * backend, and the optimistic-transaction helpers that services and controllers write through.
+ * backend, the optimistic-transaction helpers that services and controllers write through, and
+ * informers (watch-fed, indexed caches of one prefix) that they read through.
  */
 export type {
   Compare,
@@ -18,3 +19,5 @@ export { SqliteStore, StoreClosedError, StoreLockedError } from './sqlite.ts';
 export type { SqliteStoreOptions } from './sqlite.ts';
 export { ConflictError, getDoc, listDocs, transact, Tx } from './transact.ts';
 export type { Doc } from './transact.ts';
+export { compareKeys, Informer, InformerClosedError, InformerDecodeError } from './informer.ts';
+export type { IndexFunc, InformerChange, InformerOptions } from './informer.ts';

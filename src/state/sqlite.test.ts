@@ -258,7 +258,7 @@ describe('SqliteStore', () => {
   it('keeps every acknowledged txn when the process is killed with SIGKILL', { timeout: 120_000 }, async () => {
     const path = tempPath();
     const ackTarget = 200;
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sqlite-crash-child.ts'), path, '1000000'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sqlite-crash-child.testing.ts'), path, '1000000'], {
       cwd: join(here, '..', '..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,6 +6,8 @@
  *             append each change to `changes`, bump meta.revision, compact old changes
  *        └──► after COMMIT: publish the commit to in-process watchers, in revision order
  *   watch(fromRevision) ──► replay `changes` [from, now] in pages, then follow live commits
+ *   after each batch of commits ──► onProgress(revision) to every watcher that asked for it
+ *   compact(revision) ──► drop `changes` below it (deferred while a replay is reading them)
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -119,8 +121,11 @@ interface Applied extends Commit {
 interface Watcher {
   prefix: string;
   onEvent: (event: WatchEvent) => void;
+  onProgress: ((revision: number) => void) | undefined;
   /** Highest revision already delivered (or deliberately skipped) for this watcher. */
   delivered: number;
+  /** Highest revision reported through onProgress. */
+  progressed: number;
   active: boolean;
 }
 
@@ -204,6 +209,8 @@ export class SqliteStore implements Store {
   private dispatching = false;
   /** Replays in progress; compaction waits for them so a replay never loses rows under it. */
   private replays = 0;
+  /** An explicit compact() ran during a replay: its rows are dropped once the replays end. */
+  private purgeDeferred = false;
   private closed = false;
   private readonly stmt: ReturnType<SqliteStore['prepareStatements']>;
 
@@ -410,10 +417,28 @@ export class SqliteStore implements Store {
     return keepFrom;
   }
 
+  /**
+   * Discards history before `revision`, as etcd's Compact does. Watches already following live
+   * commits are never behind here (delivery is synchronous), so only later watches from an
+   * older revision see onCompacted. A replay in progress keeps reading its rows: they are
+   * dropped when it ends.
+   */
+  async compact(revision: number): Promise<void> {
+    this.ensureOpen();
+    if (!Number.isInteger(revision) || revision < 1) throw new RangeError('compact revision must be a positive integer');
+    if (revision > this.rev) throw new RangeError(`compact revision ${revision} is above the current revision ${this.rev}`);
+    if (revision <= this.compactRevision) return;
+    this.compactRevision = revision;
+    this.stmt.setMeta.run('compact_revision', revision);
+    if (this.replays > 0) this.purgeDeferred = true;
+    else this.stmt.compact.run(revision);
+  }
+
   watch(prefix: string, onEvent: (event: WatchEvent) => void, options: WatchOptions = {}): Unwatch {
     this.ensureOpen();
     checkKey(prefix, 'prefix');
-    const watcher: Watcher = { prefix, onEvent, delivered: this.rev, active: true };
+    const onProgress = options.onProgress;
+    const watcher: Watcher = { prefix, onEvent, onProgress, delivered: this.rev, progressed: this.rev, active: true };
     const unwatch: Unwatch = () => {
       watcher.active = false;
       this.watchers.delete(watcher);
@@ -433,6 +458,8 @@ export class SqliteStore implements Store {
     this.dispatching = true;
     try {
       const upTo = this.rev;
+      // Progress is reported from the replay's end on; a watch from the future has none yet.
+      watcher.progressed = from - 1;
       this.replay(watcher, from - 1, upTo);
       watcher.delivered = Math.max(upTo, from - 1);
       if (watcher.active) this.watchers.add(watcher);
@@ -466,6 +493,10 @@ export class SqliteStore implements Store {
       }
     } finally {
       this.replays--;
+      if (this.replays === 0 && this.purgeDeferred && !this.closed) {
+        this.purgeDeferred = false;
+        this.stmt.compact.run(this.compactRevision);
+      }
     }
   }
 
@@ -474,16 +505,31 @@ export class SqliteStore implements Store {
     this.drain();
   }
 
-  /** Hands queued commits to watchers in revision order; re-entrant commits join the queue. */
+  /**
+   * Hands queued commits to watchers in revision order; re-entrant commits join the queue.
+   * Once the queue is empty, each watcher that asked for progress hears how far it got.
+   */
   private drain(): void {
     if (this.dispatching) return;
     this.dispatching = true;
     try {
-      for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) {
-        for (const watcher of [...this.watchers]) this.deliver(watcher, next);
-      }
+      do {
+        for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) {
+          for (const watcher of [...this.watchers]) this.deliver(watcher, next);
+        }
+        this.reportProgress();
+      } while (this.pending.length > 0);
     } finally {
       this.dispatching = false;
+    }
+  }
+
+  private reportProgress(): void {
+    for (const watcher of [...this.watchers]) {
+      if (!watcher.active || watcher.onProgress === undefined || watcher.delivered <= watcher.progressed) continue;
+      const revision = watcher.delivered;
+      watcher.progressed = revision;
+      this.callSafely(() => watcher.onProgress?.(revision));
     }
   }
 

@@ -62,17 +62,33 @@ export interface WatchEvent {
   prevKv?: KeyValue;
 }
 
-/** Stops a watch; no events are delivered after it returns. */
+/** Stops a watch; no events, progress or compaction notices are delivered after it returns. */
 export type Unwatch = () => void;
 
+/**
+ * How a watch starts and what else it reports. Watches may be established asynchronously and
+ * their callbacks may run before or after `watch()` returns and after the txn that caused them
+ * resolved: callers wait for what they expect, never assume it already happened.
+ */
 export interface WatchOptions {
   /**
-   * Deliver every change with revision >= fromRevision (history first, then live).
-   * Omitted: only changes after the watch starts.
+   * Deliver every change with revision >= fromRevision (history first, then live), however
+   * late the watch is established. Omitted: nothing committed before `watch()` was called, then
+   * every change from the (backend-chosen) revision at which the watch was established.
    */
   fromRevision?: number;
-  /** Called when fromRevision is older than the retained history; no events are delivered then. */
+  /**
+   * Called when fromRevision is older than the retained history, or when the watch fell behind
+   * a compaction: the watch is over (nothing follows), and the caller must re-list.
+   */
   onCompacted?: (compactRevision: number) => void;
+  /**
+   * A progress notification (etcd's): every change under the prefix with revision <= `revision`
+   * has been delivered. Revisions never go down, and after a txn() on this store resolves at N a
+   * notification with a revision >= N follows, even when the txn touched no key under the prefix.
+   * Lets a watch-fed cache say how current it is (see Informer.waitForRevision).
+   */
+  onProgress?: (revision: number) => void;
 }
 
 /**
@@ -89,5 +105,12 @@ export interface Store {
   watch(prefix: string, onEvent: (event: WatchEvent) => void, options?: WatchOptions): Unwatch;
   /** The current revision (0 for an empty, never-written store). */
   revision(): Promise<number>;
+  /**
+   * Discards change history before `revision` (etcd's compaction): later watches from an older
+   * revision, and watches still behind it, get onCompacted. Keys and values are untouched.
+   * Rejects with a RangeError for a revision above the current one; an older one is a no-op.
+   * Optional in the type so wrappers and fakes need not offer it; the contract requires it.
+   */
+  compact?(revision: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -9,8 +9,7 @@ import { after } from 'node:test';
 import WebSocket from 'ws';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { ecsClient, spawnWharf, tempDir, type WharfProcess } from './wharf.ts';
-import type { AgentMessage, ServerMessage } from '../../src/common/agent-protocol.ts';
-import { AGENT_LINK_PATH } from '../../src/common/agent-protocol.ts';
+import { AGENT_LINK_PATH, type AgentMessage, type ServerMessage } from '../../src/common/index.ts';
 
 /** A connected fake agent. */
 export interface FakeAgent {

@@ -24,8 +24,14 @@ export interface WharfProcess {
   kill9(): Promise<void>;
 }
 
-/** Credentials the SDK signs with; Wharf reads the region and key id from the signature. */
-export const credentials = { accessKeyId: 'AKIAWHARFTEST', secretAccessKey: 'wharf-test-secret' };
+/**
+ * The account root's key of every Wharf a test starts (seeded through the environment on its
+ * first start), so `wharf server` — which refuses keys IAM does not know — takes the tests' calls.
+ */
+export const credentials = { accessKeyId: 'AKIAWHARFTEST0000001', secretAccessKey: 'wharf-test-secret-0000000000000000000000' };
+
+/** The environment that seeds the root key. */
+export const rootKeyEnv = { WHARF_ROOT_ACCESS_KEY_ID: credentials.accessKeyId, WHARF_ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey };
 export const region = 'us-east-1';
 
 /** The environment the AWS CLI v2 runs in: the test credentials, no pager, no user config. */
@@ -48,7 +54,7 @@ export const tempDir = (prefix = 'wharf-test-') => mkdtempSync(join(tmpdir(), pr
 export function spawnWharf(args: string[], readyPattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<WharfProcess & { readyLine: string }> {
   const child = spawn(process.execPath, [join(root, 'bin/wharf.js'), ...args], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...rootKeyEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -12,11 +12,11 @@
  * Nothing is remembered between passes, so a pass run twice deletes nothing more the second
  * time, and one interrupted mid-way left either all or none of a repository's deletions.
  */
-import type { Clock } from '../../common/clock.ts';
-import { deleteImage, registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord } from '../../registry/index.ts';
-import { lifecycleKeys, type LifecycleEvaluationRecord } from '../../services/ecr/index.ts';
-import type { Store } from '../../state/store.ts';
-import { listDocs, transact } from '../../state/transact.ts';
+import type { Clock } from '../../common/index.ts';
+import {
+  deleteImage, lifecycleKeys, registryKeys, type ImageRecord, type LifecycleEvaluationRecord, type RegistryScope, type RepositoryRecord,
+} from '../../registry/index.ts';
+import { listDocs, transact, type Store } from '../../state/index.ts';
 import { lifecycleExpirations } from './expirations.ts';
 
 /** What the lifecycle controller is given. */

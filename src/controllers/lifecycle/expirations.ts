@@ -1,10 +1,9 @@
 /**
  * The lifecycle controller's pure core: which images a repository's lifecycle policy expires
- * now. It is ECR's evaluation itself (services/ecr evaluateLifecyclePolicy), the very function
+ * now. It is ECR's evaluation itself (the registry's evaluateLifecyclePolicy), the very function
  * StartLifecyclePolicyPreview runs, so a preview shows exactly what a run then deletes.
  */
-import type { ImageRecord } from '../../registry/index.ts';
-import { evaluateLifecyclePolicy, parseLifecyclePolicy, type LifecycleExpiration } from '../../services/ecr/index.ts';
+import { evaluateLifecyclePolicy, parseLifecyclePolicy, type ImageRecord, type LifecycleExpiration } from '../../registry/index.ts';
 
 /**
  * The images `policyText` expires among `images` at `now` (epoch ms), each with its rule, in

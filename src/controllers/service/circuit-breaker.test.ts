@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { messages, rolloutReasons, stopReasons } from './messages.ts';
 import { circuitBreakerThreshold, THROTTLE_BASE_MS, THROTTLE_MAX_MS } from './reconcile.ts';
-import { SERVICE_NAME, ServiceSim, type SimOptions } from './simulator.ts';
+import { SERVICE_NAME, ServiceSim, type SimOptions } from './simulator.testing.ts';
 
 const count = (list: string[], message: string) => list.filter((m) => m === message).length;
 

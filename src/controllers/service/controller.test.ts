@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { transact, getDoc, listDocs } from '../../state/transact.ts';
-import { clusterActions } from '../../services/ecs/clusters.ts';
-import { keys, type TaskRecord } from '../../services/ecs/records.ts';
-import { resolveTaskDefinition, taskDefinitionActions } from '../../services/ecs/task-definitions.ts';
-import { putService, startDeployment } from '../../services/ecs/service-deployment.ts';
-import { serviceArns, serviceKeys, type ServiceRecord } from '../../services/ecs/service-records.ts';
-import { ecsTestbed, instanceRecord, scope, seed, seedInstance, type EcsTestbed } from '../../services/ecs/testing.ts';
+import { getDoc, listDocs, transact } from '../../state/index.ts';
+import {
+  keys, putService, resolveTaskDefinition, serviceArns, serviceKeys, startDeployment, type ServiceRecord, type TaskRecord,
+} from '../../ecs/index.ts';
+import {
+  ecsWorld, instanceRecord, scope, seed, seedCluster, seedInstance, seedTaskDefinition, taskDefinitionRecord, type EcsWorld,
+} from '../../ecs/testing.ts';
 import { ServiceController } from './controller.ts';
 
 const CLUSTER = 'prod';
@@ -15,7 +15,7 @@ const B = 'b'.repeat(32);
 const serviceKey = serviceKeys.service(scope, CLUSTER, 'web');
 
 /** An ACTIVE REPLICA service `web` of web:1 with `desiredCount`, stored as CreateService stores it. */
-async function createService(bed: EcsTestbed, desiredCount: number, over: Partial<ServiceRecord> = {}): Promise<void> {
+async function createService(bed: EcsWorld, desiredCount: number, over: Partial<ServiceRecord> = {}): Promise<void> {
   await transact(bed.store, async (tx) => {
     const td = await resolveTaskDefinition(tx, scope, 'web');
     const base: ServiceRecord = {
@@ -30,11 +30,11 @@ async function createService(bed: EcsTestbed, desiredCount: number, over: Partia
   });
 }
 
-const serviceTasks = async (bed: EcsTestbed) => (await listDocs<TaskRecord>(bed.store, keys.tasks(scope, CLUSTER))).map((d) => d.value);
-const storedService = async (bed: EcsTestbed) => (await getDoc<ServiceRecord>(bed.store, serviceKey))!.value;
+const serviceTasks = async (bed: EcsWorld) => (await listDocs<TaskRecord>(bed.store, keys.tasks(scope, CLUSTER))).map((d) => d.value);
+const storedService = async (bed: EcsWorld) => (await getDoc<ServiceRecord>(bed.store, serviceKey))!.value;
 
 /** Moves tasks on as an agent would report them. */
-async function report(bed: EcsTestbed, change: (t: TaskRecord) => Partial<TaskRecord> | undefined): Promise<void> {
+async function report(bed: EcsWorld, change: (t: TaskRecord) => Partial<TaskRecord> | undefined): Promise<void> {
   for (const t of await serviceTasks(bed)) {
     const c = change(t);
     if (c) await seed(bed.store, keys.task(scope, CLUSTER, t.id), { ...t, ...c, version: t.version + 1 });
@@ -42,14 +42,13 @@ async function report(bed: EcsTestbed, change: (t: TaskRecord) => Partial<TaskRe
 }
 
 describe('ServiceController (shell over the real store)', () => {
-  let bed: EcsTestbed;
+  let bed: EcsWorld;
   let controller: ServiceController;
 
   beforeEach(async () => {
-    bed = ecsTestbed();
-    await bed.api(clusterActions).CreateCluster({ clusterName: CLUSTER }, bed.ctx);
-    await bed.api(taskDefinitionActions).RegisterTaskDefinition(
-      { family: 'web', containerDefinitions: [{ name: 'app', image: 'busybox', memory: 256, cpu: 256 }] }, bed.ctx);
+    bed = ecsWorld();
+    await seedCluster(bed.store, CLUSTER, bed.clock.now());
+    await seedTaskDefinition(bed.store, taskDefinitionRecord('web', 1, [{ name: 'app', image: 'busybox', memory: 256, cpu: 256 }]));
     await seedInstance(bed.store, instanceRecord(CLUSTER, A));
     await seedInstance(bed.store, instanceRecord(CLUSTER, B));
     controller = new ServiceController({ deps: bed.deps, settings: { instanceLostAfterMs: 30_000 } });

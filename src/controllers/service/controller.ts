@@ -11,14 +11,13 @@
  *                        └──────── wakeAt (grace, throttle, instance loss) ◀──┘
  */
 import type { Failure } from '@aws-sdk/client-ecs';
-import { AGENT_RECONNECT_MAX_MS } from '../../common/agent-protocol.ts';
-import type { WatchEvent } from '../../state/store.ts';
-import { listDocs, transact, type Doc, type Tx } from '../../state/transact.ts';
+import { AGENT_RECONNECT_MAX_MS } from '../../common/index.ts';
+import { listDocs, transact, type Doc, type Tx, type WatchEvent } from '../../state/index.ts';
 import {
   keys, putService, resolveTaskDefinition, scopeOfService, serviceGroup, serviceKeys, snapshotOf, stageServiceLaunch, stageStopTask,
   startDeployment, withEvent, type ClusterRecord, type ContainerInstanceRecord, type DeploymentRecord, type EcsDeps, type ServiceRecord,
   type TaskRecord,
-} from '../../services/ecs/index.ts';
+} from '../../ecs/index.ts';
 import { WorkQueue } from '../work-queue.ts';
 import { messages } from './messages.ts';
 import { reconcileService, type ObservedInstance, type ObservedTask, type ReconcileSettings, type ServicePlan } from './reconcile.ts';

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { messages, stopReasons } from './messages.ts';
-import { SERVICE_NAME, ServiceSim, type SimOptions } from './simulator.ts';
+import { SERVICE_NAME, ServiceSim, type SimOptions } from './simulator.testing.ts';
 
 function steadyDaemon(options: SimOptions = {}): ServiceSim {
   const sim = new ServiceSim({ schedulingStrategy: 'DAEMON', minimumHealthyPercent: 0, maximumPercent: 100, instances: 3, ...options });

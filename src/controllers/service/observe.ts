@@ -3,9 +3,8 @@
  * to the facts its decisions need, and the small judgements every part of it shares (is a
  * task live, healthy, on a lost instance).
  */
-import type { TaskStatus } from '../../common/agent-protocol.ts';
-import type { Ids } from '../../common/clock.ts';
-import type { ServiceRecord } from '../../services/ecs/index.ts';
+import type { Ids, TaskStatus } from '../../common/index.ts';
+import type { ServiceRecord } from '../../ecs/index.ts';
 
 /** One task of the service as the reconciler sees it. */
 export interface ObservedTask {

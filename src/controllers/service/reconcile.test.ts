@@ -1,5 +1,5 @@
 /**
- * The service reconciler's REPLICA behaviour, driven through the simulator (simulator.ts) with
+ * The service reconciler's REPLICA behaviour, driven through the simulator (simulator.testing.ts) with
  * a virtual clock: rolling updates of every deployment shape, scaling, self-healing, health
  * checks, draining instances, lost instances, deleted services, idempotence. The circuit
  * breaker and throttle are in circuit-breaker.test.ts, DAEMON services in daemon.test.ts,
@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { messages, stopReasons } from './messages.ts';
 import { reconcileService } from './reconcile.ts';
-import { SERVICE_NAME, ServiceSim, type SimOptions } from './simulator.ts';
+import { SERVICE_NAME, ServiceSim, type SimOptions } from './simulator.testing.ts';
 
 const maxLive = (desired: number, max: number) => Math.floor((desired * max) / 100);
 const minHealthy = (desired: number, min: number) => Math.ceil((desired * min) / 100);

@@ -15,8 +15,7 @@
  *  5. deployments are brought up to date (completed, drained ones retired), events written,
  *     and a steady state reported once it is reached.
  */
-import type { DeploymentRecord, ServiceRecord } from '../../services/ecs/index.ts';
-import { circuitBreakerThreshold, withEvent } from '../../services/ecs/index.ts';
+import { circuitBreakerThreshold, withEvent, type DeploymentRecord, type ServiceRecord } from '../../ecs/index.ts';
 import { daemonDecisions } from './daemon.ts';
 import { messages, rolloutReasons, stopReasons } from './messages.ts';
 import { World, type ObservedTask, type ReconcileInput, type StartAction, type StopAction } from './observe.ts';

@@ -15,7 +15,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ServiceSim } from './simulator.ts';
+import { ServiceSim } from './simulator.testing.ts';
 
 const maxLive = (desired: number, max: number) => Math.floor((desired * max) / 100);
 const minHealthy = (desired: number, min: number) => Math.ceil((desired * min) / 100);

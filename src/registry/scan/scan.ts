@@ -5,9 +5,8 @@
  * IN_PROGRESS first and COMPLETE or FAILED when it ends, so a crash leaves an IN_PROGRESS
  * record that a later start may replace (`STALE_SCAN_MS`).
  */
-import type { Clock } from '../../common/clock.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, listDocs, transact } from '../../state/transact.ts';
+import type { Clock } from '../../common/index.ts';
+import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import type { BlobStore } from '../blob-store.ts';
 import { isIndexMediaType } from '../manifests.ts';
 import { registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord } from '../records.ts';

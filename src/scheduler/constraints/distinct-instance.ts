@@ -12,6 +12,6 @@ export const distinctInstance: ConstraintPlugin = {
     return undefined;
   },
   filter() {
-    return (i, state) => (state.groupCount[i] > 0 ? REASONS.distinctInstance : undefined);
+    return (i, snapshot) => (snapshot.groupCount[i] > 0 ? REASONS.distinctInstance : undefined);
   },
 };

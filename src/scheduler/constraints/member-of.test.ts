@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PlacementState } from '../state.ts';
+import { PlacementSnapshot } from '../snapshot.ts';
 import { instance, need, res } from '../testing.ts';
 import type { PlaceRequest } from '../types.ts';
 import { memberOf } from './member-of.ts';
@@ -14,9 +14,9 @@ describe('memberOf', () => {
   ];
   const check = (expression: string, group = 'family:web') => {
     const request: PlaceRequest = { count: 1, demand: need(0, 0), group, constraints: [{ type: 'memberOf', expression }] };
-    const state = new PlacementState(instances, request);
+    const snapshot = new PlacementSnapshot(instances, request);
     const filter = memberOf.filter(request.constraints![0], request);
-    return { state, filter, results: instances.map((_, i) => filter(i, state)) };
+    return { snapshot, filter, results: instances.map((_, i) => filter(i, snapshot)) };
   };
 
   it('keeps the instances the expression selects and rules out the others with ECS\'s reason', () => {
@@ -30,9 +30,9 @@ describe('memberOf', () => {
     const bare = [instance('eni', res(1, 1), { attributes: { 'ecs.capability.task-eni': undefined } }), instance('none', res(1, 1), { groups: { old: 0 } })];
     const run = (expression: string) => {
       const request: PlaceRequest = { count: 1, demand: need(0, 0), group: 'g', constraints: [{ type: 'memberOf', expression }] };
-      const state = new PlacementState(bare, request);
+      const snapshot = new PlacementSnapshot(bare, request);
       const filter = memberOf.filter(request.constraints![0], request);
-      return bare.map((_, i) => filter(i, state) === undefined);
+      return bare.map((_, i) => filter(i, snapshot) === undefined);
     };
     assert.deepEqual(run('attribute:ecs.capability.task-eni exists'), [true, false]);
     assert.deepEqual(run('attribute:ecs.capability.task-eni !exists'), [false, true]);
@@ -40,10 +40,10 @@ describe('memberOf', () => {
   });
 
   it('sees a task the request has placed as part of the instance\'s groups', () => {
-    const { state, filter } = check('not(task:group == batch)', 'batch');
-    assert.equal(filter(1, state), undefined);
-    state.charge(1);
-    assert.equal(filter(1, state), UNSATISFIED);
+    const { snapshot, filter } = check('not(task:group == batch)', 'batch');
+    assert.equal(filter(1, snapshot), undefined);
+    snapshot.charge(1);
+    assert.equal(filter(1, snapshot), UNSATISFIED);
   });
 
   it('requires an expression that parses, and says where it does not', () => {

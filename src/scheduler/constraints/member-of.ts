@@ -19,6 +19,6 @@ export const memberOf: ConstraintPlugin = {
   },
   filter(c) {
     const expr = parseQuery(c.expression ?? '');
-    return (i, state) => (evaluateQuery(expr, state.subject(i)) ? undefined : REASONS.memberOf);
+    return (i, snapshot) => (evaluateQuery(expr, snapshot.subject(i)) ? undefined : REASONS.memberOf);
   },
 };

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Scorer } from '../plugin.ts';
-import { PlacementState } from '../state.ts';
+import { PlacementSnapshot } from '../snapshot.ts';
 import { instance, need, res } from '../testing.ts';
 import { binpack } from './binpack.ts';
 
@@ -13,12 +13,12 @@ describe('binpack', () => {
   const identity = Int32Array.from([0, 1]);
 
   it('ranks by the resource left, least first, and follows the tasks charged', () => {
-    const state = new PlacementState(instances, request);
-    const memory = binpack.scorer({ type: 'binpack', field: 'memory' }, state, identity) as Scorer;
-    const cpu = binpack.scorer({ type: 'binpack', field: 'CPU' }, state, identity) as Scorer;
+    const snapshot = new PlacementSnapshot(instances, request);
+    const memory = binpack.scorer({ type: 'binpack', field: 'memory' }, snapshot, identity) as Scorer;
+    const cpu = binpack.scorer({ type: 'binpack', field: 'CPU' }, snapshot, identity) as Scorer;
     assert.deepEqual(keysOf(memory, 2), [300, 900]);
     assert.deepEqual(keysOf(cpu, 2), [1024, 512]);
-    state.charge(0);
+    snapshot.charge(0);
     assert.deepEqual(keysOf(memory, 2), [200, 900]);
   });
 

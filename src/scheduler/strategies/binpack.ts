@@ -11,7 +11,7 @@ export const binpack: StrategyPlugin = {
     if (!/^(cpu|memory)$/i.test(s.field)) return `${path}.field must be cpu or memory for a binpack strategy. Received: ${s.field}.`;
     return undefined;
   },
-  scorer(s, state, identity) {
-    return { keys: s.field!.toLowerCase() === 'cpu' ? state.cpu : state.memory, index: identity };
+  scorer(s, snapshot, identity) {
+    return { keys: s.field!.toLowerCase() === 'cpu' ? snapshot.cpu : snapshot.memory, index: identity };
   },
 };

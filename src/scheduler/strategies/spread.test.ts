@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Scorer } from '../plugin.ts';
-import { PlacementState } from '../state.ts';
+import { PlacementSnapshot } from '../snapshot.ts';
 import { instance, need, res } from '../testing.ts';
 import { spread } from './spread.ts';
 
@@ -19,18 +19,18 @@ describe('spread', () => {
   const identity = Int32Array.from([0, 1, 2, 3]);
 
   it('on instanceId (or host) ranks instances by the group\'s tasks on each, fewest first', () => {
-    const state = new PlacementState(instances, request);
+    const snapshot = new PlacementSnapshot(instances, request);
     for (const field of ['instanceId', 'host']) {
-      const scorer = spread.scorer({ type: 'spread', field }, state, identity) as Scorer;
+      const scorer = spread.scorer({ type: 'spread', field }, snapshot, identity) as Scorer;
       assert.deepEqual(keysOf(scorer, 4), [2, 1, 0, 0]);
     }
   });
 
   it('on an attribute ranks instances by the group\'s tasks over all instances with the same value', () => {
-    const state = new PlacementState(instances, request);
-    const scorer = spread.scorer({ type: 'spread', field: `attribute:${AZ}` }, state, identity) as Scorer;
+    const snapshot = new PlacementSnapshot(instances, request);
+    const scorer = spread.scorer({ type: 'spread', field: `attribute:${AZ}` }, snapshot, identity) as Scorer;
     assert.deepEqual(keysOf(scorer, 4), [3, 3, 0, 0]);
-    state.charge(2);
+    snapshot.charge(2);
     scorer.placed?.(2);
     assert.deepEqual(keysOf(scorer, 4), [3, 3, 1, 0], 'a task placed in b counts for b only; the no-value bucket is separate');
   });

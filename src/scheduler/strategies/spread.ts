@@ -1,5 +1,5 @@
 import type { Scorer, StrategyPlugin } from '../plugin.ts';
-import type { PlacementState } from '../state.ts';
+import type { PlacementSnapshot } from '../snapshot.ts';
 
 const ATTRIBUTE = 'attribute:';
 
@@ -17,25 +17,25 @@ export const spread: StrategyPlugin = {
     if (f.startsWith(ATTRIBUTE) && f.length > ATTRIBUTE.length) return undefined;
     return `${path}.field must be instanceId, host or attribute:<name> for a spread strategy. Received: ${f}.`;
   },
-  scorer(s, state, identity) {
+  scorer(s, snapshot, identity) {
     const field = s.field!;
-    if (field === 'instanceId' || field === 'host') return { keys: state.groupCount, index: identity };
-    return byAttribute(state, field.slice(ATTRIBUTE.length));
+    if (field === 'instanceId' || field === 'host') return { keys: snapshot.groupCount, index: identity };
+    return byAttribute(snapshot, field.slice(ATTRIBUTE.length));
   },
 };
 
 /** One bucket per attribute value, keyed by the group's task count over the bucket's instances. */
-function byAttribute(state: PlacementState, name: string): Scorer {
-  const values = state.attribute(name);
+function byAttribute(snapshot: PlacementSnapshot, name: string): Scorer {
+  const values = snapshot.attribute(name);
   const buckets = new Map<string | undefined, number>();
-  const index = state.scratch ? state.scratch.int32(state.size) : new Int32Array(state.size);
-  for (let i = 0; i < state.size; i++) {
+  const index = snapshot.scratch ? snapshot.scratch.int32(snapshot.size) : new Int32Array(snapshot.size);
+  for (let i = 0; i < snapshot.size; i++) {
     let b = buckets.get(values[i]);
     if (b === undefined) buckets.set(values[i], (b = buckets.size));
     index[i] = b;
   }
   const keys = new Float64Array(buckets.size);
-  for (let i = 0; i < state.size; i++) keys[index[i]] += state.groupCount[i];
+  for (let i = 0; i < snapshot.size; i++) keys[index[i]] += snapshot.groupCount[i];
   return {
     keys,
     index,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { AuthorizationData, GetAuthorizationTokenResponse } from '@aws-sdk/client-ecr';
-import { ManualClock } from '../../common/clock.ts';
-import { RegistryTokens, TOKEN_TTL_MS } from '../../registry/tokens.ts';
-import type { Store } from '../../state/store.ts';
+import { ManualClock } from '../../common/index.ts';
+import { RegistryTokens, TOKEN_TTL_MS } from '../../registry/index.ts';
+import type { Store } from '../../state/index.ts';
 import { authActions } from './auth.ts';
 import { ctx, ecrTestbed, expectRejected, REGISTRY_HOST, TOKEN_SECRET, type Actions } from './testing.ts';
 

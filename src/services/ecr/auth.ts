@@ -6,7 +6,7 @@
  * comes back per id given, each for the same caller.
  */
 import type { AuthorizationData, GetAuthorizationTokenResponse } from '@aws-sdk/client-ecr';
-import type { ActionHandler } from '../../api/types.ts';
+import type { ActionHandler } from '../../aws/index.ts';
 import { checkCount, ecrFields, scopeOf } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';

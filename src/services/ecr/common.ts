@@ -4,11 +4,9 @@
  * lookup, tags, and the API shape of a stored repository.
  */
 import type { Repository, Tag } from '@aws-sdk/client-ecr';
-import { Fields } from '../../api/fields.ts';
-import type { RequestContext } from '../../api/types.ts';
-import { registryKeys, type RegistryScope, type RepositoryRecord } from '../../registry/records.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, transact } from '../../state/transact.ts';
+import { Fields, type JsonRequestContext as RequestContext } from '../../aws/index.ts';
+import { registryKeys, type RegistryScope, type RepositoryRecord } from '../../registry/index.ts';
+import { getDoc, transact, type Store } from '../../state/index.ts';
 import { EcrErrors } from './errors.ts';
 
 /** The account and region a request acts in: its registry's records live under this scope. */

@@ -1,7 +1,6 @@
-import type { Clock, Ids } from '../../common/clock.ts';
-import type { BlobStore } from '../../registry/blob-store.ts';
-import type { RegistryTokens } from '../../registry/tokens.ts';
-import type { Store } from '../../state/store.ts';
+import type { Clock, Ids } from '../../common/index.ts';
+import type { BlobStore, RegistryTokens } from '../../registry/index.ts';
+import type { Store } from '../../state/index.ts';
 
 /**
  * What the ECR actions are given to work with: the store holding the registry's records, time,

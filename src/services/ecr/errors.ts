@@ -4,7 +4,7 @@
  * where only the API reference's description of the error is known, that description is the
  * default message. Business code throws these; the endpoint alone writes them to the wire.
  */
-import { AwsError } from '../../api/errors.ts';
+import { AwsError } from '../../aws/index.ts';
 
 /** The parts of an image reference an error message quotes (an ImageIdentifier's members). */
 export interface ImageRef {

@@ -3,9 +3,8 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import type {
   BatchDeleteImageResponse, BatchGetImageResponse, DescribeImagesResponse, InitiateLayerUploadResponse, PutImageResponse,
 } from '@aws-sdk/client-ecr';
-import { registryKeys, type ImageRecord } from '../../registry/records.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc } from '../../state/transact.ts';
+import { registryKeys, type ImageRecord } from '../../registry/index.ts';
+import { getDoc, type Store } from '../../state/index.ts';
 import { imageWriteActions } from './image-writes.ts';
 import { imageActions } from './images.ts';
 import { layerActions } from './layers.ts';

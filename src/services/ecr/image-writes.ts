@@ -6,13 +6,11 @@
  * image an index lists stays until the index goes.
  */
 import type { BatchDeleteImageResponse, ImageFailure, ImageFailureCode, ImageIdentifier, PutImageResponse } from '@aws-sdk/client-ecr';
-import type { ActionHandler } from '../../api/types.ts';
-import { sha256Digest } from '../../registry/digest.ts';
-import { RegistryError } from '../../registry/errors.ts';
-import { deleteImage, deleteTag, putManifest } from '../../registry/images.ts';
-import { MAX_MANIFEST_BYTES } from '../../registry/manifests.ts';
-import { registryKeys, type TagRecord } from '../../registry/records.ts';
-import { transact } from '../../state/transact.ts';
+import type { ActionHandler } from '../../aws/index.ts';
+import {
+  MAX_MANIFEST_BYTES, RegistryError, deleteImage, deleteTag, putManifest, registryKeys, sha256Digest, type TagRecord,
+} from '../../registry/index.ts';
+import { transact } from '../../state/index.ts';
 import { ecrFields, findRepository, readRegistry, readRepositoryName, storeReader } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { BatchGetImageResponse, DescribeImagesResponse, ImageIdentifier, ListImagesResponse } from '@aws-sdk/client-ecr';
-import type { ImageRecord } from '../../registry/records.ts';
-import type { Store } from '../../state/store.ts';
+import type { ImageRecord } from '../../registry/index.ts';
+import type { Store } from '../../state/index.ts';
 import { imageActions } from './images.ts';
 import { repositoryActions } from './repositories.ts';
 import { ctx, digestOf, ecrTestbed, expectRejected, imageRecord, manifestFor, seedImage, type Actions } from './testing.ts';

@@ -8,12 +8,9 @@ import type {
   BatchGetImageResponse, DescribeImagesResponse, Image, ImageDetail, ImageFailure, ImageFailureCode, ImageIdentifier,
   ListImagesResponse,
 } from '@aws-sdk/client-ecr';
-import type { Fields } from '../../api/fields.ts';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import { registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord, type TagRecord } from '../../registry/records.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, listDocs } from '../../state/transact.ts';
+import { paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord, type TagRecord } from '../../registry/index.ts';
+import { getDoc, listDocs, type Store } from '../../state/index.ts';
 import { checkCount, ecrFields, findRepository, readMaxResults, readRegistry, readRepositoryName, storeReader, toDate } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';

@@ -4,7 +4,7 @@
  * logins, and the images the registry holds: reading them, PutImage, BatchDeleteImage and the
  * layer actions, all through the registry core's records and blob store.
  */
-import type { JsonService } from '../../api/types.ts';
+import type { JsonService } from '../../aws/index.ts';
 import { authActions } from './auth.ts';
 import type { EcrDeps } from './deps.ts';
 import { imageWriteActions } from './image-writes.ts';
@@ -24,10 +24,6 @@ export {
   REPOSITORY_NAME_PATTERN, type Registry,
 } from './common.ts';
 export { toImageDetail } from './images.ts';
-// What the lifecycle controller builds on: the same validation, evaluation and records as the actions.
-export { lifecycleKeys, type LifecycleEvaluationRecord, type LifecyclePreviewRecord } from './lifecycle-actions.ts';
-export { evaluateLifecyclePolicy, type LifecycleEvaluation, type LifecycleExpiration } from './lifecycle-evaluate.ts';
-export { parseLifecyclePolicy, type LifecyclePolicy } from './lifecycle-policy.ts';
 // What the push path calls for scan on push.
 export { scanOnPush } from './scanning.ts';
 

@@ -4,10 +4,8 @@ import type {
   BatchCheckLayerAvailabilityResponse, CompleteLayerUploadResponse, GetDownloadUrlForLayerResponse, InitiateLayerUploadResponse,
   UploadLayerPartResponse,
 } from '@aws-sdk/client-ecr';
-import type { BlobStore } from '../../registry/blob-store.ts';
-import { linkBlob } from '../../registry/links.ts';
-import type { Store } from '../../state/store.ts';
-import { transact } from '../../state/transact.ts';
+import { linkBlob, type BlobStore } from '../../registry/index.ts';
+import { transact, type Store } from '../../state/index.ts';
 import { LAYER_PART_SIZE, layerActions } from './layers.ts';
 import { repositoryActions } from './repositories.ts';
 import { addBlobStore, ctx, digestOf, ecrTestbed, expectRejected, REGISTRY_HOST, scope, type Actions, type EcrTestbed } from './testing.ts';

@@ -14,14 +14,9 @@ import type {
   BatchCheckLayerAvailabilityResponse, CompleteLayerUploadResponse, GetDownloadUrlForLayerResponse, InitiateLayerUploadResponse, Layer,
   LayerFailure, UploadLayerPartResponse,
 } from '@aws-sdk/client-ecr';
-import { CommonErrors } from '../../api/errors.ts';
-import type { Fields } from '../../api/fields.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import { uploadOwner } from '../../registry/index.ts';
-import { isSha256Digest } from '../../registry/digest.ts';
-import { RegistryError } from '../../registry/errors.ts';
-import { getBlobLink, linkBlob } from '../../registry/links.ts';
-import { transact } from '../../state/transact.ts';
+import { CommonErrors, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { RegistryError, getBlobLink, isSha256Digest, linkBlob, uploadOwner } from '../../registry/index.ts';
+import { transact } from '../../state/index.ts';
 import { checkCount, ecrFields, findRepository, readRegistry, readRepositoryName, storeReader, type Registry } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';

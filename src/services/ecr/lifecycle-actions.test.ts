@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { ManualClock } from '../../common/clock.ts';
-import { registryKeys, type RepositoryRecord } from '../../registry/records.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc } from '../../state/transact.ts';
-import { lifecycleActions, lifecycleKeys, type LifecycleEvaluationRecord } from './lifecycle-actions.ts';
-import { DAY_MS } from './lifecycle-evaluate.ts';
+import type { ManualClock } from '../../common/index.ts';
+import { DAY_MS, lifecycleKeys, registryKeys, type LifecycleEvaluationRecord, type RepositoryRecord } from '../../registry/index.ts';
+import { getDoc, type Store } from '../../state/index.ts';
+import { lifecycleActions } from './lifecycle-actions.ts';
 import { repositoryActions } from './repositories.ts';
 import { ctx, expectRejected, ecrTestbed, imageRecord, scope, seedImage, type Actions } from './testing.ts';
 

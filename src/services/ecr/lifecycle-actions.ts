@@ -2,73 +2,30 @@
  * The ECR lifecycle policy actions: PutLifecyclePolicy, GetLifecyclePolicy,
  * DeleteLifecyclePolicy, StartLifecyclePolicyPreview and GetLifecyclePolicyPreview.
  *
- * The policy is validated once, here at the edge (parseLifecyclePolicy), and kept on the
- * repository record as the text given. Applying it is the lifecycle controller's work
- * (src/controllers/lifecycle), which records when it last ran under `lifecycleKeys.evaluation`.
- * A preview is evaluated at once against the repository's images with the same pure function
- * the controller uses, and stored COMPLETE under `lifecycleKeys.preview` (ECR runs previews
- * asynchronously; a finished one is all a caller can observe anyway).
- *
- * Both documents live beside the repository rather than on it, so they carry the repository's
- * `createdAt`: a record left by a deleted repository of the same name is ignored.
+ * The policy is validated once, here at the edge (the registry's parseLifecyclePolicy), and
+ * kept on the repository record as the text given. Applying it is the lifecycle controller's
+ * work (src/controllers/lifecycle), which records when it last ran under
+ * `lifecycleKeys.evaluation`. A preview is evaluated at once against the repository's images
+ * with the same pure function the controller uses, and stored COMPLETE under
+ * `lifecycleKeys.preview` (ECR runs previews asynchronously; a finished one is all a caller can
+ * observe anyway). Both records and their keys are the registry's (src/registry/lifecycle).
  */
 import type {
   DeleteLifecyclePolicyResponse, GetLifecyclePolicyPreviewResponse, GetLifecyclePolicyResponse, ImageIdentifier,
   LifecyclePolicyPreviewResult, PutLifecyclePolicyResponse, StartLifecyclePolicyPreviewResponse,
 } from '@aws-sdk/client-ecr';
-import type { Fields } from '../../api/fields.ts';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import { registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord } from '../../registry/records.ts';
-import { transact } from '../../state/transact.ts';
+import { paginate, type ActionHandler } from '../../aws/index.ts';
 import {
-  checkCount, ecrFields, findRepository, readMaxResults, readRegistry, readRepositoryName, storeReader, toDate, updateRepository, type Reader,
+  evaluateLifecyclePolicy, lastEvaluatedAt, lifecycleKeys, parseLifecyclePolicy, registryKeys,
+  type ImageRecord, type LifecyclePreviewRecord, type RepositoryRecord, type StoredPreviewResult,
+} from '../../registry/index.ts';
+import { transact } from '../../state/index.ts';
+import {
+  checkCount, ecrFields, findRepository, readMaxResults, readRegistry, readRepositoryName, storeReader, toDate, updateRepository,
 } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 import { readImageIds } from './images.ts';
-import { evaluateLifecyclePolicy } from './lifecycle-evaluate.ts';
-import { parseLifecyclePolicy } from './lifecycle-policy.ts';
-
-/** One image a stored preview expires (epoch ms; turned into the SDK shape when read). */
-export interface StoredPreviewResult {
-  imageDigest: string;
-  imageTags: string[];
-  imagePushedAt: number;
-  appliedRulePriority: number;
-}
-
-/** The last StartLifecyclePolicyPreview of a repository, as stored. */
-export interface LifecyclePreviewRecord {
-  /** The repository's createdAt when the preview ran: a preview of a deleted namesake is not shown. */
-  repositoryCreatedAt: number;
-  lifecyclePolicyText: string;
-  status: 'COMPLETE';
-  evaluatedAt: number;
-  results: StoredPreviewResult[];
-}
-
-/** When the lifecycle controller last applied a repository's policy (GetLifecyclePolicy's lastEvaluatedAt). */
-export interface LifecycleEvaluationRecord {
-  repositoryCreatedAt: number;
-  lastEvaluatedAt: number;
-}
-
-/** Where lifecycle previews and evaluation times live: kind first, then account, region and repository, as registryKeys. */
-export const lifecycleKeys = {
-  allPreviews: 'ecr/lifecycle-previews/',
-  preview: (s: RegistryScope, repository: string) => `ecr/lifecycle-previews/${s.account}/${s.region}/${repository}`,
-  allEvaluations: 'ecr/lifecycle-evaluations/',
-  evaluation: (s: RegistryScope, repository: string) => `ecr/lifecycle-evaluations/${s.account}/${s.region}/${repository}`,
-};
-
-/** lastEvaluatedAt for a repository: the controller's record, if it is this repository's and ran the current policy. */
-export async function lastEvaluatedAt(reader: Reader, scope: RegistryScope, repo: RepositoryRecord): Promise<number | undefined> {
-  const record = await reader.get<LifecycleEvaluationRecord>(lifecycleKeys.evaluation(scope, repo.name));
-  if (!record || record.repositoryCreatedAt !== repo.createdAt) return undefined;
-  if (repo.lifecyclePolicyUpdatedAt !== undefined && record.lastEvaluatedAt < repo.lifecyclePolicyUpdatedAt) return undefined;
-  return record.lastEvaluatedAt;
-}
 
 const TAG_STATUSES = ['TAGGED', 'UNTAGGED', 'ANY'] as const;
 

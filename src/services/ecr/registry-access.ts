@@ -3,9 +3,8 @@
  * the blob store from their deps, and the mapping of a RegistryError to the ECR exception it
  * names (`ecrCode`), in ECR's words where those are known. Nothing here matches on message text.
  */
-import { AwsError } from '../../api/errors.ts';
-import type { BlobStore } from '../../registry/blob-store.ts';
-import { RegistryError } from '../../registry/errors.ts';
+import { AwsError } from '../../aws/index.ts';
+import { RegistryError, type BlobStore } from '../../registry/index.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 

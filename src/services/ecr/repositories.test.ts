@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { DescribeRepositoriesResponse, Repository } from '@aws-sdk/client-ecr';
-import type { ManualClock } from '../../common/clock.ts';
-import { blobLinkKeys } from '../../registry/links.ts';
-import { registryKeys, type RepositoryRecord } from '../../registry/records.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc } from '../../state/transact.ts';
+import type { ManualClock } from '../../common/index.ts';
+import { blobLinkKeys, registryKeys, type RepositoryRecord } from '../../registry/index.ts';
+import { getDoc, type Store } from '../../state/index.ts';
 import { repositoryActions } from './repositories.ts';
 import { ctx, ecrTestbed, expectRejected, imageRecord, keysUnder, REGISTRY_HOST, scope, seedImage, type Actions, type EcrTestbed } from './testing.ts';
 

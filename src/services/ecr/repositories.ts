@@ -8,12 +8,9 @@ import type {
   CreateRepositoryResponse, DeleteRepositoryResponse, DescribeRegistryResponse, DescribeRepositoriesResponse,
   PutImageScanningConfigurationResponse, PutImageTagMutabilityResponse,
 } from '@aws-sdk/client-ecr';
-import type { Fields } from '../../api/fields.ts';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import { blobLinkKeys } from '../../registry/links.ts';
-import { registryArns, registryKeys, type ImageRecord, type RepositoryRecord, type TagRecord } from '../../registry/records.ts';
-import { listDocs, transact } from '../../state/transact.ts';
+import { paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { blobLinkKeys, registryArns, registryKeys, type ImageRecord, type RepositoryRecord, type TagRecord } from '../../registry/index.ts';
+import { listDocs, transact } from '../../state/index.ts';
 import {
   checkCount, checkRepositoryName, ecrFields, findRepository, readMaxResults, readRegistry, readRepositoryName, readTags,
   scopeOf, storeReader, toApiRepository, updateRepository,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { Store } from '../../state/store.ts';
+import type { Store } from '../../state/index.ts';
 import { repositoryActions } from './repositories.ts';
 import { repositoryPolicyActions } from './repository-policy.ts';
 import { ctx, ecrTestbed, expectRejected, type Actions } from './testing.ts';

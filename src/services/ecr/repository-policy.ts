@@ -5,7 +5,7 @@
  * evaluate it yet.
  */
 import type { DeleteRepositoryPolicyResponse, GetRepositoryPolicyResponse, SetRepositoryPolicyResponse } from '@aws-sdk/client-ecr';
-import type { ActionHandler } from '../../api/types.ts';
+import type { ActionHandler } from '../../aws/index.ts';
 import { ecrFields, findRepository, readRegistry, readRepositoryName, storeReader, updateRepository } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';

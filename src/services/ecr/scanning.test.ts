@@ -8,9 +8,7 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { DescribeImageScanFindingsResponse, StartImageScanResponse } from '@aws-sdk/client-ecr';
-import type { BlobStore } from '../../registry/blob-store.ts';
-import { registryKeys, type RepositoryRecord } from '../../registry/records.ts';
-import { importOsvFeed, readImageInventory, scanKeys } from '../../registry/scan/index.ts';
+import { importOsvFeed, readImageInventory, registryKeys, scanKeys, type BlobStore, type RepositoryRecord } from '../../registry/index.ts';
 import { repositoryActions } from './repositories.ts';
 import { scanOnPush, scanningActions } from './scanning.ts';
 import {

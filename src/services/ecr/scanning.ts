@@ -6,20 +6,17 @@
  * COMPLETE or FAILED; DescribeImageScanFindings reads what was stored.
  */
 import type { DescribeImageScanFindingsResponse, ImageIdentifier, StartImageScanResponse } from '@aws-sdk/client-ecr';
-import type { Fields } from '../../api/fields.ts';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import { registryKeys, type ImageRecord, type RegistryScope, type TagRecord } from '../../registry/records.ts';
+import { paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
 import {
-  STALE_SCAN_MS, getScan, inProgress, isScannable, runImageScan, scanKeys, severityCounts, type ScanFinding,
-} from '../../registry/scan/index.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, transact } from '../../state/transact.ts';
+  STALE_SCAN_MS, getScan, inProgress, isScannable, registryKeys, runImageScan, scanKeys, severityCounts, type ImageRecord,
+  type RegistryScope, type ScanFinding, type TagRecord,
+} from '../../registry/index.ts';
+import { getDoc, transact, type Store } from '../../state/index.ts';
 import { ecrFields, findRepository, readMaxResults, readRegistry, readRepositoryName, storeReader, toDate } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 
-export { scanOnPush, importOsvFeed } from '../../registry/scan/index.ts';
+export { scanOnPush, importOsvFeed } from '../../registry/index.ts';
 
 /** Basic scanning scans an image at most once a day (ECR's quota); a second start within it is LimitExceededException. */
 export const SCAN_QUOTA_MS = 24 * 60 * 60 * 1000;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { ListTagsForResourceResponse } from '@aws-sdk/client-ecr';
-import { registryArns } from '../../registry/records.ts';
-import type { Store } from '../../state/store.ts';
+import { registryArns } from '../../registry/index.ts';
+import type { Store } from '../../state/index.ts';
 import { repositoryActions } from './repositories.ts';
 import { tagActions } from './tags.ts';
 import { ctx, ecrTestbed, expectRejected, scope, type Actions } from './testing.ts';

@@ -3,8 +3,7 @@
  * ECR tags is a repository, named by its ARN; its tags live on the repository record.
  */
 import type { ListTagsForResourceResponse, TagResourceResponse, UntagResourceResponse } from '@aws-sdk/client-ecr';
-import type { Fields } from '../../api/fields.ts';
-import type { ActionHandler, RequestContext } from '../../api/types.ts';
+import type { ActionHandler, Fields, JsonRequestContext as RequestContext } from '../../aws/index.ts';
 import {
   checkRepositoryName, ecrFields, findRepository, mergeTags, readTags, scopeOf, storeReader, updateRepository, type Registry,
 } from './common.ts';

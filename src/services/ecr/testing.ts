@@ -7,13 +7,10 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ActionHandler, RequestContext } from '../../api/types.ts';
-import { ManualClock, randomIds } from '../../common/clock.ts';
-import { BlobStore } from '../../registry/blob-store.ts';
-import { registryKeys, type ImageRecord, type RegistryScope, type TagRecord } from '../../registry/records.ts';
-import { RegistryTokens } from '../../registry/tokens.ts';
-import { SqliteStore } from '../../state/sqlite.ts';
-import type { Store } from '../../state/store.ts';
+import type { ActionHandler, JsonRequestContext as RequestContext } from '../../aws/index.ts';
+import { ManualClock, randomIds } from '../../common/index.ts';
+import { BlobStore, RegistryTokens, registryKeys, type ImageRecord, type RegistryScope, type TagRecord } from '../../registry/index.ts';
+import { SqliteStore, type Store } from '../../state/index.ts';
 import type { EcrDeps } from './deps.ts';
 
 /** The request context every unit test calls the actions in. */
@@ -62,7 +59,7 @@ export async function addBlobStore(bed: EcrTestbed): Promise<{ blobs: BlobStore;
   return { blobs, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
-export { expectAwsError, expectRejected } from '../../api/testing.ts';
+export { expectAwsError, expectRejected } from '../../aws/testing.ts';
 
 /** The digest of some bytes, as the registry names manifests. */
 export const digestOf = (bytes: string | Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Attribute, ListAttributesResponse, PutAttributesResponse } from '@aws-sdk/client-ecs';
-import type { Store } from '../../state/store.ts';
+import type { Store } from '../../state/index.ts';
 import { attributeActions } from './attributes.ts';
 import { clusterActions } from './clusters.ts';
-import { arns, type ContainerInstanceRecord } from './records.ts';
+import { arns, type ContainerInstanceRecord } from '../../ecs/index.ts';
 import { ctx, ecsTestbed, expectRejected, instanceRecord, scope, seedInstance, storedInstance, type Actions } from './testing.ts';
 
 const AGENT_ATTRIBUTES = [

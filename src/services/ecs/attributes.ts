@@ -4,15 +4,13 @@
  * `ecs.*` ones the agent sets; only the others count against the custom-attribute limit.
  */
 import type { Attribute, DeleteAttributesResponse, ListAttributesResponse, PutAttributesResponse } from '@aws-sdk/client-ecs';
-import type { Fields } from '../../api/fields.ts';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler, RequestContext } from '../../api/types.ts';
-import { transact, type Tx } from '../../state/transact.ts';
-import { activeCluster, ecsFields, scopeOf } from './common.ts';
+import { paginate, type ActionHandler, type Fields, type JsonRequestContext as RequestContext } from '../../aws/index.ts';
+import { transact, type Tx } from '../../state/index.ts';
+import {
+  EcsErrors, activeCluster, isAgentAttribute, keys, type ContainerInstanceRecord, type EcsDeps, type Scope,
+} from '../../ecs/index.ts';
+import { ecsFields, scopeOf } from './common.ts';
 import { instanceTarget } from './container-instances.ts';
-import type { EcsDeps } from './deps.ts';
-import { EcsErrors } from './errors.ts';
-import { keys, type ContainerInstanceRecord, type Scope } from './records.ts';
 
 /** Custom attributes a container instance can carry, and attributes one call can name. */
 export const MAX_CUSTOM_ATTRIBUTES = 10;
@@ -21,9 +19,6 @@ const NAME = /^[A-Za-z0-9_.\/\\-]+$/;
 const NAME_RULE = 'it may contain letters, numbers, hyphens, underscores, forward slashes, back slashes and periods.';
 const VALUE = /^[A-Za-z0-9_.@\/\\: -]+$/;
 const VALUE_RULE = 'it may contain letters, numbers, hyphens, underscores, periods, at signs, forward slashes, back slashes, colons and spaces.';
-
-/** Whether an attribute is one the agent sets (`ecs.*`, `com.amazonaws.ecs.*`) rather than a custom one. */
-export const isAgentAttribute = (name: string): boolean => name.startsWith('ecs.') || name.startsWith('com.amazonaws.ecs.');
 
 interface AttributeInput {
   name: string;

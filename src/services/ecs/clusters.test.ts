@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Cluster, DescribeClustersResponse, ListClustersResponse } from '@aws-sdk/client-ecs';
-import type { ManualClock } from '../../common/clock.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc } from '../../state/transact.ts';
+import type { ManualClock } from '../../common/index.ts';
+import { getDoc, type Store } from '../../state/index.ts';
 import { clusterActions } from './clusters.ts';
-import { arns, keys, type ClusterRecord, type ContainerInstanceRecord, type TaskRecord } from './records.ts';
+import { arns, keys, type ClusterRecord, type ContainerInstanceRecord, type TaskRecord } from '../../ecs/index.ts';
 import { ctx, ecsTestbed, expectRejected, instanceRecord, scope, seedInstance, seedTask, taskRecord, type Actions } from './testing.ts';
 
 let store: Store;

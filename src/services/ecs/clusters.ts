@@ -9,17 +9,13 @@ import type {
   ExecuteCommandLogConfiguration, Failure, KeyValuePair, ListClustersResponse, ManagedStorageConfiguration, Tag,
   UpdateClusterResponse, UpdateClusterSettingsResponse,
 } from '@aws-sdk/client-ecs';
-import type { Fields } from '../../api/fields.ts';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, listDocs, transact } from '../../state/transact.ts';
-import { activeCluster, ecsFields, readEnumList, readTags, scopeOf } from './common.ts';
-import { newCluster } from './cluster-record.ts';
-import type { EcsDeps } from './deps.ts';
-import { EcsErrors } from './errors.ts';
-import { arns, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskRecord } from './records.ts';
-import { serviceKeys, type ServiceRecord } from './service-records.ts';
+import { paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
+import {
+  EcsErrors, activeCluster, arns, keys, newCluster, parseArn, serviceKeys, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
+  type Scope, type ServiceRecord, type TaskRecord,
+} from '../../ecs/index.ts';
+import { ecsFields, readEnumList, readTags, scopeOf } from './common.ts';
 
 /** The `include` values DescribeClusters accepts. */
 export const CLUSTER_FIELDS = ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'] as const;

@@ -1,33 +1,13 @@
-/** Small pieces every ECS action file shares: scope, cluster lookup, enum lists, tags. */
+/** Small pieces every ECS action file shares: scope, field reading, enum lists, tags, dates. */
 import type { Tag } from '@aws-sdk/client-ecs';
-import type { RequestContext } from '../../api/types.ts';
-import { Fields, type InvalidError } from '../../api/fields.ts';
-import type { Tx } from '../../state/transact.ts';
-import { EcsErrors } from './errors.ts';
-import { keys, parseArn, type ClusterRecord, type Scope } from './records.ts';
+import { Fields, type InvalidError, type JsonRequestContext as RequestContext } from '../../aws/index.ts';
+import { EcsErrors, type Scope } from '../../ecs/index.ts';
 
 /** The account and region a request acts in. */
 export const scopeOf = (ctx: RequestContext): Scope => ({ account: ctx.account, region: ctx.region });
 
 /** Reads a request body as ECS does: wrong types are SerializationException, bad values InvalidParameterException. */
 export const ecsFields = (input: unknown): Fields => Fields.of(input, EcsErrors.invalidParameter);
-
-/** The cluster name a `cluster` member names: a short name or a cluster ARN; `default` when absent. */
-export function clusterNameOf(ref: string | undefined, scope: Scope): string {
-  if (ref === undefined || ref === '') return 'default';
-  if (!ref.startsWith('arn:')) return ref;
-  const arn = parseArn(ref);
-  if (!arn || arn.resourceType !== 'cluster' || arn.resource.length !== 1) throw EcsErrors.invalidParameter(`Invalid cluster ARN: ${ref}.`);
-  if (arn.account !== scope.account || arn.region !== scope.region) throw EcsErrors.clusterNotFound();
-  return arn.resource[0];
-}
-
-/** The ACTIVE cluster a request names (read through the transaction), or ClusterNotFoundException. */
-export async function activeCluster(tx: Tx, scope: Scope, ref: string | undefined): Promise<ClusterRecord> {
-  const cluster = await tx.get<ClusterRecord>(keys.cluster(scope, clusterNameOf(ref, scope)));
-  if (!cluster || cluster.status !== 'ACTIVE') throw EcsErrors.clusterNotFound();
-  return cluster;
-}
 
 /**
  * Reads a list member whose values must come from `allowed` (DescribeClusters' `include` and the

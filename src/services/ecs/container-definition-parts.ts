@@ -13,8 +13,8 @@ import {
   type PortMapping, type RepositoryCredentials, type ResourceRequirement, type Secret, type SystemControl, type Ulimit,
   type VolumeFrom,
 } from '@aws-sdk/client-ecs';
-import type { Fields } from '../../api/fields.ts';
-import { EcsErrors } from './errors.ts';
+import type { Fields } from '../../aws/index.ts';
+import { EcsErrors } from '../../ecs/index.ts';
 
 const values = <T extends Record<string, string>>(e: T) => Object.values(e) as T[keyof T][];
 

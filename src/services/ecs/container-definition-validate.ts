@@ -8,19 +8,16 @@
  * not be null or empty.`, a ClientException) and name the member otherwise.
  */
 import { VersionConsistency, type ContainerDefinition, type NetworkMode } from '@aws-sdk/client-ecs';
-import type { Fields } from '../../api/fields.ts';
+import type { Fields } from '../../aws/index.ts';
+import { EcsErrors, NAME_PATTERN } from '../../ecs/index.ts';
 import {
   readArgs, readDependsOn, readEnvironmentFiles, readExtraHosts, readFirelensConfiguration, readHealthCheck, readKeyValuePairs,
   readLinuxParameters, readLogConfiguration, readMountPoints, readPortMappings, readRepositoryCredentials, readResourceRequirements,
   readRestartPolicy, readSecrets, readSystemControls, readUlimits, readVolumesFrom,
 } from './container-definition-parts.ts';
-import { EcsErrors } from './errors.ts';
 
 /** Docker 20.10+ reserves 6 MiB for a container; ECS documents this as the least `memory` to give. */
 export const MIN_CONTAINER_MEMORY_MIB = 6;
-
-/** Container, volume and family names: 1–255 letters, numbers, hyphens and underscores. */
-export const NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 
 const IMAGE_CHARS = /^[A-Za-z0-9_\-:./#]+$/;
 const DIGEST = /^sha256:[A-Fa-f0-9]{64}$/;

@@ -4,12 +4,11 @@ import type {
   DeregisterContainerInstanceResponse, DescribeContainerInstancesResponse, ListContainerInstancesResponse,
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
-import type { ManualClock } from '../../common/clock.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc } from '../../state/transact.ts';
+import type { ManualClock } from '../../common/index.ts';
+import { getDoc, type Store } from '../../state/index.ts';
 import { clusterActions } from './clusters.ts';
 import { containerInstanceActions, resourcesToApi } from './container-instances.ts';
-import { arns, keys, type ContainerInstanceRecord, type TaskRecord } from './records.ts';
+import { arns, keys, type ContainerInstanceRecord, type TaskRecord } from '../../ecs/index.ts';
 import {
   ctx, ecsTestbed, expectRejected, instanceRecord, scope, seedInstance, seedTask, storedInstance, taskRecord, type Actions,
 } from './testing.ts';

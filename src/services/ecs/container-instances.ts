@@ -9,17 +9,13 @@ import type {
   DescribeContainerInstancesResponse, Failure, ListContainerInstancesResponse, Resource,
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
-import type { Fields } from '../../api/fields.ts';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import { transact } from '../../state/transact.ts';
-import { activeCluster, ecsFields, readEnumList, scopeOf, toDate } from './common.ts';
-import type { EcsDeps } from './deps.ts';
-import { EcsErrors } from './errors.ts';
-import { filterInstances, parseInstanceFilter, type FilterExpr } from './instance-filter.ts';
+import { paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { transact } from '../../state/index.ts';
 import {
-  arns, keys, parseArn, type ContainerInstanceRecord, type Resources, type Scope, type TaskRecord,
-} from './records.ts';
+  EcsErrors, activeCluster, arns, keys, parseArn, type ContainerInstanceRecord, type EcsDeps, type Resources, type Scope, type TaskRecord,
+} from '../../ecs/index.ts';
+import { ecsFields, readEnumList, scopeOf, toDate } from './common.ts';
+import { filterInstances, parseInstanceFilter, type FilterExpr } from './instance-filter.ts';
 
 /** The `include` values DescribeContainerInstances accepts. */
 export const CONTAINER_INSTANCE_FIELDS = ['TAGS', 'CONTAINER_INSTANCE_HEALTH'] as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AwsError } from '../../api/errors.ts';
+import { AwsError } from '../../aws/index.ts';
 import { filterInstances, matchesInstanceFilter, parseInstanceFilter, type FilterTarget } from './instance-filter.ts';
 import { instanceRecord, taskRecord } from './testing.ts';
 

@@ -4,11 +4,8 @@
  * InvalidParameterException and a stored instance (plus the tasks placed on it) into the
  * subject a query reads.
  */
-import {
-  QuerySyntaxError, evaluateQuery, parseQuery, type QueryExpr, type QuerySubject,
-} from '../../scheduler/query/index.ts';
-import { EcsErrors } from './errors.ts';
-import type { ContainerInstanceRecord, TaskRecord } from './records.ts';
+import { QuerySyntaxError, evaluateQuery, parseQuery, type QueryExpr, type QuerySubject } from '../../scheduler/index.ts';
+import { EcsErrors, type ContainerInstanceRecord, type TaskRecord } from '../../ecs/index.ts';
 
 /** A parsed filter expression. */
 export type FilterExpr = QueryExpr;

@@ -8,13 +8,11 @@ import type {
   ServiceRevision, ServiceRevisionSummary,
 } from '@aws-sdk/client-ecs';
 import { toDate } from './common.ts';
-import { circuitBreakerThreshold } from './service-deployment.ts';
-import { countTasks, toApiDeploymentConfiguration, type TaskCounts } from './service-view.ts';
-import type { TaskRecord } from './records.ts';
 import {
-  serviceGroup, type DeploymentRecord, type ServiceDeploymentStatus, type ServiceRecord,
-  type ServiceRevisionRecord,
-} from './service-records.ts';
+  circuitBreakerThreshold, serviceGroup, type DeploymentRecord, type ServiceDeploymentStatus, type ServiceRecord,
+  type ServiceRevisionRecord, type TaskRecord,
+} from '../../ecs/index.ts';
+import { countTasks, toApiDeploymentConfiguration, type TaskCounts } from './service-view.ts';
 
 /** The statuses of a service deployment that has finished, successfully or not (ECS's "Completed" stage). */
 export const COMPLETED_DEPLOYMENT_STATUSES: readonly ServiceDeploymentStatus[] = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];

@@ -3,17 +3,15 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import type {
   DescribeServiceDeploymentsResponse, DescribeServiceRevisionsResponse, ListServiceDeploymentsResponse, StopServiceDeploymentResponse,
 } from '@aws-sdk/client-ecs';
-import type { ManualClock } from '../../common/clock.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, listDocs, transact, type Tx } from '../../state/transact.ts';
+import type { ManualClock } from '../../common/index.ts';
+import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import { clusterActions } from './clusters.ts';
-import { arns, type TaskRecord } from './records.ts';
-import { deploymentKeyId, putService, specOf, startDeployment } from './service-deployment.ts';
-import { serviceDeploymentActions } from './service-deployments.ts';
 import {
-  serviceArns, serviceKeys, type DeploymentRecord, type ServiceRecord, type ServiceRevisionRecord,
-} from './service-records.ts';
-import { resolveTaskDefinition, taskDefinitionActions } from './task-definitions.ts';
+  arns, deploymentKeyId, putService, resolveTaskDefinition, serviceArns, serviceKeys, specOf, startDeployment, type DeploymentRecord,
+  type ServiceRecord, type ServiceRevisionRecord, type TaskRecord,
+} from '../../ecs/index.ts';
+import { serviceDeploymentActions } from './service-deployments.ts';
+import { taskDefinitionActions } from './task-definitions.ts';
 import { ctx, ecsTestbed, expectRejected, scope, seedTask, taskRecord, type Actions, type EcsTestbed } from './testing.ts';
 
 type Json = Record<string, unknown>;

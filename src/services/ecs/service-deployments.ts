@@ -9,22 +9,15 @@ import type {
   DescribeServiceDeploymentsResponse, DescribeServiceRevisionsResponse, Failure, ListServiceDeploymentsResponse, ServiceDeployment,
   ServiceRevision, StopServiceDeploymentResponse,
 } from '@aws-sdk/client-ecs';
-import { CommonErrors } from '../../api/errors.ts';
-import type { Fields } from '../../api/fields.ts';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, listDocs, transact } from '../../state/transact.ts';
-import { activeCluster, clusterNameOf, ecsFields, readEnumList, scopeOf } from './common.ts';
-import type { EcsDeps } from './deps.ts';
-import { EcsErrors } from './errors.ts';
-import { keys, parseArn, type Scope, type TaskRecord } from './records.ts';
-import { deploymentKeyId, putService, startDeployment, withEvent } from './service-deployment.ts';
-import { toApiServiceDeployment, toApiServiceDeploymentBrief, toApiServiceRevision } from './service-deployment-view.ts';
+import { CommonErrors, paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import {
-  serviceKeys, type DeploymentRecord, type ServiceDeploymentStatus, type ServiceRecord, type ServiceRevisionRecord,
-} from './service-records.ts';
-import { resolveTaskDefinition } from './task-definitions.ts';
+  EcsErrors, activeCluster, clusterNameOf, deploymentKeyId, keys, parseArn, putService, resolveTaskDefinition, serviceKeys, startDeployment,
+  withEvent, type DeploymentRecord, type EcsDeps, type Scope, type ServiceDeploymentStatus, type ServiceRecord, type ServiceRevisionRecord,
+  type TaskRecord,
+} from '../../ecs/index.ts';
+import { ecsFields, readEnumList, scopeOf } from './common.ts';
+import { toApiServiceDeployment, toApiServiceDeploymentBrief, toApiServiceRevision } from './service-deployment-view.ts';
 
 /** Every ServiceDeploymentStatus, in the API reference's order: the values ListServiceDeployments filters on. */
 export const SERVICE_DEPLOYMENT_STATUSES: readonly ServiceDeploymentStatus[] = [

@@ -9,14 +9,13 @@ import { createHash } from 'node:crypto';
 import type {
   DeploymentAlarms, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry, Tag,
 } from '@aws-sdk/client-ecs';
-import type { Fields } from '../../api/fields.ts';
+import type { Fields } from '../../aws/index.ts';
 import { validateConstraints, validatePlacement } from '../../scheduler/index.ts';
-import type { Tx } from '../../state/transact.ts';
+import type { Tx } from '../../state/index.ts';
 import { ecsFields, readTags } from './common.ts';
-import { EcsErrors } from './errors.ts';
-import type { Scope, TaskDefinitionRecord } from './records.ts';
-import type { DeploymentConfigurationRecord, ServiceRecord } from './service-records.ts';
-import { resolveTaskDefinition } from './task-definitions.ts';
+import {
+  EcsErrors, resolveTaskDefinition, type DeploymentConfigurationRecord, type Scope, type ServiceRecord, type TaskDefinitionRecord,
+} from '../../ecs/index.ts';
 
 /** REPLICA or DAEMON, as a service record stores it. */
 export type SchedulingStrategy = ServiceRecord['schedulingStrategy'];

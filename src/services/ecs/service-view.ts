@@ -5,8 +5,9 @@
  */
 import type { Deployment, DeploymentConfiguration, Service } from '@aws-sdk/client-ecs';
 import { toDate } from './common.ts';
-import type { TaskRecord } from './records.ts';
-import { serviceGroup, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord } from './service-records.ts';
+import {
+  serviceGroup, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord, type TaskRecord,
+} from '../../ecs/index.ts';
 
 const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 

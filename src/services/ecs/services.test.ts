@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Cluster, DescribeServicesResponse, ListServicesResponse, Service } from '@aws-sdk/client-ecs';
-import type { ManualClock } from '../../common/clock.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, listDocs } from '../../state/transact.ts';
+import type { ManualClock } from '../../common/index.ts';
+import { getDoc, listDocs, type Store } from '../../state/index.ts';
 import { clusterActions } from './clusters.ts';
-import { arns, type TaskRecord } from './records.ts';
-import { serviceArns, serviceGroup, serviceKeys, type DeploymentRecord, type ServiceRecord } from './service-records.ts';
+import {
+  arns, serviceArns, serviceGroup, serviceKeys, type DeploymentRecord, type ServiceRecord, type TaskRecord,
+} from '../../ecs/index.ts';
 import { DAEMON_ERRORS } from './service-validate.ts';
 import { serviceActions } from './services.ts';
 import { taskDefinitionActions } from './task-definitions.ts';

@@ -7,22 +7,18 @@
 import type {
   CreateServiceResponse, DeleteServiceResponse, DescribeServicesResponse, Failure, ListServicesResponse, Service, UpdateServiceResponse,
 } from '@aws-sdk/client-ecs';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, listDocs, transact, type Tx } from '../../state/transact.ts';
-import { activeCluster, clusterNameOf, ecsFields, readEnumList, scopeOf } from './common.ts';
-import type { EcsDeps } from './deps.ts';
-import { EcsErrors } from './errors.ts';
-import { keys, parseArn, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
-import { putService, specOf, startDeployment } from './service-deployment.ts';
-import { serviceArns, serviceKeys, type DeploymentRecord, type ServiceRecord } from './service-records.ts';
+import { paginate, type ActionHandler } from '../../aws/index.ts';
+import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
+import {
+  EcsErrors, activeCluster, clusterNameOf, keys, parseArn, putService, resolveTaskDefinition, serviceArns, serviceKeys, specOf,
+  startDeployment, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
+} from '../../ecs/index.ts';
+import { ecsFields, readEnumList, scopeOf } from './common.ts';
 import {
   canonical, checkPlacementLimit, checkUpdateForStrategy, createRequestDigest, mergeDeploymentConfiguration, readCreateService,
   readUpdateService, SERVICE_NAME, serviceTaskDefinition, type UpdateServiceRequest,
 } from './service-validate.ts';
 import { toApiService } from './service-view.ts';
-import { resolveTaskDefinition } from './task-definitions.ts';
 
 const NOT_IDEMPOTENT = 'Creation of service was not idempotent.';
 const STILL_DRAINING = 'Unable to Start a service that is still Draining.';

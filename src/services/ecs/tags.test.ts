@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { DescribeContainerInstancesResponse, ListTagsForResourceResponse, Tag } from '@aws-sdk/client-ecs';
-import type { Store } from '../../state/store.ts';
+import type { Store } from '../../state/index.ts';
 import { clusterActions } from './clusters.ts';
 import { containerInstanceActions } from './container-instances.ts';
-import { arns, keys, type ContainerInstanceRecord, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
+import { arns, keys, type ContainerInstanceRecord, type TaskDefinitionRecord, type TaskRecord } from '../../ecs/index.ts';
 import { tagActions } from './tags.ts';
 import { ctx, ecsTestbed, expectRejected, instanceRecord, scope, seed, taskRecord, type Actions } from './testing.ts';
 

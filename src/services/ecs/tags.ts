@@ -4,13 +4,10 @@
  * own `tags`, so tagging is a read-modify-write of that one record.
  */
 import type { ListTagsForResourceResponse, Tag, TagResourceResponse, UntagResourceResponse } from '@aws-sdk/client-ecs';
-import type { ActionHandler } from '../../api/types.ts';
-import { transact, type Tx } from '../../state/transact.ts';
+import type { ActionHandler } from '../../aws/index.ts';
+import { transact, type Tx } from '../../state/index.ts';
 import { ecsFields, mergeTags, readTags, scopeOf } from './common.ts';
-import type { EcsDeps } from './deps.ts';
-import { EcsErrors } from './errors.ts';
-import { keys, parseArn, type ClusterRecord, type ParsedArn, type Scope } from './records.ts';
-import { serviceKeys } from './service-records.ts';
+import { EcsErrors, keys, parseArn, serviceKeys, type ClusterRecord, type EcsDeps, type ParsedArn, type Scope } from '../../ecs/index.ts';
 
 /** Any stored record that carries tags. */
 interface Tagged {

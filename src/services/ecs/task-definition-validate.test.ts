@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AwsError } from '../../api/errors.ts';
+import { AwsError } from '../../aws/index.ts';
 import { ecsFields } from './common.ts';
-import { parseTaskCpu, parseTaskMemory } from './task-definition-resources.ts';
+import { parseTaskCpu, parseTaskMemory } from '../../ecs/index.ts';
 import { validateTaskDefinition } from './task-definition-validate.ts';
 
 type Json = Record<string, unknown>;

@@ -11,17 +11,14 @@ import {
   ProxyConfigurationType, Scope as VolumeScope, TaskDefinitionPlacementConstraintType,
   type ContainerDefinition, type ProxyConfiguration, type Tag, type TaskDefinitionPlacementConstraint, type Volume,
 } from '@aws-sdk/client-ecs';
-import { Fields } from '../../api/fields.ts';
+import { Fields } from '../../aws/index.ts';
+import {
+  EcsErrors, FAMILY_PATTERN, NAME_PATTERN, checkContainerResources, compatibilitiesFor, isFargateSize, readTaskCpu, readTaskMemory,
+  requiresAttributesFor, type TaskDefinitionRecord,
+} from '../../ecs/index.ts';
 import { readEnumList, readTags } from './common.ts';
 import { readKeyValuePairs } from './container-definition-parts.ts';
-import { NAME_PATTERN, readContainerDefinition } from './container-definition-validate.ts';
-import { EcsErrors } from './errors.ts';
-import type { TaskDefinitionRecord } from './records.ts';
-import { compatibilitiesFor, requiresAttributesFor } from './task-definition-attributes.ts';
-import { checkContainerResources, isFargateSize, readTaskCpu, readTaskMemory } from './task-definition-resources.ts';
-
-/** A task definition family name: 1–255 letters, numbers, hyphens and underscores. */
-export const FAMILY_PATTERN = NAME_PATTERN;
+import { readContainerDefinition } from './container-definition-validate.ts';
 
 /** ECS's quota of containers in one task definition. */
 export const MAX_CONTAINERS = 10;

@@ -4,11 +4,10 @@ import type {
   DeleteTaskDefinitionsResponse, DeregisterTaskDefinitionResponse, DescribeTaskDefinitionResponse, ListTaskDefinitionFamiliesResponse,
   ListTaskDefinitionsResponse, RegisterTaskDefinitionResponse,
 } from '@aws-sdk/client-ecs';
-import type { ManualClock } from '../../common/clock.ts';
-import type { Store } from '../../state/store.ts';
-import { getDoc, listDocs, transact } from '../../state/transact.ts';
-import { arns, keys, type FamilyRecord, type TaskDefinitionRecord } from './records.ts';
-import { resolveTaskDefinition, taskDefinitionActions } from './task-definitions.ts';
+import type { ManualClock } from '../../common/index.ts';
+import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
+import { arns, keys, resolveTaskDefinition, type FamilyRecord, type TaskDefinitionRecord } from '../../ecs/index.ts';
+import { taskDefinitionActions } from './task-definitions.ts';
 import { ctx, ecsTestbed, expectAwsError, scope, type Actions } from './testing.ts';
 
 const arn = (family: string, revision: number) => arns.taskDefinition(scope, family, revision);

@@ -9,14 +9,14 @@ import {
   type DeleteTaskDefinitionsResponse, type DeregisterTaskDefinitionResponse, type DescribeTaskDefinitionResponse, type Failure,
   type ListTaskDefinitionFamiliesResponse, type ListTaskDefinitionsResponse, type RegisterTaskDefinitionResponse, type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import { listDocs, transact, type Tx } from '../../state/transact.ts';
+import { paginate, type ActionHandler } from '../../aws/index.ts';
+import {
+  EcsErrors, FAMILY_PATTERN, arns, findTaskDefinition, keys, parseTaskDefinitionRef,
+  type EcsDeps, type FamilyRecord, type Scope, type TaskDefinitionRecord, type TaskDefinitionRef,
+} from '../../ecs/index.ts';
+import { listDocs, transact } from '../../state/index.ts';
 import { ecsFields, readEnumList, scopeOf } from './common.ts';
-import type { EcsDeps } from './deps.ts';
-import { EcsErrors } from './errors.ts';
-import { arns, keys, parseArn, type FamilyRecord, type Scope, type TaskDefinitionRecord } from './records.ts';
-import { FAMILY_PATTERN, validateTaskDefinition } from './task-definition-validate.ts';
+import { validateTaskDefinition } from './task-definition-validate.ts';
 
 const values = <T extends Record<string, string>>(e: T) => Object.values(e) as T[keyof T][];
 
@@ -29,56 +29,9 @@ export function toApiTaskDefinition(record: TaskDefinitionRecord): TaskDefinitio
   return out;
 }
 
-/** A `taskDefinition` member taken apart: a family, and a revision when one was named. */
-interface TaskDefinitionRef {
-  family: string;
-  revision?: number;
-}
-
-/**
- * Parses `family`, `family:revision` or a task definition ARN. Undefined when it can't name a
- * task definition in this scope (another account or region, or not a family name); throws
- * ClientException for a malformed ARN or revision.
- */
-function parseRef(scope: Scope, ref: string): TaskDefinitionRef | undefined {
-  let body = ref;
-  if (ref.startsWith('arn:')) {
-    const arn = parseArn(ref);
-    if (!arn || arn.resourceType !== 'task-definition' || arn.resource.length !== 1) throw EcsErrors.client(`Invalid arn syntax for 'taskDefinition': ${ref}`);
-    if (arn.account !== scope.account || arn.region !== scope.region) return undefined;
-    body = arn.resource[0];
-  }
-  const parts = body.split(':');
-  if (parts.length > 2 || !FAMILY_PATTERN.test(parts[0])) return undefined;
-  if (parts.length === 1) return { family: parts[0] };
-  const revision = /^\d{1,10}$/.test(parts[1]) ? Number(parts[1]) : 0;
-  if (revision < 1) throw EcsErrors.client(`Invalid revision number. Number: ${parts[1]}`);
-  return { family: parts[0], revision };
-}
-
-/** The revision a reference names (any status), or for a bare family its latest ACTIVE revision. */
-async function findTaskDefinition(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord | undefined> {
-  const parsed = parseRef(scope, ref);
-  if (!parsed) return undefined;
-  if (parsed.revision !== undefined) return tx.get<TaskDefinitionRecord>(keys.taskDefinition(scope, parsed.family, parsed.revision));
-  const revisions = await tx.list<TaskDefinitionRecord>(keys.familyRevisions(scope, parsed.family));
-  return revisions.filter((td) => td.status === 'ACTIVE').reduce<TaskDefinitionRecord | undefined>((a, b) => (a && a.revision > b.revision ? a : b), undefined);
-}
-
-/**
- * The task definition a RunTask/StartTask/CreateService `taskDefinition` names: a family
- * (its latest ACTIVE revision), `family:revision` or an ARN. A named revision is returned
- * whatever its status, for the caller to judge. ClientException when there is none.
- */
-export async function resolveTaskDefinition(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
-  const td = await findTaskDefinition(tx, scope, ref);
-  if (!td) throw EcsErrors.client('TaskDefinition not found.');
-  return td;
-}
-
 /** A reference that must name one revision (Deregister, Delete). */
 function revisionRef(scope: Scope, ref: string): Required<TaskDefinitionRef> | undefined {
-  const parsed = parseRef(scope, ref);
+  const parsed = parseTaskDefinitionRef(scope, ref);
   if (parsed && parsed.revision === undefined) {
     throw EcsErrors.client(`A revision must be specified in taskDefinition (family:revision or the full ARN): ${ref}`);
   }

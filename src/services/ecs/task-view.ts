@@ -1,9 +1,8 @@
 /** Stored task records as the ECS API shows them, and finding a task a request names. */
 import type { Task } from '@aws-sdk/client-ecs';
-import type { Tx } from '../../state/transact.ts';
-import { clusterNameOf, toDate } from './common.ts';
-import { EcsErrors } from './errors.ts';
-import { keys, parseArn, type Scope, type TaskRecord } from './records.ts';
+import type { Tx } from '../../state/index.ts';
+import { EcsErrors, clusterNameOf, keys, parseArn, type Scope, type TaskRecord } from '../../ecs/index.ts';
+import { toDate } from './common.ts';
 
 /** The API `Task` for a stored task; tags only when asked for (include TAGS). */
 export function toApiTask(t: TaskRecord, withTags = false): Task {

@@ -1,14 +1,12 @@
 /** The ECS task actions: RunTask, StartTask, StopTask, DescribeTasks, ListTasks. */
 import type { DescribeTasksResponse, Failure, ListTasksResponse, StopTaskResponse } from '@aws-sdk/client-ecs';
-import { paginate } from '../../api/paging.ts';
-import type { ActionHandler } from '../../api/types.ts';
-import { listDocs, transact } from '../../state/transact.ts';
-import { activeCluster, clusterNameOf, ecsFields, scopeOf } from './common.ts';
-import type { EcsDeps } from './deps.ts';
-import { EcsErrors } from './errors.ts';
-import { keys, type TaskRecord } from './records.ts';
-import { instanceIdOf, runTask, startTask } from './task-launch.ts';
-import { stageStopTask } from './task-stop.ts';
+import { paginate, type ActionHandler } from '../../aws/index.ts';
+import { listDocs, transact } from '../../state/index.ts';
+import {
+  EcsErrors, activeCluster, clusterNameOf, instanceIdOf, keys, stageStopTask, type EcsDeps, type TaskRecord,
+} from '../../ecs/index.ts';
+import { ecsFields, scopeOf } from './common.ts';
+import { runTask, startTask } from './run-task.ts';
 import { requireTask, taskKey, toApiTask } from './task-view.ts';
 
 /** The task actions, bound to their dependencies. */

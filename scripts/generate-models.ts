@@ -1,0 +1,93 @@
+/**
+ * Generates Wharf's service models, `src/aws/models/<service>.json` and `<service>.ts`, from
+ * AWS's own models: the pinned AWS SDK for JavaScript v3 clients (operations, shapes, members,
+ * required members, enums, wire names, error codes) and botocore's JSON models from Debian's
+ * python3-botocore (lengths, ranges, patterns, number kinds, errors per operation).
+ *
+ *   npx tsx scripts/generate-models.ts            # every service below
+ *   npx tsx scripts/generate-models.ts iam sts    # just these
+ *
+ * The output is committed; tests and CI never run this (CI has no botocore). Adding a service is
+ * one line in SERVICES (and its client in package.json).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileJavaPattern } from '../src/aws/model/pattern.ts';
+import type { ServiceModel } from '../src/aws/model/types.ts';
+import { BOTOCORE_DATA, loadBotocoreModel } from './models/botocore.ts';
+import { buildServiceModel } from './models/build-model.ts';
+import { formatModelJson, formatModelModule } from './models/emit.ts';
+import { readSdkDeclarations } from './models/sdk-declarations.ts';
+import { readSdkMetadata } from './models/sdk-metadata.ts';
+import { readSdkSchemas } from './models/smithy-schemas.ts';
+
+/** One API Wharf serves: its file name, its SDK client and its botocore directory. */
+interface ServiceSource {
+  id: string;
+  client: string;
+  botocore: string;
+}
+
+const SERVICES: ServiceSource[] = [
+  { id: 'ecs', client: '@aws-sdk/client-ecs', botocore: 'ecs' },
+  { id: 'ecr', client: '@aws-sdk/client-ecr', botocore: 'ecr' },
+  { id: 'iam', client: '@aws-sdk/client-iam', botocore: 'iam' },
+  { id: 'sts', client: '@aws-sdk/client-sts', botocore: 'sts' },
+];
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'src', 'aws', 'models');
+
+function packageDir(client: string): string {
+  const require = createRequire(join(root, 'package.json'));
+  return dirname(dirname(require.resolve(client)));
+}
+
+function botocoreVersion(): string {
+  const init = join(dirname(BOTOCORE_DATA), '__init__.py');
+  if (!existsSync(init)) return 'unknown';
+  return /__version__\s*=\s*'([^']+)'/.exec(readFileSync(init, 'utf8'))?.[1] ?? 'unknown';
+}
+
+/** Patterns JavaScript cannot express: reported here, skipped by the validator. */
+function patternProblems(model: ServiceModel): string[] {
+  const problems: string[] = [];
+  for (const [name, shape] of Object.entries(model.shapes)) {
+    if (shape.type !== 'string' || shape.pattern === undefined) continue;
+    const compiled = compileJavaPattern(shape.pattern);
+    if (!compiled.ok) problems.push(`shape ${name}: pattern ${JSON.stringify(shape.pattern)} cannot be converted (${compiled.reason}); the validator skips it`);
+  }
+  return problems;
+}
+
+function generate(source: ServiceSource): void {
+  const dir = packageDir(source.client);
+  const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  const botocore = loadBotocoreModel(source.botocore);
+  if (!botocore) console.warn(`${source.id}: botocore has no model ${source.botocore}: no lengths, ranges or patterns`);
+  const declarations = readSdkDeclarations(dir);
+  const { model, notes } = buildServiceModel({
+    metadata: readSdkMetadata(dir),
+    sdk: readSdkSchemas(source.client, root),
+    declarations,
+    botocore,
+  });
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `${source.id}.json`), formatModelJson(model));
+  const provenance = `${source.client} ${version} and botocore ${botocoreVersion()} (${source.botocore})`;
+  writeFileSync(join(outDir, `${source.id}.ts`), formatModelModule(source.id, source.client, provenance, model, declarations.typeNames));
+  const problems = patternProblems(model);
+  const counts = `${Object.keys(model.operations).length} operations, ${Object.keys(model.shapes).length} shapes`;
+  console.log(`${source.id}: ${counts} (${provenance})`);
+  for (const line of [...problems, ...notes]) console.log(`  ${line}`);
+}
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((id) => !SERVICES.some((s) => s.id === id));
+if (unknown.length > 0) {
+  console.error(`unknown service(s): ${unknown.join(', ')}; known: ${SERVICES.map((s) => s.id).join(', ')}`);
+  process.exit(2);
+}
+for (const source of SERVICES) if (wanted.length === 0 || wanted.includes(source.id)) generate(source);

@@ -1,0 +1,116 @@
+/**
+ * The one HTTP endpoint every AWS API of Wharf is served on. AWS API requests (an
+ * `X-Amz-Target`, or a Query `Action`) go through the middleware chain (`pipeline.ts`); plain
+ * routes (health, reset, the registry's `/v2/`, the agent link's upgrade) are plugged in beside
+ * them and do their own authentication.
+ */
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AwsError } from './errors.ts';
+import { Pipeline, type PipelineOptions } from './pipeline.ts';
+import type { WireRequest, WireResponse } from './protocol/types.ts';
+
+/** A plain HTTP route outside the AWS protocols (`GET /_wharf/health`). */
+export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+
+/** A WebSocket (or other) upgrade handler for one path. */
+export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface EndpointOptions extends PipelineOptions {
+  /** `METHOD /path` → route. */
+  routes?: Record<string, Route>;
+  /** `/prefix/` → handler for every method and path under it (the registry's `/v2/`). */
+  prefixes?: Record<string, Route>;
+  /** `/path` → upgrade handler. */
+  upgrades?: Record<string, UpgradeHandler>;
+  /** Largest AWS request body accepted, in bytes (10 MiB by default). */
+  maxBodyBytes?: number;
+}
+
+const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
+
+/** The endpoint's HTTP server (not yet listening) and its pipeline. */
+export function createEndpoint(options: EndpointOptions): http.Server & { pipeline: Pipeline } {
+  const pipeline = new Pipeline(options);
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://wharf');
+    const route = options.routes?.[`${req.method} ${url.pathname}`]
+      ?? Object.entries(options.prefixes ?? {}).find(([prefix]) => url.pathname.startsWith(prefix) || `${url.pathname}/` === prefix)?.[1];
+    if (route) {
+      Promise.resolve(route(req, res)).catch((error: unknown) => {
+        options.onServerError?.(error, url.pathname);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+      return;
+    }
+    void serveAws(req, res, url);
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://wharf').pathname;
+    const handler = options.upgrades?.[path];
+    if (handler) handler(req, socket, head);
+    else socket.destroy();
+  });
+
+  async function serveAws(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value;
+    const rawPath = (req.url ?? '/').split('?')[0];
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBody);
+    } catch (error) {
+      const refusal = error instanceof AwsError ? error : new AwsError('InternalFailure', 'Could not read the request.', 500);
+      write(res, pipeline.refuse(refusal, headers));
+      return;
+    }
+    const wire: WireRequest = { method: req.method ?? 'GET', path: rawPath, query: url.searchParams, headers, body };
+    const response = await pipeline.serve({ wire, sourceIp: sourceIpOf(req), secure: false });
+    write(res, response);
+  }
+
+  return Object.assign(server, { pipeline });
+}
+
+/** The caller's address as IAM's aws:SourceIp sees it (IPv4-mapped IPv6 unwrapped). */
+function sourceIpOf(req: http.IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function write(res: http.ServerResponse, response: WireResponse): void {
+  const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+  res.writeHead(response.status, { ...response.headers, 'content-length': body.length });
+  res.end(body);
+}
+
+/** Reads a whole body, refusing one larger than `limit` (413) before or while it arrives. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () => new AwsError('RequestEntityTooLargeException', `Request body exceeds the limit of ${limit} bytes.`, 413);
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

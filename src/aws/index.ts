@@ -1,0 +1,31 @@
+/**
+ * The AWS platform's public face: what the API adapters, the domain parts and the CLI use of
+ * `aws/` — the endpoint and its middleware chain, the contract an adapter implements
+ * (ServiceDefinition, typed operations, authorization), the ports to identity, typed AWS
+ * errors, the service models and their validator, ARNs and regions, SigV4, paging.
+ */
+export { AwsError, CommonErrors } from './errors.ts';
+export { parseArn, formatArn, formatGlobalArn, resourceOf, type Arn } from './arn.ts';
+export { isRegion, partitionOf, REGIONS, type Partition } from './regions.ts';
+export { paginate, type Page } from './paging.ts';
+export { createEndpoint, type EndpointOptions, type Route, type UpgradeHandler } from './endpoint.ts';
+export { Pipeline, type AwsRequest, type PipelineOptions, type Stage } from './pipeline.ts';
+export { authenticate, rootPrincipal, signatureError, type Authenticated, type AuthenticationOptions } from './authenticate.ts';
+export { accessDenied, authorizationGlobals, authorizeOperation, authorizeRequest } from './authorize.ts';
+export type { Authority, AuthorizationDecision, KeyLookup, SigningKey } from './auth.ts';
+export type {
+  AuthorizationRequest, ConditionValues, OperationAuthorization, OperationSpec, OperationTypes, Principal,
+  RequestContext, ServiceDefinition, Violation,
+} from './operation.ts';
+export { validateInput, coralValidationMessage, coralPath, coralValue, memberPath } from './model/index.ts';
+export type { OperationModel, ServiceModel, Shape } from './model/index.ts';
+export { codecFor, queryParameters, type Codec, type WireRequest, type WireResponse } from './protocol/index.ts';
+export { credentialScope, verifyRequest, SignatureError, type CredentialScope, type VerifiedRequest } from './sigv4/index.ts';
+export { ecsModel, type EcsOperations } from './models/ecs.ts';
+export { ecrModel, type EcrOperations } from './models/ecr.ts';
+export { iamModel, type IamOperations } from './models/iam.ts';
+export { stsModel, type StsOperations } from './models/sts.ts';
+// Transitional: the AWS JSON adapters written before the platform (ECS, ECR) until they move onto typed input.
+export { Fields, type InvalidError, type ListRules, type NumberRules, type StringRules } from './fields.ts';
+export { legacyJsonService } from './legacy.ts';
+export type { ActionHandler, JsonService, RequestContext as JsonRequestContext } from './types.ts';

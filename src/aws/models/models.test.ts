@@ -1,0 +1,176 @@
+/**
+ * Sanity of the committed, generated service models: every reference resolves, the services'
+ * wire metadata is what the SDK clients send, and spot checks of what each source contributed
+ * (constraints from botocore, enums and members from the current SDK).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as ecrSdk from '@aws-sdk/client-ecr';
+import * as ecsSdk from '@aws-sdk/client-ecs';
+import * as iamSdk from '@aws-sdk/client-iam';
+import * as stsSdk from '@aws-sdk/client-sts';
+import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
+import { ecrModel } from './ecr.ts';
+import { ecsModel } from './ecs.ts';
+import { iamModel } from './iam.ts';
+import { stsModel } from './sts.ts';
+
+const models: Record<string, ServiceModel> = { ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel };
+const clients: Record<string, object> = { ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk };
+
+function refsOf(shape: Shape): [string, MemberRef][] {
+  switch (shape.type) {
+    case 'structure':
+      return Object.entries(shape.members);
+    case 'list':
+      return [['member', shape.member]];
+    case 'map':
+      return [['key', shape.key], ['value', shape.value]];
+    default:
+      return [];
+  }
+}
+
+for (const [id, model] of Object.entries(models)) {
+  describe(`${id} model`, () => {
+    test('has exactly the operations of the installed SDK client (regenerate after upgrading it)', () => {
+      const commands = Object.keys(clients[id]!).filter((k) => /^[A-Z]\w*Command$/.test(k)).map((k) => k.slice(0, -'Command'.length));
+      assert.deepEqual(Object.keys(model.operations).sort(), commands.sort());
+    });
+
+    test('every operation names itself and its input, output and errors exist as structures', () => {
+      assert.ok(Object.keys(model.operations).length > 5);
+      for (const [name, op] of Object.entries(model.operations)) {
+        assert.equal(op.name, name);
+        for (const shape of [op.input, op.output].filter((s) => s !== undefined)) {
+          assert.equal(model.shapes[shape]?.type, 'structure', `${name}: ${shape}`);
+        }
+        for (const error of op.errors ?? []) {
+          const shape = model.shapes[error];
+          assert.ok(shape?.type === 'structure' && shape.exception && shape.error, `${name}: error ${error}`);
+        }
+      }
+    });
+
+    test('every member, list member and map key/value refers to a shape of the model', () => {
+      for (const [name, shape] of Object.entries(model.shapes)) {
+        for (const [member, ref] of refsOf(shape)) assert.ok(model.shapes[ref.shape], `${name}.${member} → ${ref.shape}`);
+        if (shape.type === 'structure') {
+          for (const required of shape.required ?? []) assert.ok(shape.members[required], `${name} requires unknown ${required}`);
+        }
+      }
+    });
+
+    test('every shape is reachable from an operation or is an error', () => {
+      const reached = new Set<string>();
+      const visit = (name: string): void => {
+        if (reached.has(name)) return;
+        reached.add(name);
+        for (const [, ref] of refsOf(model.shapes[name]!)) visit(ref.shape);
+      };
+      for (const op of Object.values(model.operations)) for (const s of [op.input, op.output]) if (s) visit(s);
+      for (const [name, shape] of Object.entries(model.shapes)) if (shape.type === 'structure' && shape.exception) visit(name);
+      assert.deepEqual(Object.keys(model.shapes).filter((n) => !reached.has(n)), []);
+    });
+
+    test('constraints are well formed', () => {
+      for (const [name, shape] of Object.entries(model.shapes)) {
+        if ('min' in shape && shape.min !== undefined && 'max' in shape && shape.max !== undefined) assert.ok(shape.min <= shape.max, name);
+        if (shape.type === 'string' && shape.enum) assert.ok(shape.enum.length > 0, name);
+      }
+    });
+  });
+}
+
+describe('service metadata', () => {
+  test('ECS: AWS JSON 1.1, its target prefix, signed as ecs', () => {
+    assert.equal(ecsModel.metadata.protocol, 'awsJson1_1');
+    assert.equal(ecsModel.metadata.targetPrefix, 'AmazonEC2ContainerServiceV20141113');
+    assert.equal(ecsModel.metadata.signingName, 'ecs');
+    assert.equal(ecsModel.metadata.apiVersion, '2014-11-13');
+    assert.equal(ecsModel.metadata.serviceId, 'ECS');
+  });
+
+  test('ECR: AWS JSON 1.1, its target prefix, signed as ecr', () => {
+    assert.equal(ecrModel.metadata.protocol, 'awsJson1_1');
+    assert.equal(ecrModel.metadata.targetPrefix, 'AmazonEC2ContainerRegistry_V20150921');
+    assert.equal(ecrModel.metadata.signingName, 'ecr');
+  });
+
+  test('IAM and STS: AWS Query with their versions and XML namespaces', () => {
+    assert.deepEqual(
+      [iamModel.metadata.protocol, iamModel.metadata.apiVersion, iamModel.metadata.signingName, iamModel.metadata.xmlNamespace],
+      ['awsQuery', '2010-05-08', 'iam', 'https://iam.amazonaws.com/doc/2010-05-08/'],
+    );
+    assert.deepEqual(
+      [stsModel.metadata.protocol, stsModel.metadata.apiVersion, stsModel.metadata.signingName, stsModel.metadata.xmlNamespace],
+      ['awsQuery', '2011-06-15', 'sts', 'https://sts.amazonaws.com/doc/2011-06-15/'],
+    );
+    assert.equal(iamModel.metadata.targetPrefix, undefined);
+  });
+});
+
+describe('what each source contributed', () => {
+  test('IAM userNameType: botocore length and pattern', () => {
+    assert.deepEqual(iamModel.shapes.userNameType, { type: 'string', min: 1, max: 64, pattern: '[\\w+=,.@-]+' });
+    const createUser = iamModel.shapes.CreateUserRequest;
+    assert.ok(createUser?.type === 'structure');
+    assert.equal(createUser.members.UserName?.shape, 'userNameType');
+    assert.deepEqual(createUser.required, ['UserName']);
+  });
+
+  test('IAM: Query result wrappers and error codes as the Query protocol sends them', () => {
+    assert.equal(iamModel.operations.CreateUser?.resultWrapper, 'CreateUserResult');
+    assert.equal(iamModel.operations.DeleteUser?.resultWrapper, undefined, 'no output, no wrapper');
+    assert.deepEqual(iamModel.shapes.NoSuchEntityException, {
+      type: 'structure', members: { message: { shape: 'noSuchEntityMessage' } },
+      error: { code: 'NoSuchEntity', httpStatusCode: 404, senderFault: true }, exception: true,
+    });
+    assert.ok(iamModel.operations.CreateUser?.errors?.includes('EntityAlreadyExistsException'));
+  });
+
+  test('ECS LaunchType: the enum of the current SDK, newer than botocore', () => {
+    const launchType = ecsModel.shapes.LaunchType;
+    assert.ok(launchType?.type === 'string');
+    assert.deepEqual([...(launchType.enum ?? [])].sort(), Object.values(ecsSdk.LaunchType).sort());
+    assert.ok(launchType.enum?.includes('MANAGED_INSTANCES'));
+  });
+
+  test('ECS RunTask: members in model order, taskDefinition required, clientToken an idempotency token', () => {
+    const runTask = ecsModel.shapes.RunTaskRequest;
+    assert.ok(runTask?.type === 'structure');
+    assert.deepEqual(runTask.required, ['taskDefinition']);
+    assert.deepEqual(runTask.members.clientToken, { shape: 'String', idempotencyToken: true });
+    const names = Object.keys(runTask.members);
+    assert.equal(names[0], 'capacityProviderStrategy');
+    assert.ok(names.indexOf('taskDefinition') < names.indexOf('clientToken'));
+    assert.equal(ecsModel.shapes.ClusterFieldList?.type, 'list');
+  });
+
+  test('ECS errors: code is the shape name, status from the SDK (403) or the fault (400/500)', () => {
+    const error = (name: string) => {
+      const shape = ecsModel.shapes[name];
+      assert.ok(shape?.type === 'structure');
+      return shape.error;
+    };
+    assert.deepEqual(error('ClusterNotFoundException'), { code: 'ClusterNotFoundException', httpStatusCode: 400, senderFault: true });
+    assert.deepEqual(error('ServerException'), { code: 'ServerException', httpStatusCode: 500 });
+    assert.equal(error('AccessDeniedException')?.httpStatusCode, 403);
+  });
+
+  test('ECR: enums and ranges', () => {
+    const tagStatus = ecrModel.shapes.TagStatus;
+    assert.ok(tagStatus?.type === 'string');
+    assert.deepEqual(tagStatus.enum, ['TAGGED', 'UNTAGGED', 'ANY']);
+    assert.deepEqual(ecrModel.shapes.MaxResults, { type: 'integer', min: 1, max: 1000 });
+  });
+
+  test('sensitive members come from the SDK', () => {
+    const password = iamModel.shapes.passwordType;
+    assert.ok(password?.type === 'string' && password.sensitive);
+    const credentials = stsModel.shapes.Credentials;
+    assert.ok(credentials?.type === 'structure');
+    const secret = stsModel.shapes[credentials.members.SecretAccessKey!.shape];
+    assert.ok(secret?.type === 'string' && secret.sensitive);
+  });
+});

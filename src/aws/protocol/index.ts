@@ -1,0 +1,32 @@
+/**
+ * The protocol part of Wharf's AWS platform: one codec per wire protocol, each turning a
+ * request's bytes into an operation's typed input and its typed output or error into the bytes
+ * the AWS SDKs parse, driven by the service model alone. The endpoint picks a codec with
+ * `codecFor(model.metadata.protocol)`.
+ */
+import type { ProtocolName } from '../model/types.ts';
+import { ec2QueryCodec } from './ec2-query.ts';
+import { jsonCodec } from './json.ts';
+import { awsQueryCodec } from './query.ts';
+import type { Codec } from './types.ts';
+
+export type { Codec, WireRequest, WireResponse } from './types.ts';
+export { jsonCodec, type JsonVersion } from './json.ts';
+export { awsQueryCodec, queryParameters } from './query.ts';
+export { ec2QueryCodec } from './ec2-query.ts';
+export { wireError, wireErrorCode, type WireError } from './shapes.ts';
+export { escapeXml, XmlWriter } from './xml.ts';
+
+const codecs: Partial<Record<ProtocolName, Codec>> = {
+  awsJson1_0: jsonCodec('1.0'),
+  awsJson1_1: jsonCodec('1.1'),
+  awsQuery: awsQueryCodec,
+  ec2Query: ec2QueryCodec,
+};
+
+/** The codec of a wire protocol. The REST protocols have none yet: asking for one is a programming error. */
+export function codecFor(protocol: ProtocolName): Codec {
+  const codec = codecs[protocol];
+  if (!codec) throw new Error(`Wharf has no codec for the ${protocol} protocol yet.`);
+  return codec;
+}

@@ -1,0 +1,197 @@
+/**
+ * The AWS JSON 1.0 and 1.1 protocols (ECS, ECR, and most newer APIs): a JSON body in, a JSON
+ * body out, the operation named by `X-Amz-Target`. Input is walked by the operation's input
+ * shape so that every member arrives with its model type (Dates, Uint8Arrays, numbers checked
+ * to be integral where the model says integer) and a member of the wrong JSON type is a
+ * `SerializationException` that names it by its path (`containerDefinitions[0].cpu`).
+ */
+import { CommonErrors, type AwsError } from '../errors.ts';
+import type { MemberRef, OperationModel, ServiceModel, Shape, StructureShape } from '../model/types.ts';
+import {
+  decodeBase64, encodeBase64, formatTimestamp, jsonTypeName, parseTimestamp, setOwn, shapeOf, structureOf,
+  timestampFormatOf, wireError,
+} from './shapes.ts';
+import type { Codec, WireRequest, WireResponse } from './types.ts';
+
+/** Which AWS JSON protocol: they differ only in their content type. */
+export type JsonVersion = '1.0' | '1.1';
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+/** The strings the SDKs send for float and double values JSON numbers cannot carry. */
+const NON_NUMERIC: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+
+const wrongType = (path: string, want: string, value: unknown) =>
+  CommonErrors.serialization(`${path} must be ${want}, not ${jsonTypeName(value)}.`);
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const memberPath = (parent: string, name: string) => (parent ? `${parent}.${name}` : name);
+
+/** Reads one JSON value as `ref`'s shape; `path` names it in messages. */
+function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown, path: string): unknown {
+  const shape = shapeOf(model, ref.shape);
+  switch (shape.type) {
+    case 'structure':
+      if (!isObject(value)) throw wrongType(path, 'an object', value);
+      return decodeStructure(model, shape, value, path);
+    case 'list': {
+      if (!Array.isArray(value)) throw wrongType(path, 'a list', value);
+      return value.map((item, i) => decodeValue(model, shape.member, item, `${path}[${i}]`));
+    }
+    case 'map': {
+      if (!isObject(value)) throw wrongType(path, 'a map', value);
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        // A null value is an absent entry, as for structure members.
+        if (value[key] !== null) setOwn(out, key, decodeValue(model, shape.value, value[key], memberPath(path, key)));
+      }
+      return out;
+    }
+    case 'string':
+      if (typeof value !== 'string') throw wrongType(path, 'a string', value);
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw wrongType(path, 'a boolean', value);
+      return value;
+    case 'integer':
+    case 'long':
+      if (typeof value !== 'number') throw wrongType(path, 'a number', value);
+      if (!Number.isInteger(value)) throw CommonErrors.serialization(`${path} must be an integer, not ${value}.`);
+      if (shape.type === 'integer' && (value < INT32_MIN || value > INT32_MAX)) {
+        throw CommonErrors.serialization(`${path}: ${value} can not be converted to an Integer.`);
+      }
+      if (!Number.isSafeInteger(value)) throw CommonErrors.serialization(`${path}: ${value} can not be converted to a Long.`);
+      return value;
+    case 'float':
+    case 'double':
+      if (typeof value === 'number') return value;
+      if (typeof value === 'string' && Object.hasOwn(NON_NUMERIC, value)) return NON_NUMERIC[value];
+      throw wrongType(path, 'a number', value);
+    case 'timestamp':
+      return decodeTimestamp(ref, shape, value, path);
+    case 'blob': {
+      if (typeof value !== 'string') throw wrongType(path, 'a base64 string', value);
+      const bytes = decodeBase64(value);
+      if (!bytes) throw CommonErrors.serialization(`${path} must be base64-encoded.`);
+      return bytes;
+    }
+    case 'document':
+      return value;
+  }
+}
+
+/** Epoch seconds as a JSON number by default; a string where the member's timestampFormat says so. */
+function decodeTimestamp(ref: MemberRef, shape: Shape, value: unknown, path: string): Date {
+  const format = timestampFormatOf(ref, shape, 'epoch-seconds');
+  if (format === 'epoch-seconds') {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw wrongType(path, 'a timestamp in epoch seconds', value);
+    return new Date(Math.round(value * 1000));
+  }
+  if (typeof value !== 'string') throw wrongType(path, `a timestamp string (${format})`, value);
+  const date = parseTimestamp(value, format);
+  if (!date) throw CommonErrors.serialization(`${path} must be a timestamp (${format}).`);
+  return date;
+}
+
+/** The modeled members of a JSON object; members the model does not have are dropped. */
+function decodeStructure(model: ServiceModel, shape: StructureShape, json: Record<string, unknown>, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, ref] of Object.entries(shape.members)) {
+    // null is how some callers say "absent"; AWS JSON services read it so.
+    if (!Object.hasOwn(json, name) || json[name] === null || json[name] === undefined) continue;
+    out[name] = decodeValue(model, ref, json[name], memberPath(path, name));
+  }
+  return out;
+}
+
+/** One output value as JSON: Dates per the member's timestamp format, bytes as base64, non-finite floats as strings. */
+function encodeValue(model: ServiceModel, ref: MemberRef, value: unknown): unknown {
+  const shape = shapeOf(model, ref.shape);
+  switch (shape.type) {
+    case 'structure':
+      return isObject(value) ? encodeStructure(model, shape, value) : value;
+    case 'list':
+      return Array.isArray(value) ? value.filter((item) => item != null).map((item) => encodeValue(model, shape.member, item)) : value;
+    case 'map': {
+      if (!isObject(value)) return value;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        if (value[key] != null) setOwn(out, key, encodeValue(model, shape.value, value[key]));
+      }
+      return out;
+    }
+    case 'timestamp': {
+      if (!(value instanceof Date)) return value;
+      const format = timestampFormatOf(ref, shape, 'epoch-seconds');
+      // Fractional seconds carry the milliseconds, as the SDKs read them.
+      return format === 'epoch-seconds' ? value.getTime() / 1000 : formatTimestamp(value, format);
+    }
+    case 'blob':
+      return value instanceof Uint8Array || typeof value === 'string' ? encodeBase64(value) : value;
+    case 'float':
+    case 'double':
+      return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+    default:
+      return value;
+  }
+}
+
+function encodeStructure(model: ServiceModel, shape: StructureShape, value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, ref] of Object.entries(shape.members)) {
+    const v = value[name];
+    if (v !== undefined && v !== null) out[name] = encodeValue(model, ref, v);
+  }
+  return out;
+}
+
+/** Reads a request body that must be a JSON object; an empty body is `{}` (the SDKs send `{}` for no input). */
+function parseBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw CommonErrors.serialization('Request body is not valid JSON.');
+  }
+  if (!isObject(parsed)) throw CommonErrors.serialization('Request body must be a JSON object.');
+  return parsed;
+}
+
+/**
+ * The AWS JSON codec for `version`. Errors are `{"__type": <error shape name>, "message": …}`
+ * with `x-amzn-ErrorType`; a service with the awsQueryCompatible trait also gets
+ * `x-amzn-query-error: <awsQueryError code>;Sender|Receiver`, from which the SDKs of such services
+ * read the code. The status is the AwsError's (the business code chose it).
+ */
+export function jsonCodec(version: JsonVersion): Codec {
+  const contentType = `application/x-amz-json-${version}`;
+  const respond = (status: number, body: unknown, requestId: string, extra: Record<string, string> = {}): WireResponse => ({
+    status,
+    headers: { 'content-type': contentType, 'x-amzn-RequestId': requestId, ...extra },
+    body: JSON.stringify(body),
+  });
+
+  return {
+    decodeInput(model: ServiceModel, operation: OperationModel, request: WireRequest): Record<string, unknown> {
+      const json = parseBody(request.body);
+      if (!operation.input) return {};
+      return decodeStructure(model, structureOf(model, operation.input), json, '');
+    },
+
+    encodeOutput(model: ServiceModel, operation: OperationModel, output: object, requestId: string): WireResponse {
+      const body = operation.output ? encodeStructure(model, structureOf(model, operation.output), output as Record<string, unknown>) : {};
+      return respond(200, body, requestId);
+    },
+
+    encodeError(model: ServiceModel | undefined, error: AwsError, requestId: string): WireResponse {
+      const wire = wireError(model, error);
+      const type = wire.shape ?? error.code;
+      const headers: Record<string, string> = { 'x-amzn-ErrorType': type };
+      if (model?.metadata.awsQueryCompatible) headers['x-amzn-query-error'] = `${wire.code};${wire.fault}`;
+      return respond(error.status, { __type: type, message: error.message }, requestId, headers);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Which API and operation a request is for. AWS JSON requests name both in `X-Amz-Target`;
+ * Query requests name the operation in `Action`, and the API by the service their SigV4
+ * credential scope was signed for (else by `Version`, which each Query API has its own of).
+ */
+import { AwsError } from './errors.ts';
+import type { OperationModel, ServiceModel } from './model/types.ts';
+import type { ServiceDefinition } from './operation.ts';
+import { queryParameters } from './protocol/index.ts';
+import type { WireRequest } from './protocol/types.ts';
+import type { CredentialScope } from './sigv4.ts';
+
+/** A request matched to its API and operation. */
+export interface Route {
+  service: ServiceDefinition;
+  /** The operation's model; undefined when the API has no such operation (answered as unknown). */
+  operation: OperationModel | undefined;
+  /** The operation name the request gave. */
+  operationName: string;
+}
+
+/** The errors a request gets when it names no operation Wharf can find. */
+export const RoutingErrors = {
+  /** AWS JSON: the target names no operation of the service (or no service). */
+  unknownOperation: () => new AwsError('UnknownOperationException', 'The requested operation is not recognized by the service.'),
+  /** AWS JSON without a target, or a method other than POST. */
+  missingAction: () => new AwsError('MissingAction', 'Missing Action'),
+  /** Query: the Action names no operation of the API. */
+  invalidAction: (action: string, version: string) =>
+    new AwsError('InvalidAction', `Could not find operation ${action} for version ${version || 'NO_VERSION_SPECIFIED'}`),
+};
+
+/** Finds requests' APIs among `services`. */
+export class Router {
+  private readonly byTarget = new Map<string, ServiceDefinition>();
+  private readonly queryBySigningName = new Map<string, ServiceDefinition>();
+  private readonly queryByVersion = new Map<string, ServiceDefinition>();
+
+  constructor(services: readonly ServiceDefinition[]) {
+    for (const s of services) {
+      const m = s.model.metadata;
+      if (m.targetPrefix) this.byTarget.set(m.targetPrefix, s);
+      if (m.protocol === 'awsQuery' || m.protocol === 'ec2Query') {
+        this.queryBySigningName.set(m.signingName, s);
+        this.queryByVersion.set(m.apiVersion, s);
+      }
+    }
+  }
+
+  /**
+   * The API and operation of a request, or undefined when it is not an AWS API request at all
+   * (neither a target nor a Query `Action`). Throws the protocol's error when it names an API or
+   * operation that is not there.
+   */
+  route(request: WireRequest, scope: CredentialScope | undefined): Route | undefined {
+    const target = request.headers['x-amz-target'];
+    if (target !== undefined) return this.routeJson(request, target);
+    const params = queryParameters(request);
+    const action = params.get('Action');
+    if (action === null) return undefined;
+    const version = params.get('Version') ?? '';
+    const service = (scope && this.queryBySigningName.get(scope.service)) ?? this.queryByVersion.get(version);
+    if (!service) throw RoutingErrors.invalidAction(action, version);
+    return { service, operation: operationOf(service.model, action), operationName: action };
+  }
+
+  /** The model of the API a JSON target names (for the error shape when routing fails). */
+  modelForTarget(target: string | undefined): ServiceModel | undefined {
+    if (!target) return undefined;
+    return this.byTarget.get(target.slice(0, target.lastIndexOf('.')))?.model;
+  }
+
+  private routeJson(request: WireRequest, target: string): Route {
+    if (request.method !== 'POST' || !target) throw RoutingErrors.missingAction();
+    const dot = target.lastIndexOf('.');
+    const service = dot > 0 ? this.byTarget.get(target.slice(0, dot)) : undefined;
+    if (!service) throw RoutingErrors.unknownOperation();
+    const name = target.slice(dot + 1);
+    return { service, operation: operationOf(service.model, name), operationName: name };
+  }
+}
+
+const operationOf = (model: ServiceModel, name: string): OperationModel | undefined =>
+  Object.hasOwn(model.operations, name) ? model.operations[name] : undefined;

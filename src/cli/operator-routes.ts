@@ -1,0 +1,102 @@
+/**
+ * The control plane's own HTTP routes beside the AWS APIs: health, the dev-mode reset, and the
+ * operator's import of the vulnerability feed. Each guards itself: the reset refuses anything a
+ * browser could send from another site; the feed import is SigV4-signed and authorized by IAM
+ * like an API call, with a bounded body.
+ */
+import type http from 'node:http';
+import {
+  AwsError, authenticate, authorizationGlobals, authorizeRequest, ecrModel, type Authority, type Route, type WireRequest,
+} from '../aws/index.ts';
+import type { Clock } from '../common/index.ts';
+import { importOsvFeed } from '../registry/index.ts';
+import type { Store } from '../state/index.ts';
+
+/** The largest vulnerability feed an import takes. */
+export const MAX_FEED_BYTES = 256 * 1024 * 1024;
+
+/** The IAM action an operator needs to replace the vulnerability feed (root and `*` have it). */
+export const IMPORT_FEED_ACTION = 'wharf:ImportVulnerabilityFeed';
+
+export interface OperatorRouteDeps {
+  store: Store;
+  clock: Clock;
+  authority: Authority;
+  unknownKeysAsRoot: boolean;
+  account: string;
+  /** Present in dev mode: wipes all state. */
+  reset?: () => Promise<void>;
+}
+
+const json = (res: http.ServerResponse, status: number, body: unknown) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+};
+
+/** True when the request comes from a web page of another origin (browsers always say so). */
+function crossOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return req.headers['sec-fetch-site'] !== undefined && req.headers['sec-fetch-site'] !== 'same-origin' && req.headers['sec-fetch-site'] !== 'none';
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+/** Reads a body up to `limit` bytes, or undefined when it is larger. */
+async function readLimited(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The operator routes, by `METHOD /path`. */
+export function operatorRoutes(d: OperatorRouteDeps): Record<string, Route> {
+  const routes: Record<string, Route> = {
+    'GET /_wharf/health': (_req, res) => json(res, 200, { status: 'ok' }),
+    'PUT /_wharf/registry/osv-feed': async (req, res) => {
+      const body = await readLimited(req, MAX_FEED_BYTES);
+      if (!body) {
+        req.resume();
+        return json(res, 413, { message: `The feed exceeds the limit of ${MAX_FEED_BYTES} bytes.` });
+      }
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const url = new URL(req.url ?? '/', 'http://wharf');
+      const wire: WireRequest = { method: 'PUT', path: url.pathname, query: url.searchParams, headers, body };
+      try {
+        const now = d.clock.now();
+        const who = await authenticate(wire, ecrModel, d.authority, { unknownKeysAsRoot: d.unknownKeysAsRoot, account: d.account }, now);
+        const sourceIp = req.socket.remoteAddress ?? '';
+        await authorizeRequest(d.authority, ecrModel, who.principal, { action: IMPORT_FEED_ACTION, resource: '*' }, authorizationGlobals({ sourceIp, secure: false }, who.region, now));
+        json(res, 200, await importOsvFeed(d.store, body.toString('utf8'), d.clock));
+      } catch (error) {
+        if (error instanceof AwsError) return json(res, error.status, { __type: error.code, message: error.message });
+        json(res, 400, { message: error instanceof Error ? error.message : String(error) });
+      }
+    },
+  };
+  const reset = d.reset;
+  if (reset) {
+    // Only a request no web page can send across sites: JSON content (which needs a CORS
+    // preflight Wharf never grants) and no foreign Origin.
+    routes['POST /_wharf/reset'] = async (req, res) => {
+      if (crossOrigin(req)) return json(res, 403, { message: 'Cross-origin requests may not reset Wharf.' });
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        return json(res, 415, { message: 'POST /_wharf/reset takes Content-Type: application/json.' });
+      }
+      req.resume();
+      await reset();
+      json(res, 200, { reset: true });
+    };
+  }
+  return routes;
+}

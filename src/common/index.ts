@@ -1,0 +1,13 @@
+/**
+ * What every part may share: time and ids as ports (`Clock`, `Ids`), the agent link's
+ * messages, which images Wharf's own registry serves, and SigV4 signing for Wharf's own
+ * clients. Nothing here does I/O.
+ */
+export { ManualClock, randomIds, systemClock, type Clock, type Ids } from './clock.ts';
+export {
+  AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, TASK_STATUSES,
+  type AgentMessage, type ContainerStateChange, type DesiredTask, type ServerMessage, type TaskSpec, type TaskStateChange, type TaskStatus,
+} from './agent-protocol.ts';
+export { ECR_HOST, registryImageRef } from './registry-image.ts';
+export { NodeSha256, sha256Hex } from './sha256.ts';
+export { credentialsFromEnv, signRequest, type Credentials, type RequestToSign } from './sign-request.ts';

@@ -1,0 +1,37 @@
+/**
+ * The ECS domain: what a cluster, a task, a container instance, a service and a deployment
+ * are, where their records are stored, and the writes that change them — shared by the ECS API
+ * adapter (`services/ecs`), the service controller (`controllers/`) and the agent link
+ * (`link/`). Nothing here reads a request or shapes a response. See README.md.
+ */
+export {
+  arns, isAgentAttribute, keys, parseArn, withGroupCount,
+  type ClusterRecord, type ContainerInstanceRecord, type ContainerRecord, type FamilyRecord, type HealthStatus, type InstanceAttribute,
+  type ParsedArn, type Resources, type Scope, type TaskDefinitionRecord, type TaskRecord,
+} from './records.ts';
+export {
+  serviceArns, serviceGroup, serviceKeys,
+  type DeploymentConfigurationRecord, type DeploymentRecord, type DeploymentSpec, type ServiceDeploymentStatus, type ServiceEventRecord,
+  type ServiceRecord, type ServiceRevisionRecord,
+} from './service-records.ts';
+export { activeCluster, clusterNameOf, newCluster } from './cluster-record.ts';
+export {
+  MAX_SERVICE_EVENTS, circuitBreakerThreshold, deploymentKeyId, putService, scopeOfService, specOf, startDeployment, withEvent,
+} from './service-deployment.ts';
+export {
+  instanceIdOf, launchTasks, launchTasksOn, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
+} from './task-launch.ts';
+export { stageStopTask } from './task-stop.ts';
+export { leaveGroup, stageTaskReport, taskHealthStatus, taskKeyOfArn } from './task-reports.ts';
+export { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
+export {
+  FAMILY_PATTERN, NAME_PATTERN, findTaskDefinition, parseTaskDefinitionRef, resolveTaskDefinition, type TaskDefinitionRef,
+} from './task-definition-refs.ts';
+export {
+  FARGATE_SIZES, TASK_CPU_RANGE, checkContainerResources, isFargateSize, parseTaskCpu, parseTaskMemory, readTaskCpu, readTaskMemory,
+} from './task-definition-resources.ts';
+export { compatibilitiesFor, requiresAttributesFor, type DerivedFrom } from './task-definition-attributes.ts';
+export { InstanceCache } from './instance-cache.ts';
+export { InstanceTaskIndex } from './instance-tasks.ts';
+export { EcsErrors } from './errors.ts';
+export type { EcsDeps } from './deps.ts';

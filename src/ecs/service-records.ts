@@ -1,0 +1,160 @@
+/**
+ * The stored form of ECS services, their deployments and service revisions, and where they
+ * live. A service record holds its live deployments (PRIMARY first, then ACTIVE ones still
+ * draining) and its last 100 events; every deployment is also kept under its own key (the
+ * service-deployment history that ListServiceDeployments reads), rewritten whenever it
+ * changes. Task counts are never stored: they are read from the tasks when shown.
+ *
+ * A service's tasks are the tasks of group `service:<name>` whose `startedBy` is the id of one
+ * of its deployments (`ecs-svc/<19 digits>`), as in ECS.
+ */
+import type {
+  DeploymentAlarms, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry, Tag,
+} from '@aws-sdk/client-ecs';
+import type { Scope } from './records.ts';
+
+/** A service's deploymentConfiguration with ECS's defaults filled in. */
+export interface DeploymentConfigurationRecord {
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+  alarms?: DeploymentAlarms;
+}
+
+/** The service-deployment status ECS reports in DescribeServiceDeployments. */
+export type ServiceDeploymentStatus =
+  | 'PENDING' | 'IN_PROGRESS' | 'SUCCESSFUL' | 'STOPPED' | 'STOP_REQUESTED'
+  | 'ROLLBACK_REQUESTED' | 'ROLLBACK_IN_PROGRESS' | 'ROLLBACK_SUCCESSFUL' | 'ROLLBACK_FAILED';
+
+/** What a deployment runs: the part of a service a new deployment snapshots. */
+export interface DeploymentSpec {
+  taskDefinition: string;
+  placementConstraints: PlacementConstraint[];
+  placementStrategy: PlacementStrategy[];
+  deploymentConfiguration: DeploymentConfigurationRecord;
+}
+
+/**
+ * One deployment of a service: `Deployment` in DescribeServices and `ServiceDeployment` in
+ * DescribeServiceDeployments are two views of it.
+ */
+export interface DeploymentRecord extends DeploymentSpec {
+  /** `ecs-svc/` and 19 digits: the `startedBy` of the deployment's tasks. */
+  id: string;
+  /** The service-deployment ARN (…:service-deployment/<cluster>/<service>/<id>). */
+  arn: string;
+  serviceArn: string;
+  clusterArn: string;
+  /** The service revision this deployment rolls out. */
+  revisionArn: string;
+  /** The service revisions that were running when it started. */
+  sourceRevisionArns: string[];
+  /** PRIMARY: the one being rolled out; ACTIVE: older, still with tasks; INACTIVE: done with. */
+  status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+  /** The tasks this deployment wants (the service's desiredCount while PRIMARY, then 0). */
+  desiredCount: number;
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+  deploymentStatus: ServiceDeploymentStatus;
+  statusReason?: string;
+  /** Circuit breaker: failures are counted from tasks stopped after this time. */
+  failuresSince: number;
+  /** The failed tasks the circuit breaker counted (Deployment.failedTasks). */
+  failedTasks: number;
+  /** Set once a task of this deployment ran healthy: the circuit breaker stops counting. */
+  circuitBreakerComplete?: boolean;
+  /** Set when this deployment is a rollback (circuit breaker or StopServiceDeployment). */
+  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+  createdAt: number;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt?: number;
+  stoppedAt?: number;
+}
+
+/** One entry of a service's `events`, newest first in the record. */
+export interface ServiceEventRecord {
+  id: string;
+  createdAt: number;
+  message: string;
+}
+
+/** A service as stored: its settings, live deployments (PRIMARY first) and last 100 events. */
+export interface ServiceRecord {
+  name: string;
+  arn: string;
+  clusterName: string;
+  clusterArn: string;
+  /** DRAINING after DeleteService until its tasks are gone, then INACTIVE. */
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  schedulingStrategy: 'REPLICA' | 'DAEMON';
+  launchType: 'EC2';
+  /** REPLICA: as set; DAEMON: the number of instances that should run the daemon, kept by the controller. */
+  desiredCount: number;
+  /** The PRIMARY deployment's spec: what UpdateService changes and a new deployment snapshots. */
+  taskDefinition: string;
+  placementConstraints: PlacementConstraint[];
+  placementStrategy: PlacementStrategy[];
+  deploymentConfiguration: DeploymentConfigurationRecord;
+  deploymentController: { type: 'ECS' };
+  healthCheckGracePeriodSeconds?: number;
+  loadBalancers: LoadBalancer[];
+  serviceRegistries: ServiceRegistry[];
+  networkConfiguration?: NetworkConfiguration;
+  propagateTags?: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
+  enableECSManagedTags: boolean;
+  enableExecuteCommand: boolean;
+  tags: Tag[];
+  createdAt: number;
+  createdBy?: string;
+  /** Live deployments, PRIMARY first. */
+  deployments: DeploymentRecord[];
+  /** The last deployment that completed: what a circuit-breaker rollback returns to. */
+  lastCompleted?: { deploymentId: string; revisionArn: string; spec: DeploymentSpec };
+  /** The last 100 events, newest first. */
+  events: ServiceEventRecord[];
+  /** When the service last reported a steady state, cleared when it leaves it. */
+  steadySince?: number;
+  /** Bumped on every change. */
+  version: number;
+}
+
+/** An immutable snapshot of a service's configuration, one per deployment (DescribeServiceRevisions). */
+export interface ServiceRevisionRecord {
+  id: string;
+  arn: string;
+  serviceArn: string;
+  clusterArn: string;
+  taskDefinition: string;
+  launchType: 'EC2';
+  loadBalancers: LoadBalancer[];
+  serviceRegistries: ServiceRegistry[];
+  networkConfiguration?: NetworkConfiguration;
+  containerImages: { containerName: string; image: string; imageDigest?: string }[];
+  createdAt: number;
+}
+
+/** The task group of a service's tasks. */
+export const serviceGroup = (serviceName: string): string => `service:${serviceName}`;
+
+/** Where services and their history live. */
+export const serviceKeys = {
+  allServices: 'ecs/services/',
+  services: (s: Scope, cluster: string) => `ecs/services/${s.account}/${s.region}/${cluster}/`,
+  service: (s: Scope, cluster: string, name: string) => `ecs/services/${s.account}/${s.region}/${cluster}/${name}`,
+  deployments: (s: Scope, cluster: string, service: string) => `ecs/service-deployments/${s.account}/${s.region}/${cluster}/${service}/`,
+  deployment: (s: Scope, cluster: string, service: string, id: string) =>
+    `ecs/service-deployments/${s.account}/${s.region}/${cluster}/${service}/${id}`,
+  revisions: (s: Scope, cluster: string, service: string) => `ecs/service-revisions/${s.account}/${s.region}/${cluster}/${service}/`,
+  revision: (s: Scope, cluster: string, service: string, id: string) =>
+    `ecs/service-revisions/${s.account}/${s.region}/${cluster}/${service}/${id}`,
+};
+
+/** Service ARNs in ECS's long format (cluster name included). */
+export const serviceArns = {
+  service: (s: Scope, cluster: string, name: string) => `arn:aws:ecs:${s.region}:${s.account}:service/${cluster}/${name}`,
+  deployment: (s: Scope, cluster: string, service: string, id: string) =>
+    `arn:aws:ecs:${s.region}:${s.account}:service-deployment/${cluster}/${service}/${id}`,
+  revision: (s: Scope, cluster: string, service: string, id: string) =>
+    `arn:aws:ecs:${s.region}:${s.account}:service-revision/${cluster}/${service}/${id}`,
+};

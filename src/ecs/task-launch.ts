@@ -1,0 +1,241 @@
+/**
+ * Launching tasks: resolve the task definition, place with the scheduler and stage the new
+ * tasks together with the instances' reserved resources in one transaction, so racing launches
+ * never oversubscribe an instance (a lost race re-places from scratch). RunTask and StartTask
+ * (the API adapter reads their requests into a `LaunchRequest`) and the service controller
+ * (`stageServiceLaunch`) all launch this one way.
+ */
+import type { Failure, Tag, TaskOverride } from '@aws-sdk/client-ecs';
+import {
+  reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type Resources,
+} from '../scheduler/index.ts';
+import { transact, type Doc, type Tx } from '../state/index.ts';
+import { activeCluster } from './cluster-record.ts';
+import type { EcsDeps } from './deps.ts';
+import { EcsErrors } from './errors.ts';
+import { arns, keys, parseArn, withGroupCount, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
+import { resolveTaskDefinition } from './task-definition-refs.ts';
+import { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
+
+/** What a launch asks for: the members RunTask and StartTask share, read from the request by the API adapter. */
+export interface LaunchRequest {
+  clusterRef?: string;
+  taskDefinitionRef: string;
+  startedBy?: string;
+  group?: string;
+  tags?: Tag[];
+  enableExecuteCommand: boolean;
+  /** RunTask's placement (StartTask has none: it names its instances). */
+  constraints: { type?: string; expression?: string }[];
+  strategy: { type?: string; field?: string }[];
+  /** Container and task overrides, as read; checked against the task definition once it is resolved. */
+  overrides: TaskOverride;
+}
+
+/** The tasks a launch staged, and the placement failures for those it could not place. */
+export interface LaunchResult {
+  tasks: TaskRecord[];
+  failures: Failure[];
+}
+
+/** The ACTIVE task definition a launch names, usable with the EC2 launch type. */
+async function launchable(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
+  const td = await resolveTaskDefinition(tx, scope, ref);
+  if (td.status !== 'ACTIVE') throw EcsErrors.client('TaskDefinition is inactive');
+  const compat = td.requiresCompatibilities ?? [];
+  if (compat.length && !compat.includes('EC2')) throw EcsErrors.client('Task definition does not support launch_type EC2.');
+  return td;
+}
+
+/** A new task record on `instance`, charging it `demand`. */
+function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride, instance: ContainerInstanceRecord, reserved: Resources): TaskRecord {
+  const spec = taskSpec(td, overrides);
+  const id = deps.ids.hex32();
+  return {
+    id,
+    arn: arns.task(scope, cluster.name, id),
+    clusterName: cluster.name,
+    clusterArn: cluster.arn,
+    taskDefinitionArn: td.taskDefinitionArn,
+    containerInstanceId: instance.id,
+    containerInstanceArn: instance.arn,
+    launchType: 'EC2',
+    lastStatus: spec.networkMode === 'awsvpc' ? 'PROVISIONING' : 'PENDING',
+    desiredStatus: 'RUNNING',
+    cpu: overrides.cpu ?? td.cpu,
+    memory: overrides.memory ?? td.memory,
+    group: groupOf(req, td),
+    startedBy: req.startedBy,
+    overrides,
+    tags: req.tags ?? [],
+    containers: spec.containers.map((c) => ({
+      containerArn: arns.container(scope, cluster.name, id, deps.ids.uuid()),
+      name: c.name!,
+      image: c.image!,
+      lastStatus: 'PENDING',
+      networkBindings: [],
+      cpu: String(c.cpu ?? 0),
+      memory: c.memory === undefined ? undefined : String(c.memory),
+      memoryReservation: c.memoryReservation === undefined ? undefined : String(c.memoryReservation),
+      essential: c.essential ?? true,
+    })),
+    enableExecuteCommand: req.enableExecuteCommand,
+    availabilityZone: instance.attributes.find((a) => a.name === 'ecs.availability-zone')?.value,
+    cpuArchitecture: instance.attributes.find((a) => a.name === 'ecs.cpu-architecture')?.value,
+    version: 1,
+    createdAt: deps.clock.now(),
+    spec,
+    reserved,
+  };
+}
+
+const groupOf = (req: LaunchRequest, td: TaskDefinitionRecord) => req.group ?? `family:${td.family}`;
+
+/** An instance as the scheduler sees it. */
+export const snapshotOf = (i: ContainerInstanceRecord): InstanceSnapshot => ({
+  id: i.id,
+  arn: i.arn,
+  status: i.status,
+  agentConnected: i.agentConnected,
+  remaining: i.remainingResources,
+  attributes: i.attributes,
+  ec2InstanceId: i.ec2InstanceId,
+  taskGroups: new Map(Object.entries(i.taskGroups ?? {})),
+  agentVersion: i.versionInfo.agentVersion,
+  registeredAt: i.registeredAt,
+});
+
+/**
+ * The placement request for a launch: RunTask's constraints merged with the task
+ * definition's (at most 10 together), its strategies, the task group and the attributes the
+ * task definition requires. A bad constraint or strategy is an InvalidParameterException.
+ */
+function placeRequest(req: LaunchRequest, td: TaskDefinitionRecord, overrides: TaskOverride, count: number): PlaceRequest {
+  const constraints = [...req.constraints, ...(td.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression }))];
+  const problem = validatePlacement(constraints, req.strategy);
+  if (problem) throw EcsErrors.invalidParameter(problem);
+  return {
+    count,
+    demand: taskDemand(taskSpec(td, overrides)),
+    group: groupOf(req, td),
+    constraints: constraints as PlacementConstraint[],
+    strategy: req.strategy as PlacementStrategy[],
+    requiredAttributes: (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, value: a.value })),
+  };
+}
+
+/**
+ * Places the request over `candidates` and stages the tasks and the instances' new remaining
+ * resources and groups. Candidates not read through `tx` are guarded by `guard` once chosen.
+ */
+function stageLaunch(
+  tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride,
+  candidates: ContainerInstanceRecord[], request: PlaceRequest, guard?: (instanceId: string) => void,
+) {
+  const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
+  const byId = new Map(candidates.map((i) => [i.id, i]));
+  const tasks: TaskRecord[] = [];
+  for (const { instanceId, reserved } of placements) {
+    const instance = byId.get(instanceId)!;
+    guard?.(instanceId);
+    const task = newTask(deps, scope, cluster, td, req, overrides, instance, reserved);
+    const updated = withGroupCount(
+      { ...instance, remainingResources: reserve(instance.remainingResources, reserved), version: instance.version + 1 },
+      task.group, 1,
+    );
+    byId.set(instanceId, updated);
+    tx.put(keys.instance(scope, cluster.name, instanceId), updated);
+    tx.put(keys.task(scope, cluster.name, task.id), task);
+    tasks.push(task);
+  }
+  return { tasks, failures: failures as Failure[] };
+}
+
+/**
+ * RunTask: up to 10 copies (`count`) placed by the scheduler over the cluster's instances,
+ * committed in one transaction.
+ */
+export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchRequest, count: number): Promise<LaunchResult> {
+  return transact(deps.store, async (tx) => {
+    const cluster = await activeCluster(tx, scope, req.clusterRef);
+    const td = await launchable(tx, scope, req.taskDefinitionRef);
+    checkOverrides(req.overrides, td);
+    const docs = await deps.instances.list(scope, cluster.name);
+    if (!docs.some((d) => d.value.status === 'ACTIVE')) {
+      throw EcsErrors.invalidParameter('No Container Instances were found in your cluster.');
+    }
+    // Placed against the cache; the commit is guarded on the chosen instances' revisions.
+    const revisions = new Map(docs.map((d) => [d.value.id, d]));
+    const guard = (id: string) => tx.guard(revisions.get(id)!.key, revisions.get(id)!.modRevision);
+    return stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, docs.map((d) => d.value), placeRequest(req, td, req.overrides, count), guard);
+  });
+}
+
+/** StartTask: one task on each named container instance (`instanceRefs`, ids or ARNs), where it fits. */
+export async function launchTasksOn(deps: EcsDeps, scope: Scope, req: LaunchRequest, instanceRefs: string[]): Promise<LaunchResult> {
+  return transact(deps.store, async (tx) => {
+    const cluster = await activeCluster(tx, scope, req.clusterRef);
+    const td = await launchable(tx, scope, req.taskDefinitionRef);
+    checkOverrides(req.overrides, td);
+    const request = placeRequest(req, td, req.overrides, 1);
+    const tasks: TaskRecord[] = [];
+    const failures: Failure[] = [];
+    for (const ref of instanceRefs) {
+      const id = instanceIdOf(ref, cluster.name);
+      const instance = id && (await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster.name, id)));
+      if (!instance) {
+        failures.push({ arn: ref, reason: 'MISSING' });
+        continue;
+      }
+      const staged = stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, [instance], { ...request, strategy: [] });
+      tasks.push(...staged.tasks);
+      failures.push(...staged.failures);
+    }
+    return { tasks, failures };
+  });
+}
+
+/** The instance id a container-instance reference (id or ARN) names, if it is in `clusterName`. */
+export function instanceIdOf(ref: string, clusterName: string): string | undefined {
+  if (!ref.startsWith('arn:')) return /^[a-f0-9]{32}$/.test(ref) ? ref : undefined;
+  const arn = parseArn(ref);
+  if (!arn || arn.resourceType !== 'container-instance') return undefined;
+  if (arn.resource.length === 2) return arn.resource[0] === clusterName ? arn.resource[1] : undefined;
+  return arn.resource.length === 1 ? arn.resource[0] : undefined;
+}
+
+/** What the service scheduler launches: RunTask's placement, with the service's group and deployment. */
+export interface ServiceLaunch {
+  group: string;
+  /** The deployment id (`ecs-svc/...`). */
+  startedBy: string;
+  count: number;
+  constraints: { type?: string; expression?: string }[];
+  strategy: { type?: string; field?: string }[];
+  tags?: Tag[];
+  enableExecuteCommand: boolean;
+}
+
+/**
+ * Places and stages a service's tasks as RunTask would, over instance documents read outside
+ * the transaction (the instance cache): the commit is guarded on the chosen instances' revisions.
+ */
+export function stageServiceLaunch(
+  tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, launch: ServiceLaunch,
+  instances: Doc<ContainerInstanceRecord>[],
+): LaunchResult {
+  const req: LaunchRequest = {
+    taskDefinitionRef: td.taskDefinitionArn,
+    startedBy: launch.startedBy,
+    group: launch.group,
+    tags: launch.tags,
+    enableExecuteCommand: launch.enableExecuteCommand,
+    constraints: launch.constraints,
+    strategy: launch.strategy,
+    overrides: {},
+  };
+  const byId = new Map(instances.map((d) => [d.value.id, d]));
+  const guard = (id: string) => tx.guard(byId.get(id)!.key, byId.get(id)!.modRevision);
+  const request = placeRequest(req, td, {}, launch.count);
+  return stageLaunch(tx, deps, scope, cluster, td, req, {}, instances.map((d) => d.value), request, guard);
+}

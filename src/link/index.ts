@@ -1,0 +1,6 @@
+/**
+ * The control plane's end of the agent link: a WebSocket per agent at `/_wharf/agent` that
+ * registers the agent's host as container instances, sends down the tasks it should run and
+ * applies the reports it sends up, through the ECS domain. See README.md.
+ */
+export { AgentLinkServer, desiredTaskOf, type AgentLinkOptions, type RegistryAuthSource } from './agent-link.ts';

@@ -1,0 +1,83 @@
+/**
+ * IAM's policy simulator and account summary: SimulatePrincipalPolicy (a user's, group's or
+ * role's policies, plus any given), SimulateCustomPolicy (only the given ones), and
+ * GetAccountSummary.
+ */
+import type { ContextEntry, EvaluationResult } from '@aws-sdk/client-iam';
+import * as identity from '../../identity/index.ts';
+import { need, pageIn, pageOut, type IamDeps, type IamOperationTable } from './common.ts';
+
+function contextOf(entries: readonly ContextEntry[] | undefined): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const e of entries ?? []) if (e.ContextKeyName) out[e.ContextKeyName] = e.ContextKeyValues ?? [];
+  return out;
+}
+
+function inputs(list: readonly string[] | undefined, id: string): identity.SimulationPolicy[] {
+  return (list ?? []).map((document, n) => ({ id: `${id}.${n + 1}`, type: 'none', document }));
+}
+
+function toResult(r: identity.SimulationResult): EvaluationResult {
+  return {
+    EvalActionName: r.action,
+    EvalResourceName: r.resource,
+    EvalDecision: r.decision,
+    MatchedStatements: r.matchedStatements.map((m) => ({ SourcePolicyId: m.sourcePolicyId, SourcePolicyType: m.sourcePolicyType })),
+    MissingContextValues: [],
+    ...(r.allowedByPermissionsBoundary !== undefined ? { PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: r.allowedByPermissionsBoundary } } : {}),
+  };
+}
+
+/** The simulator and the account summary. */
+export function simulationOperations(deps: IamDeps): IamOperationTable {
+  return {
+    SimulatePrincipalPolicy: {
+      authorization: { resources: (i) => (i.PolicySourceArn ? [i.PolicySourceArn] : ['*']) },
+      handler: async (i, ctx) => {
+        const source = await identity.principalForSimulation(deps, ctx.account, need(i.PolicySourceArn, 'policySourceArn'));
+        const boundary = i.PermissionsBoundaryPolicyInputList?.length ? inputs(i.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList') : source.boundary;
+        const results = identity.simulate({
+          principal: source.principal,
+          identity: [...source.identity, ...inputs(i.PolicyInputList, 'PolicyInputList')],
+          boundary,
+          resourcePolicy: i.ResourcePolicy ? { id: 'ResourcePolicy', type: 'resource', document: i.ResourcePolicy } : undefined,
+          resourceOwner: i.ResourceOwner,
+          actions: need(i.ActionNames, 'actionNames'),
+          resources: i.ResourceArns ?? [],
+          context: contextOf(i.ContextEntries),
+        });
+        const page = paged(results, pageIn(i));
+        return { EvaluationResults: page.items.map(toResult), ...pageOut(page) };
+      },
+    },
+    SimulateCustomPolicy: {
+      handler: async (i, ctx) => {
+        const callerArn = i.CallerArn ?? ctx.principal.arn;
+        const results = identity.simulate({
+          principal: { arn: callerArn, account: ctx.account, userId: ctx.principal.userId, kind: callerArn.endsWith(':root') ? 'root' : 'user' },
+          identity: inputs(need(i.PolicyInputList, 'policyInputList'), 'PolicyInputList'),
+          boundary: i.PermissionsBoundaryPolicyInputList?.length ? inputs(i.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList') : undefined,
+          resourcePolicy: i.ResourcePolicy ? { id: 'ResourcePolicy', type: 'resource', document: i.ResourcePolicy } : undefined,
+          resourceOwner: i.ResourceOwner,
+          actions: need(i.ActionNames, 'actionNames'),
+          resources: i.ResourceArns ?? [],
+          context: contextOf(i.ContextEntries),
+        });
+        const page = paged(results, pageIn(i));
+        return { EvaluationResults: page.items.map(toResult), ...pageOut(page) };
+      },
+    },
+    GetAccountSummary: {
+      handler: async (_i, ctx) => ({ SummaryMap: await identity.accountSummary(deps, ctx.account) }),
+    },
+  };
+}
+
+/** Results in their order, paged by position. */
+function paged(results: identity.SimulationResult[], page: identity.PageRequest): identity.Page<identity.SimulationResult> {
+  const start = page.marker ? Number(Buffer.from(page.marker, 'base64').toString('utf8').replace(/^r:/, '')) || 0 : 0;
+  const size = page.maxItems ?? 100;
+  const items = results.slice(start, start + size);
+  const isTruncated = start + size < results.length;
+  return { items, isTruncated, marker: isTruncated ? Buffer.from(`r:${start + size}`).toString('base64') : undefined };
+}
