@@ -22,7 +22,7 @@ import {
   CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StartTaskCommand, type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
-import { ecsClient, spawnWharf, tempDir, type WharfProcess } from '../test/support/wharf.ts';
+import { credentials, ecsClient, spawnWharf, tempDir, type WharfProcess } from '../test/support/wharf.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const INSTANCES = env('INSTANCES', 5000);
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     global.gc?.();
     const heap0 = process.memoryUsage();
     const big = await startFleet({
-      serverUrl: server.url, cluster: 'bench', count: INSTANCES, idPrefix: 'bench',
+      serverUrl: server.url, credentials, cluster: 'bench', count: INSTANCES, idPrefix: 'bench',
       sizes: () => ({ cpu: 4096, memory: 8192 }), concurrency: 200, timeoutMs: 600_000,
     });
     fleets.push(big);
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     const runs: Array<[string, PlacementRun]> = [];
     if (SMALL > 0) {
       const small = await startFleet({
-        serverUrl: server.url, cluster: 'small', count: SMALL, idPrefix: 'small',
+        serverUrl: server.url, credentials, cluster: 'small', count: SMALL, idPrefix: 'small',
         sizes: () => ({ cpu: 4096 * 4, memory: 8192 * 4 }), concurrency: 200, timeoutMs: 600_000,
       });
       fleets.push(small);

@@ -51,13 +51,14 @@ function botocoreVersion(): string {
   return /__version__\s*=\s*'([^']+)'/.exec(readFileSync(init, 'utf8'))?.[1] ?? 'unknown';
 }
 
-/** Patterns JavaScript cannot express: reported here, skipped by the validator. */
+/** Patterns JavaScript cannot express (reported here, skipped by the validator) or only by backtracking. */
 function patternProblems(model: ServiceModel): string[] {
   const problems: string[] = [];
   for (const [name, shape] of Object.entries(model.shapes)) {
     if (shape.type !== 'string' || shape.pattern === undefined) continue;
     const compiled = compileJavaPattern(shape.pattern);
     if (!compiled.ok) problems.push(`shape ${name}: pattern ${JSON.stringify(shape.pattern)} cannot be converted (${compiled.reason}); the validator skips it`);
+    else if (!compiled.linear) problems.push(`shape ${name}: pattern ${JSON.stringify(shape.pattern)} is not regular: matched by backtracking`);
   }
   return problems;
 }

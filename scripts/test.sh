@@ -23,5 +23,5 @@ fi
 
 bash scripts/build-test-images.sh
 npx tsc --noEmit -p .
-mapfile -t files < <(find src test -name '*.test.ts' | sort)
+mapfile -t files < <(find src test scripts -name '*.test.ts' | sort)
 exec node --import tsx --test --test-concurrency=1 "$@" "${files[@]}"

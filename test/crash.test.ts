@@ -11,7 +11,7 @@ import {
   ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
   waitUntilTasksRunning, waitUntilTasksStopped, type ECSClient, type Task,
 } from '@aws-sdk/client-ecs';
-import { cleanedUpAfter, ecsClient, spawnWharf, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
+import { awsCliEnv, cleanedUpAfter, ecsClient, spawnWharf, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
 import { TEST_IMAGE, containersOfCluster, docker } from './support/docker.ts';
 
 const { processes: running, clusterArns } = cleanedUpAfter();
@@ -44,7 +44,8 @@ describe('crashes', () => {
     const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: 'agent-crash' }));
     clusterArns.push(cluster!.clusterArn!);
     const startAgent = async () => {
-      const agent = await spawnWharf(['agent', '--server', server.url, '--cluster', 'agent-crash', '--data-dir', join(dir, 'agent')], /agent .* started/);
+      // Signed with the tests' root key (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in awsCliEnv).
+      const agent = await spawnWharf(['agent', '--server', server.url, '--cluster', 'agent-crash', '--data-dir', join(dir, 'agent')], /agent .* started/, awsCliEnv);
       running.push(agent);
       return agent;
     };

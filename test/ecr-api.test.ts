@@ -21,7 +21,7 @@ import {
   RepositoryAlreadyExistsException, RepositoryNotEmptyException, RepositoryNotFoundException, RepositoryPolicyNotFoundException,
   SetRepositoryPolicyCommand, TagResourceCommand, TooManyTagsException, UntagResourceCommand, type Repository,
 } from '@aws-sdk/client-ecr';
-import { createEndpoint, ecrModel, legacyJsonService } from '../src/aws/index.ts';
+import { createEndpoint, type ServiceDefinition } from '../src/aws/index.ts';
 import { rootOnlyEndpoint } from '../src/aws/testing.ts';
 import { ManualClock, randomIds } from '../src/common/index.ts';
 import { LifecycleController } from '../src/controllers/index.ts';
@@ -46,7 +46,7 @@ let ecr: ECRClient;
 
 before(async () => {
   server = createEndpoint({
-    services: [legacyJsonService(ecrService({ store, clock, ids: randomIds, tokens, registryHost: () => host }), ecrModel, 'ecr')],
+    services: [ecrService({ store, clock, ids: randomIds, tokens, registryHost: () => host }) as ServiceDefinition],
     ...rootOnlyEndpoint(ACCOUNT),
     onServerError: (error) => console.error(error),
   });
@@ -142,7 +142,8 @@ describe('the AWS CLI v2', () => {
   it('gets a login password that the registry accepts for 12 hours', async () => {
     const password = (await awsEcr('get-login-password')).trim();
     const basic = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
-    assert.deepEqual(tokens.verifyBasic(basic), SEOUL);
+    assert.deepEqual(tokens.verifyBasic(basic)?.scope, SEOUL);
+    assert.equal(tokens.verifyBasic(basic)?.principal.arn, `arn:aws:iam::${ACCOUNT}:root`, 'bound to the caller (here the root)');
     const { authorizationData } = await awsEcrJson('get-authorization-token');
     assert.equal(authorizationData.length, 1);
     assert.equal(authorizationData[0].proxyEndpoint, url);
@@ -219,7 +220,7 @@ describe('@aws-sdk/client-ecr', () => {
   });
 
   it('sets, gets and deletes a repository policy', async () => {
-    const policyText = '{"Version":"2012-10-17","Statement":[]}';
+    const policyText = '{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]}';
     await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'sdk/web', policyText }));
     assert.equal((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'sdk/web' }))).policyText, policyText);
     assert.equal((await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'sdk/web' }))).policyText, policyText);
@@ -244,7 +245,7 @@ describe('@aws-sdk/client-ecr', () => {
     assert.equal(data.proxyEndpoint, url);
     assert.ok(data.expiresAt instanceof Date);
     assert.equal(data.expiresAt!.getTime(), clock.now() + TOKEN_TTL_MS);
-    assert.deepEqual(tokens.verifyBasic(`Basic ${data.authorizationToken}`), SEOUL);
+    assert.deepEqual(tokens.verifyBasic(`Basic ${data.authorizationToken}`)?.scope, SEOUL);
   });
 
   it('reads images: ListImages, DescribeImages, BatchGetImage', async () => {

@@ -12,7 +12,7 @@ import {
   RunTaskCommand, StopTaskCommand, waitUntilTasksRunning, waitUntilTasksStopped, type ContainerInstance, type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
-import { ecsClient, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
+import { credentials, ecsClient, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
 
 const CLUSTER = 'fleet';
 const AGENTS = 500;
@@ -32,7 +32,7 @@ before(async () => {
   ecs = ecsClient(server.url);
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   fleet = await startFleet({
-    serverUrl: server.url, cluster: CLUSTER, count: AGENTS, availabilityZones: ZONES,
+    serverUrl: server.url, credentials, cluster: CLUSTER, count: AGENTS, availabilityZones: ZONES,
     sizes: (i) => ({ cpu: 1024 * (1 + (i % 2)), memory: 1024 }),
     attributes: (i) => [{ name: 'rack', value: `r${i % 10}` }],
   });
@@ -137,7 +137,7 @@ describe('a fleet of 500 simulated agents', () => {
 
     // The same agent id (index 7 of the same prefix) comes back: no new instance is registered.
     const back = await startFleet({
-      serverUrl: server.url, cluster: CLUSTER, count: 1, idPrefix: fleet.idPrefix, firstIndex: 7, availabilityZones: ZONES,
+      serverUrl: server.url, credentials, cluster: CLUSTER, count: 1, idPrefix: fleet.idPrefix, firstIndex: 7, availabilityZones: ZONES,
       sizes: (i) => ({ cpu: 1024 * (1 + (i % 2)), memory: 1024 }),
     });
     extra.push(back);

@@ -27,7 +27,7 @@ let controller: LifecycleController;
 beforeEach(async () => {
   const bed = ecrTestbed();
   ({ store, clock } = bed);
-  api = bed.api((deps) => ecrService(deps).actions);
+  api = bed.api((deps) => ecrService(deps).operations);
   controller = new LifecycleController({ store, clock });
   await api.CreateRepository({ repositoryName: 'web' }, ctx);
 });

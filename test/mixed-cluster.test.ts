@@ -11,7 +11,7 @@ import {
   waitUntilTasksRunning, type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
-import { cleanedUpAfter, ecsClient, spawnWharf, tempDir } from './support/wharf.ts';
+import { awsCliEnv, cleanedUpAfter, credentials, ecsClient, spawnWharf, tempDir } from './support/wharf.ts';
 import { TEST_IMAGE, containersOfCluster } from './support/docker.ts';
 
 const started = cleanedUpAfter();
@@ -31,10 +31,11 @@ before(async () => {
     started.processes.push(await spawnWharf(
       ['agent', '--server', server.url, '--cluster', 'mixed', '--cpu', '1024', '--memory', '512', '--data-dir', join(dir, `agent-${n}`)],
       /agent .* started/,
+      awsCliEnv, // the agent signs its link with the tests' root key
     ));
   }
   fleet = await startFleet({
-    serverUrl: server.url, cluster: 'mixed', count: 30, instanceType: () => 'sim.small',
+    serverUrl: server.url, credentials, cluster: 'mixed', count: 30, instanceType: () => 'sim.small',
     availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], sizes: () => ({ cpu: 1024, memory: 512 }),
   });
   for (let i = 0; i < 200; i++) {

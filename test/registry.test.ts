@@ -15,8 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { createEndpoint, type Route } from '../src/aws/index.ts';
 import { rootOnlyEndpoint } from '../src/aws/testing.ts';
 import { getDoc } from '../src/state/index.ts';
-import { distributionRoute, MediaTypes, registryKeys, type ImageRecord } from '../src/registry/index.ts';
-import { startTestRegistry, type TestRegistry } from '../src/registry/testing.ts';
+import { distributionRoute, MediaTypes, registryKeys, tokenAccess, type ImageRecord } from '../src/registry/index.ts';
+import { allowAllIdentity, startTestRegistry, type TestRegistry } from '../src/registry/testing.ts';
 
 /** A fetch body (fetch's types take a Uint8Array over an ArrayBuffer, not any Buffer). */
 const bin = (data: Buffer | string) => (typeof data === 'string' ? data : new Uint8Array(data));
@@ -391,7 +391,10 @@ describe('registry: OCI distribution API over HTTP', () => {
   });
 
   it('mounts on the endpoint of src/aws/endpoint.ts under prefixes', async () => {
-    const route: Route = distributionRoute({ store: reg.store, blobs: reg.blobs, clock: { now: () => Date.now() }, authorize: (req) => reg.tokens.verifyBasic(req.headers.authorization) });
+    const route: Route = distributionRoute({
+      store: reg.store, blobs: reg.blobs, clock: { now: () => Date.now() },
+      access: tokenAccess({ tokens: reg.tokens, identity: allowAllIdentity, clock: { now: () => Date.now() } }),
+    });
     const server = createEndpoint({ services: [], ...rootOnlyEndpoint(reg.scope.account), prefixes: { '/v2/': route } });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

@@ -19,7 +19,7 @@ import {
   viewService, type ServiceView,
 } from './support/crash-services.ts';
 import { TEST_IMAGE } from './support/docker.ts';
-import { cleanedUpAfter, ecsClient, tempDir, type WharfProcess } from './support/wharf.ts';
+import { cleanedUpAfter, credentials, ecsClient, tempDir, type WharfProcess } from './support/wharf.ts';
 
 // Registered first, so the simulated agents stop before the server does.
 const fleets: Fleet[] = [];
@@ -49,7 +49,7 @@ before(async () => {
   started.processes.push(agent);
   const agentId = agentIdOf(agent);
   real = { agentId, instance: (await instanceOfAgent(ecs, cluster.name, ec2InstanceId(agentId))).containerInstanceArn!, process: agent, dataDir: agentDir(dir, 'real') };
-  const fleet = await startFleet({ serverUrl: server.url, cluster: cluster.name, count: 3 });
+  const fleet = await startFleet({ serverUrl: server.url, credentials, cluster: cluster.name, count: 3 });
   fleets.push(fleet);
   simulated = fleet.agents.map((a) => a.containerInstanceArn);
   for (const [family, revision] of [['node-daemon', 1], ['node-daemon', 2], ['edge-daemon', 1], ['loss-daemon', 1]] as const) {
@@ -125,7 +125,7 @@ describe('DAEMON services', () => {
     await daemonOn('node-daemon', all, 1, onePerInstance);
 
     // A fifth instance joins: it gets its daemon.
-    const late = await startFleet({ serverUrl, cluster: cluster.name, count: 1 });
+    const late = await startFleet({ serverUrl, credentials, cluster: cluster.name, count: 1 });
     fleets.push(late);
     const joined = late.agents[0].containerInstanceArn;
     all = [...all, joined];

@@ -31,7 +31,11 @@ export interface WharfProcess {
 
 /** The account root's key of every Wharf a benchmark starts (seeded on its first start). */
 export const benchCredentials = { accessKeyId: 'AKIAWHARFBENCH000001', secretAccessKey: 'wharf-bench-secret-00000000000000000000' };
-const rootKeyEnv = { WHARF_ROOT_ACCESS_KEY_ID: benchCredentials.accessKeyId, WHARF_ROOT_SECRET_ACCESS_KEY: benchCredentials.secretAccessKey };
+const rootKeyEnv = {
+  WHARF_ROOT_ACCESS_KEY_ID: benchCredentials.accessKeyId, WHARF_ROOT_SECRET_ACCESS_KEY: benchCredentials.secretAccessKey,
+  // `wharf agent` signs its link with these (the root key above).
+  AWS_ACCESS_KEY_ID: benchCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: benchCredentials.secretAccessKey,
+};
 
 /** A fresh directory under the OS temp dir. */
 export const tempDir = (prefix = 'wharf-bench-') => mkdtempSync(join(tmpdir(), prefix));

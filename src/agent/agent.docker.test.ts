@@ -14,7 +14,7 @@ import type { AgentMessage } from '../common/index.ts';
 import { LABEL } from './container-config.ts';
 import { DockerRuntime } from './docker-runtime.ts';
 import { TEST_IMAGE } from './runtime-contract.testing.ts';
-import { TestServer, desiredTask, waitUntil } from './testing.ts';
+import { TEST_CREDENTIALS, TestServer, desiredTask, waitUntil } from './testing.ts';
 
 const MAIN = fileURLToPath(new URL('./agent-main.testing.ts', import.meta.url));
 const rt = new DockerRuntime();
@@ -26,7 +26,9 @@ describe('agent process (Docker)', () => {
   let agentId: string | undefined;
 
   const spawnAgent = (): ChildProcess => {
-    const options = { serverUrl: `http://127.0.0.1:${server.port}`, dataDir, heartbeatMs: 200, reconnect: { initialMs: 50, maxMs: 200 } };
+    const options = {
+      serverUrl: `http://127.0.0.1:${server.port}`, credentials: TEST_CREDENTIALS, dataDir, heartbeatMs: 200, reconnect: { initialMs: 50, maxMs: 200 },
+    };
     const p = spawn(process.execPath, ['--import', 'tsx', MAIN, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
     p.stderr?.on('data', (d: Buffer) => process.env.WHARF_TEST_VERBOSE && process.stderr.write(d));
     return p;

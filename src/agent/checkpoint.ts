@@ -1,6 +1,6 @@
 /**
- * The agent's checkpoint (ECS's agent calls saving it `ECS_CHECKPOINT`): its agentId and the
- * tasks it knows, so a restarted agent keeps its identity and re-adopts its containers. Kept in
+ * The agent's checkpoint (ECS's agent calls saving it `ECS_CHECKPOINT`): its agentId, the
+ * secret the control plane issued it, and the tasks it knows, so a restarted agent keeps its identity and re-adopts its containers. Kept in
  * `agent-state.json` in the agent's data dir (the file's name predates the word). The stored records are their own versioned types,
  * encoded from and decoded into the in-memory task models at this edge, never the models
  * themselves. Writes are atomic (temp file, fsync, rename) and coalesced.
@@ -43,6 +43,12 @@ export interface StoredTask {
 export interface AgentCheckpoint {
   format: typeof CHECKPOINT_FORMAT;
   agentId: string;
+  /**
+   * The secret the control plane issued at the agent's first registration, said in every later
+   * hello to prove the agent is the one that registered (absent before it, and in checkpoints
+   * written before agent secrets: such an agent registers as a new container instance).
+   */
+  agentSecret?: string;
   tasks: StoredTask[];
   /** ARNs of tasks already stopped and cleaned up, so a late RUNNING never restarts them. */
   forgotten: string[];
@@ -127,7 +133,13 @@ export function decodeCheckpoint(raw: unknown): AgentCheckpoint {
     }
     if (!Array.isArray(t.containers)) return fail(`task ${t.desired.taskArn} without containers`);
   }
-  return { format: CHECKPOINT_FORMAT, agentId: r.agentId, tasks: r.tasks, forgotten: Array.isArray(r.forgotten) ? r.forgotten.filter((a) => typeof a === 'string') : [] };
+  return {
+    format: CHECKPOINT_FORMAT,
+    agentId: r.agentId,
+    ...(typeof r.agentSecret === 'string' && r.agentSecret && { agentSecret: r.agentSecret }),
+    tasks: r.tasks,
+    forgotten: Array.isArray(r.forgotten) ? r.forgotten.filter((a) => typeof a === 'string') : [],
+  };
 }
 
 /** The checkpoint file in the agent's data dir. */

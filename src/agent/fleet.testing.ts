@@ -10,13 +10,18 @@
  *                    └─ AgentLink ──ws──▶ control plane /_wharf/agent  (hello → registered)
  *
  * Each agent has a stable id (`<idPrefix>-<i>`), so a fleet started again with the same prefix
- * comes back as the same container instances; its EC2 instance id is derived from that id, and
- * its availability zone is `availabilityZones[i % length]`. Logs are dropped unless `log` is given.
+ * comes back as the same container instances (each keeps the secret the control plane issued
+ * it, for as long as this process runs, though not its tasks); its EC2 instance id is derived from that id, and its
+ * availability zone is `availabilityZones[i % length]`. Every agent signs its link with the
+ * fleet's `credentials` (one signature per connection: cheap). On Linux, against a loopback
+ * control plane, agent `i` connects from its own loopback address (127.16.0.0 + i), as hosts
+ * do from theirs, so the link's per-address limits see a fleet, not a flood. Logs are dropped
+ * unless `log` is given.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomIds } from '../common/index.ts';
+import { randomIds, type Credentials } from '../common/index.ts';
 import { FakeRuntime, type FakeRuntimeOptions } from './fake-runtime.testing.ts';
 import { ec2InstanceId } from './host-info.ts';
 import { startAgent } from './index.ts';
@@ -28,6 +33,8 @@ export interface FleetOptions {
   serverUrl: string;
   /** Cluster every agent registers in (it must exist unless it is `default`). */
   cluster: string;
+  /** What every agent signs its link with: a principal allowed ecs:RegisterContainerInstance and ecs:Poll. */
+  credentials: Credentials;
   /** How many simulated container instances. */
   count: number;
   /** CPU units and memory MiB of instance `i` (default 2048 units, 4096 MiB). */
@@ -65,6 +72,12 @@ export interface FleetOptions {
   log?: (message: string) => void;
 }
 
+/** A simulated agent's own source address, when the control plane is on IPv4 loopback and Linux routes all of 127/8 there. */
+function sourceAddress(serverUrl: string, i: number): string | undefined {
+  if (process.platform !== 'linux' || new URL(serverUrl).hostname !== '127.0.0.1' || i >= 1 << 20) return undefined;
+  return `127.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+}
+
 /** One simulated container instance. */
 export interface SimulatedAgent {
   index: number;
@@ -90,6 +103,9 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
+/** Simulated agents' checkpoints by agent id: where a returning agent finds its secret (see the file comment). */
+const checkpoints = new Map<string, MemoryCheckpointStore>();
+
 /**
  * Starts the fleet and resolves once every agent is registered. Rejects (with everything it
  * started stopped) when the fleet is not registered within `timeoutMs`.
@@ -107,15 +123,22 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
 
   const startOne = async (i: number): Promise<SimulatedAgent> => {
     const agentId = `${prefix}-${i}`;
+    // A simulated host starts with no tasks, but it keeps its secret for the life of this
+    // process: a fleet started again with the same prefix brings back the same agents.
+    const agentSecret = (await checkpoints.get(agentId)?.load())?.agentSecret;
     const store = new MemoryCheckpointStore();
-    await store.save({ format: CHECKPOINT_FORMAT, agentId, tasks: [], forgotten: [] });
+    checkpoints.set(agentId, store);
+    await store.save({ format: CHECKPOINT_FORMAT, agentId, ...(agentSecret && { agentSecret }), tasks: [], forgotten: [] });
     const runtime = new FakeRuntime({ registry: 'any', timeScale: o.timeScale ?? 1, stopTimeScale: o.stopTimeScale ?? 0, behaviour: o.behaviour });
     const availabilityZone = zones[i % zones.length];
     let registered!: (arns: string[]) => void;
     const registration = new Promise<string[]>((resolve) => (registered = resolve));
     const log = o.log;
+    const credentials = o.credentials;
     const running = await startAgent({
       serverUrl: o.serverUrl,
+      credentials: async () => credentials,
+      localAddress: sourceAddress(o.serverUrl, i),
       dataDir,
       cluster: o.cluster,
       region,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { randomIds, systemClock, type Clock, type Ids } from '../common/index.ts';
 import { DockerRuntime } from './docker-runtime.ts';
 import { helloMessage, type RegistrationOptions } from './host-info.ts';
-import { AgentLink } from './link.ts';
+import { AgentLink, type CredentialsProvider } from './link.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { CHECKPOINT_FORMAT, FileCheckpointStore, type CheckpointStore } from './checkpoint.ts';
 import { DEFAULT_CLEANUP_WAIT_MS, TaskEngine } from './task-engine.ts';
@@ -17,11 +17,21 @@ export { DockerRuntime } from './docker-runtime.ts';
 export type { ContainerRuntime } from './runtime.ts';
 export { MemoryCheckpointStore } from './checkpoint.ts';
 export { ec2InstanceId } from './host-info.ts';
+export type { CredentialsProvider } from './link.ts';
 
 /** How to start an agent. */
 export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'> {
   /** The control plane, e.g. http://127.0.0.1:8040. */
   serverUrl: string;
+  /**
+   * The credentials the agent signs its link with (as the ECS agent uses its instance role):
+   * asked again for each connection, so refreshed session credentials are picked up. Their
+   * principal needs ecs:RegisterContainerInstance, ecs:Poll and ecs:SubmitTaskStateChange
+   * (AmazonEC2ContainerServiceforEC2Role has them).
+   */
+  credentials: CredentialsProvider;
+  /** Source address of the link's connection, on a host with several (default: the system's choice). */
+  localAddress?: string;
   /** Where the agent keeps its checkpoint file (created if missing). */
   dataDir: string;
   /** Host address published container ports bind to (default 127.0.0.1). */
@@ -73,6 +83,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   const saved = await store.load();
   const agentId = saved?.agentId ?? (options.ids ?? randomIds).uuid();
   if (!saved) await store.save({ format: CHECKPOINT_FORMAT, agentId, tasks: [], forgotten: [] });
+  // Issued by the control plane at the first registration; proves this agent is the one that registered.
+  let agentSecret = saved?.agentSecret;
+  if (saved && !agentSecret && saved.tasks.length) {
+    log(`agent ${agentId} has tasks but no agent secret (its checkpoint predates them): it registers as a new container instance`);
+  }
 
   let link: AgentLink | undefined;
   const engine = new TaskEngine({
@@ -87,6 +102,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     cleanupWaitMs: options.cleanupWaitMs ?? DEFAULT_CLEANUP_WAIT_MS,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
+    agentSecret: () => agentSecret,
     log,
   });
   await engine.start();
@@ -101,9 +117,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     dockerApiVersion: runtimeVersion.apiVersion,
     agentVersion: await agentVersion(),
   };
+  const region = options.region ?? 'us-east-1';
   link = new AgentLink({
     serverUrl: options.serverUrl,
-    hello: () => helloMessage(facts, options),
+    hello: () => ({ ...helloMessage(facts, { ...options, region }), ...(agentSecret !== undefined && { agentSecret }) }),
+    credentials: options.credentials,
+    region,
+    localAddress: options.localAddress,
+    onAgentSecret: async (secret) => {
+      agentSecret = secret;
+      await engine.saveCheckpoint();
+    },
     stateChanges: () => engine.stateChanges(),
     onTasks: (tasks, complete) => engine.applyTasks(tasks, complete),
     onRegistered: options.onRegistered,

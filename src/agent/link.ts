@@ -1,14 +1,22 @@
 /**
- * The agent's end of the agent link: a WebSocket to `<server>/_wharf/agent` that says `hello`,
- * heartbeats, passes `tasks` to the engine and reports task state. When the server goes away it
- * reconnects with backoff and, once registered again, re-sends the latest state of every task
- * (reports are level-based, so re-sending is safe and fills whatever was lost).
+ * The agent's end of the agent link: a WebSocket to `<server>/_wharf/agent` whose upgrade
+ * request is signed with SigV4 (service `ecs`, the agent's region) with the agent's
+ * credentials, fetched again for every connection so refreshed session credentials are used.
+ * It says `hello`, heartbeats, passes `tasks` to the engine and reports task state. When the
+ * server goes away it reconnects with backoff and, once registered again, re-sends the latest
+ * state of every task (reports are level-based, so re-sending is safe and fills whatever was
+ * lost). A secret issued in `registered` is handed to the agent to keep before anything else.
  */
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import {
-  AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, type AgentMessage, type DesiredTask, type ServerMessage, type TaskStateChange,
+  AGENT_LINK_LIMITS, AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, signRequest,
+  type AgentMessage, type Credentials, type DesiredTask, type ServerMessage, type TaskStateChange,
 } from '../common/index.ts';
 import type { AgentHello } from './host-info.ts';
+
+/** Gives the agent's credentials; called before every connection (cache inside, as the AWS SDK providers do). */
+export type CredentialsProvider = () => Promise<Credentials>;
 
 /** What the link needs from the agent around it. */
 export interface AgentLinkOptions {
@@ -16,6 +24,13 @@ export interface AgentLinkOptions {
   serverUrl: string;
   /** The hello to send on each connect. */
   hello: () => AgentHello;
+  /** Credentials the upgrade request is signed with, and the region it is signed for. */
+  credentials: CredentialsProvider;
+  region: string;
+  /** Source address of the link's connection (default: the system's choice). */
+  localAddress?: string;
+  /** Called with the secret the control plane issued at the first registration; the link waits for it (save it). */
+  onAgentSecret?: (secret: string) => Promise<void>;
   /** The latest state of every known task, sent after each registration. */
   stateChanges: () => TaskStateChange[];
   onTasks: (tasks: DesiredTask[], complete: boolean) => void;
@@ -65,7 +80,7 @@ export class AgentLink {
 
   /** Reports a task's state now if registered; otherwise it goes with the next re-sync. */
   send(change: TaskStateChange): void {
-    if (this.ready) this.write({ type: 'taskStateChange', change });
+    if (this.ready) this.write({ type: 'taskStateChange', change: fitToLimits(change) });
   }
 
   /** Closes the link for good. */
@@ -91,8 +106,21 @@ export class AgentLink {
 
   private connect(): void {
     if (this.closed) return;
+    this.open().catch((err: unknown) => {
+      this.log(`agent link: cannot sign the connection: ${err instanceof Error ? err.message : String(err)}`);
+      this.scheduleReconnect();
+    });
+  }
+
+  /** Signs the upgrade request with fresh credentials and opens the WebSocket. */
+  private async open(): Promise<void> {
     const url = agentLinkUrl(this.o.serverUrl);
-    const ws = new WebSocket(url, { handshakeTimeout: 10_000, maxPayload: 64 * 1024 * 1024 });
+    const credentials = await this.o.credentials();
+    const headers = await signRequest({ method: 'GET', url: new URL(url.replace(/^ws/, 'http')), credentials, region: this.o.region, service: 'ecs' });
+    if (this.closed) return;
+    const ws = new WebSocket(url, {
+      handshakeTimeout: 10_000, maxPayload: 64 * 1024 * 1024, headers, ...(this.o.localAddress && { localAddress: this.o.localAddress }),
+    });
     this.ws = ws;
     this.registered = false;
     ws.on('open', () => {
@@ -108,13 +136,37 @@ export class AgentLink {
     ws.on('pong', () => {
       this.lastHeard = Date.now();
     });
+    ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => this.onRefused(ws, res));
     ws.on('error', (err) => this.log(`agent link: ${err.message}`));
-    ws.on('close', () => {
+    ws.on('close', (code, reason) => {
       if (this.ws !== ws) return;
+      if (code === 1008 || code === 1011) this.log(`agent link closed by the control plane: ${String(reason) || code}`);
       clearInterval(this.heartbeatTimer);
       this.registered = false;
       this.scheduleReconnect();
     });
+  }
+
+  /** The control plane refused the upgrade (401 unsigned or bad signature, 403, 429): says why, then retries later. */
+  private onRefused(ws: WebSocket, res: IncomingMessage): void {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (body.length < 4096) body += chunk;
+    });
+    const done = () => {
+      let said = body.slice(0, 512);
+      try {
+        const parsed = JSON.parse(body) as { __type?: string; message?: string };
+        said = [parsed.__type, parsed.message].filter(Boolean).join(': ');
+      } catch {
+        // not JSON: shown as sent
+      }
+      this.log(`agent link refused by the control plane (HTTP ${res.statusCode}): ${said}`);
+      ws.terminate();
+    };
+    res.once('end', done);
+    res.once('error', done);
   }
 
   private onMessage(text: string): void {
@@ -127,23 +179,37 @@ export class AgentLink {
     }
     switch (message.type) {
       case 'registered':
-        this.containerInstanceArns = message.containerInstanceArns;
-        this.attempt = 0;
-        this.log(`registered as ${message.containerInstanceArns.join(', ') || 'no container instance'}`);
-        this.o.onRegistered?.(message.containerInstanceArns);
-        if (!this.registered) {
-          this.registered = true;
-          for (const change of this.o.stateChanges()) this.write({ type: 'taskStateChange', change });
-        }
+        void this.onRegistered(message.containerInstanceArns, message.agentSecret);
         break;
       case 'tasks':
         this.o.onTasks(message.tasks, message.complete);
         break;
       case 'error':
-        this.log(`control plane says: ${message.message}`);
+        this.log(`control plane says${message.code ? ` (${message.code})` : ''}: ${message.message}`);
         break;
       default:
         this.log(`agent link: ignoring message type ${String((message as { type?: unknown }).type)}`);
+    }
+  }
+
+  /** Keeps an issued secret first, then re-sends every task's state (once per connection). */
+  private async onRegistered(containerInstanceArns: string[], agentSecret: string | undefined): Promise<void> {
+    const ws = this.ws;
+    if (agentSecret !== undefined) {
+      try {
+        await this.o.onAgentSecret?.(agentSecret);
+      } catch (err) {
+        this.log(`agent link: could not save the agent secret: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (this.ws !== ws) return;
+    this.containerInstanceArns = containerInstanceArns;
+    this.attempt = 0;
+    this.log(`registered as ${containerInstanceArns.join(', ') || 'no container instance'}`);
+    this.o.onRegistered?.(containerInstanceArns);
+    if (!this.registered) {
+      this.registered = true;
+      for (const change of this.o.stateChanges()) this.write({ type: 'taskStateChange', change: fitToLimits(change) });
     }
   }
 
@@ -177,4 +243,16 @@ export class AgentLink {
       if (err) this.log(`agent link: send failed: ${err.message}`);
     });
   }
+}
+
+/** Cuts free text to what the control plane takes (`AGENT_LINK_LIMITS`), so a long Docker error never costs the whole report. */
+export function fitToLimits(change: TaskStateChange): TaskStateChange {
+  const max = AGENT_LINK_LIMITS.maxReasonLength;
+  const cut = (text: string | undefined) => (text !== undefined && text.length > max ? `${text.slice(0, max - 1)}…` : text);
+  if ((change.stoppedReason?.length ?? 0) <= max && change.containers.every((c) => (c.reason?.length ?? 0) <= max)) return change;
+  return {
+    ...change,
+    ...(change.stoppedReason !== undefined && { stoppedReason: cut(change.stoppedReason) }),
+    containers: change.containers.map((c) => (c.reason !== undefined ? { ...c, reason: cut(c.reason) } : c)),
+  };
 }

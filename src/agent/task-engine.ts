@@ -33,6 +33,8 @@ export interface TaskEngineOptions {
   retryMs?: number;
   /** host:port of Wharf's registry, for images there or named in ECR's host form. */
   registryHost?: string;
+  /** The secret the control plane issued this agent, saved with its checkpoint (none until its first registration). */
+  agentSecret?: () => string | undefined;
 }
 
 /** Converges this host's containers to the tasks the control plane assigns. */
@@ -51,12 +53,16 @@ export class TaskEngine {
   constructor(private readonly o: TaskEngineOptions) {
     this.log = o.log ?? (() => undefined);
     this.forgotten = [...(o.restored?.forgotten ?? [])];
-    this.writer = new CheckpointWriter(o.store, () => ({
-      format: CHECKPOINT_FORMAT,
-      agentId: o.agentId,
-      tasks: [...this.managers.values()].map((m) => m.record()),
-      forgotten: this.forgotten,
-    }));
+    this.writer = new CheckpointWriter(o.store, () => {
+      const agentSecret = o.agentSecret?.();
+      return {
+        format: CHECKPOINT_FORMAT,
+        agentId: o.agentId,
+        ...(agentSecret !== undefined && { agentSecret }),
+        tasks: [...this.managers.values()].map((m) => m.record()),
+        forgotten: this.forgotten,
+      };
+    });
   }
 
   /**
@@ -119,6 +125,11 @@ export class TaskEngine {
   /** The latest state of every task the agent knows, for resending after a reconnect. */
   stateChanges(): TaskStateChange[] {
     return [...this.managers.values()].flatMap((m) => m.latest() ?? []);
+  }
+
+  /** Saves the checkpoint now (e.g. with a new agent secret); resolves once it is written. */
+  saveCheckpoint(): Promise<void> {
+    return this.writer.request();
   }
 
   /** Tasks by ARN and how far each has come (for logs and tests). */

@@ -12,6 +12,9 @@ import type { ContainerRuntime } from './runtime.ts';
 import { MemoryCheckpointStore, type CheckpointStore } from './checkpoint.ts';
 import { TaskEngine } from './task-engine.ts';
 
+/** Credentials the agent tests sign their links with (the in-test server records, never checks, them). */
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIAWHARFAGENTTEST01', secretAccessKey: 'wharf-agent-test-secret-000000000000000' };
+
 /** A cluster ARN for tests. */
 export const TEST_CLUSTER = 'arn:aws:ecs:us-east-1:123456789012:cluster/default';
 
@@ -83,24 +86,27 @@ export function sleep(ms: number): Promise<void> {
 
 const INSTANCE = 'arn:aws:ecs:eu-west-1:123456789012:container-instance/prod/0123456789abcdef0123456789abcdef';
 
-/** A control plane that registers every agent and records what each connection said. */
+/** A control plane that registers every agent and records what each connection said (and its upgrade's headers). */
 export class TestServer {
   wss!: WebSocketServer;
   port = 0;
-  connections: { ws: WebSocket; messages: AgentMessage[] }[] = [];
+  connections: { ws: WebSocket; messages: AgentMessage[]; headers: Record<string, string | string[] | undefined> }[] = [];
+  /** Sent as `agentSecret` in `registered` to an agent whose hello has none, when set. */
+  issueSecret?: string;
 
   async listen(port = 0): Promise<void> {
     this.wss = new WebSocketServer({ port, host: '127.0.0.1', path: AGENT_LINK_PATH });
     await new Promise<void>((resolve) => this.wss.once('listening', () => resolve()));
     this.port = (this.wss.address() as AddressInfo).port;
-    this.wss.on('connection', (ws) => {
-      const conn = { ws, messages: [] as AgentMessage[] };
+    this.wss.on('connection', (ws, req) => {
+      const conn = { ws, messages: [] as AgentMessage[], headers: req.headers };
       this.connections.push(conn);
       ws.on('message', (data) => {
         const m = JSON.parse(String(data)) as AgentMessage;
         conn.messages.push(m);
         if (m.type === 'hello') {
-          this.send(ws, { type: 'registered', containerInstanceArns: [INSTANCE] });
+          const issue = this.issueSecret !== undefined && m.agentSecret === undefined;
+          this.send(ws, { type: 'registered', containerInstanceArns: [INSTANCE], ...(issue && { agentSecret: this.issueSecret }) });
           this.send(ws, { type: 'tasks', tasks: [], complete: false });
         }
       });

@@ -25,7 +25,3 @@ export { ecsModel, type EcsOperations } from './models/ecs.ts';
 export { ecrModel, type EcrOperations } from './models/ecr.ts';
 export { iamModel, type IamOperations } from './models/iam.ts';
 export { stsModel, type StsOperations } from './models/sts.ts';
-// Transitional: the AWS JSON adapters written before the platform (ECS, ECR) until they move onto typed input.
-export { Fields, type InvalidError, type ListRules, type NumberRules, type StringRules } from './fields.ts';
-export { legacyJsonService } from './legacy.ts';
-export type { ActionHandler, JsonService, RequestContext as JsonRequestContext } from './types.ts';

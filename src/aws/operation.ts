@@ -65,11 +65,6 @@ export interface OperationAuthorization<I> {
 export interface OperationSpec<I, O> {
   handler: (input: I, ctx: RequestContext) => Promise<O>;
   authorization?: OperationAuthorization<I>;
-  /**
-   * Transitional, for adapters not yet on typed input: the handler gets the AWS JSON body as
-   * parsed, and checks it itself (the model's decoding and validation are skipped).
-   */
-  rawInput?: boolean;
 }
 
 /** An operation's input and output types, as the SDK declares them. */
@@ -101,4 +96,9 @@ export interface ServiceDefinition<Ops extends { [K in keyof Ops]: OperationType
   operations: { [K in keyof Ops]?: OperationSpec<Ops[K]['input'], Ops[K]['output']> };
   /** How this API words a request that breaks its model's constraints. */
   validationError(violations: Violation[], operation: string): AwsError;
+  /**
+   * What Wharf leaves out of operations it implements, in a sentence each: `docs/coverage/`
+   * lists these operations as "partly" with the sentence, so the docs say what the code does.
+   */
+  partly?: { [K in keyof Ops]?: string };
 }

@@ -3,7 +3,10 @@
  * callers: here it is the base64 of the last key returned, so a page is stable while items
  * before it come and go.
  */
-import type { InvalidError } from './fields.ts';
+import type { AwsError } from './errors.ts';
+
+/** Builds the API's error for a bad token (ECS: InvalidParameterException). */
+export type InvalidError = (message: string) => AwsError;
 
 export interface Page<T> {
   items: T[];

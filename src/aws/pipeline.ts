@@ -73,8 +73,7 @@ export class Pipeline {
       if (!route.operation) throw unknownOperation(route);
       const spec = route.service.operations[operationName] as OperationSpec<object, object> | undefined;
       const codec = codecFor(model.metadata.protocol);
-      const decode = () => (spec?.rawInput ? rawJsonInput(request.wire.body) : codec.decodeInput(model!, route.operation!, request.wire));
-      const input = spec ? this.time('decode', decode) : {};
+      const input = spec ? this.time('decode', () => codec.decodeInput(model!, route.operation!, request.wire)) : {};
 
       const started = process.hrtime.bigint();
       const auth = await authenticate(request.wire, model, this.o.authority, this.o, this.o.clock.now());
@@ -94,7 +93,7 @@ export class Pipeline {
       await authorizeOperation(this.o.authority, route.service, operationName, spec, input, ctx, globals);
       this.report('authorize', authorizing);
 
-      const violations = this.time('validate', () => (route.operation!.input && !spec.rawInput ? validateInput(model!, route.operation!.input, input) : []));
+      const violations = this.time('validate', () => (route.operation!.input ? validateInput(model!, route.operation!.input, input) : []));
       if (violations.length) throw route.service.validationError(violations, operationName);
 
       const handling = process.hrtime.bigint();
@@ -152,17 +151,4 @@ function toAwsError(error: unknown): AwsError {
   if (error instanceof AwsError) return error;
   if (error instanceof Error && error.name === 'ConflictError') return new AwsError('ThrottlingException', error.message, 400);
   return new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
-}
-
-/** The AWS JSON body as parsed, for adapters that read their input themselves. */
-function rawJsonInput(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new AwsError('SerializationException', 'Request body is not valid JSON.');
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new AwsError('SerializationException', 'Request body must be a JSON object.');
-  return parsed as Record<string, unknown>;
 }

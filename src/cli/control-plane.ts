@@ -5,18 +5,18 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createEndpoint, ecrModel, ecsModel, legacyJsonService, type ServiceDefinition } from '../aws/index.ts';
-import { AGENT_LINK_PATH, randomIds, systemClock } from '../common/index.ts';
-import { LifecycleController, ServiceController } from '../controllers/index.ts';
+import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
+import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
+import { LifecycleController, ServiceController, TaskRetentionController } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
-  BlobStore, RegistryTokens, distributionRoute, importOsvFeed, registryKeys, runRegistryMaintenance, scanOnPush, type RegistryScope,
+  BlobStore, RegistryTokens, distributionRoute, importOsvFeed, repositoryResourceInfo, tokenAccess, registryKeys, runRegistryMaintenance, scanOnPush, type RegistryScope,
   type RepositoryRecord,
 } from '../registry/index.ts';
 import { SqliteStore, getDoc, type Store } from '../state/index.ts';
-import { IamAuthority, ensureRootAccessKey } from '../identity/index.ts';
-import { AgentLinkServer } from '../link/index.ts';
-import { InstanceCache } from '../ecs/index.ts';
+import { IamAuthority, ensureRootAccessKey, type ResourceInfoProvider } from '../identity/index.ts';
+import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
+import { EcsInformers, ecsResourceInfo } from '../ecs/index.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { iamService } from '../services/iam/index.ts';
@@ -34,6 +34,8 @@ export interface ControlPlaneOptions {
   allowReset: boolean;
   /** An instance whose agent has been disconnected this long is lost: its service tasks are replaced elsewhere. */
   instanceLostAfterMs?: number;
+  /** How long a STOPPED task stays visible before it is deleted (default one hour, as in ECS). */
+  stoppedTaskRetentionMs?: number;
   /**
    * `wharf dev` without --enforce-iam: an access key IAM does not know acts as the account root,
    * unverified. `wharf server` refuses such keys.
@@ -41,6 +43,10 @@ export interface ControlPlaneOptions {
   unknownKeysAsRoot: boolean;
   /** Seeds the root key on first start (WHARF_ROOT_ACCESS_KEY_ID / WHARF_ROOT_SECRET_ACCESS_KEY). */
   env?: NodeJS.ProcessEnv;
+  /** The time every part reads (the system clock; tests move it to see sessions and tokens expire). */
+  clock?: Clock;
+  /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
+  onStage?: (stage: Stage, nanoseconds: number) => void;
   log: (message: string) => void;
 }
 
@@ -62,67 +68,86 @@ function openStore(dataDir: string): SqliteStore {
   return SqliteStore.open(file);
 }
 
+/**
+ * `aws:ResourceTag/*` for ECS's clusters, task definitions, services, tasks and container
+ * instances; ARNs of other services go to `next`.
+ */
+function withEcsResourceInfo(store: Store, next?: ResourceInfoProvider): ResourceInfoProvider {
+  const ecs = ecsResourceInfo(store);
+  return async (arn) => (arn.split(':')[2] === 'ecs' ? ecs(arn) : next?.(arn));
+}
+
 /** Opens the store and starts serving; resolves once the port is listening. */
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   const store = openStore(o.dataDir);
-  const rootKey = await ensureRootKey(store, o.dataDir, o.account, randomIds, systemClock, o.env ?? {});
+  const clock = o.clock ?? systemClock;
+  const rootKey = await ensureRootKey(store, o.dataDir, o.account, randomIds, clock, o.env ?? {});
   const authority = await IamAuthority.open({
-    store, clock: systemClock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
+    store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
+    resourceInfo: withEcsResourceInfo(store, repositoryResourceInfo(store)),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
-  const instances = new InstanceCache(store);
-  const deps = { store, clock: systemClock, ids: randomIds, place, rng: Math.random, instances };
-  const tokens = await RegistryTokens.open(store, systemClock);
-  const blobs = await BlobStore.open({ root: join(o.dataDir, 'registry'), clock: systemClock });
+  // One shared, indexed view of tasks, instances and services for RunTask, the controllers and the link.
+  const informers = new EcsInformers(store, { onError: (error) => o.log(`ecs informers: ${String(error)}`) });
+  await informers.start();
+  const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers };
+  const tokens = await RegistryTokens.open(store, clock);
+  const blobs = await BlobStore.open({ root: join(o.dataDir, 'registry'), clock });
   // The registry is served on this port: its host is known once listening (port 0 picks one).
   let registryHost = `${o.host}:${o.port}`;
   const link = new AgentLinkServer({
-    store, clock: systemClock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log,
-    registryAuth: agentRegistryAuth(tokens),
+    store, clock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log,
+    authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers,
+    registryAuth: agentRegistryAuth(tokens, clock),
   });
   await link.markAllDisconnected();
   const services = new ServiceController({ deps, settings: { instanceLostAfterMs: o.instanceLostAfterMs ?? 30_000 }, log: o.log });
   await services.start();
-  const lifecycle = new LifecycleController({ store, clock: systemClock, log: o.log });
+  const lifecycle = new LifecycleController({ store, clock, log: o.log });
   lifecycle.start();
+  const retention = new TaskRetentionController({ store, informers, clock, retentionMs: o.stoppedTaskRetentionMs, log: o.log });
+  retention.start();
 
   const routes = operatorRoutes({
-    store, clock: systemClock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
+    store, clock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
     reset: o.allowReset
       ? async () => {
         await store.txn([], [{ type: 'deletePrefix', prefix: '' }]);
         // The root key survives a reset: its file still names it.
-        await ensureRootAccessKey(store, o.account, randomIds, systemClock, rootKey);
+        await ensureRootAccessKey(store, o.account, randomIds, clock, rootKey);
         await link.resync();
       }
       : undefined,
   });
   const registry = distributionRoute({
-    store, blobs, clock: systemClock,
-    authorize: (req) => tokens.verifyBasic(req.headers.authorization),
+    store, blobs, clock,
+    access: tokenAccess({ tokens, identity: authority, clock }),
     onServerError: (error) => o.log(`registry: ${error instanceof Error ? error.stack : String(error)}`),
     onImagePushed: (scope, repository, image) => {
       void getDoc<RepositoryRecord>(store, registryKeys.repository(scope, repository))
-        .then((repo) => repo && scanOnPush({ store, blobs, clock: systemClock }, scope, repo.value, image))
+        .then((repo) => repo && scanOnPush({ store, blobs, clock }, scope, repo.value, image))
         .catch((error: unknown) => o.log(`scan on push: ${String(error)}`));
     },
   });
   const apis: ServiceDefinition[] = [
-    legacyJsonService(ecsService(deps), ecsModel, 'ecs'),
-    legacyJsonService(ecrService({ store, clock: systemClock, ids: randomIds, tokens, blobs, registryHost: () => registryHost }), ecrModel, 'ecr'),
-    iamService({ store, clock: systemClock, ids: randomIds }) as ServiceDefinition,
-    stsService({ store, clock: systemClock, ids: randomIds, authority }) as ServiceDefinition,
+    ecsService(deps) as ServiceDefinition,
+    ecrService({
+      store, clock, ids: randomIds, tokens, blobs, registryHost: () => registryHost, sessionToken: (id) => authority.sessionTokenOf(id),
+    }) as ServiceDefinition,
+    iamService({ store, clock, ids: randomIds }) as ServiceDefinition,
+    stsService({ store, clock, ids: randomIds, authority }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,
     authority,
-    clock: systemClock,
+    clock,
     unknownKeysAsRoot: o.unknownKeysAsRoot,
     account: o.account,
     prefixes: { '/v2/': registry },
     routes,
     upgrades: { [AGENT_LINK_PATH]: link.handleUpgrade },
     onServerError: (error, target) => o.log(`error serving ${target}: ${error instanceof Error ? error.stack : String(error)}`),
+    onStage: o.onStage,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -134,7 +159,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   registryHost = `${reachable}:${port}`;
   // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
   const maintenance = setInterval(() => {
-    runRegistryMaintenance(store, blobs, Date.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
+    runRegistryMaintenance(store, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
   }, 60 * 60_000);
   maintenance.unref();
   return {
@@ -144,9 +169,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     async stop() {
       clearInterval(maintenance);
       await lifecycle.close();
+      await retention.close();
       await services.close();
       await link.close();
-      instances.close();
+      informers.close();
       authority.close();
       await authority.settled();
       server.closeAllConnections();
@@ -157,17 +183,19 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
 }
 
 /**
- * Registry credentials for the tasks an agent runs, one token per account and region, reused
- * while it has more than half its life left (so a task's desired state does not change with
- * every message).
+ * Registry credentials for the tasks an agent runs, issued to the principal its link signed
+ * with (pulls are authorized as that principal), one token per principal, account and region,
+ * reused while it has more than half its life left (so a task's desired state does not change
+ * with every message).
  */
-function agentRegistryAuth(tokens: RegistryTokens): (scope: RegistryScope) => { username: string; password: string } {
+function agentRegistryAuth(tokens: RegistryTokens, clock: Clock): RegistryAuthSource {
   const cache = new Map<string, { password: string; expiresAt: number }>();
-  return (scope) => {
-    const key = `${scope.account}/${scope.region}`;
+  return (scope, holder) => {
+    const key = JSON.stringify([scope.account, scope.region, holder.principal.arn, holder.principal.accessKeyId, holder.sessionToken]);
     let token = cache.get(key);
-    if (!token || token.expiresAt - Date.now() < 6 * 60 * 60_000) {
-      token = tokens.issue(scope);
+    if (!token || token.expiresAt - clock.now() < 6 * 60 * 60_000) {
+      if (cache.size >= 10_000) cache.clear();
+      token = tokens.issue(scope, holder);
       cache.set(key, token);
     }
     return { username: 'AWS', password: token.password };

@@ -5,11 +5,14 @@
  *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S]   the control plane alone
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
  *   wharf agent  --server URL [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
+ *
+ * The agent signs its link with AWS credentials from the environment or the AWS profile chain
+ * (as the ECS agent uses its instance role); `wharf dev`'s local agent with the root key.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { startAgent } from '../agent/index.ts';
+import { startAgent, type CredentialsProvider } from '../agent/index.ts';
 import { signRequest } from '../common/index.ts';
 import { flag, intFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
@@ -20,7 +23,8 @@ const USAGE = `Usage:
   wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
   wharf agent  --server http://HOST:PORT [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
-               [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]`;
+               [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]
+               (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
 
 const log = (message: string) => console.log(`[wharf] ${message}`);
 
@@ -53,10 +57,11 @@ function controlPlaneOptions(args: ParsedArgs, allowReset: boolean, unknownKeysA
   };
 }
 
-function agentOptions(args: ParsedArgs, serverUrl: string, dataDir: string) {
+function agentOptions(args: ParsedArgs, serverUrl: string, dataDir: string, credentials: CredentialsProvider) {
   return {
     serverUrl,
     dataDir,
+    credentials,
     cluster: flag(args, 'cluster'),
     region: flag(args, 'region'),
     hostIp: flag(args, 'host-ip', '127.0.0.1')!,
@@ -73,7 +78,11 @@ async function dev(args: ParsedArgs): Promise<void> {
   const plane: ControlPlane = await startControlPlane(options);
   let agent;
   try {
-    agent = await startAgent({ ...agentOptions(args, plane.url, resolve(options.dataDir, 'agent')), followAllClusters: true });
+    // The local agent signs its link as the account root, with the key handed over in-process.
+    const root = { accessKeyId: plane.rootKey.accessKeyId, secretAccessKey: plane.rootKey.secretAccessKey };
+    agent = await startAgent({
+      ...agentOptions(args, plane.url, resolve(options.dataDir, 'agent'), async () => root), region: options.region, followAllClusters: true,
+    });
   } catch (error) {
     await plane.stop();
     throw error;
@@ -94,7 +103,16 @@ async function server(args: ParsedArgs): Promise<void> {
 async function agent(args: ParsedArgs): Promise<void> {
   const serverUrl = flag(args, 'server');
   if (!serverUrl) throw new Error('wharf agent needs --server URL');
-  const running = await startAgent(agentOptions(args, serverUrl, resolve(flag(args, 'data-dir', '.wharf/agent')!)));
+  // The AWS SDK's chain (environment, profile, SSO, container and instance roles), asked again
+  // for each connection so refreshed credentials are used; asked once now to fail early.
+  const credentials = defaultProvider();
+  try {
+    await credentials();
+  } catch (error) {
+    throw new Error(`wharf agent signs its link with AWS credentials and found none (${error instanceof Error ? error.message : String(error)}): `
+      + 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) for a principal allowed ecs:RegisterContainerInstance and ecs:Poll');
+  }
+  const running = await startAgent(agentOptions(args, serverUrl, resolve(flag(args, 'data-dir', '.wharf/agent')!), credentials));
   onShutdown([() => running.stop()]);
   log(`Wharf agent ${running.agentId} started`);
 }

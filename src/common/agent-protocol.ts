@@ -73,8 +73,13 @@ export interface TaskStateChange {
 export type AgentMessage =
   | {
       type: 'hello';
-      /** Stable across restarts (kept in the agent's state file). */
+      /** Stable across restarts (kept in the agent's checkpoint). */
       agentId: string;
+      /**
+       * The secret the control plane issued this agent at its first registration (`registered`),
+       * kept in its checkpoint: proves that a reconnecting agent is the one that registered.
+       */
+      agentSecret?: string;
       /** Register into this cluster (name or ARN) in `region`... */
       cluster?: string;
       region?: string;
@@ -100,9 +105,80 @@ export type AgentMessage =
 
 /** Control plane → agent. */
 export type ServerMessage =
-  | { type: 'registered'; containerInstanceArns: string[] }
+  | {
+      type: 'registered';
+      containerInstanceArns: string[];
+      /** Issued once, at the agent's first registration: the agent keeps it and says it in every later hello. */
+      agentSecret?: string;
+    }
   | { type: 'tasks'; tasks: DesiredTask[]; complete: boolean }
-  | { type: 'error'; message: string };
+  | {
+      type: 'error';
+      message: string;
+      /** What was refused, for agents (and tests) to act on without reading `message`. */
+      code?: AgentLinkErrorCode;
+      /** The task of a refused `taskStateChange`. */
+      taskArn?: string;
+    };
+
+/**
+ * Why the control plane refused something on the link. After `AccessDenied`,
+ * `AgentIdentityRefused`, `InvalidHello` and `HelloRepeated` it closes the link (code 1008).
+ */
+export type AgentLinkErrorCode =
+  /** The link's principal may not register here (ecs:RegisterContainerInstance, ecs:Poll, ...). */
+  | 'AccessDenied'
+  /** The agentId is registered, and this hello did not prove it is that agent (secret or principal). */
+  | 'AgentIdentityRefused'
+  /** A hello that breaks the link's limits or types. */
+  | 'InvalidHello'
+  /** A second hello on one connection. */
+  | 'HelloRepeated'
+  /** A message before hello, not JSON, of an unknown type, or breaking the link's limits. */
+  | 'InvalidMessage'
+  /** A malformed taskStateChange (refused alone; the link stays). */
+  | 'InvalidReport'
+  /** A taskStateChange for a task not placed on this link's container instances. */
+  | 'TaskNotOnInstance'
+  /** The cluster named in hello does not exist (or is not ACTIVE). */
+  | 'ClusterNotFound'
+  /** Anything else: the message says. */
+  | 'InternalError';
+
+/**
+ * The link's limits on what an agent sends, the same on both ends: the control plane refuses
+ * what breaks them and the agent shortens free text to fit. ECS's own limits where it has them.
+ */
+export const AGENT_LINK_LIMITS = {
+  /** Largest message an agent may send (a hello is ~3 KiB, a report of a 10-container task a few KiB). */
+  maxMessageBytes: 256 * 1024,
+  /** agentId: printable ASCII without spaces (a UUID, or `<prefix>-<n>` in simulations). */
+  maxAgentIdLength: 128,
+  /** The secret the control plane issues (base64url of 32 bytes is 43). */
+  maxAgentSecretLength: 128,
+  /** ECS: "You can apply up to 10 custom attributes for each resource". */
+  maxCustomAttributes: 10,
+  /** The agent's own (`ecs.*`, `com.amazonaws.ecs.*`): today ~50 (capabilities, Docker API versions, logging drivers). */
+  maxAgentAttributes: 100,
+  /** ECS attribute names are up to 128 characters, values up to 128. */
+  maxAttributeNameLength: 128,
+  maxAttributeValueLength: 128,
+  /** ECS reserves at most 100 ports per container instance. */
+  maxReservedPorts: 100,
+  maxGpus: 64,
+  maxEniLimit: 1024,
+  /** CPU units and memory MiB of one host: far above the largest EC2 instance (192 vCPUs, 24 TiB). */
+  maxCpu: 1024 * 1024,
+  maxMemory: 32 * 1024 * 1024,
+  /** Hostnames (RFC 1035), version strings, GPU ids, container names, runtime ids, image digests. */
+  maxShortString: 255,
+  /** A container's `reason` and a task's `stoppedReason` (the agent cuts longer ones). */
+  maxReasonLength: 1024,
+  /** ECS allows 10 containers per task definition. */
+  maxContainersPerTask: 10,
+  /** Network bindings of one container (port ranges expand to one binding per port). */
+  maxNetworkBindings: 1000,
+} as const;
 
 /**
  * The longest an agent waits between reconnect attempts: a restarted control plane hears from

@@ -7,3 +7,8 @@ export { ServiceController, type ServiceControllerOptions } from './service/cont
 export type { ReconcileSettings } from './service/reconcile.ts';
 export { WorkQueue } from './work-queue.ts';
 export { LifecycleController, DEFAULT_LIFECYCLE_INTERVAL_MS, type LifecycleControllerOptions, type LifecycleDeletion, type LifecycleRunResult } from './lifecycle/controller.ts';
+export {
+  TaskRetentionController, type RetentionPassResult, type TaskRetentionControllerOptions,
+} from './retention/controller.ts';
+export { DEFAULT_TASK_RETENTION_MS } from './retention/expiry.ts';
+export { realTimers, type Timers } from './timers.ts';

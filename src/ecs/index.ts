@@ -31,7 +31,10 @@ export {
   FARGATE_SIZES, TASK_CPU_RANGE, checkContainerResources, isFargateSize, parseTaskCpu, parseTaskMemory, readTaskCpu, readTaskMemory,
 } from './task-definition-resources.ts';
 export { compatibilitiesFor, requiresAttributesFor, type DerivedFrom } from './task-definition-attributes.ts';
-export { InstanceCache } from './instance-cache.ts';
-export { InstanceTaskIndex } from './instance-tasks.ts';
+export { refuseUnhonoured, unhonouredFeature } from './task-definition-support.ts';
+export { ecsResourceInfo } from './resource-info.ts';
+export {
+  CLUSTER_INDEX, EcsInformers, TASK_INDEX, clusterPath, serviceIndexOf, serviceKeyOfIndex, type EcsInformersOptions,
+} from './informers.ts';
 export { EcsErrors } from './errors.ts';
 export type { EcsDeps } from './deps.ts';

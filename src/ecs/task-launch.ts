@@ -15,6 +15,7 @@ import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
 import { arns, keys, parseArn, withGroupCount, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
 import { resolveTaskDefinition } from './task-definition-refs.ts';
+import { refuseUnhonoured } from './task-definition-support.ts';
 import { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
 
 /** What a launch asks for: the members RunTask and StartTask share, read from the request by the API adapter. */
@@ -38,12 +39,13 @@ export interface LaunchResult {
   failures: Failure[];
 }
 
-/** The ACTIVE task definition a launch names, usable with the EC2 launch type. */
+/** The ACTIVE task definition a launch names, usable with the EC2 launch type and honoured in full by the agent. */
 async function launchable(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
   const td = await resolveTaskDefinition(tx, scope, ref);
   if (td.status !== 'ACTIVE') throw EcsErrors.client('TaskDefinition is inactive');
   const compat = td.requiresCompatibilities ?? [];
   if (compat.length && !compat.includes('EC2')) throw EcsErrors.client('Task definition does not support launch_type EC2.');
+  refuseUnhonoured(td);
   return td;
 }
 
@@ -156,15 +158,21 @@ function stageLaunch(
  * committed in one transaction.
  */
 export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchRequest, count: number): Promise<LaunchResult> {
+  const { informers } = deps;
+  await informers.start();
+  let attempt = 0;
   return transact(deps.store, async (tx) => {
+    // A lost race means an instance changed under the placement: place again once the informer has caught up.
+    if (attempt++ > 0) await informers.catchUp();
     const cluster = await activeCluster(tx, scope, req.clusterRef);
     const td = await launchable(tx, scope, req.taskDefinitionRef);
     checkOverrides(req.overrides, td);
-    const docs = await deps.instances.list(scope, cluster.name);
-    if (!docs.some((d) => d.value.status === 'ACTIVE')) {
-      throw EcsErrors.invalidParameter('No Container Instances were found in your cluster.');
-    }
-    // Placed against the cache; the commit is guarded on the chosen instances' revisions.
+    const active = () => informers.instancesOf(scope, cluster.name).some((d) => d.value.status === 'ACTIVE');
+    // An instance registered a moment ago may not have reached the informer yet: look again before saying there is none.
+    if (!active()) await informers.catchUp();
+    if (!active()) throw EcsErrors.invalidParameter('No Container Instances were found in your cluster.');
+    const docs = informers.instancesOf(scope, cluster.name);
+    // Placed against the informer; the commit is guarded on the chosen instances' revisions.
     const revisions = new Map(docs.map((d) => [d.value.id, d]));
     const guard = (id: string) => tx.guard(revisions.get(id)!.key, revisions.get(id)!.modRevision);
     return stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, docs.map((d) => d.value), placeRequest(req, td, req.overrides, count), guard);
@@ -218,7 +226,7 @@ export interface ServiceLaunch {
 
 /**
  * Places and stages a service's tasks as RunTask would, over instance documents read outside
- * the transaction (the instance cache): the commit is guarded on the chosen instances' revisions.
+ * the transaction (the instances informer): the commit is guarded on the chosen instances' revisions.
  */
 export function stageServiceLaunch(
   tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, launch: ServiceLaunch,

@@ -72,7 +72,10 @@ describe('merging health reports', () => {
     containers: containers.map((c) => ({ name: '', lastStatus, ...c })),
     ...(lastStatus === 'STOPPED' && { stoppedAt: 9, executionStoppedAt: 9 }),
   });
-  const apply = (change: TaskStateChange) => transact(store, (tx) => stageTaskReport(tx, 5, change, new Set([INSTANCE])));
+  const apply = async (change: TaskStateChange) => {
+    const result = await transact(store, (tx) => stageTaskReport(tx, 5, change, new Set([INSTANCE])));
+    return result.outcome === 'applied' ? result.task : undefined;
+  };
 
   it('records container health and derives the task health, going back and forth while RUNNING', async () => {
     const id = 'a'.repeat(32);
@@ -126,5 +129,21 @@ describe('merging health reports', () => {
     assert.equal(t.healthStatus, undefined);
     assert.equal(t.containers[0]?.healthStatus, undefined);
     assert.equal(await apply(report(id, 'RUNNING', [{ name: 'web' }])), undefined);
+  });
+
+  it('refuses a report about a task of another instance, of no task, or of a task stored in a form it cannot read; changes nothing', async () => {
+    const id = 'd'.repeat(32);
+    await seedTask(store, { ...healthTask(id, [{ name: 'web' }]), containerInstanceId: 'elsewhere' });
+    const stage = (change: TaskStateChange) => transact(store, (tx) => stageTaskReport(tx, 5, change, new Set([INSTANCE])));
+    const before = await stored(id);
+    const refused = await stage(report(id, 'RUNNING', [{ name: 'web' }]));
+    assert.equal(refused.outcome === 'refused' && refused.reason, 'not-on-instance');
+    assert.deepEqual(await stored(id), before);
+    const missing = await stage(report('e'.repeat(32), 'RUNNING', []));
+    assert.equal(missing.outcome === 'refused' && missing.reason, 'not-on-instance');
+    const broken = 'f'.repeat(32);
+    await seedTask(store, { ...healthTask(broken, [{ name: 'web' }]), containers: 'garbage' as unknown as ContainerRecord[] });
+    const unreadable = await stage(report(broken, 'RUNNING', [{ name: 'web' }]));
+    assert.equal(unreadable.outcome === 'refused' && unreadable.reason, 'unreadable');
   });
 });

@@ -21,21 +21,36 @@ export function taskKeyOfArn(taskArn: string): string | undefined {
   return keys.task(arn, arn.resource[0], arn.resource[1]);
 }
 
+/** What became of one report: merged, nothing new in it, or refused (the reporting agent is told why). */
+export type ReportOutcome =
+  | { outcome: 'applied'; task: TaskRecord }
+  | { outcome: 'unchanged' }
+  | { outcome: 'refused'; reason: 'not-on-instance' | 'unreadable'; message: string };
+
 /**
  * Merges one report into the task, inside a transaction the caller commits, so that many
  * reports can share one commit (reports staged one after another see each other).
  * `fromInstanceIds` are the container instances of the reporting agent: a report about a task
- * placed elsewhere is ignored. Returns the updated task, or undefined when nothing changed.
+ * that does not exist or is placed elsewhere is refused, and changes nothing. The report must
+ * have passed the link's checks (`decodeReport`); the stored task is checked here, so that one
+ * unreadable record refuses its own report only.
  */
 export async function stageTaskReport(
   tx: Tx, now: number, change: TaskStateChange, fromInstanceIds: ReadonlySet<string>,
-): Promise<TaskRecord | undefined> {
+): Promise<ReportOutcome> {
   const key = taskKeyOfArn(change.taskArn);
-  if (!key) return undefined;
+  const notHere: ReportOutcome = {
+    outcome: 'refused', reason: 'not-on-instance', message: `Task ${change.taskArn} is not placed on this agent's container instances.`,
+  };
+  if (!key) return notHere;
   const task = await tx.get<TaskRecord>(key);
-  if (!task || !task.containerInstanceId || !fromInstanceIds.has(task.containerInstanceId)) return undefined;
+  if (!task || !task.containerInstanceId || !fromInstanceIds.has(task.containerInstanceId)) return notHere;
+  if (!Array.isArray(task.containers) || !Array.isArray(task.spec?.containers) || rank(task.lastStatus) < 0) {
+    const message = `Task ${change.taskArn} is stored in a form this control plane cannot read; the report is not applied.`;
+    return { outcome: 'refused', reason: 'unreadable', message };
+  }
   const next = merge(task, change, now);
-  if (!next) return undefined;
+  if (!next) return { outcome: 'unchanged' };
   tx.put(key, next);
   if (next.desiredStatus === 'STOPPED' && task.desiredStatus !== 'STOPPED') await leaveGroup(tx, next);
   if (next.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
@@ -44,7 +59,7 @@ export async function stageTaskReport(
       remainingResources: release(instance.remainingResources, task.reserved, instance.registeredResources),
     }));
   }
-  return next;
+  return { outcome: 'applied', task: next };
 }
 
 /** Stages a change to the instance a task was placed on (bumping its version), if it still exists. */

@@ -10,7 +10,7 @@ import { place, seededRandom } from '../scheduler/index.ts';
 import { SqliteStore, getDoc, type Store } from '../state/index.ts';
 import { newCluster } from './cluster-record.ts';
 import type { EcsDeps } from './deps.ts';
-import { InstanceCache } from './instance-cache.ts';
+import { EcsInformers } from './informers.ts';
 import { arns, keys, type ContainerInstanceRecord, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
 
 /** The account and region every test works in. */
@@ -23,11 +23,11 @@ export interface EcsWorld {
   deps: EcsDeps;
 }
 
-/** A new world; close `deps.instances` and the store in `afterEach`. */
+/** A new world; close `deps.informers` and the store in `afterEach` (the informers start on first use). */
 export function ecsWorld(): EcsWorld {
   const store = SqliteStore.open(':memory:');
   const clock = new ManualClock();
-  const deps: EcsDeps = { store, clock, ids: randomIds, place, rng: seededRandom(1), instances: new InstanceCache(store) };
+  const deps: EcsDeps = { store, clock, ids: randomIds, place, rng: seededRandom(1), informers: new EcsInformers(store) };
   return { store, clock, deps };
 }
 

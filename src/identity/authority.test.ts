@@ -199,3 +199,52 @@ describe('role sessions', () => {
     assert.deepEqual(await authority.findSigningKey(creds.accessKeyId, creds.sessionToken, now), { status: 'invalid-token' });
   });
 });
+
+describe('registry token holders and repository policies', () => {
+  const REPO = 'arn:aws:ecr:us-east-1:123456789012:repository/app';
+
+  test('checkPrincipal: the root always, a user while it is the same user, a session until it expires or its role goes', async () => {
+    const { principal: alice } = await userWithKey('alice');
+    const now = bed.clock.now();
+    assert.equal(await authority.checkPrincipal({ arn: `arn:aws:iam::${ACCOUNT}:root`, account: ACCOUNT, userId: ACCOUNT, kind: 'root' }, undefined, now), 'valid');
+    assert.equal(await authority.checkPrincipal(alice, undefined, now), 'valid');
+    assert.equal(await authority.checkPrincipal({ ...alice, userId: 'AIDAOTHERUSER0000000' }, undefined, now), 'gone', 'another user of the same name');
+    await createRole(bed.env, ACCOUNT, { roleName: 'puller', assumeRolePolicyDocument: trust(`arn:aws:iam::${ACCOUNT}:root`) });
+    await putInlinePolicy(bed.env, ACCOUNT, 'user', 'alice', 'assume', allow('sts:AssumeRole'));
+    const { credentials } = await assumeRole({ ...bed.env, tokens: authority.tokens }, alice, undefined, {
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/puller`, roleSessionName: 'ci', durationSeconds: 900,
+    });
+    const found = await authority.findSigningKey(credentials.accessKeyId, credentials.sessionToken, now);
+    const session = found.status === 'found' ? found.key.principal : (undefined as never);
+    assert.equal(authority.sessionTokenOf(credentials.accessKeyId), credentials.sessionToken, 'the token is kept once the key signed');
+    assert.equal(await authority.checkPrincipal(session, credentials.sessionToken, now), 'valid');
+    assert.equal(await authority.checkPrincipal(session, undefined, now), 'gone');
+    assert.equal(await authority.checkPrincipal(session, credentials.sessionToken, now + 900_000), 'expired');
+    await deleteRole(bed.env, ACCOUNT, 'puller');
+    assert.equal(await authority.checkPrincipal(session, credentials.sessionToken, now), 'gone');
+  });
+
+  test('a repository policy grants a user of the account what no identity policy does; ecr:ResourceTag keys are set', async () => {
+    const { principal: bob } = await userWithKey('bob');
+    const refused = await ask(bob, 'ecr:BatchGetImage', REPO);
+    assert.match(refused.allowed ? '' : refused.message, /because no identity-based policy allows the ecr:BatchGetImage action$/);
+    resources.set(REPO, {
+      account: ACCOUNT, tags: { env: 'prod' },
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: bob.arn }, Action: 'ecr:BatchGetImage' }] }),
+    });
+    assert.equal((await ask(bob, 'ecr:BatchGetImage', REPO)).allowed, true);
+    assert.equal((await ask(bob, 'ecr:PutImage', REPO)).allowed, false);
+    await putInlinePolicy(bed.env, ACCOUNT, 'user', 'bob', 'no-prod', JSON.stringify({
+      Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'ecr:*', Resource: '*', Condition: { StringEquals: { 'ecr:ResourceTag/env': 'prod' } } }],
+    }));
+    assert.equal((await ask(bob, 'ecr:BatchGetImage', REPO)).allowed, false, 'ecr:ResourceTag/env is the repository tag');
+  });
+
+  test('a stored resource policy the engine cannot read grants nothing and breaks nothing', async () => {
+    const { principal: bob } = await userWithKey('bob');
+    await putInlinePolicy(bed.env, ACCOUNT, 'user', 'bob', 'read', allow('ecr:BatchGetImage'));
+    resources.set(REPO, { account: ACCOUNT, policy: '{"Version":"2012-10-17","Statement":[]}' });
+    assert.equal((await ask(bob, 'ecr:BatchGetImage', REPO)).allowed, true);
+    assert.equal((await ask(bob, 'ecr:PutImage', REPO)).allowed, false);
+  });
+});

@@ -12,7 +12,7 @@ import type { Store } from '../state/index.ts';
 import { noteAccessKeyUsed } from './access-keys.ts';
 import type { IamEnv } from './env.ts';
 import { parseIamArn, rootArn } from './identifiers.ts';
-import { denialMessage, evaluate, type EvaluationResult, type Policy, type RequestPrincipal } from './policy/index.ts';
+import { denialMessage, evaluate, PolicyDocumentError, type EvaluationResult, type Policy, type RequestPrincipal } from './policy/index.ts';
 import { PrincipalCache, type PrincipalPolicies } from './principal-cache.ts';
 import { noteRoleUsed } from './roles.ts';
 import { checkSession, loadSessionTokens, type SessionClaims, type SessionTokens } from './sessions.ts';
@@ -65,6 +65,8 @@ const MAX_SESSIONS = 100_000;
 
 interface SessionEntry {
   claims: SessionClaims;
+  /** The session token the key was presented with (a registry token carries it, to reopen the session later). */
+  token: string;
   policies?: Policy[];
 }
 
@@ -135,7 +137,7 @@ export class IamAuthority implements Authority {
         ? await this.cache.policiesOf('user', claims.account, claims.user.name)
         : undefined;
     if (claims.kind !== 'root' && (!owner || owner.id !== (claims.role?.id ?? claims.user?.id))) return { status: 'invalid-token' };
-    this.remember(claims);
+    this.remember(claims, token!);
     const principal: Principal = {
       arn: claims.arn,
       account: claims.account,
@@ -146,15 +148,37 @@ export class IamAuthority implements Authority {
     return { status: 'found', key: { accessKeyId, secretAccessKey: claims.secretAccessKey, principal, expiresAt: claims.expiresAt } };
   }
 
-  private remember(claims: SessionClaims): void {
+  private remember(claims: SessionClaims, token: string): void {
     if (this.sessions.has(claims.accessKeyId)) return;
     if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
-    this.sessions.set(claims.accessKeyId, { claims });
+    this.sessions.set(claims.accessKeyId, { claims, token });
   }
 
   /** The session a temporary key belongs to, once its request was authenticated. */
   sessionOf(accessKeyId: string | undefined): SessionClaims | undefined {
     return accessKeyId ? this.sessions.get(accessKeyId)?.claims : undefined;
+  }
+
+  /** The session token a temporary key was presented with, once its request was authenticated (for ECR's registry tokens). */
+  sessionTokenOf(accessKeyId: string | undefined): string | undefined {
+    return accessKeyId ? this.sessions.get(accessKeyId)?.token : undefined;
+  }
+
+  /**
+   * Whether a principal seen earlier (the holder of a registry token) is still the one it was:
+   * a user by its unique id, temporary credentials by reopening their session from its token
+   * (its expiry, and its role or user, checked as when it signs a request). The root always is.
+   */
+  async checkPrincipal(principal: Principal, sessionToken: string | undefined, now: number): Promise<'valid' | 'gone' | 'expired'> {
+    if (principal.accessKeyId?.startsWith('ASIA')) {
+      const found = await this.findSigningKey(principal.accessKeyId, sessionToken, now);
+      if (found.status === 'expired') return 'expired';
+      return found.status === 'found' && found.key.principal.arn === principal.arn ? 'valid' : 'gone';
+    }
+    if (principal.kind === 'root') return 'valid';
+    if (principal.kind !== 'user') return 'gone';
+    const user = await this.cache.policiesOf('user', principal.account, principal.arn.slice(principal.arn.lastIndexOf('/') + 1));
+    return user && user.arn === principal.arn && user.id === principal.userId ? 'valid' : 'gone';
   }
 
   async authorize(principal: Principal, request: AuthorizationRequest, globals: ConditionValues): Promise<AuthorizationDecision> {
@@ -175,8 +199,13 @@ export class IamAuthority implements Authority {
       resourceAccount = parts!.account;
     } else if (request.resource !== '*' && this.o.resourceInfo) {
       const info = await this.o.resourceInfo(request.resource);
-      if (info?.policy) resourcePolicy = this.cache.compile(info.policy, 'resource');
-      for (const [k, v] of Object.entries(info?.tags ?? {})) context[`aws:ResourceTag/${k}`] = v;
+      if (info?.policy) resourcePolicy = this.resourcePolicy(info.policy);
+      // The service's own resource tag keys (ecr:ResourceTag/…, ecs:ResourceTag/…) mirror aws:ResourceTag/….
+      const service = request.action.slice(0, request.action.indexOf(':'));
+      for (const [k, v] of Object.entries(info?.tags ?? {})) {
+        context[`aws:ResourceTag/${k}`] = v;
+        if (service) context[`${service}:ResourceTag/${k}`] = v;
+      }
       resourceAccount = info?.account;
     }
 
@@ -194,6 +223,16 @@ export class IamAuthority implements Authority {
     if (result.decision !== 'Allow') return deny(result);
     this.noteUse(principal, subject, request.action, String(globals['aws:RequestedRegion'] ?? ''));
     return { allowed: true };
+  }
+
+  /** A resource's stored policy, compiled; one the engine cannot read (stored before it was checked) grants nothing. */
+  private resourcePolicy(text: string): Policy | undefined {
+    try {
+      return this.cache.compile(text, 'resource');
+    } catch (error) {
+      if (error instanceof PolicyDocumentError) return undefined;
+      throw error;
+    }
   }
 
   /** The principal as the policy engine sees it, with its policies and its own condition keys. */

@@ -18,6 +18,8 @@ export type {
   AccessKeyView, AttachedPolicyView, GroupView, InstanceProfileView, ManagedPolicyView, PolicyVersionView, RoleView, Tag, UserView,
 } from './views.ts';
 export { requestTagConditions } from './tags.ts';
+// The policy engine's parser, for services that store resource-based policies (ECR's repository policies).
+export { evaluate, parsePolicy, PolicyDocumentError, type EvaluationRequest } from './policy/index.ts';
 
 export { createUser, deleteUser, getRootUser, getUser, listUsers, listUserTags, tagUser, untagUser, updateUser } from './users.ts';
 export type { CreateUserInput } from './users.ts';

@@ -1,6 +1,10 @@
 /**
- * The control plane's end of the agent link: a WebSocket per agent at `/_wharf/agent` that
- * registers the agent's host as container instances, sends down the tasks it should run and
- * applies the reports it sends up, through the ECS domain. See README.md.
+ * The control plane's end of the agent link: a WebSocket per agent at `/_wharf/agent`, signed
+ * with SigV4 by the agent's principal, that registers the agent's host as container instances,
+ * sends down the tasks it should run and applies the reports it sends up, through the ECS
+ * domain. See README.md.
  */
-export { AgentLinkServer, desiredTaskOf, type AgentLinkOptions, type RegistryAuthSource } from './agent-link.ts';
+export {
+  AgentLinkServer, desiredTaskOf, type AgentLinkOptions, type RegistryAuthSource, type RegistryHolder,
+} from './agent-link.ts';
+export { DEFAULT_LINK_LIMITS, type LinkLimits } from './limits.ts';

@@ -79,7 +79,9 @@ export async function startUpload(ctx: RequestContext, name: string): Promise<vo
   if (mount !== null) {
     const digest = requireSha256(mount, 'the mount digest');
     const from = query.get('from');
-    if (from !== null && (await mountBlob(ctx, name, validateRepositoryName(from), digest))) {
+    // A mount reads the source repository: only one the caller may pull layers from (else the upload starts, as the spec allows).
+    const source = from === null ? undefined : validateRepositoryName(from);
+    if (source !== undefined && (await ctx.allowed('ecr:GetDownloadUrlForLayer', source)) && (await mountBlob(ctx, name, source, digest))) {
       sendEmpty(res, 201, { location: blobLocation(name, digest), 'docker-content-digest': digest });
       return;
     }

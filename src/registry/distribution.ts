@@ -1,8 +1,10 @@
 /**
  * The OCI Distribution API v1.1 (what docker push/pull, skopeo, oras and crane speak), as one
- * route mounted under `/v2/`. It authenticates (injected), parses the path from the right,
- * and dispatches to the blob and manifest handlers; every failure leaves as the spec's JSON
- * error with its status, and every answer carries `Docker-Distribution-API-Version`.
+ * route mounted under `/v2/`. It authenticates the caller (`access.ts`: a registry token bound
+ * to an IAM principal), parses the path from the right, authorizes the ECR actions the request
+ * needs on its repository (`permissions.ts`), and dispatches to the blob and manifest handlers;
+ * every failure leaves as the spec's JSON error with its status, and every answer carries
+ * `Docker-Distribution-API-Version`.
  *
  *   /v2/                                   base check (401 + Basic challenge until logged in)
  *   /v2/_catalog                           repositories of the caller's account and region
@@ -13,8 +15,10 @@
  *   /v2/<name>/referrers/<digest>          GET
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthorizationDecision } from '../aws/index.ts';
 import type { Clock } from '../common/index.ts';
 import type { Store } from '../state/index.ts';
+import type { RegistryAccess, RegistryCaller } from './access.ts';
 import { serveBlob, serveUpload, startUpload } from './blob-handlers.ts';
 import type { BlobStore } from './blob-store.ts';
 import type { RegistryParts, RequestContext } from './context.ts';
@@ -23,7 +27,7 @@ import { sendError, sendJson } from './http.ts';
 import { serveCatalog, serveManifest, serveReferrers, serveTags } from './manifest-handlers.ts';
 import { MAX_MANIFEST_BYTES } from './manifests.ts';
 import { parseV2Path, splitTarget } from './paths.ts';
-import type { RegistryScope } from './records.ts';
+import { requiredPermissions, type RegistryAction, type RegistryPermission } from './permissions.ts';
 
 /** A plain HTTP handler; the same shape as api/server.ts's Route, so it mounts under `prefixes`. */
 export type RegistryRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -34,10 +38,10 @@ export interface DistributionOptions {
   blobs: BlobStore;
   clock: Clock;
   /**
-   * Who the request is from: the account and region whose repositories it sees, or undefined
-   * to answer 401 with a Basic challenge (docker then sends its `docker login` credentials).
+   * Who the request is from (401 with a Basic challenge when nobody: docker then sends its
+   * `docker login` credentials) and what they may do.
    */
-  authorize: (req: IncomingMessage) => RegistryScope | undefined | Promise<RegistryScope | undefined>;
+  access: RegistryAccess;
   /** The realm of the `WWW-Authenticate: Basic` challenge. Default `wharf`. */
   realm?: string;
   /** Largest manifest accepted (default 4 MiB); larger is 413 MANIFEST_INVALID. */
@@ -72,13 +76,15 @@ export function distributionRoute(options: DistributionOptions): RegistryRoute {
     res.setHeader('docker-distribution-api-version', 'registry/2.0');
     const { path, query } = splitTarget(req.url ?? '/');
     try {
-      const scope = await options.authorize(req);
-      if (!scope) {
-        throw new RegistryError('UNAUTHORIZED', 'authentication required', { detail: null });
-      }
+      const caller = await options.access.authenticate(req);
       const target = parseV2Path(path);
       if (!target) throw RegistryErrors.unsupported('no such endpoint of the distribution API', 404);
-      const ctx: RequestContext = { req, res, scope, query, parts };
+      const decide = (action: RegistryAction, repository: string) => options.access.authorize(caller, req, action, repository);
+      if ('name' in target) {
+        for (const permission of requiredPermissions(target, req.method ?? '', query)) await demand(caller, permission, target.name, decide);
+      }
+      const allowed = async (action: RegistryAction, repository: string) => (await decide(action, repository)).allowed;
+      const ctx: RequestContext = { req, res, scope: caller.scope, query, parts, allowed };
       switch (target.kind) {
         case 'base':
           if (req.method !== 'GET' && req.method !== 'HEAD') throw RegistryErrors.unsupported(`${req.method} on /v2/`);
@@ -112,4 +118,22 @@ export function distributionRoute(options: DistributionOptions): RegistryRoute {
       }
     }
   };
+}
+
+/**
+ * Requires one permission of the caller on `repository`: its action, or any one of its
+ * alternatives. A refusal is 403 DENIED with IAM's message for the first alternative.
+ */
+async function demand(
+  caller: RegistryCaller, permission: RegistryPermission, repository: string,
+  decide: (action: RegistryAction, repository: string) => Promise<AuthorizationDecision>,
+): Promise<void> {
+  const alternatives: readonly RegistryAction[] = typeof permission === 'string' ? [permission] : permission;
+  let refusal: string | undefined;
+  for (const action of alternatives) {
+    const decision = await decide(action, repository);
+    if (decision.allowed) return;
+    refusal ??= decision.message;
+  }
+  throw RegistryErrors.accessDenied(refusal ?? `${caller.principal.arn} may not use repository ${repository}`);
 }

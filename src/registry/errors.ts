@@ -161,6 +161,8 @@ export const RegistryErrors = {
     new RegistryError('SIZE_INVALID', `provided length did not match content length: ${reason}`, { detail, ecrCode: 'InvalidLayerException' }),
   unsupported: (reason: string, status = 405) => new RegistryError('UNSUPPORTED', `the operation is unsupported: ${reason}`, { status }),
   denied: (reason: string) => new RegistryError('DENIED', `requested access to the resource is denied: ${reason}`),
+  /** IAM refused the request: 403 DENIED with IAM's message, as ECR answers docker (`User: … is not authorized to perform: …`). */
+  accessDenied: (message: string) => new RegistryError('DENIED', message),
   referencedByIndex: (digest: string, index: string) =>
     new RegistryError('DENIED', `requested access to the resource is denied: manifest ${digest} is referenced by image index ${index}; delete the index first`, {
       detail: { digest, index },

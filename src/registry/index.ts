@@ -1,10 +1,18 @@
 /**
  * The registry's public face: the records and tokens shared with the ECR API, the blob store,
- * the image metadata operations, the OCI distribution route that docker and skopeo speak, ECR
- * lifecycle policies (`lifecycle/`) and basic image scanning (`scan/`).
+ * the image metadata operations, the OCI distribution route that docker and skopeo speak with
+ * its access control (tokens bound to IAM principals, ECR's actions per request, repositories
+ * as IAM resources), ECR lifecycle policies (`lifecycle/`) and basic image scanning (`scan/`).
  */
 export * from './records.ts';
 export { RegistryTokens, TOKEN_TTL_MS } from './tokens.ts';
+export type { RegistryGrant, TokenHolder } from './tokens.ts';
+export { EXPIRED_TOKEN_MESSAGE, tokenAccess } from './access.ts';
+export type { HolderStatus, RegistryAccess, RegistryCaller, RegistryIdentity } from './access.ts';
+export { requiredPermissions } from './permissions.ts';
+export type { RegistryAction, RegistryPermission } from './permissions.ts';
+export { repositoryResourceInfo } from './resource-info.ts';
+export type { RepositoryResourceInfo } from './resource-info.ts';
 export { RegistryError, RegistryErrors, REGISTRY_ERROR_STATUS } from './errors.ts';
 export type { EcrErrorCode, RegistryErrorCode, RegistryErrorEntry } from './errors.ts';
 export { isSha256Digest, requireSha256, sha256Digest } from './digest.ts';

@@ -84,12 +84,17 @@ export async function serveTags(ctx: RequestContext, name: string): Promise<void
   sendPage(ctx, `/v2/${name}/tags/list`, page, result, { name, tags: result.names });
 }
 
-/** `GET /v2/_catalog?n=&last=`: the repositories of the caller's account and region. */
+/**
+ * `GET /v2/_catalog?n=&last=`: the repositories of the caller's account and region that the
+ * caller may `ecr:DescribeRepositories` (a page may come back short; its `Link` still follows on).
+ */
 export async function serveCatalog(ctx: RequestContext): Promise<void> {
   requireGet(ctx);
   const page = pageOf(ctx);
   const result = await listRepositories(ctx.parts.store, ctx.scope, page);
-  sendPage(ctx, '/v2/_catalog', page, result, { repositories: result.names });
+  const shown: string[] = [];
+  for (const name of result.names) if (await ctx.allowed('ecr:DescribeRepositories', name)) shown.push(name);
+  sendPage(ctx, '/v2/_catalog', page, result, { repositories: shown });
 }
 
 /** `GET /v2/<name>/referrers/<digest>?artifactType=`: an OCI index of the manifests whose subject it is. */

@@ -1,8 +1,9 @@
 /**
  * A real registry for tests: the distribution route on an HTTP server on 127.0.0.1, over an
  * in-memory SQLite store and a blob store in a temp dir, with `AWS:<password>` Basic auth from
- * RegistryTokens (the secret made here). Tests seed repositories as the ECR API would, and
- * read the request log to assert what a client (docker, skopeo) actually did.
+ * RegistryTokens (the secret made here) issued to the account root, and an identity that allows
+ * whatever a token's holder asks (unless a test gives its own). Tests seed repositories as the
+ * ECR API would, and read the request log to assert what a client (docker, skopeo) actually did.
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -10,12 +11,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { rootPrincipal } from '../aws/index.ts';
 import { systemClock, type Clock } from '../common/index.ts';
 import { SqliteStore, transact } from '../state/index.ts';
+import { tokenAccess, type RegistryIdentity } from './access.ts';
 import { BlobStore } from './blob-store.ts';
 import { distributionRoute, type DistributionOptions } from './distribution.ts';
 import { registryArns, registryKeys, type RegistryScope, type RepositoryRecord } from './records.ts';
-import { RegistryTokens } from './tokens.ts';
+import { RegistryTokens, type TokenHolder } from './tokens.ts';
+
+/** An identity that knows every token holder and allows them everything: for tests about the protocol, not IAM. */
+export const allowAllIdentity: RegistryIdentity = {
+  checkPrincipal: async () => 'valid',
+  authorize: async () => ({ allowed: true }),
+};
+
+/** The root of `scope`'s account, as a token holder. */
+export const rootHolder = (scope: RegistryScope): TokenHolder => ({ principal: rootPrincipal(scope.account) });
 
 /** One request the test registry answered. */
 export interface LoggedRequest {
@@ -65,7 +77,9 @@ export function repositoryRecord(scope: RegistryScope, name: string, host: strin
 }
 
 /** Starts a test registry; `options` override the route's options. */
-export async function startTestRegistry(options: Partial<Omit<DistributionOptions, 'store' | 'blobs' | 'authorize'>> & { clock?: Clock } = {}): Promise<TestRegistry> {
+export async function startTestRegistry(
+  options: Partial<Omit<DistributionOptions, 'store' | 'blobs' | 'access'>> & { clock?: Clock; identity?: RegistryIdentity } = {},
+): Promise<TestRegistry> {
   const clock = options.clock ?? systemClock;
   const store = SqliteStore.open(':memory:');
   const root = mkdtempSync(join(tmpdir(), 'wharf-registry-'));
@@ -80,7 +94,7 @@ export async function startTestRegistry(options: Partial<Omit<DistributionOption
     store,
     blobs,
     clock,
-    authorize: (req) => tokens.verifyBasic(req.headers.authorization),
+    access: tokenAccess({ tokens, identity: options.identity ?? allowAllIdentity, clock }),
   });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
@@ -94,8 +108,8 @@ export async function startTestRegistry(options: Partial<Omit<DistributionOption
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const host = `127.0.0.1:${port}`;
-  const basicFor = (s: RegistryScope) => `Basic ${Buffer.from(`AWS:${tokens.issue(s).password}`).toString('base64')}`;
-  const password = tokens.issue(scope).password;
+  const basicFor = (s: RegistryScope) => `Basic ${Buffer.from(`AWS:${tokens.issue(s, rootHolder(s)).password}`).toString('base64')}`;
+  const password = tokens.issue(scope, rootHolder(scope)).password;
   return {
     url: `http://${host}`,
     host,

@@ -1,7 +1,6 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { storeContract } from './contract.ts';
 import { DelayedStore, seededRandom } from './delayed-store.testing.ts';
 import { compareKeys, Informer, InformerClosedError, InformerDecodeError, type InformerChange } from './informer.ts';
 import { SqliteStore } from './sqlite.ts';
@@ -425,11 +424,6 @@ describe('Informer over a watch that falls behind a compaction (DelayedStore)', 
     assert.deepEqual(indexKeys(informer, 'containerInstance', 'i3'), ['t/new']);
   });
 });
-
-// The informer tests above prove something only if DelayedStore keeps the Store contract; and
-// the contract passing through it proves the suite never relies on synchronous delivery.
-storeContract('SqliteStore (:memory:) behind DelayedStore', async () =>
-  new DelayedStore(SqliteStore.open(':memory:'), { random: seededRandom(seed++) }));
 
 describe('compareKeys', () => {
   it('orders keys by code point, as the store does', () => {

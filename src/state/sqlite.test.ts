@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { storeContract } from './contract.ts';
+import { storeContract } from './contract.testing.ts';
+import { DelayedStore, seededRandom } from './delayed-store.testing.ts';
 import { prefixEnd, SqliteStore, StoreClosedError, StoreLockedError } from './sqlite.ts';
 import type { WatchEvent } from './store.ts';
 
@@ -19,6 +20,12 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 storeContract('SqliteStore (file)', async () => SqliteStore.open(tempPath()));
 storeContract('SqliteStore (:memory:)', async () => SqliteStore.open(':memory:'));
+// The contract through an asynchronous-delivery harness: proves the suite never relies on
+// synchronous watch delivery (an etcd backend's watch is asynchronous), and that the harness
+// the informer tests use keeps the contract.
+let delayedSeed = 1;
+storeContract('SqliteStore (:memory:) behind DelayedStore', async () =>
+  new DelayedStore(SqliteStore.open(':memory:'), { random: seededRandom(delayedSeed++) }));
 
 const put = (store: SqliteStore, key: string, value: string) => store.txn([], [{ type: 'put', key, value }]);
 

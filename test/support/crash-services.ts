@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { docker } from './docker.ts';
 import { describeTasksIn, listServiceTaskArns } from './services.ts';
-import { spawnWharf, type WharfProcess } from './wharf.ts';
+import { awsCliEnv, spawnWharf, type WharfProcess } from './wharf.ts';
 
 /** A cluster name no other test (or test run sharing this Docker) uses: containers are counted by cluster ARN. */
 export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -28,9 +28,12 @@ export function startServer(dataDir: string, flags: string[] = [], port = 0): Pr
 /** The port a running wharf listens on. */
 export const portOf = (p: WharfProcess): number => Number(new URL(p.url).port);
 
-/** A real `wharf agent` (Docker) in `cluster`, its state kept in `dataDir` (same dir: the same agent, restarted). */
+/**
+ * A real `wharf agent` (Docker) in `cluster`, its state kept in `dataDir` (same dir: the same
+ * agent, restarted), signing its link with the tests' root key.
+ */
 export function startAgentProcess(serverUrl: string, cluster: string, dataDir: string, flags: string[] = []): Promise<WharfProcess> {
-  return spawnWharf(['agent', '--server', serverUrl, '--cluster', cluster, '--data-dir', dataDir, ...flags], /agent .* started/);
+  return spawnWharf(['agent', '--server', serverUrl, '--cluster', cluster, '--data-dir', dataDir, ...flags], /agent .* started/, awsCliEnv);
 }
 
 /** The agent id a `wharf agent` printed when it started (its containers carry it as `wharf.agent-id`). */

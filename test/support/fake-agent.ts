@@ -1,22 +1,29 @@
 /**
- * A stand-in for `wharf agent` that speaks only the agent link: it says `hello`, so the
+ * A stand-in for `wharf agent` that speaks only the agent link: it signs its upgrade request
+ * (SigV4, service `ecs`) with the tests' root key unless told otherwise, says `hello`, so the
  * control plane registers a container instance, heartbeats, and never runs anything (tasks
- * placed on it stay PENDING). For tests that need container instances in a `wharf server`
- * without Docker: the ECS API is still exercised through the SDK, only the host is fake.
+ * placed on it stay PENDING) — unless a test sends reports itself (`send`). For tests that need
+ * container instances in a `wharf server` without Docker: the ECS API is still exercised
+ * through the SDK, only the host is fake.
  */
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
 import WebSocket from 'ws';
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { ecsClient, spawnWharf, tempDir, type WharfProcess } from './wharf.ts';
-import { AGENT_LINK_PATH, type AgentMessage, type ServerMessage } from '../../src/common/index.ts';
+import { credentials as rootCredentials, ecsClient, region as defaultRegion, spawnWharf, tempDir, type WharfProcess } from './wharf.ts';
+import { AGENT_LINK_PATH, signRequest, type AgentMessage, type Credentials, type ServerMessage } from '../../src/common/index.ts';
 
 /** A connected fake agent. */
 export interface FakeAgent {
+  agentId: string;
+  /** The secret the control plane issued at its first registration (undefined when it presented one). */
+  agentSecret?: string;
   /** The container instance ARNs the control plane registered for it. */
   containerInstanceArns: string[];
   /** Every message the control plane sent it, in order. */
   received: ServerMessage[];
+  /** Sends a message as the agent (a report, or anything a test needs to say). */
+  send(message: AgentMessage | Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -32,13 +39,25 @@ export interface FakeAgentOptions {
   eniLimit?: number;
   /** More attributes to register with (e.g. `ecs.availability-zone`). */
   attributes?: { name: string; value?: string }[];
+  /** What the upgrade is signed with (default: the tests' root key); `null` sends it unsigned. */
+  credentials?: Credentials | null;
+  /** The agent id and secret to say in hello (default: a new id, no secret). */
+  agentId?: string;
+  agentSecret?: string;
+}
+
+/** The headers of a signed upgrade request to the agent link at `url` (SigV4, service `ecs`). */
+export function signedUpgradeHeaders(url: string, credentials: Credentials, region = defaultRegion): Promise<Record<string, string>> {
+  return signRequest({ method: 'GET', url: new URL(url.replace(/^ws/, 'http') + AGENT_LINK_PATH), credentials, region, service: 'ecs' });
 }
 
 /** Connects to a running Wharf at `url` and resolves once its container instance is registered. */
-export function connectFakeAgent(url: string, o: FakeAgentOptions): Promise<FakeAgent> {
-  const ws = new WebSocket(url.replace(/^http/, 'ws') + AGENT_LINK_PATH);
+export async function connectFakeAgent(url: string, o: FakeAgentOptions): Promise<FakeAgent> {
+  const credentials = o.credentials === undefined ? rootCredentials : o.credentials;
+  const headers = credentials ? await signedUpgradeHeaders(url, credentials, o.region) : {};
+  const ws = new WebSocket(url.replace(/^http/, 'ws') + AGENT_LINK_PATH, { headers });
   const received: ServerMessage[] = [];
-  const send = (m: AgentMessage) => ws.send(JSON.stringify(m));
+  const send = (m: AgentMessage | Record<string, unknown>) => ws.send(JSON.stringify(m));
   const heartbeat = setInterval(() => {
     if (ws.readyState === ws.OPEN) send({ type: 'heartbeat' });
   }, 1000);
@@ -49,20 +68,28 @@ export function connectFakeAgent(url: string, o: FakeAgentOptions): Promise<Fake
     if (ws.readyState !== ws.CLOSED) ws.close();
     await closed;
   };
+  const id = randomUUID();
+  const agentId = o.agentId ?? `fake-${id}`;
   return new Promise((resolve, reject) => {
-    ws.once('error', reject);
-    ws.once('close', () => reject(new Error('agent link closed before registration')));
+    const fail = (error: Error) => {
+      clearInterval(heartbeat);
+      reject(error);
+    };
+    ws.once('error', fail);
+    ws.once('close', () => fail(new Error('agent link closed before registration')));
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as ServerMessage;
       received.push(message);
-      if (message.type === 'registered') resolve({ containerInstanceArns: message.containerInstanceArns, received, close });
-      if (message.type === 'error') reject(new Error(`agent link error: ${message.message}`));
+      if (message.type === 'registered') {
+        resolve({ agentId, agentSecret: message.agentSecret, containerInstanceArns: message.containerInstanceArns, received, send, close });
+      }
+      if (message.type === 'error') fail(Object.assign(new Error(`agent link error: ${message.code}: ${message.message}`), { code: message.code }));
     });
     ws.once('open', () => {
-      const id = randomUUID();
       send({
         type: 'hello',
-        agentId: `fake-${id}`,
+        agentId,
+        ...(o.agentSecret !== undefined && { agentSecret: o.agentSecret }),
         cluster: o.cluster,
         region: o.region,
         hostname: `fake-${id.slice(0, 8)}`,

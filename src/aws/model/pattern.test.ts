@@ -6,7 +6,10 @@ import { compileJavaPattern } from './pattern.ts';
 function matches(pattern: string, value: string): boolean {
   const compiled = compileJavaPattern(pattern);
   if (!compiled.ok) throw new Error(`${pattern}: ${compiled.reason}`);
-  return compiled.regex.test(value);
+  const viaSource = new RegExp(compiled.source, 'u').test(value);
+  // The automaton and the JavaScript form must agree on every value.
+  assert.equal(compiled.test(value), viaSource, `${pattern} on ${JSON.stringify(value)}`);
+  return viaSource;
 }
 
 function reason(pattern: string): string {
@@ -120,5 +123,24 @@ describe('compileJavaPattern', () => {
     assert.match(reason('a{x}'), /repetition/);
     assert.match(reason('[z-a]'), /range/);
     assert.match(reason('\\1(a)'), /backreference/);
+  });
+
+  test('regular patterns run in linear time, even those that backtrack exponentially', () => {
+    const ecrFilter = compileJavaPattern('^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$');
+    const eventsHeader = compileJavaPattern('^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$');
+    assert.ok(ecrFilter.ok && ecrFilter.linear && eventsHeader.ok && eventsHeader.linear);
+    const started = performance.now();
+    assert.equal(ecrFilter.test(`${'a'.repeat(5000)}!`), false);
+    assert.equal(eventsHeader.test(`${'a '.repeat(5000)}\u0000`), false);
+    assert.equal(ecrFilter.test('team/app*'), true);
+    assert.ok(performance.now() - started < 2000, 'no exponential backtracking');
+  });
+
+  test('backreferences and atomic groups are not regular: matched by JavaScript\'s engine', () => {
+    const backref = compileJavaPattern('(a|b)\\1');
+    const atomic = compileJavaPattern('(?>a|ab)c');
+    assert.ok(backref.ok && !backref.linear && atomic.ok && !atomic.linear);
+    assert.equal(backref.test('aa'), true);
+    assert.equal(atomic.test('abc'), false);
   });
 });

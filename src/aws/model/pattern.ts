@@ -1,22 +1,30 @@
 /**
  * AWS's `pattern` constraints are Java regular expressions (java.util.regex), applied to the
- * whole value. This converts one to a JavaScript RegExp (unicode mode) that accepts exactly the
- * same values: Java's ASCII `\s`, POSIX classes (`\p{Print}`), `\x{..}`, `\Q..\E`, octal and
- * surrogate-pair escapes, possessive quantifiers and atomic groups (as a lookahead and a
- * backreference, which JavaScript keeps atomic), inline flags (`(?i)` as ASCII case
- * expansion, as Java applies it), nested classes. What JavaScript cannot express (class
- * intersections, Unicode blocks, `\G`, ...) is reported, never guessed.
+ * whole value. This converts one to a matcher that accepts exactly the values Java would:
+ * Java's ASCII `\s`, POSIX classes (`\p{Print}`), `\x{..}`, `\Q..\E`, octal and surrogate-pair
+ * escapes, possessive quantifiers and atomic groups, inline flags (`(?i)` as the ASCII case
+ * expansion Java applies), nested classes. A regular pattern runs as an automaton in linear time
+ * (`pattern-nfa.ts`); the rest as JavaScript source (unicode mode). What JavaScript cannot
+ * express (class intersections, Unicode blocks, `\G`, ...) is reported, never guessed.
  */
+import { complement, emitPattern, type PatternNode, type Range } from './pattern-ast.ts';
+import { compileNfa } from './pattern-nfa.ts';
 
-/** A converted pattern, or why it could not be converted. */
-export type CompiledPattern = { ok: true; regex: RegExp; source: string } | { ok: false; reason: string };
+/**
+ * A converted pattern: `test` matches a whole value (in linear time when `linear`), `source` is
+ * the JavaScript form; or why the pattern could not be converted.
+ */
+export type CompiledPattern =
+  | { ok: true; test: (value: string) => boolean; source: string; linear: boolean }
+  | { ok: false; reason: string };
 
-const MAX = 0x10ffff;
-type Range = [number, number];
+type SetNode = Extract<PatternNode, { kind: 'set' }>;
 /** A character class item: code point ranges, or a JavaScript class escape (`\d`, `\p{L}`). */
 type ClassItem = { ranges: Range[] } | { escape: string };
 
+const MAX = 0x10ffff;
 const LINE_TERMINATORS = '\\n\\r\\u0085\\u2028\\u2029';
+const LINE_TERMINATOR_RANGES: Range[] = [[10, 10], [13, 13], [0x85, 0x85], [0x2028, 0x2029]];
 const SPACE: Range[] = [[9, 13], [32, 32]];
 const HSPACE: Range[] = [[32, 32], [9, 9], [0xa0, 0xa0], [0x1680, 0x1680], [0x180e, 0x180e], [0x2000, 0x200a], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000]];
 const VSPACE: Range[] = [[10, 13], [0x85, 0x85], [0x2028, 0x2029]];
@@ -39,18 +47,6 @@ const BINARY: Record<string, string> = {
 
 class Unconvertible extends Error {}
 
-function complement(ranges: Range[]): Range[] {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
-  const out: Range[] = [];
-  let next = 0;
-  for (const [lo, hi] of sorted) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = Math.max(next, hi + 1);
-  }
-  if (next <= MAX) out.push([next, MAX]);
-  return out;
-}
-
 /** Adds the other ASCII case of every letter in the ranges (Java's default CASE_INSENSITIVE). */
 function withAsciiCase(ranges: Range[]): Range[] {
   const out = [...ranges];
@@ -64,21 +60,7 @@ function withAsciiCase(ranges: Range[]): Range[] {
   return out;
 }
 
-function classChar(cp: number): string {
-  if (cp < 0x20 || (cp >= 0x7f && cp <= 0xa0) || (cp >= 0xd800 && cp <= 0xdfff) || cp === 0x2028 || cp === 0x2029) return `\\u{${cp.toString(16)}}`;
-  const ch = String.fromCodePoint(cp);
-  return '\\]-[^/'.includes(ch) ? `\\${ch}` : ch;
-}
-
-function literalChar(cp: number): string {
-  if (cp < 0x20 || (cp >= 0x7f && cp <= 0xa0) || (cp >= 0xd800 && cp <= 0xdfff) || cp === 0x2028 || cp === 0x2029) return `\\u{${cp.toString(16)}}`;
-  const ch = String.fromCodePoint(cp);
-  return '^$\\.*+?()[]{}|/'.includes(ch) ? `\\${ch}` : ch;
-}
-
-function rangesSource(ranges: Range[]): string {
-  return ranges.map(([lo, hi]) => (lo === hi ? classChar(lo) : `${classChar(lo)}-${classChar(hi)}`)).join('');
-}
+const EMPTY: PatternNode = { kind: 'seq', items: [] };
 
 interface Flags {
   i: boolean;
@@ -93,7 +75,6 @@ class Translator {
   private pos = 0;
   private flags: Flags = { i: false, s: false, m: false, x: false, d: false };
   private groups = 0;
-  private helpers = 0;
   /** Java group number → the JavaScript group name it became. */
   private readonly groupNames = new Map<number, string>();
 
@@ -106,23 +87,27 @@ class Translator {
     return cp === undefined ? undefined : String.fromCodePoint(cp);
   }
 
+  private ahead(length: number): string {
+    return String.fromCodePoint(...this.cps.slice(this.pos, this.pos + length));
+  }
+
   private fail(what: string): never {
     throw new Unconvertible(`${what} at offset ${this.pos}`);
   }
 
-  translate(): string {
-    const source = this.alternation();
+  parse(): PatternNode {
+    const node = this.alternation();
     if (this.pos < this.cps.length) this.fail('unbalanced )');
-    return source;
+    return node;
   }
 
-  private alternation(): string {
+  private alternation(): PatternNode {
     const branches = [this.sequence()];
     while (this.peek() === '|') {
       this.pos++;
       branches.push(this.sequence());
     }
-    return branches.join('|');
+    return branches.length === 1 ? branches[0]! : { kind: 'alt', branches };
   }
 
   private skipComments(): void {
@@ -135,37 +120,36 @@ class Translator {
     }
   }
 
-  private sequence(): string {
-    let out = '';
+  private sequence(): PatternNode {
+    const items: PatternNode[] = [];
     for (;;) {
       this.skipComments();
       const ch = this.peek();
-      if (ch === undefined || ch === '|' || ch === ')') return out;
+      if (ch === undefined || ch === '|' || ch === ')') return items.length === 1 ? items[0]! : { kind: 'seq', items };
       const atom = this.atom();
-      if (atom === null) continue;
-      out += this.quantified(atom);
+      if (atom !== null) items.push(this.quantified(atom));
     }
   }
 
-  /** One atom; null for what matches nothing by itself (an inline flag group). */
-  private atom(): string | null {
+  /** One atom; null for what matches nothing by itself (an inline flag switch). */
+  private atom(): PatternNode | null {
     const ch = this.peek()!;
     this.pos++;
+    const d = this.flags.d;
     switch (ch) {
       case '(':
         return this.group();
-      case '[': {
-        const { items, negated } = this.characterClass();
-        return this.classSource(items, negated);
-      }
+      case '[':
+        return this.characterClass();
       case '.':
-        return this.flags.s ? '[^]' : this.flags.d ? '[^\\n]' : `[^${LINE_TERMINATORS}]`;
+        return { kind: 'set', ranges: this.flags.s ? [] : d ? [[10, 10]] : LINE_TERMINATOR_RANGES, escapes: [], negated: true };
       case '^':
-        if (!this.flags.m) return '^';
-        return this.flags.d ? '(?:^|(?<=\\n))' : `(?:^|(?<=[${LINE_TERMINATORS}]))`;
+        if (!this.flags.m) return { kind: 'assert', source: '^' };
+        return { kind: 'assert', source: d ? '(?:^|(?<=\\n))' : `(?:^|(?<=[${LINE_TERMINATORS}]))` };
       case '$':
-        if (this.flags.m) return this.flags.d ? '(?=\\n|$)' : `(?=[${LINE_TERMINATORS}]|$)`;
-        return this.flags.d ? '(?=\\n?$)' : `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)`;
+        if (this.flags.m) return { kind: 'assert', source: d ? '(?=\\n|$)' : `(?=[${LINE_TERMINATORS}]|$)` };
+        // Java's `$` also matches before a line terminator that ends the input.
+        return { kind: 'assert', source: d ? '(?=\\n?$)' : `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)` };
       case '\\':
         return this.escape();
       case '*':
@@ -178,87 +162,75 @@ class Translator {
     }
   }
 
-  private literal(cp: number): string {
-    if (this.flags.i && ((cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122))) return `[${rangesSource(withAsciiCase([[cp, cp]]))}]`;
-    return literalChar(cp);
+  private literal(cp: number): SetNode {
+    const ranges: Range[] = [[cp, cp]];
+    return { kind: 'set', ranges: this.flags.i ? withAsciiCase(ranges) : ranges, escapes: [], negated: false };
   }
 
-  private quantified(atom: string): string {
+  private quantified(atom: PatternNode): PatternNode {
     this.skipComments();
-    // JavaScript quantifies no lookaround (nor the lookahead-and-backreference of an atomic
-    // group); Java does, so those are grouped first.
-    if (/^\(\?(=|!|<=|<!)/.test(atom) && /^[*+?{]/.test(this.peek() ?? '')) atom = `(?:${atom})`;
-    let quantifier: string;
+    let min: number;
+    let max: number;
     const ch = this.peek();
     if (ch === '*' || ch === '+' || ch === '?') {
-      quantifier = ch;
+      [min, max] = ch === '*' ? [0, Infinity] : ch === '+' ? [1, Infinity] : [0, 1];
       this.pos++;
     } else if (ch === '{') {
-      const rest = String.fromCodePoint(...this.cps.slice(this.pos, this.pos + 24));
-      const bound = /^\{(\d+)(,(\d*))?\}/.exec(rest);
+      const bound = /^\{(\d+)(,(\d*))?\}/.exec(this.ahead(24));
       if (!bound) return this.fail('illegal repetition {');
-      if (bound[3] && Number(bound[3]) < Number(bound[1])) this.fail('illegal repetition range');
-      quantifier = bound[0];
+      min = Number(bound[1]);
+      max = bound[2] === undefined ? min : bound[3] === '' ? Infinity : Number(bound[3]);
+      if (max < min) this.fail('illegal repetition range');
       this.pos += bound[0].length;
     } else {
       return atom;
     }
-    if (this.peek() === '?') {
-      this.pos++;
-      return this.quantified(`${atom}${quantifier}?`);
-    }
-    if (this.peek() === '+') {
-      this.pos++;
-      return this.quantified(this.atomic(`(?:${atom})${quantifier}`));
-    }
-    return this.quantified(`${atom}${quantifier}`);
-  }
-
-  /** Java's atomic group as JavaScript has it: a lookahead (atomic) captured and re-matched. */
-  private atomic(inner: string): string {
-    const name = `_a${++this.helpers}`;
-    return `(?=(?<${name}>${inner}))\\k<${name}>`;
+    const lazy = this.peek() === '?';
+    const possessive = this.peek() === '+';
+    if (lazy || possessive) this.pos++;
+    const repeat: PatternNode = { kind: 'repeat', node: atom, min, max, lazy };
+    return possessive ? { kind: 'atomic', node: repeat } : repeat;
   }
 
   /** After `(`: a group, or null for a flag switch `(?i)` that applies to the rest of its group. */
-  private group(): string | null {
+  private group(): PatternNode | null {
     const saved = { ...this.flags };
-    let open: string;
+    let wrap: (inner: PatternNode) => PatternNode;
     if (this.peek() === '?') {
       this.pos++;
-      const rest = String.fromCodePoint(...this.cps.slice(this.pos, this.pos + 40));
+      const rest = this.ahead(40);
       const named = /^<([a-zA-Z][a-zA-Z0-9]*)>/.exec(rest);
       const flagGroup = /^([idmsuxU]*)(?:-([idmsuxU]*))?([:)])/.exec(rest);
-      const lookaround = /^(=|!|<=|<!)/.exec(rest);
-      if (lookaround) {
-        open = `(?${lookaround[1]}`;
-        this.pos += lookaround[1]!.length;
+      const look = /^(=|!|<=|<!)/.exec(rest);
+      if (look) {
+        this.pos += look[1]!.length;
+        wrap = (node) => ({ kind: 'look', behind: look[1]!.startsWith('<'), negated: look[1]!.endsWith('!'), node });
       } else if (rest.startsWith('>')) {
-        open = 'atomic';
         this.pos += 1;
+        wrap = (node) => ({ kind: 'atomic', node });
       } else if (named) {
         this.groupNames.set(++this.groups, named[1]!);
-        open = `(?<${named[1]}>`;
         this.pos += named[0].length;
+        wrap = (node) => ({ kind: 'group', name: named[1]!, node });
       } else if (flagGroup) {
         this.pos += flagGroup[0].length;
         this.setFlags(flagGroup[1]!, true);
         this.setFlags(flagGroup[2] ?? '', false);
         if (flagGroup[3] === ')') return null;
-        open = '(?:';
+        wrap = (node) => node;
       } else {
         return this.fail('unknown group construct');
       }
     } else {
       const name = `_g${++this.groups}`;
       this.groupNames.set(this.groups, name);
-      open = `(?<${name}>`;
+      wrap = (node) => ({ kind: 'group', name, node });
     }
     const inner = this.alternation();
     if (this.peek() !== ')') this.fail('unclosed group');
     this.pos++;
     this.flags = saved;
-    return open === 'atomic' ? this.atomic(inner) : `${open}${inner})`;
+    return wrap(inner);
   }
 
   private setFlags(letters: string, on: boolean): void {
@@ -272,7 +244,7 @@ class Translator {
   private escapedCodePoint(letter: string): number | undefined {
     const simple: Record<string, number> = { t: 9, n: 10, r: 13, f: 12, a: 7, e: 27 };
     if (letter in simple) return simple[letter];
-    const rest = String.fromCodePoint(...this.cps.slice(this.pos, this.pos + 12));
+    const rest = this.ahead(12);
     let m: RegExpExecArray | null;
     if (letter === 'x') {
       if ((m = /^\{([0-9a-fA-F]{1,6})\}/.exec(rest)) || (m = /^([0-9a-fA-F]{2})/.exec(rest))) {
@@ -286,6 +258,7 @@ class Translator {
       if (!(m = /^([0-9a-fA-F]{4})/.exec(rest))) return this.fail('bad \\u escape');
       this.pos += 4;
       const cp = parseInt(m[1]!, 16);
+      // Java reads an escaped surrogate pair as the one code point it encodes.
       const low = /^\\u(d[c-f][0-9a-f]{2})/i.exec(rest.slice(4));
       if (cp >= 0xd800 && cp <= 0xdbff && low) {
         this.pos += 6;
@@ -304,6 +277,7 @@ class Translator {
       this.pos++;
       return next ^ 64;
     }
+    // Java: a backslash before any other non-letter, non-digit is that character.
     if (!/[a-zA-Z0-9]/.test(letter)) return letter.codePointAt(0);
     return undefined;
   }
@@ -325,14 +299,13 @@ class Translator {
     if (posix) return { ranges: negated ? complement(posix) : posix };
     const bare = name.replace(/^(Is|gc=|general_category=)/, '');
     if (CATEGORIES.has(bare)) return { escape: `\\${p}{${bare}}` };
-    const script = /^(?:Is|sc=|script=)([A-Za-z_]+)$/.exec(name);
     const binary = BINARY[(name.startsWith('Is') ? name.slice(2) : name).toLowerCase()];
     if (binary) return { escape: `\\${p}{${binary}}` };
-    if (script && !name.startsWith('In')) {
-      const scriptName = script[1]!;
+    const script = /^(?:Is|sc=|script=)([A-Za-z_]+)$/.exec(name);
+    if (script) {
       try {
-        new RegExp(`\\p{Script=${scriptName}}`, 'u');
-        return { escape: `\\${p}{Script=${scriptName}}` };
+        new RegExp(`\\p{Script=${script[1]}}`, 'u');
+        return { escape: `\\${p}{Script=${script[1]}}` };
       } catch {
         return this.fail(`unknown property ${name}`);
       }
@@ -345,6 +318,7 @@ class Translator {
     switch (letter) {
       case 'd': case 'D': case 'w': case 'W':
         return { escape: `\\${letter}` };
+      // Java's \s is ASCII whitespace; JavaScript's includes every Unicode space.
       case 's': return { ranges: SPACE };
       case 'S': return { ranges: complement(SPACE) };
       case 'h': return { ranges: HSPACE };
@@ -359,55 +333,60 @@ class Translator {
     return cp;
   }
 
-  private escape(): string {
+  private escape(): PatternNode {
     const letter = this.peek() ?? this.fail('trailing backslash');
     this.pos++;
     switch (letter) {
-      case 'b': case 'B': return `\\${letter}`;
-      case 'A': return '^';
-      case 'z': return '$';
-      case 'Z': return `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)`;
-      case 'R': return '(?:\\r\\n|[\\n\\u000b\\f\\r\\u0085\\u2028\\u2029])';
+      case 'b': case 'B': return { kind: 'assert', source: `\\${letter}` };
+      case 'A': return { kind: 'assert', source: '^' };
+      case 'z': return { kind: 'assert', source: '$' };
+      case 'Z': return { kind: 'assert', source: `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)` };
+      case 'R':
+        return { kind: 'alt', branches: [{ kind: 'seq', items: [this.literal(13), this.literal(10)] }, { kind: 'set', ranges: [...VSPACE], escapes: [], negated: false }] };
       case 'Q': {
-        let out = '';
-        while (this.pos < this.cps.length && !(this.peek() === '\\' && this.peek(1) === 'E')) out += this.literal(this.cps[this.pos++]!);
+        const items: PatternNode[] = [];
+        while (this.pos < this.cps.length && !(this.peek() === '\\' && this.peek(1) === 'E')) items.push(this.literal(this.cps[this.pos++]!));
         if (this.pos < this.cps.length) this.pos += 2;
-        return `(?:${out})`;
+        return { kind: 'seq', items };
       }
-      case 'E': return '';
+      case 'E': return EMPTY;
       case 'k': {
-        const named = /^<([a-zA-Z][a-zA-Z0-9]*)>/.exec(String.fromCodePoint(...this.cps.slice(this.pos, this.pos + 40)));
+        const named = /^<([a-zA-Z][a-zA-Z0-9]*)>/.exec(this.ahead(40));
         if (!named) return this.fail('bad \\k');
         this.pos += named[0].length;
-        return `\\k<${named[1]}>`;
+        return { kind: 'backref', name: named[1]! };
       }
     }
     if (/[1-9]/.test(letter)) {
       let number = Number(letter);
-      while (/[0-9]/.test(this.peek() ?? '') && number * 10 + Number(this.peek()) <= this.groups) number = number * 10 + Number(this.cps[this.pos++]! - 48);
+      while (/[0-9]/.test(this.peek() ?? '') && number * 10 + Number(this.peek()) <= this.groups) number = number * 10 + (this.cps[this.pos++]! - 48);
       const name = this.groupNames.get(number);
-      return name ? `\\k<${name}>` : this.fail(`backreference \\${number} to a group not yet defined`);
+      return name ? { kind: 'backref', name } : this.fail(`backreference \\${number} to a group not yet defined`);
     }
     if (letter === 'G' || letter === 'X' || letter === 'N') return this.fail(`escape \\${letter}`);
     const item = this.classEscape(letter);
     if (typeof item === 'number') return this.literal(item);
-    return this.classSource([item], false);
+    return this.setOf([item], false);
   }
 
-  private classSource(items: ClassItem[], negated: boolean): string {
+  private setOf(items: ClassItem[], negated: boolean): SetNode {
     let ranges: Range[] = [];
-    let escapes = '';
+    const escapes: string[] = [];
     for (const item of items) {
       if ('ranges' in item) ranges.push(...item.ranges);
-      else escapes += item.escape;
+      else escapes.push(item.escape);
     }
     if (this.flags.i) ranges = withAsciiCase(ranges);
-    if (!negated && escapes === '' && ranges.length === 1 && ranges[0]![0] === ranges[0]![1]) return literalChar(ranges[0]![0]);
-    return `[${negated ? '^' : ''}${rangesSource(ranges)}${escapes}]`;
+    return { kind: 'set', ranges, escapes, negated };
   }
 
-  /** After `[`: the items of a class (nested classes flattened) and whether it is negated. */
-  private characterClass(): { items: ClassItem[]; negated: boolean } {
+  /** After `[`: a class, nested classes (unions) flattened. */
+  private characterClass(): SetNode {
+    const { items, negated } = this.classItems();
+    return this.setOf(items, negated);
+  }
+
+  private classItems(): { items: ClassItem[]; negated: boolean } {
     const negated = this.peek() === '^';
     if (negated) this.pos++;
     const items: ClassItem[] = [];
@@ -424,12 +403,13 @@ class Translator {
       if (ch === '&' && this.peek(1) === '&') return this.fail('character class intersection (&&)');
       if (ch === '[') {
         this.pos++;
-        const nested = this.characterClass();
+        const nested = this.classItems();
         if (nested.negated) return this.fail('negated nested character class');
         items.push(...nested.items);
         continue;
       }
       const start = this.classAtom();
+      // A dash between two characters is a range; anywhere else (after \w, before ]) a dash.
       if (typeof start === 'number' && this.peek() === '-' && this.peek(1) !== ']' && this.peek(1) !== undefined && this.peek(1) !== '[') {
         const save = this.pos;
         this.pos++;
@@ -451,24 +431,29 @@ class Translator {
     const letter = this.peek() ?? this.fail('trailing backslash');
     this.pos++;
     if (letter === 'Q') {
-      const items: Range[] = [];
+      const ranges: Range[] = [];
       while (this.pos < this.cps.length && !(this.peek() === '\\' && this.peek(1) === 'E')) {
         const c = this.cps[this.pos++]!;
-        items.push([c, c]);
+        ranges.push([c, c]);
       }
       if (this.pos < this.cps.length) this.pos += 2;
-      return { ranges: items };
+      return { ranges };
     }
     return this.classEscape(letter);
   }
 }
 
-/** Converts a Java pattern to a RegExp matching whole values; the reason when it cannot. */
+/**
+ * Converts a Java pattern to a whole-value matcher: an automaton taking linear time when the
+ * pattern is regular, else JavaScript's engine. Why not, when JavaScript cannot express it.
+ */
 export function compileJavaPattern(pattern: string): CompiledPattern {
   try {
-    const body = new Translator(pattern).translate();
-    const source = `^(?:${body})$`;
-    return { ok: true, regex: new RegExp(source, 'u'), source };
+    const node = new Translator(pattern).parse();
+    const source = `^(?:${emitPattern(node)})$`;
+    const regex = new RegExp(source, 'u');
+    const linear = compileNfa(node);
+    return linear ? { ok: true, test: linear, source, linear: true } : { ok: true, test: (value) => regex.test(value), source, linear: false };
   } catch (error) {
     if (error instanceof Unconvertible) return { ok: false, reason: error.message };
     if (error instanceof SyntaxError) return { ok: false, reason: `converted form rejected: ${error.message}` };

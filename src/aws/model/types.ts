@@ -88,7 +88,7 @@ export interface StringShape {
   enum?: string[];
   min?: number;
   max?: number;
-  /** A Java-style regular expression the whole value must match (as AWS applies it: unanchored `find`). */
+  /** A Java-style regular expression the whole value must match. */
   pattern?: string;
   /** Never shown in logs or error messages (Smithy's `sensitive`). */
   sensitive?: boolean;

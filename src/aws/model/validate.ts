@@ -9,17 +9,17 @@ import { compileJavaPattern } from './pattern.ts';
 import type { ListShape, MapShape, ServiceModel, Shape, StructureShape } from './types.ts';
 
 /** Compiled patterns by their Java text: converted once, shared by every shape that has it. */
-const patterns = new Map<string, RegExp | null>();
+const patterns = new Map<string, ((value: string) => boolean) | null>();
 
-function patternRegex(pattern: string): RegExp | null {
-  let regex = patterns.get(pattern);
-  if (regex === undefined) {
+function patternTest(pattern: string): ((value: string) => boolean) | null {
+  let test = patterns.get(pattern);
+  if (test === undefined) {
     const compiled = compileJavaPattern(pattern);
     // The generator reports patterns JavaScript cannot express; here they are skipped.
-    regex = compiled.ok ? compiled.regex : null;
-    patterns.set(pattern, regex);
+    test = compiled.ok ? compiled.test : null;
+    patterns.set(pattern, test);
   }
-  return regex;
+  return test;
 }
 
 type Constraint = Violation['constraint'];
@@ -65,8 +65,8 @@ function constraintsOf(shape: Shape, value: unknown): (Failure & { met: boolean 
     if (shape.min !== undefined) out.push({ constraint: 'range', message: `Member must have value greater than or equal to ${formatBound(shape, shape.min)}`, met: n === undefined || n >= shape.min });
   }
   if (shape.type === 'string' && shape.pattern !== undefined) {
-    const regex = patternRegex(shape.pattern);
-    if (regex) out.push({ constraint: 'pattern', message: `Member must satisfy regular expression pattern: ${shape.pattern}`, met: typeof value !== 'string' || regex.test(value) });
+    const test = patternTest(shape.pattern);
+    if (test) out.push({ constraint: 'pattern', message: `Member must satisfy regular expression pattern: ${shape.pattern}`, met: typeof value !== 'string' || test(value) });
   }
   return out;
 }

@@ -91,6 +91,21 @@ describe('circuit breaker', () => {
     });
   }
 
+  test('a tripped deployment keeps its failedTasks when task retention deletes its STOPPED tasks', () => {
+    const desired = 4;
+    const sim = steadyService({ desiredCount: desired, minimumHealthyPercent: 50, maximumPercent: 200, circuitBreaker: { enable: true, rollback: false } });
+    const bad = sim.deploy(sim.revision(2, { behaviour: 'exits' }));
+    for (let i = 0; i < 50 && sim.primary().rolloutState !== 'FAILED'; i++) sim.step();
+    assert.equal(sim.primary().rolloutState, 'FAILED');
+    const counted = sim.primary().failedTasks;
+    assert.ok(counted >= circuitBreakerThreshold(desired));
+    // The breaker no longer counts, so retention may delete the failed tasks once their hour is up.
+    sim.tasks = sim.tasks.filter((t) => !(t.deploymentId === bad.id && t.lastStatus === 'STOPPED'));
+    sim.run(5);
+    assert.equal(sim.primary().id, bad.id);
+    assert.equal(sim.primary().failedTasks, counted, 'what was counted stays counted');
+  });
+
   // Fails: the failed deployment's tasks all stopped, so the reconcile after the trip retires it
   // (drained) while it is still ROLLBACK_IN_PROGRESS; the code that marks it ROLLBACK_SUCCESSFUL
   // when the rollback completes (reconcile.ts, step 5) only looks at live deployments, so its

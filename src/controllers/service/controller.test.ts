@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { getDoc, listDocs, transact } from '../../state/index.ts';
+import { ManualClock, randomIds } from '../../common/index.ts';
+import { place, seededRandom as placementRandom } from '../../scheduler/index.ts';
+import { DelayedStore, seededRandom } from '../../state/delayed-store.testing.ts';
+import { SqliteStore, getDoc, listDocs, transact } from '../../state/index.ts';
 import {
-  keys, putService, resolveTaskDefinition, serviceArns, serviceKeys, startDeployment, type ServiceRecord, type TaskRecord,
+  EcsInformers, keys, putService, resolveTaskDefinition, serviceArns, serviceKeys, startDeployment, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
   ecsWorld, instanceRecord, scope, seed, seedCluster, seedInstance, seedTaskDefinition, taskDefinitionRecord, type EcsWorld,
@@ -56,7 +59,7 @@ describe('ServiceController (shell over the real store)', () => {
 
   afterEach(async () => {
     await controller.close();
-    bed.deps.instances.close();
+    bed.deps.informers.close();
     await bed.store.close();
   });
 
@@ -166,4 +169,34 @@ describe('ServiceController (shell over the real store)', () => {
     await controller.idle();
     assert.equal((await serviceTasks(bed)).length, 1);
   });
+});
+
+describe('ServiceController behind an asynchronous store (DelayedStore)', () => {
+  for (const runSeed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    it(`a pass right after another sees the tasks it launched, and launches no more (seed ${runSeed})`, async () => {
+      const store = new DelayedStore(SqliteStore.open(':memory:'), { random: seededRandom(runSeed) });
+      const clock = new ManualClock();
+      const informers = new EcsInformers(store);
+      const bed: EcsWorld = { store, clock, deps: { store, clock, ids: randomIds, place, rng: placementRandom(runSeed), informers } };
+      const controller = new ServiceController({ deps: bed.deps, settings: { instanceLostAfterMs: 30_000 } });
+      try {
+        await seedCluster(store, CLUSTER, clock.now());
+        await seedTaskDefinition(store, taskDefinitionRecord('web', 1, [{ name: 'app', image: 'busybox', memory: 256, cpu: 256 }]));
+        await seedInstance(store, instanceRecord(CLUSTER, A));
+        await seedInstance(store, instanceRecord(CLUSTER, B));
+        await informers.start();
+        await createService(bed, 3);
+        await controller.reconcile(serviceKey);
+        await controller.reconcile(serviceKey);
+        await controller.reconcile(serviceKey);
+        assert.equal((await serviceTasks(bed)).length, 3);
+        const charged = await Promise.all([A, B].map(async (id) => (await getDoc<{ remainingResources: { cpu: number } }>(store, keys.instance(scope, CLUSTER, id)))!.value.remainingResources.cpu));
+        assert.equal(charged.reduce((a, b) => a + b, 0), 2 * 1024 - 3 * 256);
+      } finally {
+        await controller.close();
+        informers.close();
+        await store.close();
+      }
+    });
+  }
 });

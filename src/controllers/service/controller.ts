@@ -1,27 +1,35 @@
 /**
- * The service controller: the thin shell around `reconcileService`. Watches on services,
- * tasks and container instances only queue the affected service's key; a worker reads the
- * service, its tasks and the cluster's instances, asks the pure reconciler what to do, and
- * applies the plan — stops, a rollback deployment, launches placed by the scheduler, events —
- * in one transaction guarded on everything it read. A lost race re-reads and decides again,
- * so a crash or restart at any moment neither loses nor duplicates work.
+ * The service controller: the thin shell around `reconcileService`. It subscribes to the shared
+ * ECS informers (services, tasks, container instances), and a change only queues the affected
+ * service's key; a worker reads the service from the store, its tasks and the cluster's
+ * instances from the informers' indexes (never by listing the cluster), asks the pure
+ * reconciler what to do, and applies the plan — stops, a rollback deployment, launches placed
+ * by the scheduler, events — in one transaction guarded on everything it read. A lost race
+ * re-reads and decides again, so a crash or restart at any moment neither loses nor
+ * duplicates work.
  *
- *   store watch ──▶ WorkQueue(service key) ──▶ read ──▶ reconcileService ──▶ one transaction
- *                        ▲                                        │
- *                        └──────── wakeAt (grace, throttle, instance loss) ◀──┘
+ *   informers.subscribe ──▶ WorkQueue(service key) ──▶ read ──▶ reconcileService ──▶ one transaction
+ *                               ▲                                          │
+ *                               └──────── wakeAt (grace, throttle, instance loss) ◀──┘
+ *
+ * Reading its own writes: every commit that launches or stops a service's tasks also rewrites
+ * the service record, so a pass first waits for the informers to reach the revision of the
+ * service record it read (`waitForRevision`) — the tasks it launched last time are then in
+ * them. After a lost race it waits for the store's current revision (`catchUp`) instead.
  */
 import type { Failure } from '@aws-sdk/client-ecs';
 import { AGENT_RECONNECT_MAX_MS } from '../../common/index.ts';
-import { listDocs, transact, type Doc, type Tx, type WatchEvent } from '../../state/index.ts';
+import { getDoc, transact, type Doc, type InformerChange, type Tx } from '../../state/index.ts';
 import {
-  keys, putService, resolveTaskDefinition, scopeOfService, serviceGroup, serviceKeys, snapshotOf, stageServiceLaunch, stageStopTask,
-  startDeployment, withEvent, type ClusterRecord, type ContainerInstanceRecord, type DeploymentRecord, type EcsDeps, type ServiceRecord,
-  type TaskRecord,
+  CLUSTER_INDEX, keys, putService, resolveTaskDefinition, scopeOfService, serviceGroup, serviceIndexOf, serviceKeyOfIndex,
+  snapshotOf, stageServiceLaunch, stageStopTask, startDeployment, withEvent, type ClusterRecord, type ContainerInstanceRecord,
+  type DeploymentRecord, type EcsDeps, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import { WorkQueue } from '../work-queue.ts';
 import { messages } from './messages.ts';
 import { reconcileService, type ObservedInstance, type ObservedTask, type ReconcileSettings, type ServicePlan } from './reconcile.ts';
 
+/** What the service controller is given: ECS's deps (the shared informers among them) and the reconciler's settings. */
 export interface ServiceControllerOptions {
   deps: EcsDeps;
   settings: ReconcileSettings;
@@ -33,9 +41,7 @@ export interface ServiceControllerOptions {
 /** Keeps every service's tasks converging on what the service asks for. */
 export class ServiceController {
   private readonly queue: WorkQueue;
-  /** Service keys by the cluster part of their key (`account/region/cluster`). */
-  private readonly byCluster = new Map<string, Set<string>>();
-  private readonly unwatch: Array<() => void> = [];
+  private readonly unsubscribe: Array<() => void> = [];
   private resync?: NodeJS.Timeout;
 
   /** What the reconciler is given: the options' settings, with agents given time to reconnect after this start. */
@@ -47,44 +53,56 @@ export class ServiceController {
     this.queue = new WorkQueue({ work: (key) => this.reconcile(key), log: (m) => o.log?.(`service controller: ${m}`) });
   }
 
-  /** Starts watching and queues every service once. */
+  /** Subscribes to the informers (which queues every service once) and starts the periodic resync. */
   async start(): Promise<void> {
-    const { store } = this.o.deps;
-    this.unwatch.push(store.watch(serviceKeys.allServices, (e) => this.onService(e)));
-    this.unwatch.push(store.watch(keys.allTasks, (e) => this.onTask(e)));
-    this.unwatch.push(store.watch(keys.allInstances, (e) => this.onInstance(e)));
-    this.resyncAll();
+    const { informers } = this.o.deps;
+    await informers.start();
+    this.unsubscribe.push(informers.services.subscribe((c) => this.onService(c)));
+    this.unsubscribe.push(informers.tasks.subscribe((c) => this.onTask(c)));
+    this.unsubscribe.push(informers.instances.subscribe((c) => this.onInstance(c)));
     this.resync = setInterval(() => this.resyncAll(), this.o.resyncMs ?? 30_000);
     this.resync.unref();
   }
 
-  /** Stops watching; resolves once work in progress is done. */
+  /** Stops listening; resolves once work in progress is done. */
   async close(): Promise<void> {
     clearInterval(this.resync);
-    for (const u of this.unwatch) u();
+    for (const u of this.unsubscribe) u();
     await this.queue.close();
   }
 
-  /** Resolves when no service is queued or being reconciled (for tests). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /**
+   * Resolves once every change committed before the call has reached the informers and their
+   * subscribers, and no service is queued or being reconciled (for tests).
+   */
+  async idle(): Promise<void> {
+    await this.o.deps.informers.catchUp();
+    // Subscribers hear of a change on a later turn of the event loop than the informer takes it.
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await this.queue.idle();
   }
 
   /** Reconciles one service now; resolves to when (ms from now) it wants to be looked at again. */
   async reconcile(key: string): Promise<number | undefined> {
     const { deps } = this.o;
+    const { informers } = deps;
     const settings = this.settings;
+    await informers.start();
+    let attempt = 0;
     const wakeAt = await transact(deps.store, async (tx) => {
-      const service = await tx.get<ServiceRecord>(key);
-      if (!service || service.status === 'INACTIVE') return undefined;
+      const doc = await getDoc<ServiceRecord>(deps.store, key);
+      tx.guard(key, doc?.modRevision ?? 0);
+      if (!doc || doc.value.status === 'INACTIVE') return undefined;
+      const service = doc.value;
+      // See our own writes (they rewrote the service record), or after a lost race everything committed so far.
+      if (attempt++ === 0) await informers.waitForRevision(doc.modRevision);
+      else await informers.catchUp();
       const scope = scopeOfService(service);
       const now = deps.clock.now();
       // The service's own tasks guard the commit; other tasks' reports do not disturb it.
-      const group = serviceGroup(service.name);
-      const taskDocs = (await listDocs<TaskRecord>(deps.store, keys.tasks(scope, service.clusterName)))
-        .filter((d) => d.value.group === group && d.value.startedBy?.startsWith('ecs-svc/'));
+      const taskDocs = informers.tasksOfService(scope, service.clusterName, service.name);
       for (const d of taskDocs) tx.guard(d.key, d.modRevision);
-      const instanceDocs = await deps.instances.list(scope, service.clusterName);
+      const instanceDocs = informers.instancesOf(scope, service.clusterName);
       // Tasks are replaced because of instances that are away or draining: if one comes back meanwhile, decide again.
       for (const d of instanceDocs) if (!d.value.agentConnected || d.value.status !== 'ACTIVE') tx.guard(d.key, d.modRevision);
       const eligible = await this.daemonEligibility(tx, service, instanceDocs);
@@ -175,43 +193,29 @@ export class ServiceController {
     return admitted;
   }
 
+  /** Queues every live service again, whatever the informers said (the level-triggered safety net). */
   private resyncAll(): void {
-    void listDocs<ServiceRecord>(this.o.deps.store, serviceKeys.allServices).then((docs) => {
-      for (const d of docs) {
-        this.track(d.key, d.value.status !== 'INACTIVE');
-        if (d.value.status !== 'INACTIVE') this.queue.add(d.key);
-      }
-    }).catch((error: unknown) => this.o.log?.(`service controller: resync failed: ${error instanceof Error ? error.message : String(error)}`));
+    for (const d of this.o.deps.informers.services.list()) if (d.value.status !== 'INACTIVE') this.queue.add(d.key);
   }
 
-  private onService(e: WatchEvent): void {
-    const live = e.type === 'put' && (JSON.parse(e.kv.value) as ServiceRecord).status !== 'INACTIVE';
-    this.track(e.kv.key, live);
-    if (live) this.queue.add(e.kv.key);
+  private onService(c: InformerChange<ServiceRecord>): void {
+    if (c.type !== 'delete' && c.value.status !== 'INACTIVE') this.queue.add(c.key);
   }
 
-  private onTask(e: WatchEvent): void {
-    const value = e.type === 'put' ? e.kv.value : e.prevKv?.value;
-    // Every agent report passes here: standalone tasks are skipped without decoding them.
-    if (!value || !value.includes('"group":"service:')) return;
-    const task = JSON.parse(value) as TaskRecord;
-    if (!task.group.startsWith('service:')) return;
-    const cluster = e.kv.key.slice(keys.allTasks.length, e.kv.key.lastIndexOf('/'));
-    this.queue.add(`${serviceKeys.allServices}${cluster}/${task.group.slice('service:'.length)}`);
+  /** A service's task changed (or went): its service is queued. Other tasks are no concern of this controller. */
+  private onTask(c: InformerChange<TaskRecord>): void {
+    const before = c.type === 'add' ? undefined : serviceIndexOf(c.previous, c.key);
+    const after = c.type === 'delete' ? undefined : serviceIndexOf(c.value, c.key);
+    if (before !== undefined) this.queue.add(serviceKeyOfIndex(before));
+    if (after !== undefined && after !== before) this.queue.add(serviceKeyOfIndex(after));
   }
 
-  private onInstance(e: WatchEvent): void {
-    const cluster = e.kv.key.slice(keys.allInstances.length, e.kv.key.lastIndexOf('/'));
-    for (const key of this.byCluster.get(cluster) ?? []) this.queue.add(key);
-  }
-
-  private track(serviceKey: string, live: boolean): void {
-    const cluster = serviceKey.slice(serviceKeys.allServices.length, serviceKey.lastIndexOf('/'));
-    const set = this.byCluster.get(cluster) ?? new Set<string>();
-    if (live) set.add(serviceKey);
-    else set.delete(serviceKey);
-    if (set.size) this.byCluster.set(cluster, set);
-    else this.byCluster.delete(cluster);
+  /** An instance changed: every live service of its cluster may place or replace tasks because of it. */
+  private onInstance(c: InformerChange<ContainerInstanceRecord>): void {
+    const cluster = c.key.slice(keys.allInstances.length, c.key.lastIndexOf('/'));
+    for (const d of this.o.deps.informers.services.byIndex(CLUSTER_INDEX, cluster)) {
+      if (d.value.status !== 'INACTIVE') this.queue.add(d.key);
+    }
   }
 }
 

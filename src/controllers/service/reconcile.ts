@@ -46,6 +46,11 @@ export const THROTTLE_AFTER_FAILURES = 3;
 /** ...waiting 10 s, doubling per further failure, up to 15 minutes between launches. */
 export const THROTTLE_BASE_MS = 10_000;
 export const THROTTLE_MAX_MS = 15 * 60_000;
+/**
+ * Failures in a row from which the throttle waits its longest: the newest failures of a
+ * PRIMARY deployment up to this many are all the throttle needs, so task retention keeps them.
+ */
+export const THROTTLE_SATURATION = THROTTLE_AFTER_FAILURES + Math.ceil(Math.log2(THROTTLE_MAX_MS / THROTTLE_BASE_MS));
 
 /** Decides the next step for one service. */
 export function reconcileService(input: ReconcileInput): ServicePlan {
@@ -220,7 +225,10 @@ function failed(t: ObservedTask): boolean {
 function circuitBreaker(world: World, d: DeploymentRecord): { failedTasks: number; tripped: boolean; complete: boolean; checkAt?: number } {
   const { now, tasks, service } = world.input;
   const mine = tasks.filter((t) => t.deploymentId === d.id);
-  const failedTasks = d.circuitBreakerComplete ? 0 : mine.filter((t) => t.lastStatus === 'STOPPED' && (t.stoppedAt ?? now) >= d.failuresSince && failed(t)).length;
+  // Task retention keeps a deployment's STOPPED tasks while this counts them (see retention/expiry.ts), but not
+  // after: a deployment that tripped, or one whose circuit breaker is off, keeps the count it reached.
+  const counted = mine.filter((t) => t.lastStatus === 'STOPPED' && (t.stoppedAt ?? now) >= d.failuresSince && failed(t)).length;
+  const failedTasks = d.circuitBreakerComplete ? 0 : Math.max(d.failedTasks, counted);
   const monitoring = d.deploymentConfiguration.deploymentCircuitBreaker.enable && d.rolloutState === 'IN_PROGRESS' && !d.circuitBreakerComplete;
   if (!monitoring) return { failedTasks, tripped: false, complete: false };
   const healthySince = mine.filter((t) => world.healthy(t)).map((t) => t.startedAt ?? now);
@@ -236,8 +244,9 @@ function circuitBreaker(world: World, d: DeploymentRecord): { failedTasks: numbe
  * The service throttle over one deployment's tasks: after THROTTLE_AFTER_FAILURES tasks in a
  * row stopped without ever reaching RUNNING, launches wait (doubling, up to 15 minutes). A
  * task that reached RUNNING ends the run; tasks stopped by a user or the scheduler do not count.
+ * Exported for task retention's tests: what retention deletes must leave its answer unchanged.
  */
-function throttleOf(tasks: ObservedTask[]): { nextLaunchAt: number; since: number } | undefined {
+export function throttleOf(tasks: readonly ObservedTask[]): { nextLaunchAt: number; since: number } | undefined {
   let failures = 0;
   let latest = -Infinity;
   let since = Infinity;

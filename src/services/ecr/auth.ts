@@ -1,38 +1,37 @@
 /**
  * GetAuthorizationToken: the password `docker login` (and `aws ecr get-login-password`) uses
  * for the registry. The token is base64 of `AWS:<password>`, the password being a registry
- * token for the caller's account and region, good for 12 hours. `registryIds` is deprecated
- * in ECR and does not change what the token grants: as ECR does, one authorization data entry
- * comes back per id given, each for the same caller.
+ * token bound to the principal that asked (for an STS session, with the session's token, so the
+ * registry can reopen the session and check it has not expired), for the caller's account and
+ * region, good for 12 hours. Every push and pull with it is then authorized as that principal.
+ * `registryIds` is deprecated in ECR and does not change what the token grants: as ECR does, one
+ * authorization data entry comes back per id given, each for the same caller.
  */
-import type { AuthorizationData, GetAuthorizationTokenResponse } from '@aws-sdk/client-ecr';
-import type { ActionHandler } from '../../aws/index.ts';
-import { checkCount, ecrFields, scopeOf } from './common.ts';
+import type { AuthorizationData } from '@aws-sdk/client-ecr';
+import { scopeOf, type EcrOperationTable } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 
-const REGISTRY_ID = /^[0-9]{12}$/;
-
-/** The authorization action, bound to its dependencies. */
-export function authActions(deps: EcrDeps): Record<string, ActionHandler> {
+/** The authorization operation, bound to its dependencies (IAM authorizes it on `*`). */
+export function authOperations(deps: EcrDeps): EcrOperationTable {
   return {
-    async GetAuthorizationToken(input, ctx): Promise<GetAuthorizationTokenResponse> {
-      const f = ecrFields(input);
-      const registryIds = f.strings('registryIds');
-      if (registryIds) {
-        checkCount(f.at('registryIds'), registryIds.length, 1, 10);
-        registryIds.forEach((id, i) => {
-          if (!REGISTRY_ID.test(id)) throw EcrErrors.constraint(`${f.at('registryIds')}[${i}]`, "must satisfy regular expression '[0-9]{12}'");
-        });
-      }
-      const scope = scopeOf(ctx);
-      const { password, expiresAt } = deps.tokens.issue(scope);
-      const data: AuthorizationData = {
-        authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'),
-        expiresAt: new Date(expiresAt),
-        proxyEndpoint: `http://${deps.registryHost()}`,
-      };
-      return { authorizationData: (registryIds ?? [scope.account]).map(() => ({ ...data })) };
+    GetAuthorizationToken: {
+      handler: async (i, ctx) => {
+        const scope = scopeOf(ctx);
+        const { principal } = ctx;
+        let sessionToken: string | undefined;
+        if (principal.accessKeyId?.startsWith('ASIA')) {
+          sessionToken = deps.sessionToken?.(principal.accessKeyId);
+          if (sessionToken === undefined) throw EcrErrors.server('The session of this request could not be bound to a registry token; try again.');
+        }
+        const { password, expiresAt } = deps.tokens.issue(scope, { principal, ...(sessionToken !== undefined ? { sessionToken } : {}) });
+        const data: AuthorizationData = {
+          authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'),
+          expiresAt: new Date(expiresAt),
+          proxyEndpoint: `http://${deps.registryHost()}`,
+        };
+        return { authorizationData: (i.registryIds ?? [scope.account]).map(() => ({ ...data })) };
+      },
     },
   };
 }

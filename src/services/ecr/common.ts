@@ -1,36 +1,32 @@
 /**
- * Small pieces every ECR action file shares: the scope and registry a request acts in, input
- * readers that answer bad values with ECR's own InvalidParameterException wording, repository
- * lookup, tags, and the API shape of a stored repository.
+ * Small pieces every ECR operation file shares: the operation table's type, the scope and
+ * registry a request acts in, the repository ARN IAM authorizes it on, repository lookup, the
+ * cross-field tag rules the model cannot state, and the API shape of a stored repository.
+ * Lengths, patterns, enums and required members are the model's (checked before a handler runs).
  */
 import type { Repository, Tag } from '@aws-sdk/client-ecr';
-import { Fields, type JsonRequestContext as RequestContext } from '../../aws/index.ts';
-import { registryKeys, type RegistryScope, type RepositoryRecord } from '../../registry/index.ts';
+import type { EcrOperations, OperationSpec, RequestContext } from '../../aws/index.ts';
+import { registryArns, registryKeys, type RegistryScope, type RepositoryRecord } from '../../registry/index.ts';
 import { getDoc, transact, type Store } from '../../state/index.ts';
 import { EcrErrors } from './errors.ts';
 
+/** Some of ECR's operations, as one file of the adapter implements them. */
+export type EcrOperationTable = { [K in keyof EcrOperations]?: OperationSpec<EcrOperations[K]['input'], EcrOperations[K]['output']> };
+
 /** The account and region a request acts in: its registry's records live under this scope. */
-export const scopeOf = (ctx: RequestContext): RegistryScope => ({ account: ctx.account, region: ctx.region });
+export const scopeOf = (ctx: Pick<RequestContext, 'account' | 'region'>): RegistryScope => ({ account: ctx.account, region: ctx.region });
 
-/** Reads a request body as ECR does: wrong JSON types are SerializationException, bad values InvalidParameterException. */
-export const ecrFields = (input: unknown): Fields => Fields.of(input, EcrErrors.invalidParameter);
-
-/** ECR's repository name rule, as the API reference states it (lowercase, `/` namespaces). */
+/** ECR's repository name rule, as the API reference and ECR's own messages state it. */
 export const REPOSITORY_NAME_PATTERN = '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*';
 const REPOSITORY_NAME = new RegExp(`^${REPOSITORY_NAME_PATTERN}$`);
-const REGISTRY_ID = /^[0-9]{12}$/;
 
-/** Checks a repository name against ECR's length (2–256) and pattern, with ECR's message naming `member`. */
-export function checkRepositoryName(name: string, member = 'repositoryName'): string {
-  if (name.length < 2) throw EcrErrors.constraint(member, 'Member must have length greater than or equal to 2');
-  if (name.length > 256) throw EcrErrors.constraint(member, 'Member must have length less than or equal to 256');
-  if (!REPOSITORY_NAME.test(name)) throw EcrErrors.constraint(member, `must satisfy regular expression '${REPOSITORY_NAME_PATTERN}'`);
-  return name;
-}
+/** True for a name ECR accepts (2–256 characters of its pattern): what a repository ARN may name. */
+export const isRepositoryName = (name: string): boolean => name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name);
 
-/** The required `repositoryName` member, checked. */
-export function readRepositoryName(f: Fields): string {
-  return checkRepositoryName(f.string('repositoryName', { required: true }), f.at('repositoryName'));
+/** A member the model requires: present once validation passed (the pipeline validates before any handler runs). */
+export function need<T>(value: T | undefined, member: string): T {
+  if (value === undefined) throw EcrErrors.constraint(member, 'Member must not be null');
+  return value;
 }
 
 /**
@@ -47,12 +43,20 @@ export interface Registry {
   own: boolean;
 }
 
-/** Reads the optional `registryId` member (12 digits). */
-export function readRegistry(f: Fields, ctx: RequestContext): Registry {
+/** The registry of a request's optional `registryId`. */
+export function registryOf(registryId: string | undefined, ctx: RequestContext): Registry {
   const scope = scopeOf(ctx);
-  const id = f.string('registryId');
-  if (id !== undefined && !REGISTRY_ID.test(id)) throw EcrErrors.constraint(f.at('registryId'), "must satisfy regular expression '[0-9]{12}'");
-  return { scope, registryId: id ?? scope.account, own: id === undefined || id === scope.account };
+  return { scope, registryId: registryId ?? scope.account, own: registryId === undefined || registryId === scope.account };
+}
+
+/**
+ * The ARN IAM authorizes a repository operation on: the repository in the registry the request
+ * names (its `registryId`, else the caller's). The input is not yet validated: without a name
+ * the request is authorized on `*` (and then refused by validation).
+ */
+export function repositoryResource(input: { registryId?: string; repositoryName?: string }, ctx: RequestContext): string[] {
+  if (!input.repositoryName) return ['*'];
+  return [registryArns.repository({ account: input.registryId ?? ctx.account, region: ctx.region }, input.repositoryName)];
 }
 
 /** Anything repository records can be read through: a transaction (whose reads guard its commit) or the store. */
@@ -60,7 +64,7 @@ export interface Reader {
   get<T>(key: string): Promise<T | undefined>;
 }
 
-/** Reads straight from the store, for actions that only read. */
+/** Reads straight from the store, for operations that only read. */
 export const storeReader = (store: Store): Reader => ({
   get: async <T>(key: string) => (await getDoc<T>(store, key))?.value,
 });
@@ -72,53 +76,33 @@ export async function findRepository(reader: Reader, registry: Registry, name: s
   return repo;
 }
 
-/** Reads `maxResults` (1–1000, as every ECR list action allows). */
-export function readMaxResults(f: Fields): number | undefined {
-  const n = f.int('maxResults');
-  if (n !== undefined && n < 1) throw EcrErrors.constraint(f.at('maxResults'), 'Member must have value greater than or equal to 1');
-  if (n !== undefined && n > 1000) throw EcrErrors.constraint(f.at('maxResults'), 'Member must have value less than or equal to 1000');
-  return n;
-}
-
-/** Fails with ECR's wording when a list member has fewer than `min` or more than `max` entries. */
-export function checkCount(member: string, count: number, min: number, max: number): void {
-  if (count < min) throw EcrErrors.constraint(member, `Member must have length greater than or equal to ${min}`);
-  if (count > max) throw EcrErrors.constraint(member, `Member must have length less than or equal to ${max}`);
-}
-
 /** At most this many tags on one repository (TooManyTagsException beyond). */
 export const MAX_TAGS = 50;
 
 /**
- * Reads a `tags` member: `{Key, Value}` pairs, key 1–128 and value 0–256 characters, no `aws:`
- * keys, no key twice; more than 50 is TooManyTagsException.
+ * ECR's rules for the tags a request adds, beyond the model (which only requires Key and
+ * Value): keys up to 128 and values up to 256 characters, no `aws:` keys, no key twice, at most
+ * 50 (TooManyTagsException).
  */
-export function readTags(f: Fields, member = 'tags'): Tag[] | undefined {
-  const list = f.objects(member);
-  if (!list) return undefined;
-  if (list.length > MAX_TAGS) throw EcrErrors.tooManyTags();
+export function checkTags(tags: readonly Tag[], member = 'tags'): { Key: string; Value: string }[] {
+  if (tags.length > MAX_TAGS) throw EcrErrors.tooManyTags();
   const seen = new Set<string>();
-  return list.map((tag) => {
-    const Key = tag.string('Key', { required: true });
-    const Value = tag.string('Value');
-    if (Value === undefined) throw EcrErrors.invalidParameter(`${tag.at('Value')} can not be null.`);
-    if (Key.length > 128) {
-      throw EcrErrors.invalidTagParameter(`${tag.at('Key')} is invalid: tag keys can have a maximum character length of 128 characters.`);
-    }
-    if (Value.length > 256) {
-      throw EcrErrors.invalidTagParameter(`${tag.at('Value')} is invalid: tag values can have a maximum length of 256 characters.`);
-    }
-    if (Key.toLowerCase().startsWith('aws:')) throw EcrErrors.invalidTagParameter(`${tag.at('Key')}: tag keys beginning with aws: are reserved.`);
-    if (seen.has(Key)) throw EcrErrors.invalidTagParameter(`${f.at(member)}: duplicate tag key ${Key}.`);
+  return tags.map((tag, i) => {
+    const Key = tag.Key ?? '';
+    const Value = tag.Value ?? '';
+    if (Key.length > 128) throw EcrErrors.invalidTagParameter(`${member}[${i}].Key is invalid: tag keys can have a maximum character length of 128 characters.`);
+    if (Value.length > 256) throw EcrErrors.invalidTagParameter(`${member}[${i}].Value is invalid: tag values can have a maximum length of 256 characters.`);
+    if (Key.toLowerCase().startsWith('aws:')) throw EcrErrors.invalidTagParameter(`${member}[${i}].Key: tag keys beginning with aws: are reserved.`);
+    if (seen.has(Key)) throw EcrErrors.invalidTagParameter(`${member}: duplicate tag key ${Key}.`);
     seen.add(Key);
     return { Key, Value };
   });
 }
 
 /** TagResource semantics: new keys are added, existing keys get the new value; more than 50 in all is TooManyTagsException. */
-export function mergeTags(existing: RepositoryRecord['tags'], added: Tag[]): RepositoryRecord['tags'] {
+export function mergeTags(existing: RepositoryRecord['tags'], added: RepositoryRecord['tags']): RepositoryRecord['tags'] {
   const byKey = new Map(existing.map((t) => [t.Key, t.Value]));
-  for (const t of added) byKey.set(t.Key!, t.Value!);
+  for (const t of added) byKey.set(t.Key, t.Value);
   if (byKey.size > MAX_TAGS) throw EcrErrors.tooManyTags();
   return [...byKey].map(([Key, Value]) => ({ Key, Value }));
 }

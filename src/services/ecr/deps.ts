@@ -3,8 +3,8 @@ import type { BlobStore, RegistryTokens } from '../../registry/index.ts';
 import type { Store } from '../../state/index.ts';
 
 /**
- * What the ECR actions are given to work with: the store holding the registry's records, time,
- * ids, the registry's password issuer, and where docker reaches the registry.
+ * What the ECR operations are given to work with: the store holding the registry's records,
+ * time, ids, the registry's password issuer, and where docker reaches the registry.
  */
 export interface EcrDeps {
   store: Store;
@@ -15,8 +15,13 @@ export interface EcrDeps {
   /** The `host:port` docker pushes to and pulls from: repository URIs and login endpoints name it. */
   registryHost(): string;
   /**
-   * The registry's blob store, for the layer actions and PutImage (which check and commit
-   * blobs). Optional so the read-only actions run without one; those that need it answer
+   * The STS session token a temporary (`ASIA…`) key was presented with, so that a registry
+   * token issued to a session can reopen it later (identity's `IamAuthority.sessionTokenOf`).
+   */
+  sessionToken?: (accessKeyId: string) => string | undefined;
+  /**
+   * The registry's blob store, for the layer operations and PutImage (which check and commit
+   * blobs). Optional so the read-only operations run without one; those that need it answer
    * ServerException when it is absent.
    */
   blobs?: BlobStore;

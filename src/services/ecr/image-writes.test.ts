@@ -5,10 +5,10 @@ import type {
 } from '@aws-sdk/client-ecr';
 import { registryKeys, type ImageRecord } from '../../registry/index.ts';
 import { getDoc, type Store } from '../../state/index.ts';
-import { imageWriteActions } from './image-writes.ts';
-import { imageActions } from './images.ts';
-import { layerActions } from './layers.ts';
-import { repositoryActions } from './repositories.ts';
+import { imageWriteOperations } from './image-writes.ts';
+import { imageOperations } from './images.ts';
+import { layerOperations } from './layers.ts';
+import { repositoryOperations } from './repositories.ts';
 import {
   addBlobStore, ctx, digestOf, ecrTestbed, expectRejected, imageRecord, keysUnder, scope, seedImage, type Actions, type EcrTestbed,
 } from './testing.ts';
@@ -22,7 +22,7 @@ beforeEach(async () => {
   bed = ecrTestbed();
   store = bed.store;
   ({ remove: removeBlobs } = await addBlobStore(bed));
-  api = { ...bed.api(repositoryActions), ...bed.api(imageActions), ...bed.api(layerActions), ...bed.api(imageWriteActions) };
+  api = { ...bed.api(repositoryOperations), ...bed.api(imageOperations), ...bed.api(layerOperations), ...bed.api(imageWriteOperations) };
   await api.CreateRepository({ repositoryName: 'web' }, ctx);
   await api.CreateRepository({ repositoryName: 'locked', imageTagMutability: 'IMMUTABLE' }, ctx);
 });
@@ -142,7 +142,7 @@ describe('PutImage', () => {
       /does not match the digest/);
     await rejects('PutImage', { imageManifest: manifest, imageDigest: 'bad' }, 'InvalidParameterException', /'imageDigest' failed to satisfy/);
     await rejects('PutImage', { imageManifest: manifest, imageTag: '' }, 'InvalidParameterException', /'imageTag' failed to satisfy/);
-    await rejects('PutImage', { imageTag: 'v1' }, 'InvalidParameterException', /imageManifest can not be null/);
+    await rejects('PutImage', { imageTag: 'v1' }, 'InvalidParameterException', /^Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Member must not be null'$/);
     await rejects('PutImage', { imageManifest: '{"schemaVersion":2' }, 'InvalidParameterException', /not valid JSON/);
     await rejects('PutImage', { repositoryName: 'nope', imageManifest: manifest }, 'RepositoryNotFoundException', /'nope' does not exist/);
   });
@@ -231,7 +231,7 @@ describe('BatchDeleteImage', () => {
   });
 
   test('validates its input and the repository', async () => {
-    await rejects('BatchDeleteImage', {}, 'InvalidParameterException', /imageIds can not be null/);
+    await rejects('BatchDeleteImage', {}, 'InvalidParameterException', /^Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must not be null'$/);
     await rejects('BatchDeleteImage', { imageIds: [] }, 'InvalidParameterException', /length greater than or equal to 1/);
     await rejects('BatchDeleteImage', { repositoryName: 'nope', imageIds: [{ imageTag: 'v1' }] }, 'RepositoryNotFoundException', /'nope'/);
     await rejects('BatchDeleteImage', { registryId: '999999999999', imageIds: [{ imageTag: 'v1' }] }, 'RepositoryNotFoundException',

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { BatchGetImageResponse, DescribeImagesResponse, ImageIdentifier, ListImagesResponse } from '@aws-sdk/client-ecr';
 import type { ImageRecord } from '../../registry/index.ts';
 import type { Store } from '../../state/index.ts';
-import { imageActions } from './images.ts';
-import { repositoryActions } from './repositories.ts';
+import { imageOperations } from './images.ts';
+import { repositoryOperations } from './repositories.ts';
 import { ctx, digestOf, ecrTestbed, expectRejected, imageRecord, manifestFor, seedImage, type Actions } from './testing.ts';
 
 let store: Store;
@@ -26,7 +26,7 @@ beforeEach(async () => {
   const bed = ecrTestbed();
   store = bed.store;
   t0 = bed.clock.now();
-  api = { ...bed.api(repositoryActions), ...bed.api(imageActions) };
+  api = { ...bed.api(repositoryOperations), ...bed.api(imageOperations) };
   await api.CreateRepository({ repositoryName: 'web' }, ctx);
   await api.CreateRepository({ repositoryName: 'web/api' }, ctx);
   a = imageRecord('web', 'a', ['latest', 'v1'], t0);
@@ -79,7 +79,7 @@ describe('ListImages', () => {
     await rejects('ListImages', { repositoryName: 'nope' }, 'RepositoryNotFoundException',
       /^The repository with name 'nope' does not exist in the registry with id '123456789012'$/);
     await rejects('ListImages', { filter: { tagStatus: 'SOME' } }, 'InvalidParameterException',
-      /^filter\.tagStatus must be one of: TAGGED, UNTAGGED, ANY\. Received: SOME\.$/);
+      /^Invalid parameter at 'filter\.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: \[TAGGED, UNTAGGED, ANY\]'$/);
     await rejects('ListImages', { maxResults: 1001 }, 'InvalidParameterException', /^Invalid parameter at 'maxResults' failed to satisfy constraint/);
     await rejects('ListImages', { nextToken: '%%%' }, 'InvalidParameterException', /^Invalid nextToken\.$/);
     await rejects('ListImages', { registryId: '999999999999' }, 'RepositoryNotFoundException', /registry with id '999999999999'$/);
@@ -142,7 +142,8 @@ describe('DescribeImages', () => {
       /^Invalid parameter at 'imageIds\[0\]\.imageTag' failed to satisfy constraint: 'Member must have length greater than or equal to 1'$/);
     await rejects('DescribeImages', { imageIds: [{ imageTag: 'v1' }], maxResults: 5 }, 'InvalidParameterException',
       /^nextToken and maxResults cannot be used when imageIds are specified\.$/);
-    await rejects('DescribeImages', { filter: { imageStatus: 'GONE' } }, 'InvalidParameterException', /^filter\.imageStatus must be one of/);
+    await rejects('DescribeImages', { filter: { imageStatus: 'GONE' } }, 'InvalidParameterException',
+      /^Invalid parameter at 'filter\.imageStatus' failed to satisfy constraint: 'Member must satisfy enum value set: /);
   });
 });
 
@@ -214,13 +215,13 @@ describe('BatchGetImage', () => {
   test('validates its input and the repository', async () => {
     await rejects('BatchGetImage', { imageIds: [{ imageTag: 'v1' }], repositoryName: 'nope' }, 'RepositoryNotFoundException',
       /^The repository with name 'nope' does not exist in the registry with id '123456789012'$/);
-    await rejects('BatchGetImage', {}, 'InvalidParameterException', /^imageIds can not be null\.$/);
+    await rejects('BatchGetImage', {}, 'InvalidParameterException', /^Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must not be null'$/);
     await rejects('BatchGetImage', { imageIds: [] }, 'InvalidParameterException',
       /^Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length greater than or equal to 1'$/);
     await rejects('BatchGetImage', { imageIds: [{ imageTag: 'v1' }], acceptedMediaTypes: [] }, 'InvalidParameterException',
       /^Invalid parameter at 'acceptedMediaTypes' failed to satisfy constraint: 'Member must have length greater than or equal to 1'$/);
     await rejects('BatchGetImage', { imageIds: [{ imageTag: 'x'.repeat(301) }] }, 'InvalidParameterException',
       /^Invalid parameter at 'imageIds\[0\]\.imageTag' failed to satisfy constraint: 'Member must have length less than or equal to 300'$/);
-    await rejects('BatchGetImage', { imageIds: [{ imageTag: 5 }] }, 'SerializationException', /^imageIds\[0\]\.imageTag: expected a string/);
+    await rejects('BatchGetImage', { imageIds: [{ imageTag: 5 }] }, 'SerializationException', /^imageIds\[0\]\.imageTag must be a string/);
   });
 });

@@ -1,17 +1,16 @@
 /**
- * The ECR image actions that read: ListImages, DescribeImages, BatchGetImage. They read the
+ * The ECR image operations that read: ListImages, DescribeImages, BatchGetImage. They read the
  * image and tag records the registry writes when an image is pushed (docker push, PutImage),
  * and never write them. An image is one manifest, by digest; a tag names one image; an image
  * without tags is untagged.
  */
 import type {
-  BatchGetImageResponse, DescribeImagesResponse, Image, ImageDetail, ImageFailure, ImageFailureCode, ImageIdentifier,
-  ListImagesResponse,
+  Image, ImageDetail, ImageFailure, ImageFailureCode, ImageIdentifier, ImageStatusFilter, TagStatus,
 } from '@aws-sdk/client-ecr';
-import { paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { paginate } from '../../aws/index.ts';
 import { registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord, type TagRecord } from '../../registry/index.ts';
 import { getDoc, listDocs, type Store } from '../../state/index.ts';
-import { checkCount, ecrFields, findRepository, readMaxResults, readRegistry, readRepositoryName, storeReader, toDate } from './common.ts';
+import { findRepository, need, registryOf, repositoryResource, storeReader, toDate, type EcrOperationTable } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 
@@ -21,10 +20,6 @@ const DIGEST = new RegExp(`^${DIGEST_PATTERN}$`);
 /** The characters a tag may have (the OCI tag grammar), up to ECR's 300 characters. */
 export const TAG_PATTERN = '[a-zA-Z0-9_][a-zA-Z0-9._-]{0,299}';
 const TAG = new RegExp(`^${TAG_PATTERN}$`);
-
-const TAG_STATUSES = ['TAGGED', 'UNTAGGED', 'ANY'] as const;
-const IMAGE_STATUSES = ['ACTIVE', 'ARCHIVED', 'ACTIVATING', 'ANY'] as const;
-type TagStatus = (typeof TAG_STATUSES)[number];
 
 /**
  * BatchGetImage's failure reasons: ECR's own words, but for InvalidImageTag (whose text ECR does
@@ -41,30 +36,10 @@ export const REASONS = {
 /** What an image reference resolved to: the image, or why not (an ECR failure code). */
 type Resolution = { image: ImageRecord } | { failureCode: ImageFailureCode & keyof typeof REASONS };
 
-/** Reads an `imageIds` list (1–100 references, tags 1–300 characters). */
-export function readImageIds(f: Fields, required: boolean): ImageIdentifier[] | undefined {
-  const list = f.objects('imageIds');
-  if (!list) {
-    if (required) throw EcrErrors.invalidParameter(`${f.at('imageIds')} can not be null.`);
-    return undefined;
-  }
-  checkCount(f.at('imageIds'), list.length, 1, 100);
-  return list.map((id) => {
-    const imageDigest = id.string('imageDigest');
-    const imageTag = id.string('imageTag');
-    if (imageTag !== undefined && (imageTag.length < 1 || imageTag.length > 300)) {
-      throw EcrErrors.constraint(id.at('imageTag'), `Member must have length ${imageTag.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 300'}`);
-    }
-    return { ...(imageDigest !== undefined && { imageDigest }), ...(imageTag !== undefined && { imageTag }) };
-  });
-}
-
-/** Reads a ListImages/DescribeImages `filter`: which tag status to show, and whether any image status shown exists here (only ACTIVE does). */
-function readFilter(f: Fields): { tagStatus: TagStatus; showsActive: boolean } {
-  const filter = f.object('filter');
-  const tagStatus = filter?.enum('tagStatus', TAG_STATUSES) ?? 'ANY';
-  const imageStatus = filter?.enum('imageStatus', IMAGE_STATUSES) ?? 'ACTIVE';
-  return { tagStatus, showsActive: imageStatus === 'ACTIVE' || imageStatus === 'ANY' };
+/** Which tag status a ListImages/DescribeImages filter shows, and whether any image status it shows exists here (only ACTIVE does). */
+function filterOf(filter: { tagStatus?: TagStatus; imageStatus?: ImageStatusFilter } | undefined): { tagStatus: TagStatus; showsActive: boolean } {
+  const imageStatus = filter?.imageStatus ?? 'ACTIVE';
+  return { tagStatus: filter?.tagStatus ?? 'ANY', showsActive: imageStatus === 'ACTIVE' || imageStatus === 'ANY' };
 }
 
 const matchesTagStatus = (image: ImageRecord, status: TagStatus) =>
@@ -112,105 +87,106 @@ export function toImageDetail(image: ImageRecord, repo: RepositoryRecord): Image
 /** The manifest bytes of an image as BatchGetImage returns them: the stored bytes, as text. */
 const manifestText = (image: ImageRecord) => Buffer.from(image.manifestBase64, 'base64').toString('utf8');
 
-/** The image read actions, bound to their dependencies. */
-export function imageActions(deps: EcrDeps): Record<string, ActionHandler> {
+/** The image read operations, bound to their dependencies. */
+export function imageOperations(deps: EcrDeps): EcrOperationTable {
   return {
-    async ListImages(input, ctx): Promise<ListImagesResponse> {
-      const f = ecrFields(input);
-      const registry = readRegistry(f, ctx);
-      const name = readRepositoryName(f);
-      const nextToken = f.string('nextToken');
-      const maxResults = readMaxResults(f);
-      const { tagStatus, showsActive } = readFilter(f);
-      await findRepository(storeReader(deps.store), registry, name);
-      const entries: { key: string; id: ImageIdentifier }[] = [];
-      for (const image of showsActive ? await imagesOf(deps.store, registry.scope, name) : []) {
-        if (image.tags.length === 0) {
-          if (tagStatus !== 'TAGGED') entries.push({ key: image.digest, id: { imageDigest: image.digest } });
-        } else if (tagStatus !== 'UNTAGGED') {
-          for (const tag of image.tags) entries.push({ key: `${image.digest}/${tag}`, id: { imageDigest: image.digest, imageTag: tag } });
+    ListImages: {
+      authorization: { resources: repositoryResource },
+      handler: async (i, ctx) => {
+        const registry = registryOf(i.registryId, ctx);
+        const name = need(i.repositoryName, 'repositoryName');
+        const { tagStatus, showsActive } = filterOf(i.filter);
+        await findRepository(storeReader(deps.store), registry, name);
+        const entries: { key: string; id: ImageIdentifier }[] = [];
+        for (const image of showsActive ? await imagesOf(deps.store, registry.scope, name) : []) {
+          if (image.tags.length === 0) {
+            if (tagStatus !== 'TAGGED') entries.push({ key: image.digest, id: { imageDigest: image.digest } });
+          } else if (tagStatus !== 'UNTAGGED') {
+            for (const tag of image.tags) entries.push({ key: `${image.digest}/${tag}`, id: { imageDigest: image.digest, imageTag: tag } });
+          }
         }
-      }
-      entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      const page = paginate(entries, (e) => e.key, nextToken, maxResults, EcrErrors.invalidParameter);
-      return { imageIds: page.items.map((e) => e.id), nextToken: page.nextToken };
+        entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        const page = paginate(entries, (e) => e.key, i.nextToken, i.maxResults, EcrErrors.invalidParameter);
+        return { imageIds: page.items.map((e) => e.id), nextToken: page.nextToken };
+      },
     },
 
-    async DescribeImages(input, ctx): Promise<DescribeImagesResponse> {
-      const f = ecrFields(input);
-      const registry = readRegistry(f, ctx);
-      const name = readRepositoryName(f);
-      const imageIds = readImageIds(f, false);
-      const nextToken = f.string('nextToken');
-      const maxResults = readMaxResults(f);
-      const { tagStatus, showsActive } = readFilter(f);
-      if (imageIds && (nextToken !== undefined || maxResults !== undefined)) {
-        throw EcrErrors.invalidParameter('nextToken and maxResults cannot be used when imageIds are specified.');
-      }
-      const repo = await findRepository(storeReader(deps.store), registry, name);
-      if (!imageIds) {
-        const shown = showsActive ? (await imagesOf(deps.store, registry.scope, name)).filter((i) => matchesTagStatus(i, tagStatus)) : [];
-        const page = paginate(shown, (i) => i.digest, nextToken, maxResults, EcrErrors.invalidParameter);
-        return { imageDetails: page.items.map((i) => toImageDetail(i, repo)), nextToken: page.nextToken };
-      }
-      const found = new Map<string, ImageRecord>();
-      for (const [i, id] of imageIds.entries()) {
-        const r = await resolve(deps.store, registry.scope, name, id);
-        if ('image' in r) {
-          found.set(r.image.digest, r.image);
-          continue;
+    DescribeImages: {
+      authorization: { resources: repositoryResource },
+      handler: async (i, ctx) => {
+        const registry = registryOf(i.registryId, ctx);
+        const name = need(i.repositoryName, 'repositoryName');
+        const { imageIds, nextToken, maxResults } = i;
+        const { tagStatus, showsActive } = filterOf(i.filter);
+        if (imageIds && (nextToken !== undefined || maxResults !== undefined)) {
+          throw EcrErrors.invalidParameter('nextToken and maxResults cannot be used when imageIds are specified.');
         }
-        const at = `${f.at('imageIds')}[${i}]`;
-        if (r.failureCode === 'MissingDigestAndTag') throw EcrErrors.constraint(at, 'both tag and digest cannot be null');
-        if (r.failureCode === 'InvalidImageDigest') throw EcrErrors.constraint(`${at}.imageDigest`, `must satisfy regular expression '${DIGEST_PATTERN}'`);
-        if (r.failureCode === 'InvalidImageTag') throw EcrErrors.constraint(`${at}.imageTag`, `must satisfy regular expression '${TAG_PATTERN}'`);
-        throw EcrErrors.imageNotFound(id, name, registry.registryId);
-      }
-      return { imageDetails: [...found.values()].map((i) => toImageDetail(i, repo)) };
+        const repo = await findRepository(storeReader(deps.store), registry, name);
+        if (!imageIds) {
+          const shown = showsActive ? (await imagesOf(deps.store, registry.scope, name)).filter((x) => matchesTagStatus(x, tagStatus)) : [];
+          const page = paginate(shown, (x) => x.digest, nextToken, maxResults, EcrErrors.invalidParameter);
+          return { imageDetails: page.items.map((x) => toImageDetail(x, repo)), nextToken: page.nextToken };
+        }
+        const found = new Map<string, ImageRecord>();
+        for (const [n, id] of imageIds.entries()) {
+          const r = await resolve(deps.store, registry.scope, name, id);
+          if ('image' in r) {
+            found.set(r.image.digest, r.image);
+            continue;
+          }
+          const at = `imageIds[${n}]`;
+          if (r.failureCode === 'MissingDigestAndTag') throw EcrErrors.constraint(at, 'both tag and digest cannot be null');
+          if (r.failureCode === 'InvalidImageDigest') throw EcrErrors.constraint(`${at}.imageDigest`, `must satisfy regular expression '${DIGEST_PATTERN}'`);
+          if (r.failureCode === 'InvalidImageTag') throw EcrErrors.constraint(`${at}.imageTag`, `must satisfy regular expression '${TAG_PATTERN}'`);
+          throw EcrErrors.imageNotFound(id, name, registry.registryId);
+        }
+        return { imageDetails: [...found.values()].map((x) => toImageDetail(x, repo)) };
+      },
     },
 
-    async BatchGetImage(input, ctx): Promise<BatchGetImageResponse> {
-      const f = ecrFields(input);
-      const registry = readRegistry(f, ctx);
-      const name = readRepositoryName(f);
-      const imageIds = readImageIds(f, true)!;
-      const accepted = f.strings('acceptedMediaTypes');
-      if (accepted) checkCount(f.at('acceptedMediaTypes'), accepted.length, 1, 100);
-      const repo = await findRepository(storeReader(deps.store), registry, name);
-      const images: Image[] = [];
-      const failures: ImageFailure[] = [];
-      const seen = new Set<string>();
-      for (const id of imageIds) {
-        const r = await resolve(deps.store, registry.scope, name, id);
-        if (!('image' in r)) {
-          failures.push({ imageId: { ...id }, failureCode: r.failureCode, failureReason: REASONS[r.failureCode] });
-          continue;
+    BatchGetImage: {
+      authorization: { resources: repositoryResource },
+      handler: async (i, ctx) => {
+        const registry = registryOf(i.registryId, ctx);
+        const name = need(i.repositoryName, 'repositoryName');
+        const imageIds = need(i.imageIds, 'imageIds');
+        const accepted = i.acceptedMediaTypes;
+        const repo = await findRepository(storeReader(deps.store), registry, name);
+        const images: Image[] = [];
+        const failures: ImageFailure[] = [];
+        const seen = new Set<string>();
+        for (const id of imageIds) {
+          const r = await resolve(deps.store, registry.scope, name, id);
+          if (!('image' in r)) {
+            failures.push({ imageId: { ...id }, failureCode: r.failureCode, failureReason: REASONS[r.failureCode] });
+            continue;
+          }
+          const { image } = r;
+          if (accepted && !accepted.includes(image.mediaType)) {
+            failures.push({
+              imageId: { ...id },
+              failureCode: 'ImageNotFound',
+              failureReason: `${REASONS.ImageNotFound}: its manifest media type ${image.mediaType} is not one of the acceptedMediaTypes`,
+            });
+            continue;
+          }
+          // By digest, ECR returns the image once per tag it has; by tag, once with that tag.
+          const tags: (string | undefined)[] = id.imageTag !== undefined ? [id.imageTag] : image.tags.length ? image.tags : [undefined];
+          for (const tag of tags) {
+            const key = `${image.digest}/${tag ?? ''}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            images.push({
+              registryId: repo.registryId,
+              repositoryName: repo.name,
+              imageId: tag === undefined ? { imageDigest: image.digest } : { imageDigest: image.digest, imageTag: tag },
+              imageManifest: manifestText(image),
+              imageManifestMediaType: image.mediaType,
+            });
+          }
         }
-        const { image } = r;
-        if (accepted && !accepted.includes(image.mediaType)) {
-          failures.push({
-            imageId: { ...id },
-            failureCode: 'ImageNotFound',
-            failureReason: `${REASONS.ImageNotFound}: its manifest media type ${image.mediaType} is not one of the acceptedMediaTypes`,
-          });
-          continue;
-        }
-        // By digest, ECR returns the image once per tag it has; by tag, once with that tag.
-        const tags: (string | undefined)[] = id.imageTag !== undefined ? [id.imageTag] : image.tags.length ? image.tags : [undefined];
-        for (const tag of tags) {
-          const key = `${image.digest}/${tag ?? ''}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          images.push({
-            registryId: repo.registryId,
-            repositoryName: repo.name,
-            imageId: tag === undefined ? { imageDigest: image.digest } : { imageDigest: image.digest, imageTag: tag },
-            imageManifest: manifestText(image),
-            imageManifestMediaType: image.mediaType,
-          });
-        }
-      }
-      return { images, failures };
+        return { images, failures };
+      },
     },
   };
 }

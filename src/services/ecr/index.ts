@@ -1,49 +1,56 @@
 /**
- * Amazon ECR, as served by Wharf: the AWS JSON 1.1 actions under
- * `AmazonEC2ContainerRegistry_V20150921` for repositories, their policies, lifecycle policies and tags, registry
- * logins, and the images the registry holds: reading them, PutImage, BatchDeleteImage and the
- * layer actions, all through the registry core's records and blob store.
+ * Amazon ECR, as served by Wharf: the AWS JSON 1.1 API under
+ * `AmazonEC2ContainerRegistry_V20150921` for repositories, their policies, lifecycle policies
+ * and tags, registry logins, and the images the registry holds: reading them, PutImage,
+ * BatchDeleteImage and the layer operations, all through the registry core's records and blob
+ * store. The platform decodes, authenticates, authorizes (each operation's `authorization`:
+ * the repository's ARN, tag condition keys; the repository policy through identity's resource
+ * provider), validates against ECR's model and encodes; the handlers keep only what the model
+ * cannot say.
  */
-import type { JsonService } from '../../aws/index.ts';
-import { authActions } from './auth.ts';
+import { ecrModel, type EcrOperations, type ServiceDefinition } from '../../aws/index.ts';
+import { authOperations } from './auth.ts';
 import type { EcrDeps } from './deps.ts';
-import { imageWriteActions } from './image-writes.ts';
-import { imageActions } from './images.ts';
-import { layerActions } from './layers.ts';
-import { lifecycleActions } from './lifecycle-actions.ts';
-import { repositoryActions } from './repositories.ts';
-import { repositoryPolicyActions } from './repository-policy.ts';
-import { scanningActions } from './scanning.ts';
-import { tagActions } from './tags.ts';
+import { imageWriteOperations } from './image-writes.ts';
+import { imageOperations } from './images.ts';
+import { layerOperations } from './layers.ts';
+import { lifecycleOperations } from './lifecycle-actions.ts';
+import { repositoryOperations } from './repositories.ts';
+import { repositoryPolicyOperations } from './repository-policy.ts';
+import { scanningOperations } from './scanning.ts';
+import { tagOperations } from './tags.ts';
+import { ecrValidationError } from './validation.ts';
 
 export type { EcrDeps } from './deps.ts';
 export { EcrErrors, type ImageRef } from './errors.ts';
-// What the registry core and the lifecycle policy actions build on.
-export {
-  checkRepositoryName, ecrFields, findRepository, readRegistry, readRepositoryName, scopeOf, toApiRepository, updateRepository,
-  REPOSITORY_NAME_PATTERN, type Registry,
-} from './common.ts';
+export { checkRepositoryPolicy } from './repository-policy.ts';
 export { toImageDetail } from './images.ts';
 // What the push path calls for scan on push.
 export { scanOnPush } from './scanning.ts';
 
-/** The target prefix the ECR SDK clients and the AWS CLI send in `X-Amz-Target`. */
-export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921';
-
 /** The ECR API over the given store, clock, ids, registry tokens and registry host. */
-export function ecrService(deps: EcrDeps): JsonService {
+export function ecrService(deps: EcrDeps): ServiceDefinition<EcrOperations> {
   return {
-    targetPrefix: ECR_TARGET_PREFIX,
-    jsonVersion: '1.1',
-    actions: {
-      ...repositoryActions(deps),
-      ...repositoryPolicyActions(deps),
-      ...tagActions(deps),
-      ...authActions(deps),
-      ...imageActions(deps),
-      ...imageWriteActions(deps), ...layerActions(deps),
-      ...lifecycleActions(deps),
-      ...scanningActions(deps),
+    model: ecrModel,
+    iamPrefix: 'ecr',
+    operations: {
+      ...repositoryOperations(deps),
+      ...repositoryPolicyOperations(deps),
+      ...tagOperations(deps),
+      ...authOperations(deps),
+      ...imageOperations(deps),
+      ...imageWriteOperations(deps),
+      ...layerOperations(deps),
+      ...lifecycleOperations(deps),
+      ...scanningOperations(deps),
+    },
+    validationError: (violations) => ecrValidationError(violations),
+    partly: {
+      CreateRepository: 'KMS encryption is accepted and shown, not applied; the *_WITH_EXCLUSION tag mutabilities are refused.',
+      PutImageTagMutability: 'the *_WITH_EXCLUSION tag mutabilities are refused.',
+      StartImageScan: 'basic scanning: OS packages (dpkg, apk) matched against an operator-imported OSV feed.',
+      DescribeImageScanFindings: 'basic scanning findings only (no enhanced scanning).',
+      DescribeRegistry: 'no replication configuration.',
     },
   };
 }

@@ -6,8 +6,8 @@ import type {
 } from '@aws-sdk/client-ecr';
 import { linkBlob, type BlobStore } from '../../registry/index.ts';
 import { transact, type Store } from '../../state/index.ts';
-import { LAYER_PART_SIZE, layerActions } from './layers.ts';
-import { repositoryActions } from './repositories.ts';
+import { LAYER_PART_SIZE, layerOperations } from './layers.ts';
+import { repositoryOperations } from './repositories.ts';
 import { addBlobStore, ctx, digestOf, ecrTestbed, expectRejected, REGISTRY_HOST, scope, type Actions, type EcrTestbed } from './testing.ts';
 
 let bed: EcrTestbed;
@@ -20,7 +20,7 @@ beforeEach(async () => {
   bed = ecrTestbed();
   store = bed.store;
   ({ blobs, remove: removeBlobs } = await addBlobStore(bed));
-  api = { ...bed.api(repositoryActions), ...bed.api(layerActions) };
+  api = { ...bed.api(repositoryOperations), ...bed.api(layerOperations) };
   await api.CreateRepository({ repositoryName: 'web' }, ctx);
   await api.CreateRepository({ repositoryName: 'other' }, ctx);
 });
@@ -88,13 +88,15 @@ describe('the layer upload actions', () => {
     const id = await initiate();
     const blob = Buffer.from('abc').toString('base64');
     await rejects('UploadLayerPart', { uploadId: id, partFirstByte: 0, partLastByte: 2, layerPartBlob: 'not base64!' },
-      'SerializationException', /layerPartBlob: expected base64/);
-    await rejects('UploadLayerPart', { uploadId: id, partLastByte: 2, layerPartBlob: blob }, 'InvalidParameterException', /partFirstByte can not be null/);
+      'SerializationException', /^layerPartBlob must be base64-encoded\.$/);
+    await rejects('UploadLayerPart', { uploadId: id, partLastByte: 2, layerPartBlob: blob }, 'InvalidParameterException',
+      /^Invalid parameter at 'partFirstByte' failed to satisfy constraint: 'Member must not be null'$/);
     await rejects('UploadLayerPart', { uploadId: id, partFirstByte: -1, partLastByte: 2, layerPartBlob: blob }, 'InvalidParameterException',
       /'partFirstByte' failed to satisfy constraint/);
     await rejects('UploadLayerPart', { uploadId: '7b0b7c2e-0000-4000-8000-000000000000', partFirstByte: 0, partLastByte: 2, layerPartBlob: blob },
       'UploadNotFoundException', /upload could not be found/);
-    await rejects('UploadLayerPart', { uploadId: 'junk', partFirstByte: 0, partLastByte: 2, layerPartBlob: blob }, 'UploadNotFoundException', /./);
+    await rejects('UploadLayerPart', { uploadId: 'junk', partFirstByte: 0, partLastByte: 2, layerPartBlob: blob }, 'InvalidParameterException',
+      /^Invalid parameter at 'uploadId' failed to satisfy constraint: 'Member must satisfy regular expression pattern: /);
     await rejects('UploadLayerPart', { repositoryName: 'other', uploadId: id, partFirstByte: 0, partLastByte: 2, layerPartBlob: blob },
       'UploadNotFoundException', /./);
   });
@@ -112,7 +114,7 @@ describe('the layer upload actions', () => {
     const id = await initiate();
     await rejects('CompleteLayerUpload', { uploadId: id, layerDigests: [LAYER_DIGEST] }, 'EmptyUploadException', /does not contain any layer parts/);
     await part(id, 0, LAYER);
-    await rejects('CompleteLayerUpload', { uploadId: id, layerDigests: ['nope'] }, 'InvalidParameterException', /'layerDigests\[0\]' failed/);
+    await rejects('CompleteLayerUpload', { uploadId: id, layerDigests: ['nope'] }, 'InvalidParameterException', /^Invalid parameter at 'layerDigests' failed to satisfy constraint: 'Member must satisfy constraint: \[Member must satisfy regular expression pattern: /);
     await rejects('CompleteLayerUpload', { uploadId: id, layerDigests: [`sha512:${'a'.repeat(128)}`] }, 'InvalidLayerException', /only sha256/);
     await rejects('CompleteLayerUpload', { uploadId: id, layerDigests: [LAYER_DIGEST, digestOf('x')] }, 'InvalidParameterException', /single digest/);
     await rejects('CompleteLayerUpload', { uploadId: id, layerDigests: [] }, 'InvalidParameterException', /length greater than or equal to 1/);
@@ -146,7 +148,7 @@ describe('BatchCheckLayerAvailability', () => {
   });
 
   test('validates the list and the repository', async () => {
-    await rejects('BatchCheckLayerAvailability', {}, 'InvalidParameterException', /layerDigests can not be null/);
+    await rejects('BatchCheckLayerAvailability', {}, 'InvalidParameterException', /^Invalid parameter at 'layerDigests' failed to satisfy constraint: 'Member must not be null'$/);
     await rejects('BatchCheckLayerAvailability', { layerDigests: Array.from({ length: 101 }, (_, i) => digestOf(String(i))) },
       'InvalidParameterException', /length less than or equal to 100/);
     await rejects('BatchCheckLayerAvailability', { repositoryName: 'nope', layerDigests: [LAYER_DIGEST] }, 'RepositoryNotFoundException', /nope/);
@@ -169,7 +171,7 @@ describe('GetDownloadUrlForLayer', () => {
     await rejects('GetDownloadUrlForLayer', { layerDigest: LAYER_DIGEST }, 'LayersNotFoundException', /does not exist/);
     await rejects('GetDownloadUrlForLayer', { layerDigest: `sha512:${'a'.repeat(128)}` }, 'LayersNotFoundException', /does not exist/);
     await rejects('GetDownloadUrlForLayer', { layerDigest: 'bad' }, 'InvalidParameterException', /'layerDigest' failed to satisfy constraint/);
-    await rejects('GetDownloadUrlForLayer', {}, 'InvalidParameterException', /layerDigest can not be null/);
+    await rejects('GetDownloadUrlForLayer', {}, 'InvalidParameterException', /^Invalid parameter at 'layerDigest' failed to satisfy constraint: 'Member must not be null'$/);
     await transact(store, async (tx) => linkBlob(tx, scope, 'web', LAYER_DIGEST, LAYER.length, bed.clock.now()));
     await rejects('GetDownloadUrlForLayer', { layerDigest: LAYER_DIGEST }, 'LayerInaccessibleException', /not available/);
   });

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { ManualClock } from '../../common/index.ts';
 import { DAY_MS, lifecycleKeys, registryKeys, type LifecycleEvaluationRecord, type RepositoryRecord } from '../../registry/index.ts';
 import { getDoc, type Store } from '../../state/index.ts';
-import { lifecycleActions } from './lifecycle-actions.ts';
-import { repositoryActions } from './repositories.ts';
+import { lifecycleOperations } from './lifecycle-actions.ts';
+import { repositoryOperations } from './repositories.ts';
 import { ctx, expectRejected, ecrTestbed, imageRecord, scope, seedImage, type Actions } from './testing.ts';
 
 let store: Store;
@@ -14,7 +14,7 @@ let api: Actions;
 beforeEach(async () => {
   const bed = ecrTestbed();
   ({ store, clock } = bed);
-  api = { ...bed.api(repositoryActions), ...bed.api(lifecycleActions) };
+  api = { ...bed.api(repositoryOperations), ...bed.api(lifecycleOperations) };
   await api.CreateRepository({ repositoryName: 'web' }, ctx);
 });
 afterEach(() => store.close());
@@ -84,7 +84,7 @@ describe('lifecycle policies', () => {
   });
 
   test('are validated by the lifecycle policy parser, writing nothing when refused', async () => {
-    await rejects('PutLifecyclePolicy', { repositoryName: 'web' }, 'InvalidParameterException', /^lifecyclePolicyText can not be null\.$/);
+    await rejects('PutLifecyclePolicy', { repositoryName: 'web' }, 'InvalidParameterException', /^Invalid parameter at 'lifecyclePolicyText' failed to satisfy constraint: 'Member must not be null'$/);
     await rejects('PutLifecyclePolicy', { repositoryName: 'web', lifecyclePolicyText: '{"rules":[]}' }, 'InvalidParameterException',
       /^Invalid parameter at 'lifecyclePolicyText' failed to satisfy constraint: 'Member must have length greater than or equal to 100'$/);
     await rejects('PutLifecyclePolicy', { repositoryName: 'web', lifecyclePolicyText: policy([
@@ -161,8 +161,8 @@ describe('lifecycle policy previews', () => {
 
     await rejects('GetLifecyclePolicyPreview', { repositoryName: 'web', imageIds: [{ imageTag: 'v2' }], maxResults: 1 }, 'InvalidParameterException',
       /^nextToken and maxResults cannot be used when imageIds are specified\.$/);
-    await rejects('GetLifecyclePolicyPreview', { repositoryName: 'web', maxResults: 1001 }, 'InvalidParameterException',
-      /^Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to 1000'$/);
+    await rejects('GetLifecyclePolicyPreview', { repositoryName: 'web', maxResults: 101 }, 'InvalidParameterException',
+      /^Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to 100'$/);
     await rejects('GetLifecyclePolicyPreview', { repositoryName: 'web', filter: { tagStatus: 'SOME' } }, 'InvalidParameterException', /filter\.tagStatus/);
     await rejects('GetLifecyclePolicyPreview', { repositoryName: 'web', nextToken: 'garbage' }, 'InvalidParameterException', /nextToken/);
   });

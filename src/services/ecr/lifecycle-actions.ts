@@ -1,5 +1,5 @@
 /**
- * The ECR lifecycle policy actions: PutLifecyclePolicy, GetLifecyclePolicy,
+ * The ECR lifecycle policy operations: PutLifecyclePolicy, GetLifecyclePolicy,
  * DeleteLifecyclePolicy, StartLifecyclePolicyPreview and GetLifecyclePolicyPreview.
  *
  * The policy is validated once, here at the edge (the registry's parseLifecyclePolicy), and
@@ -10,24 +10,18 @@
  * `lifecycleKeys.preview` (ECR runs previews asynchronously; a finished one is all a caller can
  * observe anyway). Both records and their keys are the registry's (src/registry/lifecycle).
  */
-import type {
-  DeleteLifecyclePolicyResponse, GetLifecyclePolicyPreviewResponse, GetLifecyclePolicyResponse, ImageIdentifier,
-  LifecyclePolicyPreviewResult, PutLifecyclePolicyResponse, StartLifecyclePolicyPreviewResponse,
-} from '@aws-sdk/client-ecr';
-import { paginate, type ActionHandler } from '../../aws/index.ts';
+import type { ImageIdentifier, LifecyclePolicyPreviewResult } from '@aws-sdk/client-ecr';
+import { paginate } from '../../aws/index.ts';
 import {
   evaluateLifecyclePolicy, lastEvaluatedAt, lifecycleKeys, parseLifecyclePolicy, registryKeys,
   type ImageRecord, type LifecyclePreviewRecord, type RepositoryRecord, type StoredPreviewResult,
 } from '../../registry/index.ts';
 import { transact } from '../../state/index.ts';
 import {
-  checkCount, ecrFields, findRepository, readMaxResults, readRegistry, readRepositoryName, storeReader, toDate, updateRepository,
+  findRepository, need, registryOf, repositoryResource, storeReader, toDate, updateRepository, type EcrOperationTable,
 } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
-import { readImageIds } from './images.ts';
-
-const TAG_STATUSES = ['TAGGED', 'UNTAGGED', 'ANY'] as const;
 
 /** Whether a preview result is one of the images `ids` name (every member given must match). */
 const namedBy = (ids: ImageIdentifier[], r: StoredPreviewResult) =>
@@ -44,111 +38,118 @@ const toApiResult = (r: StoredPreviewResult): LifecyclePolicyPreviewResult => ({
   storageClass: 'STANDARD',
 });
 
-/** The lifecycle policy actions, bound to their dependencies. */
-export function lifecycleActions(deps: EcrDeps): Record<string, ActionHandler> {
+/** The lifecycle policy operations, bound to their dependencies. */
+export function lifecycleOperations(deps: EcrDeps): EcrOperationTable {
   return {
-    async PutLifecyclePolicy(input, ctx): Promise<PutLifecyclePolicyResponse> {
-      const f = ecrFields(input);
-      const registry = readRegistry(f, ctx);
-      const name = readRepositoryName(f);
-      const text = f.string('lifecyclePolicyText');
-      if (text === undefined) throw EcrErrors.invalidParameter(`${f.at('lifecyclePolicyText')} can not be null.`);
-      parseLifecyclePolicy(text);
-      const now = deps.clock.now();
-      const repo = await updateRepository(deps.store, registry, name, (r) =>
-        (r.lifecyclePolicyText === text ? r : { ...r, lifecyclePolicyText: text, lifecyclePolicyUpdatedAt: now }));
-      return { registryId: repo.registryId, repositoryName: repo.name, lifecyclePolicyText: text };
+    PutLifecyclePolicy: {
+      authorization: { resources: repositoryResource },
+      handler: async (i, ctx) => {
+        const registry = registryOf(i.registryId, ctx);
+        const name = need(i.repositoryName, 'repositoryName');
+        const text = need(i.lifecyclePolicyText, 'lifecyclePolicyText');
+        parseLifecyclePolicy(text);
+        const now = deps.clock.now();
+        const repo = await updateRepository(deps.store, registry, name, (r) =>
+          (r.lifecyclePolicyText === text ? r : { ...r, lifecyclePolicyText: text, lifecyclePolicyUpdatedAt: now }));
+        return { registryId: repo.registryId, repositoryName: repo.name, lifecyclePolicyText: text };
+      },
     },
 
-    async GetLifecyclePolicy(input, ctx): Promise<GetLifecyclePolicyResponse> {
-      const f = ecrFields(input);
-      const registry = readRegistry(f, ctx);
-      const name = readRepositoryName(f);
-      const reader = storeReader(deps.store);
-      const repo = await findRepository(reader, registry, name);
-      if (repo.lifecyclePolicyText === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
-      return {
-        registryId: repo.registryId,
-        repositoryName: repo.name,
-        lifecyclePolicyText: repo.lifecyclePolicyText,
-        lastEvaluatedAt: toDate(await lastEvaluatedAt(reader, registry.scope, repo)),
-      };
-    },
-
-    async DeleteLifecyclePolicy(input, ctx): Promise<DeleteLifecyclePolicyResponse> {
-      const f = ecrFields(input);
-      const registry = readRegistry(f, ctx);
-      const name = readRepositoryName(f);
-      return transact(deps.store, async (tx) => {
-        const repo = await findRepository(tx, registry, name);
-        const text = repo.lifecyclePolicyText;
-        if (text === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
-        const evaluated = await lastEvaluatedAt(tx, registry.scope, repo);
-        const { lifecyclePolicyText: _text, lifecyclePolicyUpdatedAt: _at, ...rest } = repo;
-        tx.put<RepositoryRecord>(registryKeys.repository(registry.scope, name), rest);
-        tx.delete(lifecycleKeys.evaluation(registry.scope, name));
-        return { registryId: repo.registryId, repositoryName: repo.name, lifecyclePolicyText: text, lastEvaluatedAt: toDate(evaluated) };
-      });
-    },
-
-    async StartLifecyclePolicyPreview(input, ctx): Promise<StartLifecyclePolicyPreviewResponse> {
-      const f = ecrFields(input);
-      const registry = readRegistry(f, ctx);
-      const name = readRepositoryName(f);
-      const given = f.string('lifecyclePolicyText');
-      if (given !== undefined) parseLifecyclePolicy(given);
-      const now = deps.clock.now();
-      return transact(deps.store, async (tx) => {
-        const repo = await findRepository(tx, registry, name);
-        const text = given ?? repo.lifecyclePolicyText;
-        if (text === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
-        const images = await tx.list<ImageRecord>(registryKeys.images(registry.scope, name));
-        const { expired } = evaluateLifecyclePolicy(parseLifecyclePolicy(text), images, now);
-        const record: LifecyclePreviewRecord = {
-          repositoryCreatedAt: repo.createdAt,
-          lifecyclePolicyText: text,
-          status: 'COMPLETE',
-          evaluatedAt: now,
-          results: expired.map(({ image, rule }) => ({
-            imageDigest: image.digest, imageTags: [...image.tags], imagePushedAt: image.pushedAt, appliedRulePriority: rule.rulePriority,
-          })),
+    GetLifecyclePolicy: {
+      authorization: { resources: repositoryResource },
+      handler: async (i, ctx) => {
+        const registry = registryOf(i.registryId, ctx);
+        const name = need(i.repositoryName, 'repositoryName');
+        const reader = storeReader(deps.store);
+        const repo = await findRepository(reader, registry, name);
+        if (repo.lifecyclePolicyText === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
+        return {
+          registryId: repo.registryId,
+          repositoryName: repo.name,
+          lifecyclePolicyText: repo.lifecyclePolicyText,
+          lastEvaluatedAt: toDate(await lastEvaluatedAt(reader, registry.scope, repo)),
         };
-        tx.put(lifecycleKeys.preview(registry.scope, name), record);
-        return { registryId: repo.registryId, repositoryName: repo.name, lifecyclePolicyText: text, status: record.status };
-      });
+      },
     },
 
-    async GetLifecyclePolicyPreview(input, ctx): Promise<GetLifecyclePolicyPreviewResponse> {
-      const f = ecrFields(input);
-      const registry = readRegistry(f, ctx);
-      const name = readRepositoryName(f);
-      const imageIds = readImageIds(f, false);
-      const nextToken = f.string('nextToken');
-      const maxResults = readMaxResults(f);
-      if (imageIds && (nextToken !== undefined || maxResults !== undefined)) {
-        throw EcrErrors.invalidParameter('nextToken and maxResults cannot be used when imageIds are specified.');
-      }
-      const tagStatus = f.object('filter')?.enum('tagStatus', TAG_STATUSES) ?? 'ANY';
-      const reader = storeReader(deps.store);
-      const repo = await findRepository(reader, registry, name);
-      const preview = await reader.get<LifecyclePreviewRecord>(lifecycleKeys.preview(registry.scope, name));
-      if (!preview || preview.repositoryCreatedAt !== repo.createdAt) throw EcrErrors.lifecyclePolicyPreviewNotFound();
+    DeleteLifecyclePolicy: {
+      authorization: { resources: repositoryResource },
+      handler: async (i, ctx) => {
+        const registry = registryOf(i.registryId, ctx);
+        const name = need(i.repositoryName, 'repositoryName');
+        return transact(deps.store, async (tx) => {
+          const repo = await findRepository(tx, registry, name);
+          const text = repo.lifecyclePolicyText;
+          if (text === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
+          const evaluated = await lastEvaluatedAt(tx, registry.scope, repo);
+          const { lifecyclePolicyText: _text, lifecyclePolicyUpdatedAt: _at, ...rest } = repo;
+          tx.put<RepositoryRecord>(registryKeys.repository(registry.scope, name), rest);
+          tx.delete(lifecycleKeys.evaluation(registry.scope, name));
+          return { registryId: repo.registryId, repositoryName: repo.name, lifecyclePolicyText: text, lastEvaluatedAt: toDate(evaluated) };
+        });
+      },
+    },
 
-      // Results keep the preview's order (the order the controller deletes in); the position is the paging key.
-      const shown = preview.results
-        .map((result, i) => ({ result, key: String(i).padStart(8, '0') }))
-        .filter(({ result }) => tagStatus === 'ANY' || (tagStatus === 'TAGGED') === (result.imageTags.length > 0))
-        .filter(({ result }) => !imageIds || namedBy(imageIds, result));
-      const page = imageIds ? { items: shown, nextToken: undefined } : paginate(shown, (e) => e.key, nextToken, maxResults, EcrErrors.invalidParameter);
-      return {
-        registryId: repo.registryId,
-        repositoryName: repo.name,
-        lifecyclePolicyText: preview.lifecyclePolicyText,
-        status: preview.status,
-        previewResults: page.items.map((e) => toApiResult(e.result)),
-        nextToken: page.nextToken,
-        summary: { expiringImageTotalCount: preview.results.length },
-      };
+    StartLifecyclePolicyPreview: {
+      authorization: { resources: repositoryResource },
+      handler: async (i, ctx) => {
+        const registry = registryOf(i.registryId, ctx);
+        const name = need(i.repositoryName, 'repositoryName');
+        const given = i.lifecyclePolicyText;
+        if (given !== undefined) parseLifecyclePolicy(given);
+        const now = deps.clock.now();
+        return transact(deps.store, async (tx) => {
+          const repo = await findRepository(tx, registry, name);
+          const text = given ?? repo.lifecyclePolicyText;
+          if (text === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
+          const images = await tx.list<ImageRecord>(registryKeys.images(registry.scope, name));
+          const { expired } = evaluateLifecyclePolicy(parseLifecyclePolicy(text), images, now);
+          const record: LifecyclePreviewRecord = {
+            repositoryCreatedAt: repo.createdAt,
+            lifecyclePolicyText: text,
+            status: 'COMPLETE',
+            evaluatedAt: now,
+            results: expired.map(({ image, rule }) => ({
+              imageDigest: image.digest, imageTags: [...image.tags], imagePushedAt: image.pushedAt, appliedRulePriority: rule.rulePriority,
+            })),
+          };
+          tx.put(lifecycleKeys.preview(registry.scope, name), record);
+          return { registryId: repo.registryId, repositoryName: repo.name, lifecyclePolicyText: text, status: record.status };
+        });
+      },
+    },
+
+    GetLifecyclePolicyPreview: {
+      authorization: { resources: repositoryResource },
+      handler: async (i, ctx) => {
+        const registry = registryOf(i.registryId, ctx);
+        const name = need(i.repositoryName, 'repositoryName');
+        const { imageIds, nextToken, maxResults } = i;
+        if (imageIds && (nextToken !== undefined || maxResults !== undefined)) {
+          throw EcrErrors.invalidParameter('nextToken and maxResults cannot be used when imageIds are specified.');
+        }
+        const tagStatus = i.filter?.tagStatus ?? 'ANY';
+        const reader = storeReader(deps.store);
+        const repo = await findRepository(reader, registry, name);
+        const preview = await reader.get<LifecyclePreviewRecord>(lifecycleKeys.preview(registry.scope, name));
+        if (!preview || preview.repositoryCreatedAt !== repo.createdAt) throw EcrErrors.lifecyclePolicyPreviewNotFound();
+
+        // Results keep the preview's order (the order the controller deletes in); the position is the paging key.
+        const shown = preview.results
+          .map((result, i) => ({ result, key: String(i).padStart(8, '0') }))
+          .filter(({ result }) => tagStatus === 'ANY' || (tagStatus === 'TAGGED') === (result.imageTags.length > 0))
+          .filter(({ result }) => !imageIds || namedBy(imageIds, result));
+        const page = imageIds ? { items: shown, nextToken: undefined } : paginate(shown, (e) => e.key, nextToken, maxResults, EcrErrors.invalidParameter);
+        return {
+          registryId: repo.registryId,
+          repositoryName: repo.name,
+          lifecyclePolicyText: preview.lifecyclePolicyText,
+          status: preview.status,
+          previewResults: page.items.map((e) => toApiResult(e.result)),
+          nextToken: page.nextToken,
+          summary: { expiringImageTotalCount: preview.results.length },
+        };
+      },
     },
   };
 }

@@ -4,8 +4,8 @@ import type { DescribeRepositoriesResponse, Repository } from '@aws-sdk/client-e
 import type { ManualClock } from '../../common/index.ts';
 import { blobLinkKeys, registryKeys, type RepositoryRecord } from '../../registry/index.ts';
 import { getDoc, type Store } from '../../state/index.ts';
-import { repositoryActions } from './repositories.ts';
-import { ctx, ecrTestbed, expectRejected, imageRecord, keysUnder, REGISTRY_HOST, scope, seedImage, type Actions, type EcrTestbed } from './testing.ts';
+import { repositoryOperations } from './repositories.ts';
+import { actionsOf, ctx, ecrTestbed, expectRejected, imageRecord, keysUnder, REGISTRY_HOST, scope, seedImage, type Actions, type EcrTestbed } from './testing.ts';
 
 let bed: EcrTestbed;
 let store: Store;
@@ -15,7 +15,7 @@ let api: Actions;
 beforeEach(() => {
   bed = ecrTestbed();
   ({ store, clock } = bed);
-  api = bed.api(repositoryActions);
+  api = bed.api(repositoryOperations);
 });
 afterEach(() => store.close());
 
@@ -69,11 +69,11 @@ describe('CreateRepository', () => {
   });
 
   const invalid: [string, Record<string, unknown>, string, RegExp][] = [
-    ['no name', {}, 'InvalidParameterException', /^repositoryName can not be null or empty\.$/],
+    ['no name', {}, 'InvalidParameterException', /^Invalid parameter at 'repositoryName' failed to satisfy constraint: 'Member must not be null'$/],
     ['a 1-character name', { repositoryName: 'a' }, 'InvalidParameterException',
-      /^Invalid parameter at 'repositoryName' failed to satisfy constraint: 'Member must have length greater than or equal to 2'$/],
+      /^Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'$/],
     ['a 257-character name', { repositoryName: 'a'.repeat(257) }, 'InvalidParameterException',
-      /^Invalid parameter at 'repositoryName' failed to satisfy constraint: 'Member must have length less than or equal to 256'$/],
+      /^Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length less than or equal to 256'$/],
     ...['My-App', 'my app', '-app', 'app-', 'a//b', 'a/', '/a', 'a..b', 'app:1'].map(
       (name): [string, Record<string, unknown>, string, RegExp] => [
         `the name ${name}`, { repositoryName: name }, 'InvalidParameterException',
@@ -81,18 +81,18 @@ describe('CreateRepository', () => {
       ],
     ),
     ['a malformed registryId', { repositoryName: 'app', registryId: '1234' }, 'InvalidParameterException',
-      /^Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression '\[0-9\]\{12\}''$/],
+      /^Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression \[0-9\]\{12\}'$/],
     ['another account\'s registry', { repositoryName: 'app', registryId: '999999999999' }, 'AccessDeniedException', /registry 999999999999/],
     ['an unknown tag mutability', { repositoryName: 'app', imageTagMutability: 'LOCKED' }, 'InvalidParameterException',
-      /^imageTagMutability must be one of: MUTABLE, IMMUTABLE\. Received: LOCKED\.$/],
+      /^Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: \[MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION\]'$/],
     ['tag mutability with exclusions', { repositoryName: 'app', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' }, 'InvalidParameterException',
-      /^imageTagMutability must be one of: MUTABLE, IMMUTABLE/],
+      /^imageTagMutability IMMUTABLE_WITH_EXCLUSION is not supported by Wharf: use MUTABLE or IMMUTABLE\.$/],
     ['exclusion filters', { repositoryName: 'app', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev-*' }] },
       'InvalidParameterException', /^imageTagMutabilityExclusionFilters are not supported/],
     ['an unknown encryption type', { repositoryName: 'app', encryptionConfiguration: { encryptionType: 'DES' } }, 'InvalidParameterException',
-      /^encryptionConfiguration\.encryptionType must be one of: AES256, KMS, KMS_DSSE\. Received: DES\.$/],
+      /^Invalid parameter at 'encryptionConfiguration\.encryptionType' failed to satisfy constraint: 'Member must satisfy enum value set: \[AES256, KMS, KMS_DSSE\]'$/],
     ['encryption without a type', { repositoryName: 'app', encryptionConfiguration: {} }, 'InvalidParameterException',
-      /^encryptionConfiguration\.encryptionType can not be null or empty\.$/],
+      /^Invalid parameter at 'encryptionConfiguration\.encryptionType' failed to satisfy constraint: 'Member must not be null'$/],
     ['a KMS key with AES256', { repositoryName: 'app', encryptionConfiguration: { encryptionType: 'AES256', kmsKey: 'k' } },
       'InvalidParameterException', /^encryptionConfiguration\.kmsKey can only be given with encryptionType KMS or KMS_DSSE\.$/],
     ['51 tags', { repositoryName: 'app', tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }, 'TooManyTagsException',
@@ -105,11 +105,13 @@ describe('CreateRepository', () => {
       /^tags\[0\]\.Key: tag keys beginning with aws: are reserved\.$/],
     ['a repeated tag key', { repositoryName: 'app', tags: [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }] }, 'InvalidTagParameterException',
       /^tags: duplicate tag key a\.$/],
-    ['a tag without a value', { repositoryName: 'app', tags: [{ Key: 'a' }] }, 'InvalidParameterException', /^tags\[0\]\.Value can not be null\.$/],
-    ['a tag without a key', { repositoryName: 'app', tags: [{ Value: 'a' }] }, 'InvalidParameterException', /^tags\[0\]\.Key can not be null or empty\.$/],
-    ['a name of the wrong JSON type', { repositoryName: 7 }, 'SerializationException', /^repositoryName: expected a string, got number\.$/],
+    ['a tag without a value', { repositoryName: 'app', tags: [{ Key: 'a' }] }, 'InvalidParameterException',
+      /^Invalid parameter at 'tags\[0\]\.Value' failed to satisfy constraint: 'Member must not be null'$/],
+    ['a tag without a key', { repositoryName: 'app', tags: [{ Value: 'a' }] }, 'InvalidParameterException',
+      /^Invalid parameter at 'tags\[0\]\.Key' failed to satisfy constraint: 'Member must not be null'$/],
+    ['a name of the wrong JSON type', { repositoryName: 7 }, 'SerializationException', /^repositoryName must be a string, not number\.$/],
     ['scanOnPush of the wrong JSON type', { repositoryName: 'app', imageScanningConfiguration: { scanOnPush: 'yes' } }, 'SerializationException',
-      /^imageScanningConfiguration\.scanOnPush: expected a boolean, got string\.$/],
+      /^imageScanningConfiguration\.scanOnPush must be a boolean, not string\.$/],
   ];
   for (const [what, input, code, message] of invalid) {
     test(`rejects ${what}`, () => rejects('CreateRepository', input, code, message));
@@ -132,7 +134,7 @@ describe('CreateRepository', () => {
   test('shows the URI on the registry host of the moment', async () => {
     await create({ repositoryName: 'web' });
     let host = 'wharf.example:6000';
-    const moved = repositoryActions({ ...bed.deps, registryHost: () => host });
+    const moved = actionsOf(repositoryOperations({ ...bed.deps, registryHost: () => host }));
     const r = (await moved.DescribeRepositories({}, ctx)) as DescribeRepositoriesResponse;
     assert.equal(r.repositories![0].repositoryUri, 'wharf.example:6000/web');
     host = 'other:1';
@@ -195,11 +197,11 @@ describe('DescribeRepositories', () => {
     await rejects('DescribeRepositories', { repositoryNames: Array.from({ length: 101 }, (_, i) => `r${i}`) }, 'InvalidParameterException',
       /^Invalid parameter at 'repositoryNames' failed to satisfy constraint: 'Member must have length less than or equal to 100'$/);
     await rejects('DescribeRepositories', { repositoryNames: ['web', 'Bad'] }, 'InvalidParameterException',
-      /^Invalid parameter at 'repositoryNames\[1\]' failed to satisfy constraint: 'must satisfy regular expression/);
+      /^Invalid parameter at 'repositoryNames' failed to satisfy constraint: 'Member must satisfy constraint: \[Member must have length less than or equal to 256, Member must have length greater than or equal to 2, Member must satisfy regular expression pattern: /);
     await rejects('DescribeRepositories', { repositoryNames: ['web'], maxResults: 1 }, 'InvalidParameterException',
       /^nextToken and maxResults cannot be used when repositoryNames are specified\.$/);
     await rejects('DescribeRepositories', { nextToken: 'garbage!' }, 'InvalidParameterException', /^Invalid nextToken\.$/);
-    await rejects('DescribeRepositories', { repositoryNames: 'web' }, 'SerializationException', /^repositoryNames: expected a list, got string\.$/);
+    await rejects('DescribeRepositories', { repositoryNames: 'web' }, 'SerializationException', /^repositoryNames must be a list, not string\.$/);
   });
 });
 
@@ -253,11 +255,11 @@ describe('DeleteRepository', () => {
   test('requires an existing repository', async () => {
     await rejects('DeleteRepository', { repositoryName: 'nope' }, 'RepositoryNotFoundException',
       /^The repository with name 'nope' does not exist in the registry with id '123456789012'$/);
-    await rejects('DeleteRepository', {}, 'InvalidParameterException', /^repositoryName can not be null or empty\.$/);
+    await rejects('DeleteRepository', {}, 'InvalidParameterException', /^Invalid parameter at 'repositoryName' failed to satisfy constraint: 'Member must not be null'$/);
     await create({ repositoryName: 'web' });
     await rejects('DeleteRepository', { repositoryName: 'web', registryId: '999999999999' }, 'RepositoryNotFoundException',
       /registry with id '999999999999'$/);
-    await rejects('DeleteRepository', { repositoryName: 'web', force: 'yes' }, 'SerializationException', /^force: expected a boolean/);
+    await rejects('DeleteRepository', { repositoryName: 'web', force: 'yes' }, 'SerializationException', /^force must be a boolean/);
   });
 });
 
@@ -283,13 +285,14 @@ describe('PutImageTagMutability and PutImageScanningConfiguration', () => {
 
   test('validate their input and the repository', async () => {
     await create({ repositoryName: 'web' });
-    await rejects('PutImageTagMutability', { repositoryName: 'web' }, 'InvalidParameterException', /^imageTagMutability can not be null or empty\.$/);
+    await rejects('PutImageTagMutability', { repositoryName: 'web' }, 'InvalidParameterException',
+      /^Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must not be null'$/);
     await rejects('PutImageTagMutability', { repositoryName: 'web', imageTagMutability: 'mutable' }, 'InvalidParameterException',
-      /^imageTagMutability must be one of: MUTABLE, IMMUTABLE\. Received: mutable\.$/);
+      /^Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: /);
     await rejects('PutImageTagMutability', { repositoryName: 'nope', imageTagMutability: 'MUTABLE' }, 'RepositoryNotFoundException',
       /^The repository with name 'nope' does not exist/);
     await rejects('PutImageScanningConfiguration', { repositoryName: 'web' }, 'InvalidParameterException',
-      /^imageScanningConfiguration can not be null or empty\.$/);
+      /^Invalid parameter at 'imageScanningConfiguration' failed to satisfy constraint: 'Member must not be null'$/);
     await rejects('PutImageScanningConfiguration', { repositoryName: 'nope', imageScanningConfiguration: { scanOnPush: true } },
       'RepositoryNotFoundException', /'nope'/);
   });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Store } from '../../state/index.ts';
-import { repositoryActions } from './repositories.ts';
-import { repositoryPolicyActions } from './repository-policy.ts';
+import { repositoryOperations } from './repositories.ts';
+import { repositoryPolicyOperations } from './repository-policy.ts';
 import { ctx, ecrTestbed, expectRejected, type Actions } from './testing.ts';
 
 let store: Store;
@@ -11,7 +11,7 @@ let api: Actions;
 beforeEach(async () => {
   const bed = ecrTestbed();
   store = bed.store;
-  api = { ...bed.api(repositoryActions), ...bed.api(repositoryPolicyActions) };
+  api = { ...bed.api(repositoryOperations), ...bed.api(repositoryPolicyOperations) };
   await api.CreateRepository({ repositoryName: 'web' }, ctx);
 });
 afterEach(() => store.close());
@@ -32,7 +32,7 @@ describe('repository policies', () => {
       { registryId: '123456789012', repositoryName: 'web', policyText: POLICY });
     assert.deepEqual(await call('GetRepositoryPolicy', { repositoryName: 'web' }),
       { registryId: '123456789012', repositoryName: 'web', policyText: POLICY });
-    const replaced = '{"Version":"2012-10-17","Statement":[]}';
+    const replaced = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"ecr:DeleteRepository"}]}';
     await call('SetRepositoryPolicy', { repositoryName: 'web', policyText: replaced, force: true });
     assert.equal(((await call('GetRepositoryPolicy', { repositoryName: 'web' })) as { policyText: string }).policyText, replaced);
     assert.deepEqual(await call('DeleteRepositoryPolicy', { repositoryName: 'web' }),
@@ -52,13 +52,18 @@ describe('repository policies', () => {
 
   test("refuse text that is not a JSON policy document, in ECR's words", async () => {
     const message = /^Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'$/;
-    for (const policyText of ['', 'not json', '[1,2]', '"text"', '{"Version":']) {
+    const statement = (over: object) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage', ...over }] });
+    const refusedByIam = [
+      '{"Version":"2012-10-17","Statement":[]}', statement({ Principal: undefined }), statement({ Action: 'BatchGetImage' }),
+      statement({ Effect: 'allow' }), statement({ Resource: 'not-an-arn' }), statement({ Principal: { AWS: 'someone' } }),
+    ];
+    for (const policyText of ['', 'not json', '[1,2]', '"text"', '{"Version":', ...refusedByIam]) {
       await rejects('SetRepositoryPolicy', { repositoryName: 'web', policyText }, 'InvalidParameterException', message);
     }
     await rejects('SetRepositoryPolicy', { repositoryName: 'web', policyText: `{"x":"${'a'.repeat(10240)}"}` }, 'InvalidParameterException',
       /^Invalid parameter at 'policyText' failed to satisfy constraint: 'Member must have length less than or equal to 10240'$/);
-    await rejects('SetRepositoryPolicy', { repositoryName: 'web' }, 'InvalidParameterException', /^policyText can not be null\.$/);
-    await rejects('SetRepositoryPolicy', { repositoryName: 'web', policyText: {} }, 'SerializationException', /^policyText: expected a string/);
+    await rejects('SetRepositoryPolicy', { repositoryName: 'web' }, 'InvalidParameterException', /^Invalid parameter at 'policyText' failed to satisfy constraint: 'Member must not be null'$/);
+    await rejects('SetRepositoryPolicy', { repositoryName: 'web', policyText: {} }, 'SerializationException', /^policyText must be a string/);
   });
 
   test('need an existing repository', async () => {

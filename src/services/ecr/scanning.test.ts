@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { DescribeImageScanFindingsResponse, StartImageScanResponse } from '@aws-sdk/client-ecr';
 import { importOsvFeed, readImageInventory, registryKeys, scanKeys, type BlobStore, type RepositoryRecord } from '../../registry/index.ts';
-import { repositoryActions } from './repositories.ts';
-import { scanOnPush, scanningActions } from './scanning.ts';
+import { repositoryOperations } from './repositories.ts';
+import { scanOnPush, scanningOperations } from './scanning.ts';
 import {
   addBlobStore, ctx, digestOf, ecrTestbed, expectAwsError, imageRecord, scope, seedImage, type Actions, type EcrTestbed,
 } from './testing.ts';
@@ -111,7 +111,7 @@ async function describeWhenDone(imageId: object): Promise<DescribeImageScanFindi
 beforeEach(async () => {
   bed = ecrTestbed();
   ({ blobs, remove: removeBlobs } = await addBlobStore(bed));
-  api = { ...bed.api(repositoryActions), ...bed.api(scanningActions) };
+  api = { ...bed.api(repositoryOperations), ...bed.api(scanningOperations) };
   await api.CreateRepository({ repositoryName: 'web', imageScanningConfiguration: { scanOnPush: true } }, ctx);
   repository = JSON.parse((await bed.store.get(registryKeys.repository(scope, 'web')))!.value) as RepositoryRecord;
 });

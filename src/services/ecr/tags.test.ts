@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { ListTagsForResourceResponse } from '@aws-sdk/client-ecr';
 import { registryArns } from '../../registry/index.ts';
 import type { Store } from '../../state/index.ts';
-import { repositoryActions } from './repositories.ts';
-import { tagActions } from './tags.ts';
+import { repositoryOperations } from './repositories.ts';
+import { tagOperations } from './tags.ts';
 import { ctx, ecrTestbed, expectRejected, scope, type Actions } from './testing.ts';
 
 let store: Store;
@@ -14,7 +14,7 @@ const ARN = registryArns.repository(scope, 'team/web');
 beforeEach(async () => {
   const bed = ecrTestbed();
   store = bed.store;
-  api = { ...bed.api(repositoryActions), ...bed.api(tagActions) };
+  api = { ...bed.api(repositoryOperations), ...bed.api(tagOperations) };
   await api.CreateRepository({ repositoryName: 'team/web', tags: [{ Key: 'team', Value: 'web' }] }, ctx);
 });
 afterEach(() => store.close());
@@ -49,9 +49,10 @@ describe('repository tags', () => {
   });
 
   test('validate the ARN, the tags and the repository', async () => {
-    await rejects('TagResource', { tags: [] }, 'InvalidParameterException', /^resourceArn can not be null or empty\.$/);
-    await rejects('TagResource', { resourceArn: ARN }, 'InvalidParameterException', /^tags can not be null\.$/);
-    await rejects('UntagResource', { resourceArn: ARN }, 'InvalidParameterException', /^tagKeys can not be null\.$/);
+    const missing = (member: string) => new RegExp(`^Invalid parameter at '${member}' failed to satisfy constraint: 'Member must not be null'$`);
+    await rejects('TagResource', { tags: [] }, 'InvalidParameterException', missing('resourceArn'));
+    await rejects('TagResource', { resourceArn: ARN }, 'InvalidParameterException', missing('tags'));
+    await rejects('UntagResource', { resourceArn: ARN }, 'InvalidParameterException', missing('tagKeys'));
     await rejects('ListTagsForResource', { resourceArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/web' }, 'InvalidParameterException',
       /^Invalid parameter at 'resourceArn' failed to satisfy constraint: 'must be a repository ARN/);
     await rejects('ListTagsForResource', { resourceArn: 'team/web' }, 'InvalidParameterException', /^Invalid parameter at 'resourceArn'/);

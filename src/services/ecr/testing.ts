@@ -1,20 +1,31 @@
 /**
- * Helpers the ECR actions' unit tests share: a testbed over a real in-memory store, the
- * assertions for a rejected request, and seeding images as the registry would store them
- * (no ECR action here writes images). Not used by the actions.
+ * Helpers the ECR operations' unit tests share: a testbed over a real in-memory store that runs
+ * an operation as the platform would minus the wire (the JSON body decoded by ECR's model,
+ * authorized, validated, then the handler), the assertions for a rejected request, and seeding
+ * images as the registry would store them (no ECR operation here writes images). Not used by
+ * the operations.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ActionHandler, JsonRequestContext as RequestContext } from '../../aws/index.ts';
+import {
+  authorizeOperation, authorizeRequest, codecFor, ecrModel, rootPrincipal, validateInput, type Authority, type OperationSpec, type RequestContext,
+  type ServiceDefinition,
+} from '../../aws/index.ts';
+import { rootOnlyAuthority } from '../../aws/testing.ts';
 import { ManualClock, randomIds } from '../../common/index.ts';
 import { BlobStore, RegistryTokens, registryKeys, type ImageRecord, type RegistryScope, type TagRecord } from '../../registry/index.ts';
 import { SqliteStore, type Store } from '../../state/index.ts';
+import type { EcrOperationTable } from './common.ts';
 import type { EcrDeps } from './deps.ts';
+import { ecrValidationError } from './validation.ts';
 
-/** The request context every unit test calls the actions in. */
-export const ctx: RequestContext = { region: 'us-east-1', account: '123456789012', requestId: 'req-1' };
+/** The request context every unit test calls the operations in: the account root, in us-east-1. */
+export const ctx: RequestContext = {
+  requestId: 'req-1', region: 'us-east-1', account: '123456789012', principal: rootPrincipal('123456789012'), sourceIp: '127.0.0.1',
+  authorize: async () => undefined,
+};
 
 /** The account and region of `ctx`, for the keys and ARNs a test builds. */
 export const scope: RegistryScope = { account: ctx.account, region: ctx.region };
@@ -25,8 +36,11 @@ export const REGISTRY_HOST = '127.0.0.1:5000';
 /** The fixed secret the testbed's tokens are signed with, so a test can check them with its own RegistryTokens. */
 export const TOKEN_SECRET = Buffer.alloc(32, 7);
 
-/** One action table, as `repositoryActions(deps)` and its siblings return it. */
-export type Actions = Record<string, ActionHandler>;
+/** One operation as a test calls it: the JSON body as a client would send it, and the context. */
+export type Action = (input: Record<string, unknown>, ctx: RequestContext) => Promise<object>;
+
+/** Operations by name, as `bed.api(repositoryOperations)` gives them. */
+export type Actions = Record<string, Action>;
 
 /** A fresh world for one test: a real in-memory store, a manual clock, fixed-secret tokens and the deps built on them. */
 export interface EcrTestbed {
@@ -35,8 +49,11 @@ export interface EcrTestbed {
   tokens: RegistryTokens;
   deps: EcrDeps;
   ctx: RequestContext;
-  /** One file's actions over this testbed's deps: `bed.api(repositoryActions)`. */
-  api(actions: (deps: EcrDeps) => Actions): Actions;
+  /**
+   * One file's operations over this testbed's deps, each run as the platform runs it:
+   * `bed.api(repositoryOperations)`. With `authority`, each is authorized first (else allowed).
+   */
+  api(operations: (deps: EcrDeps) => EcrOperationTable, authority?: Authority): Actions;
 }
 
 /** A new testbed; close its store in `afterEach`. */
@@ -45,7 +62,29 @@ export function ecrTestbed(): EcrTestbed {
   const clock = new ManualClock();
   const tokens = new RegistryTokens(TOKEN_SECRET, clock);
   const deps: EcrDeps = { store, clock, ids: randomIds, tokens, registryHost: () => REGISTRY_HOST };
-  return { store, clock, tokens, deps, ctx, api: (actions) => actions(deps) };
+  return { store, clock, tokens, deps, ctx, api: (operations, authority) => actionsOf(operations(deps), authority) };
+}
+
+const codec = codecFor('awsJson1_1');
+const testService: ServiceDefinition = { model: ecrModel, iamPrefix: 'ecr', operations: {}, validationError: ecrValidationError };
+
+/** Each operation of `table` as a test calls it: decoded from JSON by ECR's model, authorized, validated, handled. */
+export function actionsOf(table: EcrOperationTable, authority: Authority = rootOnlyAuthority): Actions {
+  const out: Actions = {};
+  for (const [name, spec] of Object.entries(table) as [string, OperationSpec<object, object>][]) {
+    out[name] = async (json, context) => {
+      const operation = ecrModel.operations[name];
+      const wire = { method: 'POST', path: '/', query: new URLSearchParams(), headers: {}, body: Buffer.from(JSON.stringify(json)) };
+      const input = codec.decodeInput(ecrModel, operation, wire);
+      const globals = { 'aws:SourceIp': context.sourceIp, 'aws:RequestedRegion': context.region, 'aws:SecureTransport': 'false' };
+      const authorized: RequestContext = { ...context, authorize: (r) => authorizeRequest(authority, ecrModel, context.principal, r, globals) };
+      await authorizeOperation(authority, testService, name, spec, input, authorized, globals);
+      const violations = operation.input ? validateInput(ecrModel, operation.input, input) : [];
+      if (violations.length) throw ecrValidationError(violations);
+      return spec.handler(input, authorized);
+    };
+  }
+  return out;
 }
 
 /**

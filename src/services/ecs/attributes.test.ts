@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Attribute, ListAttributesResponse, PutAttributesResponse } from '@aws-sdk/client-ecs';
 import type { Store } from '../../state/index.ts';
-import { attributeActions } from './attributes.ts';
-import { clusterActions } from './clusters.ts';
+import { attributeOperations } from './attributes.ts';
+import { clusterOperations } from './clusters.ts';
 import { arns, type ContainerInstanceRecord } from '../../ecs/index.ts';
-import { ctx, ecsTestbed, expectRejected, instanceRecord, scope, seedInstance, storedInstance, type Actions } from './testing.ts';
+import {
+  ctx, ecsTestbed, expectRejected, instanceRecord, mustNotBeNull, notInEnum, scope, seedInstance, storedInstance, type Actions,
+} from './testing.ts';
 
 const AGENT_ATTRIBUTES = [
   { name: 'ecs.os-type', value: 'linux' },
@@ -19,9 +21,9 @@ let api: Actions;
 beforeEach(async () => {
   const bed = ecsTestbed();
   store = bed.store;
-  api = bed.api(attributeActions);
-  await bed.api(clusterActions).CreateCluster({ clusterName: 'web' }, ctx);
-  await bed.api(clusterActions).CreateCluster({}, ctx);
+  api = bed.api(attributeOperations);
+  await bed.api(clusterOperations).CreateCluster({ clusterName: 'web' }, ctx);
+  await bed.api(clusterOperations).CreateCluster({}, ctx);
   await seedInstance(store, instance('web', 'aaa'));
   await seedInstance(store, instance('web', 'bbb'));
 });
@@ -69,7 +71,7 @@ describe('PutAttributes', () => {
 
   const t = { targetType: 'container-instance', targetId: 'aaa' };
   const invalid: [string, Record<string, unknown>[], RegExp][] = [
-    ['a missing name', [{ value: 'x', ...t }], /^attributes\[0\]\.name can not be null or empty/],
+    ['a missing name', [{ value: 'x', ...t }], mustNotBeNull('attributes[0].name')],
     ['a name with a space', [{ name: 'my attr', ...t }], /^attributes\[0\]\.name is invalid: it may contain letters, numbers, hyphens/],
     ['a name with an at sign', [{ name: 'a@b', ...t }], /^attributes\[0\]\.name is invalid/],
     ['a 129-character name', [{ name: 'n'.repeat(129), ...t }], /^attributes\[0\]\.name must be at most 128 characters/],
@@ -78,7 +80,7 @@ describe('PutAttributes', () => {
     ['a value with a forbidden character', [{ name: 'a', value: 'x#y', ...t }], /^attributes\[0\]\.value is invalid: it may contain letters/],
     ['a value starting with a space', [{ name: 'a', value: ' x', ...t }], /^attributes\[0\]\.value can't start or end with a space/],
     ['a value ending with a space', [{ name: 'a', value: 'x ', ...t }], /^attributes\[0\]\.value can't start or end with a space/],
-    ['an unknown target type', [{ name: 'a', targetType: 'task', targetId: 'aaa' }], /^attributes\[0\]\.targetType must be one of: container-instance/],
+    ['an unknown target type', [{ name: 'a', targetType: 'task', targetId: 'aaa' }], notInEnum('attributes[0].targetType', 'task')],
     ['a missing target id', [{ name: 'a', targetType: 'container-instance' }], /^attributes\[0\]\.targetId can not be null or empty/],
     ['a short id without a target type', [{ name: 'a', targetId: 'aaa' }], /^attributes\[0\]\.targetType is required when attributes\[0\]\.targetId is a short id/],
     ['more than 10 attributes in one call', Array.from({ length: 11 }, (_, i) => custom(i)), /^attributes can have at most 10 members/],
@@ -159,8 +161,8 @@ describe('ListAttributes', () => {
   });
 
   test('validates its input', async () => {
-    await rejects('ListAttributes', { cluster: 'web' }, 'InvalidParameterException', /^targetType can not be null or empty/);
-    await rejects('ListAttributes', { cluster: 'web', targetType: 'task' }, 'InvalidParameterException', /^targetType must be one of: container-instance/);
+    await rejects('ListAttributes', { cluster: 'web' }, 'InvalidParameterException', mustNotBeNull('targetType'));
+    await rejects('ListAttributes', { cluster: 'web', targetType: 'task' }, 'InvalidParameterException', notInEnum('targetType', 'task'));
     await rejects('ListAttributes', { cluster: 'web', targetType: 'container-instance', attributeValue: 'x' }, 'InvalidParameterException', /^attributeName must be specified when attributeValue is specified/);
     await rejects('ListAttributes', { cluster: 'web', targetType: 'container-instance', maxResults: 0 }, 'InvalidParameterException', /^maxResults must be greater than or equal to 1/);
     await rejects('ListAttributes', { cluster: 'nope', targetType: 'container-instance' }, 'ClusterNotFoundException', /Cluster not found/);
@@ -185,7 +187,7 @@ describe('DeleteAttributes', () => {
   });
 
   test('validates its input and targets', async () => {
-    await rejects('DeleteAttributes', { cluster: 'web' }, 'InvalidParameterException', /^attributes can not be null or empty/);
+    await rejects('DeleteAttributes', { cluster: 'web' }, 'InvalidParameterException', mustNotBeNull('attributes'));
     await rejects('DeleteAttributes', { cluster: 'web', attributes: [{ name: 'custom1', targetId: 'aaa' }] }, 'InvalidParameterException', /targetType is required/);
     await rejects('DeleteAttributes', { cluster: 'web', attributes: [custom(1), { ...custom(2), targetId: 'zzz' }] }, 'TargetNotFoundException', /Could not find zzz/);
     await rejects('DeleteAttributes', { cluster: 'web', attributes: Array.from({ length: 11 }, (_, i) => custom(i)) }, 'InvalidParameterException', /at most 10 members/);

@@ -1,21 +1,23 @@
 /**
- * The ECS cluster actions: CreateCluster, DescribeClusters, ListClusters, UpdateCluster,
+ * The ECS cluster operations: CreateCluster, DescribeClusters, ListClusters, UpdateCluster,
  * UpdateClusterSettings, DeleteCluster. Counts (instances, running and pending tasks) are
  * never stored: they are derived from the instance and task records each time.
  */
 import type {
   CapacityProviderStrategyItem, Cluster, ClusterConfiguration, ClusterServiceConnectDefaults, ClusterSetting,
-  CreateClusterResponse, DeleteClusterResponse, DescribeClustersResponse, ExecuteCommandConfiguration,
-  ExecuteCommandLogConfiguration, Failure, KeyValuePair, ListClustersResponse, ManagedStorageConfiguration, Tag,
-  UpdateClusterResponse, UpdateClusterSettingsResponse,
+  CreateClusterResponse, DeleteClusterResponse, DescribeClustersResponse, ExecuteCommandConfiguration, Failure, KeyValuePair,
+  ListClustersResponse, Tag, UpdateClusterResponse, UpdateClusterSettingsResponse,
 } from '@aws-sdk/client-ecs';
-import { paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { paginate, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, arns, keys, newCluster, parseArn, serviceKeys, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
   type Scope, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
-import { ecsFields, readEnumList, readTags, scopeOf } from './common.ts';
+import { clusterArnOf, tagConditions } from './authorization.ts';
+import {
+  checkInt, checkItems, checkString, checkStrings, checkTags, need, present, scopeOf, type EcsOperationTable,
+} from './common.ts';
 
 /** The `include` values DescribeClusters accepts. */
 export const CLUSTER_FIELDS = ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'] as const;
@@ -125,81 +127,60 @@ export function toApiCluster(record: ClusterRecord, counts: ClusterCounts = EMPT
   return cluster;
 }
 
-// ---- reading the request members ----
+// ---- reading the request members (types, required members and enums are the model's) ----
 
 /** Drops members whose value is undefined, so stored and compared shapes are canonical. */
 function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-function readSettings(f: Fields, rules: { required?: boolean } = {}): ClusterSetting[] | undefined {
-  const list = f.objects('settings', { required: rules.required });
+/** `settings`: containerInsights (the model's only name) with one of its values; the last of a name wins. */
+function readSettings(list: ClusterSetting[] | undefined): ClusterSetting[] | undefined {
   if (!list) return undefined;
   const byName = new Map<string, ClusterSetting>();
-  for (const s of list) {
-    const name = s.enum('name', ['containerInsights'] as const, { required: true });
-    const value = s.enum('value', INSIGHTS_VALUES, { required: true });
+  list.forEach((s, i) => {
+    const name = need(s.name, `settings[${i}].name`);
+    const value = present(s.value, `settings[${i}].value`);
+    if (!(INSIGHTS_VALUES as readonly string[]).includes(value)) {
+      throw EcsErrors.invalidParameter(`settings[${i}].value must be one of: ${INSIGHTS_VALUES.join(', ')}. Received: ${value}.`);
+    }
     byName.set(name, { name, value });
-  }
+  });
   return [...byName.values()];
 }
 
-function readLogConfiguration(f: Fields | undefined): ExecuteCommandLogConfiguration | undefined {
-  if (!f) return undefined;
-  return compact({
-    cloudWatchLogGroupName: f.string('cloudWatchLogGroupName'),
-    cloudWatchEncryptionEnabled: f.bool('cloudWatchEncryptionEnabled'),
-    s3BucketName: f.string('s3BucketName'),
-    s3EncryptionEnabled: f.bool('s3EncryptionEnabled'),
-    s3KeyPrefix: f.string('s3KeyPrefix'),
-  });
-}
-
-function readExecuteCommand(f: Fields | undefined): ExecuteCommandConfiguration | undefined {
-  if (!f) return undefined;
-  const logging = f.enum('logging', ['NONE', 'DEFAULT', 'OVERRIDE'] as const);
-  const logConfiguration = readLogConfiguration(f.object('logConfiguration'));
-  if (logging === 'OVERRIDE' && !logConfiguration) {
-    throw EcsErrors.invalidParameter(`${f.at('logConfiguration')} must be provided when logging is OVERRIDE.`);
-  }
-  return compact({ kmsKeyId: f.string('kmsKeyId'), logging, logConfiguration });
-}
-
-function readManagedStorage(f: Fields | undefined): ManagedStorageConfiguration | undefined {
-  if (!f) return undefined;
-  return compact({
-    kmsKeyId: f.string('kmsKeyId'),
-    fargateEphemeralStorageKmsKeyId: f.string('fargateEphemeralStorageKmsKeyId'),
-  });
-}
-
-function readConfiguration(f: Fields): ClusterConfiguration | undefined {
-  const c = f.object('configuration');
+function readExecuteCommand(c: ExecuteCommandConfiguration | undefined): ExecuteCommandConfiguration | undefined {
   if (!c) return undefined;
+  if (c.logging === 'OVERRIDE' && !c.logConfiguration) {
+    throw EcsErrors.invalidParameter('configuration.executeCommandConfiguration.logConfiguration must be provided when logging is OVERRIDE.');
+  }
+  return compact({ kmsKeyId: c.kmsKeyId, logging: c.logging, logConfiguration: c.logConfiguration && compact({ ...c.logConfiguration }) });
+}
+
+function readConfiguration(c: ClusterConfiguration | undefined): ClusterConfiguration | undefined {
+  if (!c) return undefined;
+  const storage = c.managedStorageConfiguration;
   return compact({
-    executeCommandConfiguration: readExecuteCommand(c.object('executeCommandConfiguration')),
-    managedStorageConfiguration: readManagedStorage(c.object('managedStorageConfiguration')),
+    executeCommandConfiguration: readExecuteCommand(c.executeCommandConfiguration),
+    managedStorageConfiguration: storage && compact({ kmsKeyId: storage.kmsKeyId, fargateEphemeralStorageKmsKeyId: storage.fargateEphemeralStorageKmsKeyId }),
   });
 }
 
 /** `undefined`: not given; `null`: given as "" (UpdateCluster removes the defaults then). */
-function readServiceConnectDefaults(f: Fields): ClusterServiceConnectDefaults | null | undefined {
-  const s = f.object('serviceConnectDefaults');
+function readServiceConnectDefaults(s: { namespace?: string } | undefined): ClusterServiceConnectDefaults | null | undefined {
   if (!s) return undefined;
-  const namespace = s.string('namespace', { max: 1024 });
-  if (namespace === undefined) throw EcsErrors.invalidParameter(`${s.at('namespace')} can not be null.`);
+  const namespace = checkString(need(s.namespace, 'serviceConnectDefaults.namespace'), 'serviceConnectDefaults.namespace', { max: 1024 })!;
   if (namespace === '') return null;
   if (!namespace.startsWith('arn:') && /[<>"/]/.test(namespace)) {
-    throw EcsErrors.invalidParameter(`${s.at('namespace')} is invalid: it can't include >, <, " or /.`);
+    throw EcsErrors.invalidParameter('serviceConnectDefaults.namespace is invalid: it can\'t include >, <, " or /.');
   }
   return { namespace };
 }
 
-function readCapacityProviders(f: Fields): string[] | undefined {
-  const list = f.strings('capacityProviders', { min: 1, max: 255 });
-  if (!list) return undefined;
+function readCapacityProviders(list: string[] | undefined): string[] | undefined {
+  if (!checkStrings(list, 'capacityProviders', { min: 1, max: 255 })) return undefined;
   const seen = new Set<string>();
-  list.forEach((name, i) => {
+  list!.forEach((name, i) => {
     if (!FARGATE_PROVIDERS.includes(name)) {
       throw EcsErrors.invalidParameter(
         `capacityProviders[${i}]: the specified capacity provider ${name} does not exist. Specify FARGATE or FARGATE_SPOT.`,
@@ -211,26 +192,25 @@ function readCapacityProviders(f: Fields): string[] | undefined {
   return list;
 }
 
-function readStrategy(f: Fields, providers: string[]): CapacityProviderStrategyItem[] | undefined {
-  const list = f.objects('defaultCapacityProviderStrategy', { maxItems: 20 });
-  if (!list) return undefined;
+/** defaultCapacityProviderStrategy: at most 20 items (weight and base ranges are the model's). */
+function readStrategy(list: CapacityProviderStrategyItem[] | undefined, providers: string[]): CapacityProviderStrategyItem[] | undefined {
+  if (!checkItems(list, 'defaultCapacityProviderStrategy', { max: 20 })) return undefined;
   const seen = new Set<string>();
   let withBase = 0;
-  return list.map((item) => {
-    const capacityProvider = item.string('capacityProvider', { required: true, max: 255 });
-    const weight = item.int('weight', { min: 0, max: 1000 });
-    const base = item.int('base', { min: 0, max: 100000 });
+  return list!.map((item, i) => {
+    const path = `defaultCapacityProviderStrategy[${i}].capacityProvider`;
+    const capacityProvider = checkString(present(item.capacityProvider, path), path, { max: 255 })!;
     if (!providers.includes(capacityProvider)) {
       throw EcsErrors.invalidParameter(
-        `${item.at('capacityProvider')}: capacity provider ${capacityProvider} is not associated with the cluster; add it to capacityProviders first.`,
+        `${path}: capacity provider ${capacityProvider} is not associated with the cluster; add it to capacityProviders first.`,
       );
     }
     if (seen.has(capacityProvider)) throw EcsErrors.invalidParameter(`defaultCapacityProviderStrategy: duplicate capacity provider ${capacityProvider}.`);
     seen.add(capacityProvider);
-    if (base !== undefined && base > 0 && ++withBase > 1) {
+    if (item.base !== undefined && item.base > 0 && ++withBase > 1) {
       throw EcsErrors.invalidParameter('defaultCapacityProviderStrategy: only one capacity provider in a strategy can have a base defined.');
     }
-    return { capacityProvider, weight: weight ?? 0, base: base ?? 0 };
+    return { capacityProvider, weight: item.weight ?? 0, base: item.base ?? 0 };
   });
 }
 
@@ -305,8 +285,8 @@ function clusterTarget(ref: string, scope: Scope): { name: string; arn: string; 
   return { name: arn.resource[0], arn: ref, local: arn.account === scope.account && arn.region === scope.region };
 }
 
-/** The cluster actions, bound to their dependencies. */
-export function clusterActions(deps: EcsDeps): Record<string, ActionHandler> {
+/** The cluster operations, bound to their dependencies, each authorized on the cluster it names. */
+export function clusterOperations(deps: EcsDeps): EcsOperationTable {
   const withCounts = async (scope: Scope, record: ClusterRecord, include: readonly ClusterInclude[]) =>
     toApiCluster(record, await readClusterCounts(deps.store, scope, record.name), include);
 
@@ -320,122 +300,136 @@ export function clusterActions(deps: EcsDeps): Record<string, ActionHandler> {
     });
     return { cluster: await withCounts(scope, record, FULL) };
   };
+  const cluster = (input: { cluster?: string }, ctx: RequestContext) => [clusterArnOf(ctx, input.cluster)];
 
   return {
-    async CreateCluster(input, ctx): Promise<CreateClusterResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const name = f.string('clusterName', { pattern: CLUSTER_NAME, patternText: NAME_RULE }) ?? 'default';
-      const tags = readTags(f);
-      const settings = readSettings(f);
-      const configuration = readConfiguration(f);
-      const capacityProviders = readCapacityProviders(f);
-      const strategy = readStrategy(f, capacityProviders ?? []);
-      const scd = readServiceConnectDefaults(f) ?? undefined;
-      const args: CreateArgs = { settings, configuration, capacityProviders, defaultCapacityProviderStrategy: strategy, serviceConnectDefaults: scd, tags };
-      const record = await transact(deps.store, async (tx) => {
-        const key = keys.cluster(scope, name);
-        const existing = await tx.get<ClusterRecord>(key);
-        if (existing?.status === 'ACTIVE') {
-          if (!consistent(existing, args)) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
-          return existing;
-        }
-        const defaults = newCluster(scope, name, deps.clock.now());
-        const created: ClusterRecord = compact({
-          ...defaults,
-          settings: settings ?? defaults.settings,
-          configuration,
-          serviceConnectDefaults: scd,
-          capacityProviders: capacityProviders ?? [],
-          defaultCapacityProviderStrategy: strategy ?? [],
-          tags: tags ?? [],
+    CreateCluster: {
+      authorization: {
+        resources: (i, ctx) => [clusterArnOf(ctx, i.clusterName)],
+        conditions: (i) => ({ ...tagConditions(i.tags), 'ecs:capacity-provider': i.capacityProviders?.length ? i.capacityProviders : undefined }),
+      },
+      async handler(input, ctx): Promise<CreateClusterResponse> {
+        const scope = scopeOf(ctx);
+        const name = checkString(input.clusterName, 'clusterName', { pattern: CLUSTER_NAME, patternText: NAME_RULE }) ?? 'default';
+        const tags = checkTags(input.tags);
+        const settings = readSettings(input.settings);
+        const configuration = readConfiguration(input.configuration);
+        const capacityProviders = readCapacityProviders(input.capacityProviders);
+        const strategy = readStrategy(input.defaultCapacityProviderStrategy, capacityProviders ?? []);
+        const scd = readServiceConnectDefaults(input.serviceConnectDefaults) ?? undefined;
+        const args: CreateArgs = { settings, configuration, capacityProviders, defaultCapacityProviderStrategy: strategy, serviceConnectDefaults: scd, tags };
+        const record = await transact(deps.store, async (tx) => {
+          const key = keys.cluster(scope, name);
+          const existing = await tx.get<ClusterRecord>(key);
+          if (existing?.status === 'ACTIVE') {
+            if (!consistent(existing, args)) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
+            return existing;
+          }
+          const defaults = newCluster(scope, name, deps.clock.now());
+          const created: ClusterRecord = compact({
+            ...defaults,
+            settings: settings ?? defaults.settings,
+            configuration,
+            serviceConnectDefaults: scd,
+            capacityProviders: capacityProviders ?? [],
+            defaultCapacityProviderStrategy: strategy ?? [],
+            tags: tags ?? [],
+          });
+          tx.put(key, created);
+          return created;
         });
-        tx.put(key, created);
-        return created;
-      });
-      return { cluster: await withCounts(scope, record, FULL) };
+        return { cluster: await withCounts(scope, record, FULL) };
+      },
     },
 
-    async DescribeClusters(input, ctx): Promise<DescribeClustersResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const refs = f.strings('clusters', { maxItems: 100 }) ?? ['default'];
-      const include = readEnumList(f, 'include', CLUSTER_FIELDS) ?? [];
-      const clusters: Cluster[] = [];
-      const failures: Failure[] = [];
-      const seen = new Set<string>();
-      for (const ref of refs.length ? refs : ['default']) {
-        const target = clusterTarget(ref, scope);
-        if (!target) {
-          failures.push({ arn: ref, reason: 'MISSING' });
-          continue;
+    DescribeClusters: {
+      authorization: { resources: (i, ctx) => (i.clusters?.length ? i.clusters : ['default']).map((ref) => clusterArnOf(ctx, ref)) },
+      async handler(input, ctx): Promise<DescribeClustersResponse> {
+        const scope = scopeOf(ctx);
+        const refs = checkItems(input.clusters, 'clusters', { max: 100 }) ?? [];
+        const include = input.include ?? [];
+        const clusters: Cluster[] = [];
+        const failures: Failure[] = [];
+        const seen = new Set<string>();
+        for (const ref of refs.length ? refs : ['default']) {
+          const target = clusterTarget(ref, scope);
+          if (!target) {
+            failures.push({ arn: ref, reason: 'MISSING' });
+            continue;
+          }
+          if (seen.has(target.arn)) continue;
+          seen.add(target.arn);
+          const doc = target.local ? await getDoc<ClusterRecord>(deps.store, keys.cluster(scope, target.name)) : undefined;
+          if (!doc) failures.push({ arn: target.arn, reason: 'MISSING' });
+          else clusters.push(await withCounts(scope, doc.value, include));
         }
-        if (seen.has(target.arn)) continue;
-        seen.add(target.arn);
-        const doc = target.local ? await getDoc<ClusterRecord>(deps.store, keys.cluster(scope, target.name)) : undefined;
-        if (!doc) failures.push({ arn: target.arn, reason: 'MISSING' });
-        else clusters.push(await withCounts(scope, doc.value, include));
-      }
-      return { clusters, failures };
+        return { clusters, failures };
+      },
     },
 
-    async ListClusters(input, ctx): Promise<ListClustersResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const nextToken = f.string('nextToken');
-      const maxResults = f.int('maxResults', { min: 1, max: 100 });
-      const active = (await listDocs<ClusterRecord>(deps.store, keys.clusters(scope))).map((d) => d.value).filter((c) => c.status === 'ACTIVE');
-      const page = paginate(active, (c) => c.name, nextToken, maxResults, EcsErrors.invalidParameter);
-      return { clusterArns: page.items.map((c) => c.arn), nextToken: page.nextToken };
+    ListClusters: {
+      async handler(input, ctx): Promise<ListClustersResponse> {
+        const scope = scopeOf(ctx);
+        const maxResults = checkInt(input.maxResults, 'maxResults', { min: 1, max: 100 });
+        const active = (await listDocs<ClusterRecord>(deps.store, keys.clusters(scope))).map((d) => d.value).filter((c) => c.status === 'ACTIVE');
+        const page = paginate(active, (c) => c.name, input.nextToken, maxResults, EcsErrors.invalidParameter);
+        return { clusterArns: page.items.map((c) => c.arn), nextToken: page.nextToken };
+      },
     },
 
-    async UpdateCluster(input, ctx): Promise<UpdateClusterResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const ref = f.string('cluster', { required: true });
-      const settings = readSettings(f);
-      const configuration = readConfiguration(f);
-      const serviceConnectDefaults = readServiceConnectDefaults(f);
-      return updateCluster(scope, ref, { settings, configuration, serviceConnectDefaults });
+    UpdateCluster: {
+      authorization: { resources: cluster },
+      async handler(input, ctx): Promise<UpdateClusterResponse> {
+        const ref = present(input.cluster, 'cluster');
+        const update = {
+          settings: readSettings(input.settings),
+          configuration: readConfiguration(input.configuration),
+          serviceConnectDefaults: readServiceConnectDefaults(input.serviceConnectDefaults),
+        };
+        return updateCluster(scopeOf(ctx), ref, update);
+      },
     },
 
-    async UpdateClusterSettings(input, ctx): Promise<UpdateClusterSettingsResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const ref = f.string('cluster', { required: true });
-      const settings = readSettings(f, { required: true })!;
-      return updateCluster(scope, ref, { settings });
+    UpdateClusterSettings: {
+      authorization: { resources: cluster },
+      async handler(input, ctx): Promise<UpdateClusterSettingsResponse> {
+        const ref = present(input.cluster, 'cluster');
+        const settings = checkItems(need(input.settings, 'settings'), 'settings', { nonEmpty: true });
+        return updateCluster(scopeOf(ctx), ref, { settings: readSettings(settings) });
+      },
     },
 
-    async DeleteCluster(input, ctx): Promise<DeleteClusterResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const ref = f.string('cluster', { required: true });
-      const { record, counts } = await transact(deps.store, async (tx) => {
-        const existing = await activeCluster(tx, scope, ref);
-        const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, existing.name));
-        const blocking = instances.some((i) => (i.status === 'ACTIVE' || i.status === 'DRAINING') && !i.autoAttached);
-        if (blocking) throw EcsErrors.clusterContainsInstances();
-        const services = await tx.list<ServiceRecord>(serviceKeys.services(scope, existing.name));
-        if (services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING')) throw EcsErrors.clusterContainsServices();
-        const tasks = await tx.list<TaskRecord>(keys.tasks(scope, existing.name));
-        if (tasks.some((t) => t.lastStatus !== 'STOPPED')) throw EcsErrors.clusterContainsTasks();
-        const after = instances.map((i) => {
-          if (!i.autoAttached || i.status === 'INACTIVE') return i;
-          const detached: ContainerInstanceRecord = {
-            ...i,
-            status: 'INACTIVE',
-            statusReason: 'The cluster was deleted.',
-            version: i.version + 1,
-          };
-          tx.put(keys.instance(scope, existing.name, i.id), detached);
-          return detached;
+    DeleteCluster: {
+      authorization: { resources: cluster },
+      async handler(input, ctx): Promise<DeleteClusterResponse> {
+        const scope = scopeOf(ctx);
+        const ref = present(input.cluster, 'cluster');
+        const { record, counts } = await transact(deps.store, async (tx) => {
+          const existing = await activeCluster(tx, scope, ref);
+          const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, existing.name));
+          const blocking = instances.some((i) => (i.status === 'ACTIVE' || i.status === 'DRAINING') && !i.autoAttached);
+          if (blocking) throw EcsErrors.clusterContainsInstances();
+          const services = await tx.list<ServiceRecord>(serviceKeys.services(scope, existing.name));
+          if (services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING')) throw EcsErrors.clusterContainsServices();
+          const tasks = await tx.list<TaskRecord>(keys.tasks(scope, existing.name));
+          if (tasks.some((t) => t.lastStatus !== 'STOPPED')) throw EcsErrors.clusterContainsTasks();
+          const after = instances.map((i) => {
+            if (!i.autoAttached || i.status === 'INACTIVE') return i;
+            const detached: ContainerInstanceRecord = {
+              ...i,
+              status: 'INACTIVE',
+              statusReason: 'The cluster was deleted.',
+              version: i.version + 1,
+            };
+            tx.put(keys.instance(scope, existing.name, i.id), detached);
+            return detached;
+          });
+          const deleted: ClusterRecord = { ...existing, status: 'INACTIVE' };
+          tx.put(keys.cluster(scope, existing.name), deleted);
+          return { record: deleted, counts: countCluster(after, tasks, services) };
         });
-        const deleted: ClusterRecord = { ...existing, status: 'INACTIVE' };
-        tx.put(keys.cluster(scope, existing.name), deleted);
-        return { record: deleted, counts: countCluster(after, tasks, services) };
-      });
-      return { cluster: toApiCluster(record, counts, FULL) };
+        return { cluster: toApiCluster(record, counts, FULL) };
+      },
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The ECS container instance actions: DescribeContainerInstances, ListContainerInstances,
+ * The ECS container instance operations: DescribeContainerInstances, ListContainerInstances,
  * DeregisterContainerInstance, UpdateContainerInstancesState. Instances are registered by
  * the agent link; these actions read them and change their status. Task counts are derived
  * from the task records placed on each instance.
@@ -9,12 +9,13 @@ import type {
   DescribeContainerInstancesResponse, Failure, ListContainerInstancesResponse, Resource,
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
-import { paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { paginate, type RequestContext } from '../../aws/index.ts';
 import { transact } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, arns, keys, parseArn, type ContainerInstanceRecord, type EcsDeps, type Resources, type Scope, type TaskRecord,
 } from '../../ecs/index.ts';
-import { ecsFields, readEnumList, scopeOf, toDate } from './common.ts';
+import { clusterArnOf, clusterCondition, inClusterArn } from './authorization.ts';
+import { checkInt, checkItems, need, present, scopeOf, toDate, type EcsOperationTable } from './common.ts';
 import { filterInstances, parseInstanceFilter, type FilterExpr } from './instance-filter.ts';
 
 /** The `include` values DescribeContainerInstances accepts. */
@@ -22,8 +23,6 @@ export const CONTAINER_INSTANCE_FIELDS = ['TAGS', 'CONTAINER_INSTANCE_HEALTH'] a
 /** One `include` value of DescribeContainerInstances. */
 export type ContainerInstanceInclude = (typeof CONTAINER_INSTANCE_FIELDS)[number];
 
-type InstanceStatus = ContainerInstanceRecord['status'] | 'REGISTRATION_FAILED';
-const LIST_STATUSES: readonly InstanceStatus[] = ['ACTIVE', 'DRAINING', 'INACTIVE', 'REGISTERING', 'DEREGISTERING', 'REGISTRATION_FAILED'];
 const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 
 const integer = (name: string, value: number): Resource => ({ name, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: value });
@@ -102,116 +101,128 @@ export function instanceTarget(ref: string, scope: Scope, clusterName: string): 
   return { arn: ref };
 }
 
-function readFilter(f: Fields): FilterExpr | undefined {
-  const text = f.string('filter');
+function readFilter(text: string | undefined): FilterExpr | undefined {
   return text === undefined || text.trim() === '' ? undefined : parseInstanceFilter(text);
 }
 
-/** The container instance actions, bound to their dependencies. */
-export function containerInstanceActions(deps: EcsDeps): Record<string, ActionHandler> {
+/** The container instances a request names, as IAM sees them, in the cluster it names. */
+const instancesNamed = (i: { cluster?: string; containerInstances?: string[] }, ctx: RequestContext) =>
+  (i.containerInstances ?? []).map((ref) => inClusterArn(ctx, 'container-instance', i.cluster, ref));
+const cluster = (i: { cluster?: string }, ctx: RequestContext) => [clusterArnOf(ctx, i.cluster)];
+const inCluster = (i: { cluster?: string }, ctx: RequestContext) => clusterCondition(ctx, i.cluster);
+
+/** The container instance operations, bound to their dependencies. */
+export function containerInstanceOperations(deps: EcsDeps): EcsOperationTable {
   return {
-    async DescribeContainerInstances(input, ctx): Promise<DescribeContainerInstancesResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const clusterRef = f.string('cluster');
-      const refs = f.strings('containerInstances', { required: true, maxItems: 100 })!;
-      const include = readEnumList(f, 'include', CONTAINER_INSTANCE_FIELDS) ?? [];
-      return transact(deps.store, async (tx) => {
-        const cluster = await activeCluster(tx, scope, clusterRef);
-        const tasks = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
-        const containerInstances: ContainerInstance[] = [];
-        const failures: Failure[] = [];
-        const seen = new Set<string>();
-        for (const ref of refs) {
+    DescribeContainerInstances: {
+      authorization: { resources: instancesNamed, conditions: inCluster },
+      async handler(input, ctx): Promise<DescribeContainerInstancesResponse> {
+        const scope = scopeOf(ctx);
+        const clusterRef = input.cluster;
+        const refs = checkItems(need(input.containerInstances, 'containerInstances'), 'containerInstances', { nonEmpty: true, max: 100 })!;
+        const include = input.include ?? [];
+        return transact(deps.store, async (tx) => {
+          const cluster = await activeCluster(tx, scope, clusterRef);
+          const tasks = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
+          const containerInstances: ContainerInstance[] = [];
+          const failures: Failure[] = [];
+          const seen = new Set<string>();
+          for (const ref of refs) {
+            const target = instanceTarget(ref, scope, cluster.name);
+            const record = target.id === undefined ? undefined : await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster.name, target.id));
+            if (!record) failures.push({ arn: target.arn, reason: 'MISSING' });
+            else if (!seen.has(record.id)) {
+              seen.add(record.id);
+              containerInstances.push(toApiContainerInstance(record, tasks, include));
+            }
+          }
+          return { containerInstances, failures };
+        });
+      },
+    },
+
+    ListContainerInstances: {
+      authorization: { resources: cluster },
+      async handler(input, ctx): Promise<ListContainerInstancesResponse> {
+        const scope = scopeOf(ctx);
+        const filter = readFilter(input.filter);
+        const maxResults = checkInt(input.maxResults, 'maxResults', { min: 1, max: 100 });
+        const status = input.status;
+        const { instances, tasks } = await transact(deps.store, async (tx) => {
+          const cluster = await activeCluster(tx, scope, input.cluster);
+          const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, cluster.name));
+          // Only a filter reads tasks (runningTasksCount, task:group).
+          const tasks = filter ? await tx.list<TaskRecord>(keys.tasks(scope, cluster.name)) : [];
+          return { instances, tasks };
+        });
+        const listed = instances.filter((i) => (status ? i.status === status : i.status !== 'INACTIVE'));
+        const matching = (filter ? filterInstances(filter, listed, tasks) : listed)
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const page = paginate(matching, (i) => i.id, input.nextToken, maxResults, EcsErrors.invalidParameter);
+        return { containerInstanceArns: page.items.map((i) => i.arn), nextToken: page.nextToken };
+      },
+    },
+
+    DeregisterContainerInstance: {
+      authorization: { resources: cluster },
+      async handler(input, ctx): Promise<DeregisterContainerInstanceResponse> {
+        const scope = scopeOf(ctx);
+        const clusterRef = input.cluster;
+        const ref = present(input.containerInstance, 'containerInstance');
+        const force = input.force ?? false;
+        const { record, tasks } = await transact(deps.store, async (tx) => {
+          const cluster = await activeCluster(tx, scope, clusterRef);
           const target = instanceTarget(ref, scope, cluster.name);
-          const record = target.id === undefined ? undefined : await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster.name, target.id));
-          if (!record) failures.push({ arn: target.arn, reason: 'MISSING' });
-          else if (!seen.has(record.id)) {
-            seen.add(record.id);
-            containerInstances.push(toApiContainerInstance(record, tasks, include));
-          }
-        }
-        return { containerInstances, failures };
-      });
+          const existing = target.id === undefined ? undefined : await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster.name, target.id));
+          if (!existing) throw EcsErrors.invalidParameter(`containerInstance: the referenced container instance ${ref} was not found in cluster ${cluster.name}.`);
+          const all = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
+          const onInstance = all.filter((t) => t.containerInstanceId === existing.id);
+          if (!force && onInstance.some((t) => t.lastStatus !== 'STOPPED')) throw EcsErrors.invalidParameter('Found running tasks on the instance.');
+          if (existing.status === 'INACTIVE') return { record: existing, tasks: onInstance };
+          const deregistered: ContainerInstanceRecord = { ...existing, status: 'INACTIVE', version: existing.version + 1 };
+          tx.put(keys.instance(scope, cluster.name, existing.id), deregistered);
+          return { record: deregistered, tasks: onInstance };
+        });
+        return { containerInstance: toApiContainerInstance(record, tasks, ['TAGS']) };
+      },
     },
 
-    async ListContainerInstances(input, ctx): Promise<ListContainerInstancesResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const clusterRef = f.string('cluster');
-      const filter = readFilter(f);
-      const nextToken = f.string('nextToken');
-      const maxResults = f.int('maxResults', { min: 1, max: 100 });
-      const status = f.enum('status', LIST_STATUSES);
-      const { instances, tasks } = await transact(deps.store, async (tx) => {
-        const cluster = await activeCluster(tx, scope, clusterRef);
-        const instances = await tx.list<ContainerInstanceRecord>(keys.instances(scope, cluster.name));
-        // Only a filter reads tasks (runningTasksCount, task:group).
-        const tasks = filter ? await tx.list<TaskRecord>(keys.tasks(scope, cluster.name)) : [];
-        return { instances, tasks };
-      });
-      const listed = instances.filter((i) => (status ? i.status === status : i.status !== 'INACTIVE'));
-      const matching = (filter ? filterInstances(filter, listed, tasks) : listed)
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const page = paginate(matching, (i) => i.id, nextToken, maxResults, EcsErrors.invalidParameter);
-      return { containerInstanceArns: page.items.map((i) => i.arn), nextToken: page.nextToken };
-    },
-
-    async DeregisterContainerInstance(input, ctx): Promise<DeregisterContainerInstanceResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const clusterRef = f.string('cluster');
-      const ref = f.string('containerInstance', { required: true });
-      const force = f.bool('force') ?? false;
-      const { record, tasks } = await transact(deps.store, async (tx) => {
-        const cluster = await activeCluster(tx, scope, clusterRef);
-        const target = instanceTarget(ref, scope, cluster.name);
-        const existing = target.id === undefined ? undefined : await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster.name, target.id));
-        if (!existing) throw EcsErrors.invalidParameter(`containerInstance: the referenced container instance ${ref} was not found in cluster ${cluster.name}.`);
-        const all = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
-        const onInstance = all.filter((t) => t.containerInstanceId === existing.id);
-        if (!force && onInstance.some((t) => t.lastStatus !== 'STOPPED')) throw EcsErrors.invalidParameter('Found running tasks on the instance.');
-        if (existing.status === 'INACTIVE') return { record: existing, tasks: onInstance };
-        const deregistered: ContainerInstanceRecord = { ...existing, status: 'INACTIVE', version: existing.version + 1 };
-        tx.put(keys.instance(scope, cluster.name, existing.id), deregistered);
-        return { record: deregistered, tasks: onInstance };
-      });
-      return { containerInstance: toApiContainerInstance(record, tasks, ['TAGS']) };
-    },
-
-    async UpdateContainerInstancesState(input, ctx): Promise<UpdateContainerInstancesStateResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const clusterRef = f.string('cluster');
-      const refs = f.strings('containerInstances', { required: true, maxItems: 10 })!;
-      const status = f.enum('status', ['ACTIVE', 'DRAINING'] as const, { required: true });
-      return transact(deps.store, async (tx) => {
-        const cluster = await activeCluster(tx, scope, clusterRef);
-        const tasks = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
-        const containerInstances: ContainerInstance[] = [];
-        const failures: Failure[] = [];
-        for (const ref of refs) {
-          const target = instanceTarget(ref, scope, cluster.name);
-          const key = target.id === undefined ? undefined : keys.instance(scope, cluster.name, target.id);
-          const record = key && (await tx.get<ContainerInstanceRecord>(key));
-          if (!key || !record) {
-            failures.push({ arn: target.arn, reason: 'MISSING' });
-            continue;
+    UpdateContainerInstancesState: {
+      authorization: { resources: instancesNamed, conditions: inCluster },
+      async handler(input, ctx): Promise<UpdateContainerInstancesStateResponse> {
+        const scope = scopeOf(ctx);
+        const clusterRef = input.cluster;
+        const refs = checkItems(need(input.containerInstances, 'containerInstances'), 'containerInstances', { nonEmpty: true, max: 10 })!;
+        const status = need(input.status, 'status');
+        if (status !== 'ACTIVE' && status !== 'DRAINING') throw EcsErrors.invalidParameter(`status must be one of: ACTIVE, DRAINING. Received: ${status}.`);
+        return transact(deps.store, async (tx) => {
+          const cluster = await activeCluster(tx, scope, clusterRef);
+          const tasks = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
+          const containerInstances: ContainerInstance[] = [];
+          const failures: Failure[] = [];
+          for (const ref of refs) {
+            const target = instanceTarget(ref, scope, cluster.name);
+            const key = target.id === undefined ? undefined : keys.instance(scope, cluster.name, target.id);
+            const record = key && (await tx.get<ContainerInstanceRecord>(key));
+            if (!key || !record) {
+              failures.push({ arn: target.arn, reason: 'MISSING' });
+              continue;
+            }
+            if (record.status !== 'ACTIVE' && record.status !== 'DRAINING') {
+              failures.push({
+                arn: record.arn,
+                reason: record.status,
+                detail: `The container instance is ${record.status}; only ACTIVE or DRAINING container instances can be updated.`,
+              });
+              continue;
+            }
+            const updated = record.status === status ? record : { ...record, status, version: record.version + 1 };
+            if (updated !== record) tx.put(key, updated);
+            containerInstances.push(toApiContainerInstance(updated, tasks));
           }
-          if (record.status !== 'ACTIVE' && record.status !== 'DRAINING') {
-            failures.push({
-              arn: record.arn,
-              reason: record.status,
-              detail: `The container instance is ${record.status}; only ACTIVE or DRAINING container instances can be updated.`,
-            });
-            continue;
-          }
-          const updated = record.status === status ? record : { ...record, status, version: record.version + 1 };
-          if (updated !== record) tx.put(key, updated);
-          containerInstances.push(toApiContainerInstance(updated, tasks));
-        }
-        return { containerInstances, failures };
-      });
+          return { containerInstances, failures };
+        });
+      },
     },
   };
 }

@@ -1,34 +1,50 @@
 /**
- * Amazon ECS, as served by Wharf: the AWS JSON 1.1 actions under
- * `AmazonEC2ContainerServiceV20141113`. This adapter reads requests and shapes responses; what
- * they mean (records, launches, deployments) is the ECS domain's (src/ecs), and the agent link
- * that runs tasks on hosts is src/link.
+ * Amazon ECS, as served by Wharf: the AWS JSON 1.1 operations under
+ * `AmazonEC2ContainerServiceV20141113` on the platform. The platform decodes each request by
+ * ECS's model, authenticates it, authorizes it with IAM (each operation's `authorization`:
+ * the resources and condition keys ECS documents) and validates it against the model; the
+ * handlers here keep only the rules the model lacks, then call the ECS domain (src/ecs) and
+ * shape its records as the SDK's responses. The agent link that runs tasks on hosts is src/link.
  */
-import type { JsonService } from '../../aws/index.ts';
+import { ecsModel, type EcsOperations, type ServiceDefinition } from '../../aws/index.ts';
 import type { EcsDeps } from '../../ecs/index.ts';
-import { attributeActions } from './attributes.ts';
-import { clusterActions } from './clusters.ts';
-import { containerInstanceActions } from './container-instances.ts';
-import { serviceDeploymentActions } from './service-deployments.ts';
-import { serviceActions } from './services.ts';
-import { tagActions } from './tags.ts';
-import { taskActions } from './tasks.ts';
-import { taskDefinitionActions } from './task-definitions.ts';
+import { attributeOperations } from './attributes.ts';
+import { clusterOperations } from './clusters.ts';
+import { containerInstanceOperations } from './container-instances.ts';
+import { serviceDeploymentOperations } from './service-deployments.ts';
+import { serviceOperations } from './services.ts';
+import { tagOperations } from './tags.ts';
+import { taskOperations } from './tasks.ts';
+import { taskDefinitionOperations } from './task-definitions.ts';
+import { ecsValidationError } from './validation.ts';
 
 /** The ECS API over the given store, clock, ids and placement. */
-export function ecsService(deps: EcsDeps): JsonService {
+export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
   return {
-    targetPrefix: 'AmazonEC2ContainerServiceV20141113',
-    jsonVersion: '1.1',
-    actions: {
-      ...clusterActions(deps),
-      ...taskDefinitionActions(deps),
-      ...taskActions(deps),
-      ...containerInstanceActions(deps),
-      ...attributeActions(deps),
-      ...tagActions(deps),
-      ...serviceActions(deps),
-      ...serviceDeploymentActions(deps),
+    model: ecsModel,
+    iamPrefix: 'ecs',
+    operations: {
+      ...clusterOperations(deps),
+      ...taskDefinitionOperations(deps),
+      ...taskOperations(deps),
+      ...containerInstanceOperations(deps),
+      ...attributeOperations(deps),
+      ...tagOperations(deps),
+      ...serviceOperations(deps),
+      ...serviceDeploymentOperations(deps),
+    },
+    validationError: ecsValidationError,
+    partly: {
+      CreateCluster: 'capacity providers, Service Connect defaults and execute-command settings are stored and shown, not acted on.',
+      RunTask: 'the EC2 launch type only (no Fargate, no capacity providers); awsvpc tasks run on the Docker bridge; '
+        + 'task definitions using secrets, awslogs, volumes, task roles and other features the agent does not honour yet are refused by name.',
+      StartTask: 'as RunTask: the EC2 launch type only; unhonoured task-definition features are refused by name.',
+      CreateService: 'the ECS deployment controller with rolling updates only (no CODE_DEPLOY, EXTERNAL or blue/green); '
+        + 'load balancers and service registries are stored and shown, not acted on; no capacity providers.',
+      UpdateService: 'as CreateService; deploymentConfiguration.strategy other than ROLLING is refused.',
+      RegisterTaskDefinition: 'every field is accepted and stored; features the agent does not honour yet are refused when a task is run.',
+      StopServiceDeployment: 'ROLLBACK only (ABORT is refused, as ECS documents for rolling deployments).',
+      DescribeClusters: 'Fargate and managed-instances statistics are always 0.',
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The ECS service-deployment actions: ListServiceDeployments, DescribeServiceDeployments,
+ * The ECS service-deployment operations: ListServiceDeployments, DescribeServiceDeployments,
  * StopServiceDeployment and DescribeServiceRevisions. They read the deployment history that
  * `putService` keeps beside each service and the revisions `startDeployment` stores; a
  * deployment still live is read from the service record itself, the truth the history mirrors.
@@ -9,14 +9,15 @@ import type {
   DescribeServiceDeploymentsResponse, DescribeServiceRevisionsResponse, Failure, ListServiceDeploymentsResponse, ServiceDeployment,
   ServiceRevision, StopServiceDeploymentResponse,
 } from '@aws-sdk/client-ecs';
-import { CommonErrors, paginate, type ActionHandler, type Fields } from '../../aws/index.ts';
+import { paginate, type ConditionValues } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, clusterNameOf, deploymentKeyId, keys, parseArn, putService, resolveTaskDefinition, serviceKeys, startDeployment,
   withEvent, type DeploymentRecord, type EcsDeps, type Scope, type ServiceDeploymentStatus, type ServiceRecord, type ServiceRevisionRecord,
   type TaskRecord,
 } from '../../ecs/index.ts';
-import { ecsFields, readEnumList, scopeOf } from './common.ts';
+import { clusterCondition, inClusterArn } from './authorization.ts';
+import { checkInt, checkItems, need, present, scopeOf, type EcsOperationTable } from './common.ts';
 import { toApiServiceDeployment, toApiServiceDeploymentBrief, toApiServiceRevision } from './service-deployment-view.ts';
 
 /** Every ServiceDeploymentStatus, in the API reference's order: the values ListServiceDeployments filters on. */
@@ -24,9 +25,6 @@ export const SERVICE_DEPLOYMENT_STATUSES: readonly ServiceDeploymentStatus[] = [
   'PENDING', 'SUCCESSFUL', 'STOPPED', 'STOP_REQUESTED', 'IN_PROGRESS',
   'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED',
 ];
-
-/** The stop types the API models; ECS documents ROLLBACK as the only valid one. */
-const STOP_TYPES = ['ABORT', 'ROLLBACK'] as const;
 
 /** StopServiceDeployment moves a deployment in one of these to ROLLBACK_REQUESTED and rolls back. */
 const STOPPABLE: readonly ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS'];
@@ -41,16 +39,6 @@ const MAX_DESCRIBE = 20;
 const DEFAULT_LIST_RESULTS = 20;
 
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-
-/** Reads a timestamp member (epoch seconds on the wire, fractions allowed) as epoch ms. */
-function readTimestamp(f: Fields, name: string): number | undefined {
-  const v = f.json[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw CommonErrors.serialization(`${f.at(name)}: expected a timestamp in epoch seconds, got ${Array.isArray(v) ? 'list' : typeof v}.`);
-  }
-  return v * 1000;
-}
 
 /**
  * The cluster and service name a ListServiceDeployments request names: `service` is a name or a
@@ -112,128 +100,165 @@ const pad13 = (n: number) => String(Math.max(0, n)).padStart(13, '0');
 /** A key that increases along ListServiceDeployments' order (newest first), for paging. */
 const newestFirstKey = (d: DeploymentRecord): string => `${pad13(9_999_999_999_999 - d.createdAt)}/${deploymentKeyId(d)}`;
 
-/** The service-deployment actions, bound to their dependencies. */
-export function serviceDeploymentActions(deps: EcsDeps): Record<string, ActionHandler> {
+/**
+ * `ecs:cluster` and `ecs:service` of service-deployment or service-revision ARNs: each the one
+ * value they share, or every value when they name several.
+ */
+function childConditions(refs: readonly string[] | undefined, type: 'service-deployment' | 'service-revision'): ConditionValues {
+  const clusters = new Set<string>();
+  const services = new Set<string>();
+  for (const ref of refs ?? []) {
+    const arn = parseArn(ref);
+    if (arn?.resourceType !== type || arn.resource.length !== 3) continue;
+    const at = ref.slice(0, ref.indexOf(`:${type}/`));
+    clusters.add(`${at}:cluster/${arn.resource[0]}`);
+    services.add(`${at}:service/${arn.resource[0]}/${arn.resource[1]}`);
+  }
+  const value = (set: Set<string>) => (set.size === 0 ? undefined : set.size === 1 ? [...set][0] : [...set]);
+  return { 'ecs:cluster': value(clusters), 'ecs:service': value(services) };
+}
+
+/** The service-deployment operations, bound to their dependencies. */
+export function serviceDeploymentOperations(deps: EcsDeps): EcsOperationTable {
   return {
-    async ListServiceDeployments(input, ctx): Promise<ListServiceDeploymentsResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const serviceRef = f.string('service', { required: true });
-      const clusterRef = f.string('cluster');
-      const statuses = readEnumList(f, 'status', SERVICE_DEPLOYMENT_STATUSES);
-      const createdAt = f.object('createdAt');
-      const before = createdAt && readTimestamp(createdAt, 'before');
-      const after = createdAt && readTimestamp(createdAt, 'after');
-      const maxResults = f.int('maxResults', { min: 1, max: 100 });
-      const nextToken = f.string('nextToken');
-      const target = serviceTarget(scope, serviceRef, clusterRef);
-      const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, target.cluster));
-      const service = SERVICE_NAME.test(target.name) ? await visibleService(deps.store, scope, cluster.name, target.name) : undefined;
-      if (!service) throw EcsErrors.serviceNotFound();
-      const history = await listDocs<DeploymentRecord>(deps.store, serviceKeys.deployments(scope, cluster.name, service.name));
-      const wanted = statuses?.length ? new Set(statuses) : undefined;
-      const matches = history
-        .map((doc) => doc.value)
-        .filter((d) =>
-          belongsTo(d.createdAt, service) &&
-          (wanted === undefined || wanted.has(d.deploymentStatus)) &&
-          (before === undefined || d.createdAt < before) &&
-          (after === undefined || d.createdAt > after))
-        .sort((a, b) => (newestFirstKey(a) < newestFirstKey(b) ? -1 : 1));
-      const page = paginate(matches, newestFirstKey, nextToken, maxResults, EcsErrors.invalidParameter, DEFAULT_LIST_RESULTS);
-      return { serviceDeployments: page.items.map(toApiServiceDeploymentBrief), nextToken: page.nextToken };
+    ListServiceDeployments: {
+      authorization: {
+        resources: (i, ctx) => [i.service ? inClusterArn(ctx, 'service', i.cluster, i.service) : '*'],
+        conditions: (i, ctx) => clusterCondition(ctx, i.cluster, i.service),
+      },
+      async handler(input, ctx): Promise<ListServiceDeploymentsResponse> {
+        const scope = scopeOf(ctx);
+        const serviceRef = present(input.service, 'service');
+        const clusterRef = input.cluster;
+        const statuses = input.status;
+        const before = input.createdAt?.before?.getTime();
+        const after = input.createdAt?.after?.getTime();
+        const maxResults = checkInt(input.maxResults, 'maxResults', { min: 1, max: 100 });
+        const nextToken = input.nextToken;
+        const target = serviceTarget(scope, serviceRef, clusterRef);
+        const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, target.cluster));
+        const service = SERVICE_NAME.test(target.name) ? await visibleService(deps.store, scope, cluster.name, target.name) : undefined;
+        if (!service) throw EcsErrors.serviceNotFound();
+        const history = await listDocs<DeploymentRecord>(deps.store, serviceKeys.deployments(scope, cluster.name, service.name));
+        const wanted = statuses?.length ? new Set(statuses) : undefined;
+        const matches = history
+          .map((doc) => doc.value)
+          .filter((d) =>
+            belongsTo(d.createdAt, service) &&
+            (wanted === undefined || wanted.has(d.deploymentStatus)) &&
+            (before === undefined || d.createdAt < before) &&
+            (after === undefined || d.createdAt > after))
+          .sort((a, b) => (newestFirstKey(a) < newestFirstKey(b) ? -1 : 1));
+        const page = paginate(matches, newestFirstKey, nextToken, maxResults, EcsErrors.invalidParameter, DEFAULT_LIST_RESULTS);
+        return { serviceDeployments: page.items.map(toApiServiceDeploymentBrief), nextToken: page.nextToken };
+      },
     },
 
-    async DescribeServiceDeployments(input, ctx): Promise<DescribeServiceDeploymentsResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const refs = f.strings('serviceDeploymentArns', { required: true, maxItems: MAX_DESCRIBE })!;
-      const tasksByCluster = new Map<string, TaskRecord[]>();
-      const tasksOf = async (cluster: string) => {
-        let tasks = tasksByCluster.get(cluster);
-        if (!tasks) {
-          tasks = (await listDocs<TaskRecord>(deps.store, keys.tasks(scope, cluster))).map((d) => d.value);
-          tasksByCluster.set(cluster, tasks);
+    DescribeServiceDeployments: {
+      authorization: {
+        resources: (i) => i.serviceDeploymentArns ?? [],
+        conditions: (i) => childConditions(i.serviceDeploymentArns, 'service-deployment'),
+      },
+      async handler(input, ctx): Promise<DescribeServiceDeploymentsResponse> {
+        const scope = scopeOf(ctx);
+        const refs = checkItems(need(input.serviceDeploymentArns, 'serviceDeploymentArns'), 'serviceDeploymentArns', { nonEmpty: true, max: MAX_DESCRIBE })!;
+        const tasksByCluster = new Map<string, TaskRecord[]>();
+        const tasksOf = async (cluster: string) => {
+          let tasks = tasksByCluster.get(cluster);
+          if (!tasks) {
+            tasks = (await listDocs<TaskRecord>(deps.store, keys.tasks(scope, cluster))).map((d) => d.value);
+            tasksByCluster.set(cluster, tasks);
+          }
+          return tasks;
+        };
+        const serviceDeployments: ServiceDeployment[] = [];
+        const failures: Failure[] = [];
+        const seen = new Set<string>();
+        for (const ref of refs) {
+          if (seen.has(ref)) continue;
+          seen.add(ref);
+          const target = childTarget(ref, 'service-deployment', scope);
+          const service = target?.local ? await visibleService(deps.store, scope, target.cluster, target.service) : undefined;
+          const deployment = target && service ? await findDeployment(deps.store, scope, service, target.id) : undefined;
+          if (!service || !deployment) failures.push({ arn: ref, reason: 'MISSING' });
+          else serviceDeployments.push(toApiServiceDeployment(deployment, service, await tasksOf(service.clusterName)));
         }
-        return tasks;
-      };
-      const serviceDeployments: ServiceDeployment[] = [];
-      const failures: Failure[] = [];
-      const seen = new Set<string>();
-      for (const ref of refs) {
-        if (seen.has(ref)) continue;
-        seen.add(ref);
+        return { serviceDeployments, failures };
+      },
+    },
+
+    StopServiceDeployment: {
+      authorization: {
+        resources: (i) => [i.serviceDeploymentArn || '*'],
+        conditions: (i) => childConditions(i.serviceDeploymentArn ? [i.serviceDeploymentArn] : [], 'service-deployment'),
+      },
+      async handler(input, ctx): Promise<StopServiceDeploymentResponse> {
+        const scope = scopeOf(ctx);
+        const ref = present(input.serviceDeploymentArn, 'serviceDeploymentArn');
+        const stopType = input.stopType ?? 'ROLLBACK';
+        if (stopType !== 'ROLLBACK') throw EcsErrors.invalidParameter(`stopType ${stopType} is not supported. The valid values are ROLLBACK.`);
         const target = childTarget(ref, 'service-deployment', scope);
-        const service = target?.local ? await visibleService(deps.store, scope, target.cluster, target.service) : undefined;
-        const deployment = target && service ? await findDeployment(deps.store, scope, service, target.id) : undefined;
-        if (!service || !deployment) failures.push({ arn: ref, reason: 'MISSING' });
-        else serviceDeployments.push(toApiServiceDeployment(deployment, service, await tasksOf(service.clusterName)));
-      }
-      return { serviceDeployments, failures };
+        if (!target) throw EcsErrors.invalidParameter(`Invalid serviceDeploymentArn: ${ref}.`);
+        if (!target.local) throw EcsErrors.serviceDeploymentNotFound();
+        await transact(deps.store, async (tx) => {
+          const service = await tx.get<ServiceRecord>(serviceKeys.service(scope, target.cluster, target.service));
+          if (!service || service.status === 'INACTIVE') throw EcsErrors.serviceDeploymentNotFound();
+          const live = service.deployments.find((d) => deploymentKeyId(d) === target.id);
+          const stored = live ?? (await tx.get<DeploymentRecord>(serviceKeys.deployment(scope, target.cluster, target.service, target.id)));
+          if (!stored || !belongsTo(stored.createdAt, service)) throw EcsErrors.serviceDeploymentNotFound();
+          if (ALREADY_STOPPING.includes(stored.deploymentStatus)) return; // ECS carries on with the stop or rollback under way
+          if (!STOPPABLE.includes(stored.deploymentStatus) || live?.status !== 'PRIMARY' || live.rolloutState !== 'IN_PROGRESS') {
+            throw EcsErrors.conflict(`The service deployment ${ref} is ${stored.deploymentStatus} and can't be stopped: only a deployment in progress can be stopped.`);
+          }
+          if (service.status !== 'ACTIVE') throw EcsErrors.conflict(`The service ${service.name} is ${service.status}: its deployments can't be rolled back.`);
+          const previous = service.lastCompleted;
+          if (!previous) {
+            throw EcsErrors.conflict(`The service deployment ${ref} can't be rolled back: service ${service.name} has no completed deployment to roll back to.`);
+          }
+          const td = await resolveTaskDefinition(tx, scope, previous.spec.taskDefinition);
+          const now = deps.clock.now();
+          const reason = `Service deployment stopped by user: rolling back to deploymentId ${previous.deploymentId}.`;
+          const rolledBack = startDeployment(tx, service, previous.spec, td, deps.ids, now, { reason, startedAt: now, serviceRevisionArn: previous.revisionArn });
+          const stopped: DeploymentRecord = {
+            ...rolledBack.deployments.find((d) => d.id === live.id)!,
+            deploymentStatus: 'ROLLBACK_REQUESTED',
+            statusReason: 'Rollback requested by user with StopServiceDeployment.',
+            stoppedAt: now,
+            updatedAt: now,
+          };
+          const message = `(service ${service.name}) (deployment ${live.id}) stopped by user: rolling back to deployment ${previous.deploymentId}.`;
+          const updated: ServiceRecord = {
+            ...withEvent({ ...rolledBack, deployments: rolledBack.deployments.map((d) => (d.id === stopped.id ? stopped : d)) }, message, deps.ids, now),
+            version: service.version + 1,
+          };
+          putService(tx, updated, updated.deployments.some((d) => d.id === stopped.id) ? [] : [stopped]);
+        });
+        return { serviceDeploymentArn: ref };
+      },
     },
 
-    async StopServiceDeployment(input, ctx): Promise<StopServiceDeploymentResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const ref = f.string('serviceDeploymentArn', { required: true });
-      const stopType = f.enum('stopType', STOP_TYPES) ?? 'ROLLBACK';
-      if (stopType !== 'ROLLBACK') throw EcsErrors.invalidParameter(`stopType ${stopType} is not supported. The valid values are ROLLBACK.`);
-      const target = childTarget(ref, 'service-deployment', scope);
-      if (!target) throw EcsErrors.invalidParameter(`Invalid serviceDeploymentArn: ${ref}.`);
-      if (!target.local) throw EcsErrors.serviceDeploymentNotFound();
-      await transact(deps.store, async (tx) => {
-        const service = await tx.get<ServiceRecord>(serviceKeys.service(scope, target.cluster, target.service));
-        if (!service || service.status === 'INACTIVE') throw EcsErrors.serviceDeploymentNotFound();
-        const live = service.deployments.find((d) => deploymentKeyId(d) === target.id);
-        const stored = live ?? (await tx.get<DeploymentRecord>(serviceKeys.deployment(scope, target.cluster, target.service, target.id)));
-        if (!stored || !belongsTo(stored.createdAt, service)) throw EcsErrors.serviceDeploymentNotFound();
-        if (ALREADY_STOPPING.includes(stored.deploymentStatus)) return; // ECS carries on with the stop or rollback under way
-        if (!STOPPABLE.includes(stored.deploymentStatus) || live?.status !== 'PRIMARY' || live.rolloutState !== 'IN_PROGRESS') {
-          throw EcsErrors.conflict(`The service deployment ${ref} is ${stored.deploymentStatus} and can't be stopped: only a deployment in progress can be stopped.`);
+    DescribeServiceRevisions: {
+      authorization: {
+        resources: (i) => i.serviceRevisionArns ?? [],
+        conditions: (i) => childConditions(i.serviceRevisionArns, 'service-revision'),
+      },
+      async handler(input, ctx): Promise<DescribeServiceRevisionsResponse> {
+        const scope = scopeOf(ctx);
+        const refs = checkItems(need(input.serviceRevisionArns, 'serviceRevisionArns'), 'serviceRevisionArns', { nonEmpty: true, max: MAX_DESCRIBE })!;
+        const serviceRevisions: ServiceRevision[] = [];
+        const failures: Failure[] = [];
+        const seen = new Set<string>();
+        for (const ref of refs) {
+          if (seen.has(ref)) continue;
+          seen.add(ref);
+          const target = childTarget(ref, 'service-revision', scope);
+          const service = target?.local ? await visibleService(deps.store, scope, target.cluster, target.service) : undefined;
+          const doc = target && service ? await getDoc<ServiceRevisionRecord>(deps.store, serviceKeys.revision(scope, target.cluster, target.service, target.id)) : undefined;
+          if (!service || !doc || !belongsTo(doc.value.createdAt, service)) failures.push({ arn: ref, reason: 'MISSING' });
+          else serviceRevisions.push(toApiServiceRevision(doc.value));
         }
-        if (service.status !== 'ACTIVE') throw EcsErrors.conflict(`The service ${service.name} is ${service.status}: its deployments can't be rolled back.`);
-        const previous = service.lastCompleted;
-        if (!previous) {
-          throw EcsErrors.conflict(`The service deployment ${ref} can't be rolled back: service ${service.name} has no completed deployment to roll back to.`);
-        }
-        const td = await resolveTaskDefinition(tx, scope, previous.spec.taskDefinition);
-        const now = deps.clock.now();
-        const reason = `Service deployment stopped by user: rolling back to deploymentId ${previous.deploymentId}.`;
-        const rolledBack = startDeployment(tx, service, previous.spec, td, deps.ids, now, { reason, startedAt: now, serviceRevisionArn: previous.revisionArn });
-        const stopped: DeploymentRecord = {
-          ...rolledBack.deployments.find((d) => d.id === live.id)!,
-          deploymentStatus: 'ROLLBACK_REQUESTED',
-          statusReason: 'Rollback requested by user with StopServiceDeployment.',
-          stoppedAt: now,
-          updatedAt: now,
-        };
-        const message = `(service ${service.name}) (deployment ${live.id}) stopped by user: rolling back to deployment ${previous.deploymentId}.`;
-        const updated: ServiceRecord = {
-          ...withEvent({ ...rolledBack, deployments: rolledBack.deployments.map((d) => (d.id === stopped.id ? stopped : d)) }, message, deps.ids, now),
-          version: service.version + 1,
-        };
-        putService(tx, updated, updated.deployments.some((d) => d.id === stopped.id) ? [] : [stopped]);
-      });
-      return { serviceDeploymentArn: ref };
-    },
-
-    async DescribeServiceRevisions(input, ctx): Promise<DescribeServiceRevisionsResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const refs = f.strings('serviceRevisionArns', { required: true, maxItems: MAX_DESCRIBE })!;
-      const serviceRevisions: ServiceRevision[] = [];
-      const failures: Failure[] = [];
-      const seen = new Set<string>();
-      for (const ref of refs) {
-        if (seen.has(ref)) continue;
-        seen.add(ref);
-        const target = childTarget(ref, 'service-revision', scope);
-        const service = target?.local ? await visibleService(deps.store, scope, target.cluster, target.service) : undefined;
-        const doc = target && service ? await getDoc<ServiceRevisionRecord>(deps.store, serviceKeys.revision(scope, target.cluster, target.service, target.id)) : undefined;
-        if (!service || !doc || !belongsTo(doc.value.createdAt, service)) failures.push({ arn: ref, reason: 'MISSING' });
-        else serviceRevisions.push(toApiServiceRevision(doc.value));
-      }
-      return { serviceRevisions, failures };
+        return { serviceRevisions, failures };
+      },
     },
   };
 }

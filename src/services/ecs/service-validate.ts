@@ -7,14 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import type {
-  DeploymentAlarms, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry, Tag,
+  CreateServiceRequest, DeploymentAlarms, DeploymentConfiguration, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy,
+  ServiceRegistry, Tag, UpdateServiceRequest,
 } from '@aws-sdk/client-ecs';
-import type { Fields } from '../../aws/index.ts';
 import { validateConstraints, validatePlacement } from '../../scheduler/index.ts';
 import type { Tx } from '../../state/index.ts';
-import { ecsFields, readTags } from './common.ts';
+import { checkInt, checkItems, checkString, checkStrings, checkTags, present } from './common.ts';
 import {
-  EcsErrors, resolveTaskDefinition, type DeploymentConfigurationRecord, type Scope, type ServiceRecord, type TaskDefinitionRecord,
+  EcsErrors, refuseUnhonoured, resolveTaskDefinition, type DeploymentConfigurationRecord, type Scope, type ServiceRecord, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
 
 /** REPLICA or DAEMON, as a service record stores it. */
@@ -39,7 +39,7 @@ const invalid = EcsErrors.invalidParameter;
 const unsupported = (path: string) => invalid(`${path} is not supported by this Wharf version.`);
 
 /** Members of CreateService and UpdateService that Wharf does not implement: refused, never silently dropped. */
-const UNSUPPORTED_MEMBERS = ['serviceConnectConfiguration', 'volumeConfigurations', 'vpcLatticeConfigurations', 'gatewayConnectors', 'monitoring'];
+const UNSUPPORTED_MEMBERS = ['serviceConnectConfiguration', 'volumeConfigurations', 'vpcLatticeConfigurations', 'gatewayConnectors', 'monitoring'] as const;
 
 /** Drops members whose value is undefined, so stored and compared shapes are canonical. */
 function compact<T extends object>(o: T): T {
@@ -56,22 +56,26 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-// ---- members both actions read ----
+// ---- members both operations read (types, required members and enums are the model's) ----
+
+/** The members both operations share, as the SDK declares them. */
+type ServiceMembers = Partial<CreateServiceRequest & UpdateServiceRequest>;
 
 /** Refuses what is not implemented: Fargate, capacity providers, platform versions and the members in UNSUPPORTED_MEMBERS. */
-function refuseUnsupported(f: Fields): void {
-  const launchType = f.enum('launchType', ['EC2', 'FARGATE', 'EXTERNAL'] as const);
-  if (launchType === 'FARGATE' || (f.objects('capacityProviderStrategy')?.length ?? 0) > 0) {
+function refuseUnsupported(input: ServiceMembers): void {
+  if (input.launchType === 'FARGATE' || (input.capacityProviderStrategy?.length ?? 0) > 0) {
     throw invalid('launchType FARGATE and capacity provider strategies are not supported by this Wharf version; use the EC2 launch type.');
   }
-  if (launchType === 'EXTERNAL') throw invalid('launchType EXTERNAL is not supported for services by this Wharf version; use the EC2 launch type.');
-  if (f.string('platformVersion') !== undefined) throw invalid('platformVersion applies to the FARGATE launch type only, which this Wharf version does not support.');
-  for (const member of UNSUPPORTED_MEMBERS) if (f.has(member)) throw unsupported(f.at(member));
+  if (input.launchType === 'EXTERNAL' || input.launchType === 'MANAGED_INSTANCES') {
+    throw invalid(`launchType ${input.launchType} is not supported for services by this Wharf version; use the EC2 launch type.`);
+  }
+  if (input.platformVersion !== undefined) throw invalid('platformVersion applies to the FARGATE launch type only, which this Wharf version does not support.');
+  for (const member of UNSUPPORTED_MEMBERS) if (input[member] !== undefined) throw unsupported(member);
 }
 
 /** deploymentController: only ECS (rolling update); CODE_DEPLOY and EXTERNAL are refused. */
-function readDeploymentController(f: Fields): void {
-  const type = f.object('deploymentController')?.enum('type', ['ECS', 'CODE_DEPLOY', 'EXTERNAL'] as const, { required: true });
+function checkDeploymentController(input: ServiceMembers): void {
+  const type = input.deploymentController?.type;
   if (type !== undefined && type !== 'ECS') {
     throw invalid(`deploymentController.type ${type} is not supported by this Wharf version; use the ECS deployment controller.`);
   }
@@ -90,38 +94,29 @@ export interface DeploymentConfigurationPatch {
  * minimumHealthyPercent is 0–100 and maximumPercent at least 100. Only the ROLLING strategy is
  * implemented; the members of the other strategies are refused.
  */
-function readDeploymentConfiguration(f: Fields): DeploymentConfigurationPatch | undefined {
-  const c = f.object('deploymentConfiguration');
+function readDeploymentConfiguration(c: DeploymentConfiguration | undefined): DeploymentConfigurationPatch | undefined {
   if (!c) return undefined;
-  const strategy = c.enum('strategy', ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'] as const);
-  if (strategy !== undefined && strategy !== 'ROLLING') {
-    throw invalid(`${c.at('strategy')} ${strategy} is not supported by this Wharf version; use ROLLING.`);
+  const at = 'deploymentConfiguration';
+  if (c.strategy !== undefined && c.strategy !== 'ROLLING') throw invalid(`${at}.strategy ${c.strategy} is not supported by this Wharf version; use ROLLING.`);
+  for (const member of ['bakeTimeInMinutes', 'lifecycleHooks', 'linearConfiguration', 'canaryConfiguration', 'earlySuccessCriteria'] as const) {
+    if (c[member] !== undefined) throw unsupported(`${at}.${member}`);
   }
-  for (const member of ['bakeTimeInMinutes', 'lifecycleHooks', 'linearConfiguration', 'canaryConfiguration', 'earlySuccessCriteria']) {
-    if (c.has(member)) throw unsupported(c.at(member));
-  }
-  const breaker = c.object('deploymentCircuitBreaker');
-  if (breaker) for (const member of ['resetOnHealthyTask', 'thresholdConfiguration']) if (breaker.has(member)) throw unsupported(breaker.at(member));
-  const alarms = c.object('alarms');
-  const alarmNames = alarms?.strings('alarmNames', { min: 1, max: 255 });
-  if (alarms && !alarmNames) throw invalid(`${alarms.at('alarmNames')} can not be null.`);
+  const breaker = c.deploymentCircuitBreaker;
+  if (breaker) for (const member of ['resetOnHealthyTask', 'thresholdConfiguration'] as const) if (breaker[member] !== undefined) throw unsupported(`${at}.deploymentCircuitBreaker.${member}`);
   return compact({
-    minimumHealthyPercent: c.int('minimumHealthyPercent', { min: 0, max: 100 }),
-    maximumPercent: c.int('maximumPercent', { min: 100 }),
-    deploymentCircuitBreaker: breaker && {
-      enable: breaker.bool('enable', { required: true })!,
-      rollback: breaker.bool('rollback', { required: true })!,
-    },
-    alarms: alarms && readAlarms(alarms, alarmNames!),
+    minimumHealthyPercent: checkInt(c.minimumHealthyPercent, `${at}.minimumHealthyPercent`, { min: 0, max: 100 }),
+    maximumPercent: checkInt(c.maximumPercent, `${at}.maximumPercent`, { min: 100 }),
+    deploymentCircuitBreaker: breaker && { enable: breaker.enable!, rollback: breaker.rollback! },
+    alarms: c.alarms && readAlarms(c.alarms),
   });
 }
 
-/** deploymentConfiguration.alarms: all three members required; an enabled alarm check must name an alarm. */
-function readAlarms(alarms: Fields, alarmNames: string[]): DeploymentAlarms {
-  const enable = alarms.bool('enable', { required: true })!;
-  const rollback = alarms.bool('rollback', { required: true })!;
-  if (enable && alarmNames.length === 0) throw invalid(`${alarms.at('alarmNames')} must name at least one alarm when enable is true.`);
-  return { alarmNames, enable, rollback };
+/** deploymentConfiguration.alarms (all three members required by the model): an enabled alarm check must name an alarm. */
+function readAlarms(alarms: DeploymentAlarms): DeploymentAlarms {
+  const at = 'deploymentConfiguration.alarms.alarmNames';
+  const alarmNames = checkStrings(alarms.alarmNames, at, { min: 1, max: 255 })!;
+  if (alarms.enable && alarmNames.length === 0) throw invalid(`${at} must name at least one alarm when enable is true.`);
+  return { alarmNames, enable: alarms.enable, rollback: alarms.rollback };
 }
 
 /** ECS's defaults: REPLICA minimumHealthyPercent 100, maximumPercent 200; DAEMON 0 and 100; circuit breaker off. */
@@ -143,44 +138,44 @@ export function mergeDeploymentConfiguration(
 }
 
 /** The placement members, checked on their own (the limit counting the task definition's constraints is `checkPlacementLimit`). */
-function readPlacement(f: Fields): { constraints?: PlacementConstraint[]; strategy?: PlacementStrategy[] } {
-  const constraints = f.objects('placementConstraints')?.map((c) => compact({ type: c.string('type'), expression: c.string('expression') }));
-  const strategy = f.objects('placementStrategy')?.map((s) => compact({ type: s.string('type'), field: s.string('field') }));
+function readPlacement(input: ServiceMembers): { constraints?: PlacementConstraint[]; strategy?: PlacementStrategy[] } {
+  const constraints = input.placementConstraints?.map((c) => compact({ type: c.type, expression: c.expression }));
+  const strategy = input.placementStrategy?.map((s) => compact({ type: s.type, field: s.field }));
   const problem = validatePlacement(constraints, strategy);
   if (problem) throw invalid(problem);
-  return { constraints: constraints as PlacementConstraint[] | undefined, strategy: strategy as PlacementStrategy[] | undefined };
+  return { constraints, strategy };
 }
 
-function readLoadBalancers(f: Fields): LoadBalancer[] | undefined {
-  return f.objects('loadBalancers')?.map((lb) => compact({
-    targetGroupArn: lb.string('targetGroupArn'),
-    loadBalancerName: lb.string('loadBalancerName'),
-    containerName: lb.string('containerName'),
-    containerPort: lb.int('containerPort', { min: 0, max: 65535 }),
+function readLoadBalancers(list: LoadBalancer[] | undefined): LoadBalancer[] | undefined {
+  return list?.map((lb, i) => compact({
+    targetGroupArn: lb.targetGroupArn,
+    loadBalancerName: lb.loadBalancerName,
+    containerName: lb.containerName,
+    containerPort: checkInt(lb.containerPort, `loadBalancers[${i}].containerPort`, { min: 0, max: 65535 }),
   }));
 }
 
 /** serviceRegistries: ECS associates a service with one registry at most. */
-function readServiceRegistries(f: Fields): ServiceRegistry[] | undefined {
-  return f.objects('serviceRegistries', { maxItems: 1 })?.map((r) => compact({
-    registryArn: r.string('registryArn'),
-    port: r.int('port', { min: 0, max: 65535 }),
-    containerName: r.string('containerName'),
-    containerPort: r.int('containerPort', { min: 0, max: 65535 }),
+function readServiceRegistries(list: ServiceRegistry[] | undefined): ServiceRegistry[] | undefined {
+  return checkItems(list, 'serviceRegistries', { max: 1 })?.map((r, i) => compact({
+    registryArn: r.registryArn,
+    port: checkInt(r.port, `serviceRegistries[${i}].port`, { min: 0, max: 65535 }),
+    containerName: r.containerName,
+    containerPort: checkInt(r.containerPort, `serviceRegistries[${i}].containerPort`, { min: 0, max: 65535 }),
   }));
 }
 
-/** networkConfiguration.awsvpcConfiguration: up to 16 subnets (required) and 5 security groups. */
-function readNetworkConfiguration(f: Fields): NetworkConfiguration | undefined {
-  const n = f.object('networkConfiguration');
+/** networkConfiguration.awsvpcConfiguration: up to 16 subnets (required by the model) and 5 security groups. */
+function readNetworkConfiguration(n: NetworkConfiguration | undefined): NetworkConfiguration | undefined {
   if (!n) return undefined;
-  const a = n.object('awsvpcConfiguration');
+  const a = n.awsvpcConfiguration;
   if (!a) return {};
+  const at = 'networkConfiguration.awsvpcConfiguration';
   return {
     awsvpcConfiguration: compact({
-      subnets: a.strings('subnets', { required: true, maxItems: 16, min: 1 }),
-      securityGroups: a.strings('securityGroups', { maxItems: 5, min: 1 }),
-      assignPublicIp: a.enum('assignPublicIp', ['ENABLED', 'DISABLED'] as const),
+      subnets: checkStrings(a.subnets, `${at}.subnets`, { maxItems: 16, nonEmpty: true, min: 1 }),
+      securityGroups: checkStrings(a.securityGroups, `${at}.securityGroups`, { maxItems: 5, min: 1 }),
+      assignPublicIp: a.assignPublicIp,
     }),
   };
 }
@@ -200,32 +195,31 @@ interface CommonMembers {
   enableExecuteCommand?: boolean;
 }
 
-function readCommon(f: Fields): CommonMembers {
-  refuseUnsupported(f);
-  readDeploymentController(f);
-  // Accepted for compatibility; Wharf has no load-balancer role to assume nor zones to rebalance across.
-  f.string('role');
-  f.enum('availabilityZoneRebalancing', ['ENABLED', 'DISABLED'] as const);
-  const placement = readPlacement(f);
+function readCommon(input: ServiceMembers): CommonMembers {
+  refuseUnsupported(input);
+  checkDeploymentController(input);
+  // `role` and `availabilityZoneRebalancing` are accepted for compatibility: Wharf has no
+  // load-balancer role to assume (the caller may still have to pass it) nor zones to rebalance across.
+  const placement = readPlacement(input);
   return {
-    clusterRef: f.string('cluster'),
-    deploymentConfiguration: readDeploymentConfiguration(f),
+    clusterRef: input.cluster,
+    deploymentConfiguration: readDeploymentConfiguration(input.deploymentConfiguration),
     placementConstraints: placement.constraints,
     placementStrategy: placement.strategy,
-    healthCheckGracePeriodSeconds: f.int('healthCheckGracePeriodSeconds', { min: 0 }),
-    loadBalancers: readLoadBalancers(f),
-    serviceRegistries: readServiceRegistries(f),
-    networkConfiguration: readNetworkConfiguration(f),
-    propagateTags: f.enum('propagateTags', ['TASK_DEFINITION', 'SERVICE', 'NONE'] as const),
-    enableECSManagedTags: f.bool('enableECSManagedTags'),
-    enableExecuteCommand: f.bool('enableExecuteCommand'),
+    healthCheckGracePeriodSeconds: checkInt(input.healthCheckGracePeriodSeconds, 'healthCheckGracePeriodSeconds', { min: 0 }),
+    loadBalancers: readLoadBalancers(input.loadBalancers),
+    serviceRegistries: readServiceRegistries(input.serviceRegistries),
+    networkConfiguration: readNetworkConfiguration(input.networkConfiguration),
+    propagateTags: input.propagateTags,
+    enableECSManagedTags: input.enableECSManagedTags,
+    enableExecuteCommand: input.enableExecuteCommand,
   };
 }
 
 // ---- CreateService ----
 
 /** CreateService's members, checked, with ECS's create-time defaults applied. */
-export interface CreateServiceRequest {
+export interface NewService {
   clusterRef?: string;
   serviceName: string;
   taskDefinitionRef: string;
@@ -250,17 +244,16 @@ export interface CreateServiceRequest {
  * Reads CreateService. desiredCount is required for REPLICA services and refused for DAEMON
  * ones, which also refuse placement strategies and a maximumPercent above 100.
  */
-export function readCreateService(input: Record<string, unknown>): CreateServiceRequest {
-  const f = ecsFields(input);
-  const serviceName = f.string('serviceName', { required: true, pattern: SERVICE_NAME, patternText: NAME_RULE });
-  const taskDefinitionRef = f.string('taskDefinition', { required: true });
-  const schedulingStrategy = f.enum('schedulingStrategy', ['REPLICA', 'DAEMON'] as const) ?? 'REPLICA';
+export function readCreateService(input: CreateServiceRequest): NewService {
+  const serviceName = checkString(present(input.serviceName, 'serviceName'), 'serviceName', { pattern: SERVICE_NAME, patternText: NAME_RULE })!;
+  const taskDefinitionRef = present(input.taskDefinition, 'taskDefinition');
+  const schedulingStrategy = input.schedulingStrategy ?? 'REPLICA';
   const daemon = schedulingStrategy === 'DAEMON';
-  const desiredCount = f.int('desiredCount', { min: 0 });
+  const desiredCount = checkInt(input.desiredCount, 'desiredCount', { min: 0 });
   if (daemon && desiredCount !== undefined) throw invalid(DAEMON_ERRORS.desiredCount);
   if (!daemon && desiredCount === undefined) throw invalid('desiredCount is required when schedulingStrategy is REPLICA.');
-  const clientToken = f.string('clientToken', { pattern: CLIENT_TOKEN, patternText: 'up to 36 ASCII characters in the range 33-126.' });
-  const common = readCommon(f);
+  const clientToken = checkString(input.clientToken, 'clientToken', { pattern: CLIENT_TOKEN, patternText: 'up to 36 ASCII characters in the range 33-126.' });
+  const common = readCommon(input);
   if (daemon && common.placementStrategy?.length) throw invalid(DAEMON_ERRORS.placementStrategy);
   return {
     clusterRef: common.clusterRef,
@@ -279,7 +272,7 @@ export function readCreateService(input: Record<string, unknown>): CreateService
     propagateTags: common.propagateTags ?? 'NONE',
     enableECSManagedTags: common.enableECSManagedTags ?? false,
     enableExecuteCommand: common.enableExecuteCommand ?? false,
-    tags: readTags(f) ?? [],
+    tags: checkTags(input.tags) ?? [],
   };
 }
 
@@ -287,7 +280,7 @@ export function readCreateService(input: Record<string, unknown>): CreateService
  * A digest of a CreateService request (its clientToken aside), so a retry can be told from a
  * different request for the same service name.
  */
-export function createRequestDigest(clusterName: string, req: CreateServiceRequest): string {
+export function createRequestDigest(clusterName: string, req: NewService): string {
   const { clientToken: _token, clusterRef: _ref, ...members } = req;
   return createHash('sha256').update(canonical({ clusterName, ...members })).digest('hex');
 }
@@ -295,7 +288,7 @@ export function createRequestDigest(clusterName: string, req: CreateServiceReque
 // ---- UpdateService and DeleteService ----
 
 /** UpdateService's members, checked; a member left out keeps the service's current value. */
-export interface UpdateServiceRequest extends CommonMembers {
+export interface ServiceUpdate extends CommonMembers {
   serviceRef: string;
   desiredCount?: number;
   taskDefinitionRef?: string;
@@ -303,19 +296,18 @@ export interface UpdateServiceRequest extends CommonMembers {
 }
 
 /** Reads UpdateService. What depends on the service (DAEMON's refusals) is checked by `checkUpdateForStrategy`. */
-export function readUpdateService(input: Record<string, unknown>): UpdateServiceRequest {
-  const f = ecsFields(input);
+export function readUpdateService(input: UpdateServiceRequest): ServiceUpdate {
   return {
-    serviceRef: f.string('service', { required: true }),
-    desiredCount: f.int('desiredCount', { min: 0 }),
-    taskDefinitionRef: f.string('taskDefinition', { min: 1 }),
-    forceNewDeployment: f.bool('forceNewDeployment') ?? false,
-    ...readCommon(f),
+    serviceRef: present(input.service, 'service'),
+    desiredCount: checkInt(input.desiredCount, 'desiredCount', { min: 0 }),
+    taskDefinitionRef: checkString(input.taskDefinition, 'taskDefinition', { min: 1 }),
+    forceNewDeployment: input.forceNewDeployment ?? false,
+    ...readCommon(input),
   };
 }
 
 /** DAEMON services take no desiredCount and no placement strategy on update either. */
-export function checkUpdateForStrategy(req: UpdateServiceRequest, strategy: SchedulingStrategy): void {
+export function checkUpdateForStrategy(req: ServiceUpdate, strategy: SchedulingStrategy): void {
   if (strategy !== 'DAEMON') return;
   if (req.desiredCount !== undefined) throw invalid(DAEMON_ERRORS.desiredCount);
   if (req.placementStrategy?.length) throw invalid(DAEMON_ERRORS.placementStrategy);
@@ -323,12 +315,13 @@ export function checkUpdateForStrategy(req: UpdateServiceRequest, strategy: Sche
 
 // ---- checks that read the store ----
 
-/** The task definition a service is to run: ACTIVE and usable with the EC2 launch type, as RunTask requires. */
+/** The task definition a service is to run: ACTIVE, usable with the EC2 launch type and honoured by the agent, as RunTask requires. */
 export async function serviceTaskDefinition(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
   const td = await resolveTaskDefinition(tx, scope, ref);
   if (td.status !== 'ACTIVE') throw EcsErrors.client('TaskDefinition is inactive');
   const compat = td.requiresCompatibilities ?? [];
   if (compat.length && !compat.includes('EC2')) throw EcsErrors.client('Task definition does not support launch_type EC2.');
+  refuseUnhonoured(td);
   return td;
 }
 

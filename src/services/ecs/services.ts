@@ -1,22 +1,26 @@
 /**
- * The ECS service actions: CreateService, UpdateService, DeleteService, DescribeServices,
+ * The ECS service operations: CreateService, UpdateService, DeleteService, DescribeServices,
  * ListServices. They record intent only: the service controller (src/controllers) launches
  * and stops the tasks, moves deployments along, writes events, and turns a DRAINING service
  * INACTIVE once its tasks are gone. Task counts are read from the tasks when a service is shown.
  */
 import type {
-  CreateServiceResponse, DeleteServiceResponse, DescribeServicesResponse, Failure, ListServicesResponse, Service, UpdateServiceResponse,
+  CreateServiceRequest, CreateServiceResponse, DeleteServiceResponse, DescribeServicesResponse, Failure, ListServicesResponse, Service,
+  UpdateServiceRequest, UpdateServiceResponse,
 } from '@aws-sdk/client-ecs';
-import { paginate, type ActionHandler } from '../../aws/index.ts';
+import { paginate, type ConditionValues, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, clusterNameOf, keys, parseArn, putService, resolveTaskDefinition, serviceArns, serviceKeys, specOf,
   startDeployment, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
-import { ecsFields, readEnumList, scopeOf } from './common.ts';
+import {
+  capacityProviders, clusterCondition, flag, inClusterArn, passRole, tagConditions, taskDefinitionArnOf,
+} from './authorization.ts';
+import { checkInt, checkStrings, need, present, scopeOf, type EcsOperationTable } from './common.ts';
 import {
   canonical, checkPlacementLimit, checkUpdateForStrategy, createRequestDigest, mergeDeploymentConfiguration, readCreateService,
-  readUpdateService, SERVICE_NAME, serviceTaskDefinition, type UpdateServiceRequest,
+  readUpdateService, SERVICE_NAME, serviceTaskDefinition, type ServiceUpdate,
 } from './service-validate.ts';
 import { toApiService } from './service-view.ts';
 
@@ -92,7 +96,7 @@ const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
  * in place, as ECS documents that they "don't trigger a new service deployment".
  */
 function updatedService(
-  tx: Tx, deps: EcsDeps, service: ServiceRecord, req: UpdateServiceRequest, td: TaskDefinitionRecord,
+  tx: Tx, deps: EcsDeps, service: ServiceRecord, req: ServiceUpdate, td: TaskDefinitionRecord,
 ): ServiceRecord {
   const now = deps.clock.now();
   const settings: ServiceRecord = {
@@ -138,156 +142,187 @@ function inPlace(d: DeploymentRecord, service: ServiceRecord, now: number): Depl
   return same(updated, d) ? d : { ...updated, updatedAt: now };
 }
 
-/** The service actions, bound to their dependencies. */
-export function serviceActions(deps: EcsDeps): Record<string, ActionHandler> {
+/** The service a request names by name or ARN, in the cluster it names, as IAM sees it. */
+const serviceNamed = (i: { cluster?: string; service?: string }, ctx: RequestContext) => [i.service ? inClusterArn(ctx, 'service', i.cluster, i.service) : '*'];
+const inCluster = (i: { cluster?: string; service?: string }, ctx: RequestContext) => clusterCondition(ctx, i.cluster, i.service);
+
+/** The service operations, bound to their dependencies. */
+export function serviceOperations(deps: EcsDeps): EcsOperationTable {
+  /** The condition keys CreateService and UpdateService share. */
+  const serviceConditions = async (i: Partial<CreateServiceRequest & UpdateServiceRequest>, ctx: RequestContext): Promise<ConditionValues> => ({
+    ...tagConditions(i.tags),
+    ...clusterCondition(ctx, i.cluster, i.service),
+    'ecs:task-definition': i.taskDefinition ? await taskDefinitionArnOf(deps.store, ctx, i.taskDefinition) : undefined,
+    'ecs:capacity-provider': capacityProviders(i.capacityProviderStrategy),
+    'ecs:enable-execute-command': flag(i.enableExecuteCommand),
+    'ecs:enable-ecs-managed-tags': flag(i.enableECSManagedTags),
+    'ecs:propagate-tags': i.propagateTags,
+  });
+
   /** The API shape of a service just written, its counts read from the store. */
   const shown = async (scope: Scope, service: ServiceRecord, withTags: boolean): Promise<Service> =>
     toApiService(service, await clusterTasks(deps.store, scope, service.clusterName), withTags);
 
   return {
-    async CreateService(input, ctx): Promise<CreateServiceResponse> {
-      const scope = scopeOf(ctx);
-      const req = readCreateService(input);
-      const result = await transact(deps.store, async (tx) => {
-        const cluster = await activeCluster(tx, scope, req.clusterRef);
-        const key = serviceKeys.service(scope, cluster.name, req.serviceName);
-        const creationKey = serviceCreationKey(scope, cluster.name, req.serviceName);
-        const digest = createRequestDigest(cluster.name, req);
-        const existing = await tx.get<ServiceRecord>(key);
-        if (existing?.status === 'DRAINING') throw EcsErrors.invalidParameter(STILL_DRAINING);
-        if (existing?.status === 'ACTIVE') {
-          const creation = await tx.get<ServiceCreation>(creationKey);
-          const retry = req.clientToken !== undefined && creation?.clientToken === req.clientToken &&
-            creation.digest === digest && creation.createdAt === existing.createdAt;
-          if (!retry) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
-          return { service: existing, created: false };
+    CreateService: {
+      authorization: {
+        resources: (i, ctx) => [i.serviceName ? inClusterArn(ctx, 'service', i.cluster, i.serviceName) : '*'],
+        conditions: serviceConditions,
+      },
+      async handler(input, ctx): Promise<CreateServiceResponse> {
+        const scope = scopeOf(ctx);
+        const req = readCreateService(input);
+        // The role ECS would call load balancers with: the caller must be allowed to pass it.
+        await passRole(ctx, input.role, 'ecs.amazonaws.com');
+        const result = await transact(deps.store, async (tx) => {
+          const cluster = await activeCluster(tx, scope, req.clusterRef);
+          const key = serviceKeys.service(scope, cluster.name, req.serviceName);
+          const creationKey = serviceCreationKey(scope, cluster.name, req.serviceName);
+          const digest = createRequestDigest(cluster.name, req);
+          const existing = await tx.get<ServiceRecord>(key);
+          if (existing?.status === 'DRAINING') throw EcsErrors.invalidParameter(STILL_DRAINING);
+          if (existing?.status === 'ACTIVE') {
+            const creation = await tx.get<ServiceCreation>(creationKey);
+            const retry = req.clientToken !== undefined && creation?.clientToken === req.clientToken &&
+              creation.digest === digest && creation.createdAt === existing.createdAt;
+            if (!retry) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
+            return { service: existing, created: false };
+          }
+          const td = await serviceTaskDefinition(tx, scope, req.taskDefinitionRef);
+          checkPlacementLimit(req.placementConstraints, td);
+          const now = deps.clock.now();
+          const base: ServiceRecord = {
+            name: req.serviceName,
+            arn: serviceArns.service(scope, cluster.name, req.serviceName),
+            clusterName: cluster.name,
+            clusterArn: cluster.arn,
+            status: 'ACTIVE',
+            schedulingStrategy: req.schedulingStrategy,
+            launchType: 'EC2',
+            desiredCount: req.desiredCount,
+            taskDefinition: td.taskDefinitionArn,
+            placementConstraints: req.placementConstraints,
+            placementStrategy: req.placementStrategy,
+            deploymentConfiguration: req.deploymentConfiguration,
+            deploymentController: { type: 'ECS' },
+            healthCheckGracePeriodSeconds: req.healthCheckGracePeriodSeconds,
+            loadBalancers: req.loadBalancers,
+            serviceRegistries: req.serviceRegistries,
+            networkConfiguration: req.networkConfiguration,
+            propagateTags: req.propagateTags,
+            enableECSManagedTags: req.enableECSManagedTags,
+            enableExecuteCommand: req.enableExecuteCommand,
+            tags: req.tags,
+            createdAt: now,
+            createdBy: ctx.principal.arn,
+            deployments: [],
+            events: [],
+            version: 1,
+          };
+          const service = startDeployment(tx, base, specOf(base), td, deps.ids, now);
+          putService(tx, service);
+          tx.put<ServiceCreation>(creationKey, { serviceArn: service.arn, createdAt: now, clientToken: req.clientToken, digest });
+          return { service, created: true };
+        });
+        // A new service has no tasks yet (its deployment ids are new); a retry shows the live counts.
+        const service = result.created ? toApiService(result.service, [], true) : await shown(scope, result.service, true);
+        return { service };
+      },
+    },
+
+    UpdateService: {
+      authorization: { resources: serviceNamed, conditions: serviceConditions },
+      async handler(input, ctx): Promise<UpdateServiceResponse> {
+        const scope = scopeOf(ctx);
+        const req = readUpdateService(input);
+        const service = await transact(deps.store, async (tx) => {
+          const current = await activeService(tx, scope, req.serviceRef, req.clusterRef);
+          checkUpdateForStrategy(req, current.schedulingStrategy);
+          const td = req.taskDefinitionRef !== undefined
+            ? await serviceTaskDefinition(tx, scope, req.taskDefinitionRef)
+            : await currentTaskDefinition(tx, scope, current);
+          const next = updatedService(tx, deps, current, req, td);
+          if (next !== current) putService(tx, next);
+          return next;
+        });
+        return { service: await shown(scope, service, true) };
+      },
+    },
+
+    DeleteService: {
+      authorization: { resources: serviceNamed, conditions: inCluster },
+      async handler(input, ctx): Promise<DeleteServiceResponse> {
+        const scope = scopeOf(ctx);
+        const clusterRef = input.cluster;
+        const serviceRef = present(input.service, 'service');
+        const force = input.force ?? false;
+        const service = await transact(deps.store, async (tx) => {
+          const current = await activeService(tx, scope, serviceRef, clusterRef);
+          if (current.schedulingStrategy === 'REPLICA' && current.desiredCount > 0 && !force) {
+            throw EcsErrors.invalidParameter(SCALED_ABOVE_ZERO);
+          }
+          const now = deps.clock.now();
+          const draining: ServiceRecord = {
+            ...current,
+            status: 'DRAINING',
+            desiredCount: 0,
+            deployments: current.deployments.map((d) => (d.desiredCount === 0 ? d : { ...d, desiredCount: 0, updatedAt: now })),
+            steadySince: undefined,
+            version: current.version + 1,
+          };
+          putService(tx, draining);
+          return draining;
+        });
+        return { service: await shown(scope, service, true) };
+      },
+    },
+
+    DescribeServices: {
+      authorization: {
+        resources: (i, ctx) => (i.services ?? []).map((ref) => inClusterArn(ctx, 'service', i.cluster, ref)),
+        conditions: inCluster,
+      },
+      async handler(input, ctx): Promise<DescribeServicesResponse> {
+        const scope = scopeOf(ctx);
+        const clusterRef = input.cluster;
+        const refs = checkStrings(need(input.services, 'services'), 'services', { nonEmpty: true, maxItems: MAX_DESCRIBE, min: 1 })!;
+        const withTags = (input.include ?? []).includes('TAGS');
+        const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, clusterRef));
+        const found: ServiceRecord[] = [];
+        const failures: Failure[] = [];
+        const seen = new Set<string>();
+        for (const ref of refs) {
+          const name = describedName(ref, scope, cluster.name);
+          const arn = ref.startsWith('arn:') ? ref : serviceArns.service(scope, cluster.name, ref);
+          if (seen.has(arn)) continue;
+          seen.add(arn);
+          const doc = name === undefined ? undefined : await getDoc<ServiceRecord>(deps.store, serviceKeys.service(scope, cluster.name, name));
+          if (doc) found.push(doc.value);
+          else failures.push({ arn, reason: 'MISSING' });
         }
-        const td = await serviceTaskDefinition(tx, scope, req.taskDefinitionRef);
-        checkPlacementLimit(req.placementConstraints, td);
-        const now = deps.clock.now();
-        const base: ServiceRecord = {
-          name: req.serviceName,
-          arn: serviceArns.service(scope, cluster.name, req.serviceName),
-          clusterName: cluster.name,
-          clusterArn: cluster.arn,
-          status: 'ACTIVE',
-          schedulingStrategy: req.schedulingStrategy,
-          launchType: 'EC2',
-          desiredCount: req.desiredCount,
-          taskDefinition: td.taskDefinitionArn,
-          placementConstraints: req.placementConstraints,
-          placementStrategy: req.placementStrategy,
-          deploymentConfiguration: req.deploymentConfiguration,
-          deploymentController: { type: 'ECS' },
-          healthCheckGracePeriodSeconds: req.healthCheckGracePeriodSeconds,
-          loadBalancers: req.loadBalancers,
-          serviceRegistries: req.serviceRegistries,
-          networkConfiguration: req.networkConfiguration,
-          propagateTags: req.propagateTags,
-          enableECSManagedTags: req.enableECSManagedTags,
-          enableExecuteCommand: req.enableExecuteCommand,
-          tags: req.tags,
-          createdAt: now,
-          createdBy: `arn:aws:iam::${ctx.account}:root`,
-          deployments: [],
-          events: [],
-          version: 1,
-        };
-        const service = startDeployment(tx, base, specOf(base), td, deps.ids, now);
-        putService(tx, service);
-        tx.put<ServiceCreation>(creationKey, { serviceArn: service.arn, createdAt: now, clientToken: req.clientToken, digest });
-        return { service, created: true };
-      });
-      // A new service has no tasks yet (its deployment ids are new); a retry shows the live counts.
-      const service = result.created ? toApiService(result.service, [], true) : await shown(scope, result.service, true);
-      return { service };
+        const tasks = found.length ? await clusterTasks(deps.store, scope, cluster.name) : [];
+        return { services: found.map((s) => toApiService(s, tasks, withTags)), failures };
+      },
     },
 
-    async UpdateService(input, ctx): Promise<UpdateServiceResponse> {
-      const scope = scopeOf(ctx);
-      const req = readUpdateService(input);
-      const service = await transact(deps.store, async (tx) => {
-        const current = await activeService(tx, scope, req.serviceRef, req.clusterRef);
-        checkUpdateForStrategy(req, current.schedulingStrategy);
-        const td = req.taskDefinitionRef !== undefined
-          ? await serviceTaskDefinition(tx, scope, req.taskDefinitionRef)
-          : await currentTaskDefinition(tx, scope, current);
-        const next = updatedService(tx, deps, current, req, td);
-        if (next !== current) putService(tx, next);
-        return next;
-      });
-      return { service: await shown(scope, service, true) };
-    },
-
-    async DeleteService(input, ctx): Promise<DeleteServiceResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const clusterRef = f.string('cluster');
-      const serviceRef = f.string('service', { required: true });
-      const force = f.bool('force') ?? false;
-      const service = await transact(deps.store, async (tx) => {
-        const current = await activeService(tx, scope, serviceRef, clusterRef);
-        if (current.schedulingStrategy === 'REPLICA' && current.desiredCount > 0 && !force) {
-          throw EcsErrors.invalidParameter(SCALED_ABOVE_ZERO);
-        }
-        const now = deps.clock.now();
-        const draining: ServiceRecord = {
-          ...current,
-          status: 'DRAINING',
-          desiredCount: 0,
-          deployments: current.deployments.map((d) => (d.desiredCount === 0 ? d : { ...d, desiredCount: 0, updatedAt: now })),
-          steadySince: undefined,
-          version: current.version + 1,
-        };
-        putService(tx, draining);
-        return draining;
-      });
-      return { service: await shown(scope, service, true) };
-    },
-
-    async DescribeServices(input, ctx): Promise<DescribeServicesResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const clusterRef = f.string('cluster');
-      const refs = f.strings('services', { required: true, maxItems: MAX_DESCRIBE, min: 1 })!;
-      const withTags = (readEnumList(f, 'include', ['TAGS'] as const) ?? []).includes('TAGS');
-      const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, clusterRef));
-      const found: ServiceRecord[] = [];
-      const failures: Failure[] = [];
-      const seen = new Set<string>();
-      for (const ref of refs) {
-        const name = describedName(ref, scope, cluster.name);
-        const arn = ref.startsWith('arn:') ? ref : serviceArns.service(scope, cluster.name, ref);
-        if (seen.has(arn)) continue;
-        seen.add(arn);
-        const doc = name === undefined ? undefined : await getDoc<ServiceRecord>(deps.store, serviceKeys.service(scope, cluster.name, name));
-        if (doc) found.push(doc.value);
-        else failures.push({ arn, reason: 'MISSING' });
-      }
-      const tasks = found.length ? await clusterTasks(deps.store, scope, cluster.name) : [];
-      return { services: found.map((s) => toApiService(s, tasks, withTags)), failures };
-    },
-
-    async ListServices(input, ctx): Promise<ListServicesResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const clusterRef = f.string('cluster');
-      const nextToken = f.string('nextToken');
-      const maxResults = f.int('maxResults', { min: 1, max: 100 });
-      const launchType = f.enum('launchType', ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'] as const);
-      const schedulingStrategy = f.enum('schedulingStrategy', ['REPLICA', 'DAEMON'] as const);
-      const resourceManagementType = f.enum('resourceManagementType', ['CUSTOMER', 'ECS'] as const);
-      const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, clusterRef));
-      const services = (await listDocs<ServiceRecord>(deps.store, serviceKeys.services(scope, cluster.name)))
-        .map((d) => d.value)
-        .filter((s) =>
-          (s.status === 'ACTIVE' || s.status === 'DRAINING') &&
-          (launchType === undefined || s.launchType === launchType) &&
-          (schedulingStrategy === undefined || s.schedulingStrategy === schedulingStrategy) &&
-          // Every Wharf service is managed by its user; none is an ECS-managed Express service.
-          resourceManagementType !== 'ECS');
-      const page = paginate(services, (s) => s.name, nextToken, maxResults, EcsErrors.invalidParameter, DEFAULT_LIST_RESULTS);
-      return { serviceArns: page.items.map((s) => s.arn), nextToken: page.nextToken };
+    ListServices: {
+      authorization: { conditions: inCluster },
+      async handler(input, ctx): Promise<ListServicesResponse> {
+        const scope = scopeOf(ctx);
+        const { cluster: clusterRef, nextToken, launchType, schedulingStrategy, resourceManagementType } = input;
+        const maxResults = checkInt(input.maxResults, 'maxResults', { min: 1, max: 100 });
+        const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, clusterRef));
+        const services = (await listDocs<ServiceRecord>(deps.store, serviceKeys.services(scope, cluster.name)))
+          .map((d) => d.value)
+          .filter((s) =>
+            (s.status === 'ACTIVE' || s.status === 'DRAINING') &&
+            (launchType === undefined || s.launchType === launchType) &&
+            (schedulingStrategy === undefined || s.schedulingStrategy === schedulingStrategy) &&
+            // Every Wharf service is managed by its user; none is an ECS-managed Express service.
+            resourceManagementType !== 'ECS');
+        const page = paginate(services, (s) => s.name, nextToken, maxResults, EcsErrors.invalidParameter, DEFAULT_LIST_RESULTS);
+        return { serviceArns: page.items.map((s) => s.arn), nextToken: page.nextToken };
+      },
     },
   };
 }

@@ -1,12 +1,12 @@
 /**
- * The ECS tagging actions: TagResource, UntagResource, ListTagsForResource, for clusters,
+ * The ECS tagging operations: TagResource, UntagResource, ListTagsForResource, for clusters,
  * task definitions, tasks, container instances and services by ARN. Each of those records holds its
  * own `tags`, so tagging is a read-modify-write of that one record.
  */
 import type { ListTagsForResourceResponse, Tag, TagResourceResponse, UntagResourceResponse } from '@aws-sdk/client-ecs';
-import type { ActionHandler } from '../../aws/index.ts';
 import { transact, type Tx } from '../../state/index.ts';
-import { ecsFields, mergeTags, readTags, scopeOf } from './common.ts';
+import { tagConditions, tagKeyConditions } from './authorization.ts';
+import { checkStrings, checkTags, mergeTags, need, present, scopeOf, type EcsOperationTable } from './common.ts';
 import { EcsErrors, keys, parseArn, serviceKeys, type ClusterRecord, type EcsDeps, type ParsedArn, type Scope } from '../../ecs/index.ts';
 
 /** Any stored record that carries tags. */
@@ -71,44 +71,52 @@ async function readTagged(tx: Tx, scope: Scope, resourceArn: string): Promise<{ 
   return { key, record: { ...record, tags: record.tags ?? [] } };
 }
 
-/** The tagging actions, bound to their dependencies. */
-export function tagActions(deps: EcsDeps): Record<string, ActionHandler> {
+/** Tagging is authorized on the resource tagged. */
+const resource = (i: { resourceArn?: string }) => [i.resourceArn || '*'];
+
+/** The tagging operations, bound to their dependencies. */
+export function tagOperations(deps: EcsDeps): EcsOperationTable {
   return {
-    async TagResource(input, ctx): Promise<TagResourceResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const resourceArn = f.string('resourceArn', { required: true });
-      if (!f.has('tags')) throw EcsErrors.invalidParameter('tags can not be null or empty.');
-      const tags = readTags(f)!;
-      await transact(deps.store, async (tx) => {
-        const { key, record } = await readTagged(tx, scope, resourceArn);
-        tx.put(key, { ...record, tags: mergeTags(record.tags, tags) });
-      });
-      return {};
+    TagResource: {
+      authorization: { resources: resource, conditions: (i) => tagConditions(i.tags) },
+      async handler(input, ctx): Promise<TagResourceResponse> {
+        const scope = scopeOf(ctx);
+        const resourceArn = present(input.resourceArn, 'resourceArn');
+        const tags = checkTags(need(input.tags, 'tags'))!;
+        await transact(deps.store, async (tx) => {
+          const { key, record } = await readTagged(tx, scope, resourceArn);
+          tx.put(key, { ...record, tags: mergeTags(record.tags, tags) });
+        });
+        return {};
+      },
     },
 
-    async UntagResource(input, ctx): Promise<UntagResourceResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const resourceArn = f.string('resourceArn', { required: true });
-      const tagKeys = f.strings('tagKeys', { required: true, min: 1, max: 128 })!;
-      tagKeys.forEach((k, i) => {
-        if (k.toLowerCase().startsWith('aws:')) throw EcsErrors.invalidParameter(`tagKeys[${i}]: tag keys beginning with aws: are reserved.`);
-      });
-      await transact(deps.store, async (tx) => {
-        const { key, record } = await readTagged(tx, scope, resourceArn);
-        const remaining = record.tags.filter((t) => !tagKeys.includes(t.key ?? ''));
-        if (remaining.length !== record.tags.length) tx.put(key, { ...record, tags: remaining });
-      });
-      return {};
+    UntagResource: {
+      authorization: { resources: resource, conditions: (i) => tagKeyConditions(i.tagKeys) },
+      async handler(input, ctx): Promise<UntagResourceResponse> {
+        const scope = scopeOf(ctx);
+        const resourceArn = present(input.resourceArn, 'resourceArn');
+        const tagKeys = checkStrings(need(input.tagKeys, 'tagKeys'), 'tagKeys', { nonEmpty: true, min: 1, max: 128 })!;
+        tagKeys.forEach((k, i) => {
+          if (k.toLowerCase().startsWith('aws:')) throw EcsErrors.invalidParameter(`tagKeys[${i}]: tag keys beginning with aws: are reserved.`);
+        });
+        await transact(deps.store, async (tx) => {
+          const { key, record } = await readTagged(tx, scope, resourceArn);
+          const remaining = record.tags.filter((t) => !tagKeys.includes(t.key ?? ''));
+          if (remaining.length !== record.tags.length) tx.put(key, { ...record, tags: remaining });
+        });
+        return {};
+      },
     },
 
-    async ListTagsForResource(input, ctx): Promise<ListTagsForResourceResponse> {
-      const scope = scopeOf(ctx);
-      const f = ecsFields(input);
-      const resourceArn = f.string('resourceArn', { required: true });
-      const tags = await transact(deps.store, async (tx) => (await readTagged(tx, scope, resourceArn)).record.tags);
-      return { tags: tags.map((t) => ({ ...t })) };
+    ListTagsForResource: {
+      authorization: { resources: resource },
+      async handler(input, ctx): Promise<ListTagsForResourceResponse> {
+        const scope = scopeOf(ctx);
+        const resourceArn = present(input.resourceArn, 'resourceArn');
+        const tags = await transact(deps.store, async (tx) => (await readTagged(tx, scope, resourceArn)).record.tags);
+        return { tags: tags.map((t) => ({ ...t })) };
+      },
     },
   };
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AwsError } from '../../aws/index.ts';
-import { ecsFields } from './common.ts';
 import { parseTaskCpu, parseTaskMemory } from '../../ecs/index.ts';
+import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
 import { validateTaskDefinition } from './task-definition-validate.ts';
+import { modelInput, mustNotBeNull, notInEnum } from './testing.ts';
 
 type Json = Record<string, unknown>;
 
@@ -12,7 +13,8 @@ const td = (over: Json = {}, containers: Json[] = [app()]): Json => ({ family: '
 const fargate = (over: Json = {}, containers: Json[] = [app({ memory: undefined })]): Json =>
   td({ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512', ...over }, containers);
 
-const validate = (input: Json) => validateTaskDefinition(ecsFields(input));
+/** Validates as RegisterTaskDefinition does: the model's checks first, then the task definition's own. */
+const validate = (input: Json) => validateTaskDefinition(modelInput('RegisterTaskDefinition', input) as unknown as RegisterTaskDefinitionRequest);
 const definition = (input: Json) => validate(input).definition;
 
 function rejects(input: Json, code: string, message: RegExp): void {
@@ -135,8 +137,10 @@ describe('validateTaskDefinition: normalization', () => {
     assert.deepEqual(validate(td()).tags, []);
   });
 
-  test('a port protocol other than udp is treated as tcp, as ECS documents', () => {
-    assert.equal(definition(td({}, [app({ portMappings: [{ containerPort: 80, protocol: 'TCP' }] })])).containerDefinitions![0].portMappings![0].protocol, 'tcp');
+  test('a port protocol is tcp unless udp; any other value is the model\'s to refuse', () => {
+    assert.equal(definition(td({}, [app({ portMappings: [{ containerPort: 80 }] })])).containerDefinitions![0].portMappings![0].protocol, 'tcp');
+    assert.equal(definition(td({}, [app({ portMappings: [{ containerPort: 53, protocol: 'udp' }] })])).containerDefinitions![0].portMappings![0].protocol, 'udp');
+    rejects(td({}, [app({ portMappings: [{ containerPort: 80, protocol: 'TCP' }] })]), 'ClientException', notInEnum('containerDefinitions[0].portMappings[0].protocol', 'TCP'));
   });
 });
 
@@ -191,25 +195,25 @@ const invalid: [string, Json, string, RegExp][] = [
   ['no essential container', td({}, [app({ essential: false })]), C, /^Task definition doesn't have any essential container\.$/],
   ['stopTimeout too small', td({}, [app({ stopTimeout: 1 })]), C, /containerDefinitions\[0\]\.stopTimeout must be greater than or equal to 2/],
   ['stopTimeout too large', td({}, [app({ stopTimeout: 121 })]), C, /containerDefinitions\[0\]\.stopTimeout must be less than or equal to 120/],
-  ['ulimit name unknown', td({}, [app({ ulimits: [{ name: 'files', softLimit: 1, hardLimit: 1 }] })]), C, /containerDefinitions\[0\]\.ulimits\[0\]\.name must be one of/],
+  ['ulimit name unknown', td({}, [app({ ulimits: [{ name: 'files', softLimit: 1, hardLimit: 1 }] })]), C, notInEnum('containerDefinitions[0].ulimits[0].name', 'files')],
   ['ulimit soft above hard', td({}, [app({ ulimits: [{ name: 'nofile', softLimit: 10, hardLimit: 5 }] })]), C, /Invalid 'ulimits' setting for container 'app'.*softLimit/],
-  ['ulimit hardLimit missing', td({}, [app({ ulimits: [{ name: 'nofile', softLimit: 10 }] })]), C, /ulimits\[0\]\.hardLimit can not be null/],
+  ['ulimit hardLimit missing', td({}, [app({ ulimits: [{ name: 'nofile', softLimit: 10 }] })]), C, mustNotBeNull('containerDefinitions[0].ulimits[0].hardLimit')],
   ['dockerLabels not strings', td({}, [app({ dockerLabels: { a: 1 } })]), S, /containerDefinitions\[0\]\.dockerLabels\.a/],
   ['link to unknown container', td({}, [app({ links: ['db'] })]), C, /Invalid 'links' setting for container 'app'.*'db'/],
   ['links outside bridge mode', td({ networkMode: 'awsvpc' }, [app({ links: ['db'] })]), C, /links are not supported on container when networkMode=awsvpc/],
   ['hostname with awsvpc', td({ networkMode: 'awsvpc' }, [app({ hostname: 'web' })]), C, /^hostname is not supported on container when networkMode=awsvpc\.$/],
   ['dependsOn unknown container', td({}, [app({ dependsOn: [{ containerName: 'db', condition: 'START' }] })]), C, /Invalid 'dependsOn' setting for container 'app'.*'db'/],
-  ['dependsOn condition unknown', td({}, [app(), app({ name: 'b', dependsOn: [{ containerName: 'app', condition: 'READY' }] })]), C, /dependsOn\[0\]\.condition must be one of/],
+  ['dependsOn condition unknown', td({}, [app(), app({ name: 'b', dependsOn: [{ containerName: 'app', condition: 'READY' }] })]), C, notInEnum('containerDefinitions[1].dependsOn[0].condition', 'READY')],
   ['dependsOn SUCCESS on essential', td({}, [app(), app({ name: 'b', dependsOn: [{ containerName: 'app', condition: 'SUCCESS' }] })]), C,
     /^A dependency container with SUCCESS or COMPLETE condition cannot be an essential container$/],
   ['dependsOn HEALTHY without healthCheck', td({}, [app(), app({ name: 'b', dependsOn: [{ containerName: 'app', condition: 'HEALTHY' }] })]), C, /Invalid 'dependsOn' setting for container 'b'.*healthCheck/],
   ['dependsOn cycle', td({}, [app({ dependsOn: [{ containerName: 'b', condition: 'START' }] }), app({ name: 'b', dependsOn: [{ containerName: 'app', condition: 'START' }] })]), C, /dependsOn.*cycle/],
-  ['healthCheck command missing', td({}, [app({ healthCheck: { interval: 10 } })]), C, /containerDefinitions\[0\]\.healthCheck\.command can not be null or empty/],
+  ['healthCheck command missing', td({}, [app({ healthCheck: { interval: 10 } })]), C, mustNotBeNull('containerDefinitions[0].healthCheck.command')],
   ['healthCheck interval too small', td({}, [app({ healthCheck: { command: ['CMD', 'true'], interval: 4 } })]), C, /healthCheck\.interval must be greater than or equal to 5/],
   ['healthCheck timeout too large', td({}, [app({ healthCheck: { command: ['CMD', 'true'], timeout: 61 } })]), C, /healthCheck\.timeout must be less than or equal to 60/],
   ['healthCheck retries too large', td({}, [app({ healthCheck: { command: ['CMD', 'true'], retries: 11 } })]), C, /healthCheck\.retries must be less than or equal to 10/],
   ['healthCheck startPeriod too large', td({}, [app({ healthCheck: { command: ['CMD', 'true'], startPeriod: 301 } })]), C, /healthCheck\.startPeriod must be less than or equal to 300/],
-  ['logDriver unknown', td({}, [app({ logConfiguration: { logDriver: 'loki' } })]), C, /containerDefinitions\[0\]\.logConfiguration\.logDriver must be one of/],
+  ['logDriver unknown', td({}, [app({ logConfiguration: { logDriver: 'loki' } })]), C, notInEnum('containerDefinitions[0].logConfiguration.logDriver', 'loki')],
   ['awslogs without its options', td({}, [app({ logConfiguration: { logDriver: 'awslogs' } })]), C, /^Log driver awslogs requires options: awslogs-region, awslogs-group$/],
   ['mount point to unknown volume', td({}, [app({ mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] })]), C, /Invalid 'mountPoints' setting for container 'app'.*'data'/],
   ['mount point without containerPath', td({ volumes: [{ name: 'data' }] }, [app({ mountPoints: [{ sourceVolume: 'data' }] })]), C, /mountPoints\[0\]\.containerPath can not be null/],
@@ -217,13 +221,13 @@ const invalid: [string, Json, string, RegExp][] = [
   ['volume names not unique', td({ volumes: [{ name: 'data' }, { name: 'data' }] }), C, /Volume names must be unique/],
   ['volume name invalid', td({ volumes: [{ name: 'my data' }] }), C, /volumes\[0\]\.name is invalid/],
   ['docker volume autoprovision with task scope', td({ volumes: [{ name: 'd', dockerVolumeConfiguration: { scope: 'task', autoprovision: true } }] }), C, /dockerVolumeConfiguration\.autoprovision/],
-  ['efs volume without fileSystemId', td({ volumes: [{ name: 'd', efsVolumeConfiguration: {} }] }), C, /efsVolumeConfiguration\.fileSystemId can not be null/],
+  ['efs volume without fileSystemId', td({ volumes: [{ name: 'd', efsVolumeConfiguration: {} }] }), C, mustNotBeNull('volumes[0].efsVolumeConfiguration.fileSystemId')],
   ['task cpu not a number', td({ cpu: 'lots' }), C, /^Invalid 'cpu' setting for task\.$/],
   ['task cpu below 128', td({ cpu: '64' }), C, /^Invalid 'cpu' setting for task\.$/],
   ['task cpu wrong type', td({ cpu: 256 }), S, /cpu/],
   ['task memory not whole MiB', td({ memory: '0.0001GB' }), C, /^Invalid 'memory' setting for task\.$/],
-  ['networkMode unknown', td({ networkMode: 'overlay' }), C, /networkMode must be one of: .*Received: overlay/],
-  ['requiresCompatibilities unknown', td({ requiresCompatibilities: ['LAMBDA'] }), C, /requiresCompatibilities\[0\] must be one of/],
+  ['networkMode unknown', td({ networkMode: 'overlay' }), C, notInEnum('networkMode', 'overlay')],
+  ['requiresCompatibilities unknown', td({ requiresCompatibilities: ['LAMBDA'] }), C, notInEnum('requiresCompatibilities', '[LAMBDA]')],
   ['Fargate with bridge', fargate({ networkMode: 'bridge' }), C, /^Fargate only supports network mode ‘awsvpc’\.$/],
   ['Fargate without task cpu', fargate({ cpu: undefined }), C, /^Fargate requires that 'cpu' be defined at the task level\.$/],
   ['Fargate without task memory', fargate({ memory: undefined }, [app()]), C, /^Fargate requires that 'memory' be defined at the task level\.$/],
@@ -233,7 +237,7 @@ const invalid: [string, Json, string, RegExp][] = [
   ['Fargate awslogs without execution role', fargate({}, [app({ memory: undefined, logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'r' } } })]), C,
     /^Fargate requires task definition to have execution role ARN to support log driver awslogs\.$/],
   ['EXTERNAL with awsvpc', td({ requiresCompatibilities: ['EXTERNAL'], networkMode: 'awsvpc' }), C, /EXTERNAL launch type does not support networkMode=awsvpc/],
-  ['placement constraint type unknown', td({ placementConstraints: [{ type: 'distinctInstance', expression: 'x' }] }), C, /placementConstraints\[0\]\.type must be one of: memberOf/],
+  ['placement constraint type unknown', td({ placementConstraints: [{ type: 'distinctInstance', expression: 'x' }] }), C, notInEnum('placementConstraints[0].type', 'distinctInstance')],
   ['placement constraint without expression', td({ placementConstraints: [{ type: 'memberOf' }] }), C, /placementConstraints\[0\]\.expression can not be null/],
   ['taskRoleArn malformed', td({ taskRoleArn: 'arn:aws:s3:::bucket' }), C, /Invalid arn syntax for 'taskRoleArn'/],
   ['ephemeralStorage too small', td({ ephemeralStorage: { sizeInGiB: 20 } }), C, /ephemeralStorage\.sizeInGiB must be greater than or equal to 21/],

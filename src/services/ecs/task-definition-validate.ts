@@ -1,22 +1,19 @@
 /**
- * Pure validation of a RegisterTaskDefinition request: reads the input into the task
- * definition Wharf stores (normalized as ECS normalizes it: default network mode, cpu and
- * memory in units, host ports filled in, HealthCheck defaults) or throws the error ECS
- * returns. ECS answers most task definition problems with ClientException, so the request is
- * read through Fields whose `invalid` is ClientException; tags keep InvalidParameterException.
- * No I/O: RegisterTaskDefinition calls this before it opens a transaction.
+ * Pure validation of a RegisterTaskDefinition request: reads the input (its types, required
+ * members and enums already checked by the model) into the task definition Wharf stores
+ * (normalized as ECS normalizes it: default network mode, cpu and memory in units, host ports
+ * filled in, HealthCheck defaults) or throws the error ECS returns: ClientException for most
+ * task definition problems, InvalidParameterException for tags. No I/O: RegisterTaskDefinition
+ * calls this before it opens a transaction.
  */
-import {
-  Compatibility, CPUArchitecture, EFSAuthorizationConfigIAM, EFSTransitEncryption, IpcMode, NetworkMode, OSFamily, PidMode,
-  ProxyConfigurationType, Scope as VolumeScope, TaskDefinitionPlacementConstraintType,
-  type ContainerDefinition, type ProxyConfiguration, type Tag, type TaskDefinitionPlacementConstraint, type Volume,
+import type {
+  ContainerDefinition, ProxyConfiguration, RegisterTaskDefinitionRequest, Tag, TaskDefinitionPlacementConstraint, Volume,
 } from '@aws-sdk/client-ecs';
-import { Fields } from '../../aws/index.ts';
 import {
   EcsErrors, FAMILY_PATTERN, NAME_PATTERN, checkContainerResources, compatibilitiesFor, isFargateSize, readTaskCpu, readTaskMemory,
   requiresAttributesFor, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
-import { readEnumList, readTags } from './common.ts';
+import { checkInt, checkItems, checkString, checkTags, present } from './common.ts';
 import { readKeyValuePairs } from './container-definition-parts.ts';
 import { readContainerDefinition } from './container-definition-validate.ts';
 
@@ -33,91 +30,82 @@ export interface ValidatedTaskDefinition {
   tags: Tag[];
 }
 
-const values = <T extends Record<string, string>>(e: T) => Object.values(e) as T[keyof T][];
+const client = EcsErrors.client;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
-function readFamily(f: Fields): string {
-  const raw = f.json.family;
-  if (raw === undefined || raw === null || raw === '') throw EcsErrors.client('Family can not be blank.');
-  const family = f.string('family', { required: true });
-  if (family.length > 255) throw EcsErrors.client('Family can not be longer than 255 characters.');
-  if (!FAMILY_PATTERN.test(family)) throw EcsErrors.client('Family contains invalid characters.');
+function readFamily(family: string | undefined): string {
+  if (family === undefined || family === '') throw client('Family can not be blank.');
+  if (family.length > 255) throw client('Family can not be longer than 255 characters.');
+  if (!FAMILY_PATTERN.test(family)) throw client('Family contains invalid characters.');
   return family;
 }
 
-function readRole(f: Fields, member: 'taskRoleArn' | 'executionRoleArn'): string | undefined {
-  const role = f.string(member);
+function readRole(role: string | undefined, member: 'taskRoleArn' | 'executionRoleArn'): string | undefined {
   if (role === undefined || role === '') return undefined;
-  if (!ROLE_ARN.test(role) && !ROLE_NAME.test(role)) throw EcsErrors.client(`Invalid arn syntax for '${member}'.`);
+  if (!ROLE_ARN.test(role) && !ROLE_NAME.test(role)) throw client(`Invalid arn syntax for '${member}'.`);
   return role;
 }
 
-function readVolume(v: Fields): Volume {
-  const name = v.string('name', { required: true, max: 255, pattern: NAME_PATTERN, patternText: 'up to 255 letters, numbers, hyphens and underscores.' });
+function readVolume(v: Volume, i: number): Volume {
+  const at = `volumes[${i}]`;
+  const name = checkString(present(v.name, `${at}.name`, client), `${at}.name`, {
+    max: 255, pattern: NAME_PATTERN, patternText: 'up to 255 letters, numbers, hyphens and underscores.',
+  }, client)!;
   const out: Volume = { name };
-  const host = v.object('host');
-  if (host) out.host = host.has('sourcePath') ? { sourcePath: host.string('sourcePath') } : {};
-  const docker = v.object('dockerVolumeConfiguration');
+  const { host, dockerVolumeConfiguration: docker, efsVolumeConfiguration: efs, fsxWindowsFileServerVolumeConfiguration: fsx } = v;
+  if (host) out.host = host.sourcePath !== undefined ? { sourcePath: host.sourcePath } : {};
   if (docker) {
-    const scope = docker.enum('scope', values(VolumeScope)) ?? 'task';
-    const autoprovision = docker.bool('autoprovision');
-    if (autoprovision && scope !== 'shared') throw EcsErrors.client(`${docker.at('autoprovision')} can only be set when scope is shared.`);
-    out.dockerVolumeConfiguration = { scope, autoprovision, driver: docker.string('driver'), driverOpts: docker.stringMap('driverOpts'), labels: docker.stringMap('labels') };
+    const scope = docker.scope ?? 'task';
+    if (docker.autoprovision && scope !== 'shared') throw client(`${at}.dockerVolumeConfiguration.autoprovision can only be set when scope is shared.`);
+    out.dockerVolumeConfiguration = { scope, autoprovision: docker.autoprovision, driver: docker.driver, driverOpts: docker.driverOpts, labels: docker.labels };
   }
-  const efs = v.object('efsVolumeConfiguration');
   if (efs) {
-    const transitEncryption = efs.enum('transitEncryption', values(EFSTransitEncryption));
-    const auth = efs.object('authorizationConfig');
-    const accessPointId = auth?.string('accessPointId');
-    const iam = auth?.enum('iam', values(EFSAuthorizationConfigIAM));
-    if ((accessPointId || iam === 'ENABLED') && transitEncryption !== 'ENABLED') {
-      throw EcsErrors.client(`${efs.at('transitEncryption')} must be ENABLED when an access point or IAM authorization is used.`);
+    const { transitEncryption, authorizationConfig: auth, rootDirectory } = efs;
+    if ((auth?.accessPointId || auth?.iam === 'ENABLED') && transitEncryption !== 'ENABLED') {
+      throw client(`${at}.efsVolumeConfiguration.transitEncryption must be ENABLED when an access point or IAM authorization is used.`);
     }
-    const rootDirectory = efs.string('rootDirectory');
-    if (accessPointId && rootDirectory !== undefined && rootDirectory !== '/') {
-      throw EcsErrors.client(`${efs.at('rootDirectory')} must be omitted or set to / when an access point is used.`);
+    if (auth?.accessPointId && rootDirectory !== undefined && rootDirectory !== '/') {
+      throw client(`${at}.efsVolumeConfiguration.rootDirectory must be omitted or set to / when an access point is used.`);
     }
     out.efsVolumeConfiguration = {
-      fileSystemId: efs.string('fileSystemId', { required: true }),
+      fileSystemId: efs.fileSystemId,
       rootDirectory,
       transitEncryption,
-      transitEncryptionPort: efs.int('transitEncryptionPort', { min: 0, max: 65535 }),
-      authorizationConfig: auth && { accessPointId, iam },
+      transitEncryptionPort: checkInt(efs.transitEncryptionPort, `${at}.efsVolumeConfiguration.transitEncryptionPort`, { min: 0, max: 65535 }, client),
+      authorizationConfig: auth && { accessPointId: auth.accessPointId, iam: auth.iam },
     };
   }
-  const fsx = v.object('fsxWindowsFileServerVolumeConfiguration');
   if (fsx) {
-    const auth = fsx.object('authorizationConfig', { required: true });
     out.fsxWindowsFileServerVolumeConfiguration = {
-      fileSystemId: fsx.string('fileSystemId', { required: true }),
-      rootDirectory: fsx.string('rootDirectory', { required: true }),
-      authorizationConfig: { credentialsParameter: auth.string('credentialsParameter', { required: true }), domain: auth.string('domain', { required: true }) },
+      fileSystemId: fsx.fileSystemId,
+      rootDirectory: fsx.rootDirectory,
+      authorizationConfig: { credentialsParameter: fsx.authorizationConfig?.credentialsParameter, domain: fsx.authorizationConfig?.domain },
     };
   }
   if ([host, docker, efs, fsx].filter(Boolean).length > 1) {
-    throw EcsErrors.client(`Volume '${name}' can have only one of host, dockerVolumeConfiguration, efsVolumeConfiguration and fsxWindowsFileServerVolumeConfiguration.`);
+    throw client(`Volume '${name}' can have only one of host, dockerVolumeConfiguration, efsVolumeConfiguration and fsxWindowsFileServerVolumeConfiguration.`);
   }
-  const atLaunch = v.bool('configuredAtLaunch');
-  if (atLaunch !== undefined) out.configuredAtLaunch = atLaunch;
+  if (v.configuredAtLaunch !== undefined) out.configuredAtLaunch = v.configuredAtLaunch;
   return out;
 }
 
-function readVolumes(f: Fields): Volume[] {
-  const volumes = (f.objects('volumes') ?? []).map(readVolume);
+function readVolumes(list: Volume[] | undefined): Volume[] {
+  const volumes = (list ?? []).map(readVolume);
   const names = new Set<string>();
   for (const v of volumes) {
-    if (names.has(v.name!)) throw EcsErrors.client(`Volume names must be unique within a Task Definition. Duplicate: '${v.name}'.`);
+    if (names.has(v.name!)) throw client(`Volume names must be unique within a Task Definition. Duplicate: '${v.name}'.`);
     names.add(v.name!);
   }
-  if (volumes.filter((v) => v.configuredAtLaunch).length > 1) throw EcsErrors.client('Only one volume in a task definition can be configuredAtLaunch.');
+  if (volumes.filter((v) => v.configuredAtLaunch).length > 1) throw client('Only one volume in a task definition can be configuredAtLaunch.');
   return volumes;
 }
 
-function readPlacementConstraints(f: Fields): TaskDefinitionPlacementConstraint[] {
-  return (f.objects('placementConstraints', { maxItems: 10 }) ?? []).map((p) => ({
-    type: p.enum('type', values(TaskDefinitionPlacementConstraintType), { required: true }),
-    expression: p.string('expression', { required: true, max: 2000 }),
+/** At most 10 constraints, each with an expression (their type is the model's). */
+function readPlacementConstraints(list: TaskDefinitionPlacementConstraint[] | undefined): TaskDefinitionPlacementConstraint[] {
+  return (checkItems(list, 'placementConstraints', { max: 10 }, client) ?? []).map((p, i) => ({
+    type: present(p.type, `placementConstraints[${i}].type`, client) as TaskDefinitionPlacementConstraint['type'],
+    expression: checkString(present(p.expression, `placementConstraints[${i}].expression`, client), `placementConstraints[${i}].expression`, { max: 2000 }, client),
   }));
 }
 
@@ -147,14 +135,14 @@ function findCycle(containers: ContainerDefinition[]): string | undefined {
 function checkContainerReferences(containers: ContainerDefinition[], volumes: Volume[]): void {
   const byName = new Map<string, ContainerDefinition>();
   for (const c of containers) {
-    if (byName.has(c.name!)) throw EcsErrors.client('Container names must be unique within a Task Definition.');
+    if (byName.has(c.name!)) throw client('Container names must be unique within a Task Definition.');
     byName.set(c.name!, c);
   }
-  if (!containers.some((c) => c.essential)) throw EcsErrors.client("Task definition doesn't have any essential container.");
+  if (!containers.some((c) => c.essential)) throw client("Task definition doesn't have any essential container.");
   const volumeNames = new Set(volumes.map((v) => v.name));
   const other = (self: string, member: string, target: string) => {
     if (target === self || !byName.has(target)) {
-      throw EcsErrors.client(`Invalid '${member}' setting for container '${self}'. '${target}' is not another container in the task definition.`);
+      throw client(`Invalid '${member}' setting for container '${self}'. '${target}' is not another container in the task definition.`);
     }
     return byName.get(target)!;
   };
@@ -162,27 +150,27 @@ function checkContainerReferences(containers: ContainerDefinition[], volumes: Vo
     const self = c.name!;
     for (const link of c.links ?? []) {
       const [target, alias, ...rest] = link.split(':');
-      if (rest.length || (alias !== undefined && !NAME_PATTERN.test(alias))) throw EcsErrors.client(`Invalid 'links' setting for container '${self}'. Links are name or name:alias.`);
+      if (rest.length || (alias !== undefined && !NAME_PATTERN.test(alias))) throw client(`Invalid 'links' setting for container '${self}'. Links are name or name:alias.`);
       other(self, 'links', target);
     }
     for (const v of c.volumesFrom ?? []) other(self, 'volumesFrom', v.sourceContainer!);
     for (const m of c.mountPoints ?? []) {
       if (!volumeNames.has(m.sourceVolume)) {
-        throw EcsErrors.client(`Invalid 'mountPoints' setting for container '${self}'. Volume '${m.sourceVolume}' is not defined in the task definition's volumes.`);
+        throw client(`Invalid 'mountPoints' setting for container '${self}'. Volume '${m.sourceVolume}' is not defined in the task definition's volumes.`);
       }
     }
     for (const d of c.dependsOn ?? []) {
       const target = other(self, 'dependsOn', d.containerName!);
       if ((d.condition === 'SUCCESS' || d.condition === 'COMPLETE') && target.essential) {
-        throw EcsErrors.client('A dependency container with SUCCESS or COMPLETE condition cannot be an essential container');
+        throw client('A dependency container with SUCCESS or COMPLETE condition cannot be an essential container');
       }
       if (d.condition === 'HEALTHY' && !target.healthCheck) {
-        throw EcsErrors.client(`Invalid 'dependsOn' setting for container '${self}'. The HEALTHY condition needs a healthCheck on container '${target.name}'.`);
+        throw client(`Invalid 'dependsOn' setting for container '${self}'. The HEALTHY condition needs a healthCheck on container '${target.name}'.`);
       }
     }
   }
   const cycle = findCycle(containers);
-  if (cycle) throw EcsErrors.client(`Invalid 'dependsOn' setting: container '${cycle}' is part of a dependency cycle.`);
+  if (cycle) throw client(`Invalid 'dependsOn' setting: container '${cycle}' is part of a dependency cycle.`);
 }
 
 /** No host port may be bound twice in a task (same protocol); dynamic ports (0) don't count. */
@@ -192,7 +180,7 @@ function checkHostPorts(containers: ContainerDefinition[]): void {
     for (const pm of c.portMappings ?? []) {
       if (!pm.hostPort) continue;
       const key = `${pm.protocol}/${pm.hostPort}`;
-      if (taken.has(key)) throw EcsErrors.client(`${(pm.protocol ?? 'tcp').toUpperCase()} host port '${pm.hostPort}' is mapped multiple times in task.`);
+      if (taken.has(key)) throw client(`${(pm.protocol ?? 'tcp').toUpperCase()} host port '${pm.hostPort}' is mapped multiple times in task.`);
       taken.add(key);
     }
   }
@@ -224,76 +212,67 @@ function fargateProblem(td: RegisteredTaskDefinition, cpu: number | undefined, m
   return undefined;
 }
 
-function readProxyConfiguration(f: Fields, containers: ContainerDefinition[]): ProxyConfiguration | undefined {
-  const p = f.object('proxyConfiguration');
+function readProxyConfiguration(p: ProxyConfiguration | undefined, containers: ContainerDefinition[]): ProxyConfiguration | undefined {
   if (!p) return undefined;
-  const containerName = p.string('containerName', { required: true });
+  const containerName = p.containerName;
   if (!containers.some((c) => c.name === containerName)) {
-    throw EcsErrors.client(`Invalid 'proxyConfiguration' setting. Container '${containerName}' is not defined in the task definition.`);
+    throw client(`Invalid 'proxyConfiguration' setting. Container '${containerName}' is not defined in the task definition.`);
   }
-  return { type: p.enum('type', values(ProxyConfigurationType)) ?? 'APPMESH', containerName, properties: readKeyValuePairs(p, 'properties') };
+  return { type: p.type ?? 'APPMESH', containerName, properties: readKeyValuePairs(p.properties, 'proxyConfiguration.properties') };
 }
 
 /** Drops undefined members (the stored record is JSON; the SDK shapes use absent members). */
 const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /**
- * Validates a RegisterTaskDefinition input (the request body as `ecsFields(input)`) and
- * returns the normalized definition with its derived `compatibilities` and
- * `requiresAttributes`, or throws the ClientException / InvalidParameterException ECS gives.
+ * Validates a RegisterTaskDefinition input (already checked against the model) and returns the
+ * normalized definition with its derived `compatibilities` and `requiresAttributes`, or throws
+ * the ClientException / InvalidParameterException ECS gives.
  */
-export function validateTaskDefinition(input: Fields): ValidatedTaskDefinition {
-  const f = Fields.of(input.json, EcsErrors.client, input.path);
-  const family = readFamily(f);
-  const networkMode = f.enum('networkMode', values(NetworkMode)) ?? 'bridge';
-  const required = readEnumList(f, 'requiresCompatibilities', values(Compatibility), EcsErrors.client);
+export function validateTaskDefinition(input: RegisterTaskDefinitionRequest): ValidatedTaskDefinition {
+  const family = readFamily(input.family);
+  const networkMode = input.networkMode ?? 'bridge';
+  const required = input.requiresCompatibilities;
 
-  const rawContainers = f.json.containerDefinitions;
-  if (rawContainers === undefined || rawContainers === null || (Array.isArray(rawContainers) && rawContainers.length === 0)) {
-    throw EcsErrors.client('Container list cannot be empty.');
-  }
-  const containerFields = f.objects('containerDefinitions') ?? [];
-  if (containerFields.length > MAX_CONTAINERS) throw EcsErrors.client('Too many containers.');
-  const containers = containerFields.map((c) => readContainerDefinition(c, networkMode));
-  const volumes = readVolumes(f);
+  const list = input.containerDefinitions;
+  if (list === undefined || list.length === 0) throw client('Container list cannot be empty.');
+  if (list.length > MAX_CONTAINERS) throw client('Too many containers.');
+  const containers = list.map((c, i) => readContainerDefinition(c, i, networkMode));
+  const volumes = readVolumes(input.volumes);
   checkContainerReferences(containers, volumes);
   checkHostPorts(containers);
 
-  const cpu = readTaskCpu(f.string('cpu'));
-  const memory = readTaskMemory(f.string('memory'));
+  const cpu = readTaskCpu(input.cpu);
+  const memory = readTaskMemory(input.memory);
   checkContainerResources(containers, cpu, memory);
 
-  if (f.has('inferenceAccelerators') && (f.objects('inferenceAccelerators') ?? []).length) {
-    throw EcsErrors.client('inferenceAccelerators are not supported: Amazon Elastic Inference is no longer available.');
+  if (input.inferenceAccelerators?.length) {
+    throw client('inferenceAccelerators are not supported: Amazon Elastic Inference is no longer available.');
   }
-  const ephemeral = f.object('ephemeralStorage');
-  const platform = f.object('runtimePlatform');
+  const { ephemeralStorage: ephemeral, runtimePlatform: platform } = input;
   const definition: RegisteredTaskDefinition = {
     family,
     containerDefinitions: containers,
-    taskRoleArn: readRole(f, 'taskRoleArn'),
-    executionRoleArn: readRole(f, 'executionRoleArn'),
+    taskRoleArn: readRole(input.taskRoleArn, 'taskRoleArn'),
+    executionRoleArn: readRole(input.executionRoleArn, 'executionRoleArn'),
     networkMode,
     volumes,
-    placementConstraints: readPlacementConstraints(f),
+    placementConstraints: readPlacementConstraints(input.placementConstraints),
     requiresCompatibilities: required,
     cpu: cpu === undefined ? undefined : String(cpu),
     memory: memory === undefined ? undefined : String(memory),
-    pidMode: f.enum('pidMode', values(PidMode)),
-    ipcMode: f.enum('ipcMode', values(IpcMode)),
-    proxyConfiguration: readProxyConfiguration(f, containers),
-    ephemeralStorage: ephemeral && { sizeInGiB: ephemeral.int('sizeInGiB', { required: true, min: 21, max: 200 }) },
-    runtimePlatform: platform && {
-      cpuArchitecture: platform.enum('cpuArchitecture', values(CPUArchitecture)),
-      operatingSystemFamily: platform.enum('operatingSystemFamily', values(OSFamily)),
-    },
-    enableFaultInjection: f.bool('enableFaultInjection'),
+    pidMode: input.pidMode,
+    ipcMode: input.ipcMode,
+    proxyConfiguration: readProxyConfiguration(input.proxyConfiguration, containers),
+    ephemeralStorage: ephemeral && { sizeInGiB: checkInt(ephemeral.sizeInGiB, 'ephemeralStorage.sizeInGiB', { min: 21, max: 200 }, client) },
+    runtimePlatform: platform && { cpuArchitecture: platform.cpuArchitecture, operatingSystemFamily: platform.operatingSystemFamily },
+    enableFaultInjection: input.enableFaultInjection,
   };
 
   const problem = fargateProblem(definition, cpu, memory);
-  if (required?.includes('FARGATE') && problem) throw EcsErrors.client(problem);
-  if (required?.includes('EXTERNAL') && networkMode === 'awsvpc') throw EcsErrors.client('The EXTERNAL launch type does not support networkMode=awsvpc.');
+  if (required?.includes('FARGATE') && problem) throw client(problem);
+  if (required?.includes('EXTERNAL') && networkMode === 'awsvpc') throw client('The EXTERNAL launch type does not support networkMode=awsvpc.');
   definition.compatibilities = compatibilitiesFor(definition, problem === undefined, required);
   definition.requiresAttributes = requiresAttributesFor(definition);
-  return { definition: clean(definition), tags: readTags(input) ?? [] };
+  return { definition: clean(definition), tags: checkTags(input.tags) ?? [] };
 }

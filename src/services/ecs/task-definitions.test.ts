@@ -7,8 +7,8 @@ import type {
 import type { ManualClock } from '../../common/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import { arns, keys, resolveTaskDefinition, type FamilyRecord, type TaskDefinitionRecord } from '../../ecs/index.ts';
-import { taskDefinitionActions } from './task-definitions.ts';
-import { ctx, ecsTestbed, expectAwsError, scope, type Actions } from './testing.ts';
+import { taskDefinitionOperations } from './task-definitions.ts';
+import { ctx, ecsTestbed, expectAwsError, mustNotBeNull, notInEnum, scope, type Actions } from './testing.ts';
 
 const arn = (family: string, revision: number) => arns.taskDefinition(scope, family, revision);
 
@@ -19,7 +19,7 @@ let api: Actions;
 beforeEach(() => {
   const bed = ecsTestbed();
   ({ store, clock } = bed);
-  api = bed.api(taskDefinitionActions);
+  api = bed.api(taskDefinitionOperations);
 });
 afterEach(() => store.close());
 
@@ -139,7 +139,7 @@ describe('DescribeTaskDefinition', () => {
   test('tags only with include TAGS', async () => {
     assert.equal((await describeTd('web:2')).tags, undefined);
     assert.deepEqual((await describeTd('web:2', ['TAGS'])).tags, [{ key: 'v', value: '2' }]);
-    await rejects(describeTd('web:2', ['LABELS']), 'InvalidParameterException', /include\[0\] must be one of: TAGS/);
+    await rejects(describeTd('web:2', ['LABELS']), 'InvalidParameterException', notInEnum('include', '[LABELS]'));
   });
 
   test('a deregistered revision is still describable by revision', async () => {
@@ -161,7 +161,7 @@ describe('DescribeTaskDefinition', () => {
     await rejects(describeTd('web:abc'), 'ClientException', /^Invalid revision number\. Number: abc$/);
     await rejects(describeTd('web:0'), 'ClientException', /Invalid revision number\. Number: 0/);
     await rejects(describeTd('arn:aws:ecs:us-east-1:123456789012:cluster/web'), 'ClientException', /Invalid arn syntax for 'taskDefinition'/);
-    await rejects(call('DescribeTaskDefinition', {}), 'InvalidParameterException', /taskDefinition can not be null or empty/);
+    await rejects(call('DescribeTaskDefinition', {}), 'InvalidParameterException', mustNotBeNull('taskDefinition'));
   });
 });
 
@@ -221,8 +221,8 @@ describe('ListTaskDefinitions', () => {
   test('bad parameters are InvalidParameterException', async () => {
     await rejects(list({ maxResults: 0 }), 'InvalidParameterException', /maxResults must be greater than or equal to 1/);
     await rejects(list({ maxResults: 101 }), 'InvalidParameterException', /maxResults must be less than or equal to 100/);
-    await rejects(list({ status: 'GONE' }), 'InvalidParameterException', /status must be one of/);
-    await rejects(list({ sort: 'UP' }), 'InvalidParameterException', /sort must be one of: ASC, DESC/);
+    await rejects(list({ status: 'GONE' }), 'InvalidParameterException', notInEnum('status', 'GONE'));
+    await rejects(list({ sort: 'UP' }), 'InvalidParameterException', notInEnum('sort', 'UP'));
     await rejects(list({ nextToken: 'garbage!' }), 'InvalidParameterException', /Invalid nextToken/);
   });
 });
@@ -253,7 +253,7 @@ describe('ListTaskDefinitionFamilies', () => {
     assert.deepEqual(second.families, ['web-worker']);
     assert.equal(second.nextToken, undefined);
     await rejects(families({ maxResults: 200 }), 'InvalidParameterException', /maxResults/);
-    await rejects(families({ status: 'DELETE_IN_PROGRESS' }), 'InvalidParameterException', /status must be one of: ACTIVE, ALL, INACTIVE/);
+    await rejects(families({ status: 'DELETE_IN_PROGRESS' }), 'InvalidParameterException', notInEnum('status', 'DELETE_IN_PROGRESS'));
   });
 
   test('a family whose revisions are all deleted is no longer listed', async () => {
@@ -320,7 +320,7 @@ describe('DeleteTaskDefinitions', () => {
   test('takes 1 to 10 references', async () => {
     await rejects(deleteTds(Array.from({ length: 11 }, (_, i) => `web:${i + 1}`)), 'InvalidParameterException', /taskDefinitions can have at most 10 members/);
     await rejects(deleteTds([]), 'InvalidParameterException', /taskDefinitions can not be empty/);
-    await rejects(call('DeleteTaskDefinitions', {}), 'InvalidParameterException', /taskDefinitions can not be null or empty/);
+    await rejects(call('DeleteTaskDefinitions', {}), 'InvalidParameterException', mustNotBeNull('taskDefinitions'));
   });
 });
 

@@ -32,5 +32,12 @@ export function iamService(deps: IamDeps): ServiceDefinition<IamOperations> {
     },
     // IAM words model violations as its service framework does: ValidationError, 400.
     validationError: (violations) => new AwsError('ValidationError', coralValidationMessage(violations), 400),
+    partly: {
+      ListPolicies: 'the AWS managed policies Wharf carries as data are the ones ECS users attach (ECS, ECR, ReadOnlyAccess for the services Wharf serves, AdministratorAccess), not all of AWS\'s.',
+      CreateServiceLinkedRole: 'for ecs.amazonaws.com (AWSServiceRoleForECS) only.',
+      SimulatePrincipalPolicy: 'no MissingContextValues and no statement positions in MatchedStatements.',
+      SimulateCustomPolicy: 'no MissingContextValues and no statement positions in MatchedStatements.',
+      GetAccountSummary: 'counts of entities Wharf has (no MFA devices, providers or server certificates).',
+    },
   };
 }

@@ -83,5 +83,8 @@ export function stsService(deps: StsDeps): ServiceDefinition<StsOperations> {
       },
     },
     validationError: (violations) => new AwsError('ValidationError', coralValidationMessage(violations), 400),
+    partly: {
+      AssumeRole: 'no MFA (SerialNumber, TokenCode) and no ProvidedContexts; PackedPolicySize is Wharf\'s own measure.',
+    },
   };
 }

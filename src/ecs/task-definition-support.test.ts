@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
+import { unhonouredFeature } from './task-definition-support.ts';
+import { taskDefinitionRecord } from './testing.ts';
+
+const web = (over: Partial<ContainerDefinition> = {}): ContainerDefinition => ({ name: 'web', image: 'nginx', memory: 64, ...over });
+const td = (containers: ContainerDefinition[], over = {}) => taskDefinitionRecord('web', 1, containers, over);
+const refusal = (member: string, what: string, container = 'web', index = 0) =>
+  `Wharf does not support ${what} yet: containerDefinitions[${index}].${member} (${container}).`;
+
+describe('unhonouredFeature', () => {
+  test('what the agent runs is honoured: ports, env, health checks, local log drivers, capabilities, ulimits', () => {
+    const full = web({
+      portMappings: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }], environment: [{ name: 'A', value: 'b' }], command: ['nginx'],
+      healthCheck: { command: ['CMD', 'true'] }, ulimits: [{ name: 'nofile', softLimit: 1, hardLimit: 2 }], dockerLabels: { a: 'b' },
+      linuxParameters: { initProcessEnabled: true, sharedMemorySize: 64, capabilities: { add: ['NET_ADMIN'] } },
+      logConfiguration: { logDriver: 'json-file', options: { 'max-size': '10m' } }, restartPolicy: { enabled: false },
+      resourceRequirements: [{ type: 'GPU', value: '1' }], dependsOn: [{ containerName: 'side', condition: 'START' }],
+    });
+    assert.equal(unhonouredFeature(td([full, web({ name: 'side', logConfiguration: { logDriver: 'syslog' } })], { executionRoleArn: 'exec' })), undefined);
+  });
+
+  const cases: [string, Partial<ContainerDefinition>, string][] = [
+    ['secrets', { secrets: [{ name: 'A', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/a' }] }, refusal('secrets', 'container secrets')],
+    ['awslogs', { logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'r' } } }, refusal('logConfiguration.logDriver', 'awslogs log shipping')],
+    ['splunk', { logConfiguration: { logDriver: 'splunk' } }, refusal('logConfiguration.logDriver', 'splunk log shipping')],
+    ['awsfirelens', { logConfiguration: { logDriver: 'awsfirelens' } }, refusal('logConfiguration.logDriver', 'awsfirelens log shipping')],
+    ['secret log options', { logConfiguration: { logDriver: 'json-file', secretOptions: [{ name: 'a', valueFrom: 'b' }] } }, refusal('logConfiguration.secretOptions', 'log driver secret options')],
+    ['repository credentials', { repositoryCredentials: { credentialsParameter: 'arn' } }, refusal('repositoryCredentials', 'private registry credentials')],
+    ['environment files', { environmentFiles: [{ value: 'arn:aws:s3:::b/env', type: 's3' }] }, refusal('environmentFiles', 'environment files')],
+    ['mount points', { mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }, refusal('mountPoints', 'volumes')],
+    ['volumes from', { volumesFrom: [{ sourceContainer: 'other' }] }, refusal('volumesFrom', 'volumes from other containers')],
+    ['FireLens', { firelensConfiguration: { type: 'fluentbit' } }, refusal('firelensConfiguration', 'FireLens log routing')],
+    ['devices', { linuxParameters: { devices: [{ hostPath: '/dev/fuse' }] } }, refusal('linuxParameters.devices', 'devices')],
+    ['tmpfs', { linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 64 }] } }, refusal('linuxParameters.tmpfs', 'tmpfs mounts')],
+    ['swap', { linuxParameters: { swappiness: 10 } }, refusal('linuxParameters.maxSwap', 'swap limits')],
+    ['a restart policy', { restartPolicy: { enabled: true } }, refusal('restartPolicy', 'container restart policies')],
+    ['credential specs', { credentialSpecs: ['credentialspec:file://a.json'] }, refusal('credentialSpecs', 'credential specs')],
+  ];
+  for (const [what, over, message] of cases) {
+    test(`refuses ${what}, naming the member and the container`, () => assert.equal(unhonouredFeature(td([web(over)])), message));
+  }
+
+  test('names the first container that uses one, by index and name', () => {
+    assert.equal(unhonouredFeature(td([web(), web({ name: 'side', secrets: [{ name: 'A', valueFrom: 'b' }] })])), refusal('secrets', 'container secrets', 'side', 1));
+  });
+
+  test('refuses the task-level members the agent does not honour', () => {
+    assert.equal(unhonouredFeature(td([web()], { taskRoleArn: 'arn:aws:iam::123456789012:role/app' })), 'Wharf does not support task role credentials yet: taskRoleArn.');
+    assert.equal(unhonouredFeature(td([web()], { pidMode: 'host' })), 'Wharf does not support PID namespace sharing yet: pidMode.');
+    assert.equal(unhonouredFeature(td([web()], { ipcMode: 'task' })), 'Wharf does not support IPC namespace sharing yet: ipcMode.');
+    assert.equal(unhonouredFeature(td([web()], { proxyConfiguration: { containerName: 'web' } })), 'Wharf does not support App Mesh proxies yet: proxyConfiguration.');
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Pure: what of a task definition Wharf's agent does not honour yet. RegisterTaskDefinition
+ * accepts every valid task definition (real ones must register), but a task must never run
+ * without something its definition asks for: RunTask, StartTask, CreateService and
+ * UpdateService refuse such a task definition, naming what is missing, rather than start
+ * containers that silently lack their secrets, volumes or log routing.
+ */
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
+import { EcsErrors } from './errors.ts';
+import type { TaskDefinitionRecord } from './records.ts';
+
+/** Log drivers the agent hands to Docker itself; awslogs, splunk and awsfirelens need shipping Wharf does not do yet. */
+const HONOURED_LOG_DRIVERS = new Set(['json-file', 'local', 'none', 'syslog', 'journald', 'gelf', 'fluentd']);
+
+/** One unhonoured member of a container: what it is, in words, when `c` uses it. */
+type ContainerCheck = [what: string, member: string, uses: (c: ContainerDefinition) => boolean];
+
+const CONTAINER_CHECKS: readonly ContainerCheck[] = [
+  ['container secrets', 'secrets', (c) => Boolean(c.secrets?.length)],
+  ['private registry credentials', 'repositoryCredentials', (c) => c.repositoryCredentials !== undefined],
+  ['environment files', 'environmentFiles', (c) => Boolean(c.environmentFiles?.length)],
+  ['volumes', 'mountPoints', (c) => Boolean(c.mountPoints?.length)],
+  ['volumes from other containers', 'volumesFrom', (c) => Boolean(c.volumesFrom?.length)],
+  ['FireLens log routing', 'firelensConfiguration', (c) => c.firelensConfiguration !== undefined],
+  ['log shipping', 'logConfiguration.logDriver', (c) => c.logConfiguration !== undefined && !HONOURED_LOG_DRIVERS.has(c.logConfiguration.logDriver ?? '')],
+  ['log driver secret options', 'logConfiguration.secretOptions', (c) => Boolean(c.logConfiguration?.secretOptions?.length)],
+  ['devices', 'linuxParameters.devices', (c) => Boolean(c.linuxParameters?.devices?.length)],
+  ['tmpfs mounts', 'linuxParameters.tmpfs', (c) => Boolean(c.linuxParameters?.tmpfs?.length)],
+  ['swap limits', 'linuxParameters.maxSwap', (c) => c.linuxParameters?.maxSwap !== undefined || c.linuxParameters?.swappiness !== undefined],
+  ['container restart policies', 'restartPolicy', (c) => c.restartPolicy?.enabled === true],
+  ['credential specs', 'credentialSpecs', (c) => Boolean(c.credentialSpecs?.length)],
+];
+
+/**
+ * The first thing `td` asks for that the agent would not honour, in words that name the member
+ * (`Wharf does not support container secrets yet: containerDefinitions[0].secrets (web).`),
+ * or undefined when every member is honoured.
+ */
+export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefinitions' | 'taskRoleArn' | 'pidMode' | 'ipcMode' | 'proxyConfiguration'>): string | undefined {
+  for (const [i, c] of (td.containerDefinitions ?? []).entries()) {
+    for (const [what, member, uses] of CONTAINER_CHECKS) {
+      if (!uses(c)) continue;
+      const detail = member === 'logConfiguration.logDriver' ? `${c.logConfiguration!.logDriver} ` : '';
+      return `Wharf does not support ${detail}${what} yet: containerDefinitions[${i}].${member} (${c.name}).`;
+    }
+  }
+  if (td.taskRoleArn) return 'Wharf does not support task role credentials yet: taskRoleArn.';
+  if (td.pidMode) return 'Wharf does not support PID namespace sharing yet: pidMode.';
+  if (td.ipcMode) return 'Wharf does not support IPC namespace sharing yet: ipcMode.';
+  if (td.proxyConfiguration) return 'Wharf does not support App Mesh proxies yet: proxyConfiguration.';
+  return undefined;
+}
+
+/** Refuses to run a task definition the agent would not honour in full (InvalidParameterException). */
+export function refuseUnhonoured(td: Parameters<typeof unhonouredFeature>[0]): void {
+  const problem = unhonouredFeature(td);
+  if (problem) throw EcsErrors.invalidParameter(problem);
+}
