@@ -27,15 +27,17 @@ type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: strin
 
 let server: WharfProcess;
 let dev: WharfProcess;
+let strictDev: WharfProcess;
 
 before(async () => {
-  [server, dev] = await Promise.all([
+  [server, dev, strictDev] = await Promise.all([
     spawnWharf(['server', '--port', '0', '--data-dir', tempDir()], /Wharf server ready at http:\/\//),
     startDev(),
+    startDev(tempDir(), ['--enforce-iam']),
   ]);
 });
 after(async () => {
-  await Promise.all([server?.stop(), dev?.stop()]);
+  await Promise.all([server?.stop(), dev?.stop(), strictDev?.stop()]);
 });
 
 const clients = (url: string, keys: Keys = credentials, clockOffsetMs = 0) => ({
@@ -108,6 +110,9 @@ describe('IAM and STS through the SDK and the AWS CLI', () => {
     await refused(clients(server.url, stranger).ecs.send(new ListClustersCommand({})), 'UnrecognizedClientException', 400);
     const asRoot = await clients(dev.url, { accessKeyId: 'test', secretAccessKey: 'test' }).sts.send(new GetCallerIdentityCommand({}));
     assert.equal(asRoot.Arn, `arn:aws:iam::${ACCOUNT}:root`);
+    // wharf dev --enforce-iam is as strict as the server.
+    await refused(clients(strictDev.url, { accessKeyId: 'test', secretAccessKey: 'test' }).sts.send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);
+    assert.equal((await clients(strictDev.url).sts.send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${ACCOUNT}:root`);
   });
 
   for (const mode of ['server', 'dev'] as const) {

@@ -8,6 +8,8 @@ export { AwsError, CommonErrors } from './errors.ts';
 export { parseArn, formatArn, formatGlobalArn, resourceOf, type Arn } from './arn.ts';
 export { isRegion, partitionOf, REGIONS, type Partition } from './regions.ts';
 export { paginate, type Page } from './paging.ts';
+export { requestTagConditions, tagKeyConditions, type RequestTag } from './tagging.ts';
+export { describeByReferences, type MissingReference, type ResolvedReference } from './describe.ts';
 export { createEndpoint, type EndpointOptions, type Route, type UpgradeHandler } from './endpoint.ts';
 export { Pipeline, type AwsRequest, type PipelineOptions, type Stage } from './pipeline.ts';
 export { authenticate, rootPrincipal, signatureError, type Authenticated, type AuthenticationOptions } from './authenticate.ts';

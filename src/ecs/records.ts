@@ -8,6 +8,7 @@ import type {
   ClusterConfiguration, ClusterServiceConnectDefaults, ClusterSetting, CapacityProviderStrategyItem,
   NetworkBinding, Tag, TaskDefinition, TaskOverride,
 } from '@aws-sdk/client-ecs';
+import { formatArn, parseArn as parseAwsArn, resourceOf } from '../aws/index.ts';
 import type { TaskSpec, TaskStatus } from '../common/index.ts';
 import type { InstanceAttribute, Resources } from '../scheduler/index.ts';
 
@@ -193,16 +194,16 @@ export const keys = {
     `ecs/agent-instances/${encodeURIComponent(agentId)}/${s.account}/${s.region}/${cluster}`,
 };
 
+/** The ARN of an ECS resource in a scope (the partition follows from the region). */
+const ecsArn = (s: Scope, resource: string): string => formatArn('ecs', s.region, s.account, resource);
+
 /** ECS ARNs, in the forms ECS uses today (long ARN format, cluster name in task ARNs). */
 export const arns = {
-  cluster: (s: Scope, name: string) => `arn:aws:ecs:${s.region}:${s.account}:cluster/${name}`,
-  taskDefinition: (s: Scope, family: string, revision: number) =>
-    `arn:aws:ecs:${s.region}:${s.account}:task-definition/${family}:${revision}`,
-  task: (s: Scope, cluster: string, id: string) => `arn:aws:ecs:${s.region}:${s.account}:task/${cluster}/${id}`,
-  containerInstance: (s: Scope, cluster: string, id: string) =>
-    `arn:aws:ecs:${s.region}:${s.account}:container-instance/${cluster}/${id}`,
-  container: (s: Scope, cluster: string, taskId: string, uuid: string) =>
-    `arn:aws:ecs:${s.region}:${s.account}:container/${cluster}/${taskId}/${uuid}`,
+  cluster: (s: Scope, name: string) => ecsArn(s, `cluster/${name}`),
+  taskDefinition: (s: Scope, family: string, revision: number) => ecsArn(s, `task-definition/${family}:${revision}`),
+  task: (s: Scope, cluster: string, id: string) => ecsArn(s, `task/${cluster}/${id}`),
+  containerInstance: (s: Scope, cluster: string, id: string) => ecsArn(s, `container-instance/${cluster}/${id}`),
+  container: (s: Scope, cluster: string, taskId: string, uuid: string) => ecsArn(s, `container/${cluster}/${taskId}/${uuid}`),
 };
 
 /** An ECS ARN taken apart, or undefined when the string is not one. */
@@ -214,8 +215,10 @@ export interface ParsedArn extends Scope {
 }
 
 /** Takes an ECS ARN apart (any partition); undefined when the string is not one. */
-export function parseArn(arn: string): ParsedArn | undefined {
-  const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):([a-z-]+)\/(.+)$/.exec(arn);
-  if (!m) return undefined;
-  return { region: m[1], account: m[2], resourceType: m[3], resource: m[4].split('/') };
+export function parseArn(text: string): ParsedArn | undefined {
+  const arn = parseAwsArn(text);
+  if (!arn || arn.service !== 'ecs' || !arn.region || !/^\d{12}$/.test(arn.account)) return undefined;
+  const { type, path } = resourceOf(arn);
+  if (!/^[a-z-]+$/.test(type) || path.length === 0 || path.join('/') === '') return undefined;
+  return { region: arn.region, account: arn.account, resourceType: type, resource: path };
 }

@@ -11,6 +11,7 @@
 import type {
   DeploymentAlarms, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry, Tag,
 } from '@aws-sdk/client-ecs';
+import { formatArn } from '../aws/index.ts';
 import type { Scope } from './records.ts';
 
 /** A service's deploymentConfiguration with ECS's defaults filled in. */
@@ -152,9 +153,9 @@ export const serviceKeys = {
 
 /** Service ARNs in ECS's long format (cluster name included). */
 export const serviceArns = {
-  service: (s: Scope, cluster: string, name: string) => `arn:aws:ecs:${s.region}:${s.account}:service/${cluster}/${name}`,
+  service: (s: Scope, cluster: string, name: string) => formatArn('ecs', s.region, s.account, `service/${cluster}/${name}`),
   deployment: (s: Scope, cluster: string, service: string, id: string) =>
-    `arn:aws:ecs:${s.region}:${s.account}:service-deployment/${cluster}/${service}/${id}`,
+    formatArn('ecs', s.region, s.account, `service-deployment/${cluster}/${service}/${id}`),
   revision: (s: Scope, cluster: string, service: string, id: string) =>
-    `arn:aws:ecs:${s.region}:${s.account}:service-revision/${cluster}/${service}/${id}`,
+    formatArn('ecs', s.region, s.account, `service-revision/${cluster}/${service}/${id}`),
 };

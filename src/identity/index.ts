@@ -17,7 +17,6 @@ export type { AccessKeyStatus, TagRecord } from './records.ts';
 export type {
   AccessKeyView, AttachedPolicyView, GroupView, InstanceProfileView, ManagedPolicyView, PolicyVersionView, RoleView, Tag, UserView,
 } from './views.ts';
-export { requestTagConditions } from './tags.ts';
 // The policy engine's parser, for services that store resource-based policies (ECR's repository policies).
 export { evaluate, parsePolicy, PolicyDocumentError, type EvaluationRequest } from './policy/index.ts';
 

@@ -53,12 +53,3 @@ export function tagMap(tags: readonly TagRecord[]): Record<string, string> {
   for (const t of tags) out[t.key] = t.value;
   return out;
 }
-
-/** The condition keys a request carrying tags adds: `aws:RequestTag/<key>` and `aws:TagKeys`. */
-export function requestTagConditions(tags: readonly { Key?: string; Value?: string }[] | undefined): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  if (!tags?.length) return out;
-  for (const t of tags) if (t.Key !== undefined) out[`aws:RequestTag/${t.Key}`] = t.Value ?? '';
-  out['aws:TagKeys'] = tags.flatMap((t) => (t.Key === undefined ? [] : [t.Key]));
-  return out;
-}

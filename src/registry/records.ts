@@ -8,6 +8,7 @@
  * Repositories belong to an account and region, as in ECR. Repository names are ECR's:
  * lowercase, may contain `/` namespaces, 2–256 characters.
  */
+import { formatArn } from '../aws/index.ts';
 
 /** Every repository and image belongs to one account (the registry id) and one region. */
 export interface RegistryScope {
@@ -82,7 +83,7 @@ export const registryKeys = {
 
 /** ECR ARNs. */
 export const registryArns = {
-  repository: (s: RegistryScope, name: string) => `arn:aws:ecr:${s.region}:${s.account}:repository/${name}`,
+  repository: (s: RegistryScope, name: string) => formatArn('ecr', s.region, s.account, `repository/${name}`),
 };
 
 export { ECR_HOST } from '../common/index.ts';

@@ -5,8 +5,7 @@
  * which DeleteRepository removes together with it (images only with `force`).
  */
 import type { EncryptionConfiguration, ImageTagMutability, ImageTagMutabilityExclusionFilter } from '@aws-sdk/client-ecr';
-import { paginate, type RequestContext } from '../../aws/index.ts';
-import { requestTagConditions } from '../../identity/index.ts';
+import { paginate, requestTagConditions, type RequestContext } from '../../aws/index.ts';
 import { blobLinkKeys, registryArns, registryKeys, type ImageRecord, type RepositoryRecord, type TagRecord } from '../../registry/index.ts';
 import { listDocs, transact } from '../../state/index.ts';
 import {

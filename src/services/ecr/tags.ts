@@ -4,7 +4,7 @@
  * operation on); its tags live on the repository record.
  */
 import type { RequestContext } from '../../aws/index.ts';
-import { requestTagConditions } from '../../identity/index.ts';
+import { requestTagConditions, tagKeyConditions } from '../../aws/index.ts';
 import {
   checkTags, findRepository, isRepositoryName, mergeTags, need, scopeOf, storeReader, updateRepository, REPOSITORY_NAME_PATTERN,
   type EcrOperationTable, type Registry,
@@ -44,7 +44,7 @@ export function tagOperations(deps: EcrDeps): EcrOperationTable {
     },
 
     UntagResource: {
-      authorization: { resources: named, conditions: (i) => (i.tagKeys ? { 'aws:TagKeys': i.tagKeys } : {}) },
+      authorization: { resources: named, conditions: (i) => tagKeyConditions(i.tagKeys) },
       handler: async (i, ctx) => {
         const { registry, name } = repositoryOfArn(need(i.resourceArn, 'resourceArn'), ctx);
         const tagKeys = new Set(need(i.tagKeys, 'tagKeys'));

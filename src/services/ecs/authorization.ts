@@ -74,18 +74,7 @@ export async function nextTaskDefinitionArn(store: Store, ctx: ArnScope, family:
   return ecsArn(ctx, `task-definition/${family}:${(record?.value.lastRevision ?? 0) + 1}`);
 }
 
-/** `aws:RequestTag/<key>` for each tag of the request, and `aws:TagKeys`. */
-export function tagConditions(tags: readonly Tag[] | undefined): ConditionValues {
-  if (!tags?.length) return {};
-  const out: ConditionValues = { 'aws:TagKeys': tags.map((t) => t.key ?? '') };
-  for (const t of tags) if (t.key !== undefined) out[`aws:RequestTag/${t.key}`] = t.value ?? '';
-  return out;
-}
-
-/** `aws:TagKeys` of an untag request. */
-export function tagKeyConditions(tagKeys: readonly string[] | undefined): ConditionValues {
-  return tagKeys?.length ? { 'aws:TagKeys': [...tagKeys] } : {};
-}
+export { requestTagConditions as tagConditions, tagKeyConditions } from '../../aws/index.ts';
 
 /** A boolean request member as a condition value (`"true"`/`"false"`), absent when the member is. */
 export const flag = (value: boolean | undefined): string | undefined => (value === undefined ? undefined : String(value));

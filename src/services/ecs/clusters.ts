@@ -5,10 +5,10 @@
  */
 import type {
   CapacityProviderStrategyItem, Cluster, ClusterConfiguration, ClusterServiceConnectDefaults, ClusterSetting,
-  CreateClusterResponse, DeleteClusterResponse, DescribeClustersResponse, ExecuteCommandConfiguration, Failure, KeyValuePair,
+  CreateClusterResponse, DeleteClusterResponse, DescribeClustersResponse, ExecuteCommandConfiguration, KeyValuePair,
   ListClustersResponse, Tag, UpdateClusterResponse, UpdateClusterSettingsResponse,
 } from '@aws-sdk/client-ecs';
-import { paginate, type RequestContext } from '../../aws/index.ts';
+import { describeByReferences, paginate, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, arns, keys, newCluster, parseArn, serviceKeys, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
@@ -348,22 +348,13 @@ export function clusterOperations(deps: EcsDeps): EcsOperationTable {
         const scope = scopeOf(ctx);
         const refs = checkItems(input.clusters, 'clusters', { max: 100 }) ?? [];
         const include = input.include ?? [];
-        const clusters: Cluster[] = [];
-        const failures: Failure[] = [];
-        const seen = new Set<string>();
-        for (const ref of refs.length ? refs : ['default']) {
+        const { found, failures } = await describeByReferences(refs.length ? refs : ['default'], async (ref) => {
           const target = clusterTarget(ref, scope);
-          if (!target) {
-            failures.push({ arn: ref, reason: 'MISSING' });
-            continue;
-          }
-          if (seen.has(target.arn)) continue;
-          seen.add(target.arn);
+          if (!target) return { arn: ref };
           const doc = target.local ? await getDoc<ClusterRecord>(deps.store, keys.cluster(scope, target.name)) : undefined;
-          if (!doc) failures.push({ arn: target.arn, reason: 'MISSING' });
-          else clusters.push(await withCounts(scope, doc.value, include));
-        }
-        return { clusters, failures };
+          return { arn: target.arn, value: doc && (await withCounts(scope, doc.value, include)) };
+        });
+        return { clusters: found, failures };
       },
     },
 

@@ -9,7 +9,7 @@ import type {
   DescribeContainerInstancesResponse, Failure, ListContainerInstancesResponse, Resource,
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
-import { paginate, type RequestContext } from '../../aws/index.ts';
+import { describeByReferences, paginate, type RequestContext } from '../../aws/index.ts';
 import { transact } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, arns, keys, parseArn, type ContainerInstanceRecord, type EcsDeps, type Resources, type Scope, type TaskRecord,
@@ -124,19 +124,12 @@ export function containerInstanceOperations(deps: EcsDeps): EcsOperationTable {
         return transact(deps.store, async (tx) => {
           const cluster = await activeCluster(tx, scope, clusterRef);
           const tasks = await tx.list<TaskRecord>(keys.tasks(scope, cluster.name));
-          const containerInstances: ContainerInstance[] = [];
-          const failures: Failure[] = [];
-          const seen = new Set<string>();
-          for (const ref of refs) {
+          const { found, failures } = await describeByReferences(refs, async (ref) => {
             const target = instanceTarget(ref, scope, cluster.name);
             const record = target.id === undefined ? undefined : await tx.get<ContainerInstanceRecord>(keys.instance(scope, cluster.name, target.id));
-            if (!record) failures.push({ arn: target.arn, reason: 'MISSING' });
-            else if (!seen.has(record.id)) {
-              seen.add(record.id);
-              containerInstances.push(toApiContainerInstance(record, tasks, include));
-            }
-          }
-          return { containerInstances, failures };
+            return { arn: record?.arn ?? target.arn, value: record };
+          });
+          return { containerInstances: found.map((r) => toApiContainerInstance(r, tasks, include)), failures };
         });
       },
     },

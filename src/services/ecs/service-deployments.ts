@@ -6,10 +6,9 @@
  * The history of a deleted (INACTIVE) service is gone, as ECS deletes it with the service.
  */
 import type {
-  DescribeServiceDeploymentsResponse, DescribeServiceRevisionsResponse, Failure, ListServiceDeploymentsResponse, ServiceDeployment,
-  ServiceRevision, StopServiceDeploymentResponse,
+  DescribeServiceDeploymentsResponse, DescribeServiceRevisionsResponse, ListServiceDeploymentsResponse, StopServiceDeploymentResponse,
 } from '@aws-sdk/client-ecs';
-import { paginate, type ConditionValues } from '../../aws/index.ts';
+import { describeByReferences, paginate, type ConditionValues } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, clusterNameOf, deploymentKeyId, keys, parseArn, putService, resolveTaskDefinition, serviceKeys, startDeployment,
@@ -171,19 +170,13 @@ export function serviceDeploymentOperations(deps: EcsDeps): EcsOperationTable {
           }
           return tasks;
         };
-        const serviceDeployments: ServiceDeployment[] = [];
-        const failures: Failure[] = [];
-        const seen = new Set<string>();
-        for (const ref of refs) {
-          if (seen.has(ref)) continue;
-          seen.add(ref);
+        const { found, failures } = await describeByReferences(refs, async (ref) => {
           const target = childTarget(ref, 'service-deployment', scope);
           const service = target?.local ? await visibleService(deps.store, scope, target.cluster, target.service) : undefined;
           const deployment = target && service ? await findDeployment(deps.store, scope, service, target.id) : undefined;
-          if (!service || !deployment) failures.push({ arn: ref, reason: 'MISSING' });
-          else serviceDeployments.push(toApiServiceDeployment(deployment, service, await tasksOf(service.clusterName)));
-        }
-        return { serviceDeployments, failures };
+          return { arn: ref, value: service && deployment ? toApiServiceDeployment(deployment, service, await tasksOf(service.clusterName)) : undefined };
+        });
+        return { serviceDeployments: found, failures };
       },
     },
 
@@ -245,19 +238,13 @@ export function serviceDeploymentOperations(deps: EcsDeps): EcsOperationTable {
       async handler(input, ctx): Promise<DescribeServiceRevisionsResponse> {
         const scope = scopeOf(ctx);
         const refs = checkItems(need(input.serviceRevisionArns, 'serviceRevisionArns'), 'serviceRevisionArns', { nonEmpty: true, max: MAX_DESCRIBE })!;
-        const serviceRevisions: ServiceRevision[] = [];
-        const failures: Failure[] = [];
-        const seen = new Set<string>();
-        for (const ref of refs) {
-          if (seen.has(ref)) continue;
-          seen.add(ref);
+        const { found, failures } = await describeByReferences(refs, async (ref) => {
           const target = childTarget(ref, 'service-revision', scope);
           const service = target?.local ? await visibleService(deps.store, scope, target.cluster, target.service) : undefined;
           const doc = target && service ? await getDoc<ServiceRevisionRecord>(deps.store, serviceKeys.revision(scope, target.cluster, target.service, target.id)) : undefined;
-          if (!service || !doc || !belongsTo(doc.value.createdAt, service)) failures.push({ arn: ref, reason: 'MISSING' });
-          else serviceRevisions.push(toApiServiceRevision(doc.value));
-        }
-        return { serviceRevisions, failures };
+          return { arn: ref, value: service && doc && belongsTo(doc.value.createdAt, service) ? toApiServiceRevision(doc.value) : undefined };
+        });
+        return { serviceRevisions: found, failures };
       },
     },
   };

@@ -5,10 +5,10 @@
  * INACTIVE once its tasks are gone. Task counts are read from the tasks when a service is shown.
  */
 import type {
-  CreateServiceRequest, CreateServiceResponse, DeleteServiceResponse, DescribeServicesResponse, Failure, ListServicesResponse, Service,
+  CreateServiceRequest, CreateServiceResponse, DeleteServiceResponse, DescribeServicesResponse, ListServicesResponse, Service,
   UpdateServiceRequest, UpdateServiceResponse,
 } from '@aws-sdk/client-ecs';
-import { paginate, type ConditionValues, type RequestContext } from '../../aws/index.ts';
+import { describeByReferences, paginate, type ConditionValues, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, clusterNameOf, keys, parseArn, putService, resolveTaskDefinition, serviceArns, serviceKeys, specOf,
@@ -288,18 +288,12 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
         const refs = checkStrings(need(input.services, 'services'), 'services', { nonEmpty: true, maxItems: MAX_DESCRIBE, min: 1 })!;
         const withTags = (input.include ?? []).includes('TAGS');
         const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, clusterRef));
-        const found: ServiceRecord[] = [];
-        const failures: Failure[] = [];
-        const seen = new Set<string>();
-        for (const ref of refs) {
+        const { found, failures } = await describeByReferences(refs, async (ref) => {
           const name = describedName(ref, scope, cluster.name);
           const arn = ref.startsWith('arn:') ? ref : serviceArns.service(scope, cluster.name, ref);
-          if (seen.has(arn)) continue;
-          seen.add(arn);
           const doc = name === undefined ? undefined : await getDoc<ServiceRecord>(deps.store, serviceKeys.service(scope, cluster.name, name));
-          if (doc) found.push(doc.value);
-          else failures.push({ arn, reason: 'MISSING' });
-        }
+          return { arn, value: doc?.value };
+        });
         const tasks = found.length ? await clusterTasks(deps.store, scope, cluster.name) : [];
         return { services: found.map((s) => toApiService(s, tasks, withTags)), failures };
       },

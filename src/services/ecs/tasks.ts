@@ -1,6 +1,6 @@
 /** The ECS task operations: RunTask, StartTask, StopTask, DescribeTasks, ListTasks. */
-import type { DescribeTasksResponse, Failure, ListTasksResponse, StopTaskResponse } from '@aws-sdk/client-ecs';
-import { paginate } from '../../aws/index.ts';
+import type { DescribeTasksResponse, ListTasksResponse, StopTaskResponse } from '@aws-sdk/client-ecs';
+import { describeByReferences, paginate } from '../../aws/index.ts';
 import { listDocs, transact } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, clusterNameOf, instanceIdOf, keys, stageStopTask, type EcsDeps, type TaskRecord,
@@ -47,9 +47,7 @@ export function taskOperations(deps: EcsDeps): EcsOperationTable {
         const withTags = (input.include ?? []).includes('TAGS');
         return transact(deps.store, async (tx) => {
           await activeCluster(tx, scope, clusterRef);
-          const tasks: TaskRecord[] = [];
-          const failures: Failure[] = [];
-          for (const ref of refs) {
+          const { found, failures } = await describeByReferences(refs, async (ref) => {
             let key: string | undefined;
             try {
               key = taskKey(scope, clusterRef, ref);
@@ -57,10 +55,9 @@ export function taskOperations(deps: EcsDeps): EcsOperationTable {
               key = undefined; // a malformed reference is reported as MISSING, as ECS does
             }
             const task = key === undefined ? undefined : await tx.get<TaskRecord>(key);
-            if (task && task.clusterName === clusterNameOf(clusterRef, scope)) tasks.push(task);
-            else failures.push({ arn: ref, reason: 'MISSING' });
-          }
-          return { tasks: tasks.map((t) => toApiTask(t, withTags)), failures };
+            return { arn: task?.arn ?? ref, value: task && task.clusterName === clusterNameOf(clusterRef, scope) ? task : undefined };
+          });
+          return { tasks: found.map((t) => toApiTask(t, withTags)), failures };
         });
       },
     },

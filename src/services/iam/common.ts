@@ -4,9 +4,9 @@
  * ARNs each operation is authorized on (built from the input, with the entity's real path
  * where it exists, as IAM's own authorization sees it).
  */
-import type { ConditionValues, OperationSpec, RequestContext, IamOperations } from '../../aws/index.ts';
+import { requestTagConditions, tagKeyConditions as tagKeys, type ConditionValues, type OperationSpec, type RequestContext, type IamOperations } from '../../aws/index.ts';
 import type { Tag as SdkTag } from '@aws-sdk/client-iam';
-import { entityArn, iamKeys, IamErrors, requestTagConditions, type PageRequest, type TagRecord } from '../../identity/index.ts';
+import { entityArn, iamKeys, IamErrors, type PageRequest, type TagRecord } from '../../identity/index.ts';
 import type { IamEnv, Page } from '../../identity/index.ts';
 
 /** The ports the IAM API runs on. */
@@ -48,7 +48,7 @@ export function tagConditions(input: { Tags?: SdkTag[] }): ConditionValues {
 
 /** `aws:TagKeys` of an untag request. */
 export function tagKeyConditions(input: { TagKeys?: string[] }): ConditionValues {
-  return input.TagKeys ? { 'aws:TagKeys': input.TagKeys } : {};
+  return tagKeys(input.TagKeys);
 }
 
 type Named = 'user' | 'group' | 'role' | 'instance-profile';

@@ -4,7 +4,7 @@
  * the platform's authorize stage (the authority evaluates the role's trust policy with the
  * caller's own policies); sessions are sealed tokens, so issuing one writes nothing.
  */
-import { AwsError, coralValidationMessage, stsModel, type StsOperations, type ConditionValues, type ServiceDefinition } from '../../aws/index.ts';
+import { AwsError, coralValidationMessage, requestTagConditions, stsModel, type StsOperations, type ConditionValues, type ServiceDefinition } from '../../aws/index.ts';
 import type { AssumeRoleRequest } from '@aws-sdk/client-sts';
 import type { Clock, Ids } from '../../common/index.ts';
 import * as identity from '../../identity/index.ts';
@@ -25,7 +25,7 @@ function assumeRoleConditions(i: Partial<AssumeRoleRequest>): ConditionValues {
     ...(i.RoleSessionName !== undefined ? { 'sts:RoleSessionName': i.RoleSessionName } : {}),
     ...(i.SourceIdentity !== undefined ? { 'sts:SourceIdentity': i.SourceIdentity } : {}),
     ...(i.TransitiveTagKeys?.length ? { 'sts:TransitiveTagKeys': i.TransitiveTagKeys } : {}),
-    ...identity.requestTagConditions(i.Tags),
+    ...requestTagConditions(i.Tags),
   };
 }
 
