@@ -11,7 +11,7 @@ import {
   ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
   waitUntilTasksRunning, waitUntilTasksStopped, type ECSClient, type Task,
 } from '@aws-sdk/client-ecs';
-import { awsCliEnv, cleanedUpAfter, ecsClient, spawnWharf, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
+import { awsCliEnv, cleanedUpAfter, ecsClient, spawnWharf, startDev, tempDir } from './support/wharf.ts';
 import { TEST_IMAGE, containersOfCluster, docker } from './support/docker.ts';
 
 const { processes: running, clusterArns } = cleanedUpAfter();

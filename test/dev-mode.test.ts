@@ -9,7 +9,7 @@ import {
   CreateClusterCommand, DeleteClusterCommand, DescribeTasksCommand, ListClustersCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
   waitUntilTasksRunning,
 } from '@aws-sdk/client-ecs';
-import { cleanedUpAfter, ecsClient, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
+import { cleanedUpAfter, ecsClient, startDev, tempDir } from './support/wharf.ts';
 import { TEST_IMAGE, containersOfCluster, docker } from './support/docker.ts';
 
 const { processes: running, clusterArns } = cleanedUpAfter();

@@ -10,7 +10,7 @@ import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/i
 import { LifecycleController, ServiceController, TaskRetentionController } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
-  BlobStore, RegistryTokens, distributionRoute, importOsvFeed, repositoryResourceInfo, tokenAccess, registryKeys, runRegistryMaintenance, scanOnPush, type RegistryScope,
+  BlobStore, RegistryTokens, distributionRoute, repositoryResourceInfo, tokenAccess, registryKeys, runRegistryMaintenance, scanOnPush,
   type RepositoryRecord,
 } from '../registry/index.ts';
 import { SqliteStore, getDoc, type Store } from '../state/index.ts';

@@ -19,7 +19,7 @@ export {
   MAX_SERVICE_EVENTS, circuitBreakerThreshold, deploymentKeyId, putService, scopeOfService, specOf, startDeployment, withEvent,
 } from './service-deployment.ts';
 export {
-  instanceIdOf, launchTasks, launchTasksOn, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
+  instanceIdOf, launchableTaskDefinition, launchTasks, launchTasksOn, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
 } from './task-launch.ts';
 export { stageStopTask } from './task-stop.ts';
 export { leaveGroup, stageTaskReport, taskHealthStatus, taskKeyOfArn } from './task-reports.ts';

@@ -205,12 +205,12 @@ export class EcsInformers {
   }
 
   /**
-   * The cluster's container instances in key order, with the revisions they were seen at (a
-   * launch guards on them). Placement is handed them in a stable order, so ties and "the
+   * The cluster's container instances in the order they joined it, with the revisions they were
+   * seen at (a launch guards on them). The order is stable across updates, so ties and "the
    * closest matching instance" do not change with the order updates arrived in.
    */
   instancesOf(scope: Scope, cluster: string): Doc<ContainerInstanceRecord>[] {
-    return this.instances.byIndex(CLUSTER_INDEX, clusterPath(scope, cluster)).sort(byKey);
+    return this.instances.byIndex(CLUSTER_INDEX, clusterPath(scope, cluster));
   }
 
   /** The cluster's services (INACTIVE ones included). */

@@ -39,8 +39,11 @@ export interface LaunchResult {
   failures: Failure[];
 }
 
-/** The ACTIVE task definition a launch names, usable with the EC2 launch type and honoured in full by the agent. */
-async function launchable(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
+/**
+ * The ACTIVE task definition a launch names, usable with the EC2 launch type and honoured in full
+ * by the agent: what RunTask, StartTask and a service's deployments may run.
+ */
+export async function launchableTaskDefinition(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
   const td = await resolveTaskDefinition(tx, scope, ref);
   if (td.status !== 'ACTIVE') throw EcsErrors.client('TaskDefinition is inactive');
   const compat = td.requiresCompatibilities ?? [];
@@ -165,7 +168,7 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchReques
     // A lost race means an instance changed under the placement: place again once the informer has caught up.
     if (attempt++ > 0) await informers.catchUp();
     const cluster = await activeCluster(tx, scope, req.clusterRef);
-    const td = await launchable(tx, scope, req.taskDefinitionRef);
+    const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef);
     checkOverrides(req.overrides, td);
     const active = () => informers.instancesOf(scope, cluster.name).some((d) => d.value.status === 'ACTIVE');
     // An instance registered a moment ago may not have reached the informer yet: look again before saying there is none.
@@ -183,7 +186,7 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchReques
 export async function launchTasksOn(deps: EcsDeps, scope: Scope, req: LaunchRequest, instanceRefs: string[]): Promise<LaunchResult> {
   return transact(deps.store, async (tx) => {
     const cluster = await activeCluster(tx, scope, req.clusterRef);
-    const td = await launchable(tx, scope, req.taskDefinitionRef);
+    const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef);
     checkOverrides(req.overrides, td);
     const request = placeRequest(req, td, req.overrides, 1);
     const tasks: TaskRecord[] = [];

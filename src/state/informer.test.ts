@@ -514,3 +514,28 @@ function decodeOrUndefined(kv: KeyValue): Task | undefined {
     return undefined;
   }
 }
+
+describe('index order', () => {
+  it('keeps each document in its place among the others of a value while it is updated', async () => {
+    const store = SqliteStore.open(':memory:');
+    const informer = new Informer<{ group: string; n: number }>({
+      store, prefix: 'o/', decode: (kv) => JSON.parse(kv.value) as { group: string; n: number }, indexes: { group: (v) => [v.group] },
+    });
+    try {
+      for (const k of ['c', 'a', 'b']) await store.txn([], [{ type: 'put', key: `o/${k}`, value: JSON.stringify({ group: 'g', n: 0 }) }]);
+      await informer.start();
+      const order = () => informer.byIndex('group', 'g').map((d) => d.key);
+      assert.deepEqual(order(), ['o/a', 'o/b', 'o/c'], 'listed in key order');
+      const rev = (await store.txn([], [{ type: 'put', key: 'o/a', value: JSON.stringify({ group: 'g', n: 1 }) }])).revision;
+      await informer.waitForRevision(rev);
+      assert.deepEqual(order(), ['o/a', 'o/b', 'o/c'], 'an update keeps its place');
+      const moved = (await store.txn([], [{ type: 'put', key: 'o/a', value: JSON.stringify({ group: 'h', n: 2 }) }])).revision;
+      await informer.waitForRevision(moved);
+      assert.deepEqual(order(), ['o/b', 'o/c']);
+      assert.deepEqual(informer.byIndex('group', 'h').map((d) => d.key), ['o/a']);
+    } finally {
+      informer.close();
+      await store.close();
+    }
+  });
+});

@@ -247,7 +247,7 @@ export class Informer<T> {
     return [...this.items.values()];
   }
 
-  /** The documents whose index `indexName` files them under `indexValue`. */
+  /** The documents with `indexValue` in the index, in the order they joined it (stable while they stay). */
   byIndex(indexName: string, indexValue: string): Doc<T>[] {
     const index = this.indexes.get(indexName);
     if (!index) throw new RangeError(`The informer on ${this.prefix} has no index named ${indexName}.`);
@@ -406,8 +406,8 @@ export class Informer<T> {
     }
     const doc: Doc<T> = Object.freeze({ key: kv.key, value, modRevision: kv.modRevision });
     this.items.set(kv.key, doc);
-    if (held) this.unindex(held);
-    this.index(doc);
+    if (held) this.reindex(held, doc);
+    else this.index(doc);
     if (held) this.emit({ type: 'update', key: kv.key, value, previous: held.value, modRevision: kv.modRevision });
     else this.emit({ type: 'add', key: kv.key, value, modRevision: kv.modRevision });
   }
@@ -421,6 +421,29 @@ export class Informer<T> {
   private index(doc: Doc<T>): void {
     for (const [name, index] of this.indexes) {
       for (const value of this.indexValues(name, index, doc)) {
+        let keys = index.byValue.get(value);
+        if (!keys) index.byValue.set(value, (keys = new Set()));
+        keys.add(doc.key);
+      }
+    }
+  }
+
+  /**
+   * Moves an updated document between index values: only the values it left or joined change,
+   * so a document keeps its place among the others of a value it stays in (readers see a stable
+   * order, first come first).
+   */
+  private reindex(held: Doc<T>, doc: Doc<T>): void {
+    for (const [name, index] of this.indexes) {
+      const before = this.indexValues(name, index, held);
+      const after = this.indexValues(name, index, doc);
+      for (const value of before) {
+        if (after.includes(value)) continue;
+        const keys = index.byValue.get(value);
+        if (keys?.delete(doc.key) && keys.size === 0) index.byValue.delete(value);
+      }
+      for (const value of after) {
+        if (before.includes(value)) continue;
         let keys = index.byValue.get(value);
         if (!keys) index.byValue.set(value, (keys = new Set()));
         keys.add(doc.key);

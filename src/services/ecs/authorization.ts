@@ -6,7 +6,6 @@
  * validation, on decoded input whose members may be missing, so nothing here refuses a request:
  * a malformed reference is passed on as given and the handler refuses it.
  */
-import type { Tag } from '@aws-sdk/client-ecs';
 import { formatArn, formatGlobalArn, type ConditionValues, type RequestContext } from '../../aws/index.ts';
 import { findTaskDefinition, keys, parseArn, parseTaskDefinitionRef, type FamilyRecord } from '../../ecs/index.ts';
 import { getDoc, transact, type Store } from '../../state/index.ts';

@@ -11,10 +11,9 @@ import type {
   ServiceRegistry, Tag, UpdateServiceRequest,
 } from '@aws-sdk/client-ecs';
 import { validateConstraints, validatePlacement } from '../../scheduler/index.ts';
-import type { Tx } from '../../state/index.ts';
 import { checkInt, checkItems, checkString, checkStrings, checkTags, present } from './common.ts';
 import {
-  EcsErrors, refuseUnhonoured, resolveTaskDefinition, type DeploymentConfigurationRecord, type Scope, type ServiceRecord, type TaskDefinitionRecord,
+  EcsErrors, type DeploymentConfigurationRecord, type ServiceRecord, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
 
 /** REPLICA or DAEMON, as a service record stores it. */
@@ -314,16 +313,6 @@ export function checkUpdateForStrategy(req: ServiceUpdate, strategy: SchedulingS
 }
 
 // ---- checks that read the store ----
-
-/** The task definition a service is to run: ACTIVE, usable with the EC2 launch type and honoured by the agent, as RunTask requires. */
-export async function serviceTaskDefinition(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
-  const td = await resolveTaskDefinition(tx, scope, ref);
-  if (td.status !== 'ACTIVE') throw EcsErrors.client('TaskDefinition is inactive');
-  const compat = td.requiresCompatibilities ?? [];
-  if (compat.length && !compat.includes('EC2')) throw EcsErrors.client('Task definition does not support launch_type EC2.');
-  refuseUnhonoured(td);
-  return td;
-}
 
 /** ECS's limit of 10 constraints per task counts the task definition's with the service's. */
 export function checkPlacementLimit(constraints: readonly PlacementConstraint[], td: TaskDefinitionRecord): void {

@@ -11,7 +11,7 @@ import type {
 import { describeByReferences, paginate, type ConditionValues, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, clusterNameOf, keys, parseArn, putService, resolveTaskDefinition, serviceArns, serviceKeys, specOf,
+  EcsErrors, activeCluster, clusterNameOf, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, serviceArns, serviceKeys, specOf,
   startDeployment, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
@@ -20,7 +20,7 @@ import {
 import { checkInt, checkStrings, need, present, scopeOf, type EcsOperationTable } from './common.ts';
 import {
   canonical, checkPlacementLimit, checkUpdateForStrategy, createRequestDigest, mergeDeploymentConfiguration, readCreateService,
-  readUpdateService, SERVICE_NAME, serviceTaskDefinition, type ServiceUpdate,
+  readUpdateService, SERVICE_NAME, type ServiceUpdate,
 } from './service-validate.ts';
 import { toApiService } from './service-view.ts';
 
@@ -188,7 +188,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             if (!retry) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
             return { service: existing, created: false };
           }
-          const td = await serviceTaskDefinition(tx, scope, req.taskDefinitionRef);
+          const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef);
           checkPlacementLimit(req.placementConstraints, td);
           const now = deps.clock.now();
           const base: ServiceRecord = {
@@ -239,7 +239,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
           const current = await activeService(tx, scope, req.serviceRef, req.clusterRef);
           checkUpdateForStrategy(req, current.schedulingStrategy);
           const td = req.taskDefinitionRef !== undefined
-            ? await serviceTaskDefinition(tx, scope, req.taskDefinitionRef)
+            ? await launchableTaskDefinition(tx, scope, req.taskDefinitionRef)
             : await currentTaskDefinition(tx, scope, current);
           const next = updatedService(tx, deps, current, req, td);
           if (next !== current) putService(tx, next);

@@ -3,7 +3,7 @@
  * role's policies, plus any given), SimulateCustomPolicy (only the given ones), and
  * GetAccountSummary.
  */
-import type { ContextEntry, EvaluationResult } from '@aws-sdk/client-iam';
+import type { ContextEntry, EvaluationResult, SimulatePrincipalPolicyRequest } from '@aws-sdk/client-iam';
 import * as identity from '../../identity/index.ts';
 import { need, pageIn, pageOut, type IamDeps, type IamOperationTable } from './common.ts';
 
@@ -28,6 +28,25 @@ function toResult(r: identity.SimulationResult): EvaluationResult {
   };
 }
 
+/** What both simulators take beyond the policies they simulate. */
+type SimulationInput = Pick<SimulatePrincipalPolicyRequest, 'ResourcePolicy' | 'ResourceOwner' | 'ActionNames' | 'ResourceArns' | 'ContextEntries' | 'Marker' | 'MaxItems'>;
+
+/** Runs a simulation for `principal` with these policies and answers one page of its results. */
+function simulatePage(i: SimulationInput, principal: identity.SimulationRequest['principal'], policies: identity.SimulationPolicy[], boundary: identity.SimulationPolicy[] | undefined) {
+  const results = identity.simulate({
+    principal,
+    identity: policies,
+    boundary,
+    resourcePolicy: i.ResourcePolicy ? { id: 'ResourcePolicy', type: 'resource', document: i.ResourcePolicy } : undefined,
+    resourceOwner: i.ResourceOwner,
+    actions: need(i.ActionNames, 'actionNames'),
+    resources: i.ResourceArns ?? [],
+    context: contextOf(i.ContextEntries),
+  });
+  const page = paged(results, pageIn(i));
+  return { EvaluationResults: page.items.map(toResult), ...pageOut(page) };
+}
+
 /** The simulator and the account summary. */
 export function simulationOperations(deps: IamDeps): IamOperationTable {
   return {
@@ -36,35 +55,15 @@ export function simulationOperations(deps: IamDeps): IamOperationTable {
       handler: async (i, ctx) => {
         const source = await identity.principalForSimulation(deps, ctx.account, need(i.PolicySourceArn, 'policySourceArn'));
         const boundary = i.PermissionsBoundaryPolicyInputList?.length ? inputs(i.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList') : source.boundary;
-        const results = identity.simulate({
-          principal: source.principal,
-          identity: [...source.identity, ...inputs(i.PolicyInputList, 'PolicyInputList')],
-          boundary,
-          resourcePolicy: i.ResourcePolicy ? { id: 'ResourcePolicy', type: 'resource', document: i.ResourcePolicy } : undefined,
-          resourceOwner: i.ResourceOwner,
-          actions: need(i.ActionNames, 'actionNames'),
-          resources: i.ResourceArns ?? [],
-          context: contextOf(i.ContextEntries),
-        });
-        const page = paged(results, pageIn(i));
-        return { EvaluationResults: page.items.map(toResult), ...pageOut(page) };
+        return simulatePage(i, source.principal, [...source.identity, ...inputs(i.PolicyInputList, 'PolicyInputList')], boundary);
       },
     },
     SimulateCustomPolicy: {
       handler: async (i, ctx) => {
         const callerArn = i.CallerArn ?? ctx.principal.arn;
-        const results = identity.simulate({
-          principal: { arn: callerArn, account: ctx.account, userId: ctx.principal.userId, kind: callerArn.endsWith(':root') ? 'root' : 'user' },
-          identity: inputs(need(i.PolicyInputList, 'policyInputList'), 'PolicyInputList'),
-          boundary: i.PermissionsBoundaryPolicyInputList?.length ? inputs(i.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList') : undefined,
-          resourcePolicy: i.ResourcePolicy ? { id: 'ResourcePolicy', type: 'resource', document: i.ResourcePolicy } : undefined,
-          resourceOwner: i.ResourceOwner,
-          actions: need(i.ActionNames, 'actionNames'),
-          resources: i.ResourceArns ?? [],
-          context: contextOf(i.ContextEntries),
-        });
-        const page = paged(results, pageIn(i));
-        return { EvaluationResults: page.items.map(toResult), ...pageOut(page) };
+        const principal = { arn: callerArn, account: ctx.account, userId: ctx.principal.userId, kind: callerArn.endsWith(':root') ? 'root' as const : 'user' as const };
+        const boundary = i.PermissionsBoundaryPolicyInputList?.length ? inputs(i.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList') : undefined;
+        return simulatePage(i, principal, inputs(need(i.PolicyInputList, 'policyInputList'), 'PolicyInputList'), boundary);
       },
     },
     GetAccountSummary: {
