@@ -6,10 +6,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { ManualClock } from '../src/common/index.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { tempDir } from './support/temp-dir.ts';
 import {
   BlobStore, DAY_MS, DEFAULT_GC_GRACE_MS, MediaTypes, getManifest, linkBlob, putManifest, registryKeys, runRegistryMaintenance,
   sha256Digest, storeReader, type ImageRecord,
@@ -148,7 +146,7 @@ describe('the lifecycle controller', () => {
 
 describe('an image a rule expires', () => {
   test('is gone from pulls at once and, once unreferenced past the grace period, from disk', async () => {
-    const blobs = await BlobStore.open({ root: mkdtempSync(join(tmpdir(), 'wharf-lifecycle-')), clock });
+    const blobs = await BlobStore.open({ root: tempDir('wharf-lifecycle-'), clock });
     const blob = async (content: string) => {
       const digest = sha256Digest(Buffer.from(content));
       const info = await blobs.putBlob('o', digest, { body: Readable.from([Buffer.from(content)]) });

@@ -5,11 +5,10 @@
  * polling, and the statistics the figures print.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { tempDir as makeTempDir } from '../../test/support/temp-dir.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -37,8 +36,8 @@ const rootKeyEnv = {
   AWS_ACCESS_KEY_ID: benchCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: benchCredentials.secretAccessKey,
 };
 
-/** A fresh directory under the OS temp dir. */
-export const tempDir = (prefix = 'wharf-bench-') => mkdtempSync(join(tmpdir(), prefix));
+/** A fresh directory, removed when the benchmark exits. */
+export const tempDir = (prefix = 'wharf-bench-'): string => makeTempDir(prefix);
 
 /**
  * Spawns `wharf <args>` and resolves once a line of its output matches `readyPattern` (the URL

@@ -1,7 +1,7 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,8 +14,12 @@ const HOUR = 60 * 60 * 1000;
 const digestOf = (data: string | Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const body = (data: string | Buffer) => Readable.from([Buffer.from(data)]);
 
+const roots: string[] = [];
+after(() => { for (const root of roots) rmSync(root, { recursive: true, force: true }); });
+
 async function open(options: { uploadTtlMs?: number; gcGraceMs?: number } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'wharf-blobs-'));
+  roots.push(root);
   const clock = new ManualClock();
   const store = await BlobStore.open({ root, clock, ...options });
   return { root, clock, store };

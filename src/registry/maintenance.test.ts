@@ -1,6 +1,6 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -21,7 +21,9 @@ describe('runRegistryMaintenance', () => {
   it('sweeps abandoned uploads, collects unreferenced blobs past grace, prunes their links; a second pass does nothing', async () => {
     const clock = new ManualClock();
     const store = SqliteStore.open(':memory:');
-    const blobs = await BlobStore.open({ root: mkdtempSync(join(tmpdir(), 'wharf-maint-')), clock });
+    const root = mkdtempSync(join(tmpdir(), 'wharf-maint-'));
+    after(() => rmSync(root, { recursive: true, force: true }));
+    const blobs = await BlobStore.open({ root, clock });
     const scope = { account: '123456789012', region: 'us-east-1' };
     await transact(store, async (tx) => tx.put(registryKeys.repository(scope, 'app'), repositoryRecord(scope, 'app', 'h')));
     const put = async (content: string) => {

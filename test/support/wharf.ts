@@ -3,12 +3,11 @@
  * integration test, on a free port with its own data dir, and hands back SDK clients for it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { removeClusterContainers } from './docker.ts';
+import { tempDir } from './temp-dir.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -44,8 +43,7 @@ export const awsCliEnv: NodeJS.ProcessEnv = {
   AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
 };
 
-/** A fresh data directory under the OS temp dir. */
-export const tempDir = (prefix = 'wharf-test-') => mkdtempSync(join(tmpdir(), prefix));
+export { tempDir } from './temp-dir.ts';
 
 /**
  * Spawns `wharf <args>` and resolves once it prints `readyPattern` (the URL is taken from the
