@@ -12,8 +12,10 @@ import type { ServiceModel } from './model/types.ts';
 import type { Principal } from './operation.ts';
 import type { WireRequest } from './protocol/types.ts';
 import { isRegion } from './regions.ts';
-import { credentialScope } from './sigv4.ts';
-import { SignatureError, signatureErrorCode, verifyRequest, type SignatureErrorKind, type SignatureFamily } from './sigv4/index.ts';
+import {
+  credentialScope, SignatureError, signatureErrorCode, SignatureMessages, verifyRequest,
+  type CredentialScope, type SignatureErrorKind, type SignatureFamily,
+} from './sigv4/index.ts';
 
 export interface AuthenticationOptions {
   /** `wharf dev`: an unknown access key acts as the account root, without verification. */
@@ -43,15 +45,18 @@ export function signatureError(model: ServiceModel, kind: SignatureErrorKind, me
   return new AwsError(wire.code, wire.message ?? message, wire.status);
 }
 
-/** Verifies the request's signature and says who made it. */
+/**
+ * Verifies the request's signature and says who made it. `scope` is the request's credential
+ * scope (undefined when it is unsigned or malformed); the pipeline passes the one routing read.
+ */
 export async function authenticate(
   wire: WireRequest, model: ServiceModel, authority: Authority, options: AuthenticationOptions, now: number,
+  scope: CredentialScope | undefined = credentialScope(wire.headers.authorization, wire.query),
 ): Promise<Authenticated> {
-  const scope = credentialScope(wire.headers.authorization, wire.query);
   if (!scope) {
     // Unsigned or malformed: the verifier words the refusal as AWS does.
     await verify(wire, model, (id, token) => authority.findSigningKey(id, token, now), now);
-    throw signatureError(model, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+    throw signatureError(model, 'MissingAuthenticationToken', SignatureMessages.missingToken);
   }
   if (!isRegion(scope.region)) {
     throw signatureError(model, 'SignatureDoesNotMatch', `Credential should be scoped to a valid region, not '${scope.region}'. `.trim());

@@ -9,6 +9,7 @@ import type { ServiceModel } from './model/types.ts';
 import type {
   AuthorizationRequest, ConditionValues, OperationSpec, Principal, RequestContext, ServiceDefinition,
 } from './operation.ts';
+import { isQueryProtocol } from './protocol/index.ts';
 
 /** The request-wide condition keys IAM may test (the principal's own keys are added by the Authority). */
 export function authorizationGlobals(request: { sourceIp: string; secure: boolean }, region: string, now: number): ConditionValues {
@@ -31,8 +32,7 @@ export function accessDenied(model: ServiceModel, message: string): AwsError {
     const shape = model.shapes[name];
     if (shape?.type === 'structure' && shape.error) return new AwsError(name, message, shape.error.httpStatusCode);
   }
-  const query = model.metadata.protocol === 'awsQuery' || model.metadata.protocol === 'ec2Query';
-  return query ? new AwsError('AccessDenied', message, 403) : new AwsError('AccessDeniedException', message, 400);
+  return isQueryProtocol(model.metadata.protocol) ? new AwsError('AccessDenied', message, 403) : new AwsError('AccessDeniedException', message, 400);
 }
 
 /** One authorization; throws the API's AccessDenied with IAM's message when refused. */

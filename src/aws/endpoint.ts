@@ -6,9 +6,10 @@
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AwsError } from './errors.ts';
+import { AwsError, CommonErrors } from './errors.ts';
 import { Pipeline, type PipelineOptions } from './pipeline.ts';
-import type { WireRequest, WireResponse } from './protocol/types.ts';
+import type { WireResponse } from './protocol/types.ts';
+import { sourceIpOf, wireRequestOf } from './wire.ts';
 
 /** A plain HTTP route outside the AWS protocols (`GET /_wharf/health`). */
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -29,8 +30,8 @@ export interface EndpointOptions extends PipelineOptions {
 
 const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 
-/** The endpoint's HTTP server (not yet listening) and its pipeline. */
-export function createEndpoint(options: EndpointOptions): http.Server & { pipeline: Pipeline } {
+/** The endpoint's HTTP server (not yet listening). */
+export function createEndpoint(options: EndpointOptions): http.Server {
   const pipeline = new Pipeline(options);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
 
@@ -57,29 +58,19 @@ export function createEndpoint(options: EndpointOptions): http.Server & { pipeli
   });
 
   async function serveAws(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value;
-    const rawPath = (req.url ?? '/').split('?')[0];
     let body: Buffer;
     try {
       body = await readBody(req, maxBody);
     } catch (error) {
       const refusal = error instanceof AwsError ? error : new AwsError('InternalFailure', 'Could not read the request.', 500);
-      write(res, pipeline.refuse(refusal, headers));
+      write(res, pipeline.refuse(refusal, wireRequestOf(req, url, Buffer.alloc(0))));
       return;
     }
-    const wire: WireRequest = { method: req.method ?? 'GET', path: rawPath, query: url.searchParams, headers, body };
-    const response = await pipeline.serve({ wire, sourceIp: sourceIpOf(req), secure: false });
+    const response = await pipeline.serve({ wire: wireRequestOf(req, url, body), sourceIp: sourceIpOf(req), secure: false });
     write(res, response);
   }
 
-  return Object.assign(server, { pipeline });
-}
-
-/** The caller's address as IAM's aws:SourceIp sees it (IPv4-mapped IPv6 unwrapped). */
-function sourceIpOf(req: http.IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+  return server;
 }
 
 function write(res: http.ServerResponse, response: WireResponse): void {
@@ -90,7 +81,7 @@ function write(res: http.ServerResponse, response: WireResponse): void {
 
 /** Reads a whole body, refusing one larger than `limit` (413) before or while it arrives. */
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => new AwsError('RequestEntityTooLargeException', `Request body exceeds the limit of ${limit} bytes.`, 413);
+  const tooLarge = () => CommonErrors.tooLarge(limit);
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {

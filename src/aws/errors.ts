@@ -16,14 +16,17 @@ export class AwsError extends Error {
   }
 }
 
-/** Errors every AWS JSON service shares, whatever the service. */
+/** Errors the platform itself answers, whatever the service: malformed requests, routing, limits. */
 export const CommonErrors = {
   /** Body is not JSON, or not an object. */
   serialization: (message: string) => new AwsError('SerializationException', message),
-  /** X-Amz-Target names no operation of the service. */
+  /** AWS JSON: X-Amz-Target names no operation of the service (or no service). */
   unknownOperation: () => new AwsError('UnknownOperationException', 'The requested operation is not recognized by the service.'),
-  /** Missing or unusable target / content type. */
+  /** AWS JSON without a target, or a method other than POST. */
   missingAction: () => new AwsError('MissingAction', 'Missing Action'),
+  /** Query: the Action names no operation of the API (or the Version no API). */
+  invalidAction: (action: string, version: string) =>
+    new AwsError('InvalidAction', `Could not find operation ${action} for version ${version || 'NO_VERSION_SPECIFIED'}`),
   /** The request body is larger than this endpoint accepts. */
   tooLarge: (limit: number) => new AwsError('RequestEntityTooLargeException', `Request body exceeds the limit of ${limit} bytes.`, 413),
   /** Lost too many optimistic-concurrency races: retryable, as a 5xx is for the SDKs. */

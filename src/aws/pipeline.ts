@@ -13,15 +13,14 @@ import type { Clock } from '../common/index.ts';
 import type { Authority } from './auth.ts';
 import { authenticate, type AuthenticationOptions } from './authenticate.ts';
 import { authorizationGlobals, authorizeOperation, authorizeRequest } from './authorize.ts';
-import { AwsError } from './errors.ts';
+import { AwsError, CommonErrors } from './errors.ts';
 import { validateInput } from './model/validate.ts';
 import type { ServiceModel } from './model/types.ts';
-import type { AuthorizationRequest, OperationSpec, RequestContext } from './operation.ts';
-import { codecFor } from './protocol/index.ts';
-import type { Codec, WireRequest, WireResponse } from './protocol/types.ts';
-import { Router, RoutingErrors, type Route } from './router.ts';
-import { credentialScope } from './sigv4.ts';
-import type { ServiceDefinition } from './operation.ts';
+import type { AuthorizationRequest, OperationSpec, RequestContext, ServiceDefinition } from './operation.ts';
+import { codecFor, isQueryProtocol } from './protocol/index.ts';
+import type { WireRequest, WireResponse } from './protocol/types.ts';
+import { Router, type Route } from './router.ts';
+import { credentialScope } from './sigv4/index.ts';
 
 /** The stages whose cost can be measured. */
 export type Stage = 'route' | 'decode' | 'authenticate' | 'authorize' | 'validate' | 'handler' | 'encode';
@@ -52,13 +51,6 @@ export class Pipeline {
     this.router = new Router(o.services);
   }
 
-  /** True when the request is for an AWS API (a target or a Query action), so the endpoint routes it here. */
-  isAwsRequest(wire: WireRequest): boolean {
-    if (wire.headers['x-amz-target'] !== undefined) return true;
-    if (wire.query.has('Action')) return true;
-    return wire.method === 'POST' && (wire.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-  }
-
   /** Runs one request through every stage; never throws. */
   async serve(request: AwsRequest): Promise<WireResponse> {
     const requestId = randomUUID();
@@ -67,88 +59,96 @@ export class Pipeline {
     try {
       const scope = credentialScope(request.wire.headers.authorization, request.wire.query);
       const route = this.time('route', () => this.router.route(request.wire, scope));
-      if (!route) throw RoutingErrors.missingAction();
-      model = route.service.model;
+      if (!route) throw CommonErrors.missingAction();
+      const { service, operation } = route;
+      const api = service.model;
+      model = api;
       operationName = route.operationName;
-      if (!route.operation) throw unknownOperation(route);
-      const spec = route.service.operations[operationName] as OperationSpec<object, object> | undefined;
-      const codec = codecFor(model.metadata.protocol);
-      const input = spec ? this.time('decode', () => codec.decodeInput(model!, route.operation!, request.wire)) : {};
+      if (!operation) throw unknownOperation(route);
+      const spec = service.operations[operationName] as OperationSpec<object, object> | undefined;
+      const codec = codecFor(api.metadata.protocol);
+      const input = spec ? this.time('decode', () => codec.decodeInput(api, operation, request.wire)) : {};
 
-      const started = process.hrtime.bigint();
-      const auth = await authenticate(request.wire, model, this.o.authority, this.o, this.o.clock.now());
-      this.report('authenticate', started);
+      const now = this.o.clock.now();
+      const auth = await this.timeAsync('authenticate', () => authenticate(request.wire, api, this.o.authority, this.o, now, scope));
       if (!spec) throw notImplemented(route);
 
-      const globals = authorizationGlobals(request, auth.region, this.o.clock.now());
+      const globals = authorizationGlobals(request, auth.region, now);
       const ctx: RequestContext = {
         requestId,
         region: auth.region,
         account: auth.principal.account,
         principal: auth.principal,
         sourceIp: request.sourceIp,
-        authorize: (r: AuthorizationRequest) => authorizeRequest(this.o.authority, model!, auth.principal, r, globals),
+        authorize: (r: AuthorizationRequest) => authorizeRequest(this.o.authority, api, auth.principal, r, globals),
       };
-      const authorizing = process.hrtime.bigint();
-      await authorizeOperation(this.o.authority, route.service, operationName, spec, input, ctx, globals);
-      this.report('authorize', authorizing);
+      await this.timeAsync('authorize', () => authorizeOperation(this.o.authority, service, operationName, spec, input, ctx, globals));
 
-      const violations = this.time('validate', () => (route.operation!.input ? validateInput(model!, route.operation!.input, input) : []));
-      if (violations.length) throw route.service.validationError(violations, operationName);
+      const violations = this.time('validate', () => (operation.input ? validateInput(api, operation.input, input) : []));
+      if (violations.length) throw service.validationError(violations, operationName);
 
-      const handling = process.hrtime.bigint();
-      const output = await spec.handler(input, ctx);
-      this.report('handler', handling);
-      return this.time('encode', () => codec.encodeOutput(model!, route.operation!, output ?? {}, requestId));
+      const output = await this.timeAsync('handler', () => spec.handler(input, ctx));
+      return this.time('encode', () => codec.encodeOutput(api, operation, output ?? {}, requestId));
     } catch (error) {
-      return this.fail(error, model ?? this.router.modelForTarget(request.wire.headers['x-amz-target']), operationName, requestId);
+      return this.fail(error, request.wire, model, operationName, requestId);
     }
   }
 
   /** The response to a request refused before it could be read (a body over the limit), as its protocol words it. */
-  refuse(error: AwsError, headers: WireRequest['headers']): WireResponse {
-    const model = this.router.modelForTarget(headers['x-amz-target']);
-    return this.fail(error, model, '', randomUUID());
+  refuse(error: AwsError, wire: WireRequest): WireResponse {
+    return this.fail(error, wire, undefined, '', randomUUID());
   }
 
-  private fail(error: unknown, model: ServiceModel | undefined, operation: string, requestId: string): WireResponse {
+  /**
+   * The error response, in the words of the API the request was routed to; before routing, of
+   * the API a JSON target names, else of the protocol family the request is in.
+   */
+  private fail(error: unknown, wire: WireRequest, routed: ServiceModel | undefined, operation: string, requestId: string): WireResponse {
     const aws = toAwsError(error);
     if (aws.status >= 500) this.o.onServerError?.(error, operation);
-    const codec: Codec = codecFor(model?.metadata.protocol ?? 'awsJson1_1');
-    return codec.encodeError(model, aws, requestId);
+    const target = wire.headers['x-amz-target'];
+    const model = routed ?? this.router.modelForTarget(target);
+    const protocol = model?.metadata.protocol ?? (target === undefined && isQueryRequest(wire) ? 'awsQuery' : 'awsJson1_1');
+    return codecFor(protocol).encodeError(model, aws, requestId);
   }
 
   private time<T>(stage: Stage, run: () => T): T {
     if (!this.o.onStage) return run();
     const started = process.hrtime.bigint();
     const result = run();
-    this.report(stage, started);
+    this.o.onStage(stage, Number(process.hrtime.bigint() - started));
     return result;
   }
 
-  private report(stage: Stage, started: bigint): void {
-    this.o.onStage?.(stage, Number(process.hrtime.bigint() - started));
+  private async timeAsync<T>(stage: Stage, run: () => Promise<T>): Promise<T> {
+    if (!this.o.onStage) return run();
+    const started = process.hrtime.bigint();
+    const result = await run();
+    this.o.onStage(stage, Number(process.hrtime.bigint() - started));
+    return result;
   }
 }
 
 /** A request for an operation the API does not have, as its protocol words it. */
 function unknownOperation(route: Route): AwsError {
   const { metadata } = route.service.model;
-  const query = metadata.protocol === 'awsQuery' || metadata.protocol === 'ec2Query';
-  return query ? RoutingErrors.invalidAction(route.operationName, metadata.apiVersion) : RoutingErrors.unknownOperation();
+  return isQueryProtocol(metadata.protocol) ? CommonErrors.invalidAction(route.operationName, metadata.apiVersion) : CommonErrors.unknownOperation();
 }
 
 /** A request for an operation of the API that Wharf does not implement (yet). */
 function notImplemented(route: Route): AwsError {
-  const { metadata } = route.service.model;
-  const query = metadata.protocol === 'awsQuery' || metadata.protocol === 'ec2Query';
-  const message = `The operation ${route.operationName} is not implemented by Wharf.`;
-  return new AwsError(query ? 'InvalidAction' : 'UnknownOperationException', message);
+  const code = isQueryProtocol(route.service.model.metadata.protocol) ? 'InvalidAction' : 'UnknownOperationException';
+  return new AwsError(code, `The operation ${route.operationName} is not implemented by Wharf.`);
+}
+
+/** A request in the Query protocols' form: an `Action` in the query string, or a form-encoded POST. */
+function isQueryRequest(wire: WireRequest): boolean {
+  return wire.query.has('Action') || (wire.method === 'POST' && (wire.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded'));
 }
 
 /** Business code throws AwsErrors; a store conflict lost too often is retryable; anything else is Wharf's fault. */
 function toAwsError(error: unknown): AwsError {
   if (error instanceof AwsError) return error;
-  if (error instanceof Error && error.name === 'ConflictError') return new AwsError('ThrottlingException', error.message, 400);
+  if (error instanceof Error && error.name === 'ConflictError') return CommonErrors.throttling(error.message);
   return new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
 }

@@ -3,12 +3,12 @@
  * Query requests name the operation in `Action`, and the API by the service their SigV4
  * credential scope was signed for (else by `Version`, which each Query API has its own of).
  */
-import { AwsError } from './errors.ts';
+import { CommonErrors } from './errors.ts';
 import type { OperationModel, ServiceModel } from './model/types.ts';
 import type { ServiceDefinition } from './operation.ts';
-import { queryParameters } from './protocol/index.ts';
+import { isQueryProtocol, queryParameters } from './protocol/index.ts';
 import type { WireRequest } from './protocol/types.ts';
-import type { CredentialScope } from './sigv4.ts';
+import type { CredentialScope } from './sigv4/index.ts';
 
 /** A request matched to its API and operation. */
 export interface Route {
@@ -18,17 +18,6 @@ export interface Route {
   /** The operation name the request gave. */
   operationName: string;
 }
-
-/** The errors a request gets when it names no operation Wharf can find. */
-export const RoutingErrors = {
-  /** AWS JSON: the target names no operation of the service (or no service). */
-  unknownOperation: () => new AwsError('UnknownOperationException', 'The requested operation is not recognized by the service.'),
-  /** AWS JSON without a target, or a method other than POST. */
-  missingAction: () => new AwsError('MissingAction', 'Missing Action'),
-  /** Query: the Action names no operation of the API. */
-  invalidAction: (action: string, version: string) =>
-    new AwsError('InvalidAction', `Could not find operation ${action} for version ${version || 'NO_VERSION_SPECIFIED'}`),
-};
 
 /** Finds requests' APIs among `services`. */
 export class Router {
@@ -40,7 +29,7 @@ export class Router {
     for (const s of services) {
       const m = s.model.metadata;
       if (m.targetPrefix) this.byTarget.set(m.targetPrefix, s);
-      if (m.protocol === 'awsQuery' || m.protocol === 'ec2Query') {
+      if (isQueryProtocol(m.protocol)) {
         this.queryBySigningName.set(m.signingName, s);
         this.queryByVersion.set(m.apiVersion, s);
       }
@@ -60,7 +49,7 @@ export class Router {
     if (action === null) return undefined;
     const version = params.get('Version') ?? '';
     const service = (scope && this.queryBySigningName.get(scope.service)) ?? this.queryByVersion.get(version);
-    if (!service) throw RoutingErrors.invalidAction(action, version);
+    if (!service) throw CommonErrors.invalidAction(action, version);
     return { service, operation: operationOf(service.model, action), operationName: action };
   }
 
@@ -71,10 +60,10 @@ export class Router {
   }
 
   private routeJson(request: WireRequest, target: string): Route {
-    if (request.method !== 'POST' || !target) throw RoutingErrors.missingAction();
+    if (request.method !== 'POST' || !target) throw CommonErrors.missingAction();
     const dot = target.lastIndexOf('.');
     const service = dot > 0 ? this.byTarget.get(target.slice(0, dot)) : undefined;
-    if (!service) throw RoutingErrors.unknownOperation();
+    if (!service) throw CommonErrors.unknownOperation();
     const name = target.slice(dot + 1);
     return { service, operation: operationOf(service.model, name), operationName: name };
   }

@@ -12,6 +12,7 @@ export interface Credentials {
   sessionToken?: string;
 }
 
+/** An outgoing request, and the credentials, region and API signing name it is signed for. */
 export interface RequestToSign {
   method: string;
   url: URL;
@@ -41,12 +42,4 @@ export async function signRequest(r: RequestToSign): Promise<Record<string, stri
     body: r.body,
   }, { signingDate: new Date(r.now ?? Date.now()) });
   return signed.headers as Record<string, string>;
-}
-
-/** Credentials from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), if set. */
-export function credentialsFromEnv(env: NodeJS.ProcessEnv): Credentials | undefined {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) return undefined;
-  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
 }

@@ -8,8 +8,7 @@
  */
 import type { AwsError } from '../errors.ts';
 import type { MemberRef, OperationModel, ServiceModel } from '../model/types.ts';
-import { QueryInputReader, parameterTree, type QueryNaming } from './query-input.ts';
-import { queryParameters } from './query.ts';
+import { readQueryInput, type QueryNaming } from './query-input.ts';
 import { structureOf, wireError } from './shapes.ts';
 import type { Codec, WireRequest, WireResponse } from './types.ts';
 import { writeMembers } from './xml-output.ts';
@@ -39,9 +38,7 @@ const XML_HEADERS = (requestId: string): Record<string, string> => ({ 'content-t
  */
 export const ec2QueryCodec: Codec = {
   decodeInput(model: ServiceModel, operation: OperationModel, request: WireRequest): Record<string, unknown> {
-    if (!operation.input) return {};
-    const reader = new QueryInputReader(model, ec2Naming);
-    return reader.read(structureOf(model, operation.input), parameterTree(queryParameters(request)));
+    return readQueryInput(ec2Naming, model, operation, request);
   },
 
   encodeOutput(model: ServiceModel, operation: OperationModel, output: object, requestId: string): WireResponse {

@@ -11,11 +11,7 @@ import { awsQueryCodec } from './query.ts';
 import type { Codec } from './types.ts';
 
 export type { Codec, WireRequest, WireResponse } from './types.ts';
-export { jsonCodec, type JsonVersion } from './json.ts';
-export { awsQueryCodec, queryParameters } from './query.ts';
-export { ec2QueryCodec } from './ec2-query.ts';
-export { wireError, wireErrorCode, type WireError } from './shapes.ts';
-export { escapeXml, XmlWriter } from './xml.ts';
+export { queryParameters } from './query-input.ts';
 
 const codecs: Partial<Record<ProtocolName, Codec>> = {
   awsJson1_0: jsonCodec('1.0'),
@@ -29,4 +25,12 @@ export function codecFor(protocol: ProtocolName): Codec {
   const codec = codecs[protocol];
   if (!codec) throw new Error(`Wharf has no codec for the ${protocol} protocol yet.`);
   return codec;
+}
+
+/**
+ * Whether a protocol is one of the Query family (awsQuery, ec2Query): operations named by
+ * `Action`, APIs by `Version`, and refusals worded with Query's codes (`InvalidAction`, `AccessDenied`).
+ */
+export function isQueryProtocol(protocol: ProtocolName): boolean {
+  return protocol === 'awsQuery' || protocol === 'ec2Query';
 }

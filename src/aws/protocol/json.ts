@@ -8,18 +8,13 @@
 import { CommonErrors, type AwsError } from '../errors.ts';
 import type { MemberRef, OperationModel, ServiceModel, Shape, StructureShape } from '../model/types.ts';
 import {
-  decodeBase64, encodeBase64, formatTimestamp, jsonTypeName, parseTimestamp, setOwn, shapeOf, structureOf,
-  timestampFormatOf, wireError,
+  decodeBase64, encodeBase64, formatTimestamp, INT32_MAX, INT32_MIN, jsonTypeName, NON_NUMERIC, parseTimestamp, setOwn, shapeOf,
+  structureOf, timestampFormatOf, wireError,
 } from './shapes.ts';
 import type { Codec, WireRequest, WireResponse } from './types.ts';
 
 /** Which AWS JSON protocol: they differ only in their content type. */
 export type JsonVersion = '1.0' | '1.1';
-
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-/** The strings the SDKs send for float and double values JSON numbers cannot carry. */
-const NON_NUMERIC: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 
 const wrongType = (path: string, want: string, value: unknown) =>
   CommonErrors.serialization(`${path} must be ${want}, not ${jsonTypeName(value)}.`);
@@ -27,7 +22,8 @@ const wrongType = (path: string, want: string, value: unknown) =>
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const memberPath = (parent: string, name: string) => (parent ? `${parent}.${name}` : name);
+/** A member's or map entry's path below `parent`, as messages name it (`containerDefinitions[0].cpu`). */
+const childPath = (parent: string, name: string) => (parent ? `${parent}.${name}` : name);
 
 /** Reads one JSON value as `ref`'s shape; `path` names it in messages. */
 function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown, path: string): unknown {
@@ -45,7 +41,7 @@ function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown, path: 
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {
         // A null value is an absent entry, as for structure members.
-        if (value[key] !== null) setOwn(out, key, decodeValue(model, shape.value, value[key], memberPath(path, key)));
+        if (value[key] !== null) setOwn(out, key, decodeValue(model, shape.value, value[key], childPath(path, key)));
       }
       return out;
     }
@@ -101,7 +97,7 @@ function decodeStructure(model: ServiceModel, shape: StructureShape, json: Recor
   for (const [name, ref] of Object.entries(shape.members)) {
     // null is how some callers say "absent"; AWS JSON services read it so.
     if (!Object.hasOwn(json, name) || json[name] === null || json[name] === undefined) continue;
-    out[name] = decodeValue(model, ref, json[name], memberPath(path, name));
+    out[name] = decodeValue(model, ref, json[name], childPath(path, name));
   }
   return out;
 }

@@ -6,17 +6,39 @@
  * (`MaxItems=ten`) is an `InvalidParameterValue` error naming the parameter as sent.
  */
 import { AwsError } from '../errors.ts';
-import type { ListShape, MapShape, MemberRef, ServiceModel, StructureShape } from '../model/types.ts';
-import { decodeBase64, isFlattened, parseTimestamp, setOwn, shapeOf, timestampFormatOf } from './shapes.ts';
+import type { ListShape, MapShape, MemberRef, OperationModel, ServiceModel, StructureShape } from '../model/types.ts';
+import {
+  decodeBase64, INT32_MAX, INT32_MIN, isFlattened, NON_NUMERIC, parseTimestamp, setOwn, shapeOf, structureOf, timestampFormatOf,
+} from './shapes.ts';
+import type { WireRequest } from './types.ts';
+
+/** Each request's form body, parsed once: routing reads `Action` and `Version` from it, the codec the rest. */
+const forms = new WeakMap<WireRequest, URLSearchParams>();
+
+/**
+ * The parameters of a Query request: the form body of a POST sent as
+ * `application/x-www-form-urlencoded` (how the SDKs send them), else the URL's query string (a
+ * GET). The endpoint reads `Action` and `Version` from these to find the operation.
+ */
+export function queryParameters(request: WireRequest): URLSearchParams {
+  const contentType = (request.headers['content-type'] ?? '').toLowerCase();
+  if (request.method !== 'POST' || !contentType.startsWith('application/x-www-form-urlencoded')) return request.query;
+  let form = forms.get(request);
+  if (!form) {
+    form = new URLSearchParams(request.body.toString('utf8'));
+    forms.set(request, form);
+  }
+  return form;
+}
 
 /** One segment of the parameter names: the value sent for exactly this name, and the longer names below it. */
-export interface ParameterNode {
+interface ParameterNode {
   value?: string;
   children: Map<string, ParameterNode>;
 }
 
 /** Arranges form parameters on their `.` segments. Segments are member names, `member`/`entry`/`key`/`value` and indexes, never data. */
-export function parameterTree(params: URLSearchParams): ParameterNode {
+function parameterTree(params: URLSearchParams): ParameterNode {
   const root: ParameterNode = { children: new Map() };
   for (const [name, value] of params) {
     let node = root;
@@ -44,7 +66,7 @@ export interface QueryNaming {
 }
 
 /** The error both Query protocols give for a parameter that is not of its model type. */
-export function invalidParameter(parameter: string, problem: string, value?: string): AwsError {
+function invalidParameter(parameter: string, problem: string, value?: string): AwsError {
   // Blobs may be secrets, so their text is never echoed; other values are cut short.
   const shown = value === undefined ? '' : ` '${value.length > 64 ? `${value.slice(0, 64)}…` : value}'`;
   return new AwsError('InvalidParameterValue', `Value${shown} for parameter ${parameter} is invalid: ${problem}.`, 400);
@@ -53,17 +75,20 @@ export function invalidParameter(parameter: string, problem: string, value?: str
 const INDEX = /^[1-9]\d*$/;
 const INTEGER = /^[-+]?\d+$/;
 const FLOAT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-const NON_NUMERIC: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 /** The children of `node` named by 1-based indexes, in index order (gaps closed, as a list has none). */
 function indexed(node: ParameterNode): [string, ParameterNode][] {
   return [...node.children].filter(([segment]) => INDEX.test(segment)).sort(([a], [b]) => Number(a) - Number(b));
 }
 
+/** An operation's input read from a Query request's parameters, each member named as `naming` says. */
+export function readQueryInput(naming: QueryNaming, model: ServiceModel, operation: OperationModel, request: WireRequest): Record<string, unknown> {
+  if (!operation.input) return {};
+  return new QueryInputReader(model, naming).read(structureOf(model, operation.input), parameterTree(queryParameters(request)));
+}
+
 /** Walks an input shape over a parameter tree. */
-export class QueryInputReader {
+class QueryInputReader {
   constructor(
     private readonly model: ServiceModel,
     private readonly naming: QueryNaming,

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { AwsError } from '../errors.ts';
 import type { ServiceModel } from '../model/types.ts';
 import { expectAwsError } from '../testing.ts';
-import { awsQueryCodec, queryParameters } from './query.ts';
+import { queryParameters } from './query-input.ts';
+import { awsQueryCodec } from './query.ts';
 import type { WireRequest } from './types.ts';
-import { wireErrorCode } from './shapes.ts';
+import { wireError } from './shapes.ts';
 
 /** A small Query API exercising every form of member, list and map. */
 const model: ServiceModel = {
@@ -102,6 +103,12 @@ describe('queryParameters', () => {
   it('reads the URL query string otherwise', () => {
     const request: WireRequest = { method: 'GET', path: '/', query: new URLSearchParams('Action=GetUser&Version=2010-05-08'), headers: {}, body: Buffer.alloc(0) };
     assert.equal(queryParameters(request).get('Action'), 'GetUser');
+  });
+
+  it('parses a request\'s form once: routing and decoding read the same parameters', () => {
+    const request = form('Action=ListUsers&Version=2010-05-08');
+    assert.equal(queryParameters(request), queryParameters(request));
+    assert.notEqual(queryParameters(form('Action=ListUsers')), queryParameters(request), 'each request has its own');
   });
 });
 
@@ -250,9 +257,10 @@ describe('awsQuery encodeError', () => {
   });
 
   it('maps shape names to wire codes for callers that need the code alone', () => {
-    assert.equal(wireErrorCode(model, 'NoSuchEntityException'), 'NoSuchEntity');
-    assert.equal(wireErrorCode(model, 'NoSuchEntity'), 'NoSuchEntity');
-    assert.equal(wireErrorCode(model, 'Throttling'), 'Throttling');
-    assert.equal(wireErrorCode(undefined, 'NoSuchEntityException'), 'NoSuchEntityException');
+    const wireCode = (m: ServiceModel | undefined, code: string) => wireError(m, new AwsError(code, 'x')).code;
+    assert.equal(wireCode(model, 'NoSuchEntityException'), 'NoSuchEntity');
+    assert.equal(wireCode(model, 'NoSuchEntity'), 'NoSuchEntity');
+    assert.equal(wireCode(model, 'Throttling'), 'Throttling');
+    assert.equal(wireCode(undefined, 'NoSuchEntityException'), 'NoSuchEntityException');
   });
 });

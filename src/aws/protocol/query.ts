@@ -8,24 +8,11 @@
  */
 import type { AwsError } from '../errors.ts';
 import type { MemberRef, OperationModel, ServiceModel } from '../model/types.ts';
-import { QueryInputReader, parameterTree, type QueryNaming } from './query-input.ts';
+import { readQueryInput, type QueryNaming } from './query-input.ts';
 import { structureOf, wireError } from './shapes.ts';
 import type { Codec, WireRequest, WireResponse } from './types.ts';
 import { writeMembers } from './xml-output.ts';
 import { XmlWriter } from './xml.ts';
-
-/**
- * The parameters of a Query request: the form body of a POST sent as
- * `application/x-www-form-urlencoded` (how the SDKs send them), else the URL's query string (a
- * GET). The endpoint reads `Action` and `Version` from these to find the operation.
- */
-export function queryParameters(request: WireRequest): URLSearchParams {
-  const contentType = (request.headers['content-type'] ?? '').toLowerCase();
-  if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
-    return new URLSearchParams(request.body.toString('utf8'));
-  }
-  return request.query;
-}
 
 const awsQueryNaming: QueryNaming = {
   member: (name: string, ref: MemberRef) => ref.locationName ?? name,
@@ -45,9 +32,7 @@ const XML_HEADERS = (requestId: string): Record<string, string> => ({ 'content-t
  */
 export const awsQueryCodec: Codec = {
   decodeInput(model: ServiceModel, operation: OperationModel, request: WireRequest): Record<string, unknown> {
-    if (!operation.input) return {};
-    const reader = new QueryInputReader(model, awsQueryNaming);
-    return reader.read(structureOf(model, operation.input), parameterTree(queryParameters(request)));
+    return readQueryInput(awsQueryNaming, model, operation, request);
   },
 
   encodeOutput(model: ServiceModel, operation: OperationModel, output: object, requestId: string): WireResponse {

@@ -6,6 +6,15 @@
 import type { AwsError } from '../errors.ts';
 import type { MemberRef, ServiceModel, Shape, StructureShape } from '../model/types.ts';
 
+/** The range of a model `integer` (a `long` is any safe integer). */
+export const INT32_MIN = -(2 ** 31);
+export const INT32_MAX = 2 ** 31 - 1;
+
+/** The strings the protocols carry for float and double values that are not finite numbers. */
+export const NON_NUMERIC: Readonly<Record<string, number>> = {
+  NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY,
+};
+
 /** The timestamp formats the AWS models name (Smithy's `date-time`, `epoch-seconds`, `http-date`). */
 export type TimestampFormat = 'iso8601' | 'epoch-seconds' | 'http-date';
 
@@ -138,12 +147,6 @@ export function wireError(model: ServiceModel | undefined, error: AwsError): Wir
   const status = shape.error?.httpStatusCode ?? error.status;
   const sender = shape.error?.senderFault ?? status < 500;
   return { code: shape.error?.code ?? name, shape: name, status, fault: sender ? 'Sender' : 'Receiver' };
-}
-
-/** The Query protocols' `<Code>` for an error code: `NoSuchEntityException` → `NoSuchEntity` in IAM. */
-export function wireErrorCode(model: ServiceModel | undefined, code: string): string {
-  const found = model ? errorShape(model, code) : undefined;
-  return found ? (found[1].error?.code ?? found[0]) : code;
 }
 
 /** Sets `key` as an own property even when it is `__proto__`, so a caller's map key can never reach a prototype. */
