@@ -11,7 +11,8 @@
  *         ──watch ecs/services/───▶ services   by cluster
  *
  * Index values carry the cluster's place in the key (`account/region/cluster`), so two
- * accounts' clusters of one name never share an entry. The store stays the truth: a write
+ * accounts' clusters of one name never share an entry; each lists its documents in key order
+ * (within a cluster, by id), as the store would. The store stays the truth: a write
  * guards on the revisions it read here, and a reader that must see a write of its own waits
  * for its revision (`waitForRevision`) or for the store's current one (`catchUp`).
  */
@@ -44,9 +45,6 @@ export const clusterPath = (scope: Scope, cluster: string): string => `${scope.a
 const clusterPathOf = (prefix: string, key: string): string => key.slice(prefix.length, key.lastIndexOf('/'));
 
 const SERVICE_GROUP = 'service:';
-
-/** Key order (ECS keys are ASCII, so code units order them as the store does). */
-const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** The service-index value of a stored task, or undefined when no service's deployment started it. */
 export function serviceIndexOf(task: TaskRecord, key: string): string | undefined {
@@ -173,6 +171,11 @@ export class EcsInformers {
     for (const informer of this.all) informer.close();
   }
 
+  /** Resolves once every subscriber of the three has been handed every change they took so far. */
+  async flushed(): Promise<void> {
+    await Promise.all(this.all.map((i) => i.flushed()));
+  }
+
   /** Resolves once all three reflect every change up to `revision` (e.g. a commit of one's own). */
   async waitForRevision(revision: number): Promise<void> {
     await Promise.all(this.all.map((i) => i.waitForRevision(revision)));
@@ -191,7 +194,7 @@ export class EcsInformers {
 
   /** The tasks of service `name` (all its deployments', STOPPED ones included), in key order. */
   tasksOfService(scope: Scope, cluster: string, name: string): Doc<TaskRecord>[] {
-    return this.tasks.byIndex(TASK_INDEX.service, `${clusterPath(scope, cluster)}/${name}`).sort(byKey);
+    return this.tasks.byIndex(TASK_INDEX.service, `${clusterPath(scope, cluster)}/${name}`);
   }
 
   /** The tasks of task group `group` in the cluster. */
@@ -199,15 +202,15 @@ export class EcsInformers {
     return this.tasks.byIndex(TASK_INDEX.group, `${clusterPath(scope, cluster)}/${group}`);
   }
 
-  /** Every task of the cluster. */
+  /** Every task of the cluster, by id. */
   tasksOfCluster(scope: Scope, cluster: string): Doc<TaskRecord>[] {
     return this.tasks.byIndex(TASK_INDEX.cluster, clusterPath(scope, cluster));
   }
 
   /**
-   * The cluster's container instances in the order they joined it, with the revisions they were
-   * seen at (a launch guards on them). The order is stable across updates, so ties and "the
-   * closest matching instance" do not change with the order updates arrived in.
+   * The cluster's container instances in key order, with the revisions they were seen at (a
+   * launch guards on them): ties and "the closest matching instance" do not depend on the order
+   * updates arrived in.
    */
   instancesOf(scope: Scope, cluster: string): Doc<ContainerInstanceRecord>[] {
     return this.instances.byIndex(CLUSTER_INDEX, clusterPath(scope, cluster));

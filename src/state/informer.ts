@@ -85,6 +85,18 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Where `key` is, or would go, in `keys` (in key order). */
+function positionOf(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareKeys(keys[mid], key) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /**
  * Where each page of the latest listing ended and the revision it was read at: page i covers the
  * keys after page i-1's last key up to its own last key, the final page everything after.
@@ -103,14 +115,7 @@ class Listing {
 
   /** The revision at which the page covering `key` was read. */
   revisionFor(key: string): number {
-    let low = 0;
-    let high = this.uppers.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (compareKeys(key, this.uppers[mid]) <= 0) high = mid;
-      else low = mid + 1;
-    }
-    return this.revisions[low];
+    return this.revisions[positionOf(this.uppers, key)];
   }
 }
 
@@ -122,6 +127,7 @@ class Subscriber<T> {
   private queue: InformerChange<T>[] = [];
   private head = 0;
   private scheduled = false;
+  private flushWaiters: (() => void)[] = [];
   active = true;
 
   constructor(
@@ -134,6 +140,12 @@ class Subscriber<T> {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.drain());
+  }
+
+  /** Resolves once every change pushed so far has been handed to the handler (at once when stopped). */
+  flushed(): Promise<void> {
+    if (!this.active || this.head === this.queue.length) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push(resolve));
   }
 
   private drain(): void {
@@ -150,6 +162,9 @@ class Subscriber<T> {
     if (!this.active || this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
+      const waiters = this.flushWaiters;
+      this.flushWaiters = [];
+      for (const resolve of waiters) resolve();
     } else {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
@@ -161,7 +176,29 @@ class Subscriber<T> {
 
 interface Index<T> {
   fn: IndexFunc<T>;
-  byValue: Map<string, Set<string>>;
+  /** Index value → the keys filed under it, in key order. */
+  byValue: Map<string, string[]>;
+}
+
+/** Files `key` under `value`, keeping the keys in key order. */
+function fileUnder(byValue: Map<string, string[]>, value: string, key: string): void {
+  const keys = byValue.get(value);
+  if (!keys) {
+    byValue.set(value, [key]);
+    return;
+  }
+  const at = positionOf(keys, key);
+  if (keys[at] !== key) keys.splice(at, 0, key);
+}
+
+/** Takes `key` out of `value`'s keys (and the value out of the index once it has none). */
+function unfile(byValue: Map<string, string[]>, value: string, key: string): void {
+  const keys = byValue.get(value);
+  if (!keys) return;
+  const at = positionOf(keys, key);
+  if (keys[at] !== key) return;
+  if (keys.length === 1) byValue.delete(value);
+  else keys.splice(at, 1);
 }
 
 interface Waiter {
@@ -247,11 +284,19 @@ export class Informer<T> {
     return [...this.items.values()];
   }
 
-  /** The documents with `indexValue` in the index, in the order they joined it (stable while they stay). */
+  /**
+   * The documents with `indexValue` in the index, in key order (the store's): the same order
+   * however and whenever they arrived, so readers need not sort, and lists page by key.
+   */
   byIndex(indexName: string, indexValue: string): Doc<T>[] {
     const index = this.indexes.get(indexName);
     if (!index) throw new RangeError(`The informer on ${this.prefix} has no index named ${indexName}.`);
-    return [...(index.byValue.get(indexValue) ?? [])].map((key) => this.items.get(key) as Doc<T>);
+    return (index.byValue.get(indexValue) ?? []).map((key) => this.items.get(key) as Doc<T>);
+  }
+
+  /** Resolves once every subscriber has been handed every change made so far (e.g. before deciding nothing is left to do). */
+  async flushed(): Promise<void> {
+    await Promise.all([...this.subscribers].map((s) => s.flushed()));
   }
 
   /**
@@ -420,43 +465,23 @@ export class Informer<T> {
 
   private index(doc: Doc<T>): void {
     for (const [name, index] of this.indexes) {
-      for (const value of this.indexValues(name, index, doc)) {
-        let keys = index.byValue.get(value);
-        if (!keys) index.byValue.set(value, (keys = new Set()));
-        keys.add(doc.key);
-      }
+      for (const value of this.indexValues(name, index, doc)) fileUnder(index.byValue, value, doc.key);
     }
   }
 
-  /**
-   * Moves an updated document between index values: only the values it left or joined change,
-   * so a document keeps its place among the others of a value it stays in (readers see a stable
-   * order, first come first).
-   */
+  /** Moves an updated document between index values: only the values it left or joined are touched. */
   private reindex(held: Doc<T>, doc: Doc<T>): void {
     for (const [name, index] of this.indexes) {
       const before = this.indexValues(name, index, held);
       const after = this.indexValues(name, index, doc);
-      for (const value of before) {
-        if (after.includes(value)) continue;
-        const keys = index.byValue.get(value);
-        if (keys?.delete(doc.key) && keys.size === 0) index.byValue.delete(value);
-      }
-      for (const value of after) {
-        if (before.includes(value)) continue;
-        let keys = index.byValue.get(value);
-        if (!keys) index.byValue.set(value, (keys = new Set()));
-        keys.add(doc.key);
-      }
+      for (const value of before) if (!after.includes(value)) unfile(index.byValue, value, doc.key);
+      for (const value of after) if (!before.includes(value)) fileUnder(index.byValue, value, doc.key);
     }
   }
 
   private unindex(doc: Doc<T>): void {
     for (const [name, index] of this.indexes) {
-      for (const value of this.indexValues(name, index, doc)) {
-        const keys = index.byValue.get(value);
-        if (keys?.delete(doc.key) && keys.size === 0) index.byValue.delete(value);
-      }
+      for (const value of this.indexValues(name, index, doc)) unfile(index.byValue, value, doc.key);
     }
   }
 

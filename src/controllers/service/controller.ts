@@ -76,9 +76,10 @@ export class ServiceController {
    * subscribers, and no service is queued or being reconciled (for tests).
    */
   async idle(): Promise<void> {
-    await this.o.deps.informers.catchUp();
+    const { informers } = this.o.deps;
+    await informers.catchUp();
     // Subscribers hear of a change on a later turn of the event loop than the informer takes it.
-    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await informers.flushed();
     await this.queue.idle();
   }
 
