@@ -3,6 +3,7 @@
  * model) and the messages IAM sends, so the domain throws what AWS would and nothing matches
  * on message text.
  */
+import { AwsError } from '../aws/index.ts';
 
 /** The IAM entity kinds named in messages. */
 export type EntityKind = 'user' | 'group' | 'role';
@@ -11,6 +12,7 @@ const noSuchEntity = (message: string) => new AwsError('NoSuchEntity', message, 
 const alreadyExists = (message: string) => new AwsError('EntityAlreadyExists', message, 409);
 const deleteConflict = (message: string) => new AwsError('DeleteConflict', message, 409);
 const limitExceeded = (message: string) => new AwsError('LimitExceeded', message, 409);
+const unmodifiable = (message: string) => new AwsError('UnmodifiableEntity', message, 400);
 
 /** IAM's errors. */
 export const IamErrors = {
@@ -57,8 +59,9 @@ export const IamErrors = {
 
   malformedPolicy: (message: string) => new AwsError('MalformedPolicyDocument', message, 400),
   invalidInput: (message: string) => new AwsError('InvalidInput', message, 400),
-  unmodifiable: (message: string) => new AwsError('UnmodifiableEntity', message, 400),
+  unmodifiable,
+  /** Service-linked roles are AWS's to change: IAM refuses every other change to them. */
+  protectedRole: (name: string) => unmodifiable(`Cannot perform the operation on the protected role '${name}' - this role is only modifiable by AWS`),
   policyNotAttachable: (message: string) => new AwsError('PolicyNotAttachable', message, 400),
   validation: (message: string) => new AwsError('ValidationError', message, 400),
-};import { AwsError } from '../aws/index.ts';
-
+};

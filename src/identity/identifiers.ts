@@ -4,6 +4,7 @@
  * or `ASIA` + 16), 40-character secrets, and the ARNs of IAM's entities. Randomness comes from
  * the injected `Ids`, never from here.
  */
+import { formatGlobalArn, parseArn } from '../aws/index.ts';
 import type { Ids } from '../common/index.ts';
 
 /** The entity kinds IAM gives unique ids to, with AWS's prefixes. */
@@ -56,12 +57,9 @@ export function secretAccessKey(ids: Ids): string {
   return bytes.toString('base64');
 }
 
-/** The partition IAM's ARNs are written in. */
-export const PARTITION = 'aws';
-
 /** `arn:aws:iam::<account>:<resource>`. */
 export function iamArn(account: string, resource: string): string {
-  return `arn:${PARTITION}:iam::${account}:${resource}`;
+  return formatGlobalArn('iam', account, resource);
 }
 
 /** The ARN of a user, group, role, policy or instance profile: type, path, name. */
@@ -76,7 +74,7 @@ export function rootArn(account: string): string {
 
 /** The ARN of a role session: `arn:aws:sts::<account>:assumed-role/<role>/<session>`. */
 export function assumedRoleArn(account: string, roleName: string, sessionName: string): string {
-  return `arn:${PARTITION}:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+  return formatGlobalArn('sts', account, `assumed-role/${roleName}/${sessionName}`);
 }
 
 /** What an IAM ARN names: its account, type, path and name; undefined for anything else. */
@@ -87,13 +85,15 @@ export interface IamArnParts {
   name: string;
 }
 
-const IAM_ARN = /^arn:aws:iam::(\d{12}|aws):([a-z-]+)(\/(?:.*\/)?)?([^/]*)$/;
+const IAM_RESOURCE = /^([a-z-]+)(\/(?:.*\/)?)?([^/]*)$/;
 
 /** Reads `arn:aws:iam::123456789012:role/path/Name` as { account, type: 'role', path: '/path/', name: 'Name' }. */
 export function parseIamArn(arn: string): IamArnParts | undefined {
-  const m = IAM_ARN.exec(arn);
+  const parsed = parseArn(arn);
+  if (!parsed || parsed.service !== 'iam' || parsed.region !== '' || parsed.account === '') return undefined;
+  const m = IAM_RESOURCE.exec(parsed.resource);
   if (!m) return undefined;
-  return { account: m[1], type: m[2], path: m[3] ?? '/', name: m[4] };
+  return { account: parsed.account, type: m[1], path: m[2] ?? '/', name: m[3] };
 }
 
 /** AWS managed policies live in the `aws` pseudo-account. */

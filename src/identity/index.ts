@@ -7,6 +7,7 @@
  *   STS API adapter ──▶ assumeRole / getSessionToken ──▶ sealed session tokens (no store write)
  *   endpoint ──▶ IamAuthority.findSigningKey / authorize ──▶ PrincipalCache ──▶ policy engine
  */
+export { pageOf } from './env.ts';
 export type { IamEnv, Page, PageRequest } from './env.ts';
 export { IamErrors } from './errors.ts';
 export type { EntityKind } from './errors.ts';

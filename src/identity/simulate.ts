@@ -8,7 +8,7 @@ import { Tx } from '../state/index.ts';
 import { checkPolicyDocument } from './documents.ts';
 import type { IamEnv } from './env.ts';
 import { IamErrors } from './errors.ts';
-import { entityArn, parseIamArn } from './identifiers.ts';
+import { assumedRoleArn, entityArn, parseIamArn } from './identifiers.ts';
 import { defaultDocument, findManagedPolicy } from './managed.ts';
 import { evaluate, parsePolicy, type Policy, type PolicyKind, type RequestPrincipal } from './policy/index.ts';
 import { iamKeys, type GroupRecord, type RoleRecord, type UserRecord } from './records.ts';
@@ -131,7 +131,7 @@ export async function principalForSimulation(
     if (!role || entityArn(account, 'role', role.path, role.name) !== arn) throw IamErrors.noSuchRole(parts.name);
     const identity = [...inline(role.inlinePolicies, 'role'), ...(await managed(role.attachedPolicies))];
     const principal: RequestPrincipal = {
-      arn: `arn:aws:sts::${account}:assumed-role/${role.name}/simulation`, account, userId: `${role.id}:simulation`, kind: 'assumed-role', roleArn: arn, tags: tagMap(role.tags),
+      arn: assumedRoleArn(account, role.name, 'simulation'), account, userId: `${role.id}:simulation`, kind: 'assumed-role', roleArn: arn, tags: tagMap(role.tags),
     };
     return { principal, identity, boundary: role.permissionsBoundary ? await managed([role.permissionsBoundary]) : undefined };
   }

@@ -2,13 +2,13 @@
  * IAM users: create (with an optional permissions boundary and tags), read, list by path,
  * rename or move, tag, and delete once nothing hangs off them, as IAM requires.
  */
-import { transact } from '../state/index.ts';
-import { pageOf, underPath, type IamEnv, type Page, type PageRequest } from './env.ts';
+import { getDoc, listDocs, transact } from '../state/index.ts';
+import { checkQuota, pageOf, underPath, type IamEnv, type Page, type PageRequest } from './env.ts';
 import { IamErrors } from './errors.ts';
 import { IdPrefix, rootArn, uniqueId } from './identifiers.ts';
-import { countUse, requireAttachable } from './managed.ts';
+import { countUse, findManagedPolicy, requireAttachable } from './managed.ts';
 import { iamKeys, type AccessKeyRecord, type RootKeyPointer, type TagRecord, type UserRecord } from './records.ts';
-import { entityKey, loadEntity } from './entities.ts';
+import { entityKey, loadEntity, updateEntity } from './entities.ts';
 import { mergeTags, removeTags } from './tags.ts';
 import { userView, type UserView } from './views.ts';
 
@@ -26,11 +26,10 @@ export interface CreateUserInput {
 /** Creates a user; the name is unique in the account whatever its case. */
 export async function createUser(env: IamEnv, account: string, input: CreateUserInput): Promise<UserView> {
   const tags = mergeTags([], input.tags ?? [], 'insensitive', 'TagsPerUser');
-  const count = (await env.store.range(iamKeys.users(account))).kvs.length;
   return transact(env.store, async (tx) => {
     const key = iamKeys.user(account, input.userName);
     if (await tx.get(key)) throw IamErrors.userExists(input.userName);
-    if (count >= USERS_QUOTA) throw IamErrors.quota('UsersPerAccount', USERS_QUOTA);
+    await checkQuota(tx, iamKeys.users(account), USERS_QUOTA, 'UsersPerAccount');
     if (input.permissionsBoundary) await countUse(tx, account, await requireAttachable(tx, account, input.permissionsBoundary), 'boundary', 1);
     const record: UserRecord = {
       name: input.userName,
@@ -56,8 +55,7 @@ export async function getUser(env: IamEnv, account: string, userName: string): P
 
 /** The account's users under a path prefix, in name order, paged. */
 export async function listUsers(env: IamEnv, account: string, input: PageRequest & { pathPrefix?: string }): Promise<Page<UserView>> {
-  const { kvs } = await env.store.range(iamKeys.users(account));
-  const users = kvs.map((kv) => JSON.parse(kv.value) as UserRecord).filter((u) => underPath(u.path, input.pathPrefix));
+  const users = (await listDocs<UserRecord>(env.store, iamKeys.users(account))).map((d) => d.value).filter((u) => underPath(u.path, input.pathPrefix));
   return pageOf(users.map((u) => userView(account, u)), (u) => u.userName.toLowerCase(), input);
 }
 
@@ -90,30 +88,20 @@ export async function deleteUser(env: IamEnv, account: string, userName: string)
     if (record.attachedPolicies.length) throw IamErrors.mustDetachPolicies();
     if (record.groups.length) throw IamErrors.mustRemoveUsersFromGroup();
     if (record.accessKeys.length) throw IamErrors.mustDeleteAccessKeys();
-    if (record.permissionsBoundary) {
-      const ref = await requireAttachable(tx, account, record.permissionsBoundary).catch(() => undefined);
-      if (ref) await countUse(tx, account, ref, 'boundary', -1);
-    }
+    const boundary = record.permissionsBoundary && (await findManagedPolicy(tx, account, record.permissionsBoundary));
+    if (boundary) await countUse(tx, account, boundary, 'boundary', -1);
     tx.delete(entityKey('user', account, record.name));
   });
 }
 
 /** Adds or replaces a user's tags (keys compared without case, as IAM does for users). */
 export async function tagUser(env: IamEnv, account: string, userName: string, tags: TagRecord[]): Promise<void> {
-  await transact(env.store, async (tx) => {
-    const record = await loadEntity(tx, 'user', account, userName);
-    record.tags = mergeTags(record.tags, tags, 'insensitive', 'TagsPerUser');
-    tx.put(entityKey('user', account, record.name), record);
-  });
+  await updateEntity(env, 'user', account, userName, (user) => void (user.tags = mergeTags(user.tags, tags, 'insensitive', 'TagsPerUser')));
 }
 
 /** Removes a user's tags. */
 export async function untagUser(env: IamEnv, account: string, userName: string, keys: string[]): Promise<void> {
-  await transact(env.store, async (tx) => {
-    const record = await loadEntity(tx, 'user', account, userName);
-    record.tags = removeTags(record.tags, keys, 'insensitive');
-    tx.put(entityKey('user', account, record.name), record);
-  });
+  await updateEntity(env, 'user', account, userName, (user) => void (user.tags = removeTags(user.tags, keys, 'insensitive')));
 }
 
 /** A user's tags, paged. */
@@ -124,10 +112,9 @@ export async function listUserTags(env: IamEnv, account: string, userName: strin
 
 /** The account root as GetUser shows it to the root: the account id and the root's ARN. */
 export async function getRootUser(env: IamEnv, account: string): Promise<{ userId: string; arn: string; createDate: Date }> {
-  const pointer = await env.store.get(iamKeys.rootKey(account));
-  const keyId = pointer && (JSON.parse(pointer.value) as RootKeyPointer).accessKeyId;
-  const key = keyId ? await env.store.get(iamKeys.accessKey(keyId)) : undefined;
+  const pointer = await getDoc<RootKeyPointer>(env.store, iamKeys.rootKey(account));
+  const key = pointer && (await getDoc<AccessKeyRecord>(env.store, iamKeys.accessKey(pointer.value.accessKeyId)));
   // The account is as old as its first credential.
-  const createdAt = key ? (JSON.parse(key.value) as AccessKeyRecord).createdAt : env.clock.now();
+  const createdAt = key ? key.value.createdAt : env.clock.now();
   return { userId: account, arn: rootArn(account), createDate: new Date(createdAt) };
 }

@@ -4,6 +4,7 @@
  * parsed once as an identity policy. The IAM API lists and attaches them; the authorizer
  * evaluates their `policy`.
  */
+import { AWS_MANAGED_ACCOUNT, entityArn } from '../identifiers.ts';
 import { parsePolicy, type Policy } from '../policy/index.ts';
 import { AmazonECSServiceRolePolicy } from './ecs-service-role.ts';
 import { AmazonEC2ContainerServiceforEC2Role, AmazonECS_FullAccess, AmazonECSTaskExecutionRolePolicy } from './ecs.ts';
@@ -24,7 +25,7 @@ export interface ManagedPolicy extends Omit<ManagedPolicyData, 'document'> {
 }
 
 function managed(data: ManagedPolicyData): ManagedPolicy {
-  const arn = `arn:aws:iam::aws:policy${data.path}${data.name}`;
+  const arn = entityArn(AWS_MANAGED_ACCOUNT, 'policy', data.path, data.name);
   const document = JSON.stringify(data.document, null, 4);
   return Object.freeze({ ...data, arn, document, policy: parsePolicy(document, 'identity', { arn }) });
 }

@@ -43,8 +43,9 @@ function simulatePage(i: SimulationInput, principal: identity.SimulationRequest[
     resources: i.ResourceArns ?? [],
     context: contextOf(i.ContextEntries),
   });
-  const page = paged(results, pageIn(i));
-  return { EvaluationResults: page.items.map(toResult), ...pageOut(page) };
+  // Results page by their position: the same action and resource may be asked twice.
+  const page = identity.pageOf(results.map((r, n) => ({ r, n })), ({ n }) => String(n).padStart(10, '0'), pageIn(i));
+  return { EvaluationResults: page.items.map(({ r }) => toResult(r)), ...pageOut(page) };
 }
 
 /** The simulator and the account summary. */
@@ -70,13 +71,4 @@ export function simulationOperations(deps: IamDeps): IamOperationTable {
       handler: async (_i, ctx) => ({ SummaryMap: await identity.accountSummary(deps, ctx.account) }),
     },
   };
-}
-
-/** Results in their order, paged by position. */
-function paged(results: identity.SimulationResult[], page: identity.PageRequest): identity.Page<identity.SimulationResult> {
-  const start = page.marker ? Number(Buffer.from(page.marker, 'base64').toString('utf8').replace(/^r:/, '')) || 0 : 0;
-  const size = page.maxItems ?? 100;
-  const items = results.slice(start, start + size);
-  const isTruncated = start + size < results.length;
-  return { items, isTruncated, marker: isTruncated ? Buffer.from(`r:${start + size}`).toString('base64') : undefined };
 }
