@@ -27,7 +27,7 @@ import { AwsError, type Authority, type Principal } from '../aws/index.ts';
 import {
   AGENT_LINK_LIMITS, type AgentLinkErrorCode, type Clock, type DesiredTask, type Ids, type ServerMessage,
 } from '../common/index.ts';
-import { keys, parseArn, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
+import { keys, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
 import type { InformerChange, Store, WatchEvent } from '../state/index.ts';
 import { authenticateUpgrade, browserRefusal, refuseUpgrade, type LinkPeer } from './handshake.ts';
 import { AgentIdentityRefused, establishIdentity, newAgentSecret, type AgentIdentity } from './identity.ts';
@@ -45,11 +45,9 @@ interface Link extends ReportSender {
   hello?: Hello;
   /** Set once registered: who the agent proved to be. */
   identity?: AgentIdentity;
-  /** The agent's container instances: id → store key. */
+  /** The agent's container instances: id → store key (`instanceIds` are its keys, as the report queue reads them). */
   instanceKeys: Map<string, string>;
   instanceIds: Set<string>;
-  /** `account/region/cluster` of each of its instances: a report about a task elsewhere is refused on arrival. */
-  clusters: Set<string>;
   lastSeen: number;
   /** Changes up to this revision are in the complete set the agent was sent (undefined until it was sent). */
   syncedRevision?: number;
@@ -93,7 +91,7 @@ export interface RegistryHolder {
 export type RegistryAuthSource = (scope: Scope, holder: RegistryHolder) => { username: string; password: string };
 
 /** The per-task message an agent gets for a stored task. */
-export function desiredTaskOf(t: TaskRecord, registryAuth?: RegistryAuthSource, holder?: RegistryHolder): DesiredTask {
+function desiredTaskOf(t: TaskRecord, registryAuth?: RegistryAuthSource, holder?: RegistryHolder): DesiredTask {
   const scope = t.desiredStatus === 'RUNNING' && holder && registryAuth ? scopeOfArn(t.arn) : undefined;
   return {
     ...(scope && { registryAuth: registryAuth!(scope, holder!) }),
@@ -198,7 +196,7 @@ export class AgentLinkServer {
   private accept(ws: WebSocket, peer: LinkPeer, source: string): void {
     const now = this.o.clock.now();
     const link: Link = {
-      ws, peer, source, openedAt: now, instanceKeys: new Map(), instanceIds: new Set(), clusters: new Set(), lastSeen: now, closed: false,
+      ws, peer, source, openedAt: now, instanceKeys: new Map(), instanceIds: new Set(), lastSeen: now, closed: false,
       messages: new TokenBucket(this.limits.messageBurst, this.limits.messagesPerSecond, now), paused: new Set(), queued: 0, queuedBytes: 0,
       refused: (taskArn, code, message) => this.refuse(link, code, message, taskArn),
     };
@@ -238,9 +236,8 @@ export class AgentLinkServer {
       case 'heartbeat':
         return;
       case 'taskStateChange': {
-        const arn = parseArn(message.change.taskArn);
-        const cluster = arn && `${arn.account}/${arn.region}/${arn.resource[0]}`;
-        if (!link.identity || !cluster || !link.clusters.has(cluster)) {
+        // Whether the task is on one of the link's instances is judged once, with the stored task, in the report's transaction.
+        if (!link.identity) {
           this.refuse(link, 'TaskNotOnInstance', `Task ${message.change.taskArn} is not placed on this agent's container instances.`, message.change.taskArn);
           return;
         }
@@ -271,7 +268,6 @@ export class AgentLinkServer {
       link.identity = { agentId: identity.agentId, principal: identity.principal, secretHash: identity.secretHash };
       link.instanceKeys = held;
       link.instanceIds = new Set(held.keys());
-      link.clusters = new Set([...held.values()].map((key) => key.slice(keys.allInstances.length, key.lastIndexOf('/'))));
       for (const id of held.keys()) this.linkOf.set(id, link);
       this.send(link, { type: 'registered', containerInstanceArns: registered.map((i) => i.arn), ...(identity.issued && { agentSecret: identity.issued }) });
       await this.sendComplete(link);
@@ -355,7 +351,6 @@ export class AgentLinkServer {
         if (link.closed) return this.release(link, new Map([[instance.id, key]]));
         link.instanceKeys.set(instance.id, key);
         link.instanceIds.add(instance.id);
-        link.clusters.add(key.slice(keys.allInstances.length, key.lastIndexOf('/')));
         this.linkOf.set(instance.id, link);
         this.send(link, { type: 'registered', containerInstanceArns: [instance.arn] });
       }).catch((error: unknown) => this.log(`agent link: ${hello.agentId} not registered in ${cluster.name}: ${messageOf(error)}`));

@@ -5,6 +5,6 @@
  * domain. See README.md.
  */
 export {
-  AgentLinkServer, desiredTaskOf, type AgentLinkOptions, type RegistryAuthSource, type RegistryHolder,
+  AgentLinkServer, type AgentLinkOptions, type RegistryAuthSource, type RegistryHolder,
 } from './agent-link.ts';
 export { DEFAULT_LINK_LIMITS, type LinkLimits } from './limits.ts';

@@ -33,10 +33,12 @@ export interface RegistryIdentity {
   authorize(principal: Principal, request: AuthorizationRequest, globals: ConditionValues): Promise<AuthorizationDecision>;
 }
 
-/** The caller of one registry request: whose registry it opens, and as whom it acts. */
+/** The caller of one registry request: whose registry it opens, as whom it acts, and the request's condition keys. */
 export interface RegistryCaller {
   scope: RegistryScope;
   principal: Principal;
+  /** aws:SourceIp, aws:CurrentTime, ... of this request: read once, for every authorization it needs. */
+  globals: ConditionValues;
 }
 
 /** Authentication and authorization of distribution API requests. */
@@ -44,13 +46,13 @@ export interface RegistryAccess {
   /** The caller, or a 401 RegistryError (no credentials, a bad or expired token, a principal that is gone). */
   authenticate(req: IncomingMessage): Promise<RegistryCaller>;
   /** IAM's decision for `action` on the repository `repository` of the caller's registry. */
-  authorize(caller: RegistryCaller, req: IncomingMessage, action: RegistryAction, repository: string): Promise<AuthorizationDecision>;
+  authorize(caller: RegistryCaller, action: RegistryAction, repository: string): Promise<AuthorizationDecision>;
 }
 
 const unauthorized = (message: string) => new RegistryError('UNAUTHORIZED', message, { detail: null });
 
 /** ECR's message for a token it no longer takes. */
-export const EXPIRED_TOKEN_MESSAGE = 'Your authorization token has expired. Reauthenticate and try again.';
+const EXPIRED_TOKEN_MESSAGE = 'Your authorization token has expired. Reauthenticate and try again.';
 
 /** The caller's address as IAM's aws:SourceIp sees it (IPv4-mapped IPv6 unwrapped). */
 function sourceIpOf(req: IncomingMessage): string {
@@ -65,17 +67,18 @@ export function tokenAccess(o: { tokens: RegistryTokens; identity: RegistryIdent
       const grant = o.tokens.openBasic(req.headers.authorization);
       if (grant === 'expired') throw unauthorized(EXPIRED_TOKEN_MESSAGE);
       if (!grant) throw unauthorized('authentication required');
-      const status = await o.identity.checkPrincipal(grant.principal, grant.sessionToken, o.clock.now());
+      const now = o.clock.now();
+      const status = await o.identity.checkPrincipal(grant.principal, grant.sessionToken, now);
       if (status === 'expired') throw unauthorized(EXPIRED_TOKEN_MESSAGE);
       if (status === 'gone') {
         throw unauthorized(`The principal this authorization token was issued to (${grant.principal.arn}) no longer exists. Reauthenticate and try again.`);
       }
-      return { scope: grant.scope, principal: grant.principal };
+      const globals = authorizationGlobals({ sourceIp: sourceIpOf(req), secure: false }, grant.scope.region, now);
+      return { scope: grant.scope, principal: grant.principal, globals };
     },
 
-    async authorize(caller, req, action, repository) {
-      const globals = authorizationGlobals({ sourceIp: sourceIpOf(req), secure: false }, caller.scope.region, o.clock.now());
-      return o.identity.authorize(caller.principal, { action, resource: registryArns.repository(caller.scope, repository) }, globals);
+    authorize(caller, action, repository) {
+      return o.identity.authorize(caller.principal, { action, resource: registryArns.repository(caller.scope, repository) }, caller.globals);
     },
   };
 }

@@ -15,7 +15,6 @@
  *   /v2/<name>/referrers/<digest>          GET
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthorizationDecision } from '../aws/index.ts';
 import type { Clock } from '../common/index.ts';
 import type { Store } from '../state/index.ts';
 import type { RegistryAccess, RegistryCaller } from './access.ts';
@@ -29,7 +28,7 @@ import { MAX_MANIFEST_BYTES } from './manifests.ts';
 import { parseV2Path, splitTarget } from './paths.ts';
 import { requiredPermissions, type RegistryAction, type RegistryPermission } from './permissions.ts';
 
-/** A plain HTTP handler; the same shape as api/server.ts's Route, so it mounts under `prefixes`. */
+/** A plain HTTP handler; the same shape as the endpoint's `Route` (aws/), so it mounts under `prefixes`. */
 export type RegistryRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** What the registry route needs. */
@@ -71,19 +70,19 @@ export function distributionRoute(options: DistributionOptions): RegistryRoute {
     onImagePushed: options.onImagePushed,
   };
   const challenge = `Basic realm="${(options.realm ?? 'wharf').replace(/["\\]/g, '')}"`;
+  const { access } = options;
 
   return async (req, res) => {
     res.setHeader('docker-distribution-api-version', 'registry/2.0');
     const { path, query } = splitTarget(req.url ?? '/');
     try {
-      const caller = await options.access.authenticate(req);
+      const caller = await access.authenticate(req);
       const target = parseV2Path(path);
       if (!target) throw RegistryErrors.unsupported('no such endpoint of the distribution API', 404);
-      const decide = (action: RegistryAction, repository: string) => options.access.authorize(caller, req, action, repository);
       if ('name' in target) {
-        for (const permission of requiredPermissions(target, req.method ?? '', query)) await demand(caller, permission, target.name, decide);
+        for (const permission of requiredPermissions(target, req.method ?? '', query)) await demand(access, caller, permission, target.name);
       }
-      const allowed = async (action: RegistryAction, repository: string) => (await decide(action, repository)).allowed;
+      const allowed = async (action: RegistryAction, repository: string) => (await access.authorize(caller, action, repository)).allowed;
       const ctx: RequestContext = { req, res, scope: caller.scope, query, parts, allowed };
       switch (target.kind) {
         case 'base':
@@ -124,14 +123,11 @@ export function distributionRoute(options: DistributionOptions): RegistryRoute {
  * Requires one permission of the caller on `repository`: its action, or any one of its
  * alternatives. A refusal is 403 DENIED with IAM's message for the first alternative.
  */
-async function demand(
-  caller: RegistryCaller, permission: RegistryPermission, repository: string,
-  decide: (action: RegistryAction, repository: string) => Promise<AuthorizationDecision>,
-): Promise<void> {
+async function demand(access: RegistryAccess, caller: RegistryCaller, permission: RegistryPermission, repository: string): Promise<void> {
   const alternatives: readonly RegistryAction[] = typeof permission === 'string' ? [permission] : permission;
   let refusal: string | undefined;
   for (const action of alternatives) {
-    const decision = await decide(action, repository);
+    const decision = await access.authorize(caller, action, repository);
     if (decision.allowed) return;
     refusal ??= decision.message;
   }

@@ -7,7 +7,7 @@
 export * from './records.ts';
 export { RegistryTokens, TOKEN_TTL_MS } from './tokens.ts';
 export type { RegistryGrant, TokenHolder } from './tokens.ts';
-export { EXPIRED_TOKEN_MESSAGE, tokenAccess } from './access.ts';
+export { tokenAccess } from './access.ts';
 export type { HolderStatus, RegistryAccess, RegistryCaller, RegistryIdentity } from './access.ts';
 export { requiredPermissions } from './permissions.ts';
 export type { RegistryAction, RegistryPermission } from './permissions.ts';

@@ -8,7 +8,7 @@
  * Repositories belong to an account and region, as in ECR. Repository names are ECR's:
  * lowercase, may contain `/` namespaces, 2–256 characters.
  */
-import { formatArn } from '../aws/index.ts';
+import { formatArn, parseArn, resourceOf } from '../aws/index.ts';
 
 /** Every repository and image belongs to one account (the registry id) and one region. */
 export interface RegistryScope {
@@ -85,5 +85,14 @@ export const registryKeys = {
 export const registryArns = {
   repository: (s: RegistryScope, name: string) => formatArn('ecr', s.region, s.account, `repository/${name}`),
 };
+
+/** The repository an ARN names (its scope and name, not checked against ECR's name rule), or undefined for any other ARN. */
+export function parseRepositoryArn(text: string): { scope: RegistryScope; name: string } | undefined {
+  const arn = parseArn(text);
+  if (!arn || arn.service !== 'ecr' || !arn.region || !/^\d{12}$/.test(arn.account)) return undefined;
+  const { type, path } = resourceOf(arn);
+  if (type !== 'repository' || path.length === 0) return undefined;
+  return { scope: { account: arn.account, region: arn.region }, name: path.join('/') };
+}
 
 export { ECR_HOST } from '../common/index.ts';

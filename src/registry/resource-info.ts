@@ -4,9 +4,8 @@
  * policies), its tags (`aws:ResourceTag/*`) and the account that owns it. Identity's
  * authority asks this for `arn:aws:ecr:<region>:<account>:repository/<name>` ARNs.
  */
-import { parseArn, resourceOf } from '../aws/index.ts';
 import { getDoc, type Store } from '../state/index.ts';
-import { registryKeys, type RepositoryRecord } from './records.ts';
+import { parseRepositoryArn, registryKeys, type RepositoryRecord } from './records.ts';
 
 /** A repository as IAM sees it (the shape of identity's ResourceInfo). */
 export interface RepositoryResourceInfo {
@@ -22,15 +21,13 @@ export interface RepositoryResourceInfo {
  */
 export function repositoryResourceInfo(store: Store): (arn: string) => Promise<RepositoryResourceInfo | undefined> {
   return async (arn) => {
-    const parsed = parseArn(arn);
-    if (!parsed || parsed.service !== 'ecr' || !parsed.account || !parsed.region) return undefined;
-    const { type, path } = resourceOf(parsed);
-    if (type !== 'repository' || path.length === 0) return undefined;
-    const name = path.join('/');
-    const doc = await getDoc<RepositoryRecord>(store, registryKeys.repository({ account: parsed.account, region: parsed.region }, name));
-    if (!doc) return { tags: {}, account: parsed.account };
+    const named = parseRepositoryArn(arn);
+    if (!named) return undefined;
+    const { account } = named.scope;
+    const doc = await getDoc<RepositoryRecord>(store, registryKeys.repository(named.scope, named.name));
+    if (!doc) return { tags: {}, account };
     const tags: Record<string, string> = {};
     for (const t of doc.value.tags) tags[t.Key] = t.Value;
-    return { ...(doc.value.policyText !== undefined ? { policy: doc.value.policyText } : {}), tags, account: parsed.account };
+    return { ...(doc.value.policyText !== undefined ? { policy: doc.value.policyText } : {}), tags, account };
   };
 }

@@ -3,8 +3,8 @@
  * resource ECR tags is a repository, named by its ARN (which is also what IAM authorizes the
  * operation on); its tags live on the repository record.
  */
-import type { RequestContext } from '../../aws/index.ts';
-import { requestTagConditions, tagKeyConditions } from '../../aws/index.ts';
+import { requestTagConditions, tagKeyConditions, type RequestContext } from '../../aws/index.ts';
+import { parseRepositoryArn } from '../../registry/index.ts';
 import {
   checkTags, findRepository, isRepositoryName, mergeTags, need, scopeOf, storeReader, updateRepository, REPOSITORY_NAME_PATTERN,
   type EcrOperationTable, type Registry,
@@ -12,16 +12,14 @@ import {
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 
-const REPOSITORY_ARN = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):([0-9]{12}):repository\/(.+)$/;
-
 /**
  * The repository a `resourceArn` names, as a registry and name. An ARN of another region or
  * account names a repository this caller cannot see: RepositoryNotFoundException, as ECR says.
  */
 function repositoryOfArn(arn: string, ctx: RequestContext): { registry: Registry; name: string } {
-  const m = REPOSITORY_ARN.exec(arn);
-  if (!m) throw EcrErrors.constraint('resourceArn', 'must be a repository ARN: arn:aws:ecr:<region>:<account>:repository/<repository name>');
-  const [, region, account, name] = m;
+  const named = parseRepositoryArn(arn);
+  if (!named) throw EcrErrors.constraint('resourceArn', 'must be a repository ARN: arn:aws:ecr:<region>:<account>:repository/<repository name>');
+  const { scope: { account, region }, name } = named;
   if (!isRepositoryName(name)) throw EcrErrors.constraint('resourceArn', `must satisfy regular expression '${REPOSITORY_NAME_PATTERN}'`);
   const scope = scopeOf(ctx);
   return { registry: { scope, registryId: account, own: account === scope.account && region === scope.region }, name };
