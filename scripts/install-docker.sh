@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Wharf runs on and is tested with, from Debian's packages, and starts dockerd.
-# Run as root on Debian: Docker Engine (docker.io), the AWS CLI v2 (awscli) and skopeo used by
-# the tests, and busybox-static from which the test images are built. Safe to run again.
+# Run as root on Debian: Docker Engine (docker.io), etcd (etcd-server, the distributed store),
+# the AWS CLI v2 (awscli) and skopeo used by the tests, and busybox-static from which the test
+# images are built. Safe to run again. etcd is not started here: the tests start their own.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then echo "install-docker.sh: run as root" >&2; exit 1; fi
@@ -12,6 +13,7 @@ command -v dockerd >/dev/null || need+=(docker.io)
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v skopeo >/dev/null || need+=(skopeo)
+command -v etcd >/dev/null || need+=(etcd-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} from Debian's packages..."
   apt-get update -qq

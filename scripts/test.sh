@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: type check, unit tests beside the code, integration tests under test/.
-# Needs Docker Engine, the AWS CLI v2 at /usr/bin/aws and busybox-static: when they are missing
+# Needs Docker Engine, etcd, the AWS CLI v2 at /usr/bin/aws and busybox-static: when they are missing
 # and this runs as root on Debian, scripts/install-docker.sh installs and starts them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,13 +10,14 @@ docker version >/dev/null 2>&1 || missing="Docker Engine"
 [ -x /usr/bin/aws ] || missing="${missing:+$missing, }AWS CLI v2 (/usr/bin/aws)"
 command -v busybox >/dev/null || missing="${missing:+$missing, }busybox-static"
 command -v skopeo >/dev/null || missing="${missing:+$missing, }skopeo"
+command -v etcd >/dev/null || missing="${missing:+$missing, }etcd (etcd-server)"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Not found: $missing. Installing with scripts/install-docker.sh..."
     bash scripts/install-docker.sh
   else
     echo "The tests need: $missing." >&2
-    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, awscli, busybox-static, skopeo and starts dockerd)." >&2
+    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, etcd-server, awscli, busybox-static, skopeo and starts dockerd)." >&2
     exit 1
   fi
 fi

@@ -1,7 +1,8 @@
 /**
  * The state layer's public face: the Store contract every backend meets, the embedded SQLite
- * backend, the optimistic-transaction helpers that services and controllers write through, and
- * informers (watch-fed, indexed caches of one prefix) that they read through.
+ * backend and the etcd one (with local etcd clusters for trying and testing it), the
+ * optimistic-transaction helpers that services and controllers write through, and informers
+ * (watch-fed, indexed caches of one prefix) that they read through.
  */
 export type {
   Compare,
@@ -17,6 +18,10 @@ export type {
 } from './store.ts';
 export { SqliteStore, StoreClosedError, StoreLockedError } from './sqlite.ts';
 export type { SqliteStoreOptions } from './sqlite.ts';
+export { EtcdStore, StoreUnavailableError, bytesPrefixEnd } from './etcd.ts';
+export type { EtcdStoreOptions } from './etcd.ts';
+export { EtcdCluster, freePort } from './etcd-cluster.ts';
+export type { EtcdClusterOptions } from './etcd-cluster.ts';
 export { ConflictError, getDoc, listDocs, transact, Tx } from './transact.ts';
 export type { Doc } from './transact.ts';
 export { compareKeys, Informer, InformerClosedError, InformerDecodeError } from './informer.ts';
