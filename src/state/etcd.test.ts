@@ -1,12 +1,17 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { storeContract } from './contract.testing.ts';
 import { EtcdCluster } from './etcd-cluster.ts';
+import { EtcdElection, LocalElection, NotLeaderError } from './election.ts';
 import { bytesPrefixEnd, EtcdStore, StoreUnavailableError } from './etcd.ts';
 
+const here = dirname(fileURLToPath(import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'wharf-etcd-'));
 const clusters = new Map<number, Promise<EtcdCluster>>();
 const stores: EtcdStore[] = [];
@@ -74,5 +79,87 @@ describe('EtcdStore', () => {
     await assert.rejects(store.get('k'), StoreUnavailableError);
     await assert.rejects(store.txn([], [{ type: 'put', key: 'k', value: 'v' }]), StoreUnavailableError);
     await store.close();
+  });
+});
+
+describe('EtcdElection', () => {
+  const hosts = async () => (await cluster(3)).hosts;
+
+  it('one candidate leads; when it resigns, the next one takes over', async () => {
+    const rootPrefix = `election-${++counter}/`;
+    const a = new EtcdElection(new EtcdStore({ hosts: await hosts(), root: rootPrefix }), { name: 'controllers', candidate: 'a', ttlSeconds: 2, pollMs: 50 });
+    const b = new EtcdElection(new EtcdStore({ hosts: await hosts(), root: rootPrefix }), { name: 'controllers', candidate: 'b', ttlSeconds: 2, pollMs: 50 });
+    const termA = await a.campaign();
+    assert.equal(termA.leader, 'a');
+    let bLeads = false;
+    const campaignB = b.campaign().then((term) => ((bLeads = true), term));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(bLeads, false, 'a second candidate waits while the first leads');
+    assert.equal(await b.leader(), 'a');
+    await termA.store.txn([], [{ type: 'put', key: 'written-by', value: 'a' }]);
+    await a.close();
+    await termA.ended;
+    const termB = await campaignB;
+    assert.equal(await b.leader(), 'b');
+    // a's term is over: its store refuses, b's writes.
+    await assert.rejects(termA.store.txn([], [{ type: 'put', key: 'written-by', value: 'a again' }]), NotLeaderError);
+    await termB.store.txn([], [{ type: 'put', key: 'written-by', value: 'b' }]);
+    await b.close();
+  });
+
+  it('a leader killed with SIGKILL is replaced once its lease expires, and its term\'s writes are fenced', async () => {
+    const rootPrefix = `election-${++counter}/`;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'election-child.testing.ts'), (await hosts()).join(','), rootPrefix, 'doomed', '1'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+      assert.equal(line, 'leading doomed');
+      const store = new EtcdStore({ hosts: await hosts(), root: rootPrefix });
+      const survivor = new EtcdElection(store, { name: 'controllers', candidate: 'survivor', ttlSeconds: 1, pollMs: 50 });
+      assert.equal(await survivor.leader(), 'doomed');
+      const doomedRevision = (await store.etcd.get(`${rootPrefix}leader/controllers`).exec()).kvs[0].create_revision;
+      child.kill('SIGKILL');
+      await exited;
+      const term = await survivor.campaign();
+      assert.equal(term.leader, 'survivor');
+      // A write still in flight from the dead leader's term is refused by the fence.
+      const stale = store.fenced(`${rootPrefix}leader/controllers`, Number(doomedRevision));
+      await assert.rejects(stale.txn([], [{ type: 'put', key: 'written-by', value: 'doomed, late' }]), NotLeaderError);
+      assert.equal((await store.get('written-by'))?.value, 'doomed');
+      await term.store.txn([], [{ type: 'put', key: 'written-by', value: 'survivor' }]);
+      await survivor.close();
+      await store.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('a fenced store lets ordinary conflicts through as failed transactions', async () => {
+    const store = await open(1);
+    const leaderKey = `${store.rootPrefix}leader/test`;
+    const created = await store.etcd.put(leaderKey).value('me').exec();
+    const fenced = store.fenced(leaderKey, Number(created.header.revision));
+    const first = await fenced.txn([{ key: 'k', modRevision: 0 }], [{ type: 'put', key: 'k', value: '1' }]);
+    assert.equal(first.succeeded, true);
+    const conflict = await fenced.txn([{ key: 'k', modRevision: 0 }], [{ type: 'put', key: 'k', value: '2' }]);
+    assert.equal(conflict.succeeded, false);
+    await store.etcd.delete().key(leaderKey).exec();
+    await assert.rejects(fenced.txn([], [{ type: 'put', key: 'k', value: '3' }]), NotLeaderError);
+    assert.equal((await store.get('k'))?.value, '1');
+  });
+});
+
+describe('LocalElection', () => {
+  it('leads at once and ends its term on close', async () => {
+    const store = await open(1);
+    const election = new LocalElection(store, 'dev');
+    const term = await election.campaign();
+    assert.equal(term.store, store);
+    assert.equal(await election.leader(), 'dev');
+    await election.close();
+    await term.ended;
+    assert.equal(await election.leader(), undefined);
   });
 });

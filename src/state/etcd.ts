@@ -23,7 +23,8 @@
  * progress notifications raced events before etcd 3.4.25 and 3.5.8).
  */
 import { Etcd3, CompareResult, CompareTarget, type IOptions } from 'etcd3';
-import type { IDuplexStream, IEvent, IKeyValue, IRequestOp, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { ICompare, IDuplexStream, IEvent, IKeyValue, IRequestOp, IWatchRequest, IWatchResponse } from 'etcd3';
+import { NotLeaderError } from './election.ts';
 import { StoreClosedError } from './sqlite.ts';
 import type {
   Compare, KeyValue, Op, RangeOptions, RangeResult, Store, TxnResult, Unwatch, WatchEvent, WatchOptions,
@@ -190,17 +191,46 @@ export class EtcdStore implements Store {
   }
 
   async txn(compares: Compare[], ops: Op[]): Promise<TxnResult> {
-    const compare = compares.map((c) => ({
+    return this.guardedTxn(compares, ops);
+  }
+
+  /**
+   * This store, with every transaction also requiring `guardKey` (a raw etcd key) to have been
+   * created at `createRevision`: a leader's writes, refused with NotLeaderError once its key
+   * is gone or another's.
+   */
+  fenced(guardKey: string, createRevision: number): Store {
+    const guard = { key: Buffer.from(guardKey), createRevision };
+    return {
+      get: (key) => this.get(key),
+      range: (prefix, options) => this.range(prefix, options),
+      txn: (compares, ops) => this.guardedTxn(compares, ops, guard),
+      watch: (prefix, onEvent, options) => this.watch(prefix, onEvent, options),
+      revision: () => this.revision(),
+      compact: (revision) => this.compact(revision),
+      close: async () => undefined, // the term's view; the store itself stays open
+    };
+  }
+
+  private async guardedTxn(compares: Compare[], ops: Op[], guard?: { key: Buffer; createRevision: number }): Promise<TxnResult> {
+    const compare: ICompare[] = compares.map((c) => ({
       key: this.key(c.key), target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: c.modRevision,
     }));
+    if (guard) compare.push({ key: guard.key, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: guard.createRevision });
     const success: IRequestOp[] = ops.map((op) => {
       if (op.type === 'put') return { request_put: { key: this.key(op.key), value: Buffer.from(op.value) } };
       if (op.type === 'delete') return { request_delete_range: { key: this.key(op.key) } };
       const from = this.key(op.prefix);
       return { request_delete_range: { key: from, range_end: bytesPrefixEnd(from) } };
     });
-    const res = await this.call(() => this.client.kv.txn({ compare, success, failure: [] }));
+    // On failure, the guard key says whether the term is over or only a compare lost a race.
+    const failure: IRequestOp[] = guard ? [{ request_range: { key: guard.key } }] : [];
+    const res = await this.call(() => this.client.kv.txn({ compare, success, failure }));
     const revision = Number(res.header.revision);
+    if (!res.succeeded && guard) {
+      const held = res.responses[0]?.response_range?.kvs[0];
+      if (!held || Number(held.create_revision) !== guard.createRevision) throw new NotLeaderError();
+    }
     // A write's own event brings the tail to `revision`; anything else may need a barrier.
     const wrote = res.succeeded && res.responses.some((r) => r.response_put || Number(r.response_delete_range?.deleted ?? 0) > 0);
     if (!wrote) this.needProgress(revision);

@@ -20,6 +20,8 @@ export { SqliteStore, StoreClosedError, StoreLockedError } from './sqlite.ts';
 export type { SqliteStoreOptions } from './sqlite.ts';
 export { EtcdStore, StoreUnavailableError, bytesPrefixEnd } from './etcd.ts';
 export type { EtcdStoreOptions } from './etcd.ts';
+export { ElectionClosedError, EtcdElection, LocalElection, NotLeaderError } from './election.ts';
+export type { Election, EtcdElectionOptions, Term } from './election.ts';
 export { EtcdCluster, freePort } from './etcd-cluster.ts';
 export type { EtcdClusterOptions } from './etcd-cluster.ts';
 export { ConflictError, getDoc, listDocs, transact, Tx } from './transact.ts';
