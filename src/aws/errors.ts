@@ -31,4 +31,6 @@ export const CommonErrors = {
   tooLarge: (limit: number) => new AwsError('RequestEntityTooLargeException', `Request body exceeds the limit of ${limit} bytes.`, 413),
   /** Lost too many optimistic-concurrency races: retryable, as a 5xx is for the SDKs. */
   throttling: (message: string) => new AwsError('ThrottlingException', message, 400),
+  /** The store cannot be reached (no etcd quorum): nothing was written; the SDKs retry a 503. */
+  serviceUnavailable: (message: string) => new AwsError('ServiceUnavailable', message, 503),
 };

@@ -146,9 +146,13 @@ function isQueryRequest(wire: WireRequest): boolean {
   return wire.query.has('Action') || (wire.method === 'POST' && (wire.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded'));
 }
 
-/** Business code throws AwsErrors; a store conflict lost too often is retryable; anything else is Wharf's fault. */
+/**
+ * Business code throws AwsErrors; a store conflict lost too often is retryable, as is a store
+ * without a quorum (503, which the SDKs retry); anything else is Wharf's fault.
+ */
 function toAwsError(error: unknown): AwsError {
   if (error instanceof AwsError) return error;
   if (error instanceof Error && error.name === 'ConflictError') return CommonErrors.throttling(error.message);
+  if (error instanceof Error && error.name === 'StoreUnavailableError') return CommonErrors.serviceUnavailable(error.message);
   return new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
 }

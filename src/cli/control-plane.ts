@@ -7,13 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
 import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
-import { LifecycleController, ServiceController, TaskRetentionController } from '../controllers/index.ts';
+import { LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
   BlobStore, RegistryTokens, distributionRoute, repositoryResourceInfo, tokenAccess, registryKeys, runRegistryMaintenance, scanOnPush,
   type RepositoryRecord,
 } from '../registry/index.ts';
-import { SqliteStore, getDoc, type Store } from '../state/index.ts';
+import {
+  EtcdElection, EtcdStore, LocalElection, SqliteStore, getDoc, type Election, type EtcdStoreOptions, type Store,
+} from '../state/index.ts';
 import { IamAuthority, ensureRootAccessKey, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo } from '../ecs/index.ts';
@@ -24,10 +26,17 @@ import { stsService } from '../services/sts/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 
+/** Where the state lives: the embedded SQLite file in the data dir, or an etcd cluster. */
+export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
+
 export interface ControlPlaneOptions {
   host: string;
   port: number;
   dataDir: string;
+  /** Default: SQLite in `dataDir`. With etcd, several replicas share the state and elect a leader. */
+  store?: StoreSpec;
+  /** This replica's name, shown as the leader (default `<host>:<port>`). */
+  replica?: string;
   account: string;
   region: string;
   /** Enables `POST /_wharf/reset`, which wipes all state (dev mode only). */
@@ -53,13 +62,26 @@ export interface ControlPlaneOptions {
 export interface ControlPlane {
   url: string;
   store: Store;
+  /** This replica's name, and whether its controllers run (it leads). */
+  replica: string;
+  readonly leading: boolean;
   /** The account root's access key (its file is written on the start that created it). */
   rootKey: RootKey;
   stop(): Promise<void>;
 }
 
+/** Opens the store the options name, and the election its replicas hold. */
+function openState(o: ControlPlaneOptions, replica: string): { store: Store; election: Election } {
+  if (o.store?.kind === 'etcd') {
+    const store = new EtcdStore(o.store);
+    return { store, election: new EtcdElection(store, { name: 'controllers', candidate: replica }) };
+  }
+  const store = openSqlite(o.dataDir);
+  return { store, election: new LocalElection(store, replica) };
+}
+
 /** Opens the SQLite store with its files readable by their owner only (they hold secrets). */
-function openStore(dataDir: string): SqliteStore {
+function openSqlite(dataDir: string): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
   const file = join(dataDir, 'wharf.db');
@@ -79,7 +101,9 @@ function withEcsResourceInfo(store: Store, next?: ResourceInfoProvider): Resourc
 
 /** Opens the store and starts serving; resolves once the port is listening. */
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
-  const store = openStore(o.dataDir);
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const replica = o.replica ?? `${o.host}:${o.port}`;
+  const { store, election } = openState(o, replica);
   const clock = o.clock ?? systemClock;
   const rootKey = await ensureRootKey(store, o.dataDir, o.account, randomIds, clock, o.env ?? {});
   const authority = await IamAuthority.open({
@@ -100,16 +124,35 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers,
     registryAuth: agentRegistryAuth(tokens, clock),
   });
-  await link.markAllDisconnected();
-  const services = new ServiceController({ deps, settings: { instanceLostAfterMs: o.instanceLostAfterMs ?? 30_000 }, log: o.log });
-  await services.start();
-  const lifecycle = new LifecycleController({ store, clock, log: o.log });
-  lifecycle.start();
-  const retention = new TaskRetentionController({ store, informers, clock, retentionMs: o.stoppedTaskRetentionMs, log: o.log });
-  retention.start();
+  // One process holds every link: none survived its restart. (With replicas, links live on.)
+  if (election instanceof LocalElection) await link.markAllDisconnected();
+  // The controllers run on the leader alone, writing through its term's fenced store.
+  const startControllers: StartControllers = async (leaderStore) => {
+    const services = new ServiceController({
+      deps: { ...deps, store: leaderStore }, settings: { instanceLostAfterMs: o.instanceLostAfterMs ?? 30_000 }, log: o.log,
+    });
+    await services.start();
+    const lifecycle = new LifecycleController({ store: leaderStore, clock, log: o.log });
+    lifecycle.start();
+    const retention = new TaskRetentionController({ store: leaderStore, informers, clock, retentionMs: o.stoppedTaskRetentionMs, log: o.log });
+    retention.start();
+    // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
+    const maintenance = setInterval(() => {
+      runRegistryMaintenance(leaderStore, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
+    }, 60 * 60_000);
+    maintenance.unref();
+    return async () => {
+      clearInterval(maintenance);
+      await lifecycle.close();
+      await retention.close();
+      await services.close();
+    };
+  };
+  const leadership = runWhileLeader(election, startControllers, o.log);
 
   const routes = operatorRoutes({
     store, clock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
+    replica: { name: replica, store: o.store?.kind ?? 'sqlite', leading: () => leadership.leading, leader: () => election.leader() },
     reset: o.allowReset
       ? async () => {
         await store.txn([], [{ type: 'deletePrefix', prefix: '' }]);
@@ -157,20 +200,16 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   const reachable = o.host === '0.0.0.0' ? '127.0.0.1' : o.host === '::' ? '[::1]' : host;
   registryHost = `${reachable}:${port}`;
-  // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
-  const maintenance = setInterval(() => {
-    runRegistryMaintenance(store, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
-  }, 60 * 60_000);
-  maintenance.unref();
   return {
     url: `http://${host}:${port}`,
     store,
     rootKey,
+    replica,
+    get leading() {
+      return leadership.leading;
+    },
     async stop() {
-      clearInterval(maintenance);
-      await lifecycle.close();
-      await retention.close();
-      await services.close();
+      await leadership.close();
       await link.close();
       informers.close();
       authority.close();

@@ -2,7 +2,8 @@
  * The `wharf` command.
  *
  *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--enforce-iam]   control plane + a local agent, one process
- *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S]   the control plane alone
+ *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--store etcd://H:P,...] [--replica NAME]
+ *                the control plane alone; with etcd, one of several replicas (one leads the controllers)
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
  *   wharf agent  --server URL [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  *
@@ -16,11 +17,14 @@ import { startAgent, type CredentialsProvider } from '../agent/index.ts';
 import { signRequest } from '../common/index.ts';
 import { flag, intFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
+import { parseStoreSpec } from './store-spec.ts';
 import { waitForInstance } from './wait.ts';
 
 const USAGE = `Usage:
   wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30] [--enforce-iam]
   wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
+               [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME]
+               [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
   wharf agent  --server http://HOST:PORT [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]
@@ -94,10 +98,16 @@ async function dev(args: ParsedArgs): Promise<void> {
 }
 
 async function server(args: ParsedArgs): Promise<void> {
-  const plane = await startControlPlane(controlPlaneOptions(args, args.flags.has('allow-reset'), false));
+  const store = parseStoreSpec({
+    store: flag(args, 'store', process.env.WHARF_STORE), etcdCa: flag(args, 'etcd-ca'), etcdCert: flag(args, 'etcd-cert'),
+    etcdKey: flag(args, 'etcd-key'), etcdUser: flag(args, 'etcd-user'), env: process.env,
+  });
+  const plane = await startControlPlane({
+    ...controlPlaneOptions(args, args.flags.has('allow-reset'), false), store, replica: flag(args, 'replica'),
+  });
   onShutdown([() => plane.stop()]);
   log(`The account root's access key is in ${plane.rootKey.file}${plane.rootKey.created ? ' (created now; readable by its owner only)' : ''}`);
-  log(`Wharf server ready at ${plane.url}`);
+  log(`Wharf server ready at ${plane.url} (replica ${plane.replica}; store: ${store.kind === 'etcd' ? store.hosts.join(',') : 'sqlite'})`);
 }
 
 async function agent(args: ParsedArgs): Promise<void> {

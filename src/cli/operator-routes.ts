@@ -1,5 +1,6 @@
 /**
- * The control plane's own HTTP routes beside the AWS APIs: health, the dev-mode reset, and the
+ * The control plane's own HTTP routes beside the AWS APIs: health, readiness and status (which
+ * replica leads), the dev-mode reset, and the
  * operator's import of the vulnerability feed. Each guards itself: the reset refuses anything a
  * browser could send from another site; the feed import is SigV4-signed and authorized by IAM
  * like an API call, with a bounded body.
@@ -26,6 +27,8 @@ export interface OperatorRouteDeps {
   account: string;
   /** Present in dev mode: wipes all state. */
   reset?: () => Promise<void>;
+  /** This replica, the store's kind, and who leads (for status and readiness). */
+  replica: { name: string; store: 'sqlite' | 'etcd'; leading: () => boolean; leader: () => Promise<string | undefined> };
 }
 
 const json = (res: http.ServerResponse, status: number, body: unknown) => {
@@ -61,7 +64,20 @@ async function readLimited(req: http.IncomingMessage, limit: number): Promise<Bu
 /** The operator routes, by `METHOD /path`. */
 export function operatorRoutes(d: OperatorRouteDeps): Record<string, Route> {
   const routes: Record<string, Route> = {
+    // Liveness: the process serves. Readiness: it can also reach the store (a replica cut off
+    // from etcd's quorum is taken out of a load balancer's rotation).
     'GET /_wharf/health': (_req, res) => json(res, 200, { status: 'ok' }),
+    'GET /_wharf/ready': async (_req, res) => {
+      try {
+        json(res, 200, { status: 'ready', revision: await d.store.revision() });
+      } catch (error) {
+        json(res, 503, { status: 'unavailable', message: error instanceof Error ? error.message : String(error) });
+      }
+    },
+    'GET /_wharf/status': async (_req, res) => {
+      const leader = await d.replica.leader().catch(() => undefined);
+      json(res, 200, { replica: d.replica.name, store: d.replica.store, leading: d.replica.leading(), leader: leader ?? null });
+    },
     'PUT /_wharf/registry/osv-feed': async (req, res) => {
       const body = await readLimited(req, MAX_FEED_BYTES);
       if (!body) {

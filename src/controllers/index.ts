@@ -12,3 +12,4 @@ export {
 } from './retention/controller.ts';
 export { DEFAULT_TASK_RETENTION_MS } from './retention/expiry.ts';
 export { realTimers, type Timers } from './timers.ts';
+export { runWhileLeader, type Leadership, type StartControllers } from './leadership.ts';

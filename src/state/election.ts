@@ -19,6 +19,8 @@ export interface Term {
   store: Store;
   /** Resolves when the term ends (lease lost, resigned, or the election closed). */
   ended: Promise<void>;
+  /** Gives the term up (another candidate, or this one again, may lead next). */
+  resign(): Promise<void>;
 }
 
 /** A way to become leader. */
@@ -57,7 +59,11 @@ export class LocalElection implements Election {
   async campaign(): Promise<Term> {
     if (this.closed || this.end) throw new ElectionClosedError();
     const ended = new Promise<void>((resolve) => (this.end = resolve));
-    return { leader: this.name, store: this.store, ended };
+    const resign = async () => {
+      this.end?.();
+      this.end = undefined;
+    };
+    return { leader: this.name, store: this.store, ended, resign };
   }
 
   async leader(): Promise<string | undefined> {
@@ -140,7 +146,11 @@ export class EtcdElection implements Election {
       }
     }, 200);
     check.unref();
-    return { leader: this.o.candidate, store: this.store.fenced(this.key, createRevision), ended };
+    const resign = async () => {
+      end();
+      await lease.revoke().catch(() => undefined);
+    };
+    return { leader: this.o.candidate, store: this.store.fenced(this.key, createRevision), ended, resign };
   }
 
   async leader(): Promise<string | undefined> {
