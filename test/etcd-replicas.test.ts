@@ -3,22 +3,28 @@
  * replica: every replica serves the APIs over the shared state, exactly one leads the
  * controllers, and when the leader is killed with SIGKILL another takes over and acts (the
  * service keeps exactly its desired count, then follows a new one). Losing one etcd member
- * changes nothing visible; losing two refuses writes with a clear error until they return.
+ * changes nothing visible; losing two refuses writes with a clear error until they return. A
+ * real Docker agent whose replica dies moves to another and keeps its containers running.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
-  CreateClusterCommand, CreateServiceCommand, DescribeClustersCommand, DescribeServicesCommand, ListTasksCommand,
-  RegisterTaskDefinitionCommand, UpdateServiceCommand, type ECSClient,
+  CreateClusterCommand, CreateServiceCommand, DescribeClustersCommand, DescribeContainerInstancesCommand, DescribeServicesCommand,
+  DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
+  StopTaskCommand, UpdateServiceCommand, waitUntilTasksRunning, type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
 import { EtcdCluster, freePort } from '../src/state/index.ts';
+import { startAgentProcess } from './support/crash-services.ts';
+import { removeClusterContainers } from './support/docker.ts';
 import { credentials, ecsClient, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
 
 const CLUSTER = 'replicated';
 let etcd: EtcdCluster;
 const replicas: (WharfProcess & { name: string })[] = [];
 let fleet: Fleet;
+let agent: WharfProcess | undefined;
 
 interface Status { replica: string; leading: boolean; leader: string | null }
 const status = async (r: WharfProcess): Promise<Status> => (await fetch(`${r.url}/_wharf/status`)).json() as Promise<Status>;
@@ -52,6 +58,12 @@ async function leaderOf(live: (WharfProcess & { name: string })[]): Promise<Whar
   });
 }
 
+/** The Docker container running `taskArn` (by the ECS agent's label), as `docker inspect` shows it. */
+function containerOf(taskArn: string): { Id: string; State: { StartedAt: string }; RestartCount: number } | undefined {
+  const id = execFileSync('docker', ['ps', '-q', '--no-trunc', '--filter', `label=com.amazonaws.ecs.task-arn=${taskArn}`]).toString().trim();
+  return id ? JSON.parse(execFileSync('docker', ['inspect', id]).toString())[0] : undefined;
+}
+
 async function runningCount(ecs: ECSClient, service: string): Promise<number> {
   const { services } = await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [service] }));
   return services![0].runningCount!;
@@ -62,9 +74,11 @@ before(async () => {
   for (const name of ['r1', 'r2', 'r3']) replicas.push(await startReplica(name));
 });
 after(async () => {
+  await agent?.stop();
   await fleet?.stop();
   for (const r of replicas) await r.stop();
   await etcd?.stop();
+  removeClusterContainers(`arn:aws:ecs:us-east-1:123456789012:cluster/${CLUSTER}`);
 });
 
 describe('replicas on etcd', () => {
@@ -128,5 +142,48 @@ describe('replicas on etcd', () => {
     assert.equal(await runningCount(ecs, 'app'), 8);
     const { clusters: none } = await ecs.send(new DescribeClustersCommand({ clusters: ['without-quorum'] }));
     assert.equal(none?.length, 0, 'the refused write left nothing behind');
+  });
+
+  it('a real agent whose replica dies moves to another and keeps its task, its container never restarted', { timeout: 180_000 }, async () => {
+    // The simulated agents leave first, with nothing on them.
+    const ecs = ecsClient(replicas[0].url);
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'app', desiredCount: 0 }));
+    await eventually(async () => ((await runningCount(ecs, 'app')) === 0 ? true : undefined));
+    await fleet.stop();
+
+    const leader = await leaderOf(replicas);
+    const other = replicas.find((r) => r !== leader)!;
+    // The agent's first replica is the leader: killing it moves the agent and the leadership at once.
+    agent = await startAgentProcess(`${leader.url},${other.url}`, CLUSTER, tempDir());
+    const agentInstance = await eventually(async () => {
+      const { containerInstanceArns } = await ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER, status: 'ACTIVE' }));
+      const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: containerInstanceArns! }));
+      return containerInstances!.find((ci) => ci.agentConnected)?.containerInstanceArn;
+    });
+    const run = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'replicated-app' }));
+    const taskArn = run.tasks![0].taskArn!;
+    assert.equal(run.tasks![0].containerInstanceArn, agentInstance);
+    await waitUntilTasksRunning({ client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { cluster: CLUSTER, tasks: [taskArn] });
+    const container = () => containerOf(taskArn);
+    const before = container();
+    assert.ok(before, 'the task runs in a container on the agent');
+
+    await leader.kill9();
+    replicas.splice(replicas.indexOf(leader), 1);
+    const survivor = ecsClient(other.url);
+    // The agent links to the survivor, which sends it what the store says (its task, still RUNNING).
+    await eventually(async () => {
+      const { containerInstances } = await survivor.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: [agentInstance] }));
+      return containerInstances![0].agentConnected ? true : undefined;
+    });
+    await eventually(async () => ((await leaderOf(replicas)) === other ? true : undefined));
+    // A new task placed through the survivor runs on the moved agent: its link works end to end.
+    const second = await survivor.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'replicated-app' }));
+    await waitUntilTasksRunning({ client: survivor, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { cluster: CLUSTER, tasks: [second.tasks![0].taskArn!] });
+    const { tasks } = await survivor.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArn] }));
+    assert.equal(tasks![0].lastStatus, 'RUNNING');
+    const after = container();
+    assert.deepEqual([after?.Id, after?.State.StartedAt, after?.RestartCount], [before.Id, before.State.StartedAt, 0], 'the same container, never restarted');
+    for (const t of [taskArn, second.tasks![0].taskArn!]) await survivor.send(new StopTaskCommand({ cluster: CLUSTER, task: t }));
   });
 });

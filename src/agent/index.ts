@@ -21,8 +21,8 @@ export type { CredentialsProvider } from './link.ts';
 
 /** How to start an agent. */
 export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'> {
-  /** The control plane, e.g. http://127.0.0.1:8040. */
-  serverUrl: string;
+  /** The control plane, e.g. http://127.0.0.1:8040; or its replicas, used in turn when one is lost. */
+  serverUrl: string | readonly string[];
   /**
    * The credentials the agent signs its link with (as the ECS agent uses its instance role):
    * asked again for each connection, so refreshed session credentials are picked up. Their
@@ -89,6 +89,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     log(`agent ${agentId} has tasks but no agent secret (its checkpoint predates them): it registers as a new container instance`);
   }
 
+  const servers = typeof options.serverUrl === 'string' ? [options.serverUrl] : [...options.serverUrl];
   let link: AgentLink | undefined;
   const engine = new TaskEngine({
     runtime,
@@ -97,8 +98,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     restored: saved && { tasks: saved.tasks, forgotten: saved.forgotten },
     onStateChange: (change) => link?.send(change),
     hostIp: options.hostIp ?? '127.0.0.1',
-    // The registry is served on the control plane's own port.
-    registryHost: new URL(options.serverUrl).host,
+    // The registry is served on the control plane's own port: the replica the link uses.
+    registryHost: () => new URL(link?.server ?? servers[0]).host,
     cleanupWaitMs: options.cleanupWaitMs ?? DEFAULT_CLEANUP_WAIT_MS,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
@@ -136,7 +137,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     log,
   });
   link.start();
-  log(`agent ${agentId} started (Docker ${runtimeVersion.version}); connecting to ${options.serverUrl}`);
+  log(`agent ${agentId} started (Docker ${runtimeVersion.version}); connecting to ${servers.join(', ')}`);
 
   const running = link;
   let stopping: Promise<void> | undefined;

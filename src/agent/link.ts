@@ -20,8 +20,11 @@ export type CredentialsProvider = () => Promise<Credentials>;
 
 /** What the link needs from the agent around it. */
 export interface AgentLinkOptions {
-  /** The control plane: http(s):// or ws(s)://, with or without a trailing slash. */
-  serverUrl: string;
+  /**
+   * The control plane: http(s):// or ws(s)://, with or without a trailing slash. Several
+   * (replicas of one control plane): the link uses one, and moves to the next when it is lost.
+   */
+  serverUrl: string | readonly string[];
   /** The hello to send on each connect. */
   hello: () => AgentHello;
   /** Credentials the upgrade request is signed with, and the region it is signed for. */
@@ -51,6 +54,9 @@ export function agentLinkUrl(serverUrl: string): string {
 
 /** One agent's link to the control plane. */
 export class AgentLink {
+  private readonly servers: readonly string[];
+  /** The server in use (an index of `servers`). */
+  private current = 0;
   private ws?: WebSocket;
   private registered = false;
   private closed = false;
@@ -64,6 +70,8 @@ export class AgentLink {
   containerInstanceArns: string[] = [];
 
   constructor(private readonly o: AgentLinkOptions) {
+    this.servers = typeof o.serverUrl === 'string' ? [o.serverUrl] : [...o.serverUrl];
+    if (this.servers.length === 0) throw new RangeError('the agent link needs a server URL');
     this.log = o.log ?? (() => undefined);
     this.heartbeatMs = o.heartbeatMs ?? 10_000;
   }
@@ -114,7 +122,7 @@ export class AgentLink {
 
   /** Signs the upgrade request with fresh credentials and opens the WebSocket. */
   private async open(): Promise<void> {
-    const url = agentLinkUrl(this.o.serverUrl);
+    const url = agentLinkUrl(this.server);
     const credentials = await this.o.credentials();
     const headers = await signRequest({ method: 'GET', url: new URL(url.replace(/^ws/, 'http')), credentials, region: this.o.region, service: 'ecs' });
     if (this.closed) return;
@@ -227,8 +235,15 @@ export class AgentLink {
     this.heartbeatTimer.unref();
   }
 
+  /** The control plane the link uses now (or will on its next connection). */
+  get server(): string {
+    return this.servers[this.current];
+  }
+
   private scheduleReconnect(): void {
     if (this.closed) return;
+    // A lost or refused connection moves to the next replica: any of them serves the agent.
+    this.current = (this.current + 1) % this.servers.length;
     const { initialMs, maxMs } = this.o.backoff ?? { initialMs: 500, maxMs: AGENT_RECONNECT_MAX_MS };
     const base = Math.min(maxMs, initialMs * 2 ** this.attempt);
     const delay = Math.round(base * (0.5 + (this.o.random ?? Math.random)() / 2));

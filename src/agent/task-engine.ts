@@ -31,8 +31,8 @@ export interface TaskEngineOptions {
   log?: (message: string) => void;
   /** Milliseconds before failed stops and cleanups are retried. */
   retryMs?: number;
-  /** host:port of Wharf's registry, for images there or named in ECR's host form. */
-  registryHost?: string;
+  /** host:port of Wharf's registry, for images there or named in ECR's host form (the replica the agent uses now). */
+  registryHost?: () => string;
   /** The secret the control plane issued this agent, saved with its checkpoint (none until its first registration). */
   agentSecret?: () => string | undefined;
 }

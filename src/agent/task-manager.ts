@@ -31,7 +31,7 @@ export interface TaskManagerDeps {
   /** Milliseconds before a failed stop or cleanup is retried. */
   retryMs?: number;
   /** host:port of Wharf's registry (the control plane's): images there or in ECR's host form are pulled from it. */
-  registryHost?: string;
+  registryHost?: () => string;
 }
 
 const PREFERENCE: Record<string, number> = { running: 0, restarting: 1, paused: 2, created: 3, exited: 4, dead: 5, removing: 6 };
@@ -201,8 +201,9 @@ export class TaskManager {
     try {
       if (!image) throw new Error(`container ${c.name} has no image`);
       const auth = this.model.desired.registryAuth;
-      const fromRegistry = image !== c.def.image || (this.deps.registryHost !== undefined && image.startsWith(`${this.deps.registryHost}/`));
-      const credentials = fromRegistry && auth ? { ...auth, serveraddress: this.deps.registryHost! } : undefined;
+      const registryHost = this.deps.registryHost?.();
+      const fromRegistry = image !== c.def.image || (registryHost !== undefined && image.startsWith(`${registryHost}/`));
+      const credentials = fromRegistry && auth ? { ...auth, serveraddress: registryHost! } : undefined;
       if (!(await this.deps.runtime.imageExists(image))) await this.deps.runtime.pullImage(image, credentials);
       return { type: 'pulled', container: c.name };
     } catch (err) {
@@ -213,7 +214,8 @@ export class TaskManager {
   /** The image to pull and run: ECR-form names mapped to Wharf's registry. */
   private imageOf(c: ContainerModel): string {
     const image = c.def.image ?? '';
-    return (this.deps.registryHost && registryImageRef(image, this.deps.registryHost)) || image;
+    const registryHost = this.deps.registryHost?.();
+    return (registryHost && registryImageRef(image, registryHost)) || image;
   }
 
   private async create(c: ContainerModel): Promise<TaskEvent> {

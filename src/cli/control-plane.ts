@@ -2,7 +2,9 @@
  * The control plane of `wharf server` and `wharf dev`: the store, the API endpoint with every
  * AWS service, and the agent link, wired together and listening on one port.
  */
+import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
@@ -14,7 +16,8 @@ import {
   type RepositoryRecord,
 } from '../registry/index.ts';
 import {
-  EtcdElection, EtcdStore, LocalElection, SqliteStore, getDoc, type Election, type EtcdStoreOptions, type Store,
+  EtcdElection, EtcdPresence, EtcdStore, LocalElection, LocalPresence, SqliteStore, getDoc,
+  type Election, type EtcdStoreOptions, type Presence, type Store,
 } from '../state/index.ts';
 import { IamAuthority, ensureRootAccessKey, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
@@ -70,15 +73,30 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-/** Opens the store the options name, and the election its replicas hold. */
-function openState(o: ControlPlaneOptions, replica: string): { store: Store; election: Election } {
+/** The store the options name, the election its replicas hold, and how they see each other. */
+interface State {
+  store: Store;
+  election: Election;
+  presence: Presence;
+}
+
+/**
+ * Opens the state: SQLite (one process: it leads, it alone is present) or etcd (replicas elect
+ * a leader and hold presence keys). `onRejoined` runs when a replica cut off from etcd is back.
+ */
+async function openState(o: ControlPlaneOptions, replica: string, onRejoined: () => void): Promise<State> {
+  const presenceId = `${replica}#${randomBytes(4).toString('hex')}`;
   if (o.store?.kind === 'etcd') {
     const store = new EtcdStore(o.store);
-    return { store, election: new EtcdElection(store, { name: 'controllers', candidate: replica }) };
+    const presence = await EtcdPresence.join(store, presenceId, { onRejoined });
+    return { store, election: new EtcdElection(store, { name: 'controllers', candidate: replica }), presence };
   }
   const store = openSqlite(o.dataDir);
-  return { store, election: new LocalElection(store, replica) };
+  return { store, election: new LocalElection(store, replica), presence: new LocalPresence(presenceId) };
 }
+
+/** How often the leader looks for instances linked through replicas that died. */
+const ORPHAN_SWEEP_MS = 2000;
 
 /** Opens the SQLite store with its files readable by their owner only (they hold secrets). */
 function openSqlite(dataDir: string): SqliteStore {
@@ -102,8 +120,10 @@ function withEcsResourceInfo(store: Store, next?: ResourceInfoProvider): Resourc
 /** Opens the store and starts serving; resolves once the port is listening. */
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
-  const replica = o.replica ?? `${o.host}:${o.port}`;
-  const { store, election } = openState(o, replica);
+  const replica = o.replica ?? `${hostname()}-${process.pid}`;
+  let link: AgentLinkServer | undefined;
+  // Cut off from etcd past its lease, this replica's agents may have been counted as gone: they reconnect and say otherwise.
+  const { store, election, presence } = await openState(o, replica, () => link?.dropLinks());
   const clock = o.clock ?? systemClock;
   const rootKey = await ensureRootKey(store, o.dataDir, o.account, randomIds, clock, o.env ?? {});
   const authority = await IamAuthority.open({
@@ -119,8 +139,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const blobs = await BlobStore.open({ root: join(o.dataDir, 'registry'), clock });
   // The registry is served on this port: its host is known once listening (port 0 picks one).
   let registryHost = `${o.host}:${o.port}`;
-  const link = new AgentLinkServer({
-    store, clock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log,
+  link = new AgentLinkServer({
+    store, clock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log, replica: presence.id,
     authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers,
     registryAuth: agentRegistryAuth(tokens, clock),
   });
@@ -141,7 +161,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       runRegistryMaintenance(leaderStore, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
     }, 60 * 60_000);
     maintenance.unref();
+    // Agents linked through a replica that died lost their link, though no one said so.
+    const orphans = presence instanceof LocalPresence ? undefined : setInterval(() => {
+      presence.members()
+        .then((alive) => link!.markOrphansDisconnected(leaderStore, alive))
+        .catch((error: unknown) => o.log(`orphaned links: ${String(error)}`));
+    }, ORPHAN_SWEEP_MS);
+    orphans?.unref();
     return async () => {
+      clearInterval(orphans);
       clearInterval(maintenance);
       await lifecycle.close();
       await retention.close();
@@ -210,7 +238,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     },
     async stop() {
       await leadership.close();
-      await link.close();
+      await presence.close();
+      await link!.close();
       informers.close();
       authority.close();
       await authority.settled();

@@ -5,7 +5,7 @@
  *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--store etcd://H:P,...] [--replica NAME]
  *                the control plane alone; with etcd, one of several replicas (one leads the controllers)
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
- *   wharf agent  --server URL [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
+ *   wharf agent  --server URL[,URL...] [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  *
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
  * (as the ECS agent uses its instance role); `wharf dev`'s local agent with the root key.
@@ -26,7 +26,7 @@ const USAGE = `Usage:
                [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME]
                [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
-  wharf agent  --server http://HOST:PORT [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
+  wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]
                (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
 
@@ -61,7 +61,7 @@ function controlPlaneOptions(args: ParsedArgs, allowReset: boolean, unknownKeysA
   };
 }
 
-function agentOptions(args: ParsedArgs, serverUrl: string, dataDir: string, credentials: CredentialsProvider) {
+function agentOptions(args: ParsedArgs, serverUrl: string | string[], dataDir: string, credentials: CredentialsProvider) {
   return {
     serverUrl,
     dataDir,
@@ -111,8 +111,9 @@ async function server(args: ParsedArgs): Promise<void> {
 }
 
 async function agent(args: ParsedArgs): Promise<void> {
-  const serverUrl = flag(args, 'server');
-  if (!serverUrl) throw new Error('wharf agent needs --server URL');
+  // Several replicas, comma-separated: the agent moves to the next when its replica is lost.
+  const serverUrl = flag(args, 'server')?.split(',').filter(Boolean);
+  if (!serverUrl?.length) throw new Error('wharf agent needs --server URL[,URL...]');
   // The AWS SDK's chain (environment, profile, SSO, container and instance roles), asked again
   // for each connection so refreshed credentials are used; asked once now to fail early.
   const credentials = defaultProvider();

@@ -150,6 +150,8 @@ export interface ContainerInstanceRecord {
   agentConnected: boolean;
   /** When the agent was last seen to go away (unset while connected): instance loss counts from here. */
   disconnectedAt?: number;
+  /** The control-plane replica (its presence id) the agent is linked to: only it says the agent left. */
+  linkedBy?: string;
   lastHeartbeatAt?: number;
   registeredAt: number;
   registeredResources: Resources;

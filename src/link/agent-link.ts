@@ -27,7 +27,7 @@ import { AwsError, type Authority, type Principal } from '../aws/index.ts';
 import {
   AGENT_LINK_LIMITS, type AgentLinkErrorCode, type Clock, type DesiredTask, type Ids, type ServerMessage,
 } from '../common/index.ts';
-import { keys, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
+import { keys, type ContainerInstanceRecord, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
 import type { InformerChange, Store, WatchEvent } from '../state/index.ts';
 import { authenticateUpgrade, browserRefusal, refuseUpgrade, type LinkPeer } from './handshake.ts';
 import { AgentIdentityRefused, establishIdentity, newAgentSecret, type AgentIdentity } from './identity.ts';
@@ -78,6 +78,8 @@ export interface AgentLinkOptions {
   limits?: Partial<LinkLimits>;
   /** Issues agent secrets (default: 32 random bytes). */
   newAgentSecret?: () => string;
+  /** This replica's presence id, recorded on the instances its links hold (default `local`). */
+  replica?: string;
   log?: (message: string) => void;
 }
 
@@ -133,7 +135,9 @@ export class AgentLinkServer {
     this.limits = { ...DEFAULT_LINK_LIMITS, ...o.limits };
     this.log = o.log ?? (() => undefined);
     this.addresses = new AddressLimiter(this.limits);
-    this.registrar = new Registrar({ store: o.store, clock: o.clock, ids: o.ids, authority: o.authority, defaultScope: o.defaultScope, log: this.log });
+    this.registrar = new Registrar({
+      store: o.store, clock: o.clock, ids: o.ids, authority: o.authority, defaultScope: o.defaultScope, replica: o.replica ?? 'local', log: this.log,
+    });
     this.reports = new ReportQueue({ store: o.store, clock: o.clock, log: this.log, settled: () => this.resumeReporters() });
     this.unwatch.push(o.informers.tasks.subscribe((change) => this.onTaskChange(change)));
     this.unwatch.push(o.store.watch(keys.allClusters, (e) => this.onClusterEvent(e)));
@@ -147,6 +151,26 @@ export class AgentLinkServer {
    */
   markAllDisconnected(): Promise<void> {
     return this.registrar.markAllDisconnected();
+  }
+
+  /**
+   * The leader's sweep: an instance linked through a replica not in `alive` lost its agent (that
+   * replica died before it could say so). Candidates come from the informer; each is re-checked
+   * as stored, and written through `store` (the leader's fenced one).
+   */
+  async markOrphansDisconnected(store: Store, alive: ReadonlySet<string>): Promise<void> {
+    const orphaned = (i: ContainerInstanceRecord) => i.agentConnected && !alive.has(i.linkedBy ?? '');
+    const candidates = this.o.informers.instances.list().filter((d) => orphaned(d.value)).map((d) => d.key);
+    if (candidates.length) await this.registrar.markKeysDisconnected(store, candidates, orphaned);
+  }
+
+  /**
+   * Drops every link: the agents reconnect (here or to another replica) and register again,
+   * which rewrites their instances as connected. For a replica that lost its presence, whose
+   * agents the leader may have counted as gone.
+   */
+  dropLinks(): void {
+    for (const l of this.links) l.ws.terminate();
   }
 
   /** The upgrade handler to mount at AGENT_LINK_PATH: refuses browsers, floods and unsigned requests before upgrading. */

@@ -44,6 +44,8 @@ export interface RegistrationDeps {
   authority: Authority;
   /** Where the root's follow-all agent lands when there is no cluster yet. */
   defaultScope: Scope;
+  /** This replica's presence id, written on the instances its links hold. */
+  replica: string;
   log: (message: string) => void;
 }
 
@@ -178,6 +180,7 @@ export class Registrar {
         ...existing,
         agentConnected: true,
         disconnectedAt: undefined,
+        linkedBy: this.d.replica,
         lastHeartbeatAt: now,
         attributes: [...agentAttributes, ...custom],
         versionInfo: hello.versionInfo,
@@ -198,6 +201,7 @@ export class Registrar {
       agentId: hello.agentId,
       autoAttached: hello.followAllClusters === true,
       agentConnected: true,
+      linkedBy: this.d.replica,
       lastHeartbeatAt: now,
       registeredAt: now,
       registeredResources: registered,
@@ -266,29 +270,42 @@ export class Registrar {
    * one bad record never keeps the control plane from starting.
    */
   async markAllDisconnected(): Promise<void> {
-    const stale: string[] = [];
+    // Loss of an instance counts from now at the earliest: its agent had no chance to reconnect yet.
+    await this.markDisconnected(this.d.store, (i) => i.agentConnected || i.disconnectedAt === undefined);
+  }
+
+  private async markDisconnected(store: Store, stale: (i: ContainerInstanceRecord) => boolean): Promise<void> {
+    const keysToMark: string[] = [];
     await this.eachRecord(keys.allInstances, 'container instance', decodeInstance, (i, key) => {
-      // Loss of an instance counts from now at the earliest: its agent had no chance to reconnect yet.
-      if (i.agentConnected || i.disconnectedAt === undefined) stale.push(key);
+      if (stale(i)) keysToMark.push(key);
     });
-    for (let i = 0; i < stale.length; i += START_BATCH) {
-      const batch = stale.slice(i, i + START_BATCH);
-      await transact(this.d.store, async (tx) => {
+    await this.markKeysDisconnected(store, keysToMark, stale);
+  }
+
+  /** Marks the instances at `keysToMark` disconnected, each only if it is still `stale` as stored. */
+  async markKeysDisconnected(store: Store, keysToMark: readonly string[], stale: (i: ContainerInstanceRecord) => boolean): Promise<void> {
+    for (let i = 0; i < keysToMark.length; i += START_BATCH) {
+      const batch = keysToMark.slice(i, i + START_BATCH);
+      await transact(store, async (tx) => {
         const now = this.d.clock.now();
         for (const key of batch) {
           const instance = await tolerantGet<ContainerInstanceRecord>(tx, key);
-          if (!instance || typeof instance.version !== 'number') continue;
+          if (!instance || typeof instance.version !== 'number' || !stale(instance)) continue;
           tx.put(key, { ...instance, agentConnected: false, disconnectedAt: now, version: instance.version + 1 });
         }
       });
     }
   }
 
-  /** Sets an instance's agentConnected (and disconnectedAt), unless it already says so. */
+  /**
+   * Sets an instance's agentConnected (and disconnectedAt), unless it already says so, or (when
+   * disconnecting) another replica's link holds it now.
+   */
   async setConnected(key: string, connected: boolean): Promise<void> {
     await transact(this.d.store, async (tx) => {
       const instance = await tolerantGet<ContainerInstanceRecord>(tx, key);
       if (!instance || typeof instance.version !== 'number' || instance.agentConnected === connected) return;
+      if (!connected && instance.linkedBy !== undefined && instance.linkedBy !== this.d.replica) return;
       const disconnectedAt = connected ? undefined : this.d.clock.now();
       tx.put(key, { ...instance, agentConnected: connected, disconnectedAt, version: instance.version + 1 });
     });

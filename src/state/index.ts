@@ -22,6 +22,8 @@ export { EtcdStore, StoreUnavailableError, bytesPrefixEnd } from './etcd.ts';
 export type { EtcdStoreOptions } from './etcd.ts';
 export { ElectionClosedError, EtcdElection, LocalElection, NotLeaderError } from './election.ts';
 export type { Election, EtcdElectionOptions, Term } from './election.ts';
+export { EtcdPresence, LocalPresence } from './presence.ts';
+export type { Presence } from './presence.ts';
 export { EtcdCluster, freePort } from './etcd-cluster.ts';
 export type { EtcdClusterOptions } from './etcd-cluster.ts';
 export { ConflictError, getDoc, listDocs, transact, Tx } from './transact.ts';
