@@ -4,11 +4,13 @@
  * controllers, and when the leader is killed with SIGKILL another takes over and acts (the
  * service keeps exactly its desired count, then follows a new one). Losing one etcd member
  * changes nothing visible; losing two refuses writes with a clear error until they return. A
- * real Docker agent whose replica dies moves to another and keeps its containers running.
+ * real Docker agent whose replica dies moves to another and keeps its containers running, and
+ * an image pushed through one replica is pulled through another (a shared registry directory).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand, CreateServiceCommand, DescribeClustersCommand, DescribeContainerInstancesCommand, DescribeServicesCommand,
   DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
@@ -39,10 +41,16 @@ async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
   }
 }
 
+/** The registry directory every replica mounts. */
+const registryDir = tempDir('wharf-registry-');
+
 async function startReplica(name: string): Promise<WharfProcess & { name: string }> {
   const port = await freePort();
   const r = await spawnWharf(
-    ['server', '--port', String(port), '--data-dir', tempDir(), '--store', etcd.storeUrl, '--replica', name, '--instance-lost-after', '5'],
+    [
+      'server', '--port', String(port), '--data-dir', tempDir(), '--store', etcd.storeUrl, '--replica', name, '--instance-lost-after', '5',
+      '--registry-dir', registryDir,
+    ],
     /Wharf server ready at http:\/\//,
   );
   return { ...r, name };
@@ -134,6 +142,7 @@ describe('replicas on etcd', () => {
     assert.ok(refused instanceof Error, 'a write without a quorum is refused');
     assert.ok((refused as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode! >= 500, 'as a server-side, retryable error');
     assert.match(refused.message, /store \(etcd\) is unavailable/);
+    await sleep(10_000); // long enough for clients to back off from the dead members
 
     etcd.restart(1);
     etcd.restart(2);
@@ -142,6 +151,36 @@ describe('replicas on etcd', () => {
     assert.equal(await runningCount(ecs, 'app'), 8);
     const { clusters: none } = await ecs.send(new DescribeClustersCommand({ clusters: ['without-quorum'] }));
     assert.equal(none?.length, 0, 'the refused write left nothing behind');
+  });
+
+  it('docker push to one replica, docker pull from another', { timeout: 120_000 }, async () => {
+    const [a, b] = replicas;
+    const dockerEnv = { ...process.env, DOCKER_CONFIG: tempDir('wharf-docker-config-') };
+    const docker = (...args: string[]) => execFileSync('docker', args, { env: dockerEnv, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+    const ecr = new ECRClient({ endpoint: a.url, region: 'us-east-1', credentials });
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'shared' }));
+    const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
+    const password = Buffer.from(authorizationData![0].authorizationToken!, 'base64').toString().split(':')[1];
+    const hostA = new URL(a.url).host;
+    const hostB = new URL(b.url).host;
+    for (const host of [hostA, hostB]) {
+      execFileSync('docker', ['login', host, '--username', 'AWS', '--password-stdin'], { env: dockerEnv, input: password, stdio: ['pipe', 'pipe', 'pipe'] });
+    }
+    const pushed = `${hostA}/shared:v1`;
+    const pulled = `${hostB}/shared:v1`;
+    try {
+      docker('tag', 'wharf-test/busybox:latest', pushed);
+      const digest = /digest: (sha256:[a-f0-9]{64})/.exec(docker('push', pushed))?.[1];
+      assert.ok(digest);
+      docker('rmi', pushed);
+      const pull = docker('pull', pulled);
+      assert.match(pull, new RegExp(digest!));
+      const { imageDetails } = await new ECRClient({ endpoint: b.url, region: 'us-east-1', credentials })
+        .send(new DescribeImagesCommand({ repositoryName: 'shared' }));
+      assert.deepEqual(imageDetails!.map((i) => [i.imageDigest, i.imageTags]), [[digest, ['v1']]]);
+    } finally {
+      for (const ref of [pushed, pulled]) spawnSync('docker', ['rmi', ref]);
+    }
   });
 
   it('a real agent whose replica dies moves to another and keeps its task, its container never restarted', { timeout: 180_000 }, async () => {

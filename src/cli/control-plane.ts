@@ -38,8 +38,14 @@ export interface ControlPlaneOptions {
   dataDir: string;
   /** Default: SQLite in `dataDir`. With etcd, several replicas share the state and elect a leader. */
   store?: StoreSpec;
-  /** This replica's name, shown as the leader (default `<host>:<port>`). */
+  /** This replica's name, shown as the leader (default `<hostname>-<pid>`). */
   replica?: string;
+  /**
+   * Where registry blobs and uploads live (default `<dataDir>/registry`). Replicas share one
+   * directory (a mount every replica has): blobs are content-addressed, so any replica serves
+   * any blob and continues any upload.
+   */
+  registryDir?: string;
   account: string;
   region: string;
   /** Enables `POST /_wharf/reset`, which wipes all state (dev mode only). */
@@ -136,7 +142,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   await informers.start();
   const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers };
   const tokens = await RegistryTokens.open(store, clock);
-  const blobs = await BlobStore.open({ root: join(o.dataDir, 'registry'), clock });
+  const blobs = await BlobStore.open({ root: o.registryDir ?? join(o.dataDir, 'registry'), clock });
   // The registry is served on this port: its host is known once listening (port 0 picks one).
   let registryHost = `${o.host}:${o.port}`;
   link = new AgentLinkServer({

@@ -23,7 +23,7 @@ import { waitForInstance } from './wait.ts';
 const USAGE = `Usage:
   wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30] [--enforce-iam]
   wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
-               [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME]
+               [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME] [--registry-dir DIR]
                [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
   wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
@@ -104,6 +104,7 @@ async function server(args: ParsedArgs): Promise<void> {
   });
   const plane = await startControlPlane({
     ...controlPlaneOptions(args, args.flags.has('allow-reset'), false), store, replica: flag(args, 'replica'),
+    registryDir: flag(args, 'registry-dir') && resolve(flag(args, 'registry-dir')!),
   });
   onShutdown([() => plane.stop()]);
   log(`The account root's access key is in ${plane.rootKey.file}${plane.rootKey.created ? ' (created now; readable by its owner only)' : ''}`);

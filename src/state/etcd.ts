@@ -22,6 +22,7 @@
  * proof that everything before it arrived. This is correct on every etcd version (requested
  * progress notifications raced events before etcd 3.4.25 and 3.5.8).
  */
+import { noop } from 'cockatiel';
 import { Etcd3, CompareResult, CompareTarget, type IOptions } from 'etcd3';
 import type { ICompare, IDuplexStream, IEvent, IKeyValue, IRequestOp, IWatchRequest, IWatchResponse } from 'etcd3';
 import { NotLeaderError } from './election.ts';
@@ -129,6 +130,11 @@ export class EtcdStore implements Store {
       ...(options.auth && { auth: options.auth }),
       // Unary calls carry a deadline; the watch stream lives as long as the store.
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs }),
+      // Each call tries the members in turn. No circuit breaker: one that opened while the
+      // quorum was lost kept refusing calls long after it was back; Wharf's callers retry.
+      faultHandling: { host: () => noop },
+      // Reconnect to a member that comes back within seconds, not gRPC's two minutes.
+      grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 },
     };
     this.client = new Etcd3(clientOptions);
   }
