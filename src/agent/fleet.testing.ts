@@ -29,8 +29,8 @@ import { MemoryCheckpointStore, CHECKPOINT_FORMAT } from './checkpoint.ts';
 
 /** What a fleet is made of. */
 export interface FleetOptions {
-  /** The control plane, e.g. http://127.0.0.1:8040. */
-  serverUrl: string;
+  /** The control plane, e.g. http://127.0.0.1:8040; or its replicas, used in turn when one is lost. */
+  serverUrl: string | string[];
   /** Cluster every agent registers in (it must exist unless it is `default`). */
   cluster: string;
   /** What every agent signs its link with: a principal allowed ecs:RegisterContainerInstance and ecs:Poll. */
@@ -138,7 +138,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     const running = await startAgent({
       serverUrl: o.serverUrl,
       credentials: async () => credentials,
-      localAddress: sourceAddress(o.serverUrl, i),
+      localAddress: sourceAddress(typeof o.serverUrl === 'string' ? o.serverUrl : o.serverUrl[0], i),
       dataDir,
       cluster: o.cluster,
       region,

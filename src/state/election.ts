@@ -33,14 +33,6 @@ export interface Election {
   close(): Promise<void>;
 }
 
-/** A write refused because the term it belonged to is over. */
-export class NotLeaderError extends Error {
-  constructor(message = 'This replica is no longer the leader: its term ended, and its writes are refused.') {
-    super(message);
-    this.name = 'NotLeaderError';
-  }
-}
-
 /** campaign() after (or during) close(). */
 export class ElectionClosedError extends Error {
   constructor() {

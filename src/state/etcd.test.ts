@@ -8,8 +8,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { storeContract } from './contract.testing.ts';
 import { EtcdCluster } from './etcd-cluster.ts';
-import { EtcdElection, LocalElection, NotLeaderError } from './election.ts';
-import { bytesPrefixEnd, EtcdStore, StoreUnavailableError } from './etcd.ts';
+import { EtcdElection, LocalElection } from './election.ts';
+import { NotLeaderError, StoreUnavailableError } from './errors.ts';
+import { bytesPrefixEnd, EtcdStore } from './etcd.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'wharf-etcd-'));

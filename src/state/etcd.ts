@@ -25,7 +25,7 @@
 import { noop } from 'cockatiel';
 import { Etcd3, CompareResult, CompareTarget, type IOptions } from 'etcd3';
 import type { ICompare, IDuplexStream, IEvent, IKeyValue, IRequestOp, IWatchRequest, IWatchResponse } from 'etcd3';
-import { NotLeaderError } from './election.ts';
+import { NotLeaderError, StoreUnavailableError } from './errors.ts';
 import { StoreClosedError } from './sqlite.ts';
 import type {
   Compare, KeyValue, Op, RangeOptions, RangeResult, Store, TxnResult, Unwatch, WatchEvent, WatchOptions,
@@ -47,14 +47,6 @@ export interface EtcdStoreOptions {
   barrierGraceMs?: number;
   /** Where an exception thrown by a watch callback goes (default: console.error). */
   onWatcherError?: (error: unknown) => void;
-}
-
-/** The store cannot reach a quorum of etcd members (or etcd refused the call): nothing was written. */
-export class StoreUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super(`The store (etcd) is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'StoreUnavailableError';
-  }
 }
 
 /** The first byte string after every string that starts with `prefix` (etcd's range_end for a prefix). */

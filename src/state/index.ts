@@ -18,9 +18,10 @@ export type {
 } from './store.ts';
 export { SqliteStore, StoreClosedError, StoreLockedError } from './sqlite.ts';
 export type { SqliteStoreOptions } from './sqlite.ts';
-export { EtcdStore, StoreUnavailableError, bytesPrefixEnd } from './etcd.ts';
+export { EtcdStore, bytesPrefixEnd } from './etcd.ts';
+export { NotLeaderError, StoreUnavailableError } from './errors.ts';
 export type { EtcdStoreOptions } from './etcd.ts';
-export { ElectionClosedError, EtcdElection, LocalElection, NotLeaderError } from './election.ts';
+export { ElectionClosedError, EtcdElection, LocalElection } from './election.ts';
 export type { Election, EtcdElectionOptions, Term } from './election.ts';
 export { EtcdPresence, LocalPresence } from './presence.ts';
 export type { Presence } from './presence.ts';
