@@ -106,7 +106,8 @@ async function leaderOf(replicas: WharfProcess[]): Promise<WharfProcess> {
 /** Kill → the new leader's first controller action, ROUNDS times; the killed replica comes back between rounds. */
 async function leaderFailover(cluster: EtcdCluster): Promise<number[]> {
   const names = ['r1', 'r2', 'r3'];
-  const replicas = await Promise.all(names.map((name) => startServer(cluster.storeUrl, name)));
+  const store = `${cluster.storeUrl}/failover`;
+  const replicas = await Promise.all(names.map((name) => startServer(store, name)));
   let fleet: Fleet | undefined;
   const times: number[] = [];
   try {
@@ -132,7 +133,7 @@ async function leaderFailover(cluster: EtcdCluster): Promise<number[]> {
       times.push(performance.now() - killed);
       // The killed replica comes back (as a fresh process) for the next round.
       const index = replicas.indexOf(current);
-      replicas[index] = await startServer(cluster.storeUrl, names[index]);
+      replicas[index] = await startServer(store, names[index]);
       if (current === home) break; // the fleet's replica: the agents are another figure
     }
   } finally {
@@ -144,7 +145,7 @@ async function leaderFailover(cluster: EtcdCluster): Promise<number[]> {
 
 /** Kill the agents' replica → every agent registered again through another. */
 async function agentFailover(cluster: EtcdCluster): Promise<{ all: number; median: number }> {
-  const replicas = await Promise.all(['a1', 'a2'].map((name) => startServer(cluster.storeUrl, name)));
+  const replicas = await Promise.all(['a1', 'a2'].map((name) => startServer(`${cluster.storeUrl}/agents`, name)));
   const [home, other] = replicas;
   const otherLink = `${other.url.replace(/^http/, 'ws')}/`;
   const reconnected = new Map<number, number>();
@@ -187,8 +188,8 @@ async function main(): Promise<void> {
   try {
     const rows: Throughput[] = [];
     rows.push(await throughput('SQLite', undefined));
-    rows.push(await throughput('etcd, 1 member', one.storeUrl));
-    rows.push(await throughput('etcd, 3 members', three.storeUrl));
+    rows.push(await throughput('etcd, 1 member', `${one.storeUrl}/throughput`));
+    rows.push(await throughput('etcd, 3 members', `${three.storeUrl}/throughput`));
     const base = rows[0];
     console.log('\nstore               RunTask tasks/s   DescribeTasks calls/s   vs SQLite (tasks, calls)');
     for (const r of rows) {

@@ -118,8 +118,8 @@ function openSqlite(dataDir: string): SqliteStore {
  * `aws:ResourceTag/*` for ECS's clusters, task definitions, services, tasks and container
  * instances; ARNs of other services go to `next`.
  */
-function withEcsResourceInfo(store: Store, next?: ResourceInfoProvider): ResourceInfoProvider {
-  const ecs = ecsResourceInfo(store);
+function withEcsResourceInfo(store: Store, informers: EcsInformers, next?: ResourceInfoProvider): ResourceInfoProvider {
+  const ecs = ecsResourceInfo(store, informers);
   return async (arn) => (arn.split(':')[2] === 'ecs' ? ecs(arn) : next?.(arn));
 }
 
@@ -132,14 +132,14 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const { store, election, presence } = await openState(o, replica, () => link?.dropLinks());
   const clock = o.clock ?? systemClock;
   const rootKey = await ensureRootKey(store, o.dataDir, o.account, randomIds, clock, o.env ?? {});
-  const authority = await IamAuthority.open({
-    store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, repositoryResourceInfo(store)),
-    onError: (error) => o.log(`identity: ${String(error)}`),
-  });
-  // One shared, indexed view of tasks, instances and services for RunTask, the controllers and the link.
+  // One shared, indexed view of tasks, instances and services for RunTask, the controllers, the link and IAM's resource tags.
   const informers = new EcsInformers(store, { onError: (error) => o.log(`ecs informers: ${String(error)}`) });
   await informers.start();
+  const authority = await IamAuthority.open({
+    store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
+    resourceInfo: withEcsResourceInfo(store, informers, repositoryResourceInfo(store)),
+    onError: (error) => o.log(`identity: ${String(error)}`),
+  });
   const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers };
   const tokens = await RegistryTokens.open(store, clock);
   const blobs = await BlobStore.open({ root: o.registryDir ?? join(o.dataDir, 'registry'), clock });

@@ -187,6 +187,18 @@ export class EcsInformers {
     await this.waitForRevision(await this.store.revision());
   }
 
+  /**
+   * Reads `key` from the store and waits until all three reflect everything committed before
+   * that read: one round trip to the store for a reader that needs one current document (the
+   * cluster) and then the informers' view as of that moment (its tasks).
+   */
+  async catchUpReading<T>(key: string): Promise<T | undefined> {
+    await this.start();
+    const { kvs, revision } = await this.store.range(key, { limit: 1 });
+    await this.waitForRevision(revision);
+    return kvs[0]?.key === key ? (JSON.parse(kvs[0].value) as T) : undefined;
+  }
+
   /** The tasks on container instance `instanceId` that are not STOPPED. */
   tasksOn(instanceId: string): Doc<TaskRecord>[] {
     return this.tasks.byIndex(TASK_INDEX.containerInstance, instanceId);

@@ -2,10 +2,13 @@
  * What IAM needs to know of an ECS resource to evaluate `aws:ResourceTag/*`: the tags of the
  * cluster, task definition, service, task or container instance an ARN names, and its account.
  * The identity authority asks this for every ECS ARN it authorizes (see `IamAuthority`'s
- * `resourceInfo`), so the read is one key, never a scan.
+ * `resourceInfo`), so the read is one key, never a scan — and for tasks, container instances
+ * and services, the shared informers' copy (no store round trip per ARN: a DescribeTasks of
+ * 100 tasks would otherwise read the store 100 times before its handler runs).
  */
 import type { Tag } from '@aws-sdk/client-ecs';
 import { getDoc, type Store } from '../state/index.ts';
+import type { EcsInformers } from './informers.ts';
 import { keys, parseArn, type ParsedArn, type Scope } from './records.ts';
 import { serviceKeys } from './service-records.ts';
 
@@ -36,15 +39,23 @@ function keyOf(arn: ParsedArn): string | undefined {
  * or undefined for an ARN that is not ECS's, names no record (short task ARNs, resources not
  * created yet), or names nothing taggable.
  */
-export function ecsResourceInfo(store: Store): (arn: string) => Promise<{ tags: Record<string, string>; account: string } | undefined> {
+export function ecsResourceInfo(
+  store: Store, informers?: EcsInformers,
+): (arn: string) => Promise<{ tags: Record<string, string>; account: string } | undefined> {
+  /** The record at `key`: from an informer holding its prefix once synced, else from the store. */
+  const read = async (key: string): Promise<{ tags?: Tag[] } | undefined> => {
+    const held = informers && [informers.tasks, informers.instances, informers.services].find((i) => i.hasSynced && key.startsWith(i.prefix));
+    if (held) return held.get(key)?.value as { tags?: Tag[] } | undefined;
+    return (await getDoc<{ tags?: Tag[] }>(store, key))?.value;
+  };
   return async (text) => {
     const arn = parseArn(text);
     const key = arn && keyOf(arn);
     if (!arn || !key) return undefined;
-    const doc = await getDoc<{ tags?: Tag[] }>(store, key);
-    if (!doc) return undefined;
+    const record = await read(key);
+    if (!record) return undefined;
     const tags: Record<string, string> = {};
-    for (const t of doc.value.tags ?? []) if (t.key !== undefined) tags[t.key] = t.value ?? '';
+    for (const t of record.tags ?? []) if (t.key !== undefined) tags[t.key] = t.value ?? '';
     return { tags, account: arn.account };
   };
 }

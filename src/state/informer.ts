@@ -210,7 +210,8 @@ interface Waiter {
 /** The decoded, indexed, watch-fed contents of one key prefix (see the file comment). */
 export class Informer<T> {
   private readonly store: Store;
-  private readonly prefix: string;
+  /** The keys it holds: every key starting with this. */
+  readonly prefix: string;
   private readonly decode: (kv: KeyValue) => T | undefined;
   private readonly onError: (error: unknown) => void;
   private readonly pageSize: number;

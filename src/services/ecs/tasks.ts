@@ -1,14 +1,21 @@
 /** The ECS task operations: RunTask, StartTask, StopTask, DescribeTasks, ListTasks. */
 import type { DescribeTasksResponse, ListTasksResponse, StopTaskResponse } from '@aws-sdk/client-ecs';
 import { describeByReferences, paginate } from '../../aws/index.ts';
-import { listDocs, transact } from '../../state/index.ts';
+import { transact } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, clusterNameOf, instanceIdOf, keys, stageStopTask, type EcsDeps, type TaskRecord,
+  EcsErrors, activeCluster, clusterNameOf, instanceIdOf, keys, stageStopTask, type ClusterRecord, type EcsDeps, type Scope,
 } from '../../ecs/index.ts';
 import { clusterCondition, inClusterArn } from './authorization.ts';
 import { checkInt, checkItems, checkString, need, present, scopeOf, type EcsOperationTable } from './common.ts';
 import { runTask, runTaskAuthorization, startTask, startTaskAuthorization } from './run-task.ts';
 import { requireTask, taskKey, toApiTask } from './task-view.ts';
+
+/** The ACTIVE cluster a request names (ClusterNotFoundException otherwise), with the informers caught up to its read. */
+async function readActiveCluster(deps: EcsDeps, scope: Scope, ref: string | undefined): Promise<ClusterRecord> {
+  const cluster = await deps.informers.catchUpReading<ClusterRecord>(keys.cluster(scope, clusterNameOf(ref, scope)));
+  if (!cluster || cluster.status !== 'ACTIVE') throw EcsErrors.clusterNotFound();
+  return cluster;
+}
 
 /** The task operations, bound to their dependencies. */
 export function taskOperations(deps: EcsDeps): EcsOperationTable {
@@ -45,20 +52,20 @@ export function taskOperations(deps: EcsDeps): EcsOperationTable {
         const clusterRef = input.cluster;
         const refs = checkItems(need(input.tasks, 'tasks'), 'tasks', { nonEmpty: true, max: 100 })!;
         const withTags = (input.include ?? []).includes('TAGS');
-        return transact(deps.store, async (tx) => {
-          await activeCluster(tx, scope, clusterRef);
-          const { found, failures } = await describeByReferences(refs, async (ref) => {
-            let key: string | undefined;
-            try {
-              key = taskKey(scope, clusterRef, ref);
-            } catch {
-              key = undefined; // a malformed reference is reported as MISSING, as ECS does
-            }
-            const task = key === undefined ? undefined : await tx.get<TaskRecord>(key);
-            return { arn: task?.arn ?? ref, value: task && task.clusterName === clusterNameOf(clusterRef, scope) ? task : undefined };
-          });
-          return { tasks: found.map((t) => toApiTask(t, withTags)), failures };
+        // The cluster from the store, the tasks from the shared informer once it holds every write
+        // made before that read (this replica's own included): one store read, not one per task.
+        await readActiveCluster(deps, scope, clusterRef);
+        const { found, failures } = await describeByReferences(refs, async (ref) => {
+          let key: string | undefined;
+          try {
+            key = taskKey(scope, clusterRef, ref);
+          } catch {
+            key = undefined; // a malformed reference is reported as MISSING, as ECS does
+          }
+          const task = key === undefined ? undefined : deps.informers.tasks.get(key)?.value;
+          return { arn: task?.arn ?? ref, value: task && task.clusterName === clusterNameOf(clusterRef, scope) ? task : undefined };
         });
+        return { tasks: found.map((t) => toApiTask(t, withTags)), failures };
       },
     },
 
@@ -72,11 +79,10 @@ export function taskOperations(deps: EcsDeps): EcsOperationTable {
         const { cluster: clusterRef, containerInstance: instanceRef, family, startedBy, serviceName, launchType } = input;
         const desiredStatus = input.desiredStatus ?? 'RUNNING';
         const maxResults = checkInt(input.maxResults, 'maxResults', { min: 1, max: 100 });
-        const cluster = await transact(deps.store, (tx) => activeCluster(tx, scope, clusterRef));
+        const cluster = await readActiveCluster(deps, scope, clusterRef);
         const instanceId = instanceRef === undefined ? undefined : instanceIdOf(instanceRef, cluster.name);
         if (instanceRef !== undefined && !instanceId) throw EcsErrors.invalidParameter(`Invalid containerInstance: ${instanceRef}.`);
-        const docs = await listDocs<TaskRecord>(deps.store, keys.tasks(scope, cluster.name));
-        const matches = docs
+        const matches = deps.informers.tasksOfCluster(scope, cluster.name)
           .map((d) => d.value)
           .filter((t) =>
             (desiredStatus === 'STOPPED' ? t.desiredStatus === 'STOPPED'
