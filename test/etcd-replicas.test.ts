@@ -11,10 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateClusterCommand, CreateServiceCommand, DescribeClustersCommand, DescribeContainerInstancesCommand, DescribeServicesCommand,
   DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
-  StopTaskCommand, UpdateServiceCommand, waitUntilTasksRunning, type ECSClient,
+  ECSClient, StopTaskCommand, UpdateServiceCommand, waitUntilTasksRunning,
 } from '@aws-sdk/client-ecs';
 import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
 import { EtcdCluster, freePort } from '../src/state/index.ts';
@@ -99,6 +100,22 @@ describe('replicas on etcd', () => {
     const leader = await leaderOf(replicas);
     const all = await Promise.all(replicas.map(status));
     assert.deepEqual(all.map((s) => s.leader), [leader.name, leader.name, leader.name]);
+  });
+
+  it('an IAM user made through one replica signs requests at another, until its key is deleted there', async () => {
+    const iam = new IAMClient({ endpoint: replicas[0].url, region: 'us-east-1', credentials });
+    await iam.send(new CreateUserCommand({ UserName: 'replica-reader' }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'replica-reader', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'replica-reader' }));
+    const asUser = (r: WharfProcess) => new ECSClient({
+      endpoint: r.url, region: 'us-east-1', credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! },
+    });
+    const other = replicas[replicas.length - 1];
+    const { clusters } = await eventually(() => asUser(other).send(new DescribeClustersCommand({ clusters: [CLUSTER] })));
+    assert.equal(clusters?.[0]?.clusterName, CLUSTER);
+    await iam.send(new DeleteAccessKeyCommand({ UserName: 'replica-reader', AccessKeyId: AccessKey!.AccessKeyId! }));
+    const refused = await eventually(() => asUser(other).send(new DescribeClustersCommand({ clusters: [CLUSTER] })).then(() => undefined, (e: Error) => e));
+    assert.equal(refused.name, 'UnrecognizedClientException');
   });
 
   it('a killed leader is replaced; the new one keeps the service at exactly its count and follows a new one', { timeout: 120_000 }, async () => {
