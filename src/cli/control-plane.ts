@@ -105,7 +105,7 @@ async function openState(o: ControlPlaneOptions, replica: string, onRejoined: ()
 const ORPHAN_SWEEP_MS = 2000;
 
 /** Opens the SQLite store with its files readable by their owner only (they hold secrets). */
-function openSqlite(dataDir: string): SqliteStore {
+export function openSqlite(dataDir: string): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
   const file = join(dataDir, 'wharf.db');

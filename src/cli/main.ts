@@ -5,6 +5,8 @@
  *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--store etcd://H:P,...] [--replica NAME]
  *                the control plane alone; with etcd, one of several replicas (one leads the controllers)
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
+ *   wharf backup (--data-dir DIR | --store etcd://...) --out FILE [--etcd-snapshot FILE]   a backup of either store
+ *   wharf restore FILE (--data-dir DIR | --store etcd://...)   into an empty store (SQLite or etcd: backups move between them)
  *   wharf agent  --server URL[,URL...] [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  *
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
@@ -17,6 +19,7 @@ import { startAgent, type CredentialsProvider } from '../agent/index.ts';
 import { signRequest } from '../common/index.ts';
 import { flag, intFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
+import { backup, restore } from './backup.ts';
 import { parseStoreSpec } from './store-spec.ts';
 import { waitForInstance } from './wait.ts';
 
@@ -26,6 +29,8 @@ const USAGE = `Usage:
                [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME] [--registry-dir DIR]
                [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
+  wharf backup  [--data-dir ./.wharf | --store etcd://HOST:PORT,...] --out FILE [--etcd-snapshot FILE]
+  wharf restore FILE [--data-dir ./.wharf | --store etcd://HOST:PORT,...]
   wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]
                (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
@@ -98,10 +103,7 @@ async function dev(args: ParsedArgs): Promise<void> {
 }
 
 async function server(args: ParsedArgs): Promise<void> {
-  const store = parseStoreSpec({
-    store: flag(args, 'store', process.env.WHARF_STORE), etcdCa: flag(args, 'etcd-ca'), etcdCert: flag(args, 'etcd-cert'),
-    etcdKey: flag(args, 'etcd-key'), etcdUser: flag(args, 'etcd-user'), env: process.env,
-  });
+  const store = storeOf(args).spec;
   const plane = await startControlPlane({
     ...controlPlaneOptions(args, args.flags.has('allow-reset'), false), store, replica: flag(args, 'replica'),
     registryDir: flag(args, 'registry-dir') && resolve(flag(args, 'registry-dir')!),
@@ -146,14 +148,58 @@ async function importFeed(args: ParsedArgs): Promise<void> {
   log(`imported ${(JSON.parse(answer) as { advisories: number }).advisories} advisories from ${file}`);
 }
 
+/** The store `--store` (and its companion flags) or `--data-dir` names, for the commands that open it themselves. */
+function storeOf(args: ParsedArgs) {
+  return {
+    spec: parseStoreSpec({
+      store: flag(args, 'store', process.env.WHARF_STORE), etcdCa: flag(args, 'etcd-ca'), etcdCert: flag(args, 'etcd-cert'),
+      etcdKey: flag(args, 'etcd-key'), etcdUser: flag(args, 'etcd-user'), env: process.env,
+    }),
+    dataDir: resolve(flag(args, 'data-dir', process.env.WHARF_DATA_DIR ?? '.wharf')!),
+  };
+}
+
+/**
+ * Runs a one-shot command on a store and exits when it is done. gRPC neither holds the process
+ * open while it connects (Node would exit mid-command) nor always lets it go after (it would
+ * never exit), so the command holds it open itself, and ends it.
+ */
+async function oneShot(run: () => Promise<string>): Promise<void> {
+  setInterval(() => undefined, 60_000);
+  log(await run());
+  process.exit(0);
+}
+
+async function backupCommand(args: ParsedArgs): Promise<void> {
+  const out = flag(args, 'out');
+  if (!out) throw new Error('wharf backup needs --out FILE (it holds secrets: it is written readable by its owner only)');
+  const { spec, dataDir } = storeOf(args);
+  await oneShot(async () => {
+    const done = await backup(spec, dataDir, resolve(out), flag(args, 'etcd-snapshot') && resolve(flag(args, 'etcd-snapshot')!));
+    return `backed up ${done.keys} keys at revision ${done.revision} to ${out}${done.snapshotBytes !== undefined ? `; etcd snapshot of ${done.snapshotBytes} bytes` : ''}`;
+  });
+}
+
+async function restoreCommand(args: ParsedArgs): Promise<void> {
+  const file = args.positional[0];
+  if (!file) throw new Error('wharf restore needs the backup FILE');
+  const { spec, dataDir } = storeOf(args);
+  await oneShot(async () => {
+    const done = await restore(spec, dataDir, resolve(file));
+    return `restored ${done.keys} keys from ${file} (the store is at revision ${done.revision})`;
+  });
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.command !== 'import-osv-feed' && args.positional.length) throw new Error(`Unexpected argument: ${args.positional[0]}`);
+  if (args.command !== 'import-osv-feed' && args.command !== 'restore' && args.positional.length) throw new Error(`Unexpected argument: ${args.positional[0]}`);
   switch (args.command) {
     case 'dev': return dev(args);
     case 'server': return server(args);
     case 'agent': return agent(args);
     case 'import-osv-feed': return importFeed(args);
+    case 'backup': return backupCommand(args);
+    case 'restore': return restoreCommand(args);
     default:
       console.log(USAGE);
       process.exitCode = args.command === undefined || args.command === 'help' ? 0 : 2;

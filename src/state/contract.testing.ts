@@ -351,6 +351,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await store.range('p/', { startAfter: 'p/24' }).then((r) => [r.kvs.length, r.more]), [0, false]);
         assert.deepEqual((await store.range('p/', { startAfter: 'p/1' })).kvs[0].key, 'p/10');
       });
+
+      test('reads at its current revision as without one; a revision above it is refused', async (store) => {
+        await put(store, 'r/1', 'a');
+        await put(store, 'r/2', 'b');
+        const now = await store.range('r/');
+        assert.deepEqual(await store.range('r/', { revision: now.revision }), now);
+        await assert.rejects(store.range('r/', { revision: now.revision + 1000 }));
+      });
     });
 
     describe('txn', () => {

@@ -8,6 +8,7 @@
  * know it yet) can never write again.
  */
 import type { Lease } from 'etcd3';
+import { revokeWithin } from './errors.ts';
 import type { EtcdStore } from './etcd.ts';
 import type { Store } from './store.ts';
 
@@ -103,7 +104,7 @@ export class EtcdElection implements Election {
           lease.on('lost', () => undefined); // handled below, through the term
           const taken = await client.if(this.key, 'Create', '==', 0).then(lease.put(this.key).value(this.o.candidate)).commit();
           if (taken.succeeded) return this.begin(lease, Number(taken.header.revision), ttl);
-          await lease.revoke().catch(() => undefined);
+          await revokeWithin(lease);
         }
       } catch {
         // etcd unreachable: keep trying while open.
@@ -140,7 +141,7 @@ export class EtcdElection implements Election {
     check.unref();
     const resign = async () => {
       end();
-      await lease.revoke().catch(() => undefined);
+      await revokeWithin(lease);
     };
     return { leader: this.o.candidate, store: this.store.fenced(this.key, createRevision), ended, resign };
   }
@@ -154,6 +155,6 @@ export class EtcdElection implements Election {
     const lease = this.lease;
     this.end?.();
     // Resign: the key goes with the lease, and the next replica need not wait for it to expire.
-    await lease?.revoke().catch(() => undefined);
+    if (lease) await revokeWithin(lease);
   }
 }

@@ -1,4 +1,4 @@
-/** The state layer's errors that callers tell apart (by class, never by message). */
+/** The state layer's errors that callers tell apart (by class, never by message), and bounded lease release. */
 
 /** The store cannot reach a quorum of etcd members (or etcd refused the call): nothing was written. */
 export class StoreUnavailableError extends Error {
@@ -14,4 +14,17 @@ export class NotLeaderError extends Error {
     super(message);
     this.name = 'NotLeaderError';
   }
+}
+
+/**
+ * Gives a lease up, waiting at most `ms`: without a quorum etcd never answers, and a replica
+ * shutting down must not hang on it (the lease then simply expires).
+ */
+export async function revokeWithin(lease: { revoke(): Promise<void> }, ms = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    lease.revoke().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }

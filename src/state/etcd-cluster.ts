@@ -4,7 +4,7 @@
  * and ports; members can be killed (SIGKILL) and started again on the same data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -90,10 +90,11 @@ export class EtcdCluster {
       '--logger', 'zap', '--log-level', 'warn',
       ...(fast ? ['--heartbeat-interval', '50', '--election-timeout', '500'] : []),
     ];
-    const log = createWriteStream(join(this.options.dir, `${m.name}.log`), { flags: 'a' });
-    const child = spawn(this.options.binary ?? 'etcd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    // Straight to the file, not through this process: a parent busy (or blocked in a
+    // synchronous call) must never stall a member writing its log.
+    const log = openSync(join(this.options.dir, `${m.name}.log`), 'a');
+    const child = spawn(this.options.binary ?? 'etcd', args, { stdio: ['ignore', log, log] });
+    closeSync(log);
     m.process = child;
     child.once('exit', () => {
       if (m.process === child) m.process = undefined;

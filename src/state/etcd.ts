@@ -22,6 +22,7 @@
  * proof that everything before it arrived. This is correct on every etcd version (requested
  * progress notifications raced events before etcd 3.4.25 and 3.5.8).
  */
+import { createWriteStream } from 'node:fs';
 import { noop } from 'cockatiel';
 import { Etcd3, CompareResult, CompareTarget, type IOptions } from 'etcd3';
 import type { ICompare, IDuplexStream, IEvent, IKeyValue, IRequestOp, IWatchRequest, IWatchResponse } from 'etcd3';
@@ -155,6 +156,9 @@ export class EtcdStore implements Store {
       return await run();
     } catch (error) {
       if (this.closed) throw new StoreClosedError();
+      // A revision etcd cannot read (compacted, or not written yet) is the caller's mistake, not an outage.
+      const message = error instanceof Error ? error.message : String(error);
+      if (/required revision (has been compacted|is a future revision)/.test(message)) throw new RangeError(message);
       throw new StoreUnavailableError(error);
     }
   }
@@ -184,7 +188,9 @@ export class EtcdStore implements Store {
       if (Buffer.compare(after, from) > 0) start = after;
     }
     const res = await this.call(() =>
-      this.client.kv.range({ key: start, range_end: bytesPrefixEnd(from), ...(limit !== undefined && { limit }) }));
+      this.client.kv.range({
+        key: start, range_end: bytesPrefixEnd(from), ...(limit !== undefined && { limit }), ...(options.revision !== undefined && { revision: options.revision }),
+      }));
     return { kvs: res.kvs.map((kv) => this.toKeyValue(kv)), revision: Number(res.header.revision), more: res.more };
   }
 
@@ -242,6 +248,26 @@ export class EtcdStore implements Store {
     return revision;
   }
 
+  /**
+   * etcd's own snapshot of the whole database (every root in it), written to `path` (mode
+   * 0600: it holds secrets); restored with `etcdctl snapshot restore`. Resolves to its size.
+   */
+  async etcdSnapshot(path: string): Promise<number> {
+    const stream = await this.call(() => this.client.maintenance.snapshot({}));
+    const out = createWriteStream(path, { mode: 0o600 });
+    let size = 0;
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk) => {
+        size += chunk.blob.length;
+        out.write(chunk.blob);
+      });
+      stream.on('error', (error) => reject(new StoreUnavailableError(error)));
+      stream.on('end', () => resolve());
+    });
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    return size;
+  }
+
   async compact(revision: number): Promise<void> {
     const current = await this.revision();
     if (revision > current) throw new RangeError(`compact(${revision}) is above the current revision ${current}`);
@@ -249,7 +275,7 @@ export class EtcdStore implements Store {
       await this.call(() => this.client.kv.compact({ revision, physical: true }));
     } catch (error) {
       // At or below the last compaction: nothing to do, as the contract says.
-      if (error instanceof StoreUnavailableError && /compacted/.test(String((error.cause as Error)?.message))) return;
+      if (error instanceof RangeError && /compacted/.test(error.message)) return;
       throw error;
     }
   }

@@ -18,6 +18,7 @@ export type {
 } from './store.ts';
 export { SqliteStore, StoreClosedError, StoreLockedError } from './sqlite.ts';
 export type { SqliteStoreOptions } from './sqlite.ts';
+export { BACKUP_FORMAT, BackupError, backupLines, restoreLines } from './backup.ts';
 export { EtcdStore, bytesPrefixEnd } from './etcd.ts';
 export { NotLeaderError, StoreUnavailableError } from './errors.ts';
 export type { EtcdStoreOptions } from './etcd.ts';

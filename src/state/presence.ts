@@ -5,6 +5,7 @@
  * that replica never got to say so.
  */
 import type { Lease } from 'etcd3';
+import { revokeWithin } from './errors.ts';
 import type { EtcdStore } from './etcd.ts';
 
 /** The live replicas, as this replica sees them. */
@@ -83,6 +84,6 @@ export class EtcdPresence implements Presence {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.lease?.revoke().catch(() => undefined);
+    if (this.lease) await revokeWithin(this.lease);
   }
 }

@@ -321,6 +321,9 @@ export class SqliteStore implements Store {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
       throw new RangeError('limit must be a positive integer');
     }
+    if (options.revision !== undefined && options.revision !== this.rev) {
+      throw new RangeError(`SQLite reads only its current revision ${this.rev}, not ${options.revision}`);
+    }
     const upper = prefixEnd(prefix);
     const after = startAfter !== undefined && compareUtf8(startAfter, prefix) >= 0;
     const lower = after ? (startAfter as string) : prefix;

@@ -44,6 +44,12 @@ export interface RangeOptions {
   startAfter?: string;
   /** At most this many keys, in key order. */
   limit?: number;
+  /**
+   * Read as of this revision, so that pages of one listing agree (a backup). etcd serves any
+   * revision not yet compacted; SQLite keeps only the current one and refuses any other with a
+   * RangeError (the caller starts again).
+   */
+  revision?: number;
 }
 
 export interface RangeResult {
