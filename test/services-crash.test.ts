@@ -177,9 +177,10 @@ describe('service crash-safety with real processes', () => {
     const describe = async () => summary(await viewService(ecs, cluster.name, 'web'), runningContainers(cluster.arn));
     const replaced = await until('A\'s tasks to be replaced on B', async () => {
       const v = await viewService(ecs, cluster.name, 'web');
-      return v.wanted.length === 4 && v.wanted.every((t) => t.containerInstanceArn === instanceB && t.lastStatus === 'RUNNING') && v;
+      // The service's runningCount follows its tasks' states (eventually, as in ECS): wait for both.
+      return v.wanted.length === 4 && v.wanted.every((t) => t.containerInstanceArn === instanceB && t.lastStatus === 'RUNNING')
+        && v.service.runningCount === 4 && v;
     }, { describe });
-    assert.equal(replaced.service.runningCount, 4);
     // A is dead: its tasks cannot be stopped yet. They are asked to stop, with ECS's reason.
     assert.deepEqual(replaced.stopping.map((t) => t.taskArn).sort(), onA);
     for (const t of replaced.stopping) {
