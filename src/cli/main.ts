@@ -5,6 +5,7 @@
  *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--store etcd://H:P,...] [--replica NAME]
  *                the control plane alone; with etcd, one of several replicas (one leads the controllers)
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
+ *   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir DIR]   a local distributed Wharf: etcd, replicas, agents
  *   wharf backup (--data-dir DIR | --store etcd://...) --out FILE [--etcd-snapshot FILE]   a backup of either store
  *   wharf restore FILE (--data-dir DIR | --store etcd://...)   into an empty store (SQLite or etcd: backups move between them)
  *   wharf agent  --server URL[,URL...] [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
@@ -12,14 +13,18 @@
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
  * (as the ECS agent uses its instance role); `wharf dev`'s local agent with the root key.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { startAgent, type CredentialsProvider } from '../agent/index.ts';
 import { signRequest } from '../common/index.ts';
 import { flag, intFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { backup, restore } from './backup.ts';
+import { startLocalCluster } from './local-cluster.ts';
 import { parseStoreSpec } from './store-spec.ts';
 import { waitForInstance } from './wait.ts';
 
@@ -29,6 +34,7 @@ const USAGE = `Usage:
                [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME] [--registry-dir DIR]
                [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
+  wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir ./.wharf-cluster]
   wharf backup  [--data-dir ./.wharf | --store etcd://HOST:PORT,...] --out FILE [--etcd-snapshot FILE]
   wharf restore FILE [--data-dir ./.wharf | --store etcd://HOST:PORT,...]
   wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
@@ -190,6 +196,54 @@ async function restoreCommand(args: ParsedArgs): Promise<void> {
   });
 }
 
+/**
+ * The root key of a local cluster: the one its first start wrote to `<data-dir>/root-credentials`,
+ * or a new one (seeded into the replicas' store, and handed to the agents to sign with).
+ */
+function clusterRootKey(dataDir: string): { accessKeyId: string; secretAccessKey: string; file: string } {
+  const file = join(dataDir, 'root-credentials');
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    const accessKeyId = /aws_access_key_id = (\S+)/.exec(text)?.[1];
+    const secretAccessKey = /aws_secret_access_key = (\S+)/.exec(text)?.[1];
+    if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, file };
+  }
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const accessKeyId = `AKIA${Array.from(randomBytes(16), (b) => alphabet[b % 32]).join('')}`;
+  const secretAccessKey = randomBytes(30).toString('base64');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, `# The root access key of this local Wharf cluster. Keep it secret.\n[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`, { mode: 0o600 });
+  return { accessKeyId, secretAccessKey, file };
+}
+
+function withoutAwsCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { AWS_SESSION_TOKEN: _token, AWS_PROFILE: _profile, ...rest } = env;
+  return rest;
+}
+
+async function cluster(args: ParsedArgs): Promise<void> {
+  const dataDir = resolve(flag(args, 'data-dir', '.wharf-cluster')!);
+  const key = clusterRootKey(dataDir);
+  const running = await startLocalCluster({
+    members: intFlag(args, 'members', 3)!,
+    replicas: intFlag(args, 'replicas', 3)!,
+    agents: intFlag(args, 'agents', 1)!,
+    port: intFlag(args, 'port', 8040)!,
+    dataDir,
+    wharf: fileURLToPath(new URL('../../bin/wharf.js', import.meta.url)),
+    // The agents sign with the root key, whatever AWS credentials this shell has.
+    env: {
+      ...withoutAwsCredentials(process.env),
+      WHARF_ROOT_ACCESS_KEY_ID: key.accessKeyId, WHARF_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey,
+      AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    },
+    log,
+  });
+  onShutdown([() => running.stop()]);
+  log(`The root access key is in ${key.file}`);
+  log(`Wharf cluster ready at ${running.urls.join(', ')}`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.command !== 'import-osv-feed' && args.command !== 'restore' && args.positional.length) throw new Error(`Unexpected argument: ${args.positional[0]}`);
@@ -198,6 +252,7 @@ async function main(): Promise<void> {
     case 'server': return server(args);
     case 'agent': return agent(args);
     case 'import-osv-feed': return importFeed(args);
+    case 'cluster': return cluster(args);
     case 'backup': return backupCommand(args);
     case 'restore': return restoreCommand(args);
     default:
