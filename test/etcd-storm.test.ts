@@ -3,12 +3,13 @@
  * etcd, 12 simulated agents that know every replica, and clients sending RunTask to every
  * replica while two of them are killed with SIGKILL (and started again) in turn. Afterwards,
  * every acknowledged task exists exactly once, every task has exactly one container on the
- * instance it was placed on, and no container runs without a task.
+ * instance it was placed on, and no container runs without a task. Agents linked through a
+ * replica that dies are marked disconnected by the leader.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateClusterCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type Task,
+  CreateClusterCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type Task,
 } from '@aws-sdk/client-ecs';
 import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
 import { EtcdCluster, freePort } from '../src/state/index.ts';
@@ -113,6 +114,31 @@ describe('a RunTask storm while replicas are killed', () => {
     for (const t of described) {
       assert.deepEqual(perTask.get(t.taskArn!), [t.containerInstanceArn], `task ${t.taskArn} has one container, on its instance`);
       assert.ok(agentByInstance.has(t.containerInstanceArn!));
+    }
+  });
+
+  it('agents linked through a replica that dies are marked disconnected by the leader (the replica never said so)', { timeout: 60_000 }, async () => {
+    const victim = replicas[2];
+    const stranded = await startFleet({ serverUrl: victim.url, credentials, cluster: CLUSTER, count: 2, idPrefix: 'stranded' });
+    try {
+      const survivor = ecsClient(replicas[0].url);
+      const connected = async () => {
+        const { containerInstances } = await survivor.send(new DescribeContainerInstancesCommand({
+          cluster: CLUSTER, containerInstances: stranded.agents.map((a) => a.containerInstanceArn),
+        }));
+        return containerInstances!.map((ci) => ci.agentConnected);
+      };
+      assert.deepEqual(await connected(), [true, true]);
+      await victim.kill9();
+      // Its presence lease lapses (3 s), then the leader's sweep (every 2 s) marks its agents' instances.
+      for (let i = 0; ; i++) {
+        if ((await connected()).every((c) => c === false)) break;
+        assert.ok(i < 300, 'the stranded instances never showed as disconnected');
+        await sleep(100);
+      }
+      replicas[2] = await startReplica(2);
+    } finally {
+      await stranded.stop();
     }
   });
 });
