@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Wharf runs on and is tested with, from Debian's packages, and starts dockerd.
-# Run as root on Debian: Docker Engine (docker.io), etcd (etcd-server, the distributed store),
-# the AWS CLI v2 (awscli) and skopeo used by the tests, and busybox-static from which the test
-# images are built. Safe to run again. etcd is not started here: the tests start their own.
+# Run as root on Debian: Docker Engine (docker.io), etcd (etcd-server, etcd-client: the
+# distributed store), the AWS CLI v2 (awscli), skopeo and openssl used by the tests, and
+# busybox-static from which the test images are built. Safe to run again. etcd is not started
+# here: the tests start their own members.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then echo "install-docker.sh: run as root" >&2; exit 1; fi
@@ -14,6 +15,8 @@ command -v dockerd >/dev/null || need+=(docker.io)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v skopeo >/dev/null || need+=(skopeo)
 command -v etcd >/dev/null || need+=(etcd-server)
+command -v etcdctl >/dev/null || need+=(etcd-client)
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} from Debian's packages..."
   apt-get update -qq

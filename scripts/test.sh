@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: type check, unit tests beside the code, integration tests under test/.
-# Needs Docker Engine, etcd, the AWS CLI v2 at /usr/bin/aws and busybox-static: when they are missing
+# Needs Docker Engine, etcd, openssl, the AWS CLI v2 at /usr/bin/aws and busybox-static: when they are missing
 # and this runs as root on Debian, scripts/install-docker.sh installs and starts them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,13 +11,15 @@ docker version >/dev/null 2>&1 || missing="Docker Engine"
 command -v busybox >/dev/null || missing="${missing:+$missing, }busybox-static"
 command -v skopeo >/dev/null || missing="${missing:+$missing, }skopeo"
 command -v etcd >/dev/null || missing="${missing:+$missing, }etcd (etcd-server)"
+command -v etcdctl >/dev/null || missing="${missing:+$missing, }etcdctl (etcd-client)"
+command -v openssl >/dev/null || missing="${missing:+$missing, }openssl"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Not found: $missing. Installing with scripts/install-docker.sh..."
     bash scripts/install-docker.sh
   else
     echo "The tests need: $missing." >&2
-    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, etcd-server, awscli, busybox-static, skopeo and starts dockerd)." >&2
+    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, etcd-server, etcd-client, openssl, awscli, busybox-static, skopeo and starts dockerd)." >&2
     exit 1
   fi
 fi

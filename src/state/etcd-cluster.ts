@@ -4,7 +4,9 @@
  * and ports; members can be killed (SIGKILL) and started again on the same data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -18,6 +20,8 @@ export interface EtcdClusterOptions {
   binary?: string;
   /** Faster heartbeats and elections than etcd's defaults, for tests (default true). */
   fast?: boolean;
+  /** Serve clients over TLS with these PEM files; `clientCertAuth` also asks clients for a certificate the CA signed. */
+  tls?: { cert: string; key: string; ca: string; clientCertAuth?: boolean };
 }
 
 interface Member {
@@ -57,14 +61,18 @@ export class EtcdCluster {
     return cluster;
   }
 
-  /** The members' client URLs. */
-  get hosts(): string[] {
-    return this.members.map((m) => `http://127.0.0.1:${m.clientPort}`);
+  private get scheme(): 'http' | 'https' {
+    return this.options.tls ? 'https' : 'http';
   }
 
-  /** `etcd://127.0.0.1:p1,127.0.0.1:p2,...`, as `wharf server --store` takes it. */
+  /** The members' client URLs. */
+  get hosts(): string[] {
+    return this.members.map((m) => `${this.scheme}://127.0.0.1:${m.clientPort}`);
+  }
+
+  /** `etcd://127.0.0.1:p1,127.0.0.1:p2,...` (`etcds://` with TLS), as `wharf server --store` takes it. */
   get storeUrl(): string {
-    return `etcd://${this.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}`;
+    return `${this.options.tls ? 'etcds' : 'etcd'}://${this.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}`;
   }
 
   /** The process ids of the running members. */
@@ -80,8 +88,10 @@ export class EtcdCluster {
     const args = [
       '--name', m.name,
       '--data-dir', m.dataDir,
-      '--listen-client-urls', `http://127.0.0.1:${m.clientPort}`,
-      '--advertise-client-urls', `http://127.0.0.1:${m.clientPort}`,
+      '--listen-client-urls', `${this.scheme}://127.0.0.1:${m.clientPort}`,
+      '--advertise-client-urls', `${this.scheme}://127.0.0.1:${m.clientPort}`,
+      ...(this.options.tls ? ['--cert-file', this.options.tls.cert, '--key-file', this.options.tls.key, '--trusted-ca-file', this.options.tls.ca] : []),
+      ...(this.options.tls?.clientCertAuth ? ['--client-cert-auth'] : []),
       '--listen-peer-urls', `http://127.0.0.1:${m.peerPort}`,
       '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peerPort}`,
       '--initial-cluster', peers,
@@ -105,19 +115,29 @@ export class EtcdCluster {
   async waitHealthy(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const healthy = await Promise.all(this.members.map(async (m) => {
-        if (!m.process) return false;
-        try {
-          const res = await fetch(`http://127.0.0.1:${m.clientPort}/health`, { signal: AbortSignal.timeout(1000) });
-          return ((await res.json()) as { health?: string }).health === 'true';
-        } catch {
-          return false;
-        }
-      }));
+      const healthy = await Promise.all(this.members.map((m) => (m.process ? this.healthOf(m) : false)));
       if (healthy.filter(Boolean).length > this.members.length / 2) return;
       if (Date.now() > deadline) throw new Error(`etcd did not become healthy within ${timeoutMs} ms (logs in ${this.options.dir})`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** Whether a member says it is healthy (its /health needs a leader), over TLS when the cluster uses it. */
+  private healthOf(m: Member): Promise<boolean> {
+    const tls = this.options.tls;
+    const options = tls
+      ? { ca: readFileSync(tls.ca), ...(tls.clientCertAuth && { cert: readFileSync(tls.cert), key: readFileSync(tls.key) }) }
+      : {};
+    return new Promise((resolve) => {
+      const req = (tls ? httpsGet : httpGet)(`${this.scheme}://127.0.0.1:${m.clientPort}/health`, { ...options, timeout: 1000 }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve(/"health":\s*"true"/.test(body)));
+        res.on('error', () => resolve(false));
+      });
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+    });
   }
 
   /** Kills member `index` with SIGKILL (as a crash would) and waits for it to be gone. */
