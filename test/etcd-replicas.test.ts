@@ -5,11 +5,13 @@
  * service keeps exactly its desired count, then follows a new one). Losing one etcd member
  * changes nothing visible; losing two refuses writes with a clear error until they return. A
  * real Docker agent whose replica dies moves to another and keeps its containers running, and
- * an image pushed through one replica is pulled through another (a shared registry directory).
+ * an image pushed through one replica is pulled through another, a blob upload begun on one is
+ * finished on another (a shared registry directory).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
@@ -198,6 +200,41 @@ describe('replicas on etcd', () => {
     } finally {
       for (const ref of [pushed, pulled]) spawnSync('docker', ['rmi', ref]);
     }
+  });
+
+  it('a blob upload begun on one replica is continued and finished on another (the OCI distribution API)', async () => {
+    const [a, b] = replicas;
+    const ecr = new ECRClient({ endpoint: a.url, region: 'us-east-1', credentials });
+    const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
+    const authorization = `Basic ${authorizationData![0].authorizationToken}`;
+    const first = Buffer.from('the first half of a layer, sent to one replica; ');
+    const second = Buffer.from('the second half, sent to another.');
+    const digest = `sha256:${createHash('sha256').update(Buffer.concat([first, second])).digest('hex')}`;
+
+    const begun = await fetch(`${a.url}/v2/shared/blobs/uploads/`, { method: 'POST', headers: { authorization } });
+    assert.equal(begun.status, 202);
+    const location = begun.headers.get('location')!;
+    const on = (r: WharfProcess, path: string) => new URL(path, r.url).toString();
+    const part1 = await fetch(on(a, location), {
+      method: 'PATCH', body: first, headers: { authorization, 'content-type': 'application/octet-stream', 'content-range': `0-${first.length - 1}` },
+    });
+    assert.equal(part1.status, 202);
+    // The same upload, on the other replica: its state is in the shared directory.
+    const status = await fetch(on(b, part1.headers.get('location')!), { headers: { authorization } });
+    assert.equal(status.status, 204);
+    assert.equal(status.headers.get('range'), `0-${first.length - 1}`);
+    const part2 = await fetch(on(b, part1.headers.get('location')!), {
+      method: 'PATCH', body: second, headers: {
+        authorization, 'content-type': 'application/octet-stream', 'content-range': `${first.length}-${first.length + second.length - 1}`,
+      },
+    });
+    assert.equal(part2.status, 202);
+    const done = new URL(on(b, part2.headers.get('location')!));
+    done.searchParams.set('digest', digest);
+    assert.equal((await fetch(done, { method: 'PUT', headers: { authorization } })).status, 201);
+    const fetched = await fetch(`${a.url}/v2/shared/blobs/${digest}`, { headers: { authorization } });
+    assert.equal(fetched.status, 200);
+    assert.deepEqual(Buffer.from(await fetched.arrayBuffer()), Buffer.concat([first, second]));
   });
 
   it('a real agent whose replica dies moves to another and keeps its task, its container never restarted', { timeout: 180_000 }, async () => {
