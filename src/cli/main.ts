@@ -13,18 +13,17 @@
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
  * (as the ECS agent uses its instance role); `wharf dev`'s local agent with the root key.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { startAgent, type CredentialsProvider } from '../agent/index.ts';
-import { signRequest } from '../common/index.ts';
+import { randomIds, signRequest } from '../common/index.ts';
 import { flag, intFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { backup, restore } from './backup.ts';
 import { startLocalCluster } from './local-cluster.ts';
+import { localClusterRootKey } from './root-key.ts';
 import { parseStoreSpec } from './store-spec.ts';
 import { waitForInstance } from './wait.ts';
 
@@ -196,26 +195,6 @@ async function restoreCommand(args: ParsedArgs): Promise<void> {
   });
 }
 
-/**
- * The root key of a local cluster: the one its first start wrote to `<data-dir>/root-credentials`,
- * or a new one (seeded into the replicas' store, and handed to the agents to sign with).
- */
-function clusterRootKey(dataDir: string): { accessKeyId: string; secretAccessKey: string; file: string } {
-  const file = join(dataDir, 'root-credentials');
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
-    const accessKeyId = /aws_access_key_id = (\S+)/.exec(text)?.[1];
-    const secretAccessKey = /aws_secret_access_key = (\S+)/.exec(text)?.[1];
-    if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, file };
-  }
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const accessKeyId = `AKIA${Array.from(randomBytes(16), (b) => alphabet[b % 32]).join('')}`;
-  const secretAccessKey = randomBytes(30).toString('base64');
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, `# The root access key of this local Wharf cluster. Keep it secret.\n[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`, { mode: 0o600 });
-  return { accessKeyId, secretAccessKey, file };
-}
-
 function withoutAwsCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { AWS_SESSION_TOKEN: _token, AWS_PROFILE: _profile, ...rest } = env;
   return rest;
@@ -223,7 +202,7 @@ function withoutAwsCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 async function cluster(args: ParsedArgs): Promise<void> {
   const dataDir = resolve(flag(args, 'data-dir', '.wharf-cluster')!);
-  const key = clusterRootKey(dataDir);
+  const key = localClusterRootKey(dataDir, randomIds);
   const running = await startLocalCluster({
     members: intFlag(args, 'members', 3)!,
     replicas: intFlag(args, 'replicas', 3)!,

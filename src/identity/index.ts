@@ -11,7 +11,7 @@ export { pageOf } from './env.ts';
 export type { IamEnv, Page, PageRequest } from './env.ts';
 export { IamErrors } from './errors.ts';
 export type { EntityKind } from './errors.ts';
-export { accessKeyId, assumedRoleArn, encodePolicyDocument, entityArn, iamArn, parseIamArn, rootArn, uniqueId, IdPrefix } from './identifiers.ts';
+export { accessKeyId, secretAccessKey, assumedRoleArn, encodePolicyDocument, entityArn, iamArn, parseIamArn, rootArn, uniqueId, IdPrefix } from './identifiers.ts';
 export type { IamArnParts } from './identifiers.ts';
 export { iamKeys } from './records.ts';
 export type { AccessKeyStatus, TagRecord } from './records.ts';
