@@ -29,7 +29,11 @@ export function clusterNameOf(ref: string | undefined, scope: Scope): string {
 
 /** The ACTIVE cluster a request names (read through the transaction), or ClusterNotFoundException. */
 export async function activeCluster(tx: Tx, scope: Scope, ref: string | undefined): Promise<ClusterRecord> {
-  const cluster = await tx.get<ClusterRecord>(keys.cluster(scope, clusterNameOf(ref, scope)));
+  return requireActive(await tx.get<ClusterRecord>(keys.cluster(scope, clusterNameOf(ref, scope))));
+}
+
+/** The cluster if it exists and is ACTIVE, else ClusterNotFoundException (as ECS answers for an INACTIVE one). */
+export function requireActive(cluster: ClusterRecord | undefined): ClusterRecord {
   if (!cluster || cluster.status !== 'ACTIVE') throw EcsErrors.clusterNotFound();
   return cluster;
 }

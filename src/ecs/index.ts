@@ -14,7 +14,7 @@ export {
   type DeploymentConfigurationRecord, type DeploymentRecord, type DeploymentSpec, type ServiceDeploymentStatus, type ServiceEventRecord,
   type ServiceRecord, type ServiceRevisionRecord,
 } from './service-records.ts';
-export { activeCluster, clusterNameOf, newCluster } from './cluster-record.ts';
+export { activeCluster, clusterNameOf, newCluster, requireActive } from './cluster-record.ts';
 export {
   MAX_SERVICE_EVENTS, circuitBreakerThreshold, deploymentKeyId, putService, scopeOfService, specOf, startDeployment, withEvent,
 } from './service-deployment.ts';

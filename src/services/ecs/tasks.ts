@@ -3,7 +3,7 @@ import type { DescribeTasksResponse, ListTasksResponse, StopTaskResponse } from 
 import { describeByReferences, paginate } from '../../aws/index.ts';
 import { transact } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, clusterNameOf, instanceIdOf, keys, stageStopTask, type ClusterRecord, type EcsDeps, type Scope,
+  EcsErrors, activeCluster, clusterNameOf, instanceIdOf, keys, requireActive, stageStopTask, type ClusterRecord, type EcsDeps, type Scope,
 } from '../../ecs/index.ts';
 import { clusterCondition, inClusterArn } from './authorization.ts';
 import { checkInt, checkItems, checkString, need, present, scopeOf, type EcsOperationTable } from './common.ts';
@@ -12,9 +12,7 @@ import { requireTask, taskKey, toApiTask } from './task-view.ts';
 
 /** The ACTIVE cluster a request names (ClusterNotFoundException otherwise), with the informers caught up to its read. */
 async function readActiveCluster(deps: EcsDeps, scope: Scope, ref: string | undefined): Promise<ClusterRecord> {
-  const cluster = await deps.informers.catchUpReading<ClusterRecord>(keys.cluster(scope, clusterNameOf(ref, scope)));
-  if (!cluster || cluster.status !== 'ACTIVE') throw EcsErrors.clusterNotFound();
-  return cluster;
+  return requireActive(await deps.informers.catchUpReading<ClusterRecord>(keys.cluster(scope, clusterNameOf(ref, scope))));
 }
 
 /** The task operations, bound to their dependencies. */
