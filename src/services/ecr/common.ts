@@ -59,6 +59,11 @@ export function repositoryResource(input: { registryId?: string; repositoryName?
   return [registryArns.repository({ account: input.registryId ?? ctx.account, region: ctx.region }, input.repositoryName)];
 }
 
+/** The repository a request names with `registryId` and `repositoryName` (which the model requires): its registry, and its name. */
+export function repositoryNamed(i: { registryId?: string; repositoryName?: string }, ctx: RequestContext): { registry: Registry; name: string } {
+  return { registry: registryOf(i.registryId, ctx), name: need(i.repositoryName, 'repositoryName') };
+}
+
 /** Anything repository records can be read through: a transaction (whose reads guard its commit) or the store. */
 export interface Reader {
   get<T>(key: string): Promise<T | undefined>;

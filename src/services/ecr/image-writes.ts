@@ -11,7 +11,7 @@ import type {
 import type { RequestContext } from '../../aws/index.ts';
 import { RegistryError, deleteImage, deleteTag, putManifest, registryKeys, sha256Digest, type TagRecord } from '../../registry/index.ts';
 import { transact } from '../../state/index.ts';
-import { findRepository, need, registryOf, repositoryResource, storeReader, type EcrOperationTable } from './common.ts';
+import { findRepository, need, repositoryNamed, repositoryResource, storeReader, type EcrOperationTable } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 import { DIGEST_PATTERN, REASONS, TAG_PATTERN } from './images.ts';
@@ -22,8 +22,7 @@ const TAG = new RegExp(`^${TAG_PATTERN}$`);
 
 /** PutImage: the manifest put through the registry's own push path, its digest checked against the one given. */
 async function putImage(deps: EcrDeps, i: PutImageRequest, ctx: RequestContext): Promise<PutImageResponse> {
-  const registry = registryOf(i.registryId, ctx);
-  const name = need(i.repositoryName, 'repositoryName');
+  const { registry, name } = repositoryNamed(i, ctx);
   const manifest = need(i.imageManifest, 'imageManifest');
   const { imageManifestMediaType: mediaType, imageTag, imageDigest } = i;
   if (imageDigest !== undefined && !DIGEST.test(imageDigest)) {
@@ -63,8 +62,7 @@ async function putImage(deps: EcrDeps, i: PutImageRequest, ctx: RequestContext):
 
 /** BatchDeleteImage: each reference removed (a tag, or an image with all its tags), failures reported per reference. */
 async function batchDeleteImage(deps: EcrDeps, i: BatchDeleteImageRequest, ctx: RequestContext): Promise<BatchDeleteImageResponse> {
-  const registry = registryOf(i.registryId, ctx);
-  const name = need(i.repositoryName, 'repositoryName');
+  const { registry, name } = repositoryNamed(i, ctx);
   const imageIds = need(i.imageIds, 'imageIds');
   await findRepository(storeReader(deps.store), registry, name);
   const { scope } = registry;

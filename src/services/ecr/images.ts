@@ -10,7 +10,7 @@ import type {
 import { paginate } from '../../aws/index.ts';
 import { registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord, type TagRecord } from '../../registry/index.ts';
 import { getDoc, listDocs, type Store } from '../../state/index.ts';
-import { findRepository, need, registryOf, repositoryResource, storeReader, toDate, type EcrOperationTable } from './common.ts';
+import { findRepository, need, repositoryNamed, repositoryResource, storeReader, toDate, type EcrOperationTable } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 
@@ -93,8 +93,7 @@ export function imageOperations(deps: EcrDeps): EcrOperationTable {
     ListImages: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const { tagStatus, showsActive } = filterOf(i.filter);
         await findRepository(storeReader(deps.store), registry, name);
         const entries: { key: string; id: ImageIdentifier }[] = [];
@@ -114,8 +113,7 @@ export function imageOperations(deps: EcrDeps): EcrOperationTable {
     DescribeImages: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const { imageIds, nextToken, maxResults } = i;
         const { tagStatus, showsActive } = filterOf(i.filter);
         if (imageIds && (nextToken !== undefined || maxResults !== undefined)) {
@@ -147,8 +145,7 @@ export function imageOperations(deps: EcrDeps): EcrOperationTable {
     BatchGetImage: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const imageIds = need(i.imageIds, 'imageIds');
         const accepted = i.acceptedMediaTypes;
         const repo = await findRepository(storeReader(deps.store), registry, name);

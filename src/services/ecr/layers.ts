@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import type { Layer, LayerFailure } from '@aws-sdk/client-ecr';
 import { RegistryError, getBlobLink, isSha256Digest, linkBlob, uploadOwner } from '../../registry/index.ts';
 import { transact } from '../../state/index.ts';
-import { findRepository, need, registryOf, repositoryResource, storeReader, type EcrOperationTable, type Registry } from './common.ts';
+import { findRepository, need, repositoryNamed, repositoryResource, storeReader, type EcrOperationTable, type Registry } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 import { DIGEST_PATTERN } from './images.ts';
@@ -48,8 +48,7 @@ export function layerOperations(deps: EcrDeps): EcrOperationTable {
     InitiateLayerUpload: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         await findRepository(storeReader(deps.store), registry, name);
         const blobs = blobsOf(deps);
         const upload = await blobs.startUpload(uploadOwner(registry.scope, name));
@@ -60,8 +59,7 @@ export function layerOperations(deps: EcrDeps): EcrOperationTable {
     UploadLayerPart: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const uploadId = need(i.uploadId, 'uploadId');
         const first = need(i.partFirstByte, 'partFirstByte');
         const last = need(i.partLastByte, 'partLastByte');
@@ -89,8 +87,7 @@ export function layerOperations(deps: EcrDeps): EcrOperationTable {
     CompleteLayerUpload: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const uploadId = need(i.uploadId, 'uploadId');
         const digests = need(i.layerDigests, 'layerDigests');
         const distinct = [...new Set(digests)];
@@ -121,8 +118,7 @@ export function layerOperations(deps: EcrDeps): EcrOperationTable {
     BatchCheckLayerAvailability: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const digests = need(i.layerDigests, 'layerDigests');
         const reader = storeReader(deps.store);
         await findRepository(reader, registry, name);
@@ -151,8 +147,7 @@ export function layerOperations(deps: EcrDeps): EcrOperationTable {
     GetDownloadUrlForLayer: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const layerDigest = need(i.layerDigest, 'layerDigest');
         const reader = storeReader(deps.store);
         await findRepository(reader, registry, name);

@@ -18,7 +18,7 @@ import {
 } from '../../registry/index.ts';
 import { transact } from '../../state/index.ts';
 import {
-  findRepository, need, registryOf, repositoryResource, storeReader, toDate, updateRepository, type EcrOperationTable,
+  findRepository, need, repositoryNamed, repositoryResource, storeReader, toDate, updateRepository, type EcrOperationTable,
 } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
@@ -44,8 +44,7 @@ export function lifecycleOperations(deps: EcrDeps): EcrOperationTable {
     PutLifecyclePolicy: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const text = need(i.lifecyclePolicyText, 'lifecyclePolicyText');
         parseLifecyclePolicy(text);
         const now = deps.clock.now();
@@ -58,8 +57,7 @@ export function lifecycleOperations(deps: EcrDeps): EcrOperationTable {
     GetLifecyclePolicy: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const reader = storeReader(deps.store);
         const repo = await findRepository(reader, registry, name);
         if (repo.lifecyclePolicyText === undefined) throw EcrErrors.lifecyclePolicyNotFound(name, registry.registryId);
@@ -75,8 +73,7 @@ export function lifecycleOperations(deps: EcrDeps): EcrOperationTable {
     DeleteLifecyclePolicy: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         return transact(deps.store, async (tx) => {
           const repo = await findRepository(tx, registry, name);
           const text = repo.lifecyclePolicyText;
@@ -93,8 +90,7 @@ export function lifecycleOperations(deps: EcrDeps): EcrOperationTable {
     StartLifecyclePolicyPreview: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const given = i.lifecyclePolicyText;
         if (given !== undefined) parseLifecyclePolicy(given);
         const now = deps.clock.now();
@@ -122,8 +118,7 @@ export function lifecycleOperations(deps: EcrDeps): EcrOperationTable {
     GetLifecyclePolicyPreview: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const { imageIds, nextToken, maxResults } = i;
         if (imageIds && (nextToken !== undefined || maxResults !== undefined)) {
           throw EcrErrors.invalidParameter('nextToken and maxResults cannot be used when imageIds are specified.');

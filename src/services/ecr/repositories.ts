@@ -9,7 +9,7 @@ import { paginate, requestTagConditions, type RequestContext } from '../../aws/i
 import { blobLinkKeys, registryArns, registryKeys, type ImageRecord, type RepositoryRecord, type TagRecord } from '../../registry/index.ts';
 import { listDocs, transact } from '../../state/index.ts';
 import {
-  checkTags, findRepository, need, registryOf, repositoryResource, scopeOf, storeReader, toApiRepository, updateRepository,
+  checkTags, findRepository, need, registryOf, repositoryNamed, repositoryResource, scopeOf, storeReader, toApiRepository, updateRepository,
   type EcrOperationTable,
 } from './common.ts';
 import type { EcrDeps } from './deps.ts';
@@ -46,8 +46,7 @@ export function repositoryOperations(deps: EcrDeps): EcrOperationTable {
     CreateRepository: {
       authorization: { resources: repositoryResource, conditions: (i) => requestTagConditions(i.tags) },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const tags = checkTags(i.tags ?? []);
         const imageTagMutability = mutabilityOf(i.imageTagMutability, i.imageTagMutabilityExclusionFilters) ?? 'MUTABLE';
         const encryptionConfiguration = encryptionOf(i.encryptionConfiguration);
@@ -101,8 +100,7 @@ export function repositoryOperations(deps: EcrDeps): EcrOperationTable {
     DeleteRepository: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const { scope } = registry;
         const deleted = await transact(deps.store, async (tx) => {
           const repo = await findRepository(tx, registry, name);
@@ -124,8 +122,7 @@ export function repositoryOperations(deps: EcrDeps): EcrOperationTable {
     PutImageTagMutability: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const imageTagMutability = mutabilityOf(need(i.imageTagMutability, 'imageTagMutability'), i.imageTagMutabilityExclusionFilters)!;
         const repo = await updateRepository(deps.store, registry, name, (r) =>
           r.imageTagMutability === imageTagMutability ? r : { ...r, imageTagMutability });
@@ -136,8 +133,7 @@ export function repositoryOperations(deps: EcrDeps): EcrOperationTable {
     PutImageScanningConfiguration: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const scanOnPush = need(i.imageScanningConfiguration, 'imageScanningConfiguration').scanOnPush ?? false;
         const repo = await updateRepository(deps.store, registry, name, (r) =>
           r.imageScanningConfiguration.scanOnPush === scanOnPush ? r : { ...r, imageScanningConfiguration: { scanOnPush } });

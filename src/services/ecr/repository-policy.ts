@@ -7,7 +7,7 @@
  * as set).
  */
 import { parsePolicy, PolicyDocumentError } from '../../identity/index.ts';
-import { findRepository, need, registryOf, repositoryResource, storeReader, updateRepository, type EcrOperationTable } from './common.ts';
+import { findRepository, need, repositoryNamed, repositoryResource, storeReader, updateRepository, type EcrOperationTable } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 
@@ -30,8 +30,7 @@ export function repositoryPolicyOperations(deps: EcrDeps): EcrOperationTable {
     SetRepositoryPolicy: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const policyText = need(i.policyText, 'policyText');
         checkRepositoryPolicy(policyText);
         const repo = await updateRepository(deps.store, registry, name, (r) => (r.policyText === policyText ? r : { ...r, policyText }));
@@ -42,8 +41,7 @@ export function repositoryPolicyOperations(deps: EcrDeps): EcrOperationTable {
     GetRepositoryPolicy: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const repo = await findRepository(storeReader(deps.store), registry, name);
         if (repo.policyText === undefined) throw EcrErrors.repositoryPolicyNotFound(name, registry.registryId);
         return { registryId: repo.registryId, repositoryName: repo.name, policyText: repo.policyText };
@@ -53,8 +51,7 @@ export function repositoryPolicyOperations(deps: EcrDeps): EcrOperationTable {
     DeleteRepositoryPolicy: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         let policyText: string | undefined;
         const repo = await updateRepository(deps.store, registry, name, (r) => {
           if (r.policyText === undefined) throw EcrErrors.repositoryPolicyNotFound(name, registry.registryId);

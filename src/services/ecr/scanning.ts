@@ -12,7 +12,7 @@ import {
   type RegistryScope, type ScanFinding, type TagRecord,
 } from '../../registry/index.ts';
 import { getDoc, transact, type Store } from '../../state/index.ts';
-import { findRepository, need, registryOf, repositoryResource, storeReader, toDate, type EcrOperationTable } from './common.ts';
+import { findRepository, need, repositoryNamed, repositoryResource, storeReader, toDate, type EcrOperationTable } from './common.ts';
 import type { EcrDeps } from './deps.ts';
 import { EcrErrors } from './errors.ts';
 
@@ -50,8 +50,7 @@ export function scanningOperations(deps: EcrDeps): EcrOperationTable {
     StartImageScan: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const imageId = imageIdOf(need(i.imageId, 'imageId'));
         await findRepository(storeReader(deps.store), registry, name);
         const image = await findImage(deps.store, registry.scope, name, imageId, registry.registryId);
@@ -81,8 +80,7 @@ export function scanningOperations(deps: EcrDeps): EcrOperationTable {
     DescribeImageScanFindings: {
       authorization: { resources: repositoryResource },
       handler: async (i, ctx) => {
-        const registry = registryOf(i.registryId, ctx);
-        const name = need(i.repositoryName, 'repositoryName');
+        const { registry, name } = repositoryNamed(i, ctx);
         const imageId = imageIdOf(need(i.imageId, 'imageId'));
         const { nextToken, maxResults } = i;
         await findRepository(storeReader(deps.store), registry, name);
