@@ -25,13 +25,14 @@ const allowed: Record<string, string[]> = {
   state: [],
   aws: ['common'],
   registry: ['state', 'common', 'aws'],
-  ecs: ['aws', 'state', 'scheduler', 'common'],
+  network: ['aws', 'state', 'common'],
+  ecs: ['aws', 'network', 'state', 'scheduler', 'common'],
   identity: ['aws', 'state', 'common'],
-  link: ['ecs', 'aws', 'identity', 'state', 'common'],
-  services: ['aws', 'ecs', 'identity', 'registry', 'state', 'scheduler', 'common'],
-  controllers: ['ecs', 'registry', 'identity', 'state', 'scheduler', 'common'],
+  link: ['ecs', 'network', 'aws', 'identity', 'state', 'common'],
+  services: ['aws', 'ecs', 'network', 'identity', 'registry', 'state', 'scheduler', 'common'],
+  controllers: ['ecs', 'network', 'registry', 'identity', 'state', 'scheduler', 'common'],
   agent: ['common'],
-  cli: ['services', 'controllers', 'link', 'ecs', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
+  cli: ['services', 'controllers', 'link', 'ecs', 'network', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
 };
 
 function files(dir: string): string[] {
