@@ -25,6 +25,39 @@ export interface TaskSpec {
   containers: ContainerDefinition[];
 }
 
+/**
+ * One security-group rule resolved for a task's firewall: traffic of `protocol` (`all`, `tcp`,
+ * `udp`, `icmp`, `icmpv6` or an IP protocol number) on ports `fromPort`–`toPort` (for ICMP, the
+ * type and code; -1 or absent for all) from (ingress) or to (egress) any of `cidrs`. Rules that
+ * name a source group arrive here as the addresses of that group's interfaces.
+ */
+export interface FirewallRule {
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrs: string[];
+}
+
+/** What a task's security groups allow, together: everything else is dropped; replies to allowed traffic pass. */
+export interface TaskFirewall {
+  ingress: FirewallRule[];
+  egress: FirewallRule[];
+}
+
+/** An awsvpc task's interface (its ENI), as the agent plumbs it into the task's network namespace. */
+export interface TaskInterface {
+  networkInterfaceId: string;
+  subnetId: string;
+  /** The subnet's range and the VPC's (traffic leaving the VPC is NATed through the host). */
+  subnetCidr: string;
+  vpcCidr: string;
+  privateIpAddress: string;
+  macAddress: string;
+  /** The subnet's router address (its first), the task's default route. */
+  gateway: string;
+  firewall: TaskFirewall;
+}
+
 /** One task an agent should run (desiredStatus RUNNING) or stop (STOPPED). */
 export interface DesiredTask {
   taskArn: string;
@@ -32,6 +65,8 @@ export interface DesiredTask {
   containerInstanceArn: string;
   desiredStatus: 'RUNNING' | 'STOPPED';
   spec: TaskSpec;
+  /** An awsvpc task's interface: its own network namespace, address and firewall. */
+  networkInterface?: TaskInterface;
   /** Container ARNs by container name, for the metadata the agent reports back. */
   containerArns: Record<string, string>;
   /** Credentials for pulling the task's images from Wharf's registry (user `AWS`, a registry token). */
