@@ -8,7 +8,8 @@
  *   npx tsx scripts/generate-models.ts iam sts    # just these
  *
  * The output is committed; tests and CI never run this (CI has no botocore). Adding a service is
- * one line in SERVICES (and its client in package.json).
+ * one line in SERVICES (and its client in package.json); `operations` narrows a large API to what
+ * Wharf serves.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,18 +24,30 @@ import { readSdkDeclarations } from './models/sdk-declarations.ts';
 import { readSdkMetadata } from './models/sdk-metadata.ts';
 import { readSdkSchemas } from './models/smithy-schemas.ts';
 
-/** One API Wharf serves: its file name, its SDK client and its botocore directory. */
+/** One API Wharf serves: its file name, its SDK client, its botocore directory, and the operations to include (all when absent). */
 interface ServiceSource {
   id: string;
   client: string;
   botocore: string;
+  operations?: readonly string[];
 }
+
+/** The EC2 operations Wharf serves: VPC networking, of EC2's ~750. */
+const EC2_OPERATIONS = [
+  'CreateVpc', 'DescribeVpcs', 'DeleteVpc',
+  'CreateSubnet', 'DescribeSubnets', 'DeleteSubnet',
+  'CreateSecurityGroup', 'DescribeSecurityGroups', 'DeleteSecurityGroup',
+  'AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress',
+  'DescribeSecurityGroupRules', 'DescribeNetworkInterfaces', 'DescribeAvailabilityZones', 'DescribeAccountAttributes',
+  'CreateTags', 'DeleteTags', 'DescribeTags',
+];
 
 const SERVICES: ServiceSource[] = [
   { id: 'ecs', client: '@aws-sdk/client-ecs', botocore: 'ecs' },
   { id: 'ecr', client: '@aws-sdk/client-ecr', botocore: 'ecr' },
   { id: 'iam', client: '@aws-sdk/client-iam', botocore: 'iam' },
   { id: 'sts', client: '@aws-sdk/client-sts', botocore: 'sts' },
+  { id: 'ec2', client: '@aws-sdk/client-ec2', botocore: 'ec2', operations: EC2_OPERATIONS },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,6 +87,7 @@ function generate(source: ServiceSource): void {
     sdk: readSdkSchemas(source.client, root),
     declarations,
     botocore,
+    operations: source.operations,
   });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${source.id}.json`), formatModelJson(model));

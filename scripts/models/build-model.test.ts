@@ -142,4 +142,28 @@ describe('buildServiceModel', () => {
     assert.ok(jsonRequest?.type === 'structure');
     assert.equal(jsonRequest.members.Ids?.locationName, undefined);
   });
+
+  test('operations named: only those, the shapes they reach and the errors botocore lists for them', () => {
+    const unused = struct('Unused', [['x', member(num())]], [], 'error', { error: 'client' });
+    const { model: narrow, notes: narrowNotes } = buildServiceModel({
+      metadata: json,
+      sdk: {
+        operations: [
+          { name: 'Run', traits: {}, input: runRequest },
+          { name: 'Other', traits: {}, input: struct('OtherRequest', [['deep', member(struct('Deep', [['n', member(num())]]))]]) },
+        ],
+        errors: [badThing, unused],
+      },
+      declarations: declarations({ Mode: ['FAST', 'SLOW'] }, { RunRequest: { mode: ref('Mode') } }),
+      botocore,
+      operations: ['Run'],
+    });
+    assert.deepEqual(Object.keys(narrow.operations), ['Run']);
+    assert.equal(narrow.shapes.OtherRequest, undefined);
+    assert.equal(narrow.shapes.Deep, undefined);
+    assert.equal(narrow.shapes.Unused, undefined, 'an error no served operation lists is left out');
+    assert.ok(narrow.shapes.BadThing);
+    assert.ok(!narrowNotes.some((n) => n.includes('Old')), 'botocore operations not asked for are not noted');
+    assert.throws(() => buildServiceModel({ metadata: json, sdk: { operations: [], errors: [] }, declarations: declarations({}, {}), operations: ['Nope'] }), /no operation Nope/);
+  });
 });

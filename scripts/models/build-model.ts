@@ -19,6 +19,12 @@ export interface BuildInput {
   sdk: SdkSchemas;
   declarations: SdkDeclarations;
   botocore?: BotoModel;
+  /**
+   * The operations to include (all when absent): for an API Wharf serves a small part of (EC2's
+   * networking among its ~750 operations), the model holds those operations and only the shapes
+   * and errors they reach.
+   */
+  operations?: readonly string[];
 }
 
 /** The model, and what the builder had to guess or leave out (printed by the generator). */
@@ -319,7 +325,8 @@ class ModelBuilder {
 }
 
 /** Merges the sources into one model; deterministic for the same inputs. */
-export function buildServiceModel(input: BuildInput): BuildResult {
+export function buildServiceModel(whole: BuildInput): BuildResult {
+  const input = selectOperations(whole);
   const builder = new ModelBuilder(input);
   const protocol = input.metadata.protocol;
   const errorNames = new Set(input.sdk.errors.map((e) => e.name));
@@ -345,9 +352,28 @@ export function buildServiceModel(input: BuildInput): BuildResult {
   for (const error of [...input.sdk.errors].sort((a, b) => a.name.localeCompare(b.name))) builder.structure(error);
   builder.drain();
   for (const name of Object.keys(input.botocore?.operations ?? {})) {
+    if (input.operations && !input.operations.includes(name)) continue;
     if (!operations[name]) builder.note('botocore operations the SDK no longer has (left out)', name);
   }
   const shapes: Record<string, Shape> = {};
   for (const name of [...builder.shapes.keys()].sort()) shapes[name] = builder.shapes.get(name)!;
   return { model: { metadata: input.metadata, operations, shapes }, notes: builder.notes };
+}
+
+/**
+ * The input narrowed to the operations it names: those operations, and of the errors only the
+ * ones botocore lists for them. Naming an operation the SDK does not have is a mistake in the
+ * generator's list, not something to skip.
+ */
+function selectOperations(input: BuildInput): BuildInput {
+  const wanted = input.operations;
+  if (!wanted) return input;
+  const missing = wanted.filter((name) => !input.sdk.operations.some((op) => op.name === name));
+  if (missing.length > 0) throw new Error(`the SDK has no operation ${missing.join(', ')}`);
+  const keep = new Set(wanted);
+  const errorNames = new Set(wanted.flatMap((name) => (input.botocore?.operations[name]?.errors ?? []).map((e) => e.shape)));
+  return {
+    ...input,
+    sdk: { operations: input.sdk.operations.filter((op) => keep.has(op.name)), errors: input.sdk.errors.filter((e) => errorNames.has(e.name)) },
+  };
 }

@@ -27,3 +27,4 @@ export { ecsModel, type EcsOperations } from './models/ecs.ts';
 export { ecrModel, type EcrOperations } from './models/ecr.ts';
 export { iamModel, type IamOperations } from './models/iam.ts';
 export { stsModel, type StsOperations } from './models/sts.ts';
+export { ec2Model, type Ec2Operations } from './models/ec2.ts';

@@ -6,17 +6,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ecrSdk from '@aws-sdk/client-ecr';
+import * as ec2Sdk from '@aws-sdk/client-ec2';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as stsSdk from '@aws-sdk/client-sts';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
+import { ec2Model } from './ec2.ts';
 import { ecrModel } from './ecr.ts';
 import { ecsModel } from './ecs.ts';
 import { iamModel } from './iam.ts';
 import { stsModel } from './sts.ts';
 
-const models: Record<string, ServiceModel> = { ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel };
-const clients: Record<string, object> = { ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk };
+const models: Record<string, ServiceModel> = { ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model };
+const clients: Record<string, object> = { ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk };
+/** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
+const narrowed: Record<string, number> = { ec2: 20 };
 
 function refsOf(shape: Shape): [string, MemberRef][] {
   switch (shape.type) {
@@ -35,7 +39,12 @@ for (const [id, model] of Object.entries(models)) {
   describe(`${id} model`, () => {
     test('has exactly the operations of the installed SDK client (regenerate after upgrading it)', () => {
       const commands = Object.keys(clients[id]!).filter((k) => /^[A-Z]\w*Command$/.test(k)).map((k) => k.slice(0, -'Command'.length));
-      assert.deepEqual(Object.keys(model.operations).sort(), commands.sort());
+      if (narrowed[id] !== undefined) {
+        assert.equal(Object.keys(model.operations).length, narrowed[id]);
+        assert.deepEqual(Object.keys(model.operations).filter((name) => !commands.includes(name)), []);
+      } else {
+        assert.deepEqual(Object.keys(model.operations).sort(), commands.sort());
+      }
     });
 
     test('every operation names itself and its input, output and errors exist as structures', () => {
@@ -108,6 +117,13 @@ describe('service metadata', () => {
     );
     assert.equal(iamModel.metadata.targetPrefix, undefined);
   });
+
+  test('EC2: the EC2 Query protocol, its version and namespace, signed as ec2', () => {
+    assert.deepEqual(
+      [ec2Model.metadata.protocol, ec2Model.metadata.apiVersion, ec2Model.metadata.signingName, ec2Model.metadata.xmlNamespace],
+      ['ec2Query', '2016-11-15', 'ec2', 'http://ec2.amazonaws.com/doc/2016-11-15'],
+    );
+  });
 });
 
 describe('what each source contributed', () => {
@@ -163,6 +179,18 @@ describe('what each source contributed', () => {
     assert.ok(tagStatus?.type === 'string');
     assert.deepEqual(tagStatus.enum, ['TAGGED', 'UNTAGGED', 'ANY']);
     assert.deepEqual(ecrModel.shapes.MaxResults, { type: 'integer', min: 1, max: 1000 });
+  });
+
+  test('EC2: a narrowed model with wire names, query names and ranges of the served operations only', () => {
+    assert.equal(ec2Model.operations.RunInstances, undefined);
+    assert.equal(ec2Model.shapes.RunInstancesRequest, undefined);
+    const group = ec2Model.shapes.SecurityGroup;
+    assert.ok(group?.type === 'structure');
+    assert.deepEqual(group.members.Description, { shape: 'String', locationName: 'groupDescription', queryName: 'GroupDescription' });
+    const create = ec2Model.shapes.CreateSecurityGroupRequest;
+    assert.ok(create?.type === 'structure');
+    assert.deepEqual(create.required, ['Description', 'GroupName']);
+    assert.deepEqual(ec2Model.shapes.DescribeSecurityGroupsMaxResults, { type: 'integer', min: 5, max: 1000 });
   });
 
   test('sensitive members come from the SDK', () => {
