@@ -134,7 +134,7 @@ export const keys = {
 };
 
 /** EC2's resource id forms: a prefix and 17 lowercase hex characters. */
-export type IdPrefix = 'vpc' | 'subnet' | 'sg' | 'sgr' | 'eni' | 'eni-attach' | 'acl' | 'rtb' | 'igw' | 'dopt';
+export type IdPrefix = 'vpc' | 'subnet' | 'sg' | 'sgr' | 'eni' | 'eni-attach' | 'acl' | 'rtb' | 'igw' | 'dopt' | 'vpc-cidr-assoc';
 
 /** A random EC2 id (`vpc-0a1b2c3d4e5f60718`) from 32 random hex characters. */
 export const ec2Id = (prefix: IdPrefix, hex32: string): string => `${prefix}-${hex32.slice(0, 17)}`;
