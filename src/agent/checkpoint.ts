@@ -37,6 +37,8 @@ export interface StoredTask {
   executionStoppedAt?: number;
   stoppedAt?: number;
   containers: StoredContainer[];
+  /** An awsvpc task's namespace: whether it was set up, its pause container, the firewall loaded. */
+  network?: { known: 'NONE' | 'READY' | 'RELEASED'; pauseId?: string; firewall?: string };
 }
 
 /** The whole checkpoint. */
@@ -81,6 +83,13 @@ export function encodeTask(t: TaskModel): StoredTask {
       ...(c.reason !== undefined && { reason: c.reason }),
       ...(c.networkBindings && { networkBindings: c.networkBindings }),
     })),
+    ...(t.network && {
+      network: {
+        known: t.network.known,
+        ...(t.network.pauseId !== undefined && { pauseId: t.network.pauseId }),
+        ...(t.network.firewall !== undefined && { firewall: t.network.firewall }),
+      },
+    }),
   };
 }
 
@@ -99,6 +108,7 @@ export function decodeTask(s: StoredTask): TaskModel {
     startedAt: s.startedAt,
     executionStoppedAt: s.executionStoppedAt,
     stoppedAt: s.stoppedAt,
+    ...(s.desired.networkInterface && { network: s.network ? { ...s.network } : { known: 'NONE' as const } }),
     containers: s.desired.spec.containers.map((def) => {
       const stored = s.containers.find((c) => c.name === def.name);
       const known = stored?.known === 'PULLED' || !stored ? 'NONE' : stored.known;

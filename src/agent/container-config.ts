@@ -35,7 +35,12 @@ export interface ContainerContext {
   dockerName: string;
   /** Docker names of the task's containers by container name, for `links`. */
   dockerNames: Readonly<Record<string, string>>;
+  /** An awsvpc task's pause container: the task's containers join its network namespace. */
+  pauseId?: string;
 }
+
+/** The container-name label of an awsvpc task's pause container (not a name a task definition can use). */
+export const PAUSE_CONTAINER_NAME = '~internal~ecs~pause';
 
 const MiB = 1024 * 1024;
 const NS_PER_S = 1_000_000_000;
@@ -71,9 +76,25 @@ export function containerLabels(def: ContainerDefinition, ctx: Omit<ContainerCon
   };
 }
 
+/**
+ * Docker create options for an awsvpc task's pause container: it holds the task's network
+ * namespace (no Docker networking: the agent plumbs the task's interface into it) and does
+ * nothing else.
+ */
+export function pauseContainerOptions(image: string, ctx: Omit<ContainerContext, 'hostIp' | 'dockerNames' | 'pauseId'>): ContainerCreateOptions {
+  return {
+    name: ctx.dockerName,
+    Image: image,
+    Labels: containerLabels({ name: PAUSE_CONTAINER_NAME }, ctx),
+    HostConfig: { NetworkMode: 'none', CpuShares: MIN_CPU_SHARES },
+  };
+}
+
 /** Docker create options for one container definition. */
 export function containerCreateOptions(def: ContainerDefinition, ctx: ContainerContext): ContainerCreateOptions {
-  const networkMode = dockerNetworkMode(ctx.spec.networkMode);
+  // An awsvpc task's containers share its pause container's namespace (its localhost, its interface).
+  const joined = ctx.pauseId !== undefined;
+  const networkMode = joined ? `container:${ctx.pauseId}` : dockerNetworkMode(ctx.spec.networkMode);
   const host: HostConfig = { NetworkMode: networkMode, CpuShares: Math.max(def.cpu ?? 0, MIN_CPU_SHARES) };
   const out: ContainerCreateOptions = {
     name: ctx.dockerName,
@@ -88,7 +109,7 @@ export function containerCreateOptions(def: ContainerDefinition, ctx: ContainerC
   if (def.entryPoint?.length) out.Entrypoint = [...def.entryPoint];
   if (def.workingDirectory) out.WorkingDir = def.workingDirectory;
   if (def.user) out.User = def.user;
-  if (def.hostname) out.Hostname = def.hostname;
+  if (def.hostname && !joined) out.Hostname = def.hostname;
   if (def.disableNetworking) out.NetworkDisabled = true;
   if (def.interactive) out.OpenStdin = true;
   if (def.pseudoTerminal) out.Tty = true;
@@ -114,9 +135,12 @@ export function containerCreateOptions(def: ContainerDefinition, ctx: ContainerC
   }
   if (def.privileged) host.Privileged = true;
   if (def.readonlyRootFilesystem) host.ReadonlyRootfs = true;
-  if (def.extraHosts?.length) host.ExtraHosts = def.extraHosts.map((h) => `${h.hostname ?? ''}:${h.ipAddress ?? ''}`);
-  if (def.dnsServers?.length) host.Dns = [...def.dnsServers];
-  if (def.dnsSearchDomains?.length) host.DnsSearch = [...def.dnsSearchDomains];
+  // Docker refuses these for a container in another's namespace: that namespace's own settings apply.
+  if (!joined) {
+    if (def.extraHosts?.length) host.ExtraHosts = def.extraHosts.map((h) => `${h.hostname ?? ''}:${h.ipAddress ?? ''}`);
+    if (def.dnsServers?.length) host.Dns = [...def.dnsServers];
+    if (def.dnsSearchDomains?.length) host.DnsSearch = [...def.dnsSearchDomains];
+  }
   if (def.dockerSecurityOptions?.length) host.SecurityOpt = [...def.dockerSecurityOptions];
   if (def.systemControls?.length) {
     host.Sysctls = Object.fromEntries(def.systemControls.map((s) => [s.namespace ?? '', s.value ?? '']));

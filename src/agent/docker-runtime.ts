@@ -28,7 +28,8 @@ export interface DockerRuntimeOptions {
 
 /** Docker Engine, as a ContainerRuntime. */
 export class DockerRuntime implements ContainerRuntime {
-  private readonly docker: Docker;
+  /** The Docker Engine client, for what the runtime contract does not cover (importing the pause image). */
+  readonly docker: Docker;
   /** Where the runtime connects, for error messages. */
   readonly endpoint: string;
 
@@ -209,6 +210,7 @@ interface DockerInspect {
     FinishedAt: string;
     Error?: string;
     OOMKilled: boolean;
+    Pid?: number;
     Health?: { Status: string };
   };
   NetworkSettings: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null };
@@ -228,6 +230,7 @@ function toInfo(c: DockerInspect): ContainerInfo {
     finishedAt: dockerTime(c.State.FinishedAt),
     error: c.State.Error || undefined,
     oomKilled: c.State.OOMKilled,
+    ...(state === 'running' && (c.State.Pid ?? 0) > 0 && { pid: c.State.Pid }),
     health: health === 'starting' || health === 'healthy' || health === 'unhealthy' ? health : undefined,
     ports: publishedPorts(c.NetworkSettings.Ports ?? {}),
   };

@@ -12,6 +12,9 @@ import { AgentLink, type CredentialsProvider } from './link.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { CHECKPOINT_FORMAT, FileCheckpointStore, type CheckpointStore } from './checkpoint.ts';
 import { DEFAULT_CLEANUP_WAIT_MS, TaskEngine } from './task-engine.ts';
+import { HostTaskNetworks } from './host-network.ts';
+import { PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
+import type { TaskNetworks } from './task-networks.ts';
 
 export { DockerRuntime } from './docker-runtime.ts';
 export type { ContainerRuntime } from './runtime.ts';
@@ -45,6 +48,8 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
   cleanupWaitMs?: number;
   /** Container runtime (default: the local Docker Engine). */
   runtime?: ContainerRuntime;
+  /** How awsvpc tasks get their network namespaces (default with the local Docker Engine: this host's, through iproute2 and nftables). */
+  networks?: TaskNetworks;
   /** Where the checkpoint is kept (default: a file in dataDir); simulations pass a MemoryCheckpointStore. */
   checkpointStore?: CheckpointStore;
   /** Called with the container instance ARNs each time the control plane registers the agent. */
@@ -66,7 +71,14 @@ export interface RunningAgent {
 /** Starts an agent; rejects when Docker Engine (or the given runtime) is not reachable. */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent & { engine: TaskEngine; link: AgentLink }> {
   const log = options.log ?? ((message: string) => console.error(`[wharf agent] ${message}`));
-  const runtime = options.runtime ?? new DockerRuntime();
+  const docker = options.runtime ? undefined : new DockerRuntime();
+  const runtime = options.runtime ?? docker!;
+  const networks = options.networks ?? (docker && new HostTaskNetworks({
+    pauseImage: async () => {
+      await ensurePauseImage(docker.docker);
+      return PAUSE_IMAGE;
+    },
+  }));
   let runtimeVersion;
   try {
     runtimeVersion = await runtime.version();
@@ -104,6 +116,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
     agentSecret: () => agentSecret,
+    networks,
     log,
   });
   await engine.start();

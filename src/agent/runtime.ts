@@ -105,6 +105,8 @@ export interface ContainerInfo extends ContainerSummary {
   /** Why the runtime could not run it (Docker's `State.Error`), when it says. */
   error?: string;
   oomKilled: boolean;
+  /** The main process's id on the host, while it runs (a pause container's names the task's network namespace). */
+  pid?: number;
   health?: 'starting' | 'healthy' | 'unhealthy';
   ports: PublishedPort[];
 }

@@ -6,6 +6,7 @@
 import { randomIds, systemClock, type Clock, type DesiredTask, type Ids, type TaskStateChange } from '../common/index.ts';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, LABEL } from './container-config.ts';
 import type { ContainerRuntime, ContainerSummary, RuntimeEvent, Subscription } from './runtime.ts';
+import type { TaskNetworks } from './task-networks.ts';
 import { CHECKPOINT_FORMAT, CheckpointWriter, decodeTask, type CheckpointStore, type StoredTask } from './checkpoint.ts';
 import { TaskManager } from './task-manager.ts';
 import { newTask } from './task-lifecycle.ts';
@@ -35,6 +36,8 @@ export interface TaskEngineOptions {
   registryHost?: () => string;
   /** The secret the control plane issued this agent, saved with its checkpoint (none until its first registration). */
   agentSecret?: () => string | undefined;
+  /** How awsvpc tasks get their network namespaces (none: they fail to start). */
+  networks?: TaskNetworks;
 }
 
 /** Converges this host's containers to the tasks the control plane assigns. */
@@ -157,6 +160,7 @@ export class TaskEngine {
       cleanupWaitMs: this.o.cleanupWaitMs ?? DEFAULT_CLEANUP_WAIT_MS,
       retryMs: this.o.retryMs,
       registryHost: this.o.registryHost,
+      networks: this.o.networks,
       persist: () => this.writer.request(),
       report: (change) => {
         if (!this.closed) this.o.onStateChange(change);

@@ -6,6 +6,8 @@
  *
  *   container: NONE ─pull─▶ PULLED ─create─▶ CREATED ─start─▶ RUNNING ─stop/exit─▶ STOPPED
  *   task:      NONE ──▶ PENDING ──(all containers up)──▶ RUNNING ──(all stopped)──▶ STOPPED
+ *   awsvpc:    network NONE ─setupNetwork─▶ READY (containers are created only now) ─releaseNetwork─▶ RELEASED
+ *              (released once every container has stopped; the task is STOPPED only after)
  *
  * Statuses only move forward. Once the task is stopping (server said STOPPED, an essential
  * container exited, a container failed to start) it never starts anything again. Health is not
@@ -55,11 +57,25 @@ export interface StopReason {
   stoppedReason?: string;
 }
 
+/**
+ * An awsvpc task's network namespace, held by its pause container: NONE until the pause
+ * container runs with the task's interface and firewall (READY), RELEASED once it is gone.
+ */
+export interface NetworkModel {
+  known: 'NONE' | 'READY' | 'RELEASED';
+  busy?: 'setup' | 'firewall' | 'release';
+  pauseId?: string;
+  /** The firewall loaded in the namespace (JSON), to see when the desired one differs. */
+  firewall?: string;
+}
+
 /** One task, as the agent knows it. */
 export interface TaskModel {
   taskArn: string;
   desired: DesiredTask;
   known: TaskKnown;
+  /** An awsvpc task's namespace (absent for the other network modes). */
+  network?: NetworkModel;
   stopping?: StopReason;
   containers: ContainerModel[];
   pullStartedAt?: number;
@@ -80,13 +96,19 @@ export type TaskEvent =
   /** What the runtime says of a container; `ends` when it is the result of that action. */
   | { type: 'observed'; container: string; info: ContainerInfo | undefined; ends?: 'create' | 'start' | 'stop' }
   | { type: 'exited'; container: string; exitCode: number }
-  | { type: 'health'; container: string; health: 'starting' | 'healthy' | 'unhealthy' };
+  | { type: 'health'; container: string; health: 'starting' | 'healthy' | 'unhealthy' }
+  /** The pause container runs (`pauseId`) with the interface and `firewall` in place; or it could not be set up. */
+  | { type: 'networkReady'; pauseId: string; firewall: string }
+  | { type: 'networkFailed'; pauseId?: string; message: string }
+  | { type: 'firewallApplied'; firewall?: string }
+  | { type: 'networkReleased' }
+  /** After a restart: the pause container is no longer running, so the namespace is gone. */
+  | { type: 'networkLost' };
 
-/** Something the owner should do to a container. */
-export interface TaskAction {
-  kind: 'pull' | 'create' | 'start' | 'stop';
-  container: string;
-}
+/** Something the owner should do: to a container, or to an awsvpc task's namespace. */
+export type TaskAction =
+  | { kind: 'pull' | 'create' | 'start' | 'stop'; container: string }
+  | { kind: 'setupNetwork' | 'applyFirewall' | 'releaseNetwork' };
 
 const FAILURE_PREFIX = { pull: 'CannotPullContainerError', create: 'CannotCreateContainerError', start: 'CannotStartContainerError' };
 
@@ -98,8 +120,12 @@ export function newTask(desired: DesiredTask): TaskModel {
     known: 'NONE',
     stopping: desired.desiredStatus === 'STOPPED' ? serverStopReason(desired) : undefined,
     containers: desired.spec.containers.map((def) => ({ name: def.name ?? '', def, known: 'NONE', started: false })),
+    ...(desired.networkInterface && { network: { known: 'NONE' as const } }),
   };
 }
+
+/** The firewall the control plane wants now, as compared with the one loaded. */
+export const desiredFirewall = (t: TaskModel): string => JSON.stringify(t.desired.networkInterface?.firewall ?? null);
 
 /** The dependency graph of the task's containers, or why there cannot be one. */
 export function taskGraph(task: TaskModel): { graph: DependencyGraph } | { error: string } {
@@ -108,11 +134,19 @@ export function taskGraph(task: TaskModel): { graph: DependencyGraph } | { error
 
 /** Applies one event at time `now`. Returns a new model; the input is not changed. */
 export function reduce(task: TaskModel, event: TaskEvent, now: number): TaskModel {
-  const t: TaskModel = { ...task, containers: task.containers.map((c) => ({ ...c })) };
+  const t: TaskModel = { ...task, containers: task.containers.map((c) => ({ ...c })), ...(task.network && { network: { ...task.network } }) };
+  const network = t.network;
   const c = 'container' in event ? t.containers.find((x) => x.name === event.container) : undefined;
   switch (event.type) {
     case 'desired':
-      t.desired = { ...event.desired, spec: t.desired.spec };
+      // The spec and the interface are fixed at launch; the firewall follows the security groups.
+      t.desired = {
+        ...event.desired,
+        spec: t.desired.spec,
+        ...(t.desired.networkInterface && {
+          networkInterface: { ...t.desired.networkInterface, firewall: event.desired.networkInterface?.firewall ?? t.desired.networkInterface.firewall },
+        }),
+      };
       if (event.desired.desiredStatus === 'STOPPED') stop(t, serverStopReason(event.desired));
       break;
     case 'unassigned':
@@ -162,6 +196,31 @@ export function reduce(task: TaskModel, event: TaskEvent, now: number): TaskMode
     case 'health':
       if (c && c.known !== 'STOPPED') c.health = event.health;
       break;
+    case 'networkReady':
+      if (network) Object.assign(network, { busy: undefined, known: 'READY', pauseId: event.pauseId, firewall: event.firewall });
+      break;
+    case 'networkFailed':
+      if (network) {
+        network.busy = undefined;
+        network.pauseId ??= event.pauseId;
+        stop(t, { stopCode: 'TaskFailedToStart', stoppedReason: `ResourceInitializationError: ${event.message}` });
+      }
+      break;
+    case 'firewallApplied':
+      if (network) {
+        network.busy = undefined;
+        if (event.firewall !== undefined) network.firewall = event.firewall;
+      }
+      break;
+    case 'networkReleased':
+      if (network) Object.assign(network, { busy: undefined, known: 'RELEASED' });
+      break;
+    case 'networkLost':
+      if (network && network.known === 'READY') {
+        network.known = 'RELEASED';
+        stop(t, { stoppedReason: 'ResourceInitializationError: the task\'s network namespace is gone' });
+      }
+      break;
   }
   return settle(t, now);
 }
@@ -210,6 +269,12 @@ function serverStopReason(d: DesiredTask): StopReason {
   };
 }
 
+/** Whether an awsvpc task's namespace is gone (or never was): its address is free only then. */
+function networkDone(t: TaskModel): boolean {
+  const n = t.network;
+  return !n || (!n.busy && (n.known === 'RELEASED' || n.pauseId === undefined));
+}
+
 /** Task-level consequences of the containers' state: stop triggers, status, timestamps. */
 function settle(t: TaskModel, now: number): TaskModel {
   if (t.known === 'STOPPED') return t;
@@ -219,7 +284,7 @@ function settle(t: TaskModel, now: number): TaskModel {
   if (t.pullStartedAt !== undefined && t.pullStoppedAt === undefined && !pulling) t.pullStoppedAt = now;
   const allDone = t.containers.every((c) => c.known === 'STOPPED' && !c.busy);
   if (allDone && t.containers.some((c) => c.started)) stop(t, { stoppedReason: 'All containers in task exited' });
-  if (t.stopping && allDone) {
+  if (t.stopping && allDone && networkDone(t)) {
     t.known = 'STOPPED';
     t.executionStoppedAt = now;
     t.stoppedAt = now;
@@ -238,7 +303,7 @@ function settle(t: TaskModel, now: number): TaskModel {
  * marked busy (and with any container that can never start given up).
  */
 export function plan(task: TaskModel, now: number): { task: TaskModel; actions: TaskAction[] } {
-  let t: TaskModel = { ...task, containers: task.containers.map((c) => ({ ...c })) };
+  let t: TaskModel = { ...task, containers: task.containers.map((c) => ({ ...c })), ...(task.network && { network: { ...task.network } }) };
   if (t.known === 'STOPPED') return { task: t, actions: [] };
   const built = taskGraph(t);
   if ('error' in built) {
@@ -251,6 +316,16 @@ export function plan(task: TaskModel, now: number): { task: TaskModel; actions: 
 
   if (!t.stopping) {
     if (t.known === 'NONE') t.known = 'PENDING';
+    const network = t.network;
+    if (network && !network.busy) {
+      if (network.known === 'NONE') {
+        network.busy = 'setup';
+        actions.push({ kind: 'setupNetwork' });
+      } else if (network.known === 'READY' && network.firewall !== desiredFirewall(t)) {
+        network.busy = 'firewall';
+        actions.push({ kind: 'applyFirewall' });
+      }
+    }
     const progress = progressOf(t);
     for (const c of t.containers) {
       if (c.busy || c.known === 'RUNNING' || c.known === 'STOPPED') continue;
@@ -260,6 +335,8 @@ export function plan(task: TaskModel, now: number): { task: TaskModel; actions: 
         actions.push({ kind: 'pull', container: c.name });
         continue;
       }
+      // An awsvpc task's containers are created in its namespace, so only once it is there.
+      if (c.known === 'PULLED' && network && network.known !== 'READY') continue;
       const readiness = startReadiness(graph, c.name, progress);
       if (readiness.kind === 'waiting') continue;
       if (readiness.kind === 'blocked') {
@@ -287,6 +364,13 @@ export function plan(task: TaskModel, now: number): { task: TaskModel; actions: 
     if (!stopReady(graph, c.name, progress)) continue;
     c.busy = 'stop';
     actions.push({ kind: 'stop', container: c.name });
+  }
+  // The namespace goes last, once nothing runs in it.
+  const n = t.network;
+  const containersDone = t.containers.every((c) => c.known === 'STOPPED' && !c.busy);
+  if (n && containersDone && !n.busy && n.pauseId !== undefined && n.known !== 'RELEASED') {
+    n.busy = 'release';
+    actions.push({ kind: 'releaseNetwork' });
   }
   return { task: settle(t, now), actions };
 }

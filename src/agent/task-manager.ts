@@ -6,10 +6,15 @@
  * and saves. Once the task is STOPPED it removes the containers after the cleanup wait.
  */
 import { registryImageRef, type Clock, type DesiredTask, type Ids, type TaskStateChange } from '../common/index.ts';
-import { LABEL, containerCreateOptions, dockerContainerName, stopTimeoutSeconds } from './container-config.ts';
+import {
+  LABEL, PAUSE_CONTAINER_NAME, containerCreateOptions, dockerContainerName, pauseContainerOptions, stopTimeoutSeconds,
+} from './container-config.ts';
+import type { TaskNetworks } from './task-networks.ts';
 import type { ContainerRuntime, ContainerSummary } from './runtime.ts';
 import { encodeTask, type StoredTask } from './checkpoint.ts';
-import { plan, reduce, toStateChange, type ContainerModel, type TaskAction, type TaskEvent, type TaskKnown, type TaskModel } from './task-lifecycle.ts';
+import {
+  desiredFirewall, plan, reduce, toStateChange, type ContainerModel, type TaskAction, type TaskEvent, type TaskKnown, type TaskModel,
+} from './task-lifecycle.ts';
 
 /** What a task's owner needs from the agent around it. */
 export interface TaskManagerDeps {
@@ -32,6 +37,8 @@ export interface TaskManagerDeps {
   retryMs?: number;
   /** host:port of Wharf's registry (the control plane's): images there or in ECR's host form are pulled from it. */
   registryHost?: () => string;
+  /** How awsvpc tasks get their namespaces; without it they fail to start. */
+  networks?: TaskNetworks;
 }
 
 const PREFERENCE: Record<string, number> = { running: 0, restarting: 1, paused: 2, created: 3, exited: 4, dead: 5, removing: 6 };
@@ -89,6 +96,8 @@ export class TaskManager {
    */
   adopt(found: readonly ContainerSummary[]): void {
     this.enqueue(async () => {
+      const pauseId = this.model.network?.known === 'READY' ? this.model.network.pauseId : undefined;
+      if (pauseId && (await this.inspect(pauseId))?.state !== 'running') this.apply({ type: 'networkLost' });
       for (const c of this.model.containers) {
         const mine = found
           .filter((s) => s.labels[LABEL.containerName] === c.name)
@@ -176,6 +185,11 @@ export class TaskManager {
   }
 
   private async run(action: TaskAction): Promise<void> {
+    if (!('container' in action)) {
+      const result = await this.network(action.kind);
+      this.enqueue(() => this.apply(result));
+      return;
+    }
     const c = this.model.containers.find((x) => x.name === action.container);
     if (!c) return;
     let result: TaskEvent;
@@ -232,6 +246,7 @@ export class TaskManager {
       const dockerNames = Object.fromEntries(t.containers.filter((x) => x.dockerName).map((x) => [x.name, x.dockerName!]));
       const options = containerCreateOptions({ ...c.def, image: this.imageOf(c) }, {
         taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, hostIp, dockerName, dockerNames,
+        pauseId: t.network?.pauseId,
       });
       await this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));
       const runtimeId = await runtime.createContainer(options);
@@ -263,6 +278,70 @@ export class TaskManager {
       await delay(this.deps.retryMs ?? 1000);
       return { type: 'stopFailed', container: c.name };
     }
+  }
+
+  /** An awsvpc task's namespace: set up, firewall replaced, or released. */
+  private async network(kind: 'setupNetwork' | 'applyFirewall' | 'releaseNetwork'): Promise<TaskEvent> {
+    const { networks } = this.deps;
+    const iface = this.model.desired.networkInterface!;
+    switch (kind) {
+      case 'setupNetwork': {
+        if (!networks) return { type: 'networkFailed', message: 'this agent cannot give tasks their own network namespace (awsvpc)' };
+        let pauseId: string | undefined;
+        try {
+          pauseId = await this.pauseContainer(networks);
+          await this.deps.runtime.startContainer(pauseId);
+          await networks.attach(await this.pauseProcess(pauseId), iface);
+          return { type: 'networkReady', pauseId, firewall: JSON.stringify(iface.firewall) };
+        } catch (err) {
+          return { type: 'networkFailed', pauseId, message: `failed to set up the task's network: ${messageOf(err)}` };
+        }
+      }
+      case 'applyFirewall': {
+        const firewall = desiredFirewall(this.model);
+        try {
+          await networks!.applyFirewall(await this.pauseProcess(this.model.network!.pauseId!), iface.firewall);
+          return { type: 'firewallApplied', firewall };
+        } catch (err) {
+          this.deps.log(`task ${this.taskArn}: loading its firewall: ${messageOf(err)}; retrying`);
+          await delay(this.deps.retryMs ?? 1000);
+          return { type: 'firewallApplied' };
+        }
+      }
+      case 'releaseNetwork': {
+        try {
+          // Nothing else runs in the namespace now: stopping the pause container ends it, and its interface with it.
+          await this.deps.runtime.stopContainer(this.model.network!.pauseId!, 0);
+          await networks?.detach(iface);
+          return { type: 'networkReleased' };
+        } catch (err) {
+          this.deps.log(`task ${this.taskArn}: releasing its network: ${messageOf(err)}; retrying`);
+          await delay(this.deps.retryMs ?? 1000);
+          return { type: 'firewallApplied' };
+        }
+      }
+    }
+  }
+
+  /** The task's pause container: the one a previous attempt made (found by its labels), else a new one. */
+  private async pauseContainer(networks: TaskNetworks): Promise<string> {
+    const { runtime, agentId, ids } = this.deps;
+    const t = this.model;
+    const labels = { [LABEL.agentId]: agentId, [LABEL.taskArn]: t.taskArn, [LABEL.containerName]: PAUSE_CONTAINER_NAME };
+    const existing = (await runtime.listContainers(labels)).sort((a, b) => (PREFERENCE[a.state] ?? 9) - (PREFERENCE[b.state] ?? 9))[0];
+    if (existing && existing.state !== 'exited' && existing.state !== 'dead') return existing.id;
+    if (existing) await runtime.removeContainer(existing.id);
+    const dockerName = dockerContainerName(t.desired.spec.family, t.desired.spec.revision, 'internalecspause', ids.hex32().slice(0, 20));
+    return runtime.createContainer(pauseContainerOptions(await networks.pauseImage(), {
+      taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, dockerName,
+    }));
+  }
+
+  /** The process id of a running pause container: its namespace is the task's. */
+  private async pauseProcess(pauseId: string): Promise<number> {
+    const info = await this.inspect(pauseId);
+    if (!info?.pid) throw new Error(`the task's pause container ${pauseId.slice(0, 12)} is not running`);
+    return info.pid;
   }
 
   private scheduleCleanup(ms: number): void {

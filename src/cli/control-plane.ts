@@ -22,6 +22,7 @@ import {
 import { IamAuthority, ensureRootAccessKey, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo } from '../ecs/index.ts';
+import { NetworkInformers } from '../network/index.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { iamService } from '../services/iam/index.ts';
@@ -135,6 +136,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // One shared, indexed view of tasks, instances and services for RunTask, the controllers, the link and IAM's resource tags.
   const informers = new EcsInformers(store, { onError: (error) => o.log(`ecs informers: ${String(error)}`) });
   await informers.start();
+  // Security groups and interfaces, for the firewalls the link sends with awsvpc tasks.
+  const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
     resourceInfo: withEcsResourceInfo(store, informers, repositoryResourceInfo(store)),
@@ -147,7 +150,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   let registryHost = `${o.host}:${o.port}`;
   link = new AgentLinkServer({
     store, clock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log, replica: presence.id,
-    authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers,
+    authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers, network,
     registryAuth: agentRegistryAuth(tokens, clock),
   });
   // One process holds every link: none survived its restart. (With replicas, links live on.)
@@ -247,6 +250,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await presence.close();
       await link!.close();
       informers.close();
+      network.close();
       authority.close();
       await authority.settled();
       server.closeAllConnections();

@@ -72,6 +72,25 @@ export interface ContainerRecord {
   healthStatus?: HealthStatus;
 }
 
+/**
+ * An awsvpc task's ENI as the task keeps it: what DescribeTasks shows in its
+ * `ElasticNetworkInterface` attachment (whose status follows the task's), and what the agent
+ * needs to plumb it. The interface itself is the network domain's record.
+ */
+export interface TaskEni {
+  attachmentId: string;
+  networkInterfaceId: string;
+  subnetId: string;
+  vpcId: string;
+  subnetCidr: string;
+  vpcCidr: string;
+  privateIPv4Address: string;
+  macAddress: string;
+  privateDnsName: string;
+  securityGroups: string[];
+  assignPublicIp: boolean;
+}
+
 /** Container and task health, as ECS reports it. */
 export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 
@@ -118,6 +137,8 @@ export interface TaskRecord {
   healthStatus?: HealthStatus;
   /** What the agent runs: the task definition with overrides applied. */
   spec: TaskSpec;
+  /** An awsvpc task's interface (ENI), created with the task and released once it has stopped. */
+  eni?: TaskEni;
   /** Resources charged to the instance from placement until the task is STOPPED. */
   reserved: Resources;
 }

@@ -5,7 +5,7 @@
  * (the API adapter reads their requests into a `LaunchRequest`) and the service controller
  * (`stageServiceLaunch`) all launch this one way.
  */
-import type { Failure, Tag, TaskOverride } from '@aws-sdk/client-ecs';
+import type { Failure, NetworkConfiguration, Tag, TaskOverride } from '@aws-sdk/client-ecs';
 import {
   reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type Resources,
 } from '../scheduler/index.ts';
@@ -16,6 +16,7 @@ import { EcsErrors } from './errors.ts';
 import { arns, keys, parseArn, withGroupCount, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
 import { resolveTaskDefinition } from './task-definition-refs.ts';
 import { refuseUnhonoured } from './task-definition-support.ts';
+import { resolveTaskNetwork, stageTaskEni } from './task-network.ts';
 import { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
 
 /** What a launch asks for: the members RunTask and StartTask share, read from the request by the API adapter. */
@@ -31,6 +32,8 @@ export interface LaunchRequest {
   strategy: { type?: string; field?: string }[];
   /** Container and task overrides, as read; checked against the task definition once it is resolved. */
   overrides: TaskOverride;
+  /** An awsvpc task's subnets and security groups (required for awsvpc, refused for the other modes). */
+  networkConfiguration?: NetworkConfiguration;
 }
 
 /** The tasks a launch staged, and the placement failures for those it could not place. */
@@ -133,10 +136,11 @@ function placeRequest(req: LaunchRequest, td: TaskDefinitionRecord, overrides: T
  * Places the request over `candidates` and stages the tasks and the instances' new remaining
  * resources and groups. Candidates not read through `tx` are guarded by `guard` once chosen.
  */
-function stageLaunch(
+async function stageLaunch(
   tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride,
   candidates: ContainerInstanceRecord[], request: PlaceRequest, guard?: (instanceId: string) => void,
-) {
+): Promise<LaunchResult> {
+  const network = await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, deps.clock.now());
   const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
   const byId = new Map(candidates.map((i) => [i.id, i]));
   const tasks: TaskRecord[] = [];
@@ -144,6 +148,7 @@ function stageLaunch(
     const instance = byId.get(instanceId)!;
     guard?.(instanceId);
     const task = newTask(deps, scope, cluster, td, req, overrides, instance, reserved);
+    if (network) task.eni = await stageTaskEni(tx, scope, network, task, tasks.length, deps.ids, deps.clock.now());
     const updated = withGroupCount(
       { ...instance, remainingResources: reserve(instance.remainingResources, reserved), version: instance.version + 1 },
       task.group, 1,
@@ -198,7 +203,7 @@ export async function launchTasksOn(deps: EcsDeps, scope: Scope, req: LaunchRequ
         failures.push({ arn: ref, reason: 'MISSING' });
         continue;
       }
-      const staged = stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, [instance], { ...request, strategy: [] });
+      const staged = await stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, [instance], { ...request, strategy: [] });
       tasks.push(...staged.tasks);
       failures.push(...staged.failures);
     }
@@ -225,6 +230,7 @@ export interface ServiceLaunch {
   strategy: { type?: string; field?: string }[];
   tags?: Tag[];
   enableExecuteCommand: boolean;
+  networkConfiguration?: NetworkConfiguration;
 }
 
 /**
@@ -234,7 +240,7 @@ export interface ServiceLaunch {
 export function stageServiceLaunch(
   tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, launch: ServiceLaunch,
   instances: Doc<ContainerInstanceRecord>[],
-): LaunchResult {
+): Promise<LaunchResult> {
   const req: LaunchRequest = {
     taskDefinitionRef: td.taskDefinitionArn,
     startedBy: launch.startedBy,
@@ -244,6 +250,7 @@ export function stageServiceLaunch(
     constraints: launch.constraints,
     strategy: launch.strategy,
     overrides: {},
+    networkConfiguration: launch.networkConfiguration,
   };
   const byId = new Map(instances.map((d) => [d.value.id, d]));
   const guard = (id: string) => tx.guard(byId.get(id)!.key, byId.get(id)!.modRevision);

@@ -10,6 +10,7 @@
 import { TASK_STATUSES, type TaskStateChange, type TaskStatus } from '../common/index.ts';
 import { release } from '../scheduler/index.ts';
 import type { Tx } from '../state/index.ts';
+import { stageReleaseTaskEni } from './task-network.ts';
 import { keys, parseArn, withGroupCount, type ContainerInstanceRecord, type ContainerRecord, type HealthStatus, type TaskRecord } from './records.ts';
 
 const rank = (s: TaskStatus) => TASK_STATUSES.indexOf(s);
@@ -54,6 +55,7 @@ export async function stageTaskReport(
   tx.put(key, next);
   if (next.desiredStatus === 'STOPPED' && task.desiredStatus !== 'STOPPED') await leaveGroup(tx, next);
   if (next.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
+    await stageReleaseTaskEni(tx, parseArn(next.arn)!, next);
     await updateInstance(tx, next, (instance) => ({
       ...instance,
       remainingResources: release(instance.remainingResources, task.reserved, instance.registeredResources),

@@ -28,6 +28,7 @@ import {
   AGENT_LINK_LIMITS, type AgentLinkErrorCode, type Clock, type DesiredTask, type Ids, type ServerMessage,
 } from '../common/index.ts';
 import { keys, type ContainerInstanceRecord, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
+import type { NetworkInformers } from '../network/index.ts';
 import type { InformerChange, Store, WatchEvent } from '../state/index.ts';
 import { authenticateUpgrade, browserRefusal, refuseUpgrade, type LinkPeer } from './handshake.ts';
 import { AgentIdentityRefused, establishIdentity, newAgentSecret, type AgentIdentity } from './identity.ts';
@@ -35,6 +36,7 @@ import { AddressLimiter, DEFAULT_LINK_LIMITS, TokenBucket, sourceOf, type LinkLi
 import { decodeAgentMessage, type Hello } from './messages.ts';
 import { Registrar, RegistrationRefused, decodeCluster, scopeOfArn } from './registration.ts';
 import { ReportQueue, type ReportSender } from './reports.ts';
+import { onNetworkChange, taskInterfaceOf } from './task-networks.ts';
 
 /** One connected agent. */
 interface Link extends ReportSender {
@@ -45,6 +47,8 @@ interface Link extends ReportSender {
   hello?: Hello;
   /** Set once registered: who the agent proved to be. */
   identity?: AgentIdentity;
+  /** The interface last sent for each awsvpc task (JSON), so a firewall is re-sent only when it changed. */
+  interfaces: Map<string, string>;
   /** The agent's container instances: id → store key (`instanceIds` are its keys, as the report queue reads them). */
   instanceKeys: Map<string, string>;
   instanceIds: Set<string>;
@@ -70,6 +74,8 @@ export interface AgentLinkOptions {
   unknownKeysAsRoot: boolean;
   /** The shared ECS informers: the tasks informer says which tasks each instance runs. */
   informers: EcsInformers;
+  /** Security groups and interfaces: an awsvpc task's firewall is resolved from them. */
+  network: NetworkInformers;
   /** Registry credentials for a task's account and region, issued to the link's principal, sent with each task to run. */
   registryAuth?: RegistryAuthSource;
   /** Agents heartbeat this often; a link silent for 3 intervals is closed. */
@@ -93,10 +99,12 @@ export interface RegistryHolder {
 export type RegistryAuthSource = (scope: Scope, holder: RegistryHolder) => { username: string; password: string };
 
 /** The per-task message an agent gets for a stored task. */
-function desiredTaskOf(t: TaskRecord, registryAuth?: RegistryAuthSource, holder?: RegistryHolder): DesiredTask {
+function desiredTaskOf(t: TaskRecord, network: NetworkInformers, registryAuth?: RegistryAuthSource, holder?: RegistryHolder): DesiredTask {
   const scope = t.desiredStatus === 'RUNNING' && holder && registryAuth ? scopeOfArn(t.arn) : undefined;
+  const networkInterface = taskInterfaceOf(t, network);
   return {
     ...(scope && { registryAuth: registryAuth!(scope, holder!) }),
+    ...(networkInterface && { networkInterface }),
     taskArn: t.arn,
     clusterArn: t.clusterArn,
     containerInstanceArn: t.containerInstanceArn!,
@@ -140,6 +148,7 @@ export class AgentLinkServer {
     });
     this.reports = new ReportQueue({ store: o.store, clock: o.clock, log: this.log, settled: () => this.resumeReporters() });
     this.unwatch.push(o.informers.tasks.subscribe((change) => this.onTaskChange(change)));
+    this.unwatch.push(onNetworkChange(o.network, () => this.resendChangedInterfaces()));
     this.unwatch.push(o.store.watch(keys.allClusters, (e) => this.onClusterEvent(e)));
     this.sweep = setInterval(() => this.closeSilent(), Math.min(this.heartbeatMs, this.limits.helloTimeoutMs));
     this.sweep.unref();
@@ -220,7 +229,7 @@ export class AgentLinkServer {
   private accept(ws: WebSocket, peer: LinkPeer, source: string): void {
     const now = this.o.clock.now();
     const link: Link = {
-      ws, peer, source, openedAt: now, instanceKeys: new Map(), instanceIds: new Set(), lastSeen: now, closed: false,
+      ws, peer, source, openedAt: now, instanceKeys: new Map(), instanceIds: new Set(), interfaces: new Map(), lastSeen: now, closed: false,
       messages: new TokenBucket(this.limits.messageBurst, this.limits.messagesPerSecond, now), paused: new Set(), queued: 0, queuedBytes: 0,
       refused: (taskArn, code, message) => this.refuse(link, code, message, taskArn),
     };
@@ -321,13 +330,13 @@ export class AgentLinkServer {
 
   /** Sends the agent every task placed on its instances that is not yet STOPPED, as the tasks informer has them. */
   private async sendComplete(link: Link): Promise<void> {
-    await this.o.informers.start();
+    await Promise.all([this.o.informers.start(), this.o.network.start()]);
     if (link.closed) return;
     const revision = this.o.informers.tasks.revision;
     const holder = this.holderOf(link);
     const desired: DesiredTask[] = [];
     for (const id of link.instanceIds) {
-      for (const { value } of this.o.informers.tasksOn(id)) desired.push(desiredTaskOf(value, this.o.registryAuth, holder));
+      for (const { value } of this.o.informers.tasksOn(id)) desired.push(this.desiredFor(link, value, holder));
     }
     this.send(link, { type: 'tasks', tasks: desired, complete: true });
     link.syncedRevision = revision;
@@ -341,7 +350,31 @@ export class AgentLinkServer {
     if (!link || link.syncedRevision === undefined || change.modRevision <= link.syncedRevision) return;
     if (change.type === 'update' && !desiredChanged(task, change.previous)) return;
     if (!link.instanceIds.has(task.containerInstanceId!) || task.lastStatus === 'STOPPED') return;
-    this.send(link, { type: 'tasks', tasks: [desiredTaskOf(task, this.o.registryAuth, this.holderOf(link))], complete: false });
+    this.send(link, { type: 'tasks', tasks: [this.desiredFor(link, task, this.holderOf(link))], complete: false });
+  }
+
+  /** The desired task for `link`, remembering the interface it carries. */
+  private desiredFor(link: Link, task: TaskRecord, holder: RegistryHolder): DesiredTask {
+    const desired = desiredTaskOf(task, this.o.network, this.o.registryAuth, holder);
+    if (desired.networkInterface) link.interfaces.set(task.arn, JSON.stringify(desired.networkInterface));
+    else link.interfaces.delete(task.arn);
+    return desired;
+  }
+
+  /** Security groups or interfaces changed: send each linked awsvpc task whose firewall is now different. */
+  private resendChangedInterfaces(): void {
+    for (const link of this.links) {
+      if (link.syncedRevision === undefined || link.closed) continue;
+      const changed: DesiredTask[] = [];
+      for (const id of link.instanceIds) {
+        for (const { value: task } of this.o.informers.tasksOn(id)) {
+          if (!task.eni || task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') continue;
+          const now = JSON.stringify(taskInterfaceOf(task, this.o.network));
+          if (link.interfaces.get(task.arn) !== now) changed.push(this.desiredFor(link, task, this.holderOf(link)));
+        }
+      }
+      if (changed.length) this.send(link, { type: 'tasks', tasks: changed, complete: false });
+    }
   }
 
   private holderOf(link: Link): RegistryHolder {

@@ -12,6 +12,7 @@ import {
   AGENT_LINK_PATH, randomIds, signRequest, systemClock, type AgentMessage, type Credentials, type ServerMessage,
 } from '../common/index.ts';
 import { EcsInformers } from '../ecs/index.ts';
+import { NetworkInformers } from '../network/index.ts';
 import { SqliteStore } from '../state/index.ts';
 import { AgentLinkServer, type AgentLinkOptions } from './agent-link.ts';
 
@@ -81,11 +82,12 @@ export interface LinkWorld {
 export async function linkWorld(options: Partial<AgentLinkOptions> = {}, store = SqliteStore.open(':memory:')): Promise<LinkWorld> {
   const informers = new EcsInformers(store, { onError: () => undefined });
   await informers.start();
+  const network = new NetworkInformers(store, () => undefined);
   const authority = new TestAuthority([rootKey, userKey('agent'), userKey('other'), userKey('nobody')]);
   const log: string[] = [];
   const link = new AgentLinkServer({
     store, clock: systemClock, ids: randomIds, defaultScope: { account: ACCOUNT, region: 'us-east-1' }, authority,
-    unknownKeysAsRoot: false, informers, log: (m) => log.push(m), ...options,
+    unknownKeysAsRoot: false, informers, network, log: (m) => log.push(m), ...options,
   });
   const server = http.createServer((_req, res) => res.end());
   server.on('upgrade', (req, socket, head) => link.handleUpgrade(req, socket, head));
@@ -95,6 +97,7 @@ export async function linkWorld(options: Partial<AgentLinkOptions> = {}, store =
     async close() {
       await link.close();
       informers.close();
+      network.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

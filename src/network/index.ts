@@ -44,6 +44,8 @@ export {
 } from './rule-changes.ts';
 export { AWS_MANAGED_OWNER, describeNetworkInterfaces, type DescribeInterfacesRequest, type InterfaceView } from './interface-views.ts';
 export { describeAvailabilityZones, type DescribeZonesRequest, type ZoneView } from './zones.ts';
+export { firewallProtocol, taskFirewall } from './firewall.ts';
+export { GROUP_INDEX, NetworkInformers } from './informers.ts';
 export {
   AwsvpcProblem, resolveAwsvpc, stageReleaseInterface, stageTaskInterface, subnetFor, type AwsvpcConfiguration, type InterfaceRequest,
   type ResolvedAwsvpc,

@@ -150,7 +150,7 @@ export class ServiceController {
       }
       const td = await resolveTaskDefinition(tx, scope, deployment.taskDefinition);
       const candidates = start.instanceId ? instanceDocs.filter((d) => d.value.id === start.instanceId) : instanceDocs;
-      const launched = stageServiceLaunch(tx, deps, scope, cluster, td, {
+      const launched = await stageServiceLaunch(tx, deps, scope, cluster, td, {
         group: serviceGroup(service.name),
         startedBy: deployment.id,
         count: start.count,
@@ -158,7 +158,16 @@ export class ServiceController {
         strategy: deployment.placementStrategy,
         tags: service.propagateTags === 'SERVICE' ? service.tags : service.propagateTags === 'TASK_DEFINITION' ? td.tags : undefined,
         enableExecuteCommand: service.enableExecuteCommand,
-      }, candidates);
+        networkConfiguration: service.networkConfiguration,
+      }, candidates).catch((error: unknown) => {
+        // A network the service names that no longer works (a subnet deleted, no address left) is the service's event, not a crash.
+        if (error instanceof Error && error.name === 'InvalidParameterException') {
+          note(messages.launchFailed(service.name, error.message));
+          return undefined;
+        }
+        throw error;
+      });
+      if (!launched) continue;
       if (launched.tasks.length) {
         service = withEvent(service, messages.started(service.name, launched.tasks.map((t) => t.id)), deps.ids, now);
         changed = true;

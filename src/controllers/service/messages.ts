@@ -20,6 +20,7 @@ export const messages = {
     closest
       ? `(service ${service}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.instanceId}) ${closest.lacking}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
       : `(service ${service}) was unable to place a task because no container instance met all of its requirements. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
+  launchFailed: (service: string, reason: string) => `(service ${service}) failed to launch a task with (error ${reason}).`,
   noInstances: (service: string) =>
     `(service ${service}) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
 };

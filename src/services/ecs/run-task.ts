@@ -16,6 +16,7 @@ import {
   capacityProviders, clusterCondition, flag, inClusterArn, passRole, tagConditions, taskDefinitionArnOf,
 } from './authorization.ts';
 import { checkInt, checkItems, checkString, checkTags, present, scopeOf } from './common.ts';
+import { readNetworkConfiguration } from './service-validate.ts';
 import { toApiTask } from './task-view.ts';
 
 const invalid = EcsErrors.invalidParameter;
@@ -43,6 +44,7 @@ function readLaunch(input: RunTaskRequest | StartTaskRequest, startedByMax: numb
     group: checkString(input.group, 'group', { max: 255 }),
     tags: checkTags(input.tags),
     enableExecuteCommand: input.enableExecuteCommand ?? false,
+    networkConfiguration: readNetworkConfiguration(input.networkConfiguration),
   };
 }
 

@@ -165,7 +165,7 @@ function readServiceRegistries(list: ServiceRegistry[] | undefined): ServiceRegi
 }
 
 /** networkConfiguration.awsvpcConfiguration: up to 16 subnets (required by the model) and 5 security groups. */
-function readNetworkConfiguration(n: NetworkConfiguration | undefined): NetworkConfiguration | undefined {
+export function readNetworkConfiguration(n: NetworkConfiguration | undefined): NetworkConfiguration | undefined {
   if (!n) return undefined;
   const a = n.awsvpcConfiguration;
   if (!a) return {};

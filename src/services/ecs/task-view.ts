@@ -1,5 +1,5 @@
 /** Stored task records as the ECS API shows them, and finding a task a request names. */
-import type { Task } from '@aws-sdk/client-ecs';
+import type { Attachment, Task } from '@aws-sdk/client-ecs';
 import type { Tx } from '../../state/index.ts';
 import { EcsErrors, clusterNameOf, keys, parseArn, type Scope, type TaskRecord } from '../../ecs/index.ts';
 import { toDate } from './common.ts';
@@ -34,7 +34,7 @@ export function toApiTask(t: TaskRecord, withTags = false): Task {
       exitCode: c.exitCode,
       reason: c.reason,
       networkBindings: c.networkBindings,
-      networkInterfaces: [],
+      networkInterfaces: t.eni ? [{ attachmentId: t.eni.attachmentId, privateIpv4Address: t.eni.privateIPv4Address }] : [],
       healthStatus: c.healthStatus ?? 'UNKNOWN',
       cpu: c.cpu,
       memory: c.memory,
@@ -55,12 +55,36 @@ export function toApiTask(t: TaskRecord, withTags = false): Task {
     stoppedAt: toDate(t.stoppedAt),
     group: t.group,
     launchType: t.launchType,
-    attachments: [],
+    attachments: t.eni ? [eniAttachment(t)] : [],
     attributes: t.cpuArchitecture ? [{ name: 'ecs.cpu-architecture', value: t.cpuArchitecture }] : [],
     availabilityZone: t.availabilityZone,
     healthStatus: t.healthStatus ?? 'UNKNOWN',
     enableExecuteCommand: t.enableExecuteCommand,
     tags: withTags ? t.tags : undefined,
+  };
+}
+
+/** The ENI attachment's status, which follows the task's (ECS: PRECREATED while provisioning, DELETED once stopped). */
+function attachmentStatus(t: TaskRecord): string {
+  if (t.lastStatus === 'PROVISIONING') return 'PRECREATED';
+  if (t.lastStatus === 'STOPPED') return 'DELETED';
+  return ['DEACTIVATING', 'STOPPING', 'DEPROVISIONING'].includes(t.lastStatus) ? 'DETACHING' : 'ATTACHED';
+}
+
+/** An awsvpc task's `ElasticNetworkInterface` attachment, with the details ECS lists. */
+function eniAttachment(t: TaskRecord): Attachment {
+  const eni = t.eni!;
+  return {
+    id: eni.attachmentId,
+    type: 'ElasticNetworkInterface',
+    status: attachmentStatus(t),
+    details: [
+      { name: 'subnetId', value: eni.subnetId },
+      { name: 'networkInterfaceId', value: eni.networkInterfaceId },
+      { name: 'macAddress', value: eni.macAddress },
+      { name: 'privateDnsName', value: eni.privateDnsName },
+      { name: 'privateIPv4Address', value: eni.privateIPv4Address },
+    ],
   };
 }
 

@@ -1,0 +1,156 @@
+/**
+ * awsvpc on this host: each task's interface plumbed into its pause container's namespace with
+ * iproute2, its security groups loaded there as an nftables ruleset, and per subnet one bridge
+ * on the host carrying the subnet's router address (so the host reaches task addresses and
+ * tasks reach each other), with NAT for traffic leaving the VPC.
+ *
+ *   task namespace (pause)        host (the agent's namespace)
+ *   eth0 10.0.1.5/24 ─── veth ─── wv<eni> ─┐
+ *   table inet wharf_task                   ├─ wb<subnet> 10.0.1.1/24 ── routes, NAT ── out
+ *   eth0 10.0.1.6/24 ─── veth ─── wv<eni> ─┘
+ *
+ * Host state is made on first use and removed with the subnet's last task, so nothing is left
+ * behind. Operations run one at a time: two tasks of a subnet never race to make its bridge.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { TaskFirewall, TaskInterface } from '../common/index.ts';
+import { renderFirewall } from './task-firewall.ts';
+import type { TaskNetworks } from './task-networks.ts';
+
+/** Runs a command, with `input` on its stdin; rejects with its stderr. */
+export function run(command: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { timeout: 15_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr.trim() || error.message}`));
+      else resolve(stdout);
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
+
+/** The host bridge of a subnet (interface names are at most 15 characters). */
+export const bridgeName = (subnetId: string): string => `wb${subnetId.slice(-12)}`;
+/** The host end of a task's veth pair. */
+export const vethName = (networkInterfaceId: string): string => `wv${networkInterfaceId.slice(-12)}`;
+
+/** Pure: the first route of the host's (`ip -j route` output) that overlaps `cidr` and is not on `own`, or undefined. */
+export function overlappingRoute(routes: readonly { dst: string; dev?: string }[], cidr: string, own: string): { dst: string; dev?: string } | undefined {
+  const [base, prefix] = parse(cidr);
+  return routes.find((r) => {
+    if (r.dst === 'default' || r.dev === own) return false;
+    const [b, p] = parse(r.dst.includes('/') ? r.dst : `${r.dst}/32`);
+    const shorter = Math.min(p, prefix);
+    return shorter === 0 || (b >>> (32 - shorter)) === (base >>> (32 - shorter));
+  });
+}
+
+function parse(cidr: string): [number, number] {
+  const [ip, len] = cidr.split('/');
+  return [ip.split('.').reduce((n, o) => n * 256 + Number(o), 0) >>> 0, Number(len)];
+}
+
+/** The rules that let a subnet's traffic through the host: forwarding past Docker's DROP policy, and NAT out of the VPC. */
+function hostRules(bridge: string, iface: TaskInterface, forwardChain: string): { table: string; rule: string[] }[] {
+  const tag = ['-m', 'comment', '--comment', `wharf awsvpc ${bridge}`];
+  return [
+    { table: 'filter', rule: [forwardChain, '-i', bridge, ...tag, '-j', 'ACCEPT'] },
+    { table: 'filter', rule: [forwardChain, '-o', bridge, ...tag, '-j', 'ACCEPT'] },
+    { table: 'nat', rule: ['POSTROUTING', '-s', iface.subnetCidr, '!', '-d', iface.vpcCidr, ...tag, '-j', 'MASQUERADE'] },
+  ];
+}
+
+/** awsvpc task networks on this host (needs root, iproute2, nftables and iptables). */
+export class HostTaskNetworks implements TaskNetworks {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly o: { pauseImage: () => Promise<string> }) {}
+
+  pauseImage(): Promise<string> {
+    return this.o.pauseImage();
+  }
+
+  attach(pid: number, iface: TaskInterface): Promise<void> {
+    return this.serial(async () => {
+      const bridge = await this.ensureSubnet(iface);
+      const veth = vethName(iface.networkInterfaceId);
+      const inside = await linkExists(['nsenter', '-t', String(pid), '-n', 'ip', 'link', 'show', 'eth0']);
+      if (!inside) {
+        // A host end left from a namespace that is gone (its pause container was replaced) is stale.
+        if (await linkExists(['ip', 'link', 'show', veth])) await run('ip', ['link', 'del', veth]);
+        await run('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'address', iface.macAddress, 'netns', String(pid)]);
+      }
+      await run('ip', ['link', 'set', veth, 'master', bridge, 'up']);
+      const prefix = iface.subnetCidr.split('/')[1];
+      await run('nsenter', ['-t', String(pid), '-n', 'ip', '-batch', '-'], [
+        'link set lo up',
+        `addr replace ${iface.privateIpAddress}/${prefix} dev eth0`,
+        'link set eth0 up',
+        `route replace default via ${iface.gateway} dev eth0`,
+      ].join('\n') + '\n');
+      await this.loadFirewall(pid, iface.firewall);
+    });
+  }
+
+  applyFirewall(pid: number, firewall: TaskFirewall): Promise<void> {
+    return this.serial(() => this.loadFirewall(pid, firewall));
+  }
+
+  detach(iface: TaskInterface): Promise<void> {
+    return this.serial(async () => {
+      const veth = vethName(iface.networkInterfaceId);
+      if (await linkExists(['ip', 'link', 'show', veth])) await run('ip', ['link', 'del', veth]);
+      const bridge = bridgeName(iface.subnetId);
+      if (!(await linkExists(['ip', 'link', 'show', bridge]))) return;
+      const ports = JSON.parse(await run('ip', ['-j', 'link', 'show', 'master', bridge])) as unknown[];
+      if (ports.length > 0) return;
+      for (const { table, rule } of hostRules(bridge, iface, await forwardChain())) {
+        if (await ruleExists(table, rule)) await run('iptables', ['-t', table, '-D', ...rule]);
+      }
+      await run('ip', ['link', 'del', bridge]);
+    });
+  }
+
+  private async loadFirewall(pid: number, firewall: TaskFirewall): Promise<void> {
+    await run('nsenter', ['-t', String(pid), '-n', 'nft', '-f', '-'], renderFirewall(firewall));
+  }
+
+  /** The subnet's bridge with its router address, forwarding and NAT: made if missing. */
+  private async ensureSubnet(iface: TaskInterface): Promise<string> {
+    const bridge = bridgeName(iface.subnetId);
+    if (!(await linkExists(['ip', 'link', 'show', bridge]))) {
+      const routes = JSON.parse(await run('ip', ['-j', '-4', 'route', 'show'])) as { dst: string; dev?: string }[];
+      const clash = overlappingRoute(routes, iface.subnetCidr, bridge);
+      if (clash) {
+        throw new Error(`subnet ${iface.subnetId} (${iface.subnetCidr}) overlaps this host's route to ${clash.dst}${clash.dev ? ` on ${clash.dev}` : ''}; use a subnet that does not`);
+      }
+      await run('ip', ['link', 'add', bridge, 'type', 'bridge']);
+      await run('ip', ['addr', 'add', `${iface.gateway}/${iface.subnetCidr.split('/')[1]}`, 'dev', bridge]);
+      await run('ip', ['link', 'set', bridge, 'up']);
+    }
+    if ((await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim() !== '1') await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
+    for (const { table, rule } of hostRules(bridge, iface, await forwardChain())) {
+      if (!(await ruleExists(table, rule))) await run('iptables', ['-t', table, table === 'filter' ? '-I' : '-A', ...rule]);
+    }
+    return bridge;
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Docker's chain for users' forwarding rules when Docker manages iptables, else FORWARD itself. */
+async function forwardChain(): Promise<string> {
+  return (await ruleExists('filter', ['DOCKER-USER'], '-L')) ? 'DOCKER-USER' : 'FORWARD';
+}
+
+async function linkExists(command: string[]): Promise<boolean> {
+  return run(command[0], command.slice(1)).then(() => true, () => false);
+}
+
+async function ruleExists(table: string, rule: string[], op = '-C'): Promise<boolean> {
+  return run('iptables', ['-t', table, op, ...rule]).then(() => true, () => false);
+}
