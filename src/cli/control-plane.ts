@@ -25,6 +25,7 @@ import { EcsInformers, ecsResourceInfo } from '../ecs/index.ts';
 import { NetworkInformers } from '../network/index.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
+import { ec2Service } from '../services/ec2/index.ts';
 import { iamService } from '../services/iam/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
@@ -216,6 +217,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     }) as ServiceDefinition,
     iamService({ store, clock, ids: randomIds }) as ServiceDefinition,
     stsService({ store, clock, ids: randomIds, authority }) as ServiceDefinition,
+    ec2Service({ store, clock, ids: randomIds }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,

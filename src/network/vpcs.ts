@@ -28,7 +28,7 @@ export const MAX_PREFIX = 28;
 export const cidrAssociationId = (vpcId: string): string => stableEc2Id('vpc-cidr-assoc', vpcId);
 
 /** The id of the DHCP options every VPC of a scope uses (AWS's default set). */
-export const dhcpOptionsId = (scope: Scope): string => stableEc2Id('dopt', scope.account, scope.region, 'default');
+export const dhcpOptionsId = (scope: Scope): string => stableEc2Id('dopt', scope.account, scope.region, 'dhcp-options');
 
 /** CreateVpc: the VPC and its default security group. */
 export async function createVpc(env: NetworkEnv, scope: Scope, request: CreateVpcRequest): Promise<VpcRecord> {
