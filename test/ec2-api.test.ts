@@ -537,6 +537,25 @@ describe('EC2 networking through the SDK and the AWS CLI', () => {
       const { Vpc } = await builder.send(new CreateVpcCommand({ CidrBlock: '10.99.0.0/16' }));
       assert.equal(Vpc!.State, 'pending');
       await ec2.send(new DeleteVpcCommand({ VpcId: Vpc!.VpcId }));
+
+      // A group's tags are its aws:ResourceTag and ec2:ResourceTag keys.
+      const tagged = async (GroupName: string, team: string) => (await ec2.send(new CreateSecurityGroupCommand({
+        GroupName, Description: GroupName, TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'team', Value: team }] }],
+      }))).GroupId!;
+      const blue = await tagged('team-blue', 'blue');
+      const red = await tagged('team-red', 'red');
+      const blueTeam = client(await userWithKey('blue-team', [
+        { Effect: 'Allow', Action: 'ec2:DeleteSecurityGroup', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } } },
+        { Effect: 'Deny', Action: 'ec2:DeleteSecurityGroup', Resource: '*', Condition: { StringEquals: { 'ec2:ResourceTag/team': 'red' } } },
+      ]));
+      try {
+        await refused(blueTeam.send(new DeleteSecurityGroupCommand({ GroupId: red })), 'UnauthorizedOperation', /with an explicit deny in an identity-based policy/, 403);
+        await blueTeam.send(new DeleteSecurityGroupCommand({ GroupId: blue }));
+        await refused(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [blue] })), 'InvalidGroup.NotFound');
+        await ec2.send(new DeleteSecurityGroupCommand({ GroupId: red }));
+      } finally {
+        blueTeam.destroy();
+      }
     } finally {
       for (const c of [iam, nobody, reader, builder]) c.destroy();
     }

@@ -22,7 +22,7 @@ import {
 import { IamAuthority, ensureRootAccessKey, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo } from '../ecs/index.ts';
-import { NetworkInformers } from '../network/index.ts';
+import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
@@ -125,6 +125,14 @@ function withEcsResourceInfo(store: Store, informers: EcsInformers, next?: Resou
   return async (arn) => (arn.split(':')[2] === 'ecs' ? ecs(arn) : next?.(arn));
 }
 
+/** Resource info of the services that have any, each asked for its own ARNs (`arn:aws:<service>:…`). */
+function byService(providers: Record<string, ResourceInfoProvider>): ResourceInfoProvider {
+  return async (arn) => {
+    const service = arn.split(':')[2] ?? '';
+    return Object.hasOwn(providers, service) ? providers[service]!(arn) : undefined;
+  };
+}
+
 /** Opens the store and starts serving; resolves once the port is listening. */
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
@@ -141,7 +149,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, informers, repositoryResourceInfo(store)),
+    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
   const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers };

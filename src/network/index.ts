@@ -50,3 +50,4 @@ export {
   AwsvpcProblem, resolveAwsvpc, stageReleaseInterface, stageTaskInterface, subnetFor, type AwsvpcConfiguration, type InterfaceRequest,
   type ResolvedAwsvpc,
 } from './task-interfaces.ts';
+export { networkResourceInfo, type NetworkResourceInfo } from './resource-info.ts';
