@@ -1,8 +1,9 @@
 /**
  * A slice of EC2's service model for the ec2Query codec's tests: three operations
  * (DescribeSecurityGroups, AuthorizeSecurityGroupIngress, DescribeKeyPairs) and the shapes they
- * reach, taken from botocore's EC2 model (2016-11-15) as data, enums left out. Until Wharf
- * generates `src/aws/models/ec2.json`, this is the EC2 model the tests drive the real client against.
+ * reach, taken from botocore's EC2 model (2016-11-15) as data, enums left out. The codec's tests
+ * drive the real client against this slice rather than the generated `src/aws/models/ec2.json`,
+ * which holds only the operations Wharf serves (DescribeKeyPairs, with its timestamps, is not one).
  */
 import type { ServiceModel } from '../model/types.ts';
 

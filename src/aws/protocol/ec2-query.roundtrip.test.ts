@@ -1,6 +1,6 @@
 /**
- * The ec2Query codec against the real @aws-sdk/client-ec2. Wharf has no generated EC2 model
- * yet, so this drives the slice of botocore's EC2 model in `ec2-model.testing.ts`: the SDK's
+ * The ec2Query codec against the real @aws-sdk/client-ec2, driving the slice of botocore's EC2
+ * model in `ec2-model.testing.ts` (it has DescribeKeyPairs, which Wharf's own model leaves out): the SDK's
  * `Filter.1.Value.1`-style parameters decode to the command's input; `<item>` lists, EC2's
  * lower-case element names and millisecond timestamps come back as the handler gave them; an
  * error arrives as EC2ServiceException named by its code (EC2 models no error shapes).
