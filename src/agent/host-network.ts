@@ -25,6 +25,8 @@ export function run(command: string, args: readonly string[], input?: string): P
       if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr.trim() || error.message}`));
       else resolve(stdout);
     });
+    // A command that exits before reading its input closes the pipe: that is its error to report, not a crash.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }
