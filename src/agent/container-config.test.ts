@@ -4,9 +4,11 @@ import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import type { TaskSpec } from '../common/index.ts';
 import {
   LABEL,
+  PAUSE_CONTAINER_NAME,
   containerCreateOptions,
   dockerContainerName,
   networkBindings,
+  pauseContainerOptions,
   stopTimeoutSeconds,
   type ContainerContext,
 } from './container-config.ts';
@@ -197,5 +199,60 @@ describe('network bindings', () => {
       { bindIP: '0.0.0.0', containerPort: 53, hostPort: 53, protocol: 'udp' },
     ]);
     assert.deepEqual(networkBindings(def, 'none', published), []);
+  });
+});
+
+describe('awsvpc: the pause container and the containers in its namespace', () => {
+  it('the pause container: no Docker networking, minimum CPU shares, the task\'s labels under the pause name', () => {
+    const { hostIp: _hostIp, dockerNames: _names, ...pauseCtx } = ctx({ spec: spec('awsvpc'), dockerName: 'ecs-web-7-internalecspause-aa' });
+    assert.deepEqual(pauseContainerOptions('wharf/pause:1', pauseCtx), {
+      name: 'ecs-web-7-internalecspause-aa',
+      Image: 'wharf/pause:1',
+      Labels: {
+        [LABEL.taskArn]: ctx().taskArn,
+        [LABEL.containerName]: PAUSE_CONTAINER_NAME,
+        [LABEL.cluster]: ctx().clusterArn,
+        [LABEL.family]: 'web',
+        [LABEL.version]: '7',
+        [LABEL.agentId]: 'agent-1',
+      },
+      HostConfig: { NetworkMode: 'none', CpuShares: 2 },
+    });
+    assert.equal(PAUSE_CONTAINER_NAME, '~internal~ecs~pause');
+  });
+
+  it('a container of the task joins the pause container\'s namespace, with none of the settings Docker refuses there', () => {
+    const def: ContainerDefinition = {
+      portMappings: [{ containerPort: 8080, hostPort: 8080 }, { containerPort: 53, protocol: 'udp' }],
+      links: ['db'],
+      hostname: 'app1',
+      dnsServers: ['1.1.1.1'],
+      dnsSearchDomains: ['corp'],
+      extraHosts: [{ hostname: 'db.local', ipAddress: '10.0.0.9' }],
+      memory: 256,
+      environment: [{ name: 'A', value: '1' }],
+      systemControls: [{ namespace: 'net.core.somaxconn', value: '1024' }],
+    };
+    const o = create(def, { spec: spec('awsvpc'), pauseId: 'c0ffee', dockerNames: { db: 'ecs-web-7-db-1' } });
+    assert.equal(o.HostConfig.NetworkMode, 'container:c0ffee');
+    assert.equal(o.ExposedPorts, undefined, 'ports are the namespace\'s own: nothing is published on the host');
+    assert.equal(o.HostConfig.PortBindings, undefined);
+    assert.equal(o.HostConfig.Links, undefined);
+    assert.equal(o.Hostname, undefined);
+    assert.equal(o.HostConfig.Dns, undefined);
+    assert.equal(o.HostConfig.DnsSearch, undefined);
+    assert.equal(o.HostConfig.ExtraHosts, undefined);
+    assert.equal(o.HostConfig.Memory, 256 * MiB, 'what is not about the network is kept');
+    assert.deepEqual(o.Env, ['A=1']);
+    assert.deepEqual(o.HostConfig.Sysctls, { 'net.core.somaxconn': '1024' });
+  });
+
+  it('every container of the task joins the same namespace', () => {
+    const modes = ['app', 'side'].map((name) => create({ name }, { spec: spec('awsvpc'), pauseId: 'c0ffee' }).HostConfig.NetworkMode);
+    assert.deepEqual(modes, ['container:c0ffee', 'container:c0ffee']);
+  });
+
+  it('joined containers report no host bindings: Docker published nothing for them', () => {
+    assert.deepEqual(networkBindings({ portMappings: [{ containerPort: 8080 }] }, 'awsvpc', []), []);
   });
 });

@@ -72,6 +72,8 @@ export interface LinkWorld {
   url: string;
   store: SqliteStore;
   informers: EcsInformers;
+  /** The security groups and interfaces the link resolves awsvpc tasks' firewalls from. */
+  network: NetworkInformers;
   authority: TestAuthority;
   link: AgentLinkServer;
   log: string[];
@@ -93,7 +95,7 @@ export async function linkWorld(options: Partial<AgentLinkOptions> = {}, store =
   server.on('upgrade', (req, socket, head) => link.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, store, informers, authority, link, log,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, store, informers, network, authority, link, log,
     async close() {
       await link.close();
       informers.close();
