@@ -37,6 +37,8 @@ export interface ContainerContext {
   dockerNames: Readonly<Record<string, string>>;
   /** An awsvpc task's pause container: the task's containers join its network namespace. */
   pauseId?: string;
+  /** The task's cgroup, when its cpu and memory limit the whole task (Fargate). */
+  cgroupParent?: string;
 }
 
 /** The container-name label of an awsvpc task's pause container (not a name a task definition can use). */
@@ -86,7 +88,7 @@ export function pauseContainerOptions(image: string, ctx: Omit<ContainerContext,
     name: ctx.dockerName,
     Image: image,
     Labels: containerLabels({ name: PAUSE_CONTAINER_NAME }, ctx),
-    HostConfig: { NetworkMode: 'none', CpuShares: MIN_CPU_SHARES },
+    HostConfig: { NetworkMode: 'none', CpuShares: MIN_CPU_SHARES, ...(ctx.cgroupParent && { CgroupParent: ctx.cgroupParent }) },
   };
 }
 
@@ -96,6 +98,7 @@ export function containerCreateOptions(def: ContainerDefinition, ctx: ContainerC
   const joined = ctx.pauseId !== undefined;
   const networkMode = joined ? `container:${ctx.pauseId}` : dockerNetworkMode(ctx.spec.networkMode);
   const host: HostConfig = { NetworkMode: networkMode, CpuShares: Math.max(def.cpu ?? 0, MIN_CPU_SHARES) };
+  if (ctx.cgroupParent) host.CgroupParent = ctx.cgroupParent;
   const out: ContainerCreateOptions = {
     name: ctx.dockerName,
     Image: def.image ?? '',

@@ -13,6 +13,7 @@ import type { ContainerRuntime } from './runtime.ts';
 import { CHECKPOINT_FORMAT, FileCheckpointStore, type CheckpointStore } from './checkpoint.ts';
 import { DEFAULT_CLEANUP_WAIT_MS, TaskEngine } from './task-engine.ts';
 import { HostTaskNetworks } from './host-network.ts';
+import { HostTaskCgroups } from './task-cgroups.ts';
 import { PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
 import type { TaskNetworks } from './task-networks.ts';
 
@@ -117,6 +118,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     ids: options.ids ?? randomIds,
     agentSecret: () => agentSecret,
     networks,
+    cgroups: docker && new HostTaskCgroups(),
     log,
   });
   await engine.start();

@@ -61,6 +61,8 @@ export interface HostConfig {
   CapAdd?: string[];
   CapDrop?: string[];
   LogConfig?: { Type: string; Config: Record<string, string> };
+  /** The cgroup the container's own is made under (a task's, when the task's resources are limits on the whole task). */
+  CgroupParent?: string;
 }
 
 /** The body of Docker's container create call (plus its `name` query parameter). */

@@ -6,6 +6,7 @@
 import { randomIds, systemClock, type Clock, type DesiredTask, type Ids, type TaskStateChange } from '../common/index.ts';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, LABEL } from './container-config.ts';
 import type { ContainerRuntime, ContainerSummary, RuntimeEvent, Subscription } from './runtime.ts';
+import type { TaskCgroups } from './task-cgroups.ts';
 import type { TaskNetworks } from './task-networks.ts';
 import { CHECKPOINT_FORMAT, CheckpointWriter, decodeTask, type CheckpointStore, type StoredTask } from './checkpoint.ts';
 import { TaskManager } from './task-manager.ts';
@@ -38,6 +39,8 @@ export interface TaskEngineOptions {
   agentSecret?: () => string | undefined;
   /** How awsvpc tasks get their network namespaces (none: they fail to start). */
   networks?: TaskNetworks;
+  /** Task cgroups for tasks limited as a whole (Fargate); none: only their containers' own limits apply. */
+  cgroups?: TaskCgroups;
 }
 
 /** Converges this host's containers to the tasks the control plane assigns. */
@@ -161,6 +164,7 @@ export class TaskEngine {
       retryMs: this.o.retryMs,
       registryHost: this.o.registryHost,
       networks: this.o.networks,
+      cgroups: this.o.cgroups,
       persist: () => this.writer.request(),
       report: (change) => {
         if (!this.closed) this.o.onStateChange(change);

@@ -9,6 +9,7 @@ import { registryImageRef, type Clock, type DesiredTask, type Ids, type TaskStat
 import {
   LABEL, PAUSE_CONTAINER_NAME, containerCreateOptions, dockerContainerName, pauseContainerOptions, stopTimeoutSeconds,
 } from './container-config.ts';
+import { taskCgroupParent, type TaskCgroups } from './task-cgroups.ts';
 import type { TaskNetworks } from './task-networks.ts';
 import type { ContainerRuntime, ContainerSummary } from './runtime.ts';
 import { encodeTask, type StoredTask } from './checkpoint.ts';
@@ -39,6 +40,8 @@ export interface TaskManagerDeps {
   registryHost?: () => string;
   /** How awsvpc tasks get their namespaces; without it they fail to start. */
   networks?: TaskNetworks;
+  /** Task cgroups, for tasks whose cpu and memory limit the whole task (Fargate). */
+  cgroups?: TaskCgroups;
 }
 
 const PREFERENCE: Record<string, number> = { running: 0, restarting: 1, paused: 2, created: 3, exited: 4, dead: 5, removing: 6 };
@@ -247,6 +250,7 @@ export class TaskManager {
       const options = containerCreateOptions({ ...c.def, image: this.imageOf(c) }, {
         taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, hostIp, dockerName, dockerNames,
         pauseId: t.network?.pauseId,
+        cgroupParent: this.cgroupParent(),
       });
       await this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));
       const runtimeId = await runtime.createContainer(options);
@@ -289,6 +293,7 @@ export class TaskManager {
         if (!networks) return { type: 'networkFailed', message: 'this agent cannot give tasks their own network namespace (awsvpc)' };
         let pauseId: string | undefined;
         try {
+          await this.limitTask();
           pauseId = await this.pauseContainer(networks);
           await this.deps.runtime.startContainer(pauseId);
           await networks.attach(await this.pauseProcess(pauseId), iface);
@@ -313,6 +318,7 @@ export class TaskManager {
           // Nothing else runs in the namespace now: stopping the pause container ends it, and its interface with it.
           await this.deps.runtime.stopContainer(this.model.network!.pauseId!, 0);
           await networks?.detach(iface);
+          if (this.cgroupParent()) await this.deps.cgroups!.remove(this.taskId).catch(() => undefined);
           return { type: 'networkReleased' };
         } catch (err) {
           this.deps.log(`task ${this.taskArn}: releasing its network: ${messageOf(err)}; retrying`);
@@ -333,8 +339,25 @@ export class TaskManager {
     if (existing) await runtime.removeContainer(existing.id);
     const dockerName = dockerContainerName(t.desired.spec.family, t.desired.spec.revision, 'internalecspause', ids.hex32().slice(0, 20));
     return runtime.createContainer(pauseContainerOptions(await networks.pauseImage(), {
-      taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, dockerName,
+      taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, dockerName, cgroupParent: this.cgroupParent(),
     }));
+  }
+
+  /** The task's id (the last part of its ARN). */
+  private get taskId(): string {
+    return this.taskArn.slice(this.taskArn.lastIndexOf('/') + 1);
+  }
+
+  /** The task's cgroup, for a Fargate task on a host that has task cgroups. */
+  private cgroupParent(): string | undefined {
+    return this.model.desired.launchType === 'FARGATE' && this.deps.cgroups ? taskCgroupParent(this.taskId) : undefined;
+  }
+
+  /** A Fargate task's cpu and memory become limits on its cgroup, before anything of it is created. */
+  private async limitTask(): Promise<void> {
+    if (!this.cgroupParent()) return;
+    const { cpu, memory } = this.model.desired.spec;
+    await this.deps.cgroups!.create(this.taskId, { cpu, memory });
   }
 
   /** The process id of a running pause container: its namespace is the task's. */
@@ -349,6 +372,7 @@ export class TaskManager {
       this.enqueue(async () => {
         try {
           await this.removeContainers();
+          if (this.cgroupParent()) await this.deps.cgroups!.remove(this.taskId);
           this.closed = true;
           this.deps.forget(this.taskArn);
         } catch (err) {
@@ -368,8 +392,17 @@ export class TaskManager {
     for (const id of ids) await runtime.removeContainer(id);
   }
 
-  private inspect(id: string) {
-    return this.deps.runtime.inspectContainer(id);
+  /**
+   * The runtime's view of a container. A container of a Fargate task killed (137) after the
+   * kernel killed for lack of memory in the task's cgroup ran out of the task's memory: Docker
+   * sees that only for a container's own limit.
+   */
+  private async inspect(id: string) {
+    const info = await this.deps.runtime.inspectContainer(id);
+    if (info && info.exitCode === 137 && !info.oomKilled && this.cgroupParent() && (await this.deps.cgroups!.oomKills(this.taskId)) > 0) {
+      return { ...info, oomKilled: true };
+    }
+    return info;
   }
 
   private byRuntimeId(id: string): ContainerModel | undefined {

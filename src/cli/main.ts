@@ -8,7 +8,7 @@
  *   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir DIR]   a local distributed Wharf: etcd, replicas, agents
  *   wharf backup (--data-dir DIR | --store etcd://...) --out FILE [--etcd-snapshot FILE]   a backup of either store
  *   wharf restore FILE (--data-dir DIR | --store etcd://...)   into an empty store (SQLite or etcd: backups move between them)
- *   wharf agent  --server URL[,URL...] [--cluster NAME] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
+ *   wharf agent  --server URL[,URL...] [--cluster NAME | --fargate] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  *
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
  * (as the ECS agent uses its instance role); `wharf dev`'s local agent with the root key.
@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { startAgent, type CredentialsProvider } from '../agent/index.ts';
 import { randomIds, signRequest } from '../common/index.ts';
+import { FARGATE_POOL, ensureFargatePool } from '../ecs/index.ts';
 import { flag, intFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { backup, restore } from './backup.ts';
@@ -36,7 +37,7 @@ const USAGE = `Usage:
   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir ./.wharf-cluster]
   wharf backup  [--data-dir ./.wharf | --store etcd://HOST:PORT,...] --out FILE [--etcd-snapshot FILE]
   wharf restore FILE [--data-dir ./.wharf | --store etcd://HOST:PORT,...]
-  wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default] [--region us-east-1] [--data-dir ./.wharf/agent]
+  wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]
                (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
 
@@ -76,7 +77,8 @@ function agentOptions(args: ParsedArgs, serverUrl: string | string[], dataDir: s
     serverUrl,
     dataDir,
     credentials,
-    cluster: flag(args, 'cluster'),
+    // A Fargate host serves the pool, not a cluster of the user's.
+    cluster: args.flags.has('fargate') ? FARGATE_POOL : flag(args, 'cluster'),
     region: flag(args, 'region'),
     hostIp: flag(args, 'host-ip', '127.0.0.1')!,
     cpu: intFlag(args, 'cpu'),
@@ -92,6 +94,8 @@ async function dev(args: ParsedArgs): Promise<void> {
   const plane: ControlPlane = await startControlPlane(options);
   let agent;
   try {
+    // The local host is also the Fargate capacity: its agent joins the pool as it joins every cluster.
+    await ensureFargatePool(plane.store, { account: options.account, region: options.region }, Date.now());
     // The local agent signs its link as the account root, with the key handed over in-process.
     const root = { accessKeyId: plane.rootKey.accessKeyId, secretAccessKey: plane.rootKey.secretAccessKey };
     agent = await startAgent({

@@ -67,6 +67,8 @@ export interface DesiredTask {
   spec: TaskSpec;
   /** An awsvpc task's interface: its own network namespace, address and firewall. */
   networkInterface?: TaskInterface;
+  /** FARGATE: the task's cpu and memory are limits on the whole task. */
+  launchType?: 'FARGATE';
   /** Container ARNs by container name, for the metadata the agent reports back. */
   containerArns: Record<string, string>;
   /** Credentials for pulling the task's images from Wharf's registry (user `AWS`, a registry token). */

@@ -20,10 +20,12 @@ export function newCluster(scope: Scope, name: string, now: number): ClusterReco
 /** The cluster name a `cluster` member names: a short name or a cluster ARN; `default` when absent. */
 export function clusterNameOf(ref: string | undefined, scope: Scope): string {
   if (ref === undefined || ref === '') return 'default';
+  // Wharf's own clusters (the Fargate pool) are not the user's to name.
+  if (ref.startsWith('~')) throw EcsErrors.clusterNotFound();
   if (!ref.startsWith('arn:')) return ref;
   const arn = parseArn(ref);
   if (!arn || arn.resourceType !== 'cluster' || arn.resource.length !== 1) throw EcsErrors.invalidParameter(`Invalid cluster ARN: ${ref}.`);
-  if (arn.account !== scope.account || arn.region !== scope.region) throw EcsErrors.clusterNotFound();
+  if (arn.account !== scope.account || arn.region !== scope.region || arn.resource[0].startsWith('~')) throw EcsErrors.clusterNotFound();
   return arn.resource[0];
 }
 

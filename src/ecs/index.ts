@@ -38,3 +38,7 @@ export {
 } from './informers.ts';
 export { EcsErrors } from './errors.ts';
 export type { EcsDeps } from './deps.ts';
+export {
+  FARGATE_PLATFORM_VERSION, FARGATE_POOL, checkFargateLaunch, ensureFargatePool, fargatePlatformVersion, isInternalCluster,
+} from './fargate.ts';
+export { privateDnsName, resolveTaskNetwork, stageReleaseTaskEni } from './task-network.ts';

@@ -81,6 +81,7 @@ export interface TaskEni {
   attachmentId: string;
   networkInterfaceId: string;
   subnetId: string;
+  availabilityZone: string;
   vpcId: string;
   subnetCidr: string;
   vpcCidr: string;
@@ -104,6 +105,9 @@ export interface TaskRecord {
   containerInstanceId?: string;
   containerInstanceArn?: string;
   launchType: 'EC2' | 'FARGATE' | 'EXTERNAL';
+  /** A Fargate task's platform version (`1.4.0`), and the capacity provider a strategy placed it with. */
+  platformVersion?: string;
+  capacityProviderName?: string;
   lastStatus: TaskStatus;
   desiredStatus: 'RUNNING' | 'STOPPED';
   /** Task-level cpu and memory as the API shows them (strings of units / MiB). */

@@ -57,7 +57,7 @@ export function startDeployment(
     serviceArn: service.arn,
     clusterArn: service.clusterArn,
     taskDefinition: td.taskDefinitionArn,
-    launchType: 'EC2',
+    launchType: service.launchType,
     loadBalancers: service.loadBalancers,
     serviceRegistries: service.serviceRegistries,
     networkConfiguration: service.networkConfiguration,

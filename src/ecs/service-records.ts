@@ -89,7 +89,10 @@ export interface ServiceRecord {
   /** DRAINING after DeleteService until its tasks are gone, then INACTIVE. */
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
   schedulingStrategy: 'REPLICA' | 'DAEMON';
-  launchType: 'EC2';
+  launchType: 'EC2' | 'FARGATE';
+  /** A Fargate service's platform version, and the Fargate capacity provider its strategy named. */
+  platformVersion?: string;
+  capacityProviderName?: string;
   /** REPLICA: as set; DAEMON: the number of instances that should run the daemon, kept by the controller. */
   desiredCount: number;
   /** The PRIMARY deployment's spec: what UpdateService changes and a new deployment snapshots. */
@@ -127,7 +130,7 @@ export interface ServiceRevisionRecord {
   serviceArn: string;
   clusterArn: string;
   taskDefinition: string;
-  launchType: 'EC2';
+  launchType: 'EC2' | 'FARGATE';
   loadBalancers: LoadBalancer[];
   serviceRegistries: ServiceRegistry[];
   networkConfiguration?: NetworkConfiguration;

@@ -16,6 +16,8 @@ import { EcsErrors } from './errors.ts';
 import { arns, keys, parseArn, withGroupCount, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
 import { resolveTaskDefinition } from './task-definition-refs.ts';
 import { refuseUnhonoured } from './task-definition-support.ts';
+import { FARGATE_POOL, checkFargateLaunch } from './fargate.ts';
+import { TASK_INDEX } from './informers.ts';
 import { resolveTaskNetwork, stageTaskEni } from './task-network.ts';
 import { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
 
@@ -34,6 +36,12 @@ export interface LaunchRequest {
   overrides: TaskOverride;
   /** An awsvpc task's subnets and security groups (required for awsvpc, refused for the other modes). */
   networkConfiguration?: NetworkConfiguration;
+  /** FARGATE runs the tasks on the Fargate pool (EC2 when absent). */
+  launchType?: 'EC2' | 'FARGATE';
+  /** Fargate's platform version, resolved (`1.4.0`). */
+  platformVersion?: string;
+  /** The capacity provider a strategy chose (`FARGATE`), shown on the task. */
+  capacityProviderName?: string;
 }
 
 /** The tasks a launch staged, and the placement failures for those it could not place. */
@@ -46,11 +54,11 @@ export interface LaunchResult {
  * The ACTIVE task definition a launch names, usable with the EC2 launch type and honoured in full
  * by the agent: what RunTask, StartTask and a service's deployments may run.
  */
-export async function launchableTaskDefinition(tx: Tx, scope: Scope, ref: string): Promise<TaskDefinitionRecord> {
+export async function launchableTaskDefinition(tx: Tx, scope: Scope, ref: string, launchType: 'EC2' | 'FARGATE' = 'EC2'): Promise<TaskDefinitionRecord> {
   const td = await resolveTaskDefinition(tx, scope, ref);
   if (td.status !== 'ACTIVE') throw EcsErrors.client('TaskDefinition is inactive');
   const compat = td.requiresCompatibilities ?? [];
-  if (compat.length && !compat.includes('EC2')) throw EcsErrors.client('Task definition does not support launch_type EC2.');
+  if (launchType === 'EC2' && compat.length && !compat.includes('EC2')) throw EcsErrors.client('Task definition does not support launch_type EC2.');
   refuseUnhonoured(td);
   return td;
 }
@@ -67,7 +75,9 @@ function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDe
     taskDefinitionArn: td.taskDefinitionArn,
     containerInstanceId: instance.id,
     containerInstanceArn: instance.arn,
-    launchType: 'EC2',
+    launchType: req.launchType ?? 'EC2',
+    ...(req.platformVersion && { platformVersion: req.platformVersion }),
+    ...(req.capacityProviderName && { capacityProviderName: req.capacityProviderName }),
     lastStatus: spec.networkMode === 'awsvpc' ? 'PROVISIONING' : 'PENDING',
     desiredStatus: 'RUNNING',
     cpu: overrides.cpu ?? td.cpu,
@@ -98,6 +108,9 @@ function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDe
 }
 
 const groupOf = (req: LaunchRequest, td: TaskDefinitionRecord) => req.group ?? `family:${td.family}`;
+
+/** Fargate spreads a launch over the pool's hosts. */
+const FARGATE_SPREAD = [{ type: 'spread', field: 'instanceId' }];
 
 /** An instance as the scheduler sees it. */
 export const snapshotOf = (i: ContainerInstanceRecord): InstanceSnapshot => ({
@@ -142,19 +155,27 @@ async function stageLaunch(
 ): Promise<LaunchResult> {
   const network = await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, deps.clock.now());
   const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
+  // Tasks of a group go round the subnets (and so the zones) they were given, counting those already running.
+  const running = deps.informers.tasks.byIndex(TASK_INDEX.group, `${scope.account}/${scope.region}/${cluster.name}/${request.group}`)
+    .filter((d) => d.value.lastStatus !== 'STOPPED').length;
   const byId = new Map(candidates.map((i) => [i.id, i]));
   const tasks: TaskRecord[] = [];
   for (const { instanceId, reserved } of placements) {
     const instance = byId.get(instanceId)!;
     guard?.(instanceId);
     const task = newTask(deps, scope, cluster, td, req, overrides, instance, reserved);
-    if (network) task.eni = await stageTaskEni(tx, scope, network, task, tasks.length, deps.ids, deps.clock.now());
+    if (network) {
+      // A Fargate task is in its subnet's zone (the pool's hosts serve every zone); an EC2 task in its instance's.
+      if (task.launchType === 'FARGATE') task.availabilityZone = undefined;
+      task.eni = await stageTaskEni(tx, scope, network, task, running + tasks.length, deps.ids, deps.clock.now());
+      task.availabilityZone = task.eni.availabilityZone;
+    }
     const updated = withGroupCount(
       { ...instance, remainingResources: reserve(instance.remainingResources, reserved), version: instance.version + 1 },
       task.group, 1,
     );
     byId.set(instanceId, updated);
-    tx.put(keys.instance(scope, cluster.name, instanceId), updated);
+    tx.put(keys.instance(scope, instance.clusterName, instanceId), updated);
     tx.put(keys.task(scope, cluster.name, task.id), task);
     tasks.push(task);
   }
@@ -173,17 +194,29 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchReques
     // A lost race means an instance changed under the placement: place again once the informer has caught up.
     if (attempt++ > 0) await informers.catchUp();
     const cluster = await activeCluster(tx, scope, req.clusterRef);
-    const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef);
+    const fargate = req.launchType === 'FARGATE';
+    const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launchType);
     checkOverrides(req.overrides, td);
-    const active = () => informers.instancesOf(scope, cluster.name).some((d) => d.value.status === 'ACTIVE');
+    if (fargate) {
+      checkFargateLaunch(td, req.overrides.cpu ?? td.cpu, req.overrides.memory ?? td.memory, {
+        constraints: req.constraints.length, strategies: req.strategy.length,
+      });
+    }
+    const pool = fargate ? FARGATE_POOL : cluster.name;
+    const active = () => informers.instancesOf(scope, pool).some((d) => d.value.status === 'ACTIVE');
     // An instance registered a moment ago may not have reached the informer yet: look again before saying there is none.
     if (!active()) await informers.catchUp();
-    if (!active()) throw EcsErrors.invalidParameter('No Container Instances were found in your cluster.');
-    const docs = informers.instancesOf(scope, cluster.name);
+    if (!active()) {
+      throw EcsErrors.invalidParameter(fargate
+        ? 'No Fargate capacity is available: start an agent with `wharf agent --fargate` (wharf dev has one).'
+        : 'No Container Instances were found in your cluster.');
+    }
+    const docs = informers.instancesOf(scope, pool);
     // Placed against the informer; the commit is guarded on the chosen instances' revisions.
     const revisions = new Map(docs.map((d) => [d.value.id, d]));
     const guard = (id: string) => tx.guard(revisions.get(id)!.key, revisions.get(id)!.modRevision);
-    return stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, docs.map((d) => d.value), placeRequest(req, td, req.overrides, count), guard);
+    const request = placeRequest(fargate ? { ...req, strategy: FARGATE_SPREAD } : req, td, req.overrides, count);
+    return stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, docs.map((d) => d.value), request, guard);
   });
 }
 
@@ -231,6 +264,9 @@ export interface ServiceLaunch {
   tags?: Tag[];
   enableExecuteCommand: boolean;
   networkConfiguration?: NetworkConfiguration;
+  launchType?: 'EC2' | 'FARGATE';
+  platformVersion?: string;
+  capacityProviderName?: string;
 }
 
 /**
@@ -251,9 +287,12 @@ export function stageServiceLaunch(
     strategy: launch.strategy,
     overrides: {},
     networkConfiguration: launch.networkConfiguration,
+    launchType: launch.launchType,
+    platformVersion: launch.platformVersion,
+    capacityProviderName: launch.capacityProviderName,
   };
   const byId = new Map(instances.map((d) => [d.value.id, d]));
   const guard = (id: string) => tx.guard(byId.get(id)!.key, byId.get(id)!.modRevision);
-  const request = placeRequest(req, td, {}, launch.count);
+  const request = placeRequest(launch.launchType === 'FARGATE' ? { ...req, strategy: FARGATE_SPREAD } : req, td, {}, launch.count);
   return stageLaunch(tx, deps, scope, cluster, td, req, {}, instances.map((d) => d.value), request, guard);
 }

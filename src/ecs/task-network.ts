@@ -59,6 +59,7 @@ export async function stageTaskEni(tx: Tx, scope: Scope, network: ResolvedAwsvpc
     attachmentId,
     networkInterfaceId: eni.networkInterfaceId,
     subnetId: subnet.subnetId,
+    availabilityZone: subnet.availabilityZone,
     vpcId: network.vpc.vpcId,
     subnetCidr: subnet.cidrBlock,
     vpcCidr: network.vpc.cidrBlock,

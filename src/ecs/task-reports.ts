@@ -67,7 +67,10 @@ export async function stageTaskReport(
 /** Stages a change to the instance a task was placed on (bumping its version), if it still exists. */
 async function updateInstance(tx: Tx, task: TaskRecord, change: (i: ContainerInstanceRecord) => ContainerInstanceRecord): Promise<void> {
   if (!task.containerInstanceId) return;
-  const instanceKey = keys.instance(parseArn(task.arn)!, task.clusterName, task.containerInstanceId);
+  // The instance's own cluster: a Fargate task's host is in the Fargate pool, not the task's cluster.
+  const instanceArn = task.containerInstanceArn ? parseArn(task.containerInstanceArn) : undefined;
+  const instanceCluster = instanceArn?.resource.length === 2 ? instanceArn.resource[0] : task.clusterName;
+  const instanceKey = keys.instance(parseArn(task.arn)!, instanceCluster, task.containerInstanceId);
   const instance = await tx.get<ContainerInstanceRecord>(instanceKey);
   if (instance) tx.put(instanceKey, { ...change(instance), version: instance.version + 1 });
 }

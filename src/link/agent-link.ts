@@ -105,6 +105,7 @@ function desiredTaskOf(t: TaskRecord, network: NetworkInformers, registryAuth?: 
   return {
     ...(scope && { registryAuth: registryAuth!(scope, holder!) }),
     ...(networkInterface && { networkInterface }),
+    ...(t.launchType === 'FARGATE' && { launchType: 'FARGATE' as const }),
     taskArn: t.arn,
     clusterArn: t.clusterArn,
     containerInstanceArn: t.containerInstanceArn!,

@@ -12,7 +12,7 @@ import {
   type TaskStatus,
 } from '../common/index.ts';
 import { isRegion } from '../aws/index.ts';
-import { NAME_PATTERN, isAgentAttribute } from '../ecs/index.ts';
+import { FARGATE_POOL, NAME_PATTERN, isAgentAttribute } from '../ecs/index.ts';
 
 /** A `hello` as the link read it. */
 export type Hello = Extract<AgentMessage, { type: 'hello' }>;
@@ -108,7 +108,7 @@ export function decodeHello(raw: Obj): Hello {
   const cluster = r.optString('cluster', 2048);
   if (cluster !== undefined) {
     const arn = CLUSTER_ARN.exec(cluster);
-    if (cluster.startsWith('arn:') ? !arn || !isRegion(arn[1]) : !NAME_PATTERN.test(cluster)) r.fail('cluster', 'must be a cluster name or cluster ARN');
+    if (cluster.startsWith('arn:') ? !arn || !isRegion(arn[1]) : !NAME_PATTERN.test(cluster) && cluster !== FARGATE_POOL) r.fail('cluster', 'must be a cluster name or cluster ARN');
   }
   const follow = raw.followAllClusters;
   if (follow !== undefined && typeof follow !== 'boolean') r.fail('followAllClusters', 'must be true or false');

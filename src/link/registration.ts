@@ -15,7 +15,7 @@ import {
 } from '../aws/index.ts';
 import type { Clock, Ids } from '../common/index.ts';
 import {
-  NAME_PATTERN, arns, isAgentAttribute, keys, newCluster, parseArn,
+  FARGATE_POOL, NAME_PATTERN, arns, ensureFargatePool, isAgentAttribute, keys, newCluster, parseArn,
   type ClusterRecord, type ContainerInstanceRecord, type Resources, type Scope,
 } from '../ecs/index.ts';
 import { transact, type Store, type Tx } from '../state/index.ts';
@@ -64,7 +64,7 @@ export function decodeCluster(value: string): (ClusterRecord & { scope: Scope })
   try {
     const c = JSON.parse(value) as Partial<ClusterRecord>;
     const scope = scopeOfArn(c?.arn);
-    if (!scope || typeof c.name !== 'string' || !NAME_PATTERN.test(c.name) || (c.status !== 'ACTIVE' && c.status !== 'INACTIVE')) return undefined;
+    if (!scope || typeof c.name !== 'string' || !(NAME_PATTERN.test(c.name) || c.name === FARGATE_POOL) || (c.status !== 'ACTIVE' && c.status !== 'INACTIVE')) return undefined;
     return { ...(c as ClusterRecord), scope };
   } catch {
     return undefined;
@@ -124,8 +124,10 @@ export class Registrar {
     }
     const existing = await this.d.store.get(keys.cluster(scope, name));
     if (!existing || decodeCluster(existing.value)?.status !== 'ACTIVE') {
-      if (name !== 'default') throw new RegistrationRefused('ClusterNotFound', `Cluster not found: ${name}.`);
-      await this.ensureDefault(scope, peer);
+      // The Fargate pool is made for the first host that offers itself to it.
+      if (name === FARGATE_POOL) await ensureFargatePool(this.d.store, scope, this.d.clock.now());
+      else if (name !== 'default') throw new RegistrationRefused('ClusterNotFound', `Cluster not found: ${name}.`);
+      else await this.ensureDefault(scope, peer);
     }
     return [{ scope, name }];
   }

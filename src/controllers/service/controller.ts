@@ -21,7 +21,7 @@ import type { Failure } from '@aws-sdk/client-ecs';
 import { AGENT_RECONNECT_MAX_MS } from '../../common/index.ts';
 import { getDoc, transact, type Doc, type InformerChange, type Tx } from '../../state/index.ts';
 import {
-  CLUSTER_INDEX, keys, putService, resolveTaskDefinition, scopeOfService, serviceGroup, serviceIndexOf, serviceKeyOfIndex,
+  CLUSTER_INDEX, FARGATE_POOL, keys, putService, resolveTaskDefinition, scopeOfService, serviceGroup, serviceIndexOf, serviceKeyOfIndex,
   snapshotOf, stageServiceLaunch, stageStopTask, startDeployment, withEvent, type ClusterRecord, type ContainerInstanceRecord,
   type DeploymentRecord, type EcsDeps, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
@@ -103,7 +103,8 @@ export class ServiceController {
       // The service's own tasks guard the commit; other tasks' reports do not disturb it.
       const taskDocs = informers.tasksOfService(scope, service.clusterName, service.name);
       for (const d of taskDocs) tx.guard(d.key, d.modRevision);
-      const instanceDocs = informers.instancesOf(scope, service.clusterName);
+      // A Fargate service's tasks run on the Fargate pool's hosts.
+      const instanceDocs = informers.instancesOf(scope, service.launchType === 'FARGATE' ? FARGATE_POOL : service.clusterName);
       // Tasks are replaced because of instances that are away or draining: if one comes back meanwhile, decide again.
       for (const d of instanceDocs) if (!d.value.agentConnected || d.value.status !== 'ACTIVE') tx.guard(d.key, d.modRevision);
       const eligible = await this.daemonEligibility(tx, service, instanceDocs);
@@ -159,6 +160,9 @@ export class ServiceController {
         tags: service.propagateTags === 'SERVICE' ? service.tags : service.propagateTags === 'TASK_DEFINITION' ? td.tags : undefined,
         enableExecuteCommand: service.enableExecuteCommand,
         networkConfiguration: service.networkConfiguration,
+        launchType: service.launchType,
+        platformVersion: service.platformVersion,
+        capacityProviderName: service.capacityProviderName,
       }, candidates).catch((error: unknown) => {
         // A network the service names that no longer works (a subnet deleted, no address left) is the service's event, not a crash.
         if (error instanceof Error && error.name === 'InvalidParameterException') {

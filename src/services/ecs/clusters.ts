@@ -11,7 +11,7 @@ import type {
 import { describeByReferences, paginate, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, arns, keys, newCluster, parseArn, serviceKeys, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
+  EcsErrors, activeCluster, arns, isInternalCluster, keys, newCluster, parseArn, serviceKeys, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
   type Scope, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import { clusterArnOf, tagConditions } from './authorization.ts';
@@ -279,10 +279,10 @@ function updatedCluster(existing: ClusterRecord, update: ClusterUpdate): Cluster
  * in the caller's account and region. Undefined when it is an ARN but not a cluster's.
  */
 function clusterTarget(ref: string, scope: Scope): { name: string; arn: string; local: boolean } | undefined {
-  if (!ref.startsWith('arn:')) return { name: ref, arn: arns.cluster(scope, ref), local: true };
+  if (!ref.startsWith('arn:')) return { name: ref, arn: arns.cluster(scope, ref), local: !isInternalCluster(ref) };
   const arn = parseArn(ref);
   if (!arn || arn.resourceType !== 'cluster' || arn.resource.length !== 1) return undefined;
-  return { name: arn.resource[0], arn: ref, local: arn.account === scope.account && arn.region === scope.region };
+  return { name: arn.resource[0], arn: ref, local: arn.account === scope.account && arn.region === scope.region && !isInternalCluster(arn.resource[0]) };
 }
 
 /** The cluster operations, bound to their dependencies, each authorized on the cluster it names. */
@@ -362,7 +362,8 @@ export function clusterOperations(deps: EcsDeps): EcsOperationTable {
       async handler(input, ctx): Promise<ListClustersResponse> {
         const scope = scopeOf(ctx);
         const maxResults = checkInt(input.maxResults, 'maxResults', { min: 1, max: 100 });
-        const active = (await listDocs<ClusterRecord>(deps.store, keys.clusters(scope))).map((d) => d.value).filter((c) => c.status === 'ACTIVE');
+        const active = (await listDocs<ClusterRecord>(deps.store, keys.clusters(scope))).map((d) => d.value)
+          .filter((c) => c.status === 'ACTIVE' && !isInternalCluster(c.name));
         const page = paginate(active, (c) => c.name, input.nextToken, maxResults, EcsErrors.invalidParameter);
         return { clusterArns: page.items.map((c) => c.arn), nextToken: page.nextToken };
       },

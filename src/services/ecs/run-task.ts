@@ -16,6 +16,7 @@ import {
   capacityProviders, clusterCondition, flag, inClusterArn, passRole, tagConditions, taskDefinitionArnOf,
 } from './authorization.ts';
 import { checkInt, checkItems, checkString, checkTags, present, scopeOf } from './common.ts';
+import { readLaunchType } from './launch-type.ts';
 import { readNetworkConfiguration } from './service-validate.ts';
 import { toApiTask } from './task-view.ts';
 
@@ -31,9 +32,6 @@ type LaunchInput = Partial<Pick<RunTaskRequest & StartTaskRequest, 'tags' | 'clu
  */
 function readLaunch(input: RunTaskRequest | StartTaskRequest, startedByMax: number): Omit<LaunchRequest, 'overrides' | 'constraints' | 'strategy'> {
   const run: Partial<RunTaskRequest> = input;
-  if (run.launchType === 'FARGATE' || run.capacityProviderStrategy !== undefined) {
-    throw invalid('launchType FARGATE and capacity provider strategies are not supported by this Wharf version; use the EC2 launch type.');
-  }
   if (input.volumeConfigurations?.length) throw notYet('Amazon EBS volumes for tasks', 'volumeConfigurations');
   return {
     clusterRef: input.cluster,
@@ -45,8 +43,10 @@ function readLaunch(input: RunTaskRequest | StartTaskRequest, startedByMax: numb
     tags: checkTags(input.tags),
     enableExecuteCommand: input.enableExecuteCommand ?? false,
     networkConfiguration: readNetworkConfiguration(input.networkConfiguration),
+    ...readLaunchType(run),
   };
 }
+
 
 /** One container override: it names its container (checked against the task definition by the domain). */
 function readContainerOverride(c: ContainerOverride, i: number): ContainerOverride {

@@ -13,8 +13,9 @@ import type {
 import { validateConstraints, validatePlacement } from '../../scheduler/index.ts';
 import { checkInt, checkItems, checkString, checkStrings, checkTags, present } from './common.ts';
 import {
-  EcsErrors, type DeploymentConfigurationRecord, type ServiceRecord, type TaskDefinitionRecord,
+  EcsErrors, fargatePlatformVersion, type DeploymentConfigurationRecord, type LaunchRequest, type ServiceRecord, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
+import { readLaunchType } from './launch-type.ts';
 
 /** REPLICA or DAEMON, as a service record stores it. */
 export type SchedulingStrategy = ServiceRecord['schedulingStrategy'];
@@ -60,15 +61,11 @@ export function canonical(v: unknown): string {
 /** The members both operations share, as the SDK declares them. */
 type ServiceMembers = Partial<CreateServiceRequest & UpdateServiceRequest>;
 
-/** Refuses what is not implemented: Fargate, capacity providers, platform versions and the members in UNSUPPORTED_MEMBERS. */
+/** Refuses what is not implemented: the EXTERNAL and MANAGED_INSTANCES launch types and the members in UNSUPPORTED_MEMBERS. */
 function refuseUnsupported(input: ServiceMembers): void {
-  if (input.launchType === 'FARGATE' || (input.capacityProviderStrategy?.length ?? 0) > 0) {
-    throw invalid('launchType FARGATE and capacity provider strategies are not supported by this Wharf version; use the EC2 launch type.');
-  }
   if (input.launchType === 'EXTERNAL' || input.launchType === 'MANAGED_INSTANCES') {
-    throw invalid(`launchType ${input.launchType} is not supported for services by this Wharf version; use the EC2 launch type.`);
+    throw invalid(`launchType ${input.launchType} is not supported for services by this Wharf version; use EC2 or FARGATE.`);
   }
-  if (input.platformVersion !== undefined) throw invalid('platformVersion applies to the FARGATE launch type only, which this Wharf version does not support.');
   for (const member of UNSUPPORTED_MEMBERS) if (input[member] !== undefined) throw unsupported(member);
 }
 
@@ -237,6 +234,8 @@ export interface NewService {
   enableECSManagedTags: boolean;
   enableExecuteCommand: boolean;
   tags: Tag[];
+  /** FARGATE (by launchType or a Fargate capacity provider strategy) or EC2, with Fargate's platform version. */
+  launch: Pick<LaunchRequest, 'launchType' | 'platformVersion' | 'capacityProviderName'>;
 }
 
 /**
@@ -254,7 +253,15 @@ export function readCreateService(input: CreateServiceRequest): NewService {
   const clientToken = checkString(input.clientToken, 'clientToken', { pattern: CLIENT_TOKEN, patternText: 'up to 36 ASCII characters in the range 33-126.' });
   const common = readCommon(input);
   if (daemon && common.placementStrategy?.length) throw invalid(DAEMON_ERRORS.placementStrategy);
+  const launch = readLaunchType(input);
+  if (launch.launchType === 'FARGATE') {
+    if (daemon) throw invalid('The DAEMON scheduling strategy is not supported with the FARGATE launch type.');
+    if (common.placementConstraints?.length || common.placementStrategy?.length) {
+      throw invalid('Task placement constraints and strategies are not supported with the FARGATE launch type.');
+    }
+  }
   return {
+    launch,
     clusterRef: common.clusterRef,
     serviceName,
     taskDefinitionRef,
@@ -296,6 +303,10 @@ export interface ServiceUpdate extends CommonMembers {
 
 /** Reads UpdateService. What depends on the service (DAEMON's refusals) is checked by `checkUpdateForStrategy`. */
 export function readUpdateService(input: UpdateServiceRequest): ServiceUpdate {
+  if (input.capacityProviderStrategy !== undefined) {
+    throw invalid("Changing a service's capacity provider strategy is not supported by this Wharf version; create the service with the strategy it runs on.");
+  }
+  if (input.platformVersion !== undefined) fargatePlatformVersion(input.platformVersion);
   return {
     serviceRef: present(input.service, 'service'),
     desiredCount: checkInt(input.desiredCount, 'desiredCount', { min: 0 }),

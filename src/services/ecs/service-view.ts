@@ -52,7 +52,7 @@ export function toApiDeploymentConfiguration(c: DeploymentConfigurationRecord): 
   return out;
 }
 
-function toApiDeployment(d: DeploymentRecord, counts: TaskCounts): Deployment {
+function toApiDeployment(d: DeploymentRecord, counts: TaskCounts, service: ServiceRecord): Deployment {
   return {
     id: d.id,
     status: d.status,
@@ -63,7 +63,8 @@ function toApiDeployment(d: DeploymentRecord, counts: TaskCounts): Deployment {
     failedTasks: d.failedTasks,
     createdAt: toDate(d.createdAt),
     updatedAt: toDate(d.updatedAt),
-    launchType: 'EC2',
+    launchType: service.launchType,
+    ...(service.platformVersion && { platformVersion: service.platformVersion, platformFamily: 'Linux' }),
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
   };
@@ -88,9 +89,10 @@ export function toApiService(service: ServiceRecord, tasks: Iterable<TaskRecord>
     runningCount: total.running,
     pendingCount: total.pending,
     launchType: service.launchType,
+    ...(service.platformVersion && { platformVersion: service.platformVersion, platformFamily: 'Linux' }),
     taskDefinition: service.taskDefinition,
     deploymentConfiguration: { ...toApiDeploymentConfiguration(service.deploymentConfiguration), strategy: 'ROLLING' },
-    deployments: service.deployments.map((d) => toApiDeployment(d, countTasks(byDeployment.get(d.id) ?? []))),
+    deployments: service.deployments.map((d) => toApiDeployment(d, countTasks(byDeployment.get(d.id) ?? []), service)),
     events: service.events.map((e) => ({ id: e.id, createdAt: toDate(e.createdAt), message: e.message })),
     createdAt: toDate(service.createdAt),
     currentServiceDeployment: primary?.arn,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Cluster, DescribeServicesResponse, ListServicesResponse, Service } from '@aws-sdk/client-ecs';
 import type { ManualClock } from '../../common/index.ts';
+import { defaultNetwork, ensureDefaultVpc } from '../../network/index.ts';
 import { getDoc, listDocs, type Store } from '../../state/index.ts';
 import { clusterOperations } from './clusters.ts';
 import {
@@ -79,9 +80,11 @@ describe('CreateService', () => {
   });
 
   test('accepts and returns every member it stores; the cluster and task definition by ARN', async () => {
-    await register();
+    await register({ family: 'vpcapp', networkMode: 'awsvpc' });
+    await ensureDefaultVpc(store, scope, clock.now());
+    const { subnets: [subnet], securityGroup } = defaultNetwork(scope, 0);
     const input = {
-      cluster: arns.cluster(scope, 'web'), taskDefinition: tdArn(1), desiredCount: 0, launchType: 'EC2',
+      cluster: arns.cluster(scope, 'web'), taskDefinition: tdArn(1, 'vpcapp'), desiredCount: 0, launchType: 'EC2',
       deploymentConfiguration: {
         minimumHealthyPercent: 50, maximumPercent: 150, strategy: 'ROLLING',
         deploymentCircuitBreaker: { enable: true, rollback: true }, alarms: { alarmNames: ['high-cpu'], enable: true, rollback: false },
@@ -91,12 +94,12 @@ describe('CreateService', () => {
       placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
       loadBalancers: [{ targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1', containerName: 'app', containerPort: 80 }],
       serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1', port: 80 }],
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: [subnet.subnetId], securityGroups: [securityGroup.groupId], assignPublicIp: 'DISABLED' } },
       healthCheckGracePeriodSeconds: 2147483647, propagateTags: 'SERVICE', enableECSManagedTags: true, enableExecuteCommand: true,
       tags: [{ key: 'team', value: 'web' }], role: 'ecsServiceRole', availabilityZoneRebalancing: 'ENABLED', clientToken: 'token-1',
     };
     const s = await create(input);
-    assert.equal(s.taskDefinition, tdArn(1), 'the revision named, not the latest');
+    assert.equal(s.taskDefinition, tdArn(1, 'vpcapp'), 'the revision named, not the latest');
     assert.deepEqual(s.deploymentConfiguration, { ...input.deploymentConfiguration });
     for (const member of ['placementConstraints', 'placementStrategy', 'loadBalancers', 'serviceRegistries', 'networkConfiguration', 'tags'] as const) {
       assert.deepEqual(s[member], input[member], member);
@@ -128,10 +131,11 @@ describe('CreateService', () => {
     ['the BLUE_GREEN strategy', { deploymentConfiguration: { strategy: 'BLUE_GREEN' } }, /^deploymentConfiguration\.strategy BLUE_GREEN is not supported by this Wharf version; use ROLLING\.$/],
     ['the CODE_DEPLOY controller', { deploymentController: { type: 'CODE_DEPLOY' } }, /^deploymentController\.type CODE_DEPLOY is not supported by this Wharf version; use the ECS deployment controller\.$/],
     ['the EXTERNAL controller', { deploymentController: { type: 'EXTERNAL' } }, /^deploymentController\.type EXTERNAL is not supported/],
-    ['the FARGATE launch type', { launchType: 'FARGATE' }, /^launchType FARGATE and capacity provider strategies are not supported by this Wharf version/],
-    ['a capacity provider strategy', { capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }, /^launchType FARGATE and capacity provider strategies are not supported/],
+    ['the FARGATE launch type for a task definition Fargate cannot run', { launchType: 'FARGATE' }, /^Task definition does not support launch_type FARGATE\.$/],
+    ['a Fargate capacity provider strategy for it', { capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }, /^Task definition does not support launch_type FARGATE\.$/],
+    ['a capacity provider Wharf does not run', { capacityProviderStrategy: [{ capacityProvider: 'mine' }] }, /^The specified capacity provider mine was not found/],
     ['the EXTERNAL launch type', { launchType: 'EXTERNAL' }, /^launchType EXTERNAL is not supported for services/],
-    ['a platformVersion', { platformVersion: 'LATEST' }, /^platformVersion applies to the FARGATE launch type only/],
+    ['a platformVersion for the EC2 launch type', { platformVersion: 'LATEST' }, /^The platform version must be null when specifying an EC2 launch type\.$/],
     ['Service Connect', { serviceConnectConfiguration: { enabled: true } }, /^serviceConnectConfiguration is not supported by this Wharf version\.$/],
     ['an unknown constraint type', { placementConstraints: [{ type: 'sameZone' }] }, notInEnum('placementConstraints[0].type', 'sameZone')],
     ['a malformed memberOf expression', { placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.os-type ==' }] }, /^placementConstraints\[0\]\.expression/],
@@ -292,7 +296,7 @@ describe('UpdateService', () => {
     await rejects('UpdateService', { cluster: 'web', service: 'api', taskDefinition: 'nope' }, 'ClientException', /^TaskDefinition not found\.$/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', desiredCount: -1 }, 'InvalidParameterException', /^desiredCount must be greater than or equal to 0\.$/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', deploymentController: { type: 'CODE_DEPLOY' } }, 'InvalidParameterException', /CODE_DEPLOY is not supported/);
-    await rejects('UpdateService', { cluster: 'web', service: 'api', capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }, 'InvalidParameterException', /capacity provider strategies are not supported/);
+    await rejects('UpdateService', { cluster: 'web', service: 'api', capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }, 'InvalidParameterException', /^Changing a service's capacity provider strategy is not supported/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', placementConstraints: [{ type: 'memberOf' }] }, 'InvalidParameterException', /^placementConstraints\[0\]\.expression/);
   });
 });

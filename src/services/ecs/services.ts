@@ -11,7 +11,7 @@ import type {
 import { describeByReferences, paginate, type ConditionValues, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, clusterNameOf, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, serviceArns, serviceKeys, specOf,
+  EcsErrors, activeCluster, checkFargateLaunch, clusterNameOf, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
   startDeployment, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
@@ -188,9 +188,12 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             if (!retry) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
             return { service: existing, created: false };
           }
-          const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef);
+          const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launch.launchType);
           checkPlacementLimit(req.placementConstraints, td);
           const now = deps.clock.now();
+          if (req.launch.launchType === 'FARGATE') checkFargateLaunch(td, td.cpu, td.memory, { constraints: 0, strategies: 0 });
+          // The network is checked now, as ECS does, not first when a task would launch.
+          await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, now);
           const base: ServiceRecord = {
             name: req.serviceName,
             arn: serviceArns.service(scope, cluster.name, req.serviceName),
@@ -198,7 +201,9 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             clusterArn: cluster.arn,
             status: 'ACTIVE',
             schedulingStrategy: req.schedulingStrategy,
-            launchType: 'EC2',
+            launchType: req.launch.launchType ?? 'EC2',
+            ...(req.launch.platformVersion && { platformVersion: req.launch.platformVersion }),
+            ...(req.launch.capacityProviderName && { capacityProviderName: req.launch.capacityProviderName }),
             desiredCount: req.desiredCount,
             taskDefinition: td.taskDefinitionArn,
             placementConstraints: req.placementConstraints,

@@ -6,11 +6,19 @@ import { toDate } from './common.ts';
 
 /** The API `Task` for a stored task; tags only when asked for (include TAGS). */
 export function toApiTask(t: TaskRecord, withTags = false): Task {
+  const fargate = t.launchType === 'FARGATE';
   return {
     taskArn: t.arn,
     clusterArn: t.clusterArn,
     taskDefinitionArn: t.taskDefinitionArn,
-    containerInstanceArn: t.containerInstanceArn,
+    // A Fargate task's host is the pool's, never shown.
+    containerInstanceArn: fargate ? undefined : t.containerInstanceArn,
+    ...(fargate && {
+      platformVersion: t.platformVersion,
+      platformFamily: 'Linux',
+      ephemeralStorage: { sizeInGiB: 20 },
+    }),
+    ...(t.capacityProviderName && { capacityProviderName: t.capacityProviderName }),
     overrides: {
       containerOverrides: t.overrides.containerOverrides ?? t.containers.map((c) => ({ name: c.name })),
       inferenceAcceleratorOverrides: [],
