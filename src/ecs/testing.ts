@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
-import { ManualClock, randomIds } from '../common/index.ts';
+import { ManualClock, randomIds, systemClock, type Clock } from '../common/index.ts';
 import { place, seededRandom } from '../scheduler/index.ts';
 import { SqliteStore, getDoc, type Store } from '../state/index.ts';
 import { newCluster } from './cluster-record.ts';
@@ -29,6 +29,11 @@ export function ecsWorld(): EcsWorld {
   const clock = new ManualClock();
   const deps: EcsDeps = { store, clock, ids: randomIds, place, rng: seededRandom(1), informers: new EcsInformers(store) };
   return { store, clock, deps };
+}
+
+/** ECS's deps over an existing store and informers (the real scheduler, seeded), for tests of parts that launch tasks. */
+export function ecsDepsOver(store: Store, informers: EcsInformers, clock: Clock = systemClock): EcsDeps {
+  return { store, clock, ids: randomIds, place, rng: seededRandom(1), informers };
 }
 
 /** Writes `value` as JSON under `key`, as the domain would, for state a test sets up directly. */

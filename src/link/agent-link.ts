@@ -36,7 +36,7 @@ import { AddressLimiter, DEFAULT_LINK_LIMITS, TokenBucket, sourceOf, type LinkLi
 import { decodeAgentMessage, type Hello } from './messages.ts';
 import { Registrar, RegistrationRefused, decodeCluster, scopeOfArn } from './registration.ts';
 import { ReportQueue, type ReportSender } from './reports.ts';
-import { onNetworkChange, taskInterfaceOf } from './task-networks.ts';
+import { onNetworkChange, taskInterfaceOf, taskVpcKey } from './task-networks.ts';
 
 /** One connected agent. */
 interface Link extends ReportSender {
@@ -149,7 +149,7 @@ export class AgentLinkServer {
     });
     this.reports = new ReportQueue({ store: o.store, clock: o.clock, log: this.log, settled: () => this.resumeReporters() });
     this.unwatch.push(o.informers.tasks.subscribe((change) => this.onTaskChange(change)));
-    this.unwatch.push(onNetworkChange(o.network, () => this.resendChangedInterfaces()));
+    this.unwatch.push(onNetworkChange(o.network, (vpcs) => this.resendChangedInterfaces(vpcs)));
     this.unwatch.push(o.store.watch(keys.allClusters, (e) => this.onClusterEvent(e)));
     this.sweep = setInterval(() => this.closeSilent(), Math.min(this.heartbeatMs, this.limits.helloTimeoutMs));
     this.sweep.unref();
@@ -348,6 +348,8 @@ export class AgentLinkServer {
     if (change.type === 'delete') return;
     const task = change.value;
     const link = task.containerInstanceId ? this.linkOf.get(task.containerInstanceId) : undefined;
+    // A stopping task's firewall no longer matters: forget what it was sent.
+    if (link && task.desiredStatus === 'STOPPED') link.interfaces.delete(task.arn);
     if (!link || link.syncedRevision === undefined || change.modRevision <= link.syncedRevision) return;
     if (change.type === 'update' && !desiredChanged(task, change.previous)) return;
     if (!link.instanceIds.has(task.containerInstanceId!) || task.lastStatus === 'STOPPED') return;
@@ -362,14 +364,14 @@ export class AgentLinkServer {
     return desired;
   }
 
-  /** Security groups or interfaces changed: send each linked awsvpc task whose firewall is now different. */
-  private resendChangedInterfaces(): void {
+  /** Security groups or interfaces of `vpcs` changed: send each linked awsvpc task there whose firewall is now different. */
+  private resendChangedInterfaces(vpcs: ReadonlySet<string>): void {
     for (const link of this.links) {
       if (link.syncedRevision === undefined || link.closed) continue;
       const changed: DesiredTask[] = [];
       for (const id of link.instanceIds) {
         for (const { value: task } of this.o.informers.tasksOn(id)) {
-          if (!task.eni || task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') continue;
+          if (!task.eni || task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED' || !vpcs.has(taskVpcKey(task)!)) continue;
           const now = JSON.stringify(taskInterfaceOf(task, this.o.network));
           if (link.interfaces.get(task.arn) !== now) changed.push(this.desiredFor(link, task, this.holderOf(link)));
         }

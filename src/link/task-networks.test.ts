@@ -8,12 +8,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { DesiredTask, ServerMessage, TaskFirewall } from '../common/index.ts';
 import { randomIds, systemClock } from '../common/index.ts';
 import { launchTasks, stageTaskReport, type EcsDeps, type TaskRecord } from '../ecs/index.ts';
-import { scope, seed, seedTaskDefinition, taskDefinitionRecord } from '../ecs/testing.ts';
+import { ecsDepsOver, scope, seed, seedTaskDefinition, taskDefinitionRecord } from '../ecs/testing.ts';
 import {
   createSecurityGroup, createSubnet, createVpc, ensureDefaultVpc, keys as netKeys, type NetworkEnv, type SecurityGroupRecord,
   type SecurityGroupRuleRecord, type SubnetRecord, type VpcRecord,
 } from '../network/index.ts';
-import { place, seededRandom } from '../scheduler/index.ts';
 import { getDoc, transact } from '../state/index.ts';
 import { taskInterfaceOf } from './task-networks.ts';
 import { connectLink, helloOf, isRegistered, isTasks, linkWorld, userKey, type LinkClient, type LinkWorld } from './testing.ts';
@@ -34,7 +33,7 @@ describe('awsvpc tasks on the agent link', () => {
   beforeEach(async () => {
     w = await linkWorld();
     net = { store: w.store, clock: systemClock, ids: randomIds };
-    deps = { store: w.store, clock: systemClock, ids: randomIds, place, rng: seededRandom(1), informers: w.informers };
+    deps = ecsDepsOver(w.store, w.informers);
     await ensureDefaultVpc(w.store, scope, 0);
     vpc = await createVpc(net, scope, { cidrBlock: '10.0.0.0/16', tags: [] });
     subnet = await createSubnet(net, scope, { vpcId: vpc.vpcId, cidrBlock: '10.0.1.0/24', tags: [] });

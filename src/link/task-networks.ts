@@ -8,6 +8,7 @@
 import type { TaskInterface } from '../common/index.ts';
 import type { TaskRecord } from '../ecs/index.ts';
 import { formatIp, gatewayOf, parseCidr, taskFirewall, type NetworkInformers } from '../network/index.ts';
+import type { InformerChange } from '../state/index.ts';
 
 /** `<account>/<region>` of a task, from its ARN (`arn:aws:ecs:<region>:<account>:task/…`). */
 function scopePathOf(taskArn: string): string {
@@ -32,16 +33,33 @@ export function taskInterfaceOf(task: TaskRecord, network: NetworkInformers): Ta
   };
 }
 
+/** `<account>/<region>/<vpcId>` of an awsvpc task's VPC: what a network change is matched against. */
+export function taskVpcKey(task: TaskRecord): string | undefined {
+  return task.eni && `${scopePathOf(task.arn)}/${task.eni.vpcId}`;
+}
+
+/** `<account>/<region>/<vpcId>` of a changed group or interface, from its key (`network/<kind>/<account>/<region>/<id>`). */
+function vpcKeyOf(key: string, record: { vpcId: string }): string {
+  const [, , account, region] = key.split('/');
+  return `${account}/${region}/${record.vpcId}`;
+}
+
 /**
- * Calls `refresh` shortly after security groups or interfaces change (changes arriving
- * together make one call). Returns the unsubscribe.
+ * Calls `refresh` with the VPCs (`<account>/<region>/<vpcId>`) whose security groups or
+ * interfaces changed, shortly after they did (changes arriving together make one call).
+ * Returns the unsubscribe.
  */
-export function onNetworkChange(network: NetworkInformers, refresh: () => void, delayMs = 50): () => void {
+export function onNetworkChange(network: NetworkInformers, refresh: (vpcs: ReadonlySet<string>) => void, delayMs = 50): () => void {
   let timer: NodeJS.Timeout | undefined;
-  const schedule = () => {
+  let vpcs = new Set<string>();
+  const schedule = (change: InformerChange<{ vpcId: string }>) => {
+    if (change.type !== 'add') vpcs.add(vpcKeyOf(change.key, change.previous));
+    if (change.type !== 'delete') vpcs.add(vpcKeyOf(change.key, change.value));
     timer ??= setTimeout(() => {
       timer = undefined;
-      refresh();
+      const changed = vpcs;
+      vpcs = new Set();
+      refresh(changed);
     }, delayMs);
   };
   const unsubscribe = [network.securityGroups.subscribe(schedule), network.interfaces.subscribe(schedule)];
