@@ -9,10 +9,17 @@
  *   table inet wharf_task                   ├─ wb<subnet> 10.0.1.1/24 ── routes, NAT ── out
  *   eth0 10.0.1.6/24 ─── veth ─── wv<eni> ─┘
  *
+ * A subnet spans hosts as one layer-2 segment: with an underlay address (`--vpc-address`), each
+ * subnet's bridge has a VXLAN port (the subnet's network id, flooding to every peer host), so
+ * tasks on different hosts reach each other by address. Every host's bridge carries the
+ * subnet's router address with the same MAC (an anycast gateway): a task's traffic out of the
+ * VPC always leaves through its own host. A host reaches the addresses of its own tasks.
+ *
  * Host state is made on first use and removed with the subnet's last task, so nothing is left
  * behind. Operations run one at a time: two tasks of a subnet never race to make its bridge.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { TaskFirewall, TaskInterface } from '../common/index.ts';
 import { renderFirewall } from './task-firewall.ts';
@@ -35,6 +42,20 @@ export function run(command: string, args: readonly string[], input?: string): P
 export const bridgeName = (subnetId: string): string => `wb${subnetId.slice(-12)}`;
 /** The host end of a task's veth pair. */
 export const vethName = (networkInterfaceId: string): string => `wv${networkInterfaceId.slice(-12)}`;
+
+/** The VXLAN port of a subnet's bridge. */
+export const vxlanName = (subnetId: string): string => `wx${subnetId.slice(-12)}`;
+
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The subnet's VXLAN network id: 24 bits of its id's hash (0 is not a valid id). */
+export const vniOf = (subnetId: string): number => parseInt(digest(subnetId).slice(0, 6), 16) || 1;
+
+/** The subnet router's MAC, the same on every host: locally administered, from the subnet id. */
+export const gatewayMac = (subnetId: string): string => ['02', ...digest(`gateway:${subnetId}`).slice(0, 10).match(/../g)!].join(':');
+
+/** Room for VXLAN's 50 bytes inside a 1500-byte underlay. */
+export const OVERLAY_MTU = 1450;
 
 /** Pure: the first route of the host's (`ip -j route` output) that overlaps `cidr` and is not on `own`, or undefined. */
 export function overlappingRoute(routes: readonly { dst: string; dev?: string }[], cidr: string, own: string): { dst: string; dev?: string } | undefined {
@@ -65,8 +86,24 @@ function hostRules(bridge: string, iface: TaskInterface, forwardChain: string): 
 /** awsvpc task networks on this host (needs root, iproute2, nftables and iptables). */
 export class HostTaskNetworks implements TaskNetworks {
   private queue: Promise<unknown> = Promise.resolve();
+  private peers = new Set<string>();
 
-  constructor(private readonly o: { pauseImage: () => Promise<string> }) {}
+  /** `underlay`: this host's address that other hosts reach it at; without it, subnets stay on this host. */
+  constructor(private readonly o: { pauseImage: () => Promise<string>; underlay?: string }) {}
+
+  setPeers(addresses: readonly string[]): Promise<void> {
+    return this.serial(async () => {
+      const next = new Set(addresses.filter((a) => a !== this.o.underlay));
+      if (this.o.underlay) {
+        const ports = (JSON.parse(await run('ip', ['-j', 'link', 'show', 'type', 'vxlan'])) as { ifname: string }[]).filter((l) => l.ifname.startsWith('wx'));
+        for (const { ifname } of ports) {
+          for (const gone of this.peers) if (!next.has(gone)) await floodTo(ifname, gone, 'del');
+          for (const peer of next) if (!this.peers.has(peer)) await floodTo(ifname, peer, 'append');
+        }
+      }
+      this.peers = next;
+    });
+  }
 
   pauseImage(): Promise<string> {
     return this.o.pauseImage();
@@ -80,7 +117,8 @@ export class HostTaskNetworks implements TaskNetworks {
       if (!inside) {
         // A host end left from a namespace that is gone (its pause container was replaced) is stale.
         if (await linkExists(['ip', 'link', 'show', veth])) await run('ip', ['link', 'del', veth]);
-        await run('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'address', iface.macAddress, 'netns', String(pid)]);
+        const mtu = this.o.underlay ? ['mtu', String(OVERLAY_MTU)] : [];
+        await run('ip', ['link', 'add', veth, ...mtu, 'type', 'veth', 'peer', 'name', 'eth0', 'address', iface.macAddress, ...mtu, 'netns', String(pid)]);
       }
       await run('ip', ['link', 'set', veth, 'master', bridge, 'up']);
       const prefix = iface.subnetCidr.split('/')[1];
@@ -104,11 +142,12 @@ export class HostTaskNetworks implements TaskNetworks {
       if (await linkExists(['ip', 'link', 'show', veth])) await run('ip', ['link', 'del', veth]);
       const bridge = bridgeName(iface.subnetId);
       if (!(await linkExists(['ip', 'link', 'show', bridge]))) return;
-      const ports = JSON.parse(await run('ip', ['-j', 'link', 'show', 'master', bridge])) as unknown[];
-      if (ports.length > 0) return;
+      const ports = JSON.parse(await run('ip', ['-j', 'link', 'show', 'master', bridge])) as { ifname: string }[];
+      if (ports.some((p) => p.ifname !== vxlanName(iface.subnetId))) return;
       for (const { table, rule } of hostRules(bridge, iface, await forwardChain())) {
         if (await ruleExists(table, rule)) await run('iptables', ['-t', table, '-D', ...rule]);
       }
+      if (await linkExists(['ip', 'link', 'show', vxlanName(iface.subnetId)])) await run('ip', ['link', 'del', vxlanName(iface.subnetId)]);
       await run('ip', ['link', 'del', bridge]);
     });
   }
@@ -126,9 +165,15 @@ export class HostTaskNetworks implements TaskNetworks {
       if (clash) {
         throw new Error(`subnet ${iface.subnetId} (${iface.subnetCidr}) overlaps this host's route to ${clash.dst}${clash.dev ? ` on ${clash.dev}` : ''}; use a subnet that does not`);
       }
-      await run('ip', ['link', 'add', bridge, 'type', 'bridge']);
+      await run('ip', ['link', 'add', bridge, 'address', gatewayMac(iface.subnetId), 'type', 'bridge']);
       await run('ip', ['addr', 'add', `${iface.gateway}/${iface.subnetCidr.split('/')[1]}`, 'dev', bridge]);
       await run('ip', ['link', 'set', bridge, 'up']);
+    }
+    if (this.o.underlay && !(await linkExists(['ip', 'link', 'show', vxlanName(iface.subnetId)]))) {
+      const vxlan = vxlanName(iface.subnetId);
+      await run('ip', ['link', 'add', vxlan, 'mtu', String(OVERLAY_MTU), 'type', 'vxlan', 'id', String(vniOf(iface.subnetId)), 'local', this.o.underlay, 'dstport', '4789']);
+      await run('ip', ['link', 'set', vxlan, 'master', bridge, 'up']);
+      for (const peer of this.peers) await floodTo(vxlan, peer, 'append');
     }
     if ((await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim() !== '1') await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
     for (const { table, rule } of hostRules(bridge, iface, await forwardChain())) {
@@ -147,6 +192,11 @@ export class HostTaskNetworks implements TaskNetworks {
 /** Docker's chain for users' forwarding rules when Docker manages iptables, else FORWARD itself. */
 async function forwardChain(): Promise<string> {
   return (await ruleExists('filter', ['DOCKER-USER'], '-L')) ? 'DOCKER-USER' : 'FORWARD';
+}
+
+/** Adds or removes `peer` among the hosts a VXLAN port floods to (unknown and broadcast frames). */
+function floodTo(vxlan: string, peer: string, op: 'append' | 'del'): Promise<string> {
+  return run('bridge', ['fdb', op, '00:00:00:00:00:00', 'dev', vxlan, 'dst', peer]);
 }
 
 async function linkExists(command: string[]): Promise<boolean> {

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { randomIds, systemClock, type Clock, type Ids } from '../common/index.ts';
+import { VPC_ADDRESS_ATTRIBUTE, randomIds, systemClock, type Clock, type Ids } from '../common/index.ts';
 import { DockerRuntime } from './docker-runtime.ts';
 import { helloMessage, type RegistrationOptions } from './host-info.ts';
 import { AgentLink, type CredentialsProvider } from './link.ts';
@@ -51,6 +51,8 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
   runtime?: ContainerRuntime;
   /** How awsvpc tasks get their network namespaces (default with the local Docker Engine: this host's, through iproute2 and nftables). */
   networks?: TaskNetworks;
+  /** The address other hosts reach this one at: awsvpc subnets span the hosts that give one (VXLAN). */
+  vpcAddress?: string;
   /** Where the checkpoint is kept (default: a file in dataDir); simulations pass a MemoryCheckpointStore. */
   checkpointStore?: CheckpointStore;
   /** Called with the container instance ARNs each time the control plane registers the agent. */
@@ -69,12 +71,19 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
+/** The custom attributes the agent registers with, saying its VPC address when it has one. */
+function withVpcAddress(options: AgentOptions): { name: string; value?: string }[] {
+  const own = options.attributes ?? [];
+  return options.vpcAddress ? [...own, { name: VPC_ADDRESS_ATTRIBUTE, value: options.vpcAddress }] : own;
+}
+
 /** Starts an agent; rejects when Docker Engine (or the given runtime) is not reachable. */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent & { engine: TaskEngine; link: AgentLink }> {
   const log = options.log ?? ((message: string) => console.error(`[wharf agent] ${message}`));
   const docker = options.runtime ? undefined : new DockerRuntime();
   const runtime = options.runtime ?? docker!;
   const networks = options.networks ?? (docker && new HostTaskNetworks({
+    underlay: options.vpcAddress,
     pauseImage: async () => {
       await ensurePauseImage(docker.docker);
       return PAUSE_IMAGE;
@@ -136,7 +145,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   const region = options.region ?? 'us-east-1';
   link = new AgentLink({
     serverUrl: options.serverUrl,
-    hello: () => ({ ...helloMessage(facts, { ...options, region }), ...(agentSecret !== undefined && { agentSecret }) }),
+    hello: () => ({ ...helloMessage(facts, { ...options, region, attributes: withVpcAddress(options) }), ...(agentSecret !== undefined && { agentSecret }) }),
     credentials: options.credentials,
     region,
     localAddress: options.localAddress,
@@ -146,6 +155,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     },
     stateChanges: () => engine.stateChanges(),
     onTasks: (tasks, complete) => engine.applyTasks(tasks, complete),
+    onPeers: (addresses) => networks?.setPeers(addresses).catch((error: unknown) => log(`awsvpc peers: ${error instanceof Error ? error.message : String(error)}`)),
     onRegistered: options.onRegistered,
     heartbeatMs: options.heartbeatMs,
     backoff: options.reconnect,

@@ -37,6 +37,8 @@ export interface AgentLinkOptions {
   /** The latest state of every known task, sent after each registration. */
   stateChanges: () => TaskStateChange[];
   onTasks: (tasks: DesiredTask[], complete: boolean) => void;
+  /** The other hosts' addresses, for subnets that span hosts. */
+  onPeers?: (addresses: string[]) => void;
   onRegistered?: (containerInstanceArns: string[]) => void;
   heartbeatMs?: number;
   /** Reconnect delays grow from `initialMs`, doubling, to `maxMs` (with jitter). */
@@ -191,6 +193,9 @@ export class AgentLink {
         break;
       case 'tasks':
         this.o.onTasks(message.tasks, message.complete);
+        break;
+      case 'peers':
+        this.o.onPeers?.(message.addresses);
         break;
       case 'error':
         this.log(`control plane says${message.code ? ` (${message.code})` : ''}: ${message.message}`);

@@ -17,4 +17,6 @@ export interface TaskNetworks {
   applyFirewall(pid: number, firewall: TaskFirewall): Promise<void>;
   /** The task's namespace is gone: host state that no other task uses (its subnet's bridge, NAT) goes too. */
   detach(iface: TaskInterface): Promise<void>;
+  /** The other hosts a subnet spans, by their addresses: this host's subnets reach their tasks through them. */
+  setPeers(addresses: readonly string[]): Promise<void>;
 }

@@ -8,7 +8,7 @@
  *   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir DIR]   a local distributed Wharf: etcd, replicas, agents
  *   wharf backup (--data-dir DIR | --store etcd://...) --out FILE [--etcd-snapshot FILE]   a backup of either store
  *   wharf restore FILE (--data-dir DIR | --store etcd://...)   into an empty store (SQLite or etcd: backups move between them)
- *   wharf agent  --server URL[,URL...] [--cluster NAME | --fargate] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
+ *   wharf agent  --server URL[,URL...] [--cluster NAME | --fargate] [--vpc-address IP] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  *
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
  * (as the ECS agent uses its instance role); `wharf dev`'s local agent with the root key.
@@ -37,7 +37,7 @@ const USAGE = `Usage:
   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir ./.wharf-cluster]
   wharf backup  [--data-dir ./.wharf | --store etcd://HOST:PORT,...] --out FILE [--etcd-snapshot FILE]
   wharf restore FILE [--data-dir ./.wharf | --store etcd://HOST:PORT,...]
-  wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--region us-east-1] [--data-dir ./.wharf/agent]
+  wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--vpc-address IP] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]
                (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
 
@@ -85,6 +85,7 @@ function agentOptions(args: ParsedArgs, serverUrl: string | string[], dataDir: s
     memory: intFlag(args, 'memory'),
     gpus: intFlag(args, 'gpus'),
     eniLimit: intFlag(args, 'eni-limit'),
+    vpcAddress: flag(args, 'vpc-address'),
     log,
   };
 }

@@ -58,6 +58,9 @@ export interface TaskInterface {
   firewall: TaskFirewall;
 }
 
+/** The attribute by which an agent says the address other hosts reach it at, for subnets that span hosts. */
+export const VPC_ADDRESS_ATTRIBUTE = 'wharf.vpc-address';
+
 /** One task an agent should run (desiredStatus RUNNING) or stop (STOPPED). */
 export interface DesiredTask {
   taskArn: string;
@@ -149,6 +152,8 @@ export type ServerMessage =
       agentSecret?: string;
     }
   | { type: 'tasks'; tasks: DesiredTask[]; complete: boolean }
+  /** The addresses of the other hosts whose awsvpc tasks may share a subnet with this host's (the whole set, each time it changes). */
+  | { type: 'peers'; addresses: string[] }
   | {
       type: 'error';
       message: string;

@@ -25,7 +25,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AwsError, type Authority, type Principal } from '../aws/index.ts';
 import {
-  AGENT_LINK_LIMITS, type AgentLinkErrorCode, type Clock, type DesiredTask, type Ids, type ServerMessage,
+  AGENT_LINK_LIMITS, VPC_ADDRESS_ATTRIBUTE, type AgentLinkErrorCode, type Clock, type DesiredTask, type Ids, type ServerMessage,
 } from '../common/index.ts';
 import { keys, type ContainerInstanceRecord, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
 import type { NetworkInformers } from '../network/index.ts';
@@ -37,6 +37,7 @@ import { decodeAgentMessage, type Hello } from './messages.ts';
 import { Registrar, RegistrationRefused, decodeCluster, scopeOfArn } from './registration.ts';
 import { ReportQueue, type ReportSender } from './reports.ts';
 import { onNetworkChange, taskInterfaceOf, taskVpcKey } from './task-networks.ts';
+import { VpcPeers } from './vpc-peers.ts';
 
 /** One connected agent. */
 interface Link extends ReportSender {
@@ -138,6 +139,8 @@ export class AgentLinkServer {
   private readonly log: (message: string) => void;
   /** Set by close(): links closing now leave their instances for the next start to mark. */
   private closing = false;
+  /** The hosts awsvpc subnets span, for agents that offer a VPC address. */
+  private readonly peers: VpcPeers;
 
   constructor(private readonly o: AgentLinkOptions) {
     this.heartbeatMs = o.heartbeatMs ?? 10_000;
@@ -150,6 +153,8 @@ export class AgentLinkServer {
     this.reports = new ReportQueue({ store: o.store, clock: o.clock, log: this.log, settled: () => this.resumeReporters() });
     this.unwatch.push(o.informers.tasks.subscribe((change) => this.onTaskChange(change)));
     this.unwatch.push(onNetworkChange(o.network, (vpcs) => this.resendChangedInterfaces(vpcs)));
+    this.peers = new VpcPeers(o.informers.instances, (account) => this.sendPeers(account));
+    this.unwatch.push(() => this.peers.close());
     this.unwatch.push(o.store.watch(keys.allClusters, (e) => this.onClusterEvent(e)));
     this.sweep = setInterval(() => this.closeSilent(), Math.min(this.heartbeatMs, this.limits.helloTimeoutMs));
     this.sweep.unref();
@@ -341,6 +346,19 @@ export class AgentLinkServer {
     }
     this.send(link, { type: 'tasks', tasks: desired, complete: true });
     link.syncedRevision = revision;
+    this.sendPeersTo(link);
+  }
+
+  /** An account's set of VPC addresses changed: tell its agents that offer one. */
+  private sendPeers(account: string): void {
+    for (const link of this.links) if (link.peer.principal.account === account) this.sendPeersTo(link);
+  }
+
+  /** The other hosts' VPC addresses, to an agent that offers one itself. */
+  private sendPeersTo(link: Link): void {
+    const own = link.hello?.attributes.find((a) => a.name === VPC_ADDRESS_ATTRIBUTE)?.value;
+    if (own === undefined || link.syncedRevision === undefined || link.closed) return;
+    this.send(link, { type: 'peers', addresses: this.peers.addresses(link.peer.principal.account).filter((a) => a !== own) });
   }
 
   /** A task changed: tell the one agent that holds its instance, when it alters what the agent is told. */

@@ -29,10 +29,12 @@ export function awsvpcFootprint(subnetIds: readonly string[]): { bridges: number
 export function removeAwsvpcLeftovers(subnetIds: readonly string[]): void {
   for (const subnetId of subnetIds) {
     const bridge = bridgeOf(subnetId);
-    try {
-      execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
-    } catch {
-      // not there
+    for (const link of [bridge, `wx${subnetId.slice(-12)}`]) {
+      try {
+        execFileSync('ip', ['link', 'del', link], { stdio: 'ignore' });
+      } catch {
+        // not there
+      }
     }
     for (const table of ['filter', 'nat']) {
       for (const line of sh('iptables-save', ['-t', table]).split('\n')) {
@@ -42,4 +44,65 @@ export function removeAwsvpcLeftovers(subnetIds: readonly string[]): void {
       }
     }
   }
+}
+
+/**
+ * Simulated hosts on this machine: network namespaces joined by an underlay bridge the test
+ * makes (`<prefix>.1` on the bridge, `<prefix>.2`, `.3`, … in the hosts), so agents started in
+ * them are hosts with their own network. Docker's forwarding policy is opened for the underlay
+ * bridge alone, and everything goes again with `remove()`.
+ */
+export interface SimulatedHosts {
+  /** The bridge's address: the control plane listens there for the hosts' agents. */
+  gateway: string;
+  hosts: { netns: string; address: string }[];
+  remove(): void;
+}
+
+export function simulatedHosts(prefix: string, count: number): SimulatedHosts {
+  const tag = Math.random().toString(16).slice(2, 6);
+  const bridge = `wul${tag}`;
+  const forward = (op: '-I' | '-D') => ['-t', 'filter', op, 'DOCKER-USER', '-i', bridge, '-o', bridge, '-j', 'ACCEPT'];
+  const hosts = Array.from({ length: count }, (_, i) => ({ netns: `wharf-host-${tag}-${i}`, address: `${prefix}.${i + 2}`, veth: `wuh${tag}${i}` }));
+  const remove = () => {
+    for (const h of hosts) execFileSync('ip', ['netns', 'del', h.netns], { stdio: 'ignore' });
+    execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+    execFileSync('iptables', forward('-D'), { stdio: 'ignore' });
+  };
+  try {
+    sh('ip', ['link', 'add', bridge, 'type', 'bridge']);
+    sh('ip', ['addr', 'add', `${prefix}.1/24`, 'dev', bridge]);
+    sh('ip', ['link', 'set', bridge, 'up']);
+    sh('iptables', forward('-I'));
+    for (const h of hosts) {
+      sh('ip', ['netns', 'add', h.netns]);
+      sh('ip', ['link', 'add', h.veth, 'type', 'veth', 'peer', 'name', 'uplink0', 'netns', h.netns]);
+      sh('ip', ['link', 'set', h.veth, 'master', bridge, 'up']);
+      const inHost = (...args: string[]) => sh('ip', ['netns', 'exec', h.netns, 'ip', ...args]);
+      inHost('addr', 'add', `${h.address}/24`, 'dev', 'uplink0');
+      inHost('link', 'set', 'uplink0', 'up');
+      inHost('link', 'set', 'lo', 'up');
+      inHost('route', 'add', 'default', 'via', `${prefix}.1`);
+    }
+  } catch (error) {
+    try {
+      remove();
+    } catch {
+      // partly made
+    }
+    throw error;
+  }
+  return {
+    gateway: `${prefix}.1`,
+    hosts: hosts.map(({ netns, address }) => ({ netns, address })),
+    remove: () => {
+      for (const step of [remove]) {
+        try {
+          step();
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
 }

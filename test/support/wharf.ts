@@ -46,11 +46,13 @@ export const awsCliEnv: NodeJS.ProcessEnv = {
 export { tempDir } from './temp-dir.ts';
 
 /**
- * Spawns `wharf <args>` and resolves once it prints `readyPattern` (the URL is taken from the
- * first `http://...` in that line).
+ * Spawns `wharf <args>` (inside network namespace `netns` when given) and resolves once it
+ * prints `readyPattern` (the URL is taken from the first `http://...` in that line).
  */
-export function spawnWharf(args: string[], readyPattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<WharfProcess & { readyLine: string }> {
-  const child = spawn(process.execPath, [join(root, 'bin/wharf.js'), ...args], {
+export function spawnWharf(args: string[], readyPattern: RegExp, env: NodeJS.ProcessEnv = {}, netns?: string): Promise<WharfProcess & { readyLine: string }> {
+  // In a network namespace: `ip netns exec` becomes the wharf process itself, so its pid is wharf's.
+  const [command, prefix] = netns ? ['ip', ['netns', 'exec', netns, process.execPath]] : [process.execPath, []];
+  const child = spawn(command, [...prefix, join(root, 'bin/wharf.js'), ...args], {
     cwd: root,
     env: { ...process.env, ...rootKeyEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

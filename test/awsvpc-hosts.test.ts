@@ -1,0 +1,91 @@
+/**
+ * A subnet that spans hosts: two agents, each in its own network namespace (a simulated host
+ * on an underlay bridge the test makes), offer their VPC addresses; a task on one reaches a
+ * task of the same subnet on the other by address, over the subnets' VXLAN. Driven through
+ * @aws-sdk/client-ecs and client-ec2 against `wharf server`, which listens on the underlay.
+ * Addresses: the underlay 10.248.<n>.0/24 and the VPC 10.234.0.0/16, both the test's own.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, StartTaskCommand,
+  StopTaskCommand, waitUntilTasksRunning, waitUntilTasksStopped, type ContainerDefinition, type ECSClient, type Task,
+} from '@aws-sdk/client-ecs';
+import { credentials, ecsClient, region, rootKeyEnv, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
+import { TEST_IMAGE, removeClusterContainers } from './support/docker.ts';
+import { simulatedHosts, type SimulatedHosts } from './support/awsvpc.ts';
+
+const underlay = `10.248.${1 + Math.floor(Math.random() * 250)}`;
+let hosts: SimulatedHosts;
+let server: WharfProcess;
+const agents: WharfProcess[] = [];
+let ecs: ECSClient;
+let ec2: EC2Client;
+let clusterArn = '';
+const cluster = 'spanning';
+
+before(async () => {
+  hosts = simulatedHosts(underlay, 2);
+  server = await spawnWharf(['server', '--host', hosts.gateway, '--port', '0', '--data-dir', tempDir()], /Wharf server ready at http:\/\//);
+  ecs = ecsClient(server.url);
+  ec2 = new EC2Client({ endpoint: server.url, region, credentials });
+  clusterArn = (await ecs.send(new CreateClusterCommand({ clusterName: cluster }))).cluster!.clusterArn!;
+  const env = { AWS_ACCESS_KEY_ID: rootKeyEnv.WHARF_ROOT_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: rootKeyEnv.WHARF_ROOT_SECRET_ACCESS_KEY, AWS_REGION: region };
+  for (const h of hosts.hosts) {
+    agents.push(await spawnWharf([
+      'agent', '--server', server.url, '--cluster', cluster, '--data-dir', tempDir(), '--vpc-address', h.address,
+    ], /Wharf agent .* started/, env, h.netns));
+  }
+});
+
+after(async () => {
+  if (clusterArn) removeClusterContainers(clusterArn);
+  for (const a of agents) await a.stop();
+  await server?.stop();
+  hosts?.remove();
+});
+
+const detail = (t: Task, name: string) => t.attachments?.[0]?.details?.find((d) => d.name === name)?.value;
+
+describe('a subnet across hosts', () => {
+  it('a task on one host reaches a task of its subnet on the other by address', async () => {
+    let instances: string[] = [];
+    for (let i = 0; i < 100 && instances.length < 2; i++) {
+      instances = (await ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns ?? [];
+      if (instances.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(instances.length, 2, 'both hosts registered');
+    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.234.0.0/16' }))).Vpc!.VpcId!;
+    const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.234.1.0/24' }))).Subnet!.SubnetId!;
+    const group = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'spanning', Description: 'spanning', VpcId: vpcId }))).GroupId!;
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, UserIdGroupPairs: [{ GroupId: group }] }] }));
+    const server: ContainerDefinition = { name: 'web', image: TEST_IMAGE, memory: 32, stopTimeout: 2, command: ['httpd', '-f', '-p', '8080', '-h', '/www'] };
+    const client: ContainerDefinition = { name: 'client', image: TEST_IMAGE, memory: 32, stopTimeout: 2, command: ['sleep', '3600'] };
+    const start = async (family: string, def: ContainerDefinition, instance: string) => {
+      await ecs.send(new RegisterTaskDefinitionCommand({ family, networkMode: 'awsvpc', containerDefinitions: [def] }));
+      const { tasks } = await ecs.send(new StartTaskCommand({
+        cluster, taskDefinition: family, containerInstances: [instance],
+        networkConfiguration: { awsvpcConfiguration: { subnets: [subnetId], securityGroups: [group] } },
+      }));
+      return tasks![0];
+    };
+    const a = await start('span-server', server, instances[0]);
+    const b = await start('span-client', client, instances[1]);
+    await waitUntilTasksRunning({ client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { cluster, tasks: [a.taskArn!, b.taskArn!] });
+    const [ta, tb] = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [a.taskArn!, b.taskArn!] }))).tasks!;
+    assert.notEqual(ta.containerInstanceArn, tb.containerInstanceArn, 'one task on each host');
+    const url = `http://${detail(ta, 'privateIPv4Address')}:8080/`;
+    let said = '';
+    for (let i = 0; i < 20 && said !== 'hello from wharf'; i++) {
+      const r = spawnSync('docker', ['exec', tb.containers![0].runtimeId!, 'timeout', '2', 'wget', '-q', '-O-', url], { encoding: 'utf8' });
+      said = r.stdout.trim();
+      if (said !== 'hello from wharf') await new Promise((r2) => setTimeout(r2, 250));
+    }
+    assert.equal(said, 'hello from wharf', `the client on host 2 reaches the server on host 1 at ${url}`);
+
+    await Promise.all([a, b].map((t) => ecs.send(new StopTaskCommand({ cluster, task: t.taskArn! }))));
+    await waitUntilTasksStopped({ client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { cluster, tasks: [a.taskArn!, b.taskArn!] });
+  });
+});
