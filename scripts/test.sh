@@ -13,13 +13,16 @@ command -v skopeo >/dev/null || missing="${missing:+$missing, }skopeo"
 command -v etcd >/dev/null || missing="${missing:+$missing, }etcd (etcd-server)"
 command -v etcdctl >/dev/null || missing="${missing:+$missing, }etcdctl (etcd-client)"
 command -v openssl >/dev/null || missing="${missing:+$missing, }openssl"
+command -v nft >/dev/null || missing="${missing:+$missing, }nftables"
+command -v iptables >/dev/null || missing="${missing:+$missing, }iptables"
+command -v ip >/dev/null || missing="${missing:+$missing, }iproute2"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Not found: $missing. Installing with scripts/install-docker.sh..."
     bash scripts/install-docker.sh
   else
     echo "The tests need: $missing." >&2
-    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, etcd-server, etcd-client, openssl, awscli, busybox-static, skopeo and starts dockerd)." >&2
+    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, etcd-server, etcd-client, openssl, iproute2, nftables, iptables, awscli, busybox-static, skopeo and starts dockerd)." >&2
     exit 1
   fi
 fi
