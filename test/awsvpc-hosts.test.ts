@@ -2,7 +2,8 @@
  * A subnet that spans hosts: two agents, each in its own network namespace (a simulated host
  * on an underlay bridge the test makes), offer their VPC addresses; a task on one reaches a
  * task of the same subnet on the other by address, over the subnets' VXLAN. Driven through
- * @aws-sdk/client-ecs and client-ec2 against `wharf server`, which listens on the underlay.
+ * @aws-sdk/client-ecs and client-ec2 against `wharf server` on etcd, which listens on the underlay
+ * (the awsvpc tests of `wharf dev` run on SQLite).
  * Addresses: the underlay 10.248.<n>.0/24 and the VPC 10.234.0.0/16, both the test's own.
  */
 import { after, before, describe, it } from 'node:test';
@@ -16,9 +17,11 @@ import {
 import { credentials, ecsClient, region, rootKeyEnv, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
 import { TEST_IMAGE, removeClusterContainers } from './support/docker.ts';
 import { simulatedHosts, type SimulatedHosts } from './support/awsvpc.ts';
+import { EtcdCluster } from '../src/state/index.ts';
 
 const underlay = `10.248.${1 + Math.floor(Math.random() * 250)}`;
 let hosts: SimulatedHosts;
+let etcd: EtcdCluster;
 let server: WharfProcess;
 const agents: WharfProcess[] = [];
 let ecs: ECSClient;
@@ -28,7 +31,10 @@ const cluster = 'spanning';
 
 before(async () => {
   hosts = simulatedHosts(underlay, 2);
-  server = await spawnWharf(['server', '--host', hosts.gateway, '--port', '0', '--data-dir', tempDir()], /Wharf server ready at http:\/\//);
+  etcd = await EtcdCluster.start({ members: 1, dir: tempDir('wharf-etcd-') });
+  server = await spawnWharf([
+    'server', '--host', hosts.gateway, '--port', '0', '--data-dir', tempDir(), '--store', etcd.storeUrl,
+  ], /Wharf server ready at http:\/\//);
   ecs = ecsClient(server.url);
   ec2 = new EC2Client({ endpoint: server.url, region, credentials });
   clusterArn = (await ecs.send(new CreateClusterCommand({ clusterName: cluster }))).cluster!.clusterArn!;
@@ -44,6 +50,7 @@ after(async () => {
   if (clusterArn) removeClusterContainers(clusterArn);
   for (const a of agents) await a.stop();
   await server?.stop();
+  await etcd?.stop();
   hosts?.remove();
 });
 
