@@ -7,8 +7,9 @@
  *     `docker run -d` of the same image and command, and Docker's own shape of a task network
  *     (a namespace holder, the container joining it); ROUNDS rounds, alternating, bounded.
  *  2. Throughput, busybox `dd | nc` into an `nc` sink: between two containers of one awsvpc task
- *     over its localhost, and from one awsvpc task to another's address on this host; beside the
- *     host's loopback and two containers on Docker's bridge. TRANSFER_MIB per transfer or at
+ *     over its localhost, from one awsvpc task to another's address on this host, and from a task
+ *     on one simulated host to a task of its subnet on another (over the subnet's VXLAN); beside
+ *     the host's loopback and two containers on Docker's bridge. TRANSFER_MIB per transfer or at
  *     most TRANSFER_MAX_S seconds, TRANSFERS each.
  *  3. Security-group change → enforced: a client task opens a connection to a server task's
  *     httpd every PROBE_MS; from AuthorizeSecurityGroupIngress returning to the first connection
@@ -16,11 +17,16 @@
  *     beside the same accept rule added and deleted with `nft` in the server's namespace (the
  *     probe's own resolution).
  *
- * Addresses are the bench's own VPC (10.241.0.0/16); traffic goes only to loopback and to the
- * containers it starts. Everything it makes is removed at the end, also on failure or Ctrl-C.
+ * Across hosts: two network namespaces on an underlay bridge the bench makes (10.247.<n>.0/24),
+ * a `wharf agent --vpc-address` in each, served by a `wharf server` (SQLite) on the bridge's
+ * address, with a VPC of its own (10.242.0.0/16); made for that row and removed after it.
+ *
+ * Addresses are the bench's own VPCs (10.241.0.0/16, 10.242.0.0/16) and underlay; traffic goes
+ * only to loopback, that underlay and the containers it starts. Everything it makes is removed
+ * at the end, also on failure or Ctrl-C.
  * Prints figures; never passes or fails on them.
  *
- *   npm run bench:awsvpc      (needs root, Docker Engine, iproute2, nftables, scripts/build-test-images.sh)
+ *   npm run bench:awsvpc      (needs root, Docker Engine, iproute2, nftables, iptables, scripts/build-test-images.sh)
  *   ROUNDS=10 TRANSFER_MIB=200 TRANSFER_MAX_S=5 TRANSFERS=3 SG_SAMPLES=5 PROBE_MS=25 npx tsx bench/awsvpc.ts
  */
 import { execFile } from 'node:child_process';
@@ -30,12 +36,12 @@ import {
   RevokeSecurityGroupIngressCommand, type IpPermission,
 } from '@aws-sdk/client-ec2';
 import {
-  CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
-  type ContainerDefinition, type ECSClient, type NetworkConfiguration, type NetworkMode, type Task,
+  CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
+  StartTaskCommand, StopTaskCommand, type ContainerDefinition, type ECSClient, type NetworkConfiguration, type NetworkMode, type Task,
 } from '@aws-sdk/client-ecs';
 import { freePort } from '../src/state/index.ts';
 import { removeClusterContainers } from '../test/support/docker.ts';
-import { removeAwsvpcLeftovers } from '../test/support/awsvpc.ts';
+import { removeAwsvpcLeftovers, simulatedHosts, type SimulatedHosts } from '../test/support/awsvpc.ts';
 import { ConnectProbe, sinkCommand, transfer, untilSinkAnswers, wallNow, type Transfer } from './support/net-probe.ts';
 import {
   TEST_IMAGE, benchCredentials, docker, ecsClient, median, percentile, poll, removeLabelled, sleep, spawnWharf, tempDir,
@@ -56,6 +62,10 @@ const REGION = 'us-east-1';
 const VPC_CIDR = '10.241.0.0/16';
 /** Tasks of the first subnet find it in use (a resident task); the second subnet's bridge is made for each task. */
 const SUBNET_CIDRS = ['10.241.1.0/24', '10.241.2.0/24'];
+/** The simulated hosts' underlay (a /24; not the tests' 10.248 and 10.249), and the VPC and subnet spanning them. */
+const UNDERLAY = `10.247.${1 + Math.floor(Math.random() * 250)}`;
+const SPAN_VPC_CIDR = '10.242.0.0/16';
+const SPAN_SUBNET_CIDR = '10.242.1.0/24';
 const SINK_PORT = 5201;
 const WEB_PORT = 8080;
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
@@ -91,6 +101,17 @@ const started = {
   subnetIds: [] as string[],
   tasks: new Set<string>(),
   probes: [] as ConnectProbe[],
+  /** The simulated hosts of the row across hosts, their `wharf server`, agents, cluster and tasks. */
+  span: {
+    hosts: undefined as SimulatedHosts | undefined,
+    /** The server first, then the agents. */
+    processes: [] as WharfProcess[],
+    ecs: undefined as ECSClient | undefined,
+    cluster: '',
+    clusterArn: '',
+    subnetIds: [] as string[],
+    tasks: new Set<string>(),
+  },
   /** Set once clean-up begins: nothing new is started after it. */
   cleaning: undefined as Promise<void> | undefined,
 };
@@ -100,21 +121,41 @@ function notCleaning(): void {
   if (started.cleaning) throw new Error('cleaning up: not starting anything new');
 }
 
+/** Runs one step of a clean-up; a failure is reported and the next step runs all the same. */
+async function quietly(what: string, work: () => unknown): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    console.error(`clean-up (${what}): ${String(error)}`);
+  }
+}
+
+/**
+ * Undoes the setup across hosts: stops its tasks through ECS and waits until they are STOPPED,
+ * stops the agents and then the server, removes the cluster's containers, the simulated hosts
+ * (namespaces, underlay bridge, forwarding rule) and any task network left of its subnet.
+ */
+async function tearDownSpan(): Promise<void> {
+  const s = started.span;
+  if (s.ecs && s.tasks.size) await quietly('stopping tasks across hosts', () => stopTasks(s.ecs!, s.cluster, [...s.tasks]));
+  for (const p of s.processes.splice(0).reverse()) await quietly('wharf across hosts', () => p.stop());
+  if (s.clusterArn) await quietly('task containers across hosts', () => removeClusterContainers(s.clusterArn));
+  const hosts = s.hosts;
+  s.hosts = undefined;
+  if (hosts) await quietly('simulated hosts', () => hosts.remove());
+  await quietly('task networks across hosts', () => removeAwsvpcLeftovers(s.subnetIds));
+  s.ecs = undefined;
+}
+
 /**
  * Stops the tasks through ECS and waits until they are STOPPED, removes the cluster's and the
- * references' containers, stops Wharf, then removes its task networks' leftovers on the host.
- * Once only, whoever asks first (the end of the run or a signal).
+ * references' containers, stops Wharf, then removes its task networks' leftovers on the host;
+ * and undoes the setup across hosts. Once only, whoever asks first (the end of the run or a signal).
  */
 function cleanUp(): Promise<void> {
   return (started.cleaning ??= (async () => {
-    const quietly = async (what: string, work: () => unknown) => {
-      try {
-        await work();
-      } catch (error) {
-        console.error(`clean-up (${what}): ${String(error)}`);
-      }
-    };
     for (const probe of started.probes.splice(0)) await quietly('probe', () => probe.stop());
+    await tearDownSpan();
     if (started.ecs && started.tasks.size) await quietly('stopping tasks', () => stopTasks(started.ecs!, started.cluster, [...started.tasks]));
     if (started.clusterArn) await quietly('task containers', () => removeClusterContainers(started.clusterArn));
     await quietly('reference containers', () => removeLabelled(REF_LABEL));
@@ -150,14 +191,19 @@ async function runTask(b: Bench, family: string, networkConfiguration?: NetworkC
   if (failures?.length || !tasks?.length) throw new Error(`RunTask ${family}: ${JSON.stringify(failures)}`);
   const arn = tasks[0].taskArn!;
   started.tasks.add(arn);
+  const task = await untilRunning(b.ecs, b.cluster, family, arn, everyMs);
+  return { task, ms: performance.now() - t0 };
+}
+
+/** Polls DescribeTasks every `everyMs` (at most 60 s) until task `arn` is RUNNING; rejects if it stops. */
+async function untilRunning(ecs: ECSClient, cluster: string, family: string, arn: string, everyMs: number): Promise<Task> {
   let last = '';
-  const task = await poll(`${family} RUNNING`, async () => {
-    const [t] = await describe(b.ecs, b.cluster, [arn]);
+  return poll(`${family} RUNNING`, async () => {
+    const [t] = await describe(ecs, cluster, [arn]);
     last = `${t?.lastStatus} ${t?.stoppedReason ?? ''}`;
     if (t?.lastStatus === 'STOPPED') throw new Error(`${family} stopped: ${t.stoppedReason}`);
     return t?.lastStatus === 'RUNNING' ? t : undefined;
   }, { timeoutMs: 60_000, everyMs, describe: () => last });
-  return { task, ms: performance.now() - t0 };
 }
 
 /** StopTask for each, then waits (bounded) until all are STOPPED. */
@@ -167,7 +213,10 @@ async function stopTasks(ecs: ECSClient, cluster: string, arns: string[]): Promi
     const tasks = await describe(ecs, cluster, arns);
     return tasks.every((t) => t.lastStatus === 'STOPPED') ? true : undefined;
   }, { timeoutMs: 60_000, everyMs: 100 });
-  for (const arn of arns) started.tasks.delete(arn);
+  for (const arn of arns) {
+    started.tasks.delete(arn);
+    started.span.tasks.delete(arn);
+  }
 }
 
 const ipOf = (t: Task) => t.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value ?? '';
@@ -272,11 +321,19 @@ interface Ends {
  */
 interface Path {
   label: string;
+  /** Its name in the summary's shares of the host's loopback, if it has one there. */
+  share?: string;
+  /** The host's loopback: what the shares are of. */
+  loopback?: boolean;
   ends(): Promise<Ends>;
 }
 
-/** The paths measured, in the order printed. */
-function throughputPaths(tasks: () => Promise<[Task, Task]>): Path[] {
+/**
+ * The paths measured, in the order printed. `tasks`: two awsvpc tasks of one subnet on this
+ * host (each a sink and a source container); `acrossHosts`: a sink task and a source task of one
+ * subnet on two simulated hosts.
+ */
+function throughputPaths(tasks: () => Promise<[Task, Task]>, acrossHosts: () => Promise<{ sink: Task; source: Task }>): Path[] {
   const referenceContainer = async (...args: string[]) => {
     notCleaning();
     return docker('run', '-d', '--label', REF_LABEL, '--memory', '64m', ...args);
@@ -284,17 +341,28 @@ function throughputPaths(tasks: () => Promise<[Task, Task]>): Path[] {
   return [
     {
       label: 'two containers of one awsvpc task, over its localhost',
+      share: 'in-task localhost',
       ends: async () => ({ client: runtimeIdOf((await tasks())[0], 'source'), host: '127.0.0.1', port: SINK_PORT }),
     },
     {
       label: "awsvpc task → another awsvpc task on this host (at the task's address)",
+      share: 'task → task',
       ends: async () => {
         const [a, c] = await tasks();
         return { client: runtimeIdOf(a, 'source'), host: ipOf(c), port: SINK_PORT };
       },
     },
     {
+      label: 'awsvpc task → an awsvpc task on another simulated host (subnet VXLAN)',
+      share: 'across hosts',
+      ends: async () => {
+        const { sink, source } = await acrossHosts();
+        return { client: runtimeIdOf(source, 'source'), host: ipOf(sink), port: SINK_PORT };
+      },
+    },
+    {
       label: "reference: the host's loopback (both ends --network host, 127.0.0.1)",
+      loopback: true,
       ends: async () => {
         const port = await freePort();
         const id = await referenceContainer('--network', 'host', TEST_IMAGE, ...sinkCommand(port));
@@ -324,7 +392,10 @@ async function throughput(b: Bench): Promise<void> {
     return [a.task, c.task] as [Task, Task];
   })());
 
-  const paths = throughputPaths(tasks);
+  let span: Promise<{ sink: Task; source: Task }> | undefined;
+  const acrossHosts = () => (span ??= startAcrossHosts());
+
+  const paths = throughputPaths(tasks, acrossHosts);
   const results: Transfer[][] = [];
   for (const path of paths) {
     progress(`throughput: ${path.label}`);
@@ -335,20 +406,90 @@ async function throughput(b: Bench): Promise<void> {
     results.push(got);
   }
   if (pair) await stopTasks(b.ecs, b.cluster, (await pair).map((t) => t.taskArn!));
+  if (span) await tearDownSpan();
   await removeLabelled(REF_LABEL);
 
   const mbps = (t: Transfer) => t.bytes / 1e6 / (t.ms / 1000);
   const fmt = (x: number) => `${x.toFixed(0)} MB/s`;
   say(`2. Throughput, busybox \`dd if=/dev/zero bs=1M count=${TRANSFER_MIB} | nc\` into an \`nc -ll -e dd\` sink (cut off after ${TRANSFER_MAX_S} s),`);
-  say(`   timed in the sending container until the sink's answer; median of ${TRANSFERS} (MB = 10^6 bytes):`);
+  say(`   timed in the sending container until the sink's answer; median of ${TRANSFERS} (MB = 10^6 bytes). Across hosts:`);
+  say(`   two network namespaces on an underlay bridge (${UNDERLAY}.0/24), a \`wharf agent --vpc-address\` in each served by`);
+  say(`   \`wharf server\` on the bridge, the tasks in subnet ${SPAN_SUBNET_CIDR} of VPC ${SPAN_VPC_CIDR} (interface MTU 1450):`);
   paths.forEach((p, i) => {
     const rates = results[i].map(mbps);
     const moved = Math.min(...results[i].map((t) => t.bytes)) / 2 ** 20;
     const cut = moved < TRANSFER_MIB ? `; cut off, ≥ ${moved.toFixed(0)} MiB moved` : '';
     row(p.label, `${fmt(median(rates)).padStart(10)}   (${fmt(Math.min(...rates))} – ${fmt(Math.max(...rates))}${cut})`);
   });
-  const loopback = median(results[2].map(mbps));
-  say(`   of the host's loopback: in-task localhost ${(median(results[0].map(mbps)) / loopback * 100).toFixed(0)} %, task → task ${(median(results[1].map(mbps)) / loopback * 100).toFixed(0)} %`);
+  const loopback = median(results[paths.findIndex((p) => p.loopback)].map(mbps));
+  const shares = paths.flatMap((p, i) => (p.share ? [`${p.share} ${(median(results[i].map(mbps)) / loopback * 100).toFixed(0)} %`] : []));
+  say(`   of the host's loopback: ${shares.join(', ')}`);
+}
+
+/**
+ * Adds the processes `spawning` starts to the setup across hosts, or stops it at once if
+ * clean-up began while it started (clean-up would not see it).
+ */
+async function keep(spawning: Promise<WharfProcess>): Promise<WharfProcess> {
+  const p = await spawning;
+  if (started.cleaning) {
+    await p.stop();
+    throw new Error('cleaning up: not starting anything new');
+  }
+  started.span.processes.push(p);
+  return p;
+}
+
+/**
+ * Two simulated hosts on the bench's underlay, `wharf server` (SQLite) on its gateway, an agent
+ * in each host offering its underlay address; a VPC and subnet there, a group admitting the sink
+ * port from itself; then StartTask of a sink task on one host's instance and a source task on the
+ * other's. Answers both once RUNNING.
+ */
+async function startAcrossHosts(): Promise<{ sink: Task; source: Task }> {
+  const s = started.span;
+  notCleaning();
+  progress(`across hosts: two simulated hosts on ${UNDERLAY}.0/24, \`wharf server\` and an agent in each`);
+  s.hosts = simulatedHosts(UNDERLAY, 2);
+  const server = await keep(spawnWharf(['server', '--host', s.hosts.gateway, '--port', '0', '--data-dir', tempDir()], /Wharf server ready at http:\/\//));
+  const ecs = ecsClient(server.url);
+  s.ecs = ecs;
+  const ec2 = new EC2Client({ endpoint: server.url, region: REGION, credentials: benchCredentials });
+  const cluster = `bench-span-${RUN}`;
+  s.clusterArn = (await ecs.send(new CreateClusterCommand({ clusterName: cluster }))).cluster!.clusterArn!;
+  s.cluster = cluster;
+  for (const h of s.hosts.hosts) {
+    notCleaning();
+    await keep(spawnWharf(
+      ['agent', '--server', server.url, '--cluster', cluster, '--data-dir', tempDir(), '--vpc-address', h.address],
+      /Wharf agent .* started/, 60_000, { env: { AWS_REGION: REGION }, netns: h.netns },
+    ));
+  }
+  const instances = await poll('both simulated hosts registered', async () => {
+    const arns = (await ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns ?? [];
+    return arns.length >= 2 ? arns : undefined;
+  }, { timeoutMs: 30_000, everyMs: 100 });
+
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: SPAN_VPC_CIDR }))).Vpc!.VpcId!;
+  const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: SPAN_SUBNET_CIDR, AvailabilityZone: `${REGION}a` }))).Subnet!.SubnetId!;
+  s.subnetIds.push(subnetId);
+  const { GroupId } = await ec2.send(new CreateSecurityGroupCommand({ GroupName: `bench-span-${RUN}`, Description: 'bench across hosts', VpcId: vpcId }));
+  await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [tcp(SINK_PORT, { group: GroupId })] }));
+
+  const start = async (family: string, def: ContainerDefinition, instance: string): Promise<Task> => {
+    notCleaning();
+    await ecs.send(new RegisterTaskDefinitionCommand({ family, networkMode: 'awsvpc', containerDefinitions: [def] }));
+    const { tasks, failures } = await ecs.send(new StartTaskCommand({
+      cluster, taskDefinition: family, containerInstances: [instance], networkConfiguration: awsvpc(subnetId, [GroupId!]),
+    }));
+    if (failures?.length || !tasks?.length) throw new Error(`StartTask ${family}: ${JSON.stringify(failures)}`);
+    s.tasks.add(tasks[0].taskArn!);
+    return untilRunning(ecs, cluster, family, tasks[0].taskArn!, 100);
+  };
+  const sink = await start(`bench-span-sink-${RUN}`, { name: 'sink', image: TEST_IMAGE, memory: 64, command: sinkCommand(SINK_PORT), stopTimeout: 2 }, instances[0]);
+  const source = await start(`bench-span-source-${RUN}`, { name: 'source', image: TEST_IMAGE, memory: 64, command: SLEEPER, stopTimeout: 2 }, instances[1]);
+  if (sink.containerInstanceArn === source.containerInstanceArn) throw new Error('across hosts: both tasks on one instance');
+  return { sink, source };
 }
 
 // ---- 3. security-group change → enforced ----
@@ -437,7 +578,8 @@ async function setUp(): Promise<Bench> {
 
 async function main(): Promise<void> {
   const dockerVersion = await docker('version', '--format', '{{.Server.Version}}');
-  say(`awsvpc task networks: ${cpus().length} cores, Docker ${dockerVersion}, ${TEST_IMAGE}; \`wharf dev\`; one run, each figure beside its reference`);
+  say(`awsvpc task networks: ${cpus().length} cores, Docker ${dockerVersion}, ${TEST_IMAGE}; \`wharf dev\` (across hosts: \`wharf server\``);
+  say(`and two agents in network namespaces); one run, each figure beside its reference`);
   say(`VPC ${VPC_CIDR}, subnets ${SUBNET_CIDRS.join(' and ')}`);
   say('');
   const b = await setUp();

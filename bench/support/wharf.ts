@@ -40,11 +40,18 @@ const rootKeyEnv = {
 export const tempDir = (prefix = 'wharf-bench-'): string => makeTempDir(prefix);
 
 /**
- * Spawns `wharf <args>` and resolves once a line of its output matches `readyPattern` (the URL
+ * Spawns `wharf <args>` (with `o.env` added to its environment, and inside network namespace
+ * `o.netns` when given) and resolves once a line of its output matches `readyPattern` (the URL
  * is the first `http://...` in that line); rejects if it exits first or is not ready in time.
  */
-export function spawnWharf(args: string[], readyPattern: RegExp, readyTimeoutMs = 60_000): Promise<WharfProcess> {
-  const child = spawn(process.execPath, [join(root, 'bin/wharf.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...rootKeyEnv } });
+export function spawnWharf(
+  args: string[], readyPattern: RegExp, readyTimeoutMs = 60_000, o: { env?: NodeJS.ProcessEnv; netns?: string } = {},
+): Promise<WharfProcess> {
+  // In a network namespace: `ip netns exec` becomes the wharf process itself, so the pid signalled is wharf's.
+  const [command, prefix] = o.netns ? ['ip', ['netns', 'exec', o.netns, process.execPath]] : [process.execPath, []];
+  const child = spawn(command, [...prefix, join(root, 'bin/wharf.js'), ...args], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...rootKeyEnv, ...o.env },
+  });
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const alive = () => child.exitCode === null && child.signalCode === null;
