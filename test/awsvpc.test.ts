@@ -104,7 +104,7 @@ const client: ContainerDefinition = { name: 'client', image: TEST_IMAGE, memory:
 
 describe('awsvpc tasks', () => {
   it("seed 003's shape: the app reaches its sidecar on localhost; two such tasks on one host, each at its own address", async () => {
-    const before = awsvpcFootprint([subnetId]);
+    const before = awsvpcFootprint([subnetId], clusterArn);
     const open = await group('seed');
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: open, IpPermissions: [tcpFrom('10.231.0.0/16', 8080), tcpFrom('10.231.0.0/16', 4318)] }));
     const tasks = await run('seed', [
@@ -140,7 +140,7 @@ describe('awsvpc tasks', () => {
     const left = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'subnet-id', Values: [subnetId] }] }));
     assert.deepEqual(left.NetworkInterfaces, []);
     // The stopped tasks' containers wait for cleanup, but their namespaces, interfaces and rules are gone.
-    assert.deepEqual({ ...awsvpcFootprint([subnetId]), pauses: 0 }, { ...before, pauses: 0 });
+    assert.deepEqual({ ...awsvpcFootprint([subnetId], clusterArn), pauses: 0 }, { ...before, pauses: 0 });
   });
 
   it('security groups: B reaches A only while A allows B; a revoke cuts it within seconds; CIDR rules; egress rules', async () => {
@@ -172,11 +172,11 @@ describe('awsvpc tasks', () => {
   });
 
   it('kill -9 of Wharf with awsvpc tasks running: they keep their namespaces and addresses, and leave nothing once stopped', async () => {
-    const before = awsvpcFootprint([subnetId]);
+    const before = awsvpcFootprint([subnetId], clusterArn);
     const open = await group('crash');
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: open, IpPermissions: [tcpFrom('10.231.0.0/16', 8080)] }));
     const [t] = await run('crash', [server], [open]);
-    const pauses = awsvpcFootprint([subnetId]).pauses;
+    const pauses = awsvpcFootprint([subnetId], clusterArn).pauses;
     await wharf.kill9();
     wharf = await startDev(wharf.dataDir);
     ecs = ecsClient(wharf.url);
@@ -186,10 +186,10 @@ describe('awsvpc tasks', () => {
     assert.equal(again.lastStatus, 'RUNNING');
     assert.equal(ipOf(again), ipOf(t));
     assert.equal(runtimeIdOf(again, 'web'), runtimeIdOf(t, 'web'), 'the same container, re-adopted');
-    assert.equal(awsvpcFootprint([subnetId]).pauses, pauses, 'no second pause container');
+    assert.equal(awsvpcFootprint([subnetId], clusterArn).pauses, pauses, 'no second pause container');
 
     await ecs.send(new StopTaskCommand({ cluster, task: t.taskArn! }));
     await waitUntilTasksStopped(wait(), { cluster, tasks: [t.taskArn!] });
-    assert.deepEqual({ ...awsvpcFootprint([subnetId]), pauses: 0 }, { ...before, pauses: 0 });
+    assert.deepEqual({ ...awsvpcFootprint([subnetId], clusterArn), pauses: 0 }, { ...before, pauses: 0 });
   });
 });

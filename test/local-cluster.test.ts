@@ -22,7 +22,7 @@ after(async () => {
 });
 
 describe('wharf cluster', () => {
-  it('starts etcd, two replicas and an agent; a task runs through either replica; SIGTERM stops them all', { timeout: 180_000 }, async () => {
+  it('starts etcd, two replicas and an agent, each in its own network namespace; a task runs through either replica; SIGTERM stops them all', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const port = await freePort();
     running = await spawnWharf(
@@ -30,6 +30,13 @@ describe('wharf cluster', () => {
       /Wharf cluster ready at/,
     );
     const urls = running.readyLine.match(/http:\/\/[^\s,]+/g)!;
+    // As root, each replica and the agent is a host of its own: a network namespace on an underlay.
+    const namespaces = [...running.output().matchAll(/(wharf-[0-9a-f]{4}-(?:replica|agent)-\d+) (10\.253\.\d+\.\d+)/g)].map((m) => m[1]);
+    if (process.getuid?.() === 0) {
+      assert.deepEqual(namespaces.map((n) => n.replace(/^wharf-[0-9a-f]{4}-/, '')), ['replica-1', 'replica-2', 'agent-1']);
+      const listed = execFileSync('ip', ['netns', 'list']).toString();
+      for (const n of namespaces) assert.ok(listed.includes(n), `${n} exists while the cluster runs`);
+    }
     assert.deepEqual(urls, [`http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 1}`]);
     const text = readFileSync(join(dir, 'root-credentials'), 'utf8');
     const credentials = {
@@ -55,5 +62,7 @@ describe('wharf cluster', () => {
     await running.stop();
     const left = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((line) => line.includes(dir));
     assert.deepEqual(left, [], 'no etcd member, replica or agent of the cluster is left running');
+    const listed = execFileSync('ip', ['netns', 'list']).toString();
+    for (const n of namespaces) assert.ok(!listed.includes(n), `${n} is gone with the cluster`);
   });
 });

@@ -53,6 +53,8 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
   networks?: TaskNetworks;
   /** The address other hosts reach this one at: awsvpc subnets span the hosts that give one (VXLAN). */
   vpcAddress?: string;
+  /** host:port Docker pulls Wharf's registry images from (default: the replica the link uses). */
+  registryHost?: string;
   /** Where the checkpoint is kept (default: a file in dataDir); simulations pass a MemoryCheckpointStore. */
   checkpointStore?: CheckpointStore;
   /** Called with the container instance ARNs each time the control plane registers the agent. */
@@ -121,7 +123,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     onStateChange: (change) => link?.send(change),
     hostIp: options.hostIp ?? '127.0.0.1',
     // The registry is served on the control plane's own port: the replica the link uses.
-    registryHost: () => new URL(link?.server ?? servers[0]).host,
+    registryHost: () => options.registryHost ?? new URL(link?.server ?? servers[0]).host,
     cleanupWaitMs: options.cleanupWaitMs ?? DEFAULT_CLEANUP_WAIT_MS,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,

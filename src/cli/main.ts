@@ -5,10 +5,10 @@
  *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--store etcd://H:P,...] [--replica NAME]
  *                the control plane alone; with etcd, one of several replicas (one leads the controllers)
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
- *   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir DIR]   a local distributed Wharf: etcd, replicas, agents
+ *   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir DIR] [--no-namespaces]   a local distributed Wharf: etcd, replicas, agents
  *   wharf backup (--data-dir DIR | --store etcd://...) --out FILE [--etcd-snapshot FILE]   a backup of either store
  *   wharf restore FILE (--data-dir DIR | --store etcd://...)   into an empty store (SQLite or etcd: backups move between them)
- *   wharf agent  --server URL[,URL...] [--cluster NAME | --fargate] [--vpc-address IP] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
+ *   wharf agent  --server URL[,URL...] [--cluster NAME | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP]
  *
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
  * (as the ECS agent uses its instance role); `wharf dev`'s local agent with the root key.
@@ -34,10 +34,10 @@ const USAGE = `Usage:
                [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME] [--registry-dir DIR]
                [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
-  wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir ./.wharf-cluster]
+  wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir ./.wharf-cluster] [--no-namespaces]
   wharf backup  [--data-dir ./.wharf | --store etcd://HOST:PORT,...] --out FILE [--etcd-snapshot FILE]
   wharf restore FILE [--data-dir ./.wharf | --store etcd://HOST:PORT,...]
-  wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--vpc-address IP] [--region us-east-1] [--data-dir ./.wharf/agent]
+  wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1]
                (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
 
@@ -86,6 +86,7 @@ function agentOptions(args: ParsedArgs, serverUrl: string | string[], dataDir: s
     gpus: intFlag(args, 'gpus'),
     eniLimit: intFlag(args, 'eni-limit'),
     vpcAddress: flag(args, 'vpc-address'),
+    registryHost: flag(args, 'registry'),
     log,
   };
 }
@@ -215,6 +216,7 @@ async function cluster(args: ParsedArgs): Promise<void> {
     port: intFlag(args, 'port', 8040)!,
     dataDir,
     wharf: fileURLToPath(new URL('../../bin/wharf.js', import.meta.url)),
+    namespaces: !args.flags.has('no-namespaces'),
     // The agents sign with the root key, whatever AWS credentials this shell has.
     env: {
       ...withoutAwsCredentials(process.env),

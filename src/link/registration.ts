@@ -15,7 +15,7 @@ import {
 } from '../aws/index.ts';
 import type { Clock, Ids } from '../common/index.ts';
 import {
-  FARGATE_POOL, NAME_PATTERN, arns, ensureFargatePool, isAgentAttribute, keys, newCluster, parseArn,
+  FARGATE_POOL, NAME_PATTERN, arns, ensureFargatePool, isInternalCluster, isAgentAttribute, keys, newCluster, parseArn,
   type ClusterRecord, type ContainerInstanceRecord, type Resources, type Scope,
 } from '../ecs/index.ts';
 import { transact, type Store, type Tx } from '../state/index.ts';
@@ -101,10 +101,11 @@ export class Registrar {
     if (hello.followAllClusters) {
       if (principal.kind !== 'root') throw new RegistrationRefused('AccessDenied', 'Only the account root may register an agent in every cluster (followAllClusters).');
       const all = await this.activeClusters(principal.account);
-      if (all.length) return all;
+      // The Fargate pool is Wharf's, not a cluster of the user's: without one of those, `default` is made.
+      if (all.some((c) => !isInternalCluster(c.name))) return all;
       const scope = { account: principal.account, region: this.d.defaultScope.region };
       await this.ensureDefault(scope, peer);
-      return [{ scope, name: 'default' }];
+      return [...all, { scope, name: 'default' }];
     }
     if (hello.account !== undefined && hello.account !== principal.account) {
       throw new RegistrationRefused('AccessDenied', `An agent registers in its principal's account (${principal.account}), not ${hello.account}.`);

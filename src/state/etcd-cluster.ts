@@ -22,6 +22,8 @@ export interface EtcdClusterOptions {
   fast?: boolean;
   /** Serve clients over TLS with these PEM files; `clientCertAuth` also asks clients for a certificate the CA signed. */
   tls?: { cert: string; key: string; ca: string; clientCertAuth?: boolean };
+  /** An address to serve clients on besides 127.0.0.1 (for clients in other network namespaces); `storeUrl` names it. */
+  clientHost?: string;
 }
 
 interface Member {
@@ -66,13 +68,18 @@ export class EtcdCluster {
   }
 
   /** The members' client URLs. */
+  private extraClientUrls(m: Member): string[] {
+    return this.options.clientHost ? [`${this.scheme}://${this.options.clientHost}:${m.clientPort}`] : [];
+  }
+
   get hosts(): string[] {
     return this.members.map((m) => `${this.scheme}://127.0.0.1:${m.clientPort}`);
   }
 
   /** `etcd://127.0.0.1:p1,127.0.0.1:p2,...` (`etcds://` with TLS), as `wharf server --store` takes it. */
   get storeUrl(): string {
-    return `${this.options.tls ? 'etcds' : 'etcd'}://${this.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}`;
+    const host = this.options.clientHost ?? '127.0.0.1';
+    return `${this.options.tls ? 'etcds' : 'etcd'}://${this.members.map((m) => `${host}:${m.clientPort}`).join(',')}`;
   }
 
   /** The process ids of the running members. */
@@ -88,8 +95,8 @@ export class EtcdCluster {
     const args = [
       '--name', m.name,
       '--data-dir', m.dataDir,
-      '--listen-client-urls', `${this.scheme}://127.0.0.1:${m.clientPort}`,
-      '--advertise-client-urls', `${this.scheme}://127.0.0.1:${m.clientPort}`,
+      '--listen-client-urls', [`${this.scheme}://127.0.0.1:${m.clientPort}`, ...this.extraClientUrls(m)].join(','),
+      '--advertise-client-urls', [`${this.scheme}://127.0.0.1:${m.clientPort}`, ...this.extraClientUrls(m)].join(','),
       ...(this.options.tls ? ['--cert-file', this.options.tls.cert, '--key-file', this.options.tls.key, '--trusted-ca-file', this.options.tls.ca] : []),
       ...(this.options.tls?.clientCertAuth ? ['--client-cert-auth'] : []),
       '--listen-peer-urls', `http://127.0.0.1:${m.peerPort}`,
