@@ -41,4 +41,4 @@ export type { EcsDeps } from './deps.ts';
 export {
   FARGATE_PLATFORM_VERSION, FARGATE_POOL, checkFargateLaunch, ensureFargatePool, fargatePlatformVersion, isInternalCluster,
 } from './fargate.ts';
-export { privateDnsName, resolveTaskNetwork, stageReleaseTaskEni } from './task-network.ts';
+export { resolveTaskNetwork, stageReleaseTaskEni } from './task-network.ts';

@@ -6,7 +6,7 @@
 import type { NetworkConfiguration } from '@aws-sdk/client-ecs';
 import type { Ids } from '../common/index.ts';
 import {
-  AwsvpcProblem, resolveAwsvpc, stageReleaseInterface, stageTaskInterface, subnetFor, type ResolvedAwsvpc,
+  AwsvpcProblem, privateDnsName, resolveAwsvpc, stageReleaseInterface, stageTaskInterface, subnetFor, type ResolvedAwsvpc,
 } from '../network/index.ts';
 import type { Tx } from '../state/index.ts';
 import { EcsErrors } from './errors.ts';
@@ -37,12 +37,6 @@ export async function resolveTaskNetwork(
   }
 }
 
-/** The private DNS name EC2 gives an address (`ip-10-0-1-5.ec2.internal` in us-east-1). */
-export function privateDnsName(ip: string, region: string): string {
-  const host = `ip-${ip.replaceAll('.', '-')}`;
-  return region === 'us-east-1' ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;
-}
-
 /**
  * Creates the ENI of a task being launched (the `n`th of its launch) in a subnet of `network`
  * (one in the task's zone when there is one), staged in `tx` beside the task.
@@ -65,7 +59,7 @@ export async function stageTaskEni(tx: Tx, scope: Scope, network: ResolvedAwsvpc
     vpcCidr: network.vpc.cidrBlock,
     privateIPv4Address: eni.privateIpAddress,
     macAddress: eni.macAddress,
-    privateDnsName: privateDnsName(eni.privateIpAddress, scope.region),
+    privateDnsName: privateDnsName(scope.region, eni.privateIpAddress),
     securityGroups: network.groupIds,
     assignPublicIp: network.assignPublicIp,
   };

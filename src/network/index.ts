@@ -7,7 +7,7 @@
  * shapes a response.
  */
 export {
-  ec2Id, isEc2Id, keys, stableEc2Id,
+  ec2Id, isEc2Id, keys, privateDnsName, stableEc2Id,
   type Ec2Tag, type IdPrefix, type InterfaceAttachment, type NetworkInterfaceRecord, type Scope, type SecurityGroupRecord,
   type SecurityGroupRuleRecord, type SubnetRecord, type VpcRecord,
 } from './records.ts';

@@ -145,3 +145,9 @@ export const stableEc2Id = (prefix: IdPrefix, ...parts: string[]): string =>
 
 /** True for an id of the form `prefix` makes. */
 export const isEc2Id = (prefix: IdPrefix, id: string): boolean => new RegExp(`^${prefix}-[0-9a-f]{8}([0-9a-f]{9})?$`).test(id);
+
+/** EC2's private DNS name of an address: `ip-10-0-1-5.ec2.internal` in us-east-1, `ip-….<region>.compute.internal` elsewhere. */
+export function privateDnsName(region: string, ip: string): string {
+  const host = `ip-${ip.replaceAll('.', '-')}`;
+  return region === 'us-east-1' ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;
+}

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ec2Service } from './index.ts';
-import { privateDnsName } from './shapes.ts';
+import { privateDnsName } from '../../network/index.ts';
 import { ec2ParameterName, ec2ValidationError } from './validation.ts';
 
 describe('EC2 parameter names', () => {

@@ -7,7 +7,7 @@ import type {
   AvailabilityZone, IpPermission, NetworkInterface, RevokedSecurityGroupRule, SecurityGroup, SecurityGroupRule, Subnet, Vpc,
 } from '@aws-sdk/client-ec2';
 import {
-  AWS_MANAGED_OWNER, availabilityZones, cidrAssociationId, dhcpOptionsId, securityGroupArn, securityGroupRuleArn, subnetArn, toPermissions,
+  AWS_MANAGED_OWNER, availabilityZones, cidrAssociationId, dhcpOptionsId, privateDnsName, securityGroupArn, securityGroupRuleArn, subnetArn, toPermissions,
   type InterfaceView, type Permission, type Scope, type SecurityGroupRecord, type SecurityGroupRuleRecord, type SubnetView, type VpcRecord, type ZoneView,
 } from '../../network/index.ts';
 import { tagsOut } from './common.ts';
@@ -85,11 +85,11 @@ export function toSecurityGroup(scope: Scope, g: SecurityGroupRecord): SecurityG
 }
 
 /** One rule, as DescribeSecurityGroupRules and Authorize show it: ports -1 for a rule without any. */
-export function toSecurityGroupRule(scope: Scope, g: SecurityGroupRecord, r: SecurityGroupRuleRecord): SecurityGroupRule {
+/** What a rule shows wherever EC2 shows one: its id, group, direction, protocol, ports (-1 for none) and peer. */
+function ruleFields(g: SecurityGroupRecord, r: SecurityGroupRuleRecord) {
   return {
     SecurityGroupRuleId: r.ruleId,
     GroupId: g.groupId,
-    GroupOwnerId: g.ownerId,
     IsEgress: r.isEgress,
     IpProtocol: r.ipProtocol,
     FromPort: r.fromPort ?? -1,
@@ -97,8 +97,15 @@ export function toSecurityGroupRule(scope: Scope, g: SecurityGroupRecord, r: Sec
     ...(r.cidrIpv4 !== undefined ? { CidrIpv4: r.cidrIpv4 } : {}),
     ...(r.cidrIpv6 !== undefined ? { CidrIpv6: r.cidrIpv6 } : {}),
     ...(r.prefixListId !== undefined ? { PrefixListId: r.prefixListId } : {}),
-    ...(r.referencedGroupId !== undefined ? { ReferencedGroupInfo: { GroupId: r.referencedGroupId, UserId: g.ownerId } } : {}),
     ...(r.description !== undefined ? { Description: r.description } : {}),
+  };
+}
+
+export function toSecurityGroupRule(scope: Scope, g: SecurityGroupRecord, r: SecurityGroupRuleRecord): SecurityGroupRule {
+  return {
+    ...ruleFields(g, r),
+    GroupOwnerId: g.ownerId,
+    ...(r.referencedGroupId !== undefined ? { ReferencedGroupInfo: { GroupId: r.referencedGroupId, UserId: g.ownerId } } : {}),
     Tags: (tagsOut(r.tags) ?? []),
     SecurityGroupRuleArn: securityGroupRuleArn(scope, r.ruleId),
   };
@@ -106,25 +113,7 @@ export function toSecurityGroupRule(scope: Scope, g: SecurityGroupRecord, r: Sec
 
 /** A rule a revoke removed. */
 export function toRevokedRule(g: SecurityGroupRecord, r: SecurityGroupRuleRecord): RevokedSecurityGroupRule {
-  return {
-    SecurityGroupRuleId: r.ruleId,
-    GroupId: g.groupId,
-    IsEgress: r.isEgress,
-    IpProtocol: r.ipProtocol,
-    FromPort: r.fromPort ?? -1,
-    ToPort: r.toPort ?? -1,
-    ...(r.cidrIpv4 !== undefined ? { CidrIpv4: r.cidrIpv4 } : {}),
-    ...(r.cidrIpv6 !== undefined ? { CidrIpv6: r.cidrIpv6 } : {}),
-    ...(r.prefixListId !== undefined ? { PrefixListId: r.prefixListId } : {}),
-    ...(r.referencedGroupId !== undefined ? { ReferencedGroupId: r.referencedGroupId } : {}),
-    ...(r.description !== undefined ? { Description: r.description } : {}),
-  };
-}
-
-/** EC2's private DNS name of an address: `ip-10-0-1-5.ec2.internal` in us-east-1, `ip-….<region>.compute.internal` elsewhere. */
-export function privateDnsName(region: string, ip: string): string {
-  const host = `ip-${ip.replaceAll('.', '-')}`;
-  return region === 'us-east-1' ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;
+  return { ...ruleFields(g, r), ...(r.referencedGroupId !== undefined ? { ReferencedGroupId: r.referencedGroupId } : {}) };
 }
 
 /**
