@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import {
   CreateClusterCommand, DescribeContainerInstancesCommand, PutAttributesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ECSClient, type Task,
 } from '@aws-sdk/client-ecs';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { fakeAgentServer } from './support/fake-agent.ts';
+import { credentials, region } from './support/wharf.ts';
 
 const env = fakeAgentServer();
 let ecs: ECSClient;
@@ -113,7 +115,11 @@ describe('placement strategies and constraints', () => {
     await ecs.send(new RegisterTaskDefinitionCommand({
       family: 'vpc', networkMode: 'awsvpc', containerDefinitions: [{ name: 'main', image: 'wharf-test/busybox:latest', memory: 64 }],
     }));
-    const vpc = await ecs.send(new RunTaskCommand({ cluster: 'accelerated', taskDefinition: 'vpc', count: 3 }));
+    const ec2 = new EC2Client({ endpoint: env.url(), region, credentials });
+    const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    const vpc = await ecs.send(new RunTaskCommand({
+      cluster: 'accelerated', taskDefinition: 'vpc', count: 3, networkConfiguration: { awsvpcConfiguration: { subnets: [Subnets![0].SubnetId!] } },
+    }));
     assert.equal(vpc.tasks!.length, 2);
     assert.deepEqual(vpc.failures, [{ arn, reason: 'RESOURCE:ENI' }]);
   });

@@ -115,6 +115,8 @@ export function fakeAgentServer(): {
   connect: (o: FakeAgentOptions) => Promise<FakeAgent>;
   /** Closes the agent connected last (its instance becomes disconnected). */
   closeLast: () => Promise<void>;
+  /** The server's URL, for the clients of other APIs. */
+  url: () => string;
 } {
   let server: WharfProcess | undefined;
   const agents: FakeAgent[] = [];
@@ -133,5 +135,6 @@ export function fakeAgentServer(): {
       return agent;
     },
     closeLast: () => agents.pop()!.close(),
+    url: () => server!.url,
   };
 }
