@@ -35,8 +35,10 @@ export const AGENT_CAPABILITIES: readonly string[] = [
   'ecs.capability.container-health-check',
   'ecs.capability.container-ordering',
   'ecs.capability.task-cpu-mem-limit',
-  'ecs.capability.task-eni',
 ];
+
+/** The capability awsvpc task definitions require: advertised only by an agent that can give tasks their namespaces. */
+export const TASK_ENI_CAPABILITY = 'ecs.capability.task-eni';
 
 /** Logging drivers advertised by default (ECS_AVAILABLE_LOGGING_DRIVERS). */
 export const DEFAULT_LOGGING_DRIVERS: readonly string[] = ['json-file', 'none', 'awslogs'];
@@ -69,6 +71,8 @@ export interface RegistrationOptions {
   gpus?: number;
   /** ENI attachment points to offer for awsvpc tasks; unset, ENIs are not counted. */
   eniLimit?: number;
+  /** Whether this host can run awsvpc tasks (it says `ecs.capability.task-eni`); default true. */
+  taskEni?: boolean;
   /** MiB kept back for the OS, Docker and the agent (ECS_RESERVED_MEMORY); default 256. */
   reservedMemory?: number;
   instanceType?: string;
@@ -113,6 +117,7 @@ export function helloMessage(facts: HostFacts, o: RegistrationOptions): AgentHel
     ...remoteApiCapabilities(facts.dockerApiVersion).map((name) => ({ name })),
     ...(o.loggingDrivers ?? DEFAULT_LOGGING_DRIVERS).map((d) => ({ name: `${CAP}.logging-driver.${d}` })),
     ...AGENT_CAPABILITIES.map((name) => ({ name })),
+    ...(o.taskEni === false ? [] : [{ name: TASK_ENI_CAPABILITY }]),
     ...(o.attributes ?? []),
   ];
   return {

@@ -84,6 +84,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   const log = options.log ?? ((message: string) => console.error(`[wharf agent] ${message}`));
   const docker = options.runtime ? undefined : new DockerRuntime();
   const runtime = options.runtime ?? docker!;
+  // A host says it takes awsvpc tasks only when it can plumb their namespaces (as root), so the
+  // scheduler never places one where it would fail to start.
+  const awsvpcReady = options.networks !== undefined || (docker !== undefined && process.getuid?.() === 0);
+  if (docker && !awsvpcReady) log('awsvpc tasks need the agent to run as root: this host does not offer ecs.capability.task-eni');
   const networks = options.networks ?? (docker && new HostTaskNetworks({
     underlay: options.vpcAddress,
     pauseImage: async () => {
@@ -147,7 +151,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   const region = options.region ?? 'us-east-1';
   link = new AgentLink({
     serverUrl: options.serverUrl,
-    hello: () => ({ ...helloMessage(facts, { ...options, region, attributes: withVpcAddress(options) }), ...(agentSecret !== undefined && { agentSecret }) }),
+    hello: () => ({
+      ...helloMessage(facts, { ...options, region, attributes: withVpcAddress(options), taskEni: awsvpcReady }),
+      ...(agentSecret !== undefined && { agentSecret }),
+    }),
     credentials: options.credentials,
     region,
     localAddress: options.localAddress,
