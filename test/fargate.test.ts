@@ -112,6 +112,7 @@ describe('Fargate', () => {
     for (const t of tasks!) {
       assert.equal(t.launchType, 'FARGATE');
       assert.equal(t.platformVersion, '1.4.0');
+      assert.deepEqual(t.ephemeralStorage, { sizeInGiB: 20 });
       assert.equal(t.containerInstanceArn, undefined);
       assert.equal(t.lastStatus, 'RUNNING');
       const subnet = t.attachments![0].details!.find((d) => d.name === 'subnetId')!.value;

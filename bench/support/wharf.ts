@@ -4,6 +4,7 @@
  * may do): spawning `wharf dev` / `server` / `agent`, an SDK client, the docker CLI, bounded
  * polling, and the statistics the figures print.
  */
+import { inNetworkNamespace } from '../../src/cli/host-namespaces.ts';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,8 +48,7 @@ export const tempDir = (prefix = 'wharf-bench-'): string => makeTempDir(prefix);
 export function spawnWharf(
   args: string[], readyPattern: RegExp, readyTimeoutMs = 60_000, o: { env?: NodeJS.ProcessEnv; netns?: string } = {},
 ): Promise<WharfProcess> {
-  // In a network namespace: `ip netns exec` becomes the wharf process itself, so the pid signalled is wharf's.
-  const [command, prefix] = o.netns ? ['ip', ['netns', 'exec', o.netns, process.execPath]] : [process.execPath, []];
+  const [command, prefix] = o.netns ? inNetworkNamespace(o.netns, process.execPath) : [process.execPath, []];
   const child = spawn(command, [...prefix, join(root, 'bin/wharf.js'), ...args], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...rootKeyEnv, ...o.env },
   });

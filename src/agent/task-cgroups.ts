@@ -25,6 +25,21 @@ export interface TaskCgroups {
   remove(taskId: string): Promise<void>;
 }
 
+/**
+ * Makes one directory of a cgroup hierarchy whose parent must exist. Not `recursive`: where the
+ * hierarchy is missing (a /sys without the cgroup mounts) that would never return.
+ */
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code === 'ENOENT') throw new Error(`no cgroup hierarchy at ${dir.slice(0, dir.lastIndexOf('/'))}: is ${ROOT} mounted here?`);
+    throw error;
+  }
+}
+
 /** The CgroupParent of a task's containers. */
 export const taskCgroupParent = (taskId: string): string => `/wharf/${taskId}`;
 
@@ -50,11 +65,13 @@ export class HostTaskCgroups implements TaskCgroups {
     if (v2) {
       // Controllers must be handed down from the root to the task's cgroup.
       await writeFile(`${ROOT}/cgroup.subtree_control`, '+memory +cpu').catch(() => undefined);
-      await mkdir(`${ROOT}/wharf`, { recursive: true });
+      await makeDir(`${ROOT}/wharf`);
       await writeFile(`${ROOT}/wharf/cgroup.subtree_control`, '+memory +cpu').catch(() => undefined);
     }
-    await mkdir(memory, { recursive: true });
-    if (cpu !== memory) await mkdir(cpu, { recursive: true });
+    for (const dir of new Set([memory, cpu])) {
+      await makeDir(dir.slice(0, dir.lastIndexOf('/')));
+      await makeDir(dir);
+    }
     if (limits.memory !== undefined) {
       const bytes = String(limits.memory * 1024 * 1024);
       await writeFile(v2 ? `${memory}/memory.max` : `${memory}/memory.limit_in_bytes`, bytes);

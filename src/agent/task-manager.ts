@@ -299,7 +299,7 @@ export class TaskManager {
           await networks.attach(await this.pauseProcess(pauseId), iface);
           return { type: 'networkReady', pauseId, firewall: JSON.stringify(iface.firewall) };
         } catch (err) {
-          return { type: 'networkFailed', pauseId, message: `failed to set up the task's network: ${messageOf(err)}` };
+          return { type: 'networkFailed', pauseId, message: `failed to set up the task's namespace and cgroup: ${messageOf(err)}` };
         }
       }
       case 'applyFirewall': {

@@ -97,3 +97,12 @@ export function freeUnderlay(): string {
   }
   throw new Error('no free /24 under 10.253.0.0/16 for the underlay');
 }
+
+/**
+ * The command that runs `program` inside network namespace `netns`: `nsenter --net`, which
+ * becomes the program (so its pid is the program's) and changes nothing but the network — unlike
+ * `ip netns exec`, which also remounts /sys and so hides the cgroup filesystems the agent uses.
+ */
+export function inNetworkNamespace(netns: string, program: string): [string, string[]] {
+  return ['nsenter', [`--net=/run/netns/${netns}`, '--', program]];
+}

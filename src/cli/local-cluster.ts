@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EtcdCluster } from '../state/index.ts';
-import { freeUnderlay, makeHostNamespaces, namespacesAllowed, type HostNamespaces } from './host-namespaces.ts';
+import { freeUnderlay, inNetworkNamespace, makeHostNamespaces, namespacesAllowed, type HostNamespaces } from './host-namespaces.ts';
 import { forwardTcp, type TcpForward } from './tcp-forward.ts';
 
 /** What `wharf cluster` starts. */
@@ -44,8 +44,7 @@ export interface LocalCluster {
 
 /** Starts a child `wharf` and resolves once a line of its output matches `ready`. */
 function startWharf(o: LocalClusterOptions, name: string, args: string[], ready: RegExp, netns?: string): Promise<ChildProcess> {
-  // `ip netns exec` becomes the process it runs: stopping it stops the replica or agent itself.
-  const [command, prefix] = netns ? ['ip', ['netns', 'exec', netns, process.execPath]] : [process.execPath, []];
+  const [command, prefix] = netns ? inNetworkNamespace(netns, process.execPath) : [process.execPath, []];
   const child = spawn(command, [...prefix, o.wharf, ...args], { env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let seen = false;

@@ -108,6 +108,8 @@ export interface TaskRecord {
   /** A Fargate task's platform version (`1.4.0`), and the capacity provider a strategy placed it with. */
   platformVersion?: string;
   capacityProviderName?: string;
+  /** A Fargate task's ephemeral storage, GiB (its task definition's, else Fargate's 20). */
+  ephemeralStorageGiB?: number;
   lastStatus: TaskStatus;
   desiredStatus: 'RUNNING' | 'STOPPED';
   /** Task-level cpu and memory as the API shows them (strings of units / MiB). */

@@ -78,6 +78,7 @@ function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDe
     launchType: req.launchType ?? 'EC2',
     ...(req.platformVersion && { platformVersion: req.platformVersion }),
     ...(req.capacityProviderName && { capacityProviderName: req.capacityProviderName }),
+    ...(req.launchType === 'FARGATE' && { ephemeralStorageGiB: td.ephemeralStorage?.sizeInGiB ?? 20 }),
     lastStatus: spec.networkMode === 'awsvpc' ? 'PROVISIONING' : 'PENDING',
     desiredStatus: 'RUNNING',
     cpu: overrides.cpu ?? td.cpu,

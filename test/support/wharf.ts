@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { inNetworkNamespace } from '../../src/cli/host-namespaces.ts';
 import { removeClusterContainers } from './docker.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -50,8 +51,7 @@ export { tempDir } from './temp-dir.ts';
  * prints `readyPattern` (the URL is taken from the first `http://...` in that line).
  */
 export function spawnWharf(args: string[], readyPattern: RegExp, env: NodeJS.ProcessEnv = {}, netns?: string): Promise<WharfProcess & { readyLine: string }> {
-  // In a network namespace: `ip netns exec` becomes the wharf process itself, so its pid is wharf's.
-  const [command, prefix] = netns ? ['ip', ['netns', 'exec', netns, process.execPath]] : [process.execPath, []];
+  const [command, prefix] = netns ? inNetworkNamespace(netns, process.execPath) : [process.execPath, []];
   const child = spawn(command, [...prefix, join(root, 'bin/wharf.js'), ...args], {
     cwd: root,
     env: { ...process.env, ...rootKeyEnv, ...env },

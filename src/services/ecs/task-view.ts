@@ -16,7 +16,7 @@ export function toApiTask(t: TaskRecord, withTags = false): Task {
     ...(fargate && {
       platformVersion: t.platformVersion,
       platformFamily: 'Linux',
-      ephemeralStorage: { sizeInGiB: 20 },
+      ephemeralStorage: { sizeInGiB: t.ephemeralStorageGiB ?? 20 },
     }),
     ...(t.capacityProviderName && { capacityProviderName: t.capacityProviderName }),
     overrides: {
