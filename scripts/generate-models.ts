@@ -42,12 +42,21 @@ const EC2_OPERATIONS = [
   'CreateTags', 'DeleteTags', 'DescribeTags',
 ];
 
+/** The SSM operations Wharf serves: Parameter Store, of SSM's ~150. */
+const SSM_OPERATIONS = [
+  'PutParameter', 'GetParameter', 'GetParameters', 'GetParametersByPath', 'DeleteParameter', 'DeleteParameters',
+  'DescribeParameters', 'GetParameterHistory', 'LabelParameterVersion', 'UnlabelParameterVersion',
+  'AddTagsToResource', 'RemoveTagsFromResource', 'ListTagsForResource',
+];
+
 const SERVICES: ServiceSource[] = [
   { id: 'ecs', client: '@aws-sdk/client-ecs', botocore: 'ecs' },
   { id: 'ecr', client: '@aws-sdk/client-ecr', botocore: 'ecr' },
   { id: 'iam', client: '@aws-sdk/client-iam', botocore: 'iam' },
   { id: 'sts', client: '@aws-sdk/client-sts', botocore: 'sts' },
   { id: 'ec2', client: '@aws-sdk/client-ec2', botocore: 'ec2', operations: EC2_OPERATIONS },
+  { id: 'secretsmanager', client: '@aws-sdk/client-secrets-manager', botocore: 'secretsmanager' },
+  { id: 'ssm', client: '@aws-sdk/client-ssm', botocore: 'ssm', operations: SSM_OPERATIONS },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -28,3 +28,5 @@ export { ecrModel, type EcrOperations } from './models/ecr.ts';
 export { iamModel, type IamOperations } from './models/iam.ts';
 export { stsModel, type StsOperations } from './models/sts.ts';
 export { ec2Model, type Ec2Operations } from './models/ec2.ts';
+export { secretsmanagerModel, type SecretsmanagerOperations } from './models/secretsmanager.ts';
+export { ssmModel, type SsmOperations } from './models/ssm.ts';

@@ -30,6 +30,7 @@ import { iamService } from '../services/iam/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
+import { loadSealer } from './sealing-key.ts';
 
 /** Where the state lives: the embedded SQLite file in the data dir, or an etcd cluster. */
 export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
@@ -154,6 +155,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers };
   const tokens = await RegistryTokens.open(store, clock);
+  // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
+  const sealer = loadSealer(o.dataDir, o.env ?? process.env);
   const blobs = await BlobStore.open({ root: o.registryDir ?? join(o.dataDir, 'registry'), clock });
   // The registry is served on this port: its host is known once listening (port 0 picks one).
   let registryHost = `${o.host}:${o.port}`;

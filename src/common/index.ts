@@ -10,4 +10,5 @@ export {
 } from './agent-protocol.ts';
 export { ECR_HOST, registryImageRef } from './registry-image.ts';
 export { NodeSha256, sha256Hex } from './sha256.ts';
+export { Sealer } from './seal.ts';
 export { signRequest, type Credentials, type RequestToSign } from './sign-request.ts';

@@ -7,20 +7,28 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ecrSdk from '@aws-sdk/client-ecr';
 import * as ec2Sdk from '@aws-sdk/client-ec2';
+import * as secretsmanagerSdk from '@aws-sdk/client-secrets-manager';
+import * as ssmSdk from '@aws-sdk/client-ssm';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as stsSdk from '@aws-sdk/client-sts';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
 import { ec2Model } from './ec2.ts';
+import { secretsmanagerModel } from './secretsmanager.ts';
+import { ssmModel } from './ssm.ts';
 import { ecrModel } from './ecr.ts';
 import { ecsModel } from './ecs.ts';
 import { iamModel } from './iam.ts';
 import { stsModel } from './sts.ts';
 
-const models: Record<string, ServiceModel> = { ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model };
-const clients: Record<string, object> = { ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk };
+const models: Record<string, ServiceModel> = {
+  ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel,
+};
+const clients: Record<string, object> = {
+  ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk,
+};
 /** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
-const narrowed: Record<string, number> = { ec2: 20 };
+const narrowed: Record<string, number> = { ec2: 20, ssm: 13 };
 
 function refsOf(shape: Shape): [string, MemberRef][] {
   switch (shape.type) {
