@@ -25,6 +25,7 @@ import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { backup, restore } from './backup.ts';
 import { startLocalCluster } from './local-cluster.ts';
 import { localClusterRootKey } from './root-key.ts';
+import { sealingKeyIn } from './sealing-key.ts';
 import { parseStoreSpec } from './store-spec.ts';
 import { waitForInstance } from './wait.ts';
 
@@ -221,6 +222,8 @@ async function cluster(args: ParsedArgs): Promise<void> {
     env: {
       ...withoutAwsCredentials(process.env),
       WHARF_ROOT_ACCESS_KEY_ID: key.accessKeyId, WHARF_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey,
+      // Every replica seals secret values with the same key.
+      WHARF_SEALING_KEY: sealingKeyIn(dataDir),
       AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
     },
     log,

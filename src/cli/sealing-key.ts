@@ -16,7 +16,12 @@ export function loadSealer(dataDir: string, env: NodeJS.ProcessEnv): Sealer {
     if (key.length !== 32) throw new Error('WHARF_SEALING_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32).');
     return new Sealer(key);
   }
-  const file = join(dataDir, 'sealing-key');
+  return new Sealer(Buffer.from(sealingKeyIn(dataDir), 'base64'));
+}
+
+/** The base64 key in `<dir>/sealing-key`, made on first use (owner-only): `wharf cluster` hands it to every replica. */
+export function sealingKeyIn(dir: string): string {
+  const file = join(dir, 'sealing-key');
   if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  return new Sealer(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+  return readFileSync(file, 'utf8').trim();
 }
