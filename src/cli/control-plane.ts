@@ -27,6 +27,7 @@ import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
 import { iamService } from '../services/iam/index.ts';
+import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
@@ -229,6 +230,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     iamService({ store, clock, ids: randomIds }) as ServiceDefinition,
     stsService({ store, clock, ids: randomIds, authority }) as ServiceDefinition,
     ec2Service({ store, clock, ids: randomIds }) as ServiceDefinition,
+    secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,
