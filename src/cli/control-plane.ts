@@ -29,6 +29,7 @@ import { ec2Service } from '../services/ec2/index.ts';
 import { iamService } from '../services/iam/index.ts';
 import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { stsService } from '../services/sts/index.ts';
+import { ssmService } from '../services/ssm/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
@@ -230,6 +231,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     iamService({ store, clock, ids: randomIds }) as ServiceDefinition,
     stsService({ store, clock, ids: randomIds, authority }) as ServiceDefinition,
     ec2Service({ store, clock, ids: randomIds }) as ServiceDefinition,
+    ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
   ];
   const server = createEndpoint({
