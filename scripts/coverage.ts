@@ -10,7 +10,9 @@ import { ecsService } from '../src/services/ecs/index.ts';
 import { ec2Service } from '../src/services/ec2/index.ts';
 import { ecrService } from '../src/services/ecr/index.ts';
 import { iamService } from '../src/services/iam/index.ts';
+import { secretsManagerService } from '../src/services/secretsmanager/index.ts';
 import { stsService } from '../src/services/sts/index.ts';
+import { ssmService } from '../src/services/ssm/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -23,6 +25,16 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     file: 'ec2', title: 'Amazon EC2 (VPC networking)', build: ec2Service,
     note: 'Wharf\'s EC2 model holds only the VPC networking operations below (`scripts/generate-models.ts` narrows EC2\'s '
       + 'several hundred operations to them); any other EC2 action answers `InvalidAction`. See [docs/vpc.md](../vpc.md).',
+  },
+  {
+    file: 'secretsmanager', title: 'AWS Secrets Manager', build: secretsManagerService,
+    note: 'Secret values are sealed at rest (AES-256-GCM under the control plane\'s key, bound to each secret\'s ARN and version id); '
+      + 'a secret whose recovery window has passed is gone. No rotation (Wharf runs no Lambda) and no replication to other Regions.',
+  },
+  {
+    file: 'ssm', title: 'AWS Systems Manager Parameter Store', build: ssmService,
+    note: 'Wharf\'s SSM model holds only Parameter Store\'s operations below (`scripts/generate-models.ts` narrows SSM to them). '
+      + 'SecureString values are sealed at rest under the control plane\'s key, bound to each parameter\'s ARN and version.',
   },
 ];
 

@@ -68,14 +68,15 @@ function taggedParameter(resourceType: string | undefined): void {
 
 /** The SSM API (Parameter Store). */
 export function ssmService(deps: SsmDeps): ServiceDefinition<SsmOperations> {
-  const env: parameters.ParametersEnv = { store: deps.store, clock: deps.clock, sealer: deps.sealer };
+  let built: parameters.ParametersEnv | undefined;
+  const envOf = (): parameters.ParametersEnv => (built ??= { store: deps.store, clock: deps.clock, sealer: deps.sealer });
   const one = (i: { Name?: string }, ctx: RequestContext) => [arnOf(ctx, i.Name)];
   const operations: Table = {
     PutParameter: {
       authorization: { resources: one },
       handler: async (i, ctx) => {
         if (i.Policies !== undefined && i.Policies !== '' && i.Policies !== '[]') throw parameters.SsmErrors.validation('Parameter policies are not supported by this endpoint.');
-        const result = await parameters.putParameter(env, scopeOf(ctx), {
+        const result = await parameters.putParameter(envOf(), scopeOf(ctx), {
           name: need(i.Name, 'name'), value: need(i.Value, 'value'), type: i.Type, description: i.Description, keyId: i.KeyId, overwrite: i.Overwrite,
           allowedPattern: i.AllowedPattern, tags: tagsIn(i.Tags), tier: i.Tier, dataType: i.DataType, user: ctx.principal.arn,
         });
@@ -84,19 +85,19 @@ export function ssmService(deps: SsmDeps): ServiceDefinition<SsmOperations> {
     },
     GetParameter: {
       authorization: { resources: one },
-      handler: async (i, ctx) => ({ Parameter: parameterOut(await parameters.getParameter(env, scopeOf(ctx), need(i.Name, 'name'), i.WithDecryption ?? false)) }),
+      handler: async (i, ctx) => ({ Parameter: parameterOut(await parameters.getParameter(envOf(), scopeOf(ctx), need(i.Name, 'name'), i.WithDecryption ?? false)) }),
     },
     GetParameters: {
       authorization: { resources: (i, ctx) => (i.Names?.length ? i.Names.map((n) => arnOf(ctx, n)) : ['*']) },
       handler: async (i, ctx) => {
-        const { parameters: found, invalid } = await parameters.getParameters(env, scopeOf(ctx), need(i.Names, 'names'), i.WithDecryption ?? false);
+        const { parameters: found, invalid } = await parameters.getParameters(envOf(), scopeOf(ctx), need(i.Names, 'names'), i.WithDecryption ?? false);
         return { Parameters: found.map(parameterOut), InvalidParameters: invalid };
       },
     },
     GetParametersByPath: {
       authorization: { resources: (i, ctx) => [i.Path === undefined ? '*' : parameters.parameterArn(scopeOf(ctx), i.Path === '/' ? '/' : i.Path.replace(/\/$/, ''))] },
       handler: async (i, ctx) => {
-        const all = await parameters.getParametersByPath(env, scopeOf(ctx), {
+        const all = await parameters.getParametersByPath(envOf(), scopeOf(ctx), {
           path: need(i.Path, 'path'), recursive: i.Recursive, filters: filtersIn(i.ParameterFilters), decrypt: i.WithDecryption ?? false,
         });
         const { items, NextToken } = page(all, (p) => p.name, i, 10);
@@ -109,7 +110,7 @@ export function ssmService(deps: SsmDeps): ServiceDefinition<SsmOperations> {
         const filters = i.Filters?.length
           ? parameters.fromLegacy(i.Filters.map((f) => ({ key: f.Key ?? '', values: f.Values ?? [] })))
           : filtersIn(i.ParameterFilters);
-        const all = await parameters.describeParameters(env, scopeOf(ctx), filters);
+        const all = await parameters.describeParameters(envOf(), scopeOf(ctx), filters);
         const { items, NextToken } = page(all, (m) => m.name, i, 10);
         return { Parameters: items.map(metadataOut), ...(NextToken ? { NextToken } : {}) };
       },
@@ -117,7 +118,7 @@ export function ssmService(deps: SsmDeps): ServiceDefinition<SsmOperations> {
     GetParameterHistory: {
       authorization: { resources: one },
       handler: async (i, ctx) => {
-        const all = await parameters.getParameterHistory(env, scopeOf(ctx), need(i.Name, 'name'), i.WithDecryption ?? false);
+        const all = await parameters.getParameterHistory(envOf(), scopeOf(ctx), need(i.Name, 'name'), i.WithDecryption ?? false);
         const { items, NextToken } = page(all, (h) => String(h.version).padStart(20, '0'), i, 50);
         return {
           Parameters: items.map((h) => ({ ...metadataOut(h), ARN: undefined, Value: h.value, Labels: h.labels })),
@@ -128,28 +129,28 @@ export function ssmService(deps: SsmDeps): ServiceDefinition<SsmOperations> {
     LabelParameterVersion: {
       authorization: { resources: one },
       handler: async (i, ctx) => {
-        const r = await parameters.labelParameterVersion(env, scopeOf(ctx), need(i.Name, 'name'), i.ParameterVersion, need(i.Labels, 'labels'));
+        const r = await parameters.labelParameterVersion(envOf(), scopeOf(ctx), need(i.Name, 'name'), i.ParameterVersion, need(i.Labels, 'labels'));
         return { InvalidLabels: r.invalidLabels, ParameterVersion: r.version };
       },
     },
     UnlabelParameterVersion: {
       authorization: { resources: one },
       handler: async (i, ctx) => {
-        const r = await parameters.unlabelParameterVersion(env, scopeOf(ctx), need(i.Name, 'name'), need(i.ParameterVersion, 'parameterVersion'), need(i.Labels, 'labels'));
+        const r = await parameters.unlabelParameterVersion(envOf(), scopeOf(ctx), need(i.Name, 'name'), need(i.ParameterVersion, 'parameterVersion'), need(i.Labels, 'labels'));
         return { RemovedLabels: r.removedLabels, InvalidLabels: r.invalidLabels };
       },
     },
     DeleteParameter: {
       authorization: { resources: one },
       handler: async (i, ctx) => {
-        await parameters.deleteParameter(env, scopeOf(ctx), need(i.Name, 'name'));
+        await parameters.deleteParameter(envOf(), scopeOf(ctx), need(i.Name, 'name'));
         return {};
       },
     },
     DeleteParameters: {
       authorization: { resources: (i, ctx) => (i.Names?.length ? i.Names.map((n) => arnOf(ctx, n)) : ['*']) },
       handler: async (i, ctx) => {
-        const r = await parameters.deleteParameters(env, scopeOf(ctx), need(i.Names, 'names'));
+        const r = await parameters.deleteParameters(envOf(), scopeOf(ctx), need(i.Names, 'names'));
         return { DeletedParameters: r.deleted, InvalidParameters: r.invalid };
       },
     },
@@ -157,7 +158,7 @@ export function ssmService(deps: SsmDeps): ServiceDefinition<SsmOperations> {
       authorization: { resources: (i, ctx) => [arnOf(ctx, i.ResourceId)] },
       handler: async (i, ctx) => {
         taggedParameter(i.ResourceType);
-        await parameters.changeTags(env, scopeOf(ctx), need(i.ResourceId, 'resourceId'), tagsIn(i.Tags), []);
+        await parameters.changeTags(envOf(), scopeOf(ctx), need(i.ResourceId, 'resourceId'), tagsIn(i.Tags), []);
         return {};
       },
     },
@@ -165,7 +166,7 @@ export function ssmService(deps: SsmDeps): ServiceDefinition<SsmOperations> {
       authorization: { resources: (i, ctx) => [arnOf(ctx, i.ResourceId)] },
       handler: async (i, ctx) => {
         taggedParameter(i.ResourceType);
-        await parameters.changeTags(env, scopeOf(ctx), need(i.ResourceId, 'resourceId'), [], need(i.TagKeys, 'tagKeys'));
+        await parameters.changeTags(envOf(), scopeOf(ctx), need(i.ResourceId, 'resourceId'), [], need(i.TagKeys, 'tagKeys'));
         return {};
       },
     },
@@ -173,7 +174,7 @@ export function ssmService(deps: SsmDeps): ServiceDefinition<SsmOperations> {
       authorization: { resources: (i, ctx) => [arnOf(ctx, i.ResourceId)] },
       handler: async (i, ctx) => {
         taggedParameter(i.ResourceType);
-        const tags = await parameters.listTags(env, scopeOf(ctx), need(i.ResourceId, 'resourceId'));
+        const tags = await parameters.listTags(envOf(), scopeOf(ctx), need(i.ResourceId, 'resourceId'));
         return { TagList: tags.map((t) => ({ Key: t.key, Value: t.value })) };
       },
     },
