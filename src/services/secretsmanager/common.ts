@@ -23,7 +23,13 @@ export type SecretsOperationTable = { [K in keyof SecretsmanagerOperations]?: Op
 export const scopeOf = (ctx: RequestContext): secrets.Scope => ({ account: ctx.account, region: ctx.region });
 
 /** The secrets domain's environment. */
-export const envOf = (deps: SecretsManagerDeps): secrets.SecretsEnv => ({ store: deps.store, clock: deps.clock, ids: deps.ids, sealer: deps.sealer });
+export const envOf = (deps: SecretsManagerDeps): secrets.SecretsEnv => ({
+  // Read when a request runs, not when the adapter is built (the coverage docs build it without ports).
+  get store() { return deps.store; },
+  get clock() { return deps.clock; },
+  get ids() { return deps.ids; },
+  get sealer() { return deps.sealer; },
+});
 
 /** The resources of an operation on one secret: the ARN of the secret its SecretId names. */
 export const onSecret = (deps: SecretsManagerDeps) => async (i: { SecretId?: string }, ctx: RequestContext): Promise<string[]> =>
