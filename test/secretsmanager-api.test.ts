@@ -13,7 +13,7 @@ import {
   BatchGetSecretValueCommand, CreateSecretCommand, DeleteResourcePolicyCommand, DeleteSecretCommand, DescribeSecretCommand, GetResourcePolicyCommand,
   GetSecretValueCommand, ListSecretVersionIdsCommand, ListSecretsCommand, PutResourcePolicyCommand, PutSecretValueCommand, RestoreSecretCommand,
   RotateSecretCommand, SecretsManagerClient, TagResourceCommand, UntagResourceCommand, UpdateSecretCommand, UpdateSecretVersionStageCommand,
-  paginateListSecrets,
+  paginateListSecrets, type ListSecretsCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { startControlPlane, type ControlPlane } from '../src/cli/control-plane.ts';
@@ -192,7 +192,7 @@ describe('Secrets Manager through the SDK and the AWS CLI', () => {
     for (const [name, team] of [['list/a', 'blue'], ['list/b', 'red'], ['list/c', 'blue']] as const) {
       await sm.send(new CreateSecretCommand({ Name: name, Description: `Secret of team ${team}`, Tags: [{ Key: 'team', Value: team }] }));
     }
-    const names = async (input: ConstructorParameters<typeof ListSecretsCommand>[0]) => (await sm.send(new ListSecretsCommand(input))).SecretList!.map((s) => s.Name);
+    const names = async (input: ListSecretsCommandInput) => (await sm.send(new ListSecretsCommand(input))).SecretList!.map((s) => s.Name);
     assert.deepEqual(await names({ Filters: [{ Key: 'name', Values: ['list/'] }] }), ['list/a', 'list/b', 'list/c']);
     assert.deepEqual(await names({ Filters: [{ Key: 'name', Values: ['list/'] }], SortOrder: 'desc' }), ['list/c', 'list/b', 'list/a']);
     assert.deepEqual(await names({ Filters: [{ Key: 'name', Values: ['list/'] }, { Key: 'tag-value', Values: ['blue'] }] }), ['list/a', 'list/c']);
@@ -212,7 +212,7 @@ describe('Secrets Manager through the SDK and the AWS CLI', () => {
   });
 
   it('resource policies, tags and BatchGetSecretValue with errors per secret', async () => {
-    const { ARN: arn } = await sm.send(new CreateSecretCommand({ Name: 'batch/one', SecretString: '1' }));
+    const arn = (await sm.send(new CreateSecretCommand({ Name: 'batch/one', SecretString: '1' }))).ARN!;
     await sm.send(new CreateSecretCommand({ Name: 'batch/two', SecretString: '2' }));
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] });
     await sm.send(new PutResourcePolicyCommand({ SecretId: 'batch/one', ResourcePolicy: policy }));
