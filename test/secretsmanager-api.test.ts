@@ -248,7 +248,7 @@ describe('Secrets Manager through the SDK and the AWS CLI', () => {
     await refused(sm.send(new GetSecretValueCommand({ SecretId: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:errors/dup-XXXXXX` })), 'ResourceNotFoundException');
   });
 
-  it('IAM: a user without permission is refused; one allowed a secret reads only that one', async () => {
+  it('IAM: a user without permission is refused; one allowed a secret reads only that one; resource policies and tags count', async () => {
     const iam = new IAMClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
     const userWithKey = async (name: string, statements?: object[]): Promise<Keys> => {
       await iam.send(new CreateUserCommand({ UserName: name }));
@@ -274,6 +274,26 @@ describe('Secrets Manager through the SDK and the AWS CLI', () => {
       assert.deepEqual(batch.SecretValues!.map((v) => v.SecretString), ['yes']);
       assert.deepEqual(batch.Errors!.map((e) => [e.SecretId, e.ErrorCode]), [['iam/other', 'AccessDeniedException']]);
       await refused(sm.send(new DescribeSecretCommand({ SecretId: 'iam/new' })), 'ResourceNotFoundException', undefined);
+
+      // A secret's resource policy grants what the user's own policies do not; its tags are aws:ResourceTag.
+      await sm.send(new PutResourcePolicyCommand({
+        SecretId: 'iam/other',
+        ResourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/no-secrets` }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] }),
+      }));
+      assert.equal((await nobody.send(new GetSecretValueCommand({ SecretId: 'iam/other' }))).SecretString, 'no');
+      await refused(nobody.send(new GetSecretValueCommand({ SecretId: 'iam/allowed' })), 'AccessDeniedException', undefined, 400);
+      await refused(sm.send(new PutResourcePolicyCommand({ SecretId: 'iam/other', ResourcePolicy: JSON.stringify({ Statement: [{ Effect: 'Maybe' }] }) })),
+        'MalformedPolicyDocumentException');
+      await sm.send(new TagResourceCommand({ SecretId: 'iam/allowed', Tags: [{ Key: 'team', Value: 'blue' }] }));
+      const blue = client(await userWithKey('blue-team', [{
+        Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } },
+      }]));
+      try {
+        assert.equal((await blue.send(new DescribeSecretCommand({ SecretId: 'iam/allowed' }))).Name, 'iam/allowed');
+        await refused(blue.send(new DescribeSecretCommand({ SecretId: 'iam/other' })), 'AccessDeniedException', undefined, 400);
+      } finally {
+        blue.destroy();
+      }
     } finally {
       for (const c of [iam, nobody, reader]) c.destroy();
     }

@@ -13,3 +13,4 @@ export {
   untagSecret, updateSecret, updateSecretVersionStage,
   type CreateSecretRequest, type ListSecretsRequest, type SecretValue, type SecretsEnv, type UpdateSecretRequest,
 } from './secrets.ts';
+export { secretResourceInfo, type SecretResourceInfo } from './resource-info.ts';

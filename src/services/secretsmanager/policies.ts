@@ -1,11 +1,24 @@
 /**
  * Resource policies, tags and BatchGetSecretValue: GetResourcePolicy, PutResourcePolicy,
- * DeleteResourcePolicy, TagResource, UntagResource, BatchGetSecretValue.
+ * DeleteResourcePolicy, ValidateResourcePolicy, TagResource, UntagResource, BatchGetSecretValue.
+ * IAM evaluates a secret's resource policy with the caller's own (identity's authority reads it).
  */
 import { AwsError, paginate, requestTagConditions, tagKeyConditions } from '../../aws/index.ts';
 import type { APIErrorType, SecretValueEntry } from '@aws-sdk/client-secrets-manager';
+import { parsePolicy, PolicyDocumentError } from '../../identity/index.ts';
 import * as secrets from '../../secrets/index.ts';
 import { envOf, onSecret, scopeOf, secretIdCondition, tagsIn, valueShape, type SecretsManagerDeps, type SecretsOperationTable } from './common.ts';
+
+/** The problem IAM's policy engine finds with a resource policy, or undefined when it reads it. */
+function policyProblem(text: string): string | undefined {
+  try {
+    parsePolicy(text, 'resource');
+    return undefined;
+  } catch (error) {
+    if (error instanceof PolicyDocumentError) return error.message;
+    throw error;
+  }
+}
 
 /** Policies, tags and batch reads. */
 export function policyOperations(deps: SecretsManagerDeps): SecretsOperationTable {
@@ -22,8 +35,20 @@ export function policyOperations(deps: SecretsManagerDeps): SecretsOperationTabl
     PutResourcePolicy: {
       authorization: { resources: onSecret(deps), conditions: secretIdCondition },
       handler: async (i, ctx) => {
+        const problem = policyProblem(i.ResourcePolicy ?? '');
+        if (problem !== undefined) throw secrets.SecretsErrors.malformedPolicy(problem);
         const r = await secrets.setResourcePolicy(env, scopeOf(ctx), id(i), i.ResourcePolicy ?? '');
         return { ARN: r.arn, Name: r.name };
+      },
+    },
+    ValidateResourcePolicy: {
+      authorization: { resources: (i, ctx) => (i.SecretId !== undefined ? onSecret(deps)(i, ctx) : ['*']), conditions: secretIdCondition },
+      handler: async (i, ctx) => {
+        if (i.SecretId !== undefined) await secrets.describeSecret(env, scopeOf(ctx), i.SecretId);
+        const problem = policyProblem(i.ResourcePolicy ?? '');
+        return problem === undefined
+          ? { PolicyValidationPassed: true, ValidationErrors: [] }
+          : { PolicyValidationPassed: false, ValidationErrors: [{ CheckName: 'IAM_POLICY_SYNTAX', ErrorMessage: problem }] };
       },
     },
     DeleteResourcePolicy: {
