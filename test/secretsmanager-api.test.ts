@@ -139,7 +139,7 @@ describe('Secrets Manager through the SDK and the AWS CLI', () => {
     assert.ok(!everything.includes(Buffer.from(bytes).toString('base64')));
   });
 
-  it('the AWS CLI: create-secret, get-secret-value, put-secret-value, list-secrets, delete-secret', async () => {
+  it('the AWS CLI: create-secret, get-secret-value, put-secret-value, list-secrets, delete-secret, get-random-password', async () => {
     const created = await cli('create-secret', '--name', 'cli/token', '--secret-string', '{"token":"abc"}', '--description', 'from the CLI');
     assert.match(created.ARN, ARN);
     assert.equal(created.Name, 'cli/token');
@@ -158,6 +158,7 @@ describe('Secrets Manager through the SDK and the AWS CLI', () => {
     assert.match(await cliFails('create-secret', '--name', 'cli/token', '--secret-string', 'x'), /InvalidRequestException/);
     assert.match(await cliFails('get-secret-value', '--secret-id', 'cli/none'), /ResourceNotFoundException.*Secrets Manager can't find the specified secret\./);
     await cli('delete-secret', '--secret-id', 'cli/token', '--force-delete-without-recovery');
+    assert.match((await cli('get-random-password', '--password-length', '20', '--exclude-punctuation')).RandomPassword, /^[A-Za-z0-9]{20}$/);
     assert.match(await cliFails('describe-secret', '--secret-id', 'cli/token'), /ResourceNotFoundException/);
   });
 

@@ -14,3 +14,4 @@ export {
   type CreateSecretRequest, type ListSecretsRequest, type SecretValue, type SecretsEnv, type UpdateSecretRequest,
 } from './secrets.ts';
 export { secretResourceInfo, type SecretResourceInfo } from './resource-info.ts';
+export { PUNCTUATION, randomPassword, type PasswordOptions } from './password.ts';

@@ -1,7 +1,7 @@
 /**
  * Secrets and their values: CreateSecret, GetSecretValue, PutSecretValue, UpdateSecret,
  * UpdateSecretVersionStage, DescribeSecret, ListSecrets, ListSecretVersionIds, DeleteSecret,
- * RestoreSecret, and RotateSecret refused (Wharf runs no Lambda to rotate with).
+ * RestoreSecret, GetRandomPassword, and RotateSecret refused (Wharf runs no Lambda to rotate with).
  */
 import { paginate, requestTagConditions, type RequestContext } from '../../aws/index.ts';
 import * as secrets from '../../secrets/index.ts';
@@ -125,6 +125,14 @@ export function secretOperations(deps: SecretsManagerDeps): SecretsOperationTabl
         const r = await secrets.restoreSecret(env, scopeOf(ctx), need(i.SecretId, 'secretId'));
         return { ARN: r.arn, Name: r.name };
       },
+    },
+    GetRandomPassword: {
+      handler: async (i) => ({
+        RandomPassword: secrets.randomPassword({
+          length: i.PasswordLength, excludeCharacters: i.ExcludeCharacters, excludeNumbers: i.ExcludeNumbers, excludePunctuation: i.ExcludePunctuation,
+          excludeUppercase: i.ExcludeUppercase, excludeLowercase: i.ExcludeLowercase, includeSpace: i.IncludeSpace, requireEachIncludedType: i.RequireEachIncludedType,
+        }, () => Buffer.from(deps.ids.hex32(), 'hex')),
+      }),
     },
     RotateSecret: {
       authorization: { resources: onSecret(deps), conditions: secretIdCondition },
