@@ -7,8 +7,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import {
   AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateTagsCommand,
   CreateVpcCommand, DeleteSecurityGroupCommand, DeleteSubnetCommand, DeleteTagsCommand, DeleteVpcCommand, DescribeAccountAttributesCommand,
@@ -17,64 +15,28 @@ import {
   paginateDescribeSecurityGroupRules, paginateDescribeTags, waitUntilVpcAvailable, type Filter, type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { startControlPlane, type ControlPlane } from '../src/cli/control-plane.ts';
+import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { keys, type NetworkInterfaceRecord } from '../src/network/index.ts';
-import { awsCliEnv, credentials, region, rootKeyEnv, tempDir } from './support/wharf.ts';
-
-const run = promisify(execFile);
-const AWS = '/usr/bin/aws';
-const ACCOUNT = '123456789012';
+import { credentials, region } from './support/wharf.ts';
+import { ACCOUNT, awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
 
 type Keys = { accessKeyId: string; secretAccessKey: string };
 
+const controlPlane = inProcessControlPlane();
 let plane: ControlPlane;
 let ec2: EC2Client;
 
 before(async () => {
-  plane = await startControlPlane({
-    host: '127.0.0.1', port: 0, dataDir: tempDir(), account: ACCOUNT, region, allowReset: false,
-    unknownKeysAsRoot: false, env: rootKeyEnv, log: () => undefined,
-  });
+  plane = await controlPlane();
   ec2 = client();
 });
-after(async () => {
-  ec2?.destroy();
-  await plane?.stop();
-});
+after(() => ec2?.destroy());
 
 function client(keys: Keys = credentials, inRegion = region): EC2Client {
   return new EC2Client({ endpoint: plane.url, region: inRegion, credentials: keys, maxAttempts: 1 });
 }
 
-/** Runs `aws ec2 <args>` against the control plane; parses its JSON output. */
-async function cli(...args: string[]): Promise<Record<string, any>> {
-  const env = { ...awsCliEnv, AWS_DEFAULT_REGION: region, AWS_REGION: region, AWS_EC2_METADATA_DISABLED: 'true' };
-  const { stdout } = await run(AWS, ['--endpoint-url', plane.url, '--output', 'json', 'ec2', ...args], { env });
-  return stdout.trim() ? JSON.parse(stdout) : {};
-}
-
-/** Runs an `aws ec2` command that must fail; returns its stderr. */
-async function cliFails(...args: string[]): Promise<string> {
-  try {
-    await cli(...args);
-  } catch (error) {
-    return String((error as { stderr?: string }).stderr);
-  }
-  throw new Error(`aws ec2 ${args.join(' ')} succeeded`);
-}
-
-/** Asserts the call is refused with EC2's `code`, HTTP `status` and (when given) exactly `message`. */
-async function refused(call: Promise<unknown>, code: string, message?: string | RegExp, status = 400): Promise<void> {
-  await assert.rejects(call.then((ok) => {
-    throw new Error(`expected ${code}, got a success: ${JSON.stringify(ok)}`);
-  }), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(error.name, code, error.message);
-    assert.equal(error.$metadata?.httpStatusCode, status, error.message);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    else if (message) assert.match(error.message, message);
-    return true;
-  });
-}
+const { cli, cliFails } = awsCli(() => plane.url, 'ec2');
 
 const filter = (name: string, ...values: string[]): Filter => ({ Name: name, Values: values });
 

@@ -7,8 +7,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import {
   BatchGetSecretValueCommand, CreateSecretCommand, DeleteResourcePolicyCommand, DeleteSecretCommand, DescribeSecretCommand, GetResourcePolicyCommand,
   GetSecretValueCommand, ListSecretVersionIdsCommand, ListSecretsCommand, PutResourcePolicyCommand, PutSecretValueCommand, RestoreSecretCommand,
@@ -16,63 +14,27 @@ import {
   paginateListSecrets, type ListSecretsCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { startControlPlane, type ControlPlane } from '../src/cli/control-plane.ts';
-import { awsCliEnv, credentials, region, rootKeyEnv, tempDir } from './support/wharf.ts';
-
-const run = promisify(execFile);
-const AWS = '/usr/bin/aws';
-const ACCOUNT = '123456789012';
+import type { ControlPlane } from '../src/cli/control-plane.ts';
+import { credentials, region } from './support/wharf.ts';
+import { ACCOUNT, awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
 
 type Keys = { accessKeyId: string; secretAccessKey: string };
 
+const controlPlane = inProcessControlPlane();
 let plane: ControlPlane;
 let sm: SecretsManagerClient;
 
 before(async () => {
-  plane = await startControlPlane({
-    host: '127.0.0.1', port: 0, dataDir: tempDir(), account: ACCOUNT, region, allowReset: false,
-    unknownKeysAsRoot: false, env: rootKeyEnv, log: () => undefined,
-  });
+  plane = await controlPlane();
   sm = client();
 });
-after(async () => {
-  sm?.destroy();
-  await plane?.stop();
-});
+after(() => sm?.destroy());
 
 function client(keys: Keys = credentials): SecretsManagerClient {
   return new SecretsManagerClient({ endpoint: plane.url, region, credentials: keys, maxAttempts: 1 });
 }
 
-/** Runs `aws secretsmanager <args>` against the control plane; parses its JSON output. */
-async function cli(...args: string[]): Promise<Record<string, any>> {
-  const env = { ...awsCliEnv, AWS_DEFAULT_REGION: region, AWS_REGION: region, AWS_EC2_METADATA_DISABLED: 'true' };
-  const { stdout } = await run(AWS, ['--endpoint-url', plane.url, '--output', 'json', 'secretsmanager', ...args], { env });
-  return stdout.trim() ? JSON.parse(stdout) : {};
-}
-
-/** Runs an `aws secretsmanager` command that must fail; returns its stderr. */
-async function cliFails(...args: string[]): Promise<string> {
-  try {
-    await cli(...args);
-  } catch (error) {
-    return String((error as { stderr?: string }).stderr);
-  }
-  throw new Error(`aws secretsmanager ${args.join(' ')} succeeded`);
-}
-
-/** Asserts the call is refused with `code`, HTTP `status` and (when given) the message. */
-async function refused(call: Promise<unknown>, code: string, message?: string | RegExp, status = 400): Promise<void> {
-  await assert.rejects(call.then((ok) => {
-    throw new Error(`expected ${code}, got a success: ${JSON.stringify(ok)}`);
-  }), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(error.name, code, error.message);
-    assert.equal(error.$metadata?.httpStatusCode, status, error.message);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    else if (message) assert.match(error.message, message);
-    return true;
-  });
-}
+const { cli, cliFails } = awsCli(() => plane.url, 'secretsmanager');
 
 const ARN = new RegExp(`^arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:`);
 

@@ -7,73 +7,36 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import {
   AddTagsToResourceCommand, DeleteParameterCommand, DeleteParametersCommand, DescribeParametersCommand, GetParameterCommand, GetParameterHistoryCommand,
   GetParametersByPathCommand, GetParametersCommand, LabelParameterVersionCommand, ListTagsForResourceCommand, PutParameterCommand,
   RemoveTagsFromResourceCommand, SSMClient, UnlabelParameterVersionCommand, paginateDescribeParameters, paginateGetParametersByPath,
 } from '@aws-sdk/client-ssm';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { startControlPlane, type ControlPlane } from '../src/cli/control-plane.ts';
+import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { keys } from '../src/parameters/index.ts';
-import { awsCliEnv, credentials, region, rootKeyEnv, tempDir } from './support/wharf.ts';
+import { credentials, region } from './support/wharf.ts';
+import { ACCOUNT, awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
 
-const run = promisify(execFile);
-const AWS = '/usr/bin/aws';
-const ACCOUNT = '123456789012';
 const ARN = `arn:aws:ssm:${region}:${ACCOUNT}:parameter`;
 
 type Keys = { accessKeyId: string; secretAccessKey: string };
 
+const controlPlane = inProcessControlPlane();
 let plane: ControlPlane;
 let ssm: SSMClient;
 
 before(async () => {
-  plane = await startControlPlane({
-    host: '127.0.0.1', port: 0, dataDir: tempDir(), account: ACCOUNT, region, allowReset: false,
-    unknownKeysAsRoot: false, env: rootKeyEnv, log: () => undefined,
-  });
+  plane = await controlPlane();
   ssm = client();
 });
-after(async () => {
-  ssm?.destroy();
-  await plane?.stop();
-});
+after(() => ssm?.destroy());
 
 function client(keys: Keys = credentials): SSMClient {
   return new SSMClient({ endpoint: plane.url, region, credentials: keys, maxAttempts: 1 });
 }
 
-/** Runs `aws ssm <args>` against the control plane; parses its JSON output. */
-async function cli(...args: string[]): Promise<Record<string, any>> {
-  const env = { ...awsCliEnv, AWS_DEFAULT_REGION: region, AWS_REGION: region, AWS_EC2_METADATA_DISABLED: 'true' };
-  const { stdout } = await run(AWS, ['--endpoint-url', plane.url, '--output', 'json', 'ssm', ...args], { env });
-  return stdout.trim() ? JSON.parse(stdout) : {};
-}
-
-/** Runs an `aws ssm` command that must fail; returns its stderr. */
-async function cliFails(...args: string[]): Promise<string> {
-  try {
-    await cli(...args);
-  } catch (error) {
-    return String((error as { stderr?: string }).stderr);
-  }
-  throw new Error(`aws ssm ${args.join(' ')} succeeded`);
-}
-
-/** Asserts the call is refused with SSM's `code`, HTTP `status` and (when given) the message. */
-async function refused(call: Promise<unknown>, code: string, message?: string | RegExp, status = 400): Promise<void> {
-  await assert.rejects(call.then((ok) => {
-    throw new Error(`expected ${code}, got a success: ${JSON.stringify(ok)}`);
-  }), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(error.name, code, error.message);
-    assert.equal(error.$metadata?.httpStatusCode, status, error.message);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    else if (message) assert.match(error.message, message);
-    return true;
-  });
-}
+const { cli, cliFails } = awsCli(() => plane.url, 'ssm');
 
 describe('SSM Parameter Store through the SDK and the AWS CLI', () => {
   it('String, StringList and SecureString: put, get, and a SecureString only decrypted when asked', async () => {

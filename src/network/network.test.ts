@@ -4,14 +4,12 @@
  * other (also when two creates race), groups and their rules, dependencies that block deletes,
  * and tags on every kind of resource.
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AwsError } from '../aws/index.ts';
 import { ManualClock, type Ids } from '../common/index.ts';
-import { EtcdCluster, EtcdStore, SqliteStore, getDoc, listDocs, type Store } from '../state/index.ts';
+import { getDoc, listDocs } from '../state/index.ts';
+import { storeBackends } from '../state/backends.testing.ts';
 import { ensureDefaultVpc } from './default-vpc.ts';
 import type { NetworkEnv } from './env.ts';
 import { createSecurityGroup, deleteSecurityGroup, describeSecurityGroups } from './groups.ts';
@@ -34,29 +32,12 @@ function countingIds(): Ids {
   return { hex32: () => (++n).toString(16).padStart(32, '0').split('').reverse().join(''), uuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` };
 }
 
-const root = mkdtempSync(join(tmpdir(), 'wharf-network-'));
-let etcd: Promise<EtcdCluster> | undefined;
-const opened: Store[] = [];
-let counter = 0;
-after(async () => {
-  for (const s of opened) await s.close();
-  if (etcd) await (await etcd).stop();
-  rmSync(root, { recursive: true, force: true });
-});
-
-const backends: Record<string, () => Promise<Store>> = {
-  SQLite: async () => SqliteStore.open(':memory:'),
-  etcd: async () => {
-    etcd ??= EtcdCluster.start({ members: 1, dir: join(root, 'etcd') });
-    return new EtcdStore({ hosts: (await etcd).hosts, root: `network-${++counter}/` });
-  },
-};
+const backends = storeBackends('network');
 
 for (const [backend, open] of Object.entries(backends)) {
   describe(`network domain on ${backend}`, () => {
     const fresh = async (): Promise<NetworkEnv> => {
       const store = await open();
-      opened.push(store);
       const env = { store, clock: new ManualClock(), ids: countingIds() };
       await ensureDefaultVpc(store, scope, env.clock.now());
       return env;

@@ -3,15 +3,12 @@
  * and overwrite with history, SecureStrings sealed at rest and opened only when asked, labels and
  * selectors, paths and filters, tags, deletes, and racing writers each getting their own version.
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AwsError } from '../aws/index.ts';
 import { ManualClock, Sealer } from '../common/index.ts';
-import { EtcdCluster, EtcdStore, SqliteStore, type Store } from '../state/index.ts';
+import { storeBackends } from '../state/backends.testing.ts';
 import type { ParametersEnv } from './env.ts';
 import {
   changeTags, deleteParameter, deleteParameters, describeParameters, getParameter, getParameterHistory, getParameters, getParametersByPath,
@@ -26,29 +23,12 @@ const code = (expected: string) => (e: AwsError) => {
   return true;
 };
 
-const root = mkdtempSync(join(tmpdir(), 'wharf-parameters-'));
-let etcd: Promise<EtcdCluster> | undefined;
-const opened: Store[] = [];
-let counter = 0;
-after(async () => {
-  for (const s of opened) await s.close();
-  if (etcd) await (await etcd).stop();
-  rmSync(root, { recursive: true, force: true });
-});
-
-const backends: Record<string, () => Promise<Store>> = {
-  SQLite: async () => SqliteStore.open(':memory:'),
-  etcd: async () => {
-    etcd ??= EtcdCluster.start({ members: 1, dir: join(root, 'etcd') });
-    return new EtcdStore({ hosts: (await etcd).hosts, root: `parameters-${++counter}/` });
-  },
-};
+const backends = storeBackends('parameters');
 
 for (const [backend, open] of Object.entries(backends)) {
   describe(`parameters domain on ${backend}`, () => {
     const fresh = async (): Promise<ParametersEnv> => {
       const store = await open();
-      opened.push(store);
       return { store, clock: new ManualClock(), sealer: new Sealer(randomBytes(32)) };
     };
 

@@ -3,15 +3,13 @@
  * and idempotent retries, versions and stages, values sealed at rest, racing writers, deletion
  * with a recovery window that passes, restore, force delete and the name taken again.
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AwsError } from '../aws/index.ts';
 import { ManualClock, Sealer, type Ids } from '../common/index.ts';
-import { EtcdCluster, EtcdStore, SqliteStore, listDocs, type Store } from '../state/index.ts';
+import { listDocs } from '../state/index.ts';
+import { storeBackends } from '../state/backends.testing.ts';
 import { keys, type Scope, type ValueRecord } from './records.ts';
 import {
   createSecret, deleteSecret, describeSecret, getSecretValue, listSecrets, putSecretValue, restoreSecret, updateSecret, updateSecretVersionStage,
@@ -32,29 +30,12 @@ function countingIds(): Ids {
   return { hex32: () => randomBytes(16).toString('hex'), uuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` };
 }
 
-const root = mkdtempSync(join(tmpdir(), 'wharf-secrets-'));
-let etcd: Promise<EtcdCluster> | undefined;
-const opened: Store[] = [];
-let counter = 0;
-after(async () => {
-  for (const s of opened) await s.close();
-  if (etcd) await (await etcd).stop();
-  rmSync(root, { recursive: true, force: true });
-});
-
-const backends: Record<string, () => Promise<Store>> = {
-  SQLite: async () => SqliteStore.open(':memory:'),
-  etcd: async () => {
-    etcd ??= EtcdCluster.start({ members: 1, dir: join(root, 'etcd') });
-    return new EtcdStore({ hosts: (await etcd).hosts, root: `secrets-${++counter}/` });
-  },
-};
+const backends = storeBackends('secrets');
 
 for (const [backend, open] of Object.entries(backends)) {
   describe(`secrets domain on ${backend}`, () => {
     const fresh = async (): Promise<SecretsEnv & { clock: ManualClock }> => {
       const store = await open();
-      opened.push(store);
       return { store, clock: new ManualClock(Date.UTC(2026, 11, 3)), ids: countingIds(), sealer: new Sealer(randomBytes(32)) };
     };
 
