@@ -150,4 +150,21 @@ describe('tasks on real containers', () => {
     assert.ok(s.executionStoppedAt!.getTime() - s.stoppingAt!.getTime() >= 2900, 'not killed before its stopTimeout');
     assert.equal(p.containers![0].exitCode, 0, 'a container that handles SIGTERM exits on its own');
   });
+  it('applies linuxParameters: a tmpfs mount, a mapped device and swap beside the memory limit', async () => {
+    const cluster = await newCluster('linux');
+    const task = await runOne(cluster, 'linux-params', [{
+      name: 'main', image: TEST_IMAGE, memory: 64, essential: true, stopTimeout: 2, command: ['sleep', '3600'],
+      linuxParameters: {
+        tmpfs: [{ containerPath: '/scratch', size: 8, mountOptions: ['noexec'] }],
+        devices: [{ hostPath: '/dev/null', containerPath: '/dev/quiet', permissions: ['read', 'write'] }],
+        maxSwap: 32, swappiness: 0,
+      },
+    }]);
+    await waitUntilTasksRunning({ ...wait, client: ecs }, { cluster, tasks: [task.taskArn!] });
+    const id = (await describe1(cluster, task.taskArn!)).containers![0].runtimeId!;
+    assert.match(docker('exec', id, 'sh', '-c', 'grep " /scratch " /proc/mounts'), /^tmpfs \/scratch tmpfs rw,.*noexec.*size=8192k/);
+    assert.equal(docker('exec', id, 'sh', '-c', 'echo quiet > /dev/quiet && echo written'), 'written');
+    assert.equal(docker('inspect', '-f', '{{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}}', id), `${(64 + 32) * 1024 * 1024} 0`);
+    await ecs.send(new StopTaskCommand({ cluster, task: task.taskArn! }));
+  });
 });

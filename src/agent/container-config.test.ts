@@ -159,6 +159,26 @@ describe('container create options', () => {
     assert.equal(o.StopTimeout, 5);
   });
 
+  it('linuxParameters: devices with their permissions, tmpfs mounts with size and options, swap beside the memory limit', () => {
+    const host = create({
+      memory: 128,
+      linuxParameters: {
+        devices: [{ hostPath: '/dev/fuse' }, { hostPath: '/dev/null', containerPath: '/dev/quiet', permissions: ['read'] }],
+        tmpfs: [{ containerPath: '/scratch', size: 64, mountOptions: ['noexec', 'nosuid'] }],
+        maxSwap: 256,
+        swappiness: 10,
+      },
+    }).HostConfig;
+    assert.deepEqual(host.Devices, [
+      { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' },
+      { PathOnHost: '/dev/null', PathInContainer: '/dev/quiet', CgroupPermissions: 'r' },
+    ]);
+    assert.deepEqual(host.Tmpfs, { '/scratch': 'size=64m,noexec,nosuid' });
+    assert.equal(host.MemorySwap, (128 + 256) * 1024 * 1024);
+    assert.equal(host.MemorySwappiness, 10);
+    assert.equal(create({ memory: 128, linuxParameters: { maxSwap: 0 } }).HostConfig.MemorySwap, 128 * 1024 * 1024, 'maxSwap 0: no swap');
+  });
+
   it('awslogs is left to Wharf: Docker keeps its default log driver', () => {
     assert.equal(create({ logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } } }).HostConfig.LogConfig, undefined);
   });

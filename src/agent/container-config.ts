@@ -150,6 +150,19 @@ export function containerCreateOptions(def: ContainerDefinition, ctx: ContainerC
   }
   const linux = def.linuxParameters;
   if (linux?.initProcessEnabled) host.Init = true;
+  if (linux?.devices?.length) {
+    host.Devices = linux.devices.map((d) => ({
+      PathOnHost: d.hostPath ?? '',
+      PathInContainer: d.containerPath ?? d.hostPath ?? '',
+      CgroupPermissions: (d.permissions ?? ['read', 'write', 'mknod']).map((p) => p[0]).join(''),
+    }));
+  }
+  if (linux?.tmpfs?.length) {
+    host.Tmpfs = Object.fromEntries(linux.tmpfs.map((t) => [t.containerPath ?? '', [`size=${t.size ?? 0}m`, ...(t.mountOptions ?? [])].join(',')]));
+  }
+  // ECS's maxSwap is the swap on top of the container's memory (0: none); Docker's MemorySwap is the two together.
+  if (linux?.maxSwap !== undefined && def.memory !== undefined) host.MemorySwap = (def.memory + linux.maxSwap) * MiB;
+  if (linux?.swappiness !== undefined) host.MemorySwappiness = linux.swappiness;
   if (linux?.sharedMemorySize !== undefined) host.ShmSize = linux.sharedMemorySize * MiB;
   if (linux?.capabilities?.add?.length) host.CapAdd = [...linux.capabilities.add];
   if (linux?.capabilities?.drop?.length) host.CapDrop = [...linux.capabilities.drop];

@@ -61,6 +61,13 @@ export interface HostConfig {
   CapAdd?: string[];
   CapDrop?: string[];
   LogConfig?: { Type: string; Config: Record<string, string> };
+  /** Host devices mapped into the container (`CgroupPermissions` of `r`, `w`, `m`). */
+  Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[];
+  /** tmpfs mounts: container path → mount options (`size=64m,noexec`). */
+  Tmpfs?: Record<string, string>;
+  /** Memory plus swap, bytes (equal to Memory: no swap). */
+  MemorySwap?: number;
+  MemorySwappiness?: number;
   /** The cgroup the container's own is made under (a task's, when the task's resources are limits on the whole task). */
   CgroupParent?: string;
 }

@@ -32,15 +32,18 @@ describe('unhonouredFeature', () => {
     ['mount points', { mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }, refusal('mountPoints', 'volumes')],
     ['volumes from', { volumesFrom: [{ sourceContainer: 'other' }] }, refusal('volumesFrom', 'volumes from other containers')],
     ['FireLens', { firelensConfiguration: { type: 'fluentbit' } }, refusal('firelensConfiguration', 'FireLens log routing')],
-    ['devices', { linuxParameters: { devices: [{ hostPath: '/dev/fuse' }] } }, refusal('linuxParameters.devices', 'devices')],
-    ['tmpfs', { linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 64 }] } }, refusal('linuxParameters.tmpfs', 'tmpfs mounts')],
-    ['swap', { linuxParameters: { swappiness: 10 } }, refusal('linuxParameters.maxSwap', 'swap limits')],
+    ['swap without a memory limit', { memory: undefined, memoryReservation: 64, linuxParameters: { maxSwap: 128 } }, refusal('linuxParameters.maxSwap', 'swap limits without a memory limit')],
     ['a restart policy', { restartPolicy: { enabled: true } }, refusal('restartPolicy', 'container restart policies')],
     ['credential specs', { credentialSpecs: ['credentialspec:file://a.json'] }, refusal('credentialSpecs', 'credential specs')],
   ];
   for (const [what, over, message] of cases) {
     test(`refuses ${what}, naming the member and the container`, () => assert.equal(unhonouredFeature(td([web(over)])), message));
   }
+
+  test('devices, tmpfs mounts, swappiness and swap beside a memory limit are honoured', () => {
+    const linux = { devices: [{ hostPath: '/dev/fuse' }], tmpfs: [{ containerPath: '/scratch', size: 64 }], swappiness: 10, maxSwap: 128 };
+    assert.equal(unhonouredFeature(td([web({ memory: 128, linuxParameters: linux })])), undefined);
+  });
 
   test('names the first container that uses one, by index and name', () => {
     assert.equal(unhonouredFeature(td([web(), web({ name: 'side', secrets: [{ name: 'A', valueFrom: 'b' }] })])), refusal('secrets', 'container secrets', 'side', 1));

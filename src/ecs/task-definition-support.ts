@@ -24,9 +24,8 @@ const CONTAINER_CHECKS: readonly ContainerCheck[] = [
   ['FireLens log routing', 'firelensConfiguration', (c) => c.firelensConfiguration !== undefined],
   ['log shipping', 'logConfiguration.logDriver', (c) => c.logConfiguration !== undefined && !HONOURED_LOG_DRIVERS.has(c.logConfiguration.logDriver ?? '')],
   ['log driver secret options', 'logConfiguration.secretOptions', (c) => Boolean(c.logConfiguration?.secretOptions?.length)],
-  ['devices', 'linuxParameters.devices', (c) => Boolean(c.linuxParameters?.devices?.length)],
-  ['tmpfs mounts', 'linuxParameters.tmpfs', (c) => Boolean(c.linuxParameters?.tmpfs?.length)],
-  ['swap limits', 'linuxParameters.maxSwap', (c) => c.linuxParameters?.maxSwap !== undefined || c.linuxParameters?.swappiness !== undefined],
+  // Docker limits swap only beside a hard memory limit: maxSwap without `memory` would be dropped.
+  ['swap limits without a memory limit', 'linuxParameters.maxSwap', (c) => c.linuxParameters?.maxSwap !== undefined && c.memory === undefined],
   ['container restart policies', 'restartPolicy', (c) => c.restartPolicy?.enabled === true],
   ['credential specs', 'credentialSpecs', (c) => Boolean(c.credentialSpecs?.length)],
 ];
