@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeTasksCommand, ListClustersCommand, ListContainerInstancesCommand,
+  CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeClustersCommand, DescribeTasksCommand, ListClustersCommand, ListContainerInstancesCommand,
   ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, UpdateServiceCommand, waitUntilServicesStable, waitUntilTasksStopped,
   type ContainerDefinition, type ECSClient, type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
@@ -118,6 +118,9 @@ describe('Fargate', () => {
       const subnet = t.attachments![0].details!.find((d) => d.name === 'subnetId')!.value;
       assert.equal(subnets.indexOf(subnet!), ['a', 'b', 'c'].indexOf(t.availabilityZone!.slice(-1)), "each task is in its subnet's zone");
     }
+    const [stats] = (await ecs.send(new DescribeClustersCommand({ clusters: [cluster], include: ['STATISTICS'] }))).clusters!;
+    const stat = (name: string) => stats.statistics!.find((kv) => kv.name === name)?.value;
+    assert.deepEqual([stat('runningFargateTasksCount'), stat('activeFargateServiceCount'), stat('activeEC2ServiceCount')], ['3', '1', '0']);
     const instances = await ecs.send(new ListContainerInstancesCommand({ cluster }));
     assert.equal(instances.containerInstanceArns!.length, 1, "only the dev host's EC2 instance: the pool is not the cluster's");
     const { clusterArns } = await ecs.send(new ListClustersCommand({}));

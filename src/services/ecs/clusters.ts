@@ -45,10 +45,10 @@ export interface ClusterCounts {
   running: Record<LaunchKind, number>;
   /** Tasks whose lastStatus is PROVISIONING, PENDING or ACTIVATING, by launch type. */
   pending: Record<LaunchKind, number>;
-  /** Services whose status is ACTIVE (all of the EC2 launch type). */
-  activeServices: number;
-  /** Services deleted but still stopping their tasks. */
-  drainingServices: number;
+  /** Services whose status is ACTIVE, by launch type. */
+  activeServices: Record<LaunchKind, number>;
+  /** Services deleted but still stopping their tasks, by launch type. */
+  drainingServices: Record<LaunchKind, number>;
 }
 
 const zeroByLaunch = (): Record<LaunchKind, number> => ({ EC2: 0, FARGATE: 0, EXTERNAL: 0 });
@@ -59,9 +59,13 @@ export function countCluster(instances: ContainerInstanceRecord[], tasks: TaskRe
     registeredContainerInstances: instances.filter((i) => i.status === 'ACTIVE' || i.status === 'DRAINING').length,
     running: zeroByLaunch(),
     pending: zeroByLaunch(),
-    activeServices: services.filter((s) => s.status === 'ACTIVE').length,
-    drainingServices: services.filter((s) => s.status === 'DRAINING').length,
+    activeServices: zeroByLaunch(),
+    drainingServices: zeroByLaunch(),
   };
+  for (const s of services) {
+    if (s.status === 'ACTIVE') counts.activeServices[s.launchType]++;
+    else if (s.status === 'DRAINING') counts.drainingServices[s.launchType]++;
+  }
   for (const t of tasks) {
     const kind: LaunchKind = LAUNCH_KINDS.includes(t.launchType) ? t.launchType : 'EC2';
     if (t.lastStatus === 'RUNNING') counts.running[kind]++;
@@ -90,15 +94,15 @@ function statistics(c: ClusterCounts): KeyValuePair[] {
     kv('pendingEC2TasksCount', c.pending.EC2), kv('pendingFargateTasksCount', c.pending.FARGATE),
     kv('runningExternalTasksCount', c.running.EXTERNAL), kv('pendingExternalTasksCount', c.pending.EXTERNAL),
     kv('runningManagedInstancesTasksCount', 0), kv('pendingManagedInstancesTasksCount', 0),
-    kv('activeEC2ServiceCount', c.activeServices), kv('activeFargateServiceCount', 0),
-    kv('drainingEC2ServiceCount', c.drainingServices), kv('drainingFargateServiceCount', 0),
+    kv('activeEC2ServiceCount', c.activeServices.EC2), kv('activeFargateServiceCount', c.activeServices.FARGATE),
+    kv('drainingEC2ServiceCount', c.drainingServices.EC2), kv('drainingFargateServiceCount', c.drainingServices.FARGATE),
     kv('activeExternalServiceCount', 0), kv('drainingExternalServiceCount', 0),
     kv('activeManagedInstancesServiceCount', 0), kv('drainingManagedInstancesServiceCount', 0),
   ];
 }
 
 const EMPTY_COUNTS: ClusterCounts = {
-  registeredContainerInstances: 0, running: zeroByLaunch(), pending: zeroByLaunch(), activeServices: 0, drainingServices: 0,
+  registeredContainerInstances: 0, running: zeroByLaunch(), pending: zeroByLaunch(), activeServices: zeroByLaunch(), drainingServices: zeroByLaunch(),
 };
 
 /**
@@ -114,7 +118,7 @@ export function toApiCluster(record: ClusterRecord, counts: ClusterCounts = EMPT
     registeredContainerInstancesCount: counts.registeredContainerInstances,
     runningTasksCount: sum(counts.running),
     pendingTasksCount: sum(counts.pending),
-    activeServicesCount: counts.activeServices,
+    activeServicesCount: sum(counts.activeServices),
     statistics: inc.has('STATISTICS') ? statistics(counts) : [],
     capacityProviders: [...record.capacityProviders],
     defaultCapacityProviderStrategy: record.defaultCapacityProviderStrategy.map((s) => ({ ...s })),

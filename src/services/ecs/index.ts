@@ -36,15 +36,15 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
     validationError: ecsValidationError,
     partly: {
       CreateCluster: 'capacity providers, Service Connect defaults and execute-command settings are stored and shown, not acted on.',
-      RunTask: 'the EC2 launch type only (no Fargate, no capacity providers); awsvpc tasks run on the Docker bridge; '
+      RunTask: 'the EC2 and FARGATE launch types; of capacity providers only FARGATE and FARGATE_SPOT (which runs as FARGATE); '
         + 'task definitions using secrets, awslogs, volumes, task roles and other features the agent does not honour yet are refused by name.',
-      StartTask: 'as RunTask: the EC2 launch type only; unhonoured task-definition features are refused by name.',
+      StartTask: 'as RunTask, on the named instances; unhonoured task-definition features are refused by name.',
       CreateService: 'the ECS deployment controller with rolling updates only (no CODE_DEPLOY, EXTERNAL or blue/green); '
-        + 'load balancers and service registries are stored and shown, not acted on; no capacity providers.',
-      UpdateService: 'as CreateService; deploymentConfiguration.strategy other than ROLLING is refused.',
+        + 'load balancers and service registries are stored and shown, not acted on; EC2 or FARGATE (by launch type or a FARGATE strategy).',
+      UpdateService: 'as CreateService; deploymentConfiguration.strategy other than ROLLING and a changed capacity provider strategy are refused.',
       RegisterTaskDefinition: 'every field is accepted and stored; features the agent does not honour yet are refused when a task is run.',
       StopServiceDeployment: 'ROLLBACK only (ABORT is refused, as ECS documents for rolling deployments).',
-      DescribeClusters: 'Fargate and managed-instances statistics are always 0.',
+      DescribeClusters: 'managed-instances and EXTERNAL service statistics are always 0.',
     },
   };
 }
