@@ -21,7 +21,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { TaskFirewall, TaskInterface } from '../common/index.ts';
+import { overlaps, parseCidr, type TaskFirewall, type TaskInterface } from '../common/index.ts';
 import { renderFirewall } from './task-firewall.ts';
 import type { TaskNetworks } from './task-networks.ts';
 
@@ -59,18 +59,12 @@ export const OVERLAY_MTU = 1450;
 
 /** Pure: the first route of the host's (`ip -j route` output) that overlaps `cidr` and is not on `own`, or undefined. */
 export function overlappingRoute(routes: readonly { dst: string; dev?: string }[], cidr: string, own: string): { dst: string; dev?: string } | undefined {
-  const [base, prefix] = parse(cidr);
+  const block = parseCidr(cidr)!;
   return routes.find((r) => {
     if (r.dst === 'default' || r.dev === own) return false;
-    const [b, p] = parse(r.dst.includes('/') ? r.dst : `${r.dst}/32`);
-    const shorter = Math.min(p, prefix);
-    return shorter === 0 || (b >>> (32 - shorter)) === (base >>> (32 - shorter));
+    const dst = parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/32`);
+    return dst !== undefined && overlaps(dst, block);
   });
-}
-
-function parse(cidr: string): [number, number] {
-  const [ip, len] = cidr.split('/');
-  return [ip.split('.').reduce((n, o) => n * 256 + Number(o), 0) >>> 0, Number(len)];
 }
 
 /** The rules that let a subnet's traffic through the host: forwarding past Docker's DROP policy, and NAT out of the VPC. */

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { overlaps, parseCidr, type Cidr } from '../common/index.ts';
 
 /** One simulated host. */
 export interface NamespacedHost {
@@ -88,12 +89,14 @@ function hasChain(chain: string): boolean {
   }
 }
 
-/** A /24 under 10.253.0.0/16 that no route of this host touches, for an underlay. */
+/** A /24 under 10.253.0.0/16 that no route of this host overlaps, for an underlay. */
 export function freeUnderlay(): string {
-  const routes = sh('ip', ['-4', 'route', 'show']).split('\n').map((l) => l.split(' ')[0]);
+  const routes = (JSON.parse(sh('ip', ['-j', '-4', 'route', 'show'])) as { dst: string }[])
+    .flatMap((r) => (r.dst === 'default' ? [] : [parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/32`)]))
+    .filter((c): c is Cidr => c !== undefined);
   for (let k = 1 + Math.floor(Math.random() * 200); k < 255; k++) {
     const prefix = `10.253.${k}`;
-    if (!routes.some((r) => r.startsWith(`${prefix}.`) || r === '10.253.0.0/16' || r === '10.0.0.0/8')) return prefix;
+    if (!routes.some((r) => overlaps(r, parseCidr(`${prefix}.0/24`)!))) return prefix;
   }
   throw new Error('no free /24 under 10.253.0.0/16 for the underlay');
 }

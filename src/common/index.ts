@@ -12,3 +12,6 @@ export { ECR_HOST, registryImageRef } from './registry-image.ts';
 export { NodeSha256, sha256Hex } from './sha256.ts';
 export { Sealer } from './seal.ts';
 export { signRequest, type Credentials, type RequestToSign } from './sign-request.ts';
+export {
+  assignable, assignableCount, containsCidr, containsIp, formatCidr, formatIp, gatewayOf, overlaps, parseCidr, parseIp, size, type Cidr,
+} from './cidr.ts';

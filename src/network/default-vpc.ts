@@ -5,7 +5,7 @@
  * account and region, so replicas racing to make it write the same records and one wins.
  */
 import { transact, type Store, type Tx } from '../state/index.ts';
-import { formatCidr, parseCidr } from './cidr.ts';
+import { formatCidr, parseCidr } from '../common/index.ts';
 import { keys, stableEc2Id, type Scope, type SecurityGroupRecord, type SubnetRecord, type VpcRecord } from './records.ts';
 import { defaultSecurityGroup } from './security-groups.ts';
 

@@ -13,7 +13,7 @@ export {
 } from './records.ts';
 export {
   assignable, assignableCount, containsCidr, containsIp, formatCidr, formatIp, gatewayOf, overlaps, parseCidr, parseIp, size, type Cidr,
-} from './cidr.ts';
+} from '../common/index.ts';
 export { DEFAULT_VPC_CIDR, availabilityZones, defaultNetwork, ensureDefaultVpc, stageDefaultVpc, type AvailabilityZone } from './default-vpc.ts';
 export { allowAllEgress, defaultSecurityGroup, type IdMaker } from './security-groups.ts';
 export { Ec2Errors, type IdKind } from './errors.ts';

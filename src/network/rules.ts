@@ -4,7 +4,7 @@
  * members as permissions; when two rules are the same rule (description aside); how EC2 names a
  * rule in its messages; and rules grouped back into permissions, as DescribeSecurityGroups shows them.
  */
-import { parseCidr } from './cidr.ts';
+import { parseCidr } from '../common/index.ts';
 import { Ec2Errors } from './errors.ts';
 import type { SecurityGroupRuleRecord } from './records.ts';
 

@@ -4,7 +4,7 @@
  * when no interface is in them.
  */
 import { listDocs, transact, type Store } from '../state/index.ts';
-import { assignableCount, containsCidr, overlaps, parseCidr } from './cidr.ts';
+import { assignableCount, containsCidr, overlaps, parseCidr } from '../common/index.ts';
 import { availabilityZones, type AvailabilityZone } from './default-vpc.ts';
 import type { NetworkEnv } from './env.ts';
 import { Ec2Errors } from './errors.ts';

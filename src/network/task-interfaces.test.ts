@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ManualClock, randomIds } from '../common/index.ts';
 import { SqliteStore, getDoc, listDocs, transact, type Tx } from '../state/index.ts';
-import { assignableCount, parseCidr, parseIp } from './cidr.ts';
+import { assignableCount, parseCidr, parseIp } from '../common/index.ts';
 import { ensureDefaultVpc } from './default-vpc.ts';
 import type { NetworkEnv } from './env.ts';
 import { keys, type NetworkInterfaceRecord, type Scope, type SubnetRecord } from './records.ts';

@@ -5,7 +5,7 @@
  * the caller's transaction, beside the task itself.
  */
 import type { Tx } from '../state/index.ts';
-import { assignable, formatIp, parseCidr } from './cidr.ts';
+import { assignable, formatIp, parseCidr } from '../common/index.ts';
 import { stageDefaultVpc } from './default-vpc.ts';
 import { ec2Id, keys, type NetworkInterfaceRecord, type Scope, type SecurityGroupRecord, type SubnetRecord, type VpcRecord } from './records.ts';
 

@@ -3,7 +3,7 @@
  * EC2's filters, deleted only when nothing is left in them (their default group goes with them).
  */
 import { listDocs, transact, type Store } from '../state/index.ts';
-import { parseCidr } from './cidr.ts';
+import { parseCidr } from '../common/index.ts';
 import type { NetworkEnv } from './env.ts';
 import { Ec2Errors } from './errors.ts';
 import { applyFilters, type Ec2Filter } from './filters.ts';

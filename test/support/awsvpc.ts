@@ -4,18 +4,16 @@
  * subnets when a test ends early (a stopped Wharf leaves its tasks' networks to the next start).
  */
 import { execFileSync } from 'node:child_process';
+import { bridgeName, vxlanName } from '../../src/agent/host-network.ts';
 import { makeHostNamespaces, type HostNamespaces } from '../../src/cli/host-namespaces.ts';
 
 const sh = (command: string, args: string[]): string => execFileSync(command, args, { encoding: 'utf8' });
 
-/** The host bridge Wharf makes for a subnet, and a task interface's host end (as host-network.ts names them). */
-export const bridgeOf = (subnetId: string) => `wb${subnetId.slice(-12)}`;
-export const vethOf = (networkInterfaceId: string) => `wv${networkInterfaceId.slice(-12)}`;
 
 /** What Wharf's task networks hold on this host for `subnetIds`: bridges, veths on them, iptables rules, and the pause containers of `clusterArn`. */
 export function awsvpcFootprint(subnetIds: readonly string[], clusterArn = ''): { bridges: number; veths: number; rules: number; pauses: number } {
   const links = JSON.parse(sh('ip', ['-j', 'link', 'show'])) as { ifname: string; master?: string }[];
-  const bridges = new Set(subnetIds.map(bridgeOf));
+  const bridges = new Set(subnetIds.map(bridgeName));
   const rules = sh('iptables-save', []).split('\n').filter((l) => [...bridges].some((b) => l.includes(`wharf awsvpc ${b}`))).length;
   const pauses = sh('docker', [
     'ps', '-aq', '--filter', 'label=com.amazonaws.ecs.container-name=~internal~ecs~pause',
@@ -32,8 +30,8 @@ export function awsvpcFootprint(subnetIds: readonly string[], clusterArn = ''): 
 /** Removes the bridges and iptables rules of `subnetIds` (their task namespaces go with their containers). */
 export function removeAwsvpcLeftovers(subnetIds: readonly string[]): void {
   for (const subnetId of subnetIds) {
-    const bridge = bridgeOf(subnetId);
-    for (const link of [bridge, `wx${subnetId.slice(-12)}`]) {
+    const bridge = bridgeName(subnetId);
+    for (const link of [bridge, vxlanName(subnetId)]) {
       try {
         execFileSync('ip', ['link', 'del', link], { stdio: 'ignore' });
       } catch {

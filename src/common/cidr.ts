@@ -1,5 +1,6 @@
 /**
- * Pure IPv4 address arithmetic: CIDR blocks parsed, compared and counted, and the addresses a
+ * Pure IPv4 address arithmetic, for the network domain (VPCs, subnets, interfaces) and the hosts
+ * that carry them (the agent's subnet bridges, `wharf cluster`'s underlay): CIDR blocks parsed, compared and counted, and the addresses a
  * subnet hands out (AWS keeps the first four and the last one of every subnet).
  */
 
