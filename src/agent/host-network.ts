@@ -150,7 +150,11 @@ export class HostTaskNetworks implements TaskNetworks {
     await run('nsenter', ['-t', String(pid), '-n', 'nft', '-f', '-'], renderFirewall(firewall));
   }
 
-  /** The subnet's bridge with its router address, forwarding and NAT: made if missing. */
+  /**
+   * The subnet's bridge with its router address, forwarding and NAT: made if missing. A bridge
+   * that exists was made with its rules (they come first), so a task of a subnet already on the
+   * host costs one check here.
+   */
   private async ensureSubnet(iface: TaskInterface): Promise<string> {
     const bridge = bridgeName(iface.subnetId);
     if (!(await linkExists(['ip', 'link', 'show', bridge]))) {
@@ -158,6 +162,10 @@ export class HostTaskNetworks implements TaskNetworks {
       const clash = overlappingRoute(routes, iface.subnetCidr, bridge);
       if (clash) {
         throw new Error(`subnet ${iface.subnetId} (${iface.subnetCidr}) overlaps this host's route to ${clash.dst}${clash.dev ? ` on ${clash.dev}` : ''}; use a subnet that does not`);
+      }
+      if ((await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim() !== '1') await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
+      for (const { table, rule } of hostRules(bridge, iface, await forwardChain())) {
+        if (!(await ruleExists(table, rule))) await run('iptables', ['-t', table, table === 'filter' ? '-I' : '-A', ...rule]);
       }
       await run('ip', ['link', 'add', bridge, 'address', gatewayMac(iface.subnetId), 'type', 'bridge']);
       await run('ip', ['addr', 'add', `${iface.gateway}/${iface.subnetCidr.split('/')[1]}`, 'dev', bridge]);
@@ -168,10 +176,6 @@ export class HostTaskNetworks implements TaskNetworks {
       await run('ip', ['link', 'add', vxlan, 'mtu', String(OVERLAY_MTU), 'type', 'vxlan', 'id', String(vniOf(iface.subnetId)), 'local', this.o.underlay, 'dstport', '4789']);
       await run('ip', ['link', 'set', vxlan, 'master', bridge, 'up']);
       for (const peer of this.peers) await floodTo(vxlan, peer, 'append');
-    }
-    if ((await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim() !== '1') await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
-    for (const { table, rule } of hostRules(bridge, iface, await forwardChain())) {
-      if (!(await ruleExists(table, rule))) await run('iptables', ['-t', table, table === 'filter' ? '-I' : '-A', ...rule]);
     }
     return bridge;
   }

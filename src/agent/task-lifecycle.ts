@@ -100,7 +100,9 @@ export type TaskEvent =
   /** The pause container runs (`pauseId`) with the interface and `firewall` in place; or it could not be set up. */
   | { type: 'networkReady'; pauseId: string; firewall: string }
   | { type: 'networkFailed'; pauseId?: string; message: string }
-  | { type: 'firewallApplied'; firewall?: string }
+  | { type: 'firewallApplied'; firewall: string }
+  /** Loading a firewall or releasing the namespace failed: it is planned again. */
+  | { type: 'networkRetry' }
   | { type: 'networkReleased' }
   /** After a restart: the pause container is no longer running, so the namespace is gone. */
   | { type: 'networkLost' };
@@ -207,10 +209,10 @@ export function reduce(task: TaskModel, event: TaskEvent, now: number): TaskMode
       }
       break;
     case 'firewallApplied':
-      if (network) {
-        network.busy = undefined;
-        if (event.firewall !== undefined) network.firewall = event.firewall;
-      }
+      if (network) Object.assign(network, { busy: undefined, firewall: event.firewall });
+      break;
+    case 'networkRetry':
+      if (network) network.busy = undefined;
       break;
     case 'networkReleased':
       if (network) Object.assign(network, { busy: undefined, known: 'RELEASED' });

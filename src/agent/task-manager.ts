@@ -310,7 +310,7 @@ export class TaskManager {
         } catch (err) {
           this.deps.log(`task ${this.taskArn}: loading its firewall: ${messageOf(err)}; retrying`);
           await delay(this.deps.retryMs ?? 1000);
-          return { type: 'firewallApplied' };
+          return { type: 'networkRetry' };
         }
       }
       case 'releaseNetwork': {
@@ -323,7 +323,7 @@ export class TaskManager {
         } catch (err) {
           this.deps.log(`task ${this.taskArn}: releasing its network: ${messageOf(err)}; retrying`);
           await delay(this.deps.retryMs ?? 1000);
-          return { type: 'firewallApplied' };
+          return { type: 'networkRetry' };
         }
       }
     }

@@ -17,15 +17,18 @@ export function newCluster(scope: Scope, name: string, now: number): ClusterReco
   };
 }
 
+/** Whether a cluster name is Wharf's own (the Fargate pool, `~fargate`), never one a request may name. */
+export const isInternalCluster = (name: string): boolean => name.startsWith('~');
+
 /** The cluster name a `cluster` member names: a short name or a cluster ARN; `default` when absent. */
 export function clusterNameOf(ref: string | undefined, scope: Scope): string {
   if (ref === undefined || ref === '') return 'default';
   // Wharf's own clusters (the Fargate pool) are not the user's to name.
-  if (ref.startsWith('~')) throw EcsErrors.clusterNotFound();
+  if (isInternalCluster(ref)) throw EcsErrors.clusterNotFound();
   if (!ref.startsWith('arn:')) return ref;
   const arn = parseArn(ref);
   if (!arn || arn.resourceType !== 'cluster' || arn.resource.length !== 1) throw EcsErrors.invalidParameter(`Invalid cluster ARN: ${ref}.`);
-  if (arn.account !== scope.account || arn.region !== scope.region || arn.resource[0].startsWith('~')) throw EcsErrors.clusterNotFound();
+  if (arn.account !== scope.account || arn.region !== scope.region || isInternalCluster(arn.resource[0])) throw EcsErrors.clusterNotFound();
   return arn.resource[0];
 }
 

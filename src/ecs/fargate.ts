@@ -7,6 +7,7 @@
  */
 import { transact, type Store } from '../state/index.ts';
 import { newCluster } from './cluster-record.ts';
+export { isInternalCluster } from './cluster-record.ts';
 import { EcsErrors } from './errors.ts';
 import { keys, type ClusterRecord, type Scope, type TaskDefinitionRecord } from './records.ts';
 import { isFargateSize } from './task-definition-resources.ts';
@@ -16,9 +17,6 @@ export const FARGATE_POOL = '~fargate';
 
 /** The platform version Fargate tasks run on (LATEST resolves to it). */
 export const FARGATE_PLATFORM_VERSION = '1.4.0';
-
-/** Whether a cluster name is Wharf's own (the Fargate pool), never one a request may name. */
-export const isInternalCluster = (name: string): boolean => name.startsWith('~');
 
 /** Makes the scope's Fargate pool unless it is ACTIVE. */
 export async function ensureFargatePool(store: Store, scope: Scope, now: number): Promise<void> {

@@ -156,9 +156,11 @@ async function stageLaunch(
 ): Promise<LaunchResult> {
   const network = await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, deps.clock.now());
   const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
-  // Tasks of a group go round the subnets (and so the zones) they were given, counting those already running.
-  const running = deps.informers.tasks.byIndex(TASK_INDEX.group, `${scope.account}/${scope.region}/${cluster.name}/${request.group}`)
-    .filter((d) => d.value.lastStatus !== 'STOPPED').length;
+  // An awsvpc group's tasks go round the subnets (and so the zones) they were given, counting those already running.
+  const running = network
+    ? deps.informers.tasks.byIndex(TASK_INDEX.group, `${scope.account}/${scope.region}/${cluster.name}/${request.group}`)
+      .filter((d) => d.value.lastStatus !== 'STOPPED').length
+    : 0;
   const byId = new Map(candidates.map((i) => [i.id, i]));
   const tasks: TaskRecord[] = [];
   for (const { instanceId, reserved } of placements) {

@@ -6,13 +6,13 @@
  * re-resolve its awsvpc tasks and send those whose firewall changed.
  */
 import type { TaskInterface } from '../common/index.ts';
-import type { TaskRecord } from '../ecs/index.ts';
+import { parseArn, type TaskRecord } from '../ecs/index.ts';
 import { formatIp, gatewayOf, parseCidr, taskFirewall, type NetworkInformers } from '../network/index.ts';
 import type { InformerChange } from '../state/index.ts';
 
-/** `<account>/<region>` of a task, from its ARN (`arn:aws:ecs:<region>:<account>:task/…`). */
+/** `<account>/<region>` of a task, from its ARN: how the network informers file groups and interfaces. */
 function scopePathOf(taskArn: string): string {
-  const [, , , region, account] = taskArn.split(':');
+  const { account, region } = parseArn(taskArn)!;
   return `${account}/${region}`;
 }
 

@@ -5,14 +5,14 @@
  * change is passed on only when an account's set of addresses changes (not on heartbeats).
  */
 import { VPC_ADDRESS_ATTRIBUTE } from '../common/index.ts';
-import type { ContainerInstanceRecord } from '../ecs/index.ts';
+import { parseArn, type ContainerInstanceRecord } from '../ecs/index.ts';
 import type { Informer, InformerChange } from '../state/index.ts';
 
 /** The VPC address an instance offers while its agent is connected, and its account. */
 function offered(instance: ContainerInstanceRecord): { account: string; address: string } | undefined {
   if (!instance.agentConnected || instance.status === 'INACTIVE') return undefined;
   const address = instance.attributes.find((a) => a.name === VPC_ADDRESS_ATTRIBUTE)?.value;
-  return address === undefined ? undefined : { account: instance.arn.split(':')[4], address };
+  return address === undefined ? undefined : { account: parseArn(instance.arn)!.account, address };
 }
 
 /** The connected hosts' VPC addresses by account. */
