@@ -44,11 +44,10 @@ import { removeClusterContainers } from '../test/support/docker.ts';
 import { removeAwsvpcLeftovers, simulatedHosts, type SimulatedHosts } from '../test/support/awsvpc.ts';
 import { ConnectProbe, sinkCommand, transfer, untilSinkAnswers, wallNow, type Transfer } from './support/net-probe.ts';
 import {
-  TEST_IMAGE, benchCredentials, docker, ecsClient, median, percentile, poll, removeLabelled, sleep, spawnWharf, tempDir,
+  TEST_IMAGE, benchCredentials, docker, ecsClient, env, median, percentile, poll, removeLabelled, sleep, spawnWharf, tempDir,
   type WharfProcess,
 } from './support/wharf.ts';
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('ROUNDS', 10);
 /** Latency rounds stop early once this many seconds have gone by. */
 const ROUNDS_BUDGET_S = env('ROUNDS_BUDGET_S', 240);

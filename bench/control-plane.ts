@@ -23,8 +23,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
 import { credentials, ecsClient, spawnWharf, tempDir, type WharfProcess } from '../test/support/wharf.ts';
+import { env } from './support/wharf.ts';
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const INSTANCES = env('INSTANCES', 5000);
 const TASKS = env('TASKS', 100_000);
 const PARALLEL = env('PARALLEL', 8);

@@ -25,9 +25,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { startFleet, type Fleet } from '../src/agent/fleet.testing.ts';
 import { EtcdCluster, freePort } from '../src/state/index.ts';
-import { benchCredentials, ecsClient, median, poll, sleep, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
+import { benchCredentials, ecsClient, median, poll, sleep, spawnWharf, tempDir, env, type WharfProcess } from './support/wharf.ts';
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const INSTANCES = env('INSTANCES', 200);
 const CALLS = env('CALLS', 100);
 const DESCRIBES = env('DESCRIBES', 2000);

@@ -26,10 +26,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { TEST_IMAGE, benchCredentials, poll, sec, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
+import { TEST_IMAGE, benchCredentials, poll, sec, spawnWharf, tempDir, env, type WharfProcess } from './support/wharf.ts';
 
 const run = promisify(execFile);
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const MANIFESTS = env('MANIFESTS', 1000);
 const CONCURRENCY = env('CONCURRENCY', 8);
 const BIG_IMAGE = 'wharf-bench/big:1';

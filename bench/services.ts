@@ -26,10 +26,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   TEST_IMAGE, containersLabelled, docker, dockerTime, ecsClient, median, poll, removeLabelled, sec, sleep, spawnWharf, spread,
-  tempDir, type WharfProcess,
+  tempDir, env, type WharfProcess,
 } from './support/wharf.ts';
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('ROUNDS', 10);
 /** `docker run -d` → healthy takes the health check interval (5 s) each time: a few rounds are enough. */
 const HEALTHY_REF_ROUNDS = env('HEALTHY_REF_ROUNDS', 3);

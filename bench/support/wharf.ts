@@ -136,6 +136,9 @@ export async function poll<T>(what: string, probe: () => Promise<T | undefined>,
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 /** The median (mean of the middle two for an even count). */
+/** A bench's numeric setting: the environment variable `name`, else `fallback` (round counts, sizes, budgets). */
+export const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+
 export function median(xs: number[]): number {
   const s = sorted(xs);
   if (!s.length) return NaN;
