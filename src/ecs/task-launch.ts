@@ -130,18 +130,20 @@ export const snapshotOf = (i: ContainerInstanceRecord): InstanceSnapshot => ({
 /**
  * The placement request for a launch: RunTask's constraints merged with the task
  * definition's (at most 10 together), its strategies, the task group and the attributes the
- * task definition requires. A bad constraint or strategy is an InvalidParameterException.
+ * task definition requires (a Fargate launch, which takes no strategy, spreads over the pool's
+ * hosts). A bad constraint or strategy is an InvalidParameterException.
  */
 function placeRequest(req: LaunchRequest, td: TaskDefinitionRecord, overrides: TaskOverride, count: number): PlaceRequest {
   const constraints = [...req.constraints, ...(td.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression }))];
-  const problem = validatePlacement(constraints, req.strategy);
+  const strategy = req.launchType === 'FARGATE' ? FARGATE_SPREAD : req.strategy;
+  const problem = validatePlacement(constraints, strategy);
   if (problem) throw EcsErrors.invalidParameter(problem);
   return {
     count,
     demand: taskDemand(taskSpec(td, overrides)),
     group: groupOf(req, td),
     constraints: constraints as PlacementConstraint[],
-    strategy: req.strategy as PlacementStrategy[],
+    strategy: strategy as PlacementStrategy[],
     requiredAttributes: (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, value: a.value })),
   };
 }
@@ -218,8 +220,7 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchReques
     // Placed against the informer; the commit is guarded on the chosen instances' revisions.
     const revisions = new Map(docs.map((d) => [d.value.id, d]));
     const guard = (id: string) => tx.guard(revisions.get(id)!.key, revisions.get(id)!.modRevision);
-    const request = placeRequest(fargate ? { ...req, strategy: FARGATE_SPREAD } : req, td, req.overrides, count);
-    return stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, docs.map((d) => d.value), request, guard);
+    return stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, docs.map((d) => d.value), placeRequest(req, td, req.overrides, count), guard);
   });
 }
 
@@ -296,6 +297,6 @@ export function stageServiceLaunch(
   };
   const byId = new Map(instances.map((d) => [d.value.id, d]));
   const guard = (id: string) => tx.guard(byId.get(id)!.key, byId.get(id)!.modRevision);
-  const request = placeRequest(launch.launchType === 'FARGATE' ? { ...req, strategy: FARGATE_SPREAD } : req, td, {}, launch.count);
+  const request = placeRequest(req, td, {}, launch.count);
   return stageLaunch(tx, deps, scope, cluster, td, req, {}, instances.map((d) => d.value), request, guard);
 }

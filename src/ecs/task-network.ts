@@ -32,7 +32,7 @@ export async function resolveTaskNetwork(
       subnets: awsvpc.subnets, securityGroups: awsvpc.securityGroups, assignPublicIp: awsvpc.assignPublicIp,
     }, now);
   } catch (error) {
-    if (error instanceof AwsvpcProblem) throw invalid((error as AwsvpcProblem).message);
+    if (error instanceof AwsvpcProblem) throw invalid(error.message);
     throw error;
   }
 }
