@@ -213,12 +213,12 @@ describe('IAM decides each operation on the resource ECS documents', () => {
 describe('task definitions the agent would not honour in full are refused at launch, by name', () => {
   const awslogs = { logDriver: 'awslogs' as const, options: { 'awslogs-group': '/ecs/web', 'awslogs-region': region } };
   const cases: [string, Partial<ContainerDefinition>, string][] = [
-    ['iam-secrets', { secrets: [{ name: 'DB_PASSWORD', valueFrom: `arn:aws:ssm:${region}:${ACCOUNT}:parameter/db` }] },
-      'Wharf does not support container secrets yet: containerDefinitions[0].secrets (web).'],
+    ['iam-env-files', { environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::config/web.env' }] },
+      'Wharf does not support environment files (they are read from S3, which Wharf does not serve) yet: containerDefinitions[0].environmentFiles (web).'],
     ['iam-awslogs', { logConfiguration: awslogs },
       'Wharf does not support awslogs log shipping yet: containerDefinitions[0].logConfiguration.logDriver (web).'],
-    ['iam-registry-auth', { repositoryCredentials: { credentialsParameter: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:hub` } },
-      'Wharf does not support private registry credentials yet: containerDefinitions[0].repositoryCredentials (web).'],
+    ['iam-firelens', { firelensConfiguration: { type: 'fluentbit' } },
+      'Wharf does not support FireLens log routing yet: containerDefinitions[0].firelensConfiguration (web).'],
   ];
 
   for (const [family, over, message] of cases) {

@@ -9,7 +9,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { NetworkBinding } from '@aws-sdk/client-ecs';
 import type { DesiredTask } from '../common/index.ts';
-import type { ContainerKnown, StopReason, TaskKnown, TaskModel } from './task-lifecycle.ts';
+import type { ContainerKnown, StopReason, TaskEndpointIds, TaskKnown, TaskModel } from './task-lifecycle.ts';
 
 /** The tag of the current checkpoint format (unchanged since the file was called the state file). */
 export const CHECKPOINT_FORMAT = 'wharf-agent-state/1';
@@ -24,6 +24,7 @@ export interface StoredContainer {
   exitCode?: number;
   reason?: string;
   networkBindings?: NetworkBinding[];
+  ipAddress?: string;
 }
 
 /** One task as stored. */
@@ -39,6 +40,8 @@ export interface StoredTask {
   containers: StoredContainer[];
   /** An awsvpc task's namespace: whether it was set up, its pause container, the firewall loaded. */
   network?: { known: 'NONE' | 'READY' | 'RELEASED'; pauseId?: string; firewall?: string };
+  /** The ids of its endpoint URLs, which its containers have in their environment. */
+  endpoints?: TaskEndpointIds;
 }
 
 /** The whole checkpoint. */
@@ -66,6 +69,7 @@ export interface CheckpointStore {
 export function encodeTask(t: TaskModel): StoredTask {
   return {
     desired: t.desired,
+    ...(t.endpoints && { endpoints: t.endpoints }),
     known: t.known,
     ...(t.stopping && { stopping: { ...t.stopping } }),
     ...(t.pullStartedAt !== undefined && { pullStartedAt: t.pullStartedAt }),
@@ -82,6 +86,7 @@ export function encodeTask(t: TaskModel): StoredTask {
       ...(c.exitCode !== undefined && { exitCode: c.exitCode }),
       ...(c.reason !== undefined && { reason: c.reason }),
       ...(c.networkBindings && { networkBindings: c.networkBindings }),
+      ...(c.ipAddress !== undefined && { ipAddress: c.ipAddress }),
     })),
     ...(t.network && {
       network: {
@@ -122,8 +127,10 @@ export function decodeTask(s: StoredTask): TaskModel {
         exitCode: stored?.exitCode,
         reason: stored?.reason,
         networkBindings: stored?.networkBindings,
+        ipAddress: stored?.ipAddress,
       };
     }),
+    ...(s.endpoints && { endpoints: s.endpoints }),
   };
 }
 

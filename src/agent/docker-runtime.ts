@@ -112,6 +112,15 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async containerStats(id: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      return (await this.docker.getContainer(id).stats({ stream: false })) as unknown as Record<string, unknown>;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw new RuntimeError('inspect', messageOf(err));
+    }
+  }
+
   async removeContainer(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
@@ -202,6 +211,9 @@ export class DockerRuntime implements ContainerRuntime {
 interface DockerInspect {
   Id: string;
   Name: string;
+  /** The image's id (`sha256:…`) and when the container was created. */
+  Image?: string;
+  Created?: string;
   Config: { Image: string; Labels?: Record<string, string> | null };
   State: {
     Status: string;
@@ -213,7 +225,10 @@ interface DockerInspect {
     Pid?: number;
     Health?: { Status: string };
   };
-  NetworkSettings: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null };
+  NetworkSettings: {
+    Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
+    Networks?: Record<string, { IPAddress?: string }> | null;
+  };
 }
 
 function toInfo(c: DockerInspect): ContainerInfo {
@@ -233,7 +248,15 @@ function toInfo(c: DockerInspect): ContainerInfo {
     ...(state === 'running' && (c.State.Pid ?? 0) > 0 && { pid: c.State.Pid }),
     health: health === 'starting' || health === 'healthy' || health === 'unhealthy' ? health : undefined,
     ports: publishedPorts(c.NetworkSettings.Ports ?? {}),
+    ...(c.Image && { imageId: c.Image }),
+    ...(dockerTime(c.Created) !== undefined && { createdAt: dockerTime(c.Created) }),
+    ...(ipAddressOf(c) && { ipAddress: ipAddressOf(c) }),
   };
+}
+
+/** The container's address on its Docker network (the bridge's), while it has one. */
+function ipAddressOf(c: DockerInspect): string | undefined {
+  return Object.values(c.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress || undefined;
 }
 
 function publishedPorts(ports: Record<string, { HostIp: string; HostPort: string }[] | null>): PublishedPort[] {

@@ -8,6 +8,7 @@
  * stopped), or from the `behaviour` option. As in Docker, a process that installs no TERM
  * handler ignores SIGTERM as PID 1 (unless `Init` is set) and is SIGKILLed (137) at the timeout.
  */
+import { createHash } from 'node:crypto';
 import { systemClock, type Clock } from '../common/index.ts';
 import {
   RuntimeError,
@@ -69,6 +70,7 @@ export class FakeRuntime implements ContainerRuntime {
   private readonly images = new Set<string>();
   private readonly registry = new Set<string>();
   private readonly containers = new Map<string, FakeContainer>();
+  private readonly statsReads = new Map<string, number>();
   private readonly listeners = new Set<{ labels: Record<string, string>; listener: (e: RuntimeEvent) => void }>();
   private readonly usedPorts = new Set<string>();
   private nextPort: number;
@@ -125,7 +127,7 @@ export class FakeRuntime implements ContainerRuntime {
       waiting: [],
       info: {
         id, name: options.name, labels: { ...options.Labels }, state: 'created', image: options.Image,
-        oomKilled: false, ports: [],
+        oomKilled: false, ports: [], imageId: `sha256:${createHash('sha256').update(options.Image).digest('hex')}`, createdAt: this.clock.now(),
       },
     });
     return id;
@@ -155,6 +157,21 @@ export class FakeRuntime implements ContainerRuntime {
   async inspectContainer(id: string): Promise<ContainerInfo | undefined> {
     const c = this.containers.get(id);
     return c ? structuredClone(c.info) : undefined;
+  }
+
+  /** Stats shaped as Docker's, counting up with each read (a running container's only). */
+  async containerStats(id: string): Promise<Record<string, unknown> | undefined> {
+    const c = this.containers.get(id);
+    if (!c) return undefined;
+    const reads = (this.statsReads.get(id) ?? 0) + 1;
+    this.statsReads.set(id, reads);
+    const running = c.info.state === 'running';
+    return {
+      read: new Date(this.clock.now()).toISOString(),
+      id, name: `/${c.info.name}`,
+      cpu_stats: { cpu_usage: { total_usage: running ? reads * 1_000_000 : 0 }, system_cpu_usage: reads * 10_000_000, online_cpus: 1 },
+      memory_stats: running ? { usage: 4 * 1024 * 1024, limit: c.options.HostConfig.Memory ?? 1024 * 1024 * 1024 } : {},
+    };
   }
 
   async stopContainer(id: string, timeoutSeconds: number): Promise<void> {

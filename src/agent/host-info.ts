@@ -20,22 +20,28 @@ const OLDEST_REMOTE_API_MINOR = 17;
 /**
  * Capabilities this agent has beyond the Docker API versions, named as the ECS agent names
  * them. Logging drivers: json-file and none run locally; awslogs containers run with Docker's
- * default driver, their logs left for Wharf's log shipping. Task and execution roles are
- * accepted (credentials are served by the agent's endpoints, not by Docker). awsvpc tasks run
- * on the bridge, so `task-eni` is advertised for task definitions written for Fargate.
+ * default driver, their logs left for Wharf's log shipping. Execution roles are the agent's
+ * own to use (secrets, registry logins); task roles need the task endpoints (TASK_ROLE_CAPABILITIES).
  */
 export const AGENT_CAPABILITIES: readonly string[] = [
   `${CAP}.privileged-container`,
   // Images named in ECR's host form are pulled from Wharf's registry with the task's credentials.
   `${CAP}.ecr-auth`,
   'ecs.capability.execution-role-ecr-pull',
-  `${CAP}.task-iam-role`,
-  `${CAP}.task-iam-role-network-host`,
+  // Secrets are fetched by the agent with the task's execution role (env vars, log options, registry logins).
+  'ecs.capability.secrets.asm.environment-variables',
+  'ecs.capability.secrets.ssm.environment-variables',
+  'ecs.capability.secrets.asm.bootstrap.log-driver',
+  'ecs.capability.secrets.ssm.bootstrap.log-driver',
+  `${CAP}.private-registry-authentication.secretsmanager`,
   'ecs.capability.execution-role-awslogs',
   'ecs.capability.container-health-check',
   'ecs.capability.container-ordering',
   'ecs.capability.task-cpu-mem-limit',
 ];
+
+/** What task definitions with a task role require: advertised only by an agent that serves the credentials endpoint. */
+export const TASK_ROLE_CAPABILITIES: readonly string[] = [`${CAP}.task-iam-role`, `${CAP}.task-iam-role-network-host`];
 
 /** The capability awsvpc task definitions require: advertised only by an agent that can give tasks their namespaces. */
 export const TASK_ENI_CAPABILITY = 'ecs.capability.task-eni';
@@ -73,6 +79,8 @@ export interface RegistrationOptions {
   eniLimit?: number;
   /** Whether this host can run awsvpc tasks (it says `ecs.capability.task-eni`); default true. */
   taskEni?: boolean;
+  /** Whether this host serves the task endpoints, so tasks with a task role may run here; default true. */
+  taskIamRole?: boolean;
   /** MiB kept back for the OS, Docker and the agent (ECS_RESERVED_MEMORY); default 256. */
   reservedMemory?: number;
   instanceType?: string;
@@ -118,6 +126,7 @@ export function helloMessage(facts: HostFacts, o: RegistrationOptions): AgentHel
     ...(o.loggingDrivers ?? DEFAULT_LOGGING_DRIVERS).map((d) => ({ name: `${CAP}.logging-driver.${d}` })),
     ...AGENT_CAPABILITIES.map((name) => ({ name })),
     ...(o.taskEni === false ? [] : [{ name: TASK_ENI_CAPABILITY }]),
+    ...(o.taskIamRole === false ? [] : TASK_ROLE_CAPABILITIES.map((name) => ({ name }))),
     ...(o.attributes ?? []),
   ];
   return {

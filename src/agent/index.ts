@@ -16,6 +16,11 @@ import { HostTaskNetworks } from './host-network.ts';
 import { HostTaskCgroups } from './task-cgroups.ts';
 import { PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
 import type { TaskNetworks } from './task-networks.ts';
+import { ECSClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
+import { TaskCredentials } from './task-credentials.ts';
+import { serveTaskEndpoints, type EndpointListen } from './task-endpoints.ts';
+import { TASK_ENDPOINT_ADDRESS } from './task-environment.ts';
+import type { TaskModel } from './task-lifecycle.ts';
 
 export { DockerRuntime } from './docker-runtime.ts';
 export type { ContainerRuntime } from './runtime.ts';
@@ -55,6 +60,12 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
   vpcAddress?: string;
   /** host:port Docker pulls Wharf's registry images from (default: the replica the link uses). */
   registryHost?: string;
+  /**
+   * Where the task endpoints (credentials, metadata, Wharf's API) listen: ECS's 169.254.170.2:80
+   * by default for an agent on Docker running as root, else nowhere; `false` for nowhere. Where
+   * they are not served, tasks with a task role are not placed here.
+   */
+  taskEndpoints?: EndpointListen | false;
   /** Where the checkpoint is kept (default: a file in dataDir); simulations pass a MemoryCheckpointStore. */
   checkpointStore?: CheckpointStore;
   /** Called with the container instance ARNs each time the control plane registers the agent. */
@@ -119,7 +130,27 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
 
   const servers = typeof options.serverUrl === 'string' ? [options.serverUrl] : [...options.serverUrl];
   let link: AgentLink | undefined;
-  const engine = new TaskEngine({
+  const clock = options.clock ?? systemClock;
+  const region = options.region ?? 'us-east-1';
+  const apiServer = () => link?.server ?? servers[0];
+  const credentials = new TaskCredentials((taskArn, role) => link
+    ? link.requestCredentials(taskArn, role)
+    : Promise.reject(new Error('the agent is not connected to the control plane')), clock);
+  let engine: TaskEngine | undefined;
+  const listen = options.taskEndpoints ?? (docker && process.getuid?.() === 0 ? { address: TASK_ENDPOINT_ADDRESS, port: 80 } : false);
+  const endpoints = listen ? await serveTaskEndpoints({
+    tasks: {
+      byCredentialsId: (id) => engine?.taskByCredentialsId(id),
+      byMetadataId: (id) => engine?.taskByMetadataId(id),
+    },
+    runtime,
+    credentials,
+    apiServer,
+    availabilityZone: options.availabilityZone ?? `${region}a`,
+    tags: (task) => taskTags(apiServer(), region, options.credentials, task),
+    log,
+  }, listen) : undefined;
+  engine = new TaskEngine({
     runtime,
     agentId,
     store,
@@ -129,11 +160,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     // The registry is served on the control plane's own port: the replica the link uses.
     registryHost: () => options.registryHost ?? new URL(link?.server ?? servers[0]).host,
     cleanupWaitMs: options.cleanupWaitMs ?? DEFAULT_CLEANUP_WAIT_MS,
-    clock: options.clock ?? systemClock,
+    clock,
     ids: options.ids ?? randomIds,
     agentSecret: () => agentSecret,
     networks,
     cgroups: docker && new HostTaskCgroups(),
+    ...(endpoints && { taskEndpointsUrl: `http://${endpoints.address}${endpoints.port === 80 ? '' : `:${endpoints.port}`}` }),
+    credentials,
+    apiServer,
     log,
   });
   await engine.start();
@@ -148,11 +182,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     dockerApiVersion: runtimeVersion.apiVersion,
     agentVersion: await agentVersion(),
   };
-  const region = options.region ?? 'us-east-1';
   link = new AgentLink({
     serverUrl: options.serverUrl,
     hello: () => ({
-      ...helloMessage(facts, { ...options, region, attributes: withVpcAddress(options), taskEni: awsvpcReady }),
+      ...helloMessage(facts, { ...options, region, attributes: withVpcAddress(options), taskEni: awsvpcReady, taskIamRole: endpoints !== undefined }),
       ...(agentSecret !== undefined && { agentSecret }),
     }),
     credentials: options.credentials,
@@ -177,13 +210,24 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   let stopping: Promise<void> | undefined;
   return {
     agentId,
-    engine,
+    engine: engine!,
     link: running,
     stop: () => (stopping ??= (async () => {
       await running.close();
-      await engine.close();
+      await engine!.close();
+      await endpoints?.close();
     })()),
   };
+}
+
+/** A task's tags and its container instance's, as ECS's ListTagsForResource gives them to the agent's own principal. */
+async function taskTags(endpoint: string, region: string, credentials: CredentialsProvider, task: TaskModel) {
+  const ecs = new ECSClient({ endpoint, region, credentials, maxAttempts: 2 });
+  const tagsOf = async (resourceArn: string) => Object.fromEntries(
+    ((await ecs.send(new ListTagsForResourceCommand({ resourceArn }))).tags ?? []).map((t) => [t.key ?? '', t.value ?? '']),
+  );
+  const [own, instance] = await Promise.all([tagsOf(task.taskArn), tagsOf(task.desired.containerInstanceArn)]);
+  return { task: own, containerInstance: instance };
 }
 
 let version: Promise<string> | undefined;

@@ -11,7 +11,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import {
   AGENT_LINK_LIMITS, AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, signRequest,
-  type AgentMessage, type Credentials, type DesiredTask, type ServerMessage, type TaskStateChange,
+  type AgentMessage, type Credentials, type DesiredTask, type RoleCredentials, type ServerMessage, type TaskRoleKind, type TaskStateChange,
 } from '../common/index.ts';
 import type { AgentHello } from './host-info.ts';
 
@@ -65,6 +65,9 @@ export class AgentLink {
   private attempt = 0;
   private reconnectTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
+  /** Credentials requests awaiting their answer, by request id. */
+  private readonly pending = new Map<string, { resolve: (c: RoleCredentials) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private requests = 0;
   private lastHeard = 0;
   private readonly log: (message: string) => void;
   private readonly heartbeatMs: number;
@@ -91,6 +94,34 @@ export class AgentLink {
   /** Reports a task's state now if registered; otherwise it goes with the next re-sync. */
   send(change: TaskStateChange): void {
     if (this.ready) this.write({ type: 'taskStateChange', change: fitToLimits(change) });
+  }
+
+  /**
+   * A session of a task's role, asked of the control plane now. Rejects when the link is not
+   * registered, when no answer comes within `timeoutMs`, or with the control plane's refusal
+   * (its `code` on the error).
+   */
+  requestCredentials(taskArn: string, role: TaskRoleKind, timeoutMs = 10_000): Promise<RoleCredentials> {
+    if (!this.ready) return Promise.reject(Object.assign(new Error('the agent is not connected to the control plane'), { code: 'NotConnected' }));
+    const requestId = `${++this.requests}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(Object.assign(new Error('the control plane did not answer in time'), { code: 'Timeout' }));
+      }, timeoutMs);
+      timer.unref();
+      this.pending.set(requestId, { resolve, reject, timer });
+      this.write({ type: 'credentialsRequest', requestId, taskArn, role });
+    });
+  }
+
+  private onCredentials(message: Extract<ServerMessage, { type: 'credentials' }>): void {
+    const waiting = this.pending.get(message.requestId);
+    if (!waiting) return;
+    this.pending.delete(message.requestId);
+    clearTimeout(waiting.timer);
+    if (message.credentials) waiting.resolve(message.credentials);
+    else waiting.reject(Object.assign(new Error(message.error?.message ?? 'no credentials'), { code: message.error?.code ?? 'InternalError' }));
   }
 
   /** Closes the link for good. */
@@ -196,6 +227,9 @@ export class AgentLink {
         break;
       case 'peers':
         this.o.onPeers?.(message.addresses);
+        break;
+      case 'credentials':
+        this.onCredentials(message);
         break;
       case 'error':
         this.log(`control plane says${message.code ? ` (${message.code})` : ''}: ${message.message}`);

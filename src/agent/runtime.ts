@@ -118,6 +118,11 @@ export interface ContainerInfo extends ContainerSummary {
   pid?: number;
   health?: 'starting' | 'healthy' | 'unhealthy';
   ports: PublishedPort[];
+  /** The image's id (`sha256:…`). */
+  imageId?: string;
+  createdAt?: number;
+  /** Its address on its Docker network (bridge), while it runs on one. */
+  ipAddress?: string;
 }
 
 /**
@@ -166,6 +171,8 @@ export interface ContainerRuntime {
   /** Sends the stop signal, then SIGKILL after `timeoutSeconds`; resolves once it has stopped. */
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
+  /** One sample of Docker's container stats (its `GET /containers/{id}/stats?stream=false` answer), or undefined for a missing container. */
+  containerStats(id: string): Promise<Record<string, unknown> | undefined>;
   /** Containers, running or not, carrying every one of `labels`. */
   listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
   /**

@@ -10,7 +10,8 @@ import type { TaskCgroups } from './task-cgroups.ts';
 import type { TaskNetworks } from './task-networks.ts';
 import { CHECKPOINT_FORMAT, CheckpointWriter, decodeTask, type CheckpointStore, type StoredTask } from './checkpoint.ts';
 import { TaskManager } from './task-manager.ts';
-import { newTask } from './task-lifecycle.ts';
+import { newTask, type TaskModel } from './task-lifecycle.ts';
+import type { TaskCredentials } from './task-credentials.ts';
 
 /** ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION's default: 3 hours. */
 export const DEFAULT_CLEANUP_WAIT_MS = 3 * 60 * 60 * 1000;
@@ -41,12 +42,21 @@ export interface TaskEngineOptions {
   networks?: TaskNetworks;
   /** Task cgroups for tasks limited as a whole (Fargate); none: only their containers' own limits apply. */
   cgroups?: TaskCgroups;
+  /** The task endpoints' base URL, when this host serves them. */
+  taskEndpointsUrl?: string;
+  /** Sessions of the tasks' roles. */
+  credentials?: TaskCredentials;
+  /** Wharf's API, for the agent's calls for a task (secrets). */
+  apiServer?: () => string;
 }
 
 /** Converges this host's containers to the tasks the control plane assigns. */
 export class TaskEngine {
   private readonly managers = new Map<string, TaskManager>();
   private readonly byRuntimeId = new Map<string, TaskManager>();
+  /** Task owners by the ids of their endpoint URLs: credentials id, and each container's metadata id (→ its name). */
+  private readonly byCredentialsId = new Map<string, TaskManager>();
+  private readonly byMetadataId = new Map<string, { manager: TaskManager; container: string }>();
   /** Containers with this agent's label whose task the agent does not know (lost state). */
   private readonly orphans = new Map<string, ContainerSummary[]>();
   private readonly forgotten: string[];
@@ -165,6 +175,9 @@ export class TaskEngine {
       registryHost: this.o.registryHost,
       networks: this.o.networks,
       cgroups: this.o.cgroups,
+      taskEndpointsUrl: this.o.taskEndpointsUrl,
+      credentials: this.o.credentials,
+      apiServer: this.o.apiServer,
       persist: () => this.writer.request(),
       report: (change) => {
         if (!this.closed) this.o.onStateChange(change);
@@ -174,13 +187,30 @@ export class TaskEngine {
       log: this.log,
     });
     this.managers.set(model.taskArn, manager);
+    const ids = manager.current.endpoints!;
+    this.byCredentialsId.set(ids.credentialsId, manager);
+    for (const [container, id] of Object.entries(ids.containers)) this.byMetadataId.set(id, { manager, container });
     return manager;
+  }
+
+  /** The task whose credentials URL has `id`. */
+  taskByCredentialsId(id: string): TaskModel | undefined {
+    return this.byCredentialsId.get(id)?.current;
+  }
+
+  /** The task and container whose metadata URL has `id`. */
+  taskByMetadataId(id: string): { task: TaskModel; container: string } | undefined {
+    const found = this.byMetadataId.get(id);
+    return found && { task: found.manager.current, container: found.container };
   }
 
   private forget(arn: string, manager: TaskManager): void {
     if (this.managers.get(arn) !== manager) return;
     this.managers.delete(arn);
     for (const [id, m] of this.byRuntimeId) if (m === manager) this.byRuntimeId.delete(id);
+    const ids = manager.current.endpoints!;
+    this.byCredentialsId.delete(ids.credentialsId);
+    for (const id of Object.values(ids.containers)) this.byMetadataId.delete(id);
     this.forgotten.push(arn);
     if (this.forgotten.length > FORGOTTEN_LIMIT) this.forgotten.splice(0, this.forgotten.length - FORGOTTEN_LIMIT);
     this.writer.request().catch((err: unknown) => this.log(`saving state: ${String(err)}`));

@@ -14,7 +14,8 @@ function rulesOf(script: string, chain: 'input' | 'output'): string[] {
   const start = lines.indexOf(`chain ${chain} {`);
   assert.ok(start >= 0, `chain ${chain} present`);
   const end = lines.indexOf('}', start);
-  return lines.slice(start + 6, end);
+  // Past the fixed preamble (and, in output, the task endpoints' rule).
+  return lines.slice(start + (chain === 'output' ? 7 : 6), end);
 }
 
 const ingressOnly = (...rules: FirewallRule[]): TaskFirewall => ({ ingress: rules, egress: [] });
@@ -30,7 +31,7 @@ describe('renderFirewall', () => {
     assert.ok(script.endsWith('}\n'));
   });
 
-  it('both chains drop by default, after loopback, replies, invalid packets and IPv6 neighbour discovery', () => {
+  it('both chains drop by default, after loopback, replies, invalid packets, IPv6 neighbour discovery and (out) the task endpoints', () => {
     const lines = renderFirewall({ ingress: [], egress: [] }).split('\n').map((l) => l.trim());
     const input = lines.indexOf('chain input {');
     assert.deepEqual(lines.slice(input, input + 7), [
@@ -43,13 +44,14 @@ describe('renderFirewall', () => {
       '}',
     ]);
     const output = lines.indexOf('chain output {');
-    assert.deepEqual(lines.slice(output, output + 6), [
+    assert.deepEqual(lines.slice(output, output + 7), [
       'chain output {',
       'type filter hook output priority 0; policy drop;',
       'oif "lo" accept',
       'ct state established,related accept',
       'ct state invalid drop',
       'icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, mld2-listener-report } accept',
+      'ip daddr 169.254.170.2 tcp dport 80 accept',
     ]);
   });
 

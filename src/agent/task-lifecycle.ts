@@ -49,6 +49,17 @@ export interface ContainerModel {
   /** Docker's health check status while it runs; once it has stopped, the last one seen. */
   health?: 'starting' | 'healthy' | 'unhealthy';
   networkBindings?: NetworkBinding[];
+  /** Its address on the Docker bridge while it runs there (the source of its requests to the task endpoints). */
+  ipAddress?: string;
+}
+
+/**
+ * The ids in a task's endpoint URLs, given to its containers in their environment: the
+ * credentials id (`/v2/credentials/<id>`) and each container's metadata id (`/v4/<id>`).
+ */
+export interface TaskEndpointIds {
+  credentialsId: string;
+  containers: Record<string, string>;
 }
 
 /** Why the task is stopping; the first reason wins. */
@@ -76,6 +87,8 @@ export interface TaskModel {
   known: TaskKnown;
   /** An awsvpc task's namespace (absent for the other network modes). */
   network?: NetworkModel;
+  /** Its endpoint ids, fixed when the agent first takes the task (containers keep them in their environment). */
+  endpoints?: TaskEndpointIds;
   stopping?: StopReason;
   containers: ContainerModel[];
   pullStartedAt?: number;
@@ -91,7 +104,8 @@ export type TaskEvent =
   | { type: 'unassigned' }
   | { type: 'pulled'; container: string }
   | { type: 'created'; container: string; runtimeId: string; dockerName: string }
-  | { type: 'failed'; container: string; step: 'pull' | 'create' | 'start'; message: string }
+  /** A step failed; `resources`: what the task needs before its containers (secrets, registry credentials) could not be had. */
+  | { type: 'failed'; container: string; step: 'pull' | 'create' | 'start' | 'resources'; message: string }
   | { type: 'stopFailed'; container: string }
   /** What the runtime says of a container; `ends` when it is the result of that action. */
   | { type: 'observed'; container: string; info: ContainerInfo | undefined; ends?: 'create' | 'start' | 'stop' }
@@ -112,7 +126,9 @@ export type TaskAction =
   | { kind: 'pull' | 'create' | 'start' | 'stop'; container: string }
   | { kind: 'setupNetwork' | 'applyFirewall' | 'releaseNetwork' };
 
-const FAILURE_PREFIX = { pull: 'CannotPullContainerError', create: 'CannotCreateContainerError', start: 'CannotStartContainerError' };
+const FAILURE_PREFIX = {
+  pull: 'CannotPullContainerError', create: 'CannotCreateContainerError', start: 'CannotStartContainerError', resources: 'ResourceInitializationError',
+};
 
 /** A new task for a desired task the agent has not seen before. */
 export function newTask(desired: DesiredTask): TaskModel {
@@ -239,6 +255,7 @@ function observe(c: ContainerModel, info: ContainerInfo | undefined, t: TaskMode
   }
   c.runtimeId = info.id;
   c.dockerName = info.name;
+  if (info.ipAddress) c.ipAddress = info.ipAddress;
   if (info.state === 'created') {
     advance(c, 'CREATED');
   } else if (info.state === 'running' || info.state === 'paused' || info.state === 'restarting') {

@@ -9,7 +9,11 @@ import { registryImageRef, type Clock, type DesiredTask, type Ids, type TaskStat
 import {
   LABEL, PAUSE_CONTAINER_NAME, containerCreateOptions, dockerContainerName, pauseContainerOptions, stopTimeoutSeconds,
 } from './container-config.ts';
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { taskCgroupParent, type TaskCgroups } from './task-cgroups.ts';
+import { secretStores, type TaskCredentials } from './task-credentials.ts';
+import { containerEnvironment, endpointVariables } from './task-environment.ts';
+import { resolveRegistryCredentials, resolveTaskSecrets, SecretsUnavailable, type ContainerSecrets, type SecretStores } from './task-secrets.ts';
 import type { TaskNetworks } from './task-networks.ts';
 import type { ContainerRuntime, ContainerSummary } from './runtime.ts';
 import { encodeTask, type StoredTask } from './checkpoint.ts';
@@ -42,6 +46,12 @@ export interface TaskManagerDeps {
   networks?: TaskNetworks;
   /** Task cgroups, for tasks whose cpu and memory limit the whole task (Fargate). */
   cgroups?: TaskCgroups;
+  /** The task endpoints' base URL, when this host serves them: containers are told their URLs. */
+  taskEndpointsUrl?: string;
+  /** Sessions of tasks' roles: the execution role's fetches the task's secrets. */
+  credentials?: TaskCredentials;
+  /** Wharf's API (the control plane the link uses now), for the agent's calls for a task. */
+  apiServer?: () => string;
 }
 
 const PREFERENCE: Record<string, number> = { running: 0, restarting: 1, paused: 2, created: 3, exited: 4, dead: 5, removing: 6 };
@@ -55,8 +65,20 @@ export class TaskManager {
   private cleanupTimer?: NodeJS.Timeout;
   private closed = false;
 
+  /** The task's resolved secrets, by container: in memory only, resolved once per agent run. */
+  private secrets?: Promise<Map<string, ContainerSecrets>>;
+
   constructor(model: TaskModel, private readonly deps: TaskManagerDeps) {
-    this.model = model;
+    // The ids its containers will carry in their environment, fixed before any is made.
+    this.model = model.endpoints ? model : {
+      ...model,
+      endpoints: { credentialsId: deps.ids.uuid(), containers: Object.fromEntries(model.containers.map((c) => [c.name, deps.ids.uuid()])) },
+    };
+  }
+
+  /** The task as its owner knows it now (for the task endpoints). */
+  get current(): TaskModel {
+    return this.model;
   }
 
   get taskArn(): string {
@@ -220,8 +242,18 @@ export class TaskManager {
       const auth = this.model.desired.registryAuth;
       const registryHost = this.deps.registryHost?.();
       const fromRegistry = image !== c.def.image || (registryHost !== undefined && image.startsWith(`${registryHost}/`));
-      const credentials = fromRegistry && auth ? { ...auth, serveraddress: registryHost! } : undefined;
-      if (!(await this.deps.runtime.imageExists(image))) await this.deps.runtime.pullImage(image, credentials);
+      let credentials = fromRegistry && auth ? { ...auth, serveraddress: registryHost! } : undefined;
+      const parameter = c.def.repositoryCredentials?.credentialsParameter;
+      if (!(await this.deps.runtime.imageExists(image))) {
+        if (parameter) {
+          try {
+            credentials = { ...(await resolveRegistryCredentials(parameter, this.secretStores())), serveraddress: registryOf(image) };
+          } catch (err) {
+            return { type: 'failed', container: c.name, step: 'resources', message: messageOf(err) };
+          }
+        }
+        await this.deps.runtime.pullImage(image, credentials);
+      }
       return { type: 'pulled', container: c.name };
     } catch (err) {
       return { type: 'failed', container: c.name, step: 'pull', message: `pull image ${image}: ${messageOf(err)}` };
@@ -245,9 +277,15 @@ export class TaskManager {
         this.deps.track(found.id);
         return { type: 'observed', container: c.name, info: await runtime.inspectContainer(found.id), ends: 'create' };
       }
+      let secrets: ContainerSecrets | undefined;
+      try {
+        secrets = await this.secretsOf(c);
+      } catch (err) {
+        return { type: 'failed', container: c.name, step: 'resources', message: messageOf(err) };
+      }
       const dockerName = dockerContainerName(t.desired.spec.family, t.desired.spec.revision, c.name, ids.hex32().slice(0, 20));
       const dockerNames = Object.fromEntries(t.containers.filter((x) => x.dockerName).map((x) => [x.name, x.dockerName!]));
-      const options = containerCreateOptions({ ...c.def, image: this.imageOf(c) }, {
+      const options = containerCreateOptions({ ...this.withSecrets(c, secrets), image: this.imageOf(c) }, {
         taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, hostIp, dockerName, dockerNames,
         pauseId: t.network?.pauseId,
         cgroupParent: this.cgroupParent(),
@@ -259,6 +297,50 @@ export class TaskManager {
     } catch (err) {
       return { type: 'failed', container: c.name, step: 'create', message: messageOf(err) };
     }
+  }
+
+  /** The container's secrets, resolved (once for the whole task) with the task's execution role; undefined when it has none. */
+  private async secretsOf(c: ContainerModel): Promise<ContainerSecrets | undefined> {
+    const containers = this.model.desired.spec.containers;
+    if (!containers.some((d) => d.secrets?.length || d.logConfiguration?.secretOptions?.length)) return undefined;
+    this.secrets ??= resolveTaskSecrets(containers, this.secretStores());
+    return (await this.secrets).get(c.name);
+  }
+
+  /** Secrets Manager and Parameter Store, called with the task's execution role. */
+  private secretStores(): SecretStores {
+    const { credentials, apiServer } = this.deps;
+    const t = this.model;
+    if (!credentials || !apiServer) throw new SecretsUnavailable('unable to pull secrets or registry auth: this agent cannot act for tasks (no link to the control plane)');
+    if (!t.desired.spec.executionRoleArn) {
+      throw new SecretsUnavailable('unable to pull secrets or registry auth: the task definition has no execution role (executionRoleArn) to fetch them with');
+    }
+    const region = t.taskArn.split(':')[3] ?? 'us-east-1';
+    return secretStores(apiServer(), region, async () => {
+      try {
+        return await credentials.get(t.taskArn, 'execution');
+      } catch (err) {
+        throw new SecretsUnavailable(`unable to pull secrets or registry auth: execution resource retrieval failed: unable to assume the execution role: ${messageOf(err)}`);
+      }
+    });
+  }
+
+  /** The definition with the environment it starts with (the endpoints' URLs, the region, its secrets) and its secret log options. */
+  private withSecrets(c: ContainerModel, secrets: ContainerSecrets | undefined): ContainerDefinition {
+    const t = this.model;
+    const base = this.deps.taskEndpointsUrl;
+    const added = base ? endpointVariables({
+      baseUrl: base,
+      metadataId: t.endpoints!.containers[c.name] ?? '',
+      ...(t.desired.spec.taskRoleArn && { credentialsId: t.endpoints!.credentialsId }),
+      region: t.taskArn.split(':')[3] ?? 'us-east-1',
+      launchType: t.desired.launchType ?? 'EC2',
+    }) : {};
+    const def: ContainerDefinition = { ...c.def, environment: containerEnvironment(c.def, added, secrets?.environment ?? {}) };
+    if (secrets && Object.keys(secrets.logOptions).length && def.logConfiguration) {
+      def.logConfiguration = { ...def.logConfiguration, options: { ...def.logConfiguration.options, ...secrets.logOptions } };
+    }
+    return def;
   }
 
   private async start(c: ContainerModel): Promise<TaskEvent> {
@@ -373,6 +455,7 @@ export class TaskManager {
         try {
           await this.removeContainers();
           if (this.cgroupParent()) await this.deps.cgroups!.remove(this.taskId);
+          this.deps.credentials?.forget(this.taskArn);
           this.closed = true;
           this.deps.forget(this.taskArn);
         } catch (err) {
@@ -408,6 +491,12 @@ export class TaskManager {
   private byRuntimeId(id: string): ContainerModel | undefined {
     return this.model.containers.find((c) => c.runtimeId === id);
   }
+}
+
+/** The registry host of an image reference (Docker Hub's when it names none). */
+function registryOf(image: string): string {
+  const first = image.split('/')[0]!;
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
 }
 
 function delay(ms: number): Promise<void> {

@@ -19,7 +19,7 @@ import {
   EtcdElection, EtcdPresence, EtcdStore, LocalElection, LocalPresence, SqliteStore, getDoc,
   type Election, type EtcdStoreOptions, type Presence, type Store,
 } from '../state/index.ts';
-import { IamAuthority, ensureRootAccessKey, type ResourceInfoProvider } from '../identity/index.ts';
+import { IamAuthority, assumeRoleAsService, ensureRootAccessKey, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
@@ -34,6 +34,9 @@ import { ssmService } from '../services/ssm/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
+
+/** The service principal ECS's tasks assume their roles as. */
+const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 
 /** Where the state lives: the embedded SQLite file in the data dir, or an etcd cluster. */
 export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
@@ -167,6 +170,13 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     store, clock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log, replica: presence.id,
     authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers, network,
     registryAuth: agentRegistryAuth(tokens, clock),
+    roleSessions: async (roleArn, sessionName) => {
+      const { credentials } = await assumeRoleAsService({ store, clock, ids: randomIds, tokens: authority.tokens }, ECS_TASKS_SERVICE, roleArn, sessionName);
+      return {
+        AccessKeyId: credentials.accessKeyId, SecretAccessKey: credentials.secretAccessKey, Token: credentials.sessionToken,
+        Expiration: credentials.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      };
+    },
   });
   // One process holds every link: none survived its restart. (With replicas, links live on.)
   if (election instanceof LocalElection) await link.markAllDisconnected();

@@ -22,6 +22,9 @@ export interface TaskSpec {
   /** Task-level CPU units and memory MiB, when the task definition sets them. */
   cpu?: number;
   memory?: number;
+  /** The role the task's containers get credentials of, and the one the agent acts with for the task (RunTask overrides applied). */
+  taskRoleArn?: string;
+  executionRoleArn?: string;
   containers: ContainerDefinition[];
 }
 
@@ -60,6 +63,19 @@ export interface TaskInterface {
 
 /** The attribute by which an agent says the address other hosts reach it at, for subnets that span hosts. */
 export const VPC_ADDRESS_ATTRIBUTE = 'wharf.vpc-address';
+
+/** Which of a task's roles: its task role or its execution role. */
+export type TaskRoleKind = 'task' | 'execution';
+
+/** A role session as the container credentials endpoint gives it (ECS's field names). */
+export interface RoleCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  Token: string;
+  /** ISO 8601. */
+  Expiration: string;
+  RoleArn: string;
+}
 
 /** One task an agent should run (desiredStatus RUNNING) or stop (STOPPED). */
 export interface DesiredTask {
@@ -141,7 +157,13 @@ export type AgentMessage =
       versionInfo: { agentVersion: string; agentHash: string; dockerVersion: string };
     }
   | { type: 'heartbeat' }
-  | { type: 'taskStateChange'; change: TaskStateChange };
+  | { type: 'taskStateChange'; change: TaskStateChange }
+  /**
+   * Asks for a session of a task's role (`task`: taskRoleArn, for its containers) or its
+   * execution role (`execution`, for the agent's own calls: secrets, registry credentials).
+   * Answered by a `credentials` message with the same `requestId`.
+   */
+  | { type: 'credentialsRequest'; requestId: string; taskArn: string; role: TaskRoleKind };
 
 /** Control plane → agent. */
 export type ServerMessage =
@@ -152,6 +174,8 @@ export type ServerMessage =
       agentSecret?: string;
     }
   | { type: 'tasks'; tasks: DesiredTask[]; complete: boolean }
+  /** The answer to a `credentialsRequest`: the session, or why there is none (ECS's words, for the task's stop reason). */
+  | { type: 'credentials'; requestId: string; taskArn: string; credentials?: RoleCredentials; error?: { code: string; message: string } }
   /** The addresses of the other hosts whose awsvpc tasks may share a subnet with this host's (the whole set, each time it changes). */
   | { type: 'peers'; addresses: string[] }
   | {

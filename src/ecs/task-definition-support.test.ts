@@ -21,14 +21,20 @@ describe('unhonouredFeature', () => {
     assert.equal(unhonouredFeature(td([full, web({ name: 'side', logConfiguration: { logDriver: 'syslog' } })], { executionRoleArn: 'exec' })), undefined);
   });
 
+  test('secrets, secret log options, registry credentials and a task role are honoured', () => {
+    const secretive = web({
+      secrets: [{ name: 'A', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/a' }],
+      logConfiguration: { logDriver: 'json-file', secretOptions: [{ name: 'a', valueFrom: 'b' }] },
+      repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:r-AbCdEf' },
+    });
+    assert.equal(unhonouredFeature(td([secretive], { executionRoleArn: 'exec', taskRoleArn: 'arn:aws:iam::123456789012:role/app' })), undefined);
+  });
+
   const cases: [string, Partial<ContainerDefinition>, string][] = [
-    ['secrets', { secrets: [{ name: 'A', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/a' }] }, refusal('secrets', 'container secrets')],
     ['awslogs', { logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'r' } } }, refusal('logConfiguration.logDriver', 'awslogs log shipping')],
     ['splunk', { logConfiguration: { logDriver: 'splunk' } }, refusal('logConfiguration.logDriver', 'splunk log shipping')],
     ['awsfirelens', { logConfiguration: { logDriver: 'awsfirelens' } }, refusal('logConfiguration.logDriver', 'awsfirelens log shipping')],
-    ['secret log options', { logConfiguration: { logDriver: 'json-file', secretOptions: [{ name: 'a', valueFrom: 'b' }] } }, refusal('logConfiguration.secretOptions', 'log driver secret options')],
-    ['repository credentials', { repositoryCredentials: { credentialsParameter: 'arn' } }, refusal('repositoryCredentials', 'private registry credentials')],
-    ['environment files', { environmentFiles: [{ value: 'arn:aws:s3:::b/env', type: 's3' }] }, refusal('environmentFiles', 'environment files')],
+    ['environment files', { environmentFiles: [{ value: 'arn:aws:s3:::b/env', type: 's3' }] }, refusal('environmentFiles', 'environment files (they are read from S3, which Wharf does not serve)')],
     ['mount points', { mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }, refusal('mountPoints', 'volumes')],
     ['volumes from', { volumesFrom: [{ sourceContainer: 'other' }] }, refusal('volumesFrom', 'volumes from other containers')],
     ['FireLens', { firelensConfiguration: { type: 'fluentbit' } }, refusal('firelensConfiguration', 'FireLens log routing')],
@@ -46,11 +52,10 @@ describe('unhonouredFeature', () => {
   });
 
   test('names the first container that uses one, by index and name', () => {
-    assert.equal(unhonouredFeature(td([web(), web({ name: 'side', secrets: [{ name: 'A', valueFrom: 'b' }] })])), refusal('secrets', 'container secrets', 'side', 1));
+    assert.equal(unhonouredFeature(td([web(), web({ name: 'side', restartPolicy: { enabled: true } })])), refusal('restartPolicy', 'container restart policies', 'side', 1));
   });
 
   test('refuses the task-level members the agent does not honour', () => {
-    assert.equal(unhonouredFeature(td([web()], { taskRoleArn: 'arn:aws:iam::123456789012:role/app' })), 'Wharf does not support task role credentials yet: taskRoleArn.');
     assert.equal(unhonouredFeature(td([web()], { pidMode: 'host' })), 'Wharf does not support PID namespace sharing yet: pidMode.');
     assert.equal(unhonouredFeature(td([web()], { ipcMode: 'task' })), 'Wharf does not support IPC namespace sharing yet: ipcMode.');
     assert.equal(unhonouredFeature(td([web()], { proxyConfiguration: { containerName: 'web' } })), 'Wharf does not support App Mesh proxies yet: proxyConfiguration.');

@@ -16,14 +16,11 @@ const HONOURED_LOG_DRIVERS = new Set(['json-file', 'local', 'none', 'syslog', 'j
 type ContainerCheck = [what: string, member: string, uses: (c: ContainerDefinition) => boolean];
 
 const CONTAINER_CHECKS: readonly ContainerCheck[] = [
-  ['container secrets', 'secrets', (c) => Boolean(c.secrets?.length)],
-  ['private registry credentials', 'repositoryCredentials', (c) => c.repositoryCredentials !== undefined],
-  ['environment files', 'environmentFiles', (c) => Boolean(c.environmentFiles?.length)],
+  ['environment files (they are read from S3, which Wharf does not serve)', 'environmentFiles', (c) => Boolean(c.environmentFiles?.length)],
   ['volumes', 'mountPoints', (c) => Boolean(c.mountPoints?.length)],
   ['volumes from other containers', 'volumesFrom', (c) => Boolean(c.volumesFrom?.length)],
   ['FireLens log routing', 'firelensConfiguration', (c) => c.firelensConfiguration !== undefined],
   ['log shipping', 'logConfiguration.logDriver', (c) => c.logConfiguration !== undefined && !HONOURED_LOG_DRIVERS.has(c.logConfiguration.logDriver ?? '')],
-  ['log driver secret options', 'logConfiguration.secretOptions', (c) => Boolean(c.logConfiguration?.secretOptions?.length)],
   // Docker limits swap only beside a hard memory limit: maxSwap without `memory` would be dropped.
   ['swap limits without a memory limit', 'linuxParameters.maxSwap', (c) => c.linuxParameters?.maxSwap !== undefined && c.memory === undefined],
   ['container restart policies', 'restartPolicy', (c) => c.restartPolicy?.enabled === true],
@@ -35,7 +32,7 @@ const CONTAINER_CHECKS: readonly ContainerCheck[] = [
  * (`Wharf does not support container secrets yet: containerDefinitions[0].secrets (web).`),
  * or undefined when every member is honoured.
  */
-export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefinitions' | 'taskRoleArn' | 'pidMode' | 'ipcMode' | 'proxyConfiguration'>): string | undefined {
+export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefinitions' | 'pidMode' | 'ipcMode' | 'proxyConfiguration'>): string | undefined {
   for (const [i, c] of (td.containerDefinitions ?? []).entries()) {
     for (const [what, member, uses] of CONTAINER_CHECKS) {
       if (!uses(c)) continue;
@@ -43,7 +40,6 @@ export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefin
       return `Wharf does not support ${detail}${what} yet: containerDefinitions[${i}].${member} (${c.name}).`;
     }
   }
-  if (td.taskRoleArn) return 'Wharf does not support task role credentials yet: taskRoleArn.';
   if (td.pidMode) return 'Wharf does not support PID namespace sharing yet: pidMode.';
   if (td.ipcMode) return 'Wharf does not support IPC namespace sharing yet: ipcMode.';
   if (td.proxyConfiguration) return 'Wharf does not support App Mesh proxies yet: proxyConfiguration.';

@@ -47,6 +47,7 @@ export function taskSpec(td: TaskDefinitionRecord, overrides: TaskOverride): Tas
     networkMode: (td.networkMode ?? 'bridge') as TaskSpec['networkMode'],
     cpu: number(overrides.cpu ?? td.cpu),
     memory: number(overrides.memory ?? td.memory),
+    ...defined({ taskRoleArn: overrides.taskRoleArn ?? td.taskRoleArn, executionRoleArn: overrides.executionRoleArn ?? td.executionRoleArn }),
     containers,
   };
 }

@@ -73,7 +73,8 @@ export interface StsEnv extends IamEnv {
   tokens: SessionTokens;
 }
 
-function issue(env: StsEnv, claims: Omit<SessionClaims, 'accessKeyId' | 'secretAccessKey'>): { credentials: TemporaryCredentials } {
+/** Seals a session for `claims` with a new temporary key pair. */
+export function issueSession(env: StsEnv, claims: Omit<SessionClaims, 'accessKeyId' | 'secretAccessKey'>): { credentials: TemporaryCredentials } {
   const full: SessionClaims = { accessKeyId: accessKeyId(env.ids, true), secretAccessKey: secretAccessKey(env.ids), ...claims };
   return {
     credentials: {
@@ -138,7 +139,7 @@ export async function assumeRole(env: StsEnv, caller: Principal, callerSession: 
   const now = env.clock.now();
   const arn = assumedRoleArn(parts.account, role.name, input.roleSessionName);
   const userId = `${role.id}:${input.roleSessionName}`;
-  const { credentials } = issue(env, {
+  const { credentials } = issueSession(env, {
     account: parts.account,
     kind: 'assumed-role',
     arn,
@@ -169,7 +170,7 @@ export async function getSessionToken(env: StsEnv, caller: Principal, durationSe
   if (caller.kind === 'root') duration = Math.min(duration, SessionLimits.rootMax);
   const now = env.clock.now();
   const name = caller.arn.slice(caller.arn.lastIndexOf('/') + 1);
-  return issue(env, {
+  return issueSession(env, {
     account: caller.account,
     kind: caller.kind === 'root' ? 'root' : 'user',
     arn: caller.arn,

@@ -10,6 +10,7 @@
  *                                 message per task change that alters what the agent is told
  *         ──taskStateChange───▶ messages.ts ─▶ reports.ts (≤256 per commit; refused alone)
  *         ──heartbeat─────────▶ keeps the link; silence for 3 intervals closes it
+ *         ──credentialsRequest▶ task-credentials.ts: a session of a task's role, for tasks on its instances
  *
  * A closed link marks the agent's instances disconnected (agentConnected false). One hello per
  * link; each link has a message rate (beyond it its socket is paused, never its messages lost).
@@ -36,6 +37,7 @@ import { AddressLimiter, DEFAULT_LINK_LIMITS, TokenBucket, sourceOf, type LinkLi
 import { decodeAgentMessage, type Hello } from './messages.ts';
 import { Registrar, RegistrationRefused, decodeCluster, scopeOfArn } from './registration.ts';
 import { ReportQueue, type ReportSender } from './reports.ts';
+import { answerCredentials, type RoleSessionSource } from './task-credentials.ts';
 import { onNetworkChange, taskInterfaceOf, taskVpcKey } from './task-networks.ts';
 import { VpcPeers } from './vpc-peers.ts';
 
@@ -79,6 +81,8 @@ export interface AgentLinkOptions {
   network: NetworkInformers;
   /** Registry credentials for a task's account and region, issued to the link's principal, sent with each task to run. */
   registryAuth?: RegistryAuthSource;
+  /** Sessions of tasks' roles, for the agents that run them (none: every request is refused). */
+  roleSessions?: RoleSessionSource;
   /** Agents heartbeat this often; a link silent for 3 intervals is closed. */
   heartbeatMs?: number;
   /** Rates and sizes (DEFAULT_LINK_LIMITS where not given). */
@@ -285,7 +289,12 @@ export class AgentLinkServer {
           this.pauseFor(link, 'reports');
           this.reporting.add(link);
         }
+        return;
       }
+      case 'credentialsRequest':
+        void answerCredentials(this.o.informers, link.identity ? link.instanceIds : new Set(), message, this.o.roleSessions)
+          .then((answer) => this.send(link, answer))
+          .catch((error: unknown) => this.log(`agent link: credentials for ${message.taskArn}: ${messageOf(error)}`));
     }
   }
 

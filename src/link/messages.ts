@@ -5,6 +5,7 @@
  * without passing through this file. Pure: no I/O, no clock.
  *
  *   text ──JSON──▶ decodeAgentMessage ──▶ hello (decodeHello) | heartbeat | taskStateChange (decodeReport)
+ *                                     │     | credentialsRequest
  *                                     └─▶ { refused: code, message }
  */
 import {
@@ -19,8 +20,11 @@ export type Hello = Extract<AgentMessage, { type: 'hello' }>;
 
 /** A message the link accepted, or why it refused it. */
 export type Decoded =
-  | { ok: true; message: Hello | { type: 'heartbeat' } | { type: 'taskStateChange'; change: TaskStateChange } }
+  | { ok: true; message: Hello | { type: 'heartbeat' } | { type: 'taskStateChange'; change: TaskStateChange } | CredentialsRequestMessage }
   | { ok: false; code: AgentLinkErrorCode; message: string; taskArn?: string };
+
+/** A `credentialsRequest` as the link read it. */
+export type CredentialsRequestMessage = Extract<AgentMessage, { type: 'credentialsRequest' }>;
 
 /** Refuses with `code`, naming the field. */
 class Refusal extends Error {
@@ -233,6 +237,18 @@ function decodeContainer(raw: unknown, i: number): ContainerStateChange {
   return out;
 }
 
+/** A request for a task's role session: an id to answer to, the task, and which role. */
+function decodeCredentialsRequest(raw: Obj): CredentialsRequestMessage {
+  const text = (field: string, max: number): string => {
+    const v = raw[field];
+    if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new Refusal('InvalidMessage', `credentialsRequest.${field} must be a string of 1 to ${max} characters.`);
+    return v;
+  };
+  const role = raw.role;
+  if (role !== 'task' && role !== 'execution') throw new Refusal('InvalidMessage', 'credentialsRequest.role must be task or execution.');
+  return { type: 'credentialsRequest', requestId: text('requestId', 64), taskArn: text('taskArn', 2048), role };
+}
+
 /** Decodes one text frame. Only JSON objects of a known type pass; each is decoded as its type says. */
 export function decodeAgentMessage(text: string): Decoded {
   let raw: unknown;
@@ -247,6 +263,7 @@ export function decodeAgentMessage(text: string): Decoded {
       case 'hello': return { ok: true, message: decodeHello(raw) };
       case 'heartbeat': return { ok: true, message: { type: 'heartbeat' } };
       case 'taskStateChange': return { ok: true, message: { type: 'taskStateChange', change: decodeReport(raw.change) } };
+      case 'credentialsRequest': return { ok: true, message: decodeCredentialsRequest(raw) };
       default: return { ok: false, code: 'InvalidMessage', message: `Unknown message type: ${JSON.stringify(raw.type)?.slice(0, 64)}.` };
     }
   } catch (error) {
