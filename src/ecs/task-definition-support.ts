@@ -3,7 +3,7 @@
  * accepts every valid task definition (real ones must register), but a task must never run
  * without something its definition asks for: RunTask, StartTask, CreateService and
  * UpdateService refuse such a task definition, naming what is missing, rather than start
- * containers that silently lack their secrets, volumes or log routing.
+ * containers that silently lack their secrets, EFS volumes or log routing.
  */
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { EcsErrors } from './errors.ts';
@@ -19,8 +19,6 @@ const CONTAINER_CHECKS: readonly ContainerCheck[] = [
   ['container secrets', 'secrets', (c) => Boolean(c.secrets?.length)],
   ['private registry credentials', 'repositoryCredentials', (c) => c.repositoryCredentials !== undefined],
   ['environment files', 'environmentFiles', (c) => Boolean(c.environmentFiles?.length)],
-  ['volumes', 'mountPoints', (c) => Boolean(c.mountPoints?.length)],
-  ['volumes from other containers', 'volumesFrom', (c) => Boolean(c.volumesFrom?.length)],
   ['FireLens log routing', 'firelensConfiguration', (c) => c.firelensConfiguration !== undefined],
   ['log shipping', 'logConfiguration.logDriver', (c) => c.logConfiguration !== undefined && !HONOURED_LOG_DRIVERS.has(c.logConfiguration.logDriver ?? '')],
   ['log driver secret options', 'logConfiguration.secretOptions', (c) => Boolean(c.logConfiguration?.secretOptions?.length)],
@@ -35,7 +33,7 @@ const CONTAINER_CHECKS: readonly ContainerCheck[] = [
  * (`Wharf does not support container secrets yet: containerDefinitions[0].secrets (web).`),
  * or undefined when every member is honoured.
  */
-export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefinitions' | 'taskRoleArn' | 'pidMode' | 'ipcMode' | 'proxyConfiguration'>): string | undefined {
+export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefinitions' | 'taskRoleArn' | 'volumes' | 'proxyConfiguration'>): string | undefined {
   for (const [i, c] of (td.containerDefinitions ?? []).entries()) {
     for (const [what, member, uses] of CONTAINER_CHECKS) {
       if (!uses(c)) continue;
@@ -44,8 +42,13 @@ export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefin
     }
   }
   if (td.taskRoleArn) return 'Wharf does not support task role credentials yet: taskRoleArn.';
-  if (td.pidMode) return 'Wharf does not support PID namespace sharing yet: pidMode.';
-  if (td.ipcMode) return 'Wharf does not support IPC namespace sharing yet: ipcMode.';
+  // The agent creates bind mounts and Docker volumes; EFS and FSx file systems need mounting it does not do yet.
+  for (const [i, v] of (td.volumes ?? []).entries()) {
+    if (v.efsVolumeConfiguration) return `Wharf does not support EFS volumes yet: volumes[${i}].efsVolumeConfiguration (${v.name}).`;
+    if (v.fsxWindowsFileServerVolumeConfiguration) {
+      return `Wharf does not support FSx for Windows File Server volumes yet: volumes[${i}].fsxWindowsFileServerVolumeConfiguration (${v.name}).`;
+    }
+  }
   if (td.proxyConfiguration) return 'Wharf does not support App Mesh proxies yet: proxyConfiguration.';
   return undefined;
 }

@@ -48,6 +48,7 @@ export function taskSpec(td: TaskDefinitionRecord, overrides: TaskOverride): Tas
     cpu: number(overrides.cpu ?? td.cpu),
     memory: number(overrides.memory ?? td.memory),
     containers,
+    ...defined({ volumes: td.volumes?.length ? td.volumes : undefined, pidMode: td.pidMode, ipcMode: td.ipcMode }),
   };
 }
 
