@@ -35,6 +35,9 @@ export const AGENT_CAPABILITIES: readonly string[] = [
   'ecs.capability.container-health-check',
   'ecs.capability.container-ordering',
   'ecs.capability.task-cpu-mem-limit',
+  // Docker volumes with Docker's built-in driver, and pidMode/ipcMode (task-volumes.ts).
+  'ecs.capability.docker-plugin.local',
+  'ecs.capability.pid-ipc-namespace-sharing',
 ];
 
 /** The capability awsvpc task definitions require: advertised only by an agent that can give tasks their namespaces. */
