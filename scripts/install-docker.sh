@@ -31,7 +31,7 @@ fi
 
 if docker version >/dev/null 2>&1; then exit 0; fi
 echo "Starting dockerd (log: /var/log/wharf-dockerd.log)..."
-nohup dockerd >/var/log/wharf-dockerd.log 2>&1 &
+setsid nohup dockerd >/var/log/wharf-dockerd.log 2>&1 &
 for _ in $(seq 1 60); do
   if docker version >/dev/null 2>&1; then echo "Docker Engine is up."; exit 0; fi
   sleep 1

@@ -230,12 +230,12 @@ describe('task definitions the agent would not honour in full are refused at lau
     });
   }
 
-  it('volumes: mount points are refused too', async () => {
+  it('volumes: EFS volumes are refused too', async () => {
     await root.send(new RegisterTaskDefinitionCommand({
-      family: 'iam-volumes', volumes: [{ name: 'data', host: { sourcePath: '/srv/data' } }],
+      family: 'iam-volumes', volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-12345678' } }],
       containerDefinitions: [web({ mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] })],
     }));
     await invalid(() => root.send(new RunTaskCommand({ cluster: OPEN, taskDefinition: 'iam-volumes' })),
-      'Wharf does not support volumes yet: containerDefinitions[0].mountPoints (web).');
+      'Wharf does not support EFS volumes yet: volumes[0].efsVolumeConfiguration (data).');
   });
 });

@@ -15,6 +15,8 @@ import {
   type RuntimeVersion,
   type RegistryAuth,
   type Subscription,
+  type VolumeCreateOptions,
+  type VolumeInfo,
 } from './runtime.ts';
 
 /** How to reach Docker: by default DOCKER_HOST or the local socket. */
@@ -142,6 +144,39 @@ export class DockerRuntime implements ContainerRuntime {
     }));
   }
 
+  async createVolume(options: VolumeCreateOptions): Promise<VolumeInfo> {
+    try {
+      // dockerode resolves create with a handle, not Docker's answer: the volume is inspected.
+      await this.docker.createVolume({ Driver: 'local', ...options });
+      return toVolume(await this.docker.getVolume(options.Name).inspect());
+    } catch (err) {
+      throw new RuntimeError('volume', `create volume ${options.Name}: ${messageOf(err)}`);
+    }
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo | undefined> {
+    try {
+      return toVolume(await this.docker.getVolume(name).inspect());
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw new RuntimeError('volume', `inspect volume ${name}: ${messageOf(err)}`);
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw new RuntimeError('volume', `remove volume ${name}: ${messageOf(err)}`);
+    }
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
+    const list = await this.docker.listVolumes({ filters: { label: labelFilter(labels) } });
+    return (list.Volumes ?? []).map(toVolume);
+  }
+
   async subscribe(labels: Record<string, string>, listener: (event: RuntimeEvent) => void): Promise<Subscription> {
     const retryMs = this.options.eventsRetryMs ?? 1000;
     let closed = false;
@@ -257,6 +292,10 @@ function toInfo(c: DockerInspect): ContainerInfo {
 /** The container's address on its Docker network (the bridge's), while it has one. */
 function ipAddressOf(c: DockerInspect): string | undefined {
   return Object.values(c.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress || undefined;
+}
+
+function toVolume(v: { Name: string; Driver: string; Labels?: Record<string, string> | null; Options?: Record<string, string> | null }): VolumeInfo {
+  return { name: v.Name, driver: v.Driver, labels: v.Labels ?? {}, options: v.Options ?? {} };
 }
 
 function publishedPorts(ports: Record<string, { HostIp: string; HostPort: string }[] | null>): PublishedPort[] {

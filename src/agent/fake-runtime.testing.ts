@@ -23,6 +23,8 @@ import {
   type RuntimeVersion,
   type RegistryAuth,
   type Subscription,
+  type VolumeCreateOptions,
+  type VolumeInfo,
 } from './runtime.ts';
 
 /** What a fake container's process does. */
@@ -71,6 +73,7 @@ export class FakeRuntime implements ContainerRuntime {
   private readonly registry = new Set<string>();
   private readonly containers = new Map<string, FakeContainer>();
   private readonly statsReads = new Map<string, number>();
+  private readonly volumes = new Map<string, VolumeInfo>();
   private readonly listeners = new Set<{ labels: Record<string, string>; listener: (e: RuntimeEvent) => void }>();
   private readonly usedPorts = new Set<string>();
   private nextPort: number;
@@ -118,6 +121,15 @@ export class FakeRuntime implements ContainerRuntime {
       if (c.info.name === options.name) {
         throw new RuntimeError('create', `Conflict. The container name "/${options.name}" is already in use by container "${c.info.id}".`);
       }
+    }
+    for (const from of options.HostConfig.VolumesFrom ?? []) {
+      const source = from.split(':')[0];
+      if (![...this.containers.values()].some((c) => c.info.name === source || c.info.id === source)) throw new RuntimeError('create', `No such container: ${source}`);
+    }
+    // As Docker: a bind that names a volume (not a host path) creates it when missing.
+    for (const bind of options.HostConfig.Binds ?? []) {
+      const source = bind.split(':')[0];
+      if (!source.startsWith('/') && !this.volumes.has(source)) this.volumes.set(source, { name: source, driver: 'local', labels: {}, options: {} });
     }
     const id = (++this.seq).toString(16).padStart(12, '0').padEnd(64, '0');
     this.containers.set(id, {
@@ -204,6 +216,36 @@ export class FakeRuntime implements ContainerRuntime {
     const entry = { labels, listener };
     this.listeners.add(entry);
     return { close: () => this.listeners.delete(entry) };
+  }
+
+  async createVolume(options: VolumeCreateOptions): Promise<VolumeInfo> {
+    const driver = options.Driver ?? 'local';
+    const existing = this.volumes.get(options.Name);
+    if (existing && existing.driver !== driver) {
+      throw new RuntimeError('volume', `create volume ${options.Name}: a volume with the name ${options.Name} already exists with driver "${existing.driver}"`);
+    }
+    if (existing) return structuredClone(existing);
+    if (driver !== 'local') throw new RuntimeError('volume', `create volume ${options.Name}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+    const volume = { name: options.Name, driver, labels: { ...options.Labels }, options: { ...options.DriverOpts } };
+    this.volumes.set(options.Name, volume);
+    return structuredClone(volume);
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo | undefined> {
+    const v = this.volumes.get(name);
+    return v && structuredClone(v);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    if (!this.volumes.has(name)) return;
+    // As Docker: a volume any container (running or not) mounts is in use.
+    const user = [...this.containers.values()].find((c) => (c.options.HostConfig.Binds ?? []).some((b) => b.split(':')[0] === name));
+    if (user) throw new RuntimeError('volume', `remove volume ${name}: volume is in use - [${user.info.id}]`);
+    this.volumes.delete(name);
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
+    return [...this.volumes.values()].filter((v) => hasLabels(v.labels, labels)).map((v) => structuredClone(v));
   }
 
   /** Test control: the container's process exits with `exitCode` now (`silent`: the event is lost). */

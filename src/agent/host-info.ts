@@ -38,6 +38,9 @@ export const AGENT_CAPABILITIES: readonly string[] = [
   'ecs.capability.container-health-check',
   'ecs.capability.container-ordering',
   'ecs.capability.task-cpu-mem-limit',
+  // Docker volumes with Docker's built-in driver, and pidMode/ipcMode (task-volumes.ts).
+  'ecs.capability.docker-plugin.local',
+  'ecs.capability.pid-ipc-namespace-sharing',
 ];
 
 /** What task definitions with a task role require: advertised only by an agent that serves the credentials endpoint. */

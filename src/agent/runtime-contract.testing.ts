@@ -47,6 +47,7 @@ export function runtimeContract(name: string, make: () => Promise<ContainerRunti
     after(async () => {
       closeEvents();
       for (const c of await rt.listContainers(labels)) await rt.removeContainer(c.id);
+      for (const v of await rt.listVolumes(labels)) await rt.removeVolume(v.name);
     });
 
     it('answers version()', async () => {
@@ -186,6 +187,40 @@ export function runtimeContract(name: string, make: () => Promise<ContainerRunti
       assert.equal((await rt.inspectContainer(plain))?.health, undefined);
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(events.some((x) => x.type === 'health' && (x.id === id || x.id === plain)), false, 'no health event yet');
+    });
+
+    it('creates, inspects, lists by label and removes volumes; a second create returns the first', async () => {
+      const name = `wharf-contract-${run.slice(0, 8)}-vol`;
+      const created = await rt.createVolume({ Name: name, Driver: 'local', DriverOpts: { type: 'tmpfs', device: 'tmpfs' }, Labels: { ...labels, 'wharf.case': 'vol' } });
+      assert.deepEqual(created, { name, driver: 'local', labels: { ...labels, 'wharf.case': 'vol' }, options: { type: 'tmpfs', device: 'tmpfs' } });
+      assert.deepEqual(await rt.inspectVolume(name), created);
+      assert.deepEqual((await rt.createVolume({ Name: name, Labels: { other: 'labels' } })).labels, created.labels, 'an existing volume is returned as it is');
+      assert.deepEqual((await rt.listVolumes({ ...labels, 'wharf.case': 'vol' })).map((v) => v.name), [name]);
+      assert.deepEqual(await rt.listVolumes({ ...labels, 'wharf.case': 'nothing' }), []);
+      await rt.removeVolume(name);
+      assert.equal(await rt.inspectVolume(name), undefined);
+      await rt.removeVolume(name); // removing a missing volume is fine
+      await assert.rejects(rt.createVolume({ Name: `${name}-plugin`, Driver: 'wharf-no-such-driver' }), (e: unknown) => e instanceof RuntimeError && e.kind === 'volume');
+    });
+
+    it('a volume a container mounts cannot be removed until the container is', async () => {
+      const name = `wharf-contract-${run.slice(0, 8)}-used`;
+      await rt.createVolume({ Name: name, Labels: labels });
+      const id = await rt.createContainer(opts('uses-volume', { HostConfig: { NetworkMode: 'bridge', Binds: [`${name}:/data:ro`] } }));
+      await assert.rejects(rt.removeVolume(name), (e: unknown) => e instanceof RuntimeError && e.kind === 'volume');
+      await rt.removeContainer(id);
+      await rt.removeVolume(name);
+      assert.equal(await rt.inspectVolume(name), undefined);
+    });
+
+    it('a bind naming a missing volume creates it; volumesFrom must name a container', async () => {
+      const name = `wharf-contract-${run.slice(0, 8)}-implicit`;
+      const id = await rt.createContainer(opts('implicit-volume', { HostConfig: { NetworkMode: 'bridge', Binds: [`${name}:/data`] } }));
+      assert.equal((await rt.inspectVolume(name))?.driver, 'local');
+      await assert.rejects(rt.createContainer(opts('volumes-from-missing', { HostConfig: { NetworkMode: 'bridge', VolumesFrom: [`wharf-contract-${run}-none`] } })),
+        (e: unknown) => e instanceof RuntimeError && e.kind === 'create');
+      await rt.removeContainer(id);
+      await rt.removeVolume(name);
     });
   });
 }

@@ -70,6 +70,14 @@ export interface HostConfig {
   MemorySwappiness?: number;
   /** The cgroup the container's own is made under (a task's, when the task's resources are limits on the whole task). */
   CgroupParent?: string;
+  /** Mounts as `source:containerPath[:ro]`: a host path (absolute) or a Docker volume's name. */
+  Binds?: string[];
+  /** Containers whose volumes this one mounts too, as `name[:ro]`. */
+  VolumesFrom?: string[];
+  /** PID namespace: `host`, or `container:<id>` to share another container's. */
+  PidMode?: string;
+  /** IPC namespace: `host`, `none`, `shareable` (others may join it), or `container:<id>`. */
+  IpcMode?: string;
 }
 
 /** The body of Docker's container create call (plus its `name` query parameter). */
@@ -123,6 +131,23 @@ export interface ContainerInfo extends ContainerSummary {
   createdAt?: number;
   /** Its address on its Docker network (bridge), while it runs on one. */
   ipAddress?: string;
+}
+
+/** The body of Docker's volume create call. */
+export interface VolumeCreateOptions {
+  Name: string;
+  /** Docker's default: `local`. */
+  Driver?: string;
+  DriverOpts?: Record<string, string>;
+  Labels?: Record<string, string>;
+}
+
+/** A Docker volume as `inspect` and `list` report it. */
+export interface VolumeInfo {
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+  options: Record<string, string>;
 }
 
 /**
@@ -180,12 +205,20 @@ export interface ContainerRuntime {
    * Resolves once the subscription is live, so nothing that happens after is missed.
    */
   subscribe(labels: Record<string, string>, listener: (event: RuntimeEvent) => void): Promise<Subscription>;
+  /** Creates a volume; as Docker does, an existing volume of that name and driver is returned as it is. */
+  createVolume(options: VolumeCreateOptions): Promise<VolumeInfo>;
+  /** Undefined when there is no volume of that name. */
+  inspectVolume(name: string): Promise<VolumeInfo | undefined>;
+  /** A missing volume is already removed; one a container still uses is an error (kind `volume`). */
+  removeVolume(name: string): Promise<void>;
+  /** Volumes carrying every one of `labels`. */
+  listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]>;
 }
 
 /** A runtime call failed; `kind` says which step, for ECS's reason prefixes. */
 export class RuntimeError extends Error {
   constructor(
-    readonly kind: 'pull' | 'create' | 'start' | 'stop' | 'inspect' | 'remove' | 'connect',
+    readonly kind: 'pull' | 'create' | 'start' | 'stop' | 'inspect' | 'remove' | 'connect' | 'volume',
     message: string,
   ) {
     super(message);

@@ -20,6 +20,7 @@ import type { ContainerStateChange, DesiredTask, TaskStateChange, TaskStatus } f
 import { networkBindings } from './container-config.ts';
 import { buildDependencyGraph, startReadiness, stopReady, type DependencyGraph, type DependencyProgress } from './depends-on.ts';
 import type { ContainerInfo } from './runtime.ts';
+import { volumesFromCreated } from './task-volumes.ts';
 
 /** How far the agent has brought one container. */
 export type ContainerKnown = 'NONE' | 'PULLED' | 'CREATED' | 'RUNNING' | 'STOPPED';
@@ -104,8 +105,11 @@ export type TaskEvent =
   | { type: 'unassigned' }
   | { type: 'pulled'; container: string }
   | { type: 'created'; container: string; runtimeId: string; dockerName: string }
-  /** A step failed; `resources`: what the task needs before its containers (secrets, registry credentials) could not be had. */
-  | { type: 'failed'; container: string; step: 'pull' | 'create' | 'start' | 'resources'; message: string }
+  /**
+   * A step failed; `resources`: what the task needs before its containers (secrets, registry
+   * credentials) could not be had. `reason`, when given, is the whole stop reason (a task resource's, in ECS's words).
+   */
+  | { type: 'failed'; container: string; step: 'pull' | 'create' | 'start' | 'resources'; message: string; reason?: string }
   | { type: 'stopFailed'; container: string }
   /** What the runtime says of a container; `ends` when it is the result of that action. */
   | { type: 'observed'; container: string; info: ContainerInfo | undefined; ends?: 'create' | 'start' | 'stop' }
@@ -187,7 +191,7 @@ export function reduce(task: TaskModel, event: TaskEvent, now: number): TaskMode
     case 'failed':
       if (c) {
         c.busy = undefined;
-        const reason = `${FAILURE_PREFIX[event.step]}: ${event.message}`;
+        const reason = event.reason ?? `${FAILURE_PREFIX[event.step]}: ${event.message}`;
         if (c.known !== 'STOPPED') {
           c.known = 'STOPPED';
           c.reason = reason;
@@ -356,6 +360,8 @@ export function plan(task: TaskModel, now: number): { task: TaskModel; actions: 
       }
       // An awsvpc task's containers are created in its namespace, so only once it is there.
       if (c.known === 'PULLED' && network && network.known !== 'READY') continue;
+      // Docker mounts volumesFrom only from containers that exist.
+      if (c.known === 'PULLED' && !volumesFromCreated(c.def, (n) => t.containers.some((x) => x.name === n && x.dockerName !== undefined))) continue;
       const readiness = startReadiness(graph, c.name, progress);
       if (readiness.kind === 'waiting') continue;
       if (readiness.kind === 'blocked') {

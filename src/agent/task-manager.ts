@@ -15,6 +15,7 @@ import { secretStores, type TaskCredentials } from './task-credentials.ts';
 import { containerEnvironment, endpointVariables } from './task-environment.ts';
 import { resolveRegistryCredentials, resolveTaskSecrets, SecretsUnavailable, type ContainerSecrets, type SecretStores } from './task-secrets.ts';
 import type { TaskNetworks } from './task-networks.ts';
+import { TaskResourceError, TaskResources } from './task-resources.ts';
 import type { ContainerRuntime, ContainerSummary } from './runtime.ts';
 import { encodeTask, type StoredTask } from './checkpoint.ts';
 import {
@@ -64,6 +65,7 @@ export class TaskManager {
   private lastSaved?: string;
   private cleanupTimer?: NodeJS.Timeout;
   private closed = false;
+  private taskResources?: TaskResources;
 
   /** The task's resolved secrets, by container: in memory only, resolved once per agent run. */
   private secrets?: Promise<Map<string, ContainerSecrets>>;
@@ -204,6 +206,7 @@ export class TaskManager {
       this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));
     }
     if (this.model.known === 'STOPPED' && !this.cleanupTimer) {
+      this.resources.stopped().catch((err: unknown) => this.deps.log(`task ${this.taskArn}: stopping its namespaces: ${messageOf(err)}`));
       const due = (this.model.stoppedAt ?? this.deps.clock.now()) + this.deps.cleanupWaitMs;
       this.scheduleCleanup(Math.max(0, due - this.deps.clock.now()));
     }
@@ -290,12 +293,13 @@ export class TaskManager {
         pauseId: t.network?.pauseId,
         cgroupParent: this.cgroupParent(),
       });
+      Object.assign(options.HostConfig, await this.resources.hostConfigFor(c.def, dockerNames));
       await this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));
       const runtimeId = await runtime.createContainer(options);
       this.deps.track(runtimeId);
       return { type: 'created', container: c.name, runtimeId, dockerName };
     } catch (err) {
-      return { type: 'failed', container: c.name, step: 'create', message: messageOf(err) };
+      return { type: 'failed', container: c.name, step: 'create', message: messageOf(err), ...(err instanceof TaskResourceError && { reason: err.message }) };
     }
   }
 
@@ -425,6 +429,14 @@ export class TaskManager {
     }));
   }
 
+  /** The task's volumes and shared namespaces. */
+  private get resources(): TaskResources {
+    const { runtime, ids, agentId, networks } = this.deps;
+    return (this.taskResources ??= new TaskResources({
+      runtime, ids, agentId, desired: this.model.desired, pauseImage: networks && (() => networks.pauseImage()), cgroupParent: this.cgroupParent(),
+    }));
+  }
+
   /** The task's id (the last part of its ARN). */
   private get taskId(): string {
     return this.taskArn.slice(this.taskArn.lastIndexOf('/') + 1);
@@ -454,6 +466,7 @@ export class TaskManager {
       this.enqueue(async () => {
         try {
           await this.removeContainers();
+          await this.resources.removeVolumes();
           if (this.cgroupParent()) await this.deps.cgroups!.remove(this.taskId);
           this.deps.credentials?.forget(this.taskArn);
           this.closed = true;

@@ -6,7 +6,7 @@
  * converges its containers to them and reports what it observed. A `tasks` message with
  * `complete: true` is the whole set for the agent, so anything else it runs is stopped.
  */
-import type { ContainerDefinition, NetworkBinding } from '@aws-sdk/client-ecs';
+import type { ContainerDefinition, IpcMode, NetworkBinding, PidMode, Volume } from '@aws-sdk/client-ecs';
 
 /** ECS task and container lifecycle states, in order. */
 export const TASK_STATUSES = [
@@ -26,6 +26,11 @@ export interface TaskSpec {
   taskRoleArn?: string;
   executionRoleArn?: string;
   containers: ContainerDefinition[];
+  /** The task definition's volumes, which the containers' mountPoints name. */
+  volumes?: Volume[];
+  /** Namespaces the task's containers share: with each other (`task`) or with the host. */
+  pidMode?: PidMode;
+  ipcMode?: IpcMode;
 }
 
 /**

@@ -32,6 +32,7 @@ export {
 } from './task-definition-resources.ts';
 export { compatibilitiesFor, requiresAttributesFor, type DerivedFrom } from './task-definition-attributes.ts';
 export { refuseUnhonoured, unhonouredFeature } from './task-definition-support.ts';
+export { checkVolumeReferences } from './task-definition-volumes.ts';
 export { ecsResourceInfo } from './resource-info.ts';
 export {
   CLUSTER_INDEX, EcsInformers, TASK_INDEX, clusterPath, serviceIndexOf, serviceKeyOfIndex, type EcsInformersOptions,

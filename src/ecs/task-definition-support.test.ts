@@ -35,8 +35,6 @@ describe('unhonouredFeature', () => {
     ['splunk', { logConfiguration: { logDriver: 'splunk' } }, refusal('logConfiguration.logDriver', 'splunk log shipping')],
     ['awsfirelens', { logConfiguration: { logDriver: 'awsfirelens' } }, refusal('logConfiguration.logDriver', 'awsfirelens log shipping')],
     ['environment files', { environmentFiles: [{ value: 'arn:aws:s3:::b/env', type: 's3' }] }, refusal('environmentFiles', 'environment files (they are read from S3, which Wharf does not serve)')],
-    ['mount points', { mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }, refusal('mountPoints', 'volumes')],
-    ['volumes from', { volumesFrom: [{ sourceContainer: 'other' }] }, refusal('volumesFrom', 'volumes from other containers')],
     ['FireLens', { firelensConfiguration: { type: 'fluentbit' } }, refusal('firelensConfiguration', 'FireLens log routing')],
     ['swap without a memory limit', { memory: undefined, memoryReservation: 64, linuxParameters: { maxSwap: 128 } }, refusal('linuxParameters.maxSwap', 'swap limits without a memory limit')],
     ['a restart policy', { restartPolicy: { enabled: true } }, refusal('restartPolicy', 'container restart policies')],
@@ -45,6 +43,12 @@ describe('unhonouredFeature', () => {
   for (const [what, over, message] of cases) {
     test(`refuses ${what}, naming the member and the container`, () => assert.equal(unhonouredFeature(td([web(over)])), message));
   }
+
+  test('volumes, mount points, volumesFrom and shared PID and IPC namespaces are honoured', () => {
+    const volumes = [{ name: 'data', host: { sourcePath: '/srv' } }, { name: 'cache', dockerVolumeConfiguration: { scope: 'shared' as const, autoprovision: true } }];
+    const containers = [web({ mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }), web({ name: 'side', volumesFrom: [{ sourceContainer: 'web' }] })];
+    assert.equal(unhonouredFeature(td(containers, { volumes, pidMode: 'task', ipcMode: 'host' })), undefined);
+  });
 
   test('devices, tmpfs mounts, swappiness and swap beside a memory limit are honoured', () => {
     const linux = { devices: [{ hostPath: '/dev/fuse' }], tmpfs: [{ containerPath: '/scratch', size: 64 }], swappiness: 10, maxSwap: 128 };
@@ -56,8 +60,8 @@ describe('unhonouredFeature', () => {
   });
 
   test('refuses the task-level members the agent does not honour', () => {
-    assert.equal(unhonouredFeature(td([web()], { pidMode: 'host' })), 'Wharf does not support PID namespace sharing yet: pidMode.');
-    assert.equal(unhonouredFeature(td([web()], { ipcMode: 'task' })), 'Wharf does not support IPC namespace sharing yet: ipcMode.');
+    assert.equal(unhonouredFeature(td([web()], { volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] })),
+      'Wharf does not support EFS volumes yet: volumes[0].efsVolumeConfiguration (data).');
     assert.equal(unhonouredFeature(td([web()], { proxyConfiguration: { containerName: 'web' } })), 'Wharf does not support App Mesh proxies yet: proxyConfiguration.');
   });
 });

@@ -3,7 +3,7 @@
  * accepts every valid task definition (real ones must register), but a task must never run
  * without something its definition asks for: RunTask, StartTask, CreateService and
  * UpdateService refuse such a task definition, naming what is missing, rather than start
- * containers that silently lack their secrets, volumes or log routing.
+ * containers that silently lack their secrets, EFS volumes or log routing.
  */
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { EcsErrors } from './errors.ts';
@@ -17,8 +17,6 @@ type ContainerCheck = [what: string, member: string, uses: (c: ContainerDefiniti
 
 const CONTAINER_CHECKS: readonly ContainerCheck[] = [
   ['environment files (they are read from S3, which Wharf does not serve)', 'environmentFiles', (c) => Boolean(c.environmentFiles?.length)],
-  ['volumes', 'mountPoints', (c) => Boolean(c.mountPoints?.length)],
-  ['volumes from other containers', 'volumesFrom', (c) => Boolean(c.volumesFrom?.length)],
   ['FireLens log routing', 'firelensConfiguration', (c) => c.firelensConfiguration !== undefined],
   ['log shipping', 'logConfiguration.logDriver', (c) => c.logConfiguration !== undefined && !HONOURED_LOG_DRIVERS.has(c.logConfiguration.logDriver ?? '')],
   // Docker limits swap only beside a hard memory limit: maxSwap without `memory` would be dropped.
@@ -32,7 +30,7 @@ const CONTAINER_CHECKS: readonly ContainerCheck[] = [
  * (`Wharf does not support container secrets yet: containerDefinitions[0].secrets (web).`),
  * or undefined when every member is honoured.
  */
-export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefinitions' | 'pidMode' | 'ipcMode' | 'proxyConfiguration'>): string | undefined {
+export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefinitions' | 'volumes' | 'proxyConfiguration'>): string | undefined {
   for (const [i, c] of (td.containerDefinitions ?? []).entries()) {
     for (const [what, member, uses] of CONTAINER_CHECKS) {
       if (!uses(c)) continue;
@@ -40,8 +38,13 @@ export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefin
       return `Wharf does not support ${detail}${what} yet: containerDefinitions[${i}].${member} (${c.name}).`;
     }
   }
-  if (td.pidMode) return 'Wharf does not support PID namespace sharing yet: pidMode.';
-  if (td.ipcMode) return 'Wharf does not support IPC namespace sharing yet: ipcMode.';
+  // The agent creates bind mounts and Docker volumes; EFS and FSx file systems need mounting it does not do yet.
+  for (const [i, v] of (td.volumes ?? []).entries()) {
+    if (v.efsVolumeConfiguration) return `Wharf does not support EFS volumes yet: volumes[${i}].efsVolumeConfiguration (${v.name}).`;
+    if (v.fsxWindowsFileServerVolumeConfiguration) {
+      return `Wharf does not support FSx for Windows File Server volumes yet: volumes[${i}].fsxWindowsFileServerVolumeConfiguration (${v.name}).`;
+    }
+  }
   if (td.proxyConfiguration) return 'Wharf does not support App Mesh proxies yet: proxyConfiguration.';
   return undefined;
 }

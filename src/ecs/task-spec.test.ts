@@ -32,6 +32,13 @@ describe('taskSpec', () => {
     assert.equal(spec.revision, 3);
   });
 
+  it('carries the volumes and the PID and IPC modes to the agent, and leaves them out when unset', () => {
+    const volumes = [{ name: 'data', host: { sourcePath: '/srv' } }];
+    const spec = taskSpec(td({ volumes, pidMode: 'task', ipcMode: 'none' }), {});
+    assert.deepEqual([spec.volumes, spec.pidMode, spec.ipcMode], [volumes, 'task', 'none']);
+    assert.equal(['volumes', 'pidMode', 'ipcMode'].some((k) => k in taskSpec(td({ volumes: [] }), {})), false);
+  });
+
   it('takes task-level cpu and memory from overrides over the definition', () => {
     assert.deepEqual([taskSpec(td({ cpu: '512', memory: '1024' }), {}).cpu, taskSpec(td({ cpu: '512', memory: '1024' }), { cpu: '1024' }).cpu], [512, 1024]);
   });

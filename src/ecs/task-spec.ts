@@ -49,6 +49,7 @@ export function taskSpec(td: TaskDefinitionRecord, overrides: TaskOverride): Tas
     memory: number(overrides.memory ?? td.memory),
     ...defined({ taskRoleArn: overrides.taskRoleArn ?? td.taskRoleArn, executionRoleArn: overrides.executionRoleArn ?? td.executionRoleArn }),
     containers,
+    ...defined({ volumes: td.volumes?.length ? td.volumes : undefined, pidMode: td.pidMode, ipcMode: td.ipcMode }),
   };
 }
 

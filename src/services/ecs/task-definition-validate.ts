@@ -10,7 +10,7 @@ import type {
   ContainerDefinition, ProxyConfiguration, RegisterTaskDefinitionRequest, Tag, TaskDefinitionPlacementConstraint, Volume,
 } from '@aws-sdk/client-ecs';
 import {
-  EcsErrors, FAMILY_PATTERN, NAME_PATTERN, checkContainerResources, compatibilitiesFor, isFargateSize, readTaskCpu, readTaskMemory,
+  EcsErrors, FAMILY_PATTERN, NAME_PATTERN, checkContainerResources, checkVolumeReferences, compatibilitiesFor, isFargateSize, readTaskCpu, readTaskMemory,
   requiresAttributesFor, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
 import { checkInt, checkItems, checkString, checkTags, present } from './common.ts';
@@ -92,11 +92,6 @@ function readVolume(v: Volume, i: number): Volume {
 
 function readVolumes(list: Volume[] | undefined): Volume[] {
   const volumes = (list ?? []).map(readVolume);
-  const names = new Set<string>();
-  for (const v of volumes) {
-    if (names.has(v.name!)) throw client(`Volume names must be unique within a Task Definition. Duplicate: '${v.name}'.`);
-    names.add(v.name!);
-  }
   if (volumes.filter((v) => v.configuredAtLaunch).length > 1) throw client('Only one volume in a task definition can be configuredAtLaunch.');
   return volumes;
 }
@@ -131,7 +126,7 @@ function findCycle(containers: ContainerDefinition[]): string | undefined {
   return undefined;
 }
 
-/** Rules between containers: unique names, an essential one, and links/volumesFrom/dependsOn/mountPoints that resolve. */
+/** Rules between containers: unique names, an essential one, and links/dependsOn (and volumes: `checkVolumeReferences`) that resolve. */
 function checkContainerReferences(containers: ContainerDefinition[], volumes: Volume[]): void {
   const byName = new Map<string, ContainerDefinition>();
   for (const c of containers) {
@@ -139,7 +134,6 @@ function checkContainerReferences(containers: ContainerDefinition[], volumes: Vo
     byName.set(c.name!, c);
   }
   if (!containers.some((c) => c.essential)) throw client("Task definition doesn't have any essential container.");
-  const volumeNames = new Set(volumes.map((v) => v.name));
   const other = (self: string, member: string, target: string) => {
     if (target === self || !byName.has(target)) {
       throw client(`Invalid '${member}' setting for container '${self}'. '${target}' is not another container in the task definition.`);
@@ -153,12 +147,6 @@ function checkContainerReferences(containers: ContainerDefinition[], volumes: Vo
       if (rest.length || (alias !== undefined && !NAME_PATTERN.test(alias))) throw client(`Invalid 'links' setting for container '${self}'. Links are name or name:alias.`);
       other(self, 'links', target);
     }
-    for (const v of c.volumesFrom ?? []) other(self, 'volumesFrom', v.sourceContainer!);
-    for (const m of c.mountPoints ?? []) {
-      if (!volumeNames.has(m.sourceVolume)) {
-        throw client(`Invalid 'mountPoints' setting for container '${self}'. Volume '${m.sourceVolume}' is not defined in the task definition's volumes.`);
-      }
-    }
     for (const d of c.dependsOn ?? []) {
       const target = other(self, 'dependsOn', d.containerName!);
       if ((d.condition === 'SUCCESS' || d.condition === 'COMPLETE') && target.essential) {
@@ -169,6 +157,7 @@ function checkContainerReferences(containers: ContainerDefinition[], volumes: Vo
       }
     }
   }
+  checkVolumeReferences(containers, volumes);
   const cycle = findCycle(containers);
   if (cycle) throw client(`Invalid 'dependsOn' setting: container '${cycle}' is part of a dependency cycle.`);
 }
