@@ -14,7 +14,7 @@ export {
 } from './file-systems.ts';
 export { createAccessPoint, deleteAccessPoint, describeAccessPoints, type CreateAccessPointRequest } from './access-points.ts';
 export {
-  createMountTarget, deleteMountTarget, describeMountTargets, modifyMountTargetSecurityGroups, mountTargetSecurityGroups,
+  createMountTarget, deleteMountTarget, describeMountTargets, fileSystemOfMountTarget, modifyMountTargetSecurityGroups, mountTargetSecurityGroups,
   type CreateMountTargetRequest,
 } from './mount-targets.ts';
 export { EfsVolumeProblem, resolveEfsVolume, type EfsVolumeReason, type ResolvedEfsVolume } from './volumes.ts';

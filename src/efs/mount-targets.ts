@@ -130,3 +130,8 @@ export async function modifyMountTargetSecurityGroups(store: Store, scope: Scope
     await stageInterfaceGroups(tx, scope, record.networkInterfaceId, groupIds);
   });
 }
+
+/** The file system a mount target is of (what IAM authorizes its operations on); undefined when there is no such mount target. */
+export async function fileSystemOfMountTarget(store: Store, scope: Scope, id: string): Promise<string | undefined> {
+  return (await getDoc<MountTargetRecord>(store, keys.mountTarget(scope, id)))?.value.fileSystemId;
+}

@@ -1,6 +1,7 @@
 /**
  * What IAM needs to know about a file system or an access point when it authorizes an action on
- * it: its tags (`aws:ResourceTag/*`), the file system's policy, and the owning account. Identity's
+ * it: its tags (`aws:ResourceTag/*`) and the owning account. A file system policy governs NFS
+ * clients (`elasticfilesystem:ClientMount`, ...), not the API, so it is not offered. Identity's
  * authority asks this for `arn:aws:elasticfilesystem:…` ARNs.
  */
 import { getDoc, type Store } from '../state/index.ts';
@@ -8,7 +9,6 @@ import { keys, type AccessPointRecord, type FileSystemRecord } from './records.t
 
 /** An EFS resource as IAM sees it (the shape of identity's ResourceInfo). */
 export interface EfsResourceInfo {
-  policy?: string;
   tags: Record<string, string>;
   account: string;
 }
@@ -26,7 +26,6 @@ export function efsResourceInfo(store: Store): (arn: string) => Promise<EfsResou
       ? (await getDoc<FileSystemRecord>(store, keys.fileSystem(scope, id)))?.value
       : (await getDoc<AccessPointRecord>(store, keys.accessPoint(scope, id)))?.value;
     if (!record) return { tags: {}, account };
-    const policy = 'policy' in record ? record.policy : undefined;
-    return { ...(policy !== undefined ? { policy } : {}), tags: Object.fromEntries(record.tags.map((t) => [t.key, t.value])), account };
+    return { tags: Object.fromEntries(record.tags.map((t) => [t.key, t.value])), account };
   };
 }
