@@ -13,6 +13,7 @@ import { iamService } from '../src/services/iam/index.ts';
 import { secretsManagerService } from '../src/services/secretsmanager/index.ts';
 import { stsService } from '../src/services/sts/index.ts';
 import { ssmService } from '../src/services/ssm/index.ts';
+import { efsService } from '../src/services/efs/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -35,6 +36,12 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     file: 'ssm', title: 'AWS Systems Manager Parameter Store', build: ssmService,
     note: 'Wharf\'s SSM model holds only Parameter Store\'s operations below (`scripts/generate-models.ts` narrows SSM to them). '
       + 'SecureString values are sealed at rest under the control plane\'s key, bound to each parameter\'s ARN and version.',
+  },
+  {
+    file: 'efs', title: 'Amazon EFS', build: efsService,
+    note: 'Wharf\'s EFS model holds only the operations below (`scripts/generate-models.ts` narrows EFS to them). A mount target is '
+      + 'a requester-managed interface with an address of its subnet (validated against the VPC records of the EC2 API); '
+      + 'ECS tasks\' EFS volumes resolve their file system and access point through the EFS domain.',
   },
 ];
 

@@ -49,6 +49,16 @@ const SSM_OPERATIONS = [
   'AddTagsToResource', 'RemoveTagsFromResource', 'ListTagsForResource',
 ];
 
+/** The EFS operations Wharf serves: file systems, access points, mount targets, tags and policies. */
+const EFS_OPERATIONS = [
+  'CreateFileSystem', 'DescribeFileSystems', 'DeleteFileSystem',
+  'CreateAccessPoint', 'DescribeAccessPoints', 'DeleteAccessPoint',
+  'CreateMountTarget', 'DescribeMountTargets', 'DeleteMountTarget',
+  'DescribeMountTargetSecurityGroups', 'ModifyMountTargetSecurityGroups',
+  'TagResource', 'UntagResource', 'ListTagsForResource', 'CreateTags', 'DeleteTags', 'DescribeTags',
+  'PutFileSystemPolicy', 'DescribeFileSystemPolicy', 'DeleteFileSystemPolicy',
+];
+
 const SERVICES: ServiceSource[] = [
   { id: 'ecs', client: '@aws-sdk/client-ecs', botocore: 'ecs' },
   { id: 'ecr', client: '@aws-sdk/client-ecr', botocore: 'ecr' },
@@ -57,6 +67,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'ec2', client: '@aws-sdk/client-ec2', botocore: 'ec2', operations: EC2_OPERATIONS },
   { id: 'secretsmanager', client: '@aws-sdk/client-secrets-manager', botocore: 'secretsmanager' },
   { id: 'ssm', client: '@aws-sdk/client-ssm', botocore: 'ssm', operations: SSM_OPERATIONS },
+  { id: 'efs', client: '@aws-sdk/client-efs', botocore: 'efs', operations: EFS_OPERATIONS },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -25,7 +25,8 @@ export function authorizationGlobals(request: { sourceIp: string; secure: boolea
 /**
  * AWS's refusal, as the API's protocol writes it: the model's own AccessDenied shape where it
  * has one (ECS and ECR: `AccessDeniedException`, 400), EC2's `UnauthorizedOperation` (403,
- * "You are not authorized to perform this operation. User: …"), else the Query services'
+ * "You are not authorized to perform this operation. User: …"), the REST JSON services'
+ * `AccessDeniedException` (403, as EFS answers), else the Query services'
  * `AccessDenied` (403) or the JSON services' `AccessDeniedException` (400).
  */
 export function accessDenied(model: ServiceModel, message: string): AwsError {
@@ -34,6 +35,7 @@ export function accessDenied(model: ServiceModel, message: string): AwsError {
     if (shape?.type === 'structure' && shape.error) return new AwsError(name, message, shape.error.httpStatusCode);
   }
   if (model.metadata.protocol === 'ec2Query') return new AwsError('UnauthorizedOperation', `You are not authorized to perform this operation. ${message}`, 403);
+  if (model.metadata.protocol === 'restJson1') return new AwsError('AccessDeniedException', message, 403);
   return isQueryProtocol(model.metadata.protocol) ? new AwsError('AccessDenied', message, 403) : new AwsError('AccessDeniedException', message, 400);
 }
 

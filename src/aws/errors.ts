@@ -10,6 +10,8 @@ export class AwsError extends Error {
     message: string,
     /** HTTP status: 4xx for the caller's fault, 5xx for ours. */
     readonly status = 400,
+    /** Further members of the error shape the protocol sends where the model has them (EFS's `FileSystemId`). */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = code;

@@ -107,7 +107,7 @@ export class Pipeline {
     const aws = toAwsError(error);
     if (aws.status >= 500) this.o.onServerError?.(error, operation);
     const target = wire.headers['x-amz-target'];
-    const model = routed ?? this.router.modelForTarget(target);
+    const model = routed ?? this.router.modelForTarget(target) ?? this.router.restModelFor(credentialScope(wire.headers.authorization, wire.query));
     const protocol = model?.metadata.protocol ?? (target === undefined && isQueryRequest(wire) ? 'awsQuery' : 'awsJson1_1');
     return codecFor(protocol).encodeError(model, aws, requestId);
   }

@@ -2,11 +2,13 @@
  * Which API and operation a request is for. AWS JSON requests name both in `X-Amz-Target`;
  * Query requests name the operation in `Action`, and the API by the service their SigV4
  * credential scope was signed for (else by `Version`, which each Query API has its own of).
+ * REST requests are of the API their credential scope names (else of the one whose paths they
+ * match), and of the operation whose method and path template they match.
  */
 import { CommonErrors } from './errors.ts';
 import type { OperationModel, ServiceModel } from './model/types.ts';
 import type { ServiceDefinition } from './operation.ts';
-import { isQueryProtocol, queryParameters } from './protocol/index.ts';
+import { isQueryProtocol, isRestProtocol, queryParameters, restOperationOf } from './protocol/index.ts';
 import type { WireRequest } from './protocol/types.ts';
 import type { CredentialScope } from './sigv4/index.ts';
 
@@ -24,6 +26,7 @@ export class Router {
   private readonly byTarget = new Map<string, ServiceDefinition>();
   private readonly queryBySigningName = new Map<string, ServiceDefinition>();
   private readonly queryByVersion = new Map<string, ServiceDefinition>();
+  private readonly restBySigningName = new Map<string, ServiceDefinition>();
 
   constructor(services: readonly ServiceDefinition[]) {
     for (const s of services) {
@@ -33,20 +36,30 @@ export class Router {
         this.queryBySigningName.set(m.signingName, s);
         this.queryByVersion.set(m.apiVersion, s);
       }
+      if (isRestProtocol(m.protocol)) this.restBySigningName.set(m.signingName, s);
     }
   }
 
   /**
    * The API and operation of a request, or undefined when it is not an AWS API request at all
-   * (neither a target nor a Query `Action`). Throws the protocol's error when it names an API or
-   * operation that is not there.
+   * (neither a target, a Query `Action`, nor a REST API's path). Throws the protocol's error when
+   * it names an API or operation that is not there.
    */
   route(request: WireRequest, scope: CredentialScope | undefined): Route | undefined {
     const target = request.headers['x-amz-target'];
     if (target !== undefined) return this.routeJson(request, target);
+    const rest = this.restModelFor(scope);
+    if (rest) return this.routeRest(this.restBySigningName.get(scope!.service)!, request);
     const params = queryParameters(request);
     const action = params.get('Action');
-    if (action === null) return undefined;
+    if (action === null) {
+      // Unsigned: the REST API whose paths it matches, if any (authentication then refuses it).
+      for (const service of this.restBySigningName.values()) {
+        const operation = restOperationOf(service.model, request);
+        if (operation) return { service, operation, operationName: operation.name };
+      }
+      return undefined;
+    }
     const version = params.get('Version') ?? '';
     const service = (scope && this.queryBySigningName.get(scope.service)) ?? this.queryByVersion.get(version);
     if (!service) throw CommonErrors.invalidAction(action, version);
@@ -57,6 +70,16 @@ export class Router {
   modelForTarget(target: string | undefined): ServiceModel | undefined {
     if (!target) return undefined;
     return this.byTarget.get(target.slice(0, target.lastIndexOf('.')))?.model;
+  }
+
+  /** The model of the REST API a credential scope was signed for (for the error shape when routing fails). */
+  restModelFor(scope: CredentialScope | undefined): ServiceModel | undefined {
+    return scope ? this.restBySigningName.get(scope.service)?.model : undefined;
+  }
+
+  private routeRest(service: ServiceDefinition, request: WireRequest): Route {
+    const operation = restOperationOf(service.model, request);
+    return { service, operation, operationName: operation?.name ?? `${request.method} ${request.path}` };
   }
 
   private routeJson(request: WireRequest, target: string): Route {

@@ -24,11 +24,13 @@ import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
+import { efsResourceInfo } from '../efs/index.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
 import { iamService } from '../services/iam/index.ts';
 import { secretsManagerService } from '../services/secretsmanager/index.ts';
+import { efsService } from '../services/efs/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
@@ -156,7 +158,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock) })),
+    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
   const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers };
@@ -244,6 +246,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     ec2Service({ store, clock, ids: randomIds }) as ServiceDefinition,
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
+    efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,

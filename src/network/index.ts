@@ -51,3 +51,4 @@ export {
   type ResolvedAwsvpc,
 } from './task-interfaces.ts';
 export { networkResourceInfo, type NetworkResourceInfo } from './resource-info.ts';
+export { stageInterfaceGroups, stageServiceInterface, type ServiceInterfaceProblem, type ServiceInterfaceRequest } from './service-interfaces.ts';

@@ -25,8 +25,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /** A member's or map entry's path below `parent`, as messages name it (`containerDefinitions[0].cpu`). */
 const childPath = (parent: string, name: string) => (parent ? `${parent}.${name}` : name);
 
-/** Reads one JSON value as `ref`'s shape; `path` names it in messages. */
-function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown, path: string): unknown {
+/** Reads one JSON value as `ref`'s shape; `path` names it in messages. Shared with restJson1's body. */
+export function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown, path: string): unknown {
   const shape = shapeOf(model, ref.shape);
   switch (shape.type) {
     case 'structure':
@@ -91,19 +91,23 @@ function decodeTimestamp(ref: MemberRef, shape: Shape, value: unknown, path: str
   return date;
 }
 
-/** The modeled members of a JSON object; members the model does not have are dropped. */
+/**
+ * The modeled members of a JSON object; members the model does not have are dropped. A member's
+ * wire name is its `locationName` where the model gives one (restJson1's jsonName).
+ */
 function decodeStructure(model: ServiceModel, shape: StructureShape, json: Record<string, unknown>, path: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, ref] of Object.entries(shape.members)) {
+    const wire = ref.locationName ?? name;
     // null is how some callers say "absent"; AWS JSON services read it so.
-    if (!Object.hasOwn(json, name) || json[name] === null || json[name] === undefined) continue;
-    out[name] = decodeValue(model, ref, json[name], childPath(path, name));
+    if (!Object.hasOwn(json, wire) || json[wire] === null || json[wire] === undefined) continue;
+    out[name] = decodeValue(model, ref, json[wire], childPath(path, wire));
   }
   return out;
 }
 
 /** One output value as JSON: Dates per the member's timestamp format, bytes as base64, non-finite floats as strings. */
-function encodeValue(model: ServiceModel, ref: MemberRef, value: unknown): unknown {
+export function encodeValue(model: ServiceModel, ref: MemberRef, value: unknown): unknown {
   const shape = shapeOf(model, ref.shape);
   switch (shape.type) {
     case 'structure':
@@ -138,13 +142,13 @@ function encodeStructure(model: ServiceModel, shape: StructureShape, value: Reco
   const out: Record<string, unknown> = {};
   for (const [name, ref] of Object.entries(shape.members)) {
     const v = value[name];
-    if (v !== undefined && v !== null) out[name] = encodeValue(model, ref, v);
+    if (v !== undefined && v !== null) out[ref.locationName ?? name] = encodeValue(model, ref, v);
   }
   return out;
 }
 
 /** Reads a request body that must be a JSON object; an empty body is `{}` (the SDKs send `{}` for no input). */
-function parseBody(body: Buffer): Record<string, unknown> {
+export function parseBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {

@@ -1,6 +1,6 @@
 /**
  * A test harness for the codecs against the real AWS SDK clients: a tiny HTTP server on
- * 127.0.0.1 that finds the operation (by `X-Amz-Target` or `Action`), decodes the request with
+ * 127.0.0.1 that finds the operation (by `X-Amz-Target`, `Action`, or a REST method and path), decodes the request with
  * the model's codec, records what it decoded, and answers with what the test's handler returns
  * (or throws), encoded by the same codec. Not the endpoint: no SigV4, no IAM, no validation.
  */
@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError } from '../errors.ts';
 import type { OperationModel, ServiceModel } from '../model/types.ts';
-import { codecFor, queryParameters } from './index.ts';
+import { codecFor, isRestProtocol, queryParameters, restOperationOf } from './index.ts';
 import type { WireRequest, WireResponse } from './types.ts';
 
 /** What the server decoded for one request. */
@@ -49,6 +49,11 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 }
 
 function findOperation(model: ServiceModel, request: WireRequest): OperationModel {
+  if (isRestProtocol(model.metadata.protocol)) {
+    const rest = restOperationOf(model, request);
+    if (!rest) throw new AwsError('UnknownOperationException', `No operation for ${request.method} ${request.path} in the test model.`);
+    return rest;
+  }
   const target = request.headers['x-amz-target'];
   const name = target ? target.slice(target.lastIndexOf('.') + 1) : queryParameters(request).get('Action') ?? '';
   const operation = Object.hasOwn(model.operations, name) ? model.operations[name] : undefined;
@@ -69,7 +74,7 @@ export async function startCodecServer(model: ServiceModel, handler: TestHandler
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const headers: Record<string, string | undefined> = {};
       for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value.join(',') : value;
-      const request: WireRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: await readBody(req) };
+      const request: WireRequest = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, query: url.searchParams, headers, body: await readBody(req) };
       let response: WireResponse;
       try {
         const operation = findOperation(model, request);
