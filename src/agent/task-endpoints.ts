@@ -55,11 +55,19 @@ function hostAddresses(): Set<string> {
   return new Set(Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address)));
 }
 
-/** Whether a request from `remote` may be answered for `task`. */
-export function fromTask(task: TaskModel, remote: string | undefined): boolean {
+/**
+ * Whether a request from `remote` may be answered for `task`. A bridge container may ask before
+ * the agent has seen its address (it runs from the moment Docker starts it): then its
+ * containers' addresses are looked up now.
+ */
+export async function fromTask(task: TaskModel, remote: string | undefined, runtime: ContainerRuntime): Promise<boolean> {
   const address = (remote ?? '').replace(/^::ffff:/, '');
   const sources = sourcesOf(task);
-  return sources === 'host' ? hostAddresses().has(address) : sources.has(address);
+  if (sources === 'host') return hostAddresses().has(address);
+  if (sources.has(address)) return true;
+  if (task.desired.networkInterface) return false;
+  const infos = await inspectAll(runtime, task.containers.map((c) => c.runtimeId));
+  return [...infos.values()].some((info) => info.ipAddress === address);
 }
 
 /** Handles the task endpoints' requests; everything else goes on to Wharf's API. */
@@ -87,7 +95,7 @@ async function credentialsReply(o: TaskEndpointsOptions, id: string, req: http.I
   if (!id) return { status: 400, body: { code: 'NoIdInRequest', message: 'CredentialsV2Request: No ID in the request' } };
   const task = o.tasks.byCredentialsId(id);
   // Another task's id is answered as an unknown one: nothing says it exists.
-  if (!task || !task.desired.spec.taskRoleArn || !fromTask(task, req.socket.remoteAddress)) {
+  if (!task || !task.desired.spec.taskRoleArn || !(await fromTask(task, req.socket.remoteAddress, o.runtime))) {
     return { status: 400, body: { code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' } };
   }
   try {
@@ -103,7 +111,7 @@ async function metadataReply(o: TaskEndpointsOptions, version: MetadataVersion, 
   const notFound: Reply = { status: 404, body: { code: 'NotFound', message: `V${version} metadata handler: unable to get container for the id` } };
   if (req.method !== 'GET') return { status: 405, body: { code: 'InvalidRequest', message: 'Metadata is read with GET.' } };
   const found = o.tasks.byMetadataId(id);
-  if (!found || !fromTask(found.task, req.socket.remoteAddress)) return notFound;
+  if (!found || !(await fromTask(found.task, req.socket.remoteAddress, o.runtime))) return notFound;
   const { task } = found;
   if (sub === '/taskWithTags' && version === 3) return notFound;
   const own = task.containers.find((c) => c.name === found.container);

@@ -37,11 +37,14 @@ function clean(o: Json): Json {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
+/** ECS's status of a container in each Docker state (Docker's word is fresher than the agent's model). */
+const DOCKER_STATUS: Partial<Record<string, string>> = { created: 'CREATED', running: 'RUNNING', paused: 'RUNNING', restarting: 'RUNNING', exited: 'STOPPED', dead: 'STOPPED' };
+
 /** ECS's statuses of a container as the agent knows it. */
 function containerStatuses(c: MetadataContainer, task: TaskModel): { DesiredStatus: string; KnownStatus: string } {
   const known = c.type === 'CNI_PAUSE'
     ? (task.network?.known === 'READY' ? 'RESOURCES_PROVISIONED' : task.network?.known === 'RELEASED' ? 'STOPPED' : 'PENDING')
-    : c.model?.known === 'RUNNING' ? 'RUNNING' : c.model?.known === 'STOPPED' ? 'STOPPED' : c.model?.known === 'CREATED' ? 'CREATED' : c.model?.known === 'PULLED' ? 'PULLED' : 'NONE';
+    : c.info ? DOCKER_STATUS[c.info.state] ?? 'CREATED' : c.model?.known ?? 'NONE';
   const desired = task.desired.desiredStatus === 'STOPPED' || task.stopping ? 'STOPPED' : c.type === 'CNI_PAUSE' ? 'RESOURCES_PROVISIONED' : 'RUNNING';
   return { DesiredStatus: desired, KnownStatus: known };
 }
