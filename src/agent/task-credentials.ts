@@ -16,25 +16,26 @@ export const REFRESH_BEFORE_MS = 15 * 60_000;
 
 /** Sessions of the tasks' roles, per task and role. */
 export class TaskCredentials {
-  private readonly held = new Map<string, Promise<RoleCredentials>>();
+  /** Each session asked for, with its expiry once it came (undefined while it is coming). */
+  private readonly held = new Map<string, { session: Promise<RoleCredentials>; expiresAt?: number }>();
 
   constructor(private readonly source: RoleCredentialsSource, private readonly clock: Clock) {}
 
-  /** A session that is good for a while yet: the one held, or a new one. */
-  async get(taskArn: string, role: TaskRoleKind): Promise<RoleCredentials> {
+  /** A session that is good for a while yet: the one held (or coming), or a new one. */
+  get(taskArn: string, role: TaskRoleKind): Promise<RoleCredentials> {
     const key = `${role} ${taskArn}`;
     const held = this.held.get(key);
-    if (held) {
-      const fresh = await held.then((c) => Date.parse(c.Expiration) - REFRESH_BEFORE_MS > this.clock.now(), () => false);
-      if (fresh && this.held.get(key) === held) return held;
-      if (this.held.get(key) !== held) return this.get(taskArn, role);
-    }
-    const asked = this.source(taskArn, role);
-    this.held.set(key, asked);
-    asked.catch(() => {
-      if (this.held.get(key) === asked) this.held.delete(key);
-    });
-    return asked;
+    if (held && (held.expiresAt === undefined || held.expiresAt - REFRESH_BEFORE_MS > this.clock.now())) return held.session;
+    const entry: { session: Promise<RoleCredentials>; expiresAt?: number } = { session: this.source(taskArn, role) };
+    this.held.set(key, entry);
+    entry.session.then(
+      (c) => (entry.expiresAt = Date.parse(c.Expiration)),
+      () => {
+        // A refusal is shared by those who waited for it; the next asks again.
+        if (this.held.get(key) === entry) this.held.delete(key);
+      },
+    );
+    return entry.session;
   }
 
   /** The task is gone: its sessions go with it. */

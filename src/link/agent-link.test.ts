@@ -9,7 +9,7 @@ import net from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { arns, keys, type ContainerInstanceRecord, type TaskRecord } from '../ecs/index.ts';
 import { instanceRecord, scope, seed, seedCluster, seedTask, storedInstance, taskRecord } from '../ecs/testing.ts';
-import { AGENT_LINK_PATH, signRequest } from '../common/index.ts';
+import { AGENT_LINK_PATH, signRequest, type ServerMessage } from '../common/index.ts';
 import { getDoc } from '../state/index.ts';
 import { hashAgentSecret } from './identity.ts';
 import {
@@ -234,6 +234,42 @@ describe('agent link', () => {
     const sent = await c.next((m): m is Extract<typeof m, { type: 'tasks' }> => m.type === 'tasks' && !m.complete);
     assert.equal(sent.tasks[0].registryAuth?.password, `for ${agent.principal.arn}`);
     assert.deepEqual([...new Set(holders)], [agent.principal.arn]);
+  });
+
+  it('answers a credentials request with a session of the task\'s role, only for a task on the link\'s instances', async () => {
+    await w.close();
+    const asked: string[] = [];
+    w = await linkWorld({
+      roleSessions: async (roleArn, sessionName) => {
+        asked.push(`${roleArn} ${sessionName}`);
+        if (roleArn.endsWith('/untrusted')) throw Object.assign(new Error('ecs-tasks.amazonaws.com is not authorized to perform: sts:AssumeRole'), { code: 'AccessDenied' });
+        return { AccessKeyId: 'ASIATASK', SecretAccessKey: 's', Token: 't', Expiration: '2026-01-01T06:00:00Z' };
+      },
+    });
+    const { c, instanceId } = await register('agent-1');
+    const other = await register('agent-2');
+    await c.next(isTasks);
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/app`;
+    const placed = (n: string, on: string, roles: Partial<TaskRecord['spec']>) => taskRecord('default', n.repeat(32), {
+      lastStatus: 'RUNNING', containerInstanceId: on, containerInstanceArn: arns.containerInstance(scope, 'default', on),
+      spec: { family: 'web', revision: 1, networkMode: 'bridge', containers: [], ...roles },
+    });
+    const mine = placed('a', instanceId, { taskRoleArn: roleArn, executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/untrusted` });
+    const theirs = placed('b', other.instanceId, { taskRoleArn: roleArn });
+    await seedTask(w.store, mine);
+    await seedTask(w.store, theirs);
+    await c.next((m): m is Extract<typeof m, { type: 'tasks' }> => m.type === 'tasks' && !m.complete);
+    const ask = async (taskArn: string, role: 'task' | 'execution', requestId: string) => {
+      c.send({ type: 'credentialsRequest', requestId, taskArn, role });
+      return c.next((m): m is Extract<ServerMessage, { type: 'credentials' }> => m.type === 'credentials' && m.requestId === requestId);
+    };
+    const granted = await ask(mine.arn, 'task', '1');
+    assert.deepEqual(granted.credentials, { AccessKeyId: 'ASIATASK', SecretAccessKey: 's', Token: 't', Expiration: '2026-01-01T06:00:00Z', RoleArn: roleArn });
+    assert.deepEqual(asked, [`${roleArn} ${'a'.repeat(32)}`], 'the session is named after the task id');
+    assert.equal((await ask(theirs.arn, 'task', '2')).error?.code, 'TaskNotOnInstance');
+    assert.equal((await ask(mine.arn, 'execution', '3')).error?.code, 'AccessDenied');
+    c.send({ type: 'credentialsRequest', requestId: '4', taskArn: mine.arn, role: 'admin' });
+    assert.match((await c.next(isError)).message, /credentialsRequest.role must be task or execution/);
   });
 
   it('closes a link signed with temporary credentials when they expire; the agent signs again', async () => {
