@@ -37,7 +37,7 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
     partly: {
       CreateCluster: 'capacity providers, Service Connect defaults and execute-command settings are stored and shown, not acted on.',
       RunTask: 'the EC2 and FARGATE launch types; of capacity providers only FARGATE and FARGATE_SPOT (which runs as FARGATE); '
-        + 'task definitions using secrets, awslogs, EFS volumes, task roles and other features the agent does not honour yet are refused by name.',
+        + 'secrets, task roles, the task endpoints and volumes are honoured; task definitions using awslogs, environment files and other features the agent does not honour yet are refused by name.',
       StartTask: 'as RunTask, on the named instances; unhonoured task-definition features are refused by name.',
       CreateService: 'the ECS deployment controller with rolling updates only (no CODE_DEPLOY, EXTERNAL or blue/green); '
         + 'load balancers and service registries are stored and shown, not acted on; EC2 or FARGATE (by launch type or a FARGATE strategy).',
