@@ -46,6 +46,9 @@ export const AGENT_CAPABILITIES: readonly string[] = [
 /** What task definitions with a task role require: advertised only by an agent that serves the credentials endpoint. */
 export const TASK_ROLE_CAPABILITIES: readonly string[] = [`${CAP}.task-iam-role`, `${CAP}.task-iam-role-network-host`];
 
+/** What task definitions with EFS volumes require (`efsAuth`: with an access point or IAM): advertised by an agent with an EFS directory. */
+export const EFS_CAPABILITIES: readonly string[] = ['ecs.capability.efs', 'ecs.capability.efsAuth'];
+
 /** The capability awsvpc task definitions require: advertised only by an agent that can give tasks their namespaces. */
 export const TASK_ENI_CAPABILITY = 'ecs.capability.task-eni';
 
@@ -84,6 +87,8 @@ export interface RegistrationOptions {
   taskEni?: boolean;
   /** Whether this host serves the task endpoints, so tasks with a task role may run here; default true. */
   taskIamRole?: boolean;
+  /** Whether this host mounts the cluster's EFS directory, so tasks with EFS volumes may run here. */
+  efs?: boolean;
   /** MiB kept back for the OS, Docker and the agent (ECS_RESERVED_MEMORY); default 256. */
   reservedMemory?: number;
   instanceType?: string;
@@ -130,6 +135,7 @@ export function helloMessage(facts: HostFacts, o: RegistrationOptions): AgentHel
     ...AGENT_CAPABILITIES.map((name) => ({ name })),
     ...(o.taskEni === false ? [] : [{ name: TASK_ENI_CAPABILITY }]),
     ...(o.taskIamRole === false ? [] : TASK_ROLE_CAPABILITIES.map((name) => ({ name }))),
+    ...(o.efs ? EFS_CAPABILITIES.map((name) => ({ name })) : []),
     ...(o.attributes ?? []),
   ];
   return {

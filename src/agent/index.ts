@@ -29,7 +29,7 @@ export { ec2InstanceId } from './host-info.ts';
 export type { CredentialsProvider } from './link.ts';
 
 /** How to start an agent. */
-export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'> {
+export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory' | 'efs'> {
   /** The control plane, e.g. http://127.0.0.1:8040; or its replicas, used in turn when one is lost. */
   serverUrl: string | readonly string[];
   /**
@@ -58,6 +58,11 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
   networks?: TaskNetworks;
   /** The address other hosts reach this one at: awsvpc subnets span the hosts that give one (VXLAN). */
   vpcAddress?: string;
+  /**
+   * The directory every host of the cluster mounts (NFS, a shared disk; one host: any directory),
+   * holding each EFS file system as `<efsDir>/<fileSystemId>`; none: this host takes no EFS volumes.
+   */
+  efsDir?: string;
   /** host:port Docker pulls Wharf's registry images from (default: the replica the link uses). */
   registryHost?: string;
   /**
@@ -168,6 +173,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     ...(endpoints && { taskEndpointsUrl: `http://${endpoints.address}${endpoints.port === 80 ? '' : `:${endpoints.port}`}` }),
     credentials,
     apiServer,
+    efsDir: options.efsDir,
     log,
   });
   await engine.start();
@@ -185,7 +191,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   link = new AgentLink({
     serverUrl: options.serverUrl,
     hello: () => ({
-      ...helloMessage(facts, { ...options, region, attributes: withVpcAddress(options), taskEni: awsvpcReady, taskIamRole: endpoints !== undefined }),
+      ...helloMessage(facts, { ...options, region, attributes: withVpcAddress(options), taskEni: awsvpcReady, taskIamRole: endpoints !== undefined, efs: options.efsDir !== undefined }),
       ...(agentSecret !== undefined && { agentSecret }),
     }),
     credentials: options.credentials,

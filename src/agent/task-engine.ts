@@ -48,6 +48,8 @@ export interface TaskEngineOptions {
   credentials?: TaskCredentials;
   /** Wharf's API, for the agent's calls for a task (secrets). */
   apiServer?: () => string;
+  /** The directory every host of the cluster mounts, holding the EFS file systems (none: EFS volumes fail). */
+  efsDir?: string;
 }
 
 /** Converges this host's containers to the tasks the control plane assigns. */
@@ -178,6 +180,7 @@ export class TaskEngine {
       taskEndpointsUrl: this.o.taskEndpointsUrl,
       credentials: this.o.credentials,
       apiServer: this.o.apiServer,
+      efsDir: this.o.efsDir,
       persist: () => this.writer.request(),
       report: (change) => {
         if (!this.closed) this.o.onStateChange(change);

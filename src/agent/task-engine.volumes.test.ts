@@ -1,5 +1,8 @@
 /** A task's volumes and namespaces through the task engine, on the fake runtime. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { TaskStateChange } from '../common/index.ts';
 import { LABEL } from './container-config.ts';
@@ -78,6 +81,61 @@ describe('task volumes (fake runtime)', () => {
     assert.deepEqual([host.PidMode, host.IpcMode], ['host', 'none']);
     h.engine.applyTasks([{ ...t, desiredStatus: 'STOPPED' }], false);
     await h.waitFor(t.taskArn, stopped);
+    await h.engine.close();
+  });
+});
+
+describe('EFS volumes (fake runtime)', () => {
+  const FS = 'fs-0123456789abcdef0';
+  const efsDir = () => mkdtempSync(join(tmpdir(), 'wharf-efs-'));
+
+  it("binds <efsDir>/<fileSystemId>/<root directory>, readOnly where the mount point says, creating the access point's root", async () => {
+    const rt = fake();
+    const dir = efsDir();
+    const h = await startEngine(rt, { agentId: AGENT, efsDir: dir });
+    const t = desiredTask('efs', [{
+      name: 'app', image: IMAGE, command: ['sleep', '1000'],
+      mountPoints: [{ sourceVolume: 'shared', containerPath: '/shared' }, { sourceVolume: 'config', containerPath: '/config', readOnly: true }],
+    }]);
+    t.spec.volumes = [{ name: 'shared', efsVolumeConfiguration: { fileSystemId: FS } }, { name: 'config', efsVolumeConfiguration: { fileSystemId: FS } }];
+    t.spec.efsVolumes = {
+      shared: {
+        fileSystemId: FS, rootDirectory: '/apps/one',
+        accessPoint: { accessPointId: 'fsap-1', rootDirectory: '/apps/one', creationInfo: { ownerUid: process.getuid!(), ownerGid: process.getgid!(), permissions: '0750' } },
+      },
+      config: { fileSystemId: FS, rootDirectory: '/' },
+    };
+    h.engine.applyTasks([t], true);
+    const up = await h.waitFor(t.taskArn, running);
+    assert.deepEqual(rt.createOptions(up.containers[0]!.runtimeId!)!.HostConfig.Binds, [`${dir}/${FS}/apps/one:/shared`, `${dir}/${FS}:/config:ro`]);
+    assert.equal(statSync(join(dir, FS, 'apps/one')).mode & 0o777, 0o750);
+    await h.engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a missing root directory without CreationInfo fails the task in ECS\'s words, before any container', async () => {
+    const rt = fake();
+    const h = await startEngine(rt, { agentId: AGENT, efsDir: efsDir() });
+    const t = desiredTask('efs-missing', [{ name: 'app', image: IMAGE, command: ['sleep', '1000'], mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }]);
+    t.spec.volumes = [{ name: 'data', efsVolumeConfiguration: { fileSystemId: FS } }];
+    t.spec.efsVolumes = { data: { fileSystemId: FS, rootDirectory: '/gone', accessPoint: { accessPointId: 'fsap-1', rootDirectory: '/gone' } } };
+    h.engine.applyTasks([t], true);
+    const down = await h.waitFor(t.taskArn, stopped);
+    assert.equal(down.stopCode, 'TaskFailedToStart');
+    assert.equal(down.stoppedReason, "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: b'mount.nfs4: access denied by server while mounting 127.0.0.1:/' : unsuccessful EFS utils command execution; code: 32");
+    assert.equal(rt.calls.create, 0, 'no container was created');
+    await h.engine.close();
+  });
+
+  it('an agent without an EFS directory fails such a task', async () => {
+    const rt = fake();
+    const h = await startEngine(rt, { agentId: AGENT });
+    const t = desiredTask('efs-nowhere', [{ name: 'app', image: IMAGE, command: ['sleep', '1000'], mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }]);
+    t.spec.volumes = [{ name: 'data', efsVolumeConfiguration: { fileSystemId: FS } }];
+    t.spec.efsVolumes = { data: { fileSystemId: FS, rootDirectory: '/' } };
+    h.engine.applyTasks([t], true);
+    const down = await h.waitFor(t.taskArn, stopped);
+    assert.match(down.stoppedReason!, /^ResourceInitializationError: .*no EFS directory/);
     await h.engine.close();
   });
 });

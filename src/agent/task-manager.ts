@@ -53,6 +53,8 @@ export interface TaskManagerDeps {
   credentials?: TaskCredentials;
   /** Wharf's API (the control plane the link uses now), for the agent's calls for a task. */
   apiServer?: () => string;
+  /** The directory every host of the cluster mounts, holding the EFS file systems. */
+  efsDir?: string;
 }
 
 const PREFERENCE: Record<string, number> = { running: 0, restarting: 1, paused: 2, created: 3, exited: 4, dead: 5, removing: 6 };
@@ -431,9 +433,9 @@ export class TaskManager {
 
   /** The task's volumes and shared namespaces. */
   private get resources(): TaskResources {
-    const { runtime, ids, agentId, networks } = this.deps;
+    const { runtime, ids, agentId, networks, efsDir } = this.deps;
     return (this.taskResources ??= new TaskResources({
-      runtime, ids, agentId, desired: this.model.desired, pauseImage: networks && (() => networks.pauseImage()), cgroupParent: this.cgroupParent(),
+      runtime, ids, agentId, desired: this.model.desired, pauseImage: networks && (() => networks.pauseImage()), cgroupParent: this.cgroupParent(), efsDir,
     }));
   }
 

@@ -11,6 +11,7 @@ import type { ContainerRuntime, HostConfig } from './runtime.ts';
 import {
   NAMESPACE_PAUSE_CONTAINER_NAME, containerMounts, namespaceModes, namespacePauseOptions, needsNamespacePause, sharedVolumeDecision, volumeSources,
 } from './task-volumes.ts';
+import { EfsMountError, efsMountFailure, prepareEfsVolume } from './efs-volumes.ts';
 
 /** A task could not get its volumes or namespaces: `message` is the task's stoppedReason. */
 export class TaskResourceError extends Error {
@@ -30,6 +31,8 @@ export interface TaskResourcesOptions {
   pauseImage?: () => Promise<string>;
   /** The task's cgroup, when it has one. */
   cgroupParent?: string;
+  /** The directory every host of the cluster mounts, holding the EFS file systems (none: EFS volumes fail). */
+  efsDir?: string;
 }
 
 interface Prepared {
@@ -80,7 +83,18 @@ export class TaskResources {
       }
       sources.set(source.name, name);
     }
+    for (const [name, volume] of Object.entries(desired.spec.efsVolumes ?? {})) sources.set(name, await this.efsVolume(volume));
     return { sources, namespaceId: needsNamespacePause(desired.spec) ? await this.namespacePause() : undefined };
+  }
+
+  /** The host directory of an EFS volume, made ready as EFS would on first mount. */
+  private async efsVolume(volume: NonNullable<DesiredTask['spec']['efsVolumes']>[string]): Promise<string> {
+    if (!this.o.efsDir) throw new TaskResourceError(efsMountFailure('this container instance has no EFS directory (wharf agent --efs-dir)', 1));
+    try {
+      return await prepareEfsVolume(this.o.efsDir, volume);
+    } catch (err) {
+      throw new TaskResourceError(err instanceof EfsMountError ? err.message : efsMountFailure(messageOf(err), 1));
+    }
   }
 
   private async inspect(name: string) {

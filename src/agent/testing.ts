@@ -44,7 +44,7 @@ export interface EngineHarness {
 }
 
 /** Starts an engine on `runtime` (and `store`, to restart one on the same state). */
-export async function startEngine(runtime: ContainerRuntime, o: { agentId: string; store?: CheckpointStore; cleanupWaitMs?: number }): Promise<EngineHarness> {
+export async function startEngine(runtime: ContainerRuntime, o: { agentId: string; store?: CheckpointStore; cleanupWaitMs?: number; efsDir?: string }): Promise<EngineHarness> {
   const store = o.store ?? new MemoryCheckpointStore();
   const saved = await store.load();
   const changes: TaskStateChange[] = [];
@@ -56,6 +56,7 @@ export async function startEngine(runtime: ContainerRuntime, o: { agentId: strin
     onStateChange: (c) => changes.push(c),
     cleanupWaitMs: o.cleanupWaitMs ?? 60_000,
     retryMs: 50,
+    efsDir: o.efsDir,
   });
   await engine.start();
   const last = (arn: string) => changes.filter((c) => c.taskArn === arn).at(-1);

@@ -21,7 +21,7 @@ import {
 } from '../state/index.ts';
 import { IamAuthority, assumeRoleAsService, ensureRootAccessKey, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
-import { EcsInformers, ecsResourceInfo } from '../ecs/index.ts';
+import { EcsInformers, ecsResourceInfo, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
@@ -74,6 +74,8 @@ export interface ControlPlaneOptions {
   env?: NodeJS.ProcessEnv;
   /** The time every part reads (the system clock; tests move it to see sessions and tokens expire). */
   clock?: Clock;
+  /** EFS file systems and access points for tasks' EFS volumes (without it, task definitions with EFS volumes are not launched). */
+  efs?: EfsPort;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
   onStage?: (stage: Stage, nanoseconds: number) => void;
   log: (message: string) => void;
@@ -161,7 +163,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
-  const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers };
+  const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers, ...(o.efs && { efs: o.efs }) };
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);

@@ -1,14 +1,14 @@
 /**
  * The `wharf` command.
  *
- *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--enforce-iam] [--task-cleanup-wait S]   control plane + a local agent, one process
+ *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--enforce-iam] [--task-cleanup-wait S] [--efs-dir DIR]   control plane + a local agent, one process
  *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--store etcd://H:P,...] [--replica NAME]
  *                the control plane alone; with etcd, one of several replicas (one leads the controllers)
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
  *   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir DIR] [--no-namespaces]   a local distributed Wharf: etcd, replicas, agents
  *   wharf backup (--data-dir DIR | --store etcd://...) --out FILE [--etcd-snapshot FILE]   a backup of either store
  *   wharf restore FILE (--data-dir DIR | --store etcd://...)   into an empty store (SQLite or etcd: backups move between them)
- *   wharf agent  --server URL[,URL...] [--cluster NAME | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP] [--task-cleanup-wait S]
+ *   wharf agent  --server URL[,URL...] [--cluster NAME | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP] [--task-cleanup-wait S] [--efs-dir DIR]
  *
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
  * (as the ECS agent uses its instance role); `wharf dev`'s local agent with the root key.
@@ -31,6 +31,7 @@ import { waitForInstance } from './wait.ts';
 
 const USAGE = `Usage:
   wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30] [--enforce-iam] [--task-cleanup-wait 10800]
+               [--efs-dir <data-dir>/efs]
   wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
                [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME] [--registry-dir DIR]
                [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
@@ -39,7 +40,7 @@ const USAGE = `Usage:
   wharf backup  [--data-dir ./.wharf | --store etcd://HOST:PORT,...] --out FILE [--etcd-snapshot FILE]
   wharf restore FILE [--data-dir ./.wharf | --store etcd://HOST:PORT,...]
   wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--region us-east-1] [--data-dir ./.wharf/agent]
-               [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1] [--task-cleanup-wait 10800]
+               [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1] [--task-cleanup-wait 10800] [--efs-dir DIR]
                (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
 
 const log = (message: string) => console.log(`[wharf] ${message}`);
@@ -90,6 +91,8 @@ function agentOptions(args: ParsedArgs, serverUrl: string | string[], dataDir: s
     registryHost: flag(args, 'registry'),
     // ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: how long a stopped task's containers (and task volumes) are kept.
     cleanupWaitMs: flag(args, 'task-cleanup-wait') === undefined ? undefined : 1000 * intFlag(args, 'task-cleanup-wait')!,
+    // The directory every host mounts, holding EFS file systems: without it the host takes no EFS volumes.
+    efsDir: flag(args, 'efs-dir') === undefined ? undefined : resolve(flag(args, 'efs-dir')!),
     log,
   };
 }
@@ -105,6 +108,8 @@ async function dev(args: ParsedArgs): Promise<void> {
     const root = { accessKeyId: plane.rootKey.accessKeyId, secretAccessKey: plane.rootKey.secretAccessKey };
     agent = await startAgent({
       ...agentOptions(args, plane.url, resolve(options.dataDir, 'agent'), async () => root), region: options.region, followAllClusters: true,
+      // One host: its EFS file systems live in the data dir unless told otherwise.
+      efsDir: resolve(flag(args, 'efs-dir') ?? resolve(options.dataDir, 'efs')),
     });
   } catch (error) {
     await plane.stop();

@@ -31,6 +31,25 @@ export interface TaskSpec {
   /** Namespaces the task's containers share: with each other (`task`) or with the host. */
   pidMode?: PidMode;
   ipcMode?: IpcMode;
+  /** The task's EFS volumes by volume name, resolved by the control plane (file system and access point found). */
+  efsVolumes?: Record<string, TaskEfsVolume>;
+}
+
+/**
+ * One EFS volume of a task as the agent mounts it: the file system, the directory within it the
+ * volume is (the access point's root directory, else the volume's `rootDirectory`, else `/`),
+ * and the access point, whose root directory the agent creates with `creationInfo` when missing.
+ */
+export interface TaskEfsVolume {
+  fileSystemId: string;
+  rootDirectory: string;
+  accessPoint?: {
+    accessPointId: string;
+    rootDirectory: string;
+    posixUser?: { uid: number; gid: number; secondaryGids?: number[] };
+    /** `permissions` is an octal string, e.g. `0755`. */
+    creationInfo?: { ownerUid: number; ownerGid: number; permissions: string };
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Clock, Ids } from '../common/index.ts';
 import type { Place, Rng } from '../scheduler/index.ts';
 import type { Store } from '../state/index.ts';
+import type { EfsPort } from './efs-volumes.ts';
 import type { EcsInformers } from './informers.ts';
 
 /**
@@ -16,4 +17,6 @@ export interface EcsDeps {
   rng: Rng;
   /** Tasks, container instances and services, decoded and indexed in memory: launches place against the instances. */
   informers: EcsInformers;
+  /** EFS file systems and access points, for tasks with EFS volumes; absent, such tasks are refused. */
+  efs?: EfsPort;
 }

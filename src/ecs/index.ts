@@ -19,7 +19,7 @@ export {
   MAX_SERVICE_EVENTS, circuitBreakerThreshold, deploymentKeyId, putService, scopeOfService, specOf, startDeployment, withEvent,
 } from './service-deployment.ts';
 export {
-  instanceIdOf, launchableTaskDefinition, launchTasks, launchTasksOn, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
+  honouredBy, instanceIdOf, launchableTaskDefinition, launchTasks, launchTasksOn, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
 } from './task-launch.ts';
 export { stageStopTask } from './task-stop.ts';
 export { leaveGroup, stageTaskReport, taskHealthStatus, taskKeyOfArn } from './task-reports.ts';
@@ -31,7 +31,10 @@ export {
   FARGATE_SIZES, TASK_CPU_RANGE, checkContainerResources, isFargateSize, parseTaskCpu, parseTaskMemory, readTaskCpu, readTaskMemory,
 } from './task-definition-resources.ts';
 export { compatibilitiesFor, requiresAttributesFor, type DerivedFrom } from './task-definition-attributes.ts';
-export { refuseUnhonoured, unhonouredFeature } from './task-definition-support.ts';
+export { refuseUnhonoured, unhonouredFeature, type Honoured } from './task-definition-support.ts';
+export {
+  checkEfsVolumes, efsMountFailure, efsPath, fileSystemArn, resolveEfsVolumes, type EfsPort, type EfsResolution, type ResolvedEfsVolume,
+} from './efs-volumes.ts';
 export { checkVolumeReferences } from './task-definition-volumes.ts';
 export { ecsResourceInfo } from './resource-info.ts';
 export {

@@ -59,6 +59,7 @@ export function requiresAttributesFor(td: DerivedFrom): Attribute[] {
       add(`ecs.capability.docker-plugin.${v.dockerVolumeConfiguration.driver ?? 'local'}`);
     }
     if (v.efsVolumeConfiguration) add('ecs.capability.efs');
+    if (v.efsVolumeConfiguration?.authorizationConfig) add('ecs.capability.efsAuth');
   }
   return names.map((name) => ({ name }));
 }

@@ -62,6 +62,8 @@ describe('unhonouredFeature', () => {
   test('refuses the task-level members the agent does not honour', () => {
     assert.equal(unhonouredFeature(td([web()], { volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] })),
       'Wharf does not support EFS volumes yet: volumes[0].efsVolumeConfiguration (data).');
+    assert.equal(unhonouredFeature(td([web()], { volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] }), { efsVolumes: true }),
+      undefined, 'honoured once EFS is wired');
     assert.equal(unhonouredFeature(td([web()], { proxyConfiguration: { containerName: 'web' } })), 'Wharf does not support App Mesh proxies yet: proxyConfiguration.');
   });
 });

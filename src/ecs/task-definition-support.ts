@@ -25,12 +25,17 @@ const CONTAINER_CHECKS: readonly ContainerCheck[] = [
   ['credential specs', 'credentialSpecs', (c) => Boolean(c.credentialSpecs?.length)],
 ];
 
+/** What this control plane can honour beyond the agent's own: EFS volumes, once EFS is wired. */
+export interface Honoured {
+  efsVolumes?: boolean;
+}
+
 /**
  * The first thing `td` asks for that the agent would not honour, in words that name the member
  * (`Wharf does not support container secrets yet: containerDefinitions[0].secrets (web).`),
  * or undefined when every member is honoured.
  */
-export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefinitions' | 'volumes' | 'proxyConfiguration'>): string | undefined {
+export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefinitions' | 'volumes' | 'proxyConfiguration'>, honoured: Honoured = {}): string | undefined {
   for (const [i, c] of (td.containerDefinitions ?? []).entries()) {
     for (const [what, member, uses] of CONTAINER_CHECKS) {
       if (!uses(c)) continue;
@@ -38,9 +43,9 @@ export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefin
       return `Wharf does not support ${detail}${what} yet: containerDefinitions[${i}].${member} (${c.name}).`;
     }
   }
-  // The agent creates bind mounts and Docker volumes; EFS and FSx file systems need mounting it does not do yet.
+  // EFS volumes need the EFS domain to resolve their file systems; FSx file systems need mounting the agent does not do.
   for (const [i, v] of (td.volumes ?? []).entries()) {
-    if (v.efsVolumeConfiguration) return `Wharf does not support EFS volumes yet: volumes[${i}].efsVolumeConfiguration (${v.name}).`;
+    if (v.efsVolumeConfiguration && !honoured.efsVolumes) return `Wharf does not support EFS volumes yet: volumes[${i}].efsVolumeConfiguration (${v.name}).`;
     if (v.fsxWindowsFileServerVolumeConfiguration) {
       return `Wharf does not support FSx for Windows File Server volumes yet: volumes[${i}].fsxWindowsFileServerVolumeConfiguration (${v.name}).`;
     }
@@ -50,7 +55,7 @@ export function unhonouredFeature(td: Pick<TaskDefinitionRecord, 'containerDefin
 }
 
 /** Refuses to run a task definition the agent would not honour in full (InvalidParameterException). */
-export function refuseUnhonoured(td: Parameters<typeof unhonouredFeature>[0]): void {
-  const problem = unhonouredFeature(td);
+export function refuseUnhonoured(td: Parameters<typeof unhonouredFeature>[0], honoured: Honoured = {}): void {
+  const problem = unhonouredFeature(td, honoured);
   if (problem) throw EcsErrors.invalidParameter(problem);
 }

@@ -15,11 +15,13 @@ import type { EcsDeps } from './deps.ts';
 import { EcsErrors } from './errors.ts';
 import { arns, keys, parseArn, withGroupCount, type ClusterRecord, type ContainerInstanceRecord, type Scope, type TaskDefinitionRecord, type TaskRecord } from './records.ts';
 import { resolveTaskDefinition } from './task-definition-refs.ts';
-import { refuseUnhonoured } from './task-definition-support.ts';
+import { refuseUnhonoured, type Honoured } from './task-definition-support.ts';
+import { checkEfsVolumes, resolveEfsVolumes, type EfsResolution } from './efs-volumes.ts';
 import { FARGATE_POOL, checkFargateLaunch } from './fargate.ts';
 import { TASK_INDEX } from './informers.ts';
 import { resolveTaskNetwork, stageTaskEni } from './task-network.ts';
 import { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
+import type { TaskSpec } from '../common/index.ts';
 
 /** What a launch asks for: the members RunTask and StartTask share, read from the request by the API adapter. */
 export interface LaunchRequest {
@@ -54,20 +56,41 @@ export interface LaunchResult {
  * The ACTIVE task definition a launch names, usable with the EC2 launch type and honoured in full
  * by the agent: what RunTask, StartTask and a service's deployments may run.
  */
-export async function launchableTaskDefinition(tx: Tx, scope: Scope, ref: string, launchType: 'EC2' | 'FARGATE' = 'EC2'): Promise<TaskDefinitionRecord> {
+export async function launchableTaskDefinition(
+  tx: Tx, scope: Scope, ref: string, launchType: 'EC2' | 'FARGATE' = 'EC2', honoured: Honoured = {},
+): Promise<TaskDefinitionRecord> {
   const td = await resolveTaskDefinition(tx, scope, ref);
   if (td.status !== 'ACTIVE') throw EcsErrors.client('TaskDefinition is inactive');
   const compat = td.requiresCompatibilities ?? [];
   if (launchType === 'EC2' && compat.length && !compat.includes('EC2')) throw EcsErrors.client('Task definition does not support launch_type EC2.');
-  refuseUnhonoured(td);
+  refuseUnhonoured(td, honoured);
+  if (honoured.efsVolumes) checkEfsVolumes(td.volumes);
   return td;
 }
 
-/** A new task record on `instance`, charging it `demand`. */
-function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride, instance: ContainerInstanceRecord, reserved: Resources): TaskRecord {
-  const spec = taskSpec(td, overrides);
+/** What launches through `deps` can honour: EFS volumes when EFS is wired. */
+export const honouredBy = (deps: Pick<EcsDeps, 'efs'>): Honoured => ({ efsVolumes: deps.efs !== undefined });
+
+/** The task's EFS volumes resolved, when it has any (a failure stops the task as it is created). */
+async function resolveEfs(deps: EcsDeps, scope: Scope, spec: TaskSpec): Promise<EfsResolution> {
+  if (!deps.efs || !spec.volumes?.some((v) => v.efsVolumeConfiguration)) return {};
+  return resolveEfsVolumes(deps.efs, scope, spec);
+}
+
+/**
+ * A new task record on `instance`, charging it `reserved`; or, when its EFS volumes failed to
+ * resolve, one already STOPPED (TaskFailedToStart) that charges nothing, as ECS shows a task
+ * its agent could not start.
+ */
+function newTask(
+  deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride,
+  instance: ContainerInstanceRecord, reserved: Resources, efs: EfsResolution,
+): TaskRecord {
+  const failure = 'failure' in efs ? efs.failure : undefined;
+  const spec = { ...taskSpec(td, overrides), ...('efsVolumes' in efs && efs.efsVolumes && { efsVolumes: efs.efsVolumes }) };
   const id = deps.ids.hex32();
-  return {
+  const now = deps.clock.now();
+  const task: TaskRecord = {
     id,
     arn: arns.task(scope, cluster.name, id),
     clusterName: cluster.name,
@@ -102,9 +125,22 @@ function newTask(deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDe
     availabilityZone: instance.attributes.find((a) => a.name === 'ecs.availability-zone')?.value,
     cpuArchitecture: instance.attributes.find((a) => a.name === 'ecs.cpu-architecture')?.value,
     version: 1,
-    createdAt: deps.clock.now(),
+    createdAt: now,
     spec,
     reserved,
+  };
+  if (failure === undefined) return task;
+  return {
+    ...task,
+    lastStatus: 'STOPPED',
+    desiredStatus: 'STOPPED',
+    stopCode: 'TaskFailedToStart',
+    stoppedReason: failure,
+    stoppingAt: now,
+    executionStoppedAt: now,
+    stoppedAt: now,
+    containers: task.containers.map((c) => ({ ...c, lastStatus: 'STOPPED' })),
+    reserved: { cpu: 0, memory: 0, ports: [], portsUdp: [] },
   };
 }
 
@@ -157,6 +193,7 @@ async function stageLaunch(
   candidates: ContainerInstanceRecord[], request: PlaceRequest, guard?: (instanceId: string) => void,
 ): Promise<LaunchResult> {
   const network = await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, deps.clock.now());
+  const efs = await resolveEfs(deps, scope, taskSpec(td, overrides));
   const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
   // An awsvpc group's tasks go round the subnets (and so the zones) they were given, counting those already running.
   const running = network
@@ -168,7 +205,13 @@ async function stageLaunch(
   for (const { instanceId, reserved } of placements) {
     const instance = byId.get(instanceId)!;
     guard?.(instanceId);
-    const task = newTask(deps, scope, cluster, td, req, overrides, instance, reserved);
+    const task = newTask(deps, scope, cluster, td, req, overrides, instance, reserved, efs);
+    if (task.lastStatus === 'STOPPED') {
+      // Failed to start: it holds nothing on the instance (no resources, group or interface).
+      tx.put(keys.task(scope, cluster.name, task.id), task);
+      tasks.push(task);
+      continue;
+    }
     if (network) {
       // A Fargate task is in its subnet's zone (the pool's hosts serve every zone); an EC2 task in its instance's.
       if (task.launchType === 'FARGATE') task.availabilityZone = undefined;
@@ -200,7 +243,7 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchReques
     if (attempt++ > 0) await informers.catchUp();
     const cluster = await activeCluster(tx, scope, req.clusterRef);
     const fargate = req.launchType === 'FARGATE';
-    const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launchType);
+    const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launchType, honouredBy(deps));
     checkOverrides(req.overrides, td);
     if (fargate) {
       checkFargateLaunch(td, req.overrides.cpu ?? td.cpu, req.overrides.memory ?? td.memory, {
@@ -228,7 +271,7 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchReques
 export async function launchTasksOn(deps: EcsDeps, scope: Scope, req: LaunchRequest, instanceRefs: string[]): Promise<LaunchResult> {
   return transact(deps.store, async (tx) => {
     const cluster = await activeCluster(tx, scope, req.clusterRef);
-    const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef);
+    const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, 'EC2', honouredBy(deps));
     checkOverrides(req.overrides, td);
     const request = placeRequest(req, td, req.overrides, 1);
     const tasks: TaskRecord[] = [];

@@ -11,7 +11,7 @@ import type {
 import { describeByReferences, paginate, type ConditionValues, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, checkFargateLaunch, clusterNameOf, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
+  EcsErrors, activeCluster, checkFargateLaunch, clusterNameOf, honouredBy, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
   startDeployment, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
@@ -188,7 +188,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             if (!retry) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
             return { service: existing, created: false };
           }
-          const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launch.launchType);
+          const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launch.launchType, honouredBy(deps));
           checkPlacementLimit(req.placementConstraints, td);
           const now = deps.clock.now();
           if (req.launch.launchType === 'FARGATE') checkFargateLaunch(td, td.cpu, td.memory, { constraints: 0, strategies: 0 });
@@ -244,7 +244,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
           const current = await activeService(tx, scope, req.serviceRef, req.clusterRef);
           checkUpdateForStrategy(req, current.schedulingStrategy);
           const td = req.taskDefinitionRef !== undefined
-            ? await launchableTaskDefinition(tx, scope, req.taskDefinitionRef)
+            ? await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, 'EC2', honouredBy(deps))
             : await currentTaskDefinition(tx, scope, current);
           const next = updatedService(tx, deps, current, req, td);
           if (next !== current) putService(tx, next);
