@@ -25,6 +25,7 @@ import { EcsInformers, ecsResourceInfo, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
+import { efsPort } from './efs-port.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
@@ -163,7 +164,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
-  const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers, ...(o.efs && { efs: o.efs }) };
+  const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }) };
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);
