@@ -135,11 +135,16 @@ describe('secrets in a container’s environment', () => {
     assert.match(param.stoppedReason!, new RegExp(`^ResourceInitializationError: unable to pull secrets or registry auth: .*invalid parameters: /nope/${run}`));
   });
 
-  it('an execution role that may not read the secret, one that does not trust ECS, or none, each stop the task', async () => {
+  it('an execution role that may not read the secret, or none, stops the task; one that does not trust ECS is refused at launch', async () => {
     const denied = await stopped(await runTask('secrets-denied', [box('app', 'echo never', { secrets: [{ name: 'T', valueFrom: refs.token }] })], { executionRoleArn: roles.narrow }));
     assert.match(denied.stoppedReason!, /^ResourceInitializationError: unable to pull secrets or registry auth: .*AccessDeniedException: .*assumed-role\/narrow-.* is not authorized to perform: secretsmanager:GetSecretValue/);
-    const untrusted = await stopped(await runTask('secrets-untrusted', [box('app', 'echo never', { secrets: [{ name: 'M', valueFrom: refs.mode }] })], { executionRoleArn: roles.untrusted }));
-    assert.match(untrusted.stoppedReason!, /^ResourceInitializationError: unable to pull secrets or registry auth: .*unable to assume the execution role: ecs-tasks.amazonaws.com is not authorized to perform: sts:AssumeRole/);
+    // A role ECS cannot assume is refused at launch, as ECS does.
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: `secrets-untrusted-${run}`, executionRoleArn: roles.untrusted, containerDefinitions: [box('app', 'echo never', { secrets: [{ name: 'M', valueFrom: refs.mode }] })],
+    }));
+    await assert.rejects(ecs.send(new RunTaskCommand({ cluster, taskDefinition: `secrets-untrusted-${run}` })), (e: Error) => e.name === 'InvalidParameterException'
+      && e.message === `ECS was unable to assume the role '${roles.untrusted}' that was provided for this task. `
+        + 'Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.');
     const none = await stopped(await runTask('secrets-no-role', [box('app', 'echo never', { secrets: [{ name: 'M', valueFrom: refs.mode }] })]));
     assert.match(none.stoppedReason!, /^ResourceInitializationError: unable to pull secrets or registry auth: the task definition has no execution role/);
   });

@@ -19,7 +19,7 @@ import {
   EtcdElection, EtcdPresence, EtcdStore, LocalElection, LocalPresence, SqliteStore, getDoc,
   type Election, type EtcdStoreOptions, type Presence, type Store,
 } from '../state/index.ts';
-import { IamAuthority, assumeRoleAsService, ensureRootAccessKey, type ResourceInfoProvider } from '../identity/index.ts';
+import { IamAuthority, assumeRoleAsService, ensureRootAccessKey, serviceMayAssume, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
@@ -164,7 +164,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
-  const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }) };
+  const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
+    roles: { mayAssume: (roleArn: string) => serviceMayAssume({ store }, ECS_TASKS_SERVICE, roleArn) },
+  };
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);

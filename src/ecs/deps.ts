@@ -3,6 +3,7 @@ import type { Place, Rng } from '../scheduler/index.ts';
 import type { Store } from '../state/index.ts';
 import type { EfsPort } from './efs-volumes.ts';
 import type { EcsInformers } from './informers.ts';
+import type { TaskRolesPort } from './task-roles.ts';
 
 /**
  * What ECS's domain works with, and so the ECS API adapter and the service controller too: the
@@ -19,4 +20,6 @@ export interface EcsDeps {
   informers: EcsInformers;
   /** EFS file systems and access points, for tasks with EFS volumes; absent, such tasks are refused. */
   efs?: EfsPort;
+  /** Whether ECS may assume the roles a task names; absent, they are not checked at launch. */
+  roles?: TaskRolesPort;
 }

@@ -32,6 +32,7 @@ export {
 } from './task-definition-resources.ts';
 export { compatibilitiesFor, requiresAttributesFor, type DerivedFrom } from './task-definition-attributes.ts';
 export { refuseUnhonoured, unhonouredFeature, type Honoured } from './task-definition-support.ts';
+export { checkTaskRoles, type TaskRolesPort } from './task-roles.ts';
 export {
   checkEfsVolumes, efsMountFailure, efsPath, fileSystemArn, resolveEfsVolumes, type EfsPort, type EfsResolution, type ResolvedEfsVolume,
 } from './efs-volumes.ts';

@@ -17,6 +17,7 @@ import { arns, keys, parseArn, withGroupCount, type ClusterRecord, type Containe
 import { resolveTaskDefinition } from './task-definition-refs.ts';
 import { refuseUnhonoured, type Honoured } from './task-definition-support.ts';
 import { checkEfsVolumes, resolveEfsVolumes, type EfsResolution } from './efs-volumes.ts';
+import { checkTaskRoles } from './task-roles.ts';
 import { FARGATE_POOL, checkFargateLaunch } from './fargate.ts';
 import { TASK_INDEX } from './informers.ts';
 import { resolveTaskNetwork, stageTaskEni } from './task-network.ts';
@@ -192,8 +193,10 @@ async function stageLaunch(
   tx: Tx, deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride,
   candidates: ContainerInstanceRecord[], request: PlaceRequest, guard?: (instanceId: string) => void,
 ): Promise<LaunchResult> {
+  const spec = taskSpec(td, overrides);
+  await checkTaskRoles(deps.roles, spec);
   const network = await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, deps.clock.now());
-  const efs = await resolveEfs(deps, scope, taskSpec(td, overrides));
+  const efs = await resolveEfs(deps, scope, spec);
   const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
   // An awsvpc group's tasks go round the subnets (and so the zones) they were given, counting those already running.
   const running = network

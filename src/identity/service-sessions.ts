@@ -26,16 +26,39 @@ const SERVICE_SESSION_MAX_SECONDS = 6 * 3600;
  * does not allow the service.
  */
 export async function assumeRoleAsService(env: StsEnv, service: string, roleArn: string, sessionName: string): Promise<ServiceRoleSession> {
-  const denied = () => StsErrors.accessDenied(`${service} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  const role = await trustingRole(env, service, roleArn);
+  if (!role) throw StsErrors.accessDenied(`${service} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  const account = roleArn.split(':')[4]!;
+  const now = env.clock.now();
+  const arn = assumedRoleArn(account, role.name, sessionName);
+  const { credentials } = issueSession(env, {
+    account,
+    kind: 'assumed-role',
+    arn,
+    userId: `${role.id}:${sessionName}`,
+    role: { arn: roleArn, id: role.id, name: role.name, sessionName },
+    issuedAt: now,
+    expiresAt: now + Math.min(role.maxSessionDuration, SERVICE_SESSION_MAX_SECONDS) * 1000,
+  });
+  return { credentials, arn };
+}
+
+/** Whether `service` may assume `roleArn`: the role exists and its trust policy allows the service sts:AssumeRole. */
+export async function serviceMayAssume(env: Pick<StsEnv, 'store'>, service: string, roleArn: string): Promise<boolean> {
+  return (await trustingRole(env, service, roleArn)) !== undefined;
+}
+
+/** The role, when it exists and trusts `service`. */
+async function trustingRole(env: Pick<StsEnv, 'store'>, service: string, roleArn: string): Promise<RoleRecord | undefined> {
   const parts = parseIamArn(roleArn);
   const kv = parts?.type === 'role' ? await env.store.get(iamKeys.role(parts.account, parts.name)) : undefined;
-  if (!kv || !parts) throw denied();
+  if (!kv || !parts) return undefined;
   const role = JSON.parse(kv.value) as RoleRecord;
   let trust;
   try {
     trust = parsePolicy(role.trustPolicy, 'trust');
   } catch (error) {
-    if (error instanceof PolicyDocumentError) throw denied();
+    if (error instanceof PolicyDocumentError) return undefined;
     throw error;
   }
   const decision = evaluate({
@@ -47,18 +70,5 @@ export async function assumeRoleAsService(env: StsEnv, service: string, roleArn:
     identityPolicies: [],
     resourcePolicy: trust,
   });
-  if (decision.decision !== 'Allow') throw denied();
-
-  const now = env.clock.now();
-  const arn = assumedRoleArn(parts.account, role.name, sessionName);
-  const { credentials } = issueSession(env, {
-    account: parts.account,
-    kind: 'assumed-role',
-    arn,
-    userId: `${role.id}:${sessionName}`,
-    role: { arn: roleArn, id: role.id, name: role.name, sessionName },
-    issuedAt: now,
-    expiresAt: now + Math.min(role.maxSessionDuration, SERVICE_SESSION_MAX_SECONDS) * 1000,
-  });
-  return { credentials, arn };
+  return decision.decision === 'Allow' ? role : undefined;
 }
