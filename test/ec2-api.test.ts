@@ -14,13 +14,12 @@ import {
   DescribeSubnetsCommand, DescribeTagsCommand, DescribeVpcsCommand, EC2Client, RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand,
   paginateDescribeSecurityGroupRules, paginateDescribeTags, waitUntilVpcAvailable, type Filter, type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { keys, type NetworkInterfaceRecord } from '../src/network/index.ts';
 import { credentials, region } from './support/wharf.ts';
-import { ACCOUNT, awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
+import { ACCOUNT, awsCli, inProcessControlPlane, refused, type Keys, userWithKey as userWithKeyOn } from './support/in-process.ts';
 
-type Keys = { accessKeyId: string; secretAccessKey: string };
 
 const controlPlane = inProcessControlPlane();
 let plane: ControlPlane;
@@ -473,12 +472,7 @@ describe('EC2 networking through the SDK and the AWS CLI', () => {
 
   it('IAM: a user without ec2 permissions is refused with UnauthorizedOperation; DryRun answers whether it would be allowed', async () => {
     const iam = new IAMClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
-    const userWithKey = async (name: string, statements?: object[]): Promise<Keys> => {
-      await iam.send(new CreateUserCommand({ UserName: name }));
-      if (statements) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
-      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-      return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
-    };
+    const userWithKey = (name: string, statements?: object[]) => userWithKeyOn(plane.url, name, statements);
     const nobody = client(await userWithKey('no-ec2'));
     const reader = client(await userWithKey('ec2-reader', [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }]));
     const builder = client(await userWithKey('vpc-builder', [{ Effect: 'Allow', Action: ['ec2:CreateVpc', 'ec2:DescribeVpcs'], Resource: '*' }]));

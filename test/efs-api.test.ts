@@ -14,12 +14,11 @@ import {
   TagResourceCommand, UntagResourceCommand, paginateDescribeFileSystems,
 } from '@aws-sdk/client-efs';
 import { CreateSecurityGroupCommand, DescribeNetworkInterfacesCommand, DescribeSubnetsCommand, EC2Client, type Subnet } from '@aws-sdk/client-ec2';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { credentials, region } from './support/wharf.ts';
-import { ACCOUNT, awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
+import { ACCOUNT, awsCli, inProcessControlPlane, refused, type Keys, userWithKey as userWithKeyOn } from './support/in-process.ts';
 
-type Keys = { accessKeyId: string; secretAccessKey: string };
 
 const controlPlane = inProcessControlPlane();
 let plane: ControlPlane;
@@ -186,12 +185,7 @@ describe('EFS through the SDK and the AWS CLI', () => {
 
   it('IAM: a user without permission is refused; one allowed a file system works on that one only', async () => {
     const iam = new IAMClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
-    const userWithKey = async (name: string, statements?: object[]): Promise<Keys> => {
-      await iam.send(new CreateUserCommand({ UserName: name }));
-      if (statements) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
-      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-      return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
-    };
+    const userWithKey = (name: string, statements?: object[]) => userWithKeyOn(plane.url, name, statements);
     const mine = await newFileSystem('iam-1');
     const theirs = await newFileSystem('iam-2');
     const nobody = client(await userWithKey('no-efs'));

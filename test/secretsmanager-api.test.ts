@@ -13,12 +13,11 @@ import {
   RotateSecretCommand, SecretsManagerClient, TagResourceCommand, UntagResourceCommand, UpdateSecretCommand, UpdateSecretVersionStageCommand,
   paginateListSecrets, type ListSecretsCommandInput,
 } from '@aws-sdk/client-secrets-manager';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { credentials, region } from './support/wharf.ts';
-import { ACCOUNT, awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
+import { ACCOUNT, awsCli, inProcessControlPlane, refused, type Keys, userWithKey as userWithKeyOn } from './support/in-process.ts';
 
-type Keys = { accessKeyId: string; secretAccessKey: string };
 
 const controlPlane = inProcessControlPlane();
 let plane: ControlPlane;
@@ -213,12 +212,7 @@ describe('Secrets Manager through the SDK and the AWS CLI', () => {
 
   it('IAM: a user without permission is refused; one allowed a secret reads only that one; resource policies and tags count', async () => {
     const iam = new IAMClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
-    const userWithKey = async (name: string, statements?: object[]): Promise<Keys> => {
-      await iam.send(new CreateUserCommand({ UserName: name }));
-      if (statements) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
-      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-      return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
-    };
+    const userWithKey = (name: string, statements?: object[]) => userWithKeyOn(plane.url, name, statements);
     const { ARN: arn } = await sm.send(new CreateSecretCommand({ Name: 'iam/allowed', SecretString: 'yes' }));
     const { ARN: other } = await sm.send(new CreateSecretCommand({ Name: 'iam/other', SecretString: 'no' }));
     const nobody = client(await userWithKey('no-secrets'));

@@ -12,15 +12,14 @@ import {
   GetParametersByPathCommand, GetParametersCommand, LabelParameterVersionCommand, ListTagsForResourceCommand, PutParameterCommand,
   RemoveTagsFromResourceCommand, SSMClient, UnlabelParameterVersionCommand, paginateDescribeParameters, paginateGetParametersByPath,
 } from '@aws-sdk/client-ssm';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { keys } from '../src/parameters/index.ts';
 import { credentials, region } from './support/wharf.ts';
-import { ACCOUNT, awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
+import { ACCOUNT, awsCli, inProcessControlPlane, refused, type Keys, userWithKey as userWithKeyOn } from './support/in-process.ts';
 
 const ARN = `arn:aws:ssm:${region}:${ACCOUNT}:parameter`;
 
-type Keys = { accessKeyId: string; secretAccessKey: string };
 
 const controlPlane = inProcessControlPlane();
 let plane: ControlPlane;
@@ -220,12 +219,7 @@ describe('SSM Parameter Store through the SDK and the AWS CLI', () => {
 
   it('IAM: a user without ssm permissions is refused; a policy on a path allows only under it', async () => {
     const iam = new IAMClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
-    const userWithKey = async (name: string, statements?: object[]): Promise<Keys> => {
-      await iam.send(new CreateUserCommand({ UserName: name }));
-      if (statements) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
-      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-      return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
-    };
+    const userWithKey = (name: string, statements?: object[]) => userWithKeyOn(plane.url, name, statements);
     await ssm.send(new PutParameterCommand({ Name: '/team/a/url', Value: 'a', Type: 'String' }));
     await ssm.send(new PutParameterCommand({ Name: '/other/url', Value: 'o', Type: 'String' }));
     const nobody = client(await userWithKey('no-ssm'));

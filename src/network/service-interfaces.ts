@@ -6,7 +6,8 @@
  */
 import type { Tx } from '../state/index.ts';
 import { assignable, containsIp, formatIp, parseCidr, parseIp, size } from '../common/index.ts';
-import { ec2Id, keys, type NetworkInterfaceRecord, type Scope, type SubnetRecord } from './records.ts';
+import { keys, type NetworkInterfaceRecord, type Scope, type SubnetRecord } from './records.ts';
+import { interfaceBase, stagePutInterface } from './task-interfaces.ts';
 
 /** What a service interface is for. */
 export interface ServiceInterfaceRequest {
@@ -48,26 +49,8 @@ export async function stageServiceInterface(tx: Tx, scope: Scope, req: ServiceIn
     }
     if (!ip) return 'subnet-full';
   }
-  const eni: NetworkInterfaceRecord = {
-    networkInterfaceId: ec2Id('eni', req.random),
-    ownerId: scope.account,
-    subnetId: req.subnet.subnetId,
-    vpcId: req.subnet.vpcId,
-    availabilityZone: req.subnet.availabilityZone,
-    privateIpAddress: ip,
-    prefixLength: cidr.prefix,
-    macAddress: ['0a', ...(req.random.slice(17, 27).match(/../g) ?? [])].join(':'),
-    groupIds: req.groupIds,
-    description: req.description,
-    interfaceType: 'interface',
-    status: 'in-use',
-    requesterManaged: true,
-    assignPublicIp: false,
-    tags: [],
-    createdAt: req.now,
-  };
-  tx.put(keys.address(scope, eni.subnetId, ip), { networkInterfaceId: eni.networkInterfaceId, ip });
-  tx.put(keys.networkInterface(scope, eni.networkInterfaceId), eni);
+  const eni: NetworkInterfaceRecord = { ...interfaceBase(scope, req.subnet, ip, req.groupIds, req.random, req.now), description: req.description, assignPublicIp: false };
+  stagePutInterface(tx, scope, eni);
   return eni;
 }
 

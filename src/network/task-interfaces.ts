@@ -109,19 +109,8 @@ export async function stageTaskInterface(tx: Tx, scope: Scope, req: InterfaceReq
   }
   if (!ip) return undefined;
   const eni: NetworkInterfaceRecord = {
-    networkInterfaceId: ec2Id('eni', req.random),
-    ownerId: scope.account,
-    subnetId: req.subnet.subnetId,
-    vpcId: req.subnet.vpcId,
-    availabilityZone: req.subnet.availabilityZone,
-    privateIpAddress: ip,
-    prefixLength: cidr.prefix,
-    macAddress: macOf(req.random),
-    groupIds: req.groupIds,
+    ...interfaceBase(scope, req.subnet, ip, req.groupIds, req.random, req.now),
     description: `arn:aws:ecs:${scope.region}:${scope.account}:attachment/${req.attachmentId}`,
-    interfaceType: 'interface',
-    status: 'in-use',
-    requesterManaged: true,
     assignPublicIp: req.assignPublicIp,
     attachment: {
       attachmentId: ec2Id('eni-attach', req.random.slice(15) + req.random.slice(0, 15)),
@@ -129,12 +118,36 @@ export async function stageTaskInterface(tx: Tx, scope: Scope, req: InterfaceReq
       containerInstanceArn: req.containerInstanceArn,
       attachedAt: req.now,
     },
-    tags: [],
-    createdAt: req.now,
   };
-  tx.put<AddressHold>(keys.address(scope, eni.subnetId, ip), { networkInterfaceId: eni.networkInterfaceId, ip });
-  tx.put(keys.networkInterface(scope, eni.networkInterfaceId), eni);
+  stagePutInterface(tx, scope, eni);
   return eni;
+}
+
+/** What every interface AWS makes for a resource (a task, a mount target) has: requester-managed, in use, with `ip` of `subnet`. */
+export function interfaceBase(scope: Scope, subnet: SubnetRecord, ip: string, groupIds: string[], random: string, now: number)
+  : Omit<NetworkInterfaceRecord, 'description' | 'assignPublicIp'> {
+  return {
+    networkInterfaceId: ec2Id('eni', random),
+    ownerId: scope.account,
+    subnetId: subnet.subnetId,
+    vpcId: subnet.vpcId,
+    availabilityZone: subnet.availabilityZone,
+    privateIpAddress: ip,
+    prefixLength: parseCidr(subnet.cidrBlock)!.prefix,
+    macAddress: macOf(random),
+    groupIds,
+    interfaceType: 'interface',
+    status: 'in-use',
+    requesterManaged: true,
+    tags: [],
+    createdAt: now,
+  };
+}
+
+/** Stages an interface and the hold on its address. */
+export function stagePutInterface(tx: Tx, scope: Scope, eni: NetworkInterfaceRecord): void {
+  tx.put<AddressHold>(keys.address(scope, eni.subnetId, eni.privateIpAddress), { networkInterfaceId: eni.networkInterfaceId, ip: eni.privateIpAddress });
+  tx.put(keys.networkInterface(scope, eni.networkInterfaceId), eni);
 }
 
 /** A locally administered unicast MAC (`0a:…`, as AWS's ENIs have) from random hex. */

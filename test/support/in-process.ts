@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after } from 'node:test';
 import { promisify } from 'node:util';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
-import { awsCliEnv, region, rootKeyEnv, tempDir } from './wharf.ts';
+import { awsCliEnv, credentials, region, rootKeyEnv, tempDir } from './wharf.ts';
 
 const run = promisify(execFile);
 
@@ -61,4 +62,16 @@ export async function refused(call: Promise<unknown>, code: string, message?: st
     else if (message) assert.match(error.message, message);
     return true;
   });
+}
+
+/** An access key pair. */
+export type Keys = { accessKeyId: string; secretAccessKey: string };
+
+/** Creates IAM user `name` on the control plane at `url` (with an inline policy of `statements`, when given) and an access key for it. */
+export async function userWithKey(url: string, name: string, statements?: object[]): Promise<Keys> {
+  const iam = new IAMClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+  await iam.send(new CreateUserCommand({ UserName: name }));
+  if (statements) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
 }
