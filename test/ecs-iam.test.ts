@@ -230,12 +230,13 @@ describe('task definitions the agent would not honour in full are refused at lau
     });
   }
 
-  it('volumes: EFS volumes are refused too', async () => {
+  it('volumes: FSx for Windows File Server volumes are refused too', async () => {
     await root.send(new RegisterTaskDefinitionCommand({
-      family: 'iam-volumes', volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-12345678' } }],
+      family: 'iam-volumes',
+      volumes: [{ name: 'data', fsxWindowsFileServerVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0', rootDirectory: 'share', authorizationConfig: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fsx-AbCdEf', domain: 'corp' } } }],
       containerDefinitions: [web({ mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] })],
     }));
     await invalid(() => root.send(new RunTaskCommand({ cluster: OPEN, taskDefinition: 'iam-volumes' })),
-      'Wharf does not support EFS volumes yet: volumes[0].efsVolumeConfiguration (data).');
+      'Wharf does not support FSx for Windows File Server volumes yet: volumes[0].fsxWindowsFileServerVolumeConfiguration (data).');
   });
 });
