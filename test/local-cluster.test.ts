@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import {
   DescribeClustersCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, waitUntilTasksRunning,
 } from '@aws-sdk/client-ecs';
-import { freePort } from '../src/state/index.ts';
 import { removeClusterContainers } from './support/docker.ts';
-import { spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
+import { freePortRun, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
 
 let running: (WharfProcess & { readyLine: string }) | undefined;
 after(async () => {
@@ -24,7 +23,7 @@ after(async () => {
 describe('wharf cluster', () => {
   it('starts etcd, two replicas and an agent, each in its own network namespace; a task runs through either replica; SIGTERM stops them all', { timeout: 180_000 }, async () => {
     const dir = tempDir();
-    const port = await freePort();
+    const port = await freePortRun(3);
     running = await spawnWharf(
       ['cluster', '--members', '1', '--replicas', '2', '--agents', '1', '--port', String(port), '--data-dir', dir],
       /Wharf cluster ready at/,

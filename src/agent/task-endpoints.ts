@@ -204,6 +204,8 @@ export async function serveTaskEndpoints(o: TaskEndpointsOptions, listen: Endpoi
     await removeAddress();
     return undefined;
   }
+  // Listening, this agent holds the address: one an agent killed before it could remove it is this one's to remove now.
+  added = added || !listen.address.startsWith('127.');
   const port = (server.address() as { port: number }).port;
   return {
     address: listen.address,

@@ -3,6 +3,7 @@
  * integration test, on a free port with its own data dir, and hands back SDK clients for it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -106,4 +107,28 @@ export function cleanedUpAfter(): { processes: WharfProcess[]; clusterArns: stri
     for (const arn of started.clusterArns) removeClusterContainers(arn);
   });
   return started;
+}
+
+/** Whether 127.0.0.1:`port` can be listened on now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` consecutive free ports on 127.0.0.1, the first returned (for `wharf cluster`, whose
+ * replica i is forwarded from port + i). Chosen below Linux's ephemeral range (32768 and up), so
+ * the source port of some connection made meanwhile does not take one of them.
+ */
+export async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    let free = true;
+    for (let i = 0; i < count && free; i++) free = await canListen(base + i);
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports below 32000`);
 }
