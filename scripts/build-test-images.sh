@@ -51,16 +51,16 @@ fi
 if ! have "$cli_image"; then
   # Every file of awscli's installed dependencies (perl, groff and tzdata are not needed to run it).
   packages=$(apt-cache depends --recurse --installed --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
-    --no-enhances --no-pre-depends awscli | grep -v '^ ' | grep -v '^<' | grep -vE '^(perl|perl-base|perl-modules-.*|libperl.*|groff-base|tzdata|dpkg|debconf)$' | sort -u)
+    --no-enhances awscli | grep -v '^ ' | grep -v '^<' | grep -vE '^(perl|perl-base|perl-modules-.*|libperl.*|groff-base|tzdata|dpkg|debconf)$' | sort -u)
   cli_root=$(mktemp -d)
   trap 'rm -rf "$root" "$cli_root"' EXIT
   # busybox's /bin, /etc and /tmp; the packages' files under /usr, with /lib and /lib64 links to it (merged /usr).
   cp -a "$root"/etc "$root"/tmp "$cli_root"/
   mkdir -p "$cli_root"/bin
   cp -a "$root"/bin/busybox "$cli_root"/bin/
-  for applet in $("$busybox" --list); do ln -sf busybox "$cli_root/bin/$applet"; done
+  for applet in $("$busybox" --list); do [ -e "$cli_root/bin/$applet" ] || ln -s busybox "$cli_root/bin/$applet"; done
   for p in $packages; do dpkg -L "$p"; done | sort -u | sed -E 's#^/(bin|lib|lib64|sbin)/#/usr/\1/#' \
-    | while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then echo "${f#/}"; fi; done > "$cli_root.list"
+    | while read -r f; do if [ ! -d "$f" ] && { [ -f "$f" ] || [ -L "$f" ]; }; then echo "${f#/}"; fi; done > "$cli_root.list"
   tar -C / -c --files-from "$cli_root.list" | tar -C "$cli_root" -x
   rm -f "$cli_root.list"
   ln -s usr/lib "$cli_root"/lib

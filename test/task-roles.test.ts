@@ -4,7 +4,7 @@
  * a JSON key) and Parameter Store (String and SecureString) in a container's environment,
  * fetched with the execution role; ECS's stop reasons when a secret is missing or the role may
  * not read it; the values nowhere else (DescribeTasks, service events, Wharf's output, its data
- * directory with the agent's checkpoint); the AWS SDK for JavaScript inside a task finding the
+ * directory with the agent's checkpoint); the AWS SDK for JavaScript and the AWS CLI inside a task finding the
  * task role's credentials by itself and calling Wharf through AWS_ENDPOINT_URL; one task unable
  * to read another's credentials; and the metadata endpoint v3/v4 for bridge and awsvpc tasks.
  */
@@ -26,6 +26,7 @@ import { TEST_IMAGE, docker, removeClusterContainers } from './support/docker.ts
 import { removeAwsvpcLeftovers } from './support/awsvpc.ts';
 
 const SDK_IMAGE = 'wharf-test/node-sdk:latest';
+const CLI_IMAGE = 'wharf-test/awscli:latest';
 const run = Date.now().toString(36);
 let wharf: WharfProcess;
 let ecs: ECSClient;
@@ -209,6 +210,19 @@ describe('the task role, through the SDK inside a task', () => {
     assert.equal(out.ENDPOINT, 'http://169.254.170.2');
     assert.equal(out.REGION, region);
     assert.equal(out.EXECUTION_ENV, 'AWS_ECS_EC2');
+  });
+
+  it('the AWS CLI (Debian’s awscli, botocore) finds them too, with no configuration of its own', async () => {
+    const script = 'echo ARN=$(aws --endpoint-url "$AWS_ENDPOINT_URL" sts get-caller-identity --query Arn --output text); '
+      + 'echo SECRET=$(aws --endpoint-url "$AWS_ENDPOINT_URL" secretsmanager get-secret-value --secret-id "$SECRET_ID" 2>&1 | grep -o AccessDeniedException | head -1)';
+    const arn = await runTask('cli', [{
+      name: 'app', image: CLI_IMAGE, memory: 256, essential: true, command: ['sh', '-c', script],
+      environment: [{ name: 'SECRET_ID', value: refs.token }],
+    }], { taskRoleArn: roles.app });
+    const task = await stopped(arn);
+    const out = printed(logsOf(task));
+    assert.equal(out.ARN, `arn:aws:sts::${account}:assumed-role/app-${run}/${arn.slice(arn.lastIndexOf('/') + 1)}`, logsOf(task));
+    assert.equal(out.SECRET, 'AccessDeniedException');
   });
 
   it('a task reads its own credentials, not another task’s, and the host reads neither', async () => {
