@@ -6,11 +6,12 @@
  * not read it; the values nowhere else (DescribeTasks, service events, Wharf's output, its data
  * directory with the agent's checkpoint); the AWS SDK for JavaScript and the AWS CLI inside a task finding the
  * task role's credentials by itself and calling Wharf through AWS_ENDPOINT_URL; one task unable
- * to read another's credentials; and the metadata endpoint v3/v4 for bridge and awsvpc tasks.
+ * to read another's credentials; the metadata endpoint v3/v4 for bridge and awsvpc tasks; and an
+ * image pulled with the registry login a secret holds (repositoryCredentials).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand,
@@ -18,10 +19,11 @@ import {
   RunTaskCommand, UpdateServiceCommand, waitUntilServicesStable, waitUntilTasksRunning, waitUntilTasksStopped,
   type ContainerDefinition, type ECSClient, type RegisterTaskDefinitionCommandInput, type RunTaskCommandInput, type Task,
 } from '@aws-sdk/client-ecs';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { credentials, ecsClient, region, startDev, type WharfProcess } from './support/wharf.ts';
+import { credentials, ecsClient, region, startDev, tempDir, type WharfProcess } from './support/wharf.ts';
 import { TEST_IMAGE, docker, removeClusterContainers } from './support/docker.ts';
 import { removeAwsvpcLeftovers } from './support/awsvpc.ts';
 
@@ -322,5 +324,38 @@ describe('the task metadata endpoint', () => {
     const pause = t4.Containers.find((c: { Type: string }) => c.Type === 'CNI_PAUSE');
     assert.equal(pause.Name, '~internal~ecs~pause');
     assert.equal(pause.KnownStatus, 'RESOURCES_PROVISIONED');
+  });
+});
+
+describe('private registry credentials (repositoryCredentials)', () => {
+  it('the image is pulled with the login the secret holds: a wrong one fails the pull, the right one runs', async () => {
+    const host = new URL(wharf.url).host;
+    const ecr = new ECRClient({ endpoint: wharf.url, region, credentials });
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: `private-${run}` }));
+    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
+    const password = Buffer.from(token, 'base64').toString().split(':')[1]!;
+    const image = `${host}/private-${run}:v1`;
+    const config = tempDir();
+    const env = { ...process.env, DOCKER_CONFIG: config };
+    execFileSync('docker', ['login', host, '--username', 'AWS', '--password-stdin'], { input: password, env });
+    execFileSync('docker', ['tag', TEST_IMAGE, image], { env });
+    execFileSync('docker', ['push', image], { env });
+    // Not on this host any more: the task must pull it.
+    execFileSync('docker', ['rmi', image], { env });
+
+    const asm = new SecretsManagerClient({ endpoint: wharf.url, region, credentials });
+    const secret = async (name: string, pw: string) =>
+      (await asm.send(new CreateSecretCommand({ Name: `${name}-${run}`, SecretString: JSON.stringify({ username: 'AWS', password: pw }) }))).ARN!;
+    const wrong = await secret('registry-wrong', 'not-a-token');
+    const right = await secret('registry-right', password);
+    const pulling = (credentialsParameter: string) => [box('app', 'echo pulled', { image, repositoryCredentials: { credentialsParameter } })];
+
+    const refused = await stopped(await runTask('private-wrong', pulling(wrong), { executionRoleArn: roles.exec }));
+    assert.equal(refused.stopCode, 'TaskFailedToStart');
+    assert.match(refused.stoppedReason!, /^CannotPullContainerError: .*(unauthorized|denied|401)/i, refused.stoppedReason);
+    const pulled = await stopped(await runTask('private-right', pulling(right), { executionRoleArn: roles.exec }));
+    assert.equal(pulled.containers![0].exitCode, 0, pulled.stoppedReason);
+    assert.equal(logsOf(pulled), 'pulled');
+    spawnSync('docker', ['rmi', image]);
   });
 });
