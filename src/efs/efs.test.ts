@@ -1,5 +1,5 @@
 /**
- * The EFS domain on the SQLite store: creation tokens, mount targets holding an interface and an
+ * The EFS domain on both stores (SQLite and etcd): creation tokens, mount targets holding an interface and an
  * address of their subnet (one per zone, one VPC), deletion order, and what a task's EFS volume
  * resolves to (or why it cannot).
  */
@@ -20,10 +20,12 @@ const code = (expected: string) => (e: AwsError) => {
   assert.equal(e.code, expected, e.message);
   return true;
 };
-const fresh = async (): Promise<EfsEnv> => ({ store: await storeBackends('efs').SQLite(), clock: new ManualClock(Date.UTC(2026, 11, 3)), ids: randomIds });
 const [subnetA, subnetB] = defaultNetwork(scope, 0).subnets;
+const backends = storeBackends('efs');
 
-describe('EFS domain', () => {
+for (const [backend, open] of Object.entries(backends)) describe(`EFS domain on ${backend}`, () => {
+  const fresh = async (): Promise<EfsEnv> => ({ store: await open(), clock: new ManualClock(Date.UTC(2026, 11, 3)), ids: randomIds });
+
   it('a creation token makes one file system; reusing it names the one it made', async () => {
     const env = await fresh();
     const fs = await createFileSystem(env, scope, { creationToken: 't', tags: [] });
