@@ -257,10 +257,12 @@ describe('the task metadata endpoint', () => {
     + 'echo T4=$(wget -qO- $ECS_CONTAINER_METADATA_URI_V4/task); echo T3=$(wget -qO- $ECS_CONTAINER_METADATA_URI/task); '
     + 'echo C3=$(wget -qO- $ECS_CONTAINER_METADATA_URI); echo S1=$(wget -qO- $ECS_CONTAINER_METADATA_URI_V4/stats); '
     + 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; echo S2=$(wget -qO- $ECS_CONTAINER_METADATA_URI_V4/stats); '
-    + 'echo TS=$(wget -qO- $ECS_CONTAINER_METADATA_URI_V4/task/stats)';
+    + 'echo TS=$(wget -qO- $ECS_CONTAINER_METADATA_URI_V4/task/stats); echo TT=$(wget -qO- $ECS_CONTAINER_METADATA_URI_V4/taskWithTags)';
 
   it('a bridge task’s containers see themselves and their task, as ECS documents the fields, and stats move', async () => {
-    const arn = await runTask('meta', [box('app', probe, { cpu: 128, dockerLabels: { team: 'core' } }), box('side', 'sleep 600', { essential: false })], { cpu: '256', memory: '512' });
+    const arn = await runTask('meta', [box('app', probe, { cpu: 128, dockerLabels: { team: 'core' } }), box('side', 'sleep 600', { essential: false })], { cpu: '256', memory: '512' }, {
+      tags: [{ key: 'team', value: 'core' }],
+    });
     const task = await stopped(arn);
     const out = printed(logsOf(task));
     const c4 = JSON.parse(out.C4!);
@@ -300,6 +302,10 @@ describe('the task metadata endpoint', () => {
     const [s1, s2] = [JSON.parse(out.S1!), JSON.parse(out.S2!)];
     assert.ok(s1.cpu_stats.cpu_usage.total_usage > 0 && s1.memory_stats.usage > 0);
     assert.ok(s2.cpu_stats.cpu_usage.total_usage > s1.cpu_stats.cpu_usage.total_usage, 'cpu use grows while it works');
+    const tt = JSON.parse(out.TT!);
+    assert.deepEqual(tt.TaskTags, { team: 'core' }, 'taskWithTags: the task\'s tags, as ListTagsForResource gives them');
+    assert.deepEqual(tt.ContainerInstanceTags, {});
+    assert.equal(tt.TaskARN, arn);
     const ts = JSON.parse(out.TS!);
     assert.deepEqual(Object.keys(ts).sort(), task.containers!.map((c) => c.runtimeId!).sort());
   });

@@ -12,7 +12,7 @@ import { AgentLink, type CredentialsProvider } from './link.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { CHECKPOINT_FORMAT, FileCheckpointStore, type CheckpointStore } from './checkpoint.ts';
 import { DEFAULT_CLEANUP_WAIT_MS, TaskEngine } from './task-engine.ts';
-import { HostTaskNetworks } from './host-network.ts';
+import { HostTaskNetworks, run } from './host-network.ts';
 import { HostTaskCgroups } from './task-cgroups.ts';
 import { PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
 import type { TaskNetworks } from './task-networks.ts';
@@ -142,7 +142,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     ? link.requestCredentials(taskArn, role)
     : Promise.reject(new Error('the agent is not connected to the control plane')), clock);
   let engine: TaskEngine | undefined;
-  const listen = options.taskEndpoints ?? (docker && process.getuid?.() === 0 ? { address: TASK_ENDPOINT_ADDRESS, port: 80 } : false);
+  // ECS's address serves every task only where Docker's bridge is in this agent's own network (not in a host namespace of `wharf cluster`).
+  const listen = options.taskEndpoints ?? (docker && process.getuid?.() === 0 && (await dockerBridgeHere(docker, log)) ? { address: TASK_ENDPOINT_ADDRESS, port: 80 } : false);
   const endpoints = listen ? await serveTaskEndpoints({
     tasks: {
       byCredentialsId: (id) => engine?.taskByCredentialsId(id),
@@ -224,6 +225,22 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
       await endpoints?.close();
     })()),
   };
+}
+
+/** Whether Docker's default bridge has its gateway address in this process's network namespace (so bridge containers reach this agent's addresses). */
+async function dockerBridgeHere(docker: DockerRuntime, log: (message: string) => void): Promise<boolean> {
+  try {
+    const bridge = (await docker.docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
+    const gateways = (bridge.IPAM?.Config ?? []).flatMap((c) => (c.Gateway ? [c.Gateway] : []));
+    // From netlink, not os.networkInterfaces(): that leaves out a bridge with no container on it (no carrier).
+    const addresses = JSON.parse(await run('ip', ['-j', 'addr', 'show'])) as { addr_info?: { local?: string }[] }[];
+    const local = new Set(addresses.flatMap((i) => (i.addr_info ?? []).map((a) => a.local)));
+    if (gateways.some((g) => local.has(g))) return true;
+    log('task endpoints: Docker\'s bridge is not in this agent\'s network namespace, so its containers could not reach them: tasks get no role credentials or metadata endpoint here');
+  } catch (error) {
+    log(`task endpoints: cannot inspect Docker's bridge network (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return false;
 }
 
 /** A task's tags and its container instance's, as ECS's ListTagsForResource gives them to the agent's own principal. */
