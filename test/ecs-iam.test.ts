@@ -211,12 +211,12 @@ describe('IAM decides each operation on the resource ECS documents', () => {
 });
 
 describe('task definitions the agent would not honour in full are refused at launch, by name', () => {
-  const awslogs = { logDriver: 'awslogs' as const, options: { 'awslogs-group': '/ecs/web', 'awslogs-region': region } };
+  const splunk = { logDriver: 'splunk' as const, options: { 'splunk-url': 'https://splunk.example:8088' } };
   const cases: [string, Partial<ContainerDefinition>, string][] = [
     ['iam-env-files', { environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::config/web.env' }] },
       'Wharf does not support environment files (they are read from S3, which Wharf does not serve) yet: containerDefinitions[0].environmentFiles (web).'],
-    ['iam-awslogs', { logConfiguration: awslogs },
-      'Wharf does not support awslogs log shipping yet: containerDefinitions[0].logConfiguration.logDriver (web).'],
+    ['iam-splunk', { logConfiguration: splunk },
+      'Wharf does not support splunk log shipping yet: containerDefinitions[0].logConfiguration.logDriver (web).'],
     ['iam-firelens', { firelensConfiguration: { type: 'fluentbit' } },
       'Wharf does not support FireLens log routing yet: containerDefinitions[0].firelensConfiguration (web).'],
   ];

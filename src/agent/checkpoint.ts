@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import type { NetworkBinding } from '@aws-sdk/client-ecs';
 import type { DesiredTask } from '../common/index.ts';
 import type { ContainerKnown, StopReason, TaskEndpointIds, TaskKnown, TaskModel } from './task-lifecycle.ts';
+import type { LogCursor } from './log-lines.ts';
 
 /** The tag of the current checkpoint format (unchanged since the file was called the state file). */
 export const CHECKPOINT_FORMAT = 'wharf-agent-state/1';
@@ -25,6 +26,8 @@ export interface StoredContainer {
   reason?: string;
   networkBindings?: NetworkBinding[];
   ipAddress?: string;
+  logCursor?: LogCursor;
+  logsDone?: boolean;
 }
 
 /** One task as stored. */
@@ -87,6 +90,8 @@ export function encodeTask(t: TaskModel): StoredTask {
       ...(c.reason !== undefined && { reason: c.reason }),
       ...(c.networkBindings && { networkBindings: c.networkBindings }),
       ...(c.ipAddress !== undefined && { ipAddress: c.ipAddress }),
+      ...(c.logCursor && { logCursor: c.logCursor }),
+      ...(c.logsDone && { logsDone: true }),
     })),
     ...(t.network && {
       network: {
@@ -128,6 +133,8 @@ export function decodeTask(s: StoredTask): TaskModel {
         reason: stored?.reason,
         networkBindings: stored?.networkBindings,
         ipAddress: stored?.ipAddress,
+        logCursor: stored?.logCursor,
+        logsDone: stored?.logsDone,
       };
     }),
     ...(s.endpoints && { endpoints: s.endpoints }),

@@ -2,6 +2,7 @@
  * The container runtime on the local Docker Engine, through dockerode. Connects to DOCKER_HOST
  * when set, otherwise to /var/run/docker.sock.
  */
+import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import {
   RuntimeError,
@@ -10,6 +11,7 @@ import {
   type ContainerRuntime,
   type ContainerState,
   type ContainerSummary,
+  type LogFollow,
   type PublishedPort,
   type RuntimeEvent,
   type RuntimeVersion,
@@ -18,6 +20,7 @@ import {
   type VolumeCreateOptions,
   type VolumeInfo,
 } from './runtime.ts';
+import { outputLines } from './docker-logs.ts';
 
 /** How to reach Docker: by default DOCKER_HOST or the local socket. */
 export interface DockerRuntimeOptions {
@@ -112,6 +115,26 @@ export class DockerRuntime implements ContainerRuntime {
       if (status === 304 || status === 404) return;
       throw new RuntimeError('stop', messageOf(err));
     }
+  }
+
+  followLogs(id: string, since?: string): LogFollow {
+    const abort = new AbortController();
+    const container = this.docker.getContainer(id);
+    async function* lines(): AsyncGenerator<string> {
+      const tty = (await container.inspect()).Config.Tty;
+      const stream = (await container.logs({
+        follow: true, stdout: true, stderr: true, timestamps: true, ...(since && { since }), abortSignal: abort.signal,
+      })) as unknown as Readable;
+      try {
+        yield* outputLines(stream, !tty);
+      } catch (err) {
+        if (!abort.signal.aborted) throw err;
+      } finally {
+        stream.destroy();
+      }
+    }
+    const iterable = lines();
+    return { [Symbol.asyncIterator]: () => iterable, close: () => abort.abort() };
   }
 
   async containerStats(id: string): Promise<Record<string, unknown> | undefined> {

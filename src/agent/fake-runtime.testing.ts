@@ -18,6 +18,7 @@ import {
   type ContainerInfo,
   type ContainerRuntime,
   type ContainerSummary,
+  type LogFollow,
   type PublishedPort,
   type RuntimeEvent,
   type RuntimeVersion,
@@ -65,6 +66,9 @@ interface FakeContainer {
   timers: NodeJS.Timeout[];
   /** Resolvers of stop() calls waiting for the exit. */
   waiting: (() => void)[];
+  /** What it printed (`<timestamp> <text>` lines), and who waits for more. */
+  output: string[];
+  outputWaiters: (() => void)[];
 }
 
 /** The in-memory runtime. Test controls: `exit`, `setHealth`, `breakEvents`, `addImage`. */
@@ -137,6 +141,8 @@ export class FakeRuntime implements ContainerRuntime {
       behaviour: this.options.behaviour?.(options) ?? behaviourOf(options),
       timers: [],
       waiting: [],
+      output: [],
+      outputWaiters: [],
       info: {
         id, name: options.name, labels: { ...options.Labels }, state: 'created', image: options.Image,
         oomKilled: false, ports: [], imageId: `sha256:${createHash('sha256').update(options.Image).digest('hex')}`, createdAt: this.clock.now(),
@@ -169,6 +175,40 @@ export class FakeRuntime implements ContainerRuntime {
   async inspectContainer(id: string): Promise<ContainerInfo | undefined> {
     const c = this.containers.get(id);
     return c ? structuredClone(c.info) : undefined;
+  }
+
+  /** Test control: the container prints `text` now (a line of its output, timestamped by the clock). */
+  print(id: string, text: string): void {
+    const c = this.containers.get(id);
+    if (!c) return;
+    c.output.push(`${new Date(this.clock.now()).toISOString().replace('Z', '000000Z')} ${text}`);
+    for (const wake of c.outputWaiters.splice(0)) wake();
+  }
+
+  /** Its output from `since` (`seconds.nanoseconds`), then each new line until it exits or is closed. */
+  followLogs(id: string, since?: string): LogFollow {
+    let closed = false;
+    const self = this;
+    const wakeAll = () => {
+      for (const wake of self.containers.get(id)?.outputWaiters.splice(0) ?? []) wake();
+    };
+    async function* lines(): AsyncGenerator<string> {
+      const from = since ? Number(since.split('.')[0]) * 1000 : -Infinity;
+      for (let i = 0; ; i++) {
+        const c = self.containers.get(id);
+        if (!c || closed) return;
+        if (i < c.output.length) {
+          const line = c.output[i]!;
+          if (Date.parse(line.slice(0, 23) + 'Z') >= from) yield line;
+          continue;
+        }
+        if (c.info.state !== 'running') return;
+        await new Promise<void>((resolve) => c.outputWaiters.push(resolve));
+        i--;
+      }
+    }
+    const iterable = lines();
+    return { [Symbol.asyncIterator]: () => iterable, close: () => ((closed = true), wakeAll()) };
   }
 
   /** Stats shaped as Docker's, counting up with each read (a running container's only). */
@@ -257,6 +297,7 @@ export class FakeRuntime implements ContainerRuntime {
     // Docker keeps the last health check result of an exited container.
     c.info = { ...c.info, state: 'exited', exitCode, finishedAt: this.clock.now() };
     for (const resolve of c.waiting.splice(0)) resolve();
+    for (const wake of c.outputWaiters.splice(0)) wake();
     if (!silent) this.emit(c, { type: 'exit', id, exitCode });
   }
 

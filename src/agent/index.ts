@@ -18,6 +18,7 @@ import { PAUSE_IMAGE, ensurePauseImage } from './pause-image.ts';
 import type { TaskNetworks } from './task-networks.ts';
 import { ECSClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
 import { TaskCredentials } from './task-credentials.ts';
+import { awslogsSink } from './awslogs-sink.ts';
 import { serveTaskEndpoints, type EndpointListen } from './task-endpoints.ts';
 import { TASK_ENDPOINT_ADDRESS } from './task-environment.ts';
 import type { TaskModel } from './task-lifecycle.ts';

@@ -101,6 +101,11 @@ export interface ContainerCreateOptions {
   HostConfig: HostConfig;
 }
 
+/** A container's output being followed. */
+export interface LogFollow extends AsyncIterable<string> {
+  close(): void;
+}
+
 /** Docker's container states. */
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -198,6 +203,12 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
   /** One sample of Docker's container stats (its `GET /containers/{id}/stats?stream=false` answer), or undefined for a missing container. */
   containerStats(id: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * The container's output (stdout and stderr), each line `<RFC 3339 nano timestamp> <text>`,
+   * from `since` (Docker's `<seconds>.<nanoseconds>`), following it until the container stops;
+   * `close` ends it early.
+   */
+  followLogs(id: string, since?: string): LogFollow;
   /** Containers, running or not, carrying every one of `labels`. */
   listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
   /**

@@ -9,7 +9,7 @@ import type { ContainerRuntime, ContainerSummary, RuntimeEvent, Subscription } f
 import type { TaskCgroups } from './task-cgroups.ts';
 import type { TaskNetworks } from './task-networks.ts';
 import { CHECKPOINT_FORMAT, CheckpointWriter, decodeTask, type CheckpointStore, type StoredTask } from './checkpoint.ts';
-import { TaskManager } from './task-manager.ts';
+import { TaskManager, type TaskManagerDeps } from './task-manager.ts';
 import { newTask, type TaskModel } from './task-lifecycle.ts';
 import type { TaskCredentials } from './task-credentials.ts';
 
@@ -48,6 +48,8 @@ export interface TaskEngineOptions {
   credentials?: TaskCredentials;
   /** Wharf's API, for the agent's calls for a task (secrets). */
   apiServer?: () => string;
+  /** Where awslogs containers' output goes. */
+  logSink?: TaskManagerDeps['logSink'];
   /** The directory every host of the cluster mounts, holding the EFS file systems (none: EFS volumes fail). */
   efsDir?: string;
 }

@@ -20,6 +20,7 @@ import type { ContainerStateChange, DesiredTask, TaskStateChange, TaskStatus } f
 import { networkBindings } from './container-config.ts';
 import { buildDependencyGraph, startReadiness, stopReady, type DependencyGraph, type DependencyProgress } from './depends-on.ts';
 import type { ContainerInfo } from './runtime.ts';
+import type { LogCursor } from './log-lines.ts';
 import { volumesFromCreated } from './task-volumes.ts';
 
 /** How far the agent has brought one container. */
@@ -52,6 +53,9 @@ export interface ContainerModel {
   networkBindings?: NetworkBinding[];
   /** Its address on the Docker bridge while it runs there (the source of its requests to the task endpoints). */
   ipAddress?: string;
+  /** awslogs: how far its output is in CloudWatch Logs, and whether all of it is (it stopped and the rest was shipped). */
+  logCursor?: LogCursor;
+  logsDone?: boolean;
 }
 
 /**
@@ -123,7 +127,9 @@ export type TaskEvent =
   | { type: 'networkRetry' }
   | { type: 'networkReleased' }
   /** After a restart: the pause container is no longer running, so the namespace is gone. */
-  | { type: 'networkLost' };
+  | { type: 'networkLost' }
+  /** awslogs: a batch of the container's output was acknowledged up to `cursor`; or all of it was (`done`). */
+  | { type: 'logsShipped'; container: string; cursor?: LogCursor; done?: boolean };
 
 /** Something the owner should do: to a container, or to an awsvpc task's namespace. */
 export type TaskAction =
@@ -236,6 +242,12 @@ export function reduce(task: TaskModel, event: TaskEvent, now: number): TaskMode
       break;
     case 'networkReleased':
       if (network) Object.assign(network, { busy: undefined, known: 'RELEASED' });
+      break;
+    case 'logsShipped':
+      if (c) {
+        if (event.cursor) c.logCursor = event.cursor;
+        if (event.done) c.logsDone = true;
+      }
       break;
     case 'networkLost':
       if (network && network.known === 'READY') {

@@ -13,6 +13,7 @@ import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { taskCgroupParent, type TaskCgroups } from './task-cgroups.ts';
 import { secretStores, type TaskCredentials } from './task-credentials.ts';
 import { containerEnvironment, endpointVariables } from './task-environment.ts';
+import { LogShipper, awslogsOptions, type LogSink } from './log-shipper.ts';
 import { resolveRegistryCredentials, resolveTaskSecrets, SecretsUnavailable, type ContainerSecrets, type SecretStores } from './task-secrets.ts';
 import type { TaskNetworks } from './task-networks.ts';
 import { TaskResourceError, TaskResources } from './task-resources.ts';
@@ -55,6 +56,8 @@ export interface TaskManagerDeps {
   apiServer?: () => string;
   /** The directory every host of the cluster mounts, holding the EFS file systems. */
   efsDir?: string;
+  /** Where an awslogs container's output goes: CloudWatch Logs as the task's execution role (or the agent's principal). */
+  logSink?: (task: DesiredTask, region: string) => LogSink;
 }
 
 const PREFERENCE: Record<string, number> = { running: 0, restarting: 1, paused: 2, created: 3, exited: 4, dead: 5, removing: 6 };
@@ -69,6 +72,8 @@ export class TaskManager {
   private closed = false;
   private taskResources?: TaskResources;
 
+  /** awslogs: the shipper following each container's output, by container name. */
+  private readonly shippers = new Map<string, LogShipper>();
   /** The task's resolved secrets, by container: in memory only, resolved once per agent run. */
   private secrets?: Promise<Map<string, ContainerSecrets>>;
 
@@ -173,6 +178,8 @@ export class TaskManager {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.cleanupTimer);
+    // What was read and not acknowledged is read again from the checkpointed cursor next time.
+    for (const shipper of this.shippers.values()) shipper.stop();
     await this.queue;
   }
 
@@ -195,6 +202,7 @@ export class TaskManager {
     const planned = plan(this.model, this.deps.clock.now());
     this.model = planned.task;
     for (const action of planned.actions) void this.run(action);
+    this.shipLogs();
 
     const change = toStateChange(this.model);
     const report = change && JSON.stringify(change);
@@ -302,6 +310,41 @@ export class TaskManager {
       return { type: 'created', container: c.name, runtimeId, dockerName };
     } catch (err) {
       return { type: 'failed', container: c.name, step: 'create', message: messageOf(err), ...(err instanceof TaskResourceError && { reason: err.message }) };
+    }
+  }
+
+  /**
+   * awslogs: a shipper for each container that has run and whose output is not all in
+   * CloudWatch Logs yet (after a restart too, from its cursor: a container that stopped meanwhile
+   * has its remaining output shipped).
+   */
+  private shipLogs(): void {
+    const { logSink } = this.deps;
+    if (!logSink || this.closed) return;
+    const t = this.model;
+    for (const c of t.containers) {
+      if (c.def.logConfiguration?.logDriver !== 'awslogs' || !c.runtimeId || !c.started || c.logsDone || this.shippers.has(c.name)) continue;
+      const region = t.taskArn.split(':')[3] ?? 'us-east-1';
+      const runtimeId = c.runtimeId;
+      const shipper = new LogShipper({
+        follow: (since) => this.deps.runtime.followLogs(runtimeId, since),
+        from: c.logCursor,
+        sink: logSink(t.desired, region),
+        options: awslogsOptions(c.def, this.taskId, runtimeId, region),
+        onShipped: (cursor) => this.enqueue(() => this.apply({ type: 'logsShipped', container: c.name, cursor })),
+        log: (message) => this.deps.log(`task ${this.taskArn}: ${message}`),
+      });
+      this.shippers.set(c.name, shipper);
+      shipper.run()
+        .then(() => this.enqueue(() => {
+          this.shippers.delete(c.name);
+          // The output ends when the container stops: then all of it is shipped.
+          if (this.model.containers.find((x) => x.name === c.name)?.known === 'STOPPED') this.apply({ type: 'logsShipped', container: c.name, done: true });
+        }))
+        .catch((err: unknown) => this.enqueue(() => {
+          this.shippers.delete(c.name);
+          this.deps.log(`task ${this.taskArn}: awslogs for ${c.name}: ${messageOf(err)}`);
+        }));
     }
   }
 

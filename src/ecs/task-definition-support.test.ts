@@ -21,17 +21,16 @@ describe('unhonouredFeature', () => {
     assert.equal(unhonouredFeature(td([full, web({ name: 'side', logConfiguration: { logDriver: 'syslog' } })], { executionRoleArn: 'exec' })), undefined);
   });
 
-  test('secrets, secret log options, registry credentials and a task role are honoured', () => {
+  test('secrets, secret log options, registry credentials, awslogs and a task role are honoured', () => {
     const secretive = web({
       secrets: [{ name: 'A', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/a' }],
-      logConfiguration: { logDriver: 'json-file', secretOptions: [{ name: 'a', valueFrom: 'b' }] },
+      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' }, secretOptions: [{ name: 'a', valueFrom: 'b' }] },
       repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:r-AbCdEf' },
     });
     assert.equal(unhonouredFeature(td([secretive], { executionRoleArn: 'exec', taskRoleArn: 'arn:aws:iam::123456789012:role/app' })), undefined);
   });
 
   const cases: [string, Partial<ContainerDefinition>, string][] = [
-    ['awslogs', { logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'r' } } }, refusal('logConfiguration.logDriver', 'awslogs log shipping')],
     ['splunk', { logConfiguration: { logDriver: 'splunk' } }, refusal('logConfiguration.logDriver', 'splunk log shipping')],
     ['awsfirelens', { logConfiguration: { logDriver: 'awsfirelens' } }, refusal('logConfiguration.logDriver', 'awsfirelens log shipping')],
     ['environment files', { environmentFiles: [{ value: 'arn:aws:s3:::b/env', type: 's3' }] }, refusal('environmentFiles', 'environment files (they are read from S3, which Wharf does not serve)')],

@@ -9,8 +9,8 @@ import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { EcsErrors } from './errors.ts';
 import type { TaskDefinitionRecord } from './records.ts';
 
-/** Log drivers the agent hands to Docker itself; awslogs, splunk and awsfirelens need shipping Wharf does not do yet. */
-const HONOURED_LOG_DRIVERS = new Set(['json-file', 'local', 'none', 'syslog', 'journald', 'gelf', 'fluentd']);
+/** Log drivers the agent hands to Docker itself, and awslogs, which it ships; splunk and awsfirelens need shipping Wharf does not do yet. */
+const HONOURED_LOG_DRIVERS = new Set(['json-file', 'local', 'none', 'syslog', 'journald', 'gelf', 'fluentd', 'awslogs']);
 
 /** One unhonoured member of a container: what it is, in words, when `c` uses it. */
 type ContainerCheck = [what: string, member: string, uses: (c: ContainerDefinition) => boolean];

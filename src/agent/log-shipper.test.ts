@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock } from '../common/index.ts';
+import { FakeRuntime } from './fake-runtime.testing.ts';
+import { LogShipper, awslogsOptions, type LogSink } from './log-shipper.ts';
+import type { LogCursor } from './log-lines.ts';
+
+/** A sink keeping what it was sent; `failures` first calls fail. */
+function sink(failures = 0) {
+  const sent: { group: string; stream: string; messages: string[] }[] = [];
+  const made: string[] = [];
+  let left = failures;
+  const s: LogSink = {
+    async createLogGroup(group) {
+      made.push(`group ${group}`);
+    },
+    async createLogStream(group, stream) {
+      made.push(`stream ${group} ${stream}`);
+    },
+    async putLogEvents(group, stream, events) {
+      if (left-- > 0) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+      sent.push({ group, stream, messages: events.map((e) => e.message) });
+    },
+  };
+  return { s, sent, made, messages: () => sent.flatMap((b) => b.messages) };
+}
+
+async function container(rt: FakeRuntime): Promise<string> {
+  const id = await rt.createContainer({ name: `c${Math.random()}`, Image: 'img', Labels: {}, HostConfig: { NetworkMode: 'none' } });
+  await rt.startContainer(id);
+  return id;
+}
+
+const def = (options: Record<string, string> = {}) => ({
+  name: 'app', logConfiguration: { logDriver: 'awslogs' as const, options: { 'awslogs-group': '/ecs/app', 'awslogs-stream-prefix': 'web', ...options } },
+});
+
+describe('the awslogs shipper', () => {
+  it('names the stream prefix/container/task and reads the options', () => {
+    const o = awslogsOptions(def({ 'awslogs-create-group': 'true', mode: 'non-blocking', 'max-buffer-size': '4m' }), 'task1', 'cid', 'eu-west-1');
+    assert.deepEqual({ ...o, start: undefined }, {
+      group: '/ecs/app', region: 'eu-west-1', stream: 'web/app/task1', createGroup: true, start: undefined, mode: 'non-blocking', maxBufferBytes: 4 * 1024 ** 2,
+    });
+    assert.equal(awslogsOptions({ name: 'app', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } } }, 't', 'cid', 'r').stream, 'cid');
+  });
+
+  it('ships every line once, in order, through failures; a new shipper from the last cursor sends none twice', async () => {
+    const clock = new ManualClock();
+    const rt = new FakeRuntime({ clock, images: ['img'] });
+    const id = await container(rt);
+    for (let i = 0; i < 25_000; i++) {
+      if (i % 1000 === 0) clock.advance(1);
+      rt.print(id, `line ${i}`);
+    }
+    const first = sink(2);
+    const cursors: LogCursor[] = [];
+    const options = awslogsOptions(def({ 'awslogs-create-group': 'true' }), 't', id, 'us-east-1');
+    const shipper = new LogShipper({ follow: (since) => rt.followLogs(id, since), sink: first.s, options, onShipped: (c) => cursors.push(c), log: () => undefined, retryMs: 1 });
+    const running = shipper.run();
+    // Stops once two batches are in, as an agent restart would.
+    while (first.messages().length < 20_000) await new Promise((r) => setTimeout(r, 5));
+    shipper.stop();
+    await running;
+    assert.deepEqual(first.made.slice(0, 2), ['group /ecs/app', 'stream /ecs/app web/app/t']);
+    const shipped = first.messages().length;
+    for (let i = 25_000; i < 26_000; i++) rt.print(id, `line ${i}`);
+    rt.exit(id, 0);
+    const second = sink();
+    await new LogShipper({ follow: (since) => rt.followLogs(id, since), from: cursors.at(-1), sink: second.s, options, onShipped: () => undefined, log: () => undefined }).run();
+    const all = [...first.messages(), ...second.messages()];
+    assert.equal(all.length, 26_000, `first shipped ${shipped}`);
+    assert.deepEqual(all, Array.from({ length: 26_000 }, (_, i) => `line ${i}`));
+    assert.ok(first.sent.every((b) => b.messages.length <= 10_000));
+  });
+
+  it('joins lines into events by awslogs-datetime-format', async () => {
+    const rt = new FakeRuntime({ images: ['img'] });
+    const id = await container(rt);
+    for (const line of ['2026-12-03 10:00:00 one', '  more', '2026-12-03 10:00:01 two']) rt.print(id, line);
+    rt.exit(id, 0);
+    const s = sink();
+    await new LogShipper({
+      follow: (since) => rt.followLogs(id, since), sink: s.s, options: awslogsOptions(def({ 'awslogs-datetime-format': '%Y-%m-%d %H:%M:%S' }), 't', id, 'r'),
+      onShipped: () => undefined, log: () => undefined,
+    }).run();
+    assert.deepEqual(s.messages(), ['2026-12-03 10:00:00 one\n  more', '2026-12-03 10:00:01 two']);
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * The awslogs driver for one container: follows its output through Docker's API from the
+ * cursor last shipped, turns lines into CloudWatch Logs events (joining lines by
+ * `awslogs-multiline-pattern` or `awslogs-datetime-format`), and ships them in PutLogEvents
+ * batches, each acknowledged batch's cursor handed to the owner to checkpoint. In `blocking`
+ * mode (the default) it reads only as fast as it ships, so a flood waits in Docker's log file;
+ * in `non-blocking` mode lines beyond `max-buffer-size` are dropped, as Docker's driver does.
+ */
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
+import type { LogFollow } from './runtime.ts';
+import {
+  BATCH_LIMITS, CursorFilter, EventAssembler, batches, datetimeFormatPattern, parseDockerLine, sinceOf, type LogCursor, type PendingEvent,
+} from './log-lines.ts';
+
+/** Where the events go: CloudWatch Logs, as the task's execution role (or the agent's own principal). */
+export interface LogSink {
+  createLogGroup(group: string): Promise<void>;
+  createLogStream(group: string, stream: string): Promise<void>;
+  putLogEvents(group: string, stream: string, events: { timestamp: number; message: string }[]): Promise<void>;
+}
+
+/** A container's awslogs options, read from its logConfiguration. */
+export interface AwslogsOptions {
+  group: string;
+  region: string;
+  stream: string;
+  createGroup: boolean;
+  start?: RegExp;
+  mode: 'blocking' | 'non-blocking';
+  maxBufferBytes: number;
+}
+
+/** Docker's awslogs default buffer for non-blocking mode: 1 MiB. */
+const DEFAULT_MAX_BUFFER = 1024 * 1024;
+
+/** `max-buffer-size` as Docker reads it (`4m`, `512k`, bytes). */
+function bufferSize(text: string | undefined): number {
+  const m = /^(\d+)([kmg]?)b?$/i.exec(text ?? '');
+  if (!m) return DEFAULT_MAX_BUFFER;
+  return Number(m[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+}
+
+/**
+ * The awslogs options of `def` (whose log driver is awslogs), with its stream named as ECS names
+ * it: `<awslogs-stream-prefix>/<container name>/<task id>`, or the container's id without a prefix.
+ */
+export function awslogsOptions(def: ContainerDefinition, taskId: string, runtimeId: string, defaultRegion: string): AwslogsOptions {
+  const o = def.logConfiguration?.options ?? {};
+  const prefix = o['awslogs-stream-prefix'];
+  const multiline = o['awslogs-multiline-pattern'];
+  const datetime = o['awslogs-datetime-format'];
+  return {
+    group: o['awslogs-group'] ?? '',
+    region: o['awslogs-region'] ?? defaultRegion,
+    stream: o['awslogs-stream'] ?? (prefix ? `${prefix}/${def.name}/${taskId}` : runtimeId),
+    createGroup: o['awslogs-create-group'] === 'true',
+    ...(multiline ? { start: new RegExp(multiline) } : datetime ? { start: datetimeFormatPattern(datetime) } : {}),
+    mode: o.mode === 'non-blocking' ? 'non-blocking' : 'blocking',
+    maxBufferBytes: bufferSize(o['max-buffer-size']),
+  };
+}
+
+/** What a shipper is given. */
+export interface LogShipperOptions {
+  follow: (since?: string) => LogFollow;
+  from?: LogCursor;
+  sink: LogSink;
+  options: AwslogsOptions;
+  /** A batch was acknowledged: everything up to `cursor` is in CloudWatch Logs. */
+  onShipped(cursor: LogCursor): void;
+  log(message: string): void;
+  /** How often what was read is shipped when no batch filled up (Docker's driver: 5 s). */
+  flushMs?: number;
+  /** Milliseconds before a failed PutLogEvents is tried again (doubling to 30 s). */
+  retryMs?: number;
+}
+
+/** Ships one container's output until it ends (the container stopped) or `stop` is called. */
+export class LogShipper {
+  private pending: PendingEvent[] = [];
+  private pendingBytes = 0;
+  private shipping: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private follow?: LogFollow;
+  private dropped = 0;
+  private streamReady = false;
+
+  constructor(private readonly o: LogShipperOptions) {}
+
+  /** Reads and ships until the output ends; resolves once the last event is acknowledged (or it was stopped). */
+  async run(): Promise<void> {
+    const { options } = this.o;
+    const filter = new CursorFilter(this.o.from);
+    const assembler = new EventAssembler(options.start);
+    this.follow = this.o.follow(sinceOf(this.o.from));
+    const timer = setInterval(() => {
+      // Quiet for a flush interval: the event being joined is complete as it is.
+      this.queue(assembler.flush());
+      void this.ship();
+    }, this.o.flushMs ?? 1000);
+    timer.unref();
+    try {
+      for await (const raw of this.follow) {
+        const line = parseDockerLine(raw);
+        if (!line) continue;
+        const cursor = filter.next(line);
+        if (!cursor) continue;
+        assembler.add(line, cursor);
+        this.queue(assembler.take());
+        if (this.pending.length >= BATCH_LIMITS.events || this.pendingBytes >= BATCH_LIMITS.bytes) {
+          if (options.mode === 'blocking') await this.ship();
+          else void this.ship();
+        }
+      }
+      this.queue(assembler.flush());
+      await this.ship();
+    } finally {
+      clearInterval(timer);
+    }
+    await this.shipping;
+  }
+
+  /** Stops reading; what was read and not shipped is read again by the next shipper (from the cursor). */
+  stop(): void {
+    this.stopped = true;
+    this.follow?.close();
+  }
+
+  private queue(events: PendingEvent[]): void {
+    for (const e of events) {
+      const size = Buffer.byteLength(e.message) + BATCH_LIMITS.eventOverhead;
+      if (this.o.options.mode === 'non-blocking' && this.pendingBytes + size > this.o.options.maxBufferBytes) {
+        if (this.dropped++ === 0) this.o.log(`awslogs ${this.o.options.group}/${this.o.options.stream}: buffer full (max-buffer-size), dropping lines (mode non-blocking)`);
+        continue;
+      }
+      this.pending.push(e);
+      this.pendingBytes += size;
+    }
+  }
+
+  /** Ships what is pending, after what is being shipped: batches go out one at a time, in order. */
+  private ship(): Promise<void> {
+    if (!this.pending.length) return this.shipping;
+    const taken = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.shipping = this.shipping.then(async () => {
+      for (const batch of batches(taken)) {
+        if (this.stopped) return;
+        await this.put(batch);
+        this.o.onShipped(batch[batch.length - 1]!.cursor);
+      }
+    });
+    return this.shipping;
+  }
+
+  /** One batch, tried until it is acknowledged (the group and stream made when missing) or the shipper stops. */
+  private async put(batch: PendingEvent[]): Promise<void> {
+    const { sink, options } = this.o;
+    const events = batch.map((e) => ({ timestamp: e.timestamp, message: e.message }));
+    let wait = this.o.retryMs ?? 500;
+    for (;;) {
+      try {
+        if (!this.streamReady) await this.prepare();
+        await sink.putLogEvents(options.group, options.stream, events);
+        return;
+      } catch (error) {
+        const name = (error as { name?: string }).name;
+        if (name === 'ResourceNotFoundException') this.streamReady = false;
+        this.o.log(`awslogs ${options.group}/${options.stream}: ${name ?? 'Error'}: ${(error as Error).message}; retrying`);
+        if (this.stopped) return;
+        await new Promise((r) => setTimeout(r, wait));
+        wait = Math.min(wait * 2, 30_000);
+        if (this.stopped) return;
+      }
+    }
+  }
+
+  /** The log group (with awslogs-create-group) and the stream, made when missing. */
+  private async prepare(): Promise<void> {
+    const { sink, options } = this.o;
+    const exists = (error: unknown) => (error as { name?: string }).name === 'ResourceAlreadyExistsException';
+    if (options.createGroup) await sink.createLogGroup(options.group).catch((e: unknown) => { if (!exists(e)) throw e; });
+    await sink.createLogStream(options.group, options.stream).catch((e: unknown) => { if (!exists(e)) throw e; });
+    this.streamReady = true;
+  }
+}
