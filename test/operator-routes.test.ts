@@ -79,6 +79,21 @@ describe('operator routes of wharf dev', () => {
     await ecsClient(dev.url).send(new CreateClusterCommand({ clusterName: 'keep-me' }));
   });
 
+  it('/metrics: Wharf\'s own metrics in Prometheus text — API calls by operation and status, latency, store transactions, agent links', async () => {
+    const ecs = ecsClient(dev.url);
+    await ecs.send(new ListClustersCommand({}));
+    await assert.rejects(ecs.send(new CreateClusterCommand({ clusterName: 'bad name!' })));
+    const res = await fetch(`${dev.url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    assert.match(text, /^wharf_api_requests_total\{service="ecs",operation="ListClusters",status="200"\} [1-9]\d*$/m);
+    assert.match(text, /^wharf_api_requests_total\{service="ecs",operation="CreateCluster",status="400"\} 1$/m);
+    assert.match(text, /^wharf_api_request_duration_seconds_count\{service="ecs",operation="ListClusters"\} [1-9]/m);
+    assert.match(text, /^wharf_store_txn_duration_seconds_count\{outcome="committed"\} [1-9]/m);
+    assert.match(text, /^wharf_agent_links\{state="registered"\} 1$/m, 'wharf dev\'s own agent');
+  });
+
   const clusters = async () => (await ecsClient(dev.url).send(new ListClustersCommand({}))).clusterArns ?? [];
 
   it('refuses a reset a web page could send: a simple (text/plain) POST, or one from another origin', async () => {

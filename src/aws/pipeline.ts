@@ -33,6 +33,8 @@ export interface PipelineOptions extends AuthenticationOptions {
   onServerError?: (error: unknown, operation: string) => void;
   /** Receives each stage's duration in nanoseconds (the benchmark's per-stage figures). */
   onStage?: (stage: Stage, nanoseconds: number) => void;
+  /** Receives each request served: its API, operation (empty when not routed), HTTP status and seconds. */
+  onRequest?: (served: { service: string; operation: string; status: number; seconds: number }) => void;
 }
 
 /** An AWS request as the endpoint hands it over: the wire request and the caller's address. */
@@ -53,6 +55,15 @@ export class Pipeline {
 
   /** Runs one request through every stage; never throws. */
   async serve(request: AwsRequest): Promise<WireResponse> {
+    if (!this.o.onRequest) return this.serveOne(request, { service: '', operation: '' });
+    const started = process.hrtime.bigint();
+    const routed = { service: '', operation: '' };
+    const response = await this.serveOne(request, routed);
+    this.o.onRequest({ ...routed, status: response.status, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    return response;
+  }
+
+  private async serveOne(request: AwsRequest, routed: { service: string; operation: string }): Promise<WireResponse> {
     const requestId = randomUUID();
     let model: ServiceModel | undefined;
     let operationName = '';
@@ -64,6 +75,8 @@ export class Pipeline {
       const api = service.model;
       model = api;
       operationName = route.operationName;
+      routed.service = api.metadata.signingName;
+      routed.operation = operationName;
       if (!operation) throw unknownOperation(route);
       const spec = service.operations[operationName] as OperationSpec<object, object> | undefined;
       const codec = codecFor(api.metadata.protocol);

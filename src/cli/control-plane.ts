@@ -26,6 +26,7 @@ import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
+import { WharfMetrics } from './wharf-metrics.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
@@ -151,7 +152,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const replica = o.replica ?? `${hostname()}-${process.pid}`;
   let link: AgentLinkServer | undefined;
   // Cut off from etcd past its lease, this replica's agents may have been counted as gone: they reconnect and say otherwise.
-  const { store, election, presence } = await openState(o, replica, () => link?.dropLinks());
+  const metrics = new WharfMetrics();
+  const opened = await openState(o, replica, () => link?.dropLinks());
+  const { election, presence } = opened;
+  const store = metrics.timedStore(opened.store);
   const clock = o.clock ?? systemClock;
   const rootKey = await ensureRootKey(store, o.dataDir, o.account, randomIds, clock, o.env ?? {});
   // One shared, indexed view of tasks, instances and services for RunTask, the controllers, the link and IAM's resource tags.
@@ -164,7 +168,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
-  const deps = { store, clock, ids: randomIds, place, rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
+  const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
     roles: { mayAssume: (roleArn: string) => serviceMayAssume({ store }, ECS_TASKS_SERVICE, roleArn) },
   };
   const tokens = await RegistryTokens.open(store, clock);
@@ -190,6 +194,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // The controllers run on the leader alone, writing through its term's fenced store.
   const startControllers: StartControllers = async (leaderStore) => {
     const services = new ServiceController({
+      onReconcile: metrics.reconcile,
       deps: { ...deps, store: leaderStore }, settings: { instanceLostAfterMs: o.instanceLostAfterMs ?? 30_000 }, log: o.log,
     });
     await services.start();
@@ -219,7 +224,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   };
   const leadership = runWhileLeader(election, startControllers, o.log);
 
+  metrics.links(() => link!.linkCounts);
   const routes = operatorRoutes({
+    metrics: () => metrics.registry.render(),
     store, clock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
     replica: { name: replica, store: o.store?.kind ?? 'sqlite', leading: () => leadership.leading, leader: () => election.leader() },
     reset: o.allowReset
@@ -264,6 +271,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     upgrades: { [AGENT_LINK_PATH]: link.handleUpgrade },
     onServerError: (error, target) => o.log(`error serving ${target}: ${error instanceof Error ? error.stack : String(error)}`),
     onStage: o.onStage,
+    onRequest: metrics.request,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -21,6 +21,8 @@ export const IMPORT_FEED_ACTION = 'wharf:ImportVulnerabilityFeed';
 
 export interface OperatorRouteDeps {
   store: Store;
+  /** Wharf's own metrics in Prometheus text. */
+  metrics?: () => string;
   clock: Clock;
   authority: Authority;
   unknownKeysAsRoot: boolean;
@@ -67,6 +69,11 @@ export function operatorRoutes(d: OperatorRouteDeps): Record<string, Route> {
     // Liveness: the process serves. Readiness: it can also reach the store (a replica cut off
     // from etcd's quorum is taken out of a load balancer's rotation).
     'GET /_wharf/health': (_req, res) => json(res, 200, { status: 'ok' }),
+    // Wharf's own metrics, for Prometheus (counts and timings; nothing of any account's resources).
+    'GET /metrics': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(d.metrics?.() ?? '');
+    },
     'GET /_wharf/ready': async (_req, res) => {
       try {
         json(res, 200, { status: 'ready', revision: await d.store.revision() });

@@ -15,6 +15,8 @@ export interface WorkQueueOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   log?: (message: string) => void;
+  /** Receives each pass over a key: how long it took and whether it failed. */
+  onWorked?: (seconds: number, failed: boolean) => void;
 }
 
 /** Keys waiting to be worked, deduplicated, with per-key delays and failure backoff. */
@@ -86,11 +88,14 @@ export class WorkQueue {
   }
 
   private async run(key: string): Promise<void> {
+    const started = performance.now();
     try {
       const again = await this.o.work(key);
+      this.o.onWorked?.((performance.now() - started) / 1000, false);
       this.failures.delete(key);
       if (again !== undefined) this.add(key, Math.max(1, again));
     } catch (error) {
+      this.o.onWorked?.((performance.now() - started) / 1000, true);
       const n = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, n);
       const delay = Math.min(this.o.maxBackoffMs ?? 10_000, (this.o.baseBackoffMs ?? 100) * 2 ** (n - 1));

@@ -236,6 +236,13 @@ export class AgentLinkServer {
     this.wss.close();
   }
 
+  /** Agent links open now, and how many of them are registered. */
+  get linkCounts(): { open: number; registered: number } {
+    let registered = 0;
+    for (const l of this.links) if (l.identity) registered++;
+    return { open: this.links.size, registered };
+  }
+
   private accept(ws: WebSocket, peer: LinkPeer, source: string): void {
     const now = this.o.clock.now();
     const link: Link = {

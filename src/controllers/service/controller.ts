@@ -36,6 +36,8 @@ export interface ServiceControllerOptions {
   /** Every service is reconciled this often as well, whatever the watches said (level-triggered safety net). */
   resyncMs?: number;
   log?: (message: string) => void;
+  /** Receives each reconcile pass over a service: seconds, and whether it failed. */
+  onReconcile?: (seconds: number, failed: boolean) => void;
 }
 
 /** Keeps every service's tasks converging on what the service asks for. */
@@ -50,7 +52,7 @@ export class ServiceController {
   constructor(private readonly o: ServiceControllerOptions) {
     const reconnect = 2 * AGENT_RECONNECT_MAX_MS;
     this.settings = { lossNotBefore: o.deps.clock.now() + reconnect, ...o.settings };
-    this.queue = new WorkQueue({ work: (key) => this.reconcile(key), log: (m) => o.log?.(`service controller: ${m}`) });
+    this.queue = new WorkQueue({ work: (key) => this.reconcile(key), log: (m) => o.log?.(`service controller: ${m}`), onWorked: o.onReconcile });
   }
 
   /** Subscribes to the informers (which queues every service once) and starts the periodic resync. */
