@@ -8,6 +8,7 @@
  *   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir DIR] [--no-namespaces]   a local distributed Wharf: etcd, replicas, agents
  *   wharf backup (--data-dir DIR | --store etcd://...) --out FILE [--etcd-snapshot FILE]   a backup of either store
  *   wharf restore FILE (--data-dir DIR | --store etcd://...)   into an empty store (SQLite or etcd: backups move between them)
+ *   wharf logs TASK [--cluster NAME] [--follow] [--endpoint-url URL]   a task's awslogs output, merged by time, a colour per container
  *   wharf agent  --server URL[,URL...] [--cluster NAME | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP] [--task-cleanup-wait S] [--efs-dir DIR]
  *
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
@@ -25,6 +26,7 @@ import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { backup, restore } from './backup.ts';
 import { startLocalCluster } from './local-cluster.ts';
 import { localClusterRootKey } from './root-key.ts';
+import { showTaskLogs } from './logs-command.ts';
 import { sealingKeyIn } from './sealing-key.ts';
 import { parseStoreSpec } from './store-spec.ts';
 import { waitForInstance } from './wait.ts';
@@ -39,6 +41,7 @@ const USAGE = `Usage:
   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir ./.wharf-cluster] [--no-namespaces]
   wharf backup  [--data-dir ./.wharf | --store etcd://HOST:PORT,...] --out FILE [--etcd-snapshot FILE]
   wharf restore FILE [--data-dir ./.wharf | --store etcd://HOST:PORT,...]
+  wharf logs TASK [--cluster default] [--follow] [--endpoint-url http://127.0.0.1:8040]
   wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1] [--task-cleanup-wait 10800] [--efs-dir DIR]
                (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
@@ -167,6 +170,23 @@ async function importFeed(args: ParsedArgs): Promise<void> {
   log(`imported ${(JSON.parse(answer) as { advisories: number }).advisories} advisories from ${file}`);
 }
 
+/** `wharf logs TASK`: the task's awslogs output through Wharf's API, as the caller (their credentials from the environment or profile). */
+async function logsCommand(args: ParsedArgs): Promise<void> {
+  const task = args.positional[0];
+  if (!task) throw new Error('wharf logs needs a TASK (its id or ARN)');
+  await showTaskLogs({
+    endpoint: flag(args, 'endpoint-url', process.env.AWS_ENDPOINT_URL ?? process.env.WHARF_SERVER ?? 'http://127.0.0.1:8040')!,
+    region: flag(args, 'region', process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1')!,
+    credentials: defaultProvider(),
+    cluster: flag(args, 'cluster', task.startsWith('arn:') ? task.split('/')[1] : 'default')!,
+    task,
+    follow: args.flags.has('follow'),
+    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    write: (line) => process.stdout.write(`${line}\n`),
+    warn: (line) => process.stderr.write(`${line}\n`),
+  });
+}
+
 /** The store `--store` (and its companion flags) or `--data-dir` names, for the commands that open it themselves. */
 function storeOf(args: ParsedArgs) {
   return {
@@ -251,6 +271,7 @@ async function main(): Promise<void> {
     case 'cluster': return cluster(args);
     case 'backup': return backupCommand(args);
     case 'restore': return restoreCommand(args);
+    case 'logs': return logsCommand(args);
     default:
       console.log(USAGE);
       process.exitCode = args.command === undefined || args.command === 'help' ? 0 : 2;
