@@ -19,6 +19,7 @@ import type { TaskNetworks } from './task-networks.ts';
 import { ECSClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
 import { TaskCredentials } from './task-credentials.ts';
 import { awslogsSink } from './awslogs-sink.ts';
+import { sampleContainers } from './telemetry.ts';
 import { serveTaskEndpoints, type EndpointListen } from './task-endpoints.ts';
 import { TASK_ENDPOINT_ADDRESS } from './task-environment.ts';
 import type { TaskModel } from './task-lifecycle.ts';
@@ -76,6 +77,8 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
   checkpointStore?: CheckpointStore;
   /** Called with the container instance ARNs each time the control plane registers the agent. */
   onRegistered?: (containerInstanceArns: string[]) => void;
+  /** How often the running containers' use is sampled and sent (default 20 s; 0: never). */
+  telemetryMs?: number;
   /** Link reconnect backoff (default 500 ms doubling to 30 s). */
   reconnect?: { initialMs: number; maxMs: number };
   log?: (message: string) => void;
@@ -212,6 +215,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     log,
   });
   link.start();
+  const telemetryMs = options.telemetryMs ?? 20_000;
+  let sampling = false;
+  const telemetry = telemetryMs > 0 ? setInterval(() => {
+    if (sampling || !link?.ready) return;
+    sampling = true;
+    sampleContainers(runtime, engine!.runningContainers())
+      .then((samples) => link?.sendTelemetry(samples))
+      .catch((error: unknown) => log(`telemetry: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (sampling = false));
+  }, telemetryMs) : undefined;
+  telemetry?.unref();
   log(`agent ${agentId} started (Docker ${runtimeVersion.version}); connecting to ${servers.join(', ')}`);
 
   const running = link;
@@ -221,6 +235,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     engine: engine!,
     link: running,
     stop: () => (stopping ??= (async () => {
+      clearInterval(telemetry);
       await running.close();
       await engine!.close();
       await endpoints?.close();

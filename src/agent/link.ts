@@ -11,7 +11,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import {
   AGENT_LINK_LIMITS, AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, signRequest,
-  type AgentMessage, type Credentials, type DesiredTask, type RoleCredentials, type ServerMessage, type TaskRoleKind, type TaskStateChange,
+  type AgentMessage, type ContainerSample, type Credentials, type DesiredTask, type RoleCredentials, type ServerMessage, type TaskRoleKind, type TaskStateChange,
 } from '../common/index.ts';
 import type { AgentHello } from './host-info.ts';
 
@@ -94,6 +94,11 @@ export class AgentLink {
   /** Reports a task's state now if registered; otherwise it goes with the next re-sync. */
   send(change: TaskStateChange): void {
     if (this.ready) this.write({ type: 'taskStateChange', change: fitToLimits(change) });
+  }
+
+  /** Sends what the running containers use (dropped while not registered: the next sample follows). */
+  sendTelemetry(samples: ContainerSample[]): void {
+    if (this.ready && samples.length) this.write({ type: 'telemetry', samples });
   }
 
   /**

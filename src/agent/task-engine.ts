@@ -12,6 +12,7 @@ import { CHECKPOINT_FORMAT, CheckpointWriter, decodeTask, type CheckpointStore, 
 import { TaskManager, type TaskManagerDeps } from './task-manager.ts';
 import { newTask, type TaskModel } from './task-lifecycle.ts';
 import type { TaskCredentials } from './task-credentials.ts';
+import type { SampledContainer } from './telemetry.ts';
 
 /** ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION's default: 3 hours. */
 export const DEFAULT_CLEANUP_WAIT_MS = 3 * 60 * 60 * 1000;
@@ -196,6 +197,15 @@ export class TaskEngine {
     this.byCredentialsId.set(ids.credentialsId, manager);
     for (const [container, id] of Object.entries(ids.containers)) this.byMetadataId.set(id, { manager, container });
     return manager;
+  }
+
+  /** The containers running now, for telemetry. */
+  runningContainers(): SampledContainer[] {
+    const out: SampledContainer[] = [];
+    for (const m of this.managers.values()) {
+      for (const c of m.current.containers) if (c.known === 'RUNNING' && c.runtimeId) out.push({ taskArn: m.taskArn, container: c.name, runtimeId: c.runtimeId });
+    }
+    return out;
   }
 
   /** The task whose credentials URL has `id`. */

@@ -88,6 +88,14 @@ export interface TaskInterface {
 /** The attribute by which an agent says the address other hosts reach it at, for subnets that span hosts. */
 export const VPC_ADDRESS_ATTRIBUTE = 'wharf.vpc-address';
 
+/** One running container's use: CPU units (1,024 a core) over the last sample interval, and memory MiB in use (page cache aside). */
+export interface ContainerSample {
+  taskArn: string;
+  container: string;
+  cpuUnits: number;
+  memoryMiB: number;
+}
+
 /** Which of a task's roles: its task role or its execution role. */
 export type TaskRoleKind = 'task' | 'execution';
 
@@ -187,7 +195,9 @@ export type AgentMessage =
    * execution role (`execution`, for the agent's own calls: secrets, registry credentials).
    * Answered by a `credentials` message with the same `requestId`.
    */
-  | { type: 'credentialsRequest'; requestId: string; taskArn: string; role: TaskRoleKind };
+  | { type: 'credentialsRequest'; requestId: string; taskArn: string; role: TaskRoleKind }
+  /** What the running containers use now (telemetry, kept apart from task state: nothing is stored from it but metrics). */
+  | { type: 'telemetry'; samples: ContainerSample[] };
 
 /** Control plane → agent. */
 export type ServerMessage =

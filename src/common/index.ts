@@ -6,7 +6,7 @@
 export { ManualClock, randomIds, systemClock, type Clock, type Ids } from './clock.ts';
 export {
   AGENT_LINK_LIMITS, AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, TASK_STATUSES, VPC_ADDRESS_ATTRIBUTE,
-  type AgentLinkErrorCode, type AgentMessage, type ContainerStateChange, type DesiredTask, type FirewallRule, type RoleCredentials, type ServerMessage, type TaskFirewall, type TaskInterface, type TaskEfsVolume, type TaskRoleKind, type TaskSpec, type TaskStateChange, type TaskStatus,
+  type AgentLinkErrorCode, type AgentMessage, type ContainerSample, type ContainerStateChange, type DesiredTask, type FirewallRule, type RoleCredentials, type ServerMessage, type TaskFirewall, type TaskInterface, type TaskEfsVolume, type TaskRoleKind, type TaskSpec, type TaskStateChange, type TaskStatus,
 } from './agent-protocol.ts';
 export { ECR_HOST, registryImageRef } from './registry-image.ts';
 export { NodeSha256, sha256Hex } from './sha256.ts';

@@ -33,6 +33,7 @@ export {
 export { compatibilitiesFor, requiresAttributesFor, type DerivedFrom } from './task-definition-attributes.ts';
 export { refuseUnhonoured, unhonouredFeature, type Honoured } from './task-definition-support.ts';
 export { checkTaskRoles, type TaskRolesPort } from './task-roles.ts';
+export { utilizationDatapoints, type EcsDatapoint, type TaskUse } from './utilization.ts';
 export {
   checkEfsVolumes, efsMountFailure, efsPath, fileSystemArn, resolveEfsVolumes, type EfsPort, type EfsResolution, type ResolvedEfsVolume,
 } from './efs-volumes.ts';

@@ -11,6 +11,7 @@
  *         ──taskStateChange───▶ messages.ts ─▶ reports.ts (≤256 per commit; refused alone)
  *         ──heartbeat─────────▶ keeps the link; silence for 3 intervals closes it
  *         ──credentialsRequest▶ task-credentials.ts: a session of a task's role, for tasks on its instances
+ *         ──telemetry─────────▶ telemetry.ts: containers' use → AWS/ECS datapoints (never stored as state)
  *
  * A closed link marks the agent's instances disconnected (agentConnected false). One hello per
  * link; each link has a message rate (beyond it its socket is paused, never its messages lost).
@@ -38,6 +39,7 @@ import { decodeAgentMessage, type Hello } from './messages.ts';
 import { Registrar, RegistrationRefused, decodeCluster, scopeOfArn } from './registration.ts';
 import { ReportQueue, type ReportSender } from './reports.ts';
 import { answerCredentials, type RoleSessionSource } from './task-credentials.ts';
+import { telemetryDatapoints, type TelemetrySink } from './telemetry.ts';
 import { onNetworkChange, taskInterfaceOf, taskVpcKey } from './task-networks.ts';
 import { VpcPeers } from './vpc-peers.ts';
 
@@ -81,6 +83,8 @@ export interface AgentLinkOptions {
   network: NetworkInformers;
   /** Registry credentials for a task's account and region, issued to the link's principal, sent with each task to run. */
   registryAuth?: RegistryAuthSource;
+  /** Where the `AWS/ECS` datapoints made from agents' telemetry go (none: telemetry is dropped). */
+  telemetry?: TelemetrySink;
   /** Sessions of tasks' roles, for the agents that run them (none: every request is refused). */
   roleSessions?: RoleSessionSource;
   /** Agents heartbeat this often; a link silent for 3 intervals is closed. */
@@ -298,6 +302,12 @@ export class AgentLinkServer {
         }
         return;
       }
+      case 'telemetry':
+        if (!link.identity || !this.o.telemetry) return;
+        for (const { scope, datapoints } of telemetryDatapoints(this.o.informers, link.instanceKeys, message.samples, this.o.clock.now())) {
+          if (datapoints.length) this.o.telemetry(scope, datapoints);
+        }
+        return;
       case 'credentialsRequest':
         void answerCredentials(this.o.informers, link.identity ? link.instanceIds : new Set(), message, this.o.roleSessions)
           .then((answer) => this.send(link, answer))

@@ -20,11 +20,17 @@ export type Hello = Extract<AgentMessage, { type: 'hello' }>;
 
 /** A message the link accepted, or why it refused it. */
 export type Decoded =
-  | { ok: true; message: Hello | { type: 'heartbeat' } | { type: 'taskStateChange'; change: TaskStateChange } | CredentialsRequestMessage }
+  | { ok: true; message: Hello | { type: 'heartbeat' } | { type: 'taskStateChange'; change: TaskStateChange } | CredentialsRequestMessage | TelemetryMessage }
   | { ok: false; code: AgentLinkErrorCode; message: string; taskArn?: string };
 
 /** A `credentialsRequest` as the link read it. */
 export type CredentialsRequestMessage = Extract<AgentMessage, { type: 'credentialsRequest' }>;
+
+/** A `telemetry` message as the link read it. */
+export type TelemetryMessage = Extract<AgentMessage, { type: 'telemetry' }>;
+
+/** At most this many container samples in one telemetry message (10 containers × the tasks of a large host). */
+const MAX_SAMPLES = 2000;
 
 /** Refuses with `code`, naming the field. */
 class Refusal extends Error {
@@ -249,6 +255,31 @@ function decodeCredentialsRequest(raw: Obj): CredentialsRequestMessage {
   return { type: 'credentialsRequest', requestId: text('requestId', 64), taskArn: text('taskArn', 2048), role };
 }
 
+/** Container samples: each a task ARN, a container name, and finite, non-negative CPU units and memory MiB. */
+function decodeTelemetry(raw: Obj): TelemetryMessage {
+  const samples = raw.samples;
+  if (!Array.isArray(samples) || samples.length > MAX_SAMPLES) throw new Refusal('InvalidMessage', `telemetry.samples must be a list of at most ${MAX_SAMPLES}.`);
+  return {
+    type: 'telemetry',
+    samples: samples.map((s: unknown, i) => {
+      const at = `telemetry.samples[${i}]`;
+      if (!isObject(s)) throw new Refusal('InvalidMessage', `${at} must be an object.`);
+      const text = (v: unknown, field: string, max: number) => {
+        if (typeof v !== 'string' || !v || v.length > max) throw new Refusal('InvalidMessage', `${at}.${field} must be a string of 1 to ${max} characters.`);
+        return v;
+      };
+      const amount = (v: unknown, field: string) => {
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e9) throw new Refusal('InvalidMessage', `${at}.${field} must be a number from 0 to 1e9.`);
+        return v;
+      };
+      return {
+        taskArn: text(s.taskArn, 'taskArn', 2048), container: text(s.container, 'container', L.maxShortString),
+        cpuUnits: amount(s.cpuUnits, 'cpuUnits'), memoryMiB: amount(s.memoryMiB, 'memoryMiB'),
+      };
+    }),
+  };
+}
+
 /** Decodes one text frame. Only JSON objects of a known type pass; each is decoded as its type says. */
 export function decodeAgentMessage(text: string): Decoded {
   let raw: unknown;
@@ -264,6 +295,7 @@ export function decodeAgentMessage(text: string): Decoded {
       case 'heartbeat': return { ok: true, message: { type: 'heartbeat' } };
       case 'taskStateChange': return { ok: true, message: { type: 'taskStateChange', change: decodeReport(raw.change) } };
       case 'credentialsRequest': return { ok: true, message: decodeCredentialsRequest(raw) };
+      case 'telemetry': return { ok: true, message: decodeTelemetry(raw) };
       default: return { ok: false, code: 'InvalidMessage', message: `Unknown message type: ${JSON.stringify(raw.type)?.slice(0, 64)}.` };
     }
   } catch (error) {
