@@ -308,8 +308,9 @@ function parseCondition(text: string): Condition {
 }
 
 function evalCondition(c: Condition, values: Map<string, string>): boolean {
-  if (c.kind === 'and') return evalCondition(c.left, values) && evalCondition(c.right, values);
-  if (c.kind === 'or') return evalCondition(c.left, values) || evalCondition(c.right, values);
+  if (c.kind !== 'compare') {
+    return c.kind === 'and' ? evalCondition(c.left, values) && evalCondition(c.right, values) : evalCondition(c.left, values) || evalCondition(c.right, values);
+  }
   const actual = values.get(c.field);
   return actual !== undefined && compare(actual, c.op, c.value);
 }
