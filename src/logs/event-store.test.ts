@@ -46,6 +46,16 @@ describe('event store', () => {
     assert.deepEqual([none.events, none.next], [[], before.next]);
   });
 
+  it('stops a page before its messages pass maxBytes (26 bytes counted per event), both ways', async () => {
+    const s = store();
+    await s.append(ref, [1, 2, 3, 4].map((t) => event(t, 'x'.repeat(74))));
+    const page = await s.read(ref, { direction: 'forward', from: 'head', limit: 10, maxBytes: 250 });
+    assert.equal(page.events.length, 2);
+    assert.deepEqual((await s.read(ref, { direction: 'forward', from: page.next, limit: 10, maxBytes: 250 })).events.map((e) => e.timestamp), [3, 4]);
+    assert.deepEqual((await s.read(ref, { direction: 'backward', from: 'tail', limit: 10, maxBytes: 250 })).events.map((e) => e.timestamp), [3, 4]);
+    assert.equal((await s.read(ref, { direction: 'forward', from: 'head', limit: 10, maxBytes: 10 })).events.length, 1, 'one event always fits');
+  });
+
   it('reads a time range [start, end), skipping segments outside it', async () => {
     const s = store({ segmentBytes: 1 });
     for (let t = 0; t < 20; t++) await s.append(ref, [event(t * 1000)]);

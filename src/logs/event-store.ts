@@ -41,6 +41,8 @@ export interface ReadRequest {
   /** Forward from `head` or a position; backward from `tail` or a position (events before it). */
   from: Position | 'head' | 'tail';
   limit: number;
+  /** Stop before the events' messages (plus 26 bytes each, as AWS counts) pass this many bytes (default 1 MiB, GetLogEvents' cap). */
+  maxBytes?: number;
 }
 
 /** A read's events (in ingestion order) and where the next read in its direction starts. */
@@ -145,6 +147,7 @@ export class EventStore {
   /** Events of the stream in ingestion order, in the time range, from a position in a direction. */
   async read(ref: StreamRef, req: ReadRequest): Promise<ReadResult> {
     const dir = this.streamDir(ref);
+    const maxBytes = req.maxBytes ?? 1_048_576;
     const seqs = await listSegments(dir);
     const inRange = (e: StoredEvent) => (req.startTime === undefined || e.timestamp >= req.startTime) && (req.endTime === undefined || e.timestamp < req.endTime);
     const overlaps = (i: SegmentIndex) => i.minTimestamp !== undefined
@@ -156,6 +159,7 @@ export class EventStore {
     if (req.direction === 'forward') {
       const from = req.from === 'head' ? { segment: seqs[0] ?? 0, offset: 0 } : req.from === 'tail' ? await tail() : req.from;
       const events: ReadEvent[] = [];
+      let bytes = 0;
       let next = from;
       for (const seq of seqs.filter((s) => s >= from.segment)) {
         const { index } = await segmentIndex(dir, seq);
@@ -163,9 +167,13 @@ export class EventStore {
         next = { segment: seq, offset: Math.max(start, index.bytes) };
         if (!overlaps(index) || start >= index.bytes) continue;
         for (const e of await readFrames(dir, seq, start, index.bytes)) {
+          if (inRange(e)) {
+            bytes += eventBytes(e);
+            // The event that does not fit is where the next read starts.
+            if (bytes > maxBytes && events.length > 0) return { events, next: { segment: seq, offset: e.offset } };
+            events.push(located(seq, e));
+          }
           next = { segment: seq, offset: e.end };
-          if (!inRange(e)) continue;
-          events.push(located(seq, e));
           if (events.length >= req.limit) return { events, next };
         }
       }
@@ -173,13 +181,19 @@ export class EventStore {
     }
     const from = req.from === 'tail' ? await tail() : req.from === 'head' ? { segment: seqs[0] ?? 0, offset: 0 } : req.from;
     const found: ReadEvent[] = [];
+    let bytes = 0;
     for (const seq of seqs.filter((s) => s <= from.segment).reverse()) {
       const { index } = await segmentIndex(dir, seq);
       if (!overlaps(index)) continue;
       const end = seq === from.segment ? Math.min(from.offset, index.bytes) : index.bytes;
       const frames = (await readFrames(dir, seq, 0, end)).filter(inRange);
-      for (let i = frames.length - 1; i >= 0 && found.length < req.limit; i--) found.push(located(seq, frames[i]!));
-      if (found.length >= req.limit) break;
+      let full = false;
+      for (let i = frames.length - 1; i >= 0 && !full; i--) {
+        bytes += eventBytes(frames[i]!);
+        full = found.length >= req.limit || (bytes > maxBytes && found.length > 0);
+        if (!full) found.push(located(seq, frames[i]!));
+      }
+      if (full || found.length >= req.limit) break;
     }
     found.reverse();
     return { events: found, next: found[0]?.at ?? from };
@@ -220,6 +234,8 @@ export class EventStore {
     await rm(this.groupDir(ref), { recursive: true, force: true });
   }
 }
+
+const eventBytes = (e: StoredEvent) => Buffer.byteLength(e.message, 'utf8') + 26;
 
 const located = (seq: number, e: FramedEvent): ReadEvent => ({
   timestamp: e.timestamp, ingestionTime: e.ingestionTime, message: e.message,

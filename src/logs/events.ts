@@ -175,16 +175,22 @@ export async function filterLogEvents(env: LogsEnv, scope: Scope, req: FilterLog
   const found: FilteredEvent[] = [];
   for (const s of streams) {
     const { events } = await env.events.read({ ...scope, group: req.group, stream: s.name }, {
-      startTime: req.startTime, endTime: req.endTime, direction: 'forward', from: 'head', limit: SCAN_LIMIT,
+      startTime: req.startTime, endTime: req.endTime, direction: 'forward', from: 'head', limit: SCAN_LIMIT, maxBytes: Number.POSITIVE_INFINITY,
     });
     for (const e of events) if (match(e.message)) found.push({ ...e, logStreamName: s.name, eventId: eventId(s.name, e.at) });
   }
   found.sort(byOrder);
   const start = after === undefined ? 0 : found.findIndex((e) => byOrder(e, after) > 0);
   const rest = start < 0 ? [] : found.slice(start);
-  const limit = req.limit ?? 10_000;
-  const page = rest.slice(0, limit);
-  return { events: page, ...(rest.length > limit ? { nextToken: encodeFilterToken(page.at(-1)!) } : {}) };
+  // A page holds up to `limit` events (10,000 by default) and 1 MiB of messages, as AWS's do.
+  const page: FilteredEvent[] = [];
+  let bytes = 0;
+  for (const e of rest) {
+    bytes += Buffer.byteLength(e.message, 'utf8') + EVENT_OVERHEAD;
+    if (page.length >= (req.limit ?? 10_000) || (bytes > MAX_BATCH_BYTES && page.length > 0)) break;
+    page.push(e);
+  }
+  return { events: page, ...(rest.length > page.length ? { nextToken: encodeFilterToken(page.at(-1)!) } : {}) };
 }
 
 type OrderKey = Pick<FilteredEvent, 'timestamp' | 'logStreamName' | 'at'>;

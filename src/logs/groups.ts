@@ -34,6 +34,7 @@ export async function getLogGroup(env: LogsEnv, scope: Scope, name: string): Pro
 /** CreateLogGroup. */
 export async function createLogGroup(env: LogsEnv, scope: Scope, req: { name: string; kmsKeyId?: string; tags?: Record<string, string> }): Promise<LogGroupRecord> {
   if (Object.keys(req.tags ?? {}).length > MAX_TAGS) throw LogsErrors.invalidParameter(`A log group can have at most ${MAX_TAGS} tags.`);
+  if (req.name.toLowerCase().startsWith('aws/')) throw LogsErrors.invalidParameter('Log groups starting with AWS/ are reserved for AWS.');
   const record: LogGroupRecord = {
     name: req.name, arn: groupArn(scope, req.name), creationTime: env.clock.now(), tags: req.tags ?? {}, logGroupClass: 'STANDARD',
     ...(req.kmsKeyId !== undefined ? { kmsKeyId: req.kmsKeyId } : {}),

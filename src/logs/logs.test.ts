@@ -63,7 +63,10 @@ for (const [backend, open] of Object.entries(storeBackends('logs'))) {
       await createLogGroup(env, scope, { name: '/ecs/api' });
       await createLogGroup(env, scope, { name: 'other' });
       await assert.rejects(createLogGroup(env, scope, { name: '/ecs/web' }), code('ResourceAlreadyExistsException'));
+      await assert.rejects(createLogGroup(env, scope, { name: 'AWS/mine' }), code('InvalidParameterException', 'Log groups starting with AWS/ are reserved for AWS.'));
+      await createLogGroup(env, scope, { name: '/aws/ecs/containerinsights' });
       assert.deepEqual((await listLogGroups(env, scope, { prefix: '/ecs/' })).map((g) => g.name), ['/ecs/api', '/ecs/web']);
+      assert.equal((await listLogGroups(env, scope, {})).length, 4);
       assert.deepEqual((await listLogGroups(env, scope, { pattern: 'WEB' })).map((g) => g.name), ['/ecs/web'], 'patterns ignore case');
       await tagLogGroup(env, scope, '/ecs/web', { env: 'prod' });
       assert.deepEqual((await untagLogGroup(env, scope, '/ecs/web', ['team'])).tags, { env: 'prod' });
