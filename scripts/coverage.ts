@@ -14,6 +14,7 @@ import { secretsManagerService } from '../src/services/secretsmanager/index.ts';
 import { stsService } from '../src/services/sts/index.ts';
 import { ssmService } from '../src/services/ssm/index.ts';
 import { efsService } from '../src/services/efs/index.ts';
+import { logsService } from '../src/services/logs/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -42,6 +43,14 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     note: 'Wharf\'s EFS model holds only the operations below (`scripts/generate-models.ts` narrows EFS to them). A mount target is '
       + 'a requester-managed interface with an address of its subnet (validated against the VPC records of the EC2 API); '
       + 'ECS tasks\' EFS volumes resolve their file system and access point through the EFS domain.',
+  },
+  {
+    file: 'logs', title: 'Amazon CloudWatch Logs', build: logsService,
+    note: 'Log groups, streams and metric filters are records in the store; log events live in an append-only event store on disk '
+      + '(see [docs/logs.md](../logs.md)). Retention policies are applied by the leader\'s hourly sweep, which deletes whole segments. '
+      + 'Metric filters are stored and their patterns validated, but no metrics are emitted yet: Wharf has no CloudWatch metrics API. '
+      + 'StartLiveTail is refused: its answer is an event stream (`application/vnd.amazon.eventstream`), which Wharf does not serve; '
+      + '`aws logs tail --follow` works, through FilterLogEvents.',
   },
 ];
 

@@ -33,6 +33,8 @@ import { ec2Service } from '../services/ec2/index.ts';
 import { iamService } from '../services/iam/index.ts';
 import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { efsService } from '../services/efs/index.ts';
+import { logsService } from '../services/logs/index.ts';
+import { EventStore, applyRetention } from '../logs/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
@@ -59,6 +61,8 @@ export interface ControlPlaneOptions {
    * any blob and continues any upload.
    */
   registryDir?: string;
+  /** Where CloudWatch Logs' events live (default `<dataDir>/logs`): like the registry's directory, one every replica mounts. */
+  logsDir?: string;
   account: string;
   region: string;
   /** Enables `POST /_wharf/reset`, which wipes all state (dev mode only). */
@@ -115,6 +119,9 @@ async function openState(o: ControlPlaneOptions, replica: string, onRejoined: ()
   const store = openSqlite(o.dataDir);
   return { store, election: new LocalElection(store, replica), presence: new LocalPresence(presenceId) };
 }
+
+/** How often the leader applies log groups' retention policies. */
+const LOG_RETENTION_SWEEP_MS = 60 * 60_000;
 
 /** How often the leader looks for instances linked through replicas that died. */
 const ORPHAN_SWEEP_MS = 2000;
@@ -175,6 +182,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);
   const blobs = await BlobStore.open({ root: o.registryDir ?? join(o.dataDir, 'registry'), clock });
+  const logEvents = new EventStore(o.logsDir ?? join(o.dataDir, 'logs'));
   // The registry is served on this port: its host is known once listening (port 0 picks one).
   let registryHost = `${o.host}:${o.port}`;
   link = new AgentLinkServer({
@@ -207,6 +215,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       runRegistryMaintenance(leaderStore, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
     }, 60 * 60_000);
     maintenance.unref();
+    // Log retention: segments older than their group's retention period are deleted.
+    const logRetention = setInterval(() => {
+      applyRetention({ store: leaderStore, clock, events: logEvents }).catch((error: unknown) => o.log(`log retention: ${String(error)}`));
+    }, LOG_RETENTION_SWEEP_MS);
+    logRetention.unref();
     // Agents linked through a replica that died lost their link, though no one said so.
     const orphans = presence instanceof LocalPresence ? undefined : setInterval(() => {
       presence.members()
@@ -217,6 +230,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     return async () => {
       clearInterval(orphans);
       clearInterval(maintenance);
+      clearInterval(logRetention);
       await lifecycle.close();
       await retention.close();
       await services.close();
@@ -259,6 +273,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
+    logsService({ store, clock, events: logEvents }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,

@@ -35,7 +35,7 @@ const USAGE = `Usage:
   wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30] [--enforce-iam] [--task-cleanup-wait 10800]
                [--efs-dir <data-dir>/efs]
   wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
-               [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME] [--registry-dir DIR]
+               [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME] [--registry-dir DIR] [--logs-dir DIR]
                [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir ./.wharf-cluster] [--no-namespaces]
@@ -129,6 +129,7 @@ async function server(args: ParsedArgs): Promise<void> {
   const plane = await startControlPlane({
     ...controlPlaneOptions(args, args.flags.has('allow-reset'), false), store, replica: flag(args, 'replica'),
     registryDir: flag(args, 'registry-dir') && resolve(flag(args, 'registry-dir')!),
+    logsDir: flag(args, 'logs-dir') && resolve(flag(args, 'logs-dir')!),
   });
   onShutdown([() => plane.stop()]);
   log(`The account root's access key is in ${plane.rootKey.file}${plane.rootKey.created ? ' (created now; readable by its owner only)' : ''}`);

@@ -1,0 +1,83 @@
+/**
+ * The on-disk form of log events in one segment file: frames appended in ingestion order, each
+ * `[u32 length][u32 crc32 of the payload][payload]` with the payload
+ * `[f64 timestamp][f64 ingestionTime][UTF-8 message]`. A frame whose length runs past the end
+ * of the file or whose checksum is wrong is a torn tail: it and whatever follows are not events.
+ */
+import { crc32 } from 'node:zlib';
+
+/** One log event as stored: when it happened, when it was ingested, and its text. */
+export interface StoredEvent {
+  timestamp: number;
+  ingestionTime: number;
+  message: string;
+}
+
+/** A stored event with where its frame starts and ends in its segment. */
+export interface FramedEvent extends StoredEvent {
+  offset: number;
+  end: number;
+}
+
+const HEADER = 8;
+const FIXED = 16;
+
+/** The frames of `events`, as one buffer written with one call. */
+export function encodeFrames(events: readonly StoredEvent[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of events) {
+    const message = Buffer.from(e.message, 'utf8');
+    const frame = Buffer.alloc(HEADER + FIXED + message.length);
+    frame.writeDoubleLE(e.timestamp, HEADER);
+    frame.writeDoubleLE(e.ingestionTime, HEADER + 8);
+    message.copy(frame, HEADER + FIXED);
+    const payload = frame.subarray(HEADER);
+    frame.writeUInt32LE(payload.length, 0);
+    frame.writeUInt32LE(crc32(payload), 4);
+    parts.push(frame);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * The whole frames of `bytes` (which starts at file offset `base`), and the offset where the
+ * valid frames end: past it is a torn tail (or nothing).
+ */
+export function decodeFrames(bytes: Buffer, base = 0): { events: FramedEvent[]; validEnd: number } {
+  const events: FramedEvent[] = [];
+  let at = 0;
+  while (at + HEADER <= bytes.length) {
+    const length = bytes.readUInt32LE(at);
+    if (length < FIXED || at + HEADER + length > bytes.length) break;
+    const payload = bytes.subarray(at + HEADER, at + HEADER + length);
+    if (crc32(payload) !== bytes.readUInt32LE(at + 4)) break;
+    events.push({
+      timestamp: payload.readDoubleLE(0),
+      ingestionTime: payload.readDoubleLE(8),
+      message: payload.subarray(FIXED).toString('utf8'),
+      offset: base + at,
+      end: base + at + HEADER + length,
+    });
+    at += HEADER + length;
+  }
+  return { events, validEnd: base + at };
+}
+
+/** A segment's summary: what its sidecar holds, covering the file's first `bytes` bytes. */
+export interface SegmentIndex {
+  bytes: number;
+  count: number;
+  /** Undefined for a segment with no events yet. */
+  minTimestamp?: number;
+  maxTimestamp?: number;
+}
+
+/** `index` extended by `events` that follow it, up to `end`. */
+export function extendIndex(index: SegmentIndex, events: readonly StoredEvent[], end: number): SegmentIndex {
+  let { minTimestamp, maxTimestamp } = index;
+  for (const e of events) {
+    minTimestamp = minTimestamp === undefined ? e.timestamp : Math.min(minTimestamp, e.timestamp);
+    maxTimestamp = maxTimestamp === undefined ? e.timestamp : Math.max(maxTimestamp, e.timestamp);
+  }
+  return { bytes: end, count: index.count + events.length, ...(minTimestamp !== undefined ? { minTimestamp, maxTimestamp } : {}) };
+}
