@@ -12,6 +12,7 @@ import * as ssmSdk from '@aws-sdk/client-ssm';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as stsSdk from '@aws-sdk/client-sts';
+import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
 import { ec2Model } from './ec2.ts';
 import { secretsmanagerModel } from './secretsmanager.ts';
@@ -20,12 +21,13 @@ import { ecrModel } from './ecr.ts';
 import { ecsModel } from './ecs.ts';
 import { iamModel } from './iam.ts';
 import { stsModel } from './sts.ts';
+import { eventsModel } from './events.ts';
 
 const models: Record<string, ServiceModel> = {
-  ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel,
+  ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel, events: eventsModel,
 };
 const clients: Record<string, object> = {
-  ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk,
+  ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk, events: eventsSdk,
 };
 /** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
 const narrowed: Record<string, number> = { ec2: 20, ssm: 13 };
