@@ -14,6 +14,7 @@ import { secretsManagerService } from '../src/services/secretsmanager/index.ts';
 import { stsService } from '../src/services/sts/index.ts';
 import { ssmService } from '../src/services/ssm/index.ts';
 import { efsService } from '../src/services/efs/index.ts';
+import { eventsService } from '../src/services/events/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -42,6 +43,10 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     note: 'Wharf\'s EFS model holds only the operations below (`scripts/generate-models.ts` narrows EFS to them). A mount target is '
       + 'a requester-managed interface with an address of its subnet (validated against the VPC records of the EC2 API); '
       + 'ECS tasks\' EFS volumes resolve their file system and access point through the EFS domain.',
+  },
+  {
+    file: 'events', title: 'Amazon EventBridge', build: eventsService,
+    note: 'Buses, rules (event patterns and schedules), targets and PutEvents with a durable delivery queue; see [docs/events.md](../events.md) for the delivery model.',
   },
 ];
 
