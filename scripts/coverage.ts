@@ -15,6 +15,7 @@ import { stsService } from '../src/services/sts/index.ts';
 import { ssmService } from '../src/services/ssm/index.ts';
 import { efsService } from '../src/services/efs/index.ts';
 import { logsService } from '../src/services/logs/index.ts';
+import { eventsService } from '../src/services/events/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -51,6 +52,10 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
       + 'Metric filters are stored and their patterns validated, but no metrics are emitted yet: Wharf has no CloudWatch metrics API. '
       + 'StartLiveTail is refused: its answer is an event stream (`application/vnd.amazon.eventstream`), which Wharf does not serve; '
       + '`aws logs tail --follow` works, through FilterLogEvents.',
+  },
+  {
+    file: 'events', title: 'Amazon EventBridge', build: eventsService,
+    note: 'Buses, rules (event patterns and schedules), targets and PutEvents with a durable delivery queue; see [docs/events.md](../events.md) for the delivery model.',
   },
 ];
 

@@ -69,6 +69,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'ssm', client: '@aws-sdk/client-ssm', botocore: 'ssm', operations: SSM_OPERATIONS },
   { id: 'efs', client: '@aws-sdk/client-efs', botocore: 'efs', operations: EFS_OPERATIONS },
   { id: 'logs', client: '@aws-sdk/client-cloudwatch-logs', botocore: 'logs' },
+  { id: 'events', client: '@aws-sdk/client-eventbridge', botocore: 'events' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

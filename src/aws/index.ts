@@ -32,3 +32,4 @@ export { secretsmanagerModel, type SecretsmanagerOperations } from './models/sec
 export { ssmModel, type SsmOperations } from './models/ssm.ts';
 export { efsModel, type EfsOperations } from './models/efs.ts';
 export { logsModel, type LogsOperations } from './models/logs.ts';
+export { eventsModel, type EventsOperations } from './models/events.ts';

@@ -3,7 +3,7 @@
  * their latency, reconcile passes, placements, agent links, and the store's transactions. The
  * parts take hooks; this wires them into one registry.
  */
-import { MetricsRegistry } from '../common/prometheus.ts';
+import { MetricsRegistry } from '../common/index.ts';
 import type { Place } from '../scheduler/index.ts';
 import type { Store } from '../state/index.ts';
 

@@ -9,6 +9,7 @@ export {
   type AgentLinkErrorCode, type AgentMessage, type ContainerSample, type ContainerStateChange, type DesiredTask, type FirewallRule, type RoleCredentials, type ServerMessage, type TaskFirewall, type TaskInterface, type TaskEfsVolume, type TaskRoleKind, type TaskSpec, type TaskStateChange, type TaskStatus,
 } from './agent-protocol.ts';
 export { ECR_HOST, registryImageRef } from './registry-image.ts';
+export { MetricsRegistry } from './prometheus.ts';
 export { NodeSha256, sha256Hex } from './sha256.ts';
 export { Sealer } from './seal.ts';
 export { signRequest, type Credentials, type RequestToSign } from './sign-request.ts';

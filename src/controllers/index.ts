@@ -13,3 +13,4 @@ export {
 export { DEFAULT_TASK_RETENTION_MS } from './retention/expiry.ts';
 export { realTimers, type Timers } from './timers.ts';
 export { runWhileLeader, type Leadership, type StartControllers } from './leadership.ts';
+export { EventsController, type EventsControllerOptions } from './events/controller.ts';

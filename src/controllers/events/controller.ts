@@ -1,0 +1,123 @@
+/**
+ * EventBridge's two loops on the leader, each a thin shell over the events domain on injected
+ * timers: the delivery worker (every queued delivery that is due, oldest first, delivered at
+ * least once through the target ports; woken by the queue's watch and by its timer) and the
+ * schedule (fires due scheduled rules, then sleeps until the next due time, at most `pollMs`).
+ *
+ *   store watch events-queue/ ─┐
+ *   timers.after(pollMs) ──────┴▶ pass: list queue ▶ deliver(id) × n ▶ next pass
+ *   timers.after(next due) ──────▶ fireDueSchedules ▶ (deliveries enqueued) ▶ next due
+ */
+import type { Clock, Ids } from '../../common/index.ts';
+import { deliver, fireDueSchedules, keys, type DeliveryRecord, type EventTargetPorts } from '../../events/index.ts';
+import { listDocs, type Store } from '../../state/index.ts';
+import { realTimers, type Timers } from '../timers.ts';
+
+/** What the EventBridge controllers are given. */
+export interface EventsControllerOptions {
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  ports: EventTargetPorts;
+  /** Default: Node's timers. Tests pass VirtualTime. */
+  timers?: Timers;
+  /** The longest either loop sleeps; default 10 s. */
+  pollMs?: number;
+  log?: (message: string) => void;
+}
+
+/** The delivery worker and the schedule, started and stopped together. */
+export class EventsController {
+  private readonly timers: Timers;
+  private readonly pollMs: number;
+  /** Pending timers, each removed when it fires. */
+  private readonly cancels = new Set<() => void>();
+  private unwatch?: () => void;
+  private deliveries: Promise<unknown> = Promise.resolve();
+  private schedules: Promise<unknown> = Promise.resolve();
+  private again = false;
+  private running = false;
+  private closed = false;
+
+  constructor(private readonly o: EventsControllerOptions) {
+    this.timers = o.timers ?? realTimers;
+    this.pollMs = o.pollMs ?? 10_000;
+  }
+
+  start(): void {
+    this.unwatch = this.o.store.watch(keys.queue(), () => this.wake());
+    this.wake();
+    this.scheduleLoop(0);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unwatch?.();
+    for (const cancel of this.cancels) cancel();
+    this.cancels.clear();
+    await this.idle();
+  }
+
+  /** Resolves once the passes in progress are done. */
+  async idle(): Promise<void> {
+    await Promise.all([this.deliveries.catch(() => undefined), this.schedules.catch(() => undefined)]);
+  }
+
+  /** Runs a delivery pass now (or once more after the one in progress). */
+  wake(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.deliveries = this.deliverDue()
+      .catch((error: unknown) => this.o.log?.(`event delivery: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.running = false;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async deliverDue(): Promise<void> {
+    const now = this.o.clock.now();
+    let nextAt = now + this.pollMs;
+    for (const doc of await listDocs<DeliveryRecord>(this.o.store, keys.queue())) {
+      if (this.closed) return;
+      if (doc.value.notBefore !== undefined && doc.value.notBefore > now) {
+        nextAt = Math.min(nextAt, doc.value.notBefore);
+        continue;
+      }
+      await deliver(this.o, this.o.ports, doc.value.id);
+    }
+    if (!this.closed) this.after(nextAt - now, () => this.wake());
+  }
+
+  private scheduleLoop(ms: number): void {
+    if (this.closed) return;
+    this.after(ms, () => {
+      if (this.closed) return;
+      this.schedules = fireDueSchedules(this.o)
+        .then(({ nextDueAt }) => {
+          const now = this.o.clock.now();
+          this.scheduleLoop(Math.min(this.pollMs, Math.max(0, (nextDueAt ?? Infinity) - now)));
+        })
+        .catch((error: unknown) => {
+          this.o.log?.(`event schedules: ${error instanceof Error ? error.message : String(error)}`);
+          this.scheduleLoop(this.pollMs);
+        });
+    });
+  }
+
+  /** A timer that forgets itself once it fires. */
+  private after(ms: number, fn: () => void): void {
+    const cancel = this.timers.after(ms, () => {
+      this.cancels.delete(cancel);
+      fn();
+    });
+    this.cancels.add(cancel);
+  }
+}
