@@ -68,6 +68,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'secretsmanager', client: '@aws-sdk/client-secrets-manager', botocore: 'secretsmanager' },
   { id: 'ssm', client: '@aws-sdk/client-ssm', botocore: 'ssm', operations: SSM_OPERATIONS },
   { id: 'efs', client: '@aws-sdk/client-efs', botocore: 'efs', operations: EFS_OPERATIONS },
+  { id: 'cloudwatch', client: '@aws-sdk/client-cloudwatch', botocore: 'cloudwatch' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -31,3 +31,4 @@ export { ec2Model, type Ec2Operations } from './models/ec2.ts';
 export { secretsmanagerModel, type SecretsmanagerOperations } from './models/secretsmanager.ts';
 export { ssmModel, type SsmOperations } from './models/ssm.ts';
 export { efsModel, type EfsOperations } from './models/efs.ts';
+export { cloudwatchModel, type CloudwatchOperations } from './models/cloudwatch.ts';
