@@ -29,13 +29,14 @@ const allowed: Record<string, string[]> = {
   secrets: ['aws', 'state', 'common'],
   parameters: ['aws', 'state', 'common'],
   efs: ['aws', 'network', 'state', 'common'],
+  metrics: ['aws', 'state', 'common'],
   ecs: ['aws', 'network', 'state', 'scheduler', 'common'],
   identity: ['aws', 'state', 'common'],
   link: ['ecs', 'network', 'aws', 'identity', 'state', 'common'],
-  services: ['aws', 'ecs', 'network', 'secrets', 'parameters', 'efs', 'identity', 'registry', 'state', 'scheduler', 'common'],
-  controllers: ['ecs', 'network', 'registry', 'identity', 'state', 'scheduler', 'common'],
+  services: ['aws', 'ecs', 'network', 'secrets', 'parameters', 'efs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common'],
+  controllers: ['ecs', 'network', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common'],
   agent: ['common'],
-  cli: ['services', 'controllers', 'link', 'ecs', 'network', 'secrets', 'parameters', 'efs', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
+  cli: ['services', 'controllers', 'link', 'ecs', 'network', 'secrets', 'parameters', 'efs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
 };
 
 function files(dir: string): string[] {
