@@ -6,7 +6,7 @@
  */
 export { merge, ofValue, percentile, percentileOf, statistic, type Aggregate } from './aggregate.ts';
 export {
-  alarmArn, canonical, metricKeys, seriesKey, RESOLUTIONS,
+  alarmArn, canonical, metricKeys, parseAlarmKey, seriesKey, RESOLUTIONS,
   type AlarmRecord, type AlarmState, type DataRow, type Dimension, type HistoryRecord, type MetricQuery, type Resolution, type Scope, type SeriesId,
   type SeriesRecord, type TreatMissingData,
 } from './records.ts';

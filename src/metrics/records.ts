@@ -66,8 +66,10 @@ export const metricKeys = {
   row: (s: Scope, id: string, res: Resolution, start: number, unit: string) => `metrics/${s.account}/${s.region}/data/${id}/${res}/${at(start)}/${unit}`,
   /** Every scope's rows, for the retention pass. */
   allData: 'metrics/',
-  alarms: (s: Scope) => `metrics/${s.account}/${s.region}/alarm/`,
-  alarm: (s: Scope, name: string) => `metrics/${s.account}/${s.region}/alarm/${name}`,
+  /** Alarms apart from the data, so the alarm controller lists them without the rows. */
+  allAlarms: 'alarms/',
+  alarms: (s: Scope) => `alarms/${s.account}/${s.region}/`,
+  alarm: (s: Scope, name: string) => `alarms/${s.account}/${s.region}/${name}`,
   history: (s: Scope) => `metrics/${s.account}/${s.region}/history/`,
   historyItem: (s: Scope, time: number, id: string) => `metrics/${s.account}/${s.region}/history/${at(time)}/${id}`,
 };
@@ -76,6 +78,12 @@ export const metricKeys = {
 export function parseRowKey(key: string): { prefix: string; res: Resolution; start: number; unit: string } | undefined {
   const m = /^(metrics\/[^/]+\/[^/]+\/data\/[0-9a-f]+\/)(60|300|3600)\/(\d{15})\/(.+)$/.exec(key);
   return m ? { prefix: m[1]!, res: Number(m[2]) as Resolution, start: Number(m[3]), unit: m[4]! } : undefined;
+}
+
+/** The scope and name of an alarm key (`alarms/<account>/<region>/<name>`). */
+export function parseAlarmKey(key: string): { scope: Scope; name: string } | undefined {
+  const m = /^alarms\/([^/]+)\/([^/]+)\/(.+)$/.exec(key);
+  return m ? { scope: { account: m[1]!, region: m[2]! }, name: m[3]! } : undefined;
 }
 
 /** `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`. */
