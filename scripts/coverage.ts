@@ -14,6 +14,7 @@ import { secretsManagerService } from '../src/services/secretsmanager/index.ts';
 import { stsService } from '../src/services/sts/index.ts';
 import { ssmService } from '../src/services/ssm/index.ts';
 import { efsService } from '../src/services/efs/index.ts';
+import { cloudWatchService } from '../src/services/cloudwatch/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -42,6 +43,11 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     note: 'Wharf\'s EFS model holds only the operations below (`scripts/generate-models.ts` narrows EFS to them). A mount target is '
       + 'a requester-managed interface with an address of its subnet (validated against the VPC records of the EC2 API); '
       + 'ECS tasks\' EFS volumes resolve their file system and access point through the EFS domain.',
+  },
+  {
+    file: 'cloudwatch', title: 'Amazon CloudWatch (metrics and alarms)', build: cloudWatchService,
+    note: 'Served in AWS JSON 1.0 (the SDK\'s) and awsQuery (the AWS CLI\'s). Datapoints are kept as per-minute aggregates, rolled up '
+      + 'to 5 minutes and 1 hour as they age; metric alarms are evaluated every minute by the alarm controller (`src/controllers/alarms`). See [docs/metrics.md](../metrics.md).',
   },
 ];
 

@@ -34,6 +34,7 @@ import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { efsService } from '../services/efs/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
+import { cloudWatchService } from '../services/cloudwatch/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
@@ -252,6 +253,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
+    cloudWatchService({ store, clock, ids: randomIds }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,

@@ -33,7 +33,8 @@ export async function readSeries(store: Store, scope: Scope, series: SeriesId, r
   const bins = new Map<number, Bin>();
   const add = (t: number, agg: Aggregate, unit: string) => {
     if (t < range.start || t >= range.end) return;
-    const timestamp = Math.floor(t / periodMs) * periodMs;
+    // Periods count from the start asked for, as CloudWatch's do.
+    const timestamp = range.start + Math.floor((t - range.start) / periodMs) * periodMs;
     const bin = bins.get(timestamp);
     if (!bin) bins.set(timestamp, { timestamp, agg, unit });
     else bins.set(timestamp, { timestamp, agg: merge(bin.agg, agg), unit: bin.unit === unit ? unit : 'None' });
