@@ -16,6 +16,7 @@ import { ssmService } from '../src/services/ssm/index.ts';
 import { efsService } from '../src/services/efs/index.ts';
 import { logsService } from '../src/services/logs/index.ts';
 import { eventsService } from '../src/services/events/index.ts';
+import { cloudWatchService } from '../src/services/cloudwatch/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -56,6 +57,11 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
   {
     file: 'events', title: 'Amazon EventBridge', build: eventsService,
     note: 'Buses, rules (event patterns and schedules), targets and PutEvents with a durable delivery queue; see [docs/events.md](../events.md) for the delivery model.',
+  },
+  {
+    file: 'cloudwatch', title: 'Amazon CloudWatch (metrics and alarms)', build: cloudWatchService,
+    note: 'Served in AWS JSON 1.0 (the SDK\'s) and awsQuery (the AWS CLI\'s). Datapoints are kept as per-minute aggregates, rolled up '
+      + 'to 5 minutes and 1 hour as they age; metric alarms are evaluated every minute by the alarm controller (`src/controllers/alarms`). See [docs/metrics.md](../metrics.md).',
   },
 ];
 

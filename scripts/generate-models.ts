@@ -70,6 +70,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'efs', client: '@aws-sdk/client-efs', botocore: 'efs', operations: EFS_OPERATIONS },
   { id: 'logs', client: '@aws-sdk/client-cloudwatch-logs', botocore: 'logs' },
   { id: 'events', client: '@aws-sdk/client-eventbridge', botocore: 'events' },
+  { id: 'cloudwatch', client: '@aws-sdk/client-cloudwatch', botocore: 'cloudwatch' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

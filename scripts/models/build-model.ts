@@ -336,7 +336,7 @@ export function buildServiceModel(whole: BuildInput): BuildResult {
     const model: OperationModel = { name: op.name };
     if (op.input) model.input = builder.structure(op.input);
     if (op.output) model.output = builder.structure(op.output);
-    if (protocol === 'awsQuery' && op.output) model.resultWrapper = boto?.output?.resultWrapper ?? `${op.name}Result`;
+    if ((protocol === 'awsQuery' || input.metadata.awsQueryCompatible) && op.output) model.resultWrapper = boto?.output?.resultWrapper ?? `${op.name}Result`;
     if (REST.has(protocol)) {
       const http = Array.isArray(op.traits.http) ? (op.traits.http as [string, string, number?]) : undefined;
       if (http) model.http = defined({ method: http[0], requestUri: http[1], responseCode: http[2] });

@@ -41,9 +41,11 @@ export function readSdkMetadata(packageDir: string): ServiceMetadata {
   if (protocol === 'awsJson1_0' || protocol === 'awsJson1_1') {
     metadata.targetPrefix = match(config, /serviceTarget:\s*"([^"]+)"/, 'serviceTarget', configFile);
   }
-  if (protocol === 'awsQuery' || protocol === 'ec2Query' || protocol === 'restXml') {
+  const queryCompatible = /awsQueryCompatible:\s*true/.test(config);
+  // An awsQueryCompatible service is also served in awsQuery (older clients, the AWS CLI v2): it needs the namespace too.
+  if (protocol === 'awsQuery' || protocol === 'ec2Query' || protocol === 'restXml' || queryCompatible) {
     metadata.xmlNamespace = match(config, /xmlNamespace:\s*"([^"]+)"/, 'xmlNamespace', configFile);
   }
-  if (/awsQueryCompatible:\s*true/.test(config)) metadata.awsQueryCompatible = true;
+  if (queryCompatible) metadata.awsQueryCompatible = true;
   return metadata;
 }

@@ -33,3 +33,4 @@ export { ssmModel, type SsmOperations } from './models/ssm.ts';
 export { efsModel, type EfsOperations } from './models/efs.ts';
 export { logsModel, type LogsOperations } from './models/logs.ts';
 export { eventsModel, type EventsOperations } from './models/events.ts';
+export { cloudwatchModel, type CloudwatchOperations } from './models/cloudwatch.ts';

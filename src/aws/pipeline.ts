@@ -15,7 +15,7 @@ import { authenticate, type AuthenticationOptions } from './authenticate.ts';
 import { authorizationGlobals, authorizeOperation, authorizeRequest } from './authorize.ts';
 import { AwsError, CommonErrors } from './errors.ts';
 import { validateInput } from './model/validate.ts';
-import type { ServiceModel } from './model/types.ts';
+import type { ProtocolName, ServiceModel } from './model/types.ts';
 import type { AuthorizationRequest, OperationSpec, RequestContext, ServiceDefinition } from './operation.ts';
 import { codecFor, isQueryProtocol } from './protocol/index.ts';
 import type { WireRequest, WireResponse } from './protocol/types.ts';
@@ -66,6 +66,7 @@ export class Pipeline {
   private async serveOne(request: AwsRequest, routed: { service: string; operation: string }): Promise<WireResponse> {
     const requestId = randomUUID();
     let model: ServiceModel | undefined;
+    let protocol: ProtocolName | undefined;
     let operationName = '';
     try {
       const scope = credentialScope(request.wire.headers.authorization, request.wire.query);
@@ -74,12 +75,13 @@ export class Pipeline {
       const { service, operation } = route;
       const api = service.model;
       model = api;
+      protocol = route.protocol;
       operationName = route.operationName;
       routed.service = api.metadata.signingName;
       routed.operation = operationName;
       if (!operation) throw unknownOperation(route);
       const spec = service.operations[operationName] as OperationSpec<object, object> | undefined;
-      const codec = codecFor(api.metadata.protocol);
+      const codec = codecFor(route.protocol);
       const input = spec ? this.time('decode', () => codec.decodeInput(api, operation, request.wire)) : {};
 
       const now = this.o.clock.now();
@@ -103,7 +105,7 @@ export class Pipeline {
       const output = await this.timeAsync('handler', () => spec.handler(input, ctx));
       return this.time('encode', () => codec.encodeOutput(api, operation, output ?? {}, requestId));
     } catch (error) {
-      return this.fail(error, request.wire, model, operationName, requestId);
+      return this.fail(error, request.wire, model, operationName, requestId, protocol);
     }
   }
 
@@ -116,12 +118,14 @@ export class Pipeline {
    * The error response, in the words of the API the request was routed to; before routing, of
    * the API a JSON target names, else of the protocol family the request is in.
    */
-  private fail(error: unknown, wire: WireRequest, routed: ServiceModel | undefined, operation: string, requestId: string): WireResponse {
+  private fail(
+    error: unknown, wire: WireRequest, routed: ServiceModel | undefined, operation: string, requestId: string, routedProtocol?: ProtocolName,
+  ): WireResponse {
     const aws = toAwsError(error);
     if (aws.status >= 500) this.o.onServerError?.(error, operation);
     const target = wire.headers['x-amz-target'];
     const model = routed ?? this.router.modelForTarget(target) ?? this.router.restModelFor(credentialScope(wire.headers.authorization, wire.query));
-    const protocol = model?.metadata.protocol ?? (target === undefined && isQueryRequest(wire) ? 'awsQuery' : 'awsJson1_1');
+    const protocol = routedProtocol ?? model?.metadata.protocol ?? (target === undefined && isQueryRequest(wire) ? 'awsQuery' : 'awsJson1_1');
     return codecFor(protocol).encodeError(model, aws, requestId);
   }
 
@@ -145,12 +149,12 @@ export class Pipeline {
 /** A request for an operation the API does not have, as its protocol words it. */
 function unknownOperation(route: Route): AwsError {
   const { metadata } = route.service.model;
-  return isQueryProtocol(metadata.protocol) ? CommonErrors.invalidAction(route.operationName, metadata.apiVersion) : CommonErrors.unknownOperation();
+  return isQueryProtocol(route.protocol) ? CommonErrors.invalidAction(route.operationName, metadata.apiVersion) : CommonErrors.unknownOperation();
 }
 
 /** A request for an operation of the API that Wharf does not implement (yet). */
 function notImplemented(route: Route): AwsError {
-  const code = isQueryProtocol(route.service.model.metadata.protocol) ? 'InvalidAction' : 'UnknownOperationException';
+  const code = isQueryProtocol(route.protocol) ? 'InvalidAction' : 'UnknownOperationException';
   return new AwsError(code, `The operation ${route.operationName} is not implemented by Wharf.`);
 }
 

@@ -3,10 +3,12 @@
  * Query requests name the operation in `Action`, and the API by the service their SigV4
  * credential scope was signed for (else by `Version`, which each Query API has its own of).
  * REST requests are of the API their credential scope names (else of the one whose paths they
- * match), and of the operation whose method and path template they match.
+ * match), and of the operation whose method and path template they match. An AWS JSON API with
+ * the awsQueryCompatible trait (CloudWatch) is also served in awsQuery, as its older clients
+ * and the AWS CLI speak it: a request is answered in the protocol it came in.
  */
 import { CommonErrors } from './errors.ts';
-import type { OperationModel, ServiceModel } from './model/types.ts';
+import type { OperationModel, ProtocolName, ServiceModel } from './model/types.ts';
 import type { ServiceDefinition } from './operation.ts';
 import { isQueryProtocol, isRestProtocol, queryParameters, restOperationOf } from './protocol/index.ts';
 import type { WireRequest } from './protocol/types.ts';
@@ -19,7 +21,12 @@ export interface Route {
   operation: OperationModel | undefined;
   /** The operation name the request gave. */
   operationName: string;
+  /** The protocol the request came in (awsQuery for a Query request to an awsQueryCompatible JSON API). */
+  protocol: ProtocolName;
 }
+
+/** Whether an API is served in awsQuery: a Query API, or a JSON one that is awsQueryCompatible. */
+const speaksQuery = (s: ServiceDefinition) => isQueryProtocol(s.model.metadata.protocol) || s.model.metadata.awsQueryCompatible === true;
 
 /** Finds requests' APIs among `services`. */
 export class Router {
@@ -32,7 +39,7 @@ export class Router {
     for (const s of services) {
       const m = s.model.metadata;
       if (m.targetPrefix) this.byTarget.set(m.targetPrefix, s);
-      if (isQueryProtocol(m.protocol)) {
+      if (speaksQuery(s)) {
         this.queryBySigningName.set(m.signingName, s);
         this.queryByVersion.set(m.apiVersion, s);
       }
@@ -56,14 +63,15 @@ export class Router {
       // Unsigned: the REST API whose paths it matches, if any (authentication then refuses it).
       for (const service of this.restBySigningName.values()) {
         const operation = restOperationOf(service.model, request);
-        if (operation) return { service, operation, operationName: operation.name };
+        if (operation) return { service, operation, operationName: operation.name, protocol: service.model.metadata.protocol };
       }
       return undefined;
     }
     const version = params.get('Version') ?? '';
     const service = (scope && this.queryBySigningName.get(scope.service)) ?? this.queryByVersion.get(version);
     if (!service) throw CommonErrors.invalidAction(action, version);
-    return { service, operation: operationOf(service.model, action), operationName: action };
+    const { protocol } = service.model.metadata;
+    return { service, operation: operationOf(service.model, action), operationName: action, protocol: isQueryProtocol(protocol) ? protocol : 'awsQuery' };
   }
 
   /** The model of the API a JSON target names (for the error shape when routing fails). */
@@ -79,7 +87,7 @@ export class Router {
 
   private routeRest(service: ServiceDefinition, request: WireRequest): Route {
     const operation = restOperationOf(service.model, request);
-    return { service, operation, operationName: operation?.name ?? `${request.method} ${request.path}` };
+    return { service, operation, operationName: operation?.name ?? `${request.method} ${request.path}`, protocol: service.model.metadata.protocol };
   }
 
   private routeJson(request: WireRequest, target: string): Route {
@@ -88,7 +96,7 @@ export class Router {
     const service = dot > 0 ? this.byTarget.get(target.slice(0, dot)) : undefined;
     if (!service) throw CommonErrors.unknownOperation();
     const name = target.slice(dot + 1);
-    return { service, operation: operationOf(service.model, name), operationName: name };
+    return { service, operation: operationOf(service.model, name), operationName: name, protocol: service.model.metadata.protocol };
   }
 }
 

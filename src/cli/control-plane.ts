@@ -38,6 +38,7 @@ import { EventStore, applyRetention } from '../logs/index.ts';
 import { eventsService } from '../services/events/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
+import { cloudWatchService } from '../services/cloudwatch/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
@@ -276,6 +277,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
+    cloudWatchService({ store, clock, ids: randomIds }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,

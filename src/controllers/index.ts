@@ -11,6 +11,7 @@ export {
   TaskRetentionController, type RetentionPassResult, type TaskRetentionControllerOptions,
 } from './retention/controller.ts';
 export { DEFAULT_TASK_RETENTION_MS } from './retention/expiry.ts';
+export { AlarmController, type AlarmActionsPort, type AlarmControllerOptions } from './alarms/controller.ts';
 export { realTimers, type Timers } from './timers.ts';
 export { runWhileLeader, type Leadership, type StartControllers } from './leadership.ts';
 export { EventsController, type EventsControllerOptions } from './events/controller.ts';
