@@ -1,5 +1,5 @@
 /** CloudWatch Logs on Wharf's API as the awslogs driver's sink, called with the credentials it is given. */
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, GetLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { RoleCredentials } from '../common/index.ts';
 import type { LogSink } from './log-shipper.ts';
 
@@ -32,6 +32,11 @@ export function awslogsSink(
     },
     async putLogEvents(group, stream, events) {
       await client.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events }));
+    },
+    async lastEvent(group, stream) {
+      const out = await client.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: false, limit: 1 }));
+      const e = out.events?.at(-1);
+      return e ? { timestamp: e.timestamp ?? 0, message: e.message ?? '' } : undefined;
     },
   };
 }

@@ -11,6 +11,7 @@ import type { NetworkBinding } from '@aws-sdk/client-ecs';
 import type { DesiredTask } from '../common/index.ts';
 import type { ContainerKnown, StopReason, TaskEndpointIds, TaskKnown, TaskModel } from './task-lifecycle.ts';
 import type { LogCursor } from './log-lines.ts';
+import type { InFlightBatch } from './log-shipper.ts';
 
 /** The tag of the current checkpoint format (unchanged since the file was called the state file). */
 export const CHECKPOINT_FORMAT = 'wharf-agent-state/1';
@@ -28,6 +29,7 @@ export interface StoredContainer {
   ipAddress?: string;
   logCursor?: LogCursor;
   logsDone?: boolean;
+  logInFlight?: InFlightBatch;
 }
 
 /** One task as stored. */
@@ -92,6 +94,7 @@ export function encodeTask(t: TaskModel): StoredTask {
       ...(c.ipAddress !== undefined && { ipAddress: c.ipAddress }),
       ...(c.logCursor && { logCursor: c.logCursor }),
       ...(c.logsDone && { logsDone: true }),
+      ...(c.logInFlight && { logInFlight: c.logInFlight }),
     })),
     ...(t.network && {
       network: {
@@ -135,6 +138,7 @@ export function decodeTask(s: StoredTask): TaskModel {
         ipAddress: stored?.ipAddress,
         logCursor: stored?.logCursor,
         logsDone: stored?.logsDone,
+        logInFlight: stored?.logInFlight,
       };
     }),
     ...(s.endpoints && { endpoints: s.endpoints }),

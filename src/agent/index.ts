@@ -179,6 +179,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     credentials,
     apiServer,
     efsDir: options.efsDir,
+    // awslogs ships as the task's execution role, or (without one, as ECS on EC2 does) as the agent's own principal.
+    logSink: (task, logRegion) => awslogsSink(apiServer, logRegion, () => (task.spec.executionRoleArn ? credentials.get(task.taskArn, 'execution') : options.credentials())),
     log,
   });
   await engine.start();

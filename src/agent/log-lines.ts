@@ -53,13 +53,14 @@ export function parseDockerLine(raw: string): LogLine | undefined {
 /** The line's epoch milliseconds. */
 export const lineMillis = (line: LogLine): number => Date.parse(`${line.time.slice(0, 23)}Z`);
 
-/** Skips the lines `cursor` says were shipped; tracks the cursor of each line it lets through. */
+/**
+ * Skips the lines `cursor` says were shipped; tracks the cursor of each line it lets through.
+ * Docker's `since` includes the lines at exactly its time, so counting starts over from them.
+ */
 export class CursorFilter {
   private last?: LogCursor;
 
-  constructor(private readonly from: LogCursor | undefined) {
-    this.last = from;
-  }
+  constructor(private readonly from: LogCursor | undefined) {}
 
   /** The line's cursor, or undefined when it was shipped before. */
   next(line: LogLine): LogCursor | undefined {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../common/index.ts';
 import { FakeRuntime } from './fake-runtime.testing.ts';
-import { LogShipper, awslogsOptions, type LogSink } from './log-shipper.ts';
+import { LogShipper, awslogsOptions, type InFlightBatch, type LogSink } from './log-shipper.ts';
 import type { LogCursor } from './log-lines.ts';
 
 /** A sink keeping what it was sent; `failures` first calls fail. */
@@ -10,6 +10,7 @@ function sink(failures = 0) {
   const sent: { group: string; stream: string; messages: string[] }[] = [];
   const made: string[] = [];
   let left = failures;
+  let last: { timestamp: number; message: string } | undefined;
   const s: LogSink = {
     async createLogGroup(group) {
       made.push(`group ${group}`);
@@ -20,6 +21,10 @@ function sink(failures = 0) {
     async putLogEvents(group, stream, events) {
       if (left-- > 0) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
       sent.push({ group, stream, messages: events.map((e) => e.message) });
+      last = events.at(-1);
+    },
+    async lastEvent() {
+      return last;
     },
   };
   return { s, sent, made, messages: () => sent.flatMap((b) => b.messages) };
@@ -71,6 +76,24 @@ describe('the awslogs shipper', () => {
     assert.equal(all.length, 26_000, `first shipped ${shipped}`);
     assert.deepEqual(all, Array.from({ length: 26_000 }, (_, i) => `line ${i}`));
     assert.ok(first.sent.every((b) => b.messages.length <= 10_000));
+  });
+
+  it('a batch that arrived though its acknowledgement was never checkpointed is not sent again', async () => {
+    const rt = new FakeRuntime({ images: ['img'] });
+    const id = await container(rt);
+    for (let i = 0; i < 5; i++) rt.print(id, `line ${i}`);
+    rt.exit(id, 0);
+    const s = sink();
+    const options = awslogsOptions(def(), 't', id, 'r');
+    let inFlight: InFlightBatch | undefined;
+    // The first shipper's acknowledgements are lost (as in a kill -9 right after PutLogEvents answered).
+    await new LogShipper({
+      follow: (since) => rt.followLogs(id, since), sink: s.s, options, onShipped: () => undefined, log: () => undefined,
+      onInFlight: async (b) => void (inFlight = b),
+    }).run();
+    assert.ok(inFlight);
+    await new LogShipper({ follow: (since) => rt.followLogs(id, since), inFlight, sink: s.s, options, onShipped: () => undefined, log: () => undefined }).run();
+    assert.deepEqual(s.messages(), ['line 0', 'line 1', 'line 2', 'line 3', 'line 4'], 'the batch at the stream\'s end is known by its last event');
   });
 
   it('joins lines into events by awslogs-datetime-format', async () => {

@@ -6,6 +6,7 @@
  * mode (the default) it reads only as fast as it ships, so a flood waits in Docker's log file;
  * in `non-blocking` mode lines beyond `max-buffer-size` are dropped, as Docker's driver does.
  */
+import { createHash } from 'node:crypto';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import type { LogFollow } from './runtime.ts';
 import {
@@ -17,7 +18,22 @@ export interface LogSink {
   createLogGroup(group: string): Promise<void>;
   createLogStream(group: string, stream: string): Promise<void>;
   putLogEvents(group: string, stream: string, events: { timestamp: number; message: string }[]): Promise<void>;
+  /** The stream's newest event, if it has one (to tell whether a batch sent before a crash arrived). */
+  lastEvent(group: string, stream: string): Promise<{ timestamp: number; message: string } | undefined>;
 }
+
+/**
+ * A batch about to be sent, checkpointed first: after a crash its last event is looked for at the
+ * stream's end, so a batch that arrived is not sent again (its message kept as a digest only).
+ */
+export interface InFlightBatch {
+  cursor: LogCursor;
+  timestamp: number;
+  digest: string;
+}
+
+/** The digest a batch's last message is known by. */
+export const messageDigest = (message: string): string => createHash('sha256').update(message).digest('hex');
 
 /** A container's awslogs options, read from its logConfiguration. */
 export interface AwslogsOptions {
@@ -68,6 +84,10 @@ export interface LogShipperOptions {
   options: AwslogsOptions;
   /** A batch was acknowledged: everything up to `cursor` is in CloudWatch Logs. */
   onShipped(cursor: LogCursor): void;
+  /** A batch is about to be sent: resolves once that is checkpointed. */
+  onInFlight?(batch: InFlightBatch): Promise<void>;
+  /** The batch checkpointed as being sent when the last shipper stopped, if any. */
+  inFlight?: InFlightBatch;
   log(message: string): void;
   /** How often what was read is shipped when no batch filled up (Docker's driver: 5 s). */
   flushMs?: number;
@@ -90,9 +110,11 @@ export class LogShipper {
   /** Reads and ships until the output ends; resolves once the last event is acknowledged (or it was stopped). */
   async run(): Promise<void> {
     const { options } = this.o;
-    const filter = new CursorFilter(this.o.from);
+    const from = (await this.arrived(this.o.inFlight)) ? this.o.inFlight!.cursor : this.o.from;
+    if (from !== this.o.from) this.o.onShipped(from!);
+    const filter = new CursorFilter(from);
     const assembler = new EventAssembler(options.start);
-    this.follow = this.o.follow(sinceOf(this.o.from));
+    this.follow = this.o.follow(sinceOf(from));
     const timer = setInterval(() => {
       // Quiet for a flush interval: the event being joined is complete as it is.
       this.queue(assembler.flush());
@@ -118,6 +140,13 @@ export class LogShipper {
       clearInterval(timer);
     }
     await this.shipping;
+  }
+
+  /** Whether the batch in flight at the last stop is the stream's newest event (it arrived). */
+  private async arrived(batch: InFlightBatch | undefined): Promise<boolean> {
+    if (!batch) return false;
+    const last = await this.o.sink.lastEvent(this.o.options.group, this.o.options.stream).catch(() => undefined);
+    return last !== undefined && last.timestamp === batch.timestamp && messageDigest(last.message) === batch.digest;
   }
 
   /** Stops reading; what was read and not shipped is read again by the next shipper (from the cursor). */
@@ -147,8 +176,10 @@ export class LogShipper {
     this.shipping = this.shipping.then(async () => {
       for (const batch of batches(taken)) {
         if (this.stopped) return;
+        const last = batch[batch.length - 1]!;
+        await this.o.onInFlight?.({ cursor: last.cursor, timestamp: last.timestamp, digest: messageDigest(last.message) });
         await this.put(batch);
-        this.o.onShipped(batch[batch.length - 1]!.cursor);
+        this.o.onShipped(last.cursor);
       }
     });
     return this.shipping;

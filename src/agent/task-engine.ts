@@ -184,6 +184,7 @@ export class TaskEngine {
       credentials: this.o.credentials,
       apiServer: this.o.apiServer,
       efsDir: this.o.efsDir,
+      logSink: this.o.logSink,
       persist: () => this.writer.request(),
       report: (change) => {
         if (!this.closed) this.o.onStateChange(change);

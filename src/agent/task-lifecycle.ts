@@ -21,6 +21,7 @@ import { networkBindings } from './container-config.ts';
 import { buildDependencyGraph, startReadiness, stopReady, type DependencyGraph, type DependencyProgress } from './depends-on.ts';
 import type { ContainerInfo } from './runtime.ts';
 import type { LogCursor } from './log-lines.ts';
+import type { InFlightBatch } from './log-shipper.ts';
 import { volumesFromCreated } from './task-volumes.ts';
 
 /** How far the agent has brought one container. */
@@ -56,6 +57,8 @@ export interface ContainerModel {
   /** awslogs: how far its output is in CloudWatch Logs, and whether all of it is (it stopped and the rest was shipped). */
   logCursor?: LogCursor;
   logsDone?: boolean;
+  /** awslogs: the batch being sent, checkpointed before it is (cleared once it is acknowledged). */
+  logInFlight?: InFlightBatch;
 }
 
 /**
@@ -129,7 +132,9 @@ export type TaskEvent =
   /** After a restart: the pause container is no longer running, so the namespace is gone. */
   | { type: 'networkLost' }
   /** awslogs: a batch of the container's output was acknowledged up to `cursor`; or all of it was (`done`). */
-  | { type: 'logsShipped'; container: string; cursor?: LogCursor; done?: boolean };
+  | { type: 'logsShipped'; container: string; cursor?: LogCursor; done?: boolean }
+  /** awslogs: a batch up to `batch.cursor` is about to be sent. */
+  | { type: 'logsInFlight'; container: string; batch: InFlightBatch };
 
 /** Something the owner should do: to a container, or to an awsvpc task's namespace. */
 export type TaskAction =
@@ -245,9 +250,15 @@ export function reduce(task: TaskModel, event: TaskEvent, now: number): TaskMode
       break;
     case 'logsShipped':
       if (c) {
-        if (event.cursor) c.logCursor = event.cursor;
+        if (event.cursor) {
+          c.logCursor = event.cursor;
+          c.logInFlight = undefined;
+        }
         if (event.done) c.logsDone = true;
       }
+      break;
+    case 'logsInFlight':
+      if (c) c.logInFlight = event.batch;
       break;
     case 'networkLost':
       if (network && network.known === 'READY') {

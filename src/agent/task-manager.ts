@@ -331,7 +331,14 @@ export class TaskManager {
         from: c.logCursor,
         sink: logSink(t.desired, region),
         options: awslogsOptions(c.def, this.taskId, runtimeId, region),
+        inFlight: c.logInFlight,
         onShipped: (cursor) => this.enqueue(() => this.apply({ type: 'logsShipped', container: c.name, cursor })),
+        // Checkpointed before the batch goes: after a crash the shipper looks for it at the stream's end.
+        onInFlight: (batch) => new Promise<void>((resolve) => (this.closed ? resolve() : this.enqueue(async () => {
+          this.apply({ type: 'logsInFlight', container: c.name, batch });
+          await this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));
+          resolve();
+        }))),
         log: (message) => this.deps.log(`task ${this.taskArn}: ${message}`),
       });
       this.shippers.set(c.name, shipper);

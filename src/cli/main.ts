@@ -263,7 +263,7 @@ async function cluster(args: ParsedArgs): Promise<void> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.command !== 'import-osv-feed' && args.command !== 'restore' && args.positional.length) throw new Error(`Unexpected argument: ${args.positional[0]}`);
+  if (!['import-osv-feed', 'restore', 'logs'].includes(args.command ?? '') && args.positional.length) throw new Error(`Unexpected argument: ${args.positional[0]}`);
   switch (args.command) {
     case 'dev': return dev(args);
     case 'server': return server(args);
