@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
 import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
-import { LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers } from '../controllers/index.ts';
+import {
+  AlarmController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
+} from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
   BlobStore, RegistryTokens, distributionRoute, repositoryResourceInfo, tokenAccess, registryKeys, runRegistryMaintenance, scanOnPush,
@@ -26,6 +28,8 @@ import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
+import { eventTargetPorts } from './event-targets.ts';
+import { publishMetricData } from '../metrics/index.ts';
 import { WharfMetrics } from './wharf-metrics.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
@@ -191,6 +195,12 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     store, clock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log, replica: presence.id,
     authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers, network,
     registryAuth: agentRegistryAuth(tokens, clock),
+    // ECS's utilization from the agents' telemetry, in each account's AWS/ECS namespace.
+    telemetry: (scope, datapoints) => {
+      publishMetricData({ store, clock }, scope, 'AWS/ECS', datapoints.map((d) => ({
+        metricName: d.metricName, dimensions: Object.entries(d.dimensions).map(([name, value]) => ({ name, value })), value: d.value, unit: d.unit, timestamp: d.timestamp,
+      }))).catch((error: unknown) => o.log(`ecs metrics: ${String(error)}`));
+    },
     roleSessions: async (roleArn, sessionName) => {
       const { credentials } = await assumeRoleAsService({ store, clock, ids: randomIds, tokens: authority.tokens }, ECS_TASKS_SERVICE, roleArn, sessionName);
       return {
@@ -208,6 +218,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       deps: { ...deps, store: leaderStore }, settings: { instanceLostAfterMs: o.instanceLostAfterMs ?? 30_000 }, log: o.log,
     });
     await services.start();
+    // EventBridge's deliveries and schedules, and CloudWatch's alarms.
+    const events = new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents), log: o.log });
+    events.start();
+    const alarms = new AlarmController({ store: leaderStore, clock, ids: randomIds, log: o.log });
+    alarms.start();
     const lifecycle = new LifecycleController({ store: leaderStore, clock, log: o.log });
     lifecycle.start();
     const retention = new TaskRetentionController({ store: leaderStore, informers, clock, retentionMs: o.stoppedTaskRetentionMs, log: o.log });
@@ -235,6 +250,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       clearInterval(logRetention);
       await lifecycle.close();
       await retention.close();
+      await events.close();
+      await alarms.close();
       await services.close();
     };
   };

@@ -83,6 +83,11 @@ function aggregateOf(d: Datum, at: string): Aggregate | undefined {
  */
 export async function putMetricData(env: MetricsEnv, scope: Scope, namespace: string, data: Datum[]): Promise<void> {
   if (namespace.startsWith('AWS/')) throw MetricsErrors.invalidParameter(namespace, 'Namespace');
+  return publishMetricData(env, scope, namespace, data);
+}
+
+/** What AWS's services publish in their own `AWS/` namespaces (ECS's utilization): written as PutMetricData writes. */
+export async function publishMetricData(env: MetricsEnv, scope: Scope, namespace: string, data: Datum[]): Promise<void> {
   const now = env.clock.now();
   const rows = new Map<string, { seriesId: string; series: SeriesId; row: DataRow }>();
   data.forEach((d, i) => {

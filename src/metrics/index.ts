@@ -11,7 +11,7 @@ export {
   type SeriesRecord, type TreatMissingData,
 } from './records.ts';
 export { MetricsErrors } from './errors.ts';
-export { putMetricData, type Datum, type MetricsEnv } from './datapoints.ts';
+export { publishMetricData, putMetricData, type Datum, type MetricsEnv } from './datapoints.ts';
 export { listMetrics, readSeries, seriesOf, statisticSeries, type Bin, type MetricFilter, type SeriesRange } from './query.ts';
 export { computeExpression, parseExpression, type MathContext, type Series, type Value } from './math.ts';
 export { runQueries, type QueryResult } from './metric-data.ts';
