@@ -29,6 +29,7 @@ import { secretResourceInfo } from '../secrets/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
+import { taskChangeEvents } from './ecs-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
 import { WharfMetrics } from './wharf-metrics.ts';
 import { ecsService } from '../services/ecs/index.ts';
@@ -54,6 +55,8 @@ const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
 
 export interface ControlPlaneOptions {
+  /** Leader loops a test runs itself (on a virtual clock): EventBridge's deliveries and schedules, CloudWatch's alarms. */
+  leaderLoops?: { events?: boolean; alarms?: boolean };
   host: string;
   port: number;
   dataDir: string;
@@ -195,6 +198,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     store, clock, ids: randomIds, defaultScope: { account: o.account, region: o.region }, log: o.log, replica: presence.id,
     authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers, network,
     registryAuth: agentRegistryAuth(tokens, clock),
+    onTaskChanged: taskChangeEvents(randomIds),
     // ECS's utilization from the agents' telemetry, in each account's AWS/ECS namespace.
     telemetry: (scope, datapoints) => {
       publishMetricData({ store, clock }, scope, 'AWS/ECS', datapoints.map((d) => ({
@@ -219,10 +223,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     });
     await services.start();
     // EventBridge's deliveries and schedules, and CloudWatch's alarms.
-    const events = new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents), log: o.log });
-    events.start();
-    const alarms = new AlarmController({ store: leaderStore, clock, ids: randomIds, log: o.log });
-    alarms.start();
+    const events = o.leaderLoops?.events === false ? undefined
+      : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents), log: o.log });
+    events?.start();
+    const alarms = o.leaderLoops?.alarms === false ? undefined : new AlarmController({ store: leaderStore, clock, ids: randomIds, log: o.log });
+    alarms?.start();
     const lifecycle = new LifecycleController({ store: leaderStore, clock, log: o.log });
     lifecycle.start();
     const retention = new TaskRetentionController({ store: leaderStore, informers, clock, retentionMs: o.stoppedTaskRetentionMs, log: o.log });
@@ -250,8 +255,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       clearInterval(logRetention);
       await lifecycle.close();
       await retention.close();
-      await events.close();
-      await alarms.close();
+      await events?.close();
+      await alarms?.close();
       await services.close();
     };
   };

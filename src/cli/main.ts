@@ -1,7 +1,7 @@
 /**
  * The `wharf` command.
  *
- *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--enforce-iam] [--task-cleanup-wait S] [--efs-dir DIR]   control plane + a local agent, one process
+ *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--enforce-iam] [--task-cleanup-wait S] [--efs-dir DIR] [--telemetry-interval S]   control plane + a local agent, one process
  *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--store etcd://H:P,...] [--replica NAME]
  *                the control plane alone; with etcd, one of several replicas (one leads the controllers)
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
@@ -94,6 +94,7 @@ function agentOptions(args: ParsedArgs, serverUrl: string | string[], dataDir: s
     registryHost: flag(args, 'registry'),
     // ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: how long a stopped task's containers (and task volumes) are kept.
     cleanupWaitMs: flag(args, 'task-cleanup-wait') === undefined ? undefined : 1000 * intFlag(args, 'task-cleanup-wait')!,
+    telemetryMs: flag(args, 'telemetry-interval') === undefined ? undefined : 1000 * intFlag(args, 'telemetry-interval')!,
     // The directory every host mounts, holding EFS file systems: without it the host takes no EFS volumes.
     efsDir: flag(args, 'efs-dir') === undefined ? undefined : resolve(flag(args, 'efs-dir')!),
     log,

@@ -34,6 +34,8 @@ export { compatibilitiesFor, requiresAttributesFor, type DerivedFrom } from './t
 export { refuseUnhonoured, unhonouredFeature, type Honoured } from './task-definition-support.ts';
 export { checkTaskRoles, type TaskRolesPort } from './task-roles.ts';
 export { utilizationDatapoints, type EcsDatapoint, type TaskUse } from './utilization.ts';
+export { toApiTask } from './task-view.ts';
+export { taskStateChangeEvent, type EcsEvent } from './task-events.ts';
 export {
   checkEfsVolumes, efsMountFailure, efsPath, fileSystemArn, resolveEfsVolumes, type EfsPort, type EfsResolution, type ResolvedEfsVolume,
 } from './efs-volumes.ts';

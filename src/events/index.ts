@@ -14,7 +14,7 @@ export {
   MAX_TARGETS, checkPattern, deleteRule, describeRule, listRules, modifyRule, putRule, putTargets, removeTargets, ruleNamesByTarget, setRuleState,
   type FailedTarget, type PutRuleRequest,
 } from './rules.ts';
-export { MAX_REQUEST_BYTES, entrySize, putEvents, type EntryResult, type EventEntry } from './put-events.ts';
+export { MAX_REQUEST_BYTES, enqueueMatches, entrySize, putEvents, type EntryResult, type EventEntry } from './put-events.ts';
 export { isPath, readPath, targetInput } from './transform.ts';
 export { DEFAULT_RETRY, TargetUnavailableError, deliver, type DeliveryOutcome, type EcsRunTaskRequest, type EventTargetPorts } from './delivery.ts';
 export { fireDueSchedules } from './schedules.ts';

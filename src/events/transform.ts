@@ -36,11 +36,30 @@ export function targetInput(target: TargetRecord, event: Record<string, unknown>
     'aws.events.event': event,
   };
   for (const [name, path] of Object.entries(target.inputTransformer.pathsMap ?? {})) values[name] = readPath(event, path);
-  return target.inputTransformer.template.replace(/<([A-Za-z0-9_.-]+)>/g, (whole, name: string) => {
+  const template = target.inputTransformer.template;
+  // In a JSON object template a placeholder outside quotes takes its value as JSON (a string quoted);
+  // inside quotes, and in a text template, a string goes in as its text.
+  const json = template.trim().startsWith('{');
+  const quoted = json ? insideQuotes(template) : () => true;
+  return template.replace(/<([A-Za-z0-9_.-]+)>/g, (whole, name: string, at: number) => {
     if (!Object.hasOwn(values, name)) return whole;
     const v = values[name];
-    if (v === undefined) return '';
-    // A string goes in as its text (escaped as inside a JSON string), anything else as JSON.
-    return typeof v === 'string' ? JSON.stringify(v).slice(1, -1) : JSON.stringify(v);
+    if (v === undefined) return json && !quoted(at) ? 'null' : '';
+    if (typeof v === 'string') return quoted(at) ? JSON.stringify(v).slice(1, -1) : JSON.stringify(v);
+    return JSON.stringify(v);
   });
+}
+
+/** Whether a position of a JSON text is inside a string literal. */
+function insideQuotes(text: string): (at: number) => boolean {
+  const inside: boolean[] = [];
+  let open = false;
+  for (let i = 0; i < text.length; i++) {
+    inside.push(open);
+    if (text[i] === '\\' && open) {
+      inside.push(open);
+      i++;
+    } else if (text[i] === '"') open = !open;
+  }
+  return (at) => inside[at] ?? false;
 }

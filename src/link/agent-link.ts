@@ -37,7 +37,7 @@ import { AgentIdentityRefused, establishIdentity, newAgentSecret, type AgentIden
 import { AddressLimiter, DEFAULT_LINK_LIMITS, TokenBucket, sourceOf, type LinkLimits } from './limits.ts';
 import { decodeAgentMessage, type Hello } from './messages.ts';
 import { Registrar, RegistrationRefused, decodeCluster, scopeOfArn } from './registration.ts';
-import { ReportQueue, type ReportSender } from './reports.ts';
+import { ReportQueue, type ReportSender, type TaskChangeHook } from './reports.ts';
 import { answerCredentials, type RoleSessionSource } from './task-credentials.ts';
 import { telemetryDatapoints, type TelemetrySink } from './telemetry.ts';
 import { onNetworkChange, taskInterfaceOf, taskVpcKey } from './task-networks.ts';
@@ -83,6 +83,8 @@ export interface AgentLinkOptions {
   network: NetworkInformers;
   /** Registry credentials for a task's account and region, issued to the link's principal, sent with each task to run. */
   registryAuth?: RegistryAuthSource;
+  /** A report changed a task: what follows is staged in the same transaction (events to EventBridge). */
+  onTaskChanged?: TaskChangeHook;
   /** Where the `AWS/ECS` datapoints made from agents' telemetry go (none: telemetry is dropped). */
   telemetry?: TelemetrySink;
   /** Sessions of tasks' roles, for the agents that run them (none: every request is refused). */
@@ -158,7 +160,7 @@ export class AgentLinkServer {
     this.registrar = new Registrar({
       store: o.store, clock: o.clock, ids: o.ids, authority: o.authority, defaultScope: o.defaultScope, replica: o.replica ?? 'local', log: this.log,
     });
-    this.reports = new ReportQueue({ store: o.store, clock: o.clock, log: this.log, settled: () => this.resumeReporters() });
+    this.reports = new ReportQueue({ store: o.store, clock: o.clock, log: this.log, settled: () => this.resumeReporters(), onApplied: o.onTaskChanged });
     this.unwatch.push(o.informers.tasks.subscribe((change) => this.onTaskChange(change)));
     this.unwatch.push(onNetworkChange(o.network, (vpcs) => this.resendChangedInterfaces(vpcs)));
     this.peers = new VpcPeers(o.informers.instances, (account) => this.sendPeers(account));

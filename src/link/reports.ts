@@ -10,13 +10,16 @@
  *                                               └ batch failed ──▶ one transaction per report
  */
 import type { Clock, TaskStateChange } from '../common/index.ts';
-import { stageTaskReport } from '../ecs/index.ts';
-import { ConflictError, transact, type Store } from '../state/index.ts';
+import { stageTaskReport, type TaskRecord } from '../ecs/index.ts';
+import { ConflictError, transact, type Store, type Tx } from '../state/index.ts';
 
 /** Agent reports applied per transaction, at most. */
 export const REPORT_BATCH = 256;
 
 type Outcome = Awaited<ReturnType<typeof stageTaskReport>>;
+
+/** Stages what follows from a task's change, in the transaction that changes it. */
+export type TaskChangeHook = (tx: Tx, task: TaskRecord, now: number) => Promise<void>;
 
 /** The link a report came from, as the queue needs it. */
 export interface ReportSender {
@@ -44,7 +47,11 @@ export class ReportQueue {
   bytes = 0;
 
   /** `settled` is called after each batch (links paused for a full queue may read again). */
-  constructor(private readonly o: { store: Store; clock: Clock; log: (message: string) => void; settled?: () => void }) {}
+  constructor(private readonly o: {
+    store: Store; clock: Clock; log: (message: string) => void; settled?: () => void;
+    /** A report changed a task: staged in the same transaction (ECS's task state change event). */
+    onApplied?: TaskChangeHook;
+  }) {}
 
   /**
    * Queues a report (`bytes` long as sent) for the next commit. Reports are level-based (a lost
@@ -93,7 +100,11 @@ export class ReportQueue {
     return transact(this.o.store, async (tx) => {
       const now = this.o.clock.now();
       const out: Outcome[] = [];
-      for (const r of batch) out.push(await stageTaskReport(tx, now, r.change, r.from.instanceIds));
+      for (const r of batch) {
+        const outcome = await stageTaskReport(tx, now, r.change, r.from.instanceIds);
+        if (outcome.outcome === 'applied' && this.o.onApplied) await this.o.onApplied(tx, outcome.task, now);
+        out.push(outcome);
+      }
       return out;
     });
   }

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { after } from 'node:test';
 import { promisify } from 'node:util';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../src/cli/control-plane.ts';
 import { awsCliEnv, credentials, region, rootKeyEnv, tempDir } from './wharf.ts';
 
 const run = promisify(execFile);
@@ -16,7 +16,7 @@ const run = promisify(execFile);
 export const ACCOUNT = '123456789012';
 
 /** A control plane for the file's tests: started on the first call (later calls give the same one), stopped after the tests. */
-export function inProcessControlPlane(): () => Promise<ControlPlane> {
+export function inProcessControlPlane(options: Partial<ControlPlaneOptions> = {}): () => Promise<ControlPlane> {
   let plane: Promise<ControlPlane> | undefined;
   after(async () => {
     await (await plane)?.stop();
@@ -24,7 +24,7 @@ export function inProcessControlPlane(): () => Promise<ControlPlane> {
   return () => {
     plane ??= startControlPlane({
       host: '127.0.0.1', port: 0, dataDir: tempDir(), account: ACCOUNT, region, allowReset: false,
-      unknownKeysAsRoot: false, env: rootKeyEnv, log: () => undefined,
+      unknownKeysAsRoot: false, env: rootKeyEnv, log: () => undefined, ...options,
     });
     return plane;
   };
