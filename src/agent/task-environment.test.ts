@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { containerEnvironment, endpointVariables } from './task-environment.ts';
+import { containerEnvironment, definitionToRun, endpointVariables } from './task-environment.ts';
+import { newTask } from './task-lifecycle.ts';
 
 describe('a container’s environment', () => {
   const added = endpointVariables({ credentialsId: 'c-1', metadataId: 'm-1', region: 'eu-west-1', launchType: 'EC2' });
@@ -32,5 +33,20 @@ describe('a container’s environment', () => {
     assert.equal(byName.TOKEN, 's3cret');
     assert.equal(byName.AWS_REGION, 'eu-west-1');
     assert.equal(env.filter((e) => e.name === 'TOKEN').length, 1);
+  });
+
+  it('runs a definition with its secrets in its environment and its secret log options beside the others', () => {
+    const t = newTask({
+      taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/c/abc', clusterArn: 'c', containerInstanceArn: 'ci', desiredStatus: 'RUNNING', containerArns: {},
+      spec: { family: 'f', revision: 1, networkMode: 'bridge', containers: [{ name: 'app', logConfiguration: { logDriver: 'gelf', options: { 'gelf-address': 'udp://x' } } }] },
+    });
+    const def = definitionToRun({ ...t, endpoints: { credentialsId: 'c', containers: { app: 'm' } } }, t.containers[0]!, { environment: { PW: 's' }, logOptions: { token: 't' } }, 'http://169.254.170.2');
+    assert.deepEqual(def.logConfiguration?.options, { 'gelf-address': 'udp://x', token: 't' });
+    const env = Object.fromEntries((def.environment ?? []).map((e) => [e.name, e.value]));
+    assert.equal(env.PW, 's');
+    assert.equal(env.ECS_CONTAINER_METADATA_URI_V4, 'http://169.254.170.2/v4/m');
+    assert.equal(env.AWS_REGION, 'eu-west-1');
+    assert.equal(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, undefined, 'no task role');
+    assert.equal(definitionToRun(t, t.containers[0]!, undefined, undefined).environment?.length, 0, 'no endpoints on this host: nothing added');
   });
 });

@@ -7,6 +7,8 @@
  * over both (ECS refuses a name that is both, Wharf keeps the secret).
  */
 import type { ContainerDefinition, KeyValuePair } from '@aws-sdk/client-ecs';
+import type { ContainerModel, TaskModel } from './task-lifecycle.ts';
+import type { ContainerSecrets } from './task-secrets.ts';
 
 /** The link-local address ECS serves the task endpoints at, in every task's network. */
 export const TASK_ENDPOINT_ADDRESS = '169.254.170.2';
@@ -45,4 +47,23 @@ export function containerEnvironment(def: ContainerDefinition, added: Record<str
   for (const e of def.environment ?? []) if (e.name) env.set(e.name, e.value ?? '');
   for (const [name, value] of Object.entries(secrets)) env.set(name, value);
   return [...env].map(([name, value]) => ({ name, value }));
+}
+
+/**
+ * The container's definition as it is run: its environment with the endpoints' variables (when
+ * this host serves them at `endpointsUrl`) and its secrets, its log options with its secret ones.
+ */
+export function definitionToRun(t: TaskModel, c: ContainerModel, secrets: ContainerSecrets | undefined, endpointsUrl: string | undefined): ContainerDefinition {
+  const added = endpointsUrl ? endpointVariables({
+    baseUrl: endpointsUrl,
+    metadataId: t.endpoints?.containers[c.name] ?? '',
+    ...(t.desired.spec.taskRoleArn && t.endpoints && { credentialsId: t.endpoints.credentialsId }),
+    region: t.taskArn.split(':')[3] ?? 'us-east-1',
+    launchType: t.desired.launchType ?? 'EC2',
+  }) : {};
+  const def: ContainerDefinition = { ...c.def, environment: containerEnvironment(c.def, added, secrets?.environment ?? {}) };
+  if (secrets && Object.keys(secrets.logOptions).length && def.logConfiguration) {
+    def.logConfiguration = { ...def.logConfiguration, options: { ...def.logConfiguration.options, ...secrets.logOptions } };
+  }
+  return def;
 }

@@ -12,7 +12,7 @@ import {
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { taskCgroupParent, type TaskCgroups } from './task-cgroups.ts';
 import { secretStores, type TaskCredentials } from './task-credentials.ts';
-import { containerEnvironment, endpointVariables } from './task-environment.ts';
+import { definitionToRun } from './task-environment.ts';
 import { LogShipper, awslogsOptions, type LogSink } from './log-shipper.ts';
 import { resolveRegistryCredentials, resolveTaskSecrets, SecretsUnavailable, type ContainerSecrets, type SecretStores } from './task-secrets.ts';
 import type { TaskNetworks } from './task-networks.ts';
@@ -298,7 +298,7 @@ export class TaskManager {
       }
       const dockerName = dockerContainerName(t.desired.spec.family, t.desired.spec.revision, c.name, ids.hex32().slice(0, 20));
       const dockerNames = Object.fromEntries(t.containers.filter((x) => x.dockerName).map((x) => [x.name, x.dockerName!]));
-      const options = containerCreateOptions({ ...this.withSecrets(c, secrets), image: this.imageOf(c) }, {
+      const options = containerCreateOptions({ ...definitionToRun(t, c, secrets, this.deps.taskEndpointsUrl), image: this.imageOf(c) }, {
         taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, hostIp, dockerName, dockerNames,
         pauseId: t.network?.pauseId,
         cgroupParent: this.cgroupParent(),
@@ -379,24 +379,6 @@ export class TaskManager {
         throw new SecretsUnavailable(`unable to pull secrets or registry auth: execution resource retrieval failed: unable to assume the execution role: ${messageOf(err)}`);
       }
     });
-  }
-
-  /** The definition with the environment it starts with (the endpoints' URLs, the region, its secrets) and its secret log options. */
-  private withSecrets(c: ContainerModel, secrets: ContainerSecrets | undefined): ContainerDefinition {
-    const t = this.model;
-    const base = this.deps.taskEndpointsUrl;
-    const added = base ? endpointVariables({
-      baseUrl: base,
-      metadataId: t.endpoints!.containers[c.name] ?? '',
-      ...(t.desired.spec.taskRoleArn && { credentialsId: t.endpoints!.credentialsId }),
-      region: t.taskArn.split(':')[3] ?? 'us-east-1',
-      launchType: t.desired.launchType ?? 'EC2',
-    }) : {};
-    const def: ContainerDefinition = { ...c.def, environment: containerEnvironment(c.def, added, secrets?.environment ?? {}) };
-    if (secrets && Object.keys(secrets.logOptions).length && def.logConfiguration) {
-      def.logConfiguration = { ...def.logConfiguration, options: { ...def.logConfiguration.options, ...secrets.logOptions } };
-    }
-    return def;
   }
 
   private async start(c: ContainerModel): Promise<TaskEvent> {
