@@ -88,6 +88,17 @@ describe('CloudWatch through the SDK and the AWS CLI', () => {
     assert.deepEqual(listedCli.Metrics, [{ Namespace: 'Shop', MetricName: 'Errors', Dimensions: [{ Name: 'Service', Value: 'web' }] }]);
   });
 
+  it('a large PutMetricData, which the SDK sends gzipped (Content-Encoding), is read whole', async () => {
+    const data = Array.from({ length: 1000 }, (_, i) => ({ MetricName: 'Big', Dimensions: [{ Name: 'Shard', Value: String(i % 4) }], Value: i, Unit: 'Count' as const }));
+    const at = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    await cw.send(new PutMetricDataCommand({ Namespace: 'Gzip/Test', MetricData: data.map((d) => ({ ...d, Timestamp: at })) }));
+    const stats = await cw.send(new GetMetricStatisticsCommand({
+      Namespace: 'Gzip/Test', MetricName: 'Big', Dimensions: [{ Name: 'Shard', Value: '0' }], StartTime: new Date(at.getTime() - 60_000),
+      EndTime: new Date(at.getTime() + 60_000), Period: 60, Statistics: ['SampleCount', 'Sum'],
+    }));
+    assert.deepEqual(stats.Datapoints?.map((d) => [d.SampleCount, d.Sum]), [[250, data.filter((_, i) => i % 4 === 0).reduce((n, d) => n + d.Value, 0)]]);
+  });
+
   it('refuses as CloudWatch does, to both clients', async () => {
     await refused(cw.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: [{ MetricName: 'x', Value: 1 }] })), 'InvalidParameterValueException',
       'The value AWS/EC2 for parameter Namespace is invalid.');

@@ -9,6 +9,7 @@
  * authorizes, or checks what the model already says.
  */
 import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { Clock } from '../common/index.ts';
 import type { Authority } from './auth.ts';
 import { authenticate, type AuthenticationOptions } from './authenticate.ts';
@@ -82,7 +83,7 @@ export class Pipeline {
       if (!operation) throw unknownOperation(route);
       const spec = service.operations[operationName] as OperationSpec<object, object> | undefined;
       const codec = codecFor(route.protocol);
-      const input = spec ? this.time('decode', () => codec.decodeInput(api, operation, request.wire)) : {};
+      const input = spec ? this.time('decode', () => codec.decodeInput(api, operation, uncompressed(request.wire))) : {};
 
       const now = this.o.clock.now();
       const auth = await this.timeAsync('authenticate', () => authenticate(request.wire, api, this.o.authority, this.o, now, scope));
@@ -143,6 +144,24 @@ export class Pipeline {
     const result = await run();
     this.o.onStage(stage, Number(process.hrtime.bigint() - started));
     return result;
+  }
+}
+
+/** Largest body a compressed request may expand to. */
+const MAX_UNCOMPRESSED_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The request with its body as the operation reads it: the SDKs gzip large bodies of operations
+ * AWS lets them compress (PutMetricData), saying so in Content-Encoding; the signature covers the
+ * bytes as sent, so only decoding sees them expanded.
+ */
+function uncompressed(wire: WireRequest): WireRequest {
+  const encoding = (wire.headers['content-encoding'] ?? '').toLowerCase();
+  if (!encoding.split(',').map((e) => e.trim()).includes('gzip')) return wire;
+  try {
+    return { ...wire, body: gunzipSync(wire.body, { maxOutputLength: MAX_UNCOMPRESSED_BYTES }) };
+  } catch {
+    throw new AwsError('SerializationException', 'The request body is not valid gzip, or expands beyond 10 MiB.', 400);
   }
 }
 
