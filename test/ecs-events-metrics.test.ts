@@ -4,11 +4,12 @@
  * client-iam: an "ECS Task State Change" of a task whose essential container exited reaches a log
  * group through a rule, shaped as ECS sends it; the seed's S3-upload → RunTask pattern (PutEvents
  * of an "Object Created" event, a rule with an ECS target and an input transformer) runs a task
- * with the object's key; a CPU-burning service's `AWS/ECS` CPUUtilization shows in GetMetricData.
+ * with the object's key; an alarm's state change reaches a log group as CloudWatch's event; a
+ * CPU-burning service's `AWS/ECS` CPUUtilization shows in GetMetricData.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand,
@@ -106,6 +107,32 @@ describe('ECS, EventBridge and CloudWatch', () => {
     const task = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0];
     assert.equal(task.startedBy, 'events-rule');
     assert.equal(docker('logs', task.containers![0].runtimeId!), `processing incoming/${run}.csv`);
+  });
+
+  it('an alarm’s state change reaches a log group as a "CloudWatch Alarm State Change" event', { timeout: 60_000 }, async () => {
+    const group = `/events/alarms-${run}`;
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await events.send(new PutRuleCommand({ Name: `alarms-${run}`, EventPattern: JSON.stringify({ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] }) }));
+    await events.send(new PutTargetsCommand({ Rule: `alarms-${run}`, Targets: [{ Id: 'log', Arn: `arn:aws:logs:${region}:${clusterArn.split(':')[4]}:log-group:${group}` }] }));
+    const cw = new CloudWatchClient({ endpoint: wharf.url, region, credentials });
+    await cw.send(new PutMetricAlarmCommand({
+      AlarmName: `busy-${run}`, AlarmDescription: 'too busy', Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Statistic: 'Average', Period: 60,
+      EvaluationPeriods: 1, Threshold: 70, ComparisonOperator: 'GreaterThanThreshold', Dimensions: [{ Name: 'ClusterName', Value: cluster }],
+    }));
+    await cw.send(new SetAlarmStateCommand({ AlarmName: `busy-${run}`, StateValue: 'ALARM', StateReason: 'testing the event' }));
+    const event = await until('the alarm event in the log group', async () => {
+      const found = (await logs.send(new FilterLogEventsCommand({ logGroupName: group }))).events ?? [];
+      return found.map((e) => JSON.parse(e.message!)).find((e) => e.detail.state.value === 'ALARM');
+    }, { attempts: 100, intervalMs: 200 });
+    assert.equal(event.source, 'aws.cloudwatch');
+    assert.equal(event['detail-type'], 'CloudWatch Alarm State Change');
+    assert.deepEqual(event.resources, [`arn:aws:cloudwatch:${region}:${clusterArn.split(':')[4]}:alarm:busy-${run}`]);
+    assert.equal(event.detail.alarmName, `busy-${run}`);
+    assert.equal(event.detail.state.reason, 'testing the event');
+    assert.equal(event.detail.previousState.value, 'INSUFFICIENT_DATA');
+    assert.match(event.detail.state.timestamp, /^\d{4}-\d\d-\d\dT[\d:.]+\+0000$/);
+    assert.equal(event.detail.configuration.description, 'too busy');
+    assert.equal(event.detail.configuration.metrics[0].metricStat.metric.name, 'CPUUtilization');
   });
 
   it('a CPU-burning service’s AWS/ECS CPUUtilization shows in GetMetricData', { timeout: 120_000 }, async () => {

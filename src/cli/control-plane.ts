@@ -30,6 +30,7 @@ import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
 import { taskChangeEvents } from './ecs-events.ts';
+import { alarmStateEvents } from './alarm-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
 import { WharfMetrics } from './wharf-metrics.ts';
 import { ecsService } from '../services/ecs/index.ts';
@@ -226,7 +227,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const events = o.leaderLoops?.events === false ? undefined
       : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents), log: o.log });
     events?.start();
-    const alarms = o.leaderLoops?.alarms === false ? undefined : new AlarmController({ store: leaderStore, clock, ids: randomIds, log: o.log });
+    const alarms = o.leaderLoops?.alarms === false ? undefined : new AlarmController({
+      store: leaderStore, clock, ids: randomIds, log: o.log, onStateChange: alarmStateEvents(leaderStore, randomIds, () => clock.now(), o.log),
+    });
     alarms?.start();
     const lifecycle = new LifecycleController({ store: leaderStore, clock, log: o.log });
     lifecycle.start();
@@ -299,7 +302,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
-    cloudWatchService({ store, clock, ids: randomIds }) as ServiceDefinition,
+    cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log) }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,

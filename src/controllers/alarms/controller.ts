@@ -33,6 +33,8 @@ export interface AlarmControllerOptions {
   intervalMs?: number;
   /** How often retention runs (default hourly). */
   retentionEveryMs?: number;
+  /** Told of every state change, whatever the alarm's actions (EventBridge's "CloudWatch Alarm State Change"). */
+  onStateChange?: (scope: { account: string; region: string }, change: AlarmStateChange) => void;
 }
 
 /** Evaluates every metric alarm, periodically. */
@@ -87,6 +89,7 @@ export class AlarmController {
         const change = await setAlarmState({ store: this.o.store, clock: this.o.clock, ids: this.o.ids }, at.scope, at.name, evaluation);
         if (!change) continue;
         changes.push(change);
+        this.o.onStateChange?.(at.scope, change);
         if (change.next.actionsEnabled) this.o.actions?.onAlarmStateChange(change.next, change.previous.state, change.next.state);
       } catch (error) {
         this.o.log?.(`alarm controller: ${at.scope.account}/${at.scope.region}/${at.name}: ${error instanceof Error ? error.message : String(error)}`);

@@ -129,8 +129,9 @@ export function alarmOperations(deps: CloudWatchDeps): CloudWatchOperationTable 
         const change = await metrics.setAlarmState(env, scopeOf(ctx), input.AlarmName!, {
           state: input.StateValue!, reason: input.StateReason!, reasonData: input.StateReasonData ?? '{}',
         }, true);
-        if (change && change.previous.state !== change.next.state && change.next.actionsEnabled) {
-          deps.actions?.onAlarmStateChange(change.next, change.previous.state, change.next.state);
+        if (change && change.previous.state !== change.next.state) {
+          deps.onStateChange?.(scopeOf(ctx), change);
+          if (change.next.actionsEnabled) deps.actions?.onAlarmStateChange(change.next, change.previous.state, change.next.state);
         }
         return {};
       },

@@ -20,6 +20,8 @@ export interface CloudWatchDeps {
   ids: Ids;
   /** Where SetAlarmState's changes go (the alarm controller's changes go to its own port). */
   actions?: AlarmActions;
+  /** Told of every state change SetAlarmState makes, whatever the alarm's actions (EventBridge). */
+  onStateChange?: (scope: { account: string; region: string }, change: metrics.AlarmStateChange) => void;
 }
 
 /** Some of CloudWatch's operations, as one file of the adapter implements them. */
