@@ -25,7 +25,7 @@ import {
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { removeClusterContainers } from '../test/support/docker.ts';
-import { TEST_IMAGE, benchCredentials, ecsClient, env, median, percentile, poll, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
+import { TEST_IMAGE, benchCredentials, ecsClient, env, median, percentile, poll, spawnWharf, tempDir, type WharfProcess, runBench } from './support/wharf.ts';
 
 const LINES = env('LINES', 200_000);
 const SAMPLES = env('SAMPLES', 20);
@@ -145,10 +145,4 @@ async function cleanup(): Promise<void> {
   await wharf?.stop();
 }
 
-process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(cleanup);
+runBench(main, cleanup);

@@ -26,7 +26,7 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/cli
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { removeClusterContainers } from '../test/support/docker.ts';
-import { TEST_IMAGE, benchCredentials, docker, ecsClient, env, median, percentile, poll, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
+import { TEST_IMAGE, benchCredentials, docker, ecsClient, env, median, percentile, poll, spawnWharf, tempDir, type WharfProcess, runBench } from './support/wharf.ts';
 
 const ROUNDS = env('ROUNDS', 10);
 const REQUESTS = env('REQUESTS', 500);
@@ -149,10 +149,4 @@ async function cleanup(): Promise<void> {
   await wharf?.stop();
 }
 
-process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(cleanup);
+runBench(main, cleanup);

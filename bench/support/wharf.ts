@@ -154,3 +154,14 @@ export const sec = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed
 /** `median … p90 … min … max …` of a list of ms, in seconds. */
 export const spread = (xs: number[]) =>
   `median ${sec(median(xs)).padStart(7)}   p90 ${sec(percentile(xs, 0.9)).padStart(7)}   min ${sec(Math.min(...xs)).padStart(7)}   max ${sec(Math.max(...xs)).padStart(7)}`;
+
+/** Runs a benchmark's `main`, then `cleanup` — also after a failure or Ctrl-C — so it leaves nothing behind. */
+export function runBench(main: () => Promise<void>, cleanup: () => Promise<void>): void {
+  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+  main()
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
+    .finally(cleanup);
+}

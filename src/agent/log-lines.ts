@@ -122,11 +122,6 @@ export class EventAssembler {
     this.open.cursor = cursor;
   }
 
-  /** Whether an event is being joined. */
-  get joining(): boolean {
-    return this.open !== undefined;
-  }
-
   take(): PendingEvent[] {
     const out = this.ready;
     this.ready = [];

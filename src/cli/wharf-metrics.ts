@@ -38,10 +38,13 @@ export class WharfMetrics {
   /** The store, its transactions timed (reads and watches pass straight through). */
   timedStore<S extends Store>(store: S): S {
     const registry = this.registry;
+    // Methods bound once: the store is read on every request, so no function is made per access.
+    const bound = new Map<PropertyKey, unknown>();
     return new Proxy(store, {
       get(target, property, receiver) {
+        if (bound.has(property)) return bound.get(property);
         if (property === 'txn') {
-          return async (...args: Parameters<Store['txn']>) => {
+          const timed = async (...args: Parameters<Store['txn']>) => {
             const started = performance.now();
             let outcome = 'error';
             try {
@@ -52,9 +55,14 @@ export class WharfMetrics {
               registry.observe('wharf_store_txn_duration_seconds', 'Time of a store transaction, by outcome.', (performance.now() - started) / 1000, { outcome });
             }
           };
+          bound.set(property, timed);
+          return timed;
         }
         const value = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
+        if (typeof value !== 'function') return value;
+        const method = value.bind(target);
+        bound.set(property, method);
+        return method;
       },
     });
   }

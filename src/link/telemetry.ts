@@ -14,11 +14,13 @@ export type TelemetrySink = (scope: Scope, datapoints: EcsDatapoint[]) => void;
 export function telemetryDatapoints(
   informers: EcsInformers, instanceKeys: ReadonlyMap<string, string>, samples: readonly ContainerSample[], now: number,
 ): { scope: Scope; datapoints: EcsDatapoint[] }[] {
+  // The link's own tasks, by ARN, once per message.
+  const tasks = new Map([...instanceKeys.keys()].flatMap((id) => informers.tasksOn(id).map((d) => [d.value.arn, d.value] as const)));
   const uses = new Map<string, TaskUse>();
   for (const s of samples) {
     let use = uses.get(s.taskArn);
     if (!use) {
-      const task = [...instanceKeys.keys()].map((id) => informers.tasksOn(id).find((d) => d.value.arn === s.taskArn)?.value).find(Boolean);
+      const task = tasks.get(s.taskArn);
       if (!task) continue;
       uses.set(s.taskArn, (use = { task, cpuUnits: 0, memoryMiB: 0 }));
     }
