@@ -60,6 +60,7 @@ export async function deleteEventBus(env: EventsEnv, scope: Scope, name: string)
     if (!(await tx.get<BusRecord>(keys.bus(scope, name)))) return;
     for (const rule of await tx.list<RuleRecord>(keys.rules(scope, name))) tx.delete(keys.rule(scope, name, rule.name));
     tx.delete(keys.bus(scope, name));
+    tx.delete(keys.rulesChanged(scope, name));
   });
 }
 

@@ -92,6 +92,30 @@ for (const [backend, open] of Object.entries(storeBackends('events'))) {
       assert.equal((await listDocs(env.store, events.keys.deadLetters(scope))).length, 1);
     });
 
+
+    it('PutEvents matches the rules as they are, when another replica changes them after this one cached them', async () => {
+      const env = await setup();
+      // Another replica: the same store, but not the same object, so it has a cache of its own.
+      const replica = { ...env, store: new Proxy(env.store, { get: (t, p) => { const v = Reflect.get(t, p) as unknown; return typeof v === 'function' ? v.bind(t) : v; } }) };
+      const target = (id: string) => [{ id, arn: `arn:aws:logs:us-east-1:123456789012:log-group:${id}` }];
+      const matched = async () => {
+        for (const d of await listDocs(env.store, events.keys.queue())) await env.store.txn([], [{ type: 'delete', key: d.key }]);
+        await events.putEvents(env, scope, [{ source: 'shop', detailType: 'sale', detail: '{}' }]);
+        return (await listDocs<events.DeliveryRecord>(env.store, events.keys.queue())).map((d) => d.value.target.id).sort();
+      };
+      await events.putRule(env, scope, { name: 'a', busName: 'default', eventPattern: '{"source":["shop"]}', tags: [] });
+      await events.putTargets(env, scope, 'default', 'a', target('a'), () => undefined);
+      assert.deepEqual(await matched(), ['a']);
+      assert.deepEqual(await matched(), ['a'], 'read again from the cache');
+      await events.putRule(replica, scope, { name: 'b', busName: 'default', eventPattern: '{"detail-type":["sale"]}', tags: [] });
+      await events.putTargets(replica, scope, 'default', 'b', target('b'), () => undefined);
+      assert.deepEqual(await matched(), ['a', 'b'], 'a rule the other replica added');
+      await events.setRuleState(replica, scope, 'default', 'a', 'DISABLED');
+      assert.deepEqual(await matched(), ['b'], 'a rule the other replica disabled');
+      await events.removeTargets(replica, scope, 'default', 'b', ['b']);
+      await events.deleteRule(replica, scope, 'default', 'b');
+      assert.deepEqual(await matched(), [], 'a rule the other replica deleted');
+    });
     it('a scheduled rule fires each due time once, also when two passes race', async () => {
       const env = await setup();
       await events.putRule(env, scope, { name: 'tick', busName: 'default', scheduleExpression: 'rate(1 minute)', tags: [] });

@@ -8,8 +8,8 @@ import type { Ids } from '../common/index.ts';
 import { transact, type Tx } from '../state/index.ts';
 import type { EventsEnv } from './buses.ts';
 import { EventsErrors } from './errors.ts';
-import { parsePattern } from './pattern.ts';
 import { matchesPattern } from './pattern-match.ts';
+import { matchingRules } from './rule-cache.ts';
 import { busNameOf, keys, type DeliveryRecord, type RuleRecord, type Scope } from './records.ts';
 
 /** One PutEvents entry. */
@@ -58,27 +58,13 @@ function envelope(scope: Scope, e: EventEntry, id: string, now: number): Record<
 /** A queue id that sorts by enqueue time, so older deliveries are tried first. */
 export const deliveryId = (ids: Ids, now: number) => `${now.toString().padStart(15, '0')}-${ids.hex32()}`;
 
-/** Parsed patterns by their text: a bus's rules are matched against every event, their patterns parsed once. */
-const patterns = new Map<string, ReturnType<typeof parsePattern>>();
-
-function compiled(text: string): ReturnType<typeof parsePattern> {
-  let pattern = patterns.get(text);
-  if (!pattern) {
-    // Bounded: a process that has seen very many patterns starts over.
-    if (patterns.size >= 10_000) patterns.clear();
-    patterns.set(text, (pattern = parsePattern(text)));
-  }
-  return pattern;
-}
-
 /** Enqueues, through `tx`, a delivery to each target of each of the bus's ENABLED rules the event matches (or of `only`, a scheduled rule). */
 export async function enqueueMatches(
   tx: Tx, ids: Ids, scope: Scope, busName: string, event: Record<string, unknown>, now: number, only?: RuleRecord,
 ): Promise<number> {
-  const rules = only ? [only] : (await tx.list<RuleRecord>(keys.rules(scope, busName))).filter((r) => r.state === 'ENABLED' && r.eventPattern !== undefined);
+  const rules = only ? [only] : (await matchingRules(tx, scope, busName)).filter((r) => matchesPattern(r.pattern, event)).map((r) => r.rule);
   let enqueued = 0;
   for (const rule of rules) {
-    if (!only && !matchesPattern(compiled(rule.eventPattern!), event)) continue;
     for (const target of rule.targets) {
       const delivery: DeliveryRecord = { id: deliveryId(ids, now), scope, ruleArn: rule.arn, busName, target, event, enqueuedAt: now, attempts: 0 };
       tx.put(keys.delivery(delivery.id), delivery);

@@ -117,6 +117,8 @@ export const keys = {
   allRules: (s: Scope) => `${base(s)}/rule/`,
   rules: (s: Scope, bus: string) => `${base(s)}/rule/${bus}#`,
   rule: (s: Scope, bus: string, name: string) => `${base(s)}/rule/${bus}#${name}`,
+  /** Rewritten with every change to a bus's rules, so readers of the rules can tell theirs are current. */
+  rulesChanged: (s: Scope, bus: string) => `${base(s)}/rules-changed/${bus}`,
   scheduleState: (s: Scope, name: string) => `${base(s)}/schedule/${name}`,
   failed: (s: Scope) => `${base(s)}/failed/`,
   failure: (s: Scope, id: string) => `${base(s)}/failed/${id}`,

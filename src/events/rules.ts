@@ -4,7 +4,7 @@
  * RemoveTargets, ListTargetsByRule, ListRuleNamesByTarget, and a rule's tags. A rule's event
  * pattern and schedule are checked here, as EventBridge words their errors.
  */
-import { listDocs, transact } from '../state/index.ts';
+import { listDocs, transact, type Tx } from '../state/index.ts';
 import { ensureBus, findBus, type EventsEnv } from './buses.ts';
 import { EventsErrors } from './errors.ts';
 import { PatternError, parsePattern } from './pattern.ts';
@@ -65,8 +65,14 @@ export async function putRule(env: EventsEnv, scope: Scope, req: PutRuleRequest)
       ...(req.roleArn !== undefined ? { roleArn: req.roleArn } : {}),
     };
     tx.put(keys.rule(scope, req.busName, req.name), rule);
+    rulesChanged(tx, scope, req.busName, now);
     return rule;
   });
+}
+
+/** Marks the bus's rules changed in `tx`: cached copies of them (src/events/rule-cache.ts) are read again. */
+function rulesChanged(tx: Tx, scope: Scope, busName: string, now: number): void {
+  tx.put(keys.rulesChanged(scope, busName), { at: now });
 }
 
 /** The rule, or ResourceNotFoundException in AWS's words. */
@@ -94,6 +100,7 @@ export async function modifyRule(env: EventsEnv, scope: Scope, busName: string, 
     const updated = change(rule);
     if (updated === undefined) tx.delete(keys.rule(scope, busName, name));
     else if (updated !== rule) tx.put(keys.rule(scope, busName, name), updated);
+    if (updated !== rule) rulesChanged(tx, scope, busName, env.clock.now());
     return updated ?? rule;
   });
 }
@@ -114,6 +121,7 @@ export async function deleteRule(env: EventsEnv, scope: Scope, busName: string, 
     if (rule.targets.length > 0) throw EventsErrors.validation('Rule can\'t be deleted since it has targets.');
     tx.delete(keys.rule(scope, busName, name));
     tx.delete(keys.scheduleState(scope, name));
+    rulesChanged(tx, scope, busName, env.clock.now());
   });
 }
 

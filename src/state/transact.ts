@@ -34,7 +34,8 @@ export class Tx {
   private readonly reads = new Map<string, number>();
   private readonly writes = new Map<string, Op>();
 
-  constructor(private readonly store: Store) {}
+  /** The store this transaction reads and commits to (caches of derived data are kept per store). */
+  constructor(readonly store: Store) {}
 
   async get<T>(key: string): Promise<T | undefined> {
     const pending = this.writes.get(key);
@@ -42,6 +43,17 @@ export class Tx {
     const kv = await this.store.get(key);
     if (!this.reads.has(key)) this.reads.set(key, kv?.modRevision ?? 0);
     return kv ? (JSON.parse(kv.value) as T) : undefined;
+  }
+
+  /**
+   * Reads `key` with its revision, guarding the commit on it; -1 for a value this transaction
+   * itself wrote, 0 for none. A cache of what depends on the key can be reused while it stays.
+   */
+  async revisionOf(key: string): Promise<number> {
+    if (this.writes.has(key)) return -1;
+    const kv = await this.store.get(key);
+    if (!this.reads.has(key)) this.reads.set(key, kv?.modRevision ?? 0);
+    return this.reads.get(key)!;
   }
 
   /** Lists a prefix in key order, with this transaction's own writes applied, guarding each stored key read (keys created later are not guarded). */
