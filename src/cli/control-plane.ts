@@ -40,7 +40,7 @@ import { iamService } from '../services/iam/index.ts';
 import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
-import { EventStore, applyRetention } from '../logs/index.ts';
+import { EventStore, applyRetention, storeStreamLock } from '../logs/index.ts';
 import { eventsService } from '../services/events/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
@@ -192,7 +192,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);
   const blobs = await BlobStore.open({ root: o.registryDir ?? join(o.dataDir, 'registry'), clock });
-  const logEvents = new EventStore(o.logsDir ?? join(o.dataDir, 'logs'));
+  // Replicas on etcd share one logs directory: their appends to a stream take turns through the store.
+  const logEvents = new EventStore(o.logsDir ?? join(o.dataDir, 'logs'), o.store?.kind === 'etcd' ? { lock: storeStreamLock(store, clock, presence.id) } : {});
   // The registry is served on this port: its host is known once listening (port 0 picks one).
   let registryHost = `${o.host}:${o.port}`;
   link = new AgentLinkServer({

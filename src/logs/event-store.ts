@@ -4,11 +4,13 @@
  * count, event count and min/max timestamp it covers), so a read by time skips segments and
  * retention deletes whole ones. An append is one write and an fsync: an acknowledged batch is on
  * disk; a torn tail left by a crash is cut off before the stream's next append and never read.
- * Appends to one stream are serialized in this process. See docs/logs.md.
+ * Appends to one stream are serialized in this process, and with other processes through `lock`.
+ * See docs/logs.md.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { StreamLock } from './stream-lock.ts';
 import { decodeFrames, encodeFrames, extendIndex, type FramedEvent, type SegmentIndex, type StoredEvent } from './segment.ts';
 
 export type { StoredEvent } from './segment.ts';
@@ -56,6 +58,8 @@ export interface EventStoreOptions {
   segmentBytes?: number;
   /** ...or until a batch would make its timestamps span more than this (default one day), so retention frees space by the day. */
   segmentSpanMs?: number;
+  /** Serializes appends to a stream with other processes sharing the directory (see stream-lock.ts); none needed for one process. */
+  lock?: StreamLock;
 }
 
 const SEGMENT = /^(\d{10})\.seg$/;
@@ -69,10 +73,12 @@ export class EventStore {
   private readonly checked = new Set<string>();
   private readonly segmentBytes: number;
   private readonly segmentSpanMs: number;
+  private readonly lock?: StreamLock;
 
   constructor(readonly root: string, options: EventStoreOptions = {}) {
     this.segmentBytes = options.segmentBytes ?? 4 * 1024 * 1024;
     this.segmentSpanMs = options.segmentSpanMs ?? 86_400_000;
+    this.lock = options.lock;
   }
 
   /** The directory of a log group (its streams are below it). */
@@ -88,7 +94,9 @@ export class EventStore {
   /** Appends a batch (already accepted) to the stream; resolves once it is on disk. */
   append(ref: StreamRef, events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    return this.serialized(this.streamDir(ref), () => this.appendNow(ref, events));
+    const dir = this.streamDir(ref);
+    const lock = this.lock;
+    return this.serialized(dir, () => (lock ? lock(dir, () => this.appendNow(ref, events)) : this.appendNow(ref, events)));
   }
 
   private serialized<R>(key: string, work: () => Promise<R>): Promise<R> {

@@ -17,3 +17,4 @@ export {
   type FilteredEvent, type FilterLogEventsRequest, type GetLogEventsRequest, type InputEvent, type RejectedEvents,
 } from './events.ts';
 export { applyRetention } from './retention.ts';
+export { STREAM_LOCKS, storeStreamLock, type StreamLock } from './stream-lock.ts';
