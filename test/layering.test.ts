@@ -38,7 +38,8 @@ const allowed: Record<string, string[]> = {
   services: ['aws', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common'],
   controllers: ['ecs', 'network', 'events', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common'],
   agent: ['common'],
-  cli: ['services', 'controllers', 'link', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
+  dataplane: ['lb', 'acm', 'network', 'metrics', 'state', 'common'],
+  cli: ['services', 'controllers', 'dataplane', 'link', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
 };
 
 function files(dir: string): string[] {
