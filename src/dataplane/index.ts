@@ -1,8 +1,10 @@
 /**
  * The data planes beside the API that carry users' traffic, each reading the store and never
- * writing around it: today the Application Load Balancer's pure parts (rule conditions, target
- * health, target picks) that its proxy is built on.
+ * writing around it: the Application Load Balancer's listener proxy and the pure parts it stands
+ * on (rule conditions, target health, target picks, its own answers).
  */
 export { compileConditions, wildcard, type RequestPredicate, type RequestView } from './alb/conditions.ts';
 export { observe, registered, statusMatcher, type CheckResult, type TargetHealthState, type Thresholds } from './alb/health.ts';
 export { TargetPicker, pickWeighted, routable, type Algorithm, type RoutableTarget } from './alb/balance.ts';
+export { errorResponse, fixedResponse, redirectResponse, type OwnResponse, type RequestUri } from './alb/responses.ts';
+export { ListenerProxy, type ExchangeRecord, type ListenerProxyOptions, type RouteDecision } from './alb/proxy.ts';
