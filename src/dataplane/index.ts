@@ -8,3 +8,4 @@ export { observe, registered, statusMatcher, type CheckResult, type TargetHealth
 export { TargetPicker, pickWeighted, routable, type Algorithm, type RoutableTarget } from './alb/balance.ts';
 export { errorResponse, fixedResponse, redirectResponse, type OwnResponse, type RequestUri } from './alb/responses.ts';
 export { ListenerProxy, type ExchangeRecord, type ListenerProxyOptions, type RouteDecision } from './alb/proxy.ts';
+export { probe, type ProbeTarget } from './alb/probe.ts';

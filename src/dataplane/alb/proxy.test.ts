@@ -3,7 +3,8 @@
  * X-Forwarded-* and trace headers, hop-by-hop headers dropped, bodies streamed both ways (the
  * first chunk arrives before the last is sent), keep-alive to targets, the load balancer's own
  * answers, 502 for a target that refuses, 504 for one silent past the idle timeout, and a
- * WebSocket-style upgrade spliced through.
+ * WebSocket-style upgrade spliced through; and health probes (HTTP with a matcher, TCP) with
+ * their failure reasons.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -160,5 +161,34 @@ describe('ALB listener proxy', () => {
     });
     assert.match(reply, /^HTTP\/1\.1 101/);
     assert.match(reply, /echo:ping\|http/);
+  });
+});
+
+describe('health probes', () => {
+  it('HTTP: the matcher decides; a refused connection and a silent target fail with their reasons; TCP: a connection', async () => {
+    const { probe } = await import('./probe.ts');
+    const { statusMatcher } = await import('./health.ts');
+    const agents: string[] = [];
+    const port = await serve((req, res) => {
+      agents.push(String(req.headers['user-agent']));
+      if (req.url === '/slow') return;
+      res.writeHead(req.url === '/health' ? 200 : 503);
+      res.end();
+    });
+    const matches = statusMatcher('200-299')!;
+    assert.deepEqual(await probe({ address: '127.0.0.1', port, protocol: 'HTTP', path: '/health', matches, timeoutMs: 1000 }), { ok: true });
+    assert.deepEqual(await probe({ address: '127.0.0.1', port, protocol: 'HTTP', path: '/other', matches, timeoutMs: 1000 }), { ok: false, reason: 'Target.ResponseCodeMismatch', statusCode: 503 });
+    assert.deepEqual(await probe({ address: '127.0.0.1', port, protocol: 'HTTP', path: '/slow', matches, timeoutMs: 200 }), { ok: false, reason: 'Target.Timeout' });
+    assert.equal(agents[0], 'ELB-HealthChecker/2.0');
+    assert.deepEqual(await probe({ address: '127.0.0.1', port, protocol: 'TCP', timeoutMs: 1000 }), { ok: true });
+    const closed = await new Promise<number>((r) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => r(p));
+      });
+    });
+    assert.deepEqual(await probe({ address: '127.0.0.1', port: closed, protocol: 'TCP', timeoutMs: 1000 }), { ok: false, reason: 'Target.FailedHealthChecks' });
+    assert.deepEqual(await probe({ address: '127.0.0.1', port: closed, protocol: 'HTTP', timeoutMs: 1000 }), { ok: false, reason: 'Target.FailedHealthChecks' });
   });
 });
