@@ -29,7 +29,7 @@ import { secretResourceInfo } from '../secrets/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
-import { taskChangeEvents } from './ecs-events.ts';
+import { ecsChangeEvents, instanceChangeEvents, taskChangeEvents } from './ecs-events.ts';
 import { alarmStateEvents } from './alarm-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
 import { WharfMetrics } from './wharf-metrics.ts';
@@ -187,6 +187,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
     roles: { mayAssume: (roleArn: string) => serviceMayAssume({ store }, ECS_TASKS_SERVICE, roleArn) },
+    changes: ecsChangeEvents(randomIds, informers),
   };
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
@@ -200,6 +201,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers, network,
     registryAuth: agentRegistryAuth(tokens, clock),
     onTaskChanged: taskChangeEvents(randomIds),
+    onInstanceChanged: instanceChangeEvents(randomIds, informers),
     // ECS's utilization from the agents' telemetry, in each account's AWS/ECS namespace.
     telemetry: (scope, datapoints) => {
       publishMetricData({ store, clock }, scope, 'AWS/ECS', datapoints.map((d) => ({
