@@ -31,6 +31,7 @@ import { efsPort } from './efs-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
 import { ecsChangeEvents, instanceChangeEvents, taskChangeEvents } from './ecs-events.ts';
 import { alarmStateEvents } from './alarm-events.ts';
+import { registryEvents } from './ecr-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
 import { WharfMetrics } from './wharf-metrics.ts';
 import { ecsService } from '../services/ecs/index.ts';
@@ -281,20 +282,21 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       }
       : undefined,
   });
+  const imageEvents = registryEvents(randomIds);
   const registry = distributionRoute({
-    store, blobs, clock,
+    store, blobs, clock, events: imageEvents,
     access: tokenAccess({ tokens, identity: authority, clock }),
     onServerError: (error) => o.log(`registry: ${error instanceof Error ? error.stack : String(error)}`),
     onImagePushed: (scope, repository, image) => {
       void getDoc<RepositoryRecord>(store, registryKeys.repository(scope, repository))
-        .then((repo) => repo && scanOnPush({ store, blobs, clock }, scope, repo.value, image))
+        .then((repo) => repo && scanOnPush({ store, blobs, clock, events: imageEvents }, scope, repo.value, image))
         .catch((error: unknown) => o.log(`scan on push: ${String(error)}`));
     },
   });
   const apis: ServiceDefinition[] = [
     ecsService(deps) as ServiceDefinition,
     ecrService({
-      store, clock, ids: randomIds, tokens, blobs, registryHost: () => registryHost, sessionToken: (id) => authority.sessionTokenOf(id),
+      store, clock, ids: randomIds, tokens, blobs, events: imageEvents, registryHost: () => registryHost, sessionToken: (id) => authority.sessionTokenOf(id),
     }) as ServiceDefinition,
     iamService({ store, clock, ids: randomIds }) as ServiceDefinition,
     stsService({ store, clock, ids: randomIds, authority }) as ServiceDefinition,
