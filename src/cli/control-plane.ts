@@ -29,8 +29,9 @@ import { secretResourceInfo } from '../secrets/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
-import { taskChangeEvents } from './ecs-events.ts';
+import { ecsChangeEvents, instanceChangeEvents, taskChangeEvents } from './ecs-events.ts';
 import { alarmStateEvents } from './alarm-events.ts';
+import { registryEvents } from './ecr-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
 import { WharfMetrics } from './wharf-metrics.ts';
 import { ecsService } from '../services/ecs/index.ts';
@@ -187,6 +188,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
     roles: { mayAssume: (roleArn: string) => serviceMayAssume({ store }, ECS_TASKS_SERVICE, roleArn) },
+    changes: ecsChangeEvents(randomIds, informers),
   };
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
@@ -201,6 +203,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers, network,
     registryAuth: agentRegistryAuth(tokens, clock),
     onTaskChanged: taskChangeEvents(randomIds),
+    onInstanceChanged: instanceChangeEvents(randomIds, informers),
     // ECS's utilization from the agents' telemetry, in each account's AWS/ECS namespace.
     telemetry: (scope, datapoints) => {
       publishMetricData({ store, clock }, scope, 'AWS/ECS', datapoints.map((d) => ({
@@ -280,20 +283,21 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       }
       : undefined,
   });
+  const imageEvents = registryEvents(randomIds);
   const registry = distributionRoute({
-    store, blobs, clock,
+    store, blobs, clock, events: imageEvents,
     access: tokenAccess({ tokens, identity: authority, clock }),
     onServerError: (error) => o.log(`registry: ${error instanceof Error ? error.stack : String(error)}`),
     onImagePushed: (scope, repository, image) => {
       void getDoc<RepositoryRecord>(store, registryKeys.repository(scope, repository))
-        .then((repo) => repo && scanOnPush({ store, blobs, clock }, scope, repo.value, image))
+        .then((repo) => repo && scanOnPush({ store, blobs, clock, events: imageEvents }, scope, repo.value, image))
         .catch((error: unknown) => o.log(`scan on push: ${String(error)}`));
     },
   });
   const apis: ServiceDefinition[] = [
     ecsService(deps) as ServiceDefinition,
     ecrService({
-      store, clock, ids: randomIds, tokens, blobs, registryHost: () => registryHost, sessionToken: (id) => authority.sessionTokenOf(id),
+      store, clock, ids: randomIds, tokens, blobs, events: imageEvents, registryHost: () => registryHost, sessionToken: (id) => authority.sessionTokenOf(id),
     }) as ServiceDefinition,
     iamService({ store, clock, ids: randomIds }) as ServiceDefinition,
     stsService({ store, clock, ids: randomIds, authority }) as ServiceDefinition,

@@ -1,7 +1,9 @@
 import type { Clock, Ids } from '../common/index.ts';
 import type { Place, Rng } from '../scheduler/index.ts';
-import type { Store } from '../state/index.ts';
+import type { Store, Tx } from '../state/index.ts';
 import type { EfsPort } from './efs-volumes.ts';
+import type { ContainerInstanceRecord } from './records.ts';
+import type { ServiceChange } from './service-events.ts';
 import type { EcsInformers } from './informers.ts';
 import type { TaskRolesPort } from './task-roles.ts';
 
@@ -22,4 +24,17 @@ export interface EcsDeps {
   efs?: EfsPort;
   /** Whether ECS may assume the roles a task names; absent, they are not checked at launch. */
   roles?: TaskRolesPort;
+  /** Told of each change to an instance or a service, in the transaction that makes it (ECS's events on EventBridge). */
+  changes?: EcsChangeHooks;
+}
+
+/**
+ * What follows from a change to ECS's records, staged through the same transaction, so it is
+ * committed with the change or not at all. The control plane wires them to EventBridge.
+ */
+export interface EcsChangeHooks {
+  /** A container instance was written: registered, its agent (dis)connected, its status or its remaining resources changed. */
+  instanceChanged?: (tx: Tx, instance: ContainerInstanceRecord, now: number) => Promise<void>;
+  /** A service was written. */
+  serviceChanged?: (tx: Tx, change: ServiceChange, now: number) => Promise<void>;
 }

@@ -36,6 +36,9 @@ export { checkTaskRoles, type TaskRolesPort } from './task-roles.ts';
 export { utilizationDatapoints, type EcsDatapoint, type TaskUse } from './utilization.ts';
 export { toApiTask } from './task-view.ts';
 export { taskStateChangeEvent, type EcsEvent } from './task-events.ts';
+export { resourcesToApi, toApiInstance, type InstanceTaskCounts } from './instance-view.ts';
+export { containerInstanceStateChangeEvent } from './instance-events.ts';
+export { serviceChangeEvents, type ServiceActionNote, type ServiceChange } from './service-events.ts';
 export {
   checkEfsVolumes, efsMountFailure, efsPath, fileSystemArn, resolveEfsVolumes, type EfsPort, type EfsResolution, type ResolvedEfsVolume,
 } from './efs-volumes.ts';
@@ -45,7 +48,7 @@ export {
   CLUSTER_INDEX, EcsInformers, TASK_INDEX, clusterPath, serviceIndexOf, serviceKeyOfIndex, type EcsInformersOptions,
 } from './informers.ts';
 export { EcsErrors } from './errors.ts';
-export type { EcsDeps } from './deps.ts';
+export type { EcsChangeHooks, EcsDeps } from './deps.ts';
 export {
   FARGATE_PLATFORM_VERSION, FARGATE_POOL, checkFargateLaunch, ensureFargatePool, fargatePlatformVersion, isInternalCluster,
 } from './fargate.ts';

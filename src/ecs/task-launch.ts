@@ -205,6 +205,7 @@ async function stageLaunch(
     : 0;
   const byId = new Map(candidates.map((i) => [i.id, i]));
   const tasks: TaskRecord[] = [];
+  const changed = new Set<string>();
   for (const { instanceId, reserved } of placements) {
     const instance = byId.get(instanceId)!;
     guard?.(instanceId);
@@ -229,7 +230,10 @@ async function stageLaunch(
     tx.put(keys.instance(scope, instance.clusterName, instanceId), updated);
     tx.put(keys.task(scope, cluster.name, task.id), task);
     tasks.push(task);
+    changed.add(instanceId);
   }
+  // Each instance's change once, as it ends up (its remaining resources after all its new tasks).
+  for (const id of changed) await deps.changes?.instanceChanged?.(tx, byId.get(id)!, deps.clock.now());
   return { tasks, failures: failures as Failure[] };
 }
 

@@ -24,7 +24,7 @@ export function taskKeyOfArn(taskArn: string): string | undefined {
 
 /** What became of one report: merged, nothing new in it, or refused (the reporting agent is told why). */
 export type ReportOutcome =
-  | { outcome: 'applied'; task: TaskRecord }
+  | { outcome: 'applied'; task: TaskRecord; /** The task's instance, when the change released its resources. */ instance?: ContainerInstanceRecord }
   | { outcome: 'unchanged' }
   | { outcome: 'refused'; reason: 'not-on-instance' | 'unreadable'; message: string };
 
@@ -56,31 +56,35 @@ export async function stageTaskReport(
   if (next.desiredStatus === 'STOPPED' && task.desiredStatus !== 'STOPPED') await leaveGroup(tx, next);
   if (next.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
     await stageReleaseTaskEni(tx, parseArn(next.arn)!, next);
-    await updateInstance(tx, next, (instance) => ({
-      ...instance,
-      remainingResources: release(instance.remainingResources, task.reserved, instance.registeredResources),
+    const instance = await updateInstance(tx, next, (i) => ({
+      ...i,
+      remainingResources: release(i.remainingResources, task.reserved, i.registeredResources),
     }));
+    if (instance) return { outcome: 'applied', task: next, instance };
   }
   return { outcome: 'applied', task: next };
 }
 
 /** Stages a change to the instance a task was placed on (bumping its version), if it still exists. */
-async function updateInstance(tx: Tx, task: TaskRecord, change: (i: ContainerInstanceRecord) => ContainerInstanceRecord): Promise<void> {
-  if (!task.containerInstanceId) return;
+async function updateInstance(tx: Tx, task: TaskRecord, change: (i: ContainerInstanceRecord) => ContainerInstanceRecord): Promise<ContainerInstanceRecord | undefined> {
+  if (!task.containerInstanceId) return undefined;
   // The instance's own cluster: a Fargate task's host is in the Fargate pool, not the task's cluster.
   const instanceArn = task.containerInstanceArn ? parseArn(task.containerInstanceArn) : undefined;
   const instanceCluster = instanceArn?.resource.length === 2 ? instanceArn.resource[0] : task.clusterName;
   const instanceKey = keys.instance(parseArn(task.arn)!, instanceCluster, task.containerInstanceId);
   const instance = await tx.get<ContainerInstanceRecord>(instanceKey);
-  if (instance) tx.put(instanceKey, { ...change(instance), version: instance.version + 1 });
+  if (!instance) return undefined;
+  const updated = { ...change(instance), version: instance.version + 1 };
+  tx.put(instanceKey, updated);
+  return updated;
 }
 
 /**
  * Takes a task out of its instance's task-group counts as its desiredStatus becomes STOPPED:
  * from then on distinctInstance and spread no longer count it, as in ECS.
  */
-export function leaveGroup(tx: Tx, task: TaskRecord): Promise<void> {
-  return updateInstance(tx, task, (instance) => withGroupCount(instance, task.group, -1));
+export async function leaveGroup(tx: Tx, task: TaskRecord): Promise<void> {
+  await updateInstance(tx, task, (instance) => withGroupCount(instance, task.group, -1));
 }
 
 /** The task with the report merged in, or undefined when the report adds nothing. */

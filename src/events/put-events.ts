@@ -55,8 +55,15 @@ function envelope(scope: Scope, e: EventEntry, id: string, now: number): Record<
   };
 }
 
-/** A queue id that sorts by enqueue time, so older deliveries are tried first. */
-export const deliveryId = (ids: Ids, now: number) => `${now.toString().padStart(15, '0')}-${ids.hex32()}`;
+/** Deliveries this process queued so far: within one millisecond, ids sort in the order they were queued. */
+let queued = 0;
+
+/**
+ * A queue id that sorts by enqueue time, then by the order this process queued them, so older
+ * deliveries are tried first and one resource's events (written by successive transactions, or
+ * several in one) are delivered in the order they happened.
+ */
+export const deliveryId = (ids: Ids, now: number) => `${now.toString().padStart(15, '0')}-${(queued++ % 1e12).toString().padStart(12, '0')}-${ids.hex32()}`;
 
 /** Enqueues, through `tx`, a delivery to each target of each of the bus's ENABLED rules the event matches (or of `only`, a scheduled rule). */
 export async function enqueueMatches(

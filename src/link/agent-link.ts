@@ -37,7 +37,7 @@ import { AgentIdentityRefused, establishIdentity, newAgentSecret, type AgentIden
 import { AddressLimiter, DEFAULT_LINK_LIMITS, TokenBucket, sourceOf, type LinkLimits } from './limits.ts';
 import { decodeAgentMessage, type Hello } from './messages.ts';
 import { Registrar, RegistrationRefused, decodeCluster, scopeOfArn } from './registration.ts';
-import { ReportQueue, type ReportSender, type TaskChangeHook } from './reports.ts';
+import { ReportQueue, type InstanceChangeHook, type ReportSender, type TaskChangeHook } from './reports.ts';
 import { answerCredentials, type RoleSessionSource } from './task-credentials.ts';
 import { telemetryDatapoints, type TelemetrySink } from './telemetry.ts';
 import { onNetworkChange, taskInterfaceOf, taskVpcKey } from './task-networks.ts';
@@ -85,6 +85,8 @@ export interface AgentLinkOptions {
   registryAuth?: RegistryAuthSource;
   /** A report changed a task: what follows is staged in the same transaction (events to EventBridge). */
   onTaskChanged?: TaskChangeHook;
+  /** An instance changed (registered, its agent (dis)connected, resources released by a report): staged in the same transaction. */
+  onInstanceChanged?: InstanceChangeHook;
   /** Where the `AWS/ECS` datapoints made from agents' telemetry go (none: telemetry is dropped). */
   telemetry?: TelemetrySink;
   /** Sessions of tasks' roles, for the agents that run them (none: every request is refused). */
@@ -159,8 +161,10 @@ export class AgentLinkServer {
     this.addresses = new AddressLimiter(this.limits);
     this.registrar = new Registrar({
       store: o.store, clock: o.clock, ids: o.ids, authority: o.authority, defaultScope: o.defaultScope, replica: o.replica ?? 'local', log: this.log,
+      onInstanceChanged: o.onInstanceChanged,
     });
-    this.reports = new ReportQueue({ store: o.store, clock: o.clock, log: this.log, settled: () => this.resumeReporters(), onApplied: o.onTaskChanged });
+    this.reports = new ReportQueue({ store: o.store, clock: o.clock, log: this.log, settled: () => this.resumeReporters(), onApplied: o.onTaskChanged, onInstanceChanged: o.onInstanceChanged,
+    });
     this.unwatch.push(o.informers.tasks.subscribe((change) => this.onTaskChange(change)));
     this.unwatch.push(onNetworkChange(o.network, (vpcs) => this.resendChangedInterfaces(vpcs)));
     this.peers = new VpcPeers(o.informers.instances, (account) => this.sendPeers(account));

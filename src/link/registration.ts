@@ -22,6 +22,7 @@ import { transact, type Store, type Tx } from '../state/index.ts';
 import type { LinkPeer } from './handshake.ts';
 import { checkRef, decodeAgentInstanceRef, type AgentIdentity, type AgentInstanceRef } from './identity.ts';
 import type { Hello } from './messages.ts';
+import type { InstanceChangeHook } from './reports.ts';
 
 /** A registration refused for a reason the agent is told (`error` with this code), not a failure. */
 export class RegistrationRefused extends Error {
@@ -47,6 +48,8 @@ export interface RegistrationDeps {
   /** This replica's presence id, written on the instances its links hold. */
   replica: string;
   log: (message: string) => void;
+  /** Stages what follows from an instance's change in the transaction that writes it (ECS's events on EventBridge). */
+  onInstanceChanged?: InstanceChangeHook;
 }
 
 /** Instances updated per transaction when a starting control plane marks them disconnected. */
@@ -192,6 +195,7 @@ export class Registrar {
         version: existing.version + 1,
       };
       tx.put(keys.instance(scope, name, existing.id), updated);
+      await this.d.onInstanceChanged?.(tx, updated, now);
       return updated;
     }
     const created: ContainerInstanceRecord = {
@@ -215,6 +219,7 @@ export class Registrar {
       version: 1,
     };
     tx.put(keys.instance(scope, name, id), created);
+    await this.d.onInstanceChanged?.(tx, created, now);
     return created;
   }
 
@@ -294,7 +299,9 @@ export class Registrar {
         for (const key of batch) {
           const instance = await tolerantGet<ContainerInstanceRecord>(tx, key);
           if (!instance || typeof instance.version !== 'number' || !stale(instance)) continue;
-          tx.put(key, { ...instance, agentConnected: false, disconnectedAt: now, version: instance.version + 1 });
+          const updated: ContainerInstanceRecord = { ...instance, agentConnected: false, disconnectedAt: now, version: instance.version + 1 };
+          tx.put(key, updated);
+          await this.d.onInstanceChanged?.(tx, updated, now);
         }
       });
     }
@@ -309,8 +316,10 @@ export class Registrar {
       const instance = await tolerantGet<ContainerInstanceRecord>(tx, key);
       if (!instance || typeof instance.version !== 'number' || instance.agentConnected === connected) return;
       if (!connected && instance.linkedBy !== undefined && instance.linkedBy !== this.d.replica) return;
-      const disconnectedAt = connected ? undefined : this.d.clock.now();
-      tx.put(key, { ...instance, agentConnected: connected, disconnectedAt, version: instance.version + 1 });
+      const now = this.d.clock.now();
+      const updated: ContainerInstanceRecord = { ...instance, agentConnected: connected, disconnectedAt: connected ? undefined : now, version: instance.version + 1 };
+      tx.put(key, updated);
+      await this.d.onInstanceChanged?.(tx, updated, now);
     });
   }
 

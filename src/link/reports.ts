@@ -10,7 +10,7 @@
  *                                               └ batch failed ──▶ one transaction per report
  */
 import type { Clock, TaskStateChange } from '../common/index.ts';
-import { stageTaskReport, type TaskRecord } from '../ecs/index.ts';
+import { stageTaskReport, type ContainerInstanceRecord, type TaskRecord } from '../ecs/index.ts';
 import { ConflictError, transact, type Store, type Tx } from '../state/index.ts';
 
 /** Agent reports applied per transaction, at most. */
@@ -20,6 +20,9 @@ type Outcome = Awaited<ReturnType<typeof stageTaskReport>>;
 
 /** Stages what follows from a task's change, in the transaction that changes it. */
 export type TaskChangeHook = (tx: Tx, task: TaskRecord, now: number) => Promise<void>;
+
+/** Stages what follows from a container instance's change, in the transaction that changes it. */
+export type InstanceChangeHook = (tx: Tx, instance: ContainerInstanceRecord, now: number) => Promise<void>;
 
 /** The link a report came from, as the queue needs it. */
 export interface ReportSender {
@@ -51,6 +54,8 @@ export class ReportQueue {
     store: Store; clock: Clock; log: (message: string) => void; settled?: () => void;
     /** A report changed a task: staged in the same transaction (ECS's task state change event). */
     onApplied?: TaskChangeHook;
+    /** A report released resources on its task's instance: staged in the same transaction (ECS's container instance state change event). */
+    onInstanceChanged?: InstanceChangeHook;
   }) {}
 
   /**
@@ -103,6 +108,7 @@ export class ReportQueue {
       for (const r of batch) {
         const outcome = await stageTaskReport(tx, now, r.change, r.from.instanceIds);
         if (outcome.outcome === 'applied' && this.o.onApplied) await this.o.onApplied(tx, outcome.task, now);
+        if (outcome.outcome === 'applied' && outcome.instance && this.o.onInstanceChanged) await this.o.onInstanceChanged(tx, outcome.instance, now);
         out.push(outcome);
       }
       return out;

@@ -8,6 +8,7 @@ import type { Clock } from '../common/index.ts';
 import type { Store } from '../state/index.ts';
 import type { BlobStore } from './blob-store.ts';
 import type { RegistryAction } from './permissions.ts';
+import type { ImageEventHooks } from './image-events.ts';
 import type { ImageRecord, RegistryScope } from './records.ts';
 
 /** The registry's parts and limits, with defaults applied. */
@@ -21,6 +22,8 @@ export interface RegistryParts {
   maxPageSize: number;
   /** Told of each new image pushed (scan on push); not awaited. */
   onImagePushed?: (scope: RegistryScope, repository: string, image: ImageRecord) => void;
+  /** Stages ECR's image events in the transactions of pushes and deletes. */
+  events?: ImageEventHooks;
 }
 
 /** One authenticated request, already authorized for what its path and method need. */

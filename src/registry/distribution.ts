@@ -53,6 +53,8 @@ export interface DistributionOptions {
   onServerError?: (error: unknown, path: string) => void;
   /** Told of each new image pushed (e.g. to scan it on push); not awaited. */
   onImagePushed?: RegistryParts['onImagePushed'];
+  /** Stages ECR's image events (pushes, deletes) in the transactions that make them. */
+  events?: RegistryParts['events'];
 }
 
 /** Default for DistributionOptions.pullRecordIntervalMs. */
@@ -68,6 +70,7 @@ export function distributionRoute(options: DistributionOptions): RegistryRoute {
     pullRecordIntervalMs: options.pullRecordIntervalMs ?? DEFAULT_PULL_RECORD_INTERVAL_MS,
     maxPageSize: options.maxPageSize ?? 1000,
     onImagePushed: options.onImagePushed,
+    events: options.events,
   };
   const challenge = `Basic realm="${(options.realm ?? 'wharf').replace(/["\\]/g, '')}"`;
   const { access } = options;

@@ -44,5 +44,6 @@ export type { MaintenanceResult } from './maintenance.ts';
 export { DEFAULT_PULL_RECORD_INTERVAL_MS, distributionRoute } from './distribution.ts';
 export type { DistributionOptions, RegistryRoute } from './distribution.ts';
 export { uploadOwner } from './context.ts';
+export { deletedActions, imageActionEvent, imageScanEvent, type ImageAction, type ImageEventHooks, type RegistryEvent } from './image-events.ts';
 export * from './lifecycle/index.ts';
 export * from './scan/index.ts';

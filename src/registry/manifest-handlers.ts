@@ -3,6 +3,7 @@
  * (GET/HEAD with content negotiation, PUT, DELETE), tag listing, the catalog, and referrers.
  */
 import { transact } from '../state/index.ts';
+import { deletedActions } from './image-events.ts';
 import type { RequestContext } from './context.ts';
 import { looksLikeDigest, requireSha256 } from './digest.ts';
 import { RegistryErrors } from './errors.ts';
@@ -52,9 +53,11 @@ export async function serveManifest(ctx: RequestContext, name: string, reference
       const bytes = await readBodyUpTo(req, parts.maxManifestBytes);
       if (!bytes) throw RegistryErrors.manifestTooLarge(Number(req.headers['content-length'] ?? parts.maxManifestBytes + 1), parts.maxManifestBytes);
       const now = parts.clock.now();
-      const result = await transact(parts.store, (tx) =>
-        putManifest(tx, scope, name, bytes, req.headers['content-type'], reference, { now, blobs: parts.blobs, maxManifestBytes: parts.maxManifestBytes }),
-      );
+      const result = await transact(parts.store, async (tx) => {
+        const pushed = await putManifest(tx, scope, name, bytes, req.headers['content-type'], reference, { now, blobs: parts.blobs, maxManifestBytes: parts.maxManifestBytes });
+        if (pushed.changed) await parts.events?.imageActions?.(tx, scope, [{ actionType: 'PUSH', repositoryName: name, digest: pushed.image.digest, tag: pushed.tag }], now);
+        return pushed;
+      });
       const headers: Record<string, string> = {
         location: `/v2/${name}/manifests/${result.image.digest}`,
         'docker-content-digest': result.image.digest,
@@ -65,8 +68,16 @@ export async function serveManifest(ctx: RequestContext, name: string, reference
       return;
     }
     case 'DELETE': {
-      if (looksLikeDigest(reference)) await transact(parts.store, (tx) => deleteImage(tx, scope, name, reference));
-      else await transact(parts.store, (tx) => deleteTag(tx, scope, name, reference));
+      const now = parts.clock.now();
+      await transact(parts.store, async (tx) => {
+        if (looksLikeDigest(reference)) {
+          const image = await deleteImage(tx, scope, name, reference);
+          await parts.events?.imageActions?.(tx, scope, deletedActions(name, image.digest, image.tags), now);
+        } else {
+          const removed = await deleteTag(tx, scope, name, reference);
+          await parts.events?.imageActions?.(tx, scope, deletedActions(name, removed.digest, [reference]), now);
+        }
+      });
       sendEmpty(res, 202);
       return;
     }

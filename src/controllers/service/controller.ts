@@ -23,7 +23,7 @@ import { getDoc, transact, type Doc, type InformerChange, type Tx } from '../../
 import {
   CLUSTER_INDEX, FARGATE_POOL, keys, putService, resolveTaskDefinition, scopeOfService, serviceGroup, serviceIndexOf, serviceKeyOfIndex,
   snapshotOf, stageServiceLaunch, stageStopTask, startDeployment, withEvent, type ClusterRecord, type ContainerInstanceRecord,
-  type DeploymentRecord, type EcsDeps, type ServiceRecord, type TaskRecord,
+  type DeploymentRecord, type EcsDeps, type ServiceActionNote, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import { WorkQueue } from '../work-queue.ts';
 import { messages } from './messages.ts';
@@ -118,14 +118,14 @@ export class ServiceController {
         ids: deps.ids,
         settings,
       });
-      await this.apply(tx, plan, taskDocs.map((d) => d.value), instanceDocs, now);
+      await this.apply(tx, service, plan, taskDocs.map((d) => d.value), instanceDocs, now);
       return plan.wakeAt;
     });
     return wakeAt === undefined ? undefined : wakeAt - deps.clock.now();
   }
 
-  /** Stages a plan: stops, a rollback deployment, launches, and the service record. */
-  private async apply(tx: Tx, plan: ServicePlan, tasks: TaskRecord[], instanceDocs: Doc<ContainerInstanceRecord>[], now: number): Promise<void> {
+  /** Stages a plan: stops, a rollback deployment, launches, and the service record (and what follows from its change: ECS's events). */
+  private async apply(tx: Tx, before: ServiceRecord, plan: ServicePlan, tasks: TaskRecord[], instanceDocs: Doc<ContainerInstanceRecord>[], now: number): Promise<void> {
     const { deps } = this.o;
     const byArn = new Map(tasks.map((t) => [t.arn, t]));
     for (const s of plan.stop) await stageStopTask(tx, byArn.get(s.taskArn)!, { stopCode: s.stopCode, reason: s.reason }, now);
@@ -138,17 +138,22 @@ export class ServiceController {
       service = startDeployment(tx, service, target.spec, td, deps.ids, now, { reason: plan.rollback.reason, startedAt: now, serviceRevisionArn: target.revisionArn });
       changed = true;
     }
-    const note = (message: string) => {
+    // What ECS reports as service actions besides the record's own changes: a start impaired by the throttle, placements that failed.
+    const notes: ServiceActionNote[] = plan.service.events.some((e) => e.createdAt === now && e.message === messages.throttled(service.name) && !before.events.some((b) => b.id === e.id))
+      ? [{ eventName: 'SERVICE_TASK_START_IMPAIRED' }]
+      : [];
+    const note = (message: string, placementFailure?: string) => {
       if (service.events[0]?.message === message) return; // said already; not again on every retry
       service = withEvent(service, message, deps.ids, now);
       changed = true;
+      if (placementFailure) notes.push({ eventName: 'SERVICE_TASK_PLACEMENT_FAILURE', reason: placementFailure });
     };
     const cluster = plan.start.length ? await tx.get<ClusterRecord>(keys.cluster(scope, service.clusterName)) : undefined;
     for (const start of plan.start) {
       const deployment = service.deployments.find((d) => d.id === start.deploymentId);
       if (!deployment || cluster?.status !== 'ACTIVE') continue;
       if (!instanceDocs.some((d) => d.value.status === 'ACTIVE')) {
-        note(messages.noInstances(service.name));
+        note(messages.noInstances(service.name), 'No Container Instances were found in your cluster.');
         continue;
       }
       const td = await resolveTaskDefinition(tx, scope, deployment.taskDefinition);
@@ -178,10 +183,12 @@ export class ServiceController {
         service = withEvent(service, messages.started(service.name, launched.tasks.map((t) => t.id)), deps.ids, now);
         changed = true;
       }
-      if (launched.tasks.length < start.count) note(messages.unableToPlace(service.name, closest(launched.failures)));
+      if (launched.tasks.length < start.count) note(messages.unableToPlace(service.name, closest(launched.failures)), placementReason(launched.failures));
     }
     if (!changed) return;
-    putService(tx, plan.changed ? service : { ...service, version: service.version + 1 }, plan.retired);
+    const after = plan.changed ? service : { ...service, version: service.version + 1 };
+    putService(tx, after, plan.retired);
+    await deps.changes?.serviceChanged?.(tx, { before, after, retired: plan.retired, notes, byScheduler: true }, now);
   }
 
   /** DAEMON services: which instances the PRIMARY deployment's memberOf constraints and required attributes admit. */
@@ -276,6 +283,12 @@ const LACKING: Record<string, string> = {
   ATTRIBUTE: 'is missing an attribute required by your task',
   AGENT: 'has a disconnected agent',
 };
+
+/** The reason a "SERVICE_TASK_PLACEMENT_FAILURE" gives: the placement failure's own (`RESOURCE:MEMORY`, `AGENT`, ...). */
+function placementReason(failures: Failure[]): string {
+  const f = failures.find((x) => x.reason && LACKING[x.reason]) ?? failures[0];
+  return f?.reason ?? 'No container instance met all of the task\'s requirements.';
+}
 
 function closest(failures: Failure[]): { instanceId: string; lacking: string } | undefined {
   const f = failures.find((x) => x.reason && LACKING[x.reason]) ?? failures[0];

@@ -6,7 +6,7 @@
  * record that a later start may replace (`STALE_SCAN_MS`).
  */
 import type { Clock } from '../../common/index.ts';
-import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
+import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import type { BlobStore } from '../blob-store.ts';
 import { isIndexMediaType } from '../manifests.ts';
 import { registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord } from '../records.ts';
@@ -98,6 +98,8 @@ export interface ScanDeps {
   store: Store;
   blobs: BlobStore;
   clock: Clock;
+  /** Stages what follows from a scan's outcome (ECR's "ECR Image Scan" event) in the transaction that stores it. */
+  events?: { imageScanned?: (tx: Tx, scope: RegistryScope, image: ImageRecord, scan: ScanRecord, now: number) => Promise<void> };
 }
 
 /** The stored scan of an image, if it was ever scanned. */
@@ -137,6 +139,7 @@ export async function runImageScan(deps: ScanDeps, scope: RegistryScope, image: 
       const still = await tx.get<ImageRecord>(registryKeys.image(scope, image.repositoryName, image.digest));
       if (!still || current?.status !== 'IN_PROGRESS' || current.startedAt !== startedAt) return false;
       tx.put(scanKeys.scan(scope, image.repositoryName, image.digest), outcome);
+      await deps.events?.imageScanned?.(tx, scope, still, outcome, deps.clock.now());
       return true;
     });
   } catch {

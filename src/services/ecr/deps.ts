@@ -1,5 +1,5 @@
 import type { Clock, Ids } from '../../common/index.ts';
-import type { BlobStore, RegistryTokens } from '../../registry/index.ts';
+import type { BlobStore, ImageEventHooks, RegistryTokens } from '../../registry/index.ts';
 import type { Store } from '../../state/index.ts';
 
 /**
@@ -25,4 +25,6 @@ export interface EcrDeps {
    * ServerException when it is absent.
    */
   blobs?: BlobStore;
+  /** Stages ECR's image events (PutImage, BatchDeleteImage, scans' outcomes) in the transactions that make them. */
+  events?: ImageEventHooks;
 }

@@ -9,7 +9,9 @@ import type {
   BatchDeleteImageRequest, BatchDeleteImageResponse, ImageFailure, ImageFailureCode, ImageIdentifier, PutImageRequest, PutImageResponse,
 } from '@aws-sdk/client-ecr';
 import type { RequestContext } from '../../aws/index.ts';
-import { RegistryError, deleteImage, deleteTag, putManifest, registryKeys, sha256Digest, type TagRecord } from '../../registry/index.ts';
+import {
+  RegistryError, deleteImage, deleteTag, deletedActions, putManifest, registryKeys, sha256Digest, type ImageAction, type TagRecord,
+} from '../../registry/index.ts';
 import { transact } from '../../state/index.ts';
 import { findRepository, need, repositoryNamed, repositoryResource, storeReader, type EcrOperationTable } from './common.ts';
 import type { EcrDeps } from './deps.ts';
@@ -41,7 +43,9 @@ async function putImage(deps: EcrDeps, i: PutImageRequest, ctx: RequestContext):
   const result = await transact(deps.store, async (tx) => {
     const repo = await findRepository(tx, registry, name);
     try {
-      const pushed = await putManifest(tx, registry.scope, name, bytes, mediaType, imageTag ?? digest, { now: deps.clock.now(), blobs });
+      const now = deps.clock.now();
+      const pushed = await putManifest(tx, registry.scope, name, bytes, mediaType, imageTag ?? digest, { now, blobs });
+      if (pushed.changed) await deps.events?.imageActions?.(tx, registry.scope, [{ actionType: 'PUSH', repositoryName: name, digest: pushed.image.digest, tag: pushed.tag }], now);
       return { repo, pushed };
     } catch (error) {
       throw fromRegistryError(error, site);
@@ -71,6 +75,7 @@ async function batchDeleteImage(deps: EcrDeps, i: BatchDeleteImageRequest, ctx: 
     await findRepository(tx, registry, name);
     const deleted: ImageIdentifier[] = [];
     const failures: ImageFailure[] = [];
+    const actions: ImageAction[] = [];
     const fail = (imageId: ImageIdentifier, failureCode: ImageFailureCode & keyof typeof REASONS) =>
       failures.push({ imageId: { ...imageId }, failureCode, failureReason: REASONS[failureCode] });
     for (const id of imageIds) {
@@ -99,9 +104,11 @@ async function batchDeleteImage(deps: EcrDeps, i: BatchDeleteImageRequest, ctx: 
           }
           const removed = await deleteTag(tx, scope, name, imageTag, { deleteUntaggedImage: true });
           deleted.push({ imageDigest: removed.digest, imageTag });
+          actions.push(...deletedActions(name, removed.digest, [imageTag]));
         } else {
           // A digest deletes the image and every tag on it; the answer names each tag it had.
           const image = await deleteImage(tx, scope, name, imageDigest!);
+          actions.push(...deletedActions(name, image.digest, image.tags));
           if (image.tags.length === 0) deleted.push({ imageDigest: image.digest });
           for (const tag of image.tags) deleted.push({ imageDigest: image.digest, imageTag: tag });
         }
@@ -122,6 +129,7 @@ async function batchDeleteImage(deps: EcrDeps, i: BatchDeleteImageRequest, ctx: 
         }
       }
     }
+    if (actions.length) await deps.events?.imageActions?.(tx, scope, actions, deps.clock.now());
     return { imageIds: deleted, failures };
   });
 }

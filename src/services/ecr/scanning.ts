@@ -67,7 +67,7 @@ export function scanningOperations(deps: EcrDeps): EcrOperationTable {
           if (busy || recent) throw EcrErrors.limitExceeded('The scan quota per image has been exceeded. Wait and try again.');
           tx.put(key, started);
         });
-        void runImageScan({ store: deps.store, blobs, clock: deps.clock }, registry.scope, image, now);
+        void runImageScan({ store: deps.store, blobs, clock: deps.clock, events: deps.events }, registry.scope, image, now);
         return {
           registryId: registry.registryId,
           repositoryName: name,

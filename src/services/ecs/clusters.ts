@@ -409,8 +409,12 @@ export function clusterOperations(deps: EcsDeps): EcsOperationTable {
           if (services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING')) throw EcsErrors.clusterContainsServices();
           const tasks = await tx.list<TaskRecord>(keys.tasks(scope, existing.name));
           if (tasks.some((t) => t.lastStatus !== 'STOPPED')) throw EcsErrors.clusterContainsTasks();
-          const after = instances.map((i) => {
-            if (!i.autoAttached || i.status === 'INACTIVE') return i;
+          const after: ContainerInstanceRecord[] = [];
+          for (const i of instances) {
+            if (!i.autoAttached || i.status === 'INACTIVE') {
+              after.push(i);
+              continue;
+            }
             const detached: ContainerInstanceRecord = {
               ...i,
               status: 'INACTIVE',
@@ -418,8 +422,9 @@ export function clusterOperations(deps: EcsDeps): EcsOperationTable {
               version: i.version + 1,
             };
             tx.put(keys.instance(scope, existing.name, i.id), detached);
-            return detached;
-          });
+            await deps.changes?.instanceChanged?.(tx, detached, deps.clock.now());
+            after.push(detached);
+          }
           const deleted: ClusterRecord = { ...existing, status: 'INACTIVE' };
           tx.put(keys.cluster(scope, existing.name), deleted);
           return { record: deleted, counts: countCluster(after, tasks, services) };

@@ -6,13 +6,13 @@
  */
 import type {
   ContainerInstance, ContainerInstanceHealthStatus, DeregisterContainerInstanceResponse,
-  DescribeContainerInstancesResponse, Failure, ListContainerInstancesResponse, Resource,
+  DescribeContainerInstancesResponse, Failure, ListContainerInstancesResponse,
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
 import { describeByReferences, paginate, type RequestContext } from '../../aws/index.ts';
 import { transact } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, arns, keys, parseArn, type ContainerInstanceRecord, type EcsDeps, type Resources, type Scope, type TaskRecord,
+  EcsErrors, activeCluster, arns, keys, parseArn, resourcesToApi, toApiInstance, type ContainerInstanceRecord, type EcsDeps, type Scope, type TaskRecord,
 } from '../../ecs/index.ts';
 import { clusterArnOf, clusterCondition, inClusterArn } from './authorization.ts';
 import { checkInt, checkItems, need, present, scopeOf, toDate, type EcsOperationTable } from './common.ts';
@@ -25,26 +25,8 @@ export type ContainerInstanceInclude = (typeof CONTAINER_INSTANCE_FIELDS)[number
 
 const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 
-const integer = (name: string, value: number): Resource => ({ name, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: value });
-const stringSet = (name: string, ports: ReadonlyArray<number | string>): Resource => ({
-  name,
-  type: 'STRINGSET',
-  doubleValue: 0,
-  longValue: 0,
-  integerValue: 0,
-  stringSetValue: [...new Set(ports)].map(String),
-});
-
-/**
- * Resources in ECS's wire form: CPU and MEMORY as INTEGER, PORTS and PORTS_UDP as STRINGSET
- * (for remaining resources the ports listed are the ones in use, reserved ones included).
- */
-export function resourcesToApi(res: Resources): Resource[] {
-  return [
-    integer('CPU', res.cpu), integer('MEMORY', res.memory), stringSet('PORTS', res.ports), stringSet('PORTS_UDP', res.portsUdp),
-    ...(res.gpus ? [stringSet('GPU', res.gpus)] : []),
-  ];
-}
+/** Resources in ECS's wire form (the domain's view, re-exported for the adapter's tests). */
+export { resourcesToApi };
 
 function healthOf(r: ContainerInstanceRecord): ContainerInstanceHealthStatus {
   const status = r.agentConnected ? 'OK' : 'INSUFFICIENT_DATA';
@@ -66,22 +48,10 @@ export function toApiContainerInstance(
 ): ContainerInstance {
   const inc = new Set(include);
   const mine = tasks.filter((t) => t.containerInstanceId === record.id);
-  const out: ContainerInstance = {
-    containerInstanceArn: record.arn,
-    ec2InstanceId: record.ec2InstanceId,
-    version: record.version,
-    versionInfo: { ...record.versionInfo },
-    remainingResources: resourcesToApi(record.remainingResources),
-    registeredResources: resourcesToApi(record.registeredResources),
-    status: record.status,
-    agentConnected: record.agentConnected,
-    runningTasksCount: mine.filter((t) => t.lastStatus === 'RUNNING').length,
-    pendingTasksCount: mine.filter((t) => PENDING_STATUSES.has(t.lastStatus)).length,
-    attributes: record.attributes.map((a) => (a.value === undefined ? { name: a.name } : { name: a.name, value: a.value })),
-    registeredAt: toDate(record.registeredAt),
-    attachments: [],
-  };
-  if (record.statusReason) out.statusReason = record.statusReason;
+  const out = toApiInstance(record, {
+    running: mine.filter((t) => t.lastStatus === 'RUNNING').length,
+    pending: mine.filter((t) => PENDING_STATUSES.has(t.lastStatus)).length,
+  });
   if (inc.has('TAGS')) out.tags = record.tags.map((t) => ({ ...t }));
   if (inc.has('CONTAINER_INSTANCE_HEALTH')) out.healthStatus = healthOf(record);
   return out;
@@ -174,6 +144,7 @@ export function containerInstanceOperations(deps: EcsDeps): EcsOperationTable {
           if (existing.status === 'INACTIVE') return { record: existing, tasks: onInstance };
           const deregistered: ContainerInstanceRecord = { ...existing, status: 'INACTIVE', version: existing.version + 1 };
           tx.put(keys.instance(scope, cluster.name, existing.id), deregistered);
+          await deps.changes?.instanceChanged?.(tx, deregistered, deps.clock.now());
           return { record: deregistered, tasks: onInstance };
         });
         return { containerInstance: toApiContainerInstance(record, tasks, ['TAGS']) };
@@ -210,7 +181,10 @@ export function containerInstanceOperations(deps: EcsDeps): EcsOperationTable {
               continue;
             }
             const updated = record.status === status ? record : { ...record, status, version: record.version + 1 };
-            if (updated !== record) tx.put(key, updated);
+            if (updated !== record) {
+              tx.put(key, updated);
+              await deps.changes?.instanceChanged?.(tx, updated, deps.clock.now());
+            }
             containerInstances.push(toApiContainerInstance(updated, tasks));
           }
           return { containerInstances, failures };

@@ -224,7 +224,9 @@ export function serviceDeploymentOperations(deps: EcsDeps): EcsOperationTable {
             ...withEvent({ ...rolledBack, deployments: rolledBack.deployments.map((d) => (d.id === stopped.id ? stopped : d)) }, message, deps.ids, now),
             version: service.version + 1,
           };
-          putService(tx, updated, updated.deployments.some((d) => d.id === stopped.id) ? [] : [stopped]);
+          const retired = updated.deployments.some((d) => d.id === stopped.id) ? [] : [stopped];
+          putService(tx, updated, retired);
+          await deps.changes?.serviceChanged?.(tx, { before: service, after: updated, retired }, now);
         });
         return { serviceDeploymentArn: ref };
       },

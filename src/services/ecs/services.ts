@@ -226,6 +226,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
           };
           const service = startDeployment(tx, base, specOf(base), td, deps.ids, now);
           putService(tx, service);
+          await deps.changes?.serviceChanged?.(tx, { after: service }, now);
           tx.put<ServiceCreation>(creationKey, { serviceArn: service.arn, createdAt: now, clientToken: req.clientToken, digest });
           return { service, created: true };
         });
@@ -247,7 +248,10 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             ? await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, 'EC2', honouredBy(deps))
             : await currentTaskDefinition(tx, scope, current);
           const next = updatedService(tx, deps, current, req, td);
-          if (next !== current) putService(tx, next);
+          if (next !== current) {
+            putService(tx, next);
+            await deps.changes?.serviceChanged?.(tx, { before: current, after: next }, deps.clock.now());
+          }
           return next;
         });
         return { service: await shown(scope, service, true) };
@@ -276,6 +280,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             version: current.version + 1,
           };
           putService(tx, draining);
+          await deps.changes?.serviceChanged?.(tx, { before: current, after: draining }, now);
           return draining;
         });
         return { service: await shown(scope, service, true) };
