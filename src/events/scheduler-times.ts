@@ -30,8 +30,8 @@ export type Timing = Pick<ScheduleRecord, 'scheduleExpression' | 'timezone' | 's
 
 /**
  * The first nominal due time strictly after `after`, or undefined when there is none (an
- * `at()` past, a cron whose years are over, EndDate reached). `after` below the schedule's
- * write time means "from the start".
+ * `at()` past, a cron whose years are over, EndDate reached). A recurring schedule's times
+ * come after its write (and from its StartDate on); `after` below them means "from the start".
  */
 export function nextDueTime(t: Timing, after: number): number | undefined {
   const e = parseSchedulerExpression(t.scheduleExpression);
@@ -40,7 +40,7 @@ export function nextDueTime(t: Timing, after: number): number | undefined {
     const at = fromLocal(e.local, zone);
     return at > after ? at : undefined;
   }
-  const from = Math.max(after, t.updatedAt - 1, t.startDate !== undefined ? t.startDate - 1 : -Infinity);
+  const from = Math.max(after, t.updatedAt, t.startDate !== undefined ? t.startDate - 1 : -Infinity);
   let due: number | undefined;
   if (e.kind === 'rate') {
     const anchor = t.startDate ?? t.updatedAt;
