@@ -16,6 +16,7 @@ import { ssmService } from '../src/services/ssm/index.ts';
 import { efsService } from '../src/services/efs/index.ts';
 import { logsService } from '../src/services/logs/index.ts';
 import { eventsService } from '../src/services/events/index.ts';
+import { schedulerService } from '../src/services/scheduler/index.ts';
 import { cloudWatchService } from '../src/services/cloudwatch/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
@@ -57,6 +58,11 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
   {
     file: 'events', title: 'Amazon EventBridge', build: eventsService,
     note: 'Buses, rules (event patterns and schedules), targets and PutEvents with a durable delivery queue; see [docs/events.md](../events.md) for the delivery model.',
+  },
+  {
+    file: 'scheduler', title: 'Amazon EventBridge Scheduler', build: schedulerService,
+    note: 'Schedule groups and schedules (`at()`, `rate()`, `cron()` in any IANA time zone, StartDate/EndDate, flexible windows, ActionAfterCompletion) '
+      + 'fired by the leader through EventBridge\'s delivery queue, at least once; see [docs/events.md](../events.md#eventbridge-scheduler).',
   },
   {
     file: 'cloudwatch', title: 'Amazon CloudWatch (metrics and alarms)', build: cloudWatchService,

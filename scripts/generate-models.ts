@@ -71,6 +71,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'logs', client: '@aws-sdk/client-cloudwatch-logs', botocore: 'logs' },
   { id: 'events', client: '@aws-sdk/client-eventbridge', botocore: 'events' },
   { id: 'cloudwatch', client: '@aws-sdk/client-cloudwatch', botocore: 'cloudwatch' },
+  { id: 'scheduler', client: '@aws-sdk/client-scheduler', botocore: 'scheduler' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -43,6 +43,7 @@ import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
 import { EventStore, applyRetention, storeStreamLock } from '../logs/index.ts';
 import { eventsService } from '../services/events/index.ts';
+import { schedulerService } from '../services/scheduler/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
 import { cloudWatchService } from '../services/cloudwatch/index.ts';
@@ -307,6 +308,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
+    schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log) }) as ServiceDefinition,
   ];
   const server = createEndpoint({

@@ -1,7 +1,8 @@
 /**
  * Where EventBridge delivers beyond its own buses: a CloudWatch Logs log group (the event, in a
  * stream named by its id, as EventBridge writes them), and ECS RunTask — run as the target's role,
- * which must trust `events.amazonaws.com`, with the overrides the (transformed) input carries.
+ * which must trust the delivering service (`events.amazonaws.com` for a rule,
+ * `scheduler.amazonaws.com` for a schedule), with the overrides the (transformed) input carries.
  */
 import type { TaskOverride } from '@aws-sdk/client-ecs';
 import type { EcsRunTaskRequest, EventTargetPorts } from '../events/index.ts';
@@ -32,22 +33,24 @@ export function eventTargetPorts(deps: EcsDeps, logEvents: EventStore): EventTar
       await putLogEvents(env, scope, m[3]!, stream, [{ timestamp: deps.clock.now(), message }]);
     },
     async runTask(request: EcsRunTaskRequest) {
-      if (!(await serviceMayAssume(deps, 'events.amazonaws.com', request.roleArn))) {
-        throw new Error(`events.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`);
+      if (!(await serviceMayAssume(deps, request.principal, request.roleArn))) {
+        throw new Error(`${request.principal} is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`);
       }
       const p = request.parameters;
+      const fargate = p.launchType === 'FARGATE' || /^FARGATE/.test(p.capacityProviderStrategy?.[0]?.capacityProvider ?? '');
       const launch = await launchTasks(deps, request.scope, {
         clusterRef: request.cluster,
         taskDefinitionRef: p.taskDefinitionArn,
         group: p.group,
-        startedBy: 'events-rule',
+        startedBy: request.startedBy,
         tags: p.tags?.map((t) => ({ key: t.key, value: t.value })),
         enableExecuteCommand: p.enableExecuteCommand === true,
-        constraints: [],
-        strategy: [],
+        constraints: p.placementConstraints ?? [],
+        strategy: p.placementStrategy ?? [],
         overrides: overridesOf(request.input),
         ...(p.networkConfiguration && { networkConfiguration: { awsvpcConfiguration: { ...p.networkConfiguration, assignPublicIp: p.networkConfiguration.assignPublicIp as 'ENABLED' | 'DISABLED' | undefined } } }),
-        ...(p.launchType === 'FARGATE' && { launchType: 'FARGATE' as const, platformVersion: p.platformVersion ?? '1.4.0' }),
+        ...(fargate && { launchType: 'FARGATE' as const, platformVersion: p.platformVersion ?? '1.4.0' }),
+        ...(fargate && p.capacityProviderStrategy?.[0] && { capacityProviderName: p.capacityProviderStrategy[0].capacityProvider }),
       }, Math.min(Math.max(p.taskCount ?? 1, 1), 10));
       if (!launch.tasks.length) throw new Error(`RunTask placed no task: ${launch.failures.map((f) => f.reason).join(', ')}`);
     },

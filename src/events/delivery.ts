@@ -20,8 +20,12 @@ export interface EcsRunTaskRequest {
   /** The target's Arn: the cluster. */
   cluster: string;
   parameters: EcsTargetParameters;
-  /** The role EventBridge runs the task as (the target's RoleArn). */
+  /** The role the task is run as (the target's RoleArn), which must trust `principal`. */
   roleArn: string;
+  /** The service that assumes the role: `events.amazonaws.com` for a rule, `scheduler.amazonaws.com` for a schedule. */
+  principal: string;
+  /** What the tasks' startedBy says. */
+  startedBy: string;
   /** The transformed input: its containerOverrides, taskRoleArn, ... are the task's overrides. */
   input: string;
 }
@@ -76,7 +80,10 @@ export async function deliver(env: EventsEnv & { ids: Ids }, ports: EventTargetP
     const port = ports.runTask;
     const { ecsParameters, roleArn } = d.target;
     if (!ecsParameters || !roleArn) return fail(env.store, d, doc.modRevision, now, 'An ECS target needs EcsParameters and a RoleArn.');
-    call = port && (() => port({ scope: d.scope, cluster: d.target.arn, parameters: ecsParameters, roleArn, input }));
+    call = port && (() => port({
+      scope: d.scope, cluster: d.target.arn, parameters: ecsParameters, roleArn, input,
+      principal: d.principal ?? 'events.amazonaws.com', startedBy: d.startedBy ?? 'events-rule',
+    }));
     missing = 'ECS targets are not connected to a task launcher.';
   }
   if (!call) return fail(env.store, d, doc.modRevision, now, missing);

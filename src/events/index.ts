@@ -1,7 +1,8 @@
 /**
  * The events domain: EventBridge's buses, rules and targets, the event-pattern language,
  * schedule expressions, PutEvents with its durable delivery queue, delivery to targets through
- * ports, and scheduled rules firing. The EventBridge adapter (`services/events`) and the
+ * ports, and scheduled rules firing; and EventBridge Scheduler's schedule groups and schedules,
+ * with time zones and flexible windows, firing through the same delivery queue. The EventBridge adapter (`services/events`) and the
  * delivery and schedule controllers are its users; nothing here reads a request or shapes a response.
  */
 export { DEFAULT_BUS, busArn, busNameOf, keys, ruleArn, type BusRecord, type DeliveryRecord, type EcsTargetParameters, type EventsTag, type FailedDeliveryRecord, type InputTransformer, type RuleRecord, type Scope, type TargetRecord } from './records.ts';
@@ -18,3 +19,11 @@ export { MAX_REQUEST_BYTES, enqueueMatches, entrySize, putEvents, type EntryResu
 export { isPath, readPath, targetInput } from './transform.ts';
 export { DEFAULT_RETRY, TargetUnavailableError, deliver, type DeliveryOutcome, type EcsRunTaskRequest, type EventTargetPorts } from './delivery.ts';
 export { fireDueSchedules } from './schedules.ts';
+export { DEFAULT_GROUP, SchedulerErrors, scheduleArn, scheduleGroupArn, schedulerKeys, type ScheduleGroupRecord, type ScheduleRecord, type ScheduleTargetRecord } from './scheduler-records.ts';
+export {
+  changeGroupTags, createSchedule, createScheduleGroup, deleteSchedule, deleteScheduleGroup, getSchedule, getScheduleGroup, listScheduleGroups,
+  listSchedules, updateSchedule, type ScheduleInput,
+} from './scheduler.ts';
+export { flexibleOffset, nextDueTime, parseSchedulerExpression } from './scheduler-times.ts';
+export { SCHEDULER_PRINCIPAL, SCHEDULER_STARTED_BY, fireDueSchedulerSchedules } from './scheduler-firing.ts';
+export { fromLocal, isTimeZone, nextZonedCronTime, toLocal } from './zoned.ts';

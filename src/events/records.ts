@@ -57,6 +57,11 @@ export interface EcsTargetParameters {
   enableEcsManagedTags?: boolean;
   enableExecuteCommand?: boolean;
   referenceId?: string;
+  /** Scheduler's: the capacity providers RunTask picks from (a `FARGATE*` one runs the tasks on the Fargate pool). */
+  capacityProviderStrategy?: { capacityProvider: string; weight?: number; base?: number }[];
+  /** Scheduler's: RunTask's placement. */
+  placementConstraints?: { type?: string; expression?: string }[];
+  placementStrategy?: { type?: string; field?: string }[];
 }
 
 /** A rule on a bus: an event pattern, a schedule (default bus only), or both. */
@@ -94,6 +99,10 @@ export interface DeliveryRecord {
   attempts: number;
   /** Not tried again before this time (after a failed attempt). */
   notBefore?: number;
+  /** The service that invokes the target and assumes its role: `events.amazonaws.com` when absent, `scheduler.amazonaws.com` for a schedule. */
+  principal?: string;
+  /** RunTask's startedBy for an ECS target (`events-rule` when absent). */
+  startedBy?: string;
 }
 
 /** A delivery that could not be made, kept with its reason (and sent on to the dead-letter queue's record when the target has one). */

@@ -14,6 +14,7 @@ import * as iamSdk from '@aws-sdk/client-iam';
 import * as stsSdk from '@aws-sdk/client-sts';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
+import * as schedulerSdk from '@aws-sdk/client-scheduler';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
 import { ec2Model } from './ec2.ts';
 import { secretsmanagerModel } from './secretsmanager.ts';
@@ -24,12 +25,15 @@ import { iamModel } from './iam.ts';
 import { stsModel } from './sts.ts';
 import { logsModel } from './logs.ts';
 import { eventsModel } from './events.ts';
+import { schedulerModel } from './scheduler.ts';
 
 const models: Record<string, ServiceModel> = {
   ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel, logs: logsModel, events: eventsModel,
+  scheduler: schedulerModel,
 };
 const clients: Record<string, object> = {
   ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk, logs: logsSdk, events: eventsSdk,
+  scheduler: schedulerSdk,
 };
 /** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
 const narrowed: Record<string, number> = { ec2: 20, ssm: 13 };

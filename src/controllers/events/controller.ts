@@ -2,14 +2,15 @@
  * EventBridge's two loops on the leader, each a thin shell over the events domain on injected
  * timers: the delivery worker (every queued delivery that is due, oldest first, delivered at
  * least once through the target ports; woken by the queue's watch and by its timer) and the
- * schedule (fires due scheduled rules, then sleeps until the next due time, at most `pollMs`).
+ * schedule (fires due scheduled rules and Scheduler's due schedules, then sleeps until the next
+ * due time, at most `pollMs`).
  *
  *   store watch events-queue/ ─┐
  *   timers.after(pollMs) ──────┴▶ pass: list queue ▶ deliver(id) × n ▶ next pass
- *   timers.after(next due) ──────▶ fireDueSchedules ▶ (deliveries enqueued) ▶ next due
+ *   timers.after(next due) ──────▶ fireDueSchedules + fireDueSchedulerSchedules ▶ (deliveries enqueued) ▶ next due
  */
 import type { Clock, Ids } from '../../common/index.ts';
-import { deliver, fireDueSchedules, keys, type DeliveryRecord, type EventTargetPorts } from '../../events/index.ts';
+import { deliver, fireDueSchedulerSchedules, fireDueSchedules, keys, type DeliveryRecord, type EventTargetPorts } from '../../events/index.ts';
 import { listDocs, type Store } from '../../state/index.ts';
 import { realTimers, type Timers } from '../timers.ts';
 
@@ -100,10 +101,11 @@ export class EventsController {
     if (this.closed) return;
     this.after(ms, () => {
       if (this.closed) return;
-      this.schedules = fireDueSchedules(this.o)
-        .then(({ nextDueAt }) => {
+      this.schedules = Promise.all([fireDueSchedules(this.o), fireDueSchedulerSchedules(this.o)])
+        .then(([rules, schedules]) => {
           const now = this.o.clock.now();
-          this.scheduleLoop(Math.min(this.pollMs, Math.max(0, (nextDueAt ?? Infinity) - now)));
+          const nextDueAt = Math.min(rules.nextDueAt ?? Infinity, schedules.nextDueAt ?? Infinity);
+          this.scheduleLoop(Math.min(this.pollMs, Math.max(0, nextDueAt - now)));
         })
         .catch((error: unknown) => {
           this.o.log?.(`event schedules: ${error instanceof Error ? error.message : String(error)}`);
