@@ -10,7 +10,7 @@
  *   timers.after(next due) ──────▶ fireDueSchedules + fireDueSchedulerSchedules ▶ (deliveries enqueued) ▶ next due
  */
 import type { Clock, Ids } from '../../common/index.ts';
-import { deliver, fireDueSchedulerSchedules, fireDueSchedules, keys, type DeliveryRecord, type EventTargetPorts } from '../../events/index.ts';
+import { deliver, fireDueSchedulerSchedules, fireDueSchedules, keys, schedulerKeys, type DeliveryRecord, type EventTargetPorts } from '../../events/index.ts';
 import { listDocs, type Store } from '../../state/index.ts';
 import { realTimers, type Timers } from '../timers.ts';
 
@@ -33,7 +33,11 @@ export class EventsController {
   private readonly pollMs: number;
   /** Pending timers, each removed when it fires. */
   private readonly cancels = new Set<() => void>();
-  private unwatch?: () => void;
+  private unwatches: (() => void)[] = [];
+  /** The one pending timer of each loop: a new one replaces it, so wakes never pile timers up. */
+  private deliveryTimer?: () => void;
+  private scheduleTimer?: () => void;
+  private firing = false;
   private deliveries: Promise<unknown> = Promise.resolve();
   private schedules: Promise<unknown> = Promise.resolve();
   private again = false;
@@ -46,14 +50,23 @@ export class EventsController {
   }
 
   start(): void {
-    this.unwatch = this.o.store.watch(keys.queue(), () => this.wake());
+    this.unwatches = [
+      this.o.store.watch(keys.queue(), () => this.wake()),
+      // A rule or schedule written is looked at at once, not at the next poll.
+      this.o.store.watch(keys.everyRule(), (e) => {
+        if (e.kv.key.includes('/rule/')) this.scheduleLoop(0);
+      }),
+      this.o.store.watch(schedulerKeys.everything(), (e) => {
+        if (!e.kv.key.includes('/fired/')) this.scheduleLoop(0);
+      }),
+    ];
     this.wake();
     this.scheduleLoop(0);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.unwatch?.();
+    for (const unwatch of this.unwatches) unwatch();
     for (const cancel of this.cancels) cancel();
     this.cancels.clear();
     await this.idle();
@@ -94,32 +107,51 @@ export class EventsController {
       }
       await deliver(this.o, this.o.ports, doc.value.id);
     }
-    if (!this.closed) this.after(nextAt - now, () => this.wake());
+    if (!this.closed) {
+      this.deliveryTimer?.();
+      this.deliveryTimer = this.after(nextAt - now, () => this.wake());
+    }
   }
 
+  /** Fires due schedules in `ms` (replacing the pass already timed), then times the next pass. */
   private scheduleLoop(ms: number): void {
     if (this.closed) return;
-    this.after(ms, () => {
+    this.scheduleTimer?.();
+    this.scheduleTimer = this.after(ms, () => {
       if (this.closed) return;
+      if (this.firing) {
+        // A pass is running: one more right after it.
+        this.scheduleLoop(0);
+        return;
+      }
+      this.firing = true;
       this.schedules = Promise.all([fireDueSchedules(this.o), fireDueSchedulerSchedules(this.o)])
         .then(([rules, schedules]) => {
           const now = this.o.clock.now();
           const nextDueAt = Math.min(rules.nextDueAt ?? Infinity, schedules.nextDueAt ?? Infinity);
-          this.scheduleLoop(Math.min(this.pollMs, Math.max(0, nextDueAt - now)));
+          return Math.min(this.pollMs, Math.max(0, nextDueAt - now));
         })
         .catch((error: unknown) => {
           this.o.log?.(`event schedules: ${error instanceof Error ? error.message : String(error)}`);
-          this.scheduleLoop(this.pollMs);
+          return this.pollMs;
+        })
+        .then((next) => {
+          this.firing = false;
+          this.scheduleLoop(next);
         });
     });
   }
 
-  /** A timer that forgets itself once it fires. */
-  private after(ms: number, fn: () => void): void {
+  /** A timer that forgets itself once it fires; returns its cancel. */
+  private after(ms: number, fn: () => void): () => void {
     const cancel = this.timers.after(ms, () => {
       this.cancels.delete(cancel);
       fn();
     });
     this.cancels.add(cancel);
+    return () => {
+      this.cancels.delete(cancel);
+      cancel();
+    };
   }
 }
