@@ -33,6 +33,7 @@ import { taskChangeEvents } from './ecs-events.ts';
 import { alarmStateEvents } from './alarm-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
 import { WharfMetrics } from './wharf-metrics.ts';
+import { logMetricsPort } from './log-metrics.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
@@ -193,6 +194,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);
   const blobs = await BlobStore.open({ root: o.registryDir ?? join(o.dataDir, 'registry'), clock });
   const logEvents = new EventStore(o.logsDir ?? join(o.dataDir, 'logs'));
+  // Metric filters publish into CloudWatch's metrics.
+  const logMetrics = logMetricsPort({ store, clock }, o.log);
   // The registry is served on this port: its host is known once listening (port 0 picks one).
   let registryHost = `${o.host}:${o.port}`;
   link = new AgentLinkServer({
@@ -225,7 +228,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     await services.start();
     // EventBridge's deliveries and schedules, and CloudWatch's alarms.
     const events = o.leaderLoops?.events === false ? undefined
-      : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents), log: o.log });
+      : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents, logMetrics), log: o.log });
     events?.start();
     const alarms = o.leaderLoops?.alarms === false ? undefined : new AlarmController({
       store: leaderStore, clock, ids: randomIds, log: o.log, onStateChange: alarmStateEvents(leaderStore, randomIds, () => clock.now(), o.log),
@@ -300,7 +303,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
-    logsService({ store, clock, events: logEvents }) as ServiceDefinition,
+    logsService({ store, clock, events: logEvents, metricData: logMetrics }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log) }) as ServiceDefinition,
   ];

@@ -9,11 +9,12 @@ import type { Clock } from '../../common/index.ts';
 import * as logs from '../../logs/index.ts';
 import type { Store } from '../../state/index.ts';
 
-/** What the CloudWatch Logs API runs on: the store for records, the event store for events, the clock. */
+/** What the CloudWatch Logs API runs on: the store for records, the event store for events, the clock, where metric filters' data go. */
 export interface LogsDeps {
   store: Store;
   clock: Clock;
   events: logs.EventStore;
+  metricData?: logs.MetricDataPort;
 }
 
 /** Some of CloudWatch Logs' operations, as one file of the adapter implements them. */
@@ -28,6 +29,7 @@ export const envOf = (deps: LogsDeps): logs.LogsEnv => ({
   get store() { return deps.store; },
   get clock() { return deps.clock; },
   get events() { return deps.events; },
+  get metricData() { return deps.metricData; },
 });
 
 /** A required member: present once validation passed. */
