@@ -41,7 +41,7 @@ import { iamService } from '../services/iam/index.ts';
 import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
-import { EventStore, applyRetention } from '../logs/index.ts';
+import { EventStore, applyRetention, type LiveTailSettings } from '../logs/index.ts';
 import { eventsService } from '../services/events/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
@@ -74,6 +74,8 @@ export interface ControlPlaneOptions {
   registryDir?: string;
   /** Where CloudWatch Logs' events live (default `<dataDir>/logs`): like the registry's directory, one every replica mounts. */
   logsDir?: string;
+  /** How CloudWatch Logs' live tail sessions run (tests shorten their three hours). */
+  liveTail?: LiveTailSettings;
   account: string;
   region: string;
   /** Enables `POST /_wharf/reset`, which wipes all state (dev mode only). */
@@ -303,7 +305,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
-    logsService({ store, clock, events: logEvents, metricData: logMetrics }) as ServiceDefinition,
+    logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log) }) as ServiceDefinition,
   ];

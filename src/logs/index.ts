@@ -1,7 +1,8 @@
 /**
  * The logs domain: CloudWatch Logs' log groups, streams, retention, tags and metric filters as
  * records in the store; log events in their own append-only event store on disk; the
- * filter-pattern language; metric filters' data (published through a port the env carries).
+ * filter-pattern language; metric filters' data (published through a port the env carries);
+ * live tail sessions.
  * The CloudWatch Logs adapter (`services/logs`) and the control plane's retention timer are its
  * users; nothing here reads a request or shapes a response.
  */
@@ -19,3 +20,6 @@ export {
   type FilteredEvent, type FilterLogEventsRequest, type GetLogEventsRequest, type InputEvent, type RejectedEvents,
 } from './events.ts';
 export { applyRetention } from './retention.ts';
+export {
+  startLiveTail, MAX_LIVE_TAIL_GROUPS, type LiveTailEvent, type LiveTailRequest, type LiveTailSettings, type LiveTailTimers, type LiveTailUpdate,
+} from './live-tail.ts';

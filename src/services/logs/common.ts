@@ -5,7 +5,7 @@
  */
 import { AwsError, coralValidationMessage, type LogsOperations, type OperationSpec, type RequestContext, type Violation } from '../../aws/index.ts';
 import type { LogGroup, LogStream, MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
-import type { Clock } from '../../common/index.ts';
+import type { Clock, Ids } from '../../common/index.ts';
 import * as logs from '../../logs/index.ts';
 import type { Store } from '../../state/index.ts';
 
@@ -15,6 +15,10 @@ export interface LogsDeps {
   clock: Clock;
   events: logs.EventStore;
   metricData?: logs.MetricDataPort;
+  /** Live tail sessions' ids. */
+  ids: Ids;
+  /** How live tail sessions run (default: Node's timers, three hours, an update a second). */
+  liveTail?: logs.LiveTailSettings;
 }
 
 /** Some of CloudWatch Logs' operations, as one file of the adapter implements them. */
