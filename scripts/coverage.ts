@@ -51,9 +51,8 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     file: 'logs', title: 'Amazon CloudWatch Logs', build: logsService,
     note: 'Log groups, streams and metric filters are records in the store; log events live in an append-only event store on disk '
       + '(see [docs/logs.md](../logs.md)). Retention policies are applied by the leader\'s hourly sweep, which deletes whole segments. '
-      + 'Metric filters are stored and their patterns validated, but no metrics are emitted yet: Wharf has no CloudWatch metrics API. '
-      + 'StartLiveTail is refused: its answer is an event stream (`application/vnd.amazon.eventstream`), which Wharf does not serve; '
-      + '`aws logs tail --follow` works, through FilterLogEvents.',
+      + 'Metric filters publish into CloudWatch\'s metrics as PutLogEvents takes events. StartLiveTail streams its session as an event '
+      + 'stream (`application/vnd.amazon.eventstream`); SDK clients pass `disableHostPrefix: true`. `aws logs tail --follow` works, through FilterLogEvents.',
   },
   {
     file: 'events', title: 'Amazon EventBridge', build: eventsService,

@@ -4,8 +4,8 @@
  * client-cloudwatch-logs and the AWS CLI: a task printing 100,000 lines has every one in CloudWatch
  * Logs, in order, also across a `kill -9` of its agent mid-stream (none lost, none twice: count
  * and checksum); `aws logs tail --follow` shows them; FilterLogEvents with a JSON pattern finds
- * the right ones; `wharf logs TASK` prints them with its container's name; a sidecar ships a file
- * from a shared volume with PutLogEvents as the task role.
+ * the right ones; `wharf logs TASK` prints them with its container's name. (A sidecar shipping a
+ * file from a shared volume with PutLogEvents as the task role: awslogs-sidecar.test.ts.)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -66,8 +66,11 @@ export function createEndpoint(options: EndpointOptions): http.Server {
       write(res, pipeline.refuse(refusal, wireRequestOf(req, url, Buffer.alloc(0))));
       return;
     }
-    const response = await pipeline.serve({ wire: wireRequestOf(req, url, body), sourceIp: sourceIpOf(req), secure: false });
-    write(res, response);
+    const closed = new AbortController();
+    res.once('close', () => closed.abort());
+    const response = await pipeline.serve({ wire: wireRequestOf(req, url, body), sourceIp: sourceIpOf(req), secure: false, signal: closed.signal });
+    if (response.stream) await writeStream(res, response.status, response.headers, response.stream, (error) => options.onServerError?.(error, url.pathname));
+    else write(res, response);
   }
 
   return server;
@@ -77,6 +80,25 @@ function write(res: http.ServerResponse, response: WireResponse): void {
   const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
   res.writeHead(response.status, { ...response.headers, 'content-length': body.length });
   res.end(body);
+}
+
+/** Writes a streamed body as its chunks come, as fast as the caller reads them; stops when the caller goes away. */
+async function writeStream(
+  res: http.ServerResponse, status: number, headers: Record<string, string>, stream: AsyncIterable<Uint8Array>, onError: (error: unknown) => void,
+): Promise<void> {
+  res.writeHead(status, headers);
+  res.flushHeaders();
+  try {
+    for await (const chunk of stream) {
+      if (res.destroyed) break;
+      // A caller reading slower than events come holds the stream back: the next chunk waits for it.
+      if (!res.write(chunk)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    }
+  } catch (error) {
+    onError(error);
+  } finally {
+    res.end();
+  }
 }
 
 /** Reads a whole body, refusing one larger than `limit` (413) before or while it arrives. */

@@ -42,6 +42,8 @@ export interface RequestContext {
   principal: Principal;
   /** The caller's address (aws:SourceIp). */
   sourceIp: string;
+  /** Aborted when the caller's connection closes: an operation streaming events stops then. */
+  signal?: AbortSignal;
   /** Checks a further action as the caller (iam:PassRole when a task role is named), throwing AccessDenied. */
   authorize(request: AuthorizationRequest): Promise<void>;
 }

@@ -6,7 +6,9 @@
  *
  * Each stage is a function of the request so far; a stage that refuses throws an AwsError and
  * the codec of the request's protocol writes it, in one place. No handler authenticates,
- * authorizes, or checks what the model already says.
+ * authorizes, or checks what the model already says. An output holding an event stream (an
+ * async iterable member, as the SDKs type it) is answered with `application/vnd.amazon.eventstream`
+ * written as its events come (`event-stream.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -15,6 +17,7 @@ import type { Authority } from './auth.ts';
 import { authenticate, type AuthenticationOptions } from './authenticate.ts';
 import { authorizationGlobals, authorizeOperation, authorizeRequest } from './authorize.ts';
 import { AwsError, CommonErrors } from './errors.ts';
+import { EVENT_STREAM_CONTENT_TYPE, eventStreamBody, eventStreamOf } from './event-stream.ts';
 import { validateInput } from './model/validate.ts';
 import type { ProtocolName, ServiceModel } from './model/types.ts';
 import type { AuthorizationRequest, OperationSpec, RequestContext, ServiceDefinition } from './operation.ts';
@@ -44,6 +47,8 @@ export interface AwsRequest {
   sourceIp: string;
   /** Was the connection TLS (aws:SecureTransport). */
   secure: boolean;
+  /** Aborted when the caller's connection closes (what ends an event stream the caller left). */
+  signal?: AbortSignal;
 }
 
 /** Serves AWS API requests through the chain. */
@@ -96,6 +101,7 @@ export class Pipeline {
         account: auth.principal.account,
         principal: auth.principal,
         sourceIp: request.sourceIp,
+        ...(request.signal ? { signal: request.signal } : {}),
         authorize: (r: AuthorizationRequest) => authorizeRequest(this.o.authority, api, auth.principal, r, globals),
       };
       await this.timeAsync('authorize', () => authorizeOperation(this.o.authority, service, operationName, spec, input, ctx, globals));
@@ -104,6 +110,10 @@ export class Pipeline {
       if (violations.length) throw service.validationError(violations, operationName);
 
       const output = await this.timeAsync('handler', () => spec.handler(input, ctx));
+      const events = output ? eventStreamOf(output) : undefined;
+      if (events) {
+        return { status: 200, headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: '', stream: eventStreamBody(events) };
+      }
       return this.time('encode', () => codec.encodeOutput(api, operation, output ?? {}, requestId));
     } catch (error) {
       return this.fail(error, request.wire, model, operationName, requestId, protocol);

@@ -34,6 +34,7 @@ import { alarmStateEvents } from './alarm-events.ts';
 import { registryEvents } from './ecr-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
 import { WharfMetrics } from './wharf-metrics.ts';
+import { logMetricsPort } from './log-metrics.ts';
 import { ecsService } from '../services/ecs/index.ts';
 import { ecrService } from '../services/ecr/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
@@ -41,7 +42,7 @@ import { iamService } from '../services/iam/index.ts';
 import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
-import { EventStore, applyRetention, storeStreamLock } from '../logs/index.ts';
+import { EventStore, applyRetention, storeStreamLock, type LiveTailSettings } from '../logs/index.ts';
 import { eventsService } from '../services/events/index.ts';
 import { schedulerService } from '../services/scheduler/index.ts';
 import { stsService } from '../services/sts/index.ts';
@@ -75,6 +76,8 @@ export interface ControlPlaneOptions {
   registryDir?: string;
   /** Where CloudWatch Logs' events live (default `<dataDir>/logs`): like the registry's directory, one every replica mounts. */
   logsDir?: string;
+  /** How CloudWatch Logs' live tail sessions run (tests shorten their three hours). */
+  liveTail?: LiveTailSettings;
   account: string;
   region: string;
   /** Enables `POST /_wharf/reset`, which wipes all state (dev mode only). */
@@ -197,6 +200,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const blobs = await BlobStore.open({ root: o.registryDir ?? join(o.dataDir, 'registry'), clock });
   // Replicas on etcd share one logs directory: their appends to a stream take turns through the store.
   const logEvents = new EventStore(o.logsDir ?? join(o.dataDir, 'logs'), o.store?.kind === 'etcd' ? { lock: storeStreamLock(store, clock, presence.id) } : {});
+  // Metric filters publish into CloudWatch's metrics.
+  const logMetrics = logMetricsPort({ store, clock }, o.log);
   // The registry is served on this port: its host is known once listening (port 0 picks one).
   let registryHost = `${o.host}:${o.port}`;
   link = new AgentLinkServer({
@@ -230,7 +235,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     await services.start();
     // EventBridge's deliveries and schedules, and CloudWatch's alarms.
     const events = o.leaderLoops?.events === false ? undefined
-      : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents), log: o.log });
+      : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents, logMetrics), log: o.log });
     events?.start();
     const alarms = o.leaderLoops?.alarms === false ? undefined : new AlarmController({
       store: leaderStore, clock, ids: randomIds, log: o.log, onStateChange: alarmStateEvents(leaderStore, randomIds, () => clock.now(), o.log),
@@ -306,7 +311,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
-    logsService({ store, clock, events: logEvents }) as ServiceDefinition,
+    logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log) }) as ServiceDefinition,

@@ -8,18 +8,18 @@ import type { TaskOverride } from '@aws-sdk/client-ecs';
 import type { EcsRunTaskRequest, EventTargetPorts } from '../events/index.ts';
 import { launchTasks, type EcsDeps } from '../ecs/index.ts';
 import { serviceMayAssume } from '../identity/index.ts';
-import { createLogStream, putLogEvents, type EventStore } from '../logs/index.ts';
+import { createLogStream, putLogEvents, type EventStore, type MetricDataPort } from '../logs/index.ts';
 
 const LOG_GROUP_ARN = /^arn:aws:logs:([^:]+):(\d{12}):log-group:([^:]+)(?::\*)?$/;
 
-/** The ports, over ECS's deps and the logs' event store. */
-export function eventTargetPorts(deps: EcsDeps, logEvents: EventStore): EventTargetPorts {
+/** The ports, over ECS's deps and the logs' event store (and where the log groups' metric filters publish). */
+export function eventTargetPorts(deps: EcsDeps, logEvents: EventStore, metricData?: MetricDataPort): EventTargetPorts {
   return {
     async deliverToLogGroup(arn, message) {
       const m = LOG_GROUP_ARN.exec(arn);
       if (!m) throw new Error(`${arn} is not a log group ARN`);
       const scope = { region: m[1]!, account: m[2]! };
-      const env = { store: deps.store, clock: deps.clock, events: logEvents };
+      const env = { store: deps.store, clock: deps.clock, events: logEvents, metricData };
       let stream = 'events';
       try {
         const id = (JSON.parse(message) as { id?: unknown }).id;

@@ -12,4 +12,8 @@ export const LogsErrors = {
   invalidNextToken: () => new AwsError('InvalidParameterException', 'The specified nextToken is invalid.'),
   limitExceeded: (message: string) => new AwsError('LimitExceededException', message),
   invalidOperation: (message: string) => new AwsError('InvalidOperationException', message),
+  /** In a live tail's stream: the session ran for its three hours. */
+  sessionTimeout: () => new AwsError('SessionTimeoutException', 'The Live Tail session has timed out after three hours.'),
+  /** In a live tail's stream: the session failed on the server's side. */
+  sessionStreaming: (message: string) => new AwsError('SessionStreamingException', `The Live Tail session failed: ${message}`),
 };

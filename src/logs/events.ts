@@ -11,7 +11,8 @@ import { LogsErrors } from './errors.ts';
 import type { Position, ReadEvent, StreamRef } from './event-store.ts';
 import { compileFilterPattern, FilterPatternError } from './filter-pattern.ts';
 import { sequenceToken, type LogsEnv } from './groups.ts';
-import { keys, type LogGroupRecord, type LogStreamRecord, type Scope } from './records.ts';
+import { metricFilterData } from './metric-filters.ts';
+import { keys, type LogGroupRecord, type LogStreamRecord, type MetricFilterRecord, type Scope } from './records.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -62,7 +63,7 @@ export function acceptBatch(events: readonly InputEvent[], now: number, retentio
   };
 }
 
-/** PutLogEvents: the accepted events on disk, then the stream's record updated. */
+/** PutLogEvents: the accepted events on disk, then the stream's record updated, then the group's metric filters' data published. */
 export async function putLogEvents(
   env: LogsEnv, scope: Scope, group: string, stream: string, events: readonly InputEvent[],
 ): Promise<{ nextSequenceToken: string; rejected: RejectedEvents }> {
@@ -86,6 +87,11 @@ export async function putLogEvents(
     tx.put(keys.stream(scope, group, stream), next);
     return next;
   });
+  if (env.metricData && accepted.length > 0) {
+    const filters = (await listDocs<MetricFilterRecord>(env.store, keys.metricFilters(scope, group))).map((d) => d.value);
+    const data = metricFilterData(filters, accepted);
+    if (data.length > 0) await env.metricData(scope, data);
+  }
   return { nextSequenceToken: updated.uploadSequenceToken, rejected };
 }
 

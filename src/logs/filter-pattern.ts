@@ -9,7 +9,9 @@
  * - space-delimited: `[ip, user, ..., status_code = 4*, bytes > 1000]`, fields split on spaces
  *   with `"…"` and `[…]` kept whole;
  * - a regular expression on its own: `%ERROR [0-9]+%`.
- * An empty pattern matches every event.
+ * An empty pattern matches every event. A match yields the event's fields the pattern names
+ * (`$.path` of a JSON pattern, `$name` of a space-delimited one): TestMetricFilter's
+ * `extractedValues`, and where metric filters read their values and dimensions.
  */
 
 /** A pattern CloudWatch Logs would refuse. */
@@ -23,24 +25,77 @@ export class FilterPatternError extends Error {
 /** Whether a message matches. */
 export type Matcher = (message: string) => boolean;
 
+/** What a matching event yields. */
+export interface PatternMatch {
+  /** The fields the pattern names, by `$.path` or `$name`, with the event's values (TestMetricFilter's extractedValues). */
+  extracted: Record<string, string>;
+  /** A field of the event by `$.path` (JSON patterns) or `$name` (space-delimited ones): a metric filter's value or dimension. */
+  field(ref: string): string | undefined;
+}
+
+/** Which of the pattern forms: metric values and dimensions may name fields of `json` and `delimited` patterns only. */
+export type PatternKind = 'all' | 'terms' | 'json' | 'delimited' | 'regex';
+
+/** A parsed pattern: its form, the fields it names, and a matcher that yields the fields of a match. */
+export interface FilterPattern {
+  kind: PatternKind;
+  /** `$.path` of a JSON pattern's comparisons; `$name` of a space-delimited pattern's named fields. */
+  fields: string[];
+  match(message: string): PatternMatch | undefined;
+}
+
+const NO_FIELDS: PatternMatch = { extracted: {}, field: () => undefined };
+
 type Op = '=' | '!=' | '>' | '<' | '>=' | '<=';
 type Literal = { kind: 'string'; text: string } | { kind: 'number'; value: number; text: string };
 type JsonExpr =
   | { kind: 'and' | 'or'; left: JsonExpr; right: JsonExpr }
-  | { kind: 'compare'; path: PathStep[]; op: Op; value: Literal }
-  | { kind: 'is'; path: PathStep[]; what: 'NULL' | 'TRUE' | 'FALSE' | 'NOT EXISTS' | 'EXISTS' };
+  | { kind: 'compare'; path: PathStep[]; ref: string; op: Op; value: Literal }
+  | { kind: 'is'; path: PathStep[]; ref: string; what: 'NULL' | 'TRUE' | 'FALSE' | 'NOT EXISTS' | 'EXISTS' };
+
+/** The `$.path` texts a JSON pattern compares. */
+function pathsOf(expr: JsonExpr): string[] {
+  if (expr.kind === 'compare' || expr.kind === 'is') return [expr.ref];
+  return [...pathsOf(expr.left), ...pathsOf(expr.right)];
+}
 type PathStep = string | number | '*';
 
 /** Parses a filter pattern; throws FilterPatternError for one AWS would refuse. */
 export function compileFilterPattern(pattern: string): Matcher {
+  const parsed = parseFilterPattern(pattern);
+  return (message) => parsed.match(message) !== undefined;
+}
+
+/** Parses a filter pattern into its form, fields and matcher; throws FilterPatternError for one AWS would refuse. */
+export function parseFilterPattern(pattern: string): FilterPattern {
   const text = pattern.trim();
-  if (text === '') return () => true;
+  if (text === '') return { kind: 'all', fields: [], match: () => NO_FIELDS };
   if (text.startsWith('{')) {
     if (!text.endsWith('}')) throw invalid();
     const expr = new JsonParser(text.slice(1, -1)).parseAll();
-    return (message) => {
-      const doc = parseJson(message);
-      return doc !== undefined && evalJson(expr, doc.value);
+    const fields = [...new Set(pathsOf(expr))];
+    return {
+      kind: 'json',
+      fields,
+      match: (message) => {
+        const doc = parseJson(message);
+        if (doc === undefined || !evalJson(expr, doc.value)) return undefined;
+        const field = (ref: string) => {
+          let path: PathStep[];
+          try {
+            path = parsePath(ref);
+          } catch {
+            return undefined;
+          }
+          return scalarText(select(doc.value, path)[0]);
+        };
+        const extracted: Record<string, string> = {};
+        for (const f of fields) {
+          const v = field(f);
+          if (v !== undefined) extracted[f] = v;
+        }
+        return { extracted, field };
+      },
     };
   }
   if (text.startsWith('[')) return compileDelimited(text);
@@ -51,9 +106,17 @@ export function compileFilterPattern(pattern: string): Matcher {
     } catch {
       throw invalid();
     }
-    return (message) => re.test(message);
+    return { kind: 'regex', fields: [], match: (message) => (re.test(message) ? NO_FIELDS : undefined) };
   }
-  return compileTerms(text);
+  const terms = compileTerms(text);
+  return { kind: 'terms', fields: [], match: (message) => (terms(message) ? NO_FIELDS : undefined) };
+}
+
+/** A JSON value as a field's text: strings as they are, numbers and booleans written out; objects, arrays and null have none. */
+function scalarText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
 }
 
 const invalid = () => new FilterPatternError('Invalid filter pattern');
@@ -205,22 +268,23 @@ class JsonParser {
       if (this.take() !== ')') throw invalid();
       return inner;
     }
-    const path = parsePath(this.take());
+    const ref = this.take();
+    const path = parsePath(ref);
     const next = this.take();
     if (next === 'IS') {
       const what = this.take();
       if (what !== 'NULL' && what !== 'TRUE' && what !== 'FALSE') throw invalid();
-      return { kind: 'is', path, what };
+      return { kind: 'is', path, ref, what };
     }
     if (next === 'NOT') {
       if (this.take() !== 'EXISTS') throw invalid();
-      return { kind: 'is', path, what: 'NOT EXISTS' };
+      return { kind: 'is', path, ref, what: 'NOT EXISTS' };
     }
-    if (next === 'EXISTS') return { kind: 'is', path, what: 'EXISTS' };
+    if (next === 'EXISTS') return { kind: 'is', path, ref, what: 'EXISTS' };
     if (!['=', '!=', '>', '<', '>=', '<='].includes(next)) throw invalid();
     const value = literal(this.take());
     if (value.kind === 'string' && next !== '=' && next !== '!=') throw invalid();
-    return { kind: 'compare', path, op: next as Op, value };
+    return { kind: 'compare', path, ref, op: next as Op, value };
   }
 }
 
@@ -259,7 +323,7 @@ export function delimitedFields(message: string): string[] {
 
 type Condition = { kind: 'and' | 'or'; left: Condition; right: Condition } | { kind: 'compare'; field: string; op: Op; value: Literal };
 
-function compileDelimited(text: string): Matcher {
+function compileDelimited(text: string): FilterPattern {
   if (!text.endsWith(']')) throw invalid();
   const slots = text.slice(1, -1).split(',').map((s) => s.trim());
   if (slots.some((s) => s === '')) throw invalid();
@@ -278,21 +342,25 @@ function compileDelimited(text: string): Matcher {
   }
   const ellipses = names.filter((n) => n === '...').length;
   if (ellipses > 1) throw invalid();
-  return (message) => {
+  const named = names.filter((n) => n !== '...');
+  const match = (message: string): PatternMatch | undefined => {
     const fields = delimitedFields(message);
     const values = new Map<string, string>();
     if (ellipses === 0) {
-      if (fields.length !== names.length) return false;
+      if (fields.length !== names.length) return undefined;
       names.forEach((n, i) => values.set(n, fields[i]!));
     } else {
       const cut = names.indexOf('...');
       const after = names.length - cut - 1;
-      if (fields.length < cut + after) return false;
+      if (fields.length < cut + after) return undefined;
       for (let i = 0; i < cut; i++) values.set(names[i]!, fields[i]!);
       for (let i = 0; i < after; i++) values.set(names[cut + 1 + i]!, fields[fields.length - after + i]!);
     }
-    return conditions.every((c) => evalCondition(c, values));
+    if (!conditions.every((c) => evalCondition(c, values))) return undefined;
+    const extracted = Object.fromEntries(named.map((n) => [`$${n}`, values.get(n)!]));
+    return { extracted, field: (ref) => (ref.startsWith('$') ? values.get(ref.slice(1)) : undefined) };
   };
+  return { kind: 'delimited', fields: named.map((n) => `$${n}`), match };
 }
 
 function parseCondition(text: string): Condition {

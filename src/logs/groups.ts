@@ -7,16 +7,18 @@ import type { Clock } from '../common/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../state/index.ts';
 import { LogsErrors } from './errors.ts';
 import type { EventStore } from './event-store.ts';
-import { compileFilterPattern, FilterPatternError } from './filter-pattern.ts';
+import { checkTransformation, metricFilterPattern, type MetricDataPort } from './metric-filters.ts';
 import {
   groupArn, keys, RETENTION_DAYS, streamArn, type LogGroupRecord, type LogStreamRecord, type MetricFilterRecord, type Scope,
 } from './records.ts';
 
-/** What the logs domain runs on: the store for records, the event store for events, the clock. */
+/** What the logs domain runs on: the store for records, the event store for events, the clock, and where metric filters' data go. */
 export interface LogsEnv {
   store: Store;
   clock: Clock;
   events: EventStore;
+  /** CloudWatch's metrics, fed by the metric filters of groups that take events (none: filters are kept, nothing is published). */
+  metricData?: MetricDataPort;
 }
 
 /** A log group may have at most this many tags, as in AWS. */
@@ -147,15 +149,11 @@ export async function listLogStreams(
   return req.descending ? streams.reverse() : streams;
 }
 
-/** PutMetricFilter: created or replaced; its pattern must parse. */
+/** PutMetricFilter: created or replaced; its pattern must parse and its transformation fit it. */
 export async function putMetricFilter(env: LogsEnv, scope: Scope, filter: Omit<MetricFilterRecord, 'creationTime'>): Promise<MetricFilterRecord> {
-  try {
-    compileFilterPattern(filter.filterPattern);
-  } catch (error) {
-    if (error instanceof FilterPatternError) throw LogsErrors.invalidParameter('Invalid metric filter pattern');
-    throw error;
-  }
+  const pattern = metricFilterPattern(filter.filterPattern);
   if (filter.metricTransformations.length !== 1) throw LogsErrors.invalidParameter('A metric filter has exactly one metric transformation.');
+  checkTransformation(pattern, filter.metricTransformations[0]!);
   const record: MetricFilterRecord = { ...filter, creationTime: env.clock.now() };
   return transact(env.store, async (tx) => {
     if (!(await tx.get(keys.group(scope, filter.logGroupName)))) throw LogsErrors.groupNotFound();

@@ -34,7 +34,7 @@ export interface LogStreamRecord {
   storedBytes: number;
 }
 
-/** How a metric filter turns matching events into a metric (kept as given; no metrics are fed yet). */
+/** How a metric filter turns matching events into a metric (see metric-filters.ts). */
 export interface MetricTransformationRecord {
   metricName: string;
   metricNamespace: string;

@@ -21,6 +21,8 @@ export interface WireResponse {
   status: number;
   headers: Record<string, string>;
   body: string | Buffer;
+  /** A body written as it comes, chunk by chunk, instead of `body` (an event stream). */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 export interface Codec {

@@ -5,15 +5,20 @@
  */
 import { AwsError, coralValidationMessage, type LogsOperations, type OperationSpec, type RequestContext, type Violation } from '../../aws/index.ts';
 import type { LogGroup, LogStream, MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
-import type { Clock } from '../../common/index.ts';
+import type { Clock, Ids } from '../../common/index.ts';
 import * as logs from '../../logs/index.ts';
 import type { Store } from '../../state/index.ts';
 
-/** What the CloudWatch Logs API runs on: the store for records, the event store for events, the clock. */
+/** What the CloudWatch Logs API runs on: the store for records, the event store for events, the clock, where metric filters' data go. */
 export interface LogsDeps {
   store: Store;
   clock: Clock;
   events: logs.EventStore;
+  metricData?: logs.MetricDataPort;
+  /** Live tail sessions' ids. */
+  ids: Ids;
+  /** How live tail sessions run (default: Node's timers, three hours, an update a second). */
+  liveTail?: logs.LiveTailSettings;
 }
 
 /** Some of CloudWatch Logs' operations, as one file of the adapter implements them. */
@@ -28,6 +33,7 @@ export const envOf = (deps: LogsDeps): logs.LogsEnv => ({
   get store() { return deps.store; },
   get clock() { return deps.clock; },
   get events() { return deps.events; },
+  get metricData() { return deps.metricData; },
 });
 
 /** A required member: present once validation passed. */

@@ -1,12 +1,33 @@
 /**
  * Log events: PutLogEvents, GetLogEvents, FilterLogEvents (what `aws logs tail --follow` polls),
- * and StartLiveTail refused: its answer is an event stream (application/vnd.amazon.eventstream
- * frames on a long-lived response, on a `streaming-` host prefix), which the platform's codecs
- * do not speak.
+ * and StartLiveTail: an event stream (application/vnd.amazon.eventstream, which the platform
+ * writes) of a `sessionStart`, then a `sessionUpdate` a second with the events that arrived.
+ * The SDKs call it on a `stream-` host prefix: a client of Wharf at an address passes
+ * `disableHostPrefix: true`.
  */
+import type { LiveTailSessionStart, StartLiveTailRequest, StartLiveTailResponseStream } from '@aws-sdk/client-cloudwatch-logs';
 import * as logs from '../../logs/index.ts';
-import { envOf, need, onStream, scopeOf, type LogsDeps, type LogsOperationTable } from './common.ts';
+import { envOf, groupOfArn, need, onStream, scopeOf, type LogsDeps, type LogsOperationTable } from './common.ts';
 import { groupOf } from './groups.ts';
+
+/** Node's timers, unref'd: a session's pending update never keeps the process alive. */
+const nodeTimers: logs.LiveTailTimers = {
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
+
+/** The session's stream as the SDK types it: its start, then its updates. */
+async function* liveTailStream(start: LiveTailSessionStart, updates: AsyncIterable<logs.LiveTailUpdate>): AsyncGenerator<StartLiveTailResponseStream> {
+  yield { sessionStart: start };
+  for await (const u of updates) yield { sessionUpdate: { sessionMetadata: { sampled: u.sampled }, sessionResults: u.events } };
+}
+
+/** The request's group identifiers (names or ARNs) and the names they resolve to. */
+const liveTailGroups = (i: Partial<StartLiveTailRequest>, ctx: Parameters<typeof groupOfArn>[1]) =>
+  (i.logGroupIdentifiers ?? []).map((identifier) => ({ identifier, name: identifier.startsWith('arn:') ? groupOfArn(identifier, ctx) : identifier }));
 
 /** The log event operations. */
 export function eventOperations(deps: LogsDeps): LogsOperationTable {
@@ -68,11 +89,29 @@ export function eventOperations(deps: LogsDeps): LogsOperationTable {
       },
     },
     StartLiveTail: {
-      handler: async () => {
-        throw logs.LogsErrors.invalidOperation(
-          'StartLiveTail answers with an event stream (application/vnd.amazon.eventstream), which Wharf does not serve; '
-          + 'use FilterLogEvents with startTime, as `aws logs tail --follow` does.',
-        );
+      authorization: {
+        resources: (i, ctx) => {
+          try {
+            const groups = liveTailGroups(i, ctx);
+            return groups.length > 0 ? groups.map((g) => logs.groupArn(scopeOf(ctx), g.name)) : ['*'];
+          } catch {
+            return ['*'];
+          }
+        },
+      },
+      handler: async (i, ctx) => {
+        need(i.logGroupIdentifiers, 'logGroupIdentifiers');
+        const request: logs.LiveTailRequest = {
+          groups: liveTailGroups(i, ctx), streamNames: i.logStreamNames, streamNamePrefixes: i.logStreamNamePrefixes, filterPattern: i.logEventFilterPattern,
+        };
+        const updates = await logs.startLiveTail(env, scopeOf(ctx), request, deps.liveTail ?? { timers: nodeTimers }, ctx.signal);
+        const start: LiveTailSessionStart = {
+          requestId: ctx.requestId, sessionId: deps.ids.uuid(), logGroupIdentifiers: i.logGroupIdentifiers,
+          ...(i.logStreamNames !== undefined ? { logStreamNames: i.logStreamNames } : {}),
+          ...(i.logStreamNamePrefixes !== undefined ? { logStreamNamePrefixes: i.logStreamNamePrefixes } : {}),
+          ...(i.logEventFilterPattern !== undefined ? { logEventFilterPattern: i.logEventFilterPattern } : {}),
+        };
+        return { responseStream: liveTailStream(start, updates) };
       },
     },
   };

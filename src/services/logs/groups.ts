@@ -3,7 +3,7 @@
  * DescribeLogGroups, PutRetentionPolicy, DeleteRetentionPolicy, CreateLogStream,
  * DeleteLogStream, DescribeLogStreams, TagResource, UntagResource, ListTagsForResource, the
  * legacy TagLogGroup, UntagLogGroup and ListTagsLogGroup, PutMetricFilter,
- * DescribeMetricFilters and DeleteMetricFilter.
+ * DescribeMetricFilters, DeleteMetricFilter and TestMetricFilter.
  */
 import { paginate, requestTagConditions, tagKeyConditions, type RequestContext } from '../../aws/index.ts';
 import * as logs from '../../logs/index.ts';
@@ -163,6 +163,9 @@ export function groupOperations(deps: LogsDeps): LogsOperationTable {
         const page = paginate(all, (f) => `${f.logGroupName}:${f.filterName}`, i.nextToken, i.limit, invalidToken, 50);
         return { metricFilters: page.items.map(metricFilterShape), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
       },
+    },
+    TestMetricFilter: {
+      handler: async (i) => ({ matches: logs.testMetricFilter(need(i.filterPattern, 'filterPattern'), need(i.logEventMessages, 'logEventMessages')) }),
     },
     DeleteMetricFilter: {
       authorization: { resources: onGroup },
