@@ -28,6 +28,8 @@ import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
+import { lbResourceInfo } from '../lb/index.ts';
+import { containerInstanceDirectory } from './elbv2-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
 import { taskChangeEvents } from './ecs-events.ts';
 import { alarmStateEvents } from './alarm-events.ts';
@@ -45,6 +47,7 @@ import { eventsService } from '../services/events/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
 import { cloudWatchService } from '../services/cloudwatch/index.ts';
+import { elbv2Service } from '../services/elbv2/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
@@ -182,7 +185,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store) })),
+    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
@@ -304,6 +307,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     logsService({ store, clock, events: logEvents }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log) }) as ServiceDefinition,
+    elbv2Service({ store, clock, ids: randomIds, instances: containerInstanceDirectory(store) }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,
