@@ -108,10 +108,11 @@ describe('ELBv2 through the SDK and the AWS CLI', () => {
     const ip = subnets[0]!.CidrBlock!.replace(/\.0\/20$/, '.10');
     await elb.send(new RegisterTargetsCommand({ TargetGroupArn: web.TargetGroupArn, Targets: [{ Id: ip }, { Id: '172.17.0.5', Port: 3000, AvailabilityZone: 'all' }] }));
     const health = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: web.TargetGroupArn }))).TargetHealthDescriptions!;
-    assert.deepEqual(health.map((h) => [h.Target!.Id, h.Target!.Port, h.Target!.AvailabilityZone, h.TargetHealth!.State, h.TargetHealth!.Reason]), [
+    const rows = health.map((h) => [h.Target!.Id, h.Target!.Port, h.Target!.AvailabilityZone, h.TargetHealth!.State, h.TargetHealth!.Reason]);
+    assert.deepEqual(rows.sort((a, b) => String(a[0]).localeCompare(String(b[0]))), [
       ['172.17.0.5', 3000, 'all', 'unused', 'Target.NotInUse'],
       [ip, 8080, subnets[0]!.AvailabilityZone, 'unused', 'Target.NotInUse'],
-    ].sort((a, b) => String(a[0]) < String(b[0]) ? -1 : 1).sort(() => 0).filter(() => true).sort((a, b) => (health.findIndex((h) => h.Target!.Id === a[0]) - health.findIndex((h) => h.Target!.Id === b[0]))));
+    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
     assert.equal(health[0]!.TargetHealth!.Description, 'Target group is not configured to receive traffic from the load balancer');
     await refused(elb.send(new RegisterTargetsCommand({ TargetGroupArn: web.TargetGroupArn, Targets: [{ Id: '8.8.8.8' }] })), 'InvalidTargetException');
     await refused(elb.send(new RegisterTargetsCommand({ TargetGroupArn: tcp.TargetGroupArn, Targets: [{ Id: 'i-0123456789abcdef0' }] })), 'InvalidTargetException', /not valid instances/);
