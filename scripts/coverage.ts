@@ -18,6 +18,7 @@ import { logsService } from '../src/services/logs/index.ts';
 import { eventsService } from '../src/services/events/index.ts';
 import { schedulerService } from '../src/services/scheduler/index.ts';
 import { cloudWatchService } from '../src/services/cloudwatch/index.ts';
+import { elbv2Service } from '../src/services/elbv2/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -67,6 +68,12 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     file: 'cloudwatch', title: 'Amazon CloudWatch (metrics and alarms)', build: cloudWatchService,
     note: 'Served in AWS JSON 1.0 (the SDK\'s) and awsQuery (the AWS CLI\'s). Datapoints are kept as per-minute aggregates, rolled up '
       + 'to 5 minutes and 1 hour as they age; metric alarms are evaluated every minute by the alarm controller (`src/controllers/alarms`). See [docs/metrics.md](../metrics.md).',
+  },
+  {
+    file: 'elbv2', title: 'Elastic Load Balancing v2', build: elbv2Service,
+    note: 'Wharf\'s ELBv2 model holds only the operations below (`scripts/generate-models.ts` narrows ELBv2 to them: no trust stores, '
+      + 'capacity reservations or gateway load balancers). Load balancers, listeners, rules, target groups and registrations are records in '
+      + 'the store; each load balancer has a loopback address of its own and an interface in each of its subnets. See [docs/load-balancing.md](../load-balancing.md).',
   },
 ];
 

@@ -59,6 +59,18 @@ const EFS_OPERATIONS = [
   'PutFileSystemPolicy', 'DescribeFileSystemPolicy', 'DeleteFileSystemPolicy',
 ];
 
+/** The ELBv2 operations Wharf serves: load balancers, listeners, rules, target groups, tags (not trust stores or capacity reservations). */
+const ELBV2_OPERATIONS = [
+  'CreateLoadBalancer', 'DescribeLoadBalancers', 'DeleteLoadBalancer', 'DescribeLoadBalancerAttributes', 'ModifyLoadBalancerAttributes',
+  'SetSecurityGroups', 'SetSubnets', 'SetIpAddressType',
+  'CreateTargetGroup', 'ModifyTargetGroup', 'DescribeTargetGroups', 'DeleteTargetGroup',
+  'DescribeTargetGroupAttributes', 'ModifyTargetGroupAttributes', 'RegisterTargets', 'DeregisterTargets', 'DescribeTargetHealth',
+  'CreateListener', 'ModifyListener', 'DeleteListener', 'DescribeListeners',
+  'AddListenerCertificates', 'RemoveListenerCertificates', 'DescribeListenerCertificates',
+  'CreateRule', 'ModifyRule', 'SetRulePriorities', 'DeleteRule', 'DescribeRules',
+  'DescribeSSLPolicies', 'DescribeAccountLimits', 'AddTags', 'RemoveTags', 'DescribeTags',
+];
+
 const SERVICES: ServiceSource[] = [
   { id: 'ecs', client: '@aws-sdk/client-ecs', botocore: 'ecs' },
   { id: 'ecr', client: '@aws-sdk/client-ecr', botocore: 'ecr' },
@@ -72,6 +84,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'events', client: '@aws-sdk/client-eventbridge', botocore: 'events' },
   { id: 'cloudwatch', client: '@aws-sdk/client-cloudwatch', botocore: 'cloudwatch' },
   { id: 'scheduler', client: '@aws-sdk/client-scheduler', botocore: 'scheduler' },
+  { id: 'elbv2', client: '@aws-sdk/client-elastic-load-balancing-v2', botocore: 'elbv2', operations: ELBV2_OPERATIONS },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -36,3 +36,4 @@ export { logsModel, type LogsOperations } from './models/logs.ts';
 export { eventsModel, type EventsOperations } from './models/events.ts';
 export { cloudwatchModel, type CloudwatchOperations } from './models/cloudwatch.ts';
 export { schedulerModel, type SchedulerOperations } from './models/scheduler.ts';
+export { elbv2Model, type Elbv2Operations } from './models/elbv2.ts';

@@ -28,6 +28,8 @@ import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
+import { lbResourceInfo } from '../lb/index.ts';
+import { containerInstanceDirectory } from './elbv2-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
 import { ecsChangeEvents, instanceChangeEvents, taskChangeEvents } from './ecs-events.ts';
 import { alarmStateEvents } from './alarm-events.ts';
@@ -48,6 +50,7 @@ import { schedulerService } from '../services/scheduler/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
 import { cloudWatchService } from '../services/cloudwatch/index.ts';
+import { elbv2Service } from '../services/elbv2/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
@@ -187,7 +190,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store) })),
+    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
@@ -315,6 +318,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log) }) as ServiceDefinition,
+    elbv2Service({ store, clock, ids: randomIds, instances: containerInstanceDirectory(store) }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,

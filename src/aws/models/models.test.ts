@@ -15,6 +15,7 @@ import * as stsSdk from '@aws-sdk/client-sts';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as schedulerSdk from '@aws-sdk/client-scheduler';
+import * as elbv2Sdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
 import { ec2Model } from './ec2.ts';
 import { secretsmanagerModel } from './secretsmanager.ts';
@@ -26,17 +27,18 @@ import { stsModel } from './sts.ts';
 import { logsModel } from './logs.ts';
 import { eventsModel } from './events.ts';
 import { schedulerModel } from './scheduler.ts';
+import { elbv2Model } from './elbv2.ts';
 
 const models: Record<string, ServiceModel> = {
   ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel, logs: logsModel, events: eventsModel,
-  scheduler: schedulerModel,
+  scheduler: schedulerModel, elbv2: elbv2Model,
 };
 const clients: Record<string, object> = {
   ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk, logs: logsSdk, events: eventsSdk,
-  scheduler: schedulerSdk,
+  scheduler: schedulerSdk, elbv2: elbv2Sdk,
 };
 /** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
-const narrowed: Record<string, number> = { ec2: 20, ssm: 13 };
+const narrowed: Record<string, number> = { ec2: 20, ssm: 13, elbv2: 34 };
 
 function refsOf(shape: Shape): [string, MemberRef][] {
   switch (shape.type) {
