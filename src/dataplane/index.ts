@@ -3,7 +3,7 @@
  * writing around it: the Application Load Balancer's listener proxy and the pure parts it stands
  * on (rule conditions, target health, target picks, its own answers).
  */
-export { compileConditions, wildcard, type RequestPredicate, type RequestView } from './alb/conditions.ts';
+export { compileConditions, type RequestPredicate, type RequestView } from './alb/conditions.ts';
 export { observe, registered, statusMatcher, type CheckResult, type TargetHealthState, type Thresholds } from './alb/health.ts';
 export { TargetPicker, pickWeighted, routable, type Algorithm, type RoutableTarget } from './alb/balance.ts';
 export { errorResponse, fixedResponse, redirectResponse, type OwnResponse, type RequestUri } from './alb/responses.ts';

@@ -72,8 +72,8 @@ describe('ALB listener proxy', () => {
       });
     });
     route = (path) => {
-      if (path.startsWith('/fixed')) return { kind: 'respond', response: fixedResponse({ StatusCode: '418', ContentType: 'text/plain', MessageBody: 'teapot' }) };
-      if (path.startsWith('/old')) return { kind: 'respond', response: redirectResponse({ StatusCode: 'HTTP_301', Protocol: 'HTTPS', Port: '443' }, { protocol: 'http', host: 'shop.example.com', port: 80, path, query: 'a=1' }) };
+      if (path.startsWith('/fixed')) return { kind: 'respond', response: fixedResponse({ statusCode: '418', contentType: 'text/plain', messageBody: 'teapot' }) };
+      if (path.startsWith('/old')) return { kind: 'respond', response: redirectResponse({ statusCode: 'HTTP_301', protocol: 'HTTPS', port: '443', host: '#{host}', path: '/#{path}', query: '#{query}' }, { protocol: 'http', host: 'shop.example.com', port: 80, path, query: 'a=1' }) };
       if (path.startsWith('/down')) return { kind: 'forward', address: '127.0.0.1', port: refused, targetGroupArn: 'tg-down' };
       return { kind: 'forward', address: '127.0.0.1', port: echo, targetGroupArn: 'tg-echo' };
     };
@@ -190,5 +190,9 @@ describe('health probes', () => {
     });
     assert.deepEqual(await probe({ address: '127.0.0.1', port: closed, protocol: 'TCP', timeoutMs: 1000 }), { ok: false, reason: 'Target.FailedHealthChecks' });
     assert.deepEqual(await probe({ address: '127.0.0.1', port: closed, protocol: 'HTTP', timeoutMs: 1000 }), { ok: false, reason: 'Target.FailedHealthChecks' });
+    for (const s of servers.splice(0)) {
+      (s as http.Server).closeAllConnections?.();
+      s.close();
+    }
   });
 });

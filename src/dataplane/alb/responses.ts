@@ -4,7 +4,7 @@
  * `#{query}` reused from the request), a fixed-response action, and the load balancer's own
  * error pages (502, 503, 504) in the shape ALB sends them, from `awselb/2.0`.
  */
-import type { FixedResponseActionConfig, RedirectActionConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { FixedResponseAction, RedirectAction } from '../../lb/index.ts';
 
 /** The request's URI in its parts, as a redirect sees them. */
 export interface RequestUri {
@@ -28,31 +28,31 @@ export interface OwnResponse {
 const SERVER = 'awselb/2.0';
 
 /** The redirect's Location and status (301 or 302). */
-export function redirectResponse(config: RedirectActionConfig, uri: RequestUri): OwnResponse {
+export function redirectResponse(config: Pick<RedirectAction, 'protocol' | 'host' | 'port' | 'path' | 'query' | 'statusCode'>, uri: RequestUri): OwnResponse {
   const fill = (template: string) => template
     .replace(/#\{protocol\}/g, uri.protocol)
     .replace(/#\{host\}/g, uri.host)
     .replace(/#\{port\}/g, String(uri.port))
     .replace(/#\{path\}/g, uri.path.replace(/^\//, ''))
     .replace(/#\{query\}/g, uri.query);
-  const protocol = fill(config.Protocol ?? '#{protocol}').toLowerCase();
-  const host = fill(config.Host ?? '#{host}');
-  const port = fill(config.Port ?? '#{port}');
-  const path = fill(config.Path ?? '/#{path}');
-  const query = fill(config.Query ?? '#{query}');
+  const protocol = fill(config.protocol).toLowerCase();
+  const host = fill(config.host);
+  const port = fill(config.port);
+  const path = fill(config.path);
+  const query = fill(config.query);
   // The scheme's own port is left out of the URL.
   const defaultPort = (protocol === 'https' && port === '443') || (protocol === 'http' && port === '80');
   const location = `${protocol}://${host}${defaultPort ? '' : `:${port}`}${path.startsWith('/') ? path : `/${path}`}${query ? `?${query}` : ''}`;
-  const statusCode = config.StatusCode === 'HTTP_301' ? 301 : 302;
+  const statusCode = config.statusCode === 'HTTP_301' ? 301 : 302;
   return { statusCode, headers: { server: SERVER, location, 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(page(statusCode))) }, body: page(statusCode) };
 }
 
 /** A fixed-response action's answer. */
-export function fixedResponse(config: FixedResponseActionConfig): OwnResponse {
-  const body = config.MessageBody ?? '';
+export function fixedResponse(config: Pick<FixedResponseAction, 'statusCode' | 'contentType' | 'messageBody'>): OwnResponse {
+  const body = config.messageBody ?? '';
   return {
-    statusCode: Number(config.StatusCode),
-    headers: { server: SERVER, 'content-type': config.ContentType ?? 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) },
+    statusCode: Number(config.statusCode),
+    headers: { server: SERVER, 'content-type': config.contentType ?? 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) },
     body,
   };
 }
