@@ -17,6 +17,7 @@
  *
  *   npm run bench:observability   (needs Docker Engine and scripts/build-test-images.sh)
  *   LINES=200000 SAMPLES=20 DURATION_S=5 npx tsx bench/observability.ts
+ *   PARTS=1 npx tsx bench/observability.ts   (only the parts listed, e.g. `1` or `2,3`)
  */
 import { CloudWatchClient, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -30,6 +31,8 @@ import { TEST_IMAGE, benchCredentials, ecsClient, env, median, percentile, poll,
 const LINES = env('LINES', 200_000);
 const SAMPLES = env('SAMPLES', 20);
 const DURATION_S = env('DURATION_S', 5);
+/** Which parts run (PARTS=1,3): all by default. */
+const PARTS = new Set((process.env.PARTS ?? '1,2,3').split(',').map((p) => p.trim()));
 const RUN = Date.now().toString(36);
 const region = 'us-east-1';
 const say = (line = '') => console.log(line);
@@ -58,7 +61,13 @@ async function main(): Promise<void> {
   const cw = new CloudWatchClient(options);
   const eb = new EventBridgeClient(options);
 
-  // ---- 1. awslogs ----
+  if (PARTS.has('1')) await awslogs(ecs, logs);
+  if (PARTS.has('2')) await putMetricData(cw);
+  if (PARTS.has('3')) await putEvents(eb);
+}
+
+/** 1. awslogs end to end, beside PutLogEvents from this process; a follower's lag. */
+async function awslogs(ecs: ReturnType<typeof ecsClient>, logs: CloudWatchLogsClient): Promise<void> {
   const created = await ecs.send(new CreateClusterCommand({ clusterName: `bench-obs-${RUN}` }));
   clusterArn = created.cluster!.clusterArn!;
   const cluster = created.cluster!.clusterName!;
@@ -113,7 +122,10 @@ async function main(): Promise<void> {
   say(`   reference: PutLogEvents from this process, 10,000 a call ${rate(batches * 10_000, direct)}`);
   say(`   a follower polling FilterLogEvents every 100 ms, behind single PutLogEvents: median ${ms(median(lags))}   p90 ${ms(percentile(lags, 0.9))}`);
 
-  // ---- 2. PutMetricData ----
+}
+
+/** 2. PutMetricData, beside ListMetrics. */
+async function putMetricData(cw: CloudWatchClient): Promise<void> {
   const datums = Array.from({ length: 1000 }, (_, i) => ({ MetricName: `m${i % 20}`, Dimensions: [{ Name: 'Host', Value: `h${i % 5}` }], Value: i, Unit: 'Count' as const }));
   const put = await loop(() => cw.send(new PutMetricDataCommand({ Namespace: `Bench/${RUN}`, MetricData: datums })));
   const list = await loop(() => cw.send(new ListMetricsCommand({ Namespace: `Bench/${RUN}` })));
@@ -122,7 +134,10 @@ async function main(): Promise<void> {
   say(`   datapoints, 1,000 a call over 20 series                  ${rate(put.calls * 1000, put.ms)}   (${rate(put.calls, put.ms).trim()} calls)`);
   say(`   reference: ListMetrics calls (nothing written)           ${rate(list.calls, list.ms)}`);
 
-  // ---- 3. PutEvents against 1,000 rules ----
+}
+
+/** 3. PutEvents against 1,000 rules, beside a bus with none. */
+async function putEvents(eb: EventBridgeClient): Promise<void> {
   const entries = (source: string) => Array.from({ length: 10 }, (_, i) => ({ Source: source, DetailType: 'bench', Detail: JSON.stringify({ n: i, kind: 'order', total: i * 10 }), EventBusName: `bench-${RUN}` }));
   await eb.send(new CreateEventBusCommand({ Name: `bench-${RUN}` }));
   await eb.send(new CreateEventBusCommand({ Name: `empty-${RUN}` }));
