@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand } from '@aws-sdk/client-eventbridge';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { removeClusterContainers } from '../test/support/docker.ts';
 import { TEST_IMAGE, benchCredentials, ecsClient, env, median, percentile, poll, spawnWharf, tempDir, type WharfProcess, runBench } from './support/wharf.ts';
 
@@ -41,6 +42,34 @@ const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(9);
 
 let wharf: WharfProcess | undefined;
 let clusterArn = '';
+
+/** CPU seconds (user and system) of the processes named `name` (their /proc comm), or of `pid`; 0 where /proc is not there. */
+function cpuSeconds(of: { pid: number } | { name: string }): number {
+  const ticks = (pid: string) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  if ('pid' in of) return ticks(String(of.pid)) / 100;
+  let total = 0;
+  for (const pid of existsSync('/proc') ? readdirSync('/proc').filter((d) => /^\d+$/.test(d)) : []) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === of.name) total += ticks(pid);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total / 100;
+}
+
+/** CPU seconds so far of Wharf, dockerd and this process (the reader), to say where a figure's time went. */
+function cpuNow(): { wharf: number; dockerd: number; bench: number } {
+  const own = process.cpuUsage();
+  return { wharf: cpuSeconds({ pid: wharf!.pid }), dockerd: cpuSeconds({ name: 'dockerd' }), bench: (own.user + own.system) / 1e6 };
+}
 
 /** Calls `call` back to back for DURATION_S seconds; resolves to (calls, ms). */
 async function loop(call: () => Promise<unknown>): Promise<{ calls: number; ms: number }> {
@@ -84,6 +113,7 @@ async function awslogs(ecs: ReturnType<typeof ecsClient>, logs: CloudWatchLogsCl
   const stream = `flood/app/${arn.slice(arn.lastIndexOf('/') + 1)}`;
   await poll('flood RUNNING', async () => ((await ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks?.[0]?.lastStatus === 'RUNNING' ? true : undefined), { timeoutMs: 60_000, everyMs: 20 });
   const t0 = performance.now();
+  const cpu0 = cpuNow();
   let count = 0;
   let token: string | undefined;
   await poll('every line in CloudWatch Logs', async () => {
@@ -96,6 +126,7 @@ async function awslogs(ecs: ReturnType<typeof ecsClient>, logs: CloudWatchLogsCl
     return count >= LINES ? true : undefined;
   }, { timeoutMs: 600_000, everyMs: 50 });
   const shipped = performance.now() - t0;
+  const cpu1 = cpuNow();
 
   await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'direct' }));
   const batch = (i: number) => Array.from({ length: 10_000 }, (_, j) => ({ timestamp: Date.now(), message: `direct ${i * 10_000 + j}` }));
@@ -119,6 +150,7 @@ async function awslogs(ecs: ReturnType<typeof ecsClient>, logs: CloudWatchLogsCl
   }
   say(`1. awslogs: ${LINES.toLocaleString('en-US')} lines from a container (busybox awk) to GetLogEvents`);
   say(`   container stdout → agent → PutLogEvents → readable      ${rate(LINES, shipped)}   (${(shipped / 1000).toFixed(2)} s)`);
+  say(`   CPU meanwhile: wharf ${(cpu1.wharf - cpu0.wharf).toFixed(2)} s, dockerd ${(cpu1.dockerd - cpu0.dockerd).toFixed(2)} s, this reader ${(cpu1.bench - cpu0.bench).toFixed(2)} s`);
   say(`   reference: PutLogEvents from this process, 10,000 a call ${rate(batches * 10_000, direct)}`);
   say(`   a follower polling FilterLogEvents every 100 ms, behind single PutLogEvents: median ${ms(median(lags))}   p90 ${ms(percentile(lags, 0.9))}`);
 
