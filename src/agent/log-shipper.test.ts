@@ -78,6 +78,50 @@ describe('the awslogs shipper', () => {
     assert.ok(first.sent.every((b) => b.messages.length <= 10_000));
   });
 
+  it('under a flood reads on while a batch is in flight, at most a batch ahead (blocking), and sends full batches', async () => {
+    const clock = new ManualClock();
+    const rt = new FakeRuntime({ clock, images: ['img'] });
+    const id = await container(rt);
+    for (let i = 0; i < 45_000; i++) rt.print(id, `line ${i}`);
+    rt.exit(id, 0);
+    let read = 0;
+    let release = () => {};
+    const inFlight: number[] = [];
+    const sizes: number[] = [];
+    const s = sink();
+    const put = s.s.putLogEvents;
+    s.s.putLogEvents = async (group, stream, events) => {
+      inFlight.push(read);
+      await new Promise<void>((r) => (release = r));
+      sizes.push(events.length);
+      await put(group, stream, events);
+    };
+    const follow = (since?: string) => {
+      const inner = rt.followLogs(id, since);
+      return {
+        close: () => inner.close(),
+        async* [Symbol.asyncIterator]() {
+          for await (const lines of inner) {
+            read += lines.length;
+            yield lines;
+          }
+        },
+      };
+    };
+    const running = new LogShipper({ follow, sink: s.s, options: awslogsOptions(def(), 't', id, 'r'), onShipped: () => undefined, log: () => undefined }).run();
+    for (let sent = 0; sent < 6 && s.messages().length < 45_000; sent++) {
+      while (inFlight.length === sent) await new Promise((r) => setTimeout(r, 1));
+      // While a batch is in flight the reader has a whole batch (and one read) ready beyond it, no more.
+      await new Promise((r) => setTimeout(r, 20));
+      assert.ok(read - s.messages().length <= 2 * 10_000 + 1000, `read ${read}, shipped ${s.messages().length}`);
+      release();
+    }
+    await running;
+    assert.deepEqual(s.messages(), Array.from({ length: 45_000 }, (_, i) => `line ${i}`));
+    // The first read goes at once (the stream was quiet); then each batch takes all that waited, up to 10,000.
+    assert.deepEqual(sizes, [1000, 10_000, 10_000, 10_000, 10_000, 4000]);
+  });
+
   it('a batch that arrived though its acknowledgement was never checkpointed is not sent again', async () => {
     const rt = new FakeRuntime({ images: ['img'] });
     const id = await container(rt);
