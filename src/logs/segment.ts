@@ -22,21 +22,22 @@ export interface FramedEvent extends StoredEvent {
 const HEADER = 8;
 const FIXED = 16;
 
-/** The frames of `events`, as one buffer written with one call. */
+/** The frames of `events`, as one buffer written with one call (one allocation for the batch, not one per event). */
 export function encodeFrames(events: readonly StoredEvent[]): Buffer {
-  const parts: Buffer[] = [];
+  let total = 0;
+  for (const e of events) total += HEADER + FIXED + Buffer.byteLength(e.message, 'utf8');
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
   for (const e of events) {
-    const message = Buffer.from(e.message, 'utf8');
-    const frame = Buffer.alloc(HEADER + FIXED + message.length);
-    frame.writeDoubleLE(e.timestamp, HEADER);
-    frame.writeDoubleLE(e.ingestionTime, HEADER + 8);
-    message.copy(frame, HEADER + FIXED);
-    const payload = frame.subarray(HEADER);
-    frame.writeUInt32LE(payload.length, 0);
-    frame.writeUInt32LE(crc32(payload), 4);
-    parts.push(frame);
+    const payload = at + HEADER;
+    out.writeDoubleLE(e.timestamp, payload);
+    out.writeDoubleLE(e.ingestionTime, payload + 8);
+    const end = payload + FIXED + out.write(e.message, payload + FIXED, 'utf8');
+    out.writeUInt32LE(end - payload, at);
+    out.writeUInt32LE(crc32(out.subarray(payload, end)), at + 4);
+    at = end;
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 /**
