@@ -46,22 +46,38 @@ export function encodeFrames(events: readonly StoredEvent[]): Buffer {
  */
 export function decodeFrames(bytes: Buffer, base = 0): { events: FramedEvent[]; validEnd: number } {
   const events: FramedEvent[] = [];
+  const { end } = visitFrames(bytes, base, (e) => void events.push(e));
+  return { events, validEnd: end };
+}
+
+/**
+ * Hands the whole, valid frames of `bytes` (at file offset `base`) to `visit` in order, until it
+ * returns false: where the frames handed ended, and whether `visit` stopped it (a reader with a
+ * page full decodes no further).
+ */
+export function visitFrames(bytes: Buffer, base: number, visit: (e: FramedEvent) => boolean | void): { end: number; stopped: boolean } {
   let at = 0;
   while (at + HEADER <= bytes.length) {
     const length = bytes.readUInt32LE(at);
     if (length < FIXED || at + HEADER + length > bytes.length) break;
     const payload = bytes.subarray(at + HEADER, at + HEADER + length);
     if (crc32(payload) !== bytes.readUInt32LE(at + 4)) break;
-    events.push({
+    const event: FramedEvent = {
       timestamp: payload.readDoubleLE(0),
       ingestionTime: payload.readDoubleLE(8),
-      message: payload.subarray(FIXED).toString('utf8'),
+      message: payload.toString('utf8', FIXED),
       offset: base + at,
       end: base + at + HEADER + length,
-    });
+    };
     at += HEADER + length;
+    if (visit(event) === false) return { end: base + at, stopped: true };
   }
-  return { events, validEnd: base + at };
+  return { end: base + at, stopped: false };
+}
+
+/** The length a frame at `at` of `bytes` says it has (header included), if its header is there. */
+export function frameLength(bytes: Buffer, at = 0): number | undefined {
+  return at + HEADER <= bytes.length ? HEADER + bytes.readUInt32LE(at) : undefined;
 }
 
 /** A segment's summary: what its sidecar holds, covering the file's first `bytes` bytes. */
