@@ -84,8 +84,12 @@ export interface LogShipperOptions {
   options: AwslogsOptions;
   /** A batch was acknowledged: everything up to `cursor` is in CloudWatch Logs. */
   onShipped(cursor: LogCursor): void;
-  /** A batch is about to be sent: resolves once that is checkpointed. */
-  onInFlight?(batch: InFlightBatch): Promise<void>;
+  /**
+   * A batch is about to be sent: resolves once that is checkpointed. `shipped` is the cursor of
+   * the batch acknowledged just before, when this one follows it at once: it is handed on here,
+   * not to `onShipped`, so the two are saved in one write.
+   */
+  onInFlight?(batch: InFlightBatch, shipped?: LogCursor): Promise<void>;
   /** The batch checkpointed as being sent when the last shipper stopped, if any. */
   inFlight?: InFlightBatch;
   log(message: string): void;
@@ -207,16 +211,27 @@ export class LogShipper {
 
   /** Sends batches, one at a time and in order, while anything is pending. */
   private async send(): Promise<void> {
-    while (this.pending.length && !this.stopped) {
-      this.quiet = false;
-      this.sentSinceFlush = true;
-      const batch = this.pending.splice(0, batchLength(this.pending));
-      for (const e of batch) this.pendingBytes -= e.size ?? eventSize(e.message);
-      this.wake();
-      const last = batch[batch.length - 1]!;
-      await this.o.onInFlight?.({ cursor: last.cursor, timestamp: last.timestamp, digest: messageDigest(last.message) });
-      if (!(await this.put(batch))) return;
-      this.o.onShipped(last.cursor);
+    const { onInFlight } = this.o;
+    // Acknowledged, and handed on with the next batch's checkpoint.
+    let acknowledged: LogCursor | undefined;
+    try {
+      while (this.pending.length && !this.stopped) {
+        this.quiet = false;
+        this.sentSinceFlush = true;
+        const batch = this.pending.splice(0, batchLength(this.pending));
+        for (const e of batch) this.pendingBytes -= e.size ?? eventSize(e.message);
+        this.wake();
+        const last = batch[batch.length - 1]!;
+        if (onInFlight) {
+          await onInFlight({ cursor: last.cursor, timestamp: last.timestamp, digest: messageDigest(last.message) }, acknowledged);
+          acknowledged = undefined;
+        }
+        if (!(await this.put(batch))) return;
+        if (onInFlight && this.pending.length && !this.stopped) acknowledged = last.cursor;
+        else this.o.onShipped(last.cursor);
+      }
+    } finally {
+      if (acknowledged) this.o.onShipped(acknowledged);
     }
   }
 
