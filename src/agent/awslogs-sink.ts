@@ -4,6 +4,8 @@
  * a batch of 10,000 events is one JSON.stringify, not the SDK's walk of each event through its
  * schema; the other calls go through the SDK.
  */
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { signRequest, type Credentials, type RoleCredentials } from '../common/index.ts';
 import type { LogSink } from './log-shipper.ts';
@@ -12,18 +14,38 @@ import type { LogSink } from './log-shipper.ts';
 const TARGET = 'Logs_20140328';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
+/** Connections kept open between batches (http and https). */
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+/** One POST: the answer's status, error type header and body. */
+function post(url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; errorType?: string; text: string }> {
+  const https = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const request = (https ? httpsRequest : httpRequest)(url, { method: 'POST', headers, agent: https ? agents.https : agents.http }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (c: Buffer) => chunks.push(c));
+      response.on('error', reject);
+      response.on('end', () => {
+        const errorType = response.headers['x-amzn-errortype'];
+        resolve({ status: response.statusCode ?? 0, errorType: Array.isArray(errorType) ? errorType[0] : errorType, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** An AWS JSON error answer as an Error named by its code, as the SDK throws it. */
-async function errorOf(response: Response): Promise<Error> {
-  const text = await response.text();
+function errorOf(answer: { status: number; errorType?: string; text: string }): Error {
   let body: { __type?: string; message?: string; Message?: string } = {};
   try {
-    body = JSON.parse(text) as typeof body;
+    body = JSON.parse(answer.text) as typeof body;
   } catch {
     // Not JSON: named by the status below.
   }
-  const type = response.headers.get('x-amzn-errortype') ?? body.__type ?? `HTTP ${response.status}`;
+  const type = answer.errorType ?? body.__type ?? `HTTP ${answer.status}`;
   const name = type.split(':')[0]!.split('#').at(-1)!;
-  return Object.assign(new Error(body.message ?? body.Message ?? (text || `HTTP ${response.status}`)), { name, $metadata: { httpStatusCode: response.status } });
+  return Object.assign(new Error(body.message ?? body.Message ?? (answer.text || `HTTP ${answer.status}`)), { name, $metadata: { httpStatusCode: answer.status } });
 }
 
 /** A sink calling `endpoint` in `region` as `credentials` (a role session, or the agent's own key pair). */
@@ -60,9 +82,8 @@ export function awslogsSink(
         method: 'POST', url, body, credentials: await plainCredentials(), region, service: 'logs',
         headers: { 'content-type': CONTENT_TYPE, 'x-amz-target': `${TARGET}.PutLogEvents` },
       });
-      const response = await fetch(url, { method: 'POST', headers, body });
-      if (!response.ok) throw await errorOf(response);
-      await response.arrayBuffer();
+      const answer = await post(url, { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body);
+      if (answer.status < 200 || answer.status >= 300) throw errorOf(answer);
     },
     async lastEvent(group, stream) {
       const out = await client.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: false, limit: 1 }));
