@@ -131,9 +131,11 @@ async function awslogs(ecs: ReturnType<typeof ecsClient>, logs: CloudWatchLogsCl
   await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'direct' }));
   const batch = (i: number) => Array.from({ length: 10_000 }, (_, j) => ({ timestamp: Date.now(), message: `direct ${i * 10_000 + j}` }));
   const d0 = performance.now();
+  const dcpu0 = cpuNow();
   const batches = Math.ceil(LINES / 10_000);
   for (let i = 0; i < batches; i++) await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 'direct', logEvents: batch(i) }));
   const direct = performance.now() - d0;
+  const dcpu1 = cpuNow();
 
   await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'lag' }));
   const lags: number[] = [];
@@ -151,7 +153,7 @@ async function awslogs(ecs: ReturnType<typeof ecsClient>, logs: CloudWatchLogsCl
   say(`1. awslogs: ${LINES.toLocaleString('en-US')} lines from a container (busybox awk) to GetLogEvents`);
   say(`   container stdout → agent → PutLogEvents → readable      ${rate(LINES, shipped)}   (${(shipped / 1000).toFixed(2)} s)`);
   say(`   CPU meanwhile: wharf ${(cpu1.wharf - cpu0.wharf).toFixed(2)} s, dockerd ${(cpu1.dockerd - cpu0.dockerd).toFixed(2)} s, this reader ${(cpu1.bench - cpu0.bench).toFixed(2)} s`);
-  say(`   reference: PutLogEvents from this process, 10,000 a call ${rate(batches * 10_000, direct)}`);
+  say(`   reference: PutLogEvents from this process, 10,000 a call ${rate(batches * 10_000, direct)}   (CPU: wharf ${(dcpu1.wharf - dcpu0.wharf).toFixed(2)} s, this process ${(dcpu1.bench - dcpu0.bench).toFixed(2)} s)`);
   say(`   a follower polling FilterLogEvents every 100 ms, behind single PutLogEvents: median ${ms(median(lags))}   p90 ${ms(percentile(lags, 0.9))}`);
 
 }
