@@ -161,7 +161,7 @@ export class LogShipper {
     } finally {
       clearInterval(timer);
     }
-    await this.sending;
+    while (this.sending) await this.sending;
   }
 
   /** Whether the batch in flight at the last stop is the stream's newest event (it arrived). */
@@ -206,6 +206,8 @@ export class LogShipper {
     this.sending = this.send().finally(() => {
       this.sending = undefined;
       this.wake();
+      // Lines queued while the last batch was being finished go now.
+      this.kick();
     });
   }
 
