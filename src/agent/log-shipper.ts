@@ -123,6 +123,8 @@ export class LogShipper {
   private follow?: LogFollow;
   private dropped = 0;
   private streamReady = false;
+  /** The group and stream being made ahead of the first batch, so it does not wait for them. */
+  private preparing?: Promise<void>;
 
   constructor(private readonly o: LogShipperOptions) {}
 
@@ -133,6 +135,7 @@ export class LogShipper {
     if (from !== this.o.from) this.o.onShipped(from!);
     const filter = new CursorFilter(from);
     const assembler = new EventAssembler(options.start);
+    this.preparing = this.prepare().catch(() => undefined);
     this.follow = this.o.follow(sinceOf(from));
     const timer = setInterval(() => {
       // Quiet for a flush interval: the event being joined is complete as it is.
@@ -244,6 +247,7 @@ export class LogShipper {
     let wait = this.o.retryMs ?? 500;
     for (;;) {
       try {
+        await this.preparing;
         if (!this.streamReady) await this.prepare();
         await sink.putLogEvents(options.group, options.stream, events);
         return true;
