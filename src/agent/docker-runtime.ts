@@ -120,7 +120,7 @@ export class DockerRuntime implements ContainerRuntime {
   followLogs(id: string, since?: string): LogFollow {
     const abort = new AbortController();
     const container = this.docker.getContainer(id);
-    async function* lines(): AsyncGenerator<string> {
+    async function* lines(): AsyncGenerator<string[]> {
       const tty = (await container.inspect()).Config.Tty;
       const stream = (await container.logs({
         follow: true, stdout: true, stderr: true, timestamps: true, ...(since && { since }), abortSignal: abort.signal,

@@ -192,19 +192,21 @@ export class FakeRuntime implements ContainerRuntime {
     const wakeAll = () => {
       for (const wake of self.containers.get(id)?.outputWaiters.splice(0) ?? []) wake();
     };
-    async function* lines(): AsyncGenerator<string> {
+    async function* lines(): AsyncGenerator<string[]> {
       const from = since ? Number(since.split('.')[0]) * 1000 : -Infinity;
-      for (let i = 0; ; i++) {
+      for (let i = 0; ; ) {
         const c = self.containers.get(id);
         if (!c || closed) return;
         if (i < c.output.length) {
-          const line = c.output[i]!;
-          if (Date.parse(line.slice(0, 23) + 'Z') >= from) yield line;
+          // What was printed since the last read, up to a read's worth, together, as Docker's reads bring it.
+          const end = Math.min(c.output.length, i + 1000);
+          const ready = c.output.slice(i, end).filter((line) => Date.parse(line.slice(0, 23) + 'Z') >= from);
+          i = end;
+          if (ready.length) yield ready;
           continue;
         }
         if (c.info.state !== 'running') return;
         await new Promise<void>((resolve) => c.outputWaiters.push(resolve));
-        i--;
       }
     }
     const iterable = lines();

@@ -23,6 +23,8 @@ export interface PendingEvent {
   timestamp: number;
   message: string;
   cursor: LogCursor;
+  /** Its size as PutLogEvents counts it (UTF-8 bytes and the overhead), once the event is complete. */
+  size?: number;
 }
 
 /** PutLogEvents' limits: events and bytes per batch (each event counts 26 bytes besides its UTF-8 message), and the span it may cover. */
@@ -30,8 +32,23 @@ export const BATCH_LIMITS = { events: 10_000, bytes: 1_048_576, eventOverhead: 2
 /** The longest event CloudWatch Logs takes (256 KiB less the overhead); longer messages are cut, as Docker's awslogs driver splits them. */
 export const MAX_EVENT_BYTES = 262_144 - BATCH_LIMITS.eventOverhead;
 
+/** Character classes of a normalized time, `2026-12-03T17:00:00.123456789Z`: `d` a digit, anything else itself. */
+const NORMALIZED = 'dddd-dd-ddTdd:dd:dd.dddddddddZ';
+
+/** Whether `time` is normalized already (Docker's own form when no fraction digit is a trailing zero). */
+function isNormalized(time: string): boolean {
+  if (time.length !== NORMALIZED.length) return false;
+  for (let i = 0; i < NORMALIZED.length; i++) {
+    const c = time.charCodeAt(i);
+    const want = NORMALIZED.charCodeAt(i);
+    if (want === 100 ? c < 48 || c > 57 : c !== want) return false;
+  }
+  return true;
+}
+
 /** `2026-12-03T17:00:00.1234Z` → `2026-12-03T17:00:00.123400000Z`, so timestamps compare as strings. */
 export function normalizeTime(time: string): string {
+  if (isNormalized(time)) return time;
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(time);
   return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : time;
 }
@@ -50,8 +67,20 @@ export function parseDockerLine(raw: string): LogLine | undefined {
   return { time: normalizeTime(raw.slice(0, space)), message: raw.slice(space + 1) };
 }
 
+/** The last second parsed (`2026-12-03T17:00:00`) and its epoch milliseconds: lines come many to a second. */
+let lastSecond = '';
+let lastSecondMillis = 0;
+
 /** The line's epoch milliseconds. */
-export const lineMillis = (line: LogLine): number => Date.parse(`${line.time.slice(0, 23)}Z`);
+export function lineMillis(line: LogLine): number {
+  const time = line.time;
+  if (time.length !== NORMALIZED.length || time.charCodeAt(19) !== 46) return Date.parse(`${time.slice(0, 23)}Z`);
+  if (!time.startsWith(lastSecond) || lastSecond === '') {
+    lastSecond = time.slice(0, 19);
+    lastSecondMillis = Date.parse(`${lastSecond}Z`);
+  }
+  return lastSecondMillis + (time.charCodeAt(20) - 48) * 100 + (time.charCodeAt(21) - 48) * 10 + (time.charCodeAt(22) - 48);
+}
 
 /**
  * Skips the lines `cursor` says were shipped; tracks the cursor of each line it lets through.
@@ -112,10 +141,13 @@ export class EventAssembler {
 
   add(line: LogLine, cursor: LogCursor): void {
     const message = cut(line.message);
-    if (!this.start || this.start.test(line.message) || !this.open) {
-      if (this.open) this.ready.push(this.open);
+    if (!this.start) {
+      this.ready.push({ timestamp: lineMillis(line), message, cursor, size: eventSize(message) });
+      return;
+    }
+    if (this.start.test(line.message) || !this.open) {
+      this.closeOpen();
       this.open = { timestamp: lineMillis(line), message, cursor };
-      if (!this.start) this.closeOpen();
       return;
     }
     this.open.message = cut(`${this.open.message}\n${line.message}`);
@@ -135,32 +167,45 @@ export class EventAssembler {
   }
 
   private closeOpen(): void {
-    if (this.open) this.ready.push(this.open);
+    if (this.open) {
+      this.open.size = eventSize(this.open.message);
+      this.ready.push(this.open);
+    }
     this.open = undefined;
   }
 }
 
+/** The size PutLogEvents counts for an event with this message. */
+export const eventSize = (message: string): number => Buffer.byteLength(message) + BATCH_LIMITS.eventOverhead;
+
 function cut(message: string): string {
-  if (Buffer.byteLength(message) <= MAX_EVENT_BYTES) return message;
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most messages are short enough not to be measured.
+  if (message.length * 3 <= MAX_EVENT_BYTES || Buffer.byteLength(message) <= MAX_EVENT_BYTES) return message;
   return Buffer.from(message).subarray(0, MAX_EVENT_BYTES).toString('utf8').replace(/\uFFFD$/, '');
+}
+
+/** How many of `events`, from `start`, make the next PutLogEvents batch: as many as fit its limits of count, bytes and span. */
+export function batchLength(events: readonly PendingEvent[], start = 0): number {
+  const first = events[start];
+  if (!first) return 0;
+  let bytes = 0;
+  let i = start;
+  for (; i < events.length && i - start < BATCH_LIMITS.events; i++) {
+    const e = events[i]!;
+    const size = e.size ?? eventSize(e.message);
+    if (i > start && (bytes + size > BATCH_LIMITS.bytes || e.timestamp - first.timestamp > BATCH_LIMITS.spanMs)) break;
+    bytes += size;
+  }
+  return i - start;
 }
 
 /** The events as PutLogEvents batches, in order: each within the limits of count, bytes and span. */
 export function batches(events: readonly PendingEvent[]): PendingEvent[][] {
   const out: PendingEvent[][] = [];
-  let current: PendingEvent[] = [];
-  let bytes = 0;
-  for (const e of events) {
-    const size = Buffer.byteLength(e.message) + BATCH_LIMITS.eventOverhead;
-    const first = current[0];
-    if (first && (current.length === BATCH_LIMITS.events || bytes + size > BATCH_LIMITS.bytes || e.timestamp - first.timestamp > BATCH_LIMITS.spanMs)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(e);
-    bytes += size;
+  for (let at = 0; at < events.length;) {
+    const n = batchLength(events, at);
+    out.push(events.slice(at, at + n));
+    at += n;
   }
-  if (current.length) out.push(current);
   return out;
 }

@@ -78,6 +78,88 @@ describe('the awslogs shipper', () => {
     assert.ok(first.sent.every((b) => b.messages.length <= 10_000));
   });
 
+  it('under a flood reads on while a batch is in flight, at most a batch ahead (blocking), and sends full batches', async () => {
+    const clock = new ManualClock();
+    const rt = new FakeRuntime({ clock, images: ['img'] });
+    const id = await container(rt);
+    for (let i = 0; i < 45_000; i++) rt.print(id, `line ${i}`);
+    rt.exit(id, 0);
+    let read = 0;
+    let release = () => {};
+    const inFlight: number[] = [];
+    const sizes: number[] = [];
+    const s = sink();
+    const put = s.s.putLogEvents;
+    s.s.putLogEvents = async (group, stream, events) => {
+      inFlight.push(read);
+      await new Promise<void>((r) => (release = r));
+      sizes.push(events.length);
+      await put(group, stream, events);
+    };
+    const follow = (since?: string) => {
+      const inner = rt.followLogs(id, since);
+      return {
+        close: () => inner.close(),
+        async* [Symbol.asyncIterator]() {
+          for await (const lines of inner) {
+            read += lines.length;
+            yield lines;
+          }
+        },
+      };
+    };
+    const running = new LogShipper({ follow, sink: s.s, options: awslogsOptions(def(), 't', id, 'r'), onShipped: () => undefined, log: () => undefined }).run();
+    for (let sent = 0; sent < 6 && s.messages().length < 45_000; sent++) {
+      while (inFlight.length === sent) await new Promise((r) => setTimeout(r, 1));
+      // While a batch is in flight the reader has a whole batch (and one read) ready beyond it, no more.
+      await new Promise((r) => setTimeout(r, 20));
+      assert.ok(read - s.messages().length <= 2 * 10_000 + 1000, `read ${read}, shipped ${s.messages().length}`);
+      release();
+    }
+    await running;
+    assert.deepEqual(s.messages(), Array.from({ length: 45_000 }, (_, i) => `line ${i}`));
+    // The first read goes at once (the stream was quiet); then each batch takes all that waited, up to 10,000.
+    assert.deepEqual(sizes, [1000, 10_000, 10_000, 10_000, 10_000, 4000]);
+  });
+
+  it('hands a batch\'s acknowledgement on with the next batch\'s checkpoint when that follows at once', async () => {
+    const clock = new ManualClock();
+    const rt = new FakeRuntime({ clock, images: ['img'] });
+    const id = await container(rt);
+    for (let i = 0; i < 25_000; i++) rt.print(id, `line ${i}`);
+    rt.exit(id, 0);
+    const s = sink();
+    const calls: string[] = [];
+    let checkpoint: { cursor?: LogCursor; inFlight?: InFlightBatch } = {};
+    await new LogShipper({
+      follow: (since) => rt.followLogs(id, since), sink: s.s, options: awslogsOptions(def(), 't', id, 'r'), log: () => undefined,
+      onShipped: (cursor) => {
+        calls.push(`shipped ${cursor.count}`);
+        checkpoint = { cursor };
+      },
+      onInFlight: async (batch, shipped) => {
+        calls.push(`in flight ${batch.cursor.count}${shipped ? ` after ${shipped.count}` : ''}`);
+        // What a crash now would leave: the batch before acknowledged, this one maybe sent.
+        checkpoint = { cursor: shipped ?? checkpoint.cursor, inFlight: batch };
+      },
+    }).run();
+    // All lines have one timestamp: a cursor's count is how many lines it covers. Each batch's
+    // acknowledgement comes once: with the next batch's checkpoint, or on its own.
+    const ends: number[] = [];
+    for (const b of s.sent) ends.push((ends.at(-1) ?? 0) + b.messages.length);
+    const expected: string[] = [];
+    ends.forEach((end, i) => {
+      const before = i > 0 && !expected.includes(`shipped ${ends[i - 1]}`) ? ` after ${ends[i - 1]}` : '';
+      expected.push(`in flight ${end}${before}`);
+      if (calls.includes(`shipped ${end}`)) expected.push(`shipped ${end}`);
+    });
+    assert.ok(ends.length > 2);
+    assert.deepEqual(calls, expected);
+    assert.ok(calls.some((c) => c.includes(' after ')), 'batches that follow at once carry the acknowledgement');
+    assert.equal(calls.at(-1), 'shipped 25000');
+    assert.deepEqual(checkpoint, { cursor: { time: checkpoint.cursor!.time, count: 25_000 } });
+  });
+
   it('a batch that arrived though its acknowledgement was never checkpointed is not sent again', async () => {
     const rt = new FakeRuntime({ images: ['img'] });
     const id = await container(rt);

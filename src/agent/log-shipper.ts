@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import type { LogFollow } from './runtime.ts';
 import {
-  BATCH_LIMITS, CursorFilter, EventAssembler, batches, datetimeFormatPattern, parseDockerLine, sinceOf, type LogCursor, type PendingEvent,
+  BATCH_LIMITS, CursorFilter, EventAssembler, batchLength, datetimeFormatPattern, eventSize, parseDockerLine, sinceOf, type LogCursor, type PendingEvent,
 } from './log-lines.ts';
 
 /** Where the events go: CloudWatch Logs, as the task's execution role (or the agent's own principal). */
@@ -84,8 +84,12 @@ export interface LogShipperOptions {
   options: AwslogsOptions;
   /** A batch was acknowledged: everything up to `cursor` is in CloudWatch Logs. */
   onShipped(cursor: LogCursor): void;
-  /** A batch is about to be sent: resolves once that is checkpointed. */
-  onInFlight?(batch: InFlightBatch): Promise<void>;
+  /**
+   * A batch is about to be sent: resolves once that is checkpointed. `shipped` is the cursor of
+   * the batch acknowledged just before, when this one follows it at once: it is handed on here,
+   * not to `onShipped`, so the two are saved in one write.
+   */
+  onInFlight?(batch: InFlightBatch, shipped?: LogCursor): Promise<void>;
   /** The batch checkpointed as being sent when the last shipper stopped, if any. */
   inFlight?: InFlightBatch;
   log(message: string): void;
@@ -95,15 +99,32 @@ export interface LogShipperOptions {
   retryMs?: number;
 }
 
-/** Ships one container's output until it ends (the container stopped) or `stop` is called. */
+/**
+ * Ships one container's output until it ends (the container stopped) or `stop` is called.
+ *
+ * One batch is in flight at a time, so the checkpoint is exact: its cursor is saved before it is
+ * sent and acknowledged after. Reading goes on meanwhile; once a batch is acknowledged the next
+ * one goes at once with everything read since (up to PutLogEvents' limits), so under a flood
+ * batches are full and the reader and the control plane work at the same time. Lines that come
+ * after a quiet interval go at once; otherwise what is read waits for a full batch, the
+ * acknowledgement of the one in flight, or the flush interval.
+ */
 export class LogShipper {
   private pending: PendingEvent[] = [];
   private pendingBytes = 0;
-  private shipping: Promise<void> = Promise.resolve();
+  /** The loop sending batches, while it runs. */
+  private sending?: Promise<void>;
+  /** Whether a flush interval passed with no batch sent (the next lines need not wait). */
+  private quiet = true;
+  private sentSinceFlush = false;
+  /** The reader waiting for room (blocking mode). */
+  private waiters: (() => void)[] = [];
   private stopped = false;
   private follow?: LogFollow;
   private dropped = 0;
   private streamReady = false;
+  /** The group and stream being made ahead of the first batch, so it does not wait for them. */
+  private preparing?: Promise<void>;
 
   constructor(private readonly o: LogShipperOptions) {}
 
@@ -114,32 +135,36 @@ export class LogShipper {
     if (from !== this.o.from) this.o.onShipped(from!);
     const filter = new CursorFilter(from);
     const assembler = new EventAssembler(options.start);
+    this.preparing = this.prepare().catch(() => undefined);
     this.follow = this.o.follow(sinceOf(from));
     const timer = setInterval(() => {
       // Quiet for a flush interval: the event being joined is complete as it is.
       this.queue(assembler.flush());
-      void this.ship();
+      this.quiet = !this.sentSinceFlush && !this.sending;
+      this.sentSinceFlush = false;
+      this.kick();
     }, this.o.flushMs ?? 1000);
     timer.unref();
     try {
-      for await (const raw of this.follow) {
-        const line = parseDockerLine(raw);
-        if (!line) continue;
-        const cursor = filter.next(line);
-        if (!cursor) continue;
-        assembler.add(line, cursor);
-        this.queue(assembler.take());
-        if (this.pending.length >= BATCH_LIMITS.events || this.pendingBytes >= BATCH_LIMITS.bytes) {
-          if (options.mode === 'blocking') await this.ship();
-          else void this.ship();
+      for await (const lines of this.follow) {
+        for (const raw of lines) {
+          const line = parseDockerLine(raw);
+          if (!line) continue;
+          const cursor = filter.next(line);
+          if (!cursor) continue;
+          assembler.add(line, cursor);
         }
+        this.queue(assembler.take());
+        if (this.quiet || this.full()) this.kick();
+        // Blocking: a whole batch waits beside the one in flight; read on once it goes.
+        while (options.mode === 'blocking' && this.full() && this.sending && !this.stopped) await new Promise<void>((r) => this.waiters.push(r));
       }
       this.queue(assembler.flush());
-      await this.ship();
+      this.kick();
     } finally {
       clearInterval(timer);
     }
-    await this.shipping;
+    while (this.sending) await this.sending;
   }
 
   /** Whether the batch in flight at the last stop is the stream's newest event (it arrived). */
@@ -153,13 +178,15 @@ export class LogShipper {
   stop(): void {
     this.stopped = true;
     this.follow?.close();
+    this.wake();
   }
 
   private queue(events: PendingEvent[]): void {
+    const { options } = this.o;
     for (const e of events) {
-      const size = Buffer.byteLength(e.message) + BATCH_LIMITS.eventOverhead;
-      if (this.o.options.mode === 'non-blocking' && this.pendingBytes + size > this.o.options.maxBufferBytes) {
-        if (this.dropped++ === 0) this.o.log(`awslogs ${this.o.options.group}/${this.o.options.stream}: buffer full (max-buffer-size), dropping lines (mode non-blocking)`);
+      const size = e.size ?? eventSize(e.message);
+      if (options.mode === 'non-blocking' && this.pendingBytes + size > options.maxBufferBytes) {
+        if (this.dropped++ === 0) this.o.log(`awslogs ${options.group}/${options.stream}: buffer full (max-buffer-size), dropping lines (mode non-blocking)`);
         continue;
       }
       this.pending.push(e);
@@ -167,42 +194,71 @@ export class LogShipper {
     }
   }
 
-  /** Ships what is pending, after what is being shipped: batches go out one at a time, in order. */
-  private ship(): Promise<void> {
-    if (!this.pending.length) return this.shipping;
-    const taken = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.shipping = this.shipping.then(async () => {
-      for (const batch of batches(taken)) {
-        if (this.stopped) return;
-        const last = batch[batch.length - 1]!;
-        await this.o.onInFlight?.({ cursor: last.cursor, timestamp: last.timestamp, digest: messageDigest(last.message) });
-        await this.put(batch);
-        this.o.onShipped(last.cursor);
-      }
-    });
-    return this.shipping;
+  /** Whether a whole batch is waiting. */
+  private full(): boolean {
+    return this.pending.length >= BATCH_LIMITS.events || this.pendingBytes >= BATCH_LIMITS.bytes;
   }
 
-  /** One batch, tried until it is acknowledged (the group and stream made when missing) or the shipper stops. */
-  private async put(batch: PendingEvent[]): Promise<void> {
+  private wake(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Starts sending what is pending, unless a batch is in flight (then it goes once that is acknowledged). */
+  private kick(): void {
+    if (this.sending || !this.pending.length || this.stopped) return;
+    this.sending = this.send().finally(() => {
+      this.sending = undefined;
+      this.wake();
+      // Lines queued while the last batch was being finished go now.
+      this.kick();
+    });
+  }
+
+  /** Sends batches, one at a time and in order, while anything is pending. */
+  private async send(): Promise<void> {
+    const { onInFlight } = this.o;
+    // Acknowledged, and handed on with the next batch's checkpoint.
+    let acknowledged: LogCursor | undefined;
+    try {
+      while (this.pending.length && !this.stopped) {
+        this.quiet = false;
+        this.sentSinceFlush = true;
+        const batch = this.pending.splice(0, batchLength(this.pending));
+        for (const e of batch) this.pendingBytes -= e.size ?? eventSize(e.message);
+        this.wake();
+        const last = batch[batch.length - 1]!;
+        if (onInFlight) {
+          await onInFlight({ cursor: last.cursor, timestamp: last.timestamp, digest: messageDigest(last.message) }, acknowledged);
+          acknowledged = undefined;
+        }
+        if (!(await this.put(batch))) return;
+        if (onInFlight && this.pending.length && !this.stopped) acknowledged = last.cursor;
+        else this.o.onShipped(last.cursor);
+      }
+    } finally {
+      if (acknowledged) this.o.onShipped(acknowledged);
+    }
+  }
+
+  /** One batch, tried until it is acknowledged (the group and stream made when missing) or the shipper stops: whether it was. */
+  private async put(batch: PendingEvent[]): Promise<boolean> {
     const { sink, options } = this.o;
     const events = batch.map((e) => ({ timestamp: e.timestamp, message: e.message }));
     let wait = this.o.retryMs ?? 500;
     for (;;) {
       try {
+        await this.preparing;
         if (!this.streamReady) await this.prepare();
         await sink.putLogEvents(options.group, options.stream, events);
-        return;
+        return true;
       } catch (error) {
         const name = (error as { name?: string }).name;
         if (name === 'ResourceNotFoundException') this.streamReady = false;
         this.o.log(`awslogs ${options.group}/${options.stream}: ${name ?? 'Error'}: ${(error as Error).message}; retrying`);
-        if (this.stopped) return;
+        if (this.stopped) return false;
         await new Promise((r) => setTimeout(r, wait));
         wait = Math.min(wait * 2, 30_000);
-        if (this.stopped) return;
+        if (this.stopped) return false;
       }
     }
   }

@@ -101,8 +101,8 @@ export interface ContainerCreateOptions {
   HostConfig: HostConfig;
 }
 
-/** A container's output being followed. */
-export interface LogFollow extends AsyncIterable<string> {
+/** A container's output being followed: its timestamped lines, as many at a time as have come. */
+export interface LogFollow extends AsyncIterable<string[]> {
   close(): void;
 }
 

@@ -334,8 +334,12 @@ export class TaskManager {
         inFlight: c.logInFlight,
         onShipped: (cursor) => this.enqueue(() => this.apply({ type: 'logsShipped', container: c.name, cursor })),
         // Checkpointed before the batch goes: after a crash the shipper looks for it at the stream's end.
-        onInFlight: (batch) => new Promise<void>((resolve) => (this.closed ? resolve() : this.enqueue(async () => {
+        // With the batch acknowledged before it, if any: one write a batch.
+        onInFlight: (batch, shipped) => new Promise<void>((resolve) => (this.closed ? resolve() : this.enqueue(async () => {
+          if (shipped) this.apply({ type: 'logsShipped', container: c.name, cursor: shipped });
           this.apply({ type: 'logsInFlight', container: c.name, batch });
+          // Saved here, and known to be: the pass after this step does not write it again.
+          this.lastSaved = JSON.stringify(this.record());
           await this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));
           resolve();
         }))),

@@ -56,6 +56,24 @@ describe('event store', () => {
     assert.equal((await s.read(ref, { direction: 'forward', from: 'head', limit: 10, maxBytes: 10 })).events.length, 1, 'one event always fits');
   });
 
+  it('pages forward through a segment larger than a read window, events of every size each once and in order', async () => {
+    const s = store({ segmentBytes: 64 * 1024 * 1024 });
+    // Small events and ones near the 256 KiB maximum, so frames straddle the 1 MiB windows.
+    const all = Array.from({ length: 400 }, (_, i) => event(i, `${i} ${'x'.repeat(i % 7 === 0 ? 200_000 + i : 40)}`));
+    for (let i = 0; i < all.length; i += 50) await s.append(ref, all.slice(i, i + 50));
+    for (const limit of [1, 7, 10_000]) {
+      const seen: string[] = [];
+      let from: Parameters<EventStore['read']>[1]['from'] = 'head';
+      for (let pages = 0; pages < 1000; pages++) {
+        const page = await s.read(ref, { direction: 'forward', from, limit });
+        if (!page.events.length) break;
+        seen.push(...messages(page));
+        from = page.next;
+      }
+      assert.deepEqual(seen, all.map((e) => e.message), `limit ${limit}`);
+    }
+  });
+
   it('reads a time range [start, end), skipping segments outside it', async () => {
     const s = store({ segmentBytes: 1 });
     for (let t = 0; t < 20; t++) await s.append(ref, [event(t * 1000)]);

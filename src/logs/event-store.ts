@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StreamLock } from './stream-lock.ts';
-import { decodeFrames, encodeFrames, extendIndex, type FramedEvent, type SegmentIndex, type StoredEvent } from './segment.ts';
+import { decodeFrames, encodeFrames, extendIndex, frameLength, visitFrames, type FramedEvent, type SegmentIndex, type StoredEvent } from './segment.ts';
 
 export type { StoredEvent } from './segment.ts';
 
@@ -174,16 +174,23 @@ export class EventStore {
         const start = seq === from.segment ? from.offset : 0;
         next = { segment: seq, offset: Math.max(start, index.bytes) };
         if (!overlaps(index) || start >= index.bytes) continue;
-        for (const e of await readFrames(dir, seq, start, index.bytes)) {
+        let full = false;
+        await scanFrames(dir, seq, start, index.bytes, (e) => {
           if (inRange(e)) {
             bytes += eventBytes(e);
             // The event that does not fit is where the next read starts.
-            if (bytes > maxBytes && events.length > 0) return { events, next: { segment: seq, offset: e.offset } };
+            if (bytes > maxBytes && events.length > 0) {
+              next = { segment: seq, offset: e.offset };
+              full = true;
+              return false;
+            }
             events.push(located(seq, e));
           }
           next = { segment: seq, offset: e.end };
-          if (events.length >= req.limit) return { events, next };
-        }
+          full = events.length >= req.limit;
+          return !full;
+        });
+        if (full) return { events, next };
       }
       return { events, next };
     }
@@ -292,6 +299,40 @@ async function readRange(dir: string, seq: number, start: number, end: number): 
     const buffer = Buffer.alloc(end - start);
     const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
     return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+/** How much of a segment a forward read takes at a time: a page's worth, so a read of one page decodes little more than the page. */
+const SCAN_WINDOW = 1024 * 1024;
+
+/**
+ * The frames of a segment from `start` to `end`, read a window at a time and handed to `visit`
+ * until it returns false (or a frame is not whole and valid, as a torn tail is not).
+ */
+async function scanFrames(dir: string, seq: number, start: number, end: number, visit: (e: FramedEvent) => boolean): Promise<void> {
+  if (end <= start) return;
+  const file = await open(join(dir, `${name(seq)}.seg`), 'r');
+  try {
+    let at = start;
+    let window = SCAN_WINDOW;
+    while (at < end) {
+      const buffer = Buffer.allocUnsafe(Math.min(window, end - at));
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, at);
+      const bytes = buffer.subarray(0, bytesRead);
+      const scanned = visitFrames(bytes, at, visit);
+      if (scanned.stopped) return;
+      if (scanned.end > at) {
+        at = scanned.end;
+        window = SCAN_WINDOW;
+        continue;
+      }
+      // Not one whole frame: one longer than the window is read whole next; anything else ends the segment.
+      const length = frameLength(bytes);
+      if (length === undefined || length <= bytes.length || at + length > end || bytesRead < buffer.length) return;
+      window = length;
+    }
   } finally {
     await file.close();
   }

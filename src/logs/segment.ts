@@ -22,21 +22,22 @@ export interface FramedEvent extends StoredEvent {
 const HEADER = 8;
 const FIXED = 16;
 
-/** The frames of `events`, as one buffer written with one call. */
+/** The frames of `events`, as one buffer written with one call (one allocation for the batch, not one per event). */
 export function encodeFrames(events: readonly StoredEvent[]): Buffer {
-  const parts: Buffer[] = [];
+  let total = 0;
+  for (const e of events) total += HEADER + FIXED + Buffer.byteLength(e.message, 'utf8');
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
   for (const e of events) {
-    const message = Buffer.from(e.message, 'utf8');
-    const frame = Buffer.alloc(HEADER + FIXED + message.length);
-    frame.writeDoubleLE(e.timestamp, HEADER);
-    frame.writeDoubleLE(e.ingestionTime, HEADER + 8);
-    message.copy(frame, HEADER + FIXED);
-    const payload = frame.subarray(HEADER);
-    frame.writeUInt32LE(payload.length, 0);
-    frame.writeUInt32LE(crc32(payload), 4);
-    parts.push(frame);
+    const payload = at + HEADER;
+    out.writeDoubleLE(e.timestamp, payload);
+    out.writeDoubleLE(e.ingestionTime, payload + 8);
+    const end = payload + FIXED + out.write(e.message, payload + FIXED, 'utf8');
+    out.writeUInt32LE(end - payload, at);
+    out.writeUInt32LE(crc32(out.subarray(payload, end)), at + 4);
+    at = end;
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 /**
@@ -45,22 +46,38 @@ export function encodeFrames(events: readonly StoredEvent[]): Buffer {
  */
 export function decodeFrames(bytes: Buffer, base = 0): { events: FramedEvent[]; validEnd: number } {
   const events: FramedEvent[] = [];
+  const { end } = visitFrames(bytes, base, (e) => void events.push(e));
+  return { events, validEnd: end };
+}
+
+/**
+ * Hands the whole, valid frames of `bytes` (at file offset `base`) to `visit` in order, until it
+ * returns false: where the frames handed ended, and whether `visit` stopped it (a reader with a
+ * page full decodes no further).
+ */
+export function visitFrames(bytes: Buffer, base: number, visit: (e: FramedEvent) => boolean | void): { end: number; stopped: boolean } {
   let at = 0;
   while (at + HEADER <= bytes.length) {
     const length = bytes.readUInt32LE(at);
     if (length < FIXED || at + HEADER + length > bytes.length) break;
     const payload = bytes.subarray(at + HEADER, at + HEADER + length);
     if (crc32(payload) !== bytes.readUInt32LE(at + 4)) break;
-    events.push({
+    const event: FramedEvent = {
       timestamp: payload.readDoubleLE(0),
       ingestionTime: payload.readDoubleLE(8),
-      message: payload.subarray(FIXED).toString('utf8'),
+      message: payload.toString('utf8', FIXED),
       offset: base + at,
       end: base + at + HEADER + length,
-    });
+    };
     at += HEADER + length;
+    if (visit(event) === false) return { end: base + at, stopped: true };
   }
-  return { events, validEnd: base + at };
+  return { end: base + at, stopped: false };
+}
+
+/** The length a frame at `at` of `bytes` says it has (header included), if its header is there. */
+export function frameLength(bytes: Buffer, at = 0): number | undefined {
+  return at + HEADER <= bytes.length ? HEADER + bytes.readUInt32LE(at) : undefined;
 }
 
 /** A segment's summary: what its sidecar holds, covering the file's first `bytes` bytes. */

@@ -16,17 +16,50 @@ import type { Codec, WireRequest, WireResponse } from './types.ts';
 /** Which AWS JSON protocol: they differ only in their content type. */
 export type JsonVersion = '1.0' | '1.1';
 
-const wrongType = (path: string, want: string, value: unknown) =>
-  CommonErrors.serialization(`${path} must be ${want}, not ${jsonTypeName(value)}.`);
+/**
+ * Where a value being read is: member names, map keys and list indexes from the top, kept as a
+ * stack and written out (`containerDefinitions[0].cpu`) only for a message.
+ */
+type WirePath = (string | number)[];
+
+function pathText(path: WirePath): string {
+  let text = '';
+  for (const part of path) text = typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part;
+  return text;
+}
+
+const wrongType = (path: WirePath, want: string, value: unknown) =>
+  CommonErrors.serialization(`${pathText(path)} must be ${want}, not ${jsonTypeName(value)}.`);
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** A member's or map entry's path below `parent`, as messages name it (`containerDefinitions[0].cpu`). */
-const childPath = (parent: string, name: string) => (parent ? `${parent}.${name}` : name);
+/** A structure's members with their wire names, listed once per shape (a request may hold thousands of one structure). */
+const memberLists = new WeakMap<StructureShape, { name: string; wire: string; ref: MemberRef }[]>();
+
+function membersOf(shape: StructureShape): { name: string; wire: string; ref: MemberRef }[] {
+  let members = memberLists.get(shape);
+  if (!members) {
+    members = Object.entries(shape.members).map(([name, ref]) => ({ name, wire: ref.locationName ?? name, ref }));
+    memberLists.set(shape, members);
+  }
+  return members;
+}
 
 /** Reads one JSON value as `ref`'s shape; `path` names it in messages. Shared with restJson1's body. */
 export function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown, path: string): unknown {
+  return decode(model, ref, value, path ? [path] : []);
+}
+
+/** Reads `value` at `path` after `key` (a member's wire name, a map key or a list index). */
+function decodeAt(model: ServiceModel, ref: MemberRef, value: unknown, path: WirePath, key: string | number): unknown {
+  path.push(key);
+  const out = decode(model, ref, value, path);
+  path.pop();
+  return out;
+}
+
+function decode(model: ServiceModel, ref: MemberRef, value: unknown, path: WirePath): unknown {
   const shape = shapeOf(model, ref.shape);
   switch (shape.type) {
     case 'structure':
@@ -34,14 +67,16 @@ export function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown,
       return decodeStructure(model, shape, value, path);
     case 'list': {
       if (!Array.isArray(value)) throw wrongType(path, 'a list', value);
-      return value.map((item, i) => decodeValue(model, shape.member, item, `${path}[${i}]`));
+      const out = new Array<unknown>(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = decodeAt(model, shape.member, value[i], path, i);
+      return out;
     }
     case 'map': {
       if (!isObject(value)) throw wrongType(path, 'a map', value);
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {
         // A null value is an absent entry, as for structure members.
-        if (value[key] !== null) setOwn(out, key, decodeValue(model, shape.value, value[key], childPath(path, key)));
+        if (value[key] !== null) setOwn(out, key, decodeAt(model, shape.value, value[key], path, key));
       }
       return out;
     }
@@ -54,11 +89,11 @@ export function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown,
     case 'integer':
     case 'long':
       if (typeof value !== 'number') throw wrongType(path, 'a number', value);
-      if (!Number.isInteger(value)) throw CommonErrors.serialization(`${path} must be an integer, not ${value}.`);
+      if (!Number.isInteger(value)) throw CommonErrors.serialization(`${pathText(path)} must be an integer, not ${value}.`);
       if (shape.type === 'integer' && (value < INT32_MIN || value > INT32_MAX)) {
-        throw CommonErrors.serialization(`${path}: ${value} can not be converted to an Integer.`);
+        throw CommonErrors.serialization(`${pathText(path)}: ${value} can not be converted to an Integer.`);
       }
-      if (!Number.isSafeInteger(value)) throw CommonErrors.serialization(`${path}: ${value} can not be converted to a Long.`);
+      if (!Number.isSafeInteger(value)) throw CommonErrors.serialization(`${pathText(path)}: ${value} can not be converted to a Long.`);
       return value;
     case 'float':
     case 'double':
@@ -70,7 +105,7 @@ export function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown,
     case 'blob': {
       if (typeof value !== 'string') throw wrongType(path, 'a base64 string', value);
       const bytes = decodeBase64(value);
-      if (!bytes) throw CommonErrors.serialization(`${path} must be base64-encoded.`);
+      if (!bytes) throw CommonErrors.serialization(`${pathText(path)} must be base64-encoded.`);
       return bytes;
     }
     case 'document':
@@ -79,7 +114,7 @@ export function decodeValue(model: ServiceModel, ref: MemberRef, value: unknown,
 }
 
 /** Epoch seconds as a JSON number by default; a string where the member's timestampFormat says so. */
-function decodeTimestamp(ref: MemberRef, shape: Shape, value: unknown, path: string): Date {
+function decodeTimestamp(ref: MemberRef, shape: Shape, value: unknown, path: WirePath): Date {
   const format = timestampFormatOf(ref, shape, 'epoch-seconds');
   if (format === 'epoch-seconds') {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw wrongType(path, 'a timestamp in epoch seconds', value);
@@ -87,7 +122,7 @@ function decodeTimestamp(ref: MemberRef, shape: Shape, value: unknown, path: str
   }
   if (typeof value !== 'string') throw wrongType(path, `a timestamp string (${format})`, value);
   const date = parseTimestamp(value, format);
-  if (!date) throw CommonErrors.serialization(`${path} must be a timestamp (${format}).`);
+  if (!date) throw CommonErrors.serialization(`${pathText(path)} must be a timestamp (${format}).`);
   return date;
 }
 
@@ -95,13 +130,13 @@ function decodeTimestamp(ref: MemberRef, shape: Shape, value: unknown, path: str
  * The modeled members of a JSON object; members the model does not have are dropped. A member's
  * wire name is its `locationName` where the model gives one (restJson1's jsonName).
  */
-function decodeStructure(model: ServiceModel, shape: StructureShape, json: Record<string, unknown>, path: string): Record<string, unknown> {
+function decodeStructure(model: ServiceModel, shape: StructureShape, json: Record<string, unknown>, path: WirePath): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, ref] of Object.entries(shape.members)) {
-    const wire = ref.locationName ?? name;
+  for (const { name, wire, ref } of membersOf(shape)) {
+    const value = json[wire];
     // null is how some callers say "absent"; AWS JSON services read it so.
-    if (!Object.hasOwn(json, wire) || json[wire] === null || json[wire] === undefined) continue;
-    out[name] = decodeValue(model, ref, json[wire], childPath(path, wire));
+    if (value === null || value === undefined || !Object.hasOwn(json, wire)) continue;
+    out[name] = decodeAt(model, ref, value, path, wire);
   }
   return out;
 }
@@ -112,8 +147,12 @@ export function encodeValue(model: ServiceModel, ref: MemberRef, value: unknown)
   switch (shape.type) {
     case 'structure':
       return isObject(value) ? encodeStructure(model, shape, value) : value;
-    case 'list':
-      return Array.isArray(value) ? value.filter((item) => item != null).map((item) => encodeValue(model, shape.member, item)) : value;
+    case 'list': {
+      if (!Array.isArray(value)) return value;
+      const out: unknown[] = [];
+      for (const item of value) if (item != null) out.push(encodeValue(model, shape.member, item));
+      return out;
+    }
     case 'map': {
       if (!isObject(value)) return value;
       const out: Record<string, unknown> = {};
@@ -140,9 +179,9 @@ export function encodeValue(model: ServiceModel, ref: MemberRef, value: unknown)
 
 function encodeStructure(model: ServiceModel, shape: StructureShape, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, ref] of Object.entries(shape.members)) {
+  for (const { name, wire, ref } of membersOf(shape)) {
     const v = value[name];
-    if (v !== undefined && v !== null) out[ref.locationName ?? name] = encodeValue(model, ref, v);
+    if (v !== undefined && v !== null) out[wire] = encodeValue(model, ref, v);
   }
   return out;
 }
@@ -178,7 +217,7 @@ export function jsonCodec(version: JsonVersion): Codec {
     decodeInput(model: ServiceModel, operation: OperationModel, request: WireRequest): Record<string, unknown> {
       const json = parseBody(request.body);
       if (!operation.input) return {};
-      return decodeStructure(model, structureOf(model, operation.input), json, '');
+      return decodeStructure(model, structureOf(model, operation.input), json, []);
     },
 
     encodeOutput(model: ServiceModel, operation: OperationModel, output: object, requestId: string): WireResponse {
