@@ -1,0 +1,42 @@
+/**
+ * A TCP_UDP listener: TCP and UDP on the same port of the load balancer's address, each with its
+ * own flows (a TCP_UDP target group gets both kinds; the router decides per flow as for TCP and
+ * UDP listeners).
+ */
+import { TcpListenerProxy, type TcpListenerProxyOptions } from './tcp.ts';
+import { UdpListenerProxy, type UdpListenerProxyOptions } from './udp.ts';
+import net from 'node:net';
+
+/** Both halves of a TCP_UDP listener, started and closed together. */
+export class TcpUdpListenerProxy {
+  readonly tcp: TcpListenerProxy;
+  readonly udp: UdpListenerProxy;
+
+  constructor(tcp: TcpListenerProxyOptions, udp: UdpListenerProxyOptions, address: string) {
+    this.tcp = new TcpListenerProxy(tcp);
+    this.udp = new UdpListenerProxy(udp, net.isIPv6(address) ? 'udp6' : 'udp4');
+  }
+
+  /**
+   * Listens on `port` with both protocols; resolves with the port. With port 0 the TCP side picks
+   * one and UDP takes the same, trying again with another if UDP's is taken.
+   */
+  static async listen(tcp: TcpListenerProxyOptions, udp: UdpListenerProxyOptions, address: string, port: number): Promise<{ proxy: TcpUdpListenerProxy; port: number }> {
+    for (let attempt = 0; ; attempt++) {
+      const proxy = new TcpUdpListenerProxy(tcp, udp, address);
+      const bound = await proxy.tcp.listen(address, port);
+      try {
+        await proxy.udp.bind(address, bound);
+        return { proxy, port: bound };
+      } catch (error) {
+        await Promise.all([proxy.tcp.close(), proxy.udp.close().catch(() => undefined)]);
+        if (port !== 0 || attempt >= 8 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      }
+    }
+  }
+
+  /** Closes both halves and all their flows. */
+  async close(): Promise<void> {
+    await Promise.all([this.tcp.close(), this.udp.close()]);
+  }
+}
