@@ -261,7 +261,7 @@ describe('NLB TCP listener', () => {
 
   it('resets both sides of a flow idle past the idle timeout', async () => {
     const target = await echo();
-    const { port, records } = await tcpProxy({ route: () => ({ address: LOCAL, port: target.port }), idleTimeoutMs: () => 150 });
+    const { port, records } = await tcpProxy({ route: () => ({ address: LOCAL, port: target.port }), idleTimeoutMs: () => 500 });
     const client = await connect(port);
     const first = new Promise<Buffer>((r) => client.once('data', r));
     client.write('still here');
@@ -350,7 +350,7 @@ async function silentListener(): Promise<number> {
     closers.push(() => void s.destroy());
     const opened = await new Promise<boolean>((resolve) => {
       s.once('connect', () => resolve(true));
-      setTimeout(() => resolve(false), 300);
+      setTimeout(() => resolve(false), 500);
     });
     if (!opened) return port;
   }
@@ -468,7 +468,7 @@ describe('NLB UDP listener', () => {
 
   it('ends an idle flow and closes its upstream socket; the next datagram opens a new flow', async () => {
     const target = await udpServer((msg) => msg);
-    const { proxy, port, records } = await udpProxy({ route: () => ({ address: LOCAL, port: target.port }), flowTimeoutMs: 150 });
+    const { proxy, port, records } = await udpProxy({ route: () => ({ address: LOCAL, port: target.port }), flowTimeoutMs: 1000 });
     const client = await udpClient();
     await client.ask('first', port);
     const upstreamPort = target.sources[0];
