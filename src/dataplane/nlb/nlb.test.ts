@@ -409,7 +409,8 @@ async function udpServer(answer: (msg: Buffer, from: dgram.RemoteInfo) => string
 
 async function udpProxy(o: UdpListenerProxyOptions) {
   const records: UdpFlowRecord[] = [];
-  const { proxy, port } = await UdpListenerProxy.listen({ ...o, onFlow: (r) => records.push(r) }, LOCAL, 0);
+  const proxy = new UdpListenerProxy({ ...o, onFlow: (r) => records.push(r) });
+  const port = await proxy.listen(LOCAL, 0);
   closers.push(() => proxy.close());
   return { proxy, port, records };
 }
@@ -527,12 +528,12 @@ describe('NLB TCP_UDP listener', () => {
   it('serves TCP and UDP on the same port', async () => {
     const tcpTarget = await echo();
     const udpTarget = await udpServer((msg) => `udp:${msg}`);
-    const { proxy, port } = await TcpUdpListenerProxy.listen(
+    const proxy = new TcpUdpListenerProxy(
       { route: () => ({ address: LOCAL, port: tcpTarget.port }) },
       { route: () => ({ address: LOCAL, port: udpTarget.port }) },
-      LOCAL, 0,
     );
     closers.push(() => proxy.close());
+    const port = await proxy.listen(LOCAL, 0);
     const client = await connect(port);
     const read = readAll(client);
     client.end('tcp');
@@ -540,5 +541,17 @@ describe('NLB TCP_UDP listener', () => {
     const udp = await udpClient();
     assert.deepEqual(await udp.ask('x', port), { text: 'udp:x', from: port });
   });
-});
 
+  it('refuses a port whose UDP half is taken, leaving no TCP half listening', async () => {
+    const squatter = dgram.createSocket('udp4');
+    await new Promise<void>((r) => squatter.bind(0, LOCAL, r));
+    closers.push(() => new Promise((r) => squatter.close(() => r(undefined))));
+    const taken = squatter.address().port;
+    const proxy = new TcpUdpListenerProxy({ route: () => undefined }, { route: () => undefined });
+    closers.push(() => proxy.close());
+    await assert.rejects(proxy.listen(LOCAL, taken), { code: 'EADDRINUSE' });
+    const probe = net.connect(taken, LOCAL);
+    const code = await new Promise((r) => probe.once('error', (e: NodeJS.ErrnoException) => r(e.code)));
+    assert.equal(code, 'ECONNREFUSED');
+  });
+});

@@ -5,31 +5,29 @@
  */
 import { TcpListenerProxy, type TcpListenerProxyOptions } from './tcp.ts';
 import { UdpListenerProxy, type UdpListenerProxyOptions } from './udp.ts';
-import net from 'node:net';
 
 /** Both halves of a TCP_UDP listener, started and closed together. */
 export class TcpUdpListenerProxy {
   readonly tcp: TcpListenerProxy;
   readonly udp: UdpListenerProxy;
 
-  constructor(tcp: TcpListenerProxyOptions, udp: UdpListenerProxyOptions, address: string) {
+  constructor(tcp: TcpListenerProxyOptions, udp: UdpListenerProxyOptions) {
     this.tcp = new TcpListenerProxy(tcp);
-    this.udp = new UdpListenerProxy(udp, net.isIPv6(address) ? 'udp6' : 'udp4');
+    this.udp = new UdpListenerProxy(udp);
   }
 
   /**
    * Listens on `port` with both protocols; resolves with the port. With port 0 the TCP side picks
    * one and UDP takes the same, trying again with another if UDP's is taken.
    */
-  static async listen(tcp: TcpListenerProxyOptions, udp: UdpListenerProxyOptions, address: string, port: number): Promise<{ proxy: TcpUdpListenerProxy; port: number }> {
+  async listen(address: string, port: number): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      const proxy = new TcpUdpListenerProxy(tcp, udp, address);
-      const bound = await proxy.tcp.listen(address, port);
+      const bound = await this.tcp.listen(address, port);
       try {
-        await proxy.udp.bind(address, bound);
-        return { proxy, port: bound };
+        await this.udp.listen(address, bound);
+        return bound;
       } catch (error) {
-        await Promise.all([proxy.tcp.close(), proxy.udp.close().catch(() => undefined)]);
+        await this.close();
         if (port !== 0 || attempt >= 8 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
       }
     }

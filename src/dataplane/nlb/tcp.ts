@@ -78,7 +78,7 @@ export interface TcpListenerProxyOptions {
 export const TCP_IDLE_TIMEOUT_MS = 350_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
-const LB_RESETS = new Set<TcpFlowEnd>(['no-target', 'connect-refused', 'connect-timeout', 'idle-timeout']);
+const LB_RESETS = new Set<TcpFlowEnd>(['no-target', 'connect-refused', 'connect-timeout', 'idle-timeout', 'listener-closed']);
 
 /** Whether the load balancer itself reset the client's connection (TCP_ELB_Reset_Count). */
 export const resetByLoadBalancer = (end: TcpFlowEnd): boolean => LB_RESETS.has(end);

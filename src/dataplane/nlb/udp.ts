@@ -79,7 +79,7 @@ interface UdpFlow {
 
 /** One UDP listener's proxy socket and its flows. */
 export class UdpListenerProxy {
-  private readonly socket: dgram.Socket;
+  private socket?: dgram.Socket;
   /** Insertion order is recency: a flow is moved to the end on every datagram, the first is the least recently active. */
   private readonly flows = new Map<string, UdpFlow>();
   private readonly maxFlows: number;
@@ -88,29 +88,25 @@ export class UdpListenerProxy {
   /** Datagrams dropped because no target was routable. */
   dropped = 0;
 
-  constructor(private readonly o: UdpListenerProxyOptions, type: 'udp4' | 'udp6' = 'udp4') {
+  constructor(private readonly o: UdpListenerProxyOptions) {
     this.maxFlows = Math.max(1, o.maxFlows ?? 4096);
     this.flowTimeoutMs = o.flowTimeoutMs ?? UDP_FLOW_TIMEOUT_MS;
-    this.socket = dgram.createSocket({ type });
-    this.socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
-    this.socket.on('error', () => {
-      // a send to a client that went away: datagrams are best effort
-    });
   }
 
   /** Binds `address:port` (port 0 picks one); resolves with the port. */
-  static async listen(o: UdpListenerProxyOptions, address: string, port: number): Promise<{ proxy: UdpListenerProxy; port: number }> {
-    const proxy = new UdpListenerProxy(o, net.isIPv6(address) ? 'udp6' : 'udp4');
-    return { proxy, port: await proxy.bind(address, port) };
-  }
-
-  /** Binds the listener's socket; resolves with the port. */
-  bind(address: string, port: number): Promise<number> {
+  listen(address: string, port: number): Promise<number> {
+    const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+    this.socket = socket;
+    this.closed = false;
+    socket.on('message', (msg, rinfo) => this.receive(socket, msg, rinfo));
     return new Promise((resolve, reject) => {
-      this.socket.once('error', reject);
-      this.socket.bind({ address, port, exclusive: true }, () => {
-        this.socket.off('error', reject);
-        resolve(this.socket.address().port);
+      socket.once('error', reject);
+      socket.bind({ address, port, exclusive: true }, () => {
+        socket.off('error', reject);
+        socket.on('error', () => {
+          // a send to a client that went away: datagrams are best effort
+        });
+        resolve(socket.address().port);
       });
     });
   }
@@ -124,10 +120,19 @@ export class UdpListenerProxy {
   async close(): Promise<void> {
     this.closed = true;
     for (const key of [...this.flows.keys()]) this.end(key, 'listener-closed');
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return;
+    await new Promise<void>((resolve) => {
+      try {
+        socket.close(() => resolve());
+      } catch {
+        resolve(); // never bound
+      }
+    });
   }
 
-  private receive(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  private receive(listener: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.closed) return;
     const key = `${rinfo.address}|${rinfo.port}`;
     let flow = this.flows.get(key);
@@ -135,7 +140,7 @@ export class UdpListenerProxy {
       this.flows.delete(key);
       this.flows.set(key, flow);
     } else {
-      flow = this.open(key, { address: plainAddress(rinfo.address), port: rinfo.port }, rinfo);
+      flow = this.open(listener, key, { address: plainAddress(rinfo.address), port: rinfo.port }, rinfo);
       if (!flow) {
         this.dropped++;
         return;
@@ -151,7 +156,7 @@ export class UdpListenerProxy {
     }
   }
 
-  private open(key: string, source: FlowEndpoint, rinfo: dgram.RemoteInfo): UdpFlow | undefined {
+  private open(listener: dgram.Socket, key: string, source: FlowEndpoint, rinfo: dgram.RemoteInfo): UdpFlow | undefined {
     let route: UdpRoute | undefined;
     try {
       route = this.o.route(source);
@@ -175,7 +180,7 @@ export class UdpListenerProxy {
       flow.timer.refresh();
       this.flows.delete(key);
       this.flows.set(key, flow);
-      this.socket.send(reply, rinfo.port, rinfo.address);
+      listener.send(reply, rinfo.port, rinfo.address);
     });
     upstream.connect(route.port, route.address, () => {
       const queued = flow.pending ?? [];
