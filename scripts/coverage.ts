@@ -17,6 +17,7 @@ import { efsService } from '../src/services/efs/index.ts';
 import { logsService } from '../src/services/logs/index.ts';
 import { eventsService } from '../src/services/events/index.ts';
 import { cloudWatchService } from '../src/services/cloudwatch/index.ts';
+import { acmService } from '../src/services/acm/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -62,6 +63,12 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     file: 'cloudwatch', title: 'Amazon CloudWatch (metrics and alarms)', build: cloudWatchService,
     note: 'Served in AWS JSON 1.0 (the SDK\'s) and awsQuery (the AWS CLI\'s). Datapoints are kept as per-minute aggregates, rolled up '
       + 'to 5 minutes and 1 hour as they age; metric alarms are evaluated every minute by the alarm controller (`src/controllers/alarms`). See [docs/metrics.md](../metrics.md).',
+  },
+  {
+    file: 'acm', title: 'AWS Certificate Manager', build: acmService,
+    note: 'Certificates are issued at once by Wharf\'s own certificate authority, one per Wharf, whose root is served at `GET /_wharf/acm/ca.pem` '
+      + 'and written to `<data-dir>/acm-ca.pem` (see [docs/acm.md](../acm.md)). Private keys are sealed at rest under the control plane\'s key, '
+      + 'bound to each certificate\'s ARN, and never returned except by ExportCertificate of an exportable certificate. The ACME operations are not served.',
   },
 ];
 

@@ -34,3 +34,4 @@ export { efsModel, type EfsOperations } from './models/efs.ts';
 export { logsModel, type LogsOperations } from './models/logs.ts';
 export { eventsModel, type EventsOperations } from './models/events.ts';
 export { cloudwatchModel, type CloudwatchOperations } from './models/cloudwatch.ts';
+export { acmModel, type AcmOperations } from './models/acm.ts';
