@@ -263,7 +263,7 @@ describe('wharf dev', () => {
   let dev: WharfProcess | undefined;
   after(async () => dev?.stop());
 
-  it('writes its root to <data-dir>/acm-ca.pem on start, serves it, and issues from it', async () => {
+  it('writes its root to <data-dir>/acm-ca.pem on start, serves it, issues from it, and keeps it across a reset', async () => {
     dev = await startDev();
     const root = readFileSync(join(dev.dataDir, 'acm-ca.pem'), 'utf8');
     assert.equal(await (await fetch(`${dev.url}/_wharf/acm/ca.pem`)).text(), root);
@@ -272,5 +272,13 @@ describe('wharf dev', () => {
     const { CertificateArn } = await devCli('request-certificate', '--domain-name', 'dev.wharf.test');
     const got = await devCli('get-certificate', '--certificate-arn', CertificateArn);
     assert.match(await openssl('verify', '-CAfile', file('dev-ca.pem', root), file('dev-leaf.pem', got.Certificate)), /dev-leaf\.pem: OK/);
+
+    // The dev mode's reset wipes the certificates but keeps the authority operators trust.
+    const reset = await fetch(`${dev.url}/_wharf/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(reset.status, 200);
+    assert.equal(await (await fetch(`${dev.url}/_wharf/acm/ca.pem`)).text(), root);
+    assert.match(await devCli('list-certificates').then((l) => JSON.stringify(l)), /"CertificateSummaryList":\[\]/);
+    const after = await devCli('get-certificate', '--certificate-arn', (await devCli('request-certificate', '--domain-name', 'dev2.wharf.test')).CertificateArn);
+    assert.equal(after.CertificateChain, root);
   });
 });

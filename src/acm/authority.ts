@@ -6,7 +6,8 @@
  * It signs RequestCertificate's leaves: X.509 v3, the domain as subject CN and every name as a
  * DNS SAN, KeyUsage and ExtendedKeyUsage serverAuth, valid 395 days as ACM's are.
  */
-import { X509Certificate, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Clock, Ids, Sealer } from '../common/index.ts';
 import { getDoc, transact, type Store } from '../state/index.ts';
 import { AUTHORITY_SEAL_CONTEXT, keys, type AuthorityRecord, type KeyAlgorithm } from './records.ts';
@@ -50,9 +51,9 @@ const seconds = (ms: number) => Math.floor(ms / 1000) * 1000;
 const rootName = (tag: string): NameAttribute[] => [{ type: 'O', value: 'Wharf' }, { type: 'OU', value: 'Certificate Manager' }, { type: 'CN', value: `Wharf ACM Root ${tag}` }];
 
 /** A new root: RSA 2048 (the widest-trusted kind), self-signed, sealed. */
-function makeAuthority(env: AuthorityEnv): AuthorityRecord {
+async function makeAuthority(env: AuthorityEnv): Promise<AuthorityRecord> {
   const now = seconds(env.clock.now());
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { publicKey, privateKey } = await generateKey('RSA_2048');
   const name = rootName(env.ids.hex32().slice(0, 8));
   const der = buildCertificate({
     serial: randomSerial(env.ids), subject: name, issuer: name, notBefore: now - 60 * 60_000, notAfter: now + ROOT_VALIDITY_MS,
@@ -80,7 +81,7 @@ function open(env: AuthorityEnv, record: AuthorityRecord): Authority {
 export async function ensureAuthority(env: AuthorityEnv): Promise<Authority> {
   const stored = await getDoc<AuthorityRecord>(env.store, keys.authority());
   if (stored) return open(env, stored.value);
-  const made = makeAuthority(env);
+  const made = await makeAuthority(env);
   const record = await transact(env.store, async (tx) => {
     const raced = await tx.get<AuthorityRecord>(keys.authority());
     if (raced) return raced;
@@ -97,10 +98,12 @@ export async function restoreAuthority(store: Store, record: AuthorityRecord): P
   });
 }
 
-/** A fresh key pair of ACM's `algorithm`. */
-export function generateKey(algorithm: KeyAlgorithm): { publicKey: KeyObject; privateKey: KeyObject } {
-  if (algorithm.startsWith('RSA_')) return generateKeyPairSync('rsa', { modulusLength: Number(algorithm.slice(4)) });
-  return generateKeyPairSync('ec', { namedCurve: algorithm.slice(3) });
+const generate = promisify(generateKeyPair);
+
+/** A fresh key pair of ACM's `algorithm`, made off the event loop (an RSA key takes a while). */
+export function generateKey(algorithm: KeyAlgorithm): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  if (algorithm.startsWith('RSA_')) return generate('rsa', { modulusLength: Number(algorithm.slice(4)) });
+  return generate('ec', { namedCurve: algorithm.slice(3) });
 }
 
 /** What a leaf is issued for. */
@@ -114,8 +117,8 @@ export interface LeafRequest {
 }
 
 /** A leaf signed by the authority, with its new private key (PKCS #8 PEM, for sealing at once). */
-export function issueLeaf(authority: Authority, req: LeafRequest): { certificatePem: string; privateKeyPem: string } {
-  const { publicKey, privateKey } = generateKey(req.keyAlgorithm);
+export async function issueLeaf(authority: Authority, req: LeafRequest): Promise<{ certificatePem: string; privateKeyPem: string }> {
+  const { publicKey, privateKey } = await generateKey(req.keyAlgorithm);
   const notBefore = seconds(req.now);
   const der = buildCertificate({
     serial: req.serial, subject: [{ type: 'CN', value: req.domainName }], issuer: authority.name,

@@ -136,7 +136,7 @@ export async function requestCertificate(env: AcmEnv, scope: Scope, req: Request
   const method = req.validationMethod ?? 'DNS';
   const domainValidation = validations(env, names, method, req.domainValidationOptions);
   const authority = await ensureAuthority(env);
-  const leaf = issueLeaf(authority, { domainName: req.domainName, names, keyAlgorithm, serial: randomSerial(env.ids), now });
+  const leaf = await issueLeaf(authority, { domainName: req.domainName, names, keyAlgorithm, serial: randomSerial(env.ids), now });
   const id = env.ids.uuid();
   const arn = certificateArn(scope, id);
   const record: CertificateRecord = {
@@ -251,7 +251,7 @@ export async function renewCertificate(env: AcmEnv, scope: Scope, arn: string): 
   if (current.type !== 'AMAZON_ISSUED') throw AcmErrors.validation(`Certificate ${arn} is not eligible for renewal: ACM does not renew imported certificates.`);
   const now = env.clock.now();
   const authority = await ensureAuthority(env);
-  const leaf = issueLeaf(authority, { domainName: current.domainName, names: current.subjectAlternativeNames, keyAlgorithm: current.keyAlgorithm, serial: randomSerial(env.ids), now });
+  const leaf = await issueLeaf(authority, { domainName: current.domainName, names: current.subjectAlternativeNames, keyAlgorithm: current.keyAlgorithm, serial: randomSerial(env.ids), now });
   const facts = fromFacts(factsOf(new X509Certificate(leaf.certificatePem)));
   const sealedKey = env.sealer.seal(leaf.privateKeyPem, keySealContext(arn));
   return modifyCertificate(env, scope, arn, (r) => ({

@@ -193,9 +193,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);
-  // ACM's certificate authority (one per Wharf): its root is written where the operator finds it, to trust it.
-  const acmAuthority = await ensureAuthority({ store, clock, ids: randomIds, sealer });
-  writeFileSync(join(o.dataDir, 'acm-ca.pem'), acmAuthority.record.certificatePem, { mode: 0o644 });
+  // ACM's certificate authority (one per Wharf), made (its key generated) while the rest starts.
+  const acmAuthorityReady = ensureAuthority({ store, clock, ids: randomIds, sealer });
+  acmAuthorityReady.catch(() => undefined); // awaited below; a failure there fails the start
   const blobs = await BlobStore.open({ root: o.registryDir ?? join(o.dataDir, 'registry'), clock });
   // Replicas on etcd share one logs directory: their appends to a stream take turns through the store.
   const logEvents = new EventStore(o.logsDir ?? join(o.dataDir, 'logs'), o.store?.kind === 'etcd' ? { lock: storeStreamLock(store, clock, presence.id) } : {});
@@ -275,7 +275,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const routes = operatorRoutes({
     metrics: () => metrics.registry.render(),
     store, clock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    acmRoot: () => acmAuthority.record.certificatePem,
+    acmRoot: async () => (await acmAuthorityReady).record.certificatePem,
     replica: { name: replica, store: o.store?.kind ?? 'sqlite', leading: () => leadership.leading, leader: () => election.leader() },
     reset: o.allowReset
       ? async () => {
@@ -283,7 +283,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         // The root key survives a reset: its file still names it.
         await ensureRootAccessKey(store, o.account, randomIds, clock, rootKey);
         // So does the certificate authority operators trust.
-        await restoreAuthority(store, acmAuthority.record);
+        await restoreAuthority(store, (await acmAuthorityReady).record);
         await link.resync();
       }
       : undefined,
@@ -331,6 +331,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
   });
+  // Its root is written where the operator finds it, to trust it.
+  const acmAuthority = await acmAuthorityReady;
+  writeFileSync(join(o.dataDir, 'acm-ca.pem'), acmAuthority.record.certificatePem, { mode: 0o644 });
   const { port } = server.address() as AddressInfo;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   const reachable = o.host === '0.0.0.0' ? '127.0.0.1' : o.host === '::' ? '[::1]' : host;

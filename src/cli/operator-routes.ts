@@ -28,7 +28,7 @@ export interface OperatorRouteDeps {
   unknownKeysAsRoot: boolean;
   account: string;
   /** The root certificate of ACM's certificate authority, for operators to trust (public). */
-  acmRoot?: () => string;
+  acmRoot?: () => Promise<string>;
   /** Present in dev mode: wipes all state. */
   reset?: () => Promise<void>;
   /** This replica, the store's kind, and who leads (for status and readiness). */
@@ -88,8 +88,8 @@ export function operatorRoutes(d: OperatorRouteDeps): Record<string, Route> {
       json(res, 200, { replica: d.replica.name, store: d.replica.store, leading: d.replica.leading(), leader: leader ?? null });
     },
     // The root of the certificates ACM issues: public, so unauthenticated, like any CA's root.
-    'GET /_wharf/acm/ca.pem': (_req, res) => {
-      const pem = d.acmRoot?.();
+    'GET /_wharf/acm/ca.pem': async (_req, res) => {
+      const pem = await d.acmRoot?.();
       if (pem === undefined) return json(res, 404, { message: 'This control plane serves no ACM certificate authority.' });
       res.writeHead(200, { 'content-type': 'application/x-pem-file', 'content-length': Buffer.byteLength(pem) });
       res.end(pem);
