@@ -8,6 +8,7 @@
  */
 import { X509Certificate, createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { AwsError } from '../aws/index.ts';
 import type { Clock, Ids, Sealer } from '../common/index.ts';
 import { getDoc, transact, type Store } from '../state/index.ts';
 import { AUTHORITY_SEAL_CONTEXT, keys, type AuthorityRecord, type KeyAlgorithm } from './records.ts';
@@ -77,18 +78,31 @@ function open(env: AuthorityEnv, record: AuthorityRecord): Authority {
   };
 }
 
-/** The authority, made and stored on first use (one per Wharf). */
-export async function ensureAuthority(env: AuthorityEnv): Promise<Authority> {
+/**
+ * The authority's record, made and stored on first use (one per Wharf). Its key is not opened
+ * here: a control plane whose sealing key is not the one it was sealed with (a store restored
+ * elsewhere) still starts and serves the root; only issuing needs the key.
+ */
+export async function ensureAuthority(env: AuthorityEnv): Promise<AuthorityRecord> {
   const stored = await getDoc<AuthorityRecord>(env.store, keys.authority());
-  if (stored) return open(env, stored.value);
+  if (stored) return stored.value;
   const made = await makeAuthority(env);
-  const record = await transact(env.store, async (tx) => {
+  return transact(env.store, async (tx) => {
     const raced = await tx.get<AuthorityRecord>(keys.authority());
     if (raced) return raced;
     tx.put(keys.authority(), made);
     return made;
   });
-  return open(env, record);
+}
+
+/** The authority opened for issuing (made on first use). */
+export async function issuingAuthority(env: AuthorityEnv): Promise<Authority> {
+  const record = await ensureAuthority(env);
+  try {
+    return open(env, record);
+  } catch (error) {
+    throw new AwsError('InternalFailure', `The certificate authority's key cannot be opened with this control plane's sealing key: ${error instanceof Error ? error.message : String(error)}`, 500);
+  }
 }
 
 /** Puts a known authority back when the store has none (after the dev mode's reset), so the root operators trust stays the same. */

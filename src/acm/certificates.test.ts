@@ -11,7 +11,7 @@ import type { AwsError } from '../aws/index.ts';
 import { ManualClock, Sealer, randomIds } from '../common/index.ts';
 import { transact } from '../state/index.ts';
 import { storeBackends } from '../state/backends.testing.ts';
-import { ensureAuthority } from './authority.ts';
+import { ensureAuthority, issuingAuthority } from './authority.ts';
 import {
   deleteCertificate, describeCertificate, exportCertificate, getCertificate, importCertificate, listCertificates, modifyCertificate, renewCertificate, requestCertificate,
   type AcmEnv,
@@ -51,14 +51,24 @@ for (const [backend, open] of Object.entries(backends)) {
 
     it('one authority per store, however many ask at once; its key sealed', async () => {
       const env = await fresh();
-      const all = await Promise.all([1, 2, 3, 4].map(() => ensureAuthority(env)));
+      const all = await Promise.all([1, 2, 3, 4].map(() => issuingAuthority(env)));
       assert.equal(new Set(all.map((a) => a.record.certificatePem)).size, 1);
       const root = all[0]!.certificate;
       assert.ok(root.ca && root.verify(root.publicKey));
       assert.match(root.subject, /CN=Wharf ACM Root [0-9a-f]{8}/);
-      assert.equal((await ensureAuthority(env)).record.certificatePem, all[0]!.record.certificatePem);
+      assert.equal((await ensureAuthority(env)).certificatePem, all[0]!.record.certificatePem);
       const raw = (await env.store.get('acm/authority'))!.value;
       assert.ok(!raw.includes('PRIVATE KEY'), 'the authority\'s key is sealed');
+    });
+
+    it('a store restored under another sealing key still gives the root; issuing then fails plainly, importing still works', async () => {
+      const env = await fresh();
+      const root = await ensureAuthority(env);
+      const elsewhere = { ...env, sealer: new Sealer(randomBytes(32)) };
+      assert.equal((await ensureAuthority(elsewhere)).certificatePem, root.certificatePem);
+      await assert.rejects(requestCertificate(elsewhere, scope, { domainName: 'a.example.com' }), (e: AwsError) => e.code === 'InternalFailure' && e.status === 500 && /sealing key/.test(e.message));
+      const made = selfSigned('b.example.com');
+      assert.equal((await importCertificate(elsewhere, scope, { certificate: made.certificate, privateKey: made.privateKey })).status, 'ISSUED');
     });
 
     it('RequestCertificate: issued at once by the authority, with SANs, 395 days, a sealed key; a token within the hour names the same certificate', async () => {
@@ -68,7 +78,7 @@ for (const [backend, open] of Object.entries(backends)) {
       assert.deepEqual([r.status, r.type, r.keyAlgorithm, r.subjectAlternativeNames], ['ISSUED', 'AMAZON_ISSUED', 'RSA_2048', ['www.example.com', '*.example.com']]);
       assert.equal(r.notAfter - r.notBefore, 395 * DAY);
       const leaf = new X509Certificate(r.certificatePem);
-      const root = (await ensureAuthority(env)).certificate;
+      const root = (await issuingAuthority(env)).certificate;
       assert.ok(leaf.checkIssued(root) && leaf.verify(root.publicKey));
       assert.equal(r.chainPem, root.toString());
       assert.equal((await requestCertificate(env, scope, { domainName: 'other.example.com', idempotencyToken: 'tok1' })).arn, r.arn);

@@ -7,7 +7,7 @@
  */
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { getDoc, listDocs, transact, type Tx } from '../state/index.ts';
-import { ensureAuthority, issueLeaf, randomSerial, type AuthorityEnv } from './authority.ts';
+import { issueLeaf, issuingAuthority, randomSerial, type AuthorityEnv } from './authority.ts';
 import { AcmErrors } from './errors.ts';
 import { factsOf, readImport, type CertificateFacts } from './pem.ts';
 import {
@@ -135,7 +135,7 @@ export async function requestCertificate(env: AcmEnv, scope: Scope, req: Request
   await checkQuota(env, scope);
   const method = req.validationMethod ?? 'DNS';
   const domainValidation = validations(env, names, method, req.domainValidationOptions);
-  const authority = await ensureAuthority(env);
+  const authority = await issuingAuthority(env);
   const leaf = await issueLeaf(authority, { domainName: req.domainName, names, keyAlgorithm, serial: randomSerial(env.ids), now });
   const id = env.ids.uuid();
   const arn = certificateArn(scope, id);
@@ -250,7 +250,7 @@ export async function renewCertificate(env: AcmEnv, scope: Scope, arn: string): 
   const current = await describeCertificate(env, scope, arn);
   if (current.type !== 'AMAZON_ISSUED') throw AcmErrors.validation(`Certificate ${arn} is not eligible for renewal: ACM does not renew imported certificates.`);
   const now = env.clock.now();
-  const authority = await ensureAuthority(env);
+  const authority = await issuingAuthority(env);
   const leaf = await issueLeaf(authority, { domainName: current.domainName, names: current.subjectAlternativeNames, keyAlgorithm: current.keyAlgorithm, serial: randomSerial(env.ids), now });
   const facts = fromFacts(factsOf(new X509Certificate(leaf.certificatePem)));
   const sealedKey = env.sealer.seal(leaf.privateKeyPem, keySealContext(arn));

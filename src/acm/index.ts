@@ -11,7 +11,7 @@ export {
   type ExtendedKeyUsageRecord, type KeyAlgorithm, type Scope, type ValidationMethod,
 } from './records.ts';
 export { AcmErrors } from './errors.ts';
-export { LEAF_VALIDITY_MS, ensureAuthority, restoreAuthority, type Authority, type AuthorityEnv } from './authority.ts';
+export { LEAF_VALIDITY_MS, ensureAuthority, issuingAuthority, restoreAuthority, type Authority, type AuthorityEnv } from './authority.ts';
 export {
   DEFAULT_KEY_TYPES, MAX_CERTIFICATES, MAX_DOMAINS, certificateByArn, deleteCertificate, describeCertificate, exportCertificate, getCertificate, importCertificate,
   keyPairOrigin, listCertificates, modifyCertificate, renewCertificate, requestCertificate, statusAt,

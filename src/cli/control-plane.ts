@@ -275,7 +275,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const routes = operatorRoutes({
     metrics: () => metrics.registry.render(),
     store, clock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    acmRoot: async () => (await acmAuthorityReady).record.certificatePem,
+    acmRoot: async () => (await acmAuthorityReady).certificatePem,
     replica: { name: replica, store: o.store?.kind ?? 'sqlite', leading: () => leadership.leading, leader: () => election.leader() },
     reset: o.allowReset
       ? async () => {
@@ -283,7 +283,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         // The root key survives a reset: its file still names it.
         await ensureRootAccessKey(store, o.account, randomIds, clock, rootKey);
         // So does the certificate authority operators trust.
-        await restoreAuthority(store, (await acmAuthorityReady).record);
+        await restoreAuthority(store, await acmAuthorityReady);
         await link.resync();
       }
       : undefined,
@@ -333,7 +333,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   // Its root is written where the operator finds it, to trust it.
   const acmAuthority = await acmAuthorityReady;
-  writeFileSync(join(o.dataDir, 'acm-ca.pem'), acmAuthority.record.certificatePem, { mode: 0o644 });
+  writeFileSync(join(o.dataDir, 'acm-ca.pem'), acmAuthority.certificatePem, { mode: 0o644 });
   const { port } = server.address() as AddressInfo;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   const reachable = o.host === '0.0.0.0' ? '127.0.0.1' : o.host === '::' ? '[::1]' : host;
