@@ -3,7 +3,9 @@
  * request, and the records as API shapes (never a private key).
  */
 import type { AcmOperations, OperationSpec, RequestContext } from '../../aws/index.ts';
-import type { CertificateDetail, CertificateSummary, DomainValidation, Tag } from '@aws-sdk/client-acm';
+import type {
+  CertificateDetail, CertificateKeyPairOrigin, CertificateSummary, DomainValidation, ExtendedKeyUsageName, KeyUsageName, Tag,
+} from '@aws-sdk/client-acm';
 import type { Clock, Ids, Sealer } from '../../common/index.ts';
 import * as acm from '../../acm/index.ts';
 import type { Store } from '../../state/index.ts';
@@ -66,11 +68,11 @@ export function detailShape(r: acm.CertificateRecord, now: number): CertificateD
     Status: acm.statusAt(r, now), NotBefore: new Date(r.notBefore), NotAfter: new Date(r.notAfter),
     KeyAlgorithm: r.keyAlgorithm, SignatureAlgorithm: r.signatureAlgorithm, InUseBy: r.inUseBy, Type: r.type,
     ...(r.renewal ? { RenewalSummary: { RenewalStatus: r.renewal.status, DomainValidationOptions: r.domainValidation.map(validationShape), UpdatedAt: new Date(r.renewal.updatedAt) } } : {}),
-    KeyUsages: r.keyUsages.map((Name) => ({ Name: Name as never })),
-    ExtendedKeyUsages: r.extendedKeyUsages.map((e) => ({ Name: e.name as never, OID: e.oid })),
+    KeyUsages: r.keyUsages.map((Name) => ({ Name: Name as KeyUsageName })),
+    ExtendedKeyUsages: r.extendedKeyUsages.map((e) => ({ Name: e.name as ExtendedKeyUsageName, OID: e.oid })),
     RenewalEligibility: renewalEligibility(r),
     Options: { CertificateTransparencyLoggingPreference: r.transparencyLogging, Export: r.exportOption },
-    CertificateKeyPairOrigin: acm.keyPairOrigin(r) as never,
+    CertificateKeyPairOrigin: acm.keyPairOrigin(r) as CertificateKeyPairOrigin,
   };
 }
 
@@ -84,10 +86,10 @@ export function summaryShape(r: acm.CertificateRecord, status: acm.CertificateSt
     SubjectAlternativeNameSummaries: r.subjectAlternativeNames.slice(0, SUMMARY_SANS),
     HasAdditionalSubjectAlternativeNames: r.subjectAlternativeNames.length > SUMMARY_SANS,
     Status: status, Type: r.type, KeyAlgorithm: r.keyAlgorithm,
-    KeyUsages: r.keyUsages as never, ExtendedKeyUsages: r.extendedKeyUsages.map((e) => e.name) as never,
+    KeyUsages: r.keyUsages as KeyUsageName[], ExtendedKeyUsages: r.extendedKeyUsages.map((e) => e.name as ExtendedKeyUsageName),
     ExportOption: r.exportOption, InUse: r.inUseBy.length > 0, Exported: r.exported ?? false, RenewalEligibility: renewalEligibility(r),
     NotBefore: new Date(r.notBefore), NotAfter: new Date(r.notAfter), CreatedAt: new Date(r.createdAt),
     ...(r.issuedAt !== undefined ? { IssuedAt: new Date(r.issuedAt) } : {}), ...(r.importedAt !== undefined ? { ImportedAt: new Date(r.importedAt) } : {}),
-    CertificateKeyPairOrigin: acm.keyPairOrigin(r) as never,
+    CertificateKeyPairOrigin: acm.keyPairOrigin(r) as CertificateKeyPairOrigin,
   };
 }
