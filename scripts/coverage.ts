@@ -19,6 +19,7 @@ import { eventsService } from '../src/services/events/index.ts';
 import { schedulerService } from '../src/services/scheduler/index.ts';
 import { cloudWatchService } from '../src/services/cloudwatch/index.ts';
 import { elbv2Service } from '../src/services/elbv2/index.ts';
+import { acmService } from '../src/services/acm/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -74,6 +75,11 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     note: 'Wharf\'s ELBv2 model holds only the operations below (`scripts/generate-models.ts` narrows ELBv2 to them: no trust stores, '
       + 'capacity reservations or gateway load balancers). Load balancers, listeners, rules, target groups and registrations are records in '
       + 'the store; each load balancer has a loopback address of its own and an interface in each of its subnets. See [docs/load-balancing.md](../load-balancing.md).',
+  }, {
+    file: 'acm', title: 'AWS Certificate Manager', build: acmService,
+    note: 'Certificates are issued at once by Wharf\'s own certificate authority, one per Wharf, whose root is served at `GET /_wharf/acm/ca.pem` '
+      + 'and written to `<data-dir>/acm-ca.pem` (see [docs/acm.md](../acm.md)). Private keys are sealed at rest under the control plane\'s key, '
+      + 'bound to each certificate\'s ARN, and never returned except by ExportCertificate of an exportable certificate. The ACME operations are not served.',
   },
 ];
 

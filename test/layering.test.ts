@@ -27,6 +27,7 @@ const allowed: Record<string, string[]> = {
   registry: ['state', 'common', 'aws'],
   network: ['aws', 'state', 'common'],
   secrets: ['aws', 'state', 'common'],
+  acm: ['aws', 'state', 'common'],
   parameters: ['aws', 'state', 'common'],
   events: ['aws', 'state', 'common'],
   efs: ['aws', 'network', 'state', 'common'],
@@ -36,11 +37,11 @@ const allowed: Record<string, string[]> = {
   ecs: ['aws', 'network', 'state', 'scheduler', 'common'],
   identity: ['aws', 'state', 'common'],
   link: ['ecs', 'network', 'aws', 'identity', 'state', 'common'],
-  services: ['aws', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common'],
+  services: ['aws', 'acm', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common'],
   controllers: ['ecs', 'network', 'events', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common'],
   agent: ['common'],
   dataplane: ['lb', 'acm', 'network', 'metrics', 'state', 'common'],
-  cli: ['services', 'controllers', 'dataplane', 'link', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
+  cli: ['services', 'controllers', 'dataplane', 'link', 'acm', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
 };
 
 function files(dir: string): string[] {

@@ -37,3 +37,4 @@ export { eventsModel, type EventsOperations } from './models/events.ts';
 export { cloudwatchModel, type CloudwatchOperations } from './models/cloudwatch.ts';
 export { schedulerModel, type SchedulerOperations } from './models/scheduler.ts';
 export { elbv2Model, type Elbv2Operations } from './models/elbv2.ts';
+export { acmModel, type AcmOperations } from './models/acm.ts';

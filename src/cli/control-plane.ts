@@ -3,7 +3,7 @@
  * AWS service, and the agent link, wired together and listening on one port.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
+import { certificateResourceInfo, ensureAuthority, restoreAuthority } from '../acm/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
@@ -42,6 +43,7 @@ import { ecrService } from '../services/ecr/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
 import { iamService } from '../services/iam/index.ts';
 import { secretsManagerService } from '../services/secretsmanager/index.ts';
+import { acmService } from '../services/acm/index.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
 import { EventStore, applyRetention, storeStreamLock, type LiveTailSettings } from '../logs/index.ts';
@@ -190,7 +192,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
+    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
@@ -200,6 +202,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);
+  // ACM's certificate authority (one per Wharf), made (its key generated) while the rest starts.
+  const acmAuthorityReady = ensureAuthority({ store, clock, ids: randomIds, sealer });
+  acmAuthorityReady.catch(() => undefined); // awaited below; a failure there fails the start
   const blobs = await BlobStore.open({ root: o.registryDir ?? join(o.dataDir, 'registry'), clock });
   // Replicas on etcd share one logs directory: their appends to a stream take turns through the store.
   const logEvents = new EventStore(o.logsDir ?? join(o.dataDir, 'logs'), o.store?.kind === 'etcd' ? { lock: storeStreamLock(store, clock, presence.id) } : {});
@@ -282,12 +287,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const routes = operatorRoutes({
     metrics: () => metrics.registry.render(),
     store, clock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
+    acmRoot: async () => (await acmAuthorityReady).certificatePem,
     replica: { name: replica, store: o.store?.kind ?? 'sqlite', leading: () => leadership.leading, leader: () => election.leader() },
     reset: o.allowReset
       ? async () => {
         await store.txn([], [{ type: 'deletePrefix', prefix: '' }]);
         // The root key survives a reset: its file still names it.
         await ensureRootAccessKey(store, o.account, randomIds, clock, rootKey);
+        // So does the certificate authority operators trust.
+        await restoreAuthority(store, await acmAuthorityReady);
         await link.resync();
       }
       : undefined,
@@ -313,6 +321,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     ec2Service({ store, clock, ids: randomIds }) as ServiceDefinition,
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
+    acmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
@@ -337,6 +346,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
   });
+  // Its root is written where the operator finds it, to trust it.
+  const acmAuthority = await acmAuthorityReady;
+  writeFileSync(join(o.dataDir, 'acm-ca.pem'), acmAuthority.certificatePem, { mode: 0o644 });
   const { port } = server.address() as AddressInfo;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   const reachable = o.host === '0.0.0.0' ? '127.0.0.1' : o.host === '::' ? '[::1]' : host;

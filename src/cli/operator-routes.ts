@@ -1,7 +1,7 @@
 /**
  * The control plane's own HTTP routes beside the AWS APIs: health, readiness and status (which
- * replica leads), the dev-mode reset, and the
- * operator's import of the vulnerability feed. Each guards itself: the reset refuses anything a
+ * replica leads), the dev-mode reset, the root certificate of ACM's certificate authority, and
+ * the operator's import of the vulnerability feed. Each guards itself: the reset refuses anything a
  * browser could send from another site; the feed import is SigV4-signed and authorized by IAM
  * like an API call, with a bounded body.
  */
@@ -27,6 +27,8 @@ export interface OperatorRouteDeps {
   authority: Authority;
   unknownKeysAsRoot: boolean;
   account: string;
+  /** The root certificate of ACM's certificate authority, for operators to trust (public). */
+  acmRoot?: () => Promise<string>;
   /** Present in dev mode: wipes all state. */
   reset?: () => Promise<void>;
   /** This replica, the store's kind, and who leads (for status and readiness). */
@@ -84,6 +86,13 @@ export function operatorRoutes(d: OperatorRouteDeps): Record<string, Route> {
     'GET /_wharf/status': async (_req, res) => {
       const leader = await d.replica.leader().catch(() => undefined);
       json(res, 200, { replica: d.replica.name, store: d.replica.store, leading: d.replica.leading(), leader: leader ?? null });
+    },
+    // The root of the certificates ACM issues: public, so unauthenticated, like any CA's root.
+    'GET /_wharf/acm/ca.pem': async (_req, res) => {
+      const pem = await d.acmRoot?.();
+      if (pem === undefined) return json(res, 404, { message: 'This control plane serves no ACM certificate authority.' });
+      res.writeHead(200, { 'content-type': 'application/x-pem-file', 'content-length': Buffer.byteLength(pem) });
+      res.end(pem);
     },
     'PUT /_wharf/registry/osv-feed': async (req, res) => {
       const body = await readLimited(req, MAX_FEED_BYTES);

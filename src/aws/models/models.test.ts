@@ -16,6 +16,7 @@ import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as schedulerSdk from '@aws-sdk/client-scheduler';
 import * as elbv2Sdk from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as acmSdk from '@aws-sdk/client-acm';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
 import { ec2Model } from './ec2.ts';
 import { secretsmanagerModel } from './secretsmanager.ts';
@@ -28,14 +29,15 @@ import { logsModel } from './logs.ts';
 import { eventsModel } from './events.ts';
 import { schedulerModel } from './scheduler.ts';
 import { elbv2Model } from './elbv2.ts';
+import { acmModel } from './acm.ts';
 
 const models: Record<string, ServiceModel> = {
   ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel, logs: logsModel, events: eventsModel,
-  scheduler: schedulerModel, elbv2: elbv2Model,
+  scheduler: schedulerModel, elbv2: elbv2Model, acm: acmModel,
 };
 const clients: Record<string, object> = {
   ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk, logs: logsSdk, events: eventsSdk,
-  scheduler: schedulerSdk, elbv2: elbv2Sdk,
+  scheduler: schedulerSdk, elbv2: elbv2Sdk, acm: acmSdk,
 };
 /** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
 const narrowed: Record<string, number> = { ec2: 20, ssm: 13, elbv2: 34 };
@@ -134,6 +136,10 @@ describe('service metadata', () => {
       ['awsQuery', '2011-06-15', 'sts', 'https://sts.amazonaws.com/doc/2011-06-15/'],
     );
     assert.equal(iamModel.metadata.targetPrefix, undefined);
+  });
+
+  test('ACM: AWS JSON 1.1, its target prefix, signed as acm', () => {
+    assert.deepEqual([acmModel.metadata.protocol, acmModel.metadata.targetPrefix, acmModel.metadata.signingName], ['awsJson1_1', 'CertificateManager', 'acm']);
   });
 
   test('EC2: the EC2 Query protocol, its version and namespace, signed as ec2', () => {
