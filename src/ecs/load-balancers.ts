@@ -26,8 +26,14 @@ export interface ServiceTarget {
   port: number;
 }
 
-/** What the data plane last said of a target ECS registered: `initial` until its first health check after registration. */
-export type TargetHealth = 'initial' | 'healthy' | 'unhealthy';
+/**
+ * What the data plane last said of a target ECS registered: `initial` until its first health
+ * check after registration; `description` says why it is unhealthy (`Request timed out`).
+ */
+export interface TargetHealth {
+  state: 'initial' | 'healthy' | 'unhealthy';
+  description?: string;
+}
 
 /**
  * How ECS reaches target groups (the control plane implements it over the load balancing
@@ -38,9 +44,12 @@ export type TargetHealth = 'initial' | 'healthy' | 'unhealthy';
 export interface TargetsPort {
   /** The target group named by `arn`, read through `tx`; undefined when there is none. */
   group(tx: Tx, scope: Scope, arn: string): Promise<TargetGroupInfo | undefined>;
-  /** Registers targets of one group (registering one again is harmless). */
-  register(tx: Tx, now: number, scope: Scope, targetGroupArn: string, targets: { id: string; port: number }[]): Promise<void>;
-  /** Deregisters targets of one group (those no longer registered are skipped); resolves to when they have drained. */
+  /**
+   * Registers targets of one group (registering one again is harmless); resolves to why the
+   * load balancer refused them (the group deleted, too many targets), undefined when it did not.
+   */
+  register(tx: Tx, now: number, scope: Scope, targetGroupArn: string, targets: { id: string; port: number }[]): Promise<string | undefined>;
+  /** Deregisters targets of one group (those no longer registered, or of a group deleted, are skipped); resolves to when they have drained. */
   deregister(tx: Tx, now: number, scope: Scope, targetGroupArn: string, targets: { id: string; port: number }[]): Promise<number>;
   /** Each target's health, registered at `registeredAt` (a health record older than that is `initial`). */
   health(scope: Scope, targets: (ServiceTarget & { registeredAt: number })[]): Promise<TargetHealth[]>;

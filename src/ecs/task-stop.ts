@@ -34,3 +34,11 @@ export async function stageStopTask(
 /** Whether the agent is to keep a task running although it is asked to stop: it is DEACTIVATING (its targets draining). */
 export const heldForDraining = (task: Pick<TaskRecord, 'desiredStatus' | 'lastStatus'>): boolean =>
   task.desiredStatus === 'STOPPED' && task.lastStatus === 'DEACTIVATING';
+
+/** A DEACTIVATING task whose targets have drained goes STOPPING: the agent is now told to stop it. */
+export function stageDrained(tx: Tx, task: TaskRecord, now: number): TaskRecord {
+  if (!heldForDraining(task)) return task;
+  const next: TaskRecord = { ...task, lastStatus: 'STOPPING', stoppingAt: now, version: task.version + 1 };
+  tx.put(keys.task(parseArn(task.arn)!, task.clusterName, task.id), next);
+  return next;
+}

@@ -96,7 +96,11 @@ export async function stageRegisterTargets(tx: Tx, now: number, scope: Scope, ar
   const kept = current.filter((r) => live(r, now) && r.drainingUntil === undefined);
   const added = wanted.filter((w) => !kept.some((r) => r.id === w.id && r.port === w.port));
   if (kept.length + added.length > LIMITS['targets-per-target-group']) throw LbErrors.tooManyTargets();
-  for (const w of added) tx.put(keys.target(scope, group.id, w.id, w.port), { ...w, registeredAt: now });
+  for (const w of added) {
+    tx.put(keys.target(scope, group.id, w.id, w.port), { ...w, registeredAt: now });
+    // A new registration starts unchecked: what was found of an earlier one at this address and port is not its health.
+    tx.delete(keys.targetHealth(scope, group.id, w.id, w.port));
+  }
 }
 
 /** DeregisterTargets: each target drains for the group's deregistration delay (at once when unused or zero), then is gone. */
