@@ -31,6 +31,7 @@ import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
 import { containerInstanceDirectory } from './elbv2-port.ts';
+import { ecsTargetsPort } from './ecs-targets-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
 import { ecsChangeEvents, instanceChangeEvents, taskChangeEvents } from './ecs-events.ts';
 import { alarmStateEvents } from './alarm-events.ts';
@@ -198,6 +199,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
     roles: { mayAssume: (roleArn: string) => serviceMayAssume({ store }, ECS_TASKS_SERVICE, roleArn) },
     changes: ecsChangeEvents(randomIds, informers),
+    targets: ecsTargetsPort(store, (error) => o.log(`ecs targets: ${String(error)}`)),
   };
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
@@ -366,6 +368,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await presence.close();
       await link!.close();
       informers.close();
+      deps.targets.close();
       network.close();
       authority.close();
       await authority.settled();

@@ -6,6 +6,7 @@ import type { ContainerInstanceRecord } from './records.ts';
 import type { ServiceChange } from './service-events.ts';
 import type { EcsInformers } from './informers.ts';
 import type { TaskRolesPort } from './task-roles.ts';
+import type { TargetsPort } from './load-balancers.ts';
 
 /**
  * What ECS's domain works with, and so the ECS API adapter and the service controller too: the
@@ -24,6 +25,8 @@ export interface EcsDeps {
   efs?: EfsPort;
   /** Whether ECS may assume the roles a task names; absent, they are not checked at launch. */
   roles?: TaskRolesPort;
+  /** Target groups, for services with load balancers; absent, their `loadBalancers` are neither checked nor registered. */
+  targets?: TargetsPort;
   /** Told of each change to an instance or a service, in the transaction that makes it (ECS's events on EventBridge). */
   changes?: EcsChangeHooks;
 }

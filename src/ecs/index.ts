@@ -21,7 +21,7 @@ export {
 export {
   honouredBy, instanceIdOf, launchableTaskDefinition, launchTasks, launchTasksOn, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
 } from './task-launch.ts';
-export { stageStopTask } from './task-stop.ts';
+export { heldForDraining, stageDrained, stageStopTask } from './task-stop.ts';
 export { leaveGroup, stageTaskReport, taskHealthStatus, taskKeyOfArn } from './task-reports.ts';
 export { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
 export {
@@ -53,3 +53,7 @@ export {
   FARGATE_PLATFORM_VERSION, FARGATE_POOL, checkFargateLaunch, ensureFargatePool, fargatePlatformVersion, isInternalCluster,
 } from './fargate.ts';
 export { resolveTaskNetwork, stageReleaseTaskEni } from './task-network.ts';
+export {
+  MAX_SERVICE_TARGET_GROUPS, checkServiceLoadBalancers, loadBalancerMessages, serviceNameOfTask, targetsOfTask, taskTargetsKeys, taskTargetsOf,
+  type ServiceTarget, type TargetGroupInfo, type TargetHealth, type TargetsPort, type TaskTargetsRecord,
+} from './load-balancers.ts';

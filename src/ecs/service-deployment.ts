@@ -31,6 +31,7 @@ export function specOf(service: ServiceRecord): DeploymentSpec {
     placementConstraints: service.placementConstraints,
     placementStrategy: service.placementStrategy,
     deploymentConfiguration: service.deploymentConfiguration,
+    loadBalancers: service.loadBalancers,
   };
 }
 

@@ -33,6 +33,8 @@ export interface DeploymentSpec {
   placementConstraints: PlacementConstraint[];
   placementStrategy: PlacementStrategy[];
   deploymentConfiguration: DeploymentConfigurationRecord;
+  /** The target groups its tasks are registered in (absent in records written before: the service's). */
+  loadBalancers?: LoadBalancer[];
 }
 
 /**

@@ -24,11 +24,11 @@ export {
   type CreateLoadBalancerRequest, type DescribeLoadBalancersRequest, type LbEnv, type SubnetChoice,
 } from './load-balancers.ts';
 export {
-  createTargetGroup, deleteTargetGroup, describeTargetGroups, loadBalancerArnsOf, modifyTargetGroup, modifyTargetGroupAttributes, targetGroupAttributes,
+  createTargetGroup, deleteTargetGroup, findTargetGroup, describeTargetGroups, loadBalancerArnsOf, modifyTargetGroup, modifyTargetGroupAttributes, targetGroupAttributes,
   type CreateTargetGroupRequest, type DescribeTargetGroupsRequest,
 } from './target-groups.ts';
 export {
-  REASON_DESCRIPTIONS, deregisterTargets, describeTargetHealth, healthOf, putTargetHealth, registerTargets,
+  REASON_DESCRIPTIONS, deregisterTargets, describeTargetHealth, healthOf, putTargetHealth, registerTargets, stageDeregisterTargets, stageRegisterTargets,
   type InstanceDirectory, type TargetHealthView, type TargetInput,
 } from './targets.ts';
 export {

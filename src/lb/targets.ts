@@ -81,36 +81,66 @@ async function checkTargets(tx: Tx, scope: Scope, group: TargetGroupRecord, targ
 /** RegisterTargets: each target at its port (the group's when absent); registering again is harmless, and ends draining. */
 export async function registerTargets(store: Store, clock: Clock, scope: Scope, arn: string, targets: TargetInput[], instances: InstanceDirectory): Promise<void> {
   const now = clock.now();
-  await transact(store, async (tx) => {
-    const group = await findTargetGroup(tx, scope, arn);
-    const wanted = await checkTargets(tx, scope, group, targets, instances);
-    const current = await tx.list<TargetRegistrationRecord>(keys.targets(scope, group.id));
-    for (const r of current.filter((r) => !live(r, now))) tx.delete(keys.target(scope, group.id, r.id, r.port));
-    const kept = current.filter((r) => live(r, now) && r.drainingUntil === undefined);
-    const added = wanted.filter((w) => !kept.some((r) => r.id === w.id && r.port === w.port));
-    if (kept.length + added.length > LIMITS['targets-per-target-group']) throw LbErrors.tooManyTargets();
-    for (const w of added) tx.put(keys.target(scope, group.id, w.id, w.port), { ...w, registeredAt: now });
-  });
+  await transact(store, (tx) => stageRegisterTargets(tx, now, scope, arn, targets, instances));
+}
+
+/**
+ * RegisterTargets staged in a caller's transaction, so a registration commits with what caused
+ * it (ECS registering a service's task with the task's own records).
+ */
+export async function stageRegisterTargets(tx: Tx, now: number, scope: Scope, arn: string, targets: TargetInput[], instances: InstanceDirectory): Promise<void> {
+  const group = await findTargetGroup(tx, scope, arn);
+  const wanted = await checkTargets(tx, scope, group, targets, instances);
+  const current = await tx.list<TargetRegistrationRecord>(keys.targets(scope, group.id));
+  for (const r of current.filter((r) => !live(r, now))) tx.delete(keys.target(scope, group.id, r.id, r.port));
+  const kept = current.filter((r) => live(r, now) && r.drainingUntil === undefined);
+  const added = wanted.filter((w) => !kept.some((r) => r.id === w.id && r.port === w.port));
+  if (kept.length + added.length > LIMITS['targets-per-target-group']) throw LbErrors.tooManyTargets();
+  for (const w of added) {
+    tx.put(keys.target(scope, group.id, w.id, w.port), { ...w, registeredAt: now });
+    // A new registration starts unchecked: what was found of an earlier one at this address and port is not its health.
+    tx.delete(keys.targetHealth(scope, group.id, w.id, w.port));
+  }
 }
 
 /** DeregisterTargets: each target drains for the group's deregistration delay (at once when unused or zero), then is gone. */
 export async function deregisterTargets(store: Store, clock: Clock, scope: Scope, arn: string, targets: TargetInput[]): Promise<void> {
   const now = clock.now();
-  await transact(store, async (tx) => {
-    const group = await findTargetGroup(tx, scope, arn);
-    const delay = Number(group.attributes['deregistration_delay.timeout_seconds'] ?? '300') * 1000;
-    for (const t of targets) {
-      const port = t.port ?? group.port;
-      const key = keys.target(scope, group.id, t.id, port);
-      const r = await tx.get<TargetRegistrationRecord>(key);
-      if (!r || !live(r, now)) throw LbErrors.invalidTarget(`The following targets are not registered in target group '${arn}': '${t.id}'`);
-      if (r.drainingUntil !== undefined) continue;
-      if (group.usedBy.length === 0 || delay === 0) {
-        tx.delete(key);
-        tx.delete(keys.targetHealth(scope, group.id, t.id, port));
-      } else tx.put(key, { ...r, drainingUntil: now + delay });
+  await transact(store, (tx) => stageDeregisterTargets(tx, now, scope, arn, targets));
+}
+
+/**
+ * DeregisterTargets staged in a caller's transaction; resolves to when the targets have drained
+ * (`now` when they went at once). `ignoreMissing`: a target no longer registered is skipped
+ * rather than refused (ECS deregistering a task whose target someone else removed).
+ */
+export async function stageDeregisterTargets(
+  tx: Tx, now: number, scope: Scope, arn: string, targets: TargetInput[], o: { ignoreMissing?: boolean } = {},
+): Promise<number> {
+  const group = await findTargetGroup(tx, scope, arn);
+  const delay = Number(group.attributes['deregistration_delay.timeout_seconds'] ?? '300') * 1000;
+  let drainedAt = now;
+  for (const t of targets) {
+    const port = t.port ?? group.port;
+    const key = keys.target(scope, group.id, t.id, port);
+    const r = await tx.get<TargetRegistrationRecord>(key);
+    if (!r || !live(r, now)) {
+      if (o.ignoreMissing) continue;
+      throw LbErrors.invalidTarget(`The following targets are not registered in target group '${arn}': '${t.id}'`);
     }
-  });
+    if (r.drainingUntil !== undefined) {
+      drainedAt = Math.max(drainedAt, r.drainingUntil);
+      continue;
+    }
+    if (group.usedBy.length === 0 || delay === 0) {
+      tx.delete(key);
+      tx.delete(keys.targetHealth(scope, group.id, t.id, port));
+    } else {
+      tx.put(key, { ...r, drainingUntil: now + delay });
+      drainedAt = Math.max(drainedAt, now + delay);
+    }
+  }
+  return drainedAt;
 }
 
 /** One row of DescribeTargetHealth. */

@@ -29,7 +29,7 @@ import { AwsError, type Authority, type Principal } from '../aws/index.ts';
 import {
   AGENT_LINK_LIMITS, VPC_ADDRESS_ATTRIBUTE, type AgentLinkErrorCode, type Clock, type DesiredTask, type Ids, type ServerMessage,
 } from '../common/index.ts';
-import { keys, type ContainerInstanceRecord, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
+import { heldForDraining, keys, type ContainerInstanceRecord, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
 import type { NetworkInformers } from '../network/index.ts';
 import type { InformerChange, Store, WatchEvent } from '../state/index.ts';
 import { authenticateUpgrade, browserRefusal, refuseUpgrade, type LinkPeer } from './handshake.ts';
@@ -122,11 +122,12 @@ function desiredTaskOf(t: TaskRecord, network: NetworkInformers, registryAuth?: 
     taskArn: t.arn,
     clusterArn: t.clusterArn,
     containerInstanceArn: t.containerInstanceArn!,
-    desiredStatus: t.desiredStatus,
+    // A DEACTIVATING task keeps running while its load balancer targets drain.
+    desiredStatus: heldForDraining(t) ? 'RUNNING' : t.desiredStatus,
     spec: t.spec,
     containerArns: Object.fromEntries(t.containers.map((c) => [c.name, c.containerArn])),
-    stopCode: t.desiredStatus === 'STOPPED' ? t.stopCode : undefined,
-    stoppedReason: t.desiredStatus === 'STOPPED' ? t.stoppedReason : undefined,
+    stopCode: t.desiredStatus === 'STOPPED' && !heldForDraining(t) ? t.stopCode : undefined,
+    stoppedReason: t.desiredStatus === 'STOPPED' && !heldForDraining(t) ? t.stoppedReason : undefined,
   };
 }
 
@@ -525,7 +526,8 @@ export class AgentLinkServer {
  * would add nothing it does not know, at every agent's and task's scale.
  */
 function desiredChanged(task: TaskRecord, before: TaskRecord): boolean {
-  return before.desiredStatus !== task.desiredStatus || before.containerInstanceId !== task.containerInstanceId;
+  return before.desiredStatus !== task.desiredStatus || before.containerInstanceId !== task.containerInstanceId ||
+    heldForDraining(before) !== heldForDraining(task);
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

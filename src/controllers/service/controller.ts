@@ -27,6 +27,8 @@ import {
 } from '../../ecs/index.ts';
 import { WorkQueue } from '../work-queue.ts';
 import { messages } from './messages.ts';
+import { applyTargets, loadBalancersOf, observeTargets, type ObservedTargets } from './registrations.ts';
+import type { TaskTargetHealth } from './targets.ts';
 import { reconcileService, type ObservedInstance, type ObservedTask, type ReconcileSettings, type ServicePlan } from './reconcile.ts';
 
 /** What the service controller is given: ECS's deps (the shared informers among them) and the reconciler's settings. */
@@ -62,6 +64,7 @@ export class ServiceController {
     this.unsubscribe.push(informers.services.subscribe((c) => this.onService(c)));
     this.unsubscribe.push(informers.tasks.subscribe((c) => this.onTask(c)));
     this.unsubscribe.push(informers.instances.subscribe((c) => this.onInstance(c)));
+    if (this.o.deps.targets) this.unsubscribe.push(this.o.deps.targets.subscribe((arn) => this.onTargetGroup(arn)));
     this.resync = setInterval(() => this.resyncAll(), this.o.resyncMs ?? 30_000);
     this.resync.unref();
   }
@@ -110,25 +113,35 @@ export class ServiceController {
       // Tasks are replaced because of instances that are away or draining: if one comes back meanwhile, decide again.
       for (const d of instanceDocs) if (!d.value.agentConnected || d.value.status !== 'ACTIVE') tx.guard(d.key, d.modRevision);
       const eligible = await this.daemonEligibility(tx, service, instanceDocs);
+      // Load balancers: what ECS registered for the tasks, and what the data plane says of those targets.
+      const targets = deps.targets ? await observeTargets(tx, deps.targets, service) : undefined;
       const plan = reconcileService({
         service,
-        tasks: taskDocs.map((d) => observeTask(d.value)),
+        tasks: taskDocs.map((d) => observeTask(d.value, targets && loadBalancersOf(service, d.value).length ? targets.health : undefined)),
         instances: instanceDocs.map((d) => observeInstance(d.value, eligible)),
         now,
         ids: deps.ids,
         settings,
       });
-      await this.apply(tx, service, plan, taskDocs.map((d) => d.value), instanceDocs, now);
-      return plan.wakeAt;
+      const targetsWakeAt = await this.apply(tx, service, plan, taskDocs.map((d) => d.value), instanceDocs, now, targets);
+      const wake = [plan.wakeAt, targetsWakeAt].filter((w): w is number => w !== undefined);
+      return wake.length ? Math.min(...wake) : undefined;
     });
     return wakeAt === undefined ? undefined : wakeAt - deps.clock.now();
   }
 
   /** Stages a plan: stops, a rollback deployment, launches, and the service record (and what follows from its change: ECS's events). */
-  private async apply(tx: Tx, before: ServiceRecord, plan: ServicePlan, tasks: TaskRecord[], instanceDocs: Doc<ContainerInstanceRecord>[], now: number): Promise<void> {
+  private async apply(
+    tx: Tx, before: ServiceRecord, plan: ServicePlan, tasks: TaskRecord[], instanceDocs: Doc<ContainerInstanceRecord>[], now: number,
+    targets: ObservedTargets | undefined,
+  ): Promise<number | undefined> {
     const { deps } = this.o;
     const byArn = new Map(tasks.map((t) => [t.arn, t]));
-    for (const s of plan.stop) await stageStopTask(tx, byArn.get(s.taskArn)!, { stopCode: s.stopCode, reason: s.reason }, now);
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    for (const s of plan.stop) {
+      const stopped = await stageStopTask(tx, byArn.get(s.taskArn)!, { stopCode: s.stopCode, reason: s.reason }, now);
+      byId.set(stopped.id, stopped);
+    }
     let service = plan.service;
     let changed = plan.changed;
     const scope = scopeOfService(service);
@@ -185,10 +198,22 @@ export class ServiceController {
       }
       if (launched.tasks.length < start.count) note(messages.unableToPlace(service.name, closest(launched.failures)), placementReason(launched.failures));
     }
-    if (!changed) return;
+    let wakeAt: number | undefined;
+    if (deps.targets && targets) {
+      const instances = new Map(instanceDocs.map((d) => [d.value.id, d.value]));
+      const outcome = await applyTargets(tx, deps.targets, service, byId, targets, instances, now);
+      for (const message of outcome.events) {
+        service = withEvent(service, message, deps.ids, now);
+        changed = true;
+      }
+      for (const message of outcome.notes) note(message);
+      wakeAt = outcome.wakeAt;
+    }
+    if (!changed) return wakeAt;
     const after = plan.changed ? service : { ...service, version: service.version + 1 };
     putService(tx, after, plan.retired);
     await deps.changes?.serviceChanged?.(tx, { before, after, retired: plan.retired, notes, byScheduler: true }, now);
+    return wakeAt;
   }
 
   /** DAEMON services: which instances the PRIMARY deployment's memberOf constraints and required attributes admit. */
@@ -233,6 +258,16 @@ export class ServiceController {
     if (after !== undefined && after !== before) this.queue.add(serviceKeyOfIndex(after));
   }
 
+  /** A target's health changed in a target group: the services registering tasks in it decide again. */
+  private onTargetGroup(targetGroupArn: string): void {
+    for (const d of this.o.deps.informers.services.list()) {
+      const s = d.value;
+      if (s.status === 'INACTIVE') continue;
+      const uses = (lbs: { targetGroupArn?: string }[] | undefined) => (lbs ?? []).some((lb) => lb.targetGroupArn === targetGroupArn);
+      if (uses(s.loadBalancers) || s.deployments.some((dep) => uses(dep.loadBalancers))) this.queue.add(d.key);
+    }
+  }
+
   /** An instance changed: every live service of its cluster may place or replace tasks because of it. */
   private onInstance(c: InformerChange<ContainerInstanceRecord>): void {
     const cluster = c.key.slice(keys.allInstances.length, c.key.lastIndexOf('/'));
@@ -243,8 +278,9 @@ export class ServiceController {
 }
 
 /** A stored task as the reconciler sees it. */
-export function observeTask(t: TaskRecord): ObservedTask {
+export function observeTask(t: TaskRecord, targetHealth?: ReadonlyMap<string, TaskTargetHealth>): ObservedTask {
   return {
+    ...(targetHealth && { loadBalanced: true, targetHealth: targetHealth.get(t.id) ?? { state: 'initial' as const } }),
     id: t.id,
     arn: t.arn,
     deploymentId: t.startedBy ?? '',

@@ -20,6 +20,13 @@ export const messages = {
     closest
       ? `(service ${service}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.instanceId}) ${closest.lacking}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
       : `(service ${service}) was unable to place a task because no container instance met all of its requirements. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
+  registeredTargets: (service: string, count: number, targetGroupArn: string) => `(service ${service}) registered ${count} targets in (target-group ${targetGroupArn})`,
+  deregisteredTargets: (service: string, count: number, targetGroupArn: string) => `(service ${service}) deregistered ${count} targets in (target-group ${targetGroupArn})`,
+  drainingTasks: (service: string, count: number) => `(service ${service}) has begun draining connections on ${count} tasks.`,
+  /** `where` is `(instance i-…)` for instance targets, `(task …)` for IP targets. */
+  unhealthyTarget: (service: string, where: string, port: number, targetGroupArn: string, reason?: string) =>
+    `(service ${service}) ${where} (port ${port}) is unhealthy in (target-group ${targetGroupArn})${reason ? ` due to (reason ${reason})` : ''}.`,
+  registerFailed: (service: string, targetGroupArn: string, error: string) => `(service ${service}) failed to register targets in (target-group ${targetGroupArn}) with (error ${error})`,
   launchFailed: (service: string, reason: string) => `(service ${service}) failed to launch a task with (error ${reason}).`,
   noInstances: (service: string) =>
     `(service ${service}) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
@@ -29,6 +36,7 @@ export const messages = {
 export const stopReasons = {
   scaling: (deployment: string) => `Scaling activity initiated by (deployment ${deployment})`,
   healthCheck: 'Task failed container health checks',
+  elbHealthCheck: (targetGroupArn: string) => `Task failed ELB health checks in (target-group ${targetGroupArn})`,
   instanceLost: (ec2InstanceId: string) => `Container instance ${ec2InstanceId} lost contact with its agent`,
 };
 

@@ -5,6 +5,7 @@
  */
 import type { Ids, TaskStatus } from '../../common/index.ts';
 import type { ServiceRecord } from '../../ecs/index.ts';
+import type { TaskTargetHealth } from './targets.ts';
 
 /** One task of the service as the reconciler sees it. */
 export interface ObservedTask {
@@ -23,6 +24,13 @@ export interface ObservedTask {
   stoppedAt?: number;
   stopCode?: string;
   stoppedReason?: string;
+  /**
+   * Its deployment has load balancers: the task counts healthy only once its targets are, and
+   * is replaced when they are unhealthy past the grace period.
+   */
+  loadBalanced?: boolean;
+  /** Its targets' health as the data plane reports it (`initial` while unregistered or unchecked). */
+  targetHealth?: TaskTargetHealth;
 }
 
 /** One container instance of the cluster. */
@@ -99,9 +107,13 @@ export class World {
     return this.live(t) && t.desiredStatus === 'RUNNING';
   }
 
-  /** Active, RUNNING, and passing its health checks if it has any: counts toward minimumHealthyPercent. */
+  /**
+   * Active, RUNNING, passing its health checks if it has any, and healthy in its target groups
+   * if it has load balancers: counts toward minimumHealthyPercent.
+   */
   healthy(t: ObservedTask): boolean {
-    return this.active(t) && t.lastStatus === 'RUNNING' && (t.hasHealthCheck ? t.healthStatus === 'HEALTHY' : t.healthStatus !== 'UNHEALTHY');
+    return this.active(t) && t.lastStatus === 'RUNNING' && (t.hasHealthCheck ? t.healthStatus === 'HEALTHY' : t.healthStatus !== 'UNHEALTHY') &&
+      (!t.loadBalanced || t.targetHealth?.state === 'healthy');
   }
 
   /** Whether the instance is lost by now (its tasks must be replaced). */

@@ -7,7 +7,8 @@
  *
  * In order, for each call:
  *  1. tasks on lost instances (agent disconnected longer than `instanceLostAfterMs`) and tasks
- *     failing their container health checks (past healthCheckGracePeriodSeconds) are stopped;
+ *     failing their container or load balancer health checks (past healthCheckGracePeriodSeconds)
+ *     are stopped;
  *  2. the circuit breaker counts the PRIMARY deployment's failed tasks and may fail it (and ask
  *     for a rollback to the last completed deployment);
  *  3. the service throttle holds launches back after repeated failures to start;
@@ -86,6 +87,18 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
     }
     stop(t, stopReasons.healthCheck);
     events.push(messages.failedHealthChecks(service.name, t.id));
+  }
+  for (const t of input.tasks) {
+    const bad = t.targetHealth?.unhealthy;
+    if (!world.active(t) || !t.loadBalanced || t.targetHealth?.state !== 'unhealthy' || !bad || stops.has(t.id)) continue;
+    const graceEnd = (t.startedAt ?? t.createdAt) + graceMs;
+    if (now < graceEnd) {
+      wake.push(graceEnd);
+      continue;
+    }
+    stop(t, stopReasons.elbHealthCheck(bad.targetGroupArn));
+    const where = bad.id.startsWith('i-') ? `(instance ${bad.id})` : `(task ${t.id})`;
+    events.push(messages.unhealthyTarget(service.name, where, bad.port, bad.targetGroupArn, bad.description));
   }
 
   // 2. The circuit breaker, on the PRIMARY deployment.
@@ -214,7 +227,8 @@ function stamp(dep: DeploymentRecord, before: DeploymentRecord | undefined, now:
 
 /** A task that stopped on its own account: its essential container exited, it failed to start, or it failed its health checks. */
 function failed(t: ObservedTask): boolean {
-  return t.stopCode === 'EssentialContainerExited' || t.stopCode === 'TaskFailedToStart' || t.stoppedReason === stopReasons.healthCheck;
+  return t.stopCode === 'EssentialContainerExited' || t.stopCode === 'TaskFailedToStart' || t.stoppedReason === stopReasons.healthCheck ||
+    (t.stoppedReason?.startsWith('Task failed ELB health checks') ?? false);
 }
 
 /**

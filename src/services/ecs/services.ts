@@ -11,7 +11,7 @@ import type {
 import { describeByReferences, paginate, type ConditionValues, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, checkFargateLaunch, clusterNameOf, honouredBy, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
+  EcsErrors, activeCluster, checkServiceLoadBalancers, checkFargateLaunch, clusterNameOf, honouredBy, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
   startDeployment, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
@@ -194,6 +194,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
           if (req.launch.launchType === 'FARGATE') checkFargateLaunch(td, td.cpu, td.memory, { constraints: 0, strategies: 0 });
           // The network is checked now, as ECS does, not first when a task would launch.
           await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, now);
+          if (deps.targets) await checkServiceLoadBalancers(tx, deps.targets, scope, req.loadBalancers, td);
           const base: ServiceRecord = {
             name: req.serviceName,
             arn: serviceArns.service(scope, cluster.name, req.serviceName),
@@ -247,6 +248,10 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
           const td = req.taskDefinitionRef !== undefined
             ? await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, 'EC2', honouredBy(deps))
             : await currentTaskDefinition(tx, scope, current);
+          // Load balancers are checked when they change, and against a new task definition.
+          if (deps.targets && (req.loadBalancers !== undefined || td.taskDefinitionArn !== current.taskDefinition)) {
+            await checkServiceLoadBalancers(tx, deps.targets, scope, req.loadBalancers ?? current.loadBalancers, td);
+          }
           const next = updatedService(tx, deps, current, req, td);
           if (next !== current) {
             putService(tx, next);
