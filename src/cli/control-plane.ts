@@ -57,6 +57,7 @@ import { elbv2Service } from '../services/elbv2/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
+import { startLbDataPlane } from './lb-dataplane.ts';
 
 /** The service principal ECS's tasks assume their roles as. */
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
@@ -236,6 +237,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   // One process holds every link: none survived its restart. (With replicas, links live on.)
   if (election instanceof LocalElection) await link.markAllDisconnected();
+  // Every replica serves the load balancers' listeners; the leader checks their targets' health.
+  const lbDataPlane = await startLbDataPlane(store, informers, clock, o.log);
   // The controllers run on the leader alone, writing through its term's fenced store.
   const startControllers: StartControllers = async (leaderStore) => {
     const services = new ServiceController({
@@ -272,7 +275,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         .catch((error: unknown) => o.log(`orphaned links: ${String(error)}`));
     }, ORPHAN_SWEEP_MS);
     orphans?.unref();
+    const stopHealthChecks = lbDataPlane.startHealthChecks(leaderStore);
     return async () => {
+      stopHealthChecks();
       clearInterval(orphans);
       clearInterval(maintenance);
       clearInterval(logRetention);
@@ -367,6 +372,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await leadership.close();
       await presence.close();
       await link!.close();
+      await lbDataPlane.close();
       informers.close();
       deps.targets.close();
       network.close();

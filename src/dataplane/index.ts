@@ -9,3 +9,11 @@ export { TargetPicker, pickWeighted, routable, type Algorithm, type RoutableTarg
 export { errorResponse, fixedResponse, redirectResponse, type OwnResponse, type RequestUri } from './alb/responses.ts';
 export { ListenerProxy, type ExchangeRecord, type ListenerProxyOptions, type RouteDecision } from './alb/proxy.ts';
 export { probe, type ProbeTarget } from './alb/probe.ts';
+export { TcpListenerProxy, resetByLoadBalancer, TCP_IDLE_TIMEOUT_MS, type FlowEndpoint, type TcpRoute, type TcpFlowEnd, type TcpFlowRecord, type TcpListenerProxyOptions } from './nlb/tcp.ts';
+export { UdpListenerProxy, UDP_FLOW_TIMEOUT_MS, type UdpRoute, type UdpFlowEnd, type UdpFlowRecord, type UdpListenerProxyOptions } from './nlb/udp.ts';
+export { TcpUdpListenerProxy } from './nlb/tcp-udp.ts';
+export { encodeProxyV2, PROXY_V2_SIGNATURE, type ProxyHeaderV2, type ProxyEndpoint, type ProxyTlv } from './nlb/proxy-protocol.ts';
+export { LbView } from './lb-view.ts';
+export { GroupTargets, type GroupTarget, type InstanceAddresses } from './targets.ts';
+export { LoadBalancers, type LoadBalancersOptions } from './load-balancers.ts';
+export { HealthChecker, type HealthCheckerOptions } from './health-checker.ts';

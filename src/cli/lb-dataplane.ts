@@ -1,0 +1,54 @@
+/**
+ * The load balancers' data plane wired to this control plane: the records' view, the proxies
+ * (on every replica), the health checker (started by the leader), and where an instance target is
+ * reached — the address its host serves the registered port on: the binding of the task that
+ * holds that host port, or the host's `wharf.vpc-address`, or loopback (one machine).
+ */
+import { VPC_ADDRESS_ATTRIBUTE, type Clock } from '../common/index.ts';
+import { HealthChecker, LbView, LoadBalancers, type InstanceAddresses } from '../dataplane/index.ts';
+import { TASK_INDEX, type EcsInformers } from '../ecs/index.ts';
+import type { Store } from '../state/index.ts';
+
+/** An instance target's address, from the ECS informers. */
+export function instanceAddresses(informers: EcsInformers): InstanceAddresses {
+  return (scope, instanceId, port) => {
+    const prefix = `${scope.account}/${scope.region}/`;
+    const instance = informers.instances.list().find((d) => d.value.ec2InstanceId === instanceId && d.key.includes(prefix))?.value;
+    if (!instance) return undefined;
+    for (const { value: task } of informers.tasks.byIndex(TASK_INDEX.containerInstance, instance.id)) {
+      for (const c of task.containers) {
+        const binding = c.networkBindings?.find((b) => b.hostPort === port);
+        if (binding?.bindIP && binding.bindIP !== '0.0.0.0' && binding.bindIP !== '::') return binding.bindIP;
+      }
+    }
+    return instance.attributes.find((a) => a.name === VPC_ADDRESS_ATTRIBUTE)?.value ?? '127.0.0.1';
+  };
+}
+
+/** The data plane of one control plane. */
+export interface LbDataPlane {
+  loadBalancers: LoadBalancers;
+  /** Starts the health checker on the leader's store; returns its stop. */
+  startHealthChecks(leaderStore: Store): () => void;
+  close(): Promise<void>;
+}
+
+/** Starts serving every load balancer's listeners. */
+export async function startLbDataPlane(store: Store, informers: EcsInformers, clock: Clock, log: (message: string) => void): Promise<LbDataPlane> {
+  const view = new LbView(store, (error) => log(`load balancer records: ${String(error)}`));
+  const instances = instanceAddresses(informers);
+  const loadBalancers = new LoadBalancers({ view, clock, instances, log });
+  await loadBalancers.start();
+  return {
+    loadBalancers,
+    startHealthChecks(leaderStore) {
+      const checker = new HealthChecker({ store: leaderStore, view, clock, instances, log });
+      checker.start();
+      return () => checker.close();
+    },
+    async close() {
+      await loadBalancers.close();
+      view.close();
+    },
+  };
+}

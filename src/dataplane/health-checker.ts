@@ -1,0 +1,110 @@
+/**
+ * Target health checks, run by the leader alone: every registered, not draining target of every
+ * target group a load balancer uses is probed at the group's interval (the first probe at once),
+ * each result folded by the group's thresholds (alb/health.ts), and the outcome written as the
+ * target's health record whenever its state or reason changes — the only health the proxies and
+ * ECS services read. Counts start from the last record, so a new leader carries on.
+ */
+import type { Clock } from '../common/index.ts';
+import { parseLbArn, putTargetHealth, type TargetGroupRecord, type TargetHealthReason, type TargetHealthRecord } from '../lb/index.ts';
+import type { Store } from '../state/index.ts';
+import { observe, statusMatcher, type TargetHealthState } from './alb/health.ts';
+import { probe } from './alb/probe.ts';
+import type { LbView } from './lb-view.ts';
+import { GroupTargets, type InstanceAddresses } from './targets.ts';
+
+/** What the checker is given. */
+export interface HealthCheckerOptions {
+  store: Store;
+  view: LbView;
+  clock: Clock;
+  instances: InstanceAddresses;
+  log: (message: string) => void;
+  /** How often due checks are looked for (default 250 ms). */
+  tickMs?: number;
+}
+
+interface Checked {
+  health: TargetHealthState;
+  nextAt: number;
+  inFlight: boolean;
+  written?: string;
+}
+
+/** The leader's health checker. */
+export class HealthChecker {
+  private readonly checked = new Map<string, Checked>();
+  private readonly targets: GroupTargets;
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly o: HealthCheckerOptions) {
+    this.targets = new GroupTargets(o.view, o.instances, () => o.clock.now());
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 250);
+    this.timer.unref();
+    this.tick();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    const now = this.o.clock.now();
+    const live = new Set<string>();
+    for (const { value: group } of this.o.view.targetGroups.list()) {
+      if (group.usedBy.length === 0 || !group.healthCheck.enabled) continue;
+      for (const target of this.targets.of(group.arn)) {
+        live.add(target.key);
+        let c = this.checked.get(target.key);
+        if (!c) {
+          const record = this.o.view.healthOf(group.arn, target.id, target.port);
+          c = { health: fromRecord(record), nextAt: now, inFlight: false, written: record && `${record.state}|${record.reason ?? ''}` };
+          this.checked.set(target.key, c);
+        }
+        if (c.inFlight || c.nextAt > now) continue;
+        c.inFlight = true;
+        c.nextAt = now + group.healthCheck.intervalSeconds * 1000;
+        void this.check(group, target.id, target.address, target.port, c).finally(() => {
+          c.inFlight = false;
+        });
+      }
+    }
+    for (const key of this.checked.keys()) if (!live.has(key)) this.checked.delete(key);
+  }
+
+  private async check(group: TargetGroupRecord, id: string, address: string, port: number, c: Checked): Promise<void> {
+    const hc = group.healthCheck;
+    const result = await probe({
+      address, port: hc.port === 'traffic-port' ? port : Number(hc.port), protocol: hc.protocol, path: hc.path,
+      matches: statusMatcher(hc.matcher?.httpCode ?? '200'), timeoutMs: hc.timeoutSeconds * 1000,
+    });
+    if (this.closed) return;
+    c.health = observe(c.health, result, hc);
+    const state = `${c.health.state}|${c.health.reason ?? ''}`;
+    if (state === c.written) return;
+    const scope = parseLbArn(group.arn)?.scope;
+    if (!scope) return;
+    const record: TargetHealthRecord = {
+      targetGroupArn: group.arn, id, port, state: c.health.state,
+      ...(c.health.reason ? { reason: c.health.reason as TargetHealthReason, description: c.health.description } : {}),
+      consecutiveSuccesses: c.health.passes, consecutiveFailures: c.health.failures, checkedAt: this.o.clock.now(),
+    };
+    try {
+      await putTargetHealth(this.o.store, scope, group.arn.split('/').at(-1)!, record);
+      c.written = state;
+    } catch (error) {
+      this.o.log(`health check of ${id}:${port} in ${group.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function fromRecord(record: TargetHealthRecord | undefined): TargetHealthState {
+  if (!record || record.state === 'unavailable') return { state: 'initial', passes: 0, failures: 0 };
+  return { state: record.state, reason: record.reason, description: record.description, passes: record.consecutiveSuccesses ?? 0, failures: record.consecutiveFailures ?? 0 };
+}

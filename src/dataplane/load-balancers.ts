@@ -1,0 +1,220 @@
+/**
+ * The load balancers' data plane on one replica: every listener of every active load balancer
+ * served on the load balancer's own address — HTTP listeners by an ALB listener proxy routing by
+ * the listener's rules, TCP, UDP and TCP_UDP listeners by the NLB proxies — kept in step with the
+ * records (a listener created, changed or deleted is started, restarted or stopped), and each
+ * request or flow sent to a healthy target of the group its rule forwards to.
+ *
+ *   LbView (informers) ──change──▶ reconcile: listeners wanted vs running ──▶ start / stop proxies
+ *   request ──▶ rules by priority ──▶ action ──forward──▶ weighted group ──▶ routable target ──▶ pick
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../common/index.ts';
+import type { Action, ListenerRecord, LoadBalancerRecord } from '../lb/index.ts';
+import { TargetPicker, pickWeighted, routable, type Algorithm } from './alb/balance.ts';
+import { compileConditions, type RequestPredicate, type RequestView } from './alb/conditions.ts';
+import { ListenerProxy, type ExchangeRecord, type RouteDecision } from './alb/proxy.ts';
+import { errorResponse, fixedResponse, redirectResponse } from './alb/responses.ts';
+import type { LbView } from './lb-view.ts';
+import { TcpListenerProxy, type TcpRoute } from './nlb/tcp.ts';
+import { TcpUdpListenerProxy } from './nlb/tcp-udp.ts';
+import { UdpListenerProxy } from './nlb/udp.ts';
+import { GroupTargets, type InstanceAddresses } from './targets.ts';
+
+/** What the data plane is given. */
+export interface LoadBalancersOptions {
+  view: LbView;
+  clock: Clock;
+  instances: InstanceAddresses;
+  rng?: () => number;
+  log: (message: string) => void;
+  /** Every finished HTTP exchange, with its load balancer (metrics). */
+  onExchange?(loadBalancer: LoadBalancerRecord, record: ExchangeRecord): void;
+}
+
+interface Running {
+  bind: string;
+  close(): Promise<void>;
+}
+
+type AnyProxy = { listen(address: string, port: number): Promise<number>; close(): Promise<void> };
+
+/** A listener's rules compiled: predicates and actions in evaluation order, the default last. */
+interface Routes {
+  generation: number;
+  rules: { matches: RequestPredicate; actions: Action[] }[];
+}
+
+/** A trace id as ALB writes it: `Root=1-<epoch seconds, 8 hex>-<24 hex>`. */
+const traceId = (now: number) => `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+
+/** The data plane of every load balancer, on this replica. */
+export class LoadBalancers {
+  private readonly running = new Map<string, Running>();
+  private readonly routes = new Map<string, Routes>();
+  private readonly pickers = new Map<string, TargetPicker>();
+  private readonly targets: GroupTargets;
+  private readonly rng: () => number;
+  private unsubscribe?: () => void;
+  private pass: Promise<void> = Promise.resolve();
+  private again = false;
+  private busy = false;
+  private closed = false;
+
+  constructor(private readonly o: LoadBalancersOptions) {
+    this.rng = o.rng ?? Math.random;
+    this.targets = new GroupTargets(o.view, o.instances, () => o.clock.now());
+  }
+
+  /** Follows the records and serves their listeners. */
+  async start(): Promise<void> {
+    await this.o.view.start();
+    this.unsubscribe = this.o.view.onChange(() => this.reconcileSoon());
+    this.reconcileSoon();
+    await this.pass;
+  }
+
+  /** Stops every listener. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe?.();
+    await this.pass.catch(() => undefined);
+    await Promise.all([...this.running.values()].map((r) => r.close()));
+    this.running.clear();
+  }
+
+  /** Resolves once the listeners reflect the records as they are now. */
+  async settled(): Promise<void> {
+    do await this.pass; while (this.busy || this.again);
+  }
+
+  private reconcileSoon(): void {
+    if (this.closed) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    this.pass = this.reconcile()
+      .catch((error: unknown) => this.o.log(`load balancers: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.busy = false;
+        if (this.again) {
+          this.again = false;
+          this.reconcileSoon();
+        }
+      });
+  }
+
+  /** Starts the listeners the records want and stops the others; a listener whose address, port or protocol changed is restarted. */
+  private async reconcile(): Promise<void> {
+    const wanted = new Map<string, { listener: ListenerRecord; lb: LoadBalancerRecord; bind: string }>();
+    for (const { value: listener } of this.o.view.listeners.list()) {
+      const lb = this.o.view.loadBalancer(listener.loadBalancerArn);
+      if (!lb || lb.state !== 'active') continue;
+      wanted.set(listener.arn, { listener, lb, bind: `${lb.address}:${listener.port}/${listener.protocol}` });
+    }
+    for (const [arn, r] of this.running) {
+      if (wanted.get(arn)?.bind === r.bind) continue;
+      this.running.delete(arn);
+      await r.close();
+    }
+    for (const [arn, w] of wanted) {
+      if (this.running.has(arn) || this.closed) continue;
+      const proxy = this.proxyFor(w.listener, w.lb);
+      if (!proxy) continue;
+      try {
+        await proxy.listen(w.lb.address, w.listener.port);
+        this.running.set(arn, { bind: w.bind, close: () => proxy.close() });
+      } catch (error) {
+        this.o.log(`load balancer ${w.lb.name}: cannot listen on ${w.lb.address}:${w.listener.port} (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+  }
+
+  private proxyFor(listener: ListenerRecord, lb: LoadBalancerRecord): AnyProxy | undefined {
+    const arn = listener.arn;
+    switch (listener.protocol) {
+      case 'HTTP':
+        return new ListenerProxy({
+          protocol: 'http', port: listener.port,
+          route: (view) => this.routeHttp(arn, view, 'http'),
+          idleTimeoutMs: () => Number(this.o.view.loadBalancer(lb.arn)?.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000,
+          traceId: () => traceId(this.o.clock.now()),
+          onExchange: (record) => this.o.onExchange?.(lb, record),
+        });
+      case 'TCP':
+        return new TcpListenerProxy({ route: () => this.routeFlow(arn) });
+      case 'UDP':
+        return new UdpListenerProxy({ route: () => this.routeFlow(arn) });
+      case 'TCP_UDP':
+        return new TcpUdpListenerProxy({ route: () => this.routeFlow(arn) }, { route: () => this.routeFlow(arn) });
+      default:
+        // HTTPS and TLS need the listener's certificates: not served yet.
+        this.o.log(`load balancer ${lb.name}: ${listener.protocol} listeners are not served yet; port ${listener.port} stays closed`);
+        return undefined;
+    }
+  }
+
+  /** The listener's rules, compiled once per change of the records. */
+  private routesOf(listenerArn: string): Routes | undefined {
+    const cached = this.routes.get(listenerArn);
+    if (cached && cached.generation === this.o.view.generation) return cached;
+    const listener = this.o.view.listeners.list().find((d) => d.value.arn === listenerArn)?.value;
+    if (!listener) return undefined;
+    const rules = [
+      ...this.o.view.rulesOf(listenerArn).map((r) => ({ matches: compileConditions(r.conditions), actions: sorted(r.actions) })),
+      { matches: () => true, actions: sorted(listener.defaultActions) },
+    ];
+    const routes = { generation: this.o.view.generation, rules };
+    this.routes.set(listenerArn, routes);
+    return routes;
+  }
+
+  private routeHttp(listenerArn: string, view: RequestView, protocol: 'http' | 'https'): RouteDecision {
+    const routes = this.routesOf(listenerArn);
+    const rule = routes?.rules.find((r) => r.matches(view));
+    const action = rule?.actions[0];
+    if (!action) return { kind: 'respond', response: errorResponse(503) };
+    if (action.type === 'fixed-response') return { kind: 'respond', response: fixedResponse(action) };
+    if (action.type === 'redirect') {
+      const listener = this.o.view.listeners.list().find((d) => d.value.arn === listenerArn)?.value;
+      return { kind: 'respond', response: redirectResponse(action, { protocol, host: view.host, port: listener?.port ?? 80, path: view.path, query: queryOf(view) }) };
+    }
+    const pick = this.pick(action.targetGroups);
+    if (!pick) return { kind: 'respond', response: errorResponse(503) };
+    return { kind: 'forward', address: pick.address, port: pick.port, targetGroupArn: pick.group, done: pick.done };
+  }
+
+  /** An NLB flow's target: the listener's default forward. */
+  private routeFlow(listenerArn: string): TcpRoute | undefined {
+    const listener = this.o.view.listeners.list().find((d) => d.value.arn === listenerArn)?.value;
+    const action = listener && sorted(listener.defaultActions)[0];
+    if (!action || action.type !== 'forward') return undefined;
+    const pick = this.pick(action.targetGroups);
+    if (!pick) return undefined;
+    const group = this.o.view.group(pick.group);
+    return { address: pick.address, port: pick.port, targetGroupArn: pick.group, proxyProtocolV2: group?.attributes['proxy_protocol_v2.enabled'] === 'true', done: pick.done };
+  }
+
+  /** A target of one of the weighted groups, by the group's algorithm and slow start. */
+  private pick(groups: { targetGroupArn: string; weight: number }[]) {
+    const chosen = groups.length === 1 ? groups[0] : pickWeighted(groups, this.rng);
+    if (!chosen) return undefined;
+    const group = this.o.view.group(chosen.targetGroupArn);
+    if (!group) return undefined;
+    let picker = this.pickers.get(group.arn);
+    if (!picker) this.pickers.set(group.arn, (picker = new TargetPicker(this.rng)));
+    const algorithm = (group.attributes['load_balancing.algorithm.type'] ?? 'round_robin') as Algorithm;
+    const slowStartMs = Number(group.attributes['slow_start.duration_seconds'] ?? 0) * 1000;
+    const target = picker.pick(routable(this.targets.of(group.arn)), algorithm, this.o.clock.now(), slowStartMs);
+    if (!target) return undefined;
+    return { group: group.arn, address: target.address, port: target.port, done: picker.begin(target) };
+  }
+}
+
+const sorted = (actions: Action[]) => [...actions].sort((a, b) => a.order - b.order);
+
+function queryOf(view: RequestView): string {
+  return view.query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+}

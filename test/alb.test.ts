@@ -1,0 +1,161 @@
+/**
+ * The ALB carrying real traffic: a control plane in this process with a fake agent's host, an
+ * application load balancer made through @aws-sdk/client-elastic-load-balancing-v2 listening on
+ * its own loopback address at port 80, and HTTP servers on loopback as its instance targets. The
+ * health checker brings the targets to healthy; requests follow path and host rules, redirects
+ * and fixed responses; a weighted forward splits 80/20 over 1,000 requests; a target that dies
+ * is found unhealthy and leaves the rotation; a group with no target answers 503.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand,
+  DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import type { ControlPlane } from '../src/cli/control-plane.ts';
+import { credentials, region } from './support/wharf.ts';
+import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
+import { inProcessControlPlane } from './support/in-process.ts';
+
+const controlPlane = inProcessControlPlane();
+let plane: ControlPlane;
+let elb: ElasticLoadBalancingV2Client;
+let agent: FakeAgent;
+let instanceId = '';
+const backends = new Map<string, http.Server>();
+
+/** A target: answers its name, and 200 on /health. */
+async function backend(name: string): Promise<number> {
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(req.url === '/health' ? 'ok' : `${name} ${req.headers['x-forwarded-for']} ${req.url}`);
+  });
+  backends.set(name, server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+function get(address: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: address, port: 80, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+    }).on('error', reject);
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const states = async (group: TargetGroup) =>
+  (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn }))).TargetHealthDescriptions!
+    .map((d) => ({ port: d.Target!.Port!, state: d.TargetHealth!.State!, reason: d.TargetHealth!.Reason }))
+    .sort((a, b) => a.port - b.port);
+
+before(async () => {
+  plane = await controlPlane();
+  const ecs = new ECSClient({ endpoint: plane.url, region, credentials });
+  await ecs.send(new CreateClusterCommand({ clusterName: 'albs' }));
+  agent = await connectFakeAgent(plane.url, { cluster: 'albs' });
+  instanceId = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'albs', containerInstances: agent.containerInstanceArns }))).containerInstances![0]!.ec2InstanceId!;
+  ecs.destroy();
+  elb = new ElasticLoadBalancingV2Client({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
+});
+after(async () => {
+  elb?.destroy();
+  await agent?.close();
+  for (const s of backends.values()) {
+    s.closeAllConnections();
+    s.close();
+  }
+});
+
+describe('an ALB carrying traffic to its targets', () => {
+  let address = '';
+  let web: TargetGroup;
+  let api: TargetGroup;
+  const ports: Record<string, number> = {};
+
+  it('brings registered targets from initial to healthy through its health checks', async () => {
+    for (const name of ['a', 'b', 'c']) ports[name] = await backend(name);
+    const ec2 = new EC2Client({ endpoint: plane.url, region, credentials });
+    const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets!;
+    ec2.destroy();
+    const [lb] = (await elb.send(new CreateLoadBalancerCommand({ Name: 'shop', Subnets: subnets.slice(0, 2).map((s) => s.SubnetId!) }))).LoadBalancers!;
+    const group = async (name: string) => (await elb.send(new CreateTargetGroupCommand({
+      Name: name, Protocol: 'HTTP', Port: 80, VpcId: lb!.VpcId, TargetType: 'instance', HealthCheckPath: '/health',
+      HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
+    }))).TargetGroups![0]!;
+    web = await group('web');
+    api = await group('api');
+    const empty = await group('empty');
+    const listener = (await elb.send(new CreateListenerCommand({
+      LoadBalancerArn: lb!.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
+    }))).Listeners![0]!;
+    const rule = (Priority: number, Conditions: object[], Actions: object[]) =>
+      elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority, Conditions, Actions } as never));
+    await rule(10, [{ Field: 'path-pattern', Values: ['/api/*'] }], [{ Type: 'forward', TargetGroupArn: api.TargetGroupArn }]);
+    await rule(20, [{ Field: 'host-header', Values: ['admin.example.com'] }], [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'no admins here' } }]);
+    await rule(30, [{ Field: 'path-pattern', Values: ['/old/*'] }], [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }]);
+    await rule(40, [{ Field: 'path-pattern', Values: ['/split/*'] }], [{
+      Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: web.TargetGroupArn, Weight: 80 }, { TargetGroupArn: api.TargetGroupArn, Weight: 20 }] },
+    }]);
+    await rule(50, [{ Field: 'path-pattern', Values: ['/nobody/*'] }], [{ Type: 'forward', TargetGroupArn: empty.TargetGroupArn }]);
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: web.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: web.TargetGroupArn, Targets: [{ Id: instanceId, Port: ports.a }, { Id: instanceId, Port: ports.b }] }));
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: api.TargetGroupArn, Targets: [{ Id: instanceId, Port: ports.c }] }));
+
+    const [described] = (await elb.send(new DescribeLoadBalancersCommand({ Names: ['shop'] }))).LoadBalancers!;
+    address = described!.AvailabilityZones![0]!.LoadBalancerAddresses![0]!.IpAddress!;
+    assert.equal((await get(address, '/')).status, 503, 'no healthy target yet: the load balancer answers 503');
+    assert.ok((await states(web)).every((t) => t.state === 'initial'));
+    await until('web healthy', async () => ((await states(web)).every((t) => t.state === 'healthy') ? true : undefined));
+    await until('api healthy', async () => ((await states(api)).every((t) => t.state === 'healthy') ? true : undefined));
+  });
+
+  it('routes by path and host, redirects, answers fixed responses, and adds X-Forwarded-For', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 10; i++) seen.add((await get(address, '/home')).body.split(' ')[0]!);
+    assert.deepEqual([...seen].sort(), ['a', 'b'], 'the default forward round-robins over both healthy web targets');
+    const apiAnswer = await get(address, '/api/users');
+    assert.deepEqual(apiAnswer.body.split(' '), ['c', '127.0.0.1', '/api/users']);
+    const admin = await get(address, '/api/users', { host: 'admin.example.com' });
+    assert.equal(admin.status, 200, 'rule 10 comes before rule 20');
+    const adminHome = await get(address, '/', { host: 'ADMIN.example.com' });
+    assert.deepEqual([adminHome.status, adminHome.body, adminHome.headers.server], [403, 'no admins here', 'awselb/2.0']);
+    const moved = await get(address, '/old/page?x=1', { host: 'shop.example.com' });
+    assert.deepEqual([moved.status, moved.headers.location], [301, 'https://shop.example.com/old/page?x=1']);
+    assert.equal((await get(address, '/nobody/here')).status, 503, 'a group without targets');
+  });
+
+  it('splits a weighted forward 80/20 over 1,000 requests', async () => {
+    let toApi = 0;
+    for (let i = 0; i < 1000; i++) if ((await get(address, '/split/x')).body.startsWith('c ')) toApi++;
+    assert.ok(toApi > 150 && toApi < 250, `${toApi} of 1,000 went to the 20% group`);
+  });
+
+  it('finds a dead target unhealthy and sends it nothing more', async () => {
+    const b = backends.get('b')!;
+    b.closeAllConnections();
+    await new Promise<void>((r) => b.close(() => r()));
+    const down = await until('b unhealthy', async () => (await states(web)).find((t) => t.port === ports.b && t.state === 'unhealthy'));
+    assert.equal(down.reason, 'Target.FailedHealthChecks');
+    for (let i = 0; i < 20; i++) {
+      const r = await get(address, '/home');
+      assert.deepEqual([r.status, r.body.split(' ')[0]], [200, 'a']);
+    }
+  });
+});
