@@ -3,15 +3,18 @@
  * application load balancer made through @aws-sdk/client-elastic-load-balancing-v2 listening on
  * its own loopback address at port 80, and HTTP servers on loopback as its instance targets. The
  * health checker brings the targets to healthy; requests follow path and host rules, redirects
- * and fixed responses; a weighted forward splits 80/20 over 1,000 requests; a target that dies
+ * and fixed responses; a weighted forward splits 80/20 over 1,000 requests; an HTTPS listener
+ * serves ACM's certificates by SNI, trusted through Wharf's root; a target that dies
  * is found unhealthy and leaves the rotation; a group with no target answers 503.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
-  CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand,
+  AddListenerCertificatesCommand, CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand,
   DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -145,6 +148,35 @@ describe('an ALB carrying traffic to its targets', () => {
     let toApi = 0;
     for (let i = 0; i < 1000; i++) if ((await get(address, '/split/x')).body.startsWith('c ')) toApi++;
     assert.ok(toApi > 150 && toApi < 250, `${toApi} of 1,000 went to the 20% group`);
+  });
+
+  it('serves HTTPS with ACM certificates, chosen by SNI, trusted through Wharf\'s root', async () => {
+    const acm = new ACMClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
+    const shop = (await acm.send(new RequestCertificateCommand({ DomainName: 'shop.example.com' }))).CertificateArn!;
+    const api = (await acm.send(new RequestCertificateCommand({ DomainName: '*.example.org' }))).CertificateArn!;
+    acm.destroy();
+    const ca = await (await fetch(`${plane.url}/_wharf/acm/ca.pem`)).text();
+    const [lb] = (await elb.send(new DescribeLoadBalancersCommand({ Names: ['shop'] }))).LoadBalancers!;
+    const listener = (await elb.send(new CreateListenerCommand({
+      LoadBalancerArn: lb!.LoadBalancerArn, Protocol: 'HTTPS', Port: 443, Certificates: [{ CertificateArn: shop }],
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
+    }))).Listeners![0]!;
+    await elb.send(new AddListenerCertificatesCommand({ ListenerArn: listener.ListenerArn, Certificates: [{ CertificateArn: api }] }));
+    const secureGet = (servername: string) => new Promise<{ status: number; body: string; names: string }>((resolve, reject) => {
+      https.get({ host: address, port: 443, path: '/home', servername, ca, headers: { host: servername } }, (res) => {
+        const names = (res.socket as import('node:tls').TLSSocket).getPeerCertificate().subjectaltname ?? '';
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body, names }));
+      }).on('error', reject);
+    });
+    const answer = await until('the HTTPS listener', () => secureGet('shop.example.com').catch(() => undefined));
+    assert.equal(answer.status, 200);
+    assert.match(answer.body, /^[ab] /);
+    assert.equal(answer.names, 'DNS:shop.example.com');
+    assert.equal((await secureGet('www.example.org')).names, 'DNS:*.example.org', 'the certificate covering the server name');
+    await assert.rejects(secureGet('elsewhere.example.net'), /altnames|does not match/, 'a name no certificate covers gets the default one, which the client refuses');
   });
 
   it('finds a dead target unhealthy and sends it nothing more', async () => {

@@ -16,6 +16,7 @@ import {
   ModifyLoadBalancerAttributesCommand, ModifyRuleCommand, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, DeregisterTargetsCommand,
   RemoveTagsCommand, SetRulePrioritiesCommand, paginateDescribeLoadBalancers, type LoadBalancer, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, type Subnet } from '@aws-sdk/client-ec2';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { credentials, region } from './support/wharf.ts';
@@ -141,8 +142,15 @@ describe('ELBv2 through the SDK and the AWS CLI', () => {
     await refused(elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: web.TargetGroupArn })), 'ResourceInUseException');
     assert.equal((await elb.send(new DescribeListenersCommand({ LoadBalancerArn: alb.LoadBalancerArn }))).Listeners!.length, 1, 'the refused listeners were not made');
 
+    const unknownCertificate = `arn:aws:acm:${region}:${ACCOUNT}:certificate/12345678-1234-1234-1234-123456789012`;
+    await refused(elb.send(new CreateListenerCommand({
+      LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTPS', Port: 443, Certificates: [{ CertificateArn: unknownCertificate }], DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
+    })), 'CertificateNotFoundException', `Certificate '${unknownCertificate}' not found`);
+    const acm = new ACMClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
+    const { CertificateArn: certificateArn } = await acm.send(new RequestCertificateCommand({ DomainName: 'shop.example.com' }));
+    acm.destroy();
     const https = await cli('create-listener', '--load-balancer-arn', alb.LoadBalancerArn!, '--protocol', 'HTTPS', '--port', '443',
-      '--certificates', `CertificateArn=arn:aws:acm:${region}:${ACCOUNT}:certificate/12345678-1234-1234-1234-123456789012`,
+      '--certificates', `CertificateArn=${certificateArn}`,
       '--default-actions', 'Type=redirect,RedirectConfig={Protocol=HTTP,Port=80,StatusCode=HTTP_301}');
     assert.equal(https.Listeners[0].SslPolicy, 'ELBSecurityPolicy-2016-08');
     assert.deepEqual(https.Listeners[0].DefaultActions[0].RedirectConfig, { Protocol: 'HTTP', Port: '80', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' });

@@ -26,7 +26,7 @@ import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
-import { certificateResourceInfo, ensureAuthority, restoreAuthority } from '../acm/index.ts';
+import { certificateByArn, certificateResourceInfo, ensureAuthority, restoreAuthority } from '../acm/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
@@ -238,7 +238,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // One process holds every link: none survived its restart. (With replicas, links live on.)
   if (election instanceof LocalElection) await link.markAllDisconnected();
   // Every replica serves the load balancers' listeners; the leader checks their targets' health.
-  const lbDataPlane = await startLbDataPlane(store, informers, clock, o.log);
+  const lbDataPlane = await startLbDataPlane(store, informers, clock, sealer, o.log);
   // The controllers run on the leader alone, writing through its term's fenced store.
   const startControllers: StartControllers = async (leaderStore) => {
     const services = new ServiceController({
@@ -334,7 +334,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log) }) as ServiceDefinition,
-    elbv2Service({ store, clock, ids: randomIds, instances: containerInstanceDirectory(store) }) as ServiceDefinition,
+    elbv2Service({
+      store, clock, ids: randomIds, instances: containerInstanceDirectory(store),
+      // A listener's certificate must be one of ACM's.
+      certificates: async (_scope, arn) => (await certificateByArn({ store }, arn)) !== undefined,
+    }) as ServiceDefinition,
   ];
   const server = createEndpoint({
     services: apis,

@@ -4,7 +4,8 @@
  * reached — the address its host serves the registered port on: the binding of the task that
  * holds that host port, or the host's `wharf.vpc-address`, or loopback (one machine).
  */
-import { VPC_ADDRESS_ATTRIBUTE, type Clock } from '../common/index.ts';
+import { certificateForServing } from '../acm/index.ts';
+import { VPC_ADDRESS_ATTRIBUTE, type Clock, type Sealer } from '../common/index.ts';
 import { HealthChecker, LbView, LoadBalancers, type InstanceAddresses } from '../dataplane/index.ts';
 import { TASK_INDEX, type EcsInformers } from '../ecs/index.ts';
 import type { Store } from '../state/index.ts';
@@ -34,10 +35,11 @@ export interface LbDataPlane {
 }
 
 /** Starts serving every load balancer's listeners. */
-export async function startLbDataPlane(store: Store, informers: EcsInformers, clock: Clock, log: (message: string) => void): Promise<LbDataPlane> {
+export async function startLbDataPlane(store: Store, informers: EcsInformers, clock: Clock, sealer: Sealer, log: (message: string) => void): Promise<LbDataPlane> {
   const view = new LbView(store, (error) => log(`load balancer records: ${String(error)}`));
   const instances = instanceAddresses(informers);
-  const loadBalancers = new LoadBalancers({ view, clock, instances, log });
+  const certificate = (arn: string) => certificateForServing({ store, sealer, clock }, arn);
+  const loadBalancers = new LoadBalancers({ view, clock, instances, log, certificate });
   await loadBalancers.start();
   return {
     loadBalancers,

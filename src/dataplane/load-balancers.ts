@@ -9,6 +9,8 @@
  *   request ──▶ rules by priority ──▶ action ──forward──▶ weighted group ──▶ routable target ──▶ pick
  */
 import { randomBytes } from 'node:crypto';
+import tls from 'node:tls';
+import { coversName, type ServingCertificate } from '../acm/index.ts';
 import type { Clock } from '../common/index.ts';
 import type { Action, ListenerRecord, LoadBalancerRecord } from '../lb/index.ts';
 import { TargetPicker, pickWeighted, routable, type Algorithm } from './alb/balance.ts';
@@ -28,6 +30,8 @@ export interface LoadBalancersOptions {
   instances: InstanceAddresses;
   rng?: () => number;
   log: (message: string) => void;
+  /** A listener certificate with its key, for HTTPS listeners (ACM's); undefined when it does not exist. */
+  certificate?(arn: string): Promise<ServingCertificate | undefined>;
   /** Every finished HTTP exchange, with its load balancer (metrics). */
   onExchange?(loadBalancer: LoadBalancerRecord, record: ExchangeRecord): void;
 }
@@ -112,7 +116,8 @@ export class LoadBalancers {
     for (const { value: listener } of this.o.view.listeners.list()) {
       const lb = this.o.view.loadBalancer(listener.loadBalancerArn);
       if (!lb || lb.state !== 'active') continue;
-      wanted.set(listener.arn, { listener, lb, bind: `${lb.address}:${listener.port}/${listener.protocol}` });
+      const certificates = listener.certificates.map((c) => c.certificateArn).join(',');
+      wanted.set(listener.arn, { listener, lb, bind: `${lb.address}:${listener.port}/${listener.protocol}/${certificates}` });
     }
     for (const [arn, r] of this.running) {
       if (wanted.get(arn)?.bind === r.bind) continue;
@@ -121,7 +126,7 @@ export class LoadBalancers {
     }
     for (const [arn, w] of wanted) {
       if (this.running.has(arn) || this.closed) continue;
-      const proxy = this.proxyFor(w.listener, w.lb);
+      const proxy = await this.proxyFor(w.listener, w.lb);
       if (!proxy) continue;
       try {
         await proxy.listen(w.lb.address, w.listener.port);
@@ -132,17 +137,22 @@ export class LoadBalancers {
     }
   }
 
-  private proxyFor(listener: ListenerRecord, lb: LoadBalancerRecord): AnyProxy | undefined {
+  private async proxyFor(listener: ListenerRecord, lb: LoadBalancerRecord): Promise<AnyProxy | undefined> {
     const arn = listener.arn;
     switch (listener.protocol) {
       case 'HTTP':
+      case 'HTTPS': {
+        const protocol = listener.protocol === 'HTTPS' ? 'https' : 'http';
+        const secure = protocol === 'https' ? await this.tlsOptions(listener, lb) : undefined;
+        if (protocol === 'https' && !secure) return undefined;
         return new ListenerProxy({
-          protocol: 'http', port: listener.port,
-          route: (view) => this.routeHttp(arn, view, 'http'),
+          protocol, port: listener.port, tls: secure,
+          route: (view) => this.routeHttp(arn, view, protocol),
           idleTimeoutMs: () => Number(this.o.view.loadBalancer(lb.arn)?.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000,
           traceId: () => traceId(this.o.clock.now()),
           onExchange: (record) => this.o.onExchange?.(lb, record),
         });
+      }
       case 'TCP':
         return new TcpListenerProxy({ route: () => this.routeFlow(arn) });
       case 'UDP':
@@ -150,10 +160,32 @@ export class LoadBalancers {
       case 'TCP_UDP':
         return new TcpUdpListenerProxy({ route: () => this.routeFlow(arn) }, { route: () => this.routeFlow(arn) });
       default:
-        // HTTPS and TLS need the listener's certificates: not served yet.
         this.o.log(`load balancer ${lb.name}: ${listener.protocol} listeners are not served yet; port ${listener.port} stays closed`);
         return undefined;
     }
+  }
+
+  /**
+   * An HTTPS listener's TLS: its default certificate, and the others chosen by the client's
+   * server name (SNI) among the names they cover, the default when none does.
+   */
+  private async tlsOptions(listener: ListenerRecord, lb: LoadBalancerRecord) {
+    const loaded: ServingCertificate[] = [];
+    for (const { certificateArn } of listener.certificates) {
+      const cert = await this.o.certificate?.(certificateArn).catch(() => undefined);
+      if (cert) loaded.push(cert);
+    }
+    const [fallback] = loaded;
+    if (!fallback) {
+      this.o.log(`load balancer ${lb.name}: no certificate to serve HTTPS on port ${listener.port}; it stays closed`);
+      return undefined;
+    }
+    const contexts = loaded.map((c) => ({ names: c.domainNames, context: tls.createSecureContext({ cert: c.fullChainPem, key: c.privateKeyPem }) }));
+    return {
+      cert: fallback.fullChainPem, key: fallback.privateKeyPem,
+      SNICallback: (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) =>
+        cb(null, (contexts.find((c) => coversName(c.names, servername)) ?? contexts[0]!).context),
+    };
   }
 
   /** The listener's rules, compiled once per change of the records. */

@@ -19,14 +19,16 @@ export class AddressesExhausted extends Error {
 }
 
 /**
- * Stages the lowest free address of the range for `owner` (a load balancer ARN) in `tx`. The
- * chosen key is read through `tx`, so a racing transaction that took it makes this commit fail
- * and retry with the next.
+ * Stages the first free address of the range at or after `start` (wrapping) for `owner` (a load
+ * balancer ARN) in `tx`. Callers start at a random place, so that two Wharfs on one machine (each
+ * with a store of its own) are unlikely to hand out the same address. The chosen key is read
+ * through `tx`, so a racing transaction that took it makes this commit fail and retry.
  */
-export async function stageAddress(tx: Tx, owner: string): Promise<string> {
+export async function stageAddress(tx: Tx, owner: string, start = 1): Promise<string> {
   const taken = new Set((await tx.list<{ ip: string }>(keys.addresses)).map((a) => a.ip));
   // .0.0 and .255.255 are the range's network and broadcast addresses: skipped, as a subnet's are.
-  for (let n = 1; n < SIZE - 1; n++) {
+  for (let i = 0; i < SIZE - 2; i++) {
+    const n = 1 + ((start - 1 + i) % (SIZE - 2) + (SIZE - 2)) % (SIZE - 2);
     const ip = formatIp(BASE + n);
     if (taken.has(ip)) continue;
     if (await tx.get(keys.address(ip))) continue;

@@ -150,7 +150,7 @@ export async function createLoadBalancer(env: LbEnv, scope: Scope, req: CreateLo
     const record: LoadBalancerRecord = {
       id, arn, name: req.name, type, scheme, ipAddressType: req.ipAddressType ?? 'ipv4', vpcId, zones, securityGroups,
       dnsName: dnsNameOf(scope, req.name, id, type, scheme), canonicalHostedZoneId: canonicalHostedZoneId(scope.region, type),
-      state: 'active', address: await stageAddress(tx, arn), attributes: loadBalancerDefaults(type), tags: req.tags, createdAt: now,
+      state: 'active', address: await stageAddress(tx, arn, parseInt(id.slice(0, 4), 16)), attributes: loadBalancerDefaults(type), tags: req.tags, createdAt: now,
     };
     tx.put(nameKey, { id });
     tx.put(keys.loadBalancer(scope, id), record);
