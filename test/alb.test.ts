@@ -7,7 +7,7 @@
  * serves ACM's certificates by SNI, trusted through Wharf's root; a target that dies
  * is found unhealthy and leaves the rotation; a group with no target answers 503.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
@@ -15,21 +15,19 @@ import type { AddressInfo } from 'node:net';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
   AddListenerCertificatesCommand, CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand,
-  DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, type TargetGroup,
+  DescribeTargetHealthCommand, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { credentials, region } from './support/wharf.ts';
-import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
-import { inProcessControlPlane } from './support/in-process.ts';
+import { lbFixture, until } from './support/lb-fixture.ts';
 
-const controlPlane = inProcessControlPlane();
-let plane: ControlPlane;
-let elb: ElasticLoadBalancingV2Client;
-let agent: FakeAgent;
-let instanceId = '';
+const fx = lbFixture('albs');
 const backends = new Map<string, http.Server>();
+after(() => {
+  for (const s of backends.values()) {
+    s.closeAllConnections();
+    s.close();
+  }
+});
 
 /** A target: answers its name, and 200 on /health. */
 async function backend(name: string): Promise<number> {
@@ -53,38 +51,10 @@ function get(address: string, path: string, headers: Record<string, string> = {}
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const states = async (group: TargetGroup) =>
-  (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn }))).TargetHealthDescriptions!
+  (await fx.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn }))).TargetHealthDescriptions!
     .map((d) => ({ port: d.Target!.Port!, state: d.TargetHealth!.State!, reason: d.TargetHealth!.Reason }))
     .sort((a, b) => a.port - b.port);
-
-before(async () => {
-  plane = await controlPlane();
-  const ecs = new ECSClient({ endpoint: plane.url, region, credentials });
-  await ecs.send(new CreateClusterCommand({ clusterName: 'albs' }));
-  agent = await connectFakeAgent(plane.url, { cluster: 'albs' });
-  instanceId = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'albs', containerInstances: agent.containerInstanceArns }))).containerInstances![0]!.ec2InstanceId!;
-  ecs.destroy();
-  elb = new ElasticLoadBalancingV2Client({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
-});
-after(async () => {
-  elb?.destroy();
-  await agent?.close();
-  for (const s of backends.values()) {
-    s.closeAllConnections();
-    s.close();
-  }
-});
 
 describe('an ALB carrying traffic to its targets', () => {
   let address = '';
@@ -94,22 +64,20 @@ describe('an ALB carrying traffic to its targets', () => {
 
   it('brings registered targets from initial to healthy through its health checks', async () => {
     for (const name of ['a', 'b', 'c']) ports[name] = await backend(name);
-    const ec2 = new EC2Client({ endpoint: plane.url, region, credentials });
-    const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets!;
-    ec2.destroy();
-    const [lb] = (await elb.send(new CreateLoadBalancerCommand({ Name: 'shop', Subnets: subnets.slice(0, 2).map((s) => s.SubnetId!) }))).LoadBalancers!;
-    const group = async (name: string) => (await elb.send(new CreateTargetGroupCommand({
+    const subnets = fx.subnets;
+    const [lb] = (await fx.elb.send(new CreateLoadBalancerCommand({ Name: 'shop', Subnets: subnets.slice(0, 2).map((s) => s.SubnetId!) }))).LoadBalancers!;
+    const group = async (name: string) => (await fx.elb.send(new CreateTargetGroupCommand({
       Name: name, Protocol: 'HTTP', Port: 80, VpcId: lb!.VpcId, TargetType: 'instance', HealthCheckPath: '/health',
       HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
     }))).TargetGroups![0]!;
     web = await group('web');
     api = await group('api');
     const empty = await group('empty');
-    const listener = (await elb.send(new CreateListenerCommand({
+    const listener = (await fx.elb.send(new CreateListenerCommand({
       LoadBalancerArn: lb!.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
     }))).Listeners![0]!;
     const rule = (Priority: number, Conditions: object[], Actions: object[]) =>
-      elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority, Conditions, Actions } as never));
+      fx.elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority, Conditions, Actions } as never));
     await rule(10, [{ Field: 'path-pattern', Values: ['/api/*'] }], [{ Type: 'forward', TargetGroupArn: api.TargetGroupArn }]);
     await rule(20, [{ Field: 'host-header', Values: ['admin.example.com'] }], [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'no admins here' } }]);
     await rule(30, [{ Field: 'path-pattern', Values: ['/old/*'] }], [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }]);
@@ -117,11 +85,11 @@ describe('an ALB carrying traffic to its targets', () => {
       Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: web.TargetGroupArn, Weight: 80 }, { TargetGroupArn: api.TargetGroupArn, Weight: 20 }] },
     }]);
     await rule(50, [{ Field: 'path-pattern', Values: ['/nobody/*'] }], [{ Type: 'forward', TargetGroupArn: empty.TargetGroupArn }]);
-    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: web.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
-    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: web.TargetGroupArn, Targets: [{ Id: instanceId, Port: ports.a }, { Id: instanceId, Port: ports.b }] }));
-    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: api.TargetGroupArn, Targets: [{ Id: instanceId, Port: ports.c }] }));
+    await fx.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: web.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
+    await fx.elb.send(new RegisterTargetsCommand({ TargetGroupArn: web.TargetGroupArn, Targets: [{ Id: fx.instanceId, Port: ports.a }, { Id: fx.instanceId, Port: ports.b }] }));
+    await fx.elb.send(new RegisterTargetsCommand({ TargetGroupArn: api.TargetGroupArn, Targets: [{ Id: fx.instanceId, Port: ports.c }] }));
 
-    const [described] = (await elb.send(new DescribeLoadBalancersCommand({ Names: ['shop'] }))).LoadBalancers!;
+    const [described] = (await fx.elb.send(new DescribeLoadBalancersCommand({ Names: ['shop'] }))).LoadBalancers!;
     address = described!.AvailabilityZones![0]!.LoadBalancerAddresses![0]!.IpAddress!;
     assert.equal((await get(address, '/')).status, 503, 'no healthy target yet: the load balancer answers 503');
     assert.ok((await states(web)).every((t) => t.state === 'initial'));
@@ -151,17 +119,17 @@ describe('an ALB carrying traffic to its targets', () => {
   });
 
   it('serves HTTPS with ACM certificates, chosen by SNI, trusted through Wharf\'s root', async () => {
-    const acm = new ACMClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
+    const acm = new ACMClient({ endpoint: fx.plane.url, region, credentials, maxAttempts: 1 });
     const shop = (await acm.send(new RequestCertificateCommand({ DomainName: 'shop.example.com' }))).CertificateArn!;
     const api = (await acm.send(new RequestCertificateCommand({ DomainName: '*.example.org' }))).CertificateArn!;
     acm.destroy();
-    const ca = await (await fetch(`${plane.url}/_wharf/acm/ca.pem`)).text();
-    const [lb] = (await elb.send(new DescribeLoadBalancersCommand({ Names: ['shop'] }))).LoadBalancers!;
-    const listener = (await elb.send(new CreateListenerCommand({
+    const ca = await (await fetch(`${fx.plane.url}/_wharf/acm/ca.pem`)).text();
+    const [lb] = (await fx.elb.send(new DescribeLoadBalancersCommand({ Names: ['shop'] }))).LoadBalancers!;
+    const listener = (await fx.elb.send(new CreateListenerCommand({
       LoadBalancerArn: lb!.LoadBalancerArn, Protocol: 'HTTPS', Port: 443, Certificates: [{ CertificateArn: shop }],
       DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
     }))).Listeners![0]!;
-    await elb.send(new AddListenerCertificatesCommand({ ListenerArn: listener.ListenerArn, Certificates: [{ CertificateArn: api }] }));
+    await fx.elb.send(new AddListenerCertificatesCommand({ ListenerArn: listener.ListenerArn, Certificates: [{ CertificateArn: api }] }));
     const secureGet = (servername: string) => new Promise<{ status: number; body: string; names: string }>((resolve, reject) => {
       https.get({ host: address, port: 443, path: '/home', servername, ca, headers: { host: servername } }, (res) => {
         const names = (res.socket as import('node:tls').TLSSocket).getPeerCertificate().subjectaltname ?? '';

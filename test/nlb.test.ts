@@ -4,52 +4,21 @@
  * address, echo servers on loopback as instance targets of the fake agent's host. TCP health
  * checks bring the TCP targets to healthy; a TCP stream and UDP datagrams are echoed through it.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand, DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client, RegisterTargetsCommand,
+  RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { ControlPlane } from '../src/cli/control-plane.ts';
-import { credentials, region } from './support/wharf.ts';
-import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
-import { inProcessControlPlane } from './support/in-process.ts';
+import { lbFixture, until } from './support/lb-fixture.ts';
 
-const controlPlane = inProcessControlPlane();
-let plane: ControlPlane;
-let elb: ElasticLoadBalancingV2Client;
-let agent: FakeAgent;
-let instanceId = '';
+const fx = lbFixture('nlbs');
 const closers: (() => void)[] = [];
-
-before(async () => {
-  plane = await controlPlane();
-  const ecs = new ECSClient({ endpoint: plane.url, region, credentials });
-  await ecs.send(new CreateClusterCommand({ clusterName: 'nlbs' }));
-  agent = await connectFakeAgent(plane.url, { cluster: 'nlbs' });
-  instanceId = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'nlbs', containerInstances: agent.containerInstanceArns }))).containerInstances![0]!.ec2InstanceId!;
-  ecs.destroy();
-  elb = new ElasticLoadBalancingV2Client({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
-});
-after(async () => {
-  elb?.destroy();
-  await agent?.close();
+after(() => {
   for (const close of closers) close();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('an NLB carrying TCP and UDP flows', () => {
   it('echoes a TCP stream and UDP datagrams through its own address', async () => {
@@ -61,33 +30,31 @@ describe('an NLB carrying TCP and UDP flows', () => {
     await new Promise<void>((r) => udpServer.bind(0, '127.0.0.1', r));
     closers.push(() => udpServer.close());
 
-    const ec2 = new EC2Client({ endpoint: plane.url, region, credentials });
-    const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets!;
-    ec2.destroy();
-    const [lb] = (await elb.send(new CreateLoadBalancerCommand({ Name: 'echo', Type: 'network', Subnets: [subnets[0]!.SubnetId!] }))).LoadBalancers!;
+    const subnets = fx.subnets;
+    const [lb] = (await fx.elb.send(new CreateLoadBalancerCommand({ Name: 'echo', Type: 'network', Subnets: [subnets[0]!.SubnetId!] }))).LoadBalancers!;
     const group = async (name: string, protocol: 'TCP' | 'UDP', port: number) => {
-      const g = (await elb.send(new CreateTargetGroupCommand({
+      const g = (await fx.elb.send(new CreateTargetGroupCommand({
         Name: name, Protocol: protocol, Port: port, VpcId: lb!.VpcId, TargetType: 'instance', HealthCheckProtocol: 'TCP',
         HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
       }))).TargetGroups![0]!;
-      await elb.send(new RegisterTargetsCommand({ TargetGroupArn: g.TargetGroupArn, Targets: [{ Id: instanceId, Port: port }] }));
+      await fx.elb.send(new RegisterTargetsCommand({ TargetGroupArn: g.TargetGroupArn, Targets: [{ Id: fx.instanceId, Port: port }] }));
       return g;
     };
     const tcpPort = (tcpServer.address() as net.AddressInfo).port;
     const tcp = await group('echo-tcp', 'TCP', tcpPort);
     // A UDP group's health is checked over TCP: on the TCP echo's port, as an NLB would be told to.
-    const udp = (await elb.send(new CreateTargetGroupCommand({
+    const udp = (await fx.elb.send(new CreateTargetGroupCommand({
       Name: 'echo-udp', Protocol: 'UDP', Port: udpServer.address().port, VpcId: lb!.VpcId, TargetType: 'instance',
       HealthCheckProtocol: 'TCP', HealthCheckPort: String(tcpPort), HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
     }))).TargetGroups![0]!;
-    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: udp.TargetGroupArn, Targets: [{ Id: instanceId, Port: udpServer.address().port }] }));
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb!.LoadBalancerArn, Protocol: 'TCP', Port: 7000, DefaultActions: [{ Type: 'forward', TargetGroupArn: tcp.TargetGroupArn }] }));
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb!.LoadBalancerArn, Protocol: 'UDP', Port: 7001, DefaultActions: [{ Type: 'forward', TargetGroupArn: udp.TargetGroupArn }] }));
+    await fx.elb.send(new RegisterTargetsCommand({ TargetGroupArn: udp.TargetGroupArn, Targets: [{ Id: fx.instanceId, Port: udpServer.address().port }] }));
+    await fx.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb!.LoadBalancerArn, Protocol: 'TCP', Port: 7000, DefaultActions: [{ Type: 'forward', TargetGroupArn: tcp.TargetGroupArn }] }));
+    await fx.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb!.LoadBalancerArn, Protocol: 'UDP', Port: 7001, DefaultActions: [{ Type: 'forward', TargetGroupArn: udp.TargetGroupArn }] }));
     for (const g of [tcp, udp]) {
-      await until(`${g.TargetGroupName} healthy`, async () => ((await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }))).TargetHealthDescriptions!
+      await until(`${g.TargetGroupName} healthy`, async () => ((await fx.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }))).TargetHealthDescriptions!
         .every((d) => d.TargetHealth!.State === 'healthy') ? true : undefined));
     }
-    const address = (await elb.send(new DescribeLoadBalancersCommand({ Names: ['echo'] }))).LoadBalancers![0]!.AvailabilityZones![0]!.LoadBalancerAddresses![0]!.IpAddress!;
+    const address = (await fx.elb.send(new DescribeLoadBalancersCommand({ Names: ['echo'] }))).LoadBalancers![0]!.AvailabilityZones![0]!.LoadBalancerAddresses![0]!.IpAddress!;
 
     const payload = Buffer.alloc(1024 * 1024, 'wharf');
     const echoed = await new Promise<Buffer>((resolve, reject) => {

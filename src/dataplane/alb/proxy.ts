@@ -136,14 +136,18 @@ export class ListenerProxy {
     this.agent.destroy();
   }
 
+  /** The router's decision; a router that throws is the load balancer's own 500, never a crash. */
+  private decide(req: IncomingMessage): RouteDecision {
+    try {
+      return this.o.route(viewOf(req), req);
+    } catch {
+      return { kind: 'respond', response: errorResponse(500) };
+    }
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.server.keepAliveTimeout = this.o.idleTimeoutMs();
-    let decision: RouteDecision;
-    try {
-      decision = this.o.route(viewOf(req), req);
-    } catch {
-      decision = { kind: 'respond', response: errorResponse(500) };
-    }
+    const decision = this.decide(req);
     if (decision.kind === 'respond') {
       writeOwn(res, decision.response);
       this.o.onExchange?.({ statusCode: decision.response.statusCode, by: 'elb' });
@@ -196,12 +200,7 @@ export class ListenerProxy {
   }
 
   private upgrade(req: IncomingMessage, socket: net.Socket, head: Buffer): void {
-    let decision: RouteDecision;
-    try {
-      decision = this.o.route(viewOf(req), req);
-    } catch {
-      decision = { kind: 'respond', response: errorResponse(500) };
-    }
+    const decision = this.decide(req);
     if (decision.kind === 'respond') {
       const r = decision.response;
       socket.end(`HTTP/1.1 ${r.statusCode} ${http.STATUS_CODES[r.statusCode] ?? ''}\r\n${Object.entries(r.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}connection: close\r\n\r\n${r.body}`);
