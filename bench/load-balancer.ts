@@ -7,8 +7,10 @@
  *     warm-up), CONNECTIONS keep-alive connections from this process: directly to the backend,
  *     through nginx (Debian's /usr/sbin/nginx, its own config in a temp dir, `daemon off`,
  *     NGINX_WORKERS worker processes, upstream keep-alive), and through a `wharf dev` ALB whose
- *     listener forwards to the backend registered as an instance target. The backend is a small
- *     Node HTTP server in a process of its own; Wharf and nginx run in theirs.
+ *     listener forwards to the backend registered as an instance target, and through a plain Node
+ *     http proxy (the reference for what Node's HTTP stack costs). The backend is a small Node
+ *     HTTP server in a process of its own; Wharf, nginx and the plain proxy run in theirs. Then
+ *     the same with one connection for SINGLE_S seconds: the latency added when nothing queues.
  *  2. health-check detection: two more backends behind a second listener (interval 5 s,
  *     unhealthy threshold 2); one is killed under light load; how long requests still reach it
  *     (answered 502 by the load balancer) and when DescribeTargetHealth says unhealthy.
@@ -35,6 +37,7 @@ import { benchCredentials, ecsClient, env, percentile, poll, runBench, sleep, sp
 const DURATION_S = env('DURATION_S', 5);
 const WARMUP_S = env('WARMUP_S', 1);
 const CONNECTIONS = env('CONNECTIONS', 64);
+const SINGLE_S = env('SINGLE_S', 3);
 const NGINX_WORKERS = env('NGINX_WORKERS', 1);
 const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
 const region = 'us-east-1';
@@ -189,9 +192,9 @@ function get(host: string, port: number, path: string, agent?: http.Agent): Prom
 
 interface LoadResult { requests: number; errors: number; ms: number; latencies: number[]; /** CPU seconds the server process used meanwhile. */ cpu?: number }
 
-/** CONNECTIONS loops of back-to-back keep-alive GETs for `seconds`; latencies in ms. */
-async function load(host: string, port: number, seconds: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS, maxFreeSockets: CONNECTIONS });
+/** `connections` loops of back-to-back keep-alive GETs for `seconds`; latencies in ms. */
+async function load(host: string, port: number, seconds: number, connections = CONNECTIONS): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   const latencies: number[] = [];
   let errors = 0;
   const t0 = performance.now();
@@ -208,7 +211,7 @@ async function load(host: string, port: number, seconds: number): Promise<LoadRe
       latencies.push(performance.now() - t);
     }
   };
-  await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+  await Promise.all(Array.from({ length: connections }, loop));
   const ms = performance.now() - t0;
   agent.destroy();
   return { requests: latencies.length, errors, ms, latencies };
@@ -300,7 +303,22 @@ async function main(): Promise<void> {
     say(`| ${name} | ${fmtRate(r)} | ${fmtMs(percentile(r.latencies, 0.5))} | ${fmtMs(p99(r))} | ${r === direct ? '' : fmtMs(p99(r) - p99(direct))} | ${cpuPer(r)} |`);
   }
   say(`| Wharf / nginx | ${(rps(viaWharf) / rps(viaNginx)).toFixed(2)}× | | | | |`);
-  say(`Goal: ≥ 0.8× nginx requests/s (${rps(viaWharf) / rps(viaNginx) >= 0.8 ? 'met' : 'not met'}), < 1 ms added p99 (${p99(viaWharf) - p99(direct) < 1 ? 'met' : 'not met'})`);
+
+  // The same, one request at a time: the latency a proxy adds when requests do not queue in it.
+  say();
+  say(`One connection, requests back to back, ${SINGLE_S} s each:`);
+  say('| | requests/s | p50 | p99 | p50 added | p99 added |');
+  say('| --- | ---: | ---: | ---: | ---: | ---: |');
+  const single: LoadResult[] = [];
+  for (const [name, host, port] of targets) {
+    await load(host, port, WARMUP_S, 1);
+    const r = await load(host, port, SINGLE_S, 1);
+    single.push(r);
+    const added = (p: number) => (single[0] === r ? '' : fmtMs(percentile(r.latencies, p) - percentile(single[0]!.latencies, p)));
+    say(`| ${name} | ${fmtRate(r)} | ${fmtMs(percentile(r.latencies, 0.5))} | ${fmtMs(percentile(r.latencies, 0.99))} | ${added(0.5)} | ${added(0.99)} |`);
+  }
+  const added1 = percentile(single[2]!.latencies, 0.99) - percentile(single[0]!.latencies, 0.99);
+  say(`Goal: ≥ 0.8× nginx requests/s (${rps(viaWharf) / rps(viaNginx) >= 0.8 ? 'met' : 'not met'}), < 1 ms added p99 (${CONNECTIONS} connections: ${p99(viaWharf) - p99(direct) < 1 ? 'met' : 'not met'}; one connection: ${added1 < 1 ? 'met' : 'not met'})`);
 
   // 2. Health-check detection: b killed under light load (4 connections, a request each 10 ms).
   say();
