@@ -113,8 +113,7 @@ function cpuSeconds(pid: number): number {
   };
   let ticks = 0;
   for (const p of existsSync('/proc') ? readdirSync('/proc').filter((d) => /^\d+$/.test(d)) : []) {
-    const fields = p === String(pid) ? stat(p) : undefined;
-    const f = fields ?? stat(p);
+    const f = stat(p);
     if (f && (p === String(pid) || Number(f[1]) === pid)) ticks += Number(f[11]) + Number(f[12]);
   }
   return ticks / 100;
