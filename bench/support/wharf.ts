@@ -41,15 +41,15 @@ const rootKeyEnv = {
 export const tempDir = (prefix = 'wharf-bench-'): string => makeTempDir(prefix);
 
 /**
- * Spawns `wharf <args>` (with `o.env` added to its environment, and inside network namespace
- * `o.netns` when given) and resolves once a line of its output matches `readyPattern` (the URL
+ * Spawns `wharf <args>` (with `o.env` added to its environment, `o.nodeArgs` given to node, and
+ * inside network namespace `o.netns` when given) and resolves once a line of its output matches `readyPattern` (the URL
  * is the first `http://...` in that line); rejects if it exits first or is not ready in time.
  */
 export function spawnWharf(
-  args: string[], readyPattern: RegExp, readyTimeoutMs = 60_000, o: { env?: NodeJS.ProcessEnv; netns?: string } = {},
+  args: string[], readyPattern: RegExp, readyTimeoutMs = 60_000, o: { env?: NodeJS.ProcessEnv; netns?: string; nodeArgs?: string[] } = {},
 ): Promise<WharfProcess> {
   const [command, prefix] = o.netns ? inNetworkNamespace(o.netns, process.execPath) : [process.execPath, []];
-  const child = spawn(command, [...prefix, join(root, 'bin/wharf.js'), ...args], {
+  const child = spawn(command, [...prefix, ...(o.nodeArgs ?? []), join(root, 'bin/wharf.js'), ...args], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...rootKeyEnv, ...o.env },
   });
   let out = '';

@@ -49,8 +49,19 @@ interface Routes {
   rules: { matches: RequestPredicate; actions: Action[] }[];
 }
 
+/** Random bytes drawn 4 KiB at a time: one trace id per request must not cost a call into the CSPRNG each. */
+const entropy = { pool: Buffer.alloc(0), at: 0 };
+function random12(): string {
+  if (entropy.at + 12 > entropy.pool.length) {
+    entropy.pool = randomBytes(4096);
+    entropy.at = 0;
+  }
+  entropy.at += 12;
+  return entropy.pool.toString('hex', entropy.at - 12, entropy.at);
+}
+
 /** A trace id as ALB writes it: `Root=1-<epoch seconds, 8 hex>-<24 hex>`. */
-const traceId = (now: number) => `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+const traceId = (now: number) => `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${random12()}`;
 
 /** The data plane of every load balancer, on this replica. */
 export class LoadBalancers {
