@@ -238,7 +238,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // One process holds every link: none survived its restart. (With replicas, links live on.)
   if (election instanceof LocalElection) await link.markAllDisconnected();
   // Every replica serves the load balancers' listeners; the leader checks their targets' health.
-  const lbDataPlane = await startLbDataPlane(store, informers, clock, sealer, o.log);
+  const lbDataPlane = await startLbDataPlane(store, informers, network, clock, sealer, o.log);
   // The controllers run on the leader alone, writing through its term's fenced store.
   const startControllers: StartControllers = async (leaderStore) => {
     const services = new ServiceController({

@@ -11,7 +11,7 @@ import type { Store } from '../state/index.ts';
 import { observe, statusMatcher, type TargetHealthState } from './alb/health.ts';
 import { probe } from './alb/probe.ts';
 import type { LbView } from './lb-view.ts';
-import { GroupTargets, type InstanceAddresses } from './targets.ts';
+import { GroupTargets, type InstanceAddresses, type IpTargets } from './targets.ts';
 
 /** What the checker is given. */
 export interface HealthCheckerOptions {
@@ -19,6 +19,8 @@ export interface HealthCheckerOptions {
   view: LbView;
   clock: Clock;
   instances: InstanceAddresses;
+  /** Which IP targets may be sent to. */
+  ips: IpTargets;
   log: (message: string) => void;
   /** How often due checks are looked for (default 250 ms). */
   tickMs?: number;
@@ -39,7 +41,7 @@ export class HealthChecker {
   private closed = false;
 
   constructor(private readonly o: HealthCheckerOptions) {
-    this.targets = new GroupTargets(o.view, o.instances, () => o.clock.now());
+    this.targets = new GroupTargets(o.view, { instances: o.instances, ips: o.ips }, () => o.clock.now());
   }
 
   start(): void {

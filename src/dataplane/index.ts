@@ -14,6 +14,6 @@ export { UdpListenerProxy, UDP_FLOW_TIMEOUT_MS, type UdpRoute, type UdpFlowEnd, 
 export { TcpUdpListenerProxy } from './nlb/tcp-udp.ts';
 export { encodeProxyV2, PROXY_V2_SIGNATURE, type ProxyHeaderV2, type ProxyEndpoint, type ProxyTlv } from './nlb/proxy-protocol.ts';
 export { LbView } from './lb-view.ts';
-export { GroupTargets, type GroupTarget, type InstanceAddresses } from './targets.ts';
+export { GroupTargets, type GroupTarget, type InstanceAddresses, type IpTargets } from './targets.ts';
 export { LoadBalancers, type LoadBalancersOptions } from './load-balancers.ts';
 export { HealthChecker, type HealthCheckerOptions } from './health-checker.ts';

@@ -21,13 +21,15 @@ import type { LbView } from './lb-view.ts';
 import { TcpListenerProxy, type TcpRoute } from './nlb/tcp.ts';
 import { TcpUdpListenerProxy } from './nlb/tcp-udp.ts';
 import { UdpListenerProxy } from './nlb/udp.ts';
-import { GroupTargets, type InstanceAddresses } from './targets.ts';
+import { GroupTargets, type InstanceAddresses, type IpTargets } from './targets.ts';
 
 /** What the data plane is given. */
 export interface LoadBalancersOptions {
   view: LbView;
   clock: Clock;
   instances: InstanceAddresses;
+  /** Which IP targets may be sent to. */
+  ips: IpTargets;
   rng?: () => number;
   log: (message: string) => void;
   /** A listener certificate with its key, for HTTPS listeners (ACM's); undefined when it does not exist. */
@@ -78,7 +80,7 @@ export class LoadBalancers {
 
   constructor(private readonly o: LoadBalancersOptions) {
     this.rng = o.rng ?? Math.random;
-    this.targets = new GroupTargets(o.view, o.instances, () => o.clock.now());
+    this.targets = new GroupTargets(o.view, { instances: o.instances, ips: o.ips }, () => o.clock.now());
   }
 
   /** Follows the records and serves their listeners. */

@@ -1,7 +1,8 @@
 /**
  * A target group's targets as the proxies and the health checker reach them: each registration
- * (not draining) with the address traffic goes to — an IP target's own, an instance target's
- * host's through the `InstanceAddresses` port — and its state from the health records, compiled
+ * (not draining) with the address traffic goes to — an IP target's own when it is a task's
+ * interface, an instance target's host's through the `InstanceAddresses` port — and its state
+ * from the health records (a target the data plane cannot reach is left out: it stays initial), compiled
  * once per change of the records.
  */
 import { parseLbArn } from '../lb/index.ts';
@@ -10,6 +11,13 @@ import type { LbView } from './lb-view.ts';
 
 /** Where an instance target is reached: the address its host serves the port on. */
 export type InstanceAddresses = (scope: { account: string; region: string }, instanceId: string, port: number) => string | undefined;
+
+/**
+ * Whether an IP target is one the data plane may send to: an address Wharf itself gave out (a
+ * task's interface). Any other address is never probed nor sent to, so that nothing leaves for
+ * a network Wharf does not know.
+ */
+export type IpTargets = (scope: { account: string; region: string }, ip: string) => boolean;
 
 /** A routable target with its registration's id. */
 export interface GroupTarget extends RoutableTarget {
@@ -23,7 +31,7 @@ export class GroupTargets {
   /** When each target was first seen healthy in this process, for slow start. */
   private readonly healthySince = new Map<string, number>();
 
-  constructor(private readonly view: LbView, private readonly instances: InstanceAddresses, private readonly now: () => number) {}
+  constructor(private readonly view: LbView, private readonly reach: { instances: InstanceAddresses; ips: IpTargets }, private readonly now: () => number) {}
 
   /** The group's registered targets that are not draining, with their state. */
   of(groupArn: string): GroupTarget[] {
@@ -43,7 +51,7 @@ export class GroupTargets {
     const out: GroupTarget[] = [];
     for (const reg of this.view.registrations(groupArn)) {
       if (reg.drainingUntil !== undefined) continue;
-      const address = group.targetType === 'ip' ? reg.id : this.instances(scope, reg.id, reg.port);
+      const address = group.targetType === 'ip' ? (this.reach.ips(scope, reg.id) ? reg.id : undefined) : this.reach.instances(scope, reg.id, reg.port);
       if (address === undefined) continue;
       const key = `${groupArn}|${reg.id}|${reg.port}`;
       const health = this.view.healthOf(groupArn, reg.id, reg.port);
