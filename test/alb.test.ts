@@ -13,6 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   AddListenerCertificatesCommand, CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand,
   DescribeTargetHealthCommand, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, type TargetGroup,
@@ -20,7 +21,8 @@ import {
 import { credentials, region } from './support/wharf.ts';
 import { lbFixture, until } from './support/lb-fixture.ts';
 
-const fx = lbFixture('albs');
+// Metrics published every 300 ms, so the test reads them back soon.
+const fx = lbFixture('albs', { lbMetricsIntervalMs: 300 });
 const backends = new Map<string, http.Server>();
 after(() => {
   for (const s of backends.values()) {
@@ -116,6 +118,34 @@ describe('an ALB carrying traffic to its targets', () => {
     let toApi = 0;
     for (let i = 0; i < 1000; i++) if ((await get(address, '/split/x')).body.startsWith('c ')) toApi++;
     assert.ok(toApi > 150 && toApi < 250, `${toApi} of 1,000 went to the 20% group`);
+  });
+
+  it('publishes AWS/ApplicationELB metrics of the requests it carried: counts by load balancer and target group, its own 5XX, response times, host counts', async () => {
+    const cw = new CloudWatchClient({ endpoint: fx.plane.url, region, credentials });
+    const [lb] = (await fx.elb.send(new DescribeLoadBalancersCommand({ Names: ['shop'] }))).LoadBalancers!;
+    const lbDim = { Name: 'LoadBalancer', Value: lb!.LoadBalancerArn!.split(':loadbalancer/')[1]! };
+    const apiDim = { Name: 'TargetGroup', Value: api.TargetGroupArn!.split(':').at(-1)! };
+    const stat = async (metric: string, dims: { Name: string; Value: string }[], statistic: 'Sum' | 'Average' | 'SampleCount' = 'Sum') => {
+      const { Datapoints } = await cw.send(new GetMetricStatisticsCommand({
+        Namespace: 'AWS/ApplicationELB', MetricName: metric, Dimensions: dims, StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 60_000),
+        Period: 60, Statistics: [statistic],
+      }));
+      return (Datapoints ?? []).reduce((n, d) => n + (d[statistic] ?? 0), 0);
+    };
+    // So far 16 requests and the 1,000 of the split: /api and the split's 20% went to the api group; two 503s were the load balancer's own.
+    const total = await until('RequestCount', async () => ((await stat('RequestCount', [lbDim])) >= 1016 ? stat('RequestCount', [lbDim]) : undefined));
+    assert.equal(total, 1016);
+    const toApi = await stat('RequestCount', [apiDim, lbDim]);
+    assert.ok(toApi > 150 && toApi < 260, `api's RequestCount ${toApi}`);
+    assert.equal(await stat('HTTPCode_ELB_5XX_Count', [lbDim]), 2);
+    assert.equal(await stat('HTTP_Fixed_Response_Count', [lbDim]), 1, 'the fixed 403 is a rule\'s answer, not an error of the load balancer');
+    assert.equal(await stat('HTTP_Redirect_Count', [lbDim]), 1);
+    assert.equal(await stat('HTTPCode_ELB_4XX_Count', [lbDim]), 0);
+    assert.ok((await stat('TargetResponseTime', [lbDim], 'SampleCount')) >= 1000);
+    assert.ok((await stat('RequestCountPerTarget', [apiDim])) > 0);
+    const healthy = await until('HealthyHostCount', async () => ((await stat('HealthyHostCount', [apiDim, lbDim], 'Average')) > 0 ? true : undefined));
+    assert.ok(healthy);
+    cw.destroy();
   });
 
   it('serves HTTPS with ACM certificates, chosen by SNI, trusted through Wharf\'s root', async () => {

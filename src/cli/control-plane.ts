@@ -68,6 +68,8 @@ export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOption
 export interface ControlPlaneOptions {
   /** Leader loops a test runs itself (on a virtual clock): EventBridge's deliveries and schedules, CloudWatch's alarms. */
   leaderLoops?: { events?: boolean; alarms?: boolean };
+  /** How often the load balancers' metrics are published (default 10 s); tests shorten it. */
+  lbMetricsIntervalMs?: number;
   host: string;
   port: number;
   dataDir: string;
@@ -238,7 +240,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // One process holds every link: none survived its restart. (With replicas, links live on.)
   if (election instanceof LocalElection) await link.markAllDisconnected();
   // Every replica serves the load balancers' listeners; the leader checks their targets' health.
-  const lbDataPlane = await startLbDataPlane(store, informers, network, clock, sealer, o.log);
+  const lbDataPlane = await startLbDataPlane(store, informers, network, clock, sealer, o.log, o.lbMetricsIntervalMs);
   // The controllers run on the leader alone, writing through its term's fenced store.
   const startControllers: StartControllers = async (leaderStore) => {
     const services = new ServiceController({

@@ -1,12 +1,14 @@
 /**
  * The load balancers' data plane wired to this control plane: the records' view, the proxies
- * (on every replica), the health checker (started by the leader), which IP targets may be sent
+ * (on every replica), the health checker (started by the leader), the `AWS/ApplicationELB`
+ * metrics of the traffic (each replica's requests; the leader's host counts), which IP targets may be sent
  * to (tasks' interfaces), and where an instance target is reached — the address its host serves the registered port on: the binding of the task that
  * holds that host port, or the host's `wharf.vpc-address`, or loopback (one machine).
  */
 import { certificateForServing } from '../acm/index.ts';
 import { VPC_ADDRESS_ATTRIBUTE, type Clock, type Sealer } from '../common/index.ts';
-import { HealthChecker, LbView, LoadBalancers, type InstanceAddresses, type IpTargets } from '../dataplane/index.ts';
+import { GroupTargets, HealthChecker, LbMetrics, LbView, LoadBalancers, type InstanceAddresses, type IpTargets, type LbDatum } from '../dataplane/index.ts';
+import { publishMetricData } from '../metrics/index.ts';
 import type { NetworkInformers } from '../network/index.ts';
 import { TASK_INDEX, type EcsInformers } from '../ecs/index.ts';
 import type { Store } from '../state/index.ts';
@@ -33,6 +35,17 @@ export function taskInterfaceAddresses(network: NetworkInformers): IpTargets {
     d.value.attachment !== undefined && d.value.privateIpAddress === ip && d.key.includes(`/${scope.account}/${scope.region}/`));
 }
 
+/** Each application load balancer's target group in use, with its healthy and unhealthy targets. */
+function hostCounts(view: LbView, targets: GroupTargets) {
+  return view.targetGroups.list().map((d) => d.value)
+    .map((g) => ({ g, lbs: [...new Set(g.usedBy.map((u) => u.loadBalancerArn))].filter((arn) => view.loadBalancer(arn)?.type === 'application') }))
+    .filter(({ lbs }) => lbs.length > 0)
+    .map(({ g, lbs }) => {
+      const ts = targets.of(g.arn);
+      return { groupArn: g.arn, loadBalancerArns: lbs, healthy: ts.filter((t) => t.state === 'healthy').length, unhealthy: ts.filter((t) => t.state === 'unhealthy').length };
+    });
+}
+
 /** The data plane of one control plane. */
 export interface LbDataPlane {
   loadBalancers: LoadBalancers;
@@ -43,23 +56,43 @@ export interface LbDataPlane {
 
 /** Starts serving every load balancer's listeners. */
 export async function startLbDataPlane(
-  store: Store, informers: EcsInformers, network: NetworkInformers, clock: Clock, sealer: Sealer, log: (message: string) => void,
+  store: Store, informers: EcsInformers, network: NetworkInformers, clock: Clock, sealer: Sealer, log: (message: string) => void, metricsIntervalMs = 10_000,
 ): Promise<LbDataPlane> {
   const view = new LbView(store, (error) => log(`load balancer records: ${String(error)}`));
   const instances = instanceAddresses(informers);
   await network.start();
   const ips = taskInterfaceAddresses(network);
   const certificate = (arn: string) => certificateForServing({ store, sealer, clock }, arn);
-  const loadBalancers = new LoadBalancers({ view, clock, instances, ips, log, certificate });
+  const metrics = new LbMetrics();
+  const loadBalancers = new LoadBalancers({ view, clock, instances, ips, log, certificate, onExchange: (lb, e) => metrics.record(lb, e) });
   await loadBalancers.start();
+  // Host counts are the leader's to publish (one count per group, not one per replica).
+  let leading = false;
+  const targets = new GroupTargets(view, { instances, ips }, () => clock.now());
+  const publish = setInterval(() => {
+    const groups = leading ? hostCounts(view, targets) : [];
+    const data = metrics.take(clock.now(), groups);
+    const byScope = new Map<string, LbDatum[]>();
+    for (const d of data) byScope.set(`${d.scope.account}/${d.scope.region}`, [...(byScope.get(`${d.scope.account}/${d.scope.region}`) ?? []), d]);
+    for (const items of byScope.values()) {
+      publishMetricData({ store, clock }, items[0]!.scope, 'AWS/ApplicationELB', items.map(({ scope: _scope, ...d }) => d))
+        .catch((error: unknown) => log(`load balancer metrics: ${String(error)}`));
+    }
+  }, metricsIntervalMs);
+  publish.unref();
   return {
     loadBalancers,
     startHealthChecks(leaderStore) {
       const checker = new HealthChecker({ store: leaderStore, view, clock, instances, ips, log });
       checker.start();
-      return () => checker.close();
+      leading = true;
+      return () => {
+        leading = false;
+        checker.close();
+      };
     },
     async close() {
+      clearInterval(publish);
       await loadBalancers.close();
       view.close();
     },

@@ -17,3 +17,4 @@ export { LbView } from './lb-view.ts';
 export { GroupTargets, type GroupTarget, type InstanceAddresses, type IpTargets } from './targets.ts';
 export { LoadBalancers, type LoadBalancersOptions } from './load-balancers.ts';
 export { HealthChecker, type HealthCheckerOptions } from './health-checker.ts';
+export { LbMetrics, dimensionOf, type LbDatum } from './lb-metrics.ts';

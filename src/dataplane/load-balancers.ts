@@ -221,10 +221,10 @@ export class LoadBalancers {
     const rule = routes?.rules.find((r) => r.matches(view));
     const action = rule?.actions[0];
     if (!action) return { kind: 'respond', response: errorResponse(503) };
-    if (action.type === 'fixed-response') return { kind: 'respond', response: fixedResponse(action) };
+    if (action.type === 'fixed-response') return { kind: 'respond', response: fixedResponse(action), action: 'fixed-response' };
     if (action.type === 'redirect') {
       const listener = this.o.view.listeners.list().find((d) => d.value.arn === listenerArn)?.value;
-      return { kind: 'respond', response: redirectResponse(action, { protocol, host: view.host, port: listener?.port ?? 80, path: view.path, query: queryOf(view) }) };
+      return { kind: 'respond', action: 'redirect', response: redirectResponse(action, { protocol, host: view.host, port: listener?.port ?? 80, path: view.path, query: queryOf(view) }) };
     }
     const pick = this.pick(action.targetGroups);
     if (!pick) return { kind: 'respond', response: errorResponse(503) };

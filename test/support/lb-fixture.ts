@@ -7,7 +7,7 @@ import { after, before } from 'node:test';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeSubnetsCommand, EC2Client, type Subnet } from '@aws-sdk/client-ec2';
-import type { ControlPlane } from '../../src/cli/control-plane.ts';
+import type { ControlPlane, ControlPlaneOptions } from '../../src/cli/control-plane.ts';
 import { credentials, region } from './wharf.ts';
 import { connectFakeAgent, type FakeAgent } from './fake-agent.ts';
 import { inProcessControlPlane } from './in-process.ts';
@@ -23,8 +23,8 @@ export interface LbFixture {
 }
 
 /** Registers the hooks that make (and clean up) the fixture of a test file; read it in tests. */
-export function lbFixture(cluster: string): LbFixture {
-  const controlPlane = inProcessControlPlane();
+export function lbFixture(cluster: string, options: Partial<ControlPlaneOptions> = {}): LbFixture {
+  const controlPlane = inProcessControlPlane(options);
   const fixture = {} as LbFixture;
   let agent: FakeAgent | undefined;
   before(async () => {

@@ -19,7 +19,7 @@ import { errorResponse, type OwnResponse } from './responses.ts';
 /** Where a request goes, as the router decided. */
 export type RouteDecision =
   | { kind: 'forward'; address: string; port: number; targetGroupArn: string; /** Called once the exchange is over (outstanding requests). */ done?: () => void }
-  | { kind: 'respond'; response: OwnResponse };
+  | { kind: 'respond'; response: OwnResponse; /** The rule action that answered (absent: the load balancer's own error). */ action?: 'fixed-response' | 'redirect' };
 
 /** What one finished request did, for metrics and access logs. */
 export interface ExchangeRecord {
@@ -28,6 +28,8 @@ export interface ExchangeRecord {
   statusCode: number;
   /** Who answered: the target, or the load balancer itself. */
   by: 'target' | 'elb';
+  /** When the load balancer answered by a rule's action rather than with an error of its own. */
+  action?: 'fixed-response' | 'redirect';
   /** Milliseconds from the request sent to the target to its response's headers. */
   targetResponseMs?: number;
 }
@@ -150,7 +152,7 @@ export class ListenerProxy {
     const decision = this.decide(req);
     if (decision.kind === 'respond') {
       writeOwn(res, decision.response);
-      this.o.onExchange?.({ statusCode: decision.response.statusCode, by: 'elb' });
+      this.o.onExchange?.({ statusCode: decision.response.statusCode, by: 'elb', ...(decision.action && { action: decision.action }) });
       return;
     }
     this.forward(req, res, decision);
