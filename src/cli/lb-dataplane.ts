@@ -63,12 +63,13 @@ export async function startLbDataPlane(
   await network.start();
   const ips = taskInterfaceAddresses(network);
   const certificate = (arn: string) => certificateForServing({ store, sealer, clock }, arn);
+  // One view of each group's targets for the proxies, the health checker and the host counts.
+  const targets = new GroupTargets(view, { instances, ips }, () => clock.now());
   const metrics = new LbMetrics();
-  const loadBalancers = new LoadBalancers({ view, clock, instances, ips, log, certificate, onExchange: (lb, e) => metrics.record(lb, e) });
+  const loadBalancers = new LoadBalancers({ view, clock, targets, log, certificate, onExchange: (lb, e) => metrics.record(lb, e) });
   await loadBalancers.start();
   // Host counts are the leader's to publish (one count per group, not one per replica).
   let leading = false;
-  const targets = new GroupTargets(view, { instances, ips }, () => clock.now());
   const publish = setInterval(() => {
     const groups = leading ? hostCounts(view, targets) : [];
     const data = metrics.take(clock.now(), groups);
@@ -83,7 +84,7 @@ export async function startLbDataPlane(
   return {
     loadBalancers,
     startHealthChecks(leaderStore) {
-      const checker = new HealthChecker({ store: leaderStore, view, clock, instances, ips, log });
+      const checker = new HealthChecker({ store: leaderStore, view, clock, targets, log });
       checker.start();
       leading = true;
       return () => {

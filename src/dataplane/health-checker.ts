@@ -11,16 +11,15 @@ import type { Store } from '../state/index.ts';
 import { observe, statusMatcher, type TargetHealthState } from './alb/health.ts';
 import { probe } from './alb/probe.ts';
 import type { LbView } from './lb-view.ts';
-import { GroupTargets, type InstanceAddresses, type IpTargets } from './targets.ts';
+import type { GroupTargets } from './targets.ts';
 
 /** What the checker is given. */
 export interface HealthCheckerOptions {
   store: Store;
   view: LbView;
   clock: Clock;
-  instances: InstanceAddresses;
-  /** Which IP targets may be sent to. */
-  ips: IpTargets;
+  /** Each group's targets as the data plane reaches them (shared with the proxies). */
+  targets: GroupTargets;
   log: (message: string) => void;
   /** How often due checks are looked for (default 250 ms). */
   tickMs?: number;
@@ -36,13 +35,10 @@ interface Checked {
 /** The leader's health checker. */
 export class HealthChecker {
   private readonly checked = new Map<string, Checked>();
-  private readonly targets: GroupTargets;
   private timer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly o: HealthCheckerOptions) {
-    this.targets = new GroupTargets(o.view, { instances: o.instances, ips: o.ips }, () => o.clock.now());
-  }
+  constructor(private readonly o: HealthCheckerOptions) {}
 
   start(): void {
     this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 250);
@@ -61,7 +57,7 @@ export class HealthChecker {
     const live = new Set<string>();
     for (const { value: group } of this.o.view.targetGroups.list()) {
       if (group.usedBy.length === 0 || !group.healthCheck.enabled) continue;
-      for (const target of this.targets.of(group.arn)) {
+      for (const target of this.o.targets.of(group.arn)) {
         live.add(target.key);
         let c = this.checked.get(target.key);
         if (!c) {
@@ -90,15 +86,15 @@ export class HealthChecker {
     c.health = observe(c.health, result, hc);
     const state = `${c.health.state}|${c.health.reason ?? ''}`;
     if (state === c.written) return;
-    const scope = parseLbArn(group.arn)?.scope;
-    if (!scope) return;
+    const parsed = parseLbArn(group.arn);
+    if (parsed?.kind !== 'targetgroup') return;
     const record: TargetHealthRecord = {
       targetGroupArn: group.arn, id, port, state: c.health.state,
       ...(c.health.reason ? { reason: c.health.reason as TargetHealthReason, description: c.health.description } : {}),
       consecutiveSuccesses: c.health.passes, consecutiveFailures: c.health.failures, checkedAt: this.o.clock.now(),
     };
     try {
-      await putTargetHealth(this.o.store, scope, group.arn.split('/').at(-1)!, record);
+      await putTargetHealth(this.o.store, parsed.scope, parsed.id, record);
       c.written = state;
     } catch (error) {
       this.o.log(`health check of ${id}:${port} in ${group.name}: ${error instanceof Error ? error.message : String(error)}`);

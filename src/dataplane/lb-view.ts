@@ -28,7 +28,7 @@ export class LbView {
   constructor(store: Store, onError: (error: unknown) => void) {
     const common = { store, onError, decode };
     this.loadBalancers = new Informer<LoadBalancerRecord>({ ...common, prefix: keys.allLoadBalancers, indexes: { arn: (lb) => [lb.arn] } });
-    this.listeners = new Informer<ListenerRecord>({ ...common, prefix: keys.allListeners });
+    this.listeners = new Informer<ListenerRecord>({ ...common, prefix: keys.allListeners, indexes: { arn: (l) => [l.arn] } });
     this.rules = new Informer<RuleRecord>({ ...common, prefix: keys.allRules, indexes: { listener: (r) => [r.listenerArn] } });
     this.targetGroups = new Informer<TargetGroupRecord>({ ...common, prefix: keys.allTargetGroups, indexes: { arn: (g) => [g.arn] } });
     this.targets = new Informer<TargetRegistrationRecord>({ ...common, prefix: keys.allTargets, indexes: { group: (t) => [t.targetGroupArn] } });
@@ -61,6 +61,11 @@ export class LbView {
   /** The target group with this ARN. */
   group(arn: string): TargetGroupRecord | undefined {
     return this.targetGroups.byIndex('arn', arn)[0]?.value;
+  }
+
+  /** The listener with this ARN. */
+  listener(arn: string): ListenerRecord | undefined {
+    return this.listeners.byIndex('arn', arn)[0]?.value;
   }
 
   /** The load balancer with this ARN. */

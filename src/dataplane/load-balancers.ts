@@ -21,15 +21,14 @@ import type { LbView } from './lb-view.ts';
 import { TcpListenerProxy, type TcpRoute } from './nlb/tcp.ts';
 import { TcpUdpListenerProxy } from './nlb/tcp-udp.ts';
 import { UdpListenerProxy } from './nlb/udp.ts';
-import { GroupTargets, type InstanceAddresses, type IpTargets } from './targets.ts';
+import type { GroupTargets } from './targets.ts';
 
 /** What the data plane is given. */
 export interface LoadBalancersOptions {
   view: LbView;
   clock: Clock;
-  instances: InstanceAddresses;
-  /** Which IP targets may be sent to. */
-  ips: IpTargets;
+  /** Each group's targets as the data plane reaches them (shared with the health checker). */
+  targets: GroupTargets;
   rng?: () => number;
   log: (message: string) => void;
   /** A listener certificate with its key, for HTTPS listeners (ACM's); undefined when it does not exist. */
@@ -70,7 +69,6 @@ export class LoadBalancers {
   private readonly running = new Map<string, Running>();
   private readonly routes = new Map<string, Routes>();
   private readonly pickers = new Map<string, TargetPicker>();
-  private readonly targets: GroupTargets;
   private readonly rng: () => number;
   private unsubscribe?: () => void;
   private pass: Promise<void> = Promise.resolve();
@@ -80,7 +78,6 @@ export class LoadBalancers {
 
   constructor(private readonly o: LoadBalancersOptions) {
     this.rng = o.rng ?? Math.random;
-    this.targets = new GroupTargets(o.view, { instances: o.instances, ips: o.ips }, () => o.clock.now());
   }
 
   /** Follows the records and serves their listeners. */
@@ -205,7 +202,7 @@ export class LoadBalancers {
   private routesOf(listenerArn: string): Routes | undefined {
     const cached = this.routes.get(listenerArn);
     if (cached && cached.generation === this.o.view.generation) return cached;
-    const listener = this.o.view.listeners.list().find((d) => d.value.arn === listenerArn)?.value;
+    const listener = this.o.view.listener(listenerArn);
     if (!listener) return undefined;
     const rules = [
       ...this.o.view.rulesOf(listenerArn).map((r) => ({ matches: compileConditions(r.conditions), actions: sorted(r.actions) })),
@@ -223,7 +220,7 @@ export class LoadBalancers {
     if (!action) return { kind: 'respond', response: errorResponse(503) };
     if (action.type === 'fixed-response') return { kind: 'respond', response: fixedResponse(action), action: 'fixed-response' };
     if (action.type === 'redirect') {
-      const listener = this.o.view.listeners.list().find((d) => d.value.arn === listenerArn)?.value;
+      const listener = this.o.view.listener(listenerArn);
       return { kind: 'respond', action: 'redirect', response: redirectResponse(action, { protocol, host: view.host, port: listener?.port ?? 80, path: view.path, query: queryOf(view) }) };
     }
     const pick = this.pick(action.targetGroups);
@@ -233,7 +230,7 @@ export class LoadBalancers {
 
   /** An NLB flow's target: the listener's default forward. */
   private routeFlow(listenerArn: string): TcpRoute | undefined {
-    const listener = this.o.view.listeners.list().find((d) => d.value.arn === listenerArn)?.value;
+    const listener = this.o.view.listener(listenerArn);
     const action = listener && sorted(listener.defaultActions)[0];
     if (!action || action.type !== 'forward') return undefined;
     const pick = this.pick(action.targetGroups);
@@ -252,7 +249,7 @@ export class LoadBalancers {
     if (!picker) this.pickers.set(group.arn, (picker = new TargetPicker(this.rng)));
     const algorithm = (group.attributes['load_balancing.algorithm.type'] ?? 'round_robin') as Algorithm;
     const slowStartMs = Number(group.attributes['slow_start.duration_seconds'] ?? 0) * 1000;
-    const target = picker.pick(routable(this.targets.of(group.arn)), algorithm, this.o.clock.now(), slowStartMs);
+    const target = picker.pick(routable(this.o.targets.of(group.arn)), algorithm, this.o.clock.now(), slowStartMs);
     if (!target) return undefined;
     return { group: group.arn, address: target.address, port: target.port, done: picker.begin(target) };
   }
