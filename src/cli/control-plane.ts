@@ -70,6 +70,8 @@ export interface ControlPlaneOptions {
   leaderLoops?: { events?: boolean; alarms?: boolean };
   /** How often the load balancers' metrics are published (default 10 s); tests shorten it. */
   lbMetricsIntervalMs?: number;
+  /** Whether load balancers' subnet addresses are given to this host (default true; needs root). */
+  lbSubnetAddresses?: boolean;
   host: string;
   port: number;
   dataDir: string;
@@ -240,7 +242,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // One process holds every link: none survived its restart. (With replicas, links live on.)
   if (election instanceof LocalElection) await link.markAllDisconnected();
   // Every replica serves the load balancers' listeners; the leader checks their targets' health.
-  const lbDataPlane = await startLbDataPlane(store, informers, network, clock, sealer, o.log, o.lbMetricsIntervalMs);
+  const lbDataPlane = await startLbDataPlane(store, informers, network, clock, sealer, o.log, { metricsIntervalMs: o.lbMetricsIntervalMs, subnetAddresses: o.lbSubnetAddresses });
   // The controllers run on the leader alone, writing through its term's fenced store.
   const startControllers: StartControllers = async (leaderStore) => {
     const services = new ServiceController({

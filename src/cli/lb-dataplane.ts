@@ -7,7 +7,9 @@
  */
 import { certificateForServing } from '../acm/index.ts';
 import { VPC_ADDRESS_ATTRIBUTE, type Clock, type Sealer } from '../common/index.ts';
-import { GroupTargets, HealthChecker, LbMetrics, LbView, LoadBalancers, type InstanceAddresses, type IpTargets, type LbDatum } from '../dataplane/index.ts';
+import {
+  GroupTargets, HealthChecker, LbMetrics, LbView, LoadBalancers, SubnetAddresses, hostAddressPort, type InstanceAddresses, type IpTargets, type LbDatum,
+} from '../dataplane/index.ts';
 import { publishMetricData } from '../metrics/index.ts';
 import type { NetworkInformers } from '../network/index.ts';
 import { TASK_INDEX, type EcsInformers } from '../ecs/index.ts';
@@ -54,9 +56,18 @@ export interface LbDataPlane {
   close(): Promise<void>;
 }
 
+/** How the data plane runs. */
+export interface LbDataPlaneOptions {
+  /** How often metrics are published (default 10 s). */
+  metricsIntervalMs?: number;
+  /** Whether load balancers' subnet addresses are given to this host (default true; needs root). */
+  subnetAddresses?: boolean;
+}
+
 /** Starts serving every load balancer's listeners. */
 export async function startLbDataPlane(
-  store: Store, informers: EcsInformers, network: NetworkInformers, clock: Clock, sealer: Sealer, log: (message: string) => void, metricsIntervalMs = 10_000,
+  store: Store, informers: EcsInformers, network: NetworkInformers, clock: Clock, sealer: Sealer, log: (message: string) => void,
+  { metricsIntervalMs = 10_000, subnetAddresses = true }: LbDataPlaneOptions = {},
 ): Promise<LbDataPlane> {
   const view = new LbView(store, (error) => log(`load balancer records: ${String(error)}`));
   const instances = instanceAddresses(informers);
@@ -66,7 +77,10 @@ export async function startLbDataPlane(
   // One view of each group's targets for the proxies, the health checker and the host counts.
   const targets = new GroupTargets(view, { instances, ips }, () => clock.now());
   const metrics = new LbMetrics();
-  const loadBalancers = new LoadBalancers({ view, clock, targets, log, certificate, onExchange: (lb, e) => metrics.record(lb, e) });
+  const loadBalancers = new LoadBalancers({
+    view, clock, targets, log, certificate, onExchange: (lb, e) => metrics.record(lb, e),
+    ...(subnetAddresses && { subnetAddresses: new SubnetAddresses(hostAddressPort, log) }),
+  });
   await loadBalancers.start();
   // Host counts are the leader's to publish (one count per group, not one per replica).
   let leading = false;
@@ -84,7 +98,7 @@ export async function startLbDataPlane(
   return {
     loadBalancers,
     startHealthChecks(leaderStore) {
-      const checker = new HealthChecker({ store: leaderStore, view, clock, targets, log });
+      const checker = new HealthChecker({ store: leaderStore, view, clock, targets, log, sourceAddress: (arn) => loadBalancers.sourceAddress(arn) });
       checker.start();
       leading = true;
       return () => {

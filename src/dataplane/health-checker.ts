@@ -21,6 +21,8 @@ export interface HealthCheckerOptions {
   /** Each group's targets as the data plane reaches them (shared with the proxies). */
   targets: GroupTargets;
   log: (message: string) => void;
+  /** The address a load balancer sends to IP targets from, when not the host's (see LoadBalancers.sourceAddress). */
+  sourceAddress?(loadBalancerArn: string): string | undefined;
   /** How often due checks are looked for (default 250 ms). */
   tickMs?: number;
 }
@@ -76,11 +78,21 @@ export class HealthChecker {
     for (const key of this.checked.keys()) if (!live.has(key)) this.checked.delete(key);
   }
 
+  /** IP targets are checked from an address of a load balancer using the group, where this host holds one. */
+  private sourceOf(group: TargetGroupRecord): string | undefined {
+    if (group.targetType !== 'ip' || !this.o.sourceAddress) return undefined;
+    for (const { loadBalancerArn } of group.usedBy) {
+      const address = this.o.sourceAddress(loadBalancerArn);
+      if (address) return address;
+    }
+    return undefined;
+  }
+
   private async check(group: TargetGroupRecord, id: string, address: string, port: number, c: Checked): Promise<void> {
     const hc = group.healthCheck;
     const result = await probe({
       address, port: hc.port === 'traffic-port' ? port : Number(hc.port), protocol: hc.protocol, path: hc.path,
-      matches: statusMatcher(hc.matcher?.httpCode ?? '200'), timeoutMs: hc.timeoutSeconds * 1000,
+      matches: statusMatcher(hc.matcher?.httpCode ?? '200'), timeoutMs: hc.timeoutSeconds * 1000, localAddress: this.sourceOf(group),
     });
     if (this.closed) return;
     c.health = observe(c.health, result, hc);

@@ -16,5 +16,6 @@ export { encodeProxyV2, PROXY_V2_SIGNATURE, type ProxyHeaderV2, type ProxyEndpoi
 export { LbView } from './lb-view.ts';
 export { GroupTargets, type GroupTarget, type InstanceAddresses, type IpTargets } from './targets.ts';
 export { LoadBalancers, type LoadBalancersOptions } from './load-balancers.ts';
+export { SubnetAddresses, hostAddressPort, type AddressPort } from './subnet-addresses.ts';
 export { HealthChecker, type HealthCheckerOptions } from './health-checker.ts';
 export { LbMetrics, dimensionOf, type LbDatum } from './lb-metrics.ts';

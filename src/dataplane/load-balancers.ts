@@ -21,6 +21,7 @@ import type { LbView } from './lb-view.ts';
 import { TcpListenerProxy, type TcpRoute } from './nlb/tcp.ts';
 import { TcpUdpListenerProxy } from './nlb/tcp-udp.ts';
 import { UdpListenerProxy } from './nlb/udp.ts';
+import type { SubnetAddresses } from './subnet-addresses.ts';
 import type { GroupTargets } from './targets.ts';
 
 /** What the data plane is given. */
@@ -33,6 +34,8 @@ export interface LoadBalancersOptions {
   log: (message: string) => void;
   /** A listener certificate with its key, for HTTPS listeners (ACM's); undefined when it does not exist. */
   certificate?(arn: string): Promise<ServingCertificate | undefined>;
+  /** The load balancers' subnet addresses on this host (absent: loopback addresses only). */
+  subnetAddresses?: SubnetAddresses;
   /** Every finished HTTP exchange, with its load balancer (metrics). */
   onExchange?(loadBalancer: LoadBalancerRecord, record: ExchangeRecord): void;
 }
@@ -95,6 +98,16 @@ export class LoadBalancers {
     await this.pass.catch(() => undefined);
     await Promise.all([...this.running.values()].map((r) => r.close()));
     this.running.clear();
+    await this.o.subnetAddresses?.release();
+  }
+
+  /**
+   * The address a load balancer sends to IP targets from: its address in a subnet, when this
+   * host holds one (so that security groups naming the load balancer's admit it), else the host's.
+   */
+  sourceAddress(loadBalancerArn: string): string | undefined {
+    const held = this.o.subnetAddresses;
+    return held && this.o.view.loadBalancer(loadBalancerArn)?.zones.find((z) => held.holds(z.privateIpv4Address))?.privateIpv4Address;
   }
 
   /** Resolves once the listeners reflect the records as they are now. */
@@ -120,14 +133,21 @@ export class LoadBalancers {
       });
   }
 
-  /** Starts the listeners the records want and stops the others; a listener whose address, port or protocol changed is restarted. */
+  /**
+   * Starts the listeners the records want and stops the others; a listener whose addresses, port
+   * or protocol changed is restarted. A listener listens on its load balancer's loopback address
+   * and on each of its subnet addresses this host holds.
+   */
   private async reconcile(): Promise<void> {
-    const wanted = new Map<string, { listener: ListenerRecord; lb: LoadBalancerRecord; bind: string }>();
+    const active = this.o.view.loadBalancers.list().map((d) => d.value).filter((lb) => lb.state === 'active');
+    await this.o.subnetAddresses?.sync(new Set(active.flatMap((lb) => lb.zones.map((z) => z.privateIpv4Address))));
+    const wanted = new Map<string, { listener: ListenerRecord; lb: LoadBalancerRecord; addresses: string[]; bind: string }>();
     for (const { value: listener } of this.o.view.listeners.list()) {
       const lb = this.o.view.loadBalancer(listener.loadBalancerArn);
       if (!lb || lb.state !== 'active') continue;
+      const addresses = [lb.address, ...lb.zones.map((z) => z.privateIpv4Address).filter((a) => this.o.subnetAddresses?.holds(a))];
       const certificates = listener.certificates.map((c) => c.certificateArn).join(',');
-      wanted.set(listener.arn, { listener, lb, bind: `${lb.address}:${listener.port}/${listener.protocol}/${certificates}` });
+      wanted.set(listener.arn, { listener, lb, addresses, bind: `${addresses.join(',')}:${listener.port}/${listener.protocol}/${certificates}` });
     }
     for (const [arn, r] of this.running) {
       if (wanted.get(arn)?.bind === r.bind) continue;
@@ -136,14 +156,18 @@ export class LoadBalancers {
     }
     for (const [arn, w] of wanted) {
       if (this.running.has(arn) || this.closed) continue;
-      const proxy = await this.proxyFor(w.listener, w.lb);
-      if (!proxy) continue;
-      try {
-        await proxy.listen(w.lb.address, w.listener.port);
-        this.running.set(arn, { bind: w.bind, close: () => proxy.close() });
-      } catch (error) {
-        this.o.log(`load balancer ${w.lb.name}: cannot listen on ${w.lb.address}:${w.listener.port} (${error instanceof Error ? error.message : String(error)})`);
+      const proxies: AnyProxy[] = [];
+      for (const address of w.addresses) {
+        const proxy = await this.proxyFor(w.listener, w.lb);
+        if (!proxy) break;
+        try {
+          await proxy.listen(address, w.listener.port);
+          proxies.push(proxy);
+        } catch (error) {
+          this.o.log(`load balancer ${w.lb.name}: cannot listen on ${address}:${w.listener.port} (${error instanceof Error ? error.message : String(error)})`);
+        }
       }
+      if (proxies.length > 0) this.running.set(arn, { bind: w.bind, close: async () => void (await Promise.all(proxies.map((p) => p.close()))) });
     }
   }
 
@@ -225,7 +249,9 @@ export class LoadBalancers {
     }
     const pick = this.pick(action.targetGroups);
     if (!pick) return { kind: 'respond', response: errorResponse(503) };
-    return { kind: 'forward', address: pick.address, port: pick.port, targetGroupArn: pick.group, done: pick.done };
+    const lbArn = pick.ip ? this.o.view.listener(listenerArn)?.loadBalancerArn : undefined;
+    const localAddress = lbArn && this.sourceAddress(lbArn);
+    return { kind: 'forward', address: pick.address, port: pick.port, targetGroupArn: pick.group, done: pick.done, ...(localAddress && { localAddress }) };
   }
 
   /** An NLB flow's target: the listener's default forward. */
@@ -251,7 +277,7 @@ export class LoadBalancers {
     const slowStartMs = Number(group.attributes['slow_start.duration_seconds'] ?? 0) * 1000;
     const target = picker.pick(routable(this.o.targets.of(group.arn)), algorithm, this.o.clock.now(), slowStartMs);
     if (!target) return undefined;
-    return { group: group.arn, address: target.address, port: target.port, done: picker.begin(target) };
+    return { group: group.arn, address: target.address, port: target.port, ip: group.targetType === 'ip', done: picker.begin(target) };
   }
 }
 

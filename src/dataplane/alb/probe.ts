@@ -19,6 +19,8 @@ export interface ProbeTarget {
   /** HTTP(S): whether a status code passes. */
   matches?: (status: number) => boolean;
   timeoutMs: number;
+  /** The address to send from, when not the host's (the load balancer's in the target's VPC). */
+  localAddress?: string;
 }
 
 /** Checks the target once; never throws. */
@@ -28,7 +30,7 @@ export function probe(t: ProbeTarget): Promise<CheckResult> {
 
 function probeTcp(t: ProbeTarget): Promise<CheckResult> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: t.address, port: t.port });
+    const socket = net.connect({ host: t.address, port: t.port, ...(t.localAddress && { localAddress: t.localAddress }) });
     const done = (result: CheckResult) => {
       clearTimeout(timer);
       socket.destroy();
@@ -52,7 +54,7 @@ function probeHttp(t: ProbeTarget): Promise<CheckResult> {
       resolve(result);
     };
     const req = client.request({
-      host: t.address, port: t.port, path: t.path ?? '/', method: 'GET', agent: false,
+      host: t.address, port: t.port, path: t.path ?? '/', method: 'GET', agent: false, ...(t.localAddress && { localAddress: t.localAddress }),
       headers: { 'user-agent': 'ELB-HealthChecker/2.0', connection: 'close' },
       // Targets present whatever certificate they have: ELB does not verify it.
       ...(t.protocol === 'HTTPS' ? { rejectUnauthorized: false } : {}),

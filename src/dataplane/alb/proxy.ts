@@ -18,7 +18,13 @@ import { errorResponse, type OwnResponse } from './responses.ts';
 
 /** Where a request goes, as the router decided. */
 export type RouteDecision =
-  | { kind: 'forward'; address: string; port: number; targetGroupArn: string; /** Called once the exchange is over (outstanding requests). */ done?: () => void }
+  | {
+    kind: 'forward'; address: string; port: number; targetGroupArn: string;
+    /** The address to send from (the load balancer's in the target's VPC), when not the host's. */
+    localAddress?: string;
+    /** Called once the exchange is over (outstanding requests). */
+    done?: () => void;
+  }
   | { kind: 'respond'; response: OwnResponse; /** The rule action that answered (absent: the load balancer's own error). */ action?: 'fixed-response' | 'redirect' };
 
 /** What one finished request did, for metrics and access logs. */
@@ -170,6 +176,7 @@ export class ListenerProxy {
     };
     const upstream = http.request({
       host: d.address, port: d.port, method: req.method, path: req.url, headers: forwardedHeaders(req, this.o, false), agent: this.agent,
+      ...(d.localAddress && { localAddress: d.localAddress }),
     });
     upstream.setTimeout(this.o.idleTimeoutMs(), () => upstream.destroy(new TimeoutError()));
     upstream.on('response', (answer) => {
@@ -209,7 +216,7 @@ export class ListenerProxy {
       return;
     }
     const d = decision;
-    const upstream = net.connect(d.port, d.address);
+    const upstream = net.connect({ port: d.port, host: d.address, ...(d.localAddress && { localAddress: d.localAddress }) });
     this.upgraded.add(socket).add(upstream);
     let cleaned = false;
     const cleanup = () => {
