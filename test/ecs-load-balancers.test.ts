@@ -10,7 +10,9 @@
  * - scaling to 1 deregisters 2: their tasks stay DEACTIVATING while the targets drain
  *   (deregistration_delay 2 s), then stop; the service's events say so;
  * - a task whose target is unhealthy is stopped with ECS's reason and replaced;
- * - an awsvpc service registers IP targets (its tasks' interface addresses).
+ * - an awsvpc service registers IP targets (its tasks' interface addresses);
+ * - UpdateService with other `loadBalancers` rolls out a deployment whose tasks register in the
+ *   new target group while the old tasks leave the old one.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -210,5 +212,40 @@ describe('ECS services behind a load balancer', () => {
     const addresses = (await serviceTasks('vpc')).map((t) => t.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!).sort();
     assert.deepEqual(registered.map((r) => r.Target!.Id!).sort(), addresses);
     assert.ok(registered.every((r) => r.Target!.Port === 80 && r.Target!.AvailabilityZone === subnets[0]!.AvailabilityZone));
+  });
+
+  it('UpdateService with other loadBalancers: the new deployment\'s tasks register in the new group, the old ones leave the old', async () => {
+    const td = await taskDefinition('moving', 'bridge');
+    const first = await targetGroup('moving-a', 'instance', 82);
+    const second = await targetGroup('moving-b', 'instance', 83);
+    await ecs.send(new CreateServiceCommand({
+      cluster: CLUSTER, serviceName: 'moving', taskDefinition: td, desiredCount: 2,
+      loadBalancers: [{ targetGroupArn: first, containerName: 'web', containerPort: 80 }],
+      deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
+    }));
+    const old = await until('2 targets in the first group', async () => {
+      const t = await targetsOf(first);
+      return t.length === 2 ? t : undefined;
+    }, { attempts: 200, intervalMs: 50 });
+    for (const r of old) await checked(first, r.Target!.Id!, r.Target!.Port!, 'healthy');
+    const oldTasks = (await serviceTasks('moving')).map((t) => t.taskArn!);
+
+    const updated = (await ecs.send(new UpdateServiceCommand({
+      cluster: CLUSTER, service: 'moving', loadBalancers: [{ targetGroupArn: second, containerName: 'web', containerPort: 80 }],
+    }))).service!;
+    assert.deepEqual(updated.loadBalancers, [{ targetGroupArn: second, containerName: 'web', containerPort: 80 }]);
+    assert.equal(updated.deployments!.length, 2, 'a new deployment rolls the change out');
+    const fresh = await until('2 targets in the second group', async () => {
+      const t = await targetsOf(second);
+      return t.length === 2 ? t : undefined;
+    }, { attempts: 200, intervalMs: 50 });
+    for (const r of fresh) await checked(second, r.Target!.Id!, r.Target!.Port!, 'healthy');
+    await until('the first group emptied and the old tasks stopped', async () => {
+      const stopped = (await serviceTasks('moving', 'STOPPED')).filter((t) => oldTasks.includes(t.taskArn!) && t.lastStatus === 'STOPPED');
+      return (await targetsOf(first)).length === 0 && stopped.length === 2 ? true : undefined;
+    }, { attempts: 300, intervalMs: 50 });
+    const running = (await serviceTasks('moving')).map((t) => t.containers![0]!.networkBindings![0]!.hostPort!).sort();
+    assert.deepEqual((await targetsOf(second)).map((d) => d.Target!.Port!).sort(), running);
+    assert.ok(running.length === 2 && (await serviceTasks('moving')).every((t) => !oldTasks.includes(t.taskArn!)));
   });
 });
