@@ -10,9 +10,9 @@ export {
   type ParsedArn, type Resources, type Scope, type TaskDefinitionRecord, type TaskRecord,
 } from './records.ts';
 export {
-  serviceArns, serviceGroup, serviceKeys,
-  type DeploymentConfigurationRecord, type DeploymentRecord, type DeploymentSpec, type ServiceDeploymentStatus, type ServiceEventRecord,
-  type ServiceRecord, type ServiceRevisionRecord,
+  LIFECYCLE_STAGES, serviceArns, serviceGroup, serviceKeys,
+  type DeploymentConfigurationRecord, type DeploymentRecord, type DeploymentSpec, type DeploymentStrategy, type HookRunRecord, type LifecycleHookRecord,
+  type LifecycleStage, type ServiceDeploymentStatus, type ServiceEventRecord, type ServiceRecord, type ServiceRevisionRecord, type TrafficShiftRecord,
 } from './service-records.ts';
 export { activeCluster, clusterNameOf, newCluster, requireActive } from './cluster-record.ts';
 export {

@@ -20,6 +20,58 @@ export interface DeploymentConfigurationRecord {
   maximumPercent: number;
   deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
   alarms?: DeploymentAlarms;
+  /** How a deployment replaces tasks (absent: ROLLING). */
+  strategy?: DeploymentStrategy;
+  /** BLUE_GREEN, LINEAR, CANARY: how long blue keeps running once production traffic is on green. */
+  bakeTimeInMinutes?: number;
+  linearConfiguration?: { stepPercent: number; stepBakeTimeInMinutes: number };
+  canaryConfiguration?: { canaryPercent: number; canaryBakeTimeInMinutes: number };
+  lifecycleHooks?: LifecycleHookRecord[];
+}
+
+/** `deploymentConfiguration.strategy`. */
+export type DeploymentStrategy = 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+
+/** The stages of a blue/green, linear or canary deployment, in order (ServiceDeployment.lifecycleStage). */
+export const LIFECYCLE_STAGES = [
+  'RECONCILE_SERVICE', 'PRE_SCALE_UP', 'SCALE_UP', 'POST_SCALE_UP', 'TEST_TRAFFIC_SHIFT', 'POST_TEST_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT', 'POST_PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP',
+] as const;
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+
+/** A lifecycle hook: at each of its stages the deployment waits for it (PAUSE: for ContinueServiceDeployment). */
+export interface LifecycleHookRecord {
+  targetType: 'PAUSE';
+  hookTargetArn?: string;
+  roleArn?: string;
+  lifecycleStages: LifecycleStage[];
+  timeoutInMinutes: number;
+  timeoutAction: 'CONTINUE' | 'ROLLBACK';
+}
+
+/** One hook waited on at one stage of a deployment (DeploymentLifecycleHookDetail). */
+export interface HookRunRecord {
+  hookId: string;
+  stage: LifecycleStage;
+  targetType: 'PAUSE';
+  targetArn?: string;
+  status: 'AWAITING_ACTION' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  expiresAt: number;
+  timeoutAction: 'CONTINUE' | 'ROLLBACK';
+  /** What ContinueServiceDeployment said, until the controller acts on it. */
+  action?: 'CONTINUE' | 'ROLLBACK';
+}
+
+/** Where a blue/green, linear or canary deployment is: its stage and the traffic green has. */
+export interface TrafficShiftRecord {
+  stage: LifecycleStage;
+  stageSince: number;
+  /** Production traffic on green, in percent. */
+  greenPercent: number;
+  /** Whether the test listener rule forwards to green. */
+  testOnGreen: boolean;
+  /** Hooks of the stages reached so far. */
+  hooks: HookRunRecord[];
 }
 
 /** The service-deployment status ECS reports in DescribeServiceDeployments. */
@@ -66,6 +118,8 @@ export interface DeploymentRecord extends DeploymentSpec {
   failedTasks: number;
   /** Set once a task of this deployment ran healthy: the circuit breaker stops counting. */
   circuitBreakerComplete?: boolean;
+  /** BLUE_GREEN, LINEAR, CANARY deployments that replace another: their stage and traffic. */
+  shift?: TrafficShiftRecord;
   /** Set when this deployment is a rollback (circuit breaker or StopServiceDeployment). */
   rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
   createdAt: number;

@@ -1,0 +1,155 @@
+/**
+ * Pure: the stages of a BLUE_GREEN, LINEAR or CANARY deployment, as ECS runs them. Green (the
+ * new deployment) scales up beside blue, takes the test listener rule's traffic, then production
+ * traffic — all at once (BLUE_GREEN), `stepPercent` more every `stepBakeTimeInMinutes` (LINEAR), or
+ * `canaryPercent` then the rest after `canaryBakeTimeInMinutes` (CANARY) — and once blue has baked
+ * for `bakeTimeInMinutes` with no traffic, blue's tasks go. Hooks hold a stage until they are
+ * answered (PAUSE: ContinueServiceDeployment) or time out.
+ *
+ *   PRE_SCALE_UP ▶ SCALE_UP (green healthy) ▶ POST_SCALE_UP ▶ TEST_TRAFFIC_SHIFT ▶ POST_TEST_TRAFFIC_SHIFT
+ *     ▶ PRODUCTION_TRAFFIC_SHIFT (0 → 100 %) ▶ POST_PRODUCTION_TRAFFIC_SHIFT ▶ BAKE_TIME ▶ CLEAN_UP (blue gone)
+ *
+ * The shell writes the traffic the state says (the listener rules' weights) on every pass, so a
+ * crash between a stage and its rule write is mended by the next pass.
+ */
+import {
+  LIFECYCLE_STAGES, type DeploymentConfigurationRecord, type HookRunRecord, type LifecycleStage, type TrafficShiftRecord,
+} from '../../ecs/index.ts';
+
+const MINUTE = 60_000;
+
+/** What a step of the stage machine sees. */
+export interface ShiftInput {
+  config: DeploymentConfigurationRecord;
+  state: TrafficShiftRecord;
+  now: number;
+  /** Every green task wanted is running and healthy in its target groups. */
+  greenReady: boolean;
+  /** Blue still has live tasks. */
+  blueLive: boolean;
+  /** A new hook id (the shell's id source). */
+  newHookId(): string;
+}
+
+/** What the deployment does next. */
+export interface ShiftStep {
+  state: TrafficShiftRecord;
+  /** Green runs the service's desired count (from SCALE_UP on). */
+  scaleGreen: boolean;
+  /** Blue's tasks are to stop (CLEAN_UP). */
+  retireBlue: boolean;
+  /** The deployment is done, or must roll back (a hook said so or timed out so). */
+  outcome?: { complete: true } | { rollback: string };
+  /** When to look again (a bake time, a linear step, a hook's timeout). */
+  wakeAt?: number;
+  /** Stages entered in this step, in order, for events. */
+  entered: LifecycleStage[];
+}
+
+/** The state a deployment starts in: PRE_SCALE_UP, with that stage's hooks waiting. */
+export function initialShift(config: DeploymentConfigurationRecord, now: number, newHookId: () => string): TrafficShiftRecord {
+  return { stage: 'PRE_SCALE_UP', stageSince: now, greenPercent: 0, testOnGreen: false, hooks: hooksAt(config, 'PRE_SCALE_UP', now, newHookId) };
+}
+
+/** Production traffic green should have `elapsedMs` into PRODUCTION_TRAFFIC_SHIFT, and when that next changes. */
+export function productionPercent(config: DeploymentConfigurationRecord, elapsedMs: number): { percent: number; nextInMs?: number } {
+  if (config.strategy === 'LINEAR' && config.linearConfiguration) {
+    const { stepPercent, stepBakeTimeInMinutes } = config.linearConfiguration;
+    const stepMs = stepBakeTimeInMinutes * MINUTE;
+    const steps = stepMs > 0 ? Math.floor(elapsedMs / stepMs) + 1 : Infinity;
+    const percent = Math.min(100, steps * stepPercent);
+    return percent >= 100 ? { percent: 100 } : { percent, nextInMs: steps * stepMs - elapsedMs };
+  }
+  if (config.strategy === 'CANARY' && config.canaryConfiguration) {
+    const bakeMs = config.canaryConfiguration.canaryBakeTimeInMinutes * MINUTE;
+    return elapsedMs >= bakeMs ? { percent: 100 } : { percent: Math.min(100, config.canaryConfiguration.canaryPercent), nextInMs: bakeMs - elapsedMs };
+  }
+  return { percent: 100 };
+}
+
+/** Advances through every stage whose work and hooks are done, as far as it can now. */
+export function advanceShift(input: ShiftInput): ShiftStep {
+  const { config, now } = input;
+  let state: TrafficShiftRecord = { ...input.state, hooks: input.state.hooks.map(settleHook(now)) };
+  const entered: LifecycleStage[] = [];
+  const wake: number[] = [];
+  for (;;) {
+    // Hooks of this stage: a rollback answer or timeout ends the deployment; waiting ones hold it.
+    const hooks = state.hooks.filter((h) => h.stage === state.stage);
+    const failed = hooks.find((h) => h.status === 'FAILED' || (h.status === 'TIMED_OUT' && h.timeoutAction === 'ROLLBACK'));
+    if (failed) return done(state, { rollback: rollbackReason(failed) });
+    const waiting = hooks.filter((h) => h.status === 'AWAITING_ACTION');
+    const work = stageWork(state, input);
+    state = work.state;
+    if (work.wakeAt !== undefined) wake.push(work.wakeAt);
+    if (waiting.length > 0) {
+      wake.push(Math.min(...waiting.map((h) => h.expiresAt)));
+      break;
+    }
+    if (!work.done) break;
+    const next = LIFECYCLE_STAGES[LIFECYCLE_STAGES.indexOf(state.stage) + 1];
+    if (!next) return done(state, { complete: true });
+    state = { ...state, stage: next, stageSince: now, hooks: [...state.hooks, ...hooksAt(config, next, now, input.newHookId)] };
+    entered.push(next);
+  }
+  return done(state);
+
+  function done(s: TrafficShiftRecord, outcome?: ShiftStep['outcome']): ShiftStep {
+    const at = LIFECYCLE_STAGES.indexOf(s.stage);
+    return {
+      state: s,
+      scaleGreen: at >= LIFECYCLE_STAGES.indexOf('SCALE_UP'),
+      retireBlue: s.stage === 'CLEAN_UP',
+      outcome,
+      wakeAt: outcome || wake.length === 0 ? undefined : Math.min(...wake),
+      entered,
+    };
+  }
+}
+
+/** A stage's own work: whether it is done, with the traffic it set. */
+function stageWork(state: TrafficShiftRecord, input: ShiftInput): { state: TrafficShiftRecord; done: boolean; wakeAt?: number } {
+  const elapsed = input.now - state.stageSince;
+  switch (state.stage) {
+    case 'SCALE_UP':
+      return { state, done: input.greenReady };
+    case 'TEST_TRAFFIC_SHIFT':
+      return { state: { ...state, testOnGreen: true }, done: true };
+    case 'PRODUCTION_TRAFFIC_SHIFT': {
+      const { percent, nextInMs } = productionPercent(input.config, elapsed);
+      const greenPercent = Math.max(state.greenPercent, percent);
+      return { state: { ...state, greenPercent }, done: greenPercent >= 100, wakeAt: nextInMs === undefined ? undefined : input.now + nextInMs };
+    }
+    case 'BAKE_TIME': {
+      const bakeMs = (input.config.bakeTimeInMinutes ?? 0) * MINUTE;
+      return { state, done: elapsed >= bakeMs, wakeAt: elapsed >= bakeMs ? undefined : state.stageSince + bakeMs };
+    }
+    case 'CLEAN_UP':
+      return { state, done: !input.blueLive };
+    default:
+      return { state, done: true };
+  }
+}
+
+/** The hooks configured for `stage`, waiting from `now`. */
+function hooksAt(config: DeploymentConfigurationRecord, stage: LifecycleStage, now: number, newHookId: () => string): HookRunRecord[] {
+  return (config.lifecycleHooks ?? []).filter((h) => h.lifecycleStages.includes(stage)).map((h) => ({
+    hookId: newHookId(), stage, targetType: h.targetType, ...(h.hookTargetArn && { targetArn: h.hookTargetArn }),
+    status: 'AWAITING_ACTION', expiresAt: now + h.timeoutInMinutes * MINUTE, timeoutAction: h.timeoutAction,
+  }));
+}
+
+/** A waiting hook answered (ContinueServiceDeployment) or past its timeout, settled. */
+const settleHook = (now: number) => (h: HookRunRecord): HookRunRecord => {
+  if (h.status !== 'AWAITING_ACTION') return h;
+  if (h.action === 'CONTINUE') return { ...h, status: 'SUCCEEDED' };
+  if (h.action === 'ROLLBACK') return { ...h, status: 'FAILED' };
+  if (now >= h.expiresAt) return { ...h, status: 'TIMED_OUT' };
+  return h;
+};
+
+function rollbackReason(h: HookRunRecord): string {
+  return h.status === 'TIMED_OUT'
+    ? `Lifecycle hook ${h.hookId} timed out at stage ${h.stage}.`
+    : `Lifecycle hook ${h.hookId} requested a rollback at stage ${h.stage}.`;
+}
