@@ -8,7 +8,7 @@
 import { AwsError } from '../aws/index.ts';
 import type { TargetGroupInfo, TargetHealth, TargetsPort } from '../ecs/index.ts';
 import {
-  keys as lbKeys, parseLbArn, stageDeregisterTargets, stageRegisterTargets, type Scope, type TargetGroupRecord, type TargetHealthRecord,
+  keys as lbKeys, parseLbArn, stageDeregisterTargets, stageForwardWeights, stageRegisterTargets, type Scope, type TargetGroupRecord, type TargetHealthRecord,
 } from '../lb/index.ts';
 import { Informer, type KeyValue, type Tx } from '../state/index.ts';
 import type { Store } from '../state/index.ts';
@@ -56,6 +56,15 @@ export function ecsTargetsPort(store: Store, onError: (error: unknown) => void):
         return await stageDeregisterTargets(tx, now, scope, arn, targets, { ignoreMissing: true });
       } catch (error) {
         if (error instanceof AwsError && error.code === 'TargetGroupNotFound') return now; // nothing left to drain from it
+        throw error;
+      }
+    },
+    async shiftTraffic(tx, scope, ruleArn, weights) {
+      try {
+        await stageForwardWeights(tx, scope, ruleArn, weights);
+        return undefined;
+      } catch (error) {
+        if (error instanceof AwsError) return error.message;
         throw error;
       }
     },

@@ -53,6 +53,12 @@ export interface TargetsPort {
   deregister(tx: Tx, now: number, scope: Scope, targetGroupArn: string, targets: { id: string; port: number }[]): Promise<number>;
   /** Each target's health, registered at `registeredAt` (a health record older than that is `initial`). */
   health(scope: Scope, targets: (ServiceTarget & { registeredAt: number })[]): Promise<TargetHealth[]>;
+  /**
+   * Points a listener rule's forward (or a listener's default forward, given its ARN) at these
+   * target groups with these weights, staged in `tx`; nothing is written when it already does.
+   * Resolves to why the load balancer refused (the rule gone), undefined when it did not.
+   */
+  shiftTraffic(tx: Tx, scope: Scope, ruleArn: string, weights: { targetGroupArn: string; weight: number }[]): Promise<string | undefined>;
   /** Calls `listener` with a target group's ARN whenever the health of one of its targets changes. */
   subscribe(listener: (targetGroupArn: string) => void): () => void;
 }

@@ -35,6 +35,6 @@ export {
   addListenerCertificates, certificateArnForm, createListener, deleteListener, describeListeners, listenerCertificates, modifyListener,
   removeListenerCertificates, type CertificateCheck, type ListenerRequest,
 } from './listeners.ts';
-export { createRule, defaultRuleOf, deleteRule, describeRules, modifyRule, setRulePriorities, type CreateRuleRequest } from './rules.ts';
+export { createRule, defaultRuleOf, deleteRule, describeRules, modifyRule, setRulePriorities, stageForwardWeights, type CreateRuleRequest } from './rules.ts';
 export { addTags, describeTags, removeTags } from './tags.ts';
 export { lbResourceInfo } from './resource-info.ts';

@@ -12,7 +12,7 @@ import { checkConditions, type ConditionInput } from './conditions.ts';
 import { LbErrors } from './errors.ts';
 import { findListener } from './listeners.ts';
 import { findLoadBalancer, type LbEnv } from './load-balancers.ts';
-import { keys, lbId, parseLbArn, ruleArn, type LbTag, type ListenerRecord, type RuleRecord, type Scope } from './records.ts';
+import { keys, lbId, parseLbArn, ruleArn, type Action, type ForwardAction, type LbTag, type ListenerRecord, type RuleRecord, type Scope } from './records.ts';
 import { checkTags } from './tags.ts';
 
 /** What CreateRule asks for. */
@@ -93,6 +93,31 @@ export async function modifyRule(store: Store, scope: Scope, arn: string, change
     tx.put(keys.rule(scope, listener.id, rule.id), updated);
     return updated;
   });
+}
+
+/**
+ * Sets the target groups and weights of the first forward action of a rule — or of a listener's
+ * default actions, given a listener's ARN (a Network Load Balancer's production listener) — as
+ * ECS does to shift traffic between a blue and a green target group. Staged in the caller's
+ * transaction; resolves false (writing nothing) when it already forwards so, and throws
+ * ELBv2's errors when the rule or a group is not there.
+ */
+export async function stageForwardWeights(tx: Tx, scope: Scope, arn: string, weights: { targetGroupArn: string; weight: number }[]): Promise<boolean> {
+  const p = parseLbArn(arn);
+  const found = p?.kind === 'listener' ? { listener: await findListener(tx, scope, arn), rule: undefined } : await findRule(tx, scope, arn);
+  const { listener } = found;
+  const isDefault = !found.rule || found.rule.priority === 'default';
+  const before = isDefault ? listener.defaultActions : found.rule!.actions;
+  const forward = before.find((a): a is ForwardAction => a.type === 'forward');
+  if (!forward) throw LbErrors.validation(`The rule '${arn}' has no forward action`);
+  if (JSON.stringify(forward.targetGroups) === JSON.stringify(weights)) return false;
+  const actions: Action[] = before.map((a) => (a === forward ? { ...forward, targetGroups: weights } : a));
+  const lb = await findLoadBalancer(tx, scope, listener.loadBalancerArn);
+  const userArn = isDefault ? listener.arn : found.rule!.arn;
+  await stageForwards(tx, scope, lb, listener.protocol, userArn, before, actions);
+  if (isDefault) tx.put(keys.listener(scope, listener.loadBalancerId, listener.id), { ...listener, defaultActions: actions });
+  else tx.put(keys.rule(scope, listener.id, found.rule!.id), { ...found.rule!, actions });
+  return true;
 }
 
 /** SetRulePriorities: every rule named moves at once; a priority held by a rule not named is in use. */
