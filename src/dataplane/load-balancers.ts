@@ -18,10 +18,11 @@ import { ListenerProxy, type ExchangeRecord, type RouteDecision } from './alb/pr
 import { errorResponse, fixedResponse, redirectResponse } from './alb/responses.ts';
 import type { LbView } from './lb-view.ts';
 import { listenerTls, type ListenerTls } from './listener-tls.ts';
-import { TcpListenerProxy, type TcpRoute } from './nlb/tcp.ts';
+import type { FlowObserver } from './nlb-metrics.ts';
+import { TcpListenerProxy, type TcpFlowRecord, type TcpRoute } from './nlb/tcp.ts';
 import { TcpUdpListenerProxy } from './nlb/tcp-udp.ts';
 import { tlsListenerProxy } from './nlb/tls.ts';
-import { UdpListenerProxy } from './nlb/udp.ts';
+import { UdpListenerProxy, type UdpFlowRecord } from './nlb/udp.ts';
 import type { GroupTargets } from './targets.ts';
 
 /** What the data plane is given. */
@@ -36,6 +37,8 @@ export interface LoadBalancersOptions {
   certificate?(arn: string): Promise<ServingCertificate | undefined>;
   /** Every finished HTTP exchange, with its load balancer (metrics). */
   onExchange?(loadBalancer: LoadBalancerRecord, record: ExchangeRecord): void;
+  /** Every NLB flow begun and ended (metrics). */
+  flows?: FlowObserver;
 }
 
 interface Running {
@@ -96,6 +99,11 @@ export class LoadBalancers {
     await this.pass.catch(() => undefined);
     await Promise.all([...this.running.values()].map((r) => r.close()));
     this.running.clear();
+  }
+
+  /** Whether this replica serves the listener now (it listens on the listener's port). */
+  serves(listenerArn: string): boolean {
+    return this.running.has(listenerArn);
   }
 
   /** Resolves once the listeners reflect the records as they are now. */
@@ -165,11 +173,11 @@ export class LoadBalancers {
         });
       }
       case 'TCP':
-        return new TcpListenerProxy({ route: () => this.routeFlow(arn) });
+        return new TcpListenerProxy({ route: () => this.routeFlow(arn), ...this.tcpFlows(lb, 'TCP') });
       case 'UDP':
-        return new UdpListenerProxy({ route: () => this.routeFlow(arn) });
+        return new UdpListenerProxy({ route: () => this.routeFlow(arn), ...this.udpFlows(lb) });
       case 'TCP_UDP':
-        return new TcpUdpListenerProxy({ route: () => this.routeFlow(arn) }, { route: () => this.routeFlow(arn) });
+        return new TcpUdpListenerProxy({ route: () => this.routeFlow(arn), ...this.tcpFlows(lb, 'TCP') }, { route: () => this.routeFlow(arn), ...this.udpFlows(lb) });
       case 'TLS': {
         const secure = await this.tlsOptions(listener, lb);
         if (!secure) return undefined;
@@ -177,12 +185,30 @@ export class LoadBalancers {
           tls: secure, alpnPolicy: listener.alpnPolicy,
           route: () => this.routeFlow(arn),
           targetSpeaksTls: (route) => route.targetGroupArn !== undefined && this.o.view.group(route.targetGroupArn)?.protocol === 'TLS',
+          ...this.tcpFlows(lb, 'TLS'),
+          onClientTlsError: () => this.o.flows?.clientTlsError(lb),
         });
       }
       default:
         this.o.log(`load balancer ${lb.name}: ${listener.protocol} listeners are not served; port ${listener.port} stays closed`);
         return undefined;
     }
+  }
+
+  /** The hooks by which a TCP or TLS listener's flows are observed. */
+  private tcpFlows(lb: LoadBalancerRecord, protocol: 'TCP' | 'TLS') {
+    return {
+      onFlowStart: () => this.o.flows?.flowStarted(lb, protocol),
+      onConnection: (r: TcpFlowRecord) => this.o.flows?.flowEnded(lb, protocol, { bytes: r.bytesIn + r.bytesOut, started: r.end !== 'no-target', end: r.end }),
+    };
+  }
+
+  /** The hooks by which a UDP listener's flows are observed. */
+  private udpFlows(lb: LoadBalancerRecord) {
+    return {
+      onFlowStart: () => this.o.flows?.flowStarted(lb, 'UDP'),
+      onFlow: (r: UdpFlowRecord) => this.o.flows?.flowEnded(lb, 'UDP', { bytes: r.bytesIn + r.bytesOut, started: true, end: r.end }),
+    };
   }
 
   /** A secure listener's TLS (certificates by SNI, its policy's versions), shared by HTTPS and TLS listeners. */
