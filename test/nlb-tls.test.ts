@@ -4,7 +4,8 @@
  * that terminates TLS and forwards the plain stream to a TCP echo target, picks its certificate by
  * SNI and negotiates ALPN by its ALPN policy; and one that encrypts again to a TLS target group
  * (a node TLS echo server with a self-signed certificate the load balancer does not verify). The
- * clients are node's TLS client trusting Wharf's root and, when installed, `openssl s_client`.
+ * clients are node's TLS client trusting Wharf's root and, when installed, `openssl s_client`;
+ * the listener's flows are read back as AWS/NetworkELB metrics.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   AddListenerCertificatesCommand, CreateListenerCommand, DescribeListenersCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand,
   DescribeTargetHealthCommand, ModifyListenerCommand, RegisterTargetsCommand, type TargetGroup,
@@ -22,7 +24,8 @@ import {
 import { credentials, region } from './support/wharf.ts';
 import { lbFixture, until } from './support/lb-fixture.ts';
 
-const fx = lbFixture('nlb-tls');
+// Metrics published every 300 ms, so the test reads them back soon.
+const fx = lbFixture('nlb-tls', { lbMetricsIntervalMs: 300 });
 const closers: (() => void)[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'wharf-nlb-tls-'));
 after(() => {
@@ -166,6 +169,30 @@ describe('an NLB with TLS listeners', () => {
     });
     assert.match(out, /tcp:via-openssl/);
     assert.match(out, /Verify return code: 0 \(ok\)/);
+  });
+
+  it('publishes its TLS flows and the failed handshakes as AWS/NetworkELB metrics', async () => {
+    // A client that speaks plain HTTP to the TLS port: its handshake never starts.
+    await new Promise<void>((resolve) => {
+      const plain = net.connect(8443, address, () => plain.write('GET / HTTP/1.0\r\n\r\n'));
+      plain.on('close', () => resolve());
+      plain.on('error', () => resolve());
+    });
+    const cw = new CloudWatchClient({ endpoint: fx.plane.url, region, credentials });
+    const lbDim = { Name: 'LoadBalancer', Value: lbArn.split(':loadbalancer/')[1]! };
+    const sum = async (metric: string) => {
+      const { Datapoints } = await cw.send(new GetMetricStatisticsCommand({
+        Namespace: 'AWS/NetworkELB', MetricName: metric, Dimensions: [lbDim], StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 60_000),
+        Period: 60, Statistics: ['Sum'],
+      }));
+      return (Datapoints ?? []).reduce((n, d) => n + (d.Sum ?? 0), 0);
+    };
+    const flows = await until('NewFlowCount_TLS', async () => ((await sum('NewFlowCount_TLS')) >= 6 ? sum('NewFlowCount_TLS') : undefined), 10_000);
+    assert.equal(await sum('NewFlowCount_TCP'), 0, 'a TLS listener\'s flows are TLS flows');
+    assert.equal(await sum('NewFlowCount'), flows);
+    assert.ok((await sum('ProcessedBytes_TLS')) >= 2 * 256 * 1024, 'the 256 KiB each way');
+    await until('ClientTLSNegotiationErrorCount', async () => ((await sum('ClientTLSNegotiationErrorCount')) === 1 ? true : undefined), 10_000);
+    cw.destroy();
   });
 });
 
