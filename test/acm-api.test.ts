@@ -3,7 +3,8 @@
  * this process (so the test can read the raw records and serve a certificate with the data
  * plane's lookup), and a `wharf dev` writing and serving its root: a request issued at once whose
  * chain openssl verifies against the root from /_wharf/acm/ca.pem; an openssl-made certificate
- * imported and re-imported; ACM's refusals; deletion refused while in use; tags; paging; private
+ * imported and re-imported; ACM's refusals; deletion refused while in use (InUseBy: the load
+ * balancers whose listeners use it, made through ELBv2); tags; paging; private
  * keys never in a response nor in clear in the store; and curl trusting the root over TLS.
  */
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +21,11 @@ import {
   GetCertificateCommand, ImportCertificateCommand, ListCertificatesCommand, ListTagsForCertificateCommand, PutAccountConfigurationCommand,
   RemoveTagsFromCertificateCommand, RenewCertificateCommand, RequestCertificateCommand, paginateListCertificates,
 } from '@aws-sdk/client-acm';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AddListenerCertificatesCommand, CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DeleteListenerCommand, DeleteLoadBalancerCommand,
+  ElasticLoadBalancingV2Client, RemoveListenerCertificatesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { certificateForServing, setCertificateInUse } from '../src/acm/index.ts';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { loadSealer } from '../src/cli/sealing-key.ts';
@@ -192,6 +198,55 @@ describe('ACM through the SDK and the AWS CLI', () => {
     assert.deepEqual((await acm.send(new GetAccountConfigurationCommand({}))).ExpiryEvents, { DaysBeforeExpiry: 45 });
     await acm.send(new PutAccountConfigurationCommand({ IdempotencyToken: 't1', ExpiryEvents: { DaysBeforeExpiry: 30 } }));
     assert.deepEqual((await acm.send(new GetAccountConfigurationCommand({}))).ExpiryEvents, { DaysBeforeExpiry: 30 });
+  });
+
+  it('InUseBy lists the load balancers whose listeners use the certificate; DeleteCertificate is refused until none does', async () => {
+    const elb = new ElasticLoadBalancingV2Client({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
+    const ec2 = new EC2Client({ endpoint: plane.url, region, credentials });
+    const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets!.map((x) => x.SubnetId!);
+    ec2.destroy();
+    const shared = (await acm.send(new RequestCertificateCommand({ DomainName: 'shared.example.com' }))).CertificateArn!;
+    const own = (await acm.send(new RequestCertificateCommand({ DomainName: 'nlb.example.com' }))).CertificateArn!;
+    const inUseBy = async (arn: string) => (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate!.InUseBy;
+    const alb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'certs-alb', Subnets: subnets.slice(0, 2) }))).LoadBalancers![0]!;
+    const nlb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'certs-nlb', Type: 'network', Subnets: subnets.slice(0, 1) }))).LoadBalancers![0]!;
+    const group = (await elb.send(new CreateTargetGroupCommand({ Name: 'certs-tcp', Protocol: 'TCP', Port: 80, VpcId: nlb.VpcId }))).TargetGroups![0]!;
+    const fixed = [{ Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '200' } }];
+    const https = async (Port: number) => (await elb.send(new CreateListenerCommand({
+      LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTPS', Port, Certificates: [{ CertificateArn: shared }], DefaultActions: fixed,
+    }))).Listeners![0]!.ListenerArn!;
+    const first = await https(443);
+    const second = await https(8443);
+    const tlsListener = (await elb.send(new CreateListenerCommand({
+      LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'TLS', Port: 443, Certificates: [{ CertificateArn: own }],
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: group.TargetGroupArn }],
+    }))).Listeners![0]!.ListenerArn!;
+    await elb.send(new AddListenerCertificatesCommand({ ListenerArn: tlsListener, Certificates: [{ CertificateArn: shared }] }));
+
+    const both = [alb.LoadBalancerArn!, nlb.LoadBalancerArn!].sort();
+    assert.deepEqual(await inUseBy(shared), both, 'a default certificate and one AddListenerCertificates added: each load balancer once');
+    assert.deepEqual(await inUseBy(own), [nlb.LoadBalancerArn]);
+    const described = (await cli('describe-certificate', '--certificate-arn', shared)).Certificate;
+    assert.deepEqual([described.InUseBy, (await acm.send(new ListCertificatesCommand({}))).CertificateSummaryList!.find((c) => c.CertificateArn === shared)?.InUse], [both, true]);
+    await refused(acm.send(new DeleteCertificateCommand({ CertificateArn: shared })), 'ResourceInUseException', `Certificate ${shared} in account ${ACCOUNT} is in use.`);
+    assert.match(await cliFails('delete-certificate', '--certificate-arn', shared), /ResourceInUseException/);
+    assert.deepEqual(await inUseBy(shared), both, 'a refused deletion changes nothing');
+
+    await elb.send(new RemoveListenerCertificatesCommand({ ListenerArn: tlsListener, Certificates: [{ CertificateArn: shared }] }));
+    assert.deepEqual(await inUseBy(shared), [alb.LoadBalancerArn]);
+    await elb.send(new DeleteListenerCommand({ ListenerArn: second }));
+    assert.deepEqual(await inUseBy(shared), [alb.LoadBalancerArn], 'the load balancer\'s other listener still uses it');
+    await elb.send(new DeleteListenerCommand({ ListenerArn: first }));
+    assert.deepEqual(await inUseBy(shared), []);
+    await acm.send(new DeleteCertificateCommand({ CertificateArn: shared }));
+    await refused(acm.send(new DescribeCertificateCommand({ CertificateArn: shared })), 'ResourceNotFoundException');
+
+    await refused(acm.send(new DeleteCertificateCommand({ CertificateArn: own })), 'ResourceInUseException');
+    await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: nlb.LoadBalancerArn }));
+    assert.deepEqual(await inUseBy(own), [], 'deleting the load balancer lets go of its listeners\' certificates');
+    await cli('delete-certificate', '--certificate-arn', own);
+    await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: alb.LoadBalancerArn }));
+    elb.destroy();
   });
 
   it('ListCertificates pages with MaxItems and NextToken, in creation order either way', async () => {

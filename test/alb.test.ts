@@ -120,7 +120,7 @@ describe('an ALB carrying traffic to its targets', () => {
     assert.ok(toApi > 150 && toApi < 250, `${toApi} of 1,000 went to the 20% group`);
   });
 
-  it('publishes AWS/ApplicationELB metrics of the requests it carried: counts by load balancer and target group, its own 5XX, response times, host counts', async () => {
+  it('publishes AWS/ApplicationELB metrics of the requests it carried: counts by load balancer and target group, its own 5XX, response times, host counts, connections and bytes', async () => {
     const cw = new CloudWatchClient({ endpoint: fx.plane.url, region, credentials });
     const [lb] = (await fx.elb.send(new DescribeLoadBalancersCommand({ Names: ['shop'] }))).LoadBalancers!;
     const lbDim = { Name: 'LoadBalancer', Value: lb!.LoadBalancerArn!.split(':loadbalancer/')[1]! };
@@ -143,6 +143,14 @@ describe('an ALB carrying traffic to its targets', () => {
     assert.equal(await stat('HTTPCode_ELB_4XX_Count', [lbDim]), 0);
     assert.ok((await stat('TargetResponseTime', [lbDim], 'SampleCount')) >= 1000);
     assert.ok((await stat('RequestCountPerTarget', [apiDim])) > 0);
+    // Client connections: at least one, and every request's bytes on the wire.
+    assert.ok((await stat('NewConnectionCount', [lbDim])) >= 1);
+    assert.ok((await stat('ActiveConnectionCount', [lbDim], 'SampleCount')) >= 1);
+    const processed = await until('ProcessedBytes', async () => {
+      const bytes = await stat('ProcessedBytes', [lbDim]);
+      return bytes >= 1016 * 100 ? bytes : undefined;
+    }, 10_000);
+    assert.ok(processed >= 1016 * 100, `${processed} bytes for 1,016 requests and their answers`);
     const healthy = await until('HealthyHostCount', async () => ((await stat('HealthyHostCount', [apiDim, lbDim], 'Average')) > 0 ? true : undefined));
     assert.ok(healthy);
     cw.destroy();

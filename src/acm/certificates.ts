@@ -240,7 +240,7 @@ export async function listCertificates(env: AcmEnv, scope: Scope, req: ListCerti
 export async function deleteCertificate(env: AcmEnv, scope: Scope, arn: string): Promise<void> {
   await transact(env.store, async (tx) => {
     const record = await findCertificate(tx, scope, arn);
-    if (record.inUseBy.length > 0) throw AcmErrors.inUse(arn);
+    if (record.inUseBy.length > 0) throw AcmErrors.inUse(arn, scope.account);
     tx.delete(keys.certificate(scope, record.id));
   });
 }

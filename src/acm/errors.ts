@@ -4,7 +4,7 @@ import { AwsError } from '../aws/index.ts';
 export const AcmErrors = {
   notFound: (arn: string) => new AwsError('ResourceNotFoundException', `Could not find certificate ${arn}.`),
   invalidArn: (arn: string) => new AwsError('InvalidArnException', `String '${arn}' is not a valid ARN.`),
-  inUse: (arn: string) => new AwsError('ResourceInUseException', `Certificate ${arn} is in use.`),
+  inUse: (arn: string, account: string) => new AwsError('ResourceInUseException', `Certificate ${arn} in account ${account} is in use.`),
   inProgress: (arn: string, account: string) => new AwsError('RequestInProgressException', `Certificate ${arn} in account ${account} not yet issued.`),
   validation: (message: string) => new AwsError('ValidationException', message),
   invalidParameter: (message: string) => new AwsError('InvalidParameterException', message),

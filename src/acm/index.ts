@@ -19,5 +19,5 @@ export {
 } from './certificates.ts';
 export { DEFAULT_DAYS_BEFORE_EXPIRY, MAX_TAGS, accountConfiguration, checkTags, putAccountConfiguration, withTags, withoutTags } from './tags.ts';
 export {
-  certificateForServing, certificateResourceInfo, coversName, issuedBy, setCertificateInUse, type CertificateResourceInfo, type ServingCertificate,
+  certificateForServing, certificateResourceInfo, coversName, issuedBy, markCertificateUse, setCertificateInUse, type CertificateResourceInfo, type ServingCertificate,
 } from './serving.ts';

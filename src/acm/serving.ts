@@ -74,6 +74,18 @@ export async function setCertificateInUse(tx: Tx, certificateArn: string, resour
   tx.put<CertificateRecord>(key, { ...record, inUseBy: inUse ? [...record.inUseBy, resourceArn].sort() : record.inUseBy.filter((a) => a !== resourceArn) });
 }
 
+/**
+ * `setCertificateInUse` as the load balancers' port takes it: false, rather than ACM's error, for
+ * a certificate that does not exist (the caller answers with its own CertificateNotFound).
+ */
+export async function markCertificateUse(tx: Tx, certificateArn: string, resourceArn: string, inUse: boolean): Promise<boolean> {
+  const parsed = parseCertificateArn(certificateArn);
+  if (!parsed) return true; // not ACM's (an IAM server certificate): nothing to mark
+  if (inUse && !(await tx.get<CertificateRecord>(keys.certificate(parsed.scope, parsed.id)))) return false;
+  await setCertificateInUse(tx, certificateArn, resourceArn, inUse);
+  return true;
+}
+
 /** A certificate as IAM sees it (the shape of identity's ResourceInfo). */
 export interface CertificateResourceInfo {
   tags: Record<string, string>;

@@ -26,7 +26,7 @@ import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
-import { certificateByArn, certificateResourceInfo, ensureAuthority, restoreAuthority } from '../acm/index.ts';
+import { certificateByArn, certificateResourceInfo, ensureAuthority, markCertificateUse, restoreAuthority } from '../acm/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
@@ -342,6 +342,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       store, clock, ids: randomIds, instances: containerInstanceDirectory(store),
       // A listener's certificate must be one of ACM's.
       certificates: async (_scope, arn) => (await certificateByArn({ store }, arn)) !== undefined,
+      certificateUses: markCertificateUse,
     }) as ServiceDefinition,
   ];
   const server = createEndpoint({

@@ -18,4 +18,7 @@ export { GroupTargets, type GroupTarget, type InstanceAddresses, type IpTargets 
 export { LoadBalancers, type LoadBalancersOptions } from './load-balancers.ts';
 export { SubnetAddresses, hostAddressPort, type AddressPort } from './subnet-addresses.ts';
 export { HealthChecker, type HealthCheckerOptions } from './health-checker.ts';
-export { LbMetrics, dimensionOf, type LbDatum } from './lb-metrics.ts';
+export { LbMetrics, dimensionOf, type ConnectionBytes, type LbDatum } from './lb-metrics.ts';
+export { NlbMetrics, type FlowObserver, type FlowProtocol } from './nlb-metrics.ts';
+export { tlsListenerProxy, ALPN_PROTOCOLS, type TlsListenerProxyOptions } from './nlb/tls.ts';
+export { listenerTls, policyVersions, type CertificateSource, type ListenerTls } from './listener-tls.ts';

@@ -4,8 +4,11 @@
  * HTTPCode_Target_2XX/3XX/4XX/5XX_Count, HTTPCode_ELB_4XX/5XX_Count, HTTP_Fixed_Response_Count,
  * HTTP_Redirect_Count and TargetResponseTime by
  * LoadBalancer and by LoadBalancer + TargetGroup, RequestCountPerTarget by TargetGroup (+
- * LoadBalancer), and HealthyHostCount / UnHealthyHostCount of every target group in use. Request
- * metrics exist only for periods with requests, as ALB reports them; health checks are not
+ * LoadBalancer), HealthyHostCount / UnHealthyHostCount of every target group in use, and the
+ * client connections by LoadBalancer: NewConnectionCount, ActiveConnectionCount (the most open at
+ * once during the interval) and ProcessedBytes (bytes on the wire both ways, TLS included, counted
+ * as they pass: a long keep-alive connection's bytes fall in the interval they were carried in).
+ * Request metrics exist only for periods with requests, as ALB reports them; health checks are not
  * requests. Pure: the caller gives the time and the host counts.
  */
 import type { LoadBalancerRecord } from '../lb/index.ts';
@@ -17,7 +20,7 @@ export interface LbDatum {
   metricName: string;
   dimensions: { name: string; value: string }[];
   timestamp: number;
-  unit: 'Count' | 'Seconds';
+  unit: 'Count' | 'Seconds' | 'Bytes';
   /** A sum (counts) or a statistic set (response times). */
   value?: number;
   statisticValues?: { SampleCount: number; Sum: number; Minimum: number; Maximum: number };
@@ -38,9 +41,45 @@ const scopeOf = (arn: string) => {
   return { account, region };
 };
 
+/** A client connection as the counts read it. */
+export interface ConnectionBytes {
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+/** One load balancer's client connections: those open, and what was carried since the last take. */
+interface Connections {
+  scope: { account: string; region: string };
+  dimension: { name: string; value: string };
+  /** Open connections with the bytes already counted of each. */
+  open: Map<ConnectionBytes, number>;
+  opened: number;
+  peak: number;
+  bytes: number;
+}
+
 /** Counts of one replica's exchanges until they are taken. */
 export class LbMetrics {
   private tallies = new Map<string, Tally>();
+  private readonly connections = new Map<string, Connections>();
+
+  /** A client connection to `lb` was accepted; `closed` is to be called once it is gone. */
+  connectionOpened(lb: LoadBalancerRecord, socket: ConnectionBytes): { closed(): void } {
+    let c = this.connections.get(lb.arn);
+    if (!c) this.connections.set(lb.arn, (c = { scope: scopeOf(lb.arn), dimension: { name: 'LoadBalancer', value: dimensionOf(lb.arn) }, open: new Map(), opened: 0, peak: 0, bytes: 0 }));
+    const conns = c;
+    conns.open.set(socket, 0);
+    conns.opened++;
+    conns.peak = Math.max(conns.peak, conns.open.size);
+    return {
+      closed: () => {
+        const counted = conns.open.get(socket);
+        if (counted === undefined) return;
+        conns.bytes += socket.bytesRead + socket.bytesWritten - counted;
+        conns.open.delete(socket);
+      },
+    };
+  }
 
   /** Counts one finished exchange of `lb`. */
   record(lb: LoadBalancerRecord, e: ExchangeRecord): void {
@@ -82,6 +121,21 @@ export class LbMetrics {
         out.push({ scope: t.scope, metricName: 'RequestCountPerTarget', dimensions: [group], timestamp: now, unit: 'Count', value });
         out.push({ scope: t.scope, metricName: 'RequestCountPerTarget', dimensions: t.dimensions, timestamp: now, unit: 'Count', value });
       }
+    }
+    for (const [arn, c] of this.connections) {
+      for (const [socket, counted] of c.open) {
+        const total = socket.bytesRead + socket.bytesWritten;
+        c.bytes += total - counted;
+        c.open.set(socket, total);
+      }
+      const datum = (metricName: string, value: number, unit: LbDatum['unit']) => out.push({ scope: c.scope, metricName, dimensions: [c.dimension], timestamp: now, unit, value });
+      if (c.opened > 0) datum('NewConnectionCount', c.opened, 'Count');
+      if (c.peak > 0) datum('ActiveConnectionCount', c.peak, 'Count');
+      if (c.bytes > 0) datum('ProcessedBytes', c.bytes, 'Bytes');
+      c.opened = 0;
+      c.bytes = 0;
+      c.peak = c.open.size;
+      if (c.open.size === 0) this.connections.delete(arn);
     }
     for (const g of groups) {
       for (const lb of g.loadBalancerArns) {

@@ -27,8 +27,8 @@ export class LbView {
 
   constructor(store: Store, onError: (error: unknown) => void) {
     const common = { store, onError, decode };
-    this.loadBalancers = new Informer<LoadBalancerRecord>({ ...common, prefix: keys.allLoadBalancers, indexes: { arn: (lb) => [lb.arn] } });
-    this.listeners = new Informer<ListenerRecord>({ ...common, prefix: keys.allListeners, indexes: { arn: (l) => [l.arn] } });
+    this.loadBalancers = new Informer<LoadBalancerRecord>({ ...common, prefix: keys.allLoadBalancers, indexes: { arn: (lb) => [lb.arn], address: (lb) => [lb.address, ...lb.zones.map((z) => z.privateIpv4Address)] } });
+    this.listeners = new Informer<ListenerRecord>({ ...common, prefix: keys.allListeners, indexes: { arn: (l) => [l.arn], port: (l) => [`${l.loadBalancerArn}|${l.port}`] } });
     this.rules = new Informer<RuleRecord>({ ...common, prefix: keys.allRules, indexes: { listener: (r) => [r.listenerArn] } });
     this.targetGroups = new Informer<TargetGroupRecord>({ ...common, prefix: keys.allTargetGroups, indexes: { arn: (g) => [g.arn] } });
     this.targets = new Informer<TargetRegistrationRecord>({ ...common, prefix: keys.allTargets, indexes: { group: (t) => [t.targetGroupArn] } });
@@ -71,6 +71,16 @@ export class LbView {
   /** The load balancer with this ARN. */
   loadBalancer(arn: string): LoadBalancerRecord | undefined {
     return this.loadBalancers.byIndex('arn', arn)[0]?.value;
+  }
+
+  /** The load balancer listening on this address (its loopback address or one of its subnet addresses), if any. */
+  loadBalancerAt(address: string): LoadBalancerRecord | undefined {
+    return this.loadBalancers.byIndex('address', address)[0]?.value;
+  }
+
+  /** The load balancer's listener on this port, if any. */
+  listenerOn(loadBalancerArn: string, port: number): ListenerRecord | undefined {
+    return this.listeners.byIndex('port', `${loadBalancerArn}|${port}`)[0]?.value;
   }
 
   /** A group's registrations. */

@@ -1,7 +1,7 @@
 /**
  * The load balancers' data plane on one replica: every listener of every active load balancer
  * served on the load balancer's own address — HTTP listeners by an ALB listener proxy routing by
- * the listener's rules, TCP, UDP and TCP_UDP listeners by the NLB proxies — kept in step with the
+ * the listener's rules, TCP, TLS, UDP and TCP_UDP listeners by the NLB proxies — kept in step with the
  * records (a listener created, changed or deleted is started, restarted or stopped), and each
  * request or flow sent to a healthy target of the group its rule forwards to.
  *
@@ -9,8 +9,7 @@
  *   request ──▶ rules by priority ──▶ action ──forward──▶ weighted group ──▶ routable target ──▶ pick
  */
 import { randomBytes } from 'node:crypto';
-import tls from 'node:tls';
-import { coversName, type ServingCertificate } from '../acm/index.ts';
+import type { ServingCertificate } from '../acm/index.ts';
 import type { Clock } from '../common/index.ts';
 import type { Action, ListenerRecord, LoadBalancerRecord } from '../lb/index.ts';
 import { TargetPicker, pickWeighted, routable, type Algorithm } from './alb/balance.ts';
@@ -18,9 +17,12 @@ import { compileConditions, type RequestPredicate, type RequestView } from './al
 import { ListenerProxy, type ExchangeRecord, type RouteDecision } from './alb/proxy.ts';
 import { errorResponse, fixedResponse, redirectResponse } from './alb/responses.ts';
 import type { LbView } from './lb-view.ts';
-import { TcpListenerProxy, type TcpRoute } from './nlb/tcp.ts';
+import { listenerTls, type ListenerTls } from './listener-tls.ts';
+import type { FlowObserver } from './nlb-metrics.ts';
+import { TcpListenerProxy, type TcpFlowRecord, type TcpRoute } from './nlb/tcp.ts';
 import { TcpUdpListenerProxy } from './nlb/tcp-udp.ts';
-import { UdpListenerProxy } from './nlb/udp.ts';
+import { tlsListenerProxy } from './nlb/tls.ts';
+import { UdpListenerProxy, type UdpFlowRecord } from './nlb/udp.ts';
 import type { SubnetAddresses } from './subnet-addresses.ts';
 import type { GroupTargets } from './targets.ts';
 
@@ -38,6 +40,8 @@ export interface LoadBalancersOptions {
   subnetAddresses?: SubnetAddresses;
   /** Every finished HTTP exchange, with its load balancer (metrics). */
   onExchange?(loadBalancer: LoadBalancerRecord, record: ExchangeRecord): void;
+  /** Every NLB flow begun and ended (metrics). */
+  flows?: FlowObserver;
 }
 
 interface Running {
@@ -110,6 +114,11 @@ export class LoadBalancers {
     return held && this.o.view.loadBalancer(loadBalancerArn)?.zones.find((z) => held.holds(z.privateIpv4Address))?.privateIpv4Address;
   }
 
+  /** Whether this replica serves the listener now (it listens on the listener's port). */
+  serves(listenerArn: string): boolean {
+    return this.running.has(listenerArn);
+  }
+
   /** Resolves once the listeners reflect the records as they are now. */
   async settled(): Promise<void> {
     do await this.pass; while (this.busy || this.again);
@@ -147,7 +156,8 @@ export class LoadBalancers {
       if (!lb || lb.state !== 'active') continue;
       const addresses = [lb.address, ...lb.zones.map((z) => z.privateIpv4Address).filter((a) => this.o.subnetAddresses?.holds(a))];
       const certificates = listener.certificates.map((c) => c.certificateArn).join(',');
-      wanted.set(listener.arn, { listener, lb, addresses, bind: `${addresses.join(',')}:${listener.port}/${listener.protocol}/${certificates}` });
+      const bind = `${addresses.join(',')}:${listener.port}/${listener.protocol}/${certificates}/${listener.sslPolicy ?? ''}/${listener.alpnPolicy ?? ''}`;
+      wanted.set(listener.arn, { listener, lb, addresses, bind });
     }
     for (const [arn, r] of this.running) {
       if (wanted.get(arn)?.bind === r.bind) continue;
@@ -188,38 +198,47 @@ export class LoadBalancers {
         });
       }
       case 'TCP':
-        return new TcpListenerProxy({ route: () => this.routeFlow(arn) });
+        return new TcpListenerProxy({ route: () => this.routeFlow(arn), ...this.tcpFlows(lb, 'TCP') });
       case 'UDP':
-        return new UdpListenerProxy({ route: () => this.routeFlow(arn) });
+        return new UdpListenerProxy({ route: () => this.routeFlow(arn), ...this.udpFlows(lb) });
       case 'TCP_UDP':
-        return new TcpUdpListenerProxy({ route: () => this.routeFlow(arn) }, { route: () => this.routeFlow(arn) });
+        return new TcpUdpListenerProxy({ route: () => this.routeFlow(arn), ...this.tcpFlows(lb, 'TCP') }, { route: () => this.routeFlow(arn), ...this.udpFlows(lb) });
+      case 'TLS': {
+        const secure = await this.tlsOptions(listener, lb);
+        if (!secure) return undefined;
+        return tlsListenerProxy({
+          tls: secure, alpnPolicy: listener.alpnPolicy,
+          route: () => this.routeFlow(arn),
+          targetSpeaksTls: (route) => route.targetGroupArn !== undefined && this.o.view.group(route.targetGroupArn)?.protocol === 'TLS',
+          ...this.tcpFlows(lb, 'TLS'),
+          onClientTlsError: () => this.o.flows?.clientTlsError(lb),
+        });
+      }
       default:
-        this.o.log(`load balancer ${lb.name}: ${listener.protocol} listeners are not served yet; port ${listener.port} stays closed`);
+        this.o.log(`load balancer ${lb.name}: ${listener.protocol} listeners are not served; port ${listener.port} stays closed`);
         return undefined;
     }
   }
 
-  /**
-   * An HTTPS listener's TLS: its default certificate, and the others chosen by the client's
-   * server name (SNI) among the names they cover, the default when none does.
-   */
-  private async tlsOptions(listener: ListenerRecord, lb: LoadBalancerRecord) {
-    const loaded: ServingCertificate[] = [];
-    for (const { certificateArn } of listener.certificates) {
-      const cert = await this.o.certificate?.(certificateArn).catch(() => undefined);
-      if (cert) loaded.push(cert);
-    }
-    const [fallback] = loaded;
-    if (!fallback) {
-      this.o.log(`load balancer ${lb.name}: no certificate to serve HTTPS on port ${listener.port}; it stays closed`);
-      return undefined;
-    }
-    const contexts = loaded.map((c) => ({ names: c.domainNames, context: tls.createSecureContext({ cert: c.fullChainPem, key: c.privateKeyPem }) }));
+  /** The hooks by which a TCP or TLS listener's flows are observed. */
+  private tcpFlows(lb: LoadBalancerRecord, protocol: 'TCP' | 'TLS') {
     return {
-      cert: fallback.fullChainPem, key: fallback.privateKeyPem,
-      SNICallback: (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) =>
-        cb(null, (contexts.find((c) => coversName(c.names, servername)) ?? contexts[0]!).context),
+      onFlowStart: () => this.o.flows?.flowStarted(lb, protocol),
+      onConnection: (r: TcpFlowRecord) => this.o.flows?.flowEnded(lb, protocol, { bytes: r.bytesIn + r.bytesOut, started: r.end !== 'no-target', end: r.end }),
     };
+  }
+
+  /** The hooks by which a UDP listener's flows are observed. */
+  private udpFlows(lb: LoadBalancerRecord) {
+    return {
+      onFlowStart: () => this.o.flows?.flowStarted(lb, 'UDP'),
+      onFlow: (r: UdpFlowRecord) => this.o.flows?.flowEnded(lb, 'UDP', { bytes: r.bytesIn + r.bytesOut, started: true, end: r.end }),
+    };
+  }
+
+  /** A secure listener's TLS (certificates by SNI, its policy's versions), shared by HTTPS and TLS listeners. */
+  private tlsOptions(listener: ListenerRecord, lb: LoadBalancerRecord): Promise<ListenerTls | undefined> {
+    return listenerTls(listener, this.o.certificate, (why) => this.o.log(`load balancer ${lb.name}: ${why}`));
   }
 
   /** The listener's rules, compiled once per change of the records. */

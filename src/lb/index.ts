@@ -37,4 +37,5 @@ export {
 } from './listeners.ts';
 export { createRule, defaultRuleOf, deleteRule, describeRules, modifyRule, setRulePriorities, stageForwardWeights, type CreateRuleRequest } from './rules.ts';
 export { addTags, describeTags, removeTags } from './tags.ts';
+export { certificatesOfLoadBalancer, stageCertificateUses, type CertificateUse } from './certificate-uses.ts';
 export { lbResourceInfo } from './resource-info.ts';

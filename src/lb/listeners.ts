@@ -2,10 +2,12 @@
  * What ELBv2 does with listeners, over the store: CreateListener (one per port of a load
  * balancer, of a protocol of its type, HTTPS and TLS with a certificate and a security policy),
  * ModifyListener, DeleteListener (its rules with it), DescribeListeners and the listener
- * certificate list. Certificates are checked through `CertificateCheck`, the port ACM fills.
+ * certificate list. Certificates are checked through `CertificateCheck`, and marked in use by the
+ * listener's load balancer through `CertificateUse` (certificate-uses.ts): the ports ACM fills.
  */
 import { getDoc, listDocs, transact, type Store, type Tx } from '../state/index.ts';
 import { checkActions, stageForwards, type ActionInput } from './actions.ts';
+import { certificatesOfLoadBalancer, stageCertificateUses, type CertificateUse } from './certificate-uses.ts';
 import { ALPN_POLICIES, DEFAULT_SSL_POLICY, LIMITS, SSL_POLICIES } from './catalog.ts';
 import { LbErrors } from './errors.ts';
 import { findLoadBalancer, stageDeleteListener, type LbEnv } from './load-balancers.ts';
@@ -90,7 +92,9 @@ function settle(lb: LoadBalancerRecord, current: ListenerRecord | undefined, req
 }
 
 /** CreateListener. */
-export async function createListener(env: LbEnv, scope: Scope, loadBalancerArn: string, req: ListenerRequest, certificates: CertificateCheck): Promise<ListenerRecord> {
+export async function createListener(
+  env: LbEnv, scope: Scope, loadBalancerArn: string, req: ListenerRequest, certificates: CertificateCheck, uses?: CertificateUse,
+): Promise<ListenerRecord> {
   checkTags(req.tags ?? []);
   await checkCertificates(scope, req.certificates ?? [], certificates);
   const now = env.clock.now();
@@ -107,14 +111,16 @@ export async function createListener(env: LbEnv, scope: Scope, loadBalancerArn: 
     }
     const record: ListenerRecord = { ...settled, id, arn: listenerArn(lb, id), defaultRuleId, tags: req.tags ?? [], createdAt: now };
     await stageForwards(tx, scope, lb, record.protocol, record.arn, [], record.defaultActions);
+    const before = await certificatesOfLoadBalancer(tx, scope, lb.id);
     tx.put(portKey, { id });
     tx.put(keys.listener(scope, lb.id, id), record);
+    await stageCertificateUses(tx, scope, lb, before, uses);
     return record;
   });
 }
 
 /** ModifyListener: what the request gives replaces the listener's; a new port must be free. */
-export async function modifyListener(store: Store, scope: Scope, arn: string, req: ListenerRequest, certificates: CertificateCheck): Promise<ListenerRecord> {
+export async function modifyListener(store: Store, scope: Scope, arn: string, req: ListenerRequest, certificates: CertificateCheck, uses?: CertificateUse): Promise<ListenerRecord> {
   await checkCertificates(scope, req.certificates ?? [], certificates);
   return transact(store, async (tx) => {
     const listener = await findListener(tx, scope, arn);
@@ -128,14 +134,21 @@ export async function modifyListener(store: Store, scope: Scope, arn: string, re
       tx.put(portKey, { id: listener.id });
     }
     await stageForwards(tx, scope, lb, record.protocol, record.arn, listener.defaultActions, record.defaultActions);
+    const before = await certificatesOfLoadBalancer(tx, scope, lb.id);
     tx.put(keys.listener(scope, lb.id, listener.id), record);
+    await stageCertificateUses(tx, scope, lb, before, uses);
     return record;
   });
 }
 
 /** DeleteListener: its rules go with it. */
-export async function deleteListener(store: Store, scope: Scope, arn: string): Promise<void> {
-  await transact(store, async (tx) => stageDeleteListener(tx, scope, await findListener(tx, scope, arn)));
+export async function deleteListener(store: Store, scope: Scope, arn: string, uses?: CertificateUse): Promise<void> {
+  await transact(store, async (tx) => {
+    const listener = await findListener(tx, scope, arn);
+    const before = await certificatesOfLoadBalancer(tx, scope, listener.loadBalancerId);
+    await stageDeleteListener(tx, scope, listener);
+    await stageCertificateUses(tx, scope, { id: listener.loadBalancerId, arn: listener.loadBalancerArn }, before, uses);
+  });
 }
 
 /** DescribeListeners: of a load balancer, or by ARNs, in creation order. */
@@ -159,7 +172,9 @@ export async function describeListeners(store: Store, scope: Scope, req: { loadB
 }
 
 /** AddListenerCertificates: further (non-default) certificates of a secure listener. */
-export async function addListenerCertificates(store: Store, scope: Scope, arn: string, arns: string[], certificates: CertificateCheck): Promise<ListenerRecord> {
+export async function addListenerCertificates(
+  store: Store, scope: Scope, arn: string, arns: string[], certificates: CertificateCheck, uses?: CertificateUse,
+): Promise<ListenerRecord> {
   await checkCertificates(scope, arns, certificates);
   return transact(store, async (tx) => {
     const listener = await findListener(tx, scope, arn);
@@ -167,19 +182,23 @@ export async function addListenerCertificates(store: Store, scope: Scope, arn: s
     const all = [...listener.certificates, ...added];
     if (all.length > LIMITS['certificates-per-application-load-balancer'] + 1) throw LbErrors.tooManyCertificates();
     const record = { ...listener, certificates: all };
+    const before = await certificatesOfLoadBalancer(tx, scope, listener.loadBalancerId);
     tx.put(keys.listener(scope, listener.loadBalancerId, listener.id), record);
+    await stageCertificateUses(tx, scope, { id: listener.loadBalancerId, arn: listener.loadBalancerArn }, before, uses);
     return record;
   });
 }
 
 /** RemoveListenerCertificates: never the default one. */
-export async function removeListenerCertificates(store: Store, scope: Scope, arn: string, arns: string[]): Promise<void> {
+export async function removeListenerCertificates(store: Store, scope: Scope, arn: string, arns: string[], uses?: CertificateUse): Promise<void> {
   await transact(store, async (tx) => {
     const listener = await findListener(tx, scope, arn);
     if (listener.certificates.some((c) => c.isDefault && arns.includes(c.certificateArn))) {
       throw LbErrors.operationNotPermitted('The default certificate of a listener cannot be removed; use ModifyListener to replace it');
     }
+    const before = await certificatesOfLoadBalancer(tx, scope, listener.loadBalancerId);
     tx.put(keys.listener(scope, listener.loadBalancerId, listener.id), { ...listener, certificates: listener.certificates.filter((c) => !arns.includes(c.certificateArn)) });
+    await stageCertificateUses(tx, scope, { id: listener.loadBalancerId, arn: listener.loadBalancerArn }, before, uses);
   });
 }
 

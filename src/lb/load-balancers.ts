@@ -15,6 +15,7 @@ import { stageRelease, forwardedGroups } from './actions.ts';
 import { stageAddress, stageFreeAddress } from './addresses.ts';
 import { applyLoadBalancerAttributes, loadBalancerDefaults } from './attributes.ts';
 import { canonicalHostedZoneId, LIMITS } from './catalog.ts';
+import { certificatesOfLoadBalancer, stageCertificateUses, type CertificateUse } from './certificate-uses.ts';
 import { LbErrors } from './errors.ts';
 import {
   keys, lbId, loadBalancerArn, parseLbArn, type LbTag, type ListenerRecord, type LoadBalancerRecord, type LoadBalancerType,
@@ -195,8 +196,8 @@ export async function stageDeleteListener(tx: Tx, scope: Scope, listener: Listen
   tx.delete(keys.listener(scope, listener.loadBalancerId, listener.id));
 }
 
-/** DeleteLoadBalancer: its listeners, rules, interfaces and address go with it; gone already is success, as in ELBv2. */
-export async function deleteLoadBalancer(store: Store, scope: Scope, arn: string): Promise<void> {
+/** DeleteLoadBalancer: its listeners (and their certificates' InUseBy marks), rules, interfaces and address go with it; gone already is success, as in ELBv2. */
+export async function deleteLoadBalancer(store: Store, scope: Scope, arn: string, uses?: CertificateUse): Promise<void> {
   await transact(store, async (tx) => {
     const p = parseLbArn(arn);
     const lb = p?.kind === 'loadbalancer' ? await tx.get<LoadBalancerRecord>(keys.loadBalancer(scope, p.id)) : undefined;
@@ -204,7 +205,9 @@ export async function deleteLoadBalancer(store: Store, scope: Scope, arn: string
     if (lb.attributes['deletion_protection.enabled'] === 'true') {
       throw LbErrors.operationNotPermitted(`Load balancer '${arn}' cannot be deleted because deletion protection is enabled`);
     }
+    const before = await certificatesOfLoadBalancer(tx, scope, lb.id);
     for (const listener of await tx.list<ListenerRecord>(keys.listeners(scope, lb.id))) await stageDeleteListener(tx, scope, listener);
+    await stageCertificateUses(tx, scope, lb, before, uses);
     for (const zone of lb.zones) await stageReleaseInterface(tx, scope, zone.networkInterfaceId);
     stageFreeAddress(tx, lb.address);
     tx.delete(keys.name(scope, 'loadbalancer', lb.name));

@@ -72,6 +72,16 @@ export interface TcpListenerProxyOptions {
   onFlowStart?(source: FlowEndpoint, target: TcpRoute): void;
   /** A flow ended, with its bytes and duration. */
   onConnection?(record: TcpFlowRecord): void;
+  /**
+   * How clients' connections are accepted (default: a plain TCP server, each socket paused until
+   * its target accepts). A TLS listener gives a TLS server here: its flows are the decrypted streams.
+   */
+  server?(accept: (client: net.Socket) => void): net.Server;
+  /**
+   * How the target's connection is made (default: plain TCP, ready on `connect`). A TLS target
+   * group's is a TLS client, ready on `secureConnect`.
+   */
+  connectTarget?(route: TcpRoute): { socket: net.Socket; ready: 'connect' | 'secureConnect' };
 }
 
 /** NLB's default TCP idle timeout. */
@@ -97,7 +107,8 @@ export class TcpListenerProxy {
   private readonly flows = new Set<Flow>();
 
   constructor(private readonly o: TcpListenerProxyOptions) {
-    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.accept(socket));
+    const accept = (socket: net.Socket) => this.accept(socket);
+    this.server = o.server ? o.server(accept) : net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, accept);
   }
 
   /** Listens on `address:port` (port 0 picks one); resolves with the port. */
@@ -188,7 +199,7 @@ export class TcpListenerProxy {
     }
     const target = route;
     this.o.onFlowStart?.(source, target);
-    const upstream = net.connect({ host: target.address, port: target.port, allowHalfOpen: true });
+    const { socket: upstream, ready } = this.o.connectTarget?.(target) ?? { socket: net.connect({ host: target.address, port: target.port, allowHalfOpen: true }), ready: 'connect' };
     flow.upstream = upstream;
     connectTimer = setTimeout(() => flow.finish('connect-timeout'), this.o.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
     let connected = false;
@@ -202,7 +213,7 @@ export class TcpListenerProxy {
       else if (!connected) flow.finish('connect-refused');
       else if (++closedSockets === 2) flow.finish('closed');
     });
-    upstream.once('connect', () => {
+    upstream.once(ready, () => {
       connected = true;
       clearTimeout(connectTimer);
       client.setNoDelay(true);

@@ -20,6 +20,8 @@ export interface Elbv2Deps {
   instances: lb.InstanceDirectory;
   /** Whether a listener certificate exists (the ARN's form until ACM's certificates are served). */
   certificates?: lb.CertificateCheck;
+  /** Marks the certificates load balancers use (ACM's InUseBy); absent, nothing is marked. */
+  certificateUses?: lb.CertificateUse;
 }
 
 /** Some of ELBv2's operations, as one file of the adapter implements them. */

@@ -24,7 +24,7 @@ export function elbv2Service(deps: Elbv2Deps): ServiceDefinition<Elbv2Operations
     partly: {
       CreateLoadBalancer: 'application and network load balancers (no gateway); no Elastic IP allocations, customer-owned pools or IPv6 addresses; each load balancer gets a loopback address of its own (127.255.x.y) and an interface in each subnet; dualstack is recorded, not served.',
       CreateTargetGroup: 'target types instance and ip (no lambda or alb); no GENEVE.',
-      CreateListener: 'no mutual TLS; a certificate ARN is checked for its form until ACM certificates are served.',
+      CreateListener: 'no mutual TLS; certificates must be ACM\'s (no IAM server certificates); HTTPS and TLS listeners negotiate the security policy\'s TLS versions from TLS 1.2 up, not its cipher list.',
       CreateRule: 'conditions without RegexValues; no transforms; actions forward, redirect and fixed-response (no authenticate-oidc/cognito or jwt-validation).',
       ModifyRule: 'as CreateRule.',
       ModifyLoadBalancerAttributes: 'every attribute is kept and shown; access and connection logs are not written.',

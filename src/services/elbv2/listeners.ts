@@ -29,7 +29,7 @@ export function listenerOperations(deps: Elbv2Deps): Elbv2OperationTable {
         const record = await lb.createListener(env, scopeOf(ctx), need(i.LoadBalancerArn, 'loadBalancerArn'), {
           port: i.Port, protocol: i.Protocol, certificates: certificatesIn(i.Certificates), sslPolicy: i.SslPolicy, alpnPolicy: i.AlpnPolicy,
           defaultActions: actionsIn(need(i.DefaultActions, 'defaultActions')), tags: tagsIn(i.Tags),
-        }, certificates);
+        }, certificates, deps.certificateUses);
         return { Listeners: [listenerOut(record)] };
       },
     },
@@ -39,14 +39,14 @@ export function listenerOperations(deps: Elbv2Deps): Elbv2OperationTable {
         const record = await lb.modifyListener(deps.store, scopeOf(ctx), need(i.ListenerArn, 'listenerArn'), {
           port: i.Port, protocol: i.Protocol, certificates: certificatesIn(i.Certificates), sslPolicy: i.SslPolicy, alpnPolicy: i.AlpnPolicy,
           ...(i.DefaultActions ? { defaultActions: actionsIn(i.DefaultActions) } : {}),
-        }, certificates);
+        }, certificates, deps.certificateUses);
         return { Listeners: [listenerOut(record)] };
       },
     },
     DeleteListener: {
       authorization: { resources: onListener },
       handler: async (i, ctx) => {
-        await lb.deleteListener(deps.store, scopeOf(ctx), need(i.ListenerArn, 'listenerArn'));
+        await lb.deleteListener(deps.store, scopeOf(ctx), need(i.ListenerArn, 'listenerArn'), deps.certificateUses);
         return {};
       },
     },
@@ -60,14 +60,14 @@ export function listenerOperations(deps: Elbv2Deps): Elbv2OperationTable {
     AddListenerCertificates: {
       authorization: { resources: onListener },
       handler: async (i, ctx) => {
-        const record = await lb.addListenerCertificates(deps.store, scopeOf(ctx), need(i.ListenerArn, 'listenerArn'), certificatesIn(need(i.Certificates, 'certificates'))!, certificates);
+        const record = await lb.addListenerCertificates(deps.store, scopeOf(ctx), need(i.ListenerArn, 'listenerArn'), certificatesIn(need(i.Certificates, 'certificates'))!, certificates, deps.certificateUses);
         return { Certificates: record.certificates.map((c) => ({ CertificateArn: c.certificateArn, IsDefault: c.isDefault })) };
       },
     },
     RemoveListenerCertificates: {
       authorization: { resources: onListener },
       handler: async (i, ctx) => {
-        await lb.removeListenerCertificates(deps.store, scopeOf(ctx), need(i.ListenerArn, 'listenerArn'), certificatesIn(need(i.Certificates, 'certificates'))!);
+        await lb.removeListenerCertificates(deps.store, scopeOf(ctx), need(i.ListenerArn, 'listenerArn'), certificatesIn(need(i.Certificates, 'certificates'))!, deps.certificateUses);
         return {};
       },
     },

@@ -49,7 +49,7 @@ export function loadBalancerOperations(deps: Elbv2Deps): Elbv2OperationTable {
     DeleteLoadBalancer: {
       authorization: { resources: onLoadBalancer },
       handler: async (i, ctx) => {
-        await lb.deleteLoadBalancer(deps.store, scopeOf(ctx), need(i.LoadBalancerArn, 'loadBalancerArn'));
+        await lb.deleteLoadBalancer(deps.store, scopeOf(ctx), need(i.LoadBalancerArn, 'loadBalancerArn'), deps.certificateUses);
         return {};
       },
     },
