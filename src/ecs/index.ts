@@ -57,3 +57,4 @@ export {
   MAX_SERVICE_TARGET_GROUPS, checkServiceLoadBalancers, loadBalancerMessages, serviceNameOfTask, targetsOfTask, taskTargetsKeys, taskTargetsOf,
   type ServiceTarget, type TargetGroupInfo, type TargetHealth, type TargetsPort, type TaskTargetsRecord,
 } from './load-balancers.ts';
+export { advanceShift, greenLoadBalancers, initialShift, productionPercent, shiftsTraffic, type ShiftInput, type ShiftStep } from './traffic-shift.ts';

@@ -9,6 +9,7 @@ import { parseArn, type Scope, type TaskDefinitionRecord } from './records.ts';
 import {
   serviceArns, serviceKeys, type DeploymentRecord, type DeploymentSpec, type ServiceEventRecord, type ServiceRecord, type ServiceRevisionRecord,
 } from './service-records.ts';
+import { greenLoadBalancers, initialShift, shiftsTraffic } from './traffic-shift.ts';
 
 /** ECS's circuit-breaker threshold: 0.5 × the desired count, at least 3 and at most 200. */
 export const circuitBreakerThreshold = (desiredCount: number): number => Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
@@ -68,8 +69,15 @@ export function startDeployment(
   tx.put(serviceKeys.revision(scope, service.clusterName, service.name, revisionId), revision);
   const id = `ecs-svc/${digits19(ids)}`;
   const deploymentArnId = ids.hex32().slice(0, 20);
+  // BLUE_GREEN, LINEAR, CANARY: a deployment replacing another runs beside it on the other target group of each pair, then takes its traffic.
+  const blue = service.deployments[0];
+  const shifting = shiftsTraffic(spec.deploymentConfiguration) && blue !== undefined && !rollback;
   const deployment: DeploymentRecord = {
     ...spec,
+    ...(shifting && {
+      loadBalancers: greenLoadBalancers(spec.loadBalancers ?? service.loadBalancers, blue.loadBalancers ?? service.loadBalancers),
+      shift: initialShift(spec.deploymentConfiguration, now, () => ids.hex32()),
+    }),
     taskDefinition: td.taskDefinitionArn,
     id,
     arn: serviceArns.deployment(scope, service.clusterName, service.name, deploymentArnId),

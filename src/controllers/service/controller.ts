@@ -161,6 +161,11 @@ export class ServiceController {
       changed = true;
       if (placementFailure) notes.push({ eventName: 'SERVICE_TASK_PLACEMENT_FAILURE', reason: placementFailure });
     };
+    // Traffic between blue and green, in the same commit as the stage that decided it.
+    for (const write of deps.targets ? plan.traffic : []) {
+      const refused = await deps.targets!.shiftTraffic(tx, scope, write.ruleArn, write.weights);
+      if (refused) note(messages.trafficRefused(service.name, write.ruleArn, refused));
+    }
     const cluster = plan.start.length ? await tx.get<ClusterRecord>(keys.cluster(scope, service.clusterName)) : undefined;
     for (const start of plan.start) {
       const deployment = service.deployments.find((d) => d.id === start.deploymentId);

@@ -13,6 +13,7 @@ export const messages = {
   deploymentCompleted: (service: string, deployment: string) => `(service ${service}) (deployment ${deployment}) deployment completed.`,
   deploymentFailed: (service: string, deployment: string) => `(service ${service}) (deployment ${deployment}) deployment failed: tasks failed to start.`,
   rollingBack: (service: string, deployment: string) => `(service ${service}) rolling back to deployment ${deployment}.`,
+  trafficRefused: (service: string, ruleArn: string, reason: string) => `(service ${service}) was unable to shift traffic on (rule ${ruleArn}): ${reason}`,
   instanceLost: (service: string, ec2InstanceId: string, taskIds: string[]) =>
     `(service ${service}) (instance ${ec2InstanceId}) lost contact with its agent; replacing ${taskIds.length} tasks: ${taskList(taskIds)}.`,
   /** `closest` is the instance that came nearest and what it lacked, when one did. */

@@ -16,11 +16,12 @@
  *  5. deployments are brought up to date (completed, drained ones retired), events written,
  *     and a steady state reported once it is reached.
  */
-import { circuitBreakerThreshold, withEvent, type DeploymentRecord, type ServiceRecord } from '../../ecs/index.ts';
+import { advanceShift, circuitBreakerThreshold, withEvent, type DeploymentRecord, type ServiceRecord, type ShiftStep } from '../../ecs/index.ts';
 import { daemonDecisions } from './daemon.ts';
 import { messages, rolloutReasons, stopReasons } from './messages.ts';
 import { World, type ObservedTask, type ReconcileInput, type StartAction, type StopAction } from './observe.ts';
 import { replicaDecisions } from './replica.ts';
+import { greenReady, shiftDecisions, trafficOf, type TrafficWrite } from './shift.ts';
 
 export { circuitBreakerThreshold };
 export type { ObservedInstance, ObservedTask, ReconcileInput, ReconcileSettings, StartAction, StopAction } from './observe.ts';
@@ -36,6 +37,8 @@ export interface ServicePlan {
   start: StartAction[];
   /** The circuit breaker failed the PRIMARY deployment: start a rollback to `service.lastCompleted`. */
   rollback?: { reason: string };
+  /** Listener rules to point at weighted target groups (deployments shifting traffic). */
+  traffic: TrafficWrite[];
   /** Reconcile again by then even if nothing changes (grace periods, throttle, instance loss). */
   wakeAt?: number;
 }
@@ -56,7 +59,7 @@ export const THROTTLE_SATURATION = THROTTLE_AFTER_FAILURES + Math.ceil(Math.log2
 /** Decides the next step for one service. */
 export function reconcileService(input: ReconcileInput): ServicePlan {
   const { service, now } = input;
-  if (service.status === 'INACTIVE') return { service, changed: false, retired: [], stop: [], start: [] };
+  if (service.status === 'INACTIVE') return { service, changed: false, retired: [], stop: [], start: [], traffic: [] };
   const world = new World(input);
   const wake: number[] = [];
   if (world.lostAt !== undefined) wake.push(world.lostAt);
@@ -101,10 +104,23 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
     events.push(messages.unhealthyTarget(service.name, where, bad.port, bad.targetGroupArn, bad.description));
   }
 
-  // 2. The circuit breaker, on the PRIMARY deployment.
-  const deployments = service.deployments.map((d) => ({ ...d }));
-  const primary = deployments[0] as DeploymentRecord | undefined;
+  // 2. The circuit breaker, on the PRIMARY deployment; a deployment shifting traffic moves through its stages.
+  let deployments = service.deployments.map((d) => ({ ...d }));
+  let primary = deployments[0] as DeploymentRecord | undefined;
   let rollback: ServicePlan['rollback'];
+  let shift: ShiftStep | undefined;
+  /** Green (the PRIMARY shifting traffic) gives production back to blue, which is PRIMARY again; green's tasks then go. */
+  const shiftBack = (green: DeploymentRecord, reason: string) => {
+    const blue = deployments[1]!;
+    Object.assign(green, {
+      rolloutState: 'FAILED', rolloutStateReason: reason, deploymentStatus: 'ROLLBACK_IN_PROGRESS', statusReason: reason,
+      shift: { ...green.shift!, greenPercent: 0, testOnGreen: false },
+    });
+    events.push(messages.rollingBack(service.name, blue.id));
+    deployments = [blue, ...deployments.filter((d) => d !== blue)];
+    primary = blue;
+    shift = undefined;
+  };
   if (primary) {
     const breaker = circuitBreaker(world, primary);
     primary.failedTasks = breaker.failedTasks;
@@ -115,8 +131,10 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
       primary.rolloutStateReason = rolloutReasons.circuitBreakerFailed;
       events.push(messages.deploymentFailed(service.name, primary.id));
       const target = service.lastCompleted;
-      // A rollback that fails is not rolled back again (to the same target, forever): it ends ROLLBACK_FAILED.
-      if (primary.deploymentConfiguration.deploymentCircuitBreaker.rollback && target && target.deploymentId !== primary.id && !primary.rollback) {
+      if (primary.shift && deployments.length > 1 && primary.deploymentConfiguration.deploymentCircuitBreaker.rollback) {
+        shiftBack(primary, rolloutReasons.circuitBreakerFailed);
+      } else if (primary.deploymentConfiguration.deploymentCircuitBreaker.rollback && target && target.deploymentId !== primary.id && !primary.rollback) {
+        // A rollback that fails is not rolled back again (to the same target, forever): it ends ROLLBACK_FAILED.
         rollback = { reason: rolloutReasons.rollingBack(target.deploymentId) };
         primary.deploymentStatus = 'ROLLBACK_IN_PROGRESS';
         primary.statusReason = rolloutReasons.rollingBack(target.deploymentId);
@@ -127,11 +145,25 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
         primary.statusReason = rolloutReasons.circuitBreakerFailed;
         primary.stoppedAt = now;
       }
+    } else if (primary.shift && primary.rolloutState === 'IN_PROGRESS' && service.schedulingStrategy === 'REPLICA' && service.status === 'ACTIVE') {
+      const green = primary;
+      shift = advanceShift({
+        config: green.deploymentConfiguration, state: green.shift!, now, newHookId: () => input.ids.hex32(),
+        greenReady: greenReady(world, green, service.desiredCount),
+        blueLive: input.tasks.some((t) => t.deploymentId !== green.id && world.live(t)),
+      });
+      green.shift = shift.state;
+      if (shift.wakeAt !== undefined) wake.push(shift.wakeAt);
+      if (shift.outcome && 'rollback' in shift.outcome) {
+        if (deployments.length > 1) shiftBack(green, shift.outcome.rollback);
+        else shift = undefined;
+      }
     }
   }
 
   // 3. The service throttle.
-  const throttle = primary ? throttleOf(input.tasks.filter((t) => t.deploymentId === primary.id)) : undefined;
+  const primaryId = primary?.id;
+  const throttle = primaryId ? throttleOf(input.tasks.filter((t) => t.deploymentId === primaryId)) : undefined;
   const throttled = throttle !== undefined && now < throttle.nextLaunchAt;
   if (throttle && throttled) {
     wake.push(throttle.nextLaunchAt);
@@ -140,10 +172,11 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
   }
   const canStart = !throttled && !rollback && primary?.rolloutState !== 'FAILED';
 
-  // 4. What to start and stop.
+  // 4. What to start and stop (the deployments as they now stand: a rollback may have made blue PRIMARY again).
   const stopping = new Set(stops.keys());
-  const decide = service.schedulingStrategy === 'DAEMON' ? daemonDecisions : replicaDecisions;
-  const d = decide(world, stopping, canStart);
+  const decideIn = deployments[0]?.id === service.deployments[0]?.id ? world : new World({ ...input, service: { ...service, deployments } });
+  const d = shift ? shiftDecisions(decideIn, stopping, canStart, shift)
+    : service.schedulingStrategy === 'DAEMON' ? daemonDecisions(decideIn, stopping, canStart) : replicaDecisions(decideIn, stopping, canStart);
   for (const t of d.stop) stop(t, stopReasons.scaling(primary?.id ?? t.deploymentId));
   if (stops.size) events.push(messages.stopped(service.name, input.tasks.filter((t) => stops.has(t.id)).map((t) => t.id)));
 
@@ -158,7 +191,8 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
     && d.keep.every((t) => world.healthy(t)) && liveTasks.length === d.keep.length;
   if (primary) {
     primary.desiredCount = d.desired;
-    if (primary.rolloutState === 'IN_PROGRESS' && settled && service.status === 'ACTIVE') {
+    const shifted = !primary.shift || (shift?.outcome !== undefined && 'complete' in shift.outcome);
+    if (primary.rolloutState === 'IN_PROGRESS' && settled && shifted && service.status === 'ACTIVE') {
       primary.rolloutState = 'COMPLETED';
       primary.rolloutStateReason = rolloutReasons.completed(primary.id);
       primary.deploymentStatus = primary.rollback ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
@@ -183,6 +217,10 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
   const kept: DeploymentRecord[] = [];
   deployments.forEach((dep, i) => {
     if (i > 0) dep.desiredCount = 0;
+    // Green given back: once its tasks are gone, its rollback is done.
+    if (i > 0 && dep.shift && dep.deploymentStatus === 'ROLLBACK_IN_PROGRESS' && !liveTasks.some((t) => t.deploymentId === dep.id)) {
+      Object.assign(dep, { deploymentStatus: 'ROLLBACK_SUCCESSFUL', finishedAt: now });
+    }
     // A deployment being rolled back stays until its rollback ends, so its outcome is recorded on it.
     const drained = !liveTasks.some((t) => t.deploymentId === dep.id) && dep.deploymentStatus !== 'ROLLBACK_IN_PROGRESS';
     if ((i > 0 || service.status === 'DRAINING') && drained) retired.push({ ...dep, status: 'INACTIVE', updatedAt: now });
@@ -207,6 +245,7 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
     stop: [...stops.values()],
     start: d.start,
     rollback,
+    traffic: trafficOf(next),
     wakeAt: wake.length ? Math.min(...wake) : undefined,
   };
 }

@@ -75,7 +75,7 @@ export function stopWithin(world: World, retiring: ObservedTask[], budget: numbe
 }
 
 /** Healthy tasks are worth more than running ones, which are worth more than pending ones. */
-function usefulness(world: World, t: ObservedTask): number {
+export function usefulness(world: World, t: ObservedTask): number {
   if (world.healthy(t)) return 2;
   return t.lastStatus === 'RUNNING' ? 1 : 0;
 }

@@ -12,9 +12,10 @@
  * The shell writes the traffic the state says (the listener rules' weights) on every pass, so a
  * crash between a stage and its rule write is mended by the next pass.
  */
+import type { LoadBalancer } from '@aws-sdk/client-ecs';
 import {
   LIFECYCLE_STAGES, type DeploymentConfigurationRecord, type HookRunRecord, type LifecycleStage, type TrafficShiftRecord,
-} from '../../ecs/index.ts';
+} from './service-records.ts';
 
 const MINUTE = 60_000;
 
@@ -44,6 +45,23 @@ export interface ShiftStep {
   wakeAt?: number;
   /** Stages entered in this step, in order, for events. */
   entered: LifecycleStage[];
+}
+
+/** Whether deployments of this configuration shift traffic (BLUE_GREEN, LINEAR, CANARY) rather than roll. */
+export const shiftsTraffic = (config: DeploymentConfigurationRecord): boolean => config.strategy !== undefined && config.strategy !== 'ROLLING';
+
+/**
+ * Green's load balancers: of each target group pair (targetGroupArn and advancedConfiguration's
+ * alternateTargetGroupArn) the one blue does not use, with the other as its alternate — so
+ * deployments alternate between the two groups, as ECS's do.
+ */
+export function greenLoadBalancers(configured: readonly LoadBalancer[], blue: readonly LoadBalancer[]): LoadBalancer[] {
+  return configured.map((lb) => {
+    const alternate = lb.advancedConfiguration?.alternateTargetGroupArn;
+    const blueUses = blue.find((b) => b.containerName === lb.containerName && b.containerPort === lb.containerPort)?.targetGroupArn;
+    if (!alternate || blueUses !== lb.targetGroupArn) return lb;
+    return { ...lb, targetGroupArn: alternate, advancedConfiguration: { ...lb.advancedConfiguration!, alternateTargetGroupArn: lb.targetGroupArn! } };
+  });
 }
 
 /** The state a deployment starts in: PRE_SCALE_UP, with that stage's hooks waiting. */

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DeploymentConfigurationRecord, TrafficShiftRecord } from '../../ecs/index.ts';
+import type { DeploymentConfigurationRecord, TrafficShiftRecord } from './service-records.ts';
 import { advanceShift, initialShift, productionPercent, type ShiftInput } from './traffic-shift.ts';
 
 const MIN = 60_000;
