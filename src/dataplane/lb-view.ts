@@ -27,7 +27,7 @@ export class LbView {
 
   constructor(store: Store, onError: (error: unknown) => void) {
     const common = { store, onError, decode };
-    this.loadBalancers = new Informer<LoadBalancerRecord>({ ...common, prefix: keys.allLoadBalancers, indexes: { arn: (lb) => [lb.arn] } });
+    this.loadBalancers = new Informer<LoadBalancerRecord>({ ...common, prefix: keys.allLoadBalancers, indexes: { arn: (lb) => [lb.arn], dnsName: (lb) => [lb.dnsName.toLowerCase()] } });
     this.listeners = new Informer<ListenerRecord>({ ...common, prefix: keys.allListeners, indexes: { arn: (l) => [l.arn] } });
     this.rules = new Informer<RuleRecord>({ ...common, prefix: keys.allRules, indexes: { listener: (r) => [r.listenerArn] } });
     this.targetGroups = new Informer<TargetGroupRecord>({ ...common, prefix: keys.allTargetGroups, indexes: { arn: (g) => [g.arn] } });
@@ -71,6 +71,11 @@ export class LbView {
   /** The load balancer with this ARN. */
   loadBalancer(arn: string): LoadBalancerRecord | undefined {
     return this.loadBalancers.byIndex('arn', arn)[0]?.value;
+  }
+
+  /** The load balancer with this DNS name (lower case). */
+  loadBalancerNamed(dnsName: string): LoadBalancerRecord | undefined {
+    return this.loadBalancers.byIndex('dnsName', dnsName)[0]?.value;
   }
 
   /** A group's registrations. */
