@@ -14,6 +14,7 @@ import { decode, type Answer, type RecordType } from 'dns-packet';
 import { DnsServer, LbView, LbViewNames } from '../src/dataplane/index.ts';
 import { keys } from '../src/lb/index.ts';
 import { SqliteStore, transact } from '../src/state/index.ts';
+import { ManualClock } from '../src/common/index.ts';
 import { TableDiscoveryNames, loadBalancerRecord } from '../src/dataplane/dns/names.testing.ts';
 import { FakeUpstream, frame, queryMessage, tcpExchange, udpExchange } from '../src/dataplane/dns/wire.testing.ts';
 
@@ -182,6 +183,20 @@ describe('DNS server: limits and robustness', () => {
     assert.equal(edns.flag_tc, false);
     assert.equal(edns.answers?.length, 60);
     assert.equal((await resolver().resolve4('many.corp.local')).length, 60);
+  });
+
+  it('queries per source are bounded: past the burst, TCP queries are REFUSED until time refills it', async () => {
+    const clock = new ManualClock();
+    const limited = new DnsServer({ names, upstreams: [], clock, rateLimit: { perSecond: 1, burst: 2 } });
+    const { port: limitedPort } = await limited.listen(HOST, 0);
+    try {
+      const ask = async () => (decode((await tcpExchange(HOST, limitedPort, [frame(queryMessage('web.corp.local', 'A'))])).replies[0]).flags ?? 0) & 0xf;
+      assert.deepEqual([await ask(), await ask(), await ask()], [0, 0, 5]);
+      clock.advance(1000);
+      assert.equal(await ask(), 0);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('ANY is refused outside the namespaces', async () => {
