@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promises as dnsPromises } from 'node:dns';
 import { decode, type Answer, type RecordType } from 'dns-packet';
-import { DnsServer, LbView, LbViewNames } from '../src/dataplane/index.ts';
+import { DnsServer, LbView, LbViewNames, type DiscoveryNames } from '../src/dataplane/index.ts';
 import { keys } from '../src/lb/index.ts';
 import { SqliteStore, transact } from '../src/state/index.ts';
 import { ManualClock } from '../src/common/index.ts';
@@ -34,6 +34,14 @@ const names = new TableDiscoveryNames({
     'many.corp.local': { A: { ttl: 10, records: many } },
   },
 });
+/** The names served: the table, but one name whose lookup throws (a broken port). */
+const served: DiscoveryNames = {
+  answer: (name, type) => {
+    if (name === 'boom.corp.local') throw new Error('the records could not be read');
+    return names.answer(name, type);
+  },
+  zoneOf: (name) => names.zoneOf(name),
+};
 const upstreamA = (name: string, address: string, ttl = 300): Answer => ({ name, type: 'A', class: 'IN', ttl, data: address });
 const upstreamSoa: Answer = { name: 'example.test', type: 'SOA', class: 'IN', ttl: 60, data: { mname: 'ns.example.test', rname: 'h.example.test', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 60 } };
 const upstream = new FakeUpstream((q, transport) => {
@@ -67,7 +75,7 @@ before(async () => {
   await transact(store, async (tx) => tx.put(keys.loadBalancer({ account: '123456789012', region: 'us-east-1' }, lb.id), lb));
   while (!view.loadBalancerNamed(lb.dnsName)) await new Promise((r) => setTimeout(r, 10));
   server = new DnsServer({
-    names, loadBalancers: new LbViewNames(view), upstreams: [{ address: HOST, port: upstream.port }], forwardTimeoutMs: 300, random: () => 0.5,
+    names: served, loadBalancers: new LbViewNames(view), upstreams: [{ address: HOST, port: upstream.port }], forwardTimeoutMs: 300, random: () => 0.5,
   });
   ({ port } = await server.listen(HOST, 0));
 });
@@ -209,6 +217,11 @@ describe('DNS server: limits and robustness', () => {
       assert.equal(await udpExchange(HOST, port, junk, 200), undefined);
     }
     assert.equal((await udp(queryMessage('web.corp.local', 'A'))).answers?.length, 2);
+  });
+
+  it('a port that throws gives SERVFAIL, over UDP and TCP', async () => {
+    assert.equal(((await udp(queryMessage('boom.corp.local', 'A'))).flags ?? 0) & 0xf, 2);
+    assert.equal(((await tcp(queryMessage('boom.corp.local', 'A'))).flags ?? 0) & 0xf, 2);
   });
 
   it('malformed TCP input closes the connection; the server still answers', async () => {

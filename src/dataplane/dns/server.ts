@@ -125,8 +125,9 @@ export class DnsServer {
         socket.on('error', (error) => this.log(`dns: UDP socket: ${error.message}`));
         socket.on('message', (message, rinfo) => {
           void this.handle(message, rinfo.address, 'udp').then((outcome) => {
-            if (outcome.kind === 'reply') socket.send(outcome.message, rinfo.port, rinfo.address);
-          }, (error: unknown) => this.log(`dns: ${String(error)}`));
+            // The socket may have closed while the answer was being found.
+            if (outcome.kind === 'reply' && this.udp === socket) socket.send(outcome.message, rinfo.port, rinfo.address);
+          }).catch((error: unknown) => this.log(`dns: ${String(error)}`));
         });
         this.udp = socket;
         resolve(socket.address().port);
@@ -148,7 +149,10 @@ export class DnsServer {
     });
   }
 
-  /** Length-prefixed messages, answered as they complete (RFC 7766 allows any order). */
+  /**
+   * Length-prefixed messages, answered as they complete (RFC 7766 allows any order). A malformed
+   * one stops the reading; the connection closes once the answers before it are written.
+   */
   private serveConnection(socket: net.Socket): void {
     this.connections.add(socket);
     socket.setTimeout(this.options.tcpIdleTimeoutMs ?? 10_000, () => socket.destroy());
@@ -156,21 +160,34 @@ export class DnsServer {
     socket.on('error', () => socket.destroy());
     const source = socket.remoteAddress ?? '';
     let buffered = Buffer.alloc(0);
+    let inflight = 0;
+    let closing = false;
+    const closeWhenDone = () => {
+      closing = true;
+      socket.pause();
+      if (inflight === 0) socket.end();
+    };
+    const answered = (outcome: Outcome) => {
+      inflight--;
+      if (outcome.kind === 'malformed') closeWhenDone();
+      else if (outcome.kind === 'reply' && !socket.destroyed) {
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(outcome.message.length);
+        socket.write(Buffer.concat([length, outcome.message]));
+      }
+      if (closing && inflight === 0) socket.end();
+    };
     socket.on('data', (chunk) => {
+      if (closing) return;
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2) {
+      while (buffered.length >= 2 && !closing) {
         const size = buffered.readUInt16BE(0);
-        if (size < 12) return void socket.destroy();
+        if (size < 12) return closeWhenDone();
         if (buffered.length < 2 + size) return;
         const message = Buffer.from(buffered.subarray(2, 2 + size));
         buffered = buffered.subarray(2 + size);
-        void this.handle(message, source, 'tcp').then((outcome) => {
-          if (outcome.kind === 'malformed') return void socket.destroy();
-          if (outcome.kind !== 'reply' || socket.destroyed) return;
-          const length = Buffer.alloc(2);
-          length.writeUInt16BE(outcome.message.length);
-          socket.write(Buffer.concat([length, outcome.message]));
-        }, (error: unknown) => {
+        inflight++;
+        void this.handle(message, source, 'tcp').then(answered).catch((error: unknown) => {
           this.log(`dns: ${String(error)}`);
           socket.destroy();
         });
@@ -187,6 +204,16 @@ export class DnsServer {
       return { kind: 'malformed' };
     }
     if (query.type !== 'query') return { kind: 'malformed' };
+    try {
+      return await this.answer(query, message, source, transport);
+    } catch (error) {
+      // A record the codec cannot write, a port that threw: the client hears SERVFAIL.
+      this.log(`dns: answering ${query.questions?.[0]?.name ?? '?'}: ${error instanceof Error ? error.message : String(error)}`);
+      return { kind: 'reply', message: encode(replyTo({ ...query, questions: query.questions?.slice(0, 1) }, RCODE.SERVFAIL)) };
+    }
+  }
+
+  private async answer(query: DecodedPacket, message: Buffer, source: string, transport: 'udp' | 'tcp'): Promise<Outcome> {
     const send = (response: Packet): Outcome => ({ kind: 'reply', message: this.encodeFor(response, query, transport) });
     if (this.limit && !this.limit.admit(source)) return transport === 'udp' ? { kind: 'drop' } : send(replyTo(query, RCODE.REFUSED));
     if (((query.flags ?? 0) >> 11) & 0xf) return send(replyTo(query, RCODE.NOTIMP));
