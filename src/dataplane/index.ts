@@ -1,7 +1,8 @@
 /**
  * The data planes beside the API that carry users' traffic, each reading the store and never
  * writing around it: the Application Load Balancer's listener proxy and the pure parts it stands
- * on (rule conditions, target health, target picks, its own answers).
+ * on (rule conditions, target health, target picks, its own answers); the DNS server that answers
+ * tasks the names of Cloud Map namespaces and load balancers and forwards the rest.
  */
 export { compileConditions, type RequestPredicate, type RequestView } from './alb/conditions.ts';
 export { observe, registered, statusMatcher, type CheckResult, type TargetHealthState, type Thresholds } from './alb/health.ts';
@@ -22,3 +23,7 @@ export { LbMetrics, dimensionOf, type ConnectionBytes, type LbDatum } from './lb
 export { NlbMetrics, type FlowObserver, type FlowProtocol } from './nlb-metrics.ts';
 export { tlsListenerProxy, ALPN_PROTOCOLS, type TlsListenerProxyOptions } from './nlb/tls.ts';
 export { listenerTls, policyVersions, type CertificateSource, type ListenerTls } from './listener-tls.ts';
+export { DnsServer, type DnsServerOptions } from './dns/server.ts';
+export { LbViewNames } from './dns/lb-names.ts';
+export { noDiscoveryNames, noLoadBalancerNames, type DiscoveryNames, type DiscoveryAnswer, type DiscoveryRecordType, type LoadBalancerNames, type AddressData, type SrvData, type CnameData } from './dns/names.ts';
+export { upstreamsFromResolvConf, type Upstream } from './dns/upstreams.ts';

@@ -27,7 +27,10 @@ export class LbView {
 
   constructor(store: Store, onError: (error: unknown) => void) {
     const common = { store, onError, decode };
-    this.loadBalancers = new Informer<LoadBalancerRecord>({ ...common, prefix: keys.allLoadBalancers, indexes: { arn: (lb) => [lb.arn], address: (lb) => [lb.address, ...lb.zones.map((z) => z.privateIpv4Address)] } });
+    this.loadBalancers = new Informer<LoadBalancerRecord>({
+      ...common, prefix: keys.allLoadBalancers,
+      indexes: { arn: (lb) => [lb.arn], address: (lb) => [lb.address, ...lb.zones.map((z) => z.privateIpv4Address)], dnsName: (lb) => [lb.dnsName.toLowerCase()] },
+    });
     this.listeners = new Informer<ListenerRecord>({ ...common, prefix: keys.allListeners, indexes: { arn: (l) => [l.arn], port: (l) => [`${l.loadBalancerArn}|${l.port}`] } });
     this.rules = new Informer<RuleRecord>({ ...common, prefix: keys.allRules, indexes: { listener: (r) => [r.listenerArn] } });
     this.targetGroups = new Informer<TargetGroupRecord>({ ...common, prefix: keys.allTargetGroups, indexes: { arn: (g) => [g.arn] } });
@@ -81,6 +84,11 @@ export class LbView {
   /** The load balancer's listener on this port, if any. */
   listenerOn(loadBalancerArn: string, port: number): ListenerRecord | undefined {
     return this.listeners.byIndex('port', `${loadBalancerArn}|${port}`)[0]?.value;
+  }
+
+  /** The load balancer with this DNS name (lower case). */
+  loadBalancerNamed(dnsName: string): LoadBalancerRecord | undefined {
+    return this.loadBalancers.byIndex('dnsName', dnsName)[0]?.value;
   }
 
   /** A group's registrations. */
