@@ -11,7 +11,7 @@ export {
 } from './records.ts';
 export {
   LIFECYCLE_STAGES, serviceArns, serviceGroup, serviceKeys,
-  type DeploymentConfigurationRecord, type DeploymentRecord, type DeploymentSpec, type DeploymentStrategy, type HookRunRecord, type LifecycleHookRecord,
+  type DeploymentConfigurationRecord, type DeploymentRecord, type DeploymentSpec, type DeploymentStrategy, type HookRunRecord, type HookStage, type LifecycleHookRecord,
   type LifecycleStage, type ServiceDeploymentStatus, type ServiceEventRecord, type ServiceRecord, type ServiceRevisionRecord, type TrafficShiftRecord,
 } from './service-records.ts';
 export { activeCluster, clusterNameOf, newCluster, requireActive } from './cluster-record.ts';
@@ -57,4 +57,4 @@ export {
   MAX_SERVICE_TARGET_GROUPS, checkServiceLoadBalancers, loadBalancerMessages, serviceNameOfTask, targetsOfTask, taskTargetsKeys, taskTargetsOf,
   type ServiceTarget, type TargetGroupInfo, type TargetHealth, type TargetsPort, type TaskTargetsRecord,
 } from './load-balancers.ts';
-export { advanceShift, greenLoadBalancers, initialShift, productionPercent, shiftsTraffic, type ShiftInput, type ShiftStep } from './traffic-shift.ts';
+export { advanceShift, greenLoadBalancers, initialShift, nextStep, shiftsTraffic, type ShiftInput, type ShiftStep } from './traffic-shift.ts';

@@ -38,13 +38,15 @@ export const LIFECYCLE_STAGES = [
   'PRODUCTION_TRAFFIC_SHIFT', 'POST_PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP',
 ] as const;
 export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+/** The stages a hook may wait at: the lifecycle stages, and PRE_PRODUCTION_TRAFFIC_SHIFT before each production traffic step. */
+export type HookStage = LifecycleStage | 'PRE_PRODUCTION_TRAFFIC_SHIFT';
 
 /** A lifecycle hook: at each of its stages the deployment waits for it (PAUSE: for ContinueServiceDeployment). */
 export interface LifecycleHookRecord {
   targetType: 'PAUSE';
   hookTargetArn?: string;
   roleArn?: string;
-  lifecycleStages: LifecycleStage[];
+  lifecycleStages: HookStage[];
   timeoutInMinutes: number;
   timeoutAction: 'CONTINUE' | 'ROLLBACK';
 }
@@ -52,7 +54,9 @@ export interface LifecycleHookRecord {
 /** One hook waited on at one stage of a deployment (DeploymentLifecycleHookDetail). */
 export interface HookRunRecord {
   hookId: string;
-  stage: LifecycleStage;
+  stage: HookStage;
+  /** PRE_PRODUCTION_TRAFFIC_SHIFT: the production traffic step it comes before (0: the first). */
+  step?: number;
   targetType: 'PAUSE';
   targetArn?: string;
   status: 'AWAITING_ACTION' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
@@ -66,8 +70,11 @@ export interface HookRunRecord {
 export interface TrafficShiftRecord {
   stage: LifecycleStage;
   stageSince: number;
-  /** Production traffic on green, in percent. */
+  /** Production traffic on green, in percent (multiples of 0.1). */
   greenPercent: number;
+  /** Production traffic steps taken, and when the next may be taken. */
+  steps: number;
+  nextShiftAt?: number;
   /** Whether the test listener rule forwards to green. */
   testOnGreen: boolean;
   /** Hooks of the stages reached so far. */

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DeploymentConfigurationRecord, TrafficShiftRecord } from './service-records.ts';
-import { advanceShift, initialShift, productionPercent, type ShiftInput } from './traffic-shift.ts';
+import { advanceShift, initialShift, nextStep, type ShiftInput } from './traffic-shift.ts';
 
 const MIN = 60_000;
 const base: DeploymentConfigurationRecord = { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: { enable: false, rollback: false } };
@@ -50,9 +50,9 @@ describe('traffic shift stages', () => {
     let s = step(config, initialShift(base, 0, () => 'unused'), { greenReady: true });
     assert.equal(s.state.stage, 'PRODUCTION_TRAFFIC_SHIFT');
     assert.equal(s.state.greenPercent, 25);
-    assert.equal(s.wakeAt, 2 * MIN);
     const seen = [25];
     for (const t of [2, 4, 6]) {
+      assert.equal(s.wakeAt, t * MIN);
       s = step(config, s.state, { now: t * MIN, greenReady: true });
       seen.push(s.state.greenPercent);
     }
@@ -71,10 +71,36 @@ describe('traffic shift stages', () => {
     assert.equal(s.state.greenPercent, 100);
   });
 
-  test('productionPercent: a step percent that does not divide 100 ends at 100', () => {
+  test('nextStep: a step percent that does not divide 100 ends at 100; tenths stay tenths', () => {
     const linear = blueGreen({ strategy: 'LINEAR', linearConfiguration: { stepPercent: 30, stepBakeTimeInMinutes: 1 } });
-    assert.deepEqual([0, 1, 2, 3].map((m) => productionPercent(linear, m * MIN).percent), [30, 60, 90, 100]);
-    assert.deepEqual(productionPercent(blueGreen(), 0), { percent: 100 });
+    let p = 0;
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i++) seen.push((p = nextStep(linear, i, p).percent));
+    assert.deepEqual(seen, [30, 60, 90, 100]);
+    assert.equal(nextStep(blueGreen({ strategy: 'LINEAR', linearConfiguration: { stepPercent: 3.3, stepBakeTimeInMinutes: 1 } }), 2, 6.6).percent, 9.9);
+    assert.deepEqual(nextStep(blueGreen(), 0, 0), { percent: 100, waitMs: 0 });
+    assert.deepEqual(nextStep(blueGreen({ strategy: 'CANARY', canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: 10 } }), 0, 0), { percent: 5, waitMs: 10 * MIN });
+  });
+
+  test('PRE_PRODUCTION_TRAFFIC_SHIFT hooks hold every production step until continued', () => {
+    const config = blueGreen({
+      strategy: 'LINEAR', linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 },
+      lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'], timeoutInMinutes: 30, timeoutAction: 'ROLLBACK' }],
+    });
+    let s = step(config, initialShift(config, 0, () => 'unused'), { greenReady: true });
+    assert.equal(s.state.stage, 'PRODUCTION_TRAFFIC_SHIFT');
+    assert.equal(s.state.greenPercent, 0, 'the first step waits for its hook');
+    assert.deepEqual(s.state.hooks.map((h) => [h.stage, h.step, h.status]), [['PRE_PRODUCTION_TRAFFIC_SHIFT', 0, 'AWAITING_ACTION']]);
+    const go = (st: typeof s.state) => ({ ...st, hooks: st.hooks.map((h) => (h.status === 'AWAITING_ACTION' ? { ...h, action: 'CONTINUE' as const } : h)) });
+    s = step(config, go(s.state), { now: 1000, greenReady: true });
+    assert.equal(s.state.greenPercent, 50);
+    assert.equal(s.wakeAt, 1000 + MIN);
+    s = step(config, s.state, { now: 1000 + MIN, greenReady: true });
+    assert.equal(s.state.greenPercent, 50, 'the second step waits for a hook of its own');
+    assert.deepEqual(s.state.hooks.map((h) => [h.step, h.status]), [[0, 'SUCCEEDED'], [1, 'AWAITING_ACTION']]);
+    s = step(config, go(s.state), { now: 2000 + MIN, greenReady: true });
+    assert.equal(s.state.greenPercent, 100);
+    assert.equal(s.state.stage, 'CLEAN_UP');
   });
 
   test('a PAUSE hook holds its stage until continued; a ROLLBACK answer or a timeout with ROLLBACK rolls back', () => {

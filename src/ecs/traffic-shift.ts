@@ -14,7 +14,7 @@
  */
 import type { LoadBalancer } from '@aws-sdk/client-ecs';
 import {
-  LIFECYCLE_STAGES, type DeploymentConfigurationRecord, type HookRunRecord, type LifecycleStage, type TrafficShiftRecord,
+  LIFECYCLE_STAGES, type DeploymentConfigurationRecord, type HookRunRecord, type HookStage, type LifecycleStage, type TrafficShiftRecord,
 } from './service-records.ts';
 
 const MINUTE = 60_000;
@@ -66,23 +66,26 @@ export function greenLoadBalancers(configured: readonly LoadBalancer[], blue: re
 
 /** The state a deployment starts in: PRE_SCALE_UP, with that stage's hooks waiting. */
 export function initialShift(config: DeploymentConfigurationRecord, now: number, newHookId: () => string): TrafficShiftRecord {
-  return { stage: 'PRE_SCALE_UP', stageSince: now, greenPercent: 0, testOnGreen: false, hooks: hooksAt(config, 'PRE_SCALE_UP', now, newHookId) };
+  return { stage: 'PRE_SCALE_UP', stageSince: now, greenPercent: 0, steps: 0, testOnGreen: false, hooks: hooksAt(config, 'PRE_SCALE_UP', now, newHookId) };
 }
 
-/** Production traffic green should have `elapsedMs` into PRODUCTION_TRAFFIC_SHIFT, and when that next changes. */
-export function productionPercent(config: DeploymentConfigurationRecord, elapsedMs: number): { percent: number; nextInMs?: number } {
+/**
+ * The production traffic step after `steps` steps at `percent`: the percentage green goes to, and
+ * how long the deployment waits after it — BLUE_GREEN all at once; LINEAR `stepPercent` more each
+ * step, `stepBakeTimeInMinutes` apart; CANARY `canaryPercent`, then the rest `canaryBakeTimeInMinutes` later.
+ */
+export function nextStep(config: DeploymentConfigurationRecord, steps: number, percent: number): { percent: number; waitMs: number } {
+  const tenths = (x: number) => Math.round(x * 10) / 10;
   if (config.strategy === 'LINEAR' && config.linearConfiguration) {
     const { stepPercent, stepBakeTimeInMinutes } = config.linearConfiguration;
-    const stepMs = stepBakeTimeInMinutes * MINUTE;
-    const steps = stepMs > 0 ? Math.floor(elapsedMs / stepMs) + 1 : Infinity;
-    const percent = Math.min(100, steps * stepPercent);
-    return percent >= 100 ? { percent: 100 } : { percent, nextInMs: steps * stepMs - elapsedMs };
+    const next = Math.min(100, tenths(percent + stepPercent));
+    return { percent: next, waitMs: next >= 100 ? 0 : stepBakeTimeInMinutes * MINUTE };
   }
-  if (config.strategy === 'CANARY' && config.canaryConfiguration) {
-    const bakeMs = config.canaryConfiguration.canaryBakeTimeInMinutes * MINUTE;
-    return elapsedMs >= bakeMs ? { percent: 100 } : { percent: Math.min(100, config.canaryConfiguration.canaryPercent), nextInMs: bakeMs - elapsedMs };
+  if (config.strategy === 'CANARY' && config.canaryConfiguration && steps === 0) {
+    const next = Math.min(100, tenths(config.canaryConfiguration.canaryPercent));
+    return { percent: next, waitMs: next >= 100 ? 0 : config.canaryConfiguration.canaryBakeTimeInMinutes * MINUTE };
   }
-  return { percent: 100 };
+  return { percent: 100, waitMs: 0 };
 }
 
 /** Advances through every stage whose work and hooks are done, as far as it can now. */
@@ -133,11 +136,8 @@ function stageWork(state: TrafficShiftRecord, input: ShiftInput): { state: Traff
       return { state, done: input.greenReady };
     case 'TEST_TRAFFIC_SHIFT':
       return { state: { ...state, testOnGreen: true }, done: true };
-    case 'PRODUCTION_TRAFFIC_SHIFT': {
-      const { percent, nextInMs } = productionPercent(input.config, elapsed);
-      const greenPercent = Math.max(state.greenPercent, percent);
-      return { state: { ...state, greenPercent }, done: greenPercent >= 100, wakeAt: nextInMs === undefined ? undefined : input.now + nextInMs };
-    }
+    case 'PRODUCTION_TRAFFIC_SHIFT':
+      return productionStep(state, input);
     case 'BAKE_TIME': {
       const bakeMs = (input.config.bakeTimeInMinutes ?? 0) * MINUTE;
       return { state, done: elapsed >= bakeMs, wakeAt: elapsed >= bakeMs ? undefined : state.stageSince + bakeMs };
@@ -149,8 +149,29 @@ function stageWork(state: TrafficShiftRecord, input: ShiftInput): { state: Traff
   }
 }
 
+/**
+ * One production traffic step when it is due (the last one's wait is over): first the
+ * PRE_PRODUCTION_TRAFFIC_SHIFT hooks of that step, then the shift. Done at 100 %.
+ */
+function productionStep(state: TrafficShiftRecord, input: ShiftInput): { state: TrafficShiftRecord; done: boolean; wakeAt?: number } {
+  if (state.greenPercent >= 100) return { state, done: true };
+  const { now, config } = input;
+  if (state.nextShiftAt !== undefined && now < state.nextShiftAt) return { state, done: false, wakeAt: state.nextShiftAt };
+  let hooks = state.hooks.filter((h) => h.stage === 'PRE_PRODUCTION_TRAFFIC_SHIFT' && h.step === state.steps);
+  if (hooks.length === 0 && configured(config, 'PRE_PRODUCTION_TRAFFIC_SHIFT')) {
+    hooks = hooksAt(config, 'PRE_PRODUCTION_TRAFFIC_SHIFT', now, input.newHookId).map((h) => ({ ...h, step: state.steps }));
+    return { state: { ...state, hooks: [...state.hooks, ...hooks] }, done: false, wakeAt: Math.min(...hooks.map((h) => h.expiresAt)) };
+  }
+  if (hooks.some((h) => h.status === 'AWAITING_ACTION')) return { state, done: false, wakeAt: Math.min(...hooks.map((h) => h.expiresAt)) };
+  const step = nextStep(config, state.steps, state.greenPercent);
+  const next = { ...state, greenPercent: step.percent, steps: state.steps + 1, nextShiftAt: now + step.waitMs };
+  return { state: next, done: step.percent >= 100, wakeAt: step.percent >= 100 ? undefined : now + step.waitMs };
+}
+
+const configured = (config: DeploymentConfigurationRecord, stage: HookStage) => (config.lifecycleHooks ?? []).some((h) => h.lifecycleStages.includes(stage));
+
 /** The hooks configured for `stage`, waiting from `now`. */
-function hooksAt(config: DeploymentConfigurationRecord, stage: LifecycleStage, now: number, newHookId: () => string): HookRunRecord[] {
+function hooksAt(config: DeploymentConfigurationRecord, stage: HookStage, now: number, newHookId: () => string): HookRunRecord[] {
   return (config.lifecycleHooks ?? []).filter((h) => h.lifecycleStages.includes(stage)).map((h) => ({
     hookId: newHookId(), stage, targetType: h.targetType, ...(h.hookTargetArn && { targetArn: h.hookTargetArn }),
     status: 'AWAITING_ACTION', expiresAt: now + h.timeoutInMinutes * MINUTE, timeoutAction: h.timeoutAction,

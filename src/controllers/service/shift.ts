@@ -62,7 +62,11 @@ function pairWrites(lb: LoadBalancer, greenPercent: number, testOnGreen: boolean
   const a = lb.advancedConfiguration;
   const green = lb.targetGroupArn;
   if (!a?.alternateTargetGroupArn || !green) return [];
-  const split = (p: number) => [{ targetGroupArn: a.alternateTargetGroupArn!, weight: 100 - p }, { targetGroupArn: green, weight: p }];
+  // Weights are whole numbers up to 999: percentages, or per mille for tenths of a percent.
+  const split = (p: number) => {
+    const [blue, mine] = Number.isInteger(p) ? [100 - p, p] : [1000 - Math.round(p * 10), Math.round(p * 10)];
+    return [{ targetGroupArn: a.alternateTargetGroupArn!, weight: blue }, { targetGroupArn: green, weight: mine }];
+  };
   return [
     ...(a.productionListenerRule ? [{ ruleArn: a.productionListenerRule, weights: split(greenPercent) }] : []),
     ...(a.testListenerRule ? [{ ruleArn: a.testListenerRule, weights: split(testOnGreen ? 100 : 0) }] : []),
