@@ -37,6 +37,9 @@ export interface BuildResult {
 /** Member names that count or measure in whole units: the guess for a number botocore cannot type. */
 const WHOLE_NUMBER = /count|size|seconds|minutes|hours|days|port|percent|revision|memory|cpu|iops|throughput|version|duration|items|results|timeout|capacity|number|index|attempt|min|max/i;
 
+/** Members newer than Debian's botocore whose API reference says they take fractions (ECS's traffic percentages, multiples of 0.1). */
+const FRACTIONAL = new Set(['stepPercent', 'canaryPercent']);
+
 type NumberType = 'integer' | 'long' | 'float' | 'double';
 const NUMBER_TYPES = new Set<string>(['integer', 'long', 'float', 'double']);
 const XML: ReadonlySet<ProtocolName> = new Set<ProtocolName>(['awsQuery', 'ec2Query', 'restXml']);
@@ -207,7 +210,7 @@ class ModelBuilder {
         else if (type.kind === 'bigInteger') kind = 'long';
         else if (type.kind === 'bigDecimal') kind = 'double';
         else {
-          kind = this.numberKindByMember.get(memberName) ?? (WHOLE_NUMBER.test(memberName) ? 'integer' : 'double');
+          kind = this.numberKindByMember.get(memberName) ?? (FRACTIONAL.has(memberName) ? 'double' : WHOLE_NUMBER.test(memberName) ? 'integer' : 'double');
           this.note(`number kind guessed (${kind}, botocore lacks the member) for members`, memberName);
         }
         const shape = defined({ type: kind, min: botoNumber?.min, max: botoNumber?.max });

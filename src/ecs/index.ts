@@ -57,4 +57,4 @@ export {
   MAX_SERVICE_TARGET_GROUPS, checkServiceLoadBalancers, loadBalancerMessages, serviceNameOfTask, targetsOfTask, taskTargetsKeys, taskTargetsOf,
   type ServiceTarget, type TargetGroupInfo, type TargetHealth, type TargetsPort, type TaskTargetsRecord,
 } from './load-balancers.ts';
-export { advanceShift, greenLoadBalancers, initialShift, nextStep, shiftsTraffic, type ShiftInput, type ShiftStep } from './traffic-shift.ts';
+export { advanceShift, greenLoadBalancers, initialShift, nextStep, pauseHookId, shiftsTraffic, type ShiftInput, type ShiftStep } from './traffic-shift.ts';

@@ -131,11 +131,17 @@ export async function checkServiceLoadBalancers(
     if (!lb.targetGroupArn) throw EcsErrors.invalidParameter(loadBalancerMessages.noTargetGroup);
     if (!lb.containerName) throw EcsErrors.invalidParameter(loadBalancerMessages.noContainerName);
     if (lb.containerPort === undefined) throw EcsErrors.invalidParameter(loadBalancerMessages.noContainerPort);
-    const group = await targets.group(tx, scope, lb.targetGroupArn);
-    if (!group) throw EcsErrors.invalidParameter(loadBalancerMessages.unknownGroup);
-    if (group.loadBalancerArns.length === 0) throw EcsErrors.invalidParameter(loadBalancerMessages.noLoadBalancer(lb.targetGroupArn));
-    const wanted = mode === 'awsvpc' ? 'ip' : 'instance';
-    if (group.targetType !== wanted) throw EcsErrors.invalidParameter(loadBalancerMessages.targetType(lb.targetGroupArn, group.targetType, mode));
+    // Blue/green: the alternate target group is checked as the primary one is.
+    for (const arn of [lb.targetGroupArn, ...(lb.advancedConfiguration?.alternateTargetGroupArn ? [lb.advancedConfiguration.alternateTargetGroupArn] : [])]) {
+      const group = await targets.group(tx, scope, arn);
+      if (!group) throw EcsErrors.invalidParameter(loadBalancerMessages.unknownGroup);
+      if (group.loadBalancerArns.length === 0) throw EcsErrors.invalidParameter(loadBalancerMessages.noLoadBalancer(arn));
+      const wanted = mode === 'awsvpc' ? 'ip' : 'instance';
+      if (group.targetType !== wanted) throw EcsErrors.invalidParameter(loadBalancerMessages.targetType(arn, group.targetType, mode));
+    }
+    if (lb.advancedConfiguration?.alternateTargetGroupArn === lb.targetGroupArn) {
+      throw EcsErrors.invalidParameter('The alternate target group must be different from the target group (advancedConfiguration.alternateTargetGroupArn).');
+    }
     const container = td.containerDefinitions?.find((c) => c.name === lb.containerName);
     if (!container) throw EcsErrors.invalidParameter(loadBalancerMessages.noContainer(lb.containerName));
     if (!(container.portMappings ?? []).some((p) => p.containerPort === lb.containerPort)) {

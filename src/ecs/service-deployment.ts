@@ -9,7 +9,7 @@ import { parseArn, type Scope, type TaskDefinitionRecord } from './records.ts';
 import {
   serviceArns, serviceKeys, type DeploymentRecord, type DeploymentSpec, type ServiceEventRecord, type ServiceRecord, type ServiceRevisionRecord,
 } from './service-records.ts';
-import { greenLoadBalancers, initialShift, shiftsTraffic } from './traffic-shift.ts';
+import { greenLoadBalancers, initialShift, pauseHookId, shiftsTraffic } from './traffic-shift.ts';
 
 /** ECS's circuit-breaker threshold: 0.5 × the desired count, at least 3 and at most 200. */
 export const circuitBreakerThreshold = (desiredCount: number): number => Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
@@ -76,7 +76,7 @@ export function startDeployment(
     ...spec,
     ...(shifting && {
       loadBalancers: greenLoadBalancers(spec.loadBalancers ?? service.loadBalancers, blue.loadBalancers ?? service.loadBalancers),
-      shift: initialShift(spec.deploymentConfiguration, now, () => ids.hex32()),
+      shift: initialShift(spec.deploymentConfiguration, now, pauseHookId(() => ids.hex32())),
     }),
     taskDefinition: td.taskDefinitionArn,
     id,

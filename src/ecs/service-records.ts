@@ -38,8 +38,10 @@ export const LIFECYCLE_STAGES = [
   'PRODUCTION_TRAFFIC_SHIFT', 'POST_PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP',
 ] as const;
 export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
-/** The stages a hook may wait at: the lifecycle stages, and PRE_PRODUCTION_TRAFFIC_SHIFT before each production traffic step. */
-export type HookStage = LifecycleStage | 'PRE_PRODUCTION_TRAFFIC_SHIFT';
+/** The stages a hook may wait at (PRE_PRODUCTION_TRAFFIC_SHIFT: before each production traffic step). */
+export type HookStage =
+  | 'RECONCILE_SERVICE' | 'PRE_SCALE_UP' | 'POST_SCALE_UP' | 'TEST_TRAFFIC_SHIFT' | 'POST_TEST_TRAFFIC_SHIFT'
+  | 'PRE_PRODUCTION_TRAFFIC_SHIFT' | 'PRODUCTION_TRAFFIC_SHIFT' | 'POST_PRODUCTION_TRAFFIC_SHIFT';
 
 /** A lifecycle hook: at each of its stages the deployment waits for it (PAUSE: for ContinueServiceDeployment). */
 export interface LifecycleHookRecord {
@@ -79,6 +81,8 @@ export interface TrafficShiftRecord {
   testOnGreen: boolean;
   /** Hooks of the stages reached so far. */
   hooks: HookRunRecord[];
+  /** StopServiceDeployment asked for a rollback, with this reason. */
+  rollbackRequested?: string;
 }
 
 /** The service-deployment status ECS reports in DescribeServiceDeployments. */

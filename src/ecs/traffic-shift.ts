@@ -47,6 +47,9 @@ export interface ShiftStep {
   entered: LifecycleStage[];
 }
 
+/** A PAUSE hook's id as ECS gives it (`ecs-pause-` and 35 characters), from the id source's hex. */
+export const pauseHookId = (hex32: () => string) => (): string => `ecs-pause-${hex32()}${hex32().slice(0, 3)}`;
+
 /** Whether deployments of this configuration shift traffic (BLUE_GREEN, LINEAR, CANARY) rather than roll. */
 export const shiftsTraffic = (config: DeploymentConfigurationRecord): boolean => config.strategy !== undefined && config.strategy !== 'ROLLING';
 
@@ -94,6 +97,7 @@ export function advanceShift(input: ShiftInput): ShiftStep {
   let state: TrafficShiftRecord = { ...input.state, hooks: input.state.hooks.map(settleHook(now)) };
   const entered: LifecycleStage[] = [];
   const wake: number[] = [];
+  if (state.rollbackRequested) return done(state, { rollback: state.rollbackRequested });
   for (;;) {
     // Hooks of this stage: a rollback answer or timeout ends the deployment; waiting ones hold it.
     const hooks = state.hooks.filter((h) => h.stage === state.stage);
@@ -171,7 +175,8 @@ function productionStep(state: TrafficShiftRecord, input: ShiftInput): { state: 
 const configured = (config: DeploymentConfigurationRecord, stage: HookStage) => (config.lifecycleHooks ?? []).some((h) => h.lifecycleStages.includes(stage));
 
 /** The hooks configured for `stage`, waiting from `now`. */
-function hooksAt(config: DeploymentConfigurationRecord, stage: HookStage, now: number, newHookId: () => string): HookRunRecord[] {
+function hooksAt(config: DeploymentConfigurationRecord, at: LifecycleStage | HookStage, now: number, newHookId: () => string): HookRunRecord[] {
+  const stage = at as HookStage; // stages no hook may wait at (SCALE_UP, BAKE_TIME, CLEAN_UP) are in no hook's list
   return (config.lifecycleHooks ?? []).filter((h) => h.lifecycleStages.includes(stage)).map((h) => ({
     hookId: newHookId(), stage, targetType: h.targetType, ...(h.hookTargetArn && { targetArn: h.hookTargetArn }),
     status: 'AWAITING_ACTION', expiresAt: now + h.timeoutInMinutes * MINUTE, timeoutAction: h.timeoutAction,

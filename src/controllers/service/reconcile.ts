@@ -16,7 +16,7 @@
  *  5. deployments are brought up to date (completed, drained ones retired), events written,
  *     and a steady state reported once it is reached.
  */
-import { advanceShift, circuitBreakerThreshold, withEvent, type DeploymentRecord, type ServiceRecord, type ShiftStep } from '../../ecs/index.ts';
+import { advanceShift, circuitBreakerThreshold, pauseHookId, withEvent, type DeploymentRecord, type ServiceRecord, type ShiftStep } from '../../ecs/index.ts';
 import { daemonDecisions } from './daemon.ts';
 import { messages, rolloutReasons, stopReasons } from './messages.ts';
 import { World, type ObservedTask, type ReconcileInput, type StartAction, type StopAction } from './observe.ts';
@@ -148,7 +148,7 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
     } else if (primary.shift && primary.rolloutState === 'IN_PROGRESS' && service.schedulingStrategy === 'REPLICA' && service.status === 'ACTIVE') {
       const green = primary;
       shift = advanceShift({
-        config: green.deploymentConfiguration, state: green.shift!, now, newHookId: () => input.ids.hex32(),
+        config: green.deploymentConfiguration, state: green.shift!, now, newHookId: pauseHookId(() => input.ids.hex32()),
         greenReady: greenReady(world, green, service.desiredCount),
         blueLive: input.tasks.some((t) => t.deploymentId !== green.id && world.live(t)),
       });

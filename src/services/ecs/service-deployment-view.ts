@@ -93,6 +93,13 @@ export function toApiServiceDeployment(d: DeploymentRecord, service: ServiceReco
   if (d.rollback) out.rollback = { reason: d.rollback.reason, startedAt: toDate(d.rollback.startedAt), serviceRevisionArn: d.rollback.serviceRevisionArn };
   const alarmCheck = alarms(d);
   if (alarmCheck) out.alarms = alarmCheck;
+  if (d.shift) {
+    out.lifecycleStage = d.shift.stage;
+    out.lifecycleHookDetails = d.shift.hooks.map((h) => ({
+      hookId: h.hookId, targetType: h.targetType, ...(h.targetArn && { targetArn: h.targetArn }),
+      status: h.status, expiresAt: toDate(h.expiresAt), timeoutAction: h.timeoutAction,
+    }));
+  }
   return out;
 }
 

@@ -277,7 +277,7 @@ describe('DescribeServiceDeployments', () => {
       sourceServiceRevisions: [],
       targetServiceRevision: { arn: d.revisionArn, requestedTaskCount: 2, runningTaskCount: 0, pendingTaskCount: 0 },
       status: 'IN_PROGRESS',
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 150, minimumHealthyPercent: 50 },
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 150, minimumHealthyPercent: 50, strategy: 'ROLLING' },
       deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 0, threshold: 3 },
     }]);
   });

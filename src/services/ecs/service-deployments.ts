@@ -6,10 +6,10 @@
  * The history of a deleted (INACTIVE) service is gone, as ECS deletes it with the service.
  */
 import type {
-  DescribeServiceDeploymentsResponse, DescribeServiceRevisionsResponse, ListServiceDeploymentsResponse, StopServiceDeploymentResponse,
+  ContinueServiceDeploymentResponse, DescribeServiceDeploymentsResponse, DescribeServiceRevisionsResponse, ListServiceDeploymentsResponse, StopServiceDeploymentResponse,
 } from '@aws-sdk/client-ecs';
 import { describeByReferences, paginate, type ConditionValues } from '../../aws/index.ts';
-import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
+import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, clusterNameOf, deploymentKeyId, keys, parseArn, putService, resolveTaskDefinition, serviceKeys, startDeployment,
   withEvent, type DeploymentRecord, type EcsDeps, type Scope, type ServiceDeploymentStatus, type ServiceRecord, type ServiceRevisionRecord,
@@ -33,6 +33,19 @@ const ALREADY_STOPPING: readonly ServiceDeploymentStatus[] = ['STOP_REQUESTED', 
 
 /** DescribeServiceDeployments and DescribeServiceRevisions take at most this many ARNs. */
 const MAX_DESCRIBE = 20;
+
+/** The service a service-deployment ARN names, its live deployment (when still live) and its stored record, read through `tx`. */
+async function liveDeployment(tx: Tx, scope: Scope, ref: string): Promise<{ service: ServiceRecord; live?: DeploymentRecord; stored: DeploymentRecord }> {
+  const target = childTarget(ref, 'service-deployment', scope);
+  if (!target) throw EcsErrors.invalidParameter(`Invalid serviceDeploymentArn: ${ref}.`);
+  if (!target.local) throw EcsErrors.serviceDeploymentNotFound();
+  const service = await tx.get<ServiceRecord>(serviceKeys.service(scope, target.cluster, target.service));
+  if (!service || service.status === 'INACTIVE') throw EcsErrors.serviceDeploymentNotFound();
+  const live = service.deployments.find((d) => deploymentKeyId(d) === target.id);
+  const stored = live ?? (await tx.get<DeploymentRecord>(serviceKeys.deployment(scope, target.cluster, target.service, target.id)));
+  if (!stored || !belongsTo(stored.createdAt, service)) throw EcsErrors.serviceDeploymentNotFound();
+  return { service, live, stored };
+}
 
 /** ListServiceDeployments returns this many when maxResults is not given. */
 const DEFAULT_LIST_RESULTS = 20;
@@ -119,6 +132,11 @@ function childConditions(refs: readonly string[] | undefined, type: 'service-dep
 
 /** The service-deployment operations, bound to their dependencies. */
 export function serviceDeploymentOperations(deps: EcsDeps): EcsOperationTable {
+  /** StopServiceDeployment and ContinueServiceDeployment act on one service deployment, named by ARN. */
+  const deploymentAuthorization = {
+    resources: (i: { serviceDeploymentArn?: string }) => [i.serviceDeploymentArn || '*'],
+    conditions: (i: { serviceDeploymentArn?: string }) => childConditions(i.serviceDeploymentArn ? [i.serviceDeploymentArn] : [], 'service-deployment'),
+  };
   return {
     ListServiceDeployments: {
       authorization: {
@@ -181,35 +199,33 @@ export function serviceDeploymentOperations(deps: EcsDeps): EcsOperationTable {
     },
 
     StopServiceDeployment: {
-      authorization: {
-        resources: (i) => [i.serviceDeploymentArn || '*'],
-        conditions: (i) => childConditions(i.serviceDeploymentArn ? [i.serviceDeploymentArn] : [], 'service-deployment'),
-      },
+      authorization: deploymentAuthorization,
       async handler(input, ctx): Promise<StopServiceDeploymentResponse> {
         const scope = scopeOf(ctx);
         const ref = present(input.serviceDeploymentArn, 'serviceDeploymentArn');
         const stopType = input.stopType ?? 'ROLLBACK';
         if (stopType !== 'ROLLBACK') throw EcsErrors.invalidParameter(`stopType ${stopType} is not supported. The valid values are ROLLBACK.`);
-        const target = childTarget(ref, 'service-deployment', scope);
-        if (!target) throw EcsErrors.invalidParameter(`Invalid serviceDeploymentArn: ${ref}.`);
-        if (!target.local) throw EcsErrors.serviceDeploymentNotFound();
         await transact(deps.store, async (tx) => {
-          const service = await tx.get<ServiceRecord>(serviceKeys.service(scope, target.cluster, target.service));
-          if (!service || service.status === 'INACTIVE') throw EcsErrors.serviceDeploymentNotFound();
-          const live = service.deployments.find((d) => deploymentKeyId(d) === target.id);
-          const stored = live ?? (await tx.get<DeploymentRecord>(serviceKeys.deployment(scope, target.cluster, target.service, target.id)));
-          if (!stored || !belongsTo(stored.createdAt, service)) throw EcsErrors.serviceDeploymentNotFound();
+          const { service, live, stored } = await liveDeployment(tx, scope, ref);
           if (ALREADY_STOPPING.includes(stored.deploymentStatus)) return; // ECS carries on with the stop or rollback under way
           if (!STOPPABLE.includes(stored.deploymentStatus) || live?.status !== 'PRIMARY' || live.rolloutState !== 'IN_PROGRESS') {
             throw EcsErrors.conflict(`The service deployment ${ref} is ${stored.deploymentStatus} and can't be stopped: only a deployment in progress can be stopped.`);
           }
           if (service.status !== 'ACTIVE') throw EcsErrors.conflict(`The service ${service.name} is ${service.status}: its deployments can't be rolled back.`);
+          const now = deps.clock.now();
+          if (live.shift && service.deployments.length > 1) {
+            // Green gives production back to blue, which is still running: the controller does it on its next pass.
+            const requested = { ...live, deploymentStatus: 'ROLLBACK_REQUESTED' as const, statusReason: 'Rollback requested by user with StopServiceDeployment.', shift: { ...live.shift, rollbackRequested: 'Service deployment stopped by user.' }, updatedAt: now };
+            const updated = { ...service, deployments: service.deployments.map((d) => (d.id === live.id ? requested : d)), version: service.version + 1 };
+            putService(tx, updated, []);
+            await deps.changes?.serviceChanged?.(tx, { before: service, after: updated, retired: [] }, now);
+            return;
+          }
           const previous = service.lastCompleted;
           if (!previous) {
             throw EcsErrors.conflict(`The service deployment ${ref} can't be rolled back: service ${service.name} has no completed deployment to roll back to.`);
           }
           const td = await resolveTaskDefinition(tx, scope, previous.spec.taskDefinition);
-          const now = deps.clock.now();
           const reason = `Service deployment stopped by user: rolling back to deploymentId ${previous.deploymentId}.`;
           const rolledBack = startDeployment(tx, service, previous.spec, td, deps.ids, now, { reason, startedAt: now, serviceRevisionArn: previous.revisionArn });
           const stopped: DeploymentRecord = {
@@ -227,6 +243,30 @@ export function serviceDeploymentOperations(deps: EcsDeps): EcsOperationTable {
           const retired = updated.deployments.some((d) => d.id === stopped.id) ? [] : [stopped];
           putService(tx, updated, retired);
           await deps.changes?.serviceChanged?.(tx, { before: service, after: updated, retired }, now);
+        });
+        return { serviceDeploymentArn: ref };
+      },
+    },
+
+    ContinueServiceDeployment: {
+      authorization: deploymentAuthorization,
+      async handler(input, ctx): Promise<ContinueServiceDeploymentResponse> {
+        const scope = scopeOf(ctx);
+        const ref = present(input.serviceDeploymentArn, 'serviceDeploymentArn');
+        const hookId = present(input.hookId, 'hookId');
+        const action = input.action ?? 'CONTINUE';
+        await transact(deps.store, async (tx) => {
+          const { service, live } = await liveDeployment(tx, scope, ref);
+          const hook = live?.shift?.hooks.find((h) => h.hookId === hookId);
+          if (!live || !hook) throw EcsErrors.invalidParameter(`The lifecycle hook ${hookId} was not found in service deployment ${ref}.`);
+          if (hook.status !== 'AWAITING_ACTION' || hook.action) {
+            throw EcsErrors.invalidParameter(`The lifecycle hook ${hookId} is ${hook.action ? 'already answered' : hook.status}: only a hook awaiting action can be continued.`);
+          }
+          const now = deps.clock.now();
+          const answered = { ...live, shift: { ...live.shift!, hooks: live.shift!.hooks.map((h) => (h.hookId === hookId ? { ...h, action } : h)) }, updatedAt: now };
+          const updated = { ...service, deployments: service.deployments.map((d) => (d.id === live.id ? answered : d)), version: service.version + 1 };
+          putService(tx, updated, []);
+          await deps.changes?.serviceChanged?.(tx, { before: service, after: updated, retired: [] }, now);
         });
         return { serviceDeploymentArn: ref };
       },

@@ -15,6 +15,7 @@ import { checkInt, checkItems, checkString, checkStrings, checkTags, present } f
 import {
   EcsErrors, fargatePlatformVersion, type DeploymentConfigurationRecord, type LaunchRequest, type ServiceRecord, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
+import { readStrategy, type StrategyPatch } from './deployment-strategy.ts';
 import { readLaunchType } from './launch-type.ts';
 
 /** REPLICA or DAEMON, as a service record stores it. */
@@ -78,7 +79,7 @@ function checkDeploymentController(input: ServiceMembers): void {
 }
 
 /** The deploymentConfiguration members a request gives, each checked; merged onto defaults or the existing one later. */
-export interface DeploymentConfigurationPatch {
+export interface DeploymentConfigurationPatch extends StrategyPatch {
   minimumHealthyPercent?: number;
   maximumPercent?: number;
   deploymentCircuitBreaker?: { enable: boolean; rollback: boolean };
@@ -87,16 +88,13 @@ export interface DeploymentConfigurationPatch {
 
 /**
  * Reads deploymentConfiguration. A service's steady state runs 100% of its desiredCount, so
- * minimumHealthyPercent is 0–100 and maximumPercent at least 100. Only the ROLLING strategy is
- * implemented; the members of the other strategies are refused.
+ * minimumHealthyPercent is 0–100 and maximumPercent at least 100. The strategy members are
+ * deployment-strategy.ts's.
  */
 function readDeploymentConfiguration(c: DeploymentConfiguration | undefined): DeploymentConfigurationPatch | undefined {
   if (!c) return undefined;
   const at = 'deploymentConfiguration';
-  if (c.strategy !== undefined && c.strategy !== 'ROLLING') throw invalid(`${at}.strategy ${c.strategy} is not supported by this Wharf version; use ROLLING.`);
-  for (const member of ['bakeTimeInMinutes', 'lifecycleHooks', 'linearConfiguration', 'canaryConfiguration', 'earlySuccessCriteria'] as const) {
-    if (c[member] !== undefined) throw unsupported(`${at}.${member}`);
-  }
+  if (c.earlySuccessCriteria !== undefined) throw unsupported(`${at}.earlySuccessCriteria`);
   const breaker = c.deploymentCircuitBreaker;
   if (breaker) for (const member of ['resetOnHealthyTask', 'thresholdConfiguration'] as const) if (breaker[member] !== undefined) throw unsupported(`${at}.deploymentCircuitBreaker.${member}`);
   return compact({
@@ -104,6 +102,7 @@ function readDeploymentConfiguration(c: DeploymentConfiguration | undefined): De
     maximumPercent: checkInt(c.maximumPercent, `${at}.maximumPercent`, { min: 100 }),
     deploymentCircuitBreaker: breaker && { enable: breaker.enable!, rollback: breaker.rollback! },
     alarms: c.alarms && readAlarms(c.alarms),
+    ...readStrategy(c),
   });
 }
 
@@ -128,7 +127,10 @@ export function defaultDeploymentConfiguration(strategy: SchedulingStrategy): De
 export function mergeDeploymentConfiguration(
   base: DeploymentConfigurationRecord, patch: DeploymentConfigurationPatch | undefined, strategy: SchedulingStrategy,
 ): DeploymentConfigurationRecord {
-  const merged = { ...base, ...patch };
+  // A strategy given replaces the old one's members (a linear step does not outlive LINEAR).
+  const { strategy: _s, bakeTimeInMinutes: _b, linearConfiguration: _l, canaryConfiguration: _c, lifecycleHooks: _h, ...rest } = base;
+  const merged = { ...(patch?.strategy !== undefined ? rest : base), ...patch };
+  if (merged.strategy === 'ROLLING') delete merged.strategy;
   if (strategy === 'DAEMON' && merged.maximumPercent > 100) throw invalid(DAEMON_ERRORS.maximumPercent);
   return merged;
 }
@@ -143,12 +145,19 @@ function readPlacement(input: ServiceMembers): { constraints?: PlacementConstrai
 }
 
 function readLoadBalancers(list: LoadBalancer[] | undefined): LoadBalancer[] | undefined {
-  return list?.map((lb, i) => compact({
-    targetGroupArn: lb.targetGroupArn,
-    loadBalancerName: lb.loadBalancerName,
-    containerName: lb.containerName,
-    containerPort: checkInt(lb.containerPort, `loadBalancers[${i}].containerPort`, { min: 0, max: 65535 }),
-  }));
+  return list?.map((lb, i) => {
+    const a = lb.advancedConfiguration;
+    if (a && !a.alternateTargetGroupArn) throw invalid(`loadBalancers[${i}].advancedConfiguration.alternateTargetGroupArn can not be blank.`);
+    return compact({
+      targetGroupArn: lb.targetGroupArn,
+      loadBalancerName: lb.loadBalancerName,
+      containerName: lb.containerName,
+      containerPort: checkInt(lb.containerPort, `loadBalancers[${i}].containerPort`, { min: 0, max: 65535 }),
+      advancedConfiguration: a && compact({
+        alternateTargetGroupArn: a.alternateTargetGroupArn, productionListenerRule: a.productionListenerRule, testListenerRule: a.testListenerRule, roleArn: a.roleArn,
+      }),
+    });
+  });
 }
 
 /** serviceRegistries: ECS associates a service with one registry at most. */

@@ -49,6 +49,16 @@ export function toApiDeploymentConfiguration(c: DeploymentConfigurationRecord): 
     minimumHealthyPercent: c.minimumHealthyPercent,
   };
   if (c.alarms) out.alarms = structuredClone(c.alarms);
+  out.strategy = c.strategy ?? 'ROLLING';
+  if (c.bakeTimeInMinutes !== undefined) out.bakeTimeInMinutes = c.bakeTimeInMinutes;
+  if (c.linearConfiguration) out.linearConfiguration = { ...c.linearConfiguration };
+  if (c.canaryConfiguration) out.canaryConfiguration = { ...c.canaryConfiguration };
+  if (c.lifecycleHooks?.length) {
+    out.lifecycleHooks = c.lifecycleHooks.map((h) => ({
+      targetType: h.targetType, ...(h.hookTargetArn && { hookTargetArn: h.hookTargetArn }), ...(h.roleArn && { roleArn: h.roleArn }),
+      lifecycleStages: [...h.lifecycleStages], timeoutConfiguration: { timeoutInMinutes: h.timeoutInMinutes, action: h.timeoutAction },
+    }));
+  }
   return out;
 }
 
@@ -91,7 +101,7 @@ export function toApiService(service: ServiceRecord, tasks: Iterable<TaskRecord>
     launchType: service.launchType,
     ...(service.platformVersion && { platformVersion: service.platformVersion, platformFamily: 'Linux' }),
     taskDefinition: service.taskDefinition,
-    deploymentConfiguration: { ...toApiDeploymentConfiguration(service.deploymentConfiguration), strategy: 'ROLLING' },
+    deploymentConfiguration: toApiDeploymentConfiguration(service.deploymentConfiguration),
     deployments: service.deployments.map((d) => toApiDeployment(d, countTasks(byDeployment.get(d.id) ?? []), service)),
     events: service.events.map((e) => ({ id: e.id, createdAt: toDate(e.createdAt), message: e.message })),
     createdAt: toDate(service.createdAt),
