@@ -26,10 +26,10 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSubnetsCommand, EC2Client, type Subnet } from '@aws-sdk/client-ec2';
 import { parseLbArn, putTargetHealth } from '../src/lb/index.ts';
-import type { DesiredTask, ServerMessage } from '../src/common/index.ts';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { until } from './support/crash-services.ts';
 import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
+import { answerTasks } from './support/fake-tasks.ts';
 import { ACCOUNT, inProcessControlPlane, refused } from './support/in-process.ts';
 import { credentials, region } from './support/wharf.ts';
 
@@ -44,33 +44,6 @@ let instanceId = '';
 let alb = '';
 const scope = { account: ACCOUNT, region };
 
-/** Answers for the fake agent: each task it is told to run reports RUNNING with a host port; each it is told to stop, STOPPED. */
-function runTasks(a: FakeAgent): void {
-  let seen = 0;
-  let nextPort = 32768;
-  const ports = new Map<string, number>();
-  const stopped = new Set<string>();
-  const timer = setInterval(() => {
-    for (const m of a.received.slice(seen) as ServerMessage[]) {
-      if (m.type !== 'tasks') continue;
-      for (const t of m.tasks as DesiredTask[]) {
-        const container = t.spec.containers[0]!;
-        if (t.desiredStatus === 'RUNNING' && !ports.has(t.taskArn)) {
-          const port = nextPort++;
-          ports.set(t.taskArn, port);
-          const networkBindings = t.spec.networkMode === 'bridge' ? [{ containerPort: 80, hostPort: port, protocol: 'tcp' as const, bindIP: '0.0.0.0' }] : [];
-          a.send({ type: 'taskStateChange', change: { taskArn: t.taskArn, lastStatus: 'RUNNING', startedAt: Date.now(), containers: [{ name: container.name!, lastStatus: 'RUNNING', runtimeId: 'f'.repeat(64), networkBindings }] } });
-        } else if (t.desiredStatus === 'STOPPED' && !stopped.has(t.taskArn)) {
-          stopped.add(t.taskArn);
-          a.send({ type: 'taskStateChange', change: { taskArn: t.taskArn, lastStatus: 'STOPPED', stoppedAt: Date.now(), executionStoppedAt: Date.now(), containers: [{ name: container.name!, lastStatus: 'STOPPED', exitCode: 0 }] } });
-        }
-      }
-    }
-    seen = a.received.length;
-  }, 25);
-  timer.unref();
-}
-
 before(async () => {
   plane = await controlPlane();
   const options = { endpoint: plane.url, region, credentials, maxAttempts: 1 };
@@ -80,7 +53,7 @@ before(async () => {
   subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets!;
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   agent = await connectFakeAgent(plane.url, { cluster: CLUSTER, cpu: 8192, memory: 16384, eniLimit: 8, attributes: [{ name: 'ecs.capability.task-eni' }] });
-  runTasks(agent);
+  answerTasks(agent);
   alb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: [subnets[0]!.SubnetId!, subnets[1]!.SubnetId!] }))).LoadBalancers![0]!.LoadBalancerArn!;
 });
 
