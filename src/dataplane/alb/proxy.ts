@@ -18,7 +18,13 @@ import { errorResponse, type OwnResponse } from './responses.ts';
 
 /** Where a request goes, as the router decided. */
 export type RouteDecision =
-  | { kind: 'forward'; address: string; port: number; targetGroupArn: string; /** Called once the exchange is over (outstanding requests). */ done?: () => void }
+  | {
+    kind: 'forward'; address: string; port: number; targetGroupArn: string;
+    /** Called once the exchange is over (outstanding requests). */
+    done?: () => void;
+    /** Set-Cookie lines the load balancer adds to the target's response (sticky sessions), given the target's own. */
+    cookies?: (targetSetCookie: readonly string[] | undefined) => readonly string[] | undefined;
+  }
   | { kind: 'respond'; response: OwnResponse; /** The rule action that answered (absent: the load balancer's own error). */ action?: 'fixed-response' | 'redirect' };
 
 /** What one finished request did, for metrics and access logs. */
@@ -176,6 +182,7 @@ export class ListenerProxy {
       const targetResponseMs = performance.now() - started;
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+      if (d.cookies) addCookies(headers, d.cookies(answer.headers['set-cookie']));
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
       answer.pipe(res);
       answer.on('error', () => res.destroy());
@@ -242,6 +249,13 @@ export class ListenerProxy {
     socket.once('close', cleanup);
     upstream.once('close', cleanup);
   }
+}
+
+/** The load balancer's Set-Cookie lines after the target's own, which are all kept. */
+function addCookies(headers: Record<string, string | string[]>, cookies: readonly string[] | undefined): void {
+  if (!cookies?.length) return;
+  const own = headers['set-cookie'];
+  headers['set-cookie'] = own === undefined ? [...cookies] : [...(Array.isArray(own) ? own : [own]), ...cookies];
 }
 
 /** A target silent past the idle timeout. */
