@@ -166,6 +166,8 @@ export class LoadBalancers {
         if (protocol === 'https' && !secure) return undefined;
         return new ListenerProxy({
           protocol, port: listener.port, tls: secure,
+          // HTTP/2 to clients of an HTTPS listener unless the load balancer's routing.http2.enabled says no (read when the listener starts).
+          http2: lb.attributes['routing.http2.enabled'] !== 'false',
           route: (view) => this.routeHttp(arn, view, protocol),
           idleTimeoutMs: () => Number(this.o.view.loadBalancer(lb.arn)?.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000,
           traceId: () => traceId(this.o.clock.now()),
