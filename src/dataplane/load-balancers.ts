@@ -3,23 +3,28 @@
  * served on the load balancer's own address — HTTP listeners by an ALB listener proxy routing by
  * the listener's rules, TCP, TLS, UDP and TCP_UDP listeners by the NLB proxies — kept in step with the
  * records (a listener created, changed or deleted is started, restarted or stopped), and each
- * request or flow sent to a healthy target of the group its rule forwards to.
+ * request or flow sent to a healthy target of the group its rule forwards to — the same target
+ * again for a client with sticky-session cookies (or, on an NLB with `source_ip` stickiness, from
+ * the same address) while that target is routable.
  *
  *   LbView (informers) ──change──▶ reconcile: listeners wanted vs running ──▶ start / stop proxies
- *   request ──▶ rules by priority ──▶ action ──forward──▶ weighted group ──▶ routable target ──▶ pick
+ *   request ──▶ rules by priority ──▶ action ──forward──▶ weighted group (or AWSALBTG's) ──▶ routable target (or AWSALB's / AWSALBAPP's) ──▶ pick
  */
 import { randomBytes } from 'node:crypto';
 import type { ServingCertificate } from '../acm/index.ts';
 import type { Clock } from '../common/index.ts';
-import type { Action, ListenerRecord, LoadBalancerRecord } from '../lb/index.ts';
-import { TargetPicker, pickWeighted, routable, type Algorithm } from './alb/balance.ts';
+import type { Action, ListenerRecord, LoadBalancerRecord, TargetGroupRecord } from '../lb/index.ts';
+import { TargetPicker, pickWeighted, routable, type Algorithm, type RoutableTarget } from './alb/balance.ts';
 import { compileConditions, type RequestPredicate, type RequestView } from './alb/conditions.ts';
 import { ListenerProxy, type ExchangeRecord, type RouteDecision } from './alb/proxy.ts';
 import { errorResponse, fixedResponse, redirectResponse } from './alb/responses.ts';
+import {
+  CookieSeal, appCookies, appEntries, bySourceIp, groupCookies, readCookies, setsCookie, stuckGroup, stuckTarget, targetCookies, type AppEntry,
+} from './alb/stickiness.ts';
 import type { LbView } from './lb-view.ts';
 import { listenerTls, type ListenerTls } from './listener-tls.ts';
 import type { FlowObserver } from './nlb-metrics.ts';
-import { TcpListenerProxy, type TcpFlowRecord, type TcpRoute } from './nlb/tcp.ts';
+import { TcpListenerProxy, type FlowEndpoint, type TcpFlowRecord, type TcpRoute } from './nlb/tcp.ts';
 import { TcpUdpListenerProxy } from './nlb/tcp-udp.ts';
 import { tlsListenerProxy } from './nlb/tls.ts';
 import { UdpListenerProxy, type UdpFlowRecord } from './nlb/udp.ts';
@@ -42,6 +47,8 @@ export interface LoadBalancersOptions {
   onExchange?(loadBalancer: LoadBalancerRecord, record: ExchangeRecord): void;
   /** Every NLB flow begun and ended (metrics). */
   flows?: FlowObserver;
+  /** The 32-byte key sealing sticky-session cookies (a random one per process when absent). */
+  stickinessKey?: Buffer;
 }
 
 interface Running {
@@ -77,6 +84,7 @@ export class LoadBalancers {
   private readonly routes = new Map<string, Routes>();
   private readonly pickers = new Map<string, TargetPicker>();
   private readonly rng: () => number;
+  private readonly seal: CookieSeal;
   private unsubscribe?: () => void;
   private pass: Promise<void> = Promise.resolve();
   private again = false;
@@ -85,6 +93,7 @@ export class LoadBalancers {
 
   constructor(private readonly o: LoadBalancersOptions) {
     this.rng = o.rng ?? Math.random;
+    this.seal = new CookieSeal(o.stickinessKey);
   }
 
   /** Follows the records and serves their listeners. */
@@ -191,6 +200,8 @@ export class LoadBalancers {
         if (protocol === 'https' && !secure) return undefined;
         return new ListenerProxy({
           protocol, port: listener.port, tls: secure,
+          // HTTP/2 to clients of an HTTPS listener unless the load balancer's routing.http2.enabled says no (read when the listener starts).
+          http2: lb.attributes['routing.http2.enabled'] !== 'false',
           route: (view) => this.routeHttp(arn, view, protocol),
           idleTimeoutMs: () => Number(this.o.view.loadBalancer(lb.arn)?.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000,
           traceId: () => traceId(this.o.clock.now()),
@@ -198,17 +209,19 @@ export class LoadBalancers {
         });
       }
       case 'TCP':
-        return new TcpListenerProxy({ route: () => this.routeFlow(arn), ...this.tcpFlows(lb, 'TCP') });
+        return new TcpListenerProxy({ route: (source) => this.routeFlow(arn, source), ...this.tcpFlows(lb, 'TCP') });
       case 'UDP':
-        return new UdpListenerProxy({ route: () => this.routeFlow(arn), ...this.udpFlows(lb) });
+        return new UdpListenerProxy({ route: (source) => this.routeFlow(arn, source), ...this.udpFlows(lb) });
       case 'TCP_UDP':
-        return new TcpUdpListenerProxy({ route: () => this.routeFlow(arn), ...this.tcpFlows(lb, 'TCP') }, { route: () => this.routeFlow(arn), ...this.udpFlows(lb) });
+        return new TcpUdpListenerProxy(
+          { route: (source) => this.routeFlow(arn, source), ...this.tcpFlows(lb, 'TCP') }, { route: (source) => this.routeFlow(arn, source), ...this.udpFlows(lb) },
+        );
       case 'TLS': {
         const secure = await this.tlsOptions(listener, lb);
         if (!secure) return undefined;
         return tlsListenerProxy({
           tls: secure, alpnPolicy: listener.alpnPolicy,
-          route: () => this.routeFlow(arn),
+          route: (source) => this.routeFlow(arn, source),
           targetSpeaksTls: (route) => route.targetGroupArn !== undefined && this.o.view.group(route.targetGroupArn)?.protocol === 'TLS',
           ...this.tcpFlows(lb, 'TLS'),
           onClientTlsError: () => this.o.flows?.clientTlsError(lb),
@@ -266,37 +279,99 @@ export class LoadBalancers {
       const listener = this.o.view.listener(listenerArn);
       return { kind: 'respond', action: 'redirect', response: redirectResponse(action, { protocol, host: view.host, port: listener?.port ?? 80, path: view.path, query: queryOf(view) }) };
     }
-    const pick = this.pick(action.targetGroups);
-    if (!pick) return { kind: 'respond', response: errorResponse(503) };
-    const lbArn = pick.ip ? this.o.view.listener(listenerArn)?.loadBalancerArn : undefined;
+    let group: TargetGroupRecord | undefined;
+    let jar: Map<string, string> | undefined;
+    const groupSticky = action.stickiness.enabled && action.targetGroups.length > 1;
+    if (groupSticky) {
+      jar = readCookies(view.header('cookie'));
+      const stuck = stuckGroup(this.seal, jar, action.targetGroups, this.o.clock.now());
+      if (stuck && routable(this.o.targets.of(stuck)).length > 0) group = this.o.view.group(stuck);
+    }
+    group ??= this.chooseGroup(action.targetGroups);
+    if (!group) return { kind: 'respond', response: errorResponse(503) };
+    // IP targets (tasks' interfaces) are sent to from the load balancer's address in the VPC.
+    const lbArn = group.targetType === 'ip' ? this.o.view.listener(listenerArn)?.loadBalancerArn : undefined;
     const localAddress = lbArn && this.sourceAddress(lbArn);
-    return { kind: 'forward', address: pick.address, port: pick.port, targetGroupArn: pick.group, done: pick.done, ...(localAddress && { localAddress }) };
+    const source = localAddress ? { localAddress } : {};
+    const stickiness = group.attributes['stickiness.enabled'] === 'true' ? group.attributes['stickiness.type'] : undefined;
+    if (!groupSticky && stickiness !== 'lb_cookie' && stickiness !== 'app_cookie') {
+      const pick = this.pickIn(group);
+      if (!pick) return { kind: 'respond', response: errorResponse(503) };
+      return { kind: 'forward', address: pick.address, port: pick.port, targetGroupArn: pick.group, done: pick.done, ...source };
+    }
+    const sticky = this.stickyForward(group, stickiness, jar ?? readCookies(view.header('cookie')), groupSticky ? (action.stickiness.durationSeconds ?? 3600) * 1000 : undefined);
+    return sticky.kind === 'forward' ? { ...sticky, ...source } : sticky;
   }
 
-  /** An NLB flow's target: the listener's default forward. */
-  private routeFlow(listenerArn: string): TcpRoute | undefined {
+  /**
+   * A forward to `group` that honours and renews its sticky cookies: the target a valid cookie
+   * names while it is routable, else a new pick (and a new cookie); with group stickiness, the
+   * group's cookie renewed for `groupMs`.
+   */
+  private stickyForward(group: TargetGroupRecord, stickiness: string | undefined, jar: Map<string, string>, groupMs: number | undefined): RouteDecision {
+    const now = this.o.clock.now();
+    const candidates = routable(this.o.targets.of(group.arn));
+    const at = (key: string | undefined) => (key === undefined ? undefined : candidates.find((t) => t.key === key));
+    let stuck: RoutableTarget | undefined;
+    let appName = '';
+    let entries: AppEntry[] = [];
+    if (stickiness === 'lb_cookie') stuck = at(stuckTarget(this.seal, jar, group.arn, now));
+    if (stickiness === 'app_cookie') {
+      appName = group.attributes['stickiness.app_cookie.cookie_name'] ?? '';
+      entries = appEntries(this.seal, jar, now);
+      // Both cookies come back while the session lasts: the application's and the load balancer's.
+      if (jar.has(appName)) stuck = at(entries.find((e) => e.group === group.arn)?.target);
+    }
+    const pick = this.pickIn(group, stuck);
+    if (!pick) return { kind: 'respond', response: errorResponse(503) };
+    const cookies: string[] = groupMs === undefined ? [] : groupCookies(this.seal, group.arn, now, groupMs);
+    if (stickiness === 'lb_cookie') {
+      const durationMs = Number(group.attributes['stickiness.lb_cookie.duration_seconds'] ?? 86400) * 1000;
+      cookies.push(...targetCookies(this.seal, group.arn, pick.key, now, durationMs));
+    }
+    const appMs = Number(group.attributes['stickiness.app_cookie.duration_seconds'] ?? 86400) * 1000;
+    // A client whose application session outlived its target is stuck anew to the one it moved to.
+    const restick = stickiness === 'app_cookie' && !stuck && jar.has(appName);
+    return {
+      kind: 'forward', address: pick.address, port: pick.port, targetGroupArn: pick.group, done: pick.done,
+      cookies: (targetSetCookie) => {
+        if (stickiness !== 'app_cookie' || !(restick || setsCookie(targetSetCookie, appName, now))) return cookies;
+        return [...cookies, ...appCookies(this.seal, { group: group.arn, target: pick.key, until: now + appMs }, entries, now)];
+      },
+    };
+  }
+
+  /** An NLB flow's target: the listener's default forward; with `source_ip` stickiness, the client's own target. */
+  private routeFlow(listenerArn: string, source: FlowEndpoint): TcpRoute | undefined {
     const listener = this.o.view.listener(listenerArn);
     const action = listener && sorted(listener.defaultActions)[0];
     if (!action || action.type !== 'forward') return undefined;
-    const pick = this.pick(action.targetGroups);
+    const group = this.chooseGroup(action.targetGroups);
+    if (!group) return undefined;
+    const sticky = group.attributes['stickiness.enabled'] === 'true' ? bySourceIp(routable(this.o.targets.of(group.arn)), source.address) : undefined;
+    const pick = this.pickIn(group, sticky);
     if (!pick) return undefined;
-    const group = this.o.view.group(pick.group);
-    return { address: pick.address, port: pick.port, targetGroupArn: pick.group, proxyProtocolV2: group?.attributes['proxy_protocol_v2.enabled'] === 'true', done: pick.done };
+    return { address: pick.address, port: pick.port, targetGroupArn: pick.group, proxyProtocolV2: group.attributes['proxy_protocol_v2.enabled'] === 'true', done: pick.done };
   }
 
-  /** A target of one of the weighted groups, by the group's algorithm and slow start. */
-  private pick(groups: { targetGroupArn: string; weight: number }[]) {
+  /** One of the weighted groups. */
+  private chooseGroup(groups: { targetGroupArn: string; weight: number }[]): TargetGroupRecord | undefined {
     const chosen = groups.length === 1 ? groups[0] : pickWeighted(groups, this.rng);
-    if (!chosen) return undefined;
-    const group = this.o.view.group(chosen.targetGroupArn);
-    if (!group) return undefined;
+    return chosen && this.o.view.group(chosen.targetGroupArn);
+  }
+
+  /** A target of `group`: `stuck` when given (a routable target a client sticks to), else by the group's algorithm and slow start. */
+  private pickIn(group: TargetGroupRecord, stuck?: RoutableTarget) {
     let picker = this.pickers.get(group.arn);
     if (!picker) this.pickers.set(group.arn, (picker = new TargetPicker(this.rng)));
-    const algorithm = (group.attributes['load_balancing.algorithm.type'] ?? 'round_robin') as Algorithm;
-    const slowStartMs = Number(group.attributes['slow_start.duration_seconds'] ?? 0) * 1000;
-    const target = picker.pick(routable(this.o.targets.of(group.arn)), algorithm, this.o.clock.now(), slowStartMs);
+    let target = stuck;
+    if (!target) {
+      const algorithm = (group.attributes['load_balancing.algorithm.type'] ?? 'round_robin') as Algorithm;
+      const slowStartMs = Number(group.attributes['slow_start.duration_seconds'] ?? 0) * 1000;
+      target = picker.pick(routable(this.o.targets.of(group.arn)), algorithm, this.o.clock.now(), slowStartMs);
+    }
     if (!target) return undefined;
-    return { group: group.arn, address: target.address, port: target.port, ip: group.targetType === 'ip', done: picker.begin(target) };
+    return { group: group.arn, key: target.key, address: target.address, port: target.port, done: picker.begin(target) };
   }
 }
 

@@ -6,11 +6,19 @@
  * headers stop here. A target that refuses or drops the connection is a 502, one that is silent
  * past the idle timeout a 504, no target a 503. WebSocket upgrades are spliced through.
  *
+ * An HTTPS listener speaks HTTP/2 to clients that negotiate `h2` by ALPN and HTTP/1.1 to the
+ * others (upgrades included), and forwards to targets over HTTP/1.1 either way, as ALB does with a
+ * target group's default protocol version: `:authority` becomes the Host, pseudo-headers are not
+ * forwarded, and the target's connection-specific headers never reach an HTTP/2 client. Plain
+ * HTTP listeners stay HTTP/1.1.
+ *
  *   client ──▶ route(view) ──▶ respond (fixed-response, redirect, 503)
  *                     └──────▶ forward ──▶ keep-alive pool ──▶ target ──▶ response streamed back
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import http2, { type Http2SecureServer } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
 import net from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { RequestView } from './conditions.ts';
@@ -24,6 +32,8 @@ export type RouteDecision =
     localAddress?: string;
     /** Called once the exchange is over (outstanding requests). */
     done?: () => void;
+    /** Set-Cookie lines the load balancer adds to the target's response (sticky sessions), given the target's own. */
+    cookies?: (targetSetCookie: readonly string[] | undefined) => readonly string[] | undefined;
   }
   | { kind: 'respond'; response: OwnResponse; /** The rule action that answered (absent: the load balancer's own error). */ action?: 'fixed-response' | 'redirect' };
 
@@ -53,6 +63,8 @@ export interface ListenerProxyOptions {
   onExchange?(record: ExchangeRecord): void;
   /** For HTTPS listeners: the certificates (SNI picks among them). */
   tls?: SecureContextOptions & { SNICallback?: (servername: string, cb: (err: Error | null, ctx?: import('node:tls').SecureContext) => void) => void };
+  /** For HTTPS listeners: whether HTTP/2 is offered to clients (`routing.http2.enabled`, default true). */
+  http2?: boolean;
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -64,10 +76,17 @@ const clientIp = (socket: net.Socket) => (socket.remoteAddress ?? '').replace(/^
 function forwardedHeaders(req: IncomingMessage, o: ListenerProxyOptions, keepUpgrade: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const named = new Set((req.headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const h2 = req.httpVersionMajor === 2;
   for (const [name, value] of Object.entries(req.headers as IncomingHttpHeaders)) {
     if (value === undefined) continue;
+    // HTTP/2's pseudo-headers (:method, :path, :authority, :scheme) are not headers of the HTTP/1.1 request.
+    if (h2 && name.charCodeAt(0) === 58) continue;
     if ((HOP_BY_HOP.has(name) || named.has(name)) && !(keepUpgrade && (name === 'upgrade' || name === 'connection'))) continue;
     out[name] = value;
+  }
+  if (h2) {
+    const authority = req.headers[':authority'];
+    if (typeof authority === 'string' && authority) out.host = authority;
   }
   const ip = clientIp(req.socket);
   const xff = req.headers['x-forwarded-for'];
@@ -84,7 +103,8 @@ function viewOf(req: IncomingMessage): RequestView {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  const authority = req.httpVersionMajor === 2 ? req.headers[':authority'] : undefined;
+  const host = ((typeof authority === 'string' && authority) || req.headers.host || '').replace(/:\d+$/, '');
   let query: [string, string][] | undefined;
   return {
     host, path, method: req.method ?? 'GET', sourceIp: clientIp(req.socket),
@@ -110,13 +130,15 @@ function writeOwn(res: ServerResponse, r: OwnResponse): void {
 
 /** One listener's proxy server. */
 export class ListenerProxy {
-  private readonly server: http.Server | https.Server;
+  private readonly server: http.Server | https.Server | (Http2SecureServer & { keepAliveTimeout?: number });
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
   private readonly upgraded = new Set<net.Socket>();
+  /** An HTTP/2-capable listener's client connections (it has no closeAllConnections). */
+  private readonly connections = new Set<TLSSocket>();
 
   constructor(private readonly o: ListenerProxyOptions) {
     const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
-    this.server = o.tls ? https.createServer({ ...o.tls }, handler) : http.createServer(handler);
+    this.server = o.tls ? (o.http2 === false ? https.createServer({ ...o.tls }, handler) : this.http2Server(o.tls, handler)) : http.createServer(handler);
     this.server.keepAliveTimeout = o.idleTimeoutMs();
     this.server.on('upgrade', (req: IncomingMessage, socket: net.Socket, head: Buffer) => this.upgrade(req, socket, head));
     this.server.on('clientError', (_error, socket) => {
@@ -136,10 +158,27 @@ export class ListenerProxy {
     });
   }
 
+  /**
+   * An HTTPS server offering `h2` and `http/1.1` by ALPN: HTTP/2 requests come to `handler` as the
+   * compatibility API's request and response, which stand in for HTTP/1.1's in what the proxy uses.
+   */
+  private http2Server(secure: NonNullable<ListenerProxyOptions['tls']>, handler: (req: IncomingMessage, res: ServerResponse) => void): Http2SecureServer {
+    const server = http2.createSecureServer({ ...secure, allowHTTP1: true }, handler as never);
+    server.on('secureConnection', (socket: TLSSocket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
+    // An HTTP/2 connection idle past the load balancer's idle timeout is closed, as an HTTP/1.1 one is.
+    server.on('session', (session) => session.setTimeout(this.o.idleTimeoutMs(), () => session.close()));
+    server.on('sessionError', () => undefined);
+    return server;
+  }
+
   /** Stops listening and drops every connection, pooled ones too. */
   async close(): Promise<void> {
     for (const s of this.upgraded) s.destroy();
-    this.server.closeAllConnections();
+    for (const s of this.connections) s.destroy();
+    if ('closeAllConnections' in this.server) this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.agent.destroy();
   }
@@ -183,7 +222,20 @@ export class ListenerProxy {
       const targetResponseMs = performance.now() - started;
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      if (d.cookies) addCookies(headers, d.cookies(answer.headers['set-cookie']));
+      if (req.httpVersionMajor === 2) {
+        // HTTP/2 has no reason phrase; a header it cannot carry makes the target's answer a 502.
+        try {
+          res.writeHead(answer.statusCode ?? 502, headers);
+        } catch {
+          answer.destroy();
+          writeOwn(res, errorResponse(502));
+          finish({ targetGroupArn: d.targetGroupArn, target, statusCode: 502, by: 'elb' });
+          return;
+        }
+      } else {
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      }
       answer.pipe(res);
       answer.on('error', () => res.destroy());
       res.on('close', () => {
@@ -249,6 +301,13 @@ export class ListenerProxy {
     socket.once('close', cleanup);
     upstream.once('close', cleanup);
   }
+}
+
+/** The load balancer's Set-Cookie lines after the target's own, which are all kept. */
+function addCookies(headers: Record<string, string | string[]>, cookies: readonly string[] | undefined): void {
+  if (!cookies?.length) return;
+  const own = headers['set-cookie'];
+  headers['set-cookie'] = own === undefined ? [...cookies] : [...(Array.isArray(own) ? own : [own]), ...cookies];
 }
 
 /** A target silent past the idle timeout. */

@@ -248,7 +248,8 @@ export class TcpListenerProxy {
 function resetOrDestroy(socket: net.Socket): void {
   if (socket.destroyed) return;
   try {
-    if (socket.readyState === 'opening') socket.destroy();
+    // A socket already ending has a shutdown in flight, which a reset would leave pending forever.
+    if (socket.readyState === 'opening' || socket.writableEnded) socket.destroy();
     else socket.resetAndDestroy();
   } catch {
     socket.destroy();
