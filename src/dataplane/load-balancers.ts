@@ -165,7 +165,8 @@ export class LoadBalancers {
       if (!lb || lb.state !== 'active') continue;
       const addresses = [lb.address, ...lb.zones.map((z) => z.privateIpv4Address).filter((a) => this.o.subnetAddresses?.holds(a))];
       const certificates = listener.certificates.map((c) => c.certificateArn).join(',');
-      const bind = `${addresses.join(',')}:${listener.port}/${listener.protocol}/${certificates}/${listener.sslPolicy ?? ''}/${listener.alpnPolicy ?? ''}`;
+      const http2 = lb.attributes['routing.http2.enabled'] ?? '';
+      const bind = `${addresses.join(',')}:${listener.port}/${listener.protocol}/${certificates}/${listener.sslPolicy ?? ''}/${listener.alpnPolicy ?? ''}/${http2}`;
       wanted.set(listener.arn, { listener, lb, addresses, bind });
     }
     for (const [arn, r] of this.running) {
