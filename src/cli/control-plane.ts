@@ -45,6 +45,7 @@ import { ec2Service } from '../services/ec2/index.ts';
 import { iamService } from '../services/iam/index.ts';
 import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { acmService } from '../services/acm/index.ts';
+import { serviceDiscoveryService } from '../services/servicediscovery/index.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
 import { EventStore, applyRetention, storeStreamLock, type LiveTailSettings } from '../logs/index.ts';
@@ -333,6 +334,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     acmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
+    serviceDiscoveryService({ store, clock, ids: randomIds }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
