@@ -18,6 +18,7 @@ import {
   GetNamespaceCommand, GetOperationCommand, GetServiceCommand, ListInstancesCommand, ListNamespacesCommand, ListOperationsCommand,
   ListServicesCommand, ListTagsForResourceCommand, RegisterInstanceCommand, ServiceDiscoveryClient, TagResourceCommand, UntagResourceCommand,
   UpdateHttpNamespaceCommand, UpdateInstanceCustomHealthStatusCommand, UpdateServiceCommand, paginateListNamespaces,
+  DeleteServiceAttributesCommand, GetServiceAttributesCommand, UpdateServiceAttributesCommand,
 } from '@aws-sdk/client-servicediscovery';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { awsCliEnv, credentials, region } from './support/wharf.ts';
@@ -258,6 +259,18 @@ describe('Cloud Map through the SDK and the AWS CLI', () => {
     await refused(sd.send(new ListTagsForResourceCommand({ ResourceARN: arn.replace(web, 'srv-aaaaaaaaaaaaaaaa') })), 'ResourceNotFoundException');
   });
 
+  it('service attributes: updated, read, deleted; at most 30', async () => {
+    await sd.send(new UpdateServiceAttributesCommand({ ServiceId: web, Attributes: { tier: 'front', owner: 'team-a' } }));
+    // The AWS CLI here (2.9.19) predates the service-attribute operations and DiscoverInstancesRevision: the SDK alone calls them.
+    await sd.send(new UpdateServiceAttributesCommand({ ServiceId: web, Attributes: { tier: 'edge' } }));
+    const { ServiceAttributes } = await sd.send(new GetServiceAttributesCommand({ ServiceId: web }));
+    assert.deepEqual([ServiceAttributes!.ServiceArn, ServiceAttributes!.Attributes], [`arn:aws:servicediscovery:${region}:${ACCOUNT}:service/${web}`, { tier: 'edge', owner: 'team-a' }]);
+    await sd.send(new DeleteServiceAttributesCommand({ ServiceId: web, Attributes: ['owner'] }));
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, 'v']));
+    await refused(sd.send(new UpdateServiceAttributesCommand({ ServiceId: web, Attributes: many })), 'ServiceAttributesLimitExceededException');
+    assert.deepEqual((await sd.send(new GetServiceAttributesCommand({ ServiceId: web }))).ServiceAttributes!.Attributes, { tier: 'edge' });
+  });
+
   it('IAM: a user without servicediscovery permissions is denied; one allowed on a service reads it alone', async () => {
     const nobody = client(await userWithKey(plane.url, 'sd-nobody'));
     // AWS JSON services answer AccessDeniedException with 400 unless their model says otherwise (Cloud Map's does not).
@@ -269,6 +282,12 @@ describe('Cloud Map through the SDK and the AWS CLI', () => {
     assert.equal((await reader.send(new ListInstancesCommand({ ServiceId: web }))).Instances!.length, 3);
     await refused(reader.send(new GetServiceCommand({ Id: plain })), 'AccessDeniedException');
     await refused(reader.send(new DeregisterInstanceCommand({ ServiceId: web, InstanceId: 'task-1' })), 'AccessDeniedException');
+    const tagged = client(await userWithKey(plane.url, 'sd-tagged', [{
+      Effect: 'Allow', Action: 'servicediscovery:GetService', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'dev' } },
+    }]));
+    assert.equal((await tagged.send(new GetServiceCommand({ Id: web }))).Service!.Id, web, 'web is tagged env=dev');
+    await refused(tagged.send(new GetServiceCommand({ Id: plain })), 'AccessDeniedException');
+    tagged.destroy();
     nobody.destroy();
     reader.destroy();
   });

@@ -27,6 +27,7 @@ import { EcsInformers, ecsResourceInfo, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { certificateByArn, certificateResourceInfo, ensureAuthority, restoreAuthority } from '../acm/index.ts';
+import { discoveryResourceInfo } from '../discovery/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
@@ -199,7 +200,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
+    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), servicediscovery: discoveryResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),

@@ -19,5 +19,7 @@ export const DiscoveryErrors = {
     new AwsError('CustomHealthNotFound', `Service ${serviceId} has no custom health check configuration (HealthCheckCustomConfig).`),
   resourceNotFound: (arn: string) => new AwsError('ResourceNotFoundException', `Resource not found: ${arn}`),
   tooManyTags: (arn: string, max: number) => new AwsError('TooManyTagsException', `A resource can have at most ${max} tags.`, 400, { ResourceName: arn }),
+  serviceAttributesLimitExceeded: (max: number) =>
+    new AwsError('ServiceAttributesLimitExceededException', `A service can have at most ${max} attributes.`),
   resourceLimitExceeded: (message: string) => new AwsError('ResourceLimitExceeded', message),
 };

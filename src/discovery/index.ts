@@ -19,7 +19,8 @@ export {
   type CreateNamespaceRequest, type UpdateNamespaceRequest,
 } from './namespaces.ts';
 export {
-  MAX_SERVICES_PER_NAMESPACE, checkDnsConfig, createService, deleteService, getService, listServices, updateService,
+  MAX_SERVICES_PER_NAMESPACE, MAX_SERVICE_ATTRIBUTES, checkDnsConfig, createService, deleteService, deleteServiceAttributes, getService, listServices,
+  updateService, updateServiceAttributes,
   type CreateServiceRequest, type UpdateServiceRequest,
 } from './services.ts';
 export {
@@ -27,7 +28,7 @@ export {
   getInstance, healthOf, instancesRevision, registerInstance, selectInstances, serviceInstances, updateCustomHealth,
   type DiscoverInstancesRequest, type DiscoveredInstance, type HealthStatusFilter, type RegisterInstanceRequest,
 } from './instances.ts';
-export { MAX_TAGS, checkTags, listTags, tagResource, untagResource } from './tags.ts';
+export { MAX_TAGS, checkTags, discoveryResourceInfo, listTags, tagResource, untagResource, type DiscoveryResourceInfo } from './tags.ts';
 export {
   MULTIVALUE_MAX, dnsAnswer, normalizeName, srvTarget,
   type DiscoveryDnsPort, type DiscoveryDnsView, type DnsAnswer, type DnsAnswerRecord,

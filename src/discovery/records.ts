@@ -85,6 +85,8 @@ export interface ServiceRecord {
   healthCheckCustomConfig?: { failureThreshold: number };
   /** Registered instances: kept here so a DeleteService and a RegisterInstance race on this record. */
   instanceCount: number;
+  /** Service-level attributes (UpdateServiceAttributes). */
+  attributes?: Record<string, string>;
   /** Bumped by every registration and deregistration (DiscoverInstancesRevision). */
   instancesRevision: number;
   createdAt: number;

@@ -161,3 +161,30 @@ export async function deleteService(env: DiscoveryEnv, scope: Scope, idOrArn: st
     if (ns) tx.put<NamespaceRecord>(keys.namespace(scope, ns.id), { ...ns, serviceCount: Math.max(0, ns.serviceCount - 1) });
   });
 }
+
+/** Service-level attributes a service may have (Cloud Map's quota). */
+export const MAX_SERVICE_ATTRIBUTES = 30;
+
+/** UpdateServiceAttributes: adds attributes or changes their values. */
+export async function updateServiceAttributes(env: DiscoveryEnv, scope: Scope, idOrArn: string, attributes: Record<string, string>): Promise<void> {
+  if (Object.keys(attributes).length === 0) throw DiscoveryErrors.invalidInput('Attributes: at least one attribute is required.');
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key.length === 0 || key.length > 255) throw DiscoveryErrors.invalidInput(`Attributes: the key ${key.slice(0, 32)} must have 1 to 255 characters.`);
+    if (value.length > 1024) throw DiscoveryErrors.invalidInput(`Attributes.${key}: a value has at most 1024 characters.`);
+  }
+  await transact(env.store, async (tx) => {
+    const service = await findService(tx, scope, idOrArn);
+    const merged = { ...service.attributes, ...attributes };
+    if (Object.keys(merged).length > MAX_SERVICE_ATTRIBUTES) throw DiscoveryErrors.serviceAttributesLimitExceeded(MAX_SERVICE_ATTRIBUTES);
+    tx.put<ServiceRecord>(keys.service(scope, service.id), { ...service, attributes: merged });
+  });
+}
+
+/** DeleteServiceAttributes: keys not there are ignored. */
+export async function deleteServiceAttributes(env: DiscoveryEnv, scope: Scope, idOrArn: string, attributeKeys: readonly string[]): Promise<void> {
+  await transact(env.store, async (tx) => {
+    const service = await findService(tx, scope, idOrArn);
+    const kept = Object.fromEntries(Object.entries(service.attributes ?? {}).filter(([k]) => !attributeKeys.includes(k)));
+    tx.put<ServiceRecord>(keys.service(scope, service.id), { ...service, attributes: kept });
+  });
+}

@@ -2,7 +2,7 @@
  * Tags on namespaces and services (TagResource, UntagResource, ListTagsForResource), by ARN.
  * A resource that is not there is ResourceNotFoundException, as Cloud Map's tag operations say.
  */
-import { transact, type Tx } from '../state/index.ts';
+import { getDoc, transact, type Store, type Tx } from '../state/index.ts';
 import { DiscoveryErrors } from './errors.ts';
 import type { DiscoveryEnv } from './operations.ts';
 import { keys, parseDiscoveryArn, type DiscoveryTag, type NamespaceRecord, type Scope, type ServiceRecord } from './records.ts';
@@ -50,4 +50,21 @@ export async function untagResource(env: DiscoveryEnv, scope: Scope, arn: string
 /** ListTagsForResource. */
 export async function listTags(env: DiscoveryEnv, scope: Scope, arn: string): Promise<DiscoveryTag[]> {
   return transact(env.store, async (tx) => (await findTagged(tx, scope, arn)).record.tags);
+}
+
+/** What IAM reads of a namespace or service it authorizes on: its tags (aws:ResourceTag) and account. */
+export interface DiscoveryResourceInfo {
+  tags: Record<string, string>;
+  account: string;
+}
+
+/** IAM's lookup of a Cloud Map ARN's tags; undefined for an ARN that is not Cloud Map's. */
+export function discoveryResourceInfo(store: Store): (arn: string) => Promise<DiscoveryResourceInfo | undefined> {
+  return async (arn) => {
+    const parsed = parseDiscoveryArn(arn);
+    if (!parsed) return undefined;
+    const key = parsed.kind === 'namespace' ? keys.namespace(parsed.scope, parsed.id) : keys.service(parsed.scope, parsed.id);
+    const record = (await getDoc<NamespaceRecord | ServiceRecord>(store, key))?.value;
+    return { tags: Object.fromEntries((record?.tags ?? []).map((t) => [t.key, t.value])), account: parsed.scope.account };
+  };
 }

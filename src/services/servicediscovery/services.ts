@@ -1,4 +1,4 @@
-/** Cloud Map's service operations: CreateService, GetService, ListServices, UpdateService, DeleteService. */
+/** Cloud Map's service operations: CreateService, GetService, ListServices, UpdateService, DeleteService, and the service attributes. */
 import { requestTagConditions, type RequestContext } from '../../aws/index.ts';
 import * as discovery from '../../discovery/index.ts';
 import {
@@ -7,6 +7,7 @@ import {
 } from './common.ts';
 
 const onService = (i: { Id?: string }, ctx: RequestContext) => [serviceArnOf(i.Id, ctx)];
+const onServiceId = (i: { ServiceId?: string }, ctx: RequestContext) => [serviceArnOf(i.ServiceId, ctx)];
 
 /** The service operations. */
 export function serviceOperations(deps: ServiceDiscoveryDeps): ServiceDiscoveryOperationTable {
@@ -59,6 +60,27 @@ export function serviceOperations(deps: ServiceDiscoveryDeps): ServiceDiscoveryO
             healthCheckConfig: healthCheckIn(change.HealthCheckConfig),
           }),
         };
+      },
+    },
+    GetServiceAttributes: {
+      authorization: { resources: onServiceId },
+      handler: async (i, ctx) => {
+        const service = await discovery.getService(env, scopeOf(ctx), need(i.ServiceId, 'serviceId'));
+        return { ServiceAttributes: { ServiceArn: service.arn, ResourceOwner: ctx.account, Attributes: service.attributes ?? {} } };
+      },
+    },
+    UpdateServiceAttributes: {
+      authorization: { resources: onServiceId },
+      handler: async (i, ctx) => {
+        await discovery.updateServiceAttributes(env, scopeOf(ctx), need(i.ServiceId, 'serviceId'), need(i.Attributes, 'attributes'));
+        return {};
+      },
+    },
+    DeleteServiceAttributes: {
+      authorization: { resources: onServiceId },
+      handler: async (i, ctx) => {
+        await discovery.deleteServiceAttributes(env, scopeOf(ctx), need(i.ServiceId, 'serviceId'), need(i.Attributes, 'attributes'));
+        return {};
       },
     },
     DeleteService: {
