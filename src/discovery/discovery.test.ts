@@ -12,11 +12,11 @@ import { defaultNetwork } from '../network/index.ts';
 import { SqliteStore } from '../state/index.ts';
 import { DiscoveryInformers } from './informers.ts';
 import {
-  createNamespace, createService, deleteNamespace, deleteService, deregisterInstance, discoverInstances, getNamespace, getOperation, getService,
+  checkAttributes, createNamespace, createService, deleteNamespace, deleteService, deregisterInstance, discoverInstances, getNamespace, getOperation, getService,
   instancesRevision, listNamespaces, listOperations, listTags, registerInstance, tagResource, updateCustomHealth,
 } from './index.ts';
 import type { DiscoveryEnv } from './operations.ts';
-import type { Scope } from './records.ts';
+import type { Scope, ServiceRecord } from './records.ts';
 
 const scope: Scope = { account: '123456789012', region: 'us-east-1' };
 const code = (expected: string, message?: RegExp) => (e: AwsError) => {
@@ -146,5 +146,30 @@ describe('the Cloud Map domain', () => {
     await tagResource(e, scope, svc.arn, [{ key: 'env', value: 'dev' }, { key: 'team', value: 'b' }]);
     assert.deepEqual(await listTags(e, scope, svc.arn), [{ key: 'team', value: 'b' }, { key: 'env', value: 'dev' }]);
     await assert.rejects(listTags(e, scope, svc.arn.replace(svc.id, 'srv-aaaaaaaaaaaaaaaa')), code('ResourceNotFoundException'));
+  });
+
+  it('instance attributes against the service\'s records, as Cloud Map documents them', () => {
+    const svc = (dnsConfig?: ServiceRecord['dnsConfig'], extra: Partial<ServiceRecord> = {}): ServiceRecord => ({
+      id: 'srv-x', arn: '', name: 's', namespaceId: 'ns-x', namespaceName: 'n', namespaceType: 'DNS_PRIVATE', type: 'DNS_HTTP',
+      ...(dnsConfig ? { dnsConfig } : {}), instanceCount: 0, instancesRevision: 0, createdAt: 0, tags: [], ...extra,
+    });
+    const refusedFor = (service: ServiceRecord, attributes: Record<string, string>, field: RegExp) =>
+      assert.throws(() => checkAttributes(service, attributes), code('InvalidInput', field));
+    const aaaa = svc({ routingPolicy: 'MULTIVALUE', records: [{ type: 'AAAA', ttl: 1 }] });
+    refusedFor(aaaa, { AWS_INSTANCE_IPV4: '10.0.0.1' }, /^Attributes\.AWS_INSTANCE_IPV6/);
+    refusedFor(aaaa, { AWS_INSTANCE_IPV6: '10.0.0.1' }, /^Attributes\.AWS_INSTANCE_IPV6: 10\.0\.0\.1 is not an IPv6/);
+    checkAttributes(aaaa, { AWS_INSTANCE_IPV6: 'fd00::1' });
+    const cname = svc({ routingPolicy: 'WEIGHTED', records: [{ type: 'CNAME', ttl: 1 }] });
+    refusedFor(cname, {}, /^Attributes\.AWS_INSTANCE_CNAME/);
+    const weighted = svc({ routingPolicy: 'WEIGHTED', records: [{ type: 'A', ttl: 1 }] });
+    checkAttributes(weighted, { AWS_ALIAS_DNS_NAME: 'lb.example.com' });
+    refusedFor(weighted, { AWS_ALIAS_DNS_NAME: 'lb.example.com', AWS_INSTANCE_IPV4: '10.0.0.1' }, /^Attributes\.AWS_INSTANCE_IPV4: not allowed/);
+    refusedFor(svc({ routingPolicy: 'MULTIVALUE', records: [{ type: 'A', ttl: 1 }] }), { AWS_ALIAS_DNS_NAME: 'lb' }, /WEIGHTED/);
+    refusedFor(svc(), { AWS_INSTANCE_PORT: '70000' }, /^Attributes\.AWS_INSTANCE_PORT/);
+    refusedFor(svc(), { AWS_INIT_HEALTH_STATUS: 'SICK' }, /^Attributes\.AWS_INIT_HEALTH_STATUS/);
+    refusedFor(svc(), Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, 'v'])), /at most 30 custom/);
+    refusedFor(svc(), { big: 'x'.repeat(5000) }, /5000/);
+    refusedFor(svc(undefined, { healthCheckConfig: { type: 'HTTP', failureThreshold: 1 } }), { AWS_INSTANCE_IPV4: '10.0.0.1' }, /^Attributes\.AWS_INSTANCE_PORT/);
+    checkAttributes(svc(), { anything: 'goes' });
   });
 });

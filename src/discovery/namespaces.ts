@@ -63,7 +63,7 @@ export function idOf(scope: Scope, idOrArn: string, kind: 'namespace' | 'service
 /** Creates a namespace (or answers a retry of the request that made it) and returns the operation id. */
 export async function createNamespace(env: DiscoveryEnv, scope: Scope, req: CreateNamespaceRequest): Promise<string> {
   const name = req.type === 'HTTP' ? req.name : checkDomainName(req.name);
-  checkTags(req.tags ?? []);
+  checkTags(req.tags ?? [], req.name);
   if (req.type === 'DNS_PRIVATE' && !req.vpcId) throw DiscoveryErrors.invalidInput('Vpc: a private DNS namespace needs a VPC.');
   const held = await env.store.range(keys.namespaces(scope), { limit: MAX_NAMESPACES });
   return transact(env.store, async (tx) => {

@@ -66,7 +66,7 @@ export async function findService(tx: Tx, scope: Scope, idOrArn: string): Promis
 
 /** CreateService; a retry with the CreatorRequestId that made the service answers it again. */
 export async function createService(env: DiscoveryEnv, scope: Scope, req: CreateServiceRequest): Promise<ServiceRecord> {
-  checkTags(req.tags ?? []);
+  checkTags(req.tags ?? [], req.name);
   return transact(env.store, async (tx) => {
     const ns = await findNamespace(tx, scope, req.namespaceId);
     const taken = await tx.get<{ serviceId: string }>(keys.serviceName(scope, ns.id, req.name));

@@ -10,8 +10,9 @@ import { keys, parseDiscoveryArn, type DiscoveryTag, type NamespaceRecord, type 
 /** Tags one resource may carry (Cloud Map's quota). */
 export const MAX_TAGS = 50;
 
-/** Refuses tags Cloud Map refuses: keys beginning with `aws:`. */
-export function checkTags(tags: readonly DiscoveryTag[]): void {
+/** Refuses tags Cloud Map refuses: keys beginning with `aws:`, and more than 50 on `resource` (a name or ARN). */
+export function checkTags(tags: readonly DiscoveryTag[], resource?: string): void {
+  if (resource !== undefined && new Set(tags.map((t) => t.key)).size > MAX_TAGS) throw DiscoveryErrors.tooManyTags(resource, MAX_TAGS);
   const reserved = tags.find((t) => t.key.toLowerCase().startsWith('aws:'));
   if (reserved) throw DiscoveryErrors.invalidInput(`Tags: the key ${reserved.key} is reserved: keys beginning with aws: are for AWS use.`);
 }
