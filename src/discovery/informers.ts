@@ -109,8 +109,8 @@ export class DiscoveryInformers {
     return { serviceByName: (fqdn) => this.serviceByName(fqdn, scope), instancesOf: (s) => this.instancesOf(s) };
   }
 
-  /** The DNS server's port: answers for a client in `scope`; `pick` spreads answers (random by default). */
-  dnsPort(scope: DnsScope = {}, pick: (n: number) => number = (n) => Math.floor(Math.random() * n)): DiscoveryDnsPort {
+  /** The DNS server's port: answers for a client in `scope`; `pick(n)` (an index below n, from the caller's random source) spreads answers. */
+  dnsPort(scope: DnsScope, pick: (n: number) => number): DiscoveryDnsPort {
     const view = this.dnsView(scope);
     return { answer: (name, type) => dnsAnswer(view, name, type, pick) };
   }

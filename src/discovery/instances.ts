@@ -7,7 +7,7 @@
  * DeleteService racing them loses or sees them.
  */
 import { isIP } from 'node:net';
-import { listDocs, transact } from '../state/index.ts';
+import { listDocs, transact, type Tx } from '../state/index.ts';
 import { DiscoveryErrors } from './errors.ts';
 import { stageOperation, type DiscoveryEnv } from './operations.ts';
 import { keys, type CustomHealthStatus, type InstanceRecord, type NamespaceRecord, type Scope, type ServiceRecord } from './records.ts';
@@ -89,47 +89,56 @@ export interface RegisterInstanceRequest {
 }
 
 /** RegisterInstance: a new instance, or new attributes for one already registered; returns the operation id. */
-export async function registerInstance(env: DiscoveryEnv, scope: Scope, req: RegisterInstanceRequest): Promise<string> {
-  return transact(env.store, async (tx) => {
-    const service = await findService(tx, scope, req.serviceId);
-    checkAttributes(service, req.attributes);
-    const key = keys.instance(scope, service.id, req.instanceId);
-    const existing = await tx.get<InstanceRecord>(key);
-    if (existing?.registerOperationId && req.creatorRequestId !== undefined && existing.creatorRequestId === req.creatorRequestId
-      && JSON.stringify(existing.attributes) === JSON.stringify(req.attributes)) {
-      return existing.registerOperationId;
-    }
-    if (!existing && service.instanceCount >= MAX_INSTANCES_PER_SERVICE) {
-      throw DiscoveryErrors.resourceLimitExceeded(`A service can have at most ${MAX_INSTANCES_PER_SERVICE} instances.`);
-    }
-    const now = env.clock.now();
-    const operationId = stageOperation(tx, env, scope, 'REGISTER_INSTANCE', { SERVICE: service.id, INSTANCE: req.instanceId });
-    const initHealth = req.attributes[ATTRIBUTES.initHealth] as CustomHealthStatus | undefined;
-    tx.put<InstanceRecord>(key, {
-      id: req.instanceId, serviceId: service.id, namespaceId: service.namespaceId, attributes: req.attributes,
-      ...(req.creatorRequestId !== undefined ? { creatorRequestId: req.creatorRequestId } : {}),
-      ...(service.healthCheckCustomConfig ? { customHealth: existing?.customHealth ?? initHealth ?? 'HEALTHY' } : {}),
-      createdAt: existing?.createdAt ?? now, updatedAt: now, registerOperationId: operationId,
-    });
-    tx.put<ServiceRecord>(keys.service(scope, service.id), {
-      ...service, instanceCount: service.instanceCount + (existing ? 0 : 1), instancesRevision: service.instancesRevision + 1,
-    });
-    return operationId;
+export function registerInstance(env: DiscoveryEnv, scope: Scope, req: RegisterInstanceRequest): Promise<string> {
+  return transact(env.store, (tx) => stageRegisterInstance(tx, env, scope, req));
+}
+
+/**
+ * Stages a registration in `tx` (guarded on the service and the instance it read), for a caller
+ * that writes it with changes of its own — an ECS service registering a task it starts.
+ */
+export async function stageRegisterInstance(tx: Tx, env: DiscoveryEnv, scope: Scope, req: RegisterInstanceRequest): Promise<string> {
+  const service = await findService(tx, scope, req.serviceId);
+  checkAttributes(service, req.attributes);
+  const key = keys.instance(scope, service.id, req.instanceId);
+  const existing = await tx.get<InstanceRecord>(key);
+  if (existing?.registerOperationId && req.creatorRequestId !== undefined && existing.creatorRequestId === req.creatorRequestId
+    && JSON.stringify(existing.attributes) === JSON.stringify(req.attributes)) {
+    return existing.registerOperationId;
+  }
+  if (!existing && service.instanceCount >= MAX_INSTANCES_PER_SERVICE) {
+    throw DiscoveryErrors.resourceLimitExceeded(`A service can have at most ${MAX_INSTANCES_PER_SERVICE} instances.`);
+  }
+  const now = env.clock.now();
+  const operationId = stageOperation(tx, env, scope, 'REGISTER_INSTANCE', { SERVICE: service.id, INSTANCE: req.instanceId });
+  const initHealth = req.attributes[ATTRIBUTES.initHealth] as CustomHealthStatus | undefined;
+  tx.put<InstanceRecord>(key, {
+    id: req.instanceId, serviceId: service.id, namespaceId: service.namespaceId, attributes: req.attributes,
+    ...(req.creatorRequestId !== undefined ? { creatorRequestId: req.creatorRequestId } : {}),
+    ...(service.healthCheckCustomConfig ? { customHealth: existing?.customHealth ?? initHealth ?? 'HEALTHY' } : {}),
+    createdAt: existing?.createdAt ?? now, updatedAt: now, registerOperationId: operationId,
   });
+  tx.put<ServiceRecord>(keys.service(scope, service.id), {
+    ...service, instanceCount: service.instanceCount + (existing ? 0 : 1), instancesRevision: service.instancesRevision + 1,
+  });
+  return operationId;
 }
 
 /** DeregisterInstance: returns the operation id. */
-export async function deregisterInstance(env: DiscoveryEnv, scope: Scope, serviceIdOrArn: string, instanceId: string): Promise<string> {
-  return transact(env.store, async (tx) => {
-    const service = await findService(tx, scope, serviceIdOrArn);
-    const key = keys.instance(scope, service.id, instanceId);
-    if (!(await tx.get<InstanceRecord>(key))) throw DiscoveryErrors.instanceNotFound(instanceId);
-    tx.delete(key);
-    tx.put<ServiceRecord>(keys.service(scope, service.id), {
-      ...service, instanceCount: Math.max(0, service.instanceCount - 1), instancesRevision: service.instancesRevision + 1,
-    });
-    return stageOperation(tx, env, scope, 'DEREGISTER_INSTANCE', { SERVICE: service.id, INSTANCE: instanceId });
+export function deregisterInstance(env: DiscoveryEnv, scope: Scope, serviceIdOrArn: string, instanceId: string): Promise<string> {
+  return transact(env.store, (tx) => stageDeregisterInstance(tx, env, scope, serviceIdOrArn, instanceId));
+}
+
+/** Stages a deregistration in `tx` (InstanceNotFound when the instance is not registered). */
+export async function stageDeregisterInstance(tx: Tx, env: DiscoveryEnv, scope: Scope, serviceIdOrArn: string, instanceId: string): Promise<string> {
+  const service = await findService(tx, scope, serviceIdOrArn);
+  const key = keys.instance(scope, service.id, instanceId);
+  if (!(await tx.get<InstanceRecord>(key))) throw DiscoveryErrors.instanceNotFound(instanceId);
+  tx.delete(key);
+  tx.put<ServiceRecord>(keys.service(scope, service.id), {
+    ...service, instanceCount: Math.max(0, service.instanceCount - 1), instancesRevision: service.instancesRevision + 1,
   });
+  return stageOperation(tx, env, scope, 'DEREGISTER_INSTANCE', { SERVICE: service.id, INSTANCE: instanceId });
 }
 
 /** GetInstance. */
