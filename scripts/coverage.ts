@@ -20,6 +20,7 @@ import { schedulerService } from '../src/services/scheduler/index.ts';
 import { cloudWatchService } from '../src/services/cloudwatch/index.ts';
 import { elbv2Service } from '../src/services/elbv2/index.ts';
 import { acmService } from '../src/services/acm/index.ts';
+import { serviceDiscoveryService } from '../src/services/servicediscovery/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -80,6 +81,11 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     note: 'Certificates are issued at once by Wharf\'s own certificate authority, one per Wharf, whose root is served at `GET /_wharf/acm/ca.pem` '
       + 'and written to `<data-dir>/acm-ca.pem` (see [docs/acm.md](../acm.md)). Private keys are sealed at rest under the control plane\'s key, '
       + 'bound to each certificate\'s ARN, and never returned except by ExportCertificate of an exportable certificate. The ACME operations are not served.',
+  }, {
+    file: 'servicediscovery', title: 'AWS Cloud Map', build: serviceDiscoveryService,
+    note: 'Namespaces, services, instances and operations are records in the store; every change completes in the request that makes it, '
+      + 'so operations are SUCCESS at once. DiscoverInstances is served on the API endpoint itself: the SDK prefixes its host with `data-`, '
+      + 'so SDK clients pointed at Wharf set `disableHostPrefix: true`. See [docs/service-discovery.md](../service-discovery.md).',
   },
 ];
 

@@ -86,6 +86,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'scheduler', client: '@aws-sdk/client-scheduler', botocore: 'scheduler' },
   { id: 'elbv2', client: '@aws-sdk/client-elastic-load-balancing-v2', botocore: 'elbv2', operations: ELBV2_OPERATIONS },
   { id: 'acm', client: '@aws-sdk/client-acm', botocore: 'acm' },
+  { id: 'servicediscovery', client: '@aws-sdk/client-servicediscovery', botocore: 'servicediscovery' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

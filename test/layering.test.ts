@@ -32,16 +32,17 @@ const allowed: Record<string, string[]> = {
   events: ['aws', 'state', 'common'],
   efs: ['aws', 'network', 'state', 'common'],
   lb: ['aws', 'network', 'state', 'common'],
+  discovery: ['aws', 'network', 'state', 'common'],
   logs: ['aws', 'state', 'common'],
   metrics: ['aws', 'state', 'common'],
   ecs: ['aws', 'network', 'state', 'scheduler', 'common'],
   identity: ['aws', 'state', 'common'],
   link: ['ecs', 'network', 'aws', 'identity', 'state', 'common'],
-  services: ['aws', 'acm', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common'],
-  controllers: ['ecs', 'network', 'events', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common'],
+  services: ['aws', 'acm', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common'],
+  controllers: ['discovery', 'ecs', 'network', 'events', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common'],
   agent: ['common'],
-  dataplane: ['lb', 'acm', 'network', 'metrics', 'state', 'common'],
-  cli: ['services', 'controllers', 'dataplane', 'link', 'acm', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
+  dataplane: ['discovery', 'lb', 'acm', 'network', 'metrics', 'state', 'common'],
+  cli: ['services', 'controllers', 'dataplane', 'link', 'acm', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
 };
 
 function files(dir: string): string[] {

@@ -27,6 +27,7 @@ import { EcsInformers, ecsResourceInfo, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { certificateByArn, certificateResourceInfo, ensureAuthority, markCertificateUse, restoreAuthority } from '../acm/index.ts';
+import { discoveryResourceInfo } from '../discovery/index.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
@@ -45,6 +46,7 @@ import { ec2Service } from '../services/ec2/index.ts';
 import { iamService } from '../services/iam/index.ts';
 import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { acmService } from '../services/acm/index.ts';
+import { serviceDiscoveryService } from '../services/servicediscovery/index.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
 import { EventStore, applyRetention, storeStreamLock, type LiveTailSettings } from '../logs/index.ts';
@@ -198,7 +200,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
+    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), servicediscovery: discoveryResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
@@ -333,6 +335,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     acmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
+    serviceDiscoveryService({ store, clock, ids: randomIds }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,

@@ -17,6 +17,7 @@ import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as schedulerSdk from '@aws-sdk/client-scheduler';
 import * as elbv2Sdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as acmSdk from '@aws-sdk/client-acm';
+import * as servicediscoverySdk from '@aws-sdk/client-servicediscovery';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
 import { ec2Model } from './ec2.ts';
 import { secretsmanagerModel } from './secretsmanager.ts';
@@ -30,14 +31,17 @@ import { eventsModel } from './events.ts';
 import { schedulerModel } from './scheduler.ts';
 import { elbv2Model } from './elbv2.ts';
 import { acmModel } from './acm.ts';
+import { servicediscoveryModel } from './servicediscovery.ts';
 
 const models: Record<string, ServiceModel> = {
   ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel, logs: logsModel, events: eventsModel,
   scheduler: schedulerModel, elbv2: elbv2Model, acm: acmModel,
+  servicediscovery: servicediscoveryModel,
 };
 const clients: Record<string, object> = {
   ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk, logs: logsSdk, events: eventsSdk,
   scheduler: schedulerSdk, elbv2: elbv2Sdk, acm: acmSdk,
+  servicediscovery: servicediscoverySdk,
 };
 /** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
 const narrowed: Record<string, number> = { ec2: 20, ssm: 13, elbv2: 34 };
@@ -140,6 +144,11 @@ describe('service metadata', () => {
 
   test('ACM: AWS JSON 1.1, its target prefix, signed as acm', () => {
     assert.deepEqual([acmModel.metadata.protocol, acmModel.metadata.targetPrefix, acmModel.metadata.signingName], ['awsJson1_1', 'CertificateManager', 'acm']);
+  });
+
+  test('Cloud Map: AWS JSON 1.1, its target prefix, signed as servicediscovery', () => {
+    const m = servicediscoveryModel.metadata;
+    assert.deepEqual([m.protocol, m.targetPrefix, m.signingName], ['awsJson1_1', 'Route53AutoNaming_v20170314', 'servicediscovery']);
   });
 
   test('EC2: the EC2 Query protocol, its version and namespace, signed as ec2', () => {

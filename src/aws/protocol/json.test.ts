@@ -64,6 +64,7 @@ const model: ServiceModel = {
     Blob: { type: 'blob' },
     Document: { type: 'document' },
     ClusterNotFoundException: { type: 'structure', members: { message: { shape: 'String' } }, exception: true, error: { code: 'ClusterNotFoundException', httpStatusCode: 400, senderFault: true } },
+    NameTaken: { type: 'structure', members: { Message: { shape: 'String' }, ClusterId: { shape: 'String' } }, exception: true, error: { code: 'NameTaken', httpStatusCode: 400, senderFault: true } },
     QueueDoesNotExist: { type: 'structure', members: { message: { shape: 'String' } }, exception: true, error: { code: 'AWS.SimpleQueueService.NonExistentQueue', httpStatusCode: 400, senderFault: true } },
   },
 };
@@ -199,6 +200,11 @@ describe('AWS JSON encodeError', () => {
       'content-type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': 'req-3', 'x-amzn-ErrorType': 'ClusterNotFoundException',
     });
     assert.deepEqual(JSON.parse(String(response.body)), { __type: 'ClusterNotFoundException', message: 'Cluster not found.' });
+  });
+
+  it('adds the further members of the error\'s shape that the business code gave, and no others', () => {
+    const response = codec.encodeError(model, new AwsError('NameTaken', 'Taken.', 400, { ClusterId: 'c-1', Other: 'x' }), 'req-7');
+    assert.deepEqual(JSON.parse(String(response.body)), { ClusterId: 'c-1', __type: 'NameTaken', message: 'Taken.' });
   });
 
   it('keeps codes the model does not list, and the status the business code chose', () => {

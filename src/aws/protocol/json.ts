@@ -230,7 +230,10 @@ export function jsonCodec(version: JsonVersion): Codec {
       const type = wire.shape ?? error.code;
       const headers: Record<string, string> = { 'x-amzn-ErrorType': type };
       if (model?.metadata.awsQueryCompatible) headers['x-amzn-query-error'] = `${wire.code};${wire.fault}`;
-      return respond(error.status, { __type: type, message: error.message }, requestId, headers);
+      // Further members of the error's shape the business code gave (Cloud Map's NamespaceAlreadyExists names the namespace).
+      const shape = model && wire.shape ? model.shapes[wire.shape] : undefined;
+      const details = shape?.type === 'structure' && error.details ? encodeStructure(model!, shape, error.details as Record<string, unknown>) : {};
+      return respond(error.status, { ...details, __type: type, message: error.message }, requestId, headers);
     },
   };
 }
