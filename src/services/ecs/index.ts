@@ -39,11 +39,12 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
       RunTask: 'the EC2 and FARGATE launch types; of capacity providers only FARGATE and FARGATE_SPOT (which runs as FARGATE); '
         + 'secrets, task roles, the task endpoints and volumes are honoured; task definitions using awslogs, environment files and other features the agent does not honour yet are refused by name.',
       StartTask: 'as RunTask, on the named instances; unhonoured task-definition features are refused by name.',
-      CreateService: 'the ECS deployment controller with rolling updates only (no CODE_DEPLOY, EXTERNAL or blue/green); '
-        + 'load balancers and service registries are stored and shown, not acted on; EC2 or FARGATE (by launch type or a FARGATE strategy).',
-      UpdateService: 'as CreateService; deploymentConfiguration.strategy other than ROLLING and a changed capacity provider strategy are refused.',
+      CreateService: 'the ECS deployment controller (no CODE_DEPLOY or EXTERNAL) with ROLLING, BLUE_GREEN, LINEAR and CANARY strategies (PAUSE lifecycle hooks only; '
+        + 'deployment alarms are stored, not watched); service registries are stored and shown, not acted on; EC2 or FARGATE (by launch type or a FARGATE strategy).',
+      UpdateService: 'as CreateService; a changed capacity provider strategy is refused.',
+      ContinueServiceDeployment: 'PAUSE hooks of BLUE_GREEN, LINEAR and CANARY deployments.',
       RegisterTaskDefinition: 'every field is accepted and stored; features the agent does not honour yet are refused when a task is run.',
-      StopServiceDeployment: 'ROLLBACK only (ABORT is refused, as ECS documents for rolling deployments).',
+      StopServiceDeployment: 'ROLLBACK only (ABORT is refused, as ECS documents for rolling deployments); a BLUE_GREEN, LINEAR or CANARY deployment gives traffic back to blue.',
       DescribeClusters: 'managed-instances and EXTERNAL service statistics are always 0.',
     },
   };
