@@ -10,16 +10,8 @@ import type { TargetGroupInfo, TargetHealth, TargetsPort } from '../ecs/index.ts
 import {
   keys as lbKeys, parseLbArn, stageDeregisterTargets, stageForwardWeights, stageRegisterTargets, type Scope, type TargetGroupRecord, type TargetHealthRecord,
 } from '../lb/index.ts';
-import { Informer, type KeyValue, type Tx } from '../state/index.ts';
+import { decodeJson, Informer, type Tx } from '../state/index.ts';
 import type { Store } from '../state/index.ts';
-
-function decode<T>(kv: KeyValue): T | undefined {
-  try {
-    return JSON.parse(kv.value) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The target group `arn` names in `scope`, if there is one. */
 function groupKey(scope: Scope, arn: string): string | undefined {
@@ -30,8 +22,8 @@ function groupKey(scope: Scope, arn: string): string | undefined {
 
 /** The targets port over `store`; `close` stops its informers. */
 export function ecsTargetsPort(store: Store, onError: (error: unknown) => void): TargetsPort & { close(): void } {
-  const healths = new Informer<TargetHealthRecord>({ store, prefix: lbKeys.allTargetHealth, decode, onError });
-  const groups = new Informer<TargetGroupRecord>({ store, prefix: lbKeys.allTargetGroups, decode, onError });
+  const healths = new Informer<TargetHealthRecord>({ store, prefix: lbKeys.allTargetHealth, decode: decodeJson, onError });
+  const groups = new Informer<TargetGroupRecord>({ store, prefix: lbKeys.allTargetGroups, decode: decodeJson, onError });
   const started = () => Promise.all([healths.start(), groups.start()]);
   // ECS registers the instances its own tasks run on: no need to look them up again.
   const ownInstances = async (_scope: Scope, ids: string[]) => new Set(ids);

@@ -4,13 +4,12 @@
  * health checker ask, and a generation bumped by every change so that what is compiled from the
  * records (a listener's routes, a group's targets) is rebuilt only after a change.
  */
-import type { KeyValue, Store } from '../state/index.ts';
-import { Informer } from '../state/index.ts';
+import type { Store } from '../state/index.ts';
+import { decodeJson, Informer } from '../state/index.ts';
 import {
   keys, type ListenerRecord, type LoadBalancerRecord, type RuleRecord, type TargetGroupRecord, type TargetHealthRecord, type TargetRegistrationRecord,
 } from '../lb/index.ts';
 
-const decode = <T>(kv: KeyValue): T | undefined => JSON.parse(kv.value) as T;
 
 /** The data plane's shared view of the load balancing records. */
 export class LbView {
@@ -26,7 +25,7 @@ export class LbView {
   private readonly listenersOf = new Set<() => void>();
 
   constructor(store: Store, onError: (error: unknown) => void) {
-    const common = { store, onError, decode };
+    const common = { store, onError, decode: decodeJson };
     this.loadBalancers = new Informer<LoadBalancerRecord>({
       ...common, prefix: keys.allLoadBalancers,
       indexes: { arn: (lb) => [lb.arn], address: (lb) => [lb.address, ...lb.zones.map((z) => z.privateIpv4Address)], dnsName: (lb) => [lb.dnsName.toLowerCase()] },

@@ -4,7 +4,7 @@
  * `<service>.<namespace>`, instances by service), with the lookups they ask — a name's service,
  * DNS configuration and instances with health (`recordsFor`), and the DNS answers themselves.
  */
-import { Informer, type KeyValue, type Store } from '../state/index.ts';
+import { decodeJson, Informer, type Store } from '../state/index.ts';
 import { dnsAnswer, normalizeName, type DiscoveryDnsPort, type DiscoveryDnsView } from './dns-answers.ts';
 import { healthOf } from './instances.ts';
 import { keys, type DnsConfigRecord, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from './records.ts';
@@ -15,14 +15,6 @@ const BY_SERVICE = 'service';
 const BY_ID = 'id';
 
 const scopePath = (prefix: string, key: string): string => key.slice(prefix.length).split('/').slice(0, 2).join('/');
-
-function decode<T>(kv: KeyValue): T | undefined {
-  try {
-    return JSON.parse(kv.value) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 /** What `recordsFor` finds for a name: the service, its namespace, its DNS configuration and instances with their health. */
 export interface DiscoveryRecords {
@@ -45,15 +37,15 @@ export class DiscoveryInformers {
 
   constructor(store: Store, onError?: (error: unknown) => void) {
     this.namespaces = new Informer<NamespaceRecord>({
-      store, onError, prefix: keys.allNamespaces, decode,
+      store, onError, prefix: keys.allNamespaces, decode: decodeJson,
       indexes: { [BY_ID]: (n, key) => [`${scopePath(keys.allNamespaces, key)}/${n.id}`] },
     });
     this.services = new Informer<ServiceRecord>({
-      store, onError, prefix: keys.allServices, decode,
+      store, onError, prefix: keys.allServices, decode: decodeJson,
       indexes: { [DNS_NAME]: (s) => (s.namespaceType === 'HTTP' ? [] : [normalizeName(`${s.name}.${s.namespaceName}`)]) },
     });
     this.instances = new Informer<InstanceRecord>({
-      store, onError, prefix: keys.allInstances, decode,
+      store, onError, prefix: keys.allInstances, decode: decodeJson,
       indexes: { [BY_SERVICE]: (i, key) => [`${scopePath(keys.allInstances, key)}/${i.serviceId}`] },
     });
   }

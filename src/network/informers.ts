@@ -3,21 +3,13 @@
  * indexed so the agent link can resolve a task's firewall (groups by id, interface addresses by
  * group) without reading the store per task.
  */
-import { Informer, type KeyValue, type Store } from '../state/index.ts';
+import { decodeJson, Informer, type Store } from '../state/index.ts';
 import { keys, type NetworkInterfaceRecord, type SecurityGroupRecord } from './records.ts';
 
 /** Index of interfaces by `<account>/<region>/<groupId>`, and of groups by `<account>/<region>/<groupId>`. */
 export const GROUP_INDEX = 'group';
 
 const scopePath = (prefix: string, key: string): string => key.slice(prefix.length).split('/').slice(0, 2).join('/');
-
-function decode<T>(kv: KeyValue): T | undefined {
-  try {
-    return JSON.parse(kv.value) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Security groups and interfaces, watched. */
 export class NetworkInformers {
@@ -26,11 +18,11 @@ export class NetworkInformers {
 
   constructor(store: Store, onError?: (error: unknown) => void) {
     this.securityGroups = new Informer<SecurityGroupRecord>({
-      store, onError, prefix: keys.allSecurityGroups, decode,
+      store, onError, prefix: keys.allSecurityGroups, decode: decodeJson,
       indexes: { [GROUP_INDEX]: (g, key) => [`${scopePath(keys.allSecurityGroups, key)}/${g.groupId}`] },
     });
     this.interfaces = new Informer<NetworkInterfaceRecord>({
-      store, onError, prefix: keys.allInterfaces, decode,
+      store, onError, prefix: keys.allInterfaces, decode: decodeJson,
       indexes: { [GROUP_INDEX]: (eni, key) => eni.groupIds.map((g) => `${scopePath(keys.allInterfaces, key)}/${g}`) },
     });
   }

@@ -30,5 +30,5 @@ export { EtcdCluster, freePort } from './etcd-cluster.ts';
 export type { EtcdClusterOptions } from './etcd-cluster.ts';
 export { ConflictError, getDoc, listDocs, transact, Tx } from './transact.ts';
 export type { Doc } from './transact.ts';
-export { compareKeys, Informer, InformerClosedError, InformerDecodeError } from './informer.ts';
+export { compareKeys, decodeJson, Informer, InformerClosedError, InformerDecodeError } from './informer.ts';
 export type { IndexFunc, InformerChange, InformerOptions } from './informer.ts';

@@ -45,6 +45,15 @@ export type InformerChange<T> =
   | { readonly type: 'update'; readonly key: string; readonly value: T; readonly previous: T; readonly modRevision: number }
   | { readonly type: 'delete'; readonly key: string; readonly previous: T; readonly modRevision: number };
 
+/** The decoder of informers over JSON records: a value that does not parse is left out (and reported). */
+export function decodeJson<T>(kv: KeyValue): T | undefined {
+  try {
+    return JSON.parse(kv.value) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reported through onError for a stored record that `decode` rejected; the record is left out. */
 export class InformerDecodeError extends Error {
   constructor(
