@@ -285,11 +285,16 @@ describe('NLB TCP listener', () => {
     assert.equal(records[0].end, 'target-reset');
 
     const seen: string[] = [];
-    const patient = await tcpServer((socket) => socket.on('error', (e: NodeJS.ErrnoException) => seen.push(e.code ?? '')));
+    let arrived = false;
+    const patient = await tcpServer((socket) => {
+      socket.on('error', (e: NodeJS.ErrnoException) => seen.push(e.code ?? ''));
+      socket.once('data', () => (arrived = true));
+    });
     const second = await tcpProxy({ route: () => ({ address: LOCAL, port: patient.port }) });
     const other = await connect(second.port);
     other.write('x');
-    await until(() => patient.sockets.length === 1, 'the target connection');
+    // Once a byte went through, the proxy's connection to the target is open (a reset, not a close, is what it passes on).
+    await until(() => arrived, 'the first byte at the target');
     other.resetAndDestroy();
     await until(() => seen.length === 1, 'the reset at the target');
     assert.deepEqual(seen, ['ECONNRESET']);
