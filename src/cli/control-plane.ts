@@ -32,6 +32,7 @@ import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
 import { containerInstanceDirectory } from './elbv2-port.ts';
+import { ecsRegistriesPort } from './ecs-registries-port.ts';
 import { ecsTargetsPort } from './ecs-targets-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
 import { ecsChangeEvents, instanceChangeEvents, taskChangeEvents } from './ecs-events.ts';
@@ -207,6 +208,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     roles: { mayAssume: (roleArn: string) => serviceMayAssume({ store }, ECS_TASKS_SERVICE, roleArn) },
     changes: ecsChangeEvents(randomIds, informers),
     targets: ecsTargetsPort(store, (error) => o.log(`ecs targets: ${String(error)}`)),
+    registries: ecsRegistriesPort(store, clock, randomIds),
   };
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).

@@ -7,6 +7,7 @@ import type { ServiceChange } from './service-events.ts';
 import type { EcsInformers } from './informers.ts';
 import type { TaskRolesPort } from './task-roles.ts';
 import type { TargetsPort } from './load-balancers.ts';
+import type { RegistriesPort } from './service-registries.ts';
 
 /**
  * What ECS's domain works with, and so the ECS API adapter and the service controller too: the
@@ -27,6 +28,8 @@ export interface EcsDeps {
   roles?: TaskRolesPort;
   /** Target groups, for services with load balancers; absent, their `loadBalancers` are neither checked nor registered. */
   targets?: TargetsPort;
+  /** Cloud Map services, for services with service registries; absent, their `serviceRegistries` are not acted on. */
+  registries?: RegistriesPort;
   /** Told of each change to an instance or a service, in the transaction that makes it (ECS's events on EventBridge). */
   changes?: EcsChangeHooks;
 }

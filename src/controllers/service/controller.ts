@@ -27,6 +27,7 @@ import {
 } from '../../ecs/index.ts';
 import { WorkQueue } from '../work-queue.ts';
 import { messages } from './messages.ts';
+import { applyRegistries } from './registries.ts';
 import { applyTargets, loadBalancersOf, observeTargets, type ObservedTargets } from './registrations.ts';
 import type { TaskTargetHealth } from './targets.ts';
 import { reconcileService, type ObservedInstance, type ObservedTask, type ReconcileSettings, type ServicePlan } from './reconcile.ts';
@@ -213,6 +214,10 @@ export class ServiceController {
       }
       for (const message of outcome.notes) note(message);
       wakeAt = outcome.wakeAt;
+    }
+    if (deps.registries && service.serviceRegistries.length) {
+      const instances = new Map(instanceDocs.map((d) => [d.value.id, d.value]));
+      for (const message of await applyRegistries(tx, deps.registries, service, byId, instances)) note(message);
     }
     if (!changed) return wakeAt;
     const after = plan.changed ? service : { ...service, version: service.version + 1 };

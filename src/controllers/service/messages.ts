@@ -13,6 +13,8 @@ export const messages = {
   deploymentCompleted: (service: string, deployment: string) => `(service ${service}) (deployment ${deployment}) deployment completed.`,
   deploymentFailed: (service: string, deployment: string) => `(service ${service}) (deployment ${deployment}) deployment failed: tasks failed to start.`,
   rollingBack: (service: string, deployment: string) => `(service ${service}) rolling back to deployment ${deployment}.`,
+  registryMissing: (service: string, arn: string) => `(service ${service}) was unable to register tasks in (service-registry ${arn}): the service registry does not exist.`,
+  registryRefused: (service: string, arn: string, reason: string) => `(service ${service}) was unable to register a task in (service-registry ${arn}): ${reason}`,
   trafficRefused: (service: string, ruleArn: string, reason: string) => `(service ${service}) was unable to shift traffic on (rule ${ruleArn}): ${reason}`,
   instanceLost: (service: string, ec2InstanceId: string, taskIds: string[]) =>
     `(service ${service}) (instance ${ec2InstanceId}) lost contact with its agent; replacing ${taskIds.length} tasks: ${taskList(taskIds)}.`,

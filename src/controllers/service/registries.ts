@@ -1,0 +1,42 @@
+/**
+ * The service controller's service-discovery step, inside its transaction: every RUNNING task of
+ * a service with `serviceRegistries` (and still wanted) is an instance of each registry's Cloud
+ * Map service, its attributes kept current; an instance ECS registered whose task is asked to
+ * stop, has stopped or is gone is deregistered. Level-triggered: the registry's own instances
+ * (those ECS marked with the service's name) are what was done.
+ */
+import type { Tx } from '../../state/index.ts';
+import {
+  instanceAttributes, scopeOfService, type ContainerInstanceRecord, type RegistriesPort, type ServiceRecord, type TaskRecord,
+} from '../../ecs/index.ts';
+import { messages } from './messages.ts';
+
+/** Registers and deregisters the service's tasks; returns what to say once (a registry refusing). */
+export async function applyRegistries(
+  tx: Tx, port: RegistriesPort, service: ServiceRecord, tasks: ReadonlyMap<string, TaskRecord>, instances: ReadonlyMap<string, ContainerInstanceRecord>,
+): Promise<string[]> {
+  const notes: string[] = [];
+  const scope = scopeOfService(service);
+  for (const registry of service.serviceRegistries) {
+    const arn = registry.registryArn;
+    if (!arn) continue;
+    const registered = await port.registered(tx, scope, arn, service.clusterName, service.name);
+    if (registered === undefined) {
+      notes.push(messages.registryMissing(service.name, arn));
+      continue;
+    }
+    const wanted = new Map<string, Record<string, string>>();
+    for (const task of tasks.values()) {
+      if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') continue;
+      const attributes = instanceAttributes(task, task.containerInstanceId ? instances.get(task.containerInstanceId) : undefined, registry, service.name);
+      if (attributes) wanted.set(task.id, attributes);
+    }
+    for (const id of registered.keys()) if (!wanted.has(id)) await port.deregister(tx, scope, arn, id);
+    for (const [id, attributes] of wanted) {
+      if (JSON.stringify(registered.get(id)) === JSON.stringify(attributes)) continue; // registered as it is: nothing to write
+      const refused = await port.register(tx, scope, arn, id, attributes);
+      if (refused) notes.push(messages.registryRefused(service.name, arn, refused));
+    }
+  }
+  return notes;
+}
