@@ -145,7 +145,7 @@ async function passMinutes(minutes: number): Promise<void> {
 
 const healthy = async (arn: string) => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions!.filter((d) => d.TargetHealth!.State === 'healthy').length;
 
-/** Until the service has one deployment, COMPLETED, and `count` healthy targets in the group production now forwards to; resolves with that group. */
+/** Until the service has one deployment, COMPLETED, with `count` tasks running. */
 async function settled(count: number): Promise<void> {
   await until('the service settled', async () => {
     const s = await service();

@@ -18,11 +18,11 @@ import tls from 'node:tls';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
-  AddListenerCertificatesCommand, CreateListenerCommand, DescribeListenersCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand,
-  DescribeTargetHealthCommand, ModifyListenerCommand, RegisterTargetsCommand, type TargetGroup,
+  AddListenerCertificatesCommand, CreateListenerCommand, DescribeListenersCommand, CreateLoadBalancerCommand, DescribeLoadBalancersCommand,
+  DescribeTargetHealthCommand, ModifyListenerCommand, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { credentials, region } from './support/wharf.ts';
-import { lbFixture, until } from './support/lb-fixture.ts';
+import { hostGroup, lbFixture, until } from './support/lb-fixture.ts';
 
 // Metrics published every 300 ms, so the test reads them back soon.
 const fx = lbFixture('nlb-tls', { lbMetricsIntervalMs: 300 });
@@ -92,14 +92,7 @@ describe('an NLB with TLS listeners', () => {
     ca = await (await fetch(`${fx.plane.url}/_wharf/acm/ca.pem`)).text();
     const [lb] = (await fx.elb.send(new CreateLoadBalancerCommand({ Name: 'secure', Type: 'network', Subnets: [fx.subnets[0]!.SubnetId!] }))).LoadBalancers!;
     lbArn = lb!.LoadBalancerArn!;
-    const group = async (name: string, protocol: 'TCP' | 'TLS', port: number) => {
-      const g = (await fx.elb.send(new CreateTargetGroupCommand({
-        Name: name, Protocol: protocol, Port: port, VpcId: lb!.VpcId, TargetType: 'instance', HealthCheckProtocol: 'TCP',
-        HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
-      }))).TargetGroups![0]!;
-      await fx.elb.send(new RegisterTargetsCommand({ TargetGroupArn: g.TargetGroupArn, Targets: [{ Id: fx.instanceId, Port: port }] }));
-      return g;
-    };
+    const group = (name: string, protocol: 'TCP' | 'TLS', port: number) => hostGroup(fx, lb!.VpcId!, name, protocol, port);
     tcpGroup = await group('plain', 'TCP', await echo('tcp'));
     tlsGroup = await group('reencrypt', 'TLS', await echo('tls'));
     address = (await fx.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lbArn] }))).LoadBalancers![0]!.AvailabilityZones![0]!.LoadBalancerAddresses![0]!.IpAddress!;

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { credentials, region } from './support/wharf.ts';
-import { lbFixture, until } from './support/lb-fixture.ts';
+import { hostGroup, lbFixture, until } from './support/lb-fixture.ts';
 
 // Metrics published every 300 ms, so the test reads them back soon.
 const fx = lbFixture('nlbs', { lbMetricsIntervalMs: 300 });
@@ -39,14 +39,7 @@ describe('an NLB carrying TCP and UDP flows', () => {
 
     const subnets = fx.subnets;
     const [lb] = (await fx.elb.send(new CreateLoadBalancerCommand({ Name: 'echo', Type: 'network', Subnets: [subnets[0]!.SubnetId!] }))).LoadBalancers!;
-    const group = async (name: string, protocol: 'TCP' | 'UDP', port: number) => {
-      const g = (await fx.elb.send(new CreateTargetGroupCommand({
-        Name: name, Protocol: protocol, Port: port, VpcId: lb!.VpcId, TargetType: 'instance', HealthCheckProtocol: 'TCP',
-        HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
-      }))).TargetGroups![0]!;
-      await fx.elb.send(new RegisterTargetsCommand({ TargetGroupArn: g.TargetGroupArn, Targets: [{ Id: fx.instanceId, Port: port }] }));
-      return g;
-    };
+    const group = (name: string, protocol: 'TCP' | 'UDP', port: number) => hostGroup(fx, lb!.VpcId!, name, protocol, port);
     const tcpPort = (tcpServer.address() as net.AddressInfo).port;
     const tcp = await group('echo-tcp', 'TCP', tcpPort);
     // A UDP group's health is checked over TCP: on the TCP echo's port, as an NLB would be told to.

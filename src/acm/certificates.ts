@@ -9,7 +9,7 @@ import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { getDoc, listDocs, transact, type Tx } from '../state/index.ts';
 import { issueLeaf, issuingAuthority, randomSerial, type AuthorityEnv } from './authority.ts';
 import { AcmErrors } from './errors.ts';
-import { factsOf, readImport, type CertificateFacts } from './pem.ts';
+import { factsOf, readImport } from './pem.ts';
 import {
   REQUESTABLE_KEY_ALGORITHMS, certificateArn, keySealContext, keys, parseCertificateArn,
   type CertificateRecord, type CertificateStatus, type CertificateTag, type DomainValidationRecord, type KeyAlgorithm, type Scope, type TokenRecord,
@@ -101,12 +101,6 @@ function validations(env: AcmEnv, names: string[], method: ValidationMethod, opt
   });
 }
 
-/** The record fields a certificate's own facts give. */
-const fromFacts = (f: CertificateFacts) => ({
-  domainName: f.domainName, subjectAlternativeNames: f.subjectAlternativeNames, keyAlgorithm: f.keyAlgorithm, signatureAlgorithm: f.signatureAlgorithm,
-  serial: f.serial, subject: f.subject, issuer: f.issuer, notBefore: f.notBefore, notAfter: f.notAfter, keyUsages: f.keyUsages, extendedKeyUsages: f.extendedKeyUsages,
-});
-
 /** Refuses a new certificate past the account's quota. */
 async function checkQuota(env: AcmEnv, scope: Scope): Promise<void> {
   const held = await env.store.range(keys.certificates(scope), { limit: MAX_CERTIFICATES });
@@ -140,7 +134,7 @@ export async function requestCertificate(env: AcmEnv, scope: Scope, req: Request
   const id = env.ids.uuid();
   const arn = certificateArn(scope, id);
   const record: CertificateRecord = {
-    arn, id, type: 'AMAZON_ISSUED', status: 'ISSUED', ...fromFacts(factsOf(new X509Certificate(leaf.certificatePem))),
+    arn, id, type: 'AMAZON_ISSUED', status: 'ISSUED', ...factsOf(new X509Certificate(leaf.certificatePem)),
     createdAt: now, issuedAt: now, inUseBy: [], domainValidation,
     transparencyLogging: req.transparencyLogging ?? 'ENABLED', exportOption: req.exportOption ?? 'DISABLED', tags: req.tags ?? [],
     certificatePem: leaf.certificatePem, chainPem: authority.record.certificatePem,
@@ -184,7 +178,7 @@ export async function importCertificate(env: AcmEnv, scope: Scope, req: ImportCe
     const existing = req.certificateArn !== undefined ? await findCertificate(tx, scope, arn) : undefined;
     if (existing && existing.type !== 'IMPORTED') throw AcmErrors.invalidParameter(`Certificate ${arn} was not imported: only an imported certificate can be reimported.`);
     const record: CertificateRecord = {
-      arn, id, type: 'IMPORTED', status: 'ISSUED', ...fromFacts(material.facts),
+      arn, id, type: 'IMPORTED', status: 'ISSUED', ...material.facts,
       createdAt: existing?.createdAt ?? now, importedAt: now, inUseBy: existing?.inUseBy ?? [], domainValidation: [],
       transparencyLogging: existing?.transparencyLogging ?? 'ENABLED', exportOption: 'DISABLED', tags: existing?.tags ?? req.tags ?? [],
       certificatePem: material.certificatePem, ...(material.chainPem ? { chainPem: material.chainPem } : {}), sealedKey,
@@ -252,7 +246,7 @@ export async function renewCertificate(env: AcmEnv, scope: Scope, arn: string): 
   const now = env.clock.now();
   const authority = await issuingAuthority(env);
   const leaf = await issueLeaf(authority, { domainName: current.domainName, names: current.subjectAlternativeNames, keyAlgorithm: current.keyAlgorithm, serial: randomSerial(env.ids), now });
-  const facts = fromFacts(factsOf(new X509Certificate(leaf.certificatePem)));
+  const facts = factsOf(new X509Certificate(leaf.certificatePem));
   const sealedKey = env.sealer.seal(leaf.privateKeyPem, keySealContext(arn));
   return modifyCertificate(env, scope, arn, (r) => ({
     ...r, ...facts, status: 'ISSUED', issuedAt: now, renewal: { status: 'SUCCESS', updatedAt: now },

@@ -7,7 +7,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { bitsSet, children, oidText, read } from './der.ts';
 import { AcmErrors } from './errors.ts';
-import type { ExtendedKeyUsageRecord, KeyAlgorithm } from './records.ts';
+import type { CertificateFacts, ExtendedKeyUsageRecord, KeyAlgorithm } from './records.ts';
 import { OID } from './x509.ts';
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
@@ -15,21 +15,6 @@ const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 /** The PEM blocks of `text` with their labels. */
 export function pemBlocks(text: string): { label: string; pem: string }[] {
   return [...text.matchAll(BLOCK)].map((m) => ({ label: m[1]!, pem: `${m[0]}\n` }));
-}
-
-/** What DescribeCertificate shows of a certificate, read from it. */
-export interface CertificateFacts {
-  domainName: string;
-  subjectAlternativeNames: string[];
-  keyAlgorithm: KeyAlgorithm;
-  signatureAlgorithm: string;
-  serial: string;
-  subject: string;
-  issuer: string;
-  notBefore: number;
-  notAfter: number;
-  keyUsages: string[];
-  extendedKeyUsages: ExtendedKeyUsageRecord[];
 }
 
 const KEY_USAGE_NAMES = ['DIGITAL_SIGNATURE', 'NON_REPUDIATION', 'KEY_ENCIPHERMENT', 'DATA_ENCIPHERMENT', 'KEY_AGREEMENT', 'CERTIFICATE_SIGNING', 'CRL_SIGNING', 'ENCIPHER_ONLY', 'DECIPHER_ONLY'];

@@ -47,13 +47,8 @@ export interface ExtendedKeyUsageRecord {
   oid: string;
 }
 
-/** A certificate: everything DescribeCertificate shows, its PEMs, and its private key sealed. */
-export interface CertificateRecord {
-  arn: string;
-  id: string;
-  type: 'IMPORTED' | 'AMAZON_ISSUED';
-  /** As stored; an ISSUED certificate past its NotAfter reads as EXPIRED. */
-  status: CertificateStatus;
+/** What DescribeCertificate shows of a certificate, read from it. */
+export interface CertificateFacts {
   domainName: string;
   subjectAlternativeNames: string[];
   keyAlgorithm: KeyAlgorithm;
@@ -65,13 +60,22 @@ export interface CertificateRecord {
   issuer: string;
   notBefore: number;
   notAfter: number;
+  keyUsages: string[];
+  extendedKeyUsages: ExtendedKeyUsageRecord[];
+}
+
+/** A certificate: everything DescribeCertificate shows, its PEMs, and its private key sealed. */
+export interface CertificateRecord extends CertificateFacts {
+  arn: string;
+  id: string;
+  type: 'IMPORTED' | 'AMAZON_ISSUED';
+  /** As stored; an ISSUED certificate past its NotAfter reads as EXPIRED. */
+  status: CertificateStatus;
   createdAt: number;
   importedAt?: number;
   issuedAt?: number;
   inUseBy: string[];
   domainValidation: DomainValidationRecord[];
-  keyUsages: string[];
-  extendedKeyUsages: ExtendedKeyUsageRecord[];
   transparencyLogging: 'ENABLED' | 'DISABLED';
   exportOption: 'ENABLED' | 'DISABLED';
   exported?: boolean;

@@ -4,7 +4,7 @@
  * target on loopback), an ELBv2 client, the default subnets, and bounded polling.
  */
 import { after, before } from 'node:test';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand, type ProtocolEnum, type TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeSubnetsCommand, EC2Client, type Subnet } from '@aws-sdk/client-ec2';
 import type { ControlPlane, ControlPlaneOptions } from '../../src/cli/control-plane.ts';
@@ -56,4 +56,14 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** A target group of the fake host (TCP health checks every 5 s, thresholds 2) with that host's `port` registered in it. */
+export async function hostGroup(fx: LbFixture, vpcId: string, name: string, protocol: ProtocolEnum, port: number): Promise<TargetGroup> {
+  const g = (await fx.elb.send(new CreateTargetGroupCommand({
+    Name: name, Protocol: protocol, Port: port, VpcId: vpcId, TargetType: 'instance', HealthCheckProtocol: 'TCP',
+    HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
+  }))).TargetGroups![0]!;
+  await fx.elb.send(new RegisterTargetsCommand({ TargetGroupArn: g.TargetGroupArn, Targets: [{ Id: fx.instanceId, Port: port }] }));
+  return g;
 }

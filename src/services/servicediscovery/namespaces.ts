@@ -15,6 +15,14 @@ const onNamespace = (i: { Id?: string }, ctx: RequestContext) => [namespaceArnOf
 export function namespaceOperations(deps: ServiceDiscoveryDeps): ServiceDiscoveryOperationTable {
   const env = envOf(deps);
   const create = async (ctx: RequestContext, req: discovery.CreateNamespaceRequest) => ({ OperationId: await discovery.createNamespace(env, scopeOf(ctx), req) });
+  /** UpdatePrivateDnsNamespace and UpdatePublicDnsNamespace: the description and the SOA's TTL. */
+  const updateDns = (type: 'DNS_PRIVATE' | 'DNS_PUBLIC') =>
+    async (i: { Id?: string; Namespace?: { Description?: string; Properties?: { DnsProperties?: { SOA?: { TTL?: number } } } } }, ctx: RequestContext) => {
+      const change = need(i.Namespace, 'namespace');
+      return {
+        OperationId: await discovery.updateNamespace(env, scopeOf(ctx), need(i.Id, 'id'), { type, description: change.Description, soaTtl: change.Properties?.DnsProperties?.SOA?.TTL }),
+      };
+    };
   return {
     CreateHttpNamespace: {
       authorization: { conditions: (i) => requestTagConditions(i.Tags) },
@@ -51,28 +59,8 @@ export function namespaceOperations(deps: ServiceDiscoveryDeps): ServiceDiscover
         OperationId: await discovery.updateNamespace(env, scopeOf(ctx), need(i.Id, 'id'), { type: 'HTTP', description: need(i.Namespace, 'namespace').Description }),
       }),
     },
-    UpdatePrivateDnsNamespace: {
-      authorization: { resources: onNamespace },
-      handler: async (i, ctx) => {
-        const change = need(i.Namespace, 'namespace');
-        return {
-          OperationId: await discovery.updateNamespace(env, scopeOf(ctx), need(i.Id, 'id'), {
-            type: 'DNS_PRIVATE', description: change.Description, soaTtl: change.Properties?.DnsProperties?.SOA?.TTL,
-          }),
-        };
-      },
-    },
-    UpdatePublicDnsNamespace: {
-      authorization: { resources: onNamespace },
-      handler: async (i, ctx) => {
-        const change = need(i.Namespace, 'namespace');
-        return {
-          OperationId: await discovery.updateNamespace(env, scopeOf(ctx), need(i.Id, 'id'), {
-            type: 'DNS_PUBLIC', description: change.Description, soaTtl: change.Properties?.DnsProperties?.SOA?.TTL,
-          }),
-        };
-      },
-    },
+    UpdatePrivateDnsNamespace: { authorization: { resources: onNamespace }, handler: updateDns('DNS_PRIVATE') },
+    UpdatePublicDnsNamespace: { authorization: { resources: onNamespace }, handler: updateDns('DNS_PUBLIC') },
     DeleteNamespace: {
       authorization: { resources: onNamespace },
       handler: async (i, ctx) => ({ OperationId: await discovery.deleteNamespace(env, scopeOf(ctx), need(i.Id, 'id')) }),
