@@ -98,6 +98,9 @@ describe('traffic shift stages', () => {
     s = step(config, s.state, { now: 1000 + MIN, greenReady: true });
     assert.equal(s.state.greenPercent, 50, 'the second step waits for a hook of its own');
     assert.deepEqual(s.state.hooks.map((h) => [h.step, h.status]), [[0, 'SUCCEEDED'], [1, 'AWAITING_ACTION']]);
+    const refused = step(config, { ...s.state, hooks: s.state.hooks.map((h) => (h.status === 'AWAITING_ACTION' ? { ...h, action: 'ROLLBACK' as const } : h)) }, { now: 2000 + MIN, greenReady: true });
+    assert.match((refused.outcome as { rollback: string }).rollback, /requested a rollback at stage PRE_PRODUCTION_TRAFFIC_SHIFT/, 'a step\'s ROLLBACK answer rolls back');
+    assert.equal(refused.state.greenPercent, 50);
     s = step(config, go(s.state), { now: 2000 + MIN, greenReady: true });
     assert.equal(s.state.greenPercent, 100);
     assert.equal(s.state.stage, 'CLEAN_UP');

@@ -99,11 +99,10 @@ export function advanceShift(input: ShiftInput): ShiftStep {
   const wake: number[] = [];
   if (state.rollbackRequested) return done(state, { rollback: state.rollbackRequested });
   for (;;) {
-    // Hooks of this stage: a rollback answer or timeout ends the deployment; waiting ones hold it.
-    const hooks = state.hooks.filter((h) => h.stage === state.stage);
-    const failed = hooks.find((h) => h.status === 'FAILED' || (h.status === 'TIMED_OUT' && h.timeoutAction === 'ROLLBACK'));
+    // A rollback answer or timeout of any hook (a production step's too) ends the deployment; this stage's waiting hooks hold it.
+    const failed = state.hooks.find((h) => h.status === 'FAILED' || (h.status === 'TIMED_OUT' && h.timeoutAction === 'ROLLBACK'));
     if (failed) return done(state, { rollback: rollbackReason(failed) });
-    const waiting = hooks.filter((h) => h.status === 'AWAITING_ACTION');
+    const waiting = state.hooks.filter((h) => h.stage === state.stage && h.status === 'AWAITING_ACTION');
     const work = stageWork(state, input);
     state = work.state;
     if (work.wakeAt !== undefined) wake.push(work.wakeAt);
