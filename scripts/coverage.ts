@@ -21,6 +21,7 @@ import { cloudWatchService } from '../src/services/cloudwatch/index.ts';
 import { elbv2Service } from '../src/services/elbv2/index.ts';
 import { acmService } from '../src/services/acm/index.ts';
 import { serviceDiscoveryService } from '../src/services/servicediscovery/index.ts';
+import { codeDeployService } from '../src/services/codedeploy/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -86,6 +87,11 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     note: 'Namespaces, services, instances and operations are records in the store; every change completes in the request that makes it, '
       + 'so operations are SUCCESS at once. DiscoverInstances is served on the API endpoint itself: the SDK prefixes its host with `data-`, '
       + 'so SDK clients pointed at Wharf set `disableHostPrefix: true`. See [docs/service-discovery.md](../service-discovery.md).',
+  }, {
+    file: 'codedeploy', title: 'AWS CodeDeploy', build: codeDeployService,
+    note: 'Blue/green deployments of ECS services (compute platform ECS) only: a deployment replaces the service\'s PRIMARY task set with a new one '
+      + 'on the other target group of the pair, shifts the listeners\' forwards to it as the deployment configuration says, and deletes the original. '
+      + 'Server and Lambda applications are refused; AppSpec hooks (Lambda functions) are refused. See [docs/codedeploy.md](../codedeploy.md).',
   },
 ];
 

@@ -71,6 +71,16 @@ const ELBV2_OPERATIONS = [
   'DescribeSSLPolicies', 'DescribeAccountLimits', 'AddTags', 'RemoveTags', 'DescribeTags',
 ];
 
+/** The CodeDeploy operations Wharf serves: applications, deployment groups and configs, ECS deployments and their targets, tags. */
+const CODEDEPLOY_OPERATIONS = [
+  'CreateApplication', 'GetApplication', 'ListApplications', 'BatchGetApplications', 'DeleteApplication', 'UpdateApplication',
+  'CreateDeploymentGroup', 'GetDeploymentGroup', 'ListDeploymentGroups', 'UpdateDeploymentGroup', 'DeleteDeploymentGroup', 'BatchGetDeploymentGroups',
+  'CreateDeploymentConfig', 'GetDeploymentConfig', 'ListDeploymentConfigs', 'DeleteDeploymentConfig',
+  'CreateDeployment', 'GetDeployment', 'BatchGetDeployments', 'ListDeployments', 'ContinueDeployment', 'StopDeployment',
+  'ListDeploymentTargets', 'GetDeploymentTarget', 'BatchGetDeploymentTargets',
+  'TagResource', 'UntagResource', 'ListTagsForResource',
+];
+
 const SERVICES: ServiceSource[] = [
   { id: 'ecs', client: '@aws-sdk/client-ecs', botocore: 'ecs' },
   { id: 'ecr', client: '@aws-sdk/client-ecr', botocore: 'ecr' },
@@ -87,6 +97,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'elbv2', client: '@aws-sdk/client-elastic-load-balancing-v2', botocore: 'elbv2', operations: ELBV2_OPERATIONS },
   { id: 'acm', client: '@aws-sdk/client-acm', botocore: 'acm' },
   { id: 'servicediscovery', client: '@aws-sdk/client-servicediscovery', botocore: 'servicediscovery' },
+  { id: 'codedeploy', client: '@aws-sdk/client-codedeploy', botocore: 'codedeploy', operations: CODEDEPLOY_OPERATIONS },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -5,9 +5,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
-/** Where Debian installs botocore's models. */
-export const BOTOCORE_DATA = '/usr/lib/python3/dist-packages/botocore/data';
+/** Where Debian installs botocore's models (BOTOCORE_DATA names another botocore's data directory). */
+export const BOTOCORE_DATA = process.env.BOTOCORE_DATA ?? '/usr/lib/python3/dist-packages/botocore/data';
 
 /** A member, list member or map key/value in botocore's form. */
 export interface BotoRef {
@@ -61,8 +62,12 @@ export interface BotoModel {
 export function loadBotocoreModel(service: string, dataDir: string = BOTOCORE_DATA): BotoModel | undefined {
   const serviceDir = join(dataDir, service);
   if (!existsSync(serviceDir)) return undefined;
-  const versions = readdirSync(serviceDir).filter((v) => existsSync(join(serviceDir, v, 'service-2.json'))).sort();
+  // Newer botocore releases ship their models gzipped.
+  const file = (v: string): string | undefined => ['service-2.json', 'service-2.json.gz'].map((f) => join(serviceDir, v, f)).find((f) => existsSync(f));
+  const versions = readdirSync(serviceDir).filter((v) => file(v) !== undefined).sort();
   const newest = versions.at(-1);
   if (!newest) return undefined;
-  return JSON.parse(readFileSync(join(serviceDir, newest, 'service-2.json'), 'utf8')) as BotoModel;
+  const path = file(newest)!;
+  const bytes = readFileSync(path);
+  return JSON.parse((path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')) as BotoModel;
 }

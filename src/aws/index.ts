@@ -39,3 +39,4 @@ export { schedulerModel, type SchedulerOperations } from './models/scheduler.ts'
 export { elbv2Model, type Elbv2Operations } from './models/elbv2.ts';
 export { acmModel, type AcmOperations } from './models/acm.ts';
 export { servicediscoveryModel, type ServicediscoveryOperations } from './models/servicediscovery.ts';
+export { codedeployModel, type CodedeployOperations } from './models/codedeploy.ts';

@@ -1,0 +1,42 @@
+import { AwsError } from '../aws/index.ts';
+
+/** The CodeDeploy errors Wharf raises, by CodeDeploy's codes: the one list the domain and the adapter throw from. */
+export const CodeDeployErrors = {
+  /** Bad input the model cannot catch; the message names the field. */
+  invalidInput: (message: string) => new AwsError('InvalidInputException', message),
+  applicationDoesNotExist: (name: string) => new AwsError('ApplicationDoesNotExistException', `No application found for name: ${name}`),
+  applicationAlreadyExists: (name: string) => new AwsError('ApplicationAlreadyExistsException', `${name} already exists in your account`),
+  invalidComputePlatform: (message: string) => new AwsError('InvalidComputePlatformException', message),
+  groupDoesNotExist: (app: string, name: string) => new AwsError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${name} in application ${app}`),
+  groupAlreadyExists: (app: string, name: string) => new AwsError('DeploymentGroupAlreadyExistsException', `Deployment Group ${name} already exists for application ${app}`),
+  configDoesNotExist: (name: string) => new AwsError('DeploymentConfigDoesNotExistException', `No deployment configuration found for name: ${name}`),
+  configAlreadyExists: (name: string) => new AwsError('DeploymentConfigAlreadyExistsException', `A deployment configuration with name ${name} already exists`),
+  configInUse: (name: string) => new AwsError('DeploymentConfigInUseException', `The deployment configuration ${name} is in use by a deployment group or an active deployment`),
+  invalidOperation: (message: string) => new AwsError('InvalidOperationException', message),
+  invalidTrafficRouting: (message: string) => new AwsError('InvalidTrafficRoutingConfigurationException', message),
+  invalidEcsService: (message: string) => new AwsError('InvalidECSServiceException', message),
+  invalidTargetGroupPair: (message: string) => new AwsError('InvalidTargetGroupPairException', message),
+  invalidLoadBalancerInfo: (message: string) => new AwsError('InvalidLoadBalancerInfoException', message),
+  invalidDeploymentStyle: (message: string) => new AwsError('InvalidDeploymentStyleException', message),
+  invalidBlueGreen: (message: string) => new AwsError('InvalidBlueGreenDeploymentConfigurationException', message),
+  invalidAutoRollback: (message: string) => new AwsError('InvalidAutoRollbackConfigException', message),
+  invalidRole: (message: string) => new AwsError('InvalidRoleException', message),
+  roleRequired: () => new AwsError('RoleRequiredException', 'A service role ARN is required for a deployment group'),
+  revisionRequired: () => new AwsError('RevisionRequiredException', 'A revision is required'),
+  invalidRevision: (message: string) => new AwsError('InvalidRevisionException', message),
+  deploymentLimitExceeded: (app: string, group: string, active: string) =>
+    new AwsError('DeploymentLimitExceededException', `The Deployment Group '${group}' for Application '${app}' already has an active Deployment '${active}'`),
+  deploymentDoesNotExist: (id: string) => new AwsError('DeploymentDoesNotExistException', `The deployment ${id} could not be found.`),
+  invalidDeploymentId: (id: string) => new AwsError('InvalidDeploymentIdException', `Specified DeploymentId is not in the valid format: ${id}`),
+  deploymentAlreadyCompleted: (id: string) => new AwsError('DeploymentAlreadyCompletedException', `The deployment ${id} has already completed.`),
+  notInReadyState: (id: string) => new AwsError('DeploymentIsNotInReadyStateException', `The deployment ${id} is not waiting for you to continue it.`),
+  invalidWaitType: (message: string) => new AwsError('InvalidDeploymentWaitTypeException', message),
+  targetDoesNotExist: (id: string) => new AwsError('DeploymentTargetDoesNotExistException', `The deployment target ${id} could not be found.`),
+  deploymentNotStarted: (id: string) => new AwsError('DeploymentNotStartedException', `The deployment ${id} has not started.`),
+  batchLimit: () => new AwsError('BatchLimitExceededException', 'The maximum number of names or IDs allowed for this request (100) was exceeded.'),
+  invalidArn: (arn: string) => new AwsError('InvalidArnException', `The ARN ${arn} is not valid.`),
+  arnNotSupported: (arn: string) => new AwsError('ArnNotSupportedException', `The ARN ${arn} is not supported: tags are on applications and deployment groups.`),
+  invalidTagsToAdd: (message: string) => new AwsError('InvalidTagsToAddException', message),
+  invalidNextToken: () => new AwsError('InvalidNextTokenException', 'The next token was specified in an invalid format.'),
+  invalidStatus: (status: string) => new AwsError('InvalidDeploymentStatusException', `The deployment status ${status} is not valid.`),
+};

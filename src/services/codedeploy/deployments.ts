@@ -1,0 +1,81 @@
+/**
+ * CodeDeploy's deployment and deployment target operations.
+ */
+import { AwsError } from '../../aws/index.ts';
+import * as cd from '../../codedeploy/index.ts';
+import { deploymentShape, envOf, page, scopeOf, targetShape, type CodeDeployDeps, type CodeDeployOperationTable } from './common.ts';
+
+/** The deployment operations. */
+export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationTable {
+  const env = envOf(deps);
+  const taskSetsOf = async (scope: cd.Scope, d: cd.DeploymentRecord) =>
+    (deps.taskSets ? (await deps.taskSets.service(scope, d.target.clusterName, d.target.serviceName).catch(() => undefined))?.taskSets : undefined) ?? [];
+  const target = async (scope: cd.Scope, id: string, targetId: string) => {
+    const d = await cd.getTarget(env, scope, id, targetId);
+    return targetShape(d, scope, await taskSetsOf(scope, d));
+  };
+  return {
+    CreateDeployment: {
+      authorization: { resources: (i, ctx) => [i.applicationName && i.deploymentGroupName ? cd.groupArn(scopeOf(ctx), i.applicationName, i.deploymentGroupName) : '*'] },
+      handler: async (i, ctx) => {
+        if (!i.deploymentGroupName) throw cd.CodeDeployErrors.invalidInput('deploymentGroupName: Wharf deploys to a deployment group; name one.');
+        const r = i.revision;
+        const revision = r ? { type: r.revisionType ?? '', content: r.revisionType === 'String' ? r.string?.content : r.appSpecContent?.content } : undefined;
+        const d = await cd.createDeployment(env, scopeOf(ctx), {
+          applicationName: i.applicationName!, groupName: i.deploymentGroupName, configName: i.deploymentConfigName, revision, description: i.description,
+        });
+        return { deploymentId: d.id };
+      },
+    },
+    GetDeployment: {
+      handler: async (i, ctx) => ({ deploymentInfo: deploymentShape(await cd.getDeployment(env, scopeOf(ctx), i.deploymentId!)) }),
+    },
+    BatchGetDeployments: {
+      handler: async (i, ctx) => ({ deploymentsInfo: (await cd.batchGetDeployments(env, scopeOf(ctx), i.deploymentIds ?? [])).map(deploymentShape) }),
+    },
+    ListDeployments: {
+      handler: async (i, ctx) => {
+        const all = await cd.listDeployments(env, scopeOf(ctx), {
+          applicationName: i.applicationName, groupName: i.deploymentGroupName, statuses: i.includeOnlyStatuses,
+          createdFrom: i.createTimeRange?.start?.getTime(), createdTo: i.createTimeRange?.end?.getTime(),
+        });
+        const p = page(all, (d) => `${String(Number.MAX_SAFE_INTEGER - d.createdAt).padStart(16, '0')}/${d.id}`, i.nextToken);
+        return { deployments: p.items.map((d) => d.id), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
+      },
+    },
+    ContinueDeployment: {
+      handler: async (i, ctx) => {
+        await cd.continueDeployment(env, scopeOf(ctx), i.deploymentId!, i.deploymentWaitType ?? 'READY_WAIT');
+        return {};
+      },
+    },
+    StopDeployment: {
+      handler: async (i, ctx) => {
+        await cd.stopDeployment(env, scopeOf(ctx), i.deploymentId!, i.autoRollbackEnabled ?? false);
+        return { status: 'Pending', statusMessage: 'Stopping Pending. Stopping to schedule commands in the deployment instances' };
+      },
+    },
+    ListDeploymentTargets: {
+      handler: async (i, ctx) => {
+        const d = await cd.getDeployment(env, scopeOf(ctx), i.deploymentId!);
+        if (d.status === 'Created') throw cd.CodeDeployErrors.deploymentNotStarted(d.id);
+        return { targetIds: [cd.ecsTargetId(d)] };
+      },
+    },
+    GetDeploymentTarget: {
+      handler: async (i, ctx) => {
+        if (!i.targetId) throw cd.CodeDeployErrors.invalidInput('targetId is required.');
+        return { deploymentTarget: await target(scopeOf(ctx), i.deploymentId!, i.targetId) };
+      },
+    },
+    BatchGetDeploymentTargets: {
+      handler: async (i, ctx) => {
+        const ids = i.targetIds ?? [];
+        if (ids.length > 25) throw new AwsError('DeploymentTargetListSizeExceededException', 'At most 25 target ids may be given.');
+        const out = [];
+        for (const t of ids) out.push(await target(scopeOf(ctx), i.deploymentId!, t));
+        return { deploymentTargets: out };
+      },
+    },
+  };
+}
