@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
 import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
 import {
-  AlarmController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
+  AlarmController, CodeDeployController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
 } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
@@ -28,7 +28,8 @@ import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { certificateByArn, certificateResourceInfo, ensureAuthority, markCertificateUse, restoreAuthority } from '../acm/index.ts';
 import { discoveryResourceInfo } from '../discovery/index.ts';
-import { codeDeployResourceInfo } from '../codedeploy/index.ts';
+import { codeDeployResourceInfo, type TaskSetsPort } from '../codedeploy/index.ts';
+import { codeDeployTrafficPort } from './codedeploy-traffic-port.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
@@ -113,6 +114,8 @@ export interface ControlPlaneOptions {
   clock?: Clock;
   /** EFS file systems and access points for tasks' EFS volumes (without it, task definitions with EFS volumes are not launched). */
   efs?: EfsPort;
+  /** ECS task sets for CodeDeploy's deployment engine (without it, CodeDeploy deployments are recorded but not run). */
+  codeDeployTaskSets?: TaskSetsPort;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
   onStage?: (stage: Stage, nanoseconds: number) => void;
   log: (message: string) => void;
@@ -268,6 +271,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     lifecycle.start();
     const retention = new TaskRetentionController({ store: leaderStore, informers, clock, retentionMs: o.stoppedTaskRetentionMs, log: o.log });
     retention.start();
+    // CodeDeploy's deployments: task sets through ECS, listener forwards through the load balancing domain.
+    const codeDeploy = o.codeDeployTaskSets
+      ? new CodeDeployController({ store: leaderStore, clock, taskSets: o.codeDeployTaskSets, traffic: codeDeployTrafficPort(leaderStore), log: o.log })
+      : undefined;
+    await codeDeploy?.start();
     // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
     const maintenance = setInterval(() => {
       runRegistryMaintenance(leaderStore, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
@@ -293,6 +301,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       clearInterval(logRetention);
       await lifecycle.close();
       await retention.close();
+      await codeDeploy?.close();
       await events?.close();
       await alarms?.close();
       await services.close();
@@ -340,7 +349,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     acmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     serviceDiscoveryService({ store, clock, ids: randomIds }) as ServiceDefinition,
-    codeDeployService({ store, clock, ids: randomIds }) as ServiceDefinition,
+    codeDeployService({ store, clock, ids: randomIds, taskSets: o.codeDeployTaskSets }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,

@@ -15,3 +15,4 @@ export { AlarmController, type AlarmActionsPort, type AlarmControllerOptions } f
 export { realTimers, type Timers } from './timers.ts';
 export { runWhileLeader, type Leadership, type StartControllers } from './leadership.ts';
 export { EventsController, type EventsControllerOptions } from './events/controller.ts';
+export { CodeDeployController, type CodeDeployControllerOptions } from './codedeploy/controller.ts';
