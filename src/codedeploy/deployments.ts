@@ -12,7 +12,7 @@ import { getConfig } from './configs.ts';
 import type { CodeDeployEnv } from './env.ts';
 import { CodeDeployErrors } from './errors.ts';
 import { getGroup } from './groups.ts';
-import { deploymentIdOf, keys, type DeploymentGroupRecord, type DeploymentRecord, type DeploymentStatus, type Scope } from './records.ts';
+import { deploymentIdOf, keys, type AutoRollbackRecord, type DeploymentGroupRecord, type DeploymentRecord, type DeploymentStatus, type Scope } from './records.ts';
 import { initialEngine } from './stages.ts';
 
 /** What CreateDeployment asks for. */
@@ -22,6 +22,8 @@ export interface CreateDeploymentRequest {
   configName?: string;
   revision?: { type: string; content?: string };
   description?: string;
+  /** Overrides the group's automatic rollback for this deployment. */
+  autoRollback?: AutoRollbackRecord;
 }
 
 const ID = /^d-[A-Z0-9]{9}$/;
@@ -47,7 +49,7 @@ export async function createDeployment(env: CodeDeployEnv, scope: Scope, req: Cr
   const id = deploymentIdOf(env.ids);
   const record: DeploymentRecord = {
     id, applicationName: group.applicationName, groupName: group.name, configName: config.name, trafficRouting: config.trafficRouting,
-    blueGreen: group.blueGreen, autoRollback: group.autoRollback, targetGroupPair: group.targetGroupPairs[0]!, target: group.ecsServices[0]!,
+    blueGreen: group.blueGreen, autoRollback: req.autoRollback ?? group.autoRollback, targetGroupPair: group.targetGroupPairs[0]!, target: group.ecsServices[0]!,
     appSpec, revision: { type, content, sha256: createHash('sha256').update(content).digest('hex') },
     ...(req.description !== undefined ? { description: req.description } : {}),
     creator: 'user', status: 'Created', createdAt: now, updatedAt: now, engine: initialEngine(now),

@@ -23,6 +23,7 @@ export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationT
         const revision = r ? { type: r.revisionType ?? '', content: r.revisionType === 'String' ? r.string?.content : r.appSpecContent?.content } : undefined;
         const d = await cd.createDeployment(env, scopeOf(ctx), {
           applicationName: i.applicationName!, groupName: i.deploymentGroupName, configName: i.deploymentConfigName, revision, description: i.description,
+          ...(i.autoRollbackConfiguration ? { autoRollback: { enabled: i.autoRollbackConfiguration.enabled ?? false, events: i.autoRollbackConfiguration.events ?? [] } } : {}),
         });
         return { deploymentId: d.id };
       },
