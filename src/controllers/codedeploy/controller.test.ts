@@ -3,7 +3,7 @@ import { afterEach, describe, test } from 'node:test';
 import * as cd from '../../codedeploy/index.ts';
 import { FakeTaskSets, FakeTraffic } from '../../codedeploy/ports.testing.ts';
 import { randomIds } from '../../common/index.ts';
-import { SqliteStore } from '../../state/index.ts';
+import { getDoc, SqliteStore } from '../../state/index.ts';
 import { VirtualTime } from '../virtual-time.testing.ts';
 import { CodeDeployController } from './controller.ts';
 
@@ -99,6 +99,10 @@ describe('CodeDeploy deployment engine', () => {
     await w.settle();
     assert.equal((await w.get(id)).status, 'Ready');
     assert.deepEqual([w.traffic.weight(TEST, TG_B), w.traffic.weight(PROD, TG_B)], [100, 0]);
+    // Waiting changes nothing: passes write nothing (a write would wake the engine again at once).
+    const revision = (await getDoc(w.env.store, cd.keys.deployment(scope, id)))!.modRevision;
+    await w.settle(10 * MIN);
+    assert.equal((await getDoc(w.env.store, cd.keys.deployment(scope, id)))!.modRevision, revision);
     await assert.rejects(cd.continueDeployment(w.env, scope, id, 'TERMINATION_WAIT'), { code: 'InvalidDeploymentWaitTypeException' });
     await cd.continueDeployment(w.env, scope, id, 'READY_WAIT');
     await w.settle();

@@ -132,6 +132,8 @@ export class CodeDeployController {
       ...(step.completed?.error ? { error: step.completed.error } : {}),
       ...(step.completed?.rollbackMessage ? { rollbackMessage: step.completed.rollbackMessage } : {}),
     };
+    // Nothing moved: no write (a write would wake this controller again).
+    if (JSON.stringify({ ...next, updatedAt: 0 }) === JSON.stringify({ ...doc.value, updatedAt: 0 })) return step.wakeAt;
     await transact(this.o.store, async (tx) => {
       if (await tx.revisionOf(doc.key) !== doc.modRevision) return; // changed by a request: the next pass starts from it
       const group = await tx.get<DeploymentGroupRecord>(keys.group(scope, d.applicationName, d.groupName));
