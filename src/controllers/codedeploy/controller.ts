@@ -178,15 +178,16 @@ export class CodeDeployController {
     if (!s.blue || !s.green || s.phase === 'Start') return s;
     if (s.ending && !s.ending.rollback) return s; // stopped where it is
     let state = s;
-    if (!state.green!.taskSetId && !state.greenDeleted && state.phase !== 'RollBack') {
-      const created = await this.o.taskSets.createTaskSet(scope, clusterName, serviceName, { externalId: d.id, targetGroupArn: s.green!.targetGroupArn, appSpec: d.appSpec });
-      state = { ...state, green: { ...state.green!, taskSetId: created.id } };
-    }
+    // Forwards first: a green group at weight 0 is in the load balancer's use before green's tasks register in it.
     const blueArn = state.blue!.targetGroupArn;
     const greenArn = state.green!.targetGroupArn;
     const split = (greenPercent: number) => [{ targetGroupArn: blueArn, weight: 100 - greenPercent }, { targetGroupArn: greenArn, weight: greenPercent }];
     for (const l of d.targetGroupPair.testListenerArns) await this.o.traffic.forward(scope, l, split(state.testOnGreen ? 100 : 0));
     for (const l of d.targetGroupPair.prodListenerArns) await this.o.traffic.forward(scope, l, split(state.greenPercent));
+    if (!state.green!.taskSetId && !state.greenDeleted && state.phase !== 'RollBack') {
+      const created = await this.o.taskSets.createTaskSet(scope, clusterName, serviceName, { externalId: d.id, targetGroupArn: s.green!.targetGroupArn, appSpec: d.appSpec });
+      state = { ...state, green: { ...state.green!, taskSetId: created.id } };
+    }
     const present = new Set(service?.taskSets.map((t) => t.id));
     const primaryNow = service?.taskSets.find((t) => t.status === 'PRIMARY')?.id;
     const wantPrimary = state.greenPrimary ? state.green!.taskSetId : state.blue!.taskSetId;
