@@ -16,6 +16,7 @@ export {
 } from './service-records.ts';
 export {
   MAX_TASK_SETS, findTaskSet, launchSpecOf, stageCreateTaskSet, stageDeleteTaskSet, stagePrimaryTaskSet, stageTaskSetScale, taskSetMessages,
+  withNewTaskSet, withPrimaryTaskSet, withTaskSetDeleted, withTaskSetScale,
   type LaunchSpec, type TaskSetOptions, type TaskSetSpec, type TaskSetWrite,
 } from './task-sets.ts';
 export { activeCluster, clusterNameOf, newCluster, requireActive } from './cluster-record.ts';

@@ -109,30 +109,42 @@ export async function stageCreateTaskSet(
   const existing = service.taskSets ?? [];
   if (existing.length >= MAX_TASK_SETS) throw EcsErrors.invalidParameter(taskSetMessages.tooMany(existing.length));
   const scope = scopeOfService(service);
-  const launchType = spec.launchType ?? (spec.capacityProviderName ? 'FARGATE' : 'EC2');
+  const launchType: 'EC2' | 'FARGATE' = spec.launchType ?? (spec.capacityProviderName ? 'FARGATE' : 'EC2');
   const td = await launchableTaskDefinition(tx, scope, spec.taskDefinition, launchType, honouredBy(deps));
   if (launchType === 'FARGATE') checkFargateLaunch(td, td.cpu, td.memory, { constraints: service.placementConstraints.length, strategies: service.placementStrategy.length });
   const now = deps.clock.now();
   await resolveTaskNetwork(tx, scope, td, spec.networkConfiguration, now);
   const loadBalancers = spec.loadBalancers ?? [];
   if (deps.targets) await checkServiceLoadBalancers(tx, deps.targets, scope, loadBalancers, td);
-  const id = `ecs-svc/${digits19(deps.ids)}`;
+  const { service: after0, taskSet } = withNewTaskSet(service, { ...spec, taskDefinition: td.taskDefinitionArn, loadBalancers, launchType }, deps.ids, now, options.primary ?? false);
+  const after = await stage(tx, deps, service, after0.taskSets!, now, options.primary ? primarySettings(taskSet) : {}, options.creating);
+  return { service: after, taskSet };
+}
+
+/**
+ * Pure: the service with a new task set of `spec` (its task definition an ARN already checked),
+ * ACTIVE or PRIMARY, STABILIZING. What `stageCreateTaskSet` stages; test harnesses build with it.
+ */
+export function withNewTaskSet(service: ServiceRecord, spec: TaskSetSpec, ids: Ids, now: number, primary: boolean): TaskSetWrite {
+  const scope = scopeOfService(service);
+  const existing = service.taskSets ?? [];
+  const id = `ecs-svc/${digits19(ids)}`;
   const taskSet: TaskSetRecord = {
     id,
     arn: serviceArns.taskSet(scope, service.clusterName, service.name, id),
     serviceArn: service.arn,
     clusterArn: service.clusterArn,
-    status: options.primary ? 'PRIMARY' : 'ACTIVE',
-    taskDefinition: td.taskDefinitionArn,
+    status: primary ? 'PRIMARY' : 'ACTIVE',
+    taskDefinition: spec.taskDefinition,
     scale: { value: spec.scale ?? 100, unit: 'PERCENT' },
     ...(spec.externalId !== undefined && { externalId: spec.externalId }),
     ...(spec.startedBy !== undefined && { startedBy: spec.startedBy }),
-    launchType,
+    launchType: spec.launchType ?? 'EC2',
     ...(spec.capacityProviderStrategy && { capacityProviderStrategy: spec.capacityProviderStrategy }),
     ...(spec.capacityProviderName && { capacityProviderName: spec.capacityProviderName }),
     ...(spec.platformVersion && { platformVersion: spec.platformVersion }),
     ...(spec.networkConfiguration && { networkConfiguration: spec.networkConfiguration }),
-    loadBalancers,
+    loadBalancers: spec.loadBalancers ?? [],
     serviceRegistries: spec.serviceRegistries ?? [],
     tags: spec.tags ?? [],
     stabilityStatus: 'STABILIZING',
@@ -140,9 +152,8 @@ export async function stageCreateTaskSet(
     createdAt: now,
     updatedAt: now,
   };
-  const taskSets = options.primary ? [taskSet, ...existing.map((t) => demoted(t, now))] : [...existing, taskSet];
-  const after = await stage(tx, deps, service, taskSets, now, options.primary ? primarySettings(taskSet) : {}, options.creating);
-  return { service: after, taskSet };
+  const taskSets = primary ? [taskSet, ...existing.map((t) => demoted(t, now))] : [...existing, taskSet];
+  return { service: { ...service, ...(primary ? primarySettings(taskSet) : {}), taskSets }, taskSet };
 }
 
 /** A PRIMARY task set made ACTIVE (another became PRIMARY). */
@@ -168,11 +179,16 @@ export async function stageTaskSetScale(
   checkService(service, options.externalOnly ?? false);
   const current = findTaskSet(service, taskSetRef);
   if (current.status === 'DRAINING') throw EcsErrors.invalidParameter(taskSetMessages.draining(current.id));
-  const now = deps.clock.now();
   if (current.scale.value === scale) return { service, taskSet: current };
-  const taskSet: TaskSetRecord = { ...current, scale: { value: scale, unit: 'PERCENT' }, updatedAt: now };
-  const after = await stage(tx, deps, service, (service.taskSets ?? []).map((t) => (t.id === current.id ? taskSet : t)), now);
-  return { service: after, taskSet };
+  const now = deps.clock.now();
+  const next = withTaskSetScale(service, current.id, scale, now);
+  return { service: await stage(tx, deps, service, next.service.taskSets!, now), taskSet: next.taskSet };
+}
+
+/** Pure: the service with the task set `id` at `scale` percent. */
+export function withTaskSetScale(service: ServiceRecord, id: string, scale: number, now: number): TaskSetWrite {
+  const taskSet: TaskSetRecord = { ...findTaskSet(service, id), scale: { value: scale, unit: 'PERCENT' }, updatedAt: now };
+  return { service: { ...service, taskSets: (service.taskSets ?? []).map((t) => (t.id === id ? taskSet : t)) }, taskSet };
 }
 
 /**
@@ -187,10 +203,15 @@ export async function stagePrimaryTaskSet(
   if (current.status === 'DRAINING') throw EcsErrors.invalidParameter(taskSetMessages.draining(current.id));
   if (current.status === 'PRIMARY') return { service, taskSet: current };
   const now = deps.clock.now();
-  const taskSet: TaskSetRecord = { ...current, status: 'PRIMARY', updatedAt: now };
-  const rest = (service.taskSets ?? []).filter((t) => t.id !== current.id).map((t) => demoted(t, now));
-  const after = await stage(tx, deps, service, [taskSet, ...rest], now, primarySettings(taskSet));
-  return { service: after, taskSet };
+  const next = withPrimaryTaskSet(service, current.id, now);
+  return { service: await stage(tx, deps, service, next.service.taskSets!, now, primarySettings(next.taskSet)), taskSet: next.taskSet };
+}
+
+/** Pure: the service with the task set `id` PRIMARY (first), the previous PRIMARY ACTIVE, showing the new primary's settings. */
+export function withPrimaryTaskSet(service: ServiceRecord, id: string, now: number): TaskSetWrite {
+  const taskSet: TaskSetRecord = { ...findTaskSet(service, id), status: 'PRIMARY', updatedAt: now };
+  const rest = (service.taskSets ?? []).filter((t) => t.id !== id).map((t) => demoted(t, now));
+  return { service: { ...service, ...primarySettings(taskSet), taskSets: [taskSet, ...rest] }, taskSet };
 }
 
 /**
@@ -206,9 +227,14 @@ export async function stageDeleteTaskSet(
   if (current.status === 'DRAINING') return { service, taskSet: current };
   if (!force && current.scale.value > 0) throw EcsErrors.invalidParameter(taskSetMessages.scaledAboveZero);
   const now = deps.clock.now();
-  const taskSet: TaskSetRecord = { ...current, status: 'DRAINING', stabilityStatus: 'STABILIZING', stabilityStatusAt: now, updatedAt: now };
-  const after = await stage(tx, deps, service, (service.taskSets ?? []).map((t) => (t.id === current.id ? taskSet : t)), now);
-  return { service: after, taskSet };
+  const next = withTaskSetDeleted(service, current.id, now);
+  return { service: await stage(tx, deps, service, next.service.taskSets!, now), taskSet: next.taskSet };
+}
+
+/** Pure: the service with the task set `id` DRAINING (its tasks to be stopped; it goes once they have). */
+export function withTaskSetDeleted(service: ServiceRecord, id: string, now: number): TaskSetWrite {
+  const taskSet: TaskSetRecord = { ...findTaskSet(service, id), status: 'DRAINING', stabilityStatus: 'STABILIZING', stabilityStatusAt: now, updatedAt: now };
+  return { service: { ...service, taskSets: (service.taskSets ?? []).map((t) => (t.id === id ? taskSet : t)) }, taskSet };
 }
 
 /** What the tasks of one deployment or task set of a service are launched with and registered in. */
