@@ -17,6 +17,7 @@ export const EcsErrors = {
     new AwsError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.'),
   serviceNotFound: () => new AwsError('ServiceNotFoundException', 'Service not found.'),
   serviceNotActive: () => new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.'),
+  taskSetNotFound: () => new AwsError('TaskSetNotFoundException', 'The specified task set does not exist.'),
   serviceDeploymentNotFound: () => new AwsError('ServiceDeploymentNotFoundException', 'Service deployment not found.'),
   conflict: (message: string) => new AwsError('ConflictException', message),
   resourceNotFound: (message: string) => new AwsError('ResourceNotFoundException', message),

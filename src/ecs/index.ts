@@ -10,10 +10,15 @@ export {
   type ParsedArn, type Resources, type Scope, type TaskDefinitionRecord, type TaskRecord,
 } from './records.ts';
 export {
-  LIFECYCLE_STAGES, serviceArns, serviceGroup, serviceKeys,
-  type DeploymentConfigurationRecord, type DeploymentRecord, type DeploymentSpec, type DeploymentStrategy, type HookRunRecord, type HookStage, type LifecycleHookRecord,
+  LIFECYCLE_STAGES, computedDesiredCount, serviceArns, serviceGroup, serviceKeys, usesTaskSets,
+  type DeploymentConfigurationRecord, type DeploymentControllerType, type TaskSetRecord, type DeploymentRecord, type DeploymentSpec, type DeploymentStrategy, type HookRunRecord, type HookStage, type LifecycleHookRecord,
   type LifecycleStage, type ServiceDeploymentStatus, type ServiceEventRecord, type ServiceRecord, type ServiceRevisionRecord, type TrafficShiftRecord,
 } from './service-records.ts';
+export {
+  MAX_TASK_SETS, findTaskSet, launchSpecOf, stageCreateTaskSet, stageDeleteTaskSet, stagePrimaryTaskSet, stageTaskSetScale, taskSetMessages,
+  withNewTaskSet, withPrimaryTaskSet, withTaskSetDeleted, withTaskSetScale,
+  type LaunchSpec, type TaskSetOptions, type TaskSetSpec, type TaskSetWrite,
+} from './task-sets.ts';
 export { activeCluster, clusterNameOf, newCluster, requireActive } from './cluster-record.ts';
 export {
   MAX_SERVICE_EVENTS, circuitBreakerThreshold, deploymentKeyId, putService, scopeOfService, specOf, startDeployment, withEvent,

@@ -9,7 +9,7 @@
  * of its deployments (`ecs-svc/<19 digits>`), as in ECS.
  */
 import type {
-  DeploymentAlarms, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry, Tag,
+  CapacityProviderStrategyItem, DeploymentAlarms, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry, Tag,
 } from '@aws-sdk/client-ecs';
 import { formatArn } from '../aws/index.ts';
 import type { Scope } from './records.ts';
@@ -167,7 +167,8 @@ export interface ServiceRecord {
   placementConstraints: PlacementConstraint[];
   placementStrategy: PlacementStrategy[];
   deploymentConfiguration: DeploymentConfigurationRecord;
-  deploymentController: { type: 'ECS' };
+  /** ECS: Wharf rolls deployments out; EXTERNAL and CODE_DEPLOY: the service runs its `taskSets`. */
+  deploymentController: { type: DeploymentControllerType };
   healthCheckGracePeriodSeconds?: number;
   loadBalancers: LoadBalancer[];
   serviceRegistries: ServiceRegistry[];
@@ -178,8 +179,10 @@ export interface ServiceRecord {
   tags: Tag[];
   createdAt: number;
   createdBy?: string;
-  /** Live deployments, PRIMARY first. */
+  /** Live deployments, PRIMARY first (none for EXTERNAL and CODE_DEPLOY services). */
   deployments: DeploymentRecord[];
+  /** EXTERNAL and CODE_DEPLOY services: their task sets, DRAINING ones until their tasks are gone. */
+  taskSets?: TaskSetRecord[];
   /** The last deployment that completed: what a circuit-breaker rollback returns to. */
   lastCompleted?: { deploymentId: string; revisionArn: string; spec: DeploymentSpec };
   /** The last 100 events, newest first. */
@@ -189,6 +192,52 @@ export interface ServiceRecord {
   /** Bumped on every change. */
   version: number;
 }
+
+/** Who moves a service's tasks from one configuration to the next. */
+export type DeploymentControllerType = 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
+
+/**
+ * A task set of an EXTERNAL or CODE_DEPLOY service: a set of tasks of one configuration that the
+ * service controller keeps at `computedDesiredCount` (the service's desiredCount × scale, rounded
+ * up), with its own load balancers and registries. No rollout moves it: whoever manages the
+ * service scales it, makes it PRIMARY and deletes it (then it is DRAINING until its tasks are gone).
+ */
+export interface TaskSetRecord {
+  /** `ecs-svc/` and 19 digits: the `startedBy` of its tasks. */
+  id: string;
+  /** …:task-set/<cluster>/<service>/<id>. */
+  arn: string;
+  serviceArn: string;
+  clusterArn: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'DRAINING';
+  taskDefinition: string;
+  /** Percent of the service's desiredCount. */
+  scale: { value: number; unit: 'PERCENT' };
+  externalId?: string;
+  /** Who created it (CODE_DEPLOY: the deployment's creator), as the request's `startedBy` would say. */
+  startedBy?: string;
+  launchType?: 'EC2' | 'FARGATE';
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  /** The Fargate capacity provider its tasks are launched with (from capacityProviderStrategy). */
+  capacityProviderName?: string;
+  platformVersion?: string;
+  networkConfiguration?: NetworkConfiguration;
+  loadBalancers: LoadBalancer[];
+  serviceRegistries: ServiceRegistry[];
+  tags: Tag[];
+  /** STEADY_STATE once it runs its computedDesiredCount healthy tasks and nothing else, kept by the controller. */
+  stabilityStatus: 'STEADY_STATE' | 'STABILIZING';
+  stabilityStatusAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** ECS's computedDesiredCount: the service's desiredCount × the task set's scale percent, rounded up. */
+export const computedDesiredCount = (service: Pick<ServiceRecord, 'desiredCount'>, ts: Pick<TaskSetRecord, 'scale'>): number =>
+  Math.ceil(Number(((service.desiredCount * ts.scale.value) / 100).toFixed(6)));
+
+/** Whether a service runs task sets (EXTERNAL and CODE_DEPLOY controllers) rather than deployments. */
+export const usesTaskSets = (service: Pick<ServiceRecord, 'deploymentController'>): boolean => service.deploymentController.type !== 'ECS';
 
 /** An immutable snapshot of a service's configuration, one per deployment (DescribeServiceRevisions). */
 export interface ServiceRevisionRecord {
@@ -228,4 +277,5 @@ export const serviceArns = {
     formatArn('ecs', s.region, s.account, `service-deployment/${cluster}/${service}/${id}`),
   revision: (s: Scope, cluster: string, service: string, id: string) =>
     formatArn('ecs', s.region, s.account, `service-revision/${cluster}/${service}/${id}`),
+  taskSet: (s: Scope, cluster: string, service: string, id: string) => formatArn('ecs', s.region, s.account, `task-set/${cluster}/${service}/${id}`),
 };

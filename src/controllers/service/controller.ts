@@ -21,7 +21,7 @@ import type { Failure } from '@aws-sdk/client-ecs';
 import { AGENT_RECONNECT_MAX_MS } from '../../common/index.ts';
 import { getDoc, transact, type Doc, type InformerChange, type Tx } from '../../state/index.ts';
 import {
-  CLUSTER_INDEX, FARGATE_POOL, keys, putService, resolveTaskDefinition, scopeOfService, serviceGroup, serviceIndexOf, serviceKeyOfIndex,
+  CLUSTER_INDEX, FARGATE_POOL, keys, launchSpecOf, putService, resolveTaskDefinition, scopeOfService, serviceGroup, serviceIndexOf, serviceKeyOfIndex,
   snapshotOf, stageServiceLaunch, stageStopTask, startDeployment, withEvent, type ClusterRecord, type ContainerInstanceRecord,
   type DeploymentRecord, type EcsDeps, type ServiceActionNote, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
@@ -109,8 +109,8 @@ export class ServiceController {
       // The service's own tasks guard the commit; other tasks' reports do not disturb it.
       const taskDocs = informers.tasksOfService(scope, service.clusterName, service.name);
       for (const d of taskDocs) tx.guard(d.key, d.modRevision);
-      // A Fargate service's tasks run on the Fargate pool's hosts.
-      const instanceDocs = informers.instancesOf(scope, service.launchType === 'FARGATE' ? FARGATE_POOL : service.clusterName);
+      // A Fargate service's (or task set's) tasks run on the Fargate pool's hosts.
+      const instanceDocs = poolsOf(service).flatMap((pool) => informers.instancesOf(scope, pool === 'FARGATE' ? FARGATE_POOL : service.clusterName));
       // Tasks are replaced because of instances that are away or draining: if one comes back meanwhile, decide again.
       for (const d of instanceDocs) if (!d.value.agentConnected || d.value.status !== 'ACTIVE') tx.guard(d.key, d.modRevision);
       const eligible = await this.daemonEligibility(tx, service, instanceDocs);
@@ -169,26 +169,28 @@ export class ServiceController {
     }
     const cluster = plan.start.length ? await tx.get<ClusterRecord>(keys.cluster(scope, service.clusterName)) : undefined;
     for (const start of plan.start) {
-      const deployment = service.deployments.find((d) => d.id === start.deploymentId);
-      if (!deployment || cluster?.status !== 'ACTIVE') continue;
-      if (!instanceDocs.some((d) => d.value.status === 'ACTIVE')) {
+      const spec = launchSpecOf(service, start.deploymentId);
+      if (!spec || cluster?.status !== 'ACTIVE') continue;
+      // A task set's tasks are placed on the hosts of its own launch type.
+      const pool = instanceDocs.filter((d) => (d.value.clusterName === FARGATE_POOL) === (spec.launchType === 'FARGATE'));
+      if (!pool.some((d) => d.value.status === 'ACTIVE')) {
         note(messages.noInstances(service.name), 'No Container Instances were found in your cluster.');
         continue;
       }
-      const td = await resolveTaskDefinition(tx, scope, deployment.taskDefinition);
-      const candidates = start.instanceId ? instanceDocs.filter((d) => d.value.id === start.instanceId) : instanceDocs;
+      const td = await resolveTaskDefinition(tx, scope, spec.taskDefinition);
+      const candidates = start.instanceId ? pool.filter((d) => d.value.id === start.instanceId) : pool;
       const launched = await stageServiceLaunch(tx, deps, scope, cluster, td, {
         group: serviceGroup(service.name),
-        startedBy: deployment.id,
+        startedBy: start.deploymentId,
         count: start.count,
-        constraints: deployment.placementConstraints,
-        strategy: deployment.placementStrategy,
+        constraints: spec.placementConstraints,
+        strategy: spec.placementStrategy,
         tags: service.propagateTags === 'SERVICE' ? service.tags : service.propagateTags === 'TASK_DEFINITION' ? td.tags : undefined,
         enableExecuteCommand: service.enableExecuteCommand,
-        networkConfiguration: service.networkConfiguration,
-        launchType: service.launchType,
-        platformVersion: service.platformVersion,
-        capacityProviderName: service.capacityProviderName,
+        networkConfiguration: spec.networkConfiguration,
+        launchType: spec.launchType,
+        platformVersion: spec.platformVersion,
+        capacityProviderName: spec.capacityProviderName,
       }, candidates).catch((error: unknown) => {
         // A network the service names that no longer works (a subnet deleted, no address left) is the service's event, not a crash.
         if (error instanceof Error && error.name === 'InvalidParameterException') {
@@ -215,7 +217,7 @@ export class ServiceController {
       for (const message of outcome.notes) note(message);
       wakeAt = outcome.wakeAt;
     }
-    if (deps.registries && service.serviceRegistries.length) {
+    if (deps.registries && (service.serviceRegistries.length || service.taskSets?.some((t) => t.serviceRegistries.length))) {
       const instances = new Map(instanceDocs.map((d) => [d.value.id, d.value]));
       for (const message of await applyRegistries(tx, deps.registries, service, byId, instances)) note(message);
     }
@@ -274,7 +276,7 @@ export class ServiceController {
       const s = d.value;
       if (s.status === 'INACTIVE') continue;
       const uses = (lbs: { targetGroupArn?: string }[] | undefined) => (lbs ?? []).some((lb) => lb.targetGroupArn === targetGroupArn);
-      if (uses(s.loadBalancers) || s.deployments.some((dep) => uses(dep.loadBalancers))) this.queue.add(d.key);
+      if (uses(s.loadBalancers) || s.deployments.some((dep) => uses(dep.loadBalancers)) || s.taskSets?.some((t) => uses(t.loadBalancers))) this.queue.add(d.key);
     }
   }
 
@@ -285,6 +287,16 @@ export class ServiceController {
       if (d.value.status !== 'INACTIVE') this.queue.add(d.key);
     }
   }
+}
+
+/** The hosts a service's tasks run on: its cluster's, the Fargate pool's, or both (task sets of either launch type). */
+function poolsOf(service: ServiceRecord): Array<'EC2' | 'FARGATE'> {
+  const types = new Set<'EC2' | 'FARGATE'>([service.launchType]);
+  if (service.taskSets?.length) {
+    types.clear();
+    for (const t of service.taskSets) types.add(t.launchType ?? 'EC2');
+  }
+  return [...types];
 }
 
 /** A stored task as the reconciler sees it. */

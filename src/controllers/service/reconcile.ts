@@ -16,12 +16,13 @@
  *  5. deployments are brought up to date (completed, drained ones retired), events written,
  *     and a steady state reported once it is reached.
  */
-import { advanceShift, circuitBreakerThreshold, pauseHookId, withEvent, type DeploymentRecord, type ServiceRecord, type ShiftStep } from '../../ecs/index.ts';
+import { advanceShift, circuitBreakerThreshold, pauseHookId, usesTaskSets, withEvent, type DeploymentRecord, type ServiceRecord, type ShiftStep } from '../../ecs/index.ts';
 import { daemonDecisions } from './daemon.ts';
 import { messages, rolloutReasons, stopReasons } from './messages.ts';
 import { World, type ObservedTask, type ReconcileInput, type StartAction, type StopAction } from './observe.ts';
 import { replicaDecisions } from './replica.ts';
 import { greenReady, shiftDecisions, trafficOf, type TrafficWrite } from './shift.ts';
+import { settleTaskSets, taskSetDecisions } from './task-sets.ts';
 
 export { circuitBreakerThreshold };
 export type { ObservedInstance, ObservedTask, ReconcileInput, ReconcileSettings, StartAction, StopAction } from './observe.ts';
@@ -175,8 +176,9 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
   // 4. What to start and stop (the deployments as they now stand: a rollback may have made blue PRIMARY again).
   const stopping = new Set(stops.keys());
   const decideIn = deployments[0]?.id === service.deployments[0]?.id ? world : new World({ ...input, service: { ...service, deployments } });
-  const d = shift ? shiftDecisions(decideIn, stopping, canStart, shift)
-    : service.schedulingStrategy === 'DAEMON' ? daemonDecisions(decideIn, stopping, canStart) : replicaDecisions(decideIn, stopping, canStart);
+  const sets = usesTaskSets(service) ? taskSetDecisions(decideIn, stopping, canStart) : undefined;
+  const d = sets ?? (shift ? shiftDecisions(decideIn, stopping, canStart, shift)
+    : service.schedulingStrategy === 'DAEMON' ? daemonDecisions(decideIn, stopping, canStart) : replicaDecisions(decideIn, stopping, canStart));
   for (const t of d.stop) stop(t, stopReasons.scaling(primary?.id ?? t.deploymentId));
   if (stops.size) events.push(messages.stopped(service.name, input.tasks.filter((t) => stops.has(t.id)).map((t) => t.id)));
 
@@ -229,7 +231,11 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
   next.deployments = kept.map((dep, i) => stamp(dep, service.deployments.find((x) => x.id === dep.id), now, i));
   if (service.status === 'DRAINING' && liveTasks.length === 0) next.status = 'INACTIVE';
 
-  const steady = next.status === 'ACTIVE' && next.deployments.length === 1 && next.deployments[0].rolloutState === 'COMPLETED' && settled;
+  // Task sets: each keeps its own count and says whether it is steady; drained deleted ones go.
+  const settledSets = sets && settleTaskSets(service, sets, liveTasks, now);
+  if (settledSets) next.taskSets = settledSets.taskSets;
+  const steady = next.status === 'ACTIVE' && (settledSets ? settledSets.steady && !stoppingLive
+    : next.deployments.length === 1 && next.deployments[0].rolloutState === 'COMPLETED' && settled);
   if (steady && next.steadySince === undefined) {
     events.push(messages.steadyState(service.name));
     next.steadySince = now;

@@ -7,16 +7,18 @@
 import type { LoadBalancer } from '@aws-sdk/client-ecs';
 import type { Tx } from '../../state/index.ts';
 import {
-  scopeOfService, stageDrained, targetsOfTask, taskTargetsKeys, type ContainerInstanceRecord, type ServiceRecord, type TargetsPort,
+  launchSpecOf, scopeOfService, stageDrained, usesTaskSets, targetsOfTask, taskTargetsKeys, type ContainerInstanceRecord, type ServiceRecord, type TargetsPort,
   type TaskRecord, type TaskTargetsRecord,
 } from '../../ecs/index.ts';
 import { messages } from './messages.ts';
 import { countByGroup, planTargets, taskTargetHealth, type TaskTargetHealth } from './targets.ts';
 
-/** The load balancers a task of the service is registered with: its deployment's (the service's for older records). */
+/**
+ * The load balancers a task of the service is registered with: its deployment's or task set's
+ * (the service's for older records; none for a task of no task set of a service running task sets).
+ */
 export function loadBalancersOf(service: ServiceRecord, task: Pick<TaskRecord, 'startedBy'>): LoadBalancer[] {
-  const deployment = service.deployments.find((d) => d.id === task.startedBy);
-  return deployment?.loadBalancers ?? service.loadBalancers;
+  return launchSpecOf(service, task.startedBy)?.loadBalancers ?? (usesTaskSets(service) ? [] : service.loadBalancers);
 }
 
 /** What the reconciler needs of the service's registrations: the records, and each registered task's target health. */

@@ -5,9 +5,10 @@
  * stop, has stopped or is gone is deregistered. Level-triggered: the registry's own instances
  * (those ECS marked with the service's name) are what was done.
  */
+import type { ServiceRegistry } from '@aws-sdk/client-ecs';
 import type { Tx } from '../../state/index.ts';
 import {
-  instanceAttributes, scopeOfService, type ContainerInstanceRecord, type RegistriesPort, type ServiceRecord, type TaskRecord,
+  instanceAttributes, launchSpecOf, scopeOfService, usesTaskSets, type ContainerInstanceRecord, type RegistriesPort, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import { messages } from './messages.ts';
 
@@ -17,7 +18,10 @@ export async function applyRegistries(
 ): Promise<string[]> {
   const notes: string[] = [];
   const scope = scopeOfService(service);
-  for (const registry of service.serviceRegistries) {
+  // A service running task sets registers each task in its task set's registries (a DRAINING one's too, until its tasks go).
+  const registriesOf = (task: TaskRecord) => (usesTaskSets(service) ? launchSpecOf(service, task.startedBy)?.serviceRegistries ?? [] : service.serviceRegistries);
+  const registries = usesTaskSets(service) ? distinct((service.taskSets ?? []).flatMap((t) => t.serviceRegistries)) : service.serviceRegistries;
+  for (const registry of registries) {
     const arn = registry.registryArn;
     if (!arn) continue;
     const registered = await port.registered(tx, scope, arn, service.clusterName, service.name);
@@ -28,6 +32,7 @@ export async function applyRegistries(
     const wanted = new Map<string, Record<string, string>>();
     for (const task of tasks.values()) {
       if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') continue;
+      if (!registriesOf(task).some((r) => r.registryArn === arn)) continue;
       const attributes = instanceAttributes(task, task.containerInstanceId ? instances.get(task.containerInstanceId) : undefined, registry, service.name);
       if (attributes) wanted.set(task.id, attributes);
     }
@@ -39,4 +44,10 @@ export async function applyRegistries(
     }
   }
   return notes;
+}
+
+/** Registries by ARN, the first of each. */
+function distinct(list: ServiceRegistry[]): ServiceRegistry[] {
+  const seen = new Set<string | undefined>();
+  return list.filter((r) => !seen.has(r.registryArn) && seen.add(r.registryArn));
 }

@@ -22,7 +22,7 @@
 import assert from 'node:assert/strict';
 import type { Ids } from '../../common/index.ts';
 import {
-  startDeployment, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord, type TaskDefinitionRecord,
+  startDeployment, withNewTaskSet, withPrimaryTaskSet, withTaskSetDeleted, withTaskSetScale, type TaskSetRecord, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
 import { SqliteStore, Tx } from '../../state/index.ts';
 import { reconcileService, type ObservedInstance, type ObservedTask, type ReconcileSettings, type ServicePlan } from './reconcile.ts';
@@ -57,6 +57,8 @@ export interface SimOptions {
   instanceLostAfterMs?: number;
   /** Check after every applied plan that reconciling again changes nothing; default true. */
   checkIdempotent?: boolean;
+  /** EXTERNAL or CODE_DEPLOY: the service runs task sets (`addTaskSet`) instead of deployments. */
+  deploymentController?: 'EXTERNAL' | 'CODE_DEPLOY';
 }
 
 /** One reconcile as the simulator saw it. */
@@ -118,6 +120,8 @@ export class ServiceSim {
   readonly records: SimRecord[] = [];
   /** The latest version of every deployment ever made, by id (the service-deployment history). */
   readonly history = new Map<string, DeploymentRecord>();
+  /** Every task set ever made, by id, as last stored. */
+  readonly taskSetHistory = new Map<string, TaskSetRecord>();
   /** Called after every applied plan, before the world moves: where tests check invariants. */
   onApplied?: (plan: ServicePlan) => void;
   private touched = new Set<string>();
@@ -145,7 +149,8 @@ export class ServiceSim {
       placementConstraints: [],
       placementStrategy: [],
       deploymentConfiguration: configuration,
-      deploymentController: { type: 'ECS' },
+      deploymentController: { type: options.deploymentController ?? 'ECS' },
+      ...(options.deploymentController && { taskSets: [] }),
       ...(options.healthCheckGracePeriodSeconds === undefined ? {} : { healthCheckGracePeriodSeconds: options.healthCheckGracePeriodSeconds }),
       loadBalancers: [],
       serviceRegistries: [],
@@ -182,6 +187,34 @@ export class ServiceSim {
     };
     this.store(startDeployment(scratchTx(), this.service, spec, taskDefinitionRecord(taskDefinition), this.ids, this.now));
     return this.service.deployments[0];
+  }
+
+  /** CreateTaskSet (through the domain's pure `withNewTaskSet`): a task set of `taskDefinition` at `scale` percent. */
+  addTaskSet(taskDefinition: string, scale = 100, primary = false): TaskSetRecord {
+    if (!this.revisions.has(taskDefinition)) throw new Error(`unknown revision ${taskDefinition}`);
+    const { service, taskSet } = withNewTaskSet(this.service, { taskDefinition, scale }, this.ids, this.now, primary);
+    this.store(service);
+    return taskSet;
+  }
+
+  /** UpdateTaskSet. */
+  setScale(id: string, scale: number): void {
+    this.store(withTaskSetScale(this.service, id, scale, this.now).service);
+  }
+
+  /** UpdateServicePrimaryTaskSet. */
+  makePrimary(id: string): void {
+    this.store(withPrimaryTaskSet(this.service, id, this.now).service);
+  }
+
+  /** DeleteTaskSet. */
+  deleteTaskSet(id: string): void {
+    this.store(withTaskSetDeleted(this.service, id, this.now).service);
+  }
+
+  /** The service's task set `id` as stored now (undefined once gone). */
+  taskSet(id: string): TaskSetRecord | undefined {
+    return this.service.taskSets?.find((t) => t.id === id);
   }
 
   /** UpdateService with only a new desiredCount (no new deployment, as in ECS). */
@@ -252,6 +285,7 @@ export class ServiceSim {
 
   isSteady(): boolean {
     const s = this.service;
+    if (s.taskSets) return s.steadySince !== undefined;
     return s.steadySince !== undefined && s.deployments.length === 1 && s.deployments[0].rolloutState === 'COMPLETED';
   }
 
@@ -305,7 +339,7 @@ export class ServiceSim {
 
   /** The task definition a task runs (its deployment's). */
   taskDefinitionOf(t: ObservedTask): string {
-    return this.history.get(t.deploymentId)!.taskDefinition;
+    return (this.history.get(t.deploymentId) ?? this.taskSetHistory.get(t.deploymentId))!.taskDefinition;
   }
 
   /** The service's event messages, oldest first. */
@@ -340,6 +374,7 @@ export class ServiceSim {
   private store(service: ServiceRecord, retired: DeploymentRecord[] = []): void {
     this.service = roundTrip(service);
     for (const d of [...this.service.deployments, ...roundTrip(retired)]) this.history.set(d.id, d);
+    for (const t of this.service.taskSets ?? []) this.taskSetHistory.set(t.id, t);
   }
 
   /** Applies a plan; returns how many tasks it asked for that no instance could take. */
@@ -355,9 +390,11 @@ export class ServiceSim {
       this.touched.add(t.id);
     }
     for (const s of plan.start) {
-      const deployment = this.service.deployments.find((d) => d.id === s.deploymentId);
+      const taskSet = this.service.taskSets?.find((t) => t.id === s.deploymentId);
+      const deployment = taskSet ?? this.service.deployments.find((d) => d.id === s.deploymentId);
       assert.ok(deployment, `start for unknown deployment ${s.deploymentId}`);
-      assert.equal(deployment.status, 'PRIMARY', 'tasks are only started for the PRIMARY deployment');
+      if (taskSet) assert.notEqual(taskSet.status, 'DRAINING', 'no task is started for a deleted task set');
+      else assert.equal(deployment.status, 'PRIMARY', 'tasks are only started for the PRIMARY deployment');
       const revision = this.revisions.get(deployment.taskDefinition)!;
       for (let k = 0; k < s.count; k++) {
         const instanceId = s.instanceId ?? this.placeReplica();

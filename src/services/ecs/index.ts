@@ -14,6 +14,7 @@ import { containerInstanceOperations } from './container-instances.ts';
 import { serviceDeploymentOperations } from './service-deployments.ts';
 import { serviceOperations } from './services.ts';
 import { tagOperations } from './tags.ts';
+import { taskSetOperations } from './task-sets.ts';
 import { taskOperations } from './tasks.ts';
 import { taskDefinitionOperations } from './task-definitions.ts';
 import { ecsValidationError } from './validation.ts';
@@ -32,6 +33,7 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
       ...tagOperations(deps),
       ...serviceOperations(deps),
       ...serviceDeploymentOperations(deps),
+      ...taskSetOperations(deps),
     },
     validationError: ecsValidationError,
     partly: {
@@ -39,8 +41,9 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
       RunTask: 'the EC2 and FARGATE launch types; of capacity providers only FARGATE and FARGATE_SPOT (which runs as FARGATE); '
         + 'secrets, task roles, the task endpoints and volumes are honoured; task definitions using awslogs, environment files and other features the agent does not honour yet are refused by name.',
       StartTask: 'as RunTask, on the named instances; unhonoured task-definition features are refused by name.',
-      CreateService: 'the ECS deployment controller (no CODE_DEPLOY or EXTERNAL) with ROLLING, BLUE_GREEN, LINEAR and CANARY strategies (PAUSE lifecycle hooks only; '
-        + 'deployment alarms are stored, not watched); service registries register each running task in Cloud Map; EC2 or FARGATE (by launch type or a FARGATE strategy).',
+      CreateService: 'the ECS deployment controller with ROLLING, BLUE_GREEN, LINEAR and CANARY strategies (PAUSE lifecycle hooks only; '
+        + 'deployment alarms are stored, not watched); the EXTERNAL and CODE_DEPLOY controllers run task sets; service registries register each running task in Cloud Map; EC2 or FARGATE (by launch type or a FARGATE strategy).',
+      CreateTaskSet: 'EC2 or FARGATE; clientToken is accepted, not used for idempotency; authorized on the service ARN.',
       UpdateService: 'as CreateService; a changed capacity provider strategy is refused.',
       ContinueServiceDeployment: 'PAUSE hooks of BLUE_GREEN, LINEAR and CANARY deployments.',
       RegisterTaskDefinition: 'every field is accepted and stored; features the agent does not honour yet are refused when a task is run.',

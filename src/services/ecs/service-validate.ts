@@ -13,7 +13,7 @@ import type {
 import { validateConstraints, validatePlacement } from '../../scheduler/index.ts';
 import { checkInt, checkItems, checkString, checkStrings, checkTags, present } from './common.ts';
 import {
-  EcsErrors, fargatePlatformVersion, type DeploymentConfigurationRecord, type LaunchRequest, type ServiceRecord, type TaskDefinitionRecord,
+  EcsErrors, fargatePlatformVersion, type DeploymentConfigurationRecord, type DeploymentControllerType, type LaunchRequest, type ServiceRecord, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
 import { readStrategy, type StrategyPatch } from './deployment-strategy.ts';
 import { readLaunchType } from './launch-type.ts';
@@ -70,11 +70,26 @@ function refuseUnsupported(input: ServiceMembers): void {
   for (const member of UNSUPPORTED_MEMBERS) if (input[member] !== undefined) throw unsupported(member);
 }
 
-/** deploymentController: only ECS (rolling update); CODE_DEPLOY and EXTERNAL are refused. */
-function checkDeploymentController(input: ServiceMembers): void {
-  const type = input.deploymentController?.type;
-  if (type !== undefined && type !== 'ECS') {
-    throw invalid(`deploymentController.type ${type} is not supported by this Wharf version; use the ECS deployment controller.`);
+/** ECS's words (and Wharf's where ECS's are not known) for what the EXTERNAL and CODE_DEPLOY controllers refuse. */
+export const CONTROLLER_ERRORS = {
+  externalTaskDefinition: 'TaskDefinition must be blank.',
+  externalMember: (member: string) => `${member} must be blank for a service using the EXTERNAL deployment controller; set it on the service's task sets.`,
+  daemon: (type: string) => `The DAEMON scheduling strategy is not supported with the ${type} deployment controller.`,
+  strategy: (type: string) => `deploymentConfiguration.strategy must be ROLLING for a service using the ${type} deployment controller.`,
+  codeDeployTaskDefinition: 'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
+  change: 'Changing the deployment controller of a service is not supported by this Wharf version.',
+};
+
+/** The EXTERNAL and CODE_DEPLOY controllers' rules at creation: no DAEMON, no strategy but ROLLING; EXTERNAL takes no task definition, network or load balancers (its task sets do). */
+function checkControllerMembers(input: CreateServiceRequest, type: DeploymentControllerType): void {
+  if (type === 'ECS') return;
+  if (input.schedulingStrategy === 'DAEMON') throw invalid(CONTROLLER_ERRORS.daemon(type));
+  const strategy = input.deploymentConfiguration?.strategy;
+  if (strategy !== undefined && strategy !== 'ROLLING') throw invalid(CONTROLLER_ERRORS.strategy(type));
+  if (type !== 'EXTERNAL') return;
+  if (input.taskDefinition !== undefined) throw invalid(CONTROLLER_ERRORS.externalTaskDefinition);
+  for (const member of ['loadBalancers', 'serviceRegistries', 'networkConfiguration', 'capacityProviderStrategy', 'platformVersion'] as const) {
+    if (input[member] !== undefined) throw invalid(CONTROLLER_ERRORS.externalMember(member));
   }
 }
 
@@ -144,7 +159,8 @@ function readPlacement(input: ServiceMembers): { constraints?: PlacementConstrai
   return { constraints, strategy };
 }
 
-function readLoadBalancers(list: LoadBalancer[] | undefined): LoadBalancer[] | undefined {
+/** loadBalancers, each member checked (shared with CreateTaskSet). */
+export function readLoadBalancers(list: LoadBalancer[] | undefined): LoadBalancer[] | undefined {
   return list?.map((lb, i) => {
     const a = lb.advancedConfiguration;
     if (a && !a.alternateTargetGroupArn) throw invalid(`loadBalancers[${i}].advancedConfiguration.alternateTargetGroupArn can not be blank.`);
@@ -160,8 +176,8 @@ function readLoadBalancers(list: LoadBalancer[] | undefined): LoadBalancer[] | u
   });
 }
 
-/** serviceRegistries: ECS associates a service with one registry at most. */
-function readServiceRegistries(list: ServiceRegistry[] | undefined): ServiceRegistry[] | undefined {
+/** serviceRegistries: ECS associates a service (or task set) with one registry at most. */
+export function readServiceRegistries(list: ServiceRegistry[] | undefined): ServiceRegistry[] | undefined {
   return checkItems(list, 'serviceRegistries', { max: 1 })?.map((r, i) => compact({
     registryArn: r.registryArn,
     port: checkInt(r.port, `serviceRegistries[${i}].port`, { min: 0, max: 65535 }),
@@ -202,7 +218,6 @@ interface CommonMembers {
 
 function readCommon(input: ServiceMembers): CommonMembers {
   refuseUnsupported(input);
-  checkDeploymentController(input);
   // `role` and `availabilityZoneRebalancing` are accepted for compatibility: Wharf has no
   // load-balancer role to assume (the caller may still have to pass it) nor zones to rebalance across.
   const placement = readPlacement(input);
@@ -227,7 +242,9 @@ function readCommon(input: ServiceMembers): CommonMembers {
 export interface NewService {
   clusterRef?: string;
   serviceName: string;
-  taskDefinitionRef: string;
+  /** Absent for an EXTERNAL service (its task sets name theirs). */
+  taskDefinitionRef?: string;
+  deploymentController: DeploymentControllerType;
   schedulingStrategy: SchedulingStrategy;
   /** REPLICA: as given; DAEMON: 0 until the controller counts the instances. */
   desiredCount: number;
@@ -253,7 +270,9 @@ export interface NewService {
  */
 export function readCreateService(input: CreateServiceRequest): NewService {
   const serviceName = checkString(present(input.serviceName, 'serviceName'), 'serviceName', { pattern: SERVICE_NAME, patternText: NAME_RULE })!;
-  const taskDefinitionRef = present(input.taskDefinition, 'taskDefinition');
+  const deploymentController = input.deploymentController?.type ?? 'ECS';
+  checkControllerMembers(input, deploymentController);
+  const taskDefinitionRef = deploymentController === 'EXTERNAL' ? undefined : present(input.taskDefinition, 'taskDefinition');
   const schedulingStrategy = input.schedulingStrategy ?? 'REPLICA';
   const daemon = schedulingStrategy === 'DAEMON';
   const desiredCount = checkInt(input.desiredCount, 'desiredCount', { min: 0 });
@@ -274,6 +293,7 @@ export function readCreateService(input: CreateServiceRequest): NewService {
     clusterRef: common.clusterRef,
     serviceName,
     taskDefinitionRef,
+    deploymentController,
     schedulingStrategy,
     desiredCount: desiredCount ?? 0,
     clientToken,
@@ -308,6 +328,9 @@ export interface ServiceUpdate extends CommonMembers {
   desiredCount?: number;
   taskDefinitionRef?: string;
   forceNewDeployment: boolean;
+  deploymentController?: DeploymentControllerType;
+  /** Members given that an EXTERNAL or CODE_DEPLOY service may refuse (checkUpdateForController). */
+  given: Set<string>;
 }
 
 /** Reads UpdateService. What depends on the service (DAEMON's refusals) is checked by `checkUpdateForStrategy`. */
@@ -321,8 +344,26 @@ export function readUpdateService(input: UpdateServiceRequest): ServiceUpdate {
     desiredCount: checkInt(input.desiredCount, 'desiredCount', { min: 0 }),
     taskDefinitionRef: checkString(input.taskDefinition, 'taskDefinition', { min: 1 }),
     forceNewDeployment: input.forceNewDeployment ?? false,
+    deploymentController: input.deploymentController?.type,
+    given: new Set(Object.entries(input).filter(([, v]) => v !== undefined).map(([k]) => k)),
     ...readCommon(input),
   };
+}
+
+/**
+ * What UpdateService may change of a service by its controller: the controller itself never
+ * (here); an EXTERNAL service only its desiredCount, placement, health check grace period and
+ * tag settings (the rest is its task sets'); a CODE_DEPLOY service not its task definition.
+ */
+export function checkUpdateForController(req: ServiceUpdate, type: DeploymentControllerType): void {
+  if (req.deploymentController !== undefined && req.deploymentController !== type) throw invalid(CONTROLLER_ERRORS.change);
+  if (type === 'ECS') return;
+  if (type === 'CODE_DEPLOY' && req.taskDefinitionRef !== undefined) throw invalid(CONTROLLER_ERRORS.codeDeployTaskDefinition);
+  const refused = type === 'EXTERNAL'
+    ? ['taskDefinition', 'loadBalancers', 'serviceRegistries', 'networkConfiguration', 'platformVersion', 'forceNewDeployment', 'deploymentConfiguration']
+    : ['loadBalancers', 'serviceRegistries', 'networkConfiguration', 'platformVersion', 'forceNewDeployment'];
+  const member = refused.find((m) => req.given.has(m) && !(m === 'forceNewDeployment' && !req.forceNewDeployment));
+  if (member) throw invalid(`${member} can not be updated for a service using the ${type} deployment controller.`);
 }
 
 /** DAEMON services take no desiredCount and no placement strategy on update either. */

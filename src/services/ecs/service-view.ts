@@ -3,10 +3,10 @@
  * here from the service's tasks (group `service:<name>`, startedBy one of its deployments'
  * ids), for the service and for each deployment.
  */
-import type { Deployment, DeploymentConfiguration, Service } from '@aws-sdk/client-ecs';
+import type { Deployment, DeploymentConfiguration, Service, TaskSet } from '@aws-sdk/client-ecs';
 import { toDate } from './common.ts';
 import {
-  serviceGroup, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord, type TaskRecord,
+  computedDesiredCount, serviceGroup, usesTaskSets, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord, type TaskRecord, type TaskSetRecord,
 } from '../../ecs/index.ts';
 
 const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
@@ -33,7 +33,7 @@ export function countTasks(tasks: Iterable<TaskRecord>): TaskCounts {
 /** The service's tasks among `tasks` (any tasks of its cluster), by deployment id. */
 export function tasksByDeployment(service: ServiceRecord, tasks: Iterable<TaskRecord>): Map<string, TaskRecord[]> {
   const group = serviceGroup(service.name);
-  const byId = new Map<string, TaskRecord[]>(service.deployments.map((d) => [d.id, []]));
+  const byId = new Map<string, TaskRecord[]>([...service.deployments, ...(service.taskSets ?? [])].map((d) => [d.id, []]));
   for (const t of tasks) {
     if (t.group !== group || t.startedBy === undefined) continue;
     byId.get(t.startedBy)?.push(t);
@@ -100,7 +100,8 @@ export function toApiService(service: ServiceRecord, tasks: Iterable<TaskRecord>
     pendingCount: total.pending,
     launchType: service.launchType,
     ...(service.platformVersion && { platformVersion: service.platformVersion, platformFamily: 'Linux' }),
-    taskDefinition: service.taskDefinition,
+    // An EXTERNAL service without a PRIMARY task set has no task definition of its own.
+    ...(service.taskDefinition && { taskDefinition: service.taskDefinition }),
     deploymentConfiguration: toApiDeploymentConfiguration(service.deploymentConfiguration),
     deployments: service.deployments.map((d) => toApiDeployment(d, countTasks(byDeployment.get(d.id) ?? []), service)),
     events: service.events.map((e) => ({ id: e.id, createdAt: toDate(e.createdAt), message: e.message })),
@@ -117,6 +118,44 @@ export function toApiService(service: ServiceRecord, tasks: Iterable<TaskRecord>
     propagateTags: service.propagateTags ?? 'NONE',
     enableExecuteCommand: service.enableExecuteCommand,
   };
+  // EXTERNAL and CODE_DEPLOY services show their task sets (the deployments view stays empty).
+  if (usesTaskSets(service)) out.taskSets = toApiTaskSets(service, [...byDeployment.values()].flat(), withTags);
   if (withTags) out.tags = service.tags.map((t) => ({ ...t }));
   return out;
+}
+
+/** The API `TaskSet` for a stored one, its counts taken from `byId` (the service's tasks by startedBy); tags when asked for. */
+export function toApiTaskSet(ts: TaskSetRecord, service: ServiceRecord, byId: ReadonlyMap<string, TaskRecord[]>, withTags: boolean): TaskSet {
+  const counts = countTasks(byId.get(ts.id) ?? []);
+  const out: TaskSet = {
+    id: ts.id,
+    taskSetArn: ts.arn,
+    serviceArn: ts.serviceArn,
+    clusterArn: ts.clusterArn,
+    ...(ts.startedBy !== undefined && { startedBy: ts.startedBy }),
+    ...(ts.externalId !== undefined && { externalId: ts.externalId }),
+    status: ts.status,
+    taskDefinition: ts.taskDefinition,
+    computedDesiredCount: ts.status === 'DRAINING' || service.status !== 'ACTIVE' ? 0 : computedDesiredCount(service, ts),
+    pendingCount: counts.pending,
+    runningCount: counts.running,
+    createdAt: toDate(ts.createdAt),
+    updatedAt: toDate(ts.updatedAt),
+    ...(ts.capacityProviderStrategy ? { capacityProviderStrategy: structuredClone(ts.capacityProviderStrategy) } : { launchType: ts.launchType ?? 'EC2' }),
+    ...(ts.platformVersion && { platformVersion: ts.platformVersion, platformFamily: 'Linux' }),
+    ...(ts.networkConfiguration && { networkConfiguration: structuredClone(ts.networkConfiguration) }),
+    loadBalancers: structuredClone(ts.loadBalancers),
+    serviceRegistries: structuredClone(ts.serviceRegistries),
+    scale: { ...ts.scale },
+    stabilityStatus: ts.stabilityStatus,
+    stabilityStatusAt: toDate(ts.stabilityStatusAt),
+  };
+  if (withTags) out.tags = ts.tags.map((t) => ({ ...t }));
+  return out;
+}
+
+/** Every task set of the service as the API shows them, counted from `tasks` (any tasks of its cluster). */
+export function toApiTaskSets(service: ServiceRecord, tasks: Iterable<TaskRecord>, withTags = false): TaskSet[] {
+  const byId = tasksByDeployment(service, tasks);
+  return (service.taskSets ?? []).map((ts) => toApiTaskSet(ts, service, byId, withTags));
 }

@@ -138,8 +138,10 @@ describe('CreateService', () => {
     ['a linear configuration for BLUE_GREEN', { deploymentConfiguration: { strategy: 'BLUE_GREEN', linearConfiguration: { stepPercent: 10 } } }, /^deploymentConfiguration\.linearConfiguration is only valid with the LINEAR strategy\.$/],
     ['a bake time for ROLLING', { deploymentConfiguration: { bakeTimeInMinutes: 5 } }, /^deploymentConfiguration\.bakeTimeInMinutes is only valid with the BLUE_GREEN, LINEAR or CANARY strategy\.$/],
     ['a bake time over a day', { deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1441 } }, /^deploymentConfiguration\.bakeTimeInMinutes must be less than or equal to 1440\.$/],
-    ['the CODE_DEPLOY controller', { deploymentController: { type: 'CODE_DEPLOY' } }, /^deploymentController\.type CODE_DEPLOY is not supported by this Wharf version; use the ECS deployment controller\.$/],
-    ['the EXTERNAL controller', { deploymentController: { type: 'EXTERNAL' } }, /^deploymentController\.type EXTERNAL is not supported/],
+    ['a task definition for the EXTERNAL controller', { deploymentController: { type: 'EXTERNAL' } }, /^TaskDefinition must be blank\.$/],
+    ['load balancers for the EXTERNAL controller', { deploymentController: { type: 'EXTERNAL' }, taskDefinition: undefined, loadBalancers: [] }, /^loadBalancers must be blank for a service using the EXTERNAL deployment controller/],
+    ['a DAEMON service with the CODE_DEPLOY controller', { deploymentController: { type: 'CODE_DEPLOY' }, schedulingStrategy: 'DAEMON', desiredCount: undefined }, /^The DAEMON scheduling strategy is not supported with the CODE_DEPLOY deployment controller\.$/],
+    ['a BLUE_GREEN strategy with the EXTERNAL controller', { deploymentController: { type: 'EXTERNAL' }, taskDefinition: undefined, deploymentConfiguration: { strategy: 'BLUE_GREEN' } }, /^deploymentConfiguration\.strategy must be ROLLING/],
     ['the FARGATE launch type for a task definition Fargate cannot run', { launchType: 'FARGATE' }, /^Task definition does not support launch_type FARGATE\.$/],
     ['a Fargate capacity provider strategy for it', { capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }, /^Task definition does not support launch_type FARGATE\.$/],
     ['a capacity provider Wharf does not run', { capacityProviderStrategy: [{ capacityProvider: 'mine' }] }, /^The specified capacity provider mine was not found/],
@@ -304,7 +306,7 @@ describe('UpdateService', () => {
     await rejects('UpdateService', { cluster: 'web', service: 'agent', deploymentConfiguration: { maximumPercent: 150 } }, 'InvalidParameterException', /^The daemon scheduling strategy does not support values above 100/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', taskDefinition: 'nope' }, 'ClientException', /^TaskDefinition not found\.$/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', desiredCount: -1 }, 'InvalidParameterException', /^desiredCount must be greater than or equal to 0\.$/);
-    await rejects('UpdateService', { cluster: 'web', service: 'api', deploymentController: { type: 'CODE_DEPLOY' } }, 'InvalidParameterException', /CODE_DEPLOY is not supported/);
+    await rejects('UpdateService', { cluster: 'web', service: 'api', deploymentController: { type: 'CODE_DEPLOY' } }, 'InvalidParameterException', /^Changing the deployment controller of a service is not supported/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }, 'InvalidParameterException', /^Changing a service's capacity provider strategy is not supported/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', placementConstraints: [{ type: 'memberOf' }] }, 'InvalidParameterException', /^placementConstraints\[0\]\.expression/);
   });

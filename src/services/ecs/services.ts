@@ -12,15 +12,15 @@ import { describeByReferences, paginate, type ConditionValues, type RequestConte
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, checkServiceLoadBalancers, checkFargateLaunch, clusterNameOf, honouredBy, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
-  startDeployment, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
+  stageCreateTaskSet, startDeployment, usesTaskSets, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
   capacityProviders, clusterCondition, flag, inClusterArn, passRole, tagConditions, taskDefinitionArnOf,
 } from './authorization.ts';
 import { checkInt, checkStrings, need, present, scopeOf, type EcsOperationTable } from './common.ts';
 import {
-  canonical, checkPlacementLimit, checkUpdateForStrategy, createRequestDigest, mergeDeploymentConfiguration, readCreateService,
-  readUpdateService, SERVICE_NAME, type ServiceUpdate,
+  canonical, checkPlacementLimit, checkUpdateForController, checkUpdateForStrategy, createRequestDigest, mergeDeploymentConfiguration, readCreateService,
+  readUpdateService, SERVICE_NAME, type NewService, type ServiceUpdate,
 } from './service-validate.ts';
 import { toApiService } from './service-view.ts';
 
@@ -53,7 +53,7 @@ export const serviceCreationKey = (s: Scope, cluster: string, name: string): str
  * name or a service ARN (long form, with its cluster, or the old short form); `cluster` defaults
  * to the ARN's cluster, else `default`. Undefined when it can name no service of this scope.
  */
-function serviceTarget(scope: Scope, serviceRef: string, clusterRef: string | undefined): { cluster: string; name: string } | undefined {
+export function serviceTarget(scope: Scope, serviceRef: string, clusterRef: string | undefined): { cluster: string; name: string } | undefined {
   if (!serviceRef.startsWith('arn:')) return SERVICE_NAME.test(serviceRef) ? { cluster: clusterNameOf(clusterRef, scope), name: serviceRef } : undefined;
   const arn = parseArn(serviceRef);
   if (!arn || arn.resourceType !== 'service' || arn.resource.length > 2) throw EcsErrors.invalidParameter(`Invalid service ARN: ${serviceRef}.`);
@@ -66,7 +66,7 @@ function serviceTarget(scope: Scope, serviceRef: string, clusterRef: string | un
 }
 
 /** The service an UpdateService or DeleteService names, read through `tx`: it must exist and be ACTIVE. */
-async function activeService(tx: Tx, scope: Scope, serviceRef: string, clusterRef: string | undefined): Promise<ServiceRecord> {
+export async function activeService(tx: Tx, scope: Scope, serviceRef: string, clusterRef: string | undefined): Promise<ServiceRecord> {
   const target = serviceTarget(scope, serviceRef, clusterRef);
   const cluster = await activeCluster(tx, scope, target?.cluster ?? clusterRef);
   const service = target && (await tx.get<ServiceRecord>(serviceKeys.service(scope, cluster.name, target.name)));
@@ -129,6 +129,57 @@ function updatedService(
   return { ...next, steadySince: undefined, version: service.version + 1 };
 }
 
+/**
+ * Stages a new service: an ECS service with its first deployment; an EXTERNAL one with no task
+ * set (they are created with CreateTaskSet); a CODE_DEPLOY one with its first task set, of the
+ * service's own task definition, load balancers, network and launch type, at 100 % and PRIMARY.
+ */
+async function createdService(
+  tx: Tx, deps: EcsDeps, base: ServiceRecord, req: NewService, td: TaskDefinitionRecord | undefined, now: number,
+): Promise<ServiceRecord> {
+  if (req.deploymentController === 'CODE_DEPLOY') {
+    const first = await stageCreateTaskSet(tx, deps, { ...base, taskSets: [] }, {
+      taskDefinition: td!.taskDefinitionArn,
+      loadBalancers: req.loadBalancers,
+      serviceRegistries: req.serviceRegistries,
+      networkConfiguration: req.networkConfiguration,
+      launchType: req.launch.launchType ?? 'EC2',
+      capacityProviderName: req.launch.capacityProviderName,
+      platformVersion: req.launch.platformVersion,
+      scale: 100,
+    }, { primary: true, creating: true });
+    return first.service;
+  }
+  const service = req.deploymentController === 'EXTERNAL' ? { ...base, taskSets: [] } : startDeployment(tx, base, specOf(base), td!, deps.ids, now);
+  putService(tx, service);
+  await deps.changes?.serviceChanged?.(tx, { after: service }, now);
+  return service;
+}
+
+/**
+ * UpdateService of an EXTERNAL or CODE_DEPLOY service (what it may change was checked): the
+ * settings change in place, no deployment starts, and every task set's computedDesiredCount
+ * follows the new desiredCount.
+ */
+async function updatedTaskSetService(tx: Tx, deps: EcsDeps, current: ServiceRecord, req: ServiceUpdate): Promise<ServiceRecord> {
+  const next: ServiceRecord = {
+    ...current,
+    desiredCount: req.desiredCount ?? current.desiredCount,
+    deploymentConfiguration: mergeDeploymentConfiguration(current.deploymentConfiguration, req.deploymentConfiguration, current.schedulingStrategy),
+    placementConstraints: req.placementConstraints ?? current.placementConstraints,
+    placementStrategy: req.placementStrategy ?? current.placementStrategy,
+    healthCheckGracePeriodSeconds: req.healthCheckGracePeriodSeconds ?? current.healthCheckGracePeriodSeconds,
+    propagateTags: req.propagateTags ?? current.propagateTags,
+    enableECSManagedTags: req.enableECSManagedTags ?? current.enableECSManagedTags,
+    enableExecuteCommand: req.enableExecuteCommand ?? current.enableExecuteCommand,
+  };
+  if (same(next, current)) return current;
+  const after = { ...next, steadySince: undefined, version: current.version + 1 };
+  putService(tx, after);
+  await deps.changes?.serviceChanged?.(tx, { before: current, after }, deps.clock.now());
+  return after;
+}
+
 /** The PRIMARY deployment with the service's new desiredCount, placement and deployment configuration. */
 function inPlace(d: DeploymentRecord, service: ServiceRecord, now: number): DeploymentRecord {
   const updated: DeploymentRecord = {
@@ -188,13 +239,15 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             if (!retry) throw EcsErrors.invalidParameter(NOT_IDEMPOTENT);
             return { service: existing, created: false };
           }
-          const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launch.launchType, honouredBy(deps));
-          checkPlacementLimit(req.placementConstraints, td);
           const now = deps.clock.now();
-          if (req.launch.launchType === 'FARGATE') checkFargateLaunch(td, td.cpu, td.memory, { constraints: 0, strategies: 0 });
-          // The network is checked now, as ECS does, not first when a task would launch.
-          await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, now);
-          if (deps.targets) await checkServiceLoadBalancers(tx, deps.targets, scope, req.loadBalancers, td);
+          const td = req.taskDefinitionRef === undefined ? undefined : await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launch.launchType, honouredBy(deps));
+          if (td) {
+            checkPlacementLimit(req.placementConstraints, td);
+            if (req.launch.launchType === 'FARGATE') checkFargateLaunch(td, td.cpu, td.memory, { constraints: 0, strategies: 0 });
+            // The network is checked now, as ECS does, not first when a task would launch.
+            await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, now);
+            if (deps.targets) await checkServiceLoadBalancers(tx, deps.targets, scope, req.loadBalancers, td);
+          }
           const base: ServiceRecord = {
             name: req.serviceName,
             arn: serviceArns.service(scope, cluster.name, req.serviceName),
@@ -206,11 +259,11 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             ...(req.launch.platformVersion && { platformVersion: req.launch.platformVersion }),
             ...(req.launch.capacityProviderName && { capacityProviderName: req.launch.capacityProviderName }),
             desiredCount: req.desiredCount,
-            taskDefinition: td.taskDefinitionArn,
+            taskDefinition: td?.taskDefinitionArn ?? '',
             placementConstraints: req.placementConstraints,
             placementStrategy: req.placementStrategy,
             deploymentConfiguration: req.deploymentConfiguration,
-            deploymentController: { type: 'ECS' },
+            deploymentController: { type: req.deploymentController },
             healthCheckGracePeriodSeconds: req.healthCheckGracePeriodSeconds,
             loadBalancers: req.loadBalancers,
             serviceRegistries: req.serviceRegistries,
@@ -225,9 +278,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             events: [],
             version: 1,
           };
-          const service = startDeployment(tx, base, specOf(base), td, deps.ids, now);
-          putService(tx, service);
-          await deps.changes?.serviceChanged?.(tx, { after: service }, now);
+          const service = await createdService(tx, deps, base, req, td, now);
           tx.put<ServiceCreation>(creationKey, { serviceArn: service.arn, createdAt: now, clientToken: req.clientToken, digest });
           return { service, created: true };
         });
@@ -245,6 +296,8 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
         const service = await transact(deps.store, async (tx) => {
           const current = await activeService(tx, scope, req.serviceRef, req.clusterRef);
           checkUpdateForStrategy(req, current.schedulingStrategy);
+          checkUpdateForController(req, current.deploymentController.type);
+          if (usesTaskSets(current)) return updatedTaskSetService(tx, deps, current, req);
           const td = req.taskDefinitionRef !== undefined
             ? await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, 'EC2', honouredBy(deps))
             : await currentTaskDefinition(tx, scope, current);
@@ -281,6 +334,8 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             status: 'DRAINING',
             desiredCount: 0,
             deployments: current.deployments.map((d) => (d.desiredCount === 0 ? d : { ...d, desiredCount: 0, updatedAt: now })),
+            // Task sets drain with the service: the controller stops their tasks, then lets them go.
+            ...(current.taskSets && { taskSets: current.taskSets.map((t) => (t.status === 'DRAINING' ? t : { ...t, status: 'DRAINING' as const, updatedAt: now })) }),
             steadySince: undefined,
             version: current.version + 1,
           };
