@@ -30,6 +30,7 @@ import { certificateByArn, certificateResourceInfo, ensureAuthority, markCertifi
 import { discoveryResourceInfo } from '../discovery/index.ts';
 import { codeDeployResourceInfo, type TaskSetsPort } from '../codedeploy/index.ts';
 import { codeDeployTrafficPort } from './codedeploy-traffic-port.ts';
+import { codeDeployTaskSetsPort } from './codedeploy-task-sets-port.ts';
 import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
@@ -114,7 +115,7 @@ export interface ControlPlaneOptions {
   clock?: Clock;
   /** EFS file systems and access points for tasks' EFS volumes (without it, task definitions with EFS volumes are not launched). */
   efs?: EfsPort;
-  /** ECS task sets for CodeDeploy's deployment engine (without it, CodeDeploy deployments are recorded but not run). */
+  /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
   onStage?: (stage: Stage, nanoseconds: number) => void;
@@ -272,10 +273,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const retention = new TaskRetentionController({ store: leaderStore, informers, clock, retentionMs: o.stoppedTaskRetentionMs, log: o.log });
     retention.start();
     // CodeDeploy's deployments: task sets through ECS, listener forwards through the load balancing domain.
-    const codeDeploy = o.codeDeployTaskSets
-      ? new CodeDeployController({ store: leaderStore, clock, taskSets: o.codeDeployTaskSets, traffic: codeDeployTrafficPort(leaderStore), log: o.log })
-      : undefined;
-    await codeDeploy?.start();
+    const codeDeploy = new CodeDeployController({
+      store: leaderStore, clock, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort({ ...deps, store: leaderStore }), traffic: codeDeployTrafficPort(leaderStore), log: o.log,
+    });
+    await codeDeploy.start();
     // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
     const maintenance = setInterval(() => {
       runRegistryMaintenance(leaderStore, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
@@ -301,7 +302,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       clearInterval(logRetention);
       await lifecycle.close();
       await retention.close();
-      await codeDeploy?.close();
+      await codeDeploy.close();
       await events?.close();
       await alarms?.close();
       await services.close();
@@ -349,7 +350,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     acmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     serviceDiscoveryService({ store, clock, ids: randomIds }) as ServiceDefinition,
-    codeDeployService({ store, clock, ids: randomIds, taskSets: o.codeDeployTaskSets }) as ServiceDefinition,
+    codeDeployService({ store, clock, ids: randomIds, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort(deps) }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
