@@ -76,7 +76,7 @@ export async function listConfigs(env: CodeDeployEnv, scope: Scope): Promise<Dep
 /** DeleteDeploymentConfig: never a built-in one, nor one a group uses. */
 export async function deleteConfig(env: CodeDeployEnv, scope: Scope, name: string): Promise<void> {
   if (BUILT_IN_CONFIGS.some((c) => c.name === name)) throw CodeDeployErrors.invalidOperation(`The predefined deployment configuration ${name} cannot be deleted.`);
-  const groups = await listDocs<DeploymentGroupRecord>(env.store, `codedeploy/groups/${scope.account}/${scope.region}/`);
+  const groups = await listDocs<DeploymentGroupRecord>(env.store, keys.allGroups(scope));
   await transact(env.store, async (tx) => {
     if (!await tx.get(keys.config(scope, name))) return; // deleting what is not there succeeds, as CodeDeploy's does
     if (groups.some((g) => g.value.deploymentConfigName === name)) throw CodeDeployErrors.configInUse(name);

@@ -191,6 +191,7 @@ const seg = (s: string): string => encodeURIComponent(s);
 export const keys = {
   applications: (s: Scope) => `codedeploy/applications/${s.account}/${s.region}/`,
   application: (s: Scope, name: string) => `codedeploy/applications/${s.account}/${s.region}/${seg(name)}`,
+  allGroups: (s: Scope) => `codedeploy/groups/${s.account}/${s.region}/`,
   groups: (s: Scope, app: string) => `codedeploy/groups/${s.account}/${s.region}/${seg(app)}/`,
   group: (s: Scope, app: string, name: string) => `codedeploy/groups/${s.account}/${s.region}/${seg(app)}/${seg(name)}`,
   configs: (s: Scope) => `codedeploy/configs/${s.account}/${s.region}/`,

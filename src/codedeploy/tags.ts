@@ -25,14 +25,18 @@ function keyOf(scope: Scope, arn: string): string {
   return p.kind === 'application' ? keys.application(scope, p.application) : keys.group(scope, p.application, p.group);
 }
 
+/** The error for a tagged resource that is not there. */
+function missing(arn: string) {
+  const p = parseCodeDeployArn(arn)!;
+  if (p.kind === 'deploymentgroup') return CodeDeployErrors.groupDoesNotExist(p.application, p.group);
+  return p.kind === 'application' ? CodeDeployErrors.applicationDoesNotExist(p.application) : CodeDeployErrors.configDoesNotExist(p.config);
+}
+
 async function change(env: CodeDeployEnv, scope: Scope, arn: string, edit: (tags: CodeDeployTag[]) => CodeDeployTag[]): Promise<void> {
   const key = keyOf(scope, arn);
-  const p = parseCodeDeployArn(arn)!;
   await transact(env.store, async (tx) => {
     const record = await tx.get<ApplicationRecord | DeploymentGroupRecord>(key);
-    if (!record) {
-      throw p.kind === 'application' ? CodeDeployErrors.applicationDoesNotExist(p.application) : CodeDeployErrors.groupDoesNotExist(p.kind === 'deploymentgroup' ? p.application : '', p.kind === 'deploymentgroup' ? p.group : '');
-    }
+    if (!record) throw missing(arn);
     const tags = edit(record.tags);
     checkTags(tags);
     tx.put(key, { ...record, tags });
@@ -53,7 +57,7 @@ export const untagResource = (env: CodeDeployEnv, scope: Scope, arn: string, tag
 /** ListTagsForResource. */
 export async function listTags(env: CodeDeployEnv, scope: Scope, arn: string): Promise<CodeDeployTag[]> {
   const record = (await getDoc<ApplicationRecord | DeploymentGroupRecord>(env.store, keyOf(scope, arn)))?.value;
-  if (!record) throw CodeDeployErrors.invalidArn(arn);
+  if (!record) throw CodeDeployErrors.invalidArn(arn); // ListTagsForResource's errors name no missing resource
   return record.tags;
 }
 
