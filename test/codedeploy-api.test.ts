@@ -28,6 +28,7 @@ let cd: CodeDeployClient;
 let elb: ElasticLoadBalancingV2Client;
 const { cli, cliFails } = awsCli(() => plane.url, 'deploy');
 
+let webDeployment = '';
 let tgA: string;
 let tgB: string;
 let prod: string;
@@ -177,6 +178,7 @@ describe('CodeDeploy API', () => {
       revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec('web:2') } },
     }));
     assert.match(deploymentId!, /^d-[A-Z0-9]{9}$/);
+    webDeployment = deploymentId!;
     await refused(cd.send(new CreateDeploymentCommand({
       applicationName: 'shop', deploymentGroupName: 'web', revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec('web:3') } },
     })), 'DeploymentLimitExceededException', new RegExp(`already has an active Deployment '${deploymentId}'`));
@@ -238,12 +240,22 @@ describe('CodeDeploy API', () => {
     assert.match(await cliFails('stop-deployment', '--deployment-id', deploymentId), /DeploymentAlreadyCompletedException/);
   });
 
-  it('IAM: codedeploy:<Action> on the application\'s ARN', async () => {
+  it('IAM: codedeploy:<Action> on the application\'s ARN, a deployment\'s on its group\'s', async () => {
     const keys = await userWithKey(plane.url, 'cd-reader', [{ Effect: 'Allow', Action: 'codedeploy:GetApplication', Resource: `arn:aws:codedeploy:${region}:${ACCOUNT}:application:shop` }]);
     const reader = new CodeDeployClient({ endpoint: plane.url, region, credentials: keys, maxAttempts: 1 });
     assert.equal((await reader.send(new GetApplicationCommand({ applicationName: 'shop' }))).application!.applicationName, 'shop');
     await refused(reader.send(new GetApplicationCommand({ applicationName: 'other' })), 'AccessDeniedException');
     await refused(reader.send(new ListApplicationsCommand({})), 'AccessDeniedException');
     reader.destroy();
+    // A deployment's operations are authorized on its deployment group's ARN.
+    const group = (name: string) => `arn:aws:codedeploy:${region}:${ACCOUNT}:deploymentgroup:shop/${name}`;
+    const webKeys = await userWithKey(plane.url, 'cd-web', [{ Effect: 'Allow', Action: 'codedeploy:GetDeployment', Resource: group('web') }]);
+    const apiKeys = await userWithKey(plane.url, 'cd-api', [{ Effect: 'Allow', Action: 'codedeploy:GetDeployment', Resource: group('api') }]);
+    const web = new CodeDeployClient({ endpoint: plane.url, region, credentials: webKeys, maxAttempts: 1 });
+    const api = new CodeDeployClient({ endpoint: plane.url, region, credentials: apiKeys, maxAttempts: 1 });
+    assert.equal((await web.send(new GetDeploymentCommand({ deploymentId: webDeployment }))).deploymentInfo!.deploymentGroupName, 'web');
+    await refused(api.send(new GetDeploymentCommand({ deploymentId: webDeployment })), 'AccessDeniedException');
+    web.destroy();
+    api.destroy();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * CodeDeploy's deployment and deployment target operations.
  */
-import { AwsError } from '../../aws/index.ts';
+import { AwsError, type RequestContext } from '../../aws/index.ts';
 import * as cd from '../../codedeploy/index.ts';
 import { deploymentShape, envOf, page, scopeOf, targetShape, type CodeDeployDeps, type CodeDeployOperationTable } from './common.ts';
 
@@ -13,6 +13,11 @@ export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationT
   const target = async (scope: cd.Scope, id: string, targetId: string) => {
     const d = await cd.getTarget(env, scope, id, targetId);
     return targetShape(d, scope, await taskSetsOf(scope, d));
+  };
+  /** A deployment's group ARN, what IAM authorizes its operations on (`*` when there is none to read: the handler says why). */
+  const onDeployment = async (i: { deploymentId?: string }, ctx: RequestContext): Promise<string[]> => {
+    const d = i.deploymentId ? await cd.getDeployment(env, scopeOf(ctx), i.deploymentId).catch(() => undefined) : undefined;
+    return [d ? cd.groupArn(scopeOf(ctx), d.applicationName, d.groupName) : '*'];
   };
   return {
     CreateDeployment: {
@@ -29,9 +34,16 @@ export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationT
       },
     },
     GetDeployment: {
+      authorization: { resources: onDeployment },
       handler: async (i, ctx) => ({ deploymentInfo: deploymentShape(await cd.getDeployment(env, scopeOf(ctx), i.deploymentId!)) }),
     },
     BatchGetDeployments: {
+      authorization: {
+        resources: async (i, ctx) => {
+          const found = await cd.batchGetDeployments(env, scopeOf(ctx), (i.deploymentIds ?? []).slice(0, 100)).catch(() => []);
+          return found.length ? [...new Set(found.map((d) => cd.groupArn(scopeOf(ctx), d.applicationName, d.groupName)))] : ['*'];
+        },
+      },
       handler: async (i, ctx) => ({ deploymentsInfo: (await cd.batchGetDeployments(env, scopeOf(ctx), i.deploymentIds ?? [])).map(deploymentShape) }),
     },
     ListDeployments: {
@@ -45,18 +57,21 @@ export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationT
       },
     },
     ContinueDeployment: {
+      authorization: { resources: onDeployment },
       handler: async (i, ctx) => {
         await cd.continueDeployment(env, scopeOf(ctx), i.deploymentId!, i.deploymentWaitType ?? 'READY_WAIT');
         return {};
       },
     },
     StopDeployment: {
+      authorization: { resources: onDeployment },
       handler: async (i, ctx) => {
         await cd.stopDeployment(env, scopeOf(ctx), i.deploymentId!, i.autoRollbackEnabled ?? false);
         return { status: 'Pending', statusMessage: 'Stopping Pending. Stopping to schedule commands in the deployment instances' };
       },
     },
     ListDeploymentTargets: {
+      authorization: { resources: onDeployment },
       handler: async (i, ctx) => {
         const d = await cd.getDeployment(env, scopeOf(ctx), i.deploymentId!);
         if (d.status === 'Created') throw cd.CodeDeployErrors.deploymentNotStarted(d.id);
@@ -64,12 +79,14 @@ export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationT
       },
     },
     GetDeploymentTarget: {
+      authorization: { resources: onDeployment },
       handler: async (i, ctx) => {
         if (!i.targetId) throw cd.CodeDeployErrors.invalidInput('targetId is required.');
         return { deploymentTarget: await target(scopeOf(ctx), i.deploymentId!, i.targetId) };
       },
     },
     BatchGetDeploymentTargets: {
+      authorization: { resources: onDeployment },
       handler: async (i, ctx) => {
         const ids = i.targetIds ?? [];
         if (ids.length > 25) throw new AwsError('DeploymentTargetListSizeExceededException', 'At most 25 target ids may be given.');
