@@ -8,8 +8,7 @@
  *   npx tsx scripts/generate-models.ts iam sts    # just these
  *   BOTOCORE_DATA=<botocore>/data npx tsx scripts/generate-models.ts codedeploy   # another botocore's models
  *
- * Debian's python3-botocore (1.29) has no CodeDeploy model that Wharf's was made from: it was
- * generated from a newer botocore's (gzipped) models through BOTOCORE_DATA.
+ * The CodeDeploy model was generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
  *
  * The output is committed; tests and CI never run this (CI has no botocore). Adding a service is
  * one line in SERVICES (and its client in package.json); `operations` narrows a large API to what
