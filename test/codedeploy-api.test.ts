@@ -11,7 +11,7 @@ import {
   BatchGetApplicationsCommand, CodeDeployClient, ContinueDeploymentCommand, CreateApplicationCommand, CreateDeploymentCommand,
   CreateDeploymentConfigCommand, CreateDeploymentGroupCommand, DeleteDeploymentConfigCommand, GetApplicationCommand, GetDeploymentCommand,
   GetDeploymentConfigCommand, GetDeploymentGroupCommand, GetDeploymentTargetCommand, ListApplicationsCommand, ListDeploymentConfigsCommand,
-  ListDeploymentGroupsCommand, ListDeploymentsCommand, ListDeploymentTargetsCommand, ListTagsForResourceCommand, TagResourceCommand,
+  ListDeploymentGroupsCommand, ListDeploymentsCommand, ListDeploymentTargetsCommand, ListTagsForResourceCommand, StopDeploymentCommand, TagResourceCommand,
   UntagResourceCommand, UpdateDeploymentGroupCommand, type CreateDeploymentGroupInput,
 } from '@aws-sdk/client-codedeploy';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeListenersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -238,6 +238,18 @@ describe('CodeDeploy API', () => {
     assert.equal(all.length, 2);
     assert.match(await cliFails('get-deployment', '--deployment-id', 'd-NOTTHERE1'), /DeploymentDoesNotExistException/);
     assert.match(await cliFails('stop-deployment', '--deployment-id', deploymentId), /DeploymentAlreadyCompletedException/);
+  });
+
+  it('the older String revision; StopDeployment without rollback leaves traffic and task sets where they are', async () => {
+    const revision = JSON.stringify({ revisionType: 'String', string: { content: appSpec('api:2') } });
+    const { deploymentId } = await cli('create-deployment', '--application-name', 'shop', '--deployment-group-name', 'api', '--revision', revision);
+    await until(deploymentId, (s) => s === 'Ready');
+    const info = (await cd.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo!;
+    assert.deepEqual([info.revision?.revisionType, info.revision?.string?.content], ['String', appSpec('api:2')]);
+    await cd.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: false }));
+    assert.equal(await until(deploymentId, (s) => s === 'Stopped'), 'Stopped');
+    const sets = (await taskSets.service({ account: ACCOUNT, region }, 'prod', 'api'))!.taskSets;
+    assert.deepEqual(sets.map((t) => t.status), ['PRIMARY', 'ACTIVE'], 'the replacement is left as it was');
   });
 
   it('IAM: codedeploy:<Action> on the application\'s ARN, a deployment\'s on its group\'s', async () => {
