@@ -8,6 +8,7 @@
  *                                                              ├─▶ LbViewNames (LbView)
  *                                                              └─▶ upstream resolvers
  */
+import { isIP } from 'node:net';
 import { DEFAULT_SOA_TTL, DiscoveryInformers, type DnsAnswerRecord } from '../discovery/index.ts';
 import {
   DnsServer, LbViewNames, type AddressData, type CnameData, type DiscoveryNames, type LbView, type SrvData, type Upstream,
@@ -91,6 +92,7 @@ export function parseUpstreams(text: string): Upstream[] {
     const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(item) ?? /^([^:]+)(?::(\d+))?$/.exec(item) ?? [item, item, undefined];
     const port = m[2] === undefined ? 53 : Number(m[2]);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--dns-upstream: ${item} has no valid port`);
+    if (!isIP(m[1]!)) throw new Error(`--dns-upstream: ${item} is not an IP address`);
     return { address: m[1]!, port };
   });
 }
