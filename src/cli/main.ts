@@ -46,7 +46,7 @@ const USAGE = `Usage:
   wharf logs TASK [--cluster default] [--follow] [--endpoint-url http://127.0.0.1:8040]
   wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1] [--task-cleanup-wait 10800] [--efs-dir DIR]
-               [--dns-server IP:PORT (default: the server's host, 8053)]
+               [--dns-server IP:PORT (default: the server's host, 8053) | --no-dns]
                (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
 
 const log = (message: string) => console.log(`[wharf] ${message}`);
@@ -122,6 +122,8 @@ function agentOptions(args: ParsedArgs, serverUrl: string | string[], dataDir: s
     // The directory every host mounts, holding EFS file systems: without it the host takes no EFS volumes.
     efsDir: flag(args, 'efs-dir') === undefined ? undefined : resolve(flag(args, 'efs-dir')!),
     dnsServer: dnsServerFlag(args),
+    // No DNS server to relay to: tasks keep Docker's resolvers.
+    ...(args.flags.has('no-dns') && { taskResolver: false as const }),
     log,
   };
 }
@@ -140,7 +142,7 @@ async function dev(args: ParsedArgs): Promise<void> {
       // One host: its EFS file systems live in the data dir unless told otherwise.
       efsDir: resolve(flag(args, 'efs-dir') ?? resolve(options.dataDir, 'efs')),
       // The tasks' resolver relays to this process's DNS server.
-      ...(plane.dns && { dnsServer: { address: reachableAddress(plane.dns.address), port: plane.dns.port } }),
+      ...(plane.dns ? { dnsServer: { address: reachableAddress(plane.dns.address), port: plane.dns.port } } : { taskResolver: false as const }),
     });
   } catch (error) {
     await plane.stop();
