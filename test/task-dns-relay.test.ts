@@ -6,8 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode } from 'dns-packet';
-import { FakeUpstream, frame, queryMessage, tcpExchange, udpExchange } from '../dataplane/dns/wire.testing.ts';
-import { serveTaskDns, type ServedTaskDns } from './task-dns.ts';
+import { FakeUpstream, frame, queryMessage, tcpExchange, udpExchange } from '../src/dataplane/dns/wire.testing.ts';
+import { serveTaskDns, type ServedTaskDns } from '../src/agent/task-dns.ts';
 
 const server = new FakeUpstream((q) => ({ answers: [{ name: q.name, type: 'A', class: 'IN', ttl: 5, data: q.name.startsWith('b') ? '10.0.0.2' : '10.0.0.1' }] }));
 let relay: ServedTaskDns;
