@@ -61,6 +61,7 @@ import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
 import { startLbDataPlane } from './lb-dataplane.ts';
+import { DEFAULT_DNS_PORT, startDnsDataPlane, type DnsListen } from './dns-dataplane.ts';
 
 /** The service principal ECS's tasks assume their roles as. */
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
@@ -77,6 +78,11 @@ export interface ControlPlaneOptions {
   lbSubnetAddresses?: boolean;
   host: string;
   port: number;
+  /**
+   * Where the DNS server tasks resolve names with listens (UDP and TCP): by default `host` and
+   * port 8053 (a free port when `port` is 0); `false`: none.
+   */
+  dns?: Partial<DnsListen> | false;
   dataDir: string;
   /** Default: SQLite in `dataDir`. With etcd, several replicas share the state and elect a leader. */
   store?: StoreSpec;
@@ -118,6 +124,8 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlane {
   url: string;
+  /** Where the DNS server listens (agents relay their tasks' queries there); none when it was turned off. */
+  dns?: { address: string; port: number };
   store: Store;
   /** This replica's name, and whether its controllers run (it leads). */
   replica: string;
@@ -247,6 +255,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   if (election instanceof LocalElection) await link.markAllDisconnected();
   // Every replica serves the load balancers' listeners; the leader checks their targets' health.
   const lbDataPlane = await startLbDataPlane(store, informers, network, clock, sealer, o.log, { metricsIntervalMs: o.lbMetricsIntervalMs, subnetAddresses: o.lbSubnetAddresses });
+  // Every replica answers Cloud Map's and the load balancers' names.
+  const dns = o.dns === false ? undefined : await startDnsDataPlane(store, lbDataPlane.view, {
+    address: o.host, port: o.port === 0 ? 0 : DEFAULT_DNS_PORT, ...o.dns,
+  }, o.log).catch((error: unknown) => {
+    // The default port taken (another Wharf on this host): this one serves no names, and says so.
+    if (o.dns && o.dns.port !== undefined) throw error;
+    o.log(`dns: not serving (${error instanceof Error ? error.message : String(error)}): give --dns-port`);
+    return undefined;
+  });
   // The controllers run on the leader alone, writing through its term's fenced store.
   const startControllers: StartControllers = async (leaderStore) => {
     const services = new ServiceController({
@@ -376,6 +393,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   registryHost = `${reachable}:${port}`;
   return {
     url: `http://${host}:${port}`,
+    ...(dns && { dns: dns.address }),
     store,
     rootKey,
     replica,
@@ -386,6 +404,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await leadership.close();
       await presence.close();
       await link!.close();
+      await dns?.close();
       await lbDataPlane.close();
       informers.close();
       deps.targets.close();
