@@ -129,6 +129,10 @@ export interface DeploymentRecord extends DeploymentSpec {
   failedTasks: number;
   /** Set once a task of this deployment ran healthy: the circuit breaker stops counting. */
   circuitBreakerComplete?: boolean;
+  /** The deployment alarms found in ALARM while it was watched: what failed it (ServiceDeploymentAlarms.triggeredAlarmNames). */
+  alarmsTriggered?: string[];
+  /** A rolling deployment watched by alarms: when its tasks were all up, so its alarm bake time began. */
+  alarmsBakeSince?: number;
   /** BLUE_GREEN, LINEAR, CANARY deployments that replace another: their stage and traffic. */
   shift?: TrafficShiftRecord;
   /** Set when this deployment is a rollback (circuit breaker or StopServiceDeployment). */

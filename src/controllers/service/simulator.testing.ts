@@ -22,7 +22,7 @@
 import assert from 'node:assert/strict';
 import type { Ids } from '../../common/index.ts';
 import {
-  startDeployment, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord, type TaskDefinitionRecord,
+  startDeployment, type DeploymentAlarm, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
 import { SqliteStore, Tx } from '../../state/index.ts';
 import { reconcileService, type ObservedInstance, type ObservedTask, type ReconcileSettings, type ServicePlan } from './reconcile.ts';
@@ -118,6 +118,8 @@ export class ServiceSim {
   readonly records: SimRecord[] = [];
   /** The latest version of every deployment ever made, by id (the service-deployment history). */
   readonly history = new Map<string, DeploymentRecord>();
+  /** The deployment alarms and their states, as the shell would read them (tests set them). */
+  alarms: DeploymentAlarm[] = [];
   /** Called after every applied plan, before the world moves: where tests check invariants. */
   onApplied?: (plan: ServicePlan) => void;
   private touched = new Set<string>();
@@ -334,6 +336,7 @@ export class ServiceSim {
       now: this.now,
       ids: this.ids,
       settings: this.settings,
+      alarms: deepFreeze(structuredClone(this.alarms)),
     });
   }
 
