@@ -39,6 +39,8 @@ export interface BlueGreenStage {
   address: string;
   blueGroup: string;
   greenGroup: string;
+  /** The production listener (port 80) and its default rule, and the test listener's default rule. */
+  productionListener: string;
   productionRule: string;
   testRule: string;
   /** The service's load balancer with its blue/green pair, for CreateService. */
@@ -101,6 +103,7 @@ export async function blueGreenStage(name: string): Promise<BlueGreenStage> {
   const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners!;
   const defaultRule = async (port: number) =>
     (await elb.send(new DescribeRulesCommand({ ListenerArn: listeners.find((l) => l.Port === port)!.ListenerArn }))).Rules!.find((r) => r.IsDefault)!.RuleArn!;
+  const productionListener = listeners.find((l) => l.Port === 80)!.ListenerArn!;
   const productionRule = await defaultRule(80);
   const testRule = await defaultRule(8080);
   const address = (await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lb.LoadBalancerArn!] }))).LoadBalancers![0]!.AvailabilityZones![0]!.LoadBalancerAddresses![0]!.IpAddress!;
@@ -118,7 +121,7 @@ export async function blueGreenStage(name: string): Promise<BlueGreenStage> {
   });
 
   return {
-    plane, ecs, elb, cw, agent, skew, address, blueGroup, greenGroup, productionRule, testRule,
+    plane, ecs, elb, cw, agent, skew, address, blueGroup, greenGroup, productionListener, productionRule, testRule,
     loadBalancer: () => ({
       targetGroupArn: blueGroup, containerName: 'web', containerPort: 80,
       advancedConfiguration: { alternateTargetGroupArn: greenGroup, productionListenerRule: productionRule, testListenerRule: testRule, roleArn: `arn:aws:iam::${ACCOUNT}:role/ecsInfrastructure` },
