@@ -77,6 +77,8 @@ describe('deployment alarms', () => {
     assert.equal((await service(name)).deployments![0]!.rolloutState, 'IN_PROGRESS');
 
     await stage.cw.send(new SetAlarmStateCommand({ AlarmName: 'rolling-errors', StateValue: 'ALARM', StateReason: 'errors seen' }));
+    // The alarm's change wakes the service: well before its bake ends (a minute) or a resync (30 s) would look again.
+    await until('the deployment failed', async () => ((await deployment(bad)).status !== 'IN_PROGRESS' ? true : undefined), 10_000).catch(explain(name, bad));
     const done = await until('rolled back', async () => {
       const d = await deployment(bad);
       return d.status === 'ROLLBACK_SUCCESSFUL' ? d : undefined;
@@ -116,7 +118,7 @@ describe('deployment alarms', () => {
     assert.deepEqual(await stage.answers(80, 10), { v12: 10 }, 'production on green while it bakes');
 
     await stage.cw.send(new SetAlarmStateCommand({ AlarmName: 'bluegreen-errors', StateValue: 'ALARM', StateReason: 'errors seen' }));
-    await until('production back on blue', async () => ((await stage.answers(80, 5)).v11 === 5 ? true : undefined), 30_000).catch(explain(name, green));
+    await until('production back on blue', async () => ((await stage.answers(80, 5)).v11 === 5 ? true : undefined), 10_000).catch(explain(name, green));
     const done = await until('green given back', async () => {
       const d = await deployment(green);
       return d.status === 'ROLLBACK_SUCCESSFUL' ? d : undefined;
