@@ -95,12 +95,33 @@ describe('deployment alarms', () => {
     assert.equal(sim.primary().id, off.id);
     assert.equal(sim.primary().rolloutState, 'COMPLETED');
 
+    sim.alarms = [alarm('OK')];
     const watched = sim.deploy(sim.revision(3), watch(true));
-    const first = sim.reconcile(); // launches, nothing runs yet
-    assert.equal(first.service.deployments[0].rolloutState, 'IN_PROGRESS');
+    sim.reconcile(); // launches; nothing runs yet
+    sim.alarms = [alarm('ALARM')];
+    const before = sim.reconcile();
+    assert.equal(before.service.deployments[0].rolloutState, 'IN_PROGRESS', 'no task of it runs yet');
     untilRunning(sim, watched.id);
     sim.step();
     assert.equal(sim.history.get(watched.id)?.rolloutState, 'FAILED');
+  });
+
+  test('an alarm already in ALARM when the deployment starts counts only once it has left ALARM and gone back', () => {
+    const sim = steadyService();
+    sim.alarms = [alarm('ALARM')];
+    const dep = sim.deploy(sim.revision(2), watch(true));
+    untilRunning(sim, dep.id);
+    sim.run(3);
+    assert.equal(sim.primary().id, dep.id);
+    assert.equal(sim.primary().rolloutState, 'IN_PROGRESS', 'in ALARM since before the deployment: not held against it');
+    assert.deepEqual(sim.primary().alarmsAtStart, ['errors']);
+    sim.alarms = [alarm('OK')];
+    sim.step();
+    assert.deepEqual(sim.primary().alarmsAtStart, []);
+    sim.alarms = [alarm('ALARM')];
+    sim.step();
+    assert.equal(sim.history.get(dep.id)?.rolloutState, 'FAILED', 'back in ALARM during the deployment: it fails');
+    assert.deepEqual(sim.history.get(dep.id)?.alarmsTriggered, ['errors']);
   });
 
   test('a rolling deployment watched by alarms completes only after baking for their evaluation window', () => {

@@ -280,14 +280,20 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
 
 /**
  * The deployment alarms in ALARM while a deployment is watched: from when one of its tasks is
- * running until it completes (through a blue/green deployment's bake time). A rollback is not
- * watched: the alarm that failed the deployment it replaces may still be in ALARM.
+ * running until it completes (through a blue/green deployment's bake time). An alarm already in
+ * ALARM when the deployment is first looked at does not count against it until it has left ALARM
+ * (`alarmsAtStart` keeps those; the deployment is updated in place). A rollback is not watched:
+ * the alarm that failed the deployment it replaces may still be in ALARM.
  */
 function alarmsInAlarm(world: World, d: DeploymentRecord): string[] {
   const names = watchedAlarms(d);
   if (!names.length || d.rolloutState !== 'IN_PROGRESS' || d.rollback) return [];
+  const inAlarm = names.filter((name) => world.input.alarms?.some((a) => a.name === name && a.state === 'ALARM'));
+  const atStart = d.alarmsAtStart ?? inAlarm;
+  const still = atStart.filter((name) => inAlarm.includes(name));
+  if (JSON.stringify(still) !== JSON.stringify(d.alarmsAtStart)) d.alarmsAtStart = still;
   if (!world.input.tasks.some((t) => t.deploymentId === d.id && t.startedAt !== undefined)) return [];
-  return names.filter((name) => world.input.alarms?.some((a) => a.name === name && a.state === 'ALARM'));
+  return inAlarm.filter((name) => !still.includes(name));
 }
 
 /** A rolling deployment's alarm bake time: the longest evaluation window of its alarms (ECS computes it from them). */
