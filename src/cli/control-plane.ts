@@ -32,6 +32,7 @@ import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
 import { containerInstanceDirectory } from './elbv2-port.ts';
+import { ecsAlarmsPort } from './ecs-alarms-port.ts';
 import { ecsRegistriesPort } from './ecs-registries-port.ts';
 import { ecsTargetsPort } from './ecs-targets-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
@@ -217,6 +218,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     changes: ecsChangeEvents(randomIds, informers),
     targets: ecsTargetsPort(store, (error) => o.log(`ecs targets: ${String(error)}`)),
     registries: ecsRegistriesPort(store, clock, randomIds),
+    alarms: ecsAlarmsPort(store, (error) => o.log(`ecs alarms: ${String(error)}`)),
   };
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
@@ -408,6 +410,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await lbDataPlane.close();
       informers.close();
       deps.targets.close();
+      deps.alarms.close();
       network.close();
       authority.close();
       await authority.settled();

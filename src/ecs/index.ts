@@ -64,3 +64,4 @@ export {
 } from './load-balancers.ts';
 export { advanceShift, greenLoadBalancers, initialShift, nextStep, pauseHookId, shiftsTraffic, type ShiftInput, type ShiftStep } from './traffic-shift.ts';
 export { instanceAttributes, registryHealth, type RegisteredInstance, type RegistriesPort, type RegistryHealth } from './service-registries.ts';
+export { watchedAlarms, type AlarmsPort, type DeploymentAlarm } from './deployment-alarms.ts';

@@ -129,6 +129,12 @@ export interface DeploymentRecord extends DeploymentSpec {
   failedTasks: number;
   /** Set once a task of this deployment ran healthy: the circuit breaker stops counting. */
   circuitBreakerComplete?: boolean;
+  /** The deployment alarms found in ALARM while it was watched: what failed it (ServiceDeploymentAlarms.triggeredAlarmNames). */
+  alarmsTriggered?: string[];
+  /** Its alarms that were in ALARM when it was first looked at and have not left ALARM since: not held against it. */
+  alarmsAtStart?: string[];
+  /** A rolling deployment watched by alarms: when its tasks were all up, so its alarm bake time began. */
+  alarmsBakeSince?: number;
   /** BLUE_GREEN, LINEAR, CANARY deployments that replace another: their stage and traffic. */
   shift?: TrafficShiftRecord;
   /** Set when this deployment is a rollback (circuit breaker or StopServiceDeployment). */
