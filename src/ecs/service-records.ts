@@ -214,6 +214,8 @@ export interface TaskSetRecord {
   /** Percent of the service's desiredCount. */
   scale: { value: number; unit: 'PERCENT' };
   externalId?: string;
+  /** The CreateTaskSet clientToken that made it: a retry with the same token gets it back. */
+  clientToken?: string;
   /** Who created it (CODE_DEPLOY: the deployment's creator), as the request's `startedBy` would say. */
   startedBy?: string;
   launchType?: 'EC2' | 'FARGATE';
