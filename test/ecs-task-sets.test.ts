@@ -11,6 +11,7 @@
  *   makes it PRIMARY (DescribeServices shows it); DeleteTaskSet stops the first one's tasks,
  *   deregisters them, and the task set is gone;
  * - a task set's tasks are registered in its Cloud Map registry with its externalId;
+ * - a CODE_DEPLOY service runs its first (PRIMARY) task set's tasks;
  * - ECS's errors; `aws ecs create-task-set`; DeleteService drains the rest.
  */
 import { before, describe, it } from 'node:test';
@@ -217,6 +218,22 @@ describe('ECS task sets of an EXTERNAL service', () => {
     await ecs.send(new DeleteTaskSetCommand({ cluster: CLUSTER, service: 'api', taskSet: ts.id, force: true }));
     await waitFor('no instance', async () => ((await discovered()).length === 0 ? true : undefined));
     sd.destroy();
+  });
+
+  it('a CODE_DEPLOY service runs the tasks of the PRIMARY task set CreateService made', async () => {
+    const service = (await ecs.send(new CreateServiceCommand({
+      cluster: CLUSTER, serviceName: 'cd', taskDefinition: td, desiredCount: 2, deploymentController: { type: 'CODE_DEPLOY' },
+    }))).service!;
+    const [primary] = service.taskSets!;
+    assert.equal(primary!.status, 'PRIMARY');
+    const running = await waitFor('2 tasks of the primary task set', async () => {
+      const arns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: 'cd', desiredStatus: 'RUNNING' }))).taskArns ?? [];
+      const tasks = arns.length ? (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks! : [];
+      return tasks.length === 2 && tasks.every((t) => t.lastStatus === 'RUNNING') ? tasks : undefined;
+    });
+    assert.ok(running.every((t) => t.startedBy === primary!.id));
+    await refused(ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'cd', taskDefinition: td })), 'InvalidParameterException',
+      'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.');
   });
 
   it('DeleteService drains every task set and its tasks', async () => {
