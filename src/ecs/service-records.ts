@@ -6,7 +6,7 @@
  * changes. Task counts are never stored: they are read from the tasks when shown.
  *
  * A service's tasks are the tasks of group `service:<name>` whose `startedBy` is the id of one
- * of its deployments (`ecs-svc/<19 digits>`), as in ECS.
+ * of its deployments or task sets (`ecs-svc/<19 digits>`), as in ECS.
  */
 import type {
   CapacityProviderStrategyItem, DeploymentAlarms, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry, Tag,
@@ -220,6 +220,8 @@ export interface TaskSetRecord {
   /** Percent of the service's desiredCount. */
   scale: { value: number; unit: 'PERCENT' };
   externalId?: string;
+  /** The CreateTaskSet clientToken that made it: a retry with the same token gets it back. */
+  clientToken?: string;
   /** Who created it (CODE_DEPLOY: the deployment's creator), as the request's `startedBy` would say. */
   startedBy?: string;
   launchType?: 'EC2' | 'FARGATE';

@@ -12,9 +12,10 @@
  *  2. the circuit breaker counts the PRIMARY deployment's failed tasks, and its deployment alarms
  *     are looked at; either may fail it (and ask for a rollback to the last completed deployment);
  *  3. the service throttle holds launches back after repeated failures to start;
- *  4. the REPLICA or DAEMON scheduler decides what to start and which retiring tasks to stop;
- *  5. deployments are brought up to date (completed, drained ones retired), events written,
- *     and a steady state reported once it is reached.
+ *  4. the REPLICA or DAEMON scheduler decides what to start and which retiring tasks to stop
+ *     (a service running task sets: each task set is kept at its own count, task-sets.ts);
+ *  5. deployments (or task sets, with their stability) are brought up to date (completed,
+ *     drained ones retired), events written, and a steady state reported once it is reached.
  */
 import { advanceShift, circuitBreakerThreshold, pauseHookId, usesTaskSets, watchedAlarms, withEvent, type DeploymentAlarm, type DeploymentRecord, type ServiceRecord, type ShiftStep } from '../../ecs/index.ts';
 import { daemonDecisions } from './daemon.ts';

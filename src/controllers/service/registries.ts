@@ -35,7 +35,14 @@ export async function applyRegistries(
       if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') continue;
       if (!registriesOf(task).some((r) => r.registryArn === arn)) continue;
       const attributes = instanceAttributes(task, task.containerInstanceId ? instances.get(task.containerInstanceId) : undefined, registry, service.name);
-      if (attributes) wanted.set(task.id, { attributes, health: registryHealth(task) });
+      // A task set's externalId is its instances' ECS_TASK_SET_EXTERNAL_ID, as ECS registers it.
+      const externalId = service.taskSets?.find((t) => t.id === task.startedBy)?.externalId;
+      if (attributes) {
+        wanted.set(task.id, {
+          attributes: externalId === undefined ? attributes : { ...attributes, ECS_TASK_SET_EXTERNAL_ID: externalId },
+          health: registryHealth(task),
+        });
+      }
     }
     for (const id of registered.keys()) if (!wanted.has(id)) await port.deregister(tx, scope, arn, id);
     for (const [id, { attributes, health }] of wanted) {
