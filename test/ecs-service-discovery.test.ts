@@ -3,7 +3,9 @@
  * @aws-sdk/client-servicediscovery against a control plane in this process, with a fake agent
  * answering for the tasks: each RUNNING task is a Cloud Map instance (its id the task's) found by
  * DiscoverInstances — a bridge service's with its host port for SRV records, an awsvpc
- * service's with its interface address for A records — and leaves when the service scales in.
+ * service's with its interface address for A records — and leaves when the service scales in; a
+ * task whose containers' health checks fail is an UNHEALTHY instance (HealthCheckCustomConfig),
+ * left out of DiscoverInstances and of the DNS server's answers.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,10 +13,14 @@ import {
   CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
-  CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateRegistryCommand, DiscoverInstancesCommand, GetOperationCommand, ServiceDiscoveryClient,
+  CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateRegistryCommand, DiscoverInstancesCommand, GetInstancesHealthStatusCommand, GetOperationCommand,
+  ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
+import { decode } from 'dns-packet';
+import { queryMessage, udpExchange } from '../src/dataplane/dns/wire.testing.ts';
+import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { connectFakeAgent } from './support/fake-agent.ts';
+import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
 import { answerTasks } from './support/fake-tasks.ts';
 import { inProcessControlPlane } from './support/in-process.ts';
 import { until } from './support/lb-fixture.ts';
@@ -27,9 +33,11 @@ let sd: ServiceDiscoveryClient;
 let subnet = '';
 let vpcId = '';
 let namespaceId = '';
+let agent: FakeAgent;
+let plane: ControlPlane;
 
 before(async () => {
-  const plane = await controlPlane();
+  plane = await controlPlane();
   const options = { endpoint: plane.url, region, credentials, maxAttempts: 1 };
   ecs = new ECSClient(options);
   sd = new ServiceDiscoveryClient({ ...options, disableHostPrefix: true });
@@ -39,7 +47,7 @@ before(async () => {
   subnet = subnets[0]!.SubnetId!;
   vpcId = subnets[0]!.VpcId!;
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  const agent = await connectFakeAgent(plane.url, { cluster: CLUSTER, cpu: 8192, memory: 16384, eniLimit: 8, attributes: [{ name: 'ecs.capability.task-eni' }] });
+  agent = await connectFakeAgent(plane.url, { cluster: CLUSTER, cpu: 8192, memory: 16384, eniLimit: 8, attributes: [{ name: 'ecs.capability.task-eni' }, { name: 'ecs.capability.container-health-check' }, { name: 'com.amazonaws.ecs.capability.docker-remote-api.1.24' }] });
   answerTasks(agent);
   const op = (await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: 'klp.local', Vpc: vpcId }))).OperationId!;
   namespaceId = (await sd.send(new GetOperationCommand({ OperationId: op }))).Operation!.Targets!.NAMESPACE!;
@@ -115,5 +123,44 @@ describe('ECS services registering their tasks in Cloud Map', () => {
     const addresses = (await runningTasks('auth')).map((t) => t.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!).sort();
     assert.deepEqual(instances.map((i) => i.Attributes!.AWS_INSTANCE_IPV4).sort(), addresses);
     assert.ok(instances.every((i) => i.Attributes!.AWS_INSTANCE_PORT === undefined), 'no port without SRV records or a registry port');
+  });
+
+  it("HealthCheckCustomConfig: a task whose containers report UNHEALTHY is an UNHEALTHY instance, answered by neither DiscoverInstances nor DNS", async () => {
+    const registry = (await sd.send(new CreateRegistryCommand({
+      Name: 'ledger', NamespaceId: namespaceId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 },
+    }))).Service!;
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'ledger', networkMode: 'awsvpc',
+      containerDefinitions: [{ name: 'web', image: 'wharf-test/busybox', memory: 32, healthCheck: { command: ['CMD-SHELL', 'true'] } }],
+    }));
+    await ecs.send(new CreateServiceCommand({
+      cluster: CLUSTER, serviceName: 'ledger', taskDefinition: 'ledger', desiredCount: 2, healthCheckGracePeriodSeconds: 3600,
+      networkConfiguration: { awsvpcConfiguration: { subnets: [subnet] } }, serviceRegistries: [{ registryArn: registry.Arn! }],
+    }));
+    await until('2 instances', async () => ((await discovered('ledger')).length === 2 ? true : undefined));
+    const [sick, well] = await runningTasks('ledger');
+    const ipOf = (t: typeof sick) => t!.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
+    const report = (t: typeof sick, healthStatus: 'HEALTHY' | 'UNHEALTHY') => agent.send({
+      type: 'taskStateChange', change: { taskArn: t!.taskArn!, lastStatus: 'RUNNING', containers: [{ name: 'web', lastStatus: 'RUNNING', healthStatus }] },
+    });
+    report(well, 'HEALTHY');
+    report(sick, 'UNHEALTHY');
+    const health = await until('the sick task UNHEALTHY', async () => {
+      const status = (await sd.send(new GetInstancesHealthStatusCommand({ ServiceId: registry.Id! }))).Status ?? {};
+      return status[idOf(sick!.taskArn!)] === 'UNHEALTHY' ? status : undefined;
+    });
+    assert.equal(health[idOf(well!.taskArn!)], 'HEALTHY');
+    const found = (await sd.send(new DiscoverInstancesCommand({ NamespaceName: 'klp.local', ServiceName: 'ledger' }))).Instances ?? [];
+    assert.deepEqual(found.map((i) => i.InstanceId), [idOf(well!.taskArn!)]);
+    const reply = await udpExchange(plane.dns!.address, plane.dns!.port, queryMessage('ledger.klp.local', 'A'));
+    assert.deepEqual(decode(reply!).answers!.map((a) => (a as { data: unknown }).data), [ipOf(well)]);
+
+    report(sick, 'HEALTHY');
+    await until('both HEALTHY again', async () => {
+      const status = (await sd.send(new GetInstancesHealthStatusCommand({ ServiceId: registry.Id! }))).Status ?? {};
+      return Object.values(status).filter((s) => s === 'HEALTHY').length === 2 ? true : undefined;
+    });
+    const both = await udpExchange(plane.dns!.address, plane.dns!.port, queryMessage('ledger.klp.local', 'A'));
+    assert.deepEqual(decode(both!).answers!.map((a) => (a as { data: unknown }).data).sort(), [ipOf(sick), ipOf(well)].sort());
   });
 });

@@ -10,6 +10,8 @@
  * - a second task set runs beside the first in its own target group; UpdateServicePrimaryTaskSet
  *   makes it PRIMARY (DescribeServices shows it); DeleteTaskSet stops the first one's tasks,
  *   deregisters them, and the task set is gone;
+ * - a task set's tasks are registered in its Cloud Map registry with its externalId;
+ * - a CODE_DEPLOY service runs its first (PRIMARY) task set's tasks;
  * - ECS's errors; `aws ecs create-task-set`; DeleteService drains the rest.
  */
 import { before, describe, it } from 'node:test';
@@ -24,6 +26,9 @@ import {
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSubnetsCommand, EC2Client, type Subnet } from '@aws-sdk/client-ec2';
+import {
+  CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateRegistryCommand, DiscoverInstancesCommand, GetOperationCommand, ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { parseLbArn, putTargetHealth } from '../src/lb/index.ts';
 import { until } from './support/crash-services.ts';
@@ -191,6 +196,44 @@ describe('ECS task sets of an EXTERNAL service', () => {
     const described = await cli('describe-task-sets', '--cluster', CLUSTER, '--service', SERVICE, '--task-sets', out.taskSet.id);
     assert.equal(described.taskSets[0].taskSetArn, out.taskSet.taskSetArn);
     assert.match(await cliFails('create-task-set', '--cluster', CLUSTER, '--service', 'rolling', '--task-definition', 'web'), /InvalidParameterException/);
+  });
+
+  it("a task set's tasks are instances of its own Cloud Map registry, with its externalId; deleting it deregisters them", async () => {
+    const sd = new ServiceDiscoveryClient({ endpoint: plane.url, region, credentials, maxAttempts: 1, disableHostPrefix: true });
+    const op = (await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: 'sets.local', Vpc: subnets[0]!.VpcId! }))).OperationId!;
+    const namespaceId = (await sd.send(new GetOperationCommand({ OperationId: op }))).Operation!.Targets!.NAMESPACE!;
+    const registryArn = (await sd.send(new CreateRegistryCommand({
+      Name: 'api', NamespaceId: namespaceId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }], RoutingPolicy: 'MULTIVALUE' },
+    }))).Service!.Arn!;
+    await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: 'api', desiredCount: 2, deploymentController: { type: 'EXTERNAL' } }));
+    const ts = (await ecs.send(new CreateTaskSetCommand({
+      cluster: CLUSTER, service: 'api', taskDefinition: td, externalId: 'release-7', serviceRegistries: [{ registryArn, containerName: 'web', containerPort: 80 }],
+    }))).taskSet!;
+    const discovered = async () => (await sd.send(new DiscoverInstancesCommand({ NamespaceName: 'sets.local', ServiceName: 'api', HealthStatus: 'ALL' }))).Instances ?? [];
+    const instances = await waitFor('2 instances', async () => {
+      const found = await discovered();
+      return found.length === 2 ? found : undefined;
+    });
+    assert.ok(instances.every((i) => i.Attributes!.ECS_TASK_SET_EXTERNAL_ID === 'release-7' && i.Attributes!.ECS_SERVICE_NAME === 'api'));
+    await ecs.send(new DeleteTaskSetCommand({ cluster: CLUSTER, service: 'api', taskSet: ts.id, force: true }));
+    await waitFor('no instance', async () => ((await discovered()).length === 0 ? true : undefined));
+    sd.destroy();
+  });
+
+  it('a CODE_DEPLOY service runs the tasks of the PRIMARY task set CreateService made', async () => {
+    const service = (await ecs.send(new CreateServiceCommand({
+      cluster: CLUSTER, serviceName: 'cd', taskDefinition: td, desiredCount: 2, deploymentController: { type: 'CODE_DEPLOY' },
+    }))).service!;
+    const [primary] = service.taskSets!;
+    assert.equal(primary!.status, 'PRIMARY');
+    const running = await waitFor('2 tasks of the primary task set', async () => {
+      const arns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: 'cd', desiredStatus: 'RUNNING' }))).taskArns ?? [];
+      const tasks = arns.length ? (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks! : [];
+      return tasks.length === 2 && tasks.every((t) => t.lastStatus === 'RUNNING') ? tasks : undefined;
+    });
+    assert.ok(running.every((t) => t.startedBy === primary!.id));
+    await refused(ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'cd', taskDefinition: td })), 'InvalidParameterException',
+      'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.');
   });
 
   it('DeleteService drains every task set and its tasks', async () => {

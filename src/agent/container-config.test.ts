@@ -222,6 +222,24 @@ describe('network bindings', () => {
   });
 });
 
+describe("the host's resolver for tasks", () => {
+  it("a bridge container resolves with it; its definition's dnsServers win; host-network containers keep the host's", () => {
+    assert.deepEqual(create({}, { resolver: '169.254.169.253' }).HostConfig.Dns, ['169.254.169.253']);
+    const own = create({ dnsServers: ['10.0.0.2'], dnsSearchDomains: ['corp'] }, { resolver: '169.254.169.253' });
+    assert.deepEqual(own.HostConfig.Dns, ['10.0.0.2']);
+    assert.deepEqual(own.HostConfig.DnsSearch, ['corp']);
+    assert.equal(create({}, { resolver: '169.254.169.253', spec: spec('host') }).HostConfig.Dns, undefined);
+    assert.equal(create({}).HostConfig.Dns, undefined, 'a host without it leaves Docker its resolvers');
+  });
+
+  it("an awsvpc task's pause container holds it in the resolv.conf its containers share; they set none of their own", () => {
+    const { hostIp: _hostIp, dockerNames: _names, ...pauseCtx } = ctx({ spec: spec('awsvpc'), resolver: '169.254.169.253' });
+    assert.deepEqual(pauseContainerOptions('wharf/pause:1', pauseCtx).HostConfig.Dns, ['169.254.169.253']);
+    const joined = create({}, { spec: spec('awsvpc'), pauseId: 'c0ffee', resolver: '169.254.169.253' });
+    assert.equal(joined.HostConfig.Dns, undefined);
+  });
+});
+
 describe('awsvpc: the pause container and the containers in its namespace', () => {
   it('the pause container: no Docker networking, minimum CPU shares, the task\'s labels under the pause name', () => {
     const { hostIp: _hostIp, dockerNames: _names, ...pauseCtx } = ctx({ spec: spec('awsvpc'), dockerName: 'ecs-web-7-internalecspause-aa' });

@@ -39,6 +39,8 @@ export interface ContainerContext {
   pauseId?: string;
   /** The task's cgroup, when its cpu and memory limit the whole task (Fargate). */
   cgroupParent?: string;
+  /** The tasks' resolver this host serves (169.254.169.253): bridge and awsvpc tasks resolve names with it. */
+  resolver?: string;
 }
 
 /** The container-name label of an awsvpc task's pause container (not a name a task definition can use). */
@@ -88,7 +90,8 @@ export function pauseContainerOptions(image: string, ctx: Omit<ContainerContext,
     name: ctx.dockerName,
     Image: image,
     Labels: containerLabels({ name: PAUSE_CONTAINER_NAME }, ctx),
-    HostConfig: { NetworkMode: 'none', CpuShares: MIN_CPU_SHARES, ...(ctx.cgroupParent && { CgroupParent: ctx.cgroupParent }) },
+    // Its resolv.conf is its task's containers' (they join its namespace): the host's resolver for tasks.
+    HostConfig: { NetworkMode: 'none', CpuShares: MIN_CPU_SHARES, ...(ctx.cgroupParent && { CgroupParent: ctx.cgroupParent }), ...(ctx.resolver && { Dns: [ctx.resolver] }) },
   };
 }
 
@@ -141,7 +144,9 @@ export function containerCreateOptions(def: ContainerDefinition, ctx: ContainerC
   // Docker refuses these for a container in another's namespace: that namespace's own settings apply.
   if (!joined) {
     if (def.extraHosts?.length) host.ExtraHosts = def.extraHosts.map((h) => `${h.hostname ?? ''}:${h.ipAddress ?? ''}`);
+    // The definition's own resolvers win; a bridge container otherwise gets the host's resolver for tasks (host ones keep the host's).
     if (def.dnsServers?.length) host.Dns = [...def.dnsServers];
+    else if (ctx.resolver && networkMode === 'bridge') host.Dns = [ctx.resolver];
     if (def.dnsSearchDomains?.length) host.DnsSearch = [...def.dnsSearchDomains];
   }
   if (def.dockerSecurityOptions?.length) host.SecurityOpt = [...def.dockerSecurityOptions];

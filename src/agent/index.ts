@@ -3,9 +3,11 @@
  * control plane assigns as Docker containers. `startAgent` wires the parts (see README.md):
  * the checkpoint, the runtime, the task engine and the link.
  */
+import { lookup } from 'node:dns/promises';
 import { mkdir, readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import os from 'node:os';
-import { VPC_ADDRESS_ATTRIBUTE, randomIds, systemClock, type Clock, type Ids } from '../common/index.ts';
+import { VPC_ADDRESS_ATTRIBUTE, formatIp, gatewayOf, parseCidr, randomIds, systemClock, type Clock, type Ids } from '../common/index.ts';
 import { DockerRuntime } from './docker-runtime.ts';
 import { helloMessage, type RegistrationOptions } from './host-info.ts';
 import { AgentLink, type CredentialsProvider } from './link.ts';
@@ -22,6 +24,7 @@ import { awslogsSink } from './awslogs-sink.ts';
 import { sampleContainers } from './telemetry.ts';
 import { serveTaskEndpoints, type EndpointListen } from './task-endpoints.ts';
 import { TASK_ENDPOINT_ADDRESS } from './task-environment.ts';
+import { TASK_DNS_ADDRESS, serveTaskDns, type DnsServerAddress, type TaskDnsListen } from './task-dns.ts';
 import type { TaskModel } from './task-lifecycle.ts';
 
 export { DockerRuntime } from './docker-runtime.ts';
@@ -73,6 +76,13 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
    * they are not served, tasks with a task role are not placed here.
    */
   taskEndpoints?: EndpointListen | false;
+  /**
+   * Where the tasks' resolver listens: AWS's resolver address 169.254.169.253:53 by default where
+   * the task endpoints are served, else nowhere; `false` for nowhere. It relays to `dnsServer`.
+   */
+  taskResolver?: TaskDnsListen | false;
+  /** The control plane's DNS server (default: the first server's host, port 8053). */
+  dnsServer?: DnsServerAddress;
   /** Where the checkpoint is kept (default: a file in dataDir); simulations pass a MemoryCheckpointStore. */
   checkpointStore?: CheckpointStore;
   /** Called with the container instance ARNs each time the control plane registers the agent. */
@@ -147,7 +157,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     : Promise.reject(new Error('the agent is not connected to the control plane')), clock);
   let engine: TaskEngine | undefined;
   // ECS's address serves every task only where Docker's bridge is in this agent's own network (not in a host namespace of `wharf cluster`).
-  const listen = options.taskEndpoints ?? (docker && process.getuid?.() === 0 && (await dockerBridgeHere(docker, log)) ? { address: TASK_ENDPOINT_ADDRESS, port: 80 } : false);
+  const servesTasks = docker !== undefined && process.getuid?.() === 0 && (options.taskEndpoints === undefined || options.taskResolver === undefined) && (await dockerBridgeHere(docker, log));
+  const listen = options.taskEndpoints ?? (servesTasks ? { address: TASK_ENDPOINT_ADDRESS, port: 80 } : false);
+  const resolverAt = options.taskResolver ?? (servesTasks ? { address: TASK_DNS_ADDRESS, port: 53 } : false);
+  const resolver = resolverAt ? await serveTaskDns({ server: options.dnsServer ?? (await defaultDnsServer(servers[0]!)), log }, resolverAt) : undefined;
   const endpoints = listen ? await serveTaskEndpoints({
     tasks: {
       byCredentialsId: (id) => engine?.taskByCredentialsId(id),
@@ -176,6 +189,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     networks,
     cgroups: docker && new HostTaskCgroups(),
     ...(endpoints && { taskEndpointsUrl: `http://${endpoints.address}${endpoints.port === 80 ? '' : `:${endpoints.port}`}` }),
+    // Docker's resolv.conf names an address, not a port: only a resolver on 53 can be the tasks'.
+    ...(resolver?.port === 53 && { taskResolver: resolver.address }),
     credentials,
     apiServer,
     efsDir: options.efsDir,
@@ -241,15 +256,27 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
       await running.close();
       await engine!.close();
       await endpoints?.close();
+      await resolver?.close();
     })()),
   };
+}
+
+/** The control plane's DNS server where it listens by default: its API's host (an address, looked up when a name), port 8053. */
+async function defaultDnsServer(serverUrl: string): Promise<DnsServerAddress> {
+  const host = new URL(serverUrl).hostname.replace(/^\[|\]$/g, '');
+  const address = isIP(host) ? host : (await lookup(host).catch(() => ({ address: '127.0.0.1' }))).address;
+  return { address: address === '0.0.0.0' ? '127.0.0.1' : address, port: 8053 };
 }
 
 /** Whether Docker's default bridge has its gateway address in this process's network namespace (so bridge containers reach this agent's addresses). */
 async function dockerBridgeHere(docker: DockerRuntime, log: (message: string) => void): Promise<boolean> {
   try {
-    const bridge = (await docker.docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
-    const gateways = (bridge.IPAM?.Config ?? []).flatMap((c) => (c.Gateway ? [c.Gateway] : []));
+    const bridge = (await docker.docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] } };
+    // Docker leaves the gateway out of the default bridge's IPAM where it took the subnet's first address itself.
+    const gateways = (bridge.IPAM?.Config ?? []).flatMap((c) => {
+      const subnet = c.Subnet ? parseCidr(c.Subnet) : undefined;
+      return c.Gateway ? [c.Gateway] : subnet ? [formatIp(gatewayOf(subnet))] : [];
+    });
     // From netlink, not os.networkInterfaces(): that leaves out a bridge with no container on it (no carrier).
     const addresses = JSON.parse(await run('ip', ['-j', 'addr', 'show'])) as { addr_info?: { local?: string }[] }[];
     const local = new Set(addresses.flatMap((i) => (i.addr_info ?? []).map((a) => a.local)));

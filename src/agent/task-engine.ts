@@ -45,6 +45,8 @@ export interface TaskEngineOptions {
   cgroups?: TaskCgroups;
   /** The task endpoints' base URL, when this host serves them. */
   taskEndpointsUrl?: string;
+  /** The tasks' resolver's address, when this host serves it. */
+  taskResolver?: string;
   /** Sessions of the tasks' roles. */
   credentials?: TaskCredentials;
   /** Wharf's API, for the agent's calls for a task (secrets). */
@@ -181,6 +183,7 @@ export class TaskEngine {
       networks: this.o.networks,
       cgroups: this.o.cgroups,
       taskEndpointsUrl: this.o.taskEndpointsUrl,
+      taskResolver: this.o.taskResolver,
       credentials: this.o.credentials,
       apiServer: this.o.apiServer,
       efsDir: this.o.efsDir,

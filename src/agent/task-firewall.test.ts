@@ -14,8 +14,8 @@ function rulesOf(script: string, chain: 'input' | 'output'): string[] {
   const start = lines.indexOf(`chain ${chain} {`);
   assert.ok(start >= 0, `chain ${chain} present`);
   const end = lines.indexOf('}', start);
-  // Past the fixed preamble (and, in output, the task endpoints' rule).
-  return lines.slice(start + (chain === 'output' ? 7 : 6), end);
+  // Past the fixed preamble (and, in output, the task endpoints' and the resolver's rules).
+  return lines.slice(start + (chain === 'output' ? 9 : 6), end);
 }
 
 const ingressOnly = (...rules: FirewallRule[]): TaskFirewall => ({ ingress: rules, egress: [] });
@@ -44,7 +44,7 @@ describe('renderFirewall', () => {
       '}',
     ]);
     const output = lines.indexOf('chain output {');
-    assert.deepEqual(lines.slice(output, output + 7), [
+    assert.deepEqual(lines.slice(output, output + 9), [
       'chain output {',
       'type filter hook output priority 0; policy drop;',
       'oif "lo" accept',
@@ -52,6 +52,8 @@ describe('renderFirewall', () => {
       'ct state invalid drop',
       'icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, mld2-listener-report } accept',
       'ip daddr 169.254.170.2 tcp dport 80 accept',
+      'ip daddr 169.254.169.253 udp dport 53 accept',
+      'ip daddr 169.254.169.253 tcp dport 53 accept',
     ]);
   });
 

@@ -7,7 +7,8 @@
  * everything in it, and the table is declared anew, all applied together or not at all.
  *
  * Like a security group it is stateful: what is not allowed is dropped, and replies to allowed
- * traffic pass both ways. The task endpoints at 169.254.170.2:80 are always reachable. The script is run by root, so nothing from the input reaches it as
+ * traffic pass both ways. The task endpoints at 169.254.170.2:80 and the resolver at
+ * 169.254.169.253:53 are always reachable. The script is run by root, so nothing from the input reaches it as
  * text: addresses are parsed and printed again, ports and protocols are numbers or fixed words,
  * and anything else is refused with an error naming the field.
  */
@@ -47,6 +48,8 @@ export function renderFirewall(firewall: TaskFirewall): string {
  * own, as ECS serves them beside the ENI: no security group stands between a task and them.
  */
 const TASK_ENDPOINTS = 'ip daddr 169.254.170.2 tcp dport 80 accept';
+/** The tasks' resolver at 169.254.169.253:53 (as the VPC's resolver): names resolve whatever the security groups say. */
+const TASK_RESOLVER = ['ip daddr 169.254.169.253 udp dport 53 accept', 'ip daddr 169.254.169.253 tcp dport 53 accept'];
 
 function chain(hook: 'input' | 'output', loopback: 'iif' | 'oif', ipv6Control: string, rules: string[]): string[] {
   return [
@@ -56,7 +59,7 @@ function chain(hook: 'input' | 'output', loopback: 'iif' | 'oif', ipv6Control: s
     '\t\tct state established,related accept',
     '\t\tct state invalid drop',
     `\t\t${ipv6Control}`,
-    ...(hook === 'output' ? [`\t\t${TASK_ENDPOINTS}`] : []),
+    ...(hook === 'output' ? [TASK_ENDPOINTS, ...TASK_RESOLVER].map((rule) => `\t\t${rule}`) : []),
     ...rules.map((rule) => `\t\t${rule}`),
     '\t}',
   ];

@@ -50,6 +50,8 @@ export interface TaskManagerDeps {
   cgroups?: TaskCgroups;
   /** The task endpoints' base URL, when this host serves them: containers are told their URLs. */
   taskEndpointsUrl?: string;
+  /** The tasks' resolver's address, when this host serves it: bridge and awsvpc containers resolve with it. */
+  taskResolver?: string;
   /** Sessions of tasks' roles: the execution role's fetches the task's secrets. */
   credentials?: TaskCredentials;
   /** Wharf's API (the control plane the link uses now), for the agent's calls for a task. */
@@ -302,6 +304,7 @@ export class TaskManager {
         taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, hostIp, dockerName, dockerNames,
         pauseId: t.network?.pauseId,
         cgroupParent: this.cgroupParent(),
+        resolver: this.deps.taskResolver,
       });
       Object.assign(options.HostConfig, await this.resources.hostConfigFor(c.def, dockerNames));
       await this.deps.persist().catch((err: unknown) => this.deps.log(`saving state: ${messageOf(err)}`));
@@ -464,6 +467,7 @@ export class TaskManager {
     const dockerName = dockerContainerName(t.desired.spec.family, t.desired.spec.revision, 'internalecspause', ids.hex32().slice(0, 20));
     return runtime.createContainer(pauseContainerOptions(await networks.pauseImage(), {
       taskArn: t.taskArn, clusterArn: t.desired.clusterArn, agentId, spec: t.desired.spec, dockerName, cgroupParent: this.cgroupParent(),
+      resolver: this.deps.taskResolver,
     }));
   }
 

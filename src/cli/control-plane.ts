@@ -35,6 +35,7 @@ import { efsResourceInfo } from '../efs/index.ts';
 import { efsPort } from './efs-port.ts';
 import { lbResourceInfo } from '../lb/index.ts';
 import { containerInstanceDirectory } from './elbv2-port.ts';
+import { ecsAlarmsPort } from './ecs-alarms-port.ts';
 import { ecsRegistriesPort } from './ecs-registries-port.ts';
 import { ecsTargetsPort } from './ecs-targets-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
@@ -65,6 +66,7 @@ import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
 import { startLbDataPlane } from './lb-dataplane.ts';
+import { DEFAULT_DNS_PORT, startDnsDataPlane, type DnsListen } from './dns-dataplane.ts';
 
 /** The service principal ECS's tasks assume their roles as. */
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
@@ -81,6 +83,11 @@ export interface ControlPlaneOptions {
   lbSubnetAddresses?: boolean;
   host: string;
   port: number;
+  /**
+   * Where the DNS server tasks resolve names with listens (UDP and TCP): by default `host` and
+   * port 8053 (a free port when `port` is 0); `false`: none.
+   */
+  dns?: Partial<DnsListen> | false;
   dataDir: string;
   /** Default: SQLite in `dataDir`. With etcd, several replicas share the state and elect a leader. */
   store?: StoreSpec;
@@ -124,6 +131,8 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlane {
   url: string;
+  /** Where the DNS server listens (agents relay their tasks' queries there); none when it was turned off. */
+  dns?: { address: string; port: number };
   store: Store;
   /** This replica's name, and whether its controllers run (it leads). */
   replica: string;
@@ -215,6 +224,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     changes: ecsChangeEvents(randomIds, informers),
     targets: ecsTargetsPort(store, (error) => o.log(`ecs targets: ${String(error)}`)),
     registries: ecsRegistriesPort(store, clock, randomIds),
+    alarms: ecsAlarmsPort(store, (error) => o.log(`ecs alarms: ${String(error)}`)),
   };
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
@@ -253,6 +263,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   if (election instanceof LocalElection) await link.markAllDisconnected();
   // Every replica serves the load balancers' listeners; the leader checks their targets' health.
   const lbDataPlane = await startLbDataPlane(store, informers, network, clock, sealer, o.log, { metricsIntervalMs: o.lbMetricsIntervalMs, subnetAddresses: o.lbSubnetAddresses });
+  // Every replica answers Cloud Map's and the load balancers' names.
+  const dns = o.dns === false ? undefined : await startDnsDataPlane(store, lbDataPlane.view, {
+    address: o.host, port: o.port === 0 ? 0 : DEFAULT_DNS_PORT, ...o.dns,
+  }, o.log).catch((error: unknown) => {
+    // The default port taken (another Wharf on this host): this one serves no names, and says so.
+    if (o.dns && o.dns.port !== undefined) throw error;
+    o.log(`dns: not serving (${error instanceof Error ? error.message : String(error)}): give --dns-port`);
+    return undefined;
+  });
   // The controllers run on the leader alone, writing through its term's fenced store.
   const startControllers: StartControllers = async (leaderStore) => {
     const services = new ServiceController({
@@ -389,6 +408,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   registryHost = `${reachable}:${port}`;
   return {
     url: `http://${host}:${port}`,
+    ...(dns && { dns: dns.address }),
     store,
     rootKey,
     replica,
@@ -399,9 +419,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await leadership.close();
       await presence.close();
       await link!.close();
+      await dns?.close();
       await lbDataPlane.close();
       informers.close();
       deps.targets.close();
+      deps.alarms.close();
       network.close();
       authority.close();
       await authority.settled();

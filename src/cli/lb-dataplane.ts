@@ -78,6 +78,8 @@ function countAlbConnections(view: LbView, loadBalancers: LoadBalancers, metrics
 /** The data plane of one control plane. */
 export interface LbDataPlane {
   loadBalancers: LoadBalancers;
+  /** The load balancing records this data plane serves (the DNS server answers their names from it). */
+  view: LbView;
   /** Starts the health checker on the leader's store; returns its stop. */
   startHealthChecks(leaderStore: Store): () => void;
   close(): Promise<void>;
@@ -128,6 +130,7 @@ export async function startLbDataPlane(
   publish.unref();
   return {
     loadBalancers,
+    view,
     startHealthChecks(leaderStore) {
       const checker = new HealthChecker({ store: leaderStore, view, clock, targets, log, sourceAddress: (arn) => loadBalancers.sourceAddress(arn) });
       checker.start();

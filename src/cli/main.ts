@@ -23,6 +23,7 @@ import { randomIds, signRequest } from '../common/index.ts';
 import { FARGATE_POOL, ensureFargatePool } from '../ecs/index.ts';
 import { flag, intFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
+import { parseUpstreams } from './dns-dataplane.ts';
 import { backup, restore } from './backup.ts';
 import { startLocalCluster } from './local-cluster.ts';
 import { localClusterRootKey } from './root-key.ts';
@@ -33,10 +34,11 @@ import { waitForInstance } from './wait.ts';
 
 const USAGE = `Usage:
   wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30] [--enforce-iam] [--task-cleanup-wait 10800]
-               [--efs-dir <data-dir>/efs]
+               [--efs-dir <data-dir>/efs] [--dns-port 8053] [--dns-host <host>] [--dns-upstream IP[:PORT],...] [--no-dns]
   wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
                [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME] [--registry-dir DIR] [--logs-dir DIR]
                [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
+               [--dns-port 8053] [--dns-host <host>] [--dns-upstream IP[:PORT],...] [--no-dns]
   wharf import-osv-feed FILE [--server http://127.0.0.1:8040]
   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir ./.wharf-cluster] [--no-namespaces]
   wharf backup  [--data-dir ./.wharf | --store etcd://HOST:PORT,...] --out FILE [--etcd-snapshot FILE]
@@ -44,6 +46,7 @@ const USAGE = `Usage:
   wharf logs TASK [--cluster default] [--follow] [--endpoint-url http://127.0.0.1:8040]
   wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1] [--task-cleanup-wait 10800] [--efs-dir DIR]
+               [--dns-server IP:PORT (default: the server's host, 8053) | --no-dns]
                (signs its link with AWS credentials: environment, AWS profile, or instance role)`;
 
 const log = (message: string) => console.log(`[wharf] ${message}`);
@@ -71,10 +74,31 @@ function controlPlaneOptions(args: ParsedArgs, allowReset: boolean, unknownKeysA
     region: flag(args, 'region', process.env.AWS_REGION ?? 'us-east-1')!,
     allowReset,
     instanceLostAfterMs: 1000 * intFlag(args, 'instance-lost-after', 30)!,
+    dns: dnsOptions(args),
     unknownKeysAsRoot,
     env: process.env,
     log,
   };
+}
+
+/** The DNS server's flags: --no-dns, --dns-host IP, --dns-port N (0: a free one), --dns-upstream IP[:PORT],... */
+function dnsOptions(args: ParsedArgs) {
+  if (args.flags.has('no-dns')) return false as const;
+  const upstreams = flag(args, 'dns-upstream');
+  return {
+    ...(flag(args, 'dns-host') !== undefined && { address: flag(args, 'dns-host')! }),
+    ...(intFlag(args, 'dns-port') !== undefined && { port: intFlag(args, 'dns-port')! }),
+    ...(upstreams !== undefined && { upstreams: parseUpstreams(upstreams) }),
+  };
+}
+
+/** `HOST:PORT` of the control plane's DNS server (--dns-server), for an agent's tasks' resolver. */
+function dnsServerFlag(args: ParsedArgs): { address: string; port: number } | undefined {
+  const value = flag(args, 'dns-server');
+  if (value === undefined) return undefined;
+  const [server] = parseUpstreams(value);
+  if (!server) throw new Error('--dns-server needs IP:PORT');
+  return server;
 }
 
 function agentOptions(args: ParsedArgs, serverUrl: string | string[], dataDir: string, credentials: CredentialsProvider) {
@@ -97,6 +121,9 @@ function agentOptions(args: ParsedArgs, serverUrl: string | string[], dataDir: s
     telemetryMs: flag(args, 'telemetry-interval') === undefined ? undefined : 1000 * intFlag(args, 'telemetry-interval')!,
     // The directory every host mounts, holding EFS file systems: without it the host takes no EFS volumes.
     efsDir: flag(args, 'efs-dir') === undefined ? undefined : resolve(flag(args, 'efs-dir')!),
+    dnsServer: dnsServerFlag(args),
+    // No DNS server to relay to: tasks keep Docker's resolvers.
+    ...(args.flags.has('no-dns') && { taskResolver: false as const }),
     log,
   };
 }
@@ -114,6 +141,8 @@ async function dev(args: ParsedArgs): Promise<void> {
       ...agentOptions(args, plane.url, resolve(options.dataDir, 'agent'), async () => root), region: options.region, followAllClusters: true,
       // One host: its EFS file systems live in the data dir unless told otherwise.
       efsDir: resolve(flag(args, 'efs-dir') ?? resolve(options.dataDir, 'efs')),
+      // The tasks' resolver relays to this process's DNS server.
+      ...(plane.dns ? { dnsServer: { address: reachableAddress(plane.dns.address), port: plane.dns.port } } : { taskResolver: false as const }),
     });
   } catch (error) {
     await plane.stop();
@@ -122,8 +151,12 @@ async function dev(args: ParsedArgs): Promise<void> {
   onShutdown([() => agent.stop(), () => plane.stop()]);
   await waitForInstance(plane.store, agent.agentId);
   if (!options.unknownKeysAsRoot) log(`IAM is enforced; the account root's access key is in ${plane.rootKey.file}`);
+  if (plane.dns) log(`DNS server (tasks' names) at ${plane.dns.address}:${plane.dns.port}`);
   log(`Wharf ready at ${plane.url}`);
 }
+
+/** An address to reach a server listening on `address` at (the wildcard: loopback). */
+const reachableAddress = (address: string) => (address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address);
 
 async function server(args: ParsedArgs): Promise<void> {
   const store = storeOf(args).spec;
@@ -133,6 +166,7 @@ async function server(args: ParsedArgs): Promise<void> {
     logsDir: flag(args, 'logs-dir') && resolve(flag(args, 'logs-dir')!),
   });
   onShutdown([() => plane.stop()]);
+  if (plane.dns) log(`DNS server (tasks' names) at ${plane.dns.address}:${plane.dns.port}`);
   log(`The account root's access key is in ${plane.rootKey.file}${plane.rootKey.created ? ' (created now; readable by its owner only)' : ''}`);
   log(`Wharf server ready at ${plane.url} (replica ${plane.replica}; store: ${store.kind === 'etcd' ? store.hosts.join(',') : 'sqlite'})`);
 }

@@ -25,8 +25,8 @@ export {
 } from './services.ts';
 export {
   ATTRIBUTES, MAX_ATTRIBUTES_SIZE, MAX_CUSTOM_ATTRIBUTES, MAX_INSTANCES_PER_SERVICE, checkAttributes, deregisterInstance, discoverInstances,
-  getInstance, healthOf, instancesRevision, registerInstance, selectInstances, serviceInstances, stageDeregisterInstance, stageRegisterInstance,
-  updateCustomHealth,
+  getInstance, healthOf, instancesRevision, registerInstance, selectInstances, serviceInstances, stageCustomHealth, stageDeregisterInstance,
+  stageRegisterInstance, updateCustomHealth,
   type DiscoverInstancesRequest, type DiscoveredInstance, type HealthStatusFilter, type RegisterInstanceRequest,
 } from './instances.ts';
 export { MAX_TAGS, checkTags, discoveryResourceInfo, listTags, tagResource, untagResource, type DiscoveryResourceInfo } from './tags.ts';

@@ -13,6 +13,8 @@ import { keys, type DnsConfigRecord, type InstanceRecord, type NamespaceRecord, 
 const DNS_NAME = 'dnsName';
 const BY_SERVICE = 'service';
 const BY_ID = 'id';
+/** DNS namespaces by their name (lowercase). */
+const BY_ZONE = 'zone';
 
 const scopePath = (prefix: string, key: string): string => key.slice(prefix.length).split('/').slice(0, 2).join('/');
 
@@ -38,7 +40,10 @@ export class DiscoveryInformers {
   constructor(store: Store, onError?: (error: unknown) => void) {
     this.namespaces = new Informer<NamespaceRecord>({
       store, onError, prefix: keys.allNamespaces, decode: decodeJson,
-      indexes: { [BY_ID]: (n, key) => [`${scopePath(keys.allNamespaces, key)}/${n.id}`] },
+      indexes: {
+        [BY_ID]: (n, key) => [`${scopePath(keys.allNamespaces, key)}/${n.id}`],
+        [BY_ZONE]: (n) => (n.type === 'HTTP' ? [] : [normalizeName(n.name)]),
+      },
     });
     this.services = new Informer<ServiceRecord>({
       store, onError, prefix: keys.allServices, decode: decodeJson,
@@ -94,6 +99,21 @@ export class DiscoveryInformers {
       namespace, service, ...(service.dnsConfig ? { dnsConfig: service.dnsConfig } : {}),
       instances: this.instancesOf(service).map((instance) => ({ instance, health: healthOf(service, instance) })),
     };
+  }
+
+  /**
+   * The DNS namespace `name` lies in (its apex or a name under it; the longest such namespace
+   * name), for a client in `scope`: the DNS server is authoritative there.
+   */
+  zoneOf(name: string, scope: DnsScope = {}): NamespaceRecord | undefined {
+    const labels = normalizeName(name).split('.');
+    for (let i = 0; i < labels.length; i++) {
+      for (const doc of this.namespaces.byIndex(BY_ZONE, labels.slice(i).join('.'))) {
+        const ns = doc.value;
+        if (ns.type === 'DNS_PUBLIC' || scope.vpcId === undefined || ns.vpcId === scope.vpcId) return ns;
+      }
+    }
+    return undefined;
   }
 
   /** The view DNS answers are computed over, for a client in `scope`. */

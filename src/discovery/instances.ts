@@ -160,14 +160,21 @@ export async function serviceInstances(env: DiscoveryEnv, scope: Scope, serviceI
 
 /** UpdateInstanceCustomHealthStatus: only for services with HealthCheckCustomConfig. */
 export async function updateCustomHealth(env: DiscoveryEnv, scope: Scope, serviceIdOrArn: string, instanceId: string, status: CustomHealthStatus): Promise<void> {
-  await transact(env.store, async (tx) => {
-    const service = await findService(tx, scope, serviceIdOrArn);
-    if (!service.healthCheckCustomConfig) throw DiscoveryErrors.customHealthNotFound(service.id);
-    const key = keys.instance(scope, service.id, instanceId);
-    const instance = await tx.get<InstanceRecord>(key);
-    if (!instance) throw DiscoveryErrors.instanceNotFound(instanceId);
-    if (instance.customHealth !== status) tx.put<InstanceRecord>(key, { ...instance, customHealth: status, updatedAt: env.clock.now() });
-  });
+  await transact(env.store, (tx) => stageCustomHealth(tx, env, scope, serviceIdOrArn, instanceId, status));
+}
+
+/**
+ * Stages an instance's custom health in `tx` (CustomHealthNotFound for a service without
+ * HealthCheckCustomConfig), for a caller writing it with changes of its own — ECS reporting its
+ * tasks' health.
+ */
+export async function stageCustomHealth(tx: Tx, env: DiscoveryEnv, scope: Scope, serviceIdOrArn: string, instanceId: string, status: CustomHealthStatus): Promise<void> {
+  const service = await findService(tx, scope, serviceIdOrArn);
+  if (!service.healthCheckCustomConfig) throw DiscoveryErrors.customHealthNotFound(service.id);
+  const key = keys.instance(scope, service.id, instanceId);
+  const instance = await tx.get<InstanceRecord>(key);
+  if (!instance) throw DiscoveryErrors.instanceNotFound(instanceId);
+  if (instance.customHealth !== status) tx.put<InstanceRecord>(key, { ...instance, customHealth: status, updatedAt: env.clock.now() });
 }
 
 /** Which instances DiscoverInstances returns by health. */

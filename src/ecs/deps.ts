@@ -8,6 +8,7 @@ import type { EcsInformers } from './informers.ts';
 import type { TaskRolesPort } from './task-roles.ts';
 import type { TargetsPort } from './load-balancers.ts';
 import type { RegistriesPort } from './service-registries.ts';
+import type { AlarmsPort } from './deployment-alarms.ts';
 
 /**
  * What ECS's domain works with, and so the ECS API adapter and the service controller too: the
@@ -30,6 +31,8 @@ export interface EcsDeps {
   targets?: TargetsPort;
   /** Cloud Map services, for services with service registries; absent, their `serviceRegistries` are not acted on. */
   registries?: RegistriesPort;
+  /** CloudWatch alarms, for deployments with deployment alarms; absent, their `alarms` are not watched. */
+  alarms?: AlarmsPort;
   /** Told of each change to an instance or a service, in the transaction that makes it (ECS's events on EventBridge). */
   changes?: EcsChangeHooks;
 }

@@ -63,4 +63,5 @@ export {
   type ServiceTarget, type TargetGroupInfo, type TargetHealth, type TargetsPort, type TaskTargetsRecord,
 } from './load-balancers.ts';
 export { advanceShift, greenLoadBalancers, initialShift, nextStep, pauseHookId, shiftsTraffic, type ShiftInput, type ShiftStep } from './traffic-shift.ts';
-export { instanceAttributes, type RegistriesPort } from './service-registries.ts';
+export { instanceAttributes, registryHealth, type RegisteredInstance, type RegistriesPort, type RegistryHealth } from './service-registries.ts';
+export { watchedAlarms, type AlarmsPort, type DeploymentAlarm } from './deployment-alarms.ts';

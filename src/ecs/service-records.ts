@@ -6,7 +6,7 @@
  * changes. Task counts are never stored: they are read from the tasks when shown.
  *
  * A service's tasks are the tasks of group `service:<name>` whose `startedBy` is the id of one
- * of its deployments (`ecs-svc/<19 digits>`), as in ECS.
+ * of its deployments or task sets (`ecs-svc/<19 digits>`), as in ECS.
  */
 import type {
   CapacityProviderStrategyItem, DeploymentAlarms, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry, Tag,
@@ -129,6 +129,12 @@ export interface DeploymentRecord extends DeploymentSpec {
   failedTasks: number;
   /** Set once a task of this deployment ran healthy: the circuit breaker stops counting. */
   circuitBreakerComplete?: boolean;
+  /** The deployment alarms found in ALARM while it was watched: what failed it (ServiceDeploymentAlarms.triggeredAlarmNames). */
+  alarmsTriggered?: string[];
+  /** Its alarms that were in ALARM when it was first looked at and have not left ALARM since: not held against it. */
+  alarmsAtStart?: string[];
+  /** A rolling deployment watched by alarms: when its tasks were all up, so its alarm bake time began. */
+  alarmsBakeSince?: number;
   /** BLUE_GREEN, LINEAR, CANARY deployments that replace another: their stage and traffic. */
   shift?: TrafficShiftRecord;
   /** Set when this deployment is a rollback (circuit breaker or StopServiceDeployment). */
@@ -214,6 +220,8 @@ export interface TaskSetRecord {
   /** Percent of the service's desiredCount. */
   scale: { value: number; unit: 'PERCENT' };
   externalId?: string;
+  /** The CreateTaskSet clientToken that made it: a retry with the same token gets it back. */
+  clientToken?: string;
   /** Who created it (CODE_DEPLOY: the deployment's creator), as the request's `startedBy` would say. */
   startedBy?: string;
   launchType?: 'EC2' | 'FARGATE';

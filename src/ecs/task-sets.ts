@@ -48,6 +48,8 @@ export interface TaskSetSpec {
   externalId?: string;
   startedBy?: string;
   tags?: Tag[];
+  /** Makes the request idempotent: a task set of the service made with this token is returned instead of a new one. */
+  clientToken?: string;
 }
 
 /** A staged write's outcome: the service as staged and the task set it concerns. */
@@ -107,6 +109,8 @@ export async function stageCreateTaskSet(
 ): Promise<TaskSetWrite> {
   checkService(service, options.externalOnly ?? false);
   const existing = service.taskSets ?? [];
+  const retried = spec.clientToken !== undefined ? existing.find((t) => t.clientToken === spec.clientToken) : undefined;
+  if (retried) return { service, taskSet: retried };
   if (existing.length >= MAX_TASK_SETS) throw EcsErrors.invalidParameter(taskSetMessages.tooMany(existing.length));
   const scope = scopeOfService(service);
   const launchType: 'EC2' | 'FARGATE' = spec.launchType ?? (spec.capacityProviderName ? 'FARGATE' : 'EC2');
@@ -139,6 +143,7 @@ export function withNewTaskSet(service: ServiceRecord, spec: TaskSetSpec, ids: I
     scale: { value: spec.scale ?? 100, unit: 'PERCENT' },
     ...(spec.externalId !== undefined && { externalId: spec.externalId }),
     ...(spec.startedBy !== undefined && { startedBy: spec.startedBy }),
+    ...(spec.clientToken !== undefined && { clientToken: spec.clientToken }),
     launchType: spec.launchType ?? 'EC2',
     ...(spec.capacityProviderStrategy && { capacityProviderStrategy: spec.capacityProviderStrategy }),
     ...(spec.capacityProviderName && { capacityProviderName: spec.capacityProviderName }),

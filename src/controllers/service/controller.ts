@@ -1,6 +1,7 @@
 /**
  * The service controller: the thin shell around `reconcileService`. It subscribes to the shared
- * ECS informers (services, tasks, container instances), and a change only queues the affected
+ * ECS informers (services, tasks, container instances), to target health and to CloudWatch alarms
+ * (deployment alarms, through the alarms port), and a change only queues the affected
  * service's key; a worker reads the service from the store, its tasks and the cluster's
  * instances from the informers' indexes (never by listing the cluster), asks the pure
  * reconciler what to do, and applies the plan — stops, a rollback deployment, launches placed
@@ -22,7 +23,7 @@ import { AGENT_RECONNECT_MAX_MS } from '../../common/index.ts';
 import { getDoc, transact, type Doc, type InformerChange, type Tx } from '../../state/index.ts';
 import {
   CLUSTER_INDEX, FARGATE_POOL, keys, launchSpecOf, putService, resolveTaskDefinition, scopeOfService, serviceGroup, serviceIndexOf, serviceKeyOfIndex,
-  snapshotOf, stageServiceLaunch, stageStopTask, startDeployment, withEvent, type ClusterRecord, type ContainerInstanceRecord,
+  snapshotOf, stageServiceLaunch, stageStopTask, startDeployment, watchedAlarms, withEvent, type ClusterRecord, type ContainerInstanceRecord,
   type DeploymentRecord, type EcsDeps, type ServiceActionNote, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import { WorkQueue } from '../work-queue.ts';
@@ -66,6 +67,7 @@ export class ServiceController {
     this.unsubscribe.push(informers.tasks.subscribe((c) => this.onTask(c)));
     this.unsubscribe.push(informers.instances.subscribe((c) => this.onInstance(c)));
     if (this.o.deps.targets) this.unsubscribe.push(this.o.deps.targets.subscribe((arn) => this.onTargetGroup(arn)));
+    if (this.o.deps.alarms) this.unsubscribe.push(this.o.deps.alarms.subscribe((scope, name) => this.onAlarm(scope, name)));
     this.resync = setInterval(() => this.resyncAll(), this.o.resyncMs ?? 30_000);
     this.resync.unref();
   }
@@ -116,6 +118,9 @@ export class ServiceController {
       const eligible = await this.daemonEligibility(tx, service, instanceDocs);
       // Load balancers: what ECS registered for the tasks, and what the data plane says of those targets.
       const targets = deps.targets ? await observeTargets(tx, deps.targets, service) : undefined;
+      // The PRIMARY's deployment alarms, read in this transaction: one changing state before the commit makes it decide again.
+      const watched = watchedAlarms(service.deployments[0]);
+      const alarms = deps.alarms && watched.length ? await deps.alarms.read(tx, scope, watched) : undefined;
       const plan = reconcileService({
         service,
         tasks: taskDocs.map((d) => observeTask(d.value, targets && loadBalancersOf(service, d.value).length ? targets.health : undefined)),
@@ -123,6 +128,7 @@ export class ServiceController {
         now,
         ids: deps.ids,
         settings,
+        alarms,
       });
       const targetsWakeAt = await this.apply(tx, service, plan, taskDocs.map((d) => d.value), instanceDocs, now, targets);
       const wake = [plan.wakeAt, targetsWakeAt].filter((w): w is number => w !== undefined);
@@ -277,6 +283,16 @@ export class ServiceController {
       if (s.status === 'INACTIVE') continue;
       const uses = (lbs: { targetGroupArn?: string }[] | undefined) => (lbs ?? []).some((lb) => lb.targetGroupArn === targetGroupArn);
       if (uses(s.loadBalancers) || s.deployments.some((dep) => uses(dep.loadBalancers)) || s.taskSets?.some((t) => uses(t.loadBalancers))) this.queue.add(d.key);
+    }
+  }
+
+  /** A CloudWatch alarm changed: the services whose PRIMARY deployment it watches decide again. */
+  private onAlarm(scope: { account: string; region: string }, name: string): void {
+    for (const d of this.o.deps.informers.services.list()) {
+      const s = d.value;
+      if (s.status === 'INACTIVE' || !watchedAlarms(s.deployments[0]).includes(name)) continue;
+      const at = scopeOfService(s);
+      if (at.account === scope.account && at.region === scope.region) this.queue.add(d.key);
     }
   }
 

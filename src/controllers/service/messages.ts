@@ -12,6 +12,7 @@ export const messages = {
   throttled: (service: string) => `(service ${service}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
   deploymentCompleted: (service: string, deployment: string) => `(service ${service}) (deployment ${deployment}) deployment completed.`,
   deploymentFailed: (service: string, deployment: string) => `(service ${service}) (deployment ${deployment}) deployment failed: tasks failed to start.`,
+  deploymentFailedAlarm: (service: string, deployment: string) => `(service ${service}) (deployment ${deployment}) deployment failed: alarm detected.`,
   rollingBack: (service: string, deployment: string) => `(service ${service}) rolling back to deployment ${deployment}.`,
   registryMissing: (service: string, arn: string) => `(service ${service}) was unable to register tasks in (service-registry ${arn}): the service registry does not exist.`,
   registryRefused: (service: string, arn: string, reason: string) => `(service ${service}) was unable to register a task in (service-registry ${arn}): ${reason}`,
@@ -48,4 +49,7 @@ export const rolloutReasons = {
   completed: (deployment: string) => `ECS deployment ${deployment} completed.`,
   circuitBreakerFailed: 'ECS deployment circuit breaker: tasks failed to start.',
   rollingBack: (deployment: string) => `ECS deployment circuit breaker: rolling back to deploymentId ${deployment}.`,
+  /** A deployment alarm went into ALARM while the deployment was watched (`names`: the alarms in ALARM). */
+  alarmsFailed: (names: string[]) => `ECS deployment failed: alarm detected (${names.join(', ')}).`,
+  alarmsRollingBack: (deployment: string) => `ECS deployment alarms: rolling back to deploymentId ${deployment}.`,
 };

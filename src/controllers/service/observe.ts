@@ -4,7 +4,7 @@
  * task live, healthy, on a lost instance).
  */
 import type { Ids, TaskStatus } from '../../common/index.ts';
-import type { ServiceRecord } from '../../ecs/index.ts';
+import type { DeploymentAlarm, ServiceRecord } from '../../ecs/index.ts';
 import type { TaskTargetHealth } from './targets.ts';
 
 /** One task of the service as the reconciler sees it. */
@@ -61,6 +61,8 @@ export interface ReconcileInput {
   now: number;
   ids: Ids;
   settings: ReconcileSettings;
+  /** The PRIMARY deployment's deployment alarms that exist, with their states (none: nothing watched). */
+  alarms?: DeploymentAlarm[];
 }
 
 /** A task the scheduler asks its agent to stop. */

@@ -9,14 +9,15 @@
  *  1. tasks on lost instances (agent disconnected longer than `instanceLostAfterMs`) and tasks
  *     failing their container or load balancer health checks (past healthCheckGracePeriodSeconds)
  *     are stopped;
- *  2. the circuit breaker counts the PRIMARY deployment's failed tasks and may fail it (and ask
- *     for a rollback to the last completed deployment);
+ *  2. the circuit breaker counts the PRIMARY deployment's failed tasks, and its deployment alarms
+ *     are looked at; either may fail it (and ask for a rollback to the last completed deployment);
  *  3. the service throttle holds launches back after repeated failures to start;
- *  4. the REPLICA or DAEMON scheduler decides what to start and which retiring tasks to stop;
- *  5. deployments are brought up to date (completed, drained ones retired), events written,
- *     and a steady state reported once it is reached.
+ *  4. the REPLICA or DAEMON scheduler decides what to start and which retiring tasks to stop
+ *     (a service running task sets: each task set is kept at its own count, task-sets.ts);
+ *  5. deployments (or task sets, with their stability) are brought up to date (completed,
+ *     drained ones retired), events written, and a steady state reported once it is reached.
  */
-import { advanceShift, circuitBreakerThreshold, pauseHookId, usesTaskSets, withEvent, type DeploymentRecord, type ServiceRecord, type ShiftStep } from '../../ecs/index.ts';
+import { advanceShift, circuitBreakerThreshold, pauseHookId, usesTaskSets, watchedAlarms, withEvent, type DeploymentAlarm, type DeploymentRecord, type ServiceRecord, type ShiftStep } from '../../ecs/index.ts';
 import { daemonDecisions } from './daemon.ts';
 import { messages, rolloutReasons, stopReasons } from './messages.ts';
 import { World, type ObservedTask, type ReconcileInput, type StartAction, type StopAction } from './observe.ts';
@@ -36,7 +37,7 @@ export interface ServicePlan {
   retired: DeploymentRecord[];
   stop: StopAction[];
   start: StartAction[];
-  /** The circuit breaker failed the PRIMARY deployment: start a rollback to `service.lastCompleted`. */
+  /** The circuit breaker or a deployment alarm failed the PRIMARY deployment: start a rollback to `service.lastCompleted`. */
   rollback?: { reason: string };
   /** Listener rules to point at weighted target groups (deployments shifting traffic). */
   traffic: TrafficWrite[];
@@ -122,30 +123,48 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
     primary = blue;
     shift = undefined;
   };
+  /**
+   * The PRIMARY failed (its circuit breaker tripped, or a deployment alarm went into ALARM): green
+   * gives traffic back to blue, a rolling deployment rolls back to the last completed one, or,
+   * without rollback (or with nothing to roll back to), it stops where it is.
+   */
+  const fail = (failed: DeploymentRecord, why: { reason: string; event: string; rollback: boolean; rollingBack: (id: string) => string }) => {
+    failed.rolloutState = 'FAILED';
+    failed.rolloutStateReason = why.reason;
+    events.push(why.event);
+    const target = service.lastCompleted;
+    if (failed.shift && deployments.length > 1 && why.rollback) {
+      shiftBack(failed, why.reason);
+    } else if (why.rollback && target && target.deploymentId !== failed.id && !failed.rollback) {
+      // A rollback that fails is not rolled back again (to the same target, forever): it ends ROLLBACK_FAILED.
+      rollback = { reason: why.rollingBack(target.deploymentId) };
+      failed.deploymentStatus = 'ROLLBACK_IN_PROGRESS';
+      failed.statusReason = why.rollingBack(target.deploymentId);
+      events.push(messages.rollingBack(service.name, target.deploymentId));
+    } else {
+      failed.deploymentStatus = failed.rollback ? 'ROLLBACK_FAILED' : 'STOPPED';
+      if (failed.rollback) settleRolledBack(deployments, 'ROLLBACK_FAILED', now);
+      failed.statusReason = why.reason;
+      failed.stoppedAt = now;
+    }
+  };
   if (primary) {
     const breaker = circuitBreaker(world, primary);
     primary.failedTasks = breaker.failedTasks;
     if (breaker.complete) primary.circuitBreakerComplete = true;
     if (breaker.checkAt !== undefined) wake.push(breaker.checkAt);
+    const triggered = breaker.tripped ? [] : alarmsInAlarm(world, primary);
     if (breaker.tripped) {
-      primary.rolloutState = 'FAILED';
-      primary.rolloutStateReason = rolloutReasons.circuitBreakerFailed;
-      events.push(messages.deploymentFailed(service.name, primary.id));
-      const target = service.lastCompleted;
-      if (primary.shift && deployments.length > 1 && primary.deploymentConfiguration.deploymentCircuitBreaker.rollback) {
-        shiftBack(primary, rolloutReasons.circuitBreakerFailed);
-      } else if (primary.deploymentConfiguration.deploymentCircuitBreaker.rollback && target && target.deploymentId !== primary.id && !primary.rollback) {
-        // A rollback that fails is not rolled back again (to the same target, forever): it ends ROLLBACK_FAILED.
-        rollback = { reason: rolloutReasons.rollingBack(target.deploymentId) };
-        primary.deploymentStatus = 'ROLLBACK_IN_PROGRESS';
-        primary.statusReason = rolloutReasons.rollingBack(target.deploymentId);
-        events.push(messages.rollingBack(service.name, target.deploymentId));
-      } else {
-        primary.deploymentStatus = primary.rollback ? 'ROLLBACK_FAILED' : 'STOPPED';
-        if (primary.rollback) settleRolledBack(deployments, 'ROLLBACK_FAILED', now);
-        primary.statusReason = rolloutReasons.circuitBreakerFailed;
-        primary.stoppedAt = now;
-      }
+      fail(primary, {
+        reason: rolloutReasons.circuitBreakerFailed, event: messages.deploymentFailed(service.name, primary.id),
+        rollback: primary.deploymentConfiguration.deploymentCircuitBreaker.rollback, rollingBack: rolloutReasons.rollingBack,
+      });
+    } else if (triggered.length) {
+      primary.alarmsTriggered = triggered;
+      fail(primary, {
+        reason: rolloutReasons.alarmsFailed(triggered), event: messages.deploymentFailedAlarm(service.name, primary.id),
+        rollback: primary.deploymentConfiguration.alarms?.rollback ?? false, rollingBack: rolloutReasons.alarmsRollingBack,
+      });
     } else if (primary.shift && primary.rolloutState === 'IN_PROGRESS' && service.schedulingStrategy === 'REPLICA' && service.status === 'ACTIVE') {
       const green = primary;
       shift = advanceShift({
@@ -194,7 +213,17 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
   if (primary) {
     primary.desiredCount = d.desired;
     const shifted = !primary.shift || (shift?.outcome !== undefined && 'complete' in shift.outcome);
-    if (primary.rolloutState === 'IN_PROGRESS' && settled && shifted && service.status === 'ACTIVE') {
+    // A rolling deployment watched by alarms bakes once its tasks are all up: it completes only after watching them that long.
+    const bakeMs = primary.rolloutState === 'IN_PROGRESS' && !primary.shift && !primary.rollback ? alarmsBakeMs(primary, input.alarms) : 0;
+    let baked = true;
+    if (bakeMs > 0 && settled && shifted && service.status === 'ACTIVE') {
+      primary.alarmsBakeSince ??= now;
+      baked = now >= primary.alarmsBakeSince + bakeMs;
+      if (!baked) wake.push(primary.alarmsBakeSince + bakeMs);
+    } else if (primary.rolloutState === 'IN_PROGRESS' && primary.alarmsBakeSince !== undefined) {
+      delete primary.alarmsBakeSince; // unsettled again (a task replaced): the bake starts over once it settles
+    }
+    if (primary.rolloutState === 'IN_PROGRESS' && settled && shifted && baked && service.status === 'ACTIVE') {
       primary.rolloutState = 'COMPLETED';
       primary.rolloutStateReason = rolloutReasons.completed(primary.id);
       primary.deploymentStatus = primary.rollback ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
@@ -254,6 +283,30 @@ export function reconcileService(input: ReconcileInput): ServicePlan {
     traffic: trafficOf(next),
     wakeAt: wake.length ? Math.min(...wake) : undefined,
   };
+}
+
+/**
+ * The deployment alarms in ALARM while a deployment is watched: from when one of its tasks is
+ * running until it completes (through a blue/green deployment's bake time). An alarm already in
+ * ALARM when the deployment is first looked at does not count against it until it has left ALARM
+ * (`alarmsAtStart` keeps those; the deployment is updated in place). A rollback is not watched:
+ * the alarm that failed the deployment it replaces may still be in ALARM.
+ */
+function alarmsInAlarm(world: World, d: DeploymentRecord): string[] {
+  const names = watchedAlarms(d);
+  if (!names.length || d.rolloutState !== 'IN_PROGRESS' || d.rollback) return [];
+  const inAlarm = names.filter((name) => world.input.alarms?.some((a) => a.name === name && a.state === 'ALARM'));
+  const atStart = d.alarmsAtStart ?? inAlarm;
+  const still = atStart.filter((name) => inAlarm.includes(name));
+  if (JSON.stringify(still) !== JSON.stringify(d.alarmsAtStart)) d.alarmsAtStart = still;
+  if (!world.input.tasks.some((t) => t.deploymentId === d.id && t.startedAt !== undefined)) return [];
+  return inAlarm.filter((name) => !still.includes(name));
+}
+
+/** A rolling deployment's alarm bake time: the longest evaluation window of its alarms (ECS computes it from them). */
+function alarmsBakeMs(d: DeploymentRecord, alarms: readonly DeploymentAlarm[] | undefined): number {
+  const names = watchedAlarms(d);
+  return Math.max(0, ...(alarms ?? []).filter((a) => names.includes(a.name)).map((a) => a.windowMs));
 }
 
 /** The deployments the PRIMARY rolled back from take the rollback's outcome. */

@@ -2,13 +2,14 @@
  * The service controller's service-discovery step, inside its transaction: every RUNNING task of
  * a service with `serviceRegistries` (and still wanted) is an instance of each registry's Cloud
  * Map service, its attributes kept current; an instance ECS registered whose task is asked to
- * stop, has stopped or is gone is deregistered. Level-triggered: the registry's own instances
+ * stop, has stopped or is gone is deregistered; its custom health (HealthCheckCustomConfig) follows
+ * the task's. Level-triggered: the registry's own instances
  * (those ECS marked with the service's name) are what was done.
  */
 import type { ServiceRegistry } from '@aws-sdk/client-ecs';
 import type { Tx } from '../../state/index.ts';
 import {
-  instanceAttributes, launchSpecOf, scopeOfService, usesTaskSets, type ContainerInstanceRecord, type RegistriesPort, type ServiceRecord, type TaskRecord,
+  instanceAttributes, launchSpecOf, registryHealth, scopeOfService, usesTaskSets, type ContainerInstanceRecord, type RegistriesPort, type RegistryHealth, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import { messages } from './messages.ts';
 
@@ -29,17 +30,29 @@ export async function applyRegistries(
       notes.push(messages.registryMissing(service.name, arn));
       continue;
     }
-    const wanted = new Map<string, Record<string, string>>();
+    const wanted = new Map<string, { attributes: Record<string, string>; health: RegistryHealth }>();
     for (const task of tasks.values()) {
       if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') continue;
       if (!registriesOf(task).some((r) => r.registryArn === arn)) continue;
       const attributes = instanceAttributes(task, task.containerInstanceId ? instances.get(task.containerInstanceId) : undefined, registry, service.name);
-      if (attributes) wanted.set(task.id, attributes);
+      // A task set's externalId is its instances' ECS_TASK_SET_EXTERNAL_ID, as ECS registers it.
+      const externalId = service.taskSets?.find((t) => t.id === task.startedBy)?.externalId;
+      if (attributes) {
+        wanted.set(task.id, {
+          attributes: externalId === undefined ? attributes : { ...attributes, ECS_TASK_SET_EXTERNAL_ID: externalId },
+          health: registryHealth(task),
+        });
+      }
     }
     for (const id of registered.keys()) if (!wanted.has(id)) await port.deregister(tx, scope, arn, id);
-    for (const [id, attributes] of wanted) {
-      if (JSON.stringify(registered.get(id)) === JSON.stringify(attributes)) continue; // registered as it is: nothing to write
-      const refused = await port.register(tx, scope, arn, id, attributes);
+    for (const [id, { attributes, health }] of wanted) {
+      const now = registered.get(id);
+      if (now && JSON.stringify(now.attributes) === JSON.stringify(attributes)) {
+        // Registered as it is; its health (kept only under HealthCheckCustomConfig) may have changed.
+        if (now.health !== undefined && now.health !== health) await port.setHealth(tx, scope, arn, id, health);
+        continue;
+      }
+      const refused = await port.register(tx, scope, arn, id, attributes, health);
       if (refused) notes.push(messages.registryRefused(service.name, arn, refused));
     }
   }

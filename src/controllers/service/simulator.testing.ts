@@ -22,7 +22,7 @@
 import assert from 'node:assert/strict';
 import type { Ids } from '../../common/index.ts';
 import {
-  startDeployment, withNewTaskSet, withPrimaryTaskSet, withTaskSetDeleted, withTaskSetScale, type TaskSetRecord, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord, type TaskDefinitionRecord,
+  startDeployment, withNewTaskSet, withPrimaryTaskSet, withTaskSetDeleted, withTaskSetScale, type TaskSetRecord, type DeploymentAlarm, type DeploymentConfigurationRecord, type DeploymentRecord, type ServiceRecord, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
 import { SqliteStore, Tx } from '../../state/index.ts';
 import { reconcileService, type ObservedInstance, type ObservedTask, type ReconcileSettings, type ServicePlan } from './reconcile.ts';
@@ -122,6 +122,8 @@ export class ServiceSim {
   readonly history = new Map<string, DeploymentRecord>();
   /** Every task set ever made, by id, as last stored. */
   readonly taskSetHistory = new Map<string, TaskSetRecord>();
+  /** The deployment alarms and their states, as the shell would read them (tests set them). */
+  alarms: DeploymentAlarm[] = [];
   /** Called after every applied plan, before the world moves: where tests check invariants. */
   onApplied?: (plan: ServicePlan) => void;
   private touched = new Set<string>();
@@ -368,6 +370,7 @@ export class ServiceSim {
       now: this.now,
       ids: this.ids,
       settings: this.settings,
+      alarms: deepFreeze(structuredClone(this.alarms)),
     });
   }
 

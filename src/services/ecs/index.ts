@@ -42,8 +42,8 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
         + 'secrets, task roles, the task endpoints and volumes are honoured; task definitions using awslogs, environment files and other features the agent does not honour yet are refused by name.',
       StartTask: 'as RunTask, on the named instances; unhonoured task-definition features are refused by name.',
       CreateService: 'the ECS deployment controller with ROLLING, BLUE_GREEN, LINEAR and CANARY strategies (PAUSE lifecycle hooks only; '
-        + 'deployment alarms are stored, not watched); the EXTERNAL and CODE_DEPLOY controllers run task sets; service registries register each running task in Cloud Map; EC2 or FARGATE (by launch type or a FARGATE strategy).',
-      CreateTaskSet: 'EC2 or FARGATE; clientToken is accepted, not used for idempotency; authorized on the service ARN.',
+        + 'deployment alarms fail and roll back deployments); the EXTERNAL and CODE_DEPLOY controllers run task sets; service registries register each running task in Cloud Map; EC2 or FARGATE (by launch type or a FARGATE strategy).',
+      CreateTaskSet: 'EC2 or FARGATE launch types; authorized on the service ARN.',
       UpdateService: 'as CreateService; a changed capacity provider strategy is refused.',
       ContinueServiceDeployment: 'PAUSE hooks of BLUE_GREEN, LINEAR and CANARY deployments.',
       RegisterTaskDefinition: 'every field is accepted and stored; features the agent does not honour yet are refused when a task is run.',

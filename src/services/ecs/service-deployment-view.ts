@@ -55,18 +55,21 @@ function circuitBreaker(d: DeploymentRecord, service: ServiceRecord): ServiceDep
   const threshold = circuitBreakerThreshold(service.desiredCount);
   const status: ServiceDeploymentCircuitBreaker['status'] =
     !d.deploymentConfiguration.deploymentCircuitBreaker.enable ? 'DISABLED'
-      : d.rolloutState === 'FAILED' ? 'TRIGGERED'
+      : d.rolloutState === 'FAILED' && !d.alarmsTriggered?.length ? 'TRIGGERED'
         : d.circuitBreakerComplete || finished(d) ? 'MONITORING_COMPLETE'
           : 'MONITORING';
   return { status, failureCount: d.failedTasks, threshold };
 }
 
-/** The alarms check, only when the deployment's configuration names alarms (Wharf does not yet trigger any). */
+/** The alarms check, only when the deployment's configuration names alarms: TRIGGERED with the alarms that failed it. */
 function alarms(d: DeploymentRecord): ServiceDeploymentAlarms | undefined {
   const configured = d.deploymentConfiguration.alarms;
   if (!configured) return undefined;
-  const status: ServiceDeploymentAlarms['status'] = !configured.enable ? 'DISABLED' : finished(d) ? 'MONITORING_COMPLETE' : 'MONITORING';
-  return { status, alarmNames: [...(configured.alarmNames ?? [])], triggeredAlarmNames: [] };
+  const triggered = d.alarmsTriggered ?? [];
+  const status: ServiceDeploymentAlarms['status'] = !configured.enable ? 'DISABLED'
+    : triggered.length ? 'TRIGGERED'
+      : finished(d) ? 'MONITORING_COMPLETE' : 'MONITORING';
+  return { status, alarmNames: [...(configured.alarmNames ?? [])], triggeredAlarmNames: [...triggered] };
 }
 
 /**

@@ -109,6 +109,15 @@ describe('task sets of an EXTERNAL service', () => {
     assert.equal(service.runningCount, 1);
   });
 
+  test('a CreateTaskSet retried with its clientToken returns the same task set', async () => {
+    await createExternal();
+    const first = await createTaskSet({ clientToken: 'token-1' });
+    const again = await createTaskSet({ clientToken: 'token-1' });
+    assert.equal(again.id, first.id);
+    assert.equal((await describeSets()).taskSets!.length, 1);
+    assert.notEqual((await createTaskSet({ clientToken: 'token-2' })).id, first.id);
+  });
+
   test('DescribeTaskSets reports unknown ones as MISSING', async () => {
     await createExternal();
     const ts = await createTaskSet();

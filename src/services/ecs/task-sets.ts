@@ -79,6 +79,7 @@ export function taskSetOperations(deps: EcsDeps): EcsOperationTable {
           scale: readScale(input.scale),
           externalId: checkString(input.externalId, 'externalId', { max: 255 }),
           tags: checkTags(input.tags),
+          clientToken: checkString(input.clientToken, 'clientToken', { min: 1, max: 36 }),
         };
         const write = await transact(deps.store, async (tx) => {
           const service = await activeService(tx, scope, serviceRef, input.cluster);
