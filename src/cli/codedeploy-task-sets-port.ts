@@ -47,7 +47,7 @@ export function codeDeployTaskSetsPort(deps: EcsDeps): TaskSetsPort {
         const { taskSet, service: after } = await stageCreateTaskSet(tx, deps, service, {
           ...taskSetSpec(spec.appSpec, primary),
           loadBalancers: [{ targetGroupArn: spec.targetGroupArn, containerName: spec.appSpec.containerName, containerPort: spec.appSpec.containerPort }],
-          scale: 100, externalId: spec.externalId,
+          scale: 100, externalId: spec.externalId, clientToken: spec.externalId,
         });
         return view(scope, after, taskSet);
       });
