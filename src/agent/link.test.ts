@@ -147,6 +147,7 @@ describe('a refused link', () => {
     let upgrades = 0;
     server.on('upgrade', (_req, socket) => {
       upgrades++;
+      socket.on('error', () => {}); // the agent may reset the connection once it has read the refusal
       const body = JSON.stringify({ __type: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' });
       socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
     });
