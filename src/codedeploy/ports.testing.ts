@@ -1,7 +1,8 @@
 /**
  * TEST HARNESS, not production code: in-memory ECS task sets and listener forwards behind the
  * deployment engine's ports. Task sets start not steady; `settle()` makes them steady, as ECS
- * would once their tasks run healthy. `fail` makes the next calls of a method throw.
+ * would once their tasks run healthy. `fail` makes the next calls of a method throw a refusal;
+ * `unreachable` makes every call throw as a store that does not answer would.
  */
 import { AwsError } from '../aws/index.ts';
 import type { ForwardWeight, ServiceView, TaskSetView, TaskSetsPort, TrafficPort } from './ports.ts';
@@ -12,6 +13,7 @@ export class FakeTaskSets implements TaskSetsPort {
   readonly services = new Map<string, ServiceView & { desiredCount: number }>();
   readonly created: { externalId: string; targetGroupArn: string; appSpec: EcsAppSpec }[] = [];
   fail: Partial<Record<'createTaskSet' | 'makePrimary' | 'deleteTaskSet', string>> = {};
+  unreachable = false;
   private next = 1;
 
   /** A CODE_DEPLOY service with its blue task set PRIMARY on `targetGroupArn`. */
@@ -28,6 +30,10 @@ export class FakeTaskSets implements TaskSetsPort {
     for (const s of this.services.values()) for (const t of s.taskSets) Object.assign(t, { steady: true, runningCount: t.desiredCount, pendingCount: 0 });
   }
 
+  private reach(): void {
+    if (this.unreachable) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2379'), { code: 'ECONNREFUSED' });
+  }
+
   private get(cluster: string, service: string) {
     const s = this.services.get(`${cluster}/${service}`);
     if (!s) throw new AwsError('ServiceNotFoundException', 'Service not found.');
@@ -35,11 +41,13 @@ export class FakeTaskSets implements TaskSetsPort {
   }
 
   async service(_scope: Scope, cluster: string, service: string): Promise<ServiceView | undefined> {
+    this.reach();
     const s = this.services.get(`${cluster}/${service}`);
     return s ? { ...s, taskSets: s.taskSets.map((t) => ({ ...t })) } : undefined;
   }
 
   async createTaskSet(_scope: Scope, cluster: string, service: string, spec: { externalId: string; targetGroupArn: string; appSpec: EcsAppSpec }): Promise<TaskSetView> {
+    this.reach();
     if (this.fail.createTaskSet) throw new AwsError('ECS_UPDATE_ERROR', this.fail.createTaskSet);
     const s = this.get(cluster, service);
     const existing = s.taskSets.find((t) => t.externalId === spec.externalId);

@@ -149,6 +149,23 @@ describe('CodeDeploy deployment engine', () => {
     assert.equal(w.traffic.weight(PROD, TG_A), 100);
   });
 
+  test('a store that does not answer fails nothing: the deployment goes on once it answers again', async () => {
+    const w = await world({ autoRollback: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } });
+    const id = await w.deploy();
+    w.taskSets.unreachable = true;
+    await w.settle();
+    await w.settle();
+    assert.equal((await w.get(id)).status, 'Created', 'nothing written while ECS could not be read');
+    assert.equal((await w.get(id)).error, undefined);
+    w.taskSets.unreachable = false;
+    await w.settle();
+    w.taskSets.settle();
+    await w.settle();
+    await w.settle();
+    assert.equal(w.taskSets.created.length, 1);
+    assert.equal(w.traffic.weight(PROD, TG_B), 100);
+  });
+
   test('a service not deployed by CodeDeploy fails the deployment naming its controller', async () => {
     const w = await world();
     w.taskSets.addService('prod', 'web', TG_A, 2, 'ECS');

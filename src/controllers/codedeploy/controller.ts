@@ -117,13 +117,16 @@ export class CodeDeployController {
       if (!d.engine.blue && !d.engine.ending) d = { ...d, engine: await this.resolveBlueGreen(scope, d, service) };
     } catch (error) {
       failure = failureOf(error);
+      if (!failure) throw error; // not a refusal: the next pass tries again
     }
     let step = advanceDeployment(d, { ...observe(d.engine, service), ...(failure ? { failure } : {}) }, now);
     try {
       step = { ...step, state: await this.converge(scope, d, step.state, service) };
     } catch (error) {
-      // A write that failed fails the deployment; the rollback it may bring is written at once.
-      const failed = advanceDeployment({ ...d, engine: step.state, status: step.status }, { ...observe(step.state, service), failure: failureOf(error) }, now);
+      // A write refused fails the deployment; the rollback it may bring is written at once.
+      const failure = failureOf(error);
+      if (!failure) throw error; // not a refusal (the store did not answer, say): the next pass tries again
+      const failed = advanceDeployment({ ...d, engine: step.state, status: step.status }, { ...observe(step.state, service), failure }, now);
       step = { ...failed, state: await this.converge(scope, d, failed.state, service).catch((e: unknown) => { this.log(`${d.id}: rollback: ${String(e)}`); return failed.state; }) };
     }
     const next: DeploymentRecord = {
@@ -219,9 +222,14 @@ class DeploymentFailure extends Error {
   }
 }
 
-/** A port's error (an AwsError or a DeploymentFailure, both with a code) as the deployment's error. */
-function failureOf(error: unknown): NonNullable<Observed['failure']> {
-  const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-  if (code !== undefined) return { code: /^[A-Z_]+$/.test(code) ? code : 'ECS_UPDATE_ERROR', message: (error as Error).message };
-  return { code: 'INTERNAL_ERROR', message: error instanceof Error ? error.message : String(error) };
+/**
+ * A refusal — a DeploymentFailure, or an AWS error for the caller's fault (status under 500) — as
+ * the deployment's error; undefined for anything else (a store that did not answer, a lost
+ * race), which fails nothing: the pass is tried again.
+ */
+function failureOf(error: unknown): NonNullable<Observed['failure']> | undefined {
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return undefined;
+  const refused = error instanceof DeploymentFailure || ('status' in error && typeof error.status === 'number' && error.status < 500);
+  if (!refused) return undefined;
+  return { code: /^[A-Z_]+$/.test(error.code) ? error.code : 'ECS_UPDATE_ERROR', message: error.message };
 }
