@@ -65,3 +65,7 @@ export {
 export { advanceShift, greenLoadBalancers, initialShift, nextStep, pauseHookId, shiftsTraffic, type ShiftInput, type ShiftStep } from './traffic-shift.ts';
 export { instanceAttributes, registryHealth, type RegisteredInstance, type RegistriesPort, type RegistryHealth } from './service-registries.ts';
 export { watchedAlarms, type AlarmsPort, type DeploymentAlarm } from './deployment-alarms.ts';
+export {
+  SETTING_NAMES, accountSettingKeys, checkPrincipalArn, checkSettingValue, ecsDefault, effectiveSetting, partitionOf, principalSettings, resolveSetting,
+  rootArn, settingPrincipalOf, type AccountSettingRecord, type EffectiveSetting, type SettingName,
+} from './account-settings.ts';

@@ -11,7 +11,7 @@ import type {
 import { describeByReferences, paginate, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, arns, isInternalCluster, keys, newCluster, parseArn, serviceKeys, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
+  EcsErrors, activeCluster, arns, effectiveSetting, isInternalCluster, settingPrincipalOf, keys, newCluster, parseArn, serviceKeys, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
   type Scope, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import { clusterArnOf, tagConditions } from './authorization.ts';
@@ -330,9 +330,11 @@ export function clusterOperations(deps: EcsDeps): EcsOperationTable {
             return existing;
           }
           const defaults = newCluster(scope, name, deps.clock.now());
+          // ECS's containerInsights account setting is the default of a new cluster's.
+          const insights = settings ? undefined : await effectiveSetting(tx, scope, settingPrincipalOf(ctx.principal.arn), 'containerInsights');
           const created: ClusterRecord = compact({
             ...defaults,
-            settings: settings ?? defaults.settings,
+            settings: settings ?? [{ name: 'containerInsights', value: insights }],
             configuration,
             serviceConnectDefaults: scd,
             capacityProviders: capacityProviders ?? [],

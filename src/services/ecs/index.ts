@@ -8,6 +8,7 @@
  */
 import { ecsModel, type EcsOperations, type ServiceDefinition } from '../../aws/index.ts';
 import type { EcsDeps } from '../../ecs/index.ts';
+import { accountSettingOperations } from './account-settings.ts';
 import { attributeOperations } from './attributes.ts';
 import { clusterOperations } from './clusters.ts';
 import { containerInstanceOperations } from './container-instances.ts';
@@ -34,10 +35,11 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
       ...serviceOperations(deps),
       ...serviceDeploymentOperations(deps),
       ...taskSetOperations(deps),
+      ...accountSettingOperations(deps),
     },
     validationError: ecsValidationError,
     partly: {
-      CreateCluster: 'capacity providers, Service Connect defaults and execute-command settings are stored and shown, not acted on.',
+      CreateCluster: 'without settings, containerInsights follows the caller\'s containerInsights account setting; capacity providers, Service Connect defaults and execute-command settings are stored and shown, not acted on.',
       RunTask: 'the EC2 and FARGATE launch types; of capacity providers only FARGATE and FARGATE_SPOT (which runs as FARGATE); '
         + 'secrets, task roles, the task endpoints and volumes are honoured; task definitions using awslogs, environment files and other features the agent does not honour yet are refused by name.',
       StartTask: 'as RunTask, on the named instances; unhonoured task-definition features are refused by name.',
