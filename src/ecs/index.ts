@@ -69,3 +69,6 @@ export {
   SETTING_NAMES, accountSettingKeys, checkPrincipalArn, checkSettingValue, ecsDefault, effectiveSetting, partitionOf, principalSettings, resolveSetting,
   rootArn, settingPrincipalOf, type AccountSettingRecord, type EffectiveSetting, type SettingName,
 } from './account-settings.ts';
+export {
+  FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, distribute, fargateProvider, isFargateProvider, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,
+} from './capacity-providers.ts';
