@@ -13,7 +13,7 @@ const strategyArb: fc.Arbitrary<StrategyItem[]> = fc.record({
   baseOnFirst: fc.boolean(),
   w1: fc.integer({ min: 0, max: 6 }),
   w2: fc.integer({ min: 0, max: 6 }),
-}).filter((r) => r.w1 > 0 || (r.both && r.w2 > 0)).map((r) => {
+}).filter((r) => !r.both || r.w1 > 0 || r.w2 > 0).map((r) => {
   const [a, b] = r.spotFirst ? ['FARGATE_SPOT', 'FARGATE'] : ['FARGATE', 'FARGATE_SPOT'];
   const first = { capacityProvider: a, weight: r.w1, base: r.baseOnFirst ? r.base : 0 };
   if (!r.both) return [first];
@@ -34,15 +34,17 @@ describe('capacity provider strategy distribution', () => {
       const baseItem = strategy.find((s) => s.base > 0);
       const baseTaken = Math.min(baseItem?.base ?? 0, count);
       const beyondTotal = count - baseTaken;
-      const weight = strategy.reduce((n, s) => n + s.weight, 0);
+      // A strategy without weights (one provider of weight 0) weighs its providers alike.
+      const weightOf = (s: StrategyItem) => (strategy.some((x) => x.weight > 0) ? s.weight : 1);
+      const weight = strategy.reduce((n, s) => n + weightOf(s), 0);
       let sum = 0;
       for (const s of strategy) {
         const n = counts.get(s.capacityProvider) ?? 0;
         sum += n;
         const beyond = n - (s === baseItem ? baseTaken : 0);
-        const share = (beyondTotal * s.weight) / weight;
+        const share = (beyondTotal * weightOf(s)) / weight;
         assert.ok(Math.abs(beyond - share) < 1 + 1e-9, `${s.capacityProvider}: ${beyond} beyond the base, share ${share}`);
-        if (s.weight === 0) assert.equal(beyond, 0);
+        if (weightOf(s) === 0) assert.equal(beyond, 0);
       }
       assert.equal(sum, count);
     }));
@@ -72,7 +74,8 @@ describe('capacity provider strategy distribution', () => {
     bad([{ capacityProvider: 'mine', weight: 1 }], /capacity provider mine was not found/);
     bad([{ capacityProvider: 'FARGATE', weight: 1 }, { capacityProvider: 'FARGATE', weight: 1 }], /duplicate capacity provider FARGATE/);
     bad([{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 2, weight: 1 }], /only one capacity provider in a strategy can have a base/);
-    bad([{ capacityProvider: 'FARGATE', base: 1 }], /at least one capacity provider must have a weight greater than 0/);
+    bad([{ capacityProvider: 'FARGATE', base: 1 }, { capacityProvider: 'FARGATE_SPOT' }], /at least one capacity provider must have a weight greater than 0/);
     assert.deepEqual(readStrategy([{ capacityProvider: 'FARGATE_SPOT', weight: 2 }], 'x'), [{ capacityProvider: 'FARGATE_SPOT', weight: 2, base: 0 }]);
+    assert.deepEqual(distribute(readStrategy([{ capacityProvider: 'FARGATE_SPOT' }], 'x'), 3), ['FARGATE_SPOT', 'FARGATE_SPOT', 'FARGATE_SPOT']);
   });
 });

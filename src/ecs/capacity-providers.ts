@@ -28,8 +28,9 @@ export const isFargateProvider = (name: string): boolean => (FARGATE_PROVIDERS a
 
 /**
  * Reads a capacity provider strategy, `path` naming the member in messages: Fargate's providers
- * only (Wharf has no others yet), each once, one base at most, and some provider with a weight
- * (ECS can place nothing beyond the base on providers of weight 0).
+ * only (Wharf has no others yet), each once, one base at most, and — when it names several —
+ * some provider with a weight (ECS places nothing beyond the base on providers of weight 0;
+ * a strategy of one provider runs every task there whatever its weight).
  */
 export function readStrategy(list: readonly CapacityProviderStrategyItem[], path: string): StrategyItem[] {
   if (!list.length) throw EcsErrors.invalidParameter(`${path}: must name at least one capacity provider.`);
@@ -48,7 +49,7 @@ export function readStrategy(list: readonly CapacityProviderStrategyItem[], path
     if (base > 0 && ++bases > 1) throw EcsErrors.invalidParameter(`${path}: only one capacity provider in a strategy can have a base defined.`);
     return { capacityProvider: name, weight: item.weight ?? 0, base };
   });
-  if (!items.some((s) => s.weight > 0)) {
+  if (items.length > 1 && !items.some((s) => s.weight > 0)) {
     throw EcsErrors.invalidParameter(`${path}: at least one capacity provider must have a weight greater than 0.`);
   }
   return items;
@@ -58,13 +59,14 @@ export function readStrategy(list: readonly CapacityProviderStrategyItem[], path
  * The provider the next task goes to, given how many tasks each provider runs now: the base
  * provider until it runs its base; then the weighted provider furthest below its share of the
  * tasks beyond the bases (the first in the strategy on a tie). Providers of weight 0 take only
- * their base.
+ * their base, unless no provider has a weight (a strategy of one provider).
  */
 export function nextProvider(strategy: readonly StrategyItem[], running: ReadonlyMap<string, number>): string {
   const count = (s: StrategyItem) => running.get(s.capacityProvider) ?? 0;
   const short = strategy.find((s) => s.base > 0 && count(s) < s.base);
   if (short) return short.capacityProvider;
-  const weighted = strategy.filter((s) => s.weight > 0);
+  const positive = strategy.filter((s) => s.weight > 0);
+  const weighted = positive.length ? positive : strategy.map((s) => ({ ...s, weight: 1 }));
   const totalWeight = weighted.reduce((n, s) => n + s.weight, 0);
   const beyond = (s: StrategyItem) => Math.max(0, count(s) - s.base);
   const placed = weighted.reduce((n, s) => n + beyond(s), 0);

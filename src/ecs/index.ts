@@ -26,6 +26,7 @@ export {
 export {
   honouredBy, instanceIdOf, launchableTaskDefinition, launchTasks, launchTasksOn, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
 } from './task-launch.ts';
+export { withClusterStrategy } from './task-launch.ts';
 export { heldForDraining, stageDrained, stageStopTask } from './task-stop.ts';
 export { leaveGroup, stageTaskReport, taskHealthStatus, taskKeyOfArn } from './task-reports.ts';
 export { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';

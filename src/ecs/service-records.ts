@@ -8,6 +8,7 @@
  * A service's tasks are the tasks of group `service:<name>` whose `startedBy` is the id of one
  * of its deployments or task sets (`ecs-svc/<19 digits>`), as in ECS.
  */
+import type { StrategyItem } from './capacity-providers.ts';
 import type {
   CapacityProviderStrategyItem, DeploymentAlarms, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry, Tag,
 } from '@aws-sdk/client-ecs';
@@ -166,6 +167,8 @@ export interface ServiceRecord {
   /** A Fargate service's platform version, and the Fargate capacity provider its strategy named. */
   platformVersion?: string;
   capacityProviderName?: string;
+  /** The capacity provider strategy its tasks are spread by (base, then weights), when it has one. */
+  capacityProviderStrategy?: StrategyItem[];
   /** REPLICA: as set; DAEMON: the number of instances that should run the daemon, kept by the controller. */
   desiredCount: number;
   /** The PRIMARY deployment's spec: what UpdateService changes and a new deployment snapshots. */

@@ -6,6 +6,7 @@
  * (`stageServiceLaunch`) all launch this one way.
  */
 import type { Failure, NetworkConfiguration, Tag, TaskOverride } from '@aws-sdk/client-ecs';
+import { distribute, type StrategyItem } from './capacity-providers.ts';
 import {
   reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type Resources,
 } from '../scheduler/index.ts';
@@ -18,7 +19,7 @@ import { resolveTaskDefinition } from './task-definition-refs.ts';
 import { refuseUnhonoured, type Honoured } from './task-definition-support.ts';
 import { checkEfsVolumes, resolveEfsVolumes, type EfsResolution } from './efs-volumes.ts';
 import { checkTaskRoles } from './task-roles.ts';
-import { FARGATE_POOL, checkFargateLaunch } from './fargate.ts';
+import { FARGATE_POOL, checkFargateLaunch, fargatePlatformVersion } from './fargate.ts';
 import { TASK_INDEX } from './informers.ts';
 import { resolveTaskNetwork, stageTaskEni } from './task-network.ts';
 import { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
@@ -45,6 +46,10 @@ export interface LaunchRequest {
   platformVersion?: string;
   /** The capacity provider a strategy chose (`FARGATE`), shown on the task. */
   capacityProviderName?: string;
+  /** A capacity provider strategy: each task's provider is chosen by it (overriding `capacityProviderName`). */
+  capacityProviderStrategy?: StrategyItem[];
+  /** The tasks each provider of the strategy runs already (a service's), so new tasks keep the distribution. */
+  providerCounts?: ReadonlyMap<string, number>;
 }
 
 /** The tasks a launch staged, and the placement failures for those it could not place. */
@@ -206,10 +211,13 @@ async function stageLaunch(
   const byId = new Map(candidates.map((i) => [i.id, i]));
   const tasks: TaskRecord[] = [];
   const changed = new Set<string>();
-  for (const { instanceId, reserved } of placements) {
+  // Each task's capacity provider, by the strategy's base and weights over what its providers run already.
+  const providers = req.capacityProviderStrategy && distribute(req.capacityProviderStrategy, placements.length, req.providerCounts);
+  for (const [n, { instanceId, reserved }] of placements.entries()) {
     const instance = byId.get(instanceId)!;
     guard?.(instanceId);
-    const task = newTask(deps, scope, cluster, td, req, overrides, instance, reserved, efs);
+    const taskReq = providers ? { ...req, capacityProviderName: providers[n] } : req;
+    const task = newTask(deps, scope, cluster, td, taskReq, overrides, instance, reserved, efs);
     if (task.lastStatus === 'STOPPED') {
       // Failed to start: it holds nothing on the instance (no resources, group or interface).
       tx.put(keys.task(scope, cluster.name, task.id), task);
@@ -241,14 +249,15 @@ async function stageLaunch(
  * RunTask: up to 10 copies (`count`) placed by the scheduler over the cluster's instances,
  * committed in one transaction.
  */
-export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchRequest, count: number): Promise<LaunchResult> {
+export async function launchTasks(deps: EcsDeps, scope: Scope, request: LaunchRequest, count: number): Promise<LaunchResult> {
   const { informers } = deps;
   await informers.start();
   let attempt = 0;
   return transact(deps.store, async (tx) => {
     // A lost race means an instance changed under the placement: place again once the informer has caught up.
     if (attempt++ > 0) await informers.catchUp();
-    const cluster = await activeCluster(tx, scope, req.clusterRef);
+    const cluster = await activeCluster(tx, scope, request.clusterRef);
+    const req = withClusterStrategy(request, cluster);
     const fargate = req.launchType === 'FARGATE';
     const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launchType, honouredBy(deps));
     checkOverrides(req.overrides, td);
@@ -272,6 +281,16 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, req: LaunchReques
     const guard = (id: string) => tx.guard(revisions.get(id)!.key, revisions.get(id)!.modRevision);
     return stageLaunch(tx, deps, scope, cluster, td, req, req.overrides, docs.map((d) => d.value), placeRequest(req, td, req.overrides, count), guard);
   });
+}
+
+/**
+ * A launch that names neither a launch type nor a strategy uses the cluster's default capacity
+ * provider strategy, when it has one (ECS's rule); else it stays an EC2 launch.
+ */
+export function withClusterStrategy<R extends Pick<LaunchRequest, 'launchType' | 'capacityProviderStrategy' | 'platformVersion'>>(req: R, cluster: ClusterRecord): R {
+  if (req.launchType !== undefined || req.capacityProviderStrategy || !cluster.defaultCapacityProviderStrategy.length) return req;
+  const strategy = cluster.defaultCapacityProviderStrategy.map((s) => ({ capacityProvider: s.capacityProvider!, weight: s.weight ?? 0, base: s.base ?? 0 }));
+  return { ...req, launchType: 'FARGATE', platformVersion: fargatePlatformVersion(req.platformVersion), capacityProviderStrategy: strategy };
 }
 
 /** StartTask: one task on each named container instance (`instanceRefs`, ids or ARNs), where it fits. */
@@ -321,6 +340,9 @@ export interface ServiceLaunch {
   launchType?: 'EC2' | 'FARGATE';
   platformVersion?: string;
   capacityProviderName?: string;
+  capacityProviderStrategy?: StrategyItem[];
+  /** The tasks of the service each provider runs now. */
+  providerCounts?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -344,6 +366,8 @@ export function stageServiceLaunch(
     launchType: launch.launchType,
     platformVersion: launch.platformVersion,
     capacityProviderName: launch.capacityProviderName,
+    capacityProviderStrategy: launch.capacityProviderStrategy,
+    providerCounts: launch.providerCounts,
   };
   const byId = new Map(instances.map((d) => [d.value.id, d]));
   const guard = (id: string) => tx.guard(byId.get(id)!.key, byId.get(id)!.modRevision);

@@ -7,6 +7,7 @@
  * changed task sets, and returns both, so several can be chained in one commit. The service
  * controller then keeps each task set at its computedDesiredCount (src/controllers/service).
  */
+import type { StrategyItem } from './capacity-providers.ts';
 import type { CapacityProviderStrategyItem, LoadBalancer, NetworkConfiguration, ServiceRegistry, Tag } from '@aws-sdk/client-ecs';
 import type { Ids } from '../common/index.ts';
 import type { Tx } from '../state/index.ts';
@@ -253,6 +254,8 @@ export interface LaunchSpec {
   launchType: 'EC2' | 'FARGATE';
   platformVersion?: string;
   capacityProviderName?: string;
+  /** A deployment's strategy (the service's): each new task's provider is chosen by it. */
+  capacityProviderStrategy?: StrategyItem[];
 }
 
 /**
@@ -287,5 +290,6 @@ export function launchSpecOf(service: ServiceRecord, startedBy: string | undefin
     launchType: service.launchType,
     platformVersion: service.platformVersion,
     capacityProviderName: service.capacityProviderName,
+    ...(service.capacityProviderStrategy && { capacityProviderStrategy: service.capacityProviderStrategy }),
   };
 }

@@ -45,6 +45,19 @@ export interface ServiceControllerOptions {
 }
 
 /** Keeps every service's tasks converging on what the service asks for. */
+/**
+ * The tasks of a deployment each capacity provider runs (those not stopping): the strategy's
+ * next tasks go where they keep its base and weights, so replacements restore the distribution.
+ */
+export function providerCounts(tasks: Iterable<TaskRecord>, deploymentId: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of tasks) {
+    if (t.startedBy !== deploymentId || t.desiredStatus === 'STOPPED' || !t.capacityProviderName) continue;
+    counts.set(t.capacityProviderName, (counts.get(t.capacityProviderName) ?? 0) + 1);
+  }
+  return counts;
+}
+
 export class ServiceController {
   private readonly queue: WorkQueue;
   private readonly unsubscribe: Array<() => void> = [];
@@ -197,6 +210,10 @@ export class ServiceController {
         launchType: spec.launchType,
         platformVersion: spec.platformVersion,
         capacityProviderName: spec.capacityProviderName,
+        ...(spec.capacityProviderStrategy && {
+          capacityProviderStrategy: spec.capacityProviderStrategy,
+          providerCounts: providerCounts([...byId.values()], start.deploymentId),
+        }),
       }, candidates).catch((error: unknown) => {
         // A network the service names that no longer works (a subnet deleted, no address left) is the service's event, not a crash.
         if (error instanceof Error && error.name === 'InvalidParameterException') {

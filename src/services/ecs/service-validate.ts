@@ -13,7 +13,7 @@ import type {
 import { validateConstraints, validatePlacement } from '../../scheduler/index.ts';
 import { checkInt, checkItems, checkString, checkStrings, checkTags, present } from './common.ts';
 import {
-  EcsErrors, fargatePlatformVersion, type DeploymentConfigurationRecord, type DeploymentControllerType, type LaunchRequest, type ServiceRecord, type TaskDefinitionRecord,
+  EcsErrors, fargatePlatformVersion, readCapacityProviderStrategy, type StrategyItem, type DeploymentConfigurationRecord, type DeploymentControllerType, type LaunchRequest, type ServiceRecord, type TaskDefinitionRecord,
 } from '../../ecs/index.ts';
 import { readStrategy, type StrategyPatch } from './deployment-strategy.ts';
 import { readLaunchType } from './launch-type.ts';
@@ -261,7 +261,7 @@ export interface NewService {
   enableExecuteCommand: boolean;
   tags: Tag[];
   /** FARGATE (by launchType or a Fargate capacity provider strategy) or EC2, with Fargate's platform version. */
-  launch: Pick<LaunchRequest, 'launchType' | 'platformVersion' | 'capacityProviderName'>;
+  launch: Pick<LaunchRequest, 'launchType' | 'platformVersion' | 'capacityProviderName' | 'capacityProviderStrategy'>;
 }
 
 /**
@@ -328,6 +328,8 @@ export interface ServiceUpdate extends CommonMembers {
   desiredCount?: number;
   taskDefinitionRef?: string;
   forceNewDeployment: boolean;
+  /** A new capacity provider strategy (a Fargate service's): a changed one starts a deployment. */
+  capacityProviderStrategy?: StrategyItem[];
   deploymentController?: DeploymentControllerType;
   /** Members given that an EXTERNAL or CODE_DEPLOY service may refuse (checkUpdateForController). */
   given: Set<string>;
@@ -335,11 +337,10 @@ export interface ServiceUpdate extends CommonMembers {
 
 /** Reads UpdateService. What depends on the service (DAEMON's refusals) is checked by `checkUpdateForStrategy`. */
 export function readUpdateService(input: UpdateServiceRequest): ServiceUpdate {
-  if (input.capacityProviderStrategy !== undefined) {
-    throw invalid("Changing a service's capacity provider strategy is not supported by this Wharf version; create the service with the strategy it runs on.");
-  }
   if (input.platformVersion !== undefined) fargatePlatformVersion(input.platformVersion);
+  const strategy = input.capacityProviderStrategy && readCapacityProviderStrategy(input.capacityProviderStrategy, 'capacityProviderStrategy');
   return {
+    ...(strategy && { capacityProviderStrategy: strategy }),
     serviceRef: present(input.service, 'service'),
     desiredCount: checkInt(input.desiredCount, 'desiredCount', { min: 0 }),
     taskDefinitionRef: checkString(input.taskDefinition, 'taskDefinition', { min: 1 }),

@@ -98,7 +98,10 @@ export function toApiService(service: ServiceRecord, tasks: Iterable<TaskRecord>
     desiredCount: service.desiredCount,
     runningCount: total.running,
     pendingCount: total.pending,
-    launchType: service.launchType,
+    // A service on a capacity provider strategy shows the strategy, not a launch type, as ECS does.
+    ...(service.capacityProviderStrategy
+      ? { capacityProviderStrategy: service.capacityProviderStrategy.map((s) => ({ ...s })) }
+      : { launchType: service.launchType }),
     ...(service.platformVersion && { platformVersion: service.platformVersion, platformFamily: 'Linux' }),
     // An EXTERNAL service without a PRIMARY task set has no task definition of its own.
     ...(service.taskDefinition && { taskDefinition: service.taskDefinition }),

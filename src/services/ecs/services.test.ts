@@ -307,7 +307,7 @@ describe('UpdateService', () => {
     await rejects('UpdateService', { cluster: 'web', service: 'api', taskDefinition: 'nope' }, 'ClientException', /^TaskDefinition not found\.$/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', desiredCount: -1 }, 'InvalidParameterException', /^desiredCount must be greater than or equal to 0\.$/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', deploymentController: { type: 'CODE_DEPLOY' } }, 'InvalidParameterException', /^Changing the deployment controller of a service is not supported/);
-    await rejects('UpdateService', { cluster: 'web', service: 'api', capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }, 'InvalidParameterException', /^Changing a service's capacity provider strategy is not supported/);
+    await rejects('UpdateService', { cluster: 'web', service: 'api', capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }, 'InvalidParameterException', /^capacityProviderStrategy: only a Fargate service's capacity provider strategy can be changed/);
     await rejects('UpdateService', { cluster: 'web', service: 'api', placementConstraints: [{ type: 'memberOf' }] }, 'InvalidParameterException', /^placementConstraints\[0\]\.expression/);
   });
 });

@@ -12,7 +12,7 @@ import { describeByReferences, paginate, type ConditionValues, type RequestConte
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, checkServiceLoadBalancers, checkFargateLaunch, clusterNameOf, honouredBy, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
-  stageCreateTaskSet, startDeployment, usesTaskSets, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
+  stageCreateTaskSet, startDeployment, usesTaskSets, withClusterStrategy, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
   capacityProviders, clusterCondition, flag, inClusterArn, passRole, tagConditions, taskDefinitionArnOf,
@@ -112,12 +112,14 @@ function updatedService(
     propagateTags: req.propagateTags ?? service.propagateTags,
     enableECSManagedTags: req.enableECSManagedTags ?? service.enableECSManagedTags,
     enableExecuteCommand: req.enableExecuteCommand ?? service.enableExecuteCommand,
+    ...(req.capacityProviderStrategy && { capacityProviderStrategy: req.capacityProviderStrategy, capacityProviderName: req.capacityProviderStrategy[0].capacityProvider }),
   };
   checkPlacementLimit(settings.placementConstraints, td);
   const redeploy = req.forceNewDeployment ||
     td.taskDefinitionArn !== service.taskDefinition ||
     !same(settings.loadBalancers, service.loadBalancers) ||
     !same(settings.serviceRegistries, service.serviceRegistries) ||
+    !same(settings.capacityProviderStrategy, service.capacityProviderStrategy) ||
     !same(settings.networkConfiguration, service.networkConfiguration);
   let next: ServiceRecord;
   if (redeploy) {
@@ -227,6 +229,8 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
         await passRole(ctx, input.role, 'ecs.amazonaws.com');
         const result = await transact(deps.store, async (tx) => {
           const cluster = await activeCluster(tx, scope, req.clusterRef);
+          // Neither a launch type nor a strategy: the cluster's default capacity provider strategy, when it has one.
+          req.launch = withClusterStrategy(req.launch, cluster);
           const key = serviceKeys.service(scope, cluster.name, req.serviceName);
           const creationKey = serviceCreationKey(scope, cluster.name, req.serviceName);
           const digest = createRequestDigest(cluster.name, req);
@@ -258,6 +262,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
             launchType: req.launch.launchType ?? 'EC2',
             ...(req.launch.platformVersion && { platformVersion: req.launch.platformVersion }),
             ...(req.launch.capacityProviderName && { capacityProviderName: req.launch.capacityProviderName }),
+            ...(req.launch.capacityProviderStrategy && { capacityProviderStrategy: req.launch.capacityProviderStrategy }),
             desiredCount: req.desiredCount,
             taskDefinition: td?.taskDefinitionArn ?? '',
             placementConstraints: req.placementConstraints,
@@ -297,6 +302,9 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
           const current = await activeService(tx, scope, req.serviceRef, req.clusterRef);
           checkUpdateForStrategy(req, current.schedulingStrategy);
           checkUpdateForController(req, current.deploymentController.type);
+          if (req.capacityProviderStrategy && current.launchType !== 'FARGATE') {
+            throw EcsErrors.invalidParameter("capacityProviderStrategy: only a Fargate service's capacity provider strategy can be changed by this Wharf version (Wharf has no EC2 capacity providers yet).");
+          }
           if (usesTaskSets(current)) return updatedTaskSetService(tx, deps, current, req);
           const td = req.taskDefinitionRef !== undefined
             ? await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, 'EC2', honouredBy(deps))
