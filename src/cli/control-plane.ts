@@ -23,7 +23,7 @@ import {
 } from '../state/index.ts';
 import { IamAuthority, assumeRoleAsService, ensureRootAccessKey, serviceMayAssume, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
-import { EcsInformers, ecsResourceInfo, type EfsPort } from '../ecs/index.ts';
+import { EcsInformers, ecsResourceInfo, interruptSpotTask, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
 import { secretResourceInfo } from '../secrets/index.ts';
 import { certificateByArn, certificateResourceInfo, ensureAuthority, markCertificateUse, restoreAuthority } from '../acm/index.ts';
@@ -335,6 +335,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     store, clock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
     acmRoot: async () => (await acmAuthorityReady).certificatePem,
     replica: { name: replica, store: o.store?.kind ?? 'sqlite', leading: () => leadership.leading, leader: () => election.leader() },
+    interruptSpotTask: async (scope, cluster, task) => {
+      const t = await interruptSpotTask({ store, clock }, scope, cluster, task);
+      return { taskArn: t.arn, stopCode: t.stopCode, stoppedReason: t.stoppedReason };
+    },
     reset: o.allowReset
       ? async () => {
         await store.txn([], [{ type: 'deletePrefix', prefix: '' }]);

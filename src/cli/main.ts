@@ -9,6 +9,7 @@
  *   wharf backup (--data-dir DIR | --store etcd://...) --out FILE [--etcd-snapshot FILE]   a backup of either store
  *   wharf restore FILE (--data-dir DIR | --store etcd://...)   into an empty store (SQLite or etcd: backups move between them)
  *   wharf logs TASK [--cluster NAME] [--follow] [--endpoint-url URL]   a task's awslogs output, merged by time, a colour per container
+ *   wharf interrupt-spot-task TASK [--cluster NAME]                    a FARGATE_SPOT task interrupted as AWS reclaiming Spot capacity would
  *   wharf agent  --server URL[,URL...] [--cluster NAME | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--data-dir DIR] [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip IP] [--task-cleanup-wait S] [--efs-dir DIR]
  *
  * The agent signs its link with AWS credentials from the environment or the AWS profile chain
@@ -44,6 +45,7 @@ const USAGE = `Usage:
   wharf backup  [--data-dir ./.wharf | --store etcd://HOST:PORT,...] --out FILE [--etcd-snapshot FILE]
   wharf restore FILE [--data-dir ./.wharf | --store etcd://HOST:PORT,...]
   wharf logs TASK [--cluster default] [--follow] [--endpoint-url http://127.0.0.1:8040]
+  wharf interrupt-spot-task TASK [--cluster default] [--endpoint-url http://127.0.0.1:8040]
   wharf agent  --server http://HOST:PORT[,http://HOST2:PORT...] [--cluster default | --fargate] [--vpc-address IP] [--registry HOST:PORT] [--region us-east-1] [--data-dir ./.wharf/agent]
                [--cpu UNITS] [--memory MIB] [--gpus N] [--eni-limit N] [--host-ip 127.0.0.1] [--task-cleanup-wait 10800] [--efs-dir DIR]
                [--dns-server IP:PORT (default: the server's host, 8053) | --no-dns]
@@ -206,6 +208,22 @@ async function importFeed(args: ParsedArgs): Promise<void> {
   log(`imported ${(JSON.parse(answer) as { advisories: number }).advisories} advisories from ${file}`);
 }
 
+/** `wharf interrupt-spot-task TASK [--cluster C]`: a FARGATE_SPOT task interrupted as AWS reclaiming Spot capacity would, signed as the caller. */
+async function interruptSpotTaskCommand(args: ParsedArgs): Promise<void> {
+  const task = args.positional[0];
+  if (!task) throw new Error('wharf interrupt-spot-task needs a TASK (its id or ARN)');
+  const server = flag(args, 'endpoint-url', process.env.AWS_ENDPOINT_URL ?? process.env.WHARF_SERVER ?? 'http://127.0.0.1:8040')!;
+  const url = new URL('/_wharf/ecs/interrupt-spot-task', server);
+  const cluster = flag(args, 'cluster', task.startsWith('arn:') ? task.split('/')[1] : undefined);
+  const body = Buffer.from(JSON.stringify({ cluster, task }));
+  const region = flag(args, 'region', process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1')!;
+  const headers = await signRequest({ method: 'POST', url, body, headers: { 'content-type': 'application/json' }, credentials: await defaultProvider()(), region, service: 'ecs' });
+  const res = await fetch(url, { method: 'POST', body, headers });
+  const answer = await res.text();
+  if (!res.ok) throw new Error(`interruption refused (${res.status}): ${answer}`);
+  process.stdout.write(`${answer}\n`);
+}
+
 /** `wharf logs TASK`: the task's awslogs output through Wharf's API, as the caller (their credentials from the environment or profile). */
 async function logsCommand(args: ParsedArgs): Promise<void> {
   const task = args.positional[0];
@@ -308,6 +326,7 @@ async function main(): Promise<void> {
     case 'backup': return backupCommand(args);
     case 'restore': return restoreCommand(args);
     case 'logs': return logsCommand(args);
+    case 'interrupt-spot-task': return interruptSpotTaskCommand(args);
     default:
       console.log(USAGE);
       process.exitCode = args.command === undefined || args.command === 'help' ? 0 : 2;

@@ -7,7 +7,7 @@
  */
 import type http from 'node:http';
 import {
-  AwsError, authenticate, authorizationGlobals, authorizeRequest, ecrModel, type Authority, type Route, type WireRequest,
+  AwsError, authenticate, authorizationGlobals, authorizeRequest, ecrModel, ecsModel, type Authority, type Route, type WireRequest,
 } from '../aws/index.ts';
 import type { Clock } from '../common/index.ts';
 import { importOsvFeed } from '../registry/index.ts';
@@ -15,6 +15,9 @@ import type { Store } from '../state/index.ts';
 
 /** The largest vulnerability feed an import takes. */
 export const MAX_FEED_BYTES = 256 * 1024 * 1024;
+
+/** The IAM action an operator needs to interrupt a FARGATE_SPOT task as AWS reclaiming Spot capacity would. */
+export const INTERRUPT_SPOT_ACTION = 'wharf:InterruptSpotTask';
 
 /** The IAM action an operator needs to replace the vulnerability feed (root and `*` have it). */
 export const IMPORT_FEED_ACTION = 'wharf:ImportVulnerabilityFeed';
@@ -29,6 +32,8 @@ export interface OperatorRouteDeps {
   account: string;
   /** The root certificate of ACM's certificate authority, for operators to trust (public). */
   acmRoot?: () => Promise<string>;
+  /** Interrupts a FARGATE_SPOT task (its account and region are the caller's), answering the stopping task. */
+  interruptSpotTask?: (scope: { account: string; region: string }, cluster: string | undefined, task: string) => Promise<{ taskArn: string; stopCode?: string; stoppedReason?: string }>;
   /** Present in dev mode: wipes all state. */
   reset?: () => Promise<void>;
   /** This replica, the store's kind, and who leads (for status and readiness). */
@@ -116,6 +121,33 @@ export function operatorRoutes(d: OperatorRouteDeps): Record<string, Route> {
       }
     },
   };
+  const interrupt = d.interruptSpotTask;
+  if (interrupt) {
+    // Signed like an ECS call: IAM decides whether the caller may interrupt Spot tasks.
+    routes['POST /_wharf/ecs/interrupt-spot-task'] = async (req, res) => {
+      const body = await readLimited(req, 64 * 1024);
+      if (!body) {
+        req.resume();
+        return json(res, 413, { message: 'The request body is too large.' });
+      }
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const url = new URL(req.url ?? '/', 'http://wharf');
+      const wire: WireRequest = { method: 'POST', path: url.pathname, query: url.searchParams, headers, body };
+      try {
+        const now = d.clock.now();
+        const who = await authenticate(wire, ecsModel, d.authority, { unknownKeysAsRoot: d.unknownKeysAsRoot, account: d.account }, now);
+        await authorizeRequest(d.authority, ecsModel, who.principal, { action: INTERRUPT_SPOT_ACTION, resource: '*' }, authorizationGlobals({ sourceIp: req.socket.remoteAddress ?? '', secure: false }, who.region, now));
+        const input = JSON.parse(body.toString('utf8') || '{}') as { cluster?: string; task?: string };
+        if (typeof input.task !== 'string' || input.task === '') throw new AwsError('InvalidParameterException', 'task can not be null or empty.');
+        const task = await interrupt({ account: who.principal.account, region: who.region }, input.cluster, input.task);
+        json(res, 200, { task });
+      } catch (error) {
+        if (error instanceof AwsError) return json(res, error.status, { __type: error.code, message: error.message });
+        json(res, 400, { message: error instanceof Error ? error.message : String(error) });
+      }
+    };
+  }
   const reset = d.reset;
   if (reset) {
     // Only a request no web page can send across sites: JSON content (which needs a CORS

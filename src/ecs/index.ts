@@ -73,3 +73,4 @@ export {
 export {
   FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, distribute, fargateProvider, isFargateProvider, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,
 } from './capacity-providers.ts';
+export { SPOT_INTERRUPTION_REASON, interruptSpotTask } from './spot-interruption.ts';

@@ -12,7 +12,7 @@ import { leaveGroup } from './task-reports.ts';
  * drained (the agent keeps it running meanwhile), as ECS does.
  */
 export async function stageStopTask(
-  tx: Tx, task: TaskRecord, stop: { stopCode: 'UserInitiated' | 'ServiceSchedulerInitiated'; reason: string }, now: number,
+  tx: Tx, task: TaskRecord, stop: { stopCode: 'UserInitiated' | 'ServiceSchedulerInitiated' | 'SpotInterruption'; reason: string }, now: number,
 ): Promise<TaskRecord> {
   if (task.desiredStatus === 'STOPPED') return task;
   const registered = task.lastStatus === 'RUNNING' && (await taskTargetsOf(tx, task)) !== undefined;

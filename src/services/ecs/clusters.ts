@@ -181,7 +181,7 @@ function readServiceConnectDefaults(s: { namespace?: string } | undefined): Clus
   return { namespace };
 }
 
-function readCapacityProviders(list: string[] | undefined): string[] | undefined {
+export function readCapacityProviders(list: string[] | undefined): string[] | undefined {
   if (!checkStrings(list, 'capacityProviders', { min: 1, max: 255 })) return undefined;
   const seen = new Set<string>();
   list!.forEach((name, i) => {
@@ -197,7 +197,7 @@ function readCapacityProviders(list: string[] | undefined): string[] | undefined
 }
 
 /** defaultCapacityProviderStrategy: at most 20 items (weight and base ranges are the model's). */
-function readStrategy(list: CapacityProviderStrategyItem[] | undefined, providers: string[]): CapacityProviderStrategyItem[] | undefined {
+export function readStrategy(list: CapacityProviderStrategyItem[] | undefined, providers: string[]): CapacityProviderStrategyItem[] | undefined {
   if (!checkItems(list, 'defaultCapacityProviderStrategy', { max: 20 })) return undefined;
   const seen = new Set<string>();
   let withBase = 0;

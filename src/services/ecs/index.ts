@@ -10,6 +10,7 @@ import { ecsModel, type EcsOperations, type ServiceDefinition } from '../../aws/
 import type { EcsDeps } from '../../ecs/index.ts';
 import { accountSettingOperations } from './account-settings.ts';
 import { attributeOperations } from './attributes.ts';
+import { capacityProviderOperations } from './capacity-providers.ts';
 import { clusterOperations } from './clusters.ts';
 import { containerInstanceOperations } from './container-instances.ts';
 import { serviceDeploymentOperations } from './service-deployments.ts';
@@ -36,17 +37,20 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
       ...serviceDeploymentOperations(deps),
       ...taskSetOperations(deps),
       ...accountSettingOperations(deps),
+      ...capacityProviderOperations(deps),
     },
     validationError: ecsValidationError,
     partly: {
       CreateCluster: 'without settings, containerInsights follows the caller\'s containerInsights account setting; capacity providers, Service Connect defaults and execute-command settings are stored and shown, not acted on.',
-      RunTask: 'the EC2 and FARGATE launch types; of capacity providers only FARGATE and FARGATE_SPOT (which runs as FARGATE); '
+      RunTask: 'the EC2 and FARGATE launch types; of capacity providers only FARGATE and FARGATE_SPOT (a local host is never reclaimed: Spot interruptions come from `wharf interrupt-spot-task`), tasks spread by the strategy\'s base and weights; '
         + 'secrets, task roles, the task endpoints and volumes are honoured; task definitions using awslogs, environment files and other features the agent does not honour yet are refused by name.',
       StartTask: 'as RunTask, on the named instances; unhonoured task-definition features are refused by name.',
       CreateService: 'the ECS deployment controller with ROLLING, BLUE_GREEN, LINEAR and CANARY strategies (PAUSE lifecycle hooks only; '
-        + 'deployment alarms fail and roll back deployments); the EXTERNAL and CODE_DEPLOY controllers run task sets; service registries register each running task in Cloud Map; EC2 or FARGATE (by launch type or a FARGATE strategy).',
+        + 'deployment alarms fail and roll back deployments); the EXTERNAL and CODE_DEPLOY controllers run task sets; service registries register each running task in Cloud Map; EC2 or FARGATE (by launch type or a FARGATE and FARGATE_SPOT strategy, whose base and weights the controller keeps as it replaces tasks).',
       CreateTaskSet: 'EC2 or FARGATE launch types; authorized on the service ARN.',
-      UpdateService: 'as CreateService; a changed capacity provider strategy is refused.',
+      UpdateService: 'as CreateService; a Fargate service\'s capacity provider strategy may change (a new deployment), an EC2 service\'s may not.',
+      DescribeCapacityProviders: 'the FARGATE and FARGATE_SPOT providers; Auto Scaling group providers are not there yet.',
+      PutClusterCapacityProviders: 'FARGATE and FARGATE_SPOT only.',
       ContinueServiceDeployment: 'PAUSE hooks of BLUE_GREEN, LINEAR and CANARY deployments.',
       RegisterTaskDefinition: 'every field is accepted and stored; features the agent does not honour yet are refused when a task is run.',
       StopServiceDeployment: 'ROLLBACK only (ABORT is refused, as ECS documents for rolling deployments); a BLUE_GREEN, LINEAR or CANARY deployment gives traffic back to blue.',
