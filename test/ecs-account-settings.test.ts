@@ -8,12 +8,13 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateClusterCommand, DeleteAccountSettingCommand, DescribeClustersCommand, ECSClient, ListAccountSettingsCommand, PutAccountSettingCommand,
+  CreateClusterCommand, DeleteAccountSettingCommand, DescribeClustersCommand, DescribeContainerInstancesCommand, ECSClient, ListAccountSettingsCommand, PutAccountSettingCommand,
   PutAccountSettingDefaultCommand, type Setting,
 } from '@aws-sdk/client-ecs';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { credentials, region } from './support/wharf.ts';
 import { ACCOUNT, awsCli, inProcessControlPlane, refused, userWithKey } from './support/in-process.ts';
+import { connectFakeAgent } from './support/fake-agent.ts';
 
 const start = inProcessControlPlane();
 let plane: ControlPlane;
@@ -125,6 +126,31 @@ describe('ECS account settings', () => {
     assert.deepEqual(await insights(root, 'explicit', [{ name: 'containerInsights', value: 'enabled' }]), [{ name: 'containerInsights', value: 'enabled' }]);
     await root.send(new DeleteAccountSettingCommand({ name: 'containerInsights', principalArn: ROOT }));
     await alice.send(new DeleteAccountSettingCommand({ name: 'containerInsights' }));
+  });
+
+  it('gives container instances registered with awsvpcTrunking enabled five times the task ENIs', async () => {
+    await root.send(new CreateClusterCommand({ clusterName: 'trunks' }));
+    // ECS shows no ENI resource on an instance: what placement counts is read from the store.
+    const enis = async (arn: string) => {
+      const { containerInstances } = await root.send(new DescribeContainerInstancesCommand({ cluster: 'trunks', containerInstances: [arn] }));
+      assert.equal(containerInstances!.length, 1);
+      const id = arn.slice(arn.lastIndexOf('/') + 1);
+      const stored = await plane.store.get(`ecs/instances/${ACCOUNT}/${region}/trunks/${id}`);
+      return (JSON.parse(stored!.value) as { registeredResources: { enis?: number } }).registeredResources.enis;
+    };
+    const plain = await connectFakeAgent(plane.url, { cluster: 'trunks', eniLimit: 2 });
+    assert.equal(await enis(plain.containerInstanceArns[0]), 2);
+    await root.send(new PutAccountSettingDefaultCommand({ name: 'awsvpcTrunking', value: 'enabled' }));
+    const trunked = await connectFakeAgent(plane.url, { cluster: 'trunks', eniLimit: 2 });
+    assert.equal(await enis(trunked.containerInstanceArns[0]), 10);
+    // An instance registered before keeps its limit (ECS: only newly launched instances get trunks).
+    await plain.close();
+    const again = await connectFakeAgent(plane.url, { cluster: 'trunks', eniLimit: 2, agentId: plain.agentId, agentSecret: plain.agentSecret });
+    assert.equal(again.containerInstanceArns[0], plain.containerInstanceArns[0]);
+    assert.equal(await enis(plain.containerInstanceArns[0]), 2);
+    await again.close();
+    await trunked.close();
+    await root.send(new DeleteAccountSettingCommand({ name: 'awsvpcTrunking', principalArn: ROOT }));
   });
 
   it('works through the AWS CLI', async () => {

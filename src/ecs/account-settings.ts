@@ -121,5 +121,15 @@ export async function effectiveSetting(tx: Tx, scope: Scope, principalArn: strin
   return resolveSetting(name, own, account, root).value;
 }
 
+/**
+ * ENI trunking's gain: ECS's own example is a c5.large, whose 2 task ENIs become 10 with
+ * awsvpcTrunking. Wharf's hosts have no EC2 instance type to look up, so every trunked instance
+ * gets this multiple of the attachment points its agent offers.
+ */
+export const TRUNKING_MULTIPLIER = 5;
+
+/** The task ENIs an instance offers: its agent's, multiplied when it registers with ENI trunking. */
+export const trunkedEnis = (eniLimit: number, trunking: boolean): number => (trunking ? eniLimit * TRUNKING_MULTIPLIER : eniLimit);
+
 /** The partition of an ARN (`aws`, `aws-cn`...). */
 export const partitionOf = (arn: string): string => arn.split(':')[1] || 'aws';

@@ -68,7 +68,7 @@ export { instanceAttributes, registryHealth, type RegisteredInstance, type Regis
 export { watchedAlarms, type AlarmsPort, type DeploymentAlarm } from './deployment-alarms.ts';
 export {
   SETTING_NAMES, accountSettingKeys, checkPrincipalArn, checkSettingValue, ecsDefault, effectiveSetting, partitionOf, principalSettings, resolveSetting,
-  rootArn, settingPrincipalOf, type AccountSettingRecord, type EffectiveSetting, type SettingName,
+  TRUNKING_MULTIPLIER, rootArn, settingPrincipalOf, trunkedEnis, type AccountSettingRecord, type EffectiveSetting, type SettingName,
 } from './account-settings.ts';
 export {
   FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, distribute, fargateProvider, isFargateProvider, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,

@@ -15,7 +15,7 @@ import {
 } from '../aws/index.ts';
 import type { Clock, Ids } from '../common/index.ts';
 import {
-  FARGATE_POOL, NAME_PATTERN, arns, ensureFargatePool, isInternalCluster, isAgentAttribute, keys, newCluster, parseArn,
+  FARGATE_POOL, NAME_PATTERN, arns, effectiveSetting, ensureFargatePool, settingPrincipalOf, trunkedEnis, isInternalCluster, isAgentAttribute, keys, newCluster, parseArn,
   type ClusterRecord, type ContainerInstanceRecord, type Resources, type Scope,
 } from '../ecs/index.ts';
 import { transact, type Store, type Tx } from '../state/index.ts';
@@ -172,10 +172,15 @@ export class Registrar {
     await this.authorize(peer, scope, 'ecs:Poll', arn);
     const now = this.d.clock.now();
     const agentAttributes = hello.attributes.map((a) => ({ name: a.name, value: a.value }));
+    // ENI trunking is decided when an instance is first registered, by the registering principal's awsvpcTrunking setting
+    // (ECS: newly launched instances); Fargate has none.
+    const trunking = hello.eniLimit !== undefined && name !== FARGATE_POOL && (existing
+      ? (existing.registeredResources.enis ?? 0) > hello.eniLimit
+      : (await effectiveSetting(tx, scope, settingPrincipalOf(peer.principal.arn), 'awsvpcTrunking')) === 'enabled');
     const registered: Resources = {
       cpu: hello.cpu, memory: hello.memory, ports: [...hello.reservedPorts], portsUdp: [],
       ...(hello.gpus?.length ? { gpus: [...hello.gpus] } : {}),
-      ...(hello.eniLimit !== undefined ? { enis: hello.eniLimit } : {}),
+      ...(hello.eniLimit !== undefined ? { enis: trunkedEnis(hello.eniLimit, trunking) } : {}),
     };
     const refValue: AgentInstanceRef = { instanceId: id, principal: identity.principal, secretHash: identity.secretHash };
     if (!existing || !bound) tx.put(refKey, refValue);
