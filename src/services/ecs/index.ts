@@ -51,6 +51,8 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
       UpdateService: 'as CreateService; a Fargate service\'s capacity provider strategy may change (a new deployment), an EC2 service\'s may not.',
       DescribeCapacityProviders: 'the FARGATE and FARGATE_SPOT providers; Auto Scaling group providers are not there yet.',
       PutClusterCapacityProviders: 'FARGATE and FARGATE_SPOT only.',
+      PutAccountSetting: 'every setting is stored and resolved as ECS resolves it; containerInsights is new clusters\' default and awsvpcTrunking gives newly registered instances 5 times the task ENIs; the others are stored, not acted on.',
+      PutAccountSettingDefault: 'as PutAccountSetting.',
       ContinueServiceDeployment: 'PAUSE hooks of BLUE_GREEN, LINEAR and CANARY deployments.',
       RegisterTaskDefinition: 'every field is accepted and stored; features the agent does not honour yet are refused when a task is run.',
       StopServiceDeployment: 'ROLLBACK only (ABORT is refused, as ECS documents for rolling deployments); a BLUE_GREEN, LINEAR or CANARY deployment gives traffic back to blue.',
