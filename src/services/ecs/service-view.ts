@@ -73,7 +73,9 @@ function toApiDeployment(d: DeploymentRecord, counts: TaskCounts, service: Servi
     failedTasks: d.failedTasks,
     createdAt: toDate(d.createdAt),
     updatedAt: toDate(d.updatedAt),
-    launchType: service.launchType,
+    ...(service.capacityProviderStrategy
+      ? { capacityProviderStrategy: service.capacityProviderStrategy.map((s) => ({ ...s })) }
+      : { launchType: service.launchType }),
     ...(service.platformVersion && { platformVersion: service.platformVersion, platformFamily: 'Linux' }),
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
