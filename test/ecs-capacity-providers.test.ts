@@ -86,6 +86,10 @@ describe('Fargate capacity providers', () => {
   });
 
   it("sets a cluster's providers and default strategy, refusing what ECS refuses", async () => {
+    // A strategy uses only the providers associated with the cluster.
+    await refused(ecs.send(new RunTaskCommand({
+      cluster, taskDefinition: 'worker', networkConfiguration: network(), capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+    })), 'InvalidParameterException', /^capacityProviderStrategy\[0\]\.capacityProvider: capacity provider FARGATE_SPOT is not associated with cluster spot/);
     await refused(ecs.send(new PutClusterCapacityProvidersCommand({
       cluster, capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
     })), 'InvalidParameterException', /^defaultCapacityProviderStrategy\[0\]\.capacityProvider: capacity provider FARGATE_SPOT is not associated with the cluster/);
@@ -174,6 +178,6 @@ describe('Fargate capacity providers', () => {
     const [service] = (await ecs.send(new DescribeServicesCommand({ cluster, services: ['batch'] }))).services!;
     assert.deepEqual(service.capacityProviderStrategy, [{ capacityProvider: 'FARGATE_SPOT', base: 0, weight: 1 }]);
     await refused(ecs.send(new PutClusterCapacityProvidersCommand({ cluster, capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [] })),
-      'ResourceInUseException', /FARGATE_SPOT is in use by service batch/);
+      'ResourceInUseException', /^The specified capacity provider is in use and cannot be removed: service batch uses FARGATE_SPOT\./);
   });
 });

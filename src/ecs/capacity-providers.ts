@@ -56,6 +56,20 @@ export function readStrategy(list: readonly CapacityProviderStrategyItem[], path
 }
 
 /**
+ * Checks that every provider of a strategy is associated with the cluster: ECS uses only the
+ * providers a cluster names (CreateCluster, PutClusterCapacityProviders), Fargate's included.
+ */
+export function checkAssociated(strategy: readonly StrategyItem[], clusterProviders: readonly string[], clusterName: string, path = 'capacityProviderStrategy'): void {
+  strategy.forEach((s, i) => {
+    if (!clusterProviders.includes(s.capacityProvider)) {
+      throw EcsErrors.invalidParameter(
+        `${path}[${i}].capacityProvider: capacity provider ${s.capacityProvider} is not associated with cluster ${clusterName}; associate it with PutClusterCapacityProviders first.`,
+      );
+    }
+  });
+}
+
+/**
  * The provider the next task goes to, given how many tasks each provider runs now: the base
  * provider until it runs its base; then the weighted provider furthest below its share of the
  * tasks beyond the bases (the first in the strategy on a tie). Providers of weight 0 take only

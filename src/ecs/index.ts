@@ -71,6 +71,6 @@ export {
   TRUNKING_MULTIPLIER, rootArn, settingPrincipalOf, trunkedEnis, type AccountSettingRecord, type EffectiveSetting, type SettingName,
 } from './account-settings.ts';
 export {
-  FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, distribute, fargateProvider, isFargateProvider, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,
+  FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, checkAssociated, distribute, fargateProvider, isFargateProvider, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,
 } from './capacity-providers.ts';
 export { SPOT_INTERRUPTION_REASON, interruptSpotTask } from './spot-interruption.ts';

@@ -6,7 +6,7 @@
  * (`stageServiceLaunch`) all launch this one way.
  */
 import type { Failure, NetworkConfiguration, Tag, TaskOverride } from '@aws-sdk/client-ecs';
-import { distribute, type StrategyItem } from './capacity-providers.ts';
+import { checkAssociated, distribute, type StrategyItem } from './capacity-providers.ts';
 import {
   reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type Resources,
 } from '../scheduler/index.ts';
@@ -261,6 +261,7 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, request: LaunchRe
     const fargate = req.launchType === 'FARGATE';
     const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launchType, honouredBy(deps));
     checkOverrides(req.overrides, td);
+    if (req.capacityProviderStrategy) checkAssociated(req.capacityProviderStrategy, cluster.capacityProviders, cluster.name);
     if (fargate) {
       checkFargateLaunch(td, req.overrides.cpu ?? td.cpu, req.overrides.memory ?? td.memory, {
         constraints: req.constraints.length, strategies: req.strategy.length,

@@ -68,7 +68,7 @@ export function capacityProviderOperations(deps: EcsDeps): EcsOperationTable {
             const user = services.find((s) => s.status !== 'INACTIVE' && s.capacityProviderStrategy?.some((i) => removed.includes(i.capacityProvider)));
             if (user) {
               const name = user.capacityProviderStrategy!.find((i) => removed.includes(i.capacityProvider))!.capacityProvider;
-              throw EcsErrors.resourceInUse(`The specified capacity provider ${name} is in use by service ${user.name} and cannot be removed.`);
+              throw EcsErrors.resourceInUse(`The specified capacity provider is in use and cannot be removed: service ${user.name} uses ${name}.`);
             }
           }
           const updated: ClusterRecord = { ...cluster, capacityProviders: providers, defaultCapacityProviderStrategy: strategy };

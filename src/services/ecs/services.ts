@@ -11,7 +11,7 @@ import type {
 import { describeByReferences, paginate, type ConditionValues, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, checkServiceLoadBalancers, checkFargateLaunch, clusterNameOf, honouredBy, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
+  EcsErrors, activeCluster, checkAssociated, checkServiceLoadBalancers, checkFargateLaunch, clusterNameOf, honouredBy, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
   stageCreateTaskSet, startDeployment, usesTaskSets, withClusterStrategy, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
@@ -248,6 +248,7 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
           if (td) {
             checkPlacementLimit(req.placementConstraints, td);
             if (req.launch.launchType === 'FARGATE') checkFargateLaunch(td, td.cpu, td.memory, { constraints: 0, strategies: 0 });
+            if (req.launch.capacityProviderStrategy) checkAssociated(req.launch.capacityProviderStrategy, cluster.capacityProviders, cluster.name);
             // The network is checked now, as ECS does, not first when a task would launch.
             await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, now);
             if (deps.targets) await checkServiceLoadBalancers(tx, deps.targets, scope, req.loadBalancers, td);
@@ -304,6 +305,10 @@ export function serviceOperations(deps: EcsDeps): EcsOperationTable {
           checkUpdateForController(req, current.deploymentController.type);
           if (req.capacityProviderStrategy && current.launchType !== 'FARGATE') {
             throw EcsErrors.invalidParameter("capacityProviderStrategy: only a Fargate service's capacity provider strategy can be changed by this Wharf version (Wharf has no EC2 capacity providers yet).");
+          }
+          if (req.capacityProviderStrategy) {
+            const cluster = await activeCluster(tx, scope, current.clusterName);
+            checkAssociated(req.capacityProviderStrategy, cluster.capacityProviders, cluster.name);
           }
           if (usesTaskSets(current)) return updatedTaskSetService(tx, deps, current, req);
           const td = req.taskDefinitionRef !== undefined
