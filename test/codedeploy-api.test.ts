@@ -234,8 +234,14 @@ describe('CodeDeploy API', () => {
     assert.ok(got.deploymentInfo.rollbackInfo.rollbackMessage);
     const listed = await cli('list-deployments', '--application-name', 'shop', '--deployment-group-name', 'web', '--include-only-statuses', 'Stopped');
     assert.deepEqual(listed.deployments, [deploymentId]);
-    const all = (await cd.send(new ListDeploymentsCommand({ applicationName: 'shop' }))).deployments!;
+    const all = (await cd.send(new ListDeploymentsCommand({ applicationName: 'shop', deploymentGroupName: 'web' }))).deployments!;
     assert.equal(all.length, 2);
+    // An application goes with its group; an external id links none of Wharf's deployments; a range that ends before it starts is refused.
+    await assert.rejects(cd.send(new ListDeploymentsCommand({ applicationName: 'shop' })), { name: 'DeploymentGroupNameRequiredException' });
+    assert.deepEqual((await cd.send(new ListDeploymentsCommand({ externalId: 'stack-1' }))).deployments, []);
+    await assert.rejects(cd.send(new ListDeploymentsCommand({ createTimeRange: { start: new Date(2030, 0, 2), end: new Date(2030, 0, 1) } })), { name: 'InvalidTimeRangeException' });
+    const since = (await cd.send(new ListDeploymentsCommand({ createTimeRange: { start: new Date(Date.now() + 3_600_000) } }))).deployments!;
+    assert.deepEqual(since, []);
     assert.match(await cliFails('get-deployment', '--deployment-id', 'd-NOTTHERE1'), /DeploymentDoesNotExistException/);
     assert.match(await cliFails('stop-deployment', '--deployment-id', deploymentId), /DeploymentAlreadyCompletedException/);
   });

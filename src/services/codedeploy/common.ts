@@ -149,7 +149,7 @@ export function deploymentShape(d: cd.DeploymentRecord): DeploymentInfo {
 }
 
 /** The status of the deployment's one ECS target. */
-function targetStatus(d: cd.DeploymentRecord): 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Ready' {
+export function targetStatus(d: cd.DeploymentRecord): 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Ready' {
   switch (d.status) {
     case 'Created': case 'Queued': return 'Pending';
     case 'Ready': return 'Ready';
