@@ -15,6 +15,7 @@ import {
   UntagResourceCommand, UpdateDeploymentGroupCommand, type CreateDeploymentGroupInput,
 } from '@aws-sdk/client-codedeploy';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeListenersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { FakeTaskSets } from '../src/codedeploy/ports.testing.ts';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
@@ -26,6 +27,7 @@ const controlPlane = inProcessControlPlane({ codeDeployTaskSets: taskSets });
 let plane: ControlPlane;
 let cd: CodeDeployClient;
 let elb: ElasticLoadBalancingV2Client;
+let cw: CloudWatchClient;
 const { cli, cliFails } = awsCli(() => plane.url, 'deploy');
 
 let webDeployment = '';
@@ -82,6 +84,7 @@ before(async () => {
   const options = { endpoint: plane.url, region, credentials, maxAttempts: 1 };
   cd = new CodeDeployClient(options);
   elb = new ElasticLoadBalancingV2Client(options);
+  cw = new CloudWatchClient(options);
   const ec2 = new EC2Client(options);
   const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets!;
   ec2.destroy();
@@ -101,6 +104,7 @@ before(async () => {
 after(() => {
   cd?.destroy();
   elb?.destroy();
+  cw?.destroy();
 });
 
 describe('CodeDeploy API', () => {
@@ -234,10 +238,60 @@ describe('CodeDeploy API', () => {
     assert.ok(got.deploymentInfo.rollbackInfo.rollbackMessage);
     const listed = await cli('list-deployments', '--application-name', 'shop', '--deployment-group-name', 'web', '--include-only-statuses', 'Stopped');
     assert.deepEqual(listed.deployments, [deploymentId]);
-    const all = (await cd.send(new ListDeploymentsCommand({ applicationName: 'shop' }))).deployments!;
+    const all = (await cd.send(new ListDeploymentsCommand({ applicationName: 'shop', deploymentGroupName: 'web' }))).deployments!;
     assert.equal(all.length, 2);
+    // An application goes with its group; an external id links none of Wharf's deployments; a range that ends before it starts is refused.
+    await assert.rejects(cd.send(new ListDeploymentsCommand({ applicationName: 'shop' })), { name: 'DeploymentGroupNameRequiredException' });
+    assert.deepEqual((await cd.send(new ListDeploymentsCommand({ externalId: 'stack-1' }))).deployments, []);
+    await assert.rejects(cd.send(new ListDeploymentsCommand({ createTimeRange: { start: new Date(2030, 0, 2), end: new Date(2030, 0, 1) } })), { name: 'InvalidTimeRangeException' });
+    const since = (await cd.send(new ListDeploymentsCommand({ createTimeRange: { start: new Date(Date.now() + 3_600_000) } }))).deployments!;
+    assert.deepEqual(since, []);
     assert.match(await cliFails('get-deployment', '--deployment-id', 'd-NOTTHERE1'), /DeploymentDoesNotExistException/);
     assert.match(await cliFails('stop-deployment', '--deployment-id', deploymentId), /DeploymentAlreadyCompletedException/);
+  });
+
+  it('alarms: a CloudWatch alarm going into ALARM stops the deployment (ALARM_ACTIVE) and rolls it back; target filters; the CLI\'s waiter', async () => {
+    await cw.send(new PutMetricAlarmCommand({
+      AlarmName: 'web-5xx', Namespace: 'Web', MetricName: 'Errors', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }));
+    await cw.send(new SetAlarmStateCommand({ AlarmName: 'web-5xx', StateValue: 'OK', StateReason: 'quiet' }));
+    await refused(cd.send(new UpdateDeploymentGroupCommand({
+      applicationName: 'shop', currentDeploymentGroupName: 'web', alarmConfiguration: { enabled: true, alarms: [] },
+    })), 'InvalidAlarmConfigException');
+    await cli('update-deployment-group', '--application-name', 'shop', '--current-deployment-group-name', 'web',
+      '--alarm-configuration', JSON.stringify({ enabled: true, alarms: [{ name: 'web-5xx' }] }),
+      '--auto-rollback-configuration', JSON.stringify({ enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] }));
+    const g = (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'shop', deploymentGroupName: 'web' }))).deploymentGroupInfo!;
+    assert.deepEqual(g.alarmConfiguration, { enabled: true, alarms: [{ name: 'web-5xx' }] });
+    const { deploymentId } = await cd.send(new CreateDeploymentCommand({
+      applicationName: 'shop', deploymentGroupName: 'web', revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec('web:4') } },
+    }));
+    await until(deploymentId!, (_s, phase) => phase === 'TerminationWait');
+    assert.deepEqual([await weight(prod, tgA), await weight(prod, tgB)], [100, 0]);
+    // Not waiting in Ready: ContinueDeployment READY_WAIT is refused.
+    await refused(cd.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: 'READY_WAIT' })), 'DeploymentIsNotInReadyStateException');
+    // ListDeploymentTargets' filters: by the target's status; an ECS target has no instance label.
+    const targets = (f: Record<string, string[]>) => cd.send(new ListDeploymentTargetsCommand({ deploymentId, targetFilters: f })).then((r) => r.targetIds);
+    assert.deepEqual(await targets({ TargetStatus: ['InProgress', 'Ready'] }), ['prod:web']);
+    assert.deepEqual(await targets({ TargetStatus: ['Succeeded'] }), []);
+    assert.deepEqual(await targets({ ServerInstanceLabel: ['Green'] }), []);
+    await refused(targets({ TargetStatus: ['Done'] }), 'InvalidInstanceStatusException');
+    await refused(targets({ ServerInstanceLabel: ['Purple'] }), 'InvalidInstanceTypeException');
+    assert.deepEqual((await cli('list-deployment-targets', '--deployment-id', deploymentId!, '--target-filters', 'TargetStatus=InProgress')).targetIds, ['prod:web']);
+
+    await cw.send(new SetAlarmStateCommand({ AlarmName: 'web-5xx', StateValue: 'ALARM', StateReason: 'errors seen' }));
+    assert.equal(await until(deploymentId!, (s) => s === 'Stopped', 5_000), 'Stopped');
+    const info = (await cd.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo!;
+    assert.equal(info.errorInformation?.code, 'ALARM_ACTIVE');
+    assert.match(info.errorInformation!.message!, /Activated alarms: <web-5xx>/);
+    assert.ok(info.rollbackInfo?.rollbackMessage);
+    assert.equal(info.instanceTerminationWaitTimeStarted, true);
+    assert.deepEqual(info.deploymentOverview, { Pending: 0, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 1, Ready: 0 });
+    assert.deepEqual([await weight(prod, tgB), await weight(prod, tgA)], [100, 0]);
+    // `aws deploy wait deployment-successful` polls GetDeployment: a stopped deployment is its failure, a successful one its success.
+    assert.match(await cliFails('wait', 'deployment-successful', '--deployment-id', deploymentId!), /Waiter DeploymentSuccessful failed/);
+    assert.deepEqual(await cli('wait', 'deployment-successful', '--deployment-id', webDeployment), {});
+    await cli('update-deployment-group', '--application-name', 'shop', '--current-deployment-group-name', 'web', '--alarm-configuration', JSON.stringify({ enabled: false, alarms: [{ name: 'web-5xx' }] }));
   });
 
   it('the older String revision; StopDeployment without rollback leaves traffic and task sets where they are', async () => {

@@ -5,7 +5,9 @@
  * `nslookup` inside a task gets an awsvpc service's task addresses (2, then 3 after scaling out,
  * within the TTL), a bridge service's SRV records with its tasks' dynamic host ports, and a name
  * outside the namespaces from the upstream resolver — a fake one on loopback that this test
- * starts. The test's VPC is 10.237.0.0/16; traffic goes only to loopback and the tasks it starts.
+ * starts; and an internal load balancer's DNS name, which a task resolves to the load balancer's
+ * addresses in its subnets. The test's VPC is 10.237.0.0/16; traffic goes only to loopback and
+ * the tasks it starts.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,7 @@ import {
   CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand,
   type ECSClient, type Task,
 } from '@aws-sdk/client-ecs';
+import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateRegistryCommand, DiscoverInstancesCommand, GetOperationCommand, ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
@@ -31,6 +34,9 @@ let sd: ServiceDiscoveryClient;
 let cluster = '';
 let clusterArn = '';
 let subnetId = '';
+let otherSubnetId = '';
+/** The load balancer's subnet addresses, which its Wharf gives this host (removed after, if that Wharf did not). */
+let lbAddresses: string[] = [];
 let namespaceId = '';
 let resolverWasHere = false;
 const upstream = new FakeUpstream((q) => (q.name.toLowerCase() === 'outside.example.test' && q.type === 'A'
@@ -54,6 +60,7 @@ before(async () => {
   clusterArn = created.cluster!.clusterArn!;
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.237.0.0/16' }))).Vpc!.VpcId!;
   subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.237.1.0/24', AvailabilityZone: `${region}a` }))).Subnet!.SubnetId!;
+  otherSubnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.237.2.0/24', AvailabilityZone: `${region}b` }))).Subnet!.SubnetId!;
   ec2.destroy();
   const op = (await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: 'klp.local', Vpc: vpcId }))).OperationId!;
   namespaceId = (await sd.send(new GetOperationCommand({ OperationId: op }))).Operation!.Targets!.NAMESPACE!;
@@ -65,7 +72,8 @@ after(async () => {
   await wharf?.stop();
   if (clusterArn) removeClusterContainers(clusterArn);
   await upstream.stop();
-  if (subnetId) removeAwsvpcLeftovers([subnetId]);
+  if (subnetId) removeAwsvpcLeftovers([subnetId, otherSubnetId].filter((id) => id));
+  for (const address of lbAddresses) if (loAddresses().includes(`"${address}"`)) execFileSync('ip', ['addr', 'del', `${address}/32`, 'dev', 'lo']);
   // The resolver's address, if this test's Wharf added it and did not get to remove it.
   if (!resolverWasHere && loAddresses().includes(`"${RESOLVER}"`)) execFileSync('ip', ['addr', 'del', `${RESOLVER}/32`, 'dev', 'lo']);
 });
@@ -179,5 +187,27 @@ describe("tasks resolve names with their host's resolver", () => {
     const missing = await exec(containerOf(task!), 'nslookup', '-type=a', 'nothing.klp.local');
     assert.notEqual(missing.status, 0, 'a name in the namespace without records is NXDOMAIN, not forwarded');
     assert.ok(!upstream.received.some((q) => q.name.toLowerCase().endsWith('klp.local')));
+  });
+
+  it("an internal load balancer's DNS name resolves, inside a task, to its addresses in its subnets", async (t) => {
+    if (heldElsewhere()) return t.skip(heldElsewhere() as string);
+    const elb = new ElasticLoadBalancingV2Client({ endpoint: wharf.url, region, credentials });
+    try {
+      const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'klp-internal', Scheme: 'internal', Subnets: [subnetId, otherSubnetId] }))).LoadBalancers![0]!;
+      lbAddresses = lb.AvailabilityZones!.map((z) => z.LoadBalancerAddresses![0]!.PrivateIPv4Address!).sort();
+      assert.equal(lbAddresses.length, 2);
+      assert.ok(lbAddresses.every((a) => a.startsWith('10.237.')), lbAddresses.join());
+      assert.match(lb.DNSName!, /^internal-klp-internal-/);
+      const [task] = await runningTasks('auth');
+      const inside = containerOf(task!);
+      const found = await until('the load balancer\'s addresses', async () => {
+        const lookup = await exec(inside, 'nslookup', '-type=a', lb.DNSName!);
+        const got = answered(lookup.out);
+        return got.length === 2 ? got : undefined;
+      }, 30_000);
+      assert.deepEqual(found, lbAddresses);
+    } finally {
+      elb.destroy();
+    }
   });
 });

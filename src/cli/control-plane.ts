@@ -293,7 +293,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     retention.start();
     // CodeDeploy's deployments: task sets through ECS, listener forwards through the load balancing domain.
     const codeDeploy = new CodeDeployController({
-      store: leaderStore, clock, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort({ ...deps, store: leaderStore }), traffic: codeDeployTrafficPort(leaderStore), log: o.log,
+      store: leaderStore, clock, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort({ ...deps, store: leaderStore }), traffic: codeDeployTrafficPort(leaderStore), alarms: deps.alarms, log: o.log,
     });
     await codeDeploy.start();
     // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).

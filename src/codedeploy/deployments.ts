@@ -97,20 +97,23 @@ const STATUSES: readonly DeploymentStatus[] = ['Created', 'Queued', 'InProgress'
 export interface DeploymentFilter {
   applicationName?: string;
   groupName?: string;
+  /** An external resource's id: Wharf's deployments are linked to none, so a filter on it matches none. */
+  externalId?: string;
   statuses?: string[];
   createdFrom?: number;
   createdTo?: number;
 }
 
-/** ListDeployments: newest first. */
+/** ListDeployments: newest first. An application and its group go together, as CodeDeploy has them. */
 export async function listDeployments(env: CodeDeployEnv, scope: Scope, f: DeploymentFilter): Promise<DeploymentRecord[]> {
-  if (f.groupName !== undefined && f.applicationName === undefined) throw CodeDeployErrors.invalidInput('applicationName is required with deploymentGroupName.');
+  if (f.groupName !== undefined && f.applicationName === undefined) throw CodeDeployErrors.applicationNameRequired();
+  if (f.applicationName !== undefined && f.groupName === undefined) throw CodeDeployErrors.groupNameRequired();
   if (f.applicationName !== undefined && f.groupName !== undefined) await getGroup(env, scope, f.applicationName, f.groupName);
-  else if (f.applicationName !== undefined) {
-    const app = await transact(env.store, (tx) => tx.get(keys.application(scope, f.applicationName!)));
-    if (!app) throw CodeDeployErrors.applicationDoesNotExist(f.applicationName);
-  }
   for (const s of f.statuses ?? []) if (!STATUSES.includes(s as DeploymentStatus)) throw CodeDeployErrors.invalidStatus(s);
+  if (f.createdFrom !== undefined && f.createdTo !== undefined && f.createdFrom > f.createdTo) {
+    throw CodeDeployErrors.invalidTimeRange('createTimeRange: start is after end.');
+  }
+  if (f.externalId !== undefined) return [];
   return (await listDocs<DeploymentRecord>(env.store, keys.deployments(scope))).map((d) => d.value)
     .filter((d) => (f.applicationName === undefined || d.applicationName === f.applicationName)
       && (f.groupName === undefined || d.groupName === f.groupName)

@@ -5,6 +5,7 @@
  * DeleteDeploymentGroup. Cross-field rules live here; members and enums are the model's.
  */
 import { listDocs, transact } from '../state/index.ts';
+import { checkAlarmConfiguration, type AlarmConfigurationRecord } from './alarms.ts';
 import { getConfig, DEFAULT_ECS_CONFIG } from './configs.ts';
 import type { CodeDeployEnv } from './env.ts';
 import { CodeDeployErrors } from './errors.ts';
@@ -69,6 +70,7 @@ async function checkGroup(env: CodeDeployEnv, scope: Scope, g: DeploymentGroupRe
   if (g.autoRollback.enabled && g.autoRollback.events.length === 0) {
     throw CodeDeployErrors.invalidAutoRollback('autoRollbackConfiguration.events: name at least one event when automatic rollback is enabled.');
   }
+  checkAlarmConfiguration(g.extra.alarmConfiguration as AlarmConfigurationRecord | undefined);
   const config = await getConfig(env, scope, g.deploymentConfigName);
   if (config.computePlatform !== 'ECS') throw CodeDeployErrors.invalidInput(`deploymentConfigName: ${config.name} is not an ECS deployment configuration.`);
 }

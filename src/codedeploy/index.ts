@@ -22,4 +22,5 @@ export {
 } from './deployments.ts';
 export { MAX_TAGS, checkTags, codeDeployResourceInfo, listTags, tagResource, untagResource } from './tags.ts';
 export { INSTALL_TIMEOUT_MS, advanceDeployment, initialEngine, nextShift, type Observed, type StageStep } from './stages.ts';
-export type { ForwardWeight, ServiceView, TaskSetView, TaskSetsPort, TrafficPort } from './ports.ts';
+export type { AlarmStatesPort, ForwardWeight, ServiceView, TaskSetView, TaskSetsPort, TrafficPort } from './ports.ts';
+export { MAX_ALARMS, alarmStop, checkAlarmConfiguration, watchedAlarms, type AlarmConfigurationRecord, type AlarmState } from './alarms.ts';

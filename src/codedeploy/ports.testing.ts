@@ -2,10 +2,12 @@
  * TEST HARNESS, not production code: in-memory ECS task sets and listener forwards behind the
  * deployment engine's ports. Task sets start not steady; `settle()` makes them steady, as ECS
  * would once their tasks run healthy. `fail` makes the next calls of a method throw a refusal;
- * `unreachable` makes every call throw as a store that does not answer would.
+ * `unreachable` makes every call throw as a store that does not answer would. `FakeAlarms` holds
+ * CloudWatch alarms' states and tells its listeners when one changes.
  */
 import { AwsError } from '../aws/index.ts';
-import type { ForwardWeight, ServiceView, TaskSetView, TaskSetsPort, TrafficPort } from './ports.ts';
+import type { AlarmState } from './alarms.ts';
+import type { AlarmStatesPort, ForwardWeight, ServiceView, TaskSetView, TaskSetsPort, TrafficPort } from './ports.ts';
 import type { EcsAppSpec, Scope } from './records.ts';
 
 /** A fake ECS with services running task sets. */
@@ -100,5 +102,26 @@ export class FakeTraffic implements TrafficPort {
   /** The weight of `targetGroupArn` on the listener. */
   weight(listenerArn: string, targetGroupArn: string): number {
     return this.listeners.get(listenerArn)?.find((w) => w.targetGroupArn === targetGroupArn)?.weight ?? 0;
+  }
+}
+
+/** Fake CloudWatch alarms: `set` changes a state (or, undefined, deletes the alarm) and tells the listeners. */
+export class FakeAlarms implements AlarmStatesPort {
+  readonly states = new Map<string, AlarmState['state']>();
+  private readonly listeners = new Set<(scope: Scope, name: string) => void>();
+
+  async read(_tx: unknown, _scope: Scope, names: readonly string[]): Promise<AlarmState[]> {
+    return names.flatMap((name) => { const state = this.states.get(name); return state ? [{ name, state }] : []; });
+  }
+
+  subscribe(listener: (scope: Scope, name: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  set(scope: Scope, name: string, state: AlarmState['state'] | undefined): void {
+    if (state) this.states.set(name, state);
+    else this.states.delete(name);
+    for (const l of this.listeners) l(scope, name);
   }
 }

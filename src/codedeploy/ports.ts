@@ -5,6 +5,8 @@
  * weights). The control plane implements them over the ECS and ELBv2 domains; tests over fakes.
  * A port call that cannot be done throws an AwsError; the engine fails the deployment with its message.
  */
+import type { Tx } from '../state/index.ts';
+import type { AlarmState } from './alarms.ts';
 import type { EcsAppSpec, Scope } from './records.ts';
 
 /** A task set as the engine sees it. */
@@ -58,4 +60,15 @@ export interface TrafficPort {
   forwards(scope: Scope, listenerArn: string): Promise<ForwardWeight[] | undefined>;
   /** Rewrites the listener's default forward action to these groups and weights (nothing when it already forwards so). */
   forward(scope: Scope, listenerArn: string, weights: ForwardWeight[]): Promise<void>;
+}
+
+/**
+ * How the engine reads CloudWatch alarms (ECS's deployment alarms port serves): states read
+ * through the engine's transaction, and a call whenever one changes so a deployment stops at once.
+ */
+export interface AlarmStatesPort {
+  /** The alarms of these names in `scope` that exist. */
+  read(tx: Tx, scope: Scope, names: readonly string[]): Promise<AlarmState[]>;
+  /** Calls `listener` when an alarm's state changes (or it comes or goes); returns the unsubscribe. */
+  subscribe(listener: (scope: Scope, name: string) => void): () => void;
 }

@@ -70,7 +70,7 @@ export interface DeploymentGroupRecord {
   targetGroupPairs: TargetGroupPairRecord[];
   blueGreen: BlueGreenRecord;
   autoRollback: AutoRollbackRecord;
-  /** The fields Wharf keeps and shows back but does not act on (alarms, triggers). */
+  /** The fields Wharf keeps and shows back as given: alarmConfiguration (the engine reads it, see alarms.ts) and triggerConfigurations (not acted on). */
   extra: Record<string, unknown>;
   lastAttempted?: DeploymentSummary;
   lastSuccessful?: DeploymentSummary;

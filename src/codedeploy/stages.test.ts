@@ -174,4 +174,27 @@ describe('ECS deployment stage machine', () => {
     assert.equal(end.status, 'Failed');
     assert.equal(end.completed?.error?.code, 'TIMEOUT');
   });
+
+  test('an alarm stops the deployment (Stopped, ALARM_ACTIVE), rolling back on DEPLOYMENT_STOP_ON_ALARM only; once blue is being deleted it no longer counts', () => {
+    const alarm = { code: 'ALARM_ACTIVE', message: 'alarms activated' };
+    const run = new Run({ autoRollback: { enabled: true, events: ['DEPLOYMENT_STOP_ON_ALARM'] }, blueGreen: { ...deployment().blueGreen, terminationWaitMinutes: 10 } }, 0);
+    run.pass(T0);
+    run.pass(T0 + 1);
+    assert.equal(run.d.engine.phase, 'TerminationWait');
+    run.pass(T0 + 2, { alarm });
+    assert.deepEqual([run.d.engine.phase, run.d.engine.ending?.status, run.d.engine.ending?.rollback, run.d.engine.greenPercent], ['RollBack', 'Stopped', true, 0]);
+    const step = run.pass(T0 + 3, { greenGone: true });
+    assert.deepEqual([step.status, step.completed?.error?.code, Boolean(step.completed?.rollbackMessage)], ['Stopped', 'ALARM_ACTIVE', true]);
+
+    const stays = new Run({ autoRollback: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } });
+    const stopped = stays.pass(T0, { alarm });
+    assert.deepEqual([stopped.status, stopped.completed?.rollbackMessage, stays.event('Install')], ['Stopped', undefined, 'Skipped']);
+
+    const late = new Run({}, 0);
+    late.pass(T0);
+    assert.equal(late.d.engine.phase, 'Terminate');
+    late.pass(T0 + 1, { alarm, blueGone: false });
+    assert.deepEqual([late.d.engine.phase, late.d.engine.ending], ['Terminate', undefined]);
+    assert.equal(late.pass(T0 + 2, { alarm }).status, 'Succeeded');
+  });
 });

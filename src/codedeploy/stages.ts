@@ -29,6 +29,8 @@ export interface Observed {
   blueGone: boolean;
   /** A port call failed this pass: the deployment fails. */
   failure?: { code: string; message: string };
+  /** The group's alarms stop the deployment (ALARM_ACTIVE): it stops, rolling back on DEPLOYMENT_STOP_ON_ALARM. */
+  alarm?: { code: string; message: string };
 }
 
 /** What a pass decided. */
@@ -72,6 +74,11 @@ export function advanceDeployment(d: DeploymentRecord, seen: Observed, now: numb
   if (seen.failure && !s.ending && s.phase !== 'Done') {
     const rollback = d.autoRollback.enabled && d.autoRollback.events.includes('DEPLOYMENT_FAILURE');
     s = { ...s, ending: { status: 'Failed', ...seen.failure, rollback } };
+  }
+  // Alarms watch the deployment until blue is being deleted (then there is nothing to go back to).
+  if (seen.alarm && !s.ending && !['Terminate', 'RollBack', 'Done'].includes(s.phase)) {
+    const rollback = d.autoRollback.enabled && d.autoRollback.events.includes('DEPLOYMENT_STOP_ON_ALARM');
+    s = { ...s, ending: { status: 'Stopped', ...seen.alarm, rollback } };
   }
   const wake: number[] = [];
   const enter = (phase: EngineState['phase']) => { s = { ...s, phase, phaseSince: now }; };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import * as cd from '../../codedeploy/index.ts';
-import { FakeTaskSets, FakeTraffic } from '../../codedeploy/ports.testing.ts';
+import { FakeAlarms, FakeTaskSets, FakeTraffic } from '../../codedeploy/ports.testing.ts';
 import { randomIds } from '../../common/index.ts';
 import { getDoc, SqliteStore } from '../../state/index.ts';
 import { VirtualTime } from '../virtual-time.testing.ts';
@@ -23,7 +23,7 @@ afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
 
-async function world(group: Partial<cd.GroupSpec> = {}, config = 'CodeDeployDefault.ECSAllAtOnce') {
+async function world(group: Partial<cd.GroupSpec> = {}, config = 'CodeDeployDefault.ECSAllAtOnce', alarms = new FakeAlarms()) {
   const store = SqliteStore.open(':memory:');
   const time = new VirtualTime(Date.UTC(2026, 5, 1));
   const env = { store, clock: time, ids: randomIds };
@@ -37,7 +37,7 @@ async function world(group: Partial<cd.GroupSpec> = {}, config = 'CodeDeployDefa
     serviceRoleArn: 'arn:aws:iam::111122223333:role/cd', deploymentConfigName: config, ecsServices: [{ clusterName: 'prod', serviceName: 'web' }],
     targetGroupPairs: [{ targetGroups: ['tg-a', 'tg-b'], prodListenerArns: [PROD], testListenerArns: [TEST] }], ...group,
   }, []);
-  const controller = new CodeDeployController({ store, clock: time, timers: time, taskSets, traffic, intervalMs: 1000 });
+  const controller = new CodeDeployController({ store, clock: time, timers: time, taskSets, traffic, alarms, intervalMs: 1000 });
   closers.push(() => store.close(), () => controller.close());
   await controller.start();
   const deploy = async () => (await cd.createDeployment(env, scope, { applicationName: 'app', groupName: 'dg', revision: { type: 'AppSpecContent', content: APPSPEC } })).id;
@@ -48,7 +48,7 @@ async function world(group: Partial<cd.GroupSpec> = {}, config = 'CodeDeployDefa
     await time.advance(ms);
     await controller.runOnce();
   };
-  return { env, time, taskSets, traffic, blue, controller, deploy, get, settle };
+  return { env, time, taskSets, traffic, alarms, blue, controller, deploy, get, settle };
 }
 
 describe('CodeDeploy deployment engine', () => {
@@ -175,5 +175,81 @@ describe('CodeDeploy deployment engine', () => {
     assert.equal(d.status, 'Failed');
     assert.equal(d.error?.code, 'INVALID_ECS_SERVICE');
     assert.match(d.error!.message, /ECS deployment controller, not CODE_DEPLOY/);
+  });
+
+  describe('alarms', () => {
+    const watched = (extra: Partial<cd.AlarmConfigurationRecord> = {}, events = ['DEPLOYMENT_STOP_ON_ALARM']): Partial<cd.GroupSpec> => ({
+      blueGreen: { terminationWaitMinutes: 60 },
+      autoRollback: { enabled: events.length > 0, events },
+      extra: { alarmConfiguration: { enabled: true, alarms: [{ name: 'web-5xx' }], ...extra } },
+    });
+    /** Waits (in real time, the virtual clock still) for the engine to have moved the deployment on its own. */
+    const until = async (get: () => Promise<cd.DeploymentRecord>, status: string) => {
+      for (let i = 0; i < 100 && (await get()).status !== status; i++) await new Promise((r) => setTimeout(r, 10));
+      return get();
+    };
+
+    test('an alarm going into ALARM during the termination wait wakes the engine: Stopped with ALARM_ACTIVE, traffic back on blue', async () => {
+      const w = await world(watched());
+      w.alarms.set(scope, 'web-5xx', 'OK');
+      const id = await w.deploy();
+      await w.settle();
+      w.taskSets.settle();
+      await w.settle();
+      assert.deepEqual([(await w.get(id)).engine.phase, w.traffic.weight(PROD, TG_B)], ['TerminationWait', 100]);
+      w.alarms.set(scope, 'web-5xx', 'ALARM');
+      let d = await until(() => w.get(id), 'Stopped');
+      assert.equal(d.status, 'Stopped');
+      assert.equal(d.error?.code, 'ALARM_ACTIVE');
+      assert.match(d.error!.message, /alarms have been activated.*web-5xx/);
+      await w.settle();
+      d = await w.get(id);
+      assert.ok(d.rollbackMessage);
+      assert.deepEqual([w.traffic.weight(PROD, TG_A), w.traffic.weight(TEST, TG_A)], [100, 100]);
+      assert.deepEqual((await w.taskSets.service(scope, 'prod', 'web'))!.taskSets.map((t) => [t.id, t.status]), [[w.blue.id, 'PRIMARY']]);
+    });
+
+    test('without DEPLOYMENT_STOP_ON_ALARM the deployment stops where it is; a disabled configuration watches nothing', async () => {
+      const w = await world(watched({}, ['DEPLOYMENT_FAILURE']));
+      w.alarms.set(scope, 'web-5xx', 'ALARM');
+      const id = await w.deploy();
+      await w.settle();
+      const d = await w.get(id);
+      assert.deepEqual([d.status, d.error?.code, d.rollbackMessage], ['Stopped', 'ALARM_ACTIVE', undefined]);
+      assert.equal(w.taskSets.created.length, 0);
+      const quiet = await world({ ...watched({ enabled: false }), blueGreen: {} });
+      quiet.alarms.set(scope, 'web-5xx', 'ALARM');
+      const other = await quiet.deploy();
+      await quiet.settle();
+      quiet.taskSets.settle();
+      await quiet.settle();
+      await quiet.settle();
+      assert.equal((await quiet.get(other)).status, 'Succeeded');
+    });
+
+    test('an alarm that cannot be read stops the deployment unless the group ignores poll failures', async () => {
+      const w = await world(watched());
+      const id = await w.deploy();
+      await w.settle();
+      await w.settle();
+      const d = await w.get(id);
+      assert.deepEqual([d.status, d.error?.code], ['Stopped', 'ALARM_ACTIVE']);
+      assert.match(d.error!.message, /could not be retrieved/);
+      const ignoring = await world(watched({ ignorePollAlarmFailure: true }, []));
+      const other = await ignoring.deploy();
+      await ignoring.settle();
+      ignoring.taskSets.settle();
+      await ignoring.settle();
+      await ignoring.settle();
+      assert.equal((await ignoring.get(other)).status, 'InProgress', 'blue waits out the termination wait');
+      assert.equal(ignoring.traffic.weight(PROD, TG_B), 100);
+    });
+
+    test('the group refuses more than ten alarms, or an enabled configuration with none', async () => {
+      const w = await world();
+      const tooMany = { enabled: true, alarms: Array.from({ length: 11 }, (_, i) => ({ name: `a${i}` })) };
+      await assert.rejects(cd.updateGroup(w.env, scope, 'app', 'dg', undefined, { extra: { alarmConfiguration: tooMany } }), { code: 'AlarmsLimitExceededException' });
+      await assert.rejects(cd.updateGroup(w.env, scope, 'app', 'dg', undefined, { extra: { alarmConfiguration: { enabled: true, alarms: [] } } }), { code: 'InvalidAlarmConfigException' });
+    });
   });
 });

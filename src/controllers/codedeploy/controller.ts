@@ -14,7 +14,7 @@
  * it but crashed before writing finds it again instead of creating another.
  */
 import {
-  advanceDeployment, isActive, keys, parseDeploymentKey, stageDeploymentProgress,
+  advanceDeployment, alarmStop, isActive, watchedAlarms, type AlarmStatesPort, keys, parseDeploymentKey, stageDeploymentProgress,
   type DeploymentGroupRecord, type DeploymentRecord, type EngineState, type Observed, type Scope, type ServiceView, type TaskSetsPort, type TrafficPort,
 } from '../../codedeploy/index.ts';
 import type { Clock } from '../../common/index.ts';
@@ -26,6 +26,8 @@ export interface CodeDeployControllerOptions {
   clock: Clock;
   taskSets: TaskSetsPort;
   traffic: TrafficPort;
+  /** CloudWatch's alarms, for the groups whose alarmConfiguration watches their deployments (without it, none do). */
+  alarms?: AlarmStatesPort;
   timers?: Timers;
   log?: (message: string) => void;
   /** How often active deployments are looked at even when nothing changed (green's tasks starting). Default 1 s. */
@@ -39,6 +41,7 @@ export class CodeDeployController {
   private queued = false;
   private cancel?: () => void;
   private off?: () => void;
+  private offAlarms?: () => void;
   private closed = false;
 
   constructor(private readonly o: CodeDeployControllerOptions) {
@@ -49,6 +52,8 @@ export class CodeDeployController {
   async start(): Promise<void> {
     await this.deployments.start();
     this.off = this.deployments.subscribe(() => this.kick());
+    // An alarm changing state is looked at at once (a pass with no active deployment does nothing).
+    this.offAlarms = this.o.alarms?.subscribe(() => this.kick());
     this.kick();
   }
 
@@ -57,6 +62,7 @@ export class CodeDeployController {
     this.closed = true;
     this.cancel?.();
     this.off?.();
+    this.offAlarms?.();
     this.deployments.close();
     await this.pass.catch(() => undefined);
   }
@@ -119,7 +125,8 @@ export class CodeDeployController {
       failure = failureOf(error);
       if (!failure) throw error; // not a refusal: the next pass tries again
     }
-    let step = advanceDeployment(d, { ...observe(d.engine, service), ...(failure ? { failure } : {}) }, now);
+    const alarm = d.engine.ending ? undefined : await this.alarmStop(scope, d);
+    let step = advanceDeployment(d, { ...observe(d.engine, service), ...(failure ? { failure } : {}), ...(alarm ? { alarm } : {}) }, now);
     try {
       step = { ...step, state: await this.converge(scope, d, step.state, service) };
     } catch (error) {
@@ -143,6 +150,17 @@ export class CodeDeployController {
       stageDeploymentProgress(tx, scope, next, group);
     });
     return step.wakeAt;
+  }
+
+  /** Whether the alarms of the deployment's group stop it now (their states read as they are). */
+  private async alarmStop(scope: Scope, d: DeploymentRecord): Promise<{ code: string; message: string } | undefined> {
+    const port = this.o.alarms;
+    if (!port) return undefined;
+    return transact(this.o.store, async (tx) => {
+      const group = await tx.get<DeploymentGroupRecord>(keys.group(scope, d.applicationName, d.groupName));
+      const names = watchedAlarms(group);
+      return names.length ? alarmStop(group, await port.read(tx, scope, names)) : undefined;
+    });
   }
 
   /** Blue is the service's PRIMARY task set and its target group; green the pair's other group. */

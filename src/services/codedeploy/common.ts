@@ -140,7 +140,8 @@ export function deploymentShape(d: cd.DeploymentRecord): DeploymentInfo {
     updateOutdatedInstancesOnly: false,
     ...(d.rollbackMessage ? { rollbackInfo: { rollbackMessage: d.rollbackMessage } } : {}),
     deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
-    instanceTerminationWaitTimeStarted: e.terminationWaitStartedAt !== undefined && e.phase === 'TerminationWait',
+    // Whether the wait before blue is deleted has started (it stays so once it has, as CodeDeploy's does).
+    instanceTerminationWaitTimeStarted: e.terminationWaitStartedAt !== undefined,
     blueGreenDeploymentConfiguration: blueGreenShape(d.blueGreen),
     loadBalancerInfo: { targetGroupPairInfoList: [pairShape(d.targetGroupPair)] },
     computePlatform: 'ECS',
@@ -149,7 +150,7 @@ export function deploymentShape(d: cd.DeploymentRecord): DeploymentInfo {
 }
 
 /** The status of the deployment's one ECS target. */
-function targetStatus(d: cd.DeploymentRecord): 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Ready' {
+export function targetStatus(d: cd.DeploymentRecord): 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Ready' {
   switch (d.status) {
     case 'Created': case 'Queued': return 'Pending';
     case 'Ready': return 'Ready';

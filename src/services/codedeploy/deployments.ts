@@ -3,7 +3,7 @@
  */
 import { AwsError, type RequestContext } from '../../aws/index.ts';
 import * as cd from '../../codedeploy/index.ts';
-import { deploymentShape, envOf, page, scopeOf, targetShape, type CodeDeployDeps, type CodeDeployOperationTable } from './common.ts';
+import { deploymentShape, envOf, page, scopeOf, targetShape, targetStatus, type CodeDeployDeps, type CodeDeployOperationTable } from './common.ts';
 
 /** The deployment operations. */
 export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationTable {
@@ -49,7 +49,7 @@ export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationT
     ListDeployments: {
       handler: async (i, ctx) => {
         const all = await cd.listDeployments(env, scopeOf(ctx), {
-          applicationName: i.applicationName, groupName: i.deploymentGroupName, statuses: i.includeOnlyStatuses,
+          applicationName: i.applicationName, groupName: i.deploymentGroupName, externalId: i.externalId, statuses: i.includeOnlyStatuses,
           createdFrom: i.createTimeRange?.start?.getTime(), createdTo: i.createTimeRange?.end?.getTime(),
         });
         const p = page(all, (d) => `${String(Number.MAX_SAFE_INTEGER - d.createdAt).padStart(16, '0')}/${d.id}`, i.nextToken);
@@ -75,7 +75,7 @@ export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationT
       handler: async (i, ctx) => {
         const d = await cd.getDeployment(env, scopeOf(ctx), i.deploymentId!);
         if (d.status === 'Created') throw cd.CodeDeployErrors.deploymentNotStarted(d.id);
-        return { targetIds: [cd.ecsTargetId(d)] };
+        return { targetIds: targetMatches(d, i.targetFilters) ? [cd.ecsTargetId(d)] : [] };
       },
     },
     GetDeploymentTarget: {
@@ -96,4 +96,27 @@ export function deploymentOperations(deps: CodeDeployDeps): CodeDeployOperationT
       },
     },
   };
+}
+
+const TARGET_STATUSES = ['Failed', 'InProgress', 'Pending', 'Ready', 'Skipped', 'Succeeded', 'Unknown'];
+
+/**
+ * ListDeploymentTargets' targetFilters: TargetStatus (the target's status among those given)
+ * and ServerInstanceLabel (Blue or Green: a label of EC2 instances, which an ECS target has not,
+ * so it matches none).
+ */
+function targetMatches(d: cd.DeploymentRecord, filters: Record<string, string[]> | undefined): boolean {
+  let match = true;
+  for (const [name, values] of Object.entries(filters ?? {})) {
+    if (name === 'TargetStatus') {
+      const bad = values.find((v) => !TARGET_STATUSES.includes(v));
+      if (bad !== undefined) throw cd.CodeDeployErrors.invalidInstanceStatus(`targetFilters.TargetStatus: ${bad} is not one of ${TARGET_STATUSES.join(', ')}.`);
+      if (values.length && !values.includes(targetStatus(d))) match = false;
+    } else if (name === 'ServerInstanceLabel') {
+      const bad = values.find((v) => v !== 'Blue' && v !== 'Green');
+      if (bad !== undefined) throw cd.CodeDeployErrors.invalidInstanceType(`targetFilters.ServerInstanceLabel: ${bad} is not Blue or Green.`);
+      if (values.length) match = false;
+    } else throw cd.CodeDeployErrors.invalidTargetFilterName(`targetFilters: ${name} is not TargetStatus or ServerInstanceLabel.`);
+  }
+  return match;
 }

@@ -25,7 +25,7 @@ export function codeDeployService(deps: CodeDeployDeps): ServiceDefinition<Coded
     partly: {
       CreateApplication: 'ECS applications only: Server and Lambda are refused with InvalidComputePlatformException.',
       CreateDeploymentConfig: 'ECS configurations (trafficRoutingConfig) only.',
-      CreateDeploymentGroup: 'ECS blue/green groups: one ECS service, one target group pair with a production listener and an optional test listener. Alarms and triggers are stored, not acted on.',
+      CreateDeploymentGroup: 'ECS blue/green groups: one ECS service, one target group pair with a production listener and an optional test listener. Alarms stop deployments (alarmConfiguration); triggers are stored, not acted on.',
       UpdateApplication: 'renames only an application without deployment groups.',
       CreateDeployment: 'AppSpecContent (or String) revisions of an ECS AppSpec; Hooks naming Lambda functions are refused. One active deployment per group (DeploymentLimitExceededException).',
       StopDeployment: 'with autoRollbackEnabled the deployment itself returns traffic to the original task set and deletes the replacement; no separate rollback deployment is created.',
