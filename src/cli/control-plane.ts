@@ -53,6 +53,8 @@ import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { acmService } from '../services/acm/index.ts';
 import { serviceDiscoveryService } from '../services/servicediscovery/index.ts';
 import { codeDeployService } from '../services/codedeploy/index.ts';
+import { sqsService } from '../services/sqs/index.ts';
+import { QueueSignals } from '../queues/index.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
 import { EventStore, applyRetention, storeStreamLock, type LiveTailSettings } from '../logs/index.ts';
@@ -357,6 +359,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         .catch((error: unknown) => o.log(`scan on push: ${String(error)}`));
     },
   });
+  // Long polls wake on sends through the API and EventBridge's deliveries alike.
+  const queueSignals = new QueueSignals();
   const apis: ServiceDefinition[] = [
     ecsService(deps) as ServiceDefinition,
     ecrService({
@@ -371,6 +375,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     serviceDiscoveryService({ store, clock, ids: randomIds }) as ServiceDefinition,
     codeDeployService({ store, clock, ids: randomIds, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort(deps) }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
+    sqsService({ store, clock, ids: randomIds, signals: queueSignals }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
