@@ -15,12 +15,13 @@ import {
   ListQueueTagsCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand,
   SQSClient, StartMessageMoveTaskCommand, TagQueueCommand, UntagQueueCommand,
 } from '@aws-sdk/client-sqs';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { ACCOUNT, inProcessControlPlane, refused, userWithKey } from './support/in-process.ts';
 import { awsCliEnv, credentials, region, tempDir } from './support/wharf.ts';
 
 const run = promisify(execFile);
 
-const plane = inProcessControlPlane();
+const plane = inProcessControlPlane({ sqsMetricsIntervalMs: 500 });
 
 /**
  * A data path giving the AWS CLI SQS's model in AWS JSON 1.0: this CLI's own model (Query, as
@@ -206,6 +207,28 @@ describe('SQS API', () => {
     await c.send(new SendMessageCommand({ QueueUrl: q, MessageBody: 'allowed' }));
     await refused(c.send(new ReceiveMessageCommand({ QueueUrl: q })), 'AccessDeniedException', /sqs:ReceiveMessage/);
     await refused(c.send(new SendMessageCommand({ QueueUrl: `${url}/${ACCOUNT}/elsewhere`, MessageBody: 'x' })), 'AccessDeniedException', /sqs:SendMessage/);
+  });
+
+  test('metrics: AWS/SQS counts and queue state by QueueName in CloudWatch', async () => {
+    const c = sqs();
+    const q = await queue('metered');
+    for (let i = 0; i < 3; i++) await c.send(new SendMessageCommand({ QueueUrl: q, MessageBody: `m${i}` }));
+    const got = (await c.send(new ReceiveMessageCommand({ QueueUrl: q }))).Messages!;
+    await c.send(new DeleteMessageCommand({ QueueUrl: q, ReceiptHandle: got[0]!.ReceiptHandle }));
+    const cw = new CloudWatchClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+    const sum = async (MetricName: string, Statistic: 'Sum' | 'Maximum') => {
+      const { Datapoints } = await cw.send(new GetMetricStatisticsCommand({
+        Namespace: 'AWS/SQS', MetricName, Dimensions: [{ Name: 'QueueName', Value: 'metered' }],
+        StartTime: new Date(Date.now() - 600_000), EndTime: new Date(Date.now() + 120_000), Period: 60, Statistics: [Statistic],
+      }));
+      return (Datapoints ?? []).reduce((n, d) => (Statistic === 'Sum' ? n + (d.Sum ?? 0) : Math.max(n, d.Maximum ?? 0)), 0);
+    };
+    for (let i = 0; ; i++) {
+      const [sent, received, deleted, visible] = [await sum('NumberOfMessagesSent', 'Sum'), await sum('NumberOfMessagesReceived', 'Sum'), await sum('NumberOfMessagesDeleted', 'Sum'), await sum('ApproximateNumberOfMessagesVisible', 'Maximum')];
+      if (sent === 3 && received === 1 && deleted === 1 && visible === 2) break;
+      assert.ok(i < 40, `metrics: sent ${sent}, received ${received}, deleted ${deleted}, visible ${visible}`);
+      await sleep(250);
+    }
   });
 
   test('the AWS CLI (with SQS\'s AWS JSON model, as newer CLIs have it): create, send with message attributes, receive, delete, list', async () => {

@@ -55,6 +55,7 @@ import { serviceDiscoveryService } from '../services/servicediscovery/index.ts';
 import { codeDeployService } from '../services/codedeploy/index.ts';
 import { sqsService } from '../services/sqs/index.ts';
 import { QueueSignals } from '../queues/index.ts';
+import { SqsMetrics } from './sqs-metrics.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
 import { EventStore, applyRetention, storeStreamLock, type LiveTailSettings } from '../logs/index.ts';
@@ -124,6 +125,8 @@ export interface ControlPlaneOptions {
   clock?: Clock;
   /** EFS file systems and access points for tasks' EFS volumes (without it, task definitions with EFS volumes are not launched). */
   efs?: EfsPort;
+  /** How often AWS/SQS metrics are published (default a minute). */
+  sqsMetricsIntervalMs?: number;
   /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
@@ -361,6 +364,12 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   // Long polls wake on sends through the API and EventBridge's deliveries alike.
   const queueSignals = new QueueSignals();
+  // AWS/SQS metrics once a minute: this replica's counts, and the queues' state from the leader.
+  const sqsMetrics = new SqsMetrics(store, clock);
+  const sqsMetricsTimer = setInterval(() => {
+    sqsMetrics.publish(leadership.leading).catch((error: unknown) => o.log(`sqs metrics: ${String(error)}`));
+  }, o.sqsMetricsIntervalMs ?? 60_000);
+  sqsMetricsTimer.unref();
   const apis: ServiceDefinition[] = [
     ecsService(deps) as ServiceDefinition,
     ecrService({
@@ -375,7 +384,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     serviceDiscoveryService({ store, clock, ids: randomIds }) as ServiceDefinition,
     codeDeployService({ store, clock, ids: randomIds, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort(deps) }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
-    sqsService({ store, clock, ids: randomIds, signals: queueSignals }) as ServiceDefinition,
+    sqsService({ store, clock, ids: randomIds, signals: queueSignals, activity: sqsMetrics }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
@@ -421,6 +430,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       return leadership.leading;
     },
     async stop() {
+      clearInterval(sqsMetricsTimer);
       await leadership.close();
       await presence.close();
       await link!.close();
