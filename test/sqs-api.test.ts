@@ -15,6 +15,7 @@ import {
   ListQueueTagsCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand,
   SQSClient, StartMessageMoveTaskCommand, TagQueueCommand, UntagQueueCommand,
 } from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { ACCOUNT, inProcessControlPlane, refused, userWithKey } from './support/in-process.ts';
 import { awsCliEnv, credentials, region, tempDir } from './support/wharf.ts';
@@ -228,6 +229,25 @@ describe('SQS API', () => {
       if (sent === 3 && received === 1 && deleted === 1 && visible === 2) break;
       assert.ok(i < 40, `metrics: sent ${sent}, received ${received}, deleted ${deleted}, visible ${visible}`);
       await sleep(250);
+    }
+  });
+
+  test('EventBridge: a rule delivers matching events to an SQS queue target, and to a FIFO queue in its SqsParameters group', async () => {
+    const c = sqs();
+    const q = await queue('events-in');
+    const fq = await queue('events-in.fifo', { FifoQueue: 'true' });
+    const eb = new EventBridgeClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+    await eb.send(new PutRuleCommand({ Name: 'to-sqs', EventPattern: JSON.stringify({ source: ['orders'] }) }));
+    await eb.send(new PutTargetsCommand({ Rule: 'to-sqs', Targets: [
+      { Id: 'q', Arn: `arn:aws:sqs:${region}:${ACCOUNT}:events-in` },
+      { Id: 'f', Arn: `arn:aws:sqs:${region}:${ACCOUNT}:events-in.fifo`, SqsParameters: { MessageGroupId: 'orders' } },
+    ] }));
+    await eb.send(new PutEventsCommand({ Entries: [{ Source: 'orders', DetailType: 'placed', Detail: JSON.stringify({ id: 7 }) }] }));
+    for (const [u, fifo] of [[q, false], [fq, true]] as const) {
+      const m = (await c.send(new ReceiveMessageCommand({ QueueUrl: u, WaitTimeSeconds: 10, MessageSystemAttributeNames: ['MessageGroupId'] }))).Messages?.[0];
+      const event = JSON.parse(m?.Body ?? '{}');
+      assert.deepEqual([event.source, event['detail-type'], event.detail], ['orders', 'placed', { id: 7 }]);
+      if (fifo) assert.equal(m?.Attributes?.MessageGroupId, 'orders');
     }
   });
 

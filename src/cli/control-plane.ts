@@ -231,6 +231,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     registries: ecsRegistriesPort(store, clock, randomIds),
     alarms: ecsAlarmsPort(store, (error) => o.log(`ecs alarms: ${String(error)}`)),
   };
+  // Long polls wake on sends through the API and EventBridge's deliveries alike.
+  const queueSignals = new QueueSignals();
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);
@@ -286,7 +288,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     await services.start();
     // EventBridge's deliveries and schedules, and CloudWatch's alarms.
     const events = o.leaderLoops?.events === false ? undefined
-      : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents, logMetrics), log: o.log });
+      : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents, logMetrics, queueSignals), log: o.log });
     events?.start();
     const alarms = o.leaderLoops?.alarms === false ? undefined : new AlarmController({
       store: leaderStore, clock, ids: randomIds, log: o.log, onStateChange: alarmStateEvents(leaderStore, randomIds, () => clock.now(), o.log),
@@ -362,8 +364,6 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         .catch((error: unknown) => o.log(`scan on push: ${String(error)}`));
     },
   });
-  // Long polls wake on sends through the API and EventBridge's deliveries alike.
-  const queueSignals = new QueueSignals();
   // AWS/SQS metrics once a minute: this replica's counts, and the queues' state from the leader.
   const sqsMetrics = new SqsMetrics(store, clock);
   const sqsMetricsTimer = setInterval(() => {
