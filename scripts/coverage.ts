@@ -22,6 +22,7 @@ import { elbv2Service } from '../src/services/elbv2/index.ts';
 import { acmService } from '../src/services/acm/index.ts';
 import { serviceDiscoveryService } from '../src/services/servicediscovery/index.ts';
 import { codeDeployService } from '../src/services/codedeploy/index.ts';
+import { sqsService } from '../src/services/sqs/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -50,6 +51,11 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     note: 'Wharf\'s EFS model holds only the operations below (`scripts/generate-models.ts` narrows EFS to them). A mount target is '
       + 'a requester-managed interface with an address of its subnet (validated against the VPC records of the EC2 API); '
       + 'ECS tasks\' EFS volumes resolve their file system and access point through the EFS domain.',
+  },
+  {
+    file: 'sqs', title: 'Amazon SQS', build: sqsService,
+    note: 'Served in AWS JSON 1.0 (the SDK\'s and newer CLIs\'); the older Query protocol (AWS CLIs before 2.13) is routed but answered with JSON member names, which its clients do not read. Queues and messages are records in the store '
+      + '(a message is its body, written once, and a small state rewritten on each receive); an acknowledged send is committed. See [docs/sqs.md](../sqs.md).',
   },
   {
     file: 'logs', title: 'Amazon CloudWatch Logs', build: logsService,

@@ -8,7 +8,7 @@
  *   npx tsx scripts/generate-models.ts iam sts    # just these
  *   BOTOCORE_DATA=<botocore>/data npx tsx scripts/generate-models.ts codedeploy   # another botocore's models
  *
- * The CodeDeploy model was generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
+ * The CodeDeploy and SQS models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
  *
  * The output is committed; tests and CI never run this (CI has no botocore). Adding a service is
  * one line in SERVICES (and its client in package.json); `operations` narrows a large API to what
@@ -33,6 +33,8 @@ interface ServiceSource {
   client: string;
   botocore: string;
   operations?: readonly string[];
+  /** The Query protocol's XML namespace, for an awsQueryCompatible client that does not name it. */
+  xmlNamespace?: string;
 }
 
 /** The EC2 operations Wharf serves: VPC networking, of EC2's ~750. */
@@ -101,6 +103,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'acm', client: '@aws-sdk/client-acm', botocore: 'acm' },
   { id: 'servicediscovery', client: '@aws-sdk/client-servicediscovery', botocore: 'servicediscovery' },
   { id: 'codedeploy', client: '@aws-sdk/client-codedeploy', botocore: 'codedeploy', operations: CODEDEPLOY_OPERATIONS },
+  { id: 'sqs', client: '@aws-sdk/client-sqs', botocore: 'sqs', xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -136,7 +139,7 @@ function generate(source: ServiceSource): void {
   if (!botocore) console.warn(`${source.id}: botocore has no model ${source.botocore}: no lengths, ranges or patterns`);
   const declarations = readSdkDeclarations(dir);
   const { model, notes } = buildServiceModel({
-    metadata: readSdkMetadata(dir),
+    metadata: readSdkMetadata(dir, source.xmlNamespace),
     sdk: readSdkSchemas(source.client, root),
     declarations,
     botocore,

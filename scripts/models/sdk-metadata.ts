@@ -24,7 +24,7 @@ function match(text: string, pattern: RegExp, what: string, file: string): strin
 }
 
 /** The metadata of the client package in `packageDir`. */
-export function readSdkMetadata(packageDir: string): ServiceMetadata {
+export function readSdkMetadata(packageDir: string, xmlNamespace?: string): ServiceMetadata {
   const configFile = join(packageDir, 'dist-es', 'runtimeConfig.shared.js');
   const config = readFileSync(configFile, 'utf8');
   const protocolClass = match(config, /protocol:\s*config\?\.protocol\s*\?\?\s*(\w+)/, 'protocol', configFile);
@@ -44,7 +44,8 @@ export function readSdkMetadata(packageDir: string): ServiceMetadata {
   const queryCompatible = /awsQueryCompatible:\s*true/.test(config);
   // An awsQueryCompatible service is also served in awsQuery (older clients, the AWS CLI v2): it needs the namespace too.
   if (protocol === 'awsQuery' || protocol === 'ec2Query' || protocol === 'restXml' || queryCompatible) {
-    metadata.xmlNamespace = match(config, /xmlNamespace:\s*"([^"]+)"/, 'xmlNamespace', configFile);
+    // A client without one (SQS's JSON client) leaves it to the service's source (`xmlNamespace` there).
+    metadata.xmlNamespace = xmlNamespace ?? match(config, /xmlNamespace:\s*"([^"]+)"/, 'xmlNamespace', configFile);
   }
   if (queryCompatible) metadata.awsQueryCompatible = true;
   return metadata;

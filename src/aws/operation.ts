@@ -42,6 +42,8 @@ export interface RequestContext {
   principal: Principal;
   /** The caller's address (aws:SourceIp). */
   sourceIp: string;
+  /** The Host the request was sent to (SQS's queue URLs name it). */
+  host?: string;
   /** Aborted when the caller's connection closes: an operation streaming events stops then. */
   signal?: AbortSignal;
   /** Checks a further action as the caller (iam:PassRole when a task role is named), throwing AccessDenied. */

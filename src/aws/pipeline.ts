@@ -101,6 +101,7 @@ export class Pipeline {
         account: auth.principal.account,
         principal: auth.principal,
         sourceIp: request.sourceIp,
+        ...(request.wire.headers.host && { host: request.wire.headers.host }),
         ...(request.signal ? { signal: request.signal } : {}),
         authorize: (r: AuthorizationRequest) => authorizeRequest(this.o.authority, api, auth.principal, r, globals),
       };

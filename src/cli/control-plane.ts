@@ -53,6 +53,9 @@ import { secretsManagerService } from '../services/secretsmanager/index.ts';
 import { acmService } from '../services/acm/index.ts';
 import { serviceDiscoveryService } from '../services/servicediscovery/index.ts';
 import { codeDeployService } from '../services/codedeploy/index.ts';
+import { sqsService } from '../services/sqs/index.ts';
+import { QueueSignals } from '../queues/index.ts';
+import { SqsMetrics } from './sqs-metrics.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
 import { EventStore, applyRetention, storeStreamLock, type LiveTailSettings } from '../logs/index.ts';
@@ -122,6 +125,8 @@ export interface ControlPlaneOptions {
   clock?: Clock;
   /** EFS file systems and access points for tasks' EFS volumes (without it, task definitions with EFS volumes are not launched). */
   efs?: EfsPort;
+  /** How often AWS/SQS metrics are published (default a minute). */
+  sqsMetricsIntervalMs?: number;
   /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
@@ -226,6 +231,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     registries: ecsRegistriesPort(store, clock, randomIds),
     alarms: ecsAlarmsPort(store, (error) => o.log(`ecs alarms: ${String(error)}`)),
   };
+  // Long polls wake on sends through the API and EventBridge's deliveries alike.
+  const queueSignals = new QueueSignals();
   const tokens = await RegistryTokens.open(store, clock);
   // Secret values are sealed at rest under this key (one per Wharf: replicas are given the same).
   const sealer = loadSealer(o.dataDir, o.env ?? process.env);
@@ -281,7 +288,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     await services.start();
     // EventBridge's deliveries and schedules, and CloudWatch's alarms.
     const events = o.leaderLoops?.events === false ? undefined
-      : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents, logMetrics), log: o.log });
+      : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents, logMetrics, queueSignals), log: o.log });
     events?.start();
     const alarms = o.leaderLoops?.alarms === false ? undefined : new AlarmController({
       store: leaderStore, clock, ids: randomIds, log: o.log, onStateChange: alarmStateEvents(leaderStore, randomIds, () => clock.now(), o.log),
@@ -361,6 +368,12 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         .catch((error: unknown) => o.log(`scan on push: ${String(error)}`));
     },
   });
+  // AWS/SQS metrics once a minute: this replica's counts, and the queues' state from the leader.
+  const sqsMetrics = new SqsMetrics(store, clock);
+  const sqsMetricsTimer = setInterval(() => {
+    sqsMetrics.publish(leadership.leading).catch((error: unknown) => o.log(`sqs metrics: ${String(error)}`));
+  }, o.sqsMetricsIntervalMs ?? 60_000);
+  sqsMetricsTimer.unref();
   const apis: ServiceDefinition[] = [
     ecsService(deps) as ServiceDefinition,
     ecrService({
@@ -375,6 +388,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     serviceDiscoveryService({ store, clock, ids: randomIds }) as ServiceDefinition,
     codeDeployService({ store, clock, ids: randomIds, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort(deps) }) as ServiceDefinition,
     efsService({ store, clock, ids: randomIds }) as ServiceDefinition,
+    sqsService({ store, clock, ids: randomIds, signals: queueSignals, activity: sqsMetrics }) as ServiceDefinition,
     logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
@@ -420,6 +434,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       return leadership.leading;
     },
     async stop() {
+      clearInterval(sqsMetricsTimer);
       await leadership.close();
       await presence.close();
       await link!.close();

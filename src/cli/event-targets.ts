@@ -9,12 +9,20 @@ import type { EcsRunTaskRequest, EventTargetPorts } from '../events/index.ts';
 import { launchTasks, type EcsDeps } from '../ecs/index.ts';
 import { serviceMayAssume } from '../identity/index.ts';
 import { createLogStream, putLogEvents, type EventStore, type MetricDataPort } from '../logs/index.ts';
+import { parseQueueArn, sendMessages, type QueueSignals } from '../queues/index.ts';
 
 const LOG_GROUP_ARN = /^arn:aws:logs:([^:]+):(\d{12}):log-group:([^:]+)(?::\*)?$/;
 
 /** The ports, over ECS's deps and the logs' event store (and where the log groups' metric filters publish). */
-export function eventTargetPorts(deps: EcsDeps, logEvents: EventStore, metricData?: MetricDataPort): EventTargetPorts {
+export function eventTargetPorts(deps: EcsDeps, logEvents: EventStore, metricData?: MetricDataPort, queueSignals?: QueueSignals): EventTargetPorts {
   return {
+    async sendToQueue(arn, message, groupId, deduplicationId) {
+      const q = parseQueueArn(arn);
+      if (!q) throw new Error(`${arn} is not an SQS queue ARN`);
+      const fifo = q.name.endsWith('.fifo');
+      await sendMessages(deps, q.scope, q.name, [{ body: message, ...(fifo && { groupId, deduplicationId }) }], 'AIDAEVENTBRIDGE');
+      queueSignals?.notify(q.scope, q.name);
+    },
     async deliverToLogGroup(arn, message) {
       const m = LOG_GROUP_ARN.exec(arn);
       if (!m) throw new Error(`${arn} is not a log group ARN`);

@@ -34,6 +34,8 @@ export interface EcsRunTaskRequest {
 export interface EventTargetPorts {
   deliverToLogGroup?(arn: string, message: string): Promise<void>;
   runTask?(request: EcsRunTaskRequest): Promise<void>;
+  /** Sends the event to an SQS queue (a FIFO queue's group from SqsParameters; deduplicated by the event's id). */
+  sendToQueue?(arn: string, message: string, messageGroupId: string | undefined, deduplicationId: string): Promise<void>;
 }
 
 /** EventBridge's default RetryPolicy: 185 attempts within 24 hours. */
@@ -76,6 +78,11 @@ export async function deliver(env: EventsEnv & { ids: Ids }, ports: EventTargetP
     const port = ports.deliverToLogGroup;
     call = port && (() => port(d.target.arn, input));
     missing = 'CloudWatch Logs targets are not connected to a log group service.';
+  } else if (service === 'sqs') {
+    const port = ports.sendToQueue;
+    if (resource.endsWith('.fifo') && !d.target.sqsParameters?.messageGroupId) return fail(env.store, d, doc.modRevision, now, 'A FIFO queue target needs SqsParameters with a MessageGroupId.');
+    call = port && (() => port(d.target.arn, input, d.target.sqsParameters?.messageGroupId, d.id));
+    missing = 'SQS targets are not connected to a queue service.';
   } else if (service === 'ecs' && resource.startsWith('cluster/')) {
     const port = ports.runTask;
     const { ecsParameters, roleArn } = d.target;

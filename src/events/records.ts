@@ -42,6 +42,8 @@ export interface TargetRecord {
   retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
   deadLetterArn?: string;
   ecsParameters?: EcsTargetParameters;
+  /** An SQS FIFO queue target's MessageGroupId (SqsParameters). */
+  sqsParameters?: { messageGroupId?: string };
 }
 
 /** A target's EcsParameters: what RunTask is asked for. */

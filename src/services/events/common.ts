@@ -67,6 +67,7 @@ export function targetIn(t: Target): events.TargetRecord {
     ...(t.InputTransformer ? { inputTransformer: { template: t.InputTransformer.InputTemplate ?? '', ...(t.InputTransformer.InputPathsMap ? { pathsMap: t.InputTransformer.InputPathsMap } : {}) } } : {}),
     ...(t.RetryPolicy ? { retryPolicy: { maximumRetryAttempts: t.RetryPolicy.MaximumRetryAttempts, maximumEventAgeInSeconds: t.RetryPolicy.MaximumEventAgeInSeconds } } : {}),
     ...(t.DeadLetterConfig?.Arn ? { deadLetterArn: t.DeadLetterConfig.Arn } : {}),
+    ...(t.SqsParameters ? { sqsParameters: { ...(t.SqsParameters.MessageGroupId !== undefined && { messageGroupId: t.SqsParameters.MessageGroupId }) } } : {}),
     ...(ecs ? {
       ecsParameters: {
         taskDefinitionArn: ecs.TaskDefinitionArn ?? '', taskCount: ecs.TaskCount, launchType: ecs.LaunchType, group: ecs.Group, platformVersion: ecs.PlatformVersion,
@@ -89,6 +90,7 @@ export function targetOut(t: events.TargetRecord): Target {
     ...(t.inputTransformer ? { InputTransformer: { InputTemplate: t.inputTransformer.template, ...(t.inputTransformer.pathsMap ? { InputPathsMap: t.inputTransformer.pathsMap } : {}) } } : {}),
     ...(t.retryPolicy ? { RetryPolicy: { MaximumRetryAttempts: t.retryPolicy.maximumRetryAttempts, MaximumEventAgeInSeconds: t.retryPolicy.maximumEventAgeInSeconds } } : {}),
     ...(t.deadLetterArn ? { DeadLetterConfig: { Arn: t.deadLetterArn } } : {}),
+    ...(t.sqsParameters ? { SqsParameters: { ...(t.sqsParameters.messageGroupId !== undefined && { MessageGroupId: t.sqsParameters.messageGroupId }) } } : {}),
     ...(ecs ? {
       EcsParameters: {
         TaskDefinitionArn: ecs.taskDefinitionArn, TaskCount: ecs.taskCount, LaunchType: ecs.launchType as never, Group: ecs.group, PlatformVersion: ecs.platformVersion,
