@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ManualClock, randomIds } from '../common/index.ts';
 import { SqliteStore } from '../state/index.ts';
-import { tempDir } from '../../test/support/temp-dir.ts';
 import { changeVisibility, deleteMessage, receiveOnce, sendMessages } from './messages.ts';
 import { createQueue, type QueuesEnv } from './queues.ts';
 
-const store = SqliteStore.open(join(tempDir(), 'wharf.db'));
+const store = SqliteStore.open(':memory:');
 after(() => store.close());
 const clock = new ManualClock();
 const env: QueuesEnv = { store, clock, ids: randomIds, rng: () => 0 };
