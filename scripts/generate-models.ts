@@ -8,7 +8,7 @@
  *   npx tsx scripts/generate-models.ts iam sts    # just these
  *   BOTOCORE_DATA=<botocore>/data npx tsx scripts/generate-models.ts codedeploy   # another botocore's models
  *
- * The CodeDeploy model was generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
+ * The CodeDeploy and Application Auto Scaling models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
  *
  * The output is committed; tests and CI never run this (CI has no botocore). Adding a service is
  * one line in SERVICES (and its client in package.json); `operations` narrows a large API to what
@@ -101,6 +101,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'acm', client: '@aws-sdk/client-acm', botocore: 'acm' },
   { id: 'servicediscovery', client: '@aws-sdk/client-servicediscovery', botocore: 'servicediscovery' },
   { id: 'codedeploy', client: '@aws-sdk/client-codedeploy', botocore: 'codedeploy', operations: CODEDEPLOY_OPERATIONS },
+  { id: 'application-autoscaling', client: '@aws-sdk/client-application-auto-scaling', botocore: 'application-autoscaling' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
