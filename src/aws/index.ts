@@ -40,3 +40,4 @@ export { elbv2Model, type Elbv2Operations } from './models/elbv2.ts';
 export { acmModel, type AcmOperations } from './models/acm.ts';
 export { servicediscoveryModel, type ServicediscoveryOperations } from './models/servicediscovery.ts';
 export { codedeployModel, type CodedeployOperations } from './models/codedeploy.ts';
+export { applicationAutoscalingModel, type ApplicationAutoscalingOperations } from './models/application-autoscaling.ts';
