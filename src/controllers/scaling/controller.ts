@@ -99,8 +99,7 @@ export class ScalingController {
       if (current === undefined) return;
       const decision = await this.decide(scope, policy, target, current, alarms, now);
       if (!decision) continue;
-      await scaleTo(this.o, scope, target, decision.capacity,
-        `monitor alarm ${decision.alarmName} in state ALARM triggered policy ${policy.name} changing the desired capacity from ${current} to ${decision.capacity}`);
+      await scaleTo(this.o, scope, target, decision.capacity, `monitor alarm ${decision.alarmName} in state ALARM triggered policy ${policy.name}`);
       await markScaled(this.o, scope, policy, decision.direction, now);
     }
   }
