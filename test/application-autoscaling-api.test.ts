@@ -3,7 +3,7 @@
  * @aws-sdk/client-application-auto-scaling, @aws-sdk/client-cloudwatch, @aws-sdk/client-ecs and
  * the AWS CLI against a control plane in this process: a scalable target, a target tracking
  * policy whose two alarms CloudWatch shows, high CPU in AWS/ECS scaling the service out (with its
- * activity) and low CPU scaling it back in after the cooldown — the alarm and scaling
+ * activity, the service controller placing the new tasks on a fake agent) and low CPU scaling it back in after the cooldown — the alarm and scaling
  * controllers run by the test on a virtual clock over the control plane's store — a step
  * policy run by SetAlarmState, a scheduled action changing the bounds, errors naming the field.
  */
@@ -16,13 +16,14 @@ import {
   RegisterScalableTargetCommand, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { scalingServicesPort } from '../src/cli/scaling-services-port.ts';
 import { AlarmController, ScalingController } from '../src/controllers/index.ts';
 import { VirtualTime } from '../src/controllers/virtual-time.testing.ts';
 import { systemClock } from '../src/common/index.ts';
 import { publishMetricData } from '../src/metrics/index.ts';
+import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
 import { credentials, region } from './support/wharf.ts';
 import { ACCOUNT, awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
 
@@ -32,6 +33,7 @@ let plane: ControlPlane;
 let aas: ApplicationAutoScalingClient;
 let cw: CloudWatchClient;
 let ecs: ECSClient;
+let agent: FakeAgent;
 before(async () => {
   plane = await controlPlane();
   const c = { endpoint: plane.url, region, credentials, maxAttempts: 1 };
@@ -41,8 +43,11 @@ before(async () => {
   await ecs.send(new CreateClusterCommand({ clusterName: 'shop' }));
   await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'web', image: 'nginx', memory: 64 }] }));
   for (const name of ['web', 'api', 'batch']) await ecs.send(new CreateServiceCommand({ cluster: 'shop', serviceName: name, taskDefinition: 'web', desiredCount: 1 }));
+  // A host for the tasks the service controller places as the desiredCount changes (they stay PENDING: the agent is fake).
+  agent = await connectFakeAgent(plane.url, { cluster: 'shop', cpu: 16384, memory: 65536 });
 });
-after(() => {
+after(async () => {
+  await agent?.close();
   aas?.destroy();
   cw?.destroy();
   ecs?.destroy();
@@ -51,6 +56,16 @@ const { cli, cliFails } = awsCli(() => plane.url, 'application-autoscaling');
 
 const MIN = 60_000;
 const ecsTarget = (service: string) => ({ ServiceNamespace: 'ecs' as const, ScalableDimension: 'ecs:service:DesiredCount' as const, ResourceId: `service/shop/${service}` });
+/** Waits until the service's tasks number `n`: the service controller placed what the desiredCount asks. */
+async function tasksOf(service: string, n: number): Promise<void> {
+  let count = -1;
+  for (let k = 0; k < 100; k++) {
+    count = (await ecs.send(new ListTasksCommand({ cluster: 'shop', serviceName: service }))).taskArns!.length;
+    if (count === n) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`service ${service} has ${count} tasks, not ${n}`);
+}
 const desired = async (service: string) => (await ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: [service] }))).services![0]!.desiredCount;
 
 /** The two controllers over the control plane's store, on one virtual clock starting at `start`. */
@@ -150,6 +165,7 @@ describe('Application Auto Scaling through the SDK and the AWS CLI', () => {
       await c.time.advance(MIN);
       await c.pass();
       assert.equal(await desired('web'), 4);
+      await tasksOf('web', 4);
 
       // Low CPU for 15 minutes: the low alarm; scale in after the 120 s scale-in cooldown.
       const lowFrom = start + 5 * MIN;
