@@ -186,6 +186,43 @@ describe('Application Auto Scaling through the SDK and the AWS CLI', () => {
     assert.deepEqual((await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'TargetTracking-service/shop/web-' }))).MetricAlarms, []);
   });
 
+  it('ALBRequestCountPerTarget reads its target group from ResourceLabel; a customized metric with metric math becomes the alarms\' queries', async () => {
+    await aas.send(new RegisterScalableTargetCommand({ ...ecsTarget('api'), MinCapacity: 1, MaxCapacity: 3 }));
+    const label = 'app/shop/0123456789abcdef/targetgroup/api/fedcba9876543210';
+    const alb = await aas.send(new PutScalingPolicyCommand({
+      ...ecsTarget('api'), PolicyName: 'requests', PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 1000, DisableScaleIn: true, PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget', ResourceLabel: label } },
+    }));
+    assert.equal(alb.Alarms!.length, 1, 'DisableScaleIn: no low alarm');
+    const [high] = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [alb.Alarms![0]!.AlarmName!] }))).MetricAlarms!;
+    assert.deepEqual([high!.Namespace, high!.MetricName, high!.Statistic, high!.Dimensions], ['AWS/ApplicationELB', 'RequestCountPerTarget', 'Sum', [{ Name: 'TargetGroup', Value: 'targetgroup/api/fedcba9876543210' }]]);
+    await refused(aas.send(new PutScalingPolicyCommand({ ...ecsTarget('api'), PolicyName: 'nolabel', PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 10, PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget' } } })), 'ValidationException', /ResourceLabel/);
+
+    const math = await aas.send(new PutScalingPolicyCommand({
+      ...ecsTarget('api'), PolicyName: 'backlog-per-task', PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 20,
+        CustomizedMetricSpecification: { Metrics: [
+          { Id: 'backlog', ReturnData: false, MetricStat: { Metric: { Namespace: 'Shop', MetricName: 'Backlog' }, Stat: 'Sum' } },
+          { Id: 'tasks', ReturnData: false, MetricStat: { Metric: { Namespace: 'Shop', MetricName: 'Tasks' }, Stat: 'Average' } },
+          { Id: 'perTask', Expression: 'backlog / tasks', ReturnData: true },
+        ] },
+      },
+    }));
+    const [mathHigh] = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [math.Alarms![0]!.AlarmName!] }))).MetricAlarms!;
+    assert.deepEqual(mathHigh!.Metrics!.map((q) => [q.Id, q.Expression ?? q.MetricStat?.Metric?.MetricName, q.ReturnData]),
+      [['backlog', 'Backlog', false], ['tasks', 'Tasks', false], ['perTask', 'backlog / tasks', true]]);
+    const shown = (await aas.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: 'service/shop/api', PolicyNames: ['backlog-per-task'] }))).ScalingPolicies![0]!;
+    assert.equal(shown.TargetTrackingScalingPolicyConfiguration!.CustomizedMetricSpecification!.Metrics!.length, 3);
+    assert.equal(shown.TargetTrackingScalingPolicyConfiguration!.ScaleOutCooldown, 300, 'the default cooldown, shown');
+    await refused(aas.send(new PutScalingPolicyCommand({ ...ecsTarget('api'), PolicyName: 'two', PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 20, CustomizedMetricSpecification: { Metrics: [{ Id: 'a', Expression: '1' }, { Id: 'b', Expression: '2' }] } } })),
+    'ValidationException', /Metrics/);
+    await aas.send(new DeregisterScalableTargetCommand(ecsTarget('api')));
+    assert.deepEqual((await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'TargetTracking-service/shop/api-' }))).MetricAlarms, [], 'deregistering deleted the policies\' alarms');
+  });
+
   it('a step scaling policy runs when its alarm goes to ALARM (SetAlarmState); deregistering deletes its policies', async () => {
     await aas.send(new RegisterScalableTargetCommand({ ...ecsTarget('batch'), MinCapacity: 1, MaxCapacity: 5 }));
     const { PolicyARN } = await aas.send(new PutScalingPolicyCommand({
