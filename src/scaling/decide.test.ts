@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { dueScheduledTime, stepDecision, targetTrackingDecision, type AlarmReading } from './decide.ts';
+import { combineDecisions, dueScheduledTime, stepDecision, targetTrackingDecision, type AlarmReading } from './decide.ts';
 import type { PolicyRecord, ScalableTargetRecord, ScheduledActionRecord, StepScalingRecord } from './records.ts';
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
@@ -69,6 +69,23 @@ describe('step scaling', () => {
     const p = { ...steps(), lastScaleOutAt: T0 };
     assert.equal(stepDecision(p, target(), 3, alarm(80), T0 + 30_000), undefined);
     assert.equal(stepDecision(p, target(), 3, alarm(80), T0 + MIN)?.capacity, 4);
+  });
+});
+
+describe('several policies on one target', () => {
+  const cpu = tracking({ name: 'cpu' });
+  const memory = tracking({ name: 'memory' });
+  const out = (capacity: number) => ({ capacity, direction: 'out' as const, alarmName: 'a' });
+  const inTo = (capacity: number) => ({ capacity, direction: 'in' as const, alarmName: 'a' });
+  it('the largest scale-out wins', () => {
+    assert.deepEqual(combineDecisions([{ policy: cpu, decision: out(4) }, { policy: memory, decision: out(6) }])?.decision.capacity, 6);
+    assert.deepEqual(combineDecisions([{ policy: cpu, decision: out(4) }, { policy: memory, decision: inTo(1) }])?.decision, out(4));
+  });
+  it('scales in only when every target tracking policy that may scale in asks, to the largest capacity asked', () => {
+    assert.equal(combineDecisions([{ policy: cpu, decision: inTo(2) }, { policy: memory, decision: undefined }]), undefined);
+    assert.equal(combineDecisions([{ policy: cpu, decision: inTo(2) }, { policy: memory, decision: inTo(3) }])?.decision.capacity, 3);
+    assert.equal(combineDecisions([{ policy: cpu, decision: inTo(2) }, { policy: tracking({ name: 'm' }, true), decision: undefined }])?.decision.capacity, 2,
+      'a policy with DisableScaleIn has no say');
   });
 });
 

@@ -97,6 +97,34 @@ export function stepDecision(
   return { capacity: wanted, direction, alarmName: alarm.name };
 }
 
+/** A policy's decision with the policy's kind, for combining. */
+export interface PolicyDecision {
+  policy: PolicyRecord;
+  decision: ScalingDecision | undefined;
+}
+
+/**
+ * One change from several policies' decisions on the same target, all made from the same
+ * current capacity: the largest scale-out wins; without one, a scale-in happens only when every
+ * target tracking policy that may scale in asks for it (AWS scales in only then), to the largest
+ * capacity asked (the most conservative). Returns the policies to mark as having scaled.
+ */
+export function combineDecisions(decisions: PolicyDecision[]): { decision: ScalingDecision; policies: PolicyRecord[] } | undefined {
+  const made = decisions.filter((d): d is { policy: PolicyRecord; decision: ScalingDecision } => d.decision !== undefined);
+  const outs = made.filter((d) => d.decision.direction === 'out');
+  const pick = (list: typeof made) => list.reduce((a, b) => (b.decision.capacity > a.decision.capacity ? b : a));
+  if (outs.length) return { decision: pick(outs).decision, policies: outs.map((d) => d.policy) };
+  const ins = made.filter((d) => d.decision.direction === 'in');
+  if (!ins.length) return undefined;
+  const trackers = decisions.filter((d) => d.policy.policyType === 'TargetTrackingScaling' && !d.policy.targetTracking?.disableScaleIn);
+  const trackingIns = ins.filter((d) => d.policy.policyType === 'TargetTrackingScaling');
+  if (trackingIns.length && trackingIns.length < trackers.length) {
+    const steps = ins.filter((d) => d.policy.policyType === 'StepScaling');
+    return steps.length ? { decision: pick(steps).decision, policies: steps.map((d) => d.policy) } : undefined;
+  }
+  return { decision: pick(ins).decision, policies: ins.map((d) => d.policy) };
+}
+
 /** The due time a scheduled action should fire for at `now`, if any: its latest due time not yet fired for. */
 export function dueScheduledTime(action: ScheduledActionRecord, now: number): number | undefined {
   const timing = {

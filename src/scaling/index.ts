@@ -14,7 +14,7 @@ export { ScalingErrors } from './errors.ts';
 export type { ScalingEnv, ServicesPort } from './env.ts';
 export { listActivities, scaleTo } from './activities.ts';
 export {
-  adjusted, clamp, dueScheduledTime, scheduledBounds, stepDecision, stepFor, targetTrackingDecision, type AlarmReading, type ScalingDecision,
+  adjusted, clamp, combineDecisions, dueScheduledTime, scheduledBounds, stepDecision, stepFor, targetTrackingDecision, type AlarmReading, type PolicyDecision, type ScalingDecision,
 } from './decide.ts';
 export {
   MAX_TAGS, clampInto, describeTargets, deregisterTarget, getTarget, registerTarget, tagTarget, targetTags, untagTarget, type RegisterRequest,

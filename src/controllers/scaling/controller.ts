@@ -5,14 +5,14 @@
  * setting the service's desiredCount through the services port and recording each activity.
  *
  *   timer / alarm change ──▶ per target: due scheduled actions ──▶ fireScheduledAction
- *                                         policies + alarm readings ──▶ decision (pure) ──▶ scaleTo, markScaled
+ *                                         policies + alarm readings ──▶ decisions, combined (pure) ──▶ scaleTo, markScaled
  *
  * Cooldowns and fired schedules are stored on the policy and the action, so a pass run twice
  * (or by the next leader) changes nothing the second time.
  */
 import { alarmDatapoints, describeAlarms, type AlarmRecord } from '../../metrics/index.ts';
 import {
-  describePolicies, describeScheduledActions, dueScheduledTime, fireScheduledAction, getTarget, markScaled, scaleTo, scalingKeys, scopeOfTargetKey,
+  combineDecisions, describePolicies, describeScheduledActions, dueScheduledTime, fireScheduledAction, getTarget, markScaled, scaleTo, scalingKeys, scopeOfTargetKey,
   stepDecision, targetTrackingDecision, type AlarmReading, type PolicyRecord, type ScalableTargetRecord, type ScalingDecision, type ScalingEnv, type Scope,
 } from '../../scaling/index.ts';
 import { listDocs } from '../../state/index.ts';
@@ -92,16 +92,20 @@ export class ScalingController {
         if (due !== undefined) await fireScheduledAction(this.o, scope, action, due);
       }
     }
-    for (const policy of await describePolicies(this.o, scope, first.resourceId)) {
-      const target = await getTarget(this.o, scope, first.resourceId).catch(() => undefined);
-      if (!target) return;
-      const current = await this.o.services.desiredCount(scope, target.clusterName, target.serviceName);
-      if (current === undefined) return;
-      const decision = await this.decide(scope, policy, target, current, alarms, now);
-      if (!decision) continue;
-      await scaleTo(this.o, scope, target, decision.capacity, `monitor alarm ${decision.alarmName} in state ALARM triggered policy ${policy.name}`);
-      await markScaled(this.o, scope, policy, decision.direction, now);
+    const target = await getTarget(this.o, scope, first.resourceId).catch(() => undefined);
+    if (!target) return;
+    const current = await this.o.services.desiredCount(scope, target.clusterName, target.serviceName);
+    if (current === undefined) return;
+    // Every policy decides from the same current capacity; one change comes of them all.
+    const decisions = [];
+    for (const policy of await describePolicies(this.o, scope, target.resourceId)) {
+      decisions.push({ policy, decision: await this.decide(scope, policy, target, current, alarms, now) });
     }
+    const chosen = combineDecisions(decisions);
+    if (!chosen) return;
+    const by = decisions.find((d) => d.decision === chosen.decision)!.policy;
+    await scaleTo(this.o, scope, target, chosen.decision.capacity, `monitor alarm ${chosen.decision.alarmName} in state ALARM triggered policy ${by.name}`);
+    for (const policy of chosen.policies) await markScaled(this.o, scope, policy, chosen.decision.direction, now);
   }
 
   private async decide(scope: Scope, policy: PolicyRecord, target: ScalableTargetRecord, current: number, alarms: AlarmRecord[], now: number): Promise<ScalingDecision | undefined> {
