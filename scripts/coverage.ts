@@ -23,6 +23,7 @@ import { acmService } from '../src/services/acm/index.ts';
 import { serviceDiscoveryService } from '../src/services/servicediscovery/index.ts';
 import { codeDeployService } from '../src/services/codedeploy/index.ts';
 import { sqsService } from '../src/services/sqs/index.ts';
+import { applicationAutoScalingService } from '../src/services/application-autoscaling/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -98,6 +99,11 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     note: 'Blue/green deployments of ECS services (compute platform ECS) only: a deployment replaces the service\'s PRIMARY task set with a new one '
       + 'on the other target group of the pair, shifts the listeners\' forwards to it as the deployment configuration says, and deletes the original. '
       + 'Server and Lambda applications are refused; AppSpec hooks (Lambda functions) are refused. See [docs/codedeploy.md](../codedeploy.md).',
+  }, {
+    file: 'application-autoscaling', title: 'Application Auto Scaling', build: applicationAutoScalingService,
+    note: 'ECS services\' desiredCount (`ecs:service:DesiredCount`) only: target tracking policies with the CloudWatch alarms they own, '
+      + 'step scaling run by alarms whose actions name the policy, scheduled actions (`at()`, `rate()`, `cron()` with a time zone). '
+      + 'Other namespaces are refused with ValidationException. See [docs/autoscaling.md](../autoscaling.md).',
   },
 ];
 

@@ -8,7 +8,7 @@
  *   npx tsx scripts/generate-models.ts iam sts    # just these
  *   BOTOCORE_DATA=<botocore>/data npx tsx scripts/generate-models.ts codedeploy   # another botocore's models
  *
- * The CodeDeploy and SQS models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
+ * The CodeDeploy, SQS and Application Auto Scaling models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
  *
  * The output is committed; tests and CI never run this (CI has no botocore). Adding a service is
  * one line in SERVICES (and its client in package.json); `operations` narrows a large API to what
@@ -104,6 +104,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'servicediscovery', client: '@aws-sdk/client-servicediscovery', botocore: 'servicediscovery' },
   { id: 'codedeploy', client: '@aws-sdk/client-codedeploy', botocore: 'codedeploy', operations: CODEDEPLOY_OPERATIONS },
   { id: 'sqs', client: '@aws-sdk/client-sqs', botocore: 'sqs', xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/' },
+  { id: 'application-autoscaling', client: '@aws-sdk/client-application-auto-scaling', botocore: 'application-autoscaling' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -35,16 +35,17 @@ const allowed: Record<string, string[]> = {
   discovery: ['aws', 'network', 'state', 'common'],
   codedeploy: ['aws', 'state', 'common'],
   queues: ['aws', 'state', 'common'],
+  scaling: ['aws', 'events', 'metrics', 'state', 'common'],
   logs: ['aws', 'state', 'common'],
   metrics: ['aws', 'state', 'common'],
   ecs: ['aws', 'network', 'state', 'scheduler', 'common'],
   identity: ['aws', 'state', 'common'],
   link: ['ecs', 'network', 'aws', 'identity', 'state', 'common'],
-  services: ['aws', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common'],
-  controllers: ['codedeploy', 'discovery', 'ecs', 'network', 'events', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common'],
+  services: ['aws', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common', 'scaling'],
+  controllers: ['codedeploy', 'discovery', 'ecs', 'network', 'events', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common', 'scaling'],
   agent: ['common'],
   dataplane: ['discovery', 'lb', 'acm', 'network', 'metrics', 'state', 'common'],
-  cli: ['services', 'controllers', 'dataplane', 'link', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common'],
+  cli: ['services', 'controllers', 'dataplane', 'link', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common', 'scaling'],
 };
 
 function files(dir: string): string[] {

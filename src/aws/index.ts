@@ -41,3 +41,4 @@ export { acmModel, type AcmOperations } from './models/acm.ts';
 export { servicediscoveryModel, type ServicediscoveryOperations } from './models/servicediscovery.ts';
 export { codedeployModel, type CodedeployOperations } from './models/codedeploy.ts';
 export { sqsModel, type SqsOperations } from './models/sqs.ts';
+export { applicationAutoscalingModel, type ApplicationAutoscalingOperations } from './models/application-autoscaling.ts';

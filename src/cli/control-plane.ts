@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
 import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
 import {
-  AlarmController, CodeDeployController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
+  AlarmController, CodeDeployController, ScalingController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
 } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
@@ -56,6 +56,8 @@ import { codeDeployService } from '../services/codedeploy/index.ts';
 import { sqsService } from '../services/sqs/index.ts';
 import { QueueSignals } from '../queues/index.ts';
 import { SqsMetrics } from './sqs-metrics.ts';
+import { applicationAutoScalingService } from '../services/application-autoscaling/index.ts';
+import { scalingServicesPort } from './scaling-services-port.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
 import { EventStore, applyRetention, storeStreamLock, type LiveTailSettings } from '../logs/index.ts';
@@ -78,8 +80,8 @@ const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
 
 export interface ControlPlaneOptions {
-  /** Leader loops a test runs itself (on a virtual clock): EventBridge's deliveries and schedules, CloudWatch's alarms. */
-  leaderLoops?: { events?: boolean; alarms?: boolean };
+  /** Leader loops a test runs itself (on a virtual clock): EventBridge's deliveries and schedules, CloudWatch's alarms, Application Auto Scaling. */
+  leaderLoops?: { events?: boolean; alarms?: boolean; scaling?: boolean };
   /** How often the load balancers' metrics are published (default 10 s); tests shorten it. */
   lbMetricsIntervalMs?: number;
   /** Whether load balancers' subnet addresses are given to this host (default true; needs root). */
@@ -280,6 +282,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     return undefined;
   });
   // The controllers run on the leader alone, writing through its term's fenced store.
+  // An alarm's state change runs the scaling policies at once rather than on their next minute.
+  let nudgeScaling = (): void => undefined;
+  const scalingActions = { onAlarmStateChange: () => nudgeScaling() };
   const startControllers: StartControllers = async (leaderStore) => {
     const services = new ServiceController({
       onReconcile: metrics.reconcile,
@@ -291,9 +296,14 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       : new EventsController({ store: leaderStore, clock, ids: randomIds, ports: eventTargetPorts({ ...deps, store: leaderStore }, logEvents, logMetrics, queueSignals), log: o.log });
     events?.start();
     const alarms = o.leaderLoops?.alarms === false ? undefined : new AlarmController({
-      store: leaderStore, clock, ids: randomIds, log: o.log, onStateChange: alarmStateEvents(leaderStore, randomIds, () => clock.now(), o.log),
+      store: leaderStore, clock, ids: randomIds, log: o.log, onStateChange: alarmStateEvents(leaderStore, randomIds, () => clock.now(), o.log), actions: scalingActions,
     });
     alarms?.start();
+    // Application Auto Scaling: scheduled actions and policies set ECS services' desiredCount.
+    const scaling = o.leaderLoops?.scaling === false ? undefined
+      : new ScalingController({ store: leaderStore, clock, ids: randomIds, services: scalingServicesPort({ ...deps, store: leaderStore }), log: o.log });
+    scaling?.start();
+    nudgeScaling = () => scaling?.nudge();
     const lifecycle = new LifecycleController({ store: leaderStore, clock, log: o.log });
     lifecycle.start();
     const retention = new TaskRetentionController({ store: leaderStore, informers, clock, retentionMs: o.stoppedTaskRetentionMs, log: o.log });
@@ -330,6 +340,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await retention.close();
       await codeDeploy.close();
       await events?.close();
+      nudgeScaling = () => undefined;
+      await scaling?.close();
       await alarms?.close();
       await services.close();
     };
@@ -392,7 +404,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     logsService({ store, clock, events: logEvents, metricData: logMetrics, ids: randomIds, liveTail: o.liveTail }) as ServiceDefinition,
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
-    cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log) }) as ServiceDefinition,
+    cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log), actions: scalingActions }) as ServiceDefinition,
+    applicationAutoScalingService({ store, clock, ids: randomIds, services: scalingServicesPort(deps) }) as ServiceDefinition,
     elbv2Service({
       store, clock, ids: randomIds, instances: containerInstanceDirectory(store),
       // A listener's certificate must be one of ACM's.

@@ -16,3 +16,4 @@ export { realTimers, type Timers } from './timers.ts';
 export { runWhileLeader, type Leadership, type StartControllers } from './leadership.ts';
 export { EventsController, type EventsControllerOptions } from './events/controller.ts';
 export { CodeDeployController, type CodeDeployControllerOptions } from './codedeploy/controller.ts';
+export { ScalingController, type ScalingControllerOptions } from './scaling/controller.ts';

@@ -20,6 +20,7 @@ import * as acmSdk from '@aws-sdk/client-acm';
 import * as servicediscoverySdk from '@aws-sdk/client-servicediscovery';
 import * as codedeploySdk from '@aws-sdk/client-codedeploy';
 import * as sqsSdk from '@aws-sdk/client-sqs';
+import * as applicationAutoscalingSdk from '@aws-sdk/client-application-auto-scaling';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
 import { ec2Model } from './ec2.ts';
 import { secretsmanagerModel } from './secretsmanager.ts';
@@ -36,16 +37,17 @@ import { acmModel } from './acm.ts';
 import { servicediscoveryModel } from './servicediscovery.ts';
 import { codedeployModel } from './codedeploy.ts';
 import { sqsModel } from './sqs.ts';
+import { applicationAutoscalingModel } from './application-autoscaling.ts';
 
 const models: Record<string, ServiceModel> = {
   ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel, logs: logsModel, events: eventsModel,
   scheduler: schedulerModel, elbv2: elbv2Model, acm: acmModel,
-  servicediscovery: servicediscoveryModel, codedeploy: codedeployModel, sqs: sqsModel,
+  servicediscovery: servicediscoveryModel, codedeploy: codedeployModel, sqs: sqsModel, 'application-autoscaling': applicationAutoscalingModel,
 };
 const clients: Record<string, object> = {
   ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk, logs: logsSdk, events: eventsSdk,
   scheduler: schedulerSdk, elbv2: elbv2Sdk, acm: acmSdk,
-  servicediscovery: servicediscoverySdk, codedeploy: codedeploySdk, sqs: sqsSdk,
+  servicediscovery: servicediscoverySdk, codedeploy: codedeploySdk, sqs: sqsSdk, 'application-autoscaling': applicationAutoscalingSdk,
 };
 /** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
 const narrowed: Record<string, number> = { ec2: 20, ssm: 13, elbv2: 34, codedeploy: 28 };
@@ -163,6 +165,11 @@ describe('service metadata', () => {
   test('SQS: AWS JSON 1.0, its target prefix, signed as sqs, also served in awsQuery', () => {
     const m = sqsModel.metadata;
     assert.deepEqual([m.protocol, m.targetPrefix, m.signingName, m.awsQueryCompatible], ['awsJson1_0', 'AmazonSQS', 'sqs', true]);
+  });
+
+  test('Application Auto Scaling: AWS JSON 1.1, its target prefix, signed as application-autoscaling', () => {
+    const m = applicationAutoscalingModel.metadata;
+    assert.deepEqual([m.protocol, m.targetPrefix, m.signingName], ['awsJson1_1', 'AnyScaleFrontendService', 'application-autoscaling']);
   });
 
   test('EC2: the EC2 Query protocol, its version and namespace, signed as ec2', () => {
