@@ -57,7 +57,8 @@ export class LineSplitter {
     const bytes = Buffer.allocUnsafe(this.rest.length + chunk.length);
     this.rest.copy(bytes, 0);
     const end = frames ? frames.payload(chunk, bytes, this.rest.length) : this.rest.length + chunk.copy(bytes, this.rest.length);
-    const last = bytes.lastIndexOf(NEWLINE, end - 1);
+    // Only the `end` bytes written count (the rest is uninitialised; a negative offset would count from the buffer's end).
+    const last = end > 0 ? bytes.lastIndexOf(NEWLINE, end - 1) : -1;
     if (last < 0) {
       this.rest = bytes.subarray(0, end);
       return [];
