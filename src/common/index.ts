@@ -16,3 +16,4 @@ export { signRequest, type Credentials, type RequestToSign } from './sign-reques
 export {
   assignable, assignableCount, containsCidr, containsIp, formatCidr, formatIp, gatewayOf, overlaps, parseCidr, parseIp, size, type Cidr,
 } from './cidr.ts';
+export { canonicalJson, sameJson } from './canonical-json.ts';

@@ -54,7 +54,7 @@ export {
   CLUSTER_INDEX, EcsInformers, TASK_INDEX, clusterPath, serviceIndexOf, serviceKeyOfIndex, type EcsInformersOptions,
 } from './informers.ts';
 export { EcsErrors } from './errors.ts';
-export { stageDesiredCount } from './service-scale.ts';
+export { stageDesiredCount, withInPlaceSettings, withSettings, type InPlaceSettings } from './service-settings.ts';
 export type { EcsChangeHooks, EcsDeps } from './deps.ts';
 export {
   FARGATE_PLATFORM_VERSION, FARGATE_POOL, checkFargateLaunch, ensureFargatePool, fargatePlatformVersion, isInternalCluster,

@@ -3,6 +3,7 @@
  * UpdateClusterSettings, DeleteCluster. Counts (instances, running and pending tasks) are
  * never stored: they are derived from the instance and task records each time.
  */
+import { canonicalJson } from '../../common/index.ts';
 import type {
   CapacityProviderStrategyItem, Cluster, ClusterConfiguration, ClusterServiceConnectDefaults, ClusterSetting,
   CreateClusterResponse, DeleteClusterResponse, DescribeClustersResponse, ExecuteCommandConfiguration, KeyValuePair,
@@ -220,18 +221,8 @@ export function readStrategy(list: CapacityProviderStrategyItem[] | undefined, p
 
 // ---- comparing for CreateCluster's idempotency ----
 
-/** JSON with object keys sorted, so equal values compare equal whatever their member order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 const sameSet = <T>(a: T[], b: T[], key: (x: T) => string) =>
-  canonical([...a].sort((x, y) => (key(x) < key(y) ? -1 : 1))) === canonical([...b].sort((x, y) => (key(x) < key(y) ? -1 : 1)));
+  canonicalJson([...a].sort((x, y) => (key(x) < key(y) ? -1 : 1))) === canonicalJson([...b].sort((x, y) => (key(x) < key(y) ? -1 : 1)));
 
 interface CreateArgs {
   settings?: ClusterSetting[];
@@ -245,10 +236,10 @@ interface CreateArgs {
 /** True when every member the request gives matches the existing cluster (members left out never conflict). */
 function consistent(existing: ClusterRecord, a: CreateArgs): boolean {
   if (a.settings && !sameSet(a.settings, existing.settings, (s) => s.name ?? '')) return false;
-  if (a.configuration && canonical(a.configuration) !== canonical(existing.configuration ?? {})) return false;
+  if (a.configuration && canonicalJson(a.configuration) !== canonicalJson(existing.configuration ?? {})) return false;
   if (a.capacityProviders && !sameSet(a.capacityProviders, existing.capacityProviders, (s) => s)) return false;
   if (a.defaultCapacityProviderStrategy && !sameSet(a.defaultCapacityProviderStrategy, existing.defaultCapacityProviderStrategy, (s) => s.capacityProvider ?? '')) return false;
-  if (a.serviceConnectDefaults && canonical(a.serviceConnectDefaults) !== canonical(existing.serviceConnectDefaults ?? {})) return false;
+  if (a.serviceConnectDefaults && canonicalJson(a.serviceConnectDefaults) !== canonicalJson(existing.serviceConnectDefaults ?? {})) return false;
   if (a.tags && !sameSet(a.tags, existing.tags, (t) => t.key ?? '')) return false;
   return true;
 }

@@ -5,6 +5,7 @@
  * What needs the store (the task definition, the existing service) is checked by the actions
  * with the helpers at the end of this file.
  */
+import { canonicalJson } from '../../common/index.ts';
 import { createHash } from 'node:crypto';
 import type {
   CreateServiceRequest, DeploymentAlarms, DeploymentConfiguration, LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy,
@@ -45,16 +46,6 @@ const UNSUPPORTED_MEMBERS = ['serviceConnectConfiguration', 'volumeConfiguration
 /** Drops members whose value is undefined, so stored and compared shapes are canonical. */
 function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** JSON with object keys sorted, so equal values compare equal whatever their member order. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 // ---- members both operations read (types, required members and enums are the model's) ----
@@ -317,7 +308,7 @@ export function readCreateService(input: CreateServiceRequest): NewService {
  */
 export function createRequestDigest(clusterName: string, req: NewService): string {
   const { clientToken: _token, clusterRef: _ref, ...members } = req;
-  return createHash('sha256').update(canonical({ clusterName, ...members })).digest('hex');
+  return createHash('sha256').update(canonicalJson({ clusterName, ...members })).digest('hex');
 }
 
 // ---- UpdateService and DeleteService ----

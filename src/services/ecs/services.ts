@@ -4,6 +4,7 @@
  * and stops the tasks, moves deployments along, writes events, and turns a DRAINING service
  * INACTIVE once its tasks are gone. Task counts are read from the tasks when a service is shown.
  */
+import { sameJson } from '../../common/index.ts';
 import type {
   CreateServiceRequest, CreateServiceResponse, DeleteServiceResponse, DescribeServicesResponse, ListServicesResponse, Service,
   UpdateServiceRequest, UpdateServiceResponse,
@@ -12,14 +13,14 @@ import { describeByReferences, paginate, type ConditionValues, type RequestConte
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, checkAssociated, checkServiceLoadBalancers, checkFargateLaunch, clusterNameOf, honouredBy, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
-  stageCreateTaskSet, startDeployment, usesTaskSets, withClusterStrategy, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
+  stageCreateTaskSet, startDeployment, usesTaskSets, withClusterStrategy, withInPlaceSettings, withSettings, type InPlaceSettings, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
   capacityProviders, clusterCondition, flag, inClusterArn, passRole, tagConditions, taskDefinitionArnOf,
 } from './authorization.ts';
 import { checkInt, checkStrings, need, present, scopeOf, type EcsOperationTable } from './common.ts';
 import {
-  canonical, checkPlacementLimit, checkUpdateForController, checkUpdateForStrategy, createRequestDigest, mergeDeploymentConfiguration, readCreateService,
+  checkPlacementLimit, checkUpdateForController, checkUpdateForStrategy, createRequestDigest, mergeDeploymentConfiguration, readCreateService,
   readUpdateService, SERVICE_NAME, type NewService, type ServiceUpdate,
 } from './service-validate.ts';
 import { toApiService } from './service-view.ts';
@@ -85,9 +86,6 @@ async function currentTaskDefinition(tx: Tx, scope: Scope, service: ServiceRecor
   return resolveTaskDefinition(tx, scope, service.taskDefinition);
 }
 
-/** True when two values are equal as stored (member order aside). */
-const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
-
 /**
  * A service after UpdateService, or the service itself when the request changes nothing. A new
  * deployment starts when the task definition, load balancers, service registries or network
@@ -99,36 +97,38 @@ function updatedService(
   tx: Tx, deps: EcsDeps, service: ServiceRecord, req: ServiceUpdate, td: TaskDefinitionRecord,
 ): ServiceRecord {
   const now = deps.clock.now();
+  const change = inPlaceChange(service, req);
   const settings: ServiceRecord = {
-    ...service,
-    desiredCount: req.desiredCount ?? service.desiredCount,
-    deploymentConfiguration: mergeDeploymentConfiguration(service.deploymentConfiguration, req.deploymentConfiguration, service.schedulingStrategy),
-    placementConstraints: req.placementConstraints ?? service.placementConstraints,
-    placementStrategy: req.placementStrategy ?? service.placementStrategy,
-    healthCheckGracePeriodSeconds: req.healthCheckGracePeriodSeconds ?? service.healthCheckGracePeriodSeconds,
+    ...withSettings(service, change),
     loadBalancers: req.loadBalancers ?? service.loadBalancers,
     serviceRegistries: req.serviceRegistries ?? service.serviceRegistries,
     networkConfiguration: req.networkConfiguration ?? service.networkConfiguration,
-    propagateTags: req.propagateTags ?? service.propagateTags,
-    enableECSManagedTags: req.enableECSManagedTags ?? service.enableECSManagedTags,
-    enableExecuteCommand: req.enableExecuteCommand ?? service.enableExecuteCommand,
     ...(req.capacityProviderStrategy && { capacityProviderStrategy: req.capacityProviderStrategy, capacityProviderName: req.capacityProviderStrategy[0].capacityProvider }),
   };
   checkPlacementLimit(settings.placementConstraints, td);
   const redeploy = req.forceNewDeployment ||
     td.taskDefinitionArn !== service.taskDefinition ||
-    !same(settings.loadBalancers, service.loadBalancers) ||
-    !same(settings.serviceRegistries, service.serviceRegistries) ||
-    !same(settings.capacityProviderStrategy, service.capacityProviderStrategy) ||
-    !same(settings.networkConfiguration, service.networkConfiguration);
-  let next: ServiceRecord;
-  if (redeploy) {
-    next = startDeployment(tx, settings, { ...specOf(settings), taskDefinition: td.taskDefinitionArn }, td, deps.ids, now);
-  } else {
-    if (same(settings, service)) return service;
-    next = { ...settings, deployments: settings.deployments.map((d) => (d.status === 'PRIMARY' ? inPlace(d, settings, now) : d)) };
-  }
+    !sameJson(settings.loadBalancers, service.loadBalancers) ||
+    !sameJson(settings.serviceRegistries, service.serviceRegistries) ||
+    !sameJson(settings.capacityProviderStrategy, service.capacityProviderStrategy) ||
+    !sameJson(settings.networkConfiguration, service.networkConfiguration);
+  if (!redeploy) return withInPlaceSettings(service, change, now);
+  const next = startDeployment(tx, settings, { ...specOf(settings), taskDefinition: td.taskDefinitionArn }, td, deps.ids, now);
   return { ...next, steadySince: undefined, version: service.version + 1 };
+}
+
+/** The settings of an UpdateService that apply in place (the deployment configuration merged into the service's). */
+function inPlaceChange(service: ServiceRecord, req: ServiceUpdate): InPlaceSettings {
+  return {
+    desiredCount: req.desiredCount,
+    deploymentConfiguration: mergeDeploymentConfiguration(service.deploymentConfiguration, req.deploymentConfiguration, service.schedulingStrategy),
+    placementConstraints: req.placementConstraints,
+    placementStrategy: req.placementStrategy,
+    healthCheckGracePeriodSeconds: req.healthCheckGracePeriodSeconds,
+    propagateTags: req.propagateTags,
+    enableECSManagedTags: req.enableECSManagedTags,
+    enableExecuteCommand: req.enableExecuteCommand,
+  };
 }
 
 /**
@@ -164,35 +164,12 @@ async function createdService(
  * follows the new desiredCount.
  */
 async function updatedTaskSetService(tx: Tx, deps: EcsDeps, current: ServiceRecord, req: ServiceUpdate): Promise<ServiceRecord> {
-  const next: ServiceRecord = {
-    ...current,
-    desiredCount: req.desiredCount ?? current.desiredCount,
-    deploymentConfiguration: mergeDeploymentConfiguration(current.deploymentConfiguration, req.deploymentConfiguration, current.schedulingStrategy),
-    placementConstraints: req.placementConstraints ?? current.placementConstraints,
-    placementStrategy: req.placementStrategy ?? current.placementStrategy,
-    healthCheckGracePeriodSeconds: req.healthCheckGracePeriodSeconds ?? current.healthCheckGracePeriodSeconds,
-    propagateTags: req.propagateTags ?? current.propagateTags,
-    enableECSManagedTags: req.enableECSManagedTags ?? current.enableECSManagedTags,
-    enableExecuteCommand: req.enableExecuteCommand ?? current.enableExecuteCommand,
-  };
-  if (same(next, current)) return current;
-  const after = { ...next, steadySince: undefined, version: current.version + 1 };
+  const now = deps.clock.now();
+  const after = withInPlaceSettings(current, inPlaceChange(current, req), now);
+  if (after === current) return current;
   putService(tx, after);
-  await deps.changes?.serviceChanged?.(tx, { before: current, after }, deps.clock.now());
+  await deps.changes?.serviceChanged?.(tx, { before: current, after }, now);
   return after;
-}
-
-/** The PRIMARY deployment with the service's new desiredCount, placement and deployment configuration. */
-function inPlace(d: DeploymentRecord, service: ServiceRecord, now: number): DeploymentRecord {
-  const updated: DeploymentRecord = {
-    ...d,
-    // A DAEMON deployment's desiredCount is the controller's to keep.
-    desiredCount: service.schedulingStrategy === 'DAEMON' ? d.desiredCount : service.desiredCount,
-    placementConstraints: service.placementConstraints,
-    placementStrategy: service.placementStrategy,
-    deploymentConfiguration: service.deploymentConfiguration,
-  };
-  return same(updated, d) ? d : { ...updated, updatedAt: now };
 }
 
 /** The service a request names by name or ARN, in the cluster it names, as IAM sees it. */
