@@ -13,7 +13,7 @@ import { describeByReferences, paginate, type ConditionValues, type RequestConte
 import { getDoc, listDocs, transact, type Store, type Tx } from '../../state/index.ts';
 import {
   EcsErrors, activeCluster, checkAssociated, checkServiceLoadBalancers, checkFargateLaunch, clusterNameOf, honouredBy, keys, launchableTaskDefinition, parseArn, putService, resolveTaskDefinition, resolveTaskNetwork, serviceArns, serviceKeys, specOf,
-  stageCreateTaskSet, startDeployment, usesTaskSets, withClusterStrategy, withInPlaceSettings, withSettings, type InPlaceSettings, type DeploymentRecord, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
+  stageCreateTaskSet, startDeployment, usesTaskSets, withClusterStrategy, withInPlaceSettings, withSettings, type InPlaceSettings, type EcsDeps, type Scope, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import {
   capacityProviders, clusterCondition, flag, inClusterArn, passRole, tagConditions, taskDefinitionArnOf,
