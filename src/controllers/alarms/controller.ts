@@ -9,6 +9,7 @@
  *
  * Nothing is remembered between passes: a pass run twice changes nothing the second time.
  */
+import { SerialPasses } from '../passes.ts';
 import type { Clock, Ids } from '../../common/index.ts';
 import {
   alarmDatapoints, alarmPeriod, evaluateAlarm, metricKeys, parseAlarmKey, runRetention, setAlarmState,
@@ -40,7 +41,7 @@ export interface AlarmControllerOptions {
 /** Evaluates every metric alarm, periodically. */
 export class AlarmController {
   private cancel?: () => void;
-  private pass: Promise<unknown> = Promise.resolve();
+  private readonly passes = new SerialPasses(() => this.runPass());
   private lastRetention = 0;
   private closed = false;
 
@@ -66,14 +67,12 @@ export class AlarmController {
 
   /** Resolves when no pass is running. */
   async idle(): Promise<void> {
-    await this.pass.catch(() => undefined);
+    await this.passes.idle();
   }
 
   /** One pass over every alarm (after any pass in progress); resolves with the changes it made. */
   runOnce(): Promise<AlarmStateChange[]> {
-    const next = this.pass.catch(() => undefined).then(() => this.runPass());
-    this.pass = next;
-    return next;
+    return this.passes.run();
   }
 
   private async runPass(): Promise<AlarmStateChange[]> {

@@ -13,6 +13,7 @@
  * The task set created for a deployment carries its id as externalId, so a pass that created
  * it but crashed before writing finds it again instead of creating another.
  */
+import { SerialPasses } from '../passes.ts';
 import {
   advanceDeployment, alarmStop, isActive, watchedAlarms, type AlarmStatesPort, keys, parseDeploymentKey, stageDeploymentProgress,
   type DeploymentGroupRecord, type DeploymentRecord, type EngineState, type Observed, type Scope, type ServiceView, type TaskSetsPort, type TrafficPort,
@@ -37,7 +38,7 @@ export interface CodeDeployControllerOptions {
 /** Runs CodeDeploy's deployments. */
 export class CodeDeployController {
   private readonly deployments: Informer<DeploymentRecord>;
-  private pass: Promise<unknown> = Promise.resolve();
+  private readonly passes = new SerialPasses(() => this.runPass());
   private queued = false;
   private cancel?: () => void;
   private off?: () => void;
@@ -64,20 +65,18 @@ export class CodeDeployController {
     this.off?.();
     this.offAlarms?.();
     this.deployments.close();
-    await this.pass.catch(() => undefined);
+    await this.passes.idle();
   }
 
   /** One pass over every active deployment (after any pass in progress). */
   runOnce(): Promise<void> {
-    const next = this.pass.catch(() => undefined).then(() => this.runPass());
-    this.pass = next;
-    return next;
+    return this.passes.run();
   }
 
   private kick(): void {
     if (this.closed || this.queued) return;
     this.queued = true;
-    void this.pass.catch(() => undefined).then(() => {
+    void this.passes.idle().then(() => {
       this.queued = false;
       return this.runOnce();
     }).catch((e: unknown) => this.log(String(e)));

@@ -12,6 +12,7 @@
  * Nothing is remembered between passes, so a pass run twice deletes nothing more the second
  * time, and one interrupted mid-way left either all or none of a repository's deletions.
  */
+import { SerialPasses } from '../passes.ts';
 import type { Clock } from '../../common/index.ts';
 import {
   deleteImage, lifecycleKeys, registryKeys, type ImageRecord, type LifecycleEvaluationRecord, type RegistryScope, type RepositoryRecord,
@@ -56,8 +57,7 @@ function parseRepositoryKey(key: string): { scope: RegistryScope; name: string }
 /** Applies every repository's lifecycle policy, periodically. */
 export class LifecycleController {
   private timer?: NodeJS.Timeout;
-  /** The pass in progress (or last run): passes never overlap. */
-  private pass: Promise<unknown> = Promise.resolve();
+  private readonly passes = new SerialPasses(() => this.runPass());
 
   constructor(private readonly o: LifecycleControllerOptions) {}
 
@@ -72,14 +72,12 @@ export class LifecycleController {
   /** Stops the timer; resolves once a pass in progress is done. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.pass.catch(() => undefined);
+    await this.passes.idle();
   }
 
   /** One pass over every repository, after any pass in progress. A repository that fails is logged and left for the next pass. */
   runOnce(): Promise<LifecycleRunResult> {
-    const next = this.pass.catch(() => undefined).then(() => this.runPass());
-    this.pass = next;
-    return next;
+    return this.passes.run();
   }
 
   private async runPass(): Promise<LifecycleRunResult> {

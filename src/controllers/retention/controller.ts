@@ -14,6 +14,7 @@
  * Nothing is remembered between passes but when a task lacking stoppedAt was first seen at
  * its revision (a restart only delays such a task's expiry).
  */
+import { SerialPasses } from '../passes.ts';
 import type { Clock } from '../../common/index.ts';
 import { TASK_INDEX, serviceKeyOfIndex, type EcsInformers, type TaskRecord } from '../../ecs/index.ts';
 import type { Doc, Store } from '../../state/index.ts';
@@ -55,7 +56,7 @@ export class TaskRetentionController {
   /** For STOPPED tasks without a stop time: the revision seen and when it was first seen. */
   private readonly firstSeen = new Map<string, { modRevision: number; at: number }>();
   private cancel?: () => void;
-  private pass: Promise<unknown> = Promise.resolve();
+  private readonly passes = new SerialPasses(() => this.runPass());
   private closed = false;
 
   constructor(private readonly o: TaskRetentionControllerOptions) {
@@ -89,14 +90,12 @@ export class TaskRetentionController {
 
   /** Resolves once the pass in progress (if any) is done. */
   async idle(): Promise<void> {
-    await this.pass.catch(() => undefined);
+    await this.passes.idle();
   }
 
   /** One pass, after any pass in progress (passes never overlap). */
   runOnce(): Promise<RetentionPassResult> {
-    const next = this.pass.catch(() => undefined).then(() => this.runPass());
-    this.pass = next;
-    return next;
+    return this.passes.run();
   }
 
   private async runPass(): Promise<RetentionPassResult> {

@@ -10,6 +10,7 @@
  * Cooldowns and fired schedules are stored on the policy and the action, so a pass run twice
  * (or by the next leader) changes nothing the second time.
  */
+import { SerialPasses } from '../passes.ts';
 import { alarmDatapoints, describeAlarms, type AlarmRecord } from '../../metrics/index.ts';
 import {
   combineDecisions, describePolicies, describeScheduledActions, dueScheduledTime, fireScheduledAction, getTarget, markScaled, scaleTo, scalingKeys, scopeOfTargetKey,
@@ -28,7 +29,7 @@ export interface ScalingControllerOptions extends ScalingEnv {
 /** Runs scheduled actions and scaling policies, periodically and on alarm changes. */
 export class ScalingController {
   private cancel?: () => void;
-  private pass: Promise<unknown> = Promise.resolve();
+  private readonly passes = new SerialPasses(() => this.runPass());
   private closed = false;
 
   constructor(private readonly o: ScalingControllerOptions) {}
@@ -59,14 +60,12 @@ export class ScalingController {
 
   /** Resolves when no pass is running. */
   async idle(): Promise<void> {
-    await this.pass.catch(() => undefined);
+    await this.passes.idle();
   }
 
   /** One pass over every target (after any pass in progress). */
   runOnce(): Promise<void> {
-    const next = this.pass.catch(() => undefined).then(() => this.runPass());
-    this.pass = next;
-    return next;
+    return this.passes.run();
   }
 
   private async runPass(): Promise<void> {
