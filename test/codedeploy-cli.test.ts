@@ -13,13 +13,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { DesiredTask } from '../src/common/index.ts';
 import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
-import { answerTasks } from './support/fake-tasks.ts';
 import { awsCli, inProcessControlPlane } from './support/in-process.ts';
 import { until } from './support/lb-fixture.ts';
+import { listenerRequests, serveRevisions } from './support/revision-servers.ts';
 
 const CLUSTER = 'klp';
 const skew = { ms: 0 };
@@ -34,25 +31,16 @@ let agent: FakeAgent;
 let address = '';
 let blueGroup = '';
 let greenGroup = '';
-const servers = new Map<string, http.Server>();
-
-/** A task's stand-in: answers `v<revision>` (and its health check). */
-async function serve(task: DesiredTask): Promise<number> {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end(`v${task.spec.revision}`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.set(task.taskArn, server);
-  return (server.address() as AddressInfo).port;
-}
+const requests = listenerRequests(() => address, { keepAlive: false });
+const { get, answers } = requests;
+let stopServing = (): void => undefined;
 
 /** Registers revision `n` of the auth family from a JSON file's worth of input, as scripts do. */
 async function revision(n: number): Promise<string> {
   const input = {
     family: 'auth', networkMode: 'bridge',
     containerDefinitions: [
-      { name: 'auth', image: 'wharf-test/busybox', memory: 64, essential: true, environment: [{ name: 'REVISION', value: String(n) }], portMappings: [{ containerPort: 80, hostPort: 0 }] },
+      { name: 'auth', image: 'wharf-test/busybox', memory: 64, essential: true, environment: [{ name: 'N', value: String(n) }], portMappings: [{ containerPort: 80, hostPort: 0 }] },
       { name: 'otel-collector', image: 'wharf-test/busybox', memory: 32, essential: false },
     ],
   };
@@ -89,27 +77,6 @@ const taskSets = async (): Promise<{ status: string; group: string; taskDefiniti
 const healthy = async (group: string): Promise<number> =>
   (await elbv2('describe-target-health', '--target-group-arn', group)).TargetHealthDescriptions.filter((d: any) => d.TargetHealth.State === 'healthy').length;
 
-/** One GET through listener `port` on its own connection: the revision that answered, or what went wrong. */
-function get(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    http.get({ host: address, port, path: '/', agent: false, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve(res.statusCode === 200 ? body : `status ${res.statusCode}`));
-    }).on('error', (e) => resolve(`error ${e.message}`)).on('timeout', function (this: http.ClientRequest) { this.destroy(new Error('timeout')); });
-  });
-}
-
-async function answers(port: number, n: number): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    const a = await get(port);
-    counts[a] = (counts[a] ?? 0) + 1;
-  }
-  return counts;
-}
-
 /** A steady load on the production listener: about 20 requests a second, bounded in count and time. */
 function steadyLoad(maxRequests = 6_000, maxMs = 300_000) {
   const counts: Record<string, number> = {};
@@ -137,7 +104,7 @@ before(async () => {
   url = plane.url;
   await ecs('create-cluster', '--cluster-name', CLUSTER);
   agent = await connectFakeAgent(plane.url, { cluster: CLUSTER, cpu: 8192, memory: 16384 });
-  answerTasks(agent, serve, (arn) => servers.get(arn)?.close(), clock.now);
+  stopServing = serveRevisions(agent, clock.now);
 
   const subnets = (await ec2('describe-subnets', '--filters', 'Name=default-for-az,Values=true')).Subnets.slice(0, 2).map((s: any) => s.SubnetId);
   const lb = (await elbv2('create-load-balancer', '--name', 'klp-internal', '--scheme', 'internal', '--subnets', ...subnets)).LoadBalancers[0];
@@ -180,7 +147,8 @@ before(async () => {
 });
 
 after(async () => {
-  for (const s of servers.values()) s.close();
+  requests.close();
+  stopServing();
   await agent?.close();
 });
 

@@ -14,8 +14,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CodeDeployClient, ContinueDeploymentCommand, CreateApplicationCommand, CreateDeploymentCommand, CreateDeploymentGroupCommand, GetDeploymentCommand,
   StopDeploymentCommand, UpdateDeploymentGroupCommand,
@@ -26,11 +24,10 @@ import {
   ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { DesiredTask } from '../src/common/index.ts';
 import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
-import { answerTasks } from './support/fake-tasks.ts';
 import { ACCOUNT, inProcessControlPlane } from './support/in-process.ts';
 import { until } from './support/lb-fixture.ts';
+import { listenerRequests, serveRevisions } from './support/revision-servers.ts';
 import { credentials, region } from './support/wharf.ts';
 
 const CLUSTER = 'codedeploy';
@@ -45,19 +42,9 @@ let agent: FakeAgent;
 let address = '';
 let groupA = '';
 let groupB = '';
-const servers = new Map<string, http.Server>();
-const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
-
-/** A task's stand-in: answers `v<revision>`. */
-async function serve(task: DesiredTask): Promise<number> {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end(`v${task.spec.revision}`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.set(task.taskArn, server);
-  return (server.address() as AddressInfo).port;
-}
+const requests = listenerRequests(() => address, { keepAlive: true });
+const { answers } = requests;
+let stopServing = (): void => undefined;
 
 before(async () => {
   const plane = await controlPlane();
@@ -70,7 +57,7 @@ before(async () => {
   ec2.destroy();
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   agent = await connectFakeAgent(plane.url, { cluster: CLUSTER, cpu: 8192, memory: 16384 });
-  answerTasks(agent, serve, (arn) => servers.get(arn)?.close(), clock.now);
+  stopServing = serveRevisions(agent, clock.now);
   const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'codedeploy', Subnets: subnets.slice(0, 2).map((s) => s.SubnetId!) }))).LoadBalancers![0]!;
   const group = async (name: string) => {
     const arn = (await elb.send(new CreateTargetGroupCommand({
@@ -109,35 +96,13 @@ before(async () => {
 });
 
 after(async () => {
-  keepAlive.destroy();
-  for (const s of servers.values()) s.close();
+  requests.close();
+  stopServing();
   await agent?.close();
   elb?.destroy();
   ecs?.destroy();
   cd?.destroy();
 });
-
-/** One GET through listener `port`: the revision that answered, or the status when not 200. */
-function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: address, port, path: '/', agent: keepAlive, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve(res.statusCode === 200 ? body : `status ${res.statusCode}`));
-    }).on('error', reject);
-  });
-}
-
-/** Who answers `n` requests through listener `port`, counted by answer. */
-async function answers(port: number, n: number): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    const a = await get(port);
-    counts[a] = (counts[a] ?? 0) + 1;
-  }
-  return counts;
-}
 
 async function revision(n: number): Promise<string> {
   return (await ecs.send(new RegisterTaskDefinitionCommand({

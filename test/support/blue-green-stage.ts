@@ -6,8 +6,6 @@
  * two listeners — production on 80, test on 8080 — whose default rules forward to blue. No
  * node:test hooks here: the benchmarks use it too; whoever makes a stage closes it.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   CreateClusterCommand, DescribeServicesCommand, ECSClient, ListServiceDeploymentsCommand, RegisterTaskDefinitionCommand, type LoadBalancer,
@@ -18,9 +16,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { startControlPlane, type ControlPlane } from '../../src/cli/control-plane.ts';
-import type { DesiredTask } from '../../src/common/index.ts';
 import { connectFakeAgent, type FakeAgent } from './fake-agent.ts';
-import { answerTasks } from './fake-tasks.ts';
+import { listenerRequests, serveRevisions } from './revision-servers.ts';
 import { credentials, region, rootKeyEnv } from './wharf.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -72,20 +69,7 @@ export async function blueGreenStage(name: string): Promise<BlueGreenStage> {
   ec2.destroy();
   await ecs.send(new CreateClusterCommand({ clusterName: name }));
   const agent = await connectFakeAgent(plane.url, { cluster: name, cpu: 8192, memory: 16384 });
-  const servers = new Map<string, http.Server>();
-  const serve = async (task: DesiredTask): Promise<number> => {
-    const env = task.spec.containers[0]!.environment ?? [];
-    const failing = env.some((e) => e.name === 'HEALTH' && e.value === 'fail');
-    const n = env.find((e) => e.name === 'N')?.value ?? String(task.spec.revision);
-    const server = http.createServer((_req, res) => {
-      res.writeHead(failing ? 500 : 200, { 'content-type': 'text/plain' });
-      res.end(`v${n}`);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.set(task.taskArn, server);
-    return (server.address() as AddressInfo).port;
-  };
-  const stopAnswering = answerTasks(agent, serve, (arn) => servers.get(arn)?.close(), () => Date.now() + skew.ms);
+  const stopServing = serveRevisions(agent, () => Date.now() + skew.ms);
 
   const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: name, Subnets: subnets.slice(0, 2).map((s) => s.SubnetId!) }))).LoadBalancers![0]!;
   const group = async (suffix: string) => {
@@ -107,18 +91,7 @@ export async function blueGreenStage(name: string): Promise<BlueGreenStage> {
   const productionRule = await defaultRule(80);
   const testRule = await defaultRule(8080);
   const address = (await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lb.LoadBalancerArn!] }))).LoadBalancers![0]!.AvailabilityZones![0]!.LoadBalancerAddresses![0]!.IpAddress!;
-  const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
-
-  const get = (port: number): Promise<string> => new Promise((resolve) => {
-    http.get({ host: address, port, path: '/', agent: keepAlive, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve(res.statusCode === 200 ? body : `status ${res.statusCode}`));
-      res.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
-    }).on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`))
-      .on('timeout', function (this: http.ClientRequest) { this.destroy(new Error('timeout')); });
-  });
+  const requests = listenerRequests(() => address, { keepAlive: true });
 
   return {
     plane, ecs, elb, cw, agent, skew, address, blueGroup, greenGroup, productionListener, productionRule, testRule,
@@ -132,22 +105,14 @@ export async function blueGreenStage(name: string): Promise<BlueGreenStage> {
         containerDefinitions: [{ name: 'web', image: 'wharf-test/busybox', memory: 32, environment: [{ name: 'HEALTH', value: health }, { name: 'N', value: String(n) }], portMappings: [{ containerPort: 80, hostPort: 0 }] }],
       }))).taskDefinition!.taskDefinitionArn!;
     },
-    get,
-    async answers(port, n) {
-      const counts: Record<string, number> = {};
-      for (let i = 0; i < n; i++) {
-        const a = await get(port);
-        counts[a] = (counts[a] ?? 0) + 1;
-      }
-      return counts;
-    },
+    get: requests.get,
+    answers: requests.answers,
     async newestDeployment(service) {
       return (await ecs.send(new ListServiceDeploymentsCommand({ cluster: name, service }))).serviceDeployments![0]!.serviceDeploymentArn!;
     },
     async close() {
-      stopAnswering();
-      keepAlive.destroy();
-      for (const s of servers.values()) s.close();
+      stopServing();
+      requests.close();
       await agent.close();
       for (const c of [elb, ecs, cw]) c.destroy();
       await plane.stop();
