@@ -15,89 +15,26 @@
  *   DURATION_S=5 CONCURRENCY=64 npx tsx bench/dns.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { createInterface } from 'node:readline';
-import { decode } from 'dns-packet';
-import { queryMessage } from '../src/dataplane/dns/wire.testing.ts';
-import { env, percentile, runBench } from './support/wharf.ts';
+import { load as loadDns, type DnsLoad } from './support/dns-load.mjs';
+import { env, runBench } from './support/wharf.ts';
 
 const DURATION_S = env('DURATION_S', 3);
 const SINGLE_S = env('SINGLE_S', 1);
 const CONCURRENCY = env('CONCURRENCY', 32);
 const MAX_QUERIES = env('MAX_QUERIES', 500_000);
 const NAMES = env('NAMES', 100);
-const LOST_AFTER_MS = 1000;
 const HOST = '127.0.0.1';
 const say = (line = '') => console.log(line);
 
 let child: ChildProcess | undefined;
 
-interface Figures {
-  queries: number;
-  lost: number;
-  failed: number;
-  seconds: number;
-  latenciesMs: number[];
-}
+/** Keeps `concurrency` queries for `names` outstanding against `port` on this host for `seconds` (at most `max`). */
+const load = (port: number, names: string[], concurrency: number, seconds: number, max: number): Promise<DnsLoad> =>
+  loadDns(HOST, port, names, concurrency, seconds, max);
 
-/** Keeps `concurrency` queries for `names` outstanding against `port` for `seconds` (at most `max`). */
-function load(port: number, names: string[], concurrency: number, seconds: number, max: number): Promise<Figures> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    const pending = new Map<number, { sent: bigint; timer: NodeJS.Timeout }>();
-    const latenciesMs: number[] = [];
-    let sent = 0;
-    let lost = 0;
-    let failed = 0;
-    let nextId = 0;
-    const start = process.hrtime.bigint();
-    const deadline = start + BigInt(Math.round(seconds * 1e9));
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      for (const p of pending.values()) clearTimeout(p.timer);
-      socket.close();
-      resolve({ queries: latenciesMs.length, lost, failed, seconds: Number(process.hrtime.bigint() - start) / 1e9, latenciesMs });
-    };
-    const send = () => {
-      if (process.hrtime.bigint() >= deadline || sent >= max) {
-        if (pending.size === 0) finish();
-        return;
-      }
-      let id = nextId;
-      do id = (id + 1) & 0xffff; while (pending.has(id));
-      nextId = id;
-      const message = queryMessage(names[sent % names.length], 'A', { id });
-      sent++;
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        lost++;
-        send();
-      }, LOST_AFTER_MS);
-      pending.set(id, { sent: process.hrtime.bigint(), timer });
-      socket.send(message, port, HOST);
-    };
-    socket.on('message', (reply) => {
-      const id = reply.readUInt16BE(0);
-      const p = pending.get(id);
-      if (!p) return;
-      clearTimeout(p.timer);
-      pending.delete(id);
-      latenciesMs.push(Number(process.hrtime.bigint() - p.sent) / 1e6);
-      const packet = decode(reply);
-      if (((packet.flags ?? 0) & 0xf) !== 0 || !packet.answers?.length) failed++;
-      send();
-    });
-    socket.bind(0, HOST, () => {
-      for (let i = 0; i < concurrency; i++) send();
-    });
-  });
-}
-
-const row = (label: string, f: Figures) => {
-  const qps = f.queries / f.seconds;
-  return `${label.padEnd(38)} ${qps.toFixed(0).padStart(9)} q/s   p50 ${percentile(f.latenciesMs, 0.5).toFixed(3).padStart(7)} ms   p99 ${percentile(f.latenciesMs, 0.99).toFixed(3).padStart(7)} ms   ${f.queries} answered${f.lost ? `, ${f.lost} lost` : ''}${f.failed ? `, ${f.failed} not NOERROR with answers` : ''}`;
+const row = (label: string, f: DnsLoad) => {
+  return `${label.padEnd(38)} ${f.qps.toFixed(0).padStart(9)} q/s   p50 ${f.p50.toFixed(3).padStart(7)} ms   p99 ${f.p99.toFixed(3).padStart(7)} ms   ${f.answered} answered${f.lost ? `, ${f.lost} lost` : ''}${f.failed ? `, ${f.failed} not NOERROR with answers` : ''}`;
 };
 
 async function main(): Promise<void> {

@@ -28,11 +28,11 @@ const pct = (xs, p) => {
 };
 
 /**
- * Keeps `concurrency` A queries for `names` outstanding against `address`:`port` for `seconds`;
- * resolves to queries/s, p50 and p99 latency (ms), and how many were answered, lost (no answer in
- * a second) and failed (an answer without records or not NOERROR).
+ * Keeps `concurrency` A queries for `names` outstanding against `address`:`port` for `seconds`
+ * (`max` queries at most); resolves to queries/s, p50 and p99 latency (ms), and how many were
+ * answered, lost (no answer in a second) and failed (an answer without records or not NOERROR).
  */
-export function load(address, port, names, concurrency, seconds) {
+export function load(address, port, names, concurrency, seconds, max = Infinity) {
   return new Promise((resolve) => {
     const socket = dgram.createSocket('udp4');
     const pending = new Map();
@@ -53,7 +53,7 @@ export function load(address, port, names, concurrency, seconds) {
       resolve({ qps: latencies.length / elapsed, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), answered: latencies.length, lost, failed });
     };
     const send = () => {
-      if (process.hrtime.bigint() >= deadline) {
+      if (process.hrtime.bigint() >= deadline || sent >= max) {
         if (pending.size === 0) finish();
         return;
       }
