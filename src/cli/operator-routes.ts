@@ -70,6 +70,44 @@ async function readLimited(req: http.IncomingMessage, limit: number): Promise<Bu
   return Buffer.concat(chunks);
 }
 
+/** What a signed operator route is given: the body and who signed it (account and region). */
+interface Signed {
+  body: Buffer;
+  principal: { account: string };
+  region: string;
+}
+
+/**
+ * A route signed like an AWS call (SigV4 as `model`'s service) and authorized by IAM for `action`:
+ * the body read up to `maxBytes`, the handler's answer sent as JSON, AWS errors in their shape.
+ */
+function signedRoute(
+  d: OperatorRouteDeps, model: typeof ecsModel | typeof ecrModel, action: string, maxBytes: number,
+  handle: (signed: Signed) => Promise<unknown>,
+): Route {
+  return async (req, res) => {
+    const body = await readLimited(req, maxBytes);
+    if (!body) {
+      req.resume();
+      return json(res, 413, { message: `The request body exceeds the limit of ${maxBytes} bytes.` });
+    }
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+    const url = new URL(req.url ?? '/', 'http://wharf');
+    const wire: WireRequest = { method: req.method ?? 'POST', path: url.pathname, query: url.searchParams, headers, body };
+    try {
+      const now = d.clock.now();
+      const who = await authenticate(wire, model, d.authority, { unknownKeysAsRoot: d.unknownKeysAsRoot, account: d.account }, now);
+      const globals = authorizationGlobals({ sourceIp: req.socket.remoteAddress ?? '', secure: false }, who.region, now);
+      await authorizeRequest(d.authority, model, who.principal, { action, resource: '*' }, globals);
+      json(res, 200, await handle({ body, principal: who.principal, region: who.region }));
+    } catch (error) {
+      if (error instanceof AwsError) return json(res, error.status, { __type: error.code, message: error.message });
+      json(res, 400, { message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}
+
 /** The operator routes, by `METHOD /path`. */
 export function operatorRoutes(d: OperatorRouteDeps): Record<string, Route> {
   const routes: Record<string, Route> = {
@@ -99,54 +137,16 @@ export function operatorRoutes(d: OperatorRouteDeps): Record<string, Route> {
       res.writeHead(200, { 'content-type': 'application/x-pem-file', 'content-length': Buffer.byteLength(pem) });
       res.end(pem);
     },
-    'PUT /_wharf/registry/osv-feed': async (req, res) => {
-      const body = await readLimited(req, MAX_FEED_BYTES);
-      if (!body) {
-        req.resume();
-        return json(res, 413, { message: `The feed exceeds the limit of ${MAX_FEED_BYTES} bytes.` });
-      }
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      const url = new URL(req.url ?? '/', 'http://wharf');
-      const wire: WireRequest = { method: 'PUT', path: url.pathname, query: url.searchParams, headers, body };
-      try {
-        const now = d.clock.now();
-        const who = await authenticate(wire, ecrModel, d.authority, { unknownKeysAsRoot: d.unknownKeysAsRoot, account: d.account }, now);
-        const sourceIp = req.socket.remoteAddress ?? '';
-        await authorizeRequest(d.authority, ecrModel, who.principal, { action: IMPORT_FEED_ACTION, resource: '*' }, authorizationGlobals({ sourceIp, secure: false }, who.region, now));
-        json(res, 200, await importOsvFeed(d.store, body.toString('utf8'), d.clock));
-      } catch (error) {
-        if (error instanceof AwsError) return json(res, error.status, { __type: error.code, message: error.message });
-        json(res, 400, { message: error instanceof Error ? error.message : String(error) });
-      }
-    },
+    'PUT /_wharf/registry/osv-feed': signedRoute(d, ecrModel, IMPORT_FEED_ACTION, MAX_FEED_BYTES, ({ body }) => importOsvFeed(d.store, body.toString('utf8'), d.clock)),
   };
   const interrupt = d.interruptSpotTask;
   if (interrupt) {
     // Signed like an ECS call: IAM decides whether the caller may interrupt Spot tasks.
-    routes['POST /_wharf/ecs/interrupt-spot-task'] = async (req, res) => {
-      const body = await readLimited(req, 64 * 1024);
-      if (!body) {
-        req.resume();
-        return json(res, 413, { message: 'The request body is too large.' });
-      }
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      const url = new URL(req.url ?? '/', 'http://wharf');
-      const wire: WireRequest = { method: 'POST', path: url.pathname, query: url.searchParams, headers, body };
-      try {
-        const now = d.clock.now();
-        const who = await authenticate(wire, ecsModel, d.authority, { unknownKeysAsRoot: d.unknownKeysAsRoot, account: d.account }, now);
-        await authorizeRequest(d.authority, ecsModel, who.principal, { action: INTERRUPT_SPOT_ACTION, resource: '*' }, authorizationGlobals({ sourceIp: req.socket.remoteAddress ?? '', secure: false }, who.region, now));
-        const input = JSON.parse(body.toString('utf8') || '{}') as { cluster?: string; task?: string };
-        if (typeof input.task !== 'string' || input.task === '') throw new AwsError('InvalidParameterException', 'task can not be null or empty.');
-        const task = await interrupt({ account: who.principal.account, region: who.region }, input.cluster, input.task);
-        json(res, 200, { task });
-      } catch (error) {
-        if (error instanceof AwsError) return json(res, error.status, { __type: error.code, message: error.message });
-        json(res, 400, { message: error instanceof Error ? error.message : String(error) });
-      }
-    };
+    routes['POST /_wharf/ecs/interrupt-spot-task'] = signedRoute(d, ecsModel, INTERRUPT_SPOT_ACTION, 64 * 1024, async ({ body, principal, region }) => {
+      const input = JSON.parse(body.toString('utf8') || '{}') as { cluster?: string; task?: string };
+      if (typeof input.task !== 'string' || input.task === '') throw new AwsError('InvalidParameterException', 'task can not be null or empty.');
+      return { task: await interrupt({ account: principal.account, region }, input.cluster, input.task) };
+    });
   }
   const reset = d.reset;
   if (reset) {
