@@ -239,7 +239,8 @@ export async function moveAllMessages(env: QueuesEnv, from: QueueRecord, to: Que
   const scope = { account: from.account, region: from.region };
   let moved = 0;
   for (;;) {
-    const states = await readStates(env, scope, from.name, 100);
+    // 25 at a time: a move is four operations, and etcd takes at most 128 in a transaction.
+    const states = await readStates(env, scope, from.name, 25);
     if (!states.length) return moved;
     const ops = await moveOps(env, from, states, { scope: { account: to.account, region: to.region }, name: to.name }, env.clock.now());
     const { succeeded } = await env.store.txn(states.map((s) => ({ key: s.kv.key, modRevision: s.kv.modRevision })), ops);
@@ -294,5 +295,9 @@ export async function sweepDedup(env: QueuesEnv, scope: Scope, name: string): Pr
   const now = env.clock.now();
   const { kvs } = await env.store.range(queueKeys.dedups(scope, name), { limit: 1000 });
   const old = kvs.filter((kv) => (JSON.parse(kv.value) as DedupRecord).expiresAt <= now);
-  if (old.length) await env.store.txn(old.map((kv) => ({ key: kv.key, modRevision: kv.modRevision })), old.map((kv) => ({ type: 'delete' as const, key: kv.key })));
+  // In transactions of 100: etcd takes at most 128 operations in one.
+  for (let i = 0; i < old.length; i += 100) {
+    const batch = old.slice(i, i + 100);
+    await env.store.txn(batch.map((kv) => ({ key: kv.key, modRevision: kv.modRevision })), batch.map((kv) => ({ type: 'delete' as const, key: kv.key })));
+  }
 }

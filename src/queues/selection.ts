@@ -33,6 +33,13 @@ export interface SelectionOptions {
   rng: () => number;
 }
 
+/**
+ * Messages one receive moves to the dead-letter queue, and drops past retention, at most each: a
+ * receive is one store transaction, and etcd takes at most 128 operations in one (a move is four).
+ * The rest wait for the next receive.
+ */
+export const MAX_SET_ASIDE = 10;
+
 /** Picks the messages a receive delivers, moves to the dead-letter queue, or drops. */
 export function selectMessages(states: readonly KeyedState[], o: SelectionOptions): Selection {
   const out: Selection = { deliver: [], deadLetter: [], expired: [] };
@@ -41,7 +48,7 @@ export function selectMessages(states: readonly KeyedState[], o: SelectionOption
   for (const m of states) {
     const s = m.state;
     if (o.now >= s.sentAt + o.retentionMs) {
-      out.expired.push(m);
+      if (out.expired.length < MAX_SET_ASIDE) out.expired.push(m);
       continue;
     }
     const group = s.groupId ?? '';
@@ -51,7 +58,7 @@ export function selectMessages(states: readonly KeyedState[], o: SelectionOption
     }
     if (o.fifo && blocked.has(group)) continue;
     if (o.maxReceiveCount !== undefined && s.receiveCount >= o.maxReceiveCount) {
-      out.deadLetter.push(m);
+      if (out.deadLetter.length < MAX_SET_ASIDE) out.deadLetter.push(m);
       continue;
     }
     candidates.push(m);
