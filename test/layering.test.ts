@@ -39,13 +39,15 @@ const allowed: Record<string, string[]> = {
   logs: ['aws', 'state', 'common'],
   metrics: ['aws', 'state', 'common'],
   ecs: ['aws', 'network', 'state', 'scheduler', 'common'],
+  instances: ['aws', 'network', 'state', 'common'],
+  autoscaling: ['aws', 'network', 'state', 'common'],
   identity: ['aws', 'state', 'common'],
   link: ['ecs', 'network', 'aws', 'identity', 'state', 'common'],
-  services: ['aws', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common', 'scaling'],
-  controllers: ['codedeploy', 'discovery', 'ecs', 'network', 'events', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common', 'scaling'],
+  services: ['aws', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common', 'scaling', 'instances', 'autoscaling'],
+  controllers: ['codedeploy', 'discovery', 'ecs', 'network', 'events', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common', 'scaling', 'instances', 'autoscaling'],
   agent: ['common'],
   dataplane: ['discovery', 'lb', 'acm', 'network', 'metrics', 'state', 'common'],
-  cli: ['services', 'controllers', 'dataplane', 'link', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common', 'scaling'],
+  cli: ['services', 'controllers', 'dataplane', 'link', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common', 'scaling', 'instances', 'autoscaling'],
 };
 
 function files(dir: string): string[] {

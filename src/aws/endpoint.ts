@@ -49,6 +49,10 @@ export function createEndpoint(options: EndpointOptions): http.Server {
     }
     void serveAws(req, res, url);
   });
+  // An idle connection stays open a minute, as AWS's endpoints keep it: with Node's 5 s, a
+  // client busy for about that long reuses a socket the server is closing that moment.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://wharf').pathname;
