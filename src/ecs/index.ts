@@ -72,6 +72,10 @@ export {
   TRUNKING_MULTIPLIER, rootArn, settingPrincipalOf, trunkedEnis, type AccountSettingRecord, type EffectiveSetting, type SettingName,
 } from './account-settings.ts';
 export {
-  FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, checkAssociated, distribute, fargateProvider, isFargateProvider, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,
+  FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, checkAssociated, distribute, fargateProvider, isFargateProvider, isFargateStrategy, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,
 } from './capacity-providers.ts';
+export {
+  activeProvider, providerArn, providerKeys, providerNameOf, providerOfInstance, stageClusterProviders, stageCreateProvider, stageDeleteProvider, stageUpdateProvider, toApiProvider,
+  type AsgProviderRecord, type AutoScalingGroupView, type AutoScalingGroupsPort, type ManagedScalingRecord,
+} from './asg-providers.ts';
 export { SPOT_INTERRUPTION_REASON, interruptSpotTask } from './spot-interruption.ts';

@@ -168,6 +168,8 @@ export interface ContainerInstanceRecord {
   clusterName: string;
   clusterArn: string;
   ec2InstanceId: string;
+  /** The Auto Scaling group capacity provider of the EC2 instance, decided when it registered. */
+  capacityProviderName?: string;
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE' | 'REGISTERING' | 'DEREGISTERING';
   statusReason?: string;
   /** The agent that registered it; an agent restarting re-registers as the same instance. */

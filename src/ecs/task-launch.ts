@@ -6,9 +6,9 @@
  * (`stageServiceLaunch`) all launch this one way.
  */
 import type { Failure, NetworkConfiguration, Tag, TaskOverride } from '@aws-sdk/client-ecs';
-import { checkAssociated, distribute, type StrategyItem } from './capacity-providers.ts';
+import { checkAssociated, distribute, isFargateStrategy, type StrategyItem } from './capacity-providers.ts';
 import {
-  reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type Resources,
+  reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type PlaceResult, type Resources,
 } from '../scheduler/index.ts';
 import { transact, type Doc, type Tx } from '../state/index.ts';
 import { activeCluster } from './cluster-record.ts';
@@ -202,7 +202,7 @@ async function stageLaunch(
   await checkTaskRoles(deps.roles, spec);
   const network = await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, deps.clock.now());
   const efs = await resolveEfs(deps, scope, spec);
-  const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
+  const { placements, failures, providers } = placeByProvider(deps, req, candidates, request);
   // An awsvpc group's tasks go round the subnets (and so the zones) they were given, counting those already running.
   const running = network
     ? deps.informers.tasks.byIndex(TASK_INDEX.group, `${scope.account}/${scope.region}/${cluster.name}/${request.group}`)
@@ -211,8 +211,6 @@ async function stageLaunch(
   const byId = new Map(candidates.map((i) => [i.id, i]));
   const tasks: TaskRecord[] = [];
   const changed = new Set<string>();
-  // Each task's capacity provider, by the strategy's base and weights over what its providers run already.
-  const providers = req.capacityProviderStrategy && distribute(req.capacityProviderStrategy, placements.length, req.providerCounts);
   for (const [n, { instanceId, reserved }] of placements.entries()) {
     const instance = byId.get(instanceId)!;
     guard?.(instanceId);
@@ -243,6 +241,31 @@ async function stageLaunch(
   // Each instance's change once, as it ends up (its remaining resources after all its new tasks).
   for (const id of changed) await deps.changes?.instanceChanged?.(tx, byId.get(id)!, deps.clock.now());
   return { tasks, failures: failures as Failure[] };
+}
+
+/**
+ * Places a launch's tasks, each with its capacity provider when the launch has a strategy (by the
+ * strategy's base and weights over what its providers run already): Fargate's providers share the
+ * Fargate pool, so the tasks are placed together and given their providers after; an Auto Scaling
+ * group provider's tasks go on its own instances only (those its group launched).
+ */
+function placeByProvider(deps: EcsDeps, req: LaunchRequest, candidates: ContainerInstanceRecord[], request: PlaceRequest): PlaceResult & { providers?: string[] } {
+  const strategy = req.capacityProviderStrategy;
+  if (!strategy || isFargateStrategy(strategy)) {
+    const placed = deps.place(candidates.map(snapshotOf), request, deps.rng);
+    return { ...placed, ...(strategy && { providers: distribute(strategy, placed.placements.length, req.providerCounts) }) };
+  }
+  const wanted = new Map<string, number>();
+  for (const name of distribute(strategy, request.count, req.providerCounts)) wanted.set(name, (wanted.get(name) ?? 0) + 1);
+  const out: PlaceResult & { providers: string[] } = { placements: [], failures: [], providers: [] };
+  for (const [name, count] of wanted) {
+    const own = candidates.filter((i) => i.capacityProviderName === name);
+    const placed = deps.place(own.map(snapshotOf), { ...request, count }, deps.rng);
+    out.placements.push(...placed.placements);
+    out.providers.push(...placed.placements.map(() => name));
+    out.failures.push(...placed.failures);
+  }
+  return out;
 }
 
 /**
@@ -291,6 +314,7 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, request: LaunchRe
 export function withClusterStrategy<R extends Pick<LaunchRequest, 'launchType' | 'capacityProviderStrategy' | 'platformVersion'>>(req: R, cluster: ClusterRecord): R {
   if (req.launchType !== undefined || req.capacityProviderStrategy || !cluster.defaultCapacityProviderStrategy.length) return req;
   const strategy = cluster.defaultCapacityProviderStrategy.map((s) => ({ capacityProvider: s.capacityProvider!, weight: s.weight ?? 0, base: s.base ?? 0 }));
+  if (!isFargateStrategy(strategy)) return { ...req, launchType: 'EC2', capacityProviderStrategy: strategy };
   return { ...req, launchType: 'FARGATE', platformVersion: fargatePlatformVersion(req.platformVersion), capacityProviderStrategy: strategy };
 }
 
