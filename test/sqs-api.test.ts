@@ -300,11 +300,11 @@ describe('SQS API', () => {
   test('Query requests sent to a queue\'s URL name the queue by their path, as older clients send them (POST form, GET query string)', async () => {
     url = (await plane()).url;
     const q = await queue('by-path');
-    const query = async (method: 'GET' | 'POST', target: string, params: Record<string, string>) => {
+    const query = async (method: 'GET' | 'POST', target: string, params: Record<string, string>, keys: typeof credentials = credentials) => {
       const form = new URLSearchParams({ Version: '2012-11-05', ...params }).toString();
       const u = new URL(method === 'GET' ? `${target}?${form}` : target);
       const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } : {};
-      const signed = await signRequest({ method, url: u, headers, ...(method === 'POST' && { body: form }), credentials, region, service: 'sqs' });
+      const signed = await signRequest({ method, url: u, headers, ...(method === 'POST' && { body: form }), credentials: keys, region, service: 'sqs' });
       const res = await fetch(u, { method, headers: signed, ...(method === 'POST' && { body: form }) });
       return { status: res.status, body: await res.text() };
     };
@@ -322,5 +322,11 @@ describe('SQS API', () => {
     assert.match(other.body, new RegExp(`<Attribute><Name>QueueArn</Name><Value>arn:aws:sqs:${region}:${ACCOUNT}:by-path</Value></Attribute>`));
     const none = await query('POST', `${url}/`, { Action: 'GetQueueAttributes' });
     assert.match(none.body, /<Code>MissingParameter<\/Code><Message>The request must contain the parameter QueueUrl\.<\/Message>/);
+    // IAM's refusal in Query's words: AccessDenied, 403.
+    const keys = await userWithKey(url, 'path-sender', [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${region}:${ACCOUNT}:by-path` }]);
+    assert.equal((await query('POST', q, { Action: 'SendMessage', MessageBody: 'allowed' }, keys)).status, 200);
+    const denied = await query('POST', q, { Action: 'ReceiveMessage' }, keys);
+    assert.equal(denied.status, 403);
+    assert.match(denied.body, /<Error><Type>Sender<\/Type><Code>AccessDenied<\/Code><Message>User: arn:aws:iam::\d{12}:user\/path-sender is not authorized to perform: sqs:ReceiveMessage/);
   });
 });

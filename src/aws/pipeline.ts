@@ -105,7 +105,7 @@ export class Pipeline {
         ...(request.signal ? { signal: request.signal } : {}),
         authorize: (r: AuthorizationRequest) => authorizeRequest(this.o.authority, api, auth.principal, r, globals),
       };
-      await this.timeAsync('authorize', () => authorizeOperation(this.o.authority, service, operationName, spec, input, ctx, globals));
+      await this.timeAsync('authorize', () => authorizeOperation(this.o.authority, service, operationName, spec, input, ctx, globals, api));
 
       const violations = this.time('validate', () => (operation.input ? validateInput(api, operation.input, input) : []));
       if (violations.length) throw service.validationError(violations, operationName);
