@@ -55,7 +55,7 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
   },
   {
     file: 'sqs', title: 'Amazon SQS', build: sqsService,
-    note: 'Served in AWS JSON 1.0 (the SDK\'s and newer CLIs\'); the older Query protocol (AWS CLIs before 2.13) is routed but answered with JSON member names, which its clients do not read. Queues and messages are records in the store '
+    note: 'Served in AWS JSON 1.0 (the SDK\'s and newer CLIs\') and in the older Query protocol (AWS CLIs before 2.13), with SQS\'s Query model\'s names. Queues and messages are records in the store '
       + '(a message is its body, written once, and a small state rewritten on each receive); an acknowledged send is committed. See [docs/sqs.md](../sqs.md).',
   },
   {
