@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
 import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
 import {
-  AlarmController, CodeDeployController, ScalingController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
+  AlarmController, CodeDeployController, ProvisioningController, ScalingController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
 } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
@@ -313,6 +313,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       store: leaderStore, clock, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort({ ...deps, store: leaderStore }), traffic: codeDeployTrafficPort(leaderStore), alarms: deps.alarms, log: o.log,
     });
     await codeDeploy.start();
+    // Tasks waiting in PROVISIONING for their Auto Scaling group provider's instances.
+    const provisioning = new ProvisioningController({ deps: { ...deps, store: leaderStore }, log: o.log });
+    await provisioning.start();
     // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
     const maintenance = setInterval(() => {
       runRegistryMaintenance(leaderStore, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
@@ -339,6 +342,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await lifecycle.close();
       await retention.close();
       await codeDeploy.close();
+      await provisioning.close();
       await events?.close();
       nudgeScaling = () => undefined;
       await scaling?.close();

@@ -24,10 +24,10 @@ export {
   MAX_SERVICE_EVENTS, circuitBreakerThreshold, deploymentKeyId, putService, scopeOfService, specOf, startDeployment, withEvent,
 } from './service-deployment.ts';
 export {
-  honouredBy, instanceIdOf, launchableTaskDefinition, launchTasks, launchTasksOn, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
+  honouredBy, instanceIdOf, isWaiting, launchableTaskDefinition, launchTasks, launchTasksOn, placeWaitingTask, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
 } from './task-launch.ts';
 export { withClusterStrategy } from './task-launch.ts';
-export { heldForDraining, stageDrained, stageStopTask } from './task-stop.ts';
+export { heldForDraining, stageDrained, stageStopTask, type TaskStop } from './task-stop.ts';
 export { leaveGroup, stageTaskReport, taskHealthStatus, taskKeyOfArn } from './task-reports.ts';
 export { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
 export {
