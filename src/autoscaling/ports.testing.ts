@@ -1,7 +1,8 @@
 /**
  * TEST HARNESS, not production code: an `InstancesPort` whose instances are documents in the
  * store, so tests (and a control plane started by a test) launch, see and terminate them without
- * EC2. Instances start `pending`; a test moves them with `run`, `setState` or `runAll`.
+ * EC2. Instances start `pending` and a terminated one is `shutting-down` first, as EC2's are; a
+ * test moves them on with `runAll` (or sets any state with `setState`).
  */
 import { getDoc, listDocs, transact, type Store } from '../state/index.ts';
 import type { InstancesPort, InstanceState, InstanceView, LaunchRequest, LaunchTemplateRef } from './ports.ts';
@@ -56,7 +57,10 @@ export class FakeInstances implements InstancesPort {
   }
 
   async terminate(_scope: Scope, instanceIds: readonly string[]): Promise<void> {
-    for (const id of instanceIds) await this.setState(id, 'terminated');
+    for (const id of instanceIds) {
+      const i = await this.get(id);
+      if (i && i.state !== 'terminated') await this.setState(id, 'shutting-down');
+    }
   }
 
   async describe(_scope: Scope, instanceIds: readonly string[]): Promise<InstanceView[]> {
@@ -77,9 +81,12 @@ export class FakeInstances implements InstancesPort {
     });
   }
 
-  /** Moves every pending instance to running. */
+  /** Moves every pending instance to running, and every shutting-down one to terminated. */
   async runAll(): Promise<void> {
-    for (const i of await this.all()) if (i.state === 'pending') await this.setState(i.instanceId, 'running');
+    for (const i of await this.all()) {
+      if (i.state === 'pending') await this.setState(i.instanceId, 'running');
+      if (i.state === 'shutting-down') await this.setState(i.instanceId, 'terminated');
+    }
   }
 
   /** One instance's record, if launched. */

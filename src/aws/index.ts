@@ -42,3 +42,4 @@ export { servicediscoveryModel, type ServicediscoveryOperations } from './models
 export { codedeployModel, type CodedeployOperations } from './models/codedeploy.ts';
 export { sqsModel, type SqsOperations } from './models/sqs.ts';
 export { applicationAutoscalingModel, type ApplicationAutoscalingOperations } from './models/application-autoscaling.ts';
+export { autoscalingModel, type AutoscalingOperations } from './models/autoscaling.ts';
