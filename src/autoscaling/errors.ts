@@ -8,7 +8,8 @@ export const AutoScalingErrors = {
   groupExists: (name: string) => new AwsError('AlreadyExists', `AutoScalingGroup by this name already exists - A group with the name ${name} already exists`),
   inUse: () => new AwsError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.'),
   activityInProgress: () => new AwsError('ScalingActivityInProgress', 'You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.'),
-  cooldown: (name: string) => new AwsError('ScalingActivityInProgress', `Scaling activity for AutoScalingGroup ${name} cannot be started: the group is in its cooldown period.`),
+  /** SetDesiredCapacity with HonorCooldown while an activity runs or the cooldown after it does. */
+  blockedBy: (activityId: string) => new AwsError('ScalingActivityInProgress', `Scaling activity ${activityId} is in progress and blocks this action`),
   pendingDelete: (name: string) => new AwsError('ScalingActivityInProgress', `AutoScalingGroup ${name} is pending delete.`),
   instanceNotFound: (id: string) => new AwsError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${id}`),
   notInGroup: (id: string, name: string) => new AwsError('ValidationError', `The instance ${id} is not part of Auto Scaling group ${name}.`),

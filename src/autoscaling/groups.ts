@@ -199,20 +199,35 @@ export async function updateGroup(env: AutoScalingEnv, scope: Scope, req: Update
   });
 }
 
-/** SetDesiredCapacity; with `honorCooldown`, refused while the group's cooldown since its last scaling runs. */
+/**
+ * SetDesiredCapacity; with `honorCooldown`, refused while one of the group's activities is in
+ * progress or ended less than the group's DefaultCooldown ago (without it, at once, as AWS does).
+ */
 export async function setDesiredCapacity(env: AutoScalingEnv, scope: Scope, name: string, desired: number, honorCooldown = false): Promise<void> {
   const now = env.clock.now();
+  const blocking = honorCooldown ? await blockingActivity(env, scope, name, now) : undefined;
   await transact(env.store, async (tx) => {
     const g = await groupIn(tx, scope, name);
     if (desired > g.maxSize) throw AutoScalingErrors.validation(`New SetDesiredCapacity value ${desired} is above max value ${g.maxSize} for the AutoScalingGroup.`);
     if (desired < g.minSize) throw AutoScalingErrors.validation(`New SetDesiredCapacity value ${desired} is below min value ${g.minSize} for the AutoScalingGroup.`);
-    if (honorCooldown && g.lastScaledAt !== undefined && now < g.lastScaledAt + g.defaultCooldown * 1000) throw AutoScalingErrors.cooldown(name);
+    if (blocking) throw AutoScalingErrors.blockedBy(blocking);
     if (desired === g.desiredCapacity) return;
     tx.put(autoscalingKeys.group(scope, name), {
       ...g, desiredCapacity: desired, lastScaledAt: now,
       lastChange: { at: now, text: `a user request explicitly set group desired capacity changing the desired capacity from ${g.desiredCapacity} to ${desired}` },
     } satisfies GroupRecord);
   });
+}
+
+/** The activity that holds a cooldown-honouring change: one in progress, or the last one ended within the cooldown. */
+async function blockingActivity(env: Pick<AutoScalingEnv, 'store'>, scope: Scope, name: string, now: number): Promise<string | undefined> {
+  const g = (await getDoc<GroupRecord>(env.store, autoscalingKeys.group(scope, name)))?.value;
+  if (!g) return undefined;
+  const activities = await listActivities(env.store, scope, name);
+  const running = activities.find((a) => a.endTime === undefined);
+  if (running) return running.id;
+  const last = activities.find((a) => a.endTime !== undefined && now < a.endTime + g.defaultCooldown * 1000);
+  return last?.id;
 }
 
 /**

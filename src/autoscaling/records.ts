@@ -102,7 +102,7 @@ export interface GroupRecord {
   lastChange?: CapacityChange;
   /** After a launch failed, no launch before this time. */
   retryLaunchAt?: number;
-  /** When the group last scaled (SetDesiredCapacity's HonorCooldown runs from it). */
+  /** When the group's desired capacity last changed by a request. */
   lastScaledAt?: number;
 }
 
