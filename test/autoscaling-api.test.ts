@@ -219,6 +219,16 @@ describe('EC2 Auto Scaling API (SDK)', () => {
     await reader.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'api', DesiredCapacity: 0 }));
     await refused(reader.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'web', DesiredCapacity: 2 })), 'AccessDenied', /autoscaling:SetDesiredCapacity/, 403);
     reader.destroy();
+    // A policy may name a group by its full ARN, uuid and all.
+    const webArn = (await groupOf('web')).AutoScalingGroupARN!;
+    const exact = new AutoScalingClient({
+      endpoint: plane.url, region, maxAttempts: 1,
+      credentials: await userWithKey(plane.url, 'asg-web', [{ Effect: 'Allow', Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:CreateOrUpdateTags'], Resource: webArn }]),
+    });
+    await exact.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'web', DesiredCapacity: 0 }));
+    await exact.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'web', ResourceType: 'auto-scaling-group', Key: 'owner', Value: 'ops' }] }));
+    await refused(exact.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'api', ResourceType: 'auto-scaling-group', Key: 'owner', Value: 'ops' }] })), 'AccessDenied', undefined, 403);
+    exact.destroy();
   });
 
   it('a forced delete terminates the instances, then the group is gone', async () => {

@@ -38,7 +38,7 @@ describe('Auto Scaling groups', () => {
 
   it('create refuses, naming what is wrong, and writes nothing', async () => {
     const e = env();
-    const refuses = (req: Partial<typeof web> & Record<string, unknown>, message: string) =>
+    const refuses = (req: Record<string, unknown>, message: string) =>
       assert.rejects(createGroup(e, scope, { ...web, ...req } as never), (err: Error) => err.name === 'ValidationError' && err.message === message);
     await refuses({ minSize: 3, maxSize: 2 }, 'Max bound, 2, must be greater than or equal to min bound, 3');
     await refuses({ launchTemplate: {} }, 'Valid requests must contain either launchTemplateId or LaunchTemplateName');

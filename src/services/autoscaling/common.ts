@@ -8,7 +8,7 @@ import {
 } from '../../aws/index.ts';
 import * as asg from '../../autoscaling/index.ts';
 import type { Clock, Ids } from '../../common/index.ts';
-import type { Store } from '../../state/index.ts';
+import { getDoc, type Store } from '../../state/index.ts';
 
 /** What the API runs on. */
 export interface AutoScalingDeps {
@@ -47,9 +47,16 @@ export function need<T>(value: T | undefined, member: string): T {
   return value;
 }
 
-/** The IAM resource of a group by name (its uuid is not in the request). */
+/** The IAM resource of a group not (yet) there: its uuid unknown, `*`. */
 export const groupResource = (ctx: RequestContext, name: string | undefined) =>
   `arn:aws:autoscaling:${ctx.region}:${ctx.account}:autoScalingGroup:*:autoScalingGroupName/${name ?? '*'}`;
+
+/** The IAM resource of a group by name: its ARN when it exists (a policy may name its uuid), else `groupResource`. */
+export async function groupArnOf(deps: AutoScalingDeps, ctx: RequestContext, name: string | undefined): Promise<string> {
+  if (name === undefined) return groupResource(ctx, name);
+  const g = await getDoc<asg.GroupRecord>(deps.store, asg.autoscalingKeys.group(scopeOf(ctx), name));
+  return g?.value.arn ?? groupResource(ctx, name);
+}
 
 /** One page of MaxRecords after the NextToken (AWS's default 50 for groups, 100 otherwise; at most 100). */
 export function page<T>(items: T[], keyOf: (item: T) => string, token: string | undefined, maxRecords: number | undefined, defaultMax: number) {

@@ -4,11 +4,10 @@
  * DescribeAccountLimits and DescribeLifecycleHooks (Wharf runs no lifecycle hooks: always none).
  */
 import type { CreateAutoScalingGroupType, UpdateAutoScalingGroupType } from '@aws-sdk/client-auto-scaling';
-import { requestTagConditions } from '../../aws/index.ts';
+import { requestTagConditions, type RequestContext } from '../../aws/index.ts';
 import * as asg from '../../autoscaling/index.ts';
-import { envOf, groupOut, groupResource, need, page, scopeOf, type AutoScalingDeps, type AutoScalingOperationTable } from './common.ts';
+import { envOf, groupArnOf, groupOut, groupResource, need, page, scopeOf, type AutoScalingDeps, type AutoScalingOperationTable } from './common.ts';
 
-const onGroup = (i: { AutoScalingGroupName?: string }, ctx: Parameters<typeof groupResource>[0]) => [groupResource(ctx, i.AutoScalingGroupName)];
 
 /** The launch source a request gives besides a launch template (refused by the domain). */
 const otherSource = (i: CreateAutoScalingGroupType | UpdateAutoScalingGroupType) =>
@@ -33,9 +32,10 @@ const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries
 /** The group operations. */
 export function groupOperations(deps: AutoScalingDeps): AutoScalingOperationTable {
   const env = envOf(deps);
+  const onGroup = async (i: { AutoScalingGroupName?: string }, ctx: RequestContext) => [await groupArnOf(deps, ctx, i.AutoScalingGroupName)];
   return {
     CreateAutoScalingGroup: {
-      authorization: { resources: onGroup, conditions: (i) => requestTagConditions(i.Tags) },
+      authorization: { resources: (i, ctx) => [groupResource(ctx, i.AutoScalingGroupName)], conditions: (i) => requestTagConditions(i.Tags) },
       handler: async (i, ctx) => {
         const name = need(i.AutoScalingGroupName, 'autoScalingGroupName');
         await asg.createGroup(env, scopeOf(ctx), defined({

@@ -3,7 +3,7 @@
  * TerminateInstanceInAutoScalingGroup and DescribeScalingActivities.
  */
 import * as asg from '../../autoscaling/index.ts';
-import { activityOut, envOf, groupResource, instanceDetailsOut, need, page, scopeOf, type AutoScalingDeps, type AutoScalingOperationTable } from './common.ts';
+import { activityOut, envOf, groupArnOf, groupResource, instanceDetailsOut, need, page, scopeOf, type AutoScalingDeps, type AutoScalingOperationTable } from './common.ts';
 
 /** The instance and activity operations. */
 export function instanceOperations(deps: AutoScalingDeps): AutoScalingOperationTable {
@@ -20,7 +20,7 @@ export function instanceOperations(deps: AutoScalingDeps): AutoScalingOperationT
       },
     },
     SetInstanceProtection: {
-      authorization: { resources: (i, ctx) => [groupResource(ctx, i.AutoScalingGroupName)] },
+      authorization: { resources: async (i, ctx) => [await groupArnOf(deps, ctx, i.AutoScalingGroupName)] },
       handler: async (i, ctx) => {
         await asg.setInstanceProtection(env, scopeOf(ctx), need(i.AutoScalingGroupName, 'autoScalingGroupName'), need(i.InstanceIds, 'instanceIds'), need(i.ProtectedFromScaleIn, 'protectedFromScaleIn'));
         return {};

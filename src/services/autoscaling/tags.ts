@@ -2,15 +2,15 @@
 import type { Tag } from '@aws-sdk/client-auto-scaling';
 import { requestTagConditions, tagKeyConditions, type RequestContext } from '../../aws/index.ts';
 import * as asg from '../../autoscaling/index.ts';
-import { envOf, groupResource, need, page, scopeOf, tagOut, type AutoScalingDeps, type AutoScalingOperationTable } from './common.ts';
+import { envOf, groupArnOf, need, page, scopeOf, tagOut, type AutoScalingDeps, type AutoScalingOperationTable } from './common.ts';
 
 const tagsIn = (tags: readonly Tag[]): asg.TagInput[] =>
   tags.map((t) => ({ resourceId: t.ResourceId, resourceType: t.ResourceType, key: t.Key ?? '', value: t.Value, propagateAtLaunch: t.PropagateAtLaunch }));
-const groupsOf = (i: { Tags?: Tag[] }, ctx: RequestContext) => [...new Set((i.Tags ?? []).map((t) => t.ResourceId))].map((id) => groupResource(ctx, id));
 
 /** The tag operations. */
 export function tagOperations(deps: AutoScalingDeps): AutoScalingOperationTable {
   const env = envOf(deps);
+  const groupsOf = (i: { Tags?: Tag[] }, ctx: RequestContext) => Promise.all([...new Set((i.Tags ?? []).map((t) => t.ResourceId))].map((id) => groupArnOf(deps, ctx, id)));
   return {
     CreateOrUpdateTags: {
       authorization: { resources: groupsOf, conditions: (i) => requestTagConditions(i.Tags) },
