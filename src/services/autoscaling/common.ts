@@ -36,7 +36,8 @@ export const envOf = (deps: AutoScalingDeps): asg.AutoScalingEnv => ({
   get clock() { return deps.clock; },
   get ids() { return deps.ids; },
   get instances() {
-    if (!deps.instances) throw new AwsError('ServiceUnavailable', 'EC2 instances are not available in this Wharf: Auto Scaling groups cannot launch.', 503);
+    // A refusal, not an outage: a 5xx would have the SDKs retry what cannot succeed.
+    if (!deps.instances) throw asg.AutoScalingErrors.validation('EC2 instances are not available in this Wharf: Auto Scaling groups cannot be given a launch template.');
     return deps.instances;
   },
 });
