@@ -229,6 +229,14 @@ describe('EC2 Auto Scaling API (SDK)', () => {
     await exact.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'web', ResourceType: 'auto-scaling-group', Key: 'owner', Value: 'ops' }] }));
     await refused(exact.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'api', ResourceType: 'auto-scaling-group', Key: 'owner', Value: 'ops' }] })), 'AccessDenied', undefined, 403);
     exact.destroy();
+    // aws:ResourceTag reads the group's tags.
+    const redOnly = new AutoScalingClient({
+      endpoint: plane.url, region, maxAttempts: 1,
+      credentials: await userWithKey(plane.url, 'asg-red', [{ Effect: 'Allow', Action: 'autoscaling:SetDesiredCapacity', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'red' } } }]),
+    });
+    await redOnly.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'api', DesiredCapacity: 0 }));
+    await refused(redOnly.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'web', DesiredCapacity: 0 })), 'AccessDenied', undefined, 403);
+    redOnly.destroy();
   });
 
   it('a forced delete terminates the instances, then the group is gone', async () => {

@@ -23,3 +23,4 @@ export {
 export { setInstanceProtection, terminateInstanceInGroup } from './instances.ts';
 export { createOrUpdateTags, deleteTags, describeTags, groupMatches, type TagFilter, type TagInput, type TagView } from './tags.ts';
 export { LAUNCH_RETRY_MS, launched, launchFailed, reconcileGroup, type ActivityEnd, type GroupStep } from './reconcile.ts';
+export { autoscalingResourceInfo } from './resource-info.ts';

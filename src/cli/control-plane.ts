@@ -68,7 +68,7 @@ import { ssmService } from '../services/ssm/index.ts';
 import { cloudWatchService } from '../services/cloudwatch/index.ts';
 import { elbv2Service } from '../services/elbv2/index.ts';
 import { autoScalingService } from '../services/autoscaling/index.ts';
-import type { InstancesPort } from '../autoscaling/index.ts';
+import { autoscalingResourceInfo, type InstancesPort } from '../autoscaling/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
@@ -227,7 +227,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), servicediscovery: discoveryResourceInfo(store), codedeploy: codeDeployResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
+    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), servicediscovery: discoveryResourceInfo(store), codedeploy: codeDeployResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store), autoscaling: autoscalingResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
