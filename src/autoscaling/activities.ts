@@ -57,8 +57,12 @@ export async function stageActivityTrim(tx: Tx, scope: Scope, groupName: string,
   for (const d of all.slice(0, Math.max(0, all.length + adding - ACTIVITIES_KEPT))) tx.delete(d.key);
 }
 
-/** DescribeScalingActivities: newest first, of one group or every one in the scope. */
+/** DescribeScalingActivities' order, as AWS's: activities still in progress first, then newest first. */
+export const activityOrder = (a: ActivityRecord, b: ActivityRecord): number =>
+  Number(a.endTime !== undefined) - Number(b.endTime !== undefined) || b.startTime - a.startTime || (a.id < b.id ? -1 : 1);
+
+/** DescribeScalingActivities: of one group or every one in the scope, in `activityOrder`. */
 export async function listActivities(store: Tx['store'], scope: Scope, groupName?: string): Promise<ActivityRecord[]> {
   const prefix = groupName !== undefined ? autoscalingKeys.activities(scope, groupName) : autoscalingKeys.allActivities(scope);
-  return (await listDocs<ActivityRecord>(store, prefix)).map((d) => d.value).sort((a, b) => b.startTime - a.startTime || (a.id < b.id ? -1 : 1));
+  return (await listDocs<ActivityRecord>(store, prefix)).map((d) => d.value).sort(activityOrder);
 }

@@ -13,7 +13,7 @@ export { AutoScalingErrors } from './errors.ts';
 export type { AutoScalingEnv } from './env.ts';
 export type { InstancesPort, InstanceState, InstanceView, LaunchRequest, LaunchTemplateRef } from './ports.ts';
 export {
-  ACTIVITIES_KEPT, causeTime, healthCause, launchCause, listActivities, scaleInCause, stageActivity, stageActivityEnd, stageActivityTrim, userTerminateCause,
+  ACTIVITIES_KEPT, activityOrder, causeTime, healthCause, launchCause, listActivities, scaleInCause, stageActivity, stageActivityEnd, stageActivityTrim, userTerminateCause,
 } from './activities.ts';
 export { instancesToTerminate, placementsFor, planCapacity, type CapacityPlan } from './decide.ts';
 export {

@@ -24,7 +24,7 @@ export function autoScalingService(deps: AutoScalingDeps): ServiceDefinition<Aut
     partly: {
       CreateAutoScalingGroup: 'launch templates only (no launch configurations, InstanceId or MixedInstancesPolicy); LoadBalancerNames and TargetGroupARNs are kept, not registered; no warm pools, lifecycle hooks or instance maintenance policy.',
       UpdateAutoScalingGroup: 'as CreateAutoScalingGroup.',
-      DescribeScalingActivities: 'IncludeDeletedGroups is ignored: a deleted group\'s activities go with it.',
+      DescribeScalingActivities: 'IncludeDeletedGroups and IncludeManagedResources are ignored (a deleted group\'s activities go with it); Filters are refused.',
       DescribeLifecycleHooks: 'Wharf runs no lifecycle hooks: always none.',
     },
   };

@@ -43,7 +43,9 @@ export function instanceOperations(deps: AutoScalingDeps): AutoScalingOperationT
       handler: async (i, ctx) => {
         let all = await asg.describeActivities(env, scopeOf(ctx), i.AutoScalingGroupName);
         if (i.ActivityIds?.length) all = all.filter((a) => i.ActivityIds!.includes(a.id));
-        const key = (a: asg.ActivityRecord) => `${String(Number.MAX_SAFE_INTEGER - a.startTime).padStart(16, '0')}/${a.id}`;
+        if (i.Filters?.length) throw asg.AutoScalingErrors.validation('Filters: DescribeScalingActivities filters are not supported by Wharf.');
+        // The page key follows the listing's order: in progress first, then newest first.
+        const key = (a: asg.ActivityRecord) => `${a.endTime === undefined ? 0 : 1}/${String(Number.MAX_SAFE_INTEGER - a.startTime).padStart(16, '0')}/${a.id}`;
         const { items, nextToken } = page(all, key, i.NextToken, i.MaxRecords, 100);
         return { Activities: items.map(activityOut), ...(nextToken ? { NextToken: nextToken } : {}) };
       },
