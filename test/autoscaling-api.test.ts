@@ -4,7 +4,8 @@
  * subnets launched to its desired capacity by the Auto Scaling controller (run by the test on a
  * virtual clock over the control plane's store), Pending → InService, activities with AWS's
  * wording, scale-in sparing protected instances, TerminateInstanceInAutoScalingGroup, tags and
- * tag filters, paging, IAM, and errors with AWS's codes and messages that change nothing.
+ * tag filters, paging, IAM, and errors with AWS's codes and messages that change nothing; and a
+ * second control plane running its own Auto Scaling controller, as `wharf` does.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,6 +57,16 @@ after(async () => {
   as?.destroy();
 });
 const { cli, cliFails } = awsCli(() => plane.url, 'autoscaling');
+
+// A second control plane that runs the Auto Scaling controller itself, as `wharf` does.
+let wiredFake: FakeInstances;
+const wiredPort: InstancesPort = {
+  launchTemplate: (s, r) => wiredFake.launchTemplate(s, r),
+  launch: (s, r) => wiredFake.launch(s, r),
+  terminate: (s, ids) => wiredFake.terminate(s, ids),
+  describe: (s, ids) => wiredFake.describe(s, ids),
+};
+const wiredPlane = inProcessControlPlane({ autoScalingInstances: wiredPort });
 
 /** Lets the controller act on what changed, and moves the clock on by `ms` (its resyncs). */
 async function settle(ms = 10_000): Promise<void> {
@@ -279,5 +290,30 @@ describe('EC2 Auto Scaling API (AWS CLI)', () => {
     await settle();
     out = await cli('describe-auto-scaling-groups');
     assert.deepEqual(out.AutoScalingGroups, []);
+  });
+});
+
+describe('EC2 Auto Scaling wired in the control plane', () => {
+  it('its own controller launches a new group\'s instances and scales in on SetDesiredCapacity', async () => {
+    const wired = await wiredPlane();
+    wiredFake = new FakeInstances(wired.store);
+    const client = new AutoScalingClient({ endpoint: wired.url, region, credentials, maxAttempts: 1 });
+    const states = async () => ((await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['wired'] }))).AutoScalingGroups![0]!.Instances ?? []).map((i) => i.LifecycleState);
+    const until = async (want: string[]) => {
+      let got: (string | undefined)[] = [];
+      for (let k = 0; k < 100; k++) {
+        got = await states();
+        if (JSON.stringify(got) === JSON.stringify(want)) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.fail(`instances ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
+    };
+    await client.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'wired', LaunchTemplate: { LaunchTemplateName: 'web' }, MinSize: 0, MaxSize: 2, DesiredCapacity: 2, AvailabilityZones: [`${region}a`, `${region}b`],
+    }));
+    await until(['Pending', 'Pending']);
+    await client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'wired', DesiredCapacity: 1 }));
+    await until(['Pending', 'Terminating']);
+    client.destroy();
   });
 });
