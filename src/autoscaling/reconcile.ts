@@ -88,7 +88,10 @@ export function reconcileGroup(group: GroupRecord, asked: ReadonlySet<string>, v
   const plan = planCapacity(next, now);
   if (plan.launch.length > 0 && (next.retryLaunchAt === undefined || now >= next.retryLaunchAt)) {
     let have = countedInstances(next).length + next.launching.length;
-    const launching: PendingLaunch[] = plan.launch.map((p) => ({ clientToken: newId(), availabilityZone: p.availabilityZone, subnetId: p.subnetId, from: have, to: ++have, decidedAt: now }));
+    const launching: PendingLaunch[] = plan.launch.map((p) => ({
+      clientToken: newId(), availabilityZone: p.availabilityZone, subnetId: p.subnetId, from: have, to: ++have, decidedAt: now,
+      ...(next.lastChange ? { change: next.lastChange } : {}),
+    }));
     next = { ...next, launching: [...next.launching, ...launching] };
   }
   if (plan.terminate.length > 0) {
@@ -108,6 +111,11 @@ export function reconcileGroup(group: GroupRecord, asked: ReadonlySet<string>, v
       }),
     };
   }
+  // The change is answered: later launches (replacements) and terminations cite only their own cause.
+  if (next.lastChange && (next.launching.length > group.launching.length || plan.terminate.length > 0)) {
+    const { lastChange: _answered, ...rest } = next;
+    next = rest;
+  }
   return { next, begun, ended, terminate };
 }
 
@@ -116,7 +124,7 @@ export function launched(group: GroupRecord, clientToken: string, instance: { in
   const entry = group.launching.find((l) => l.clientToken === clientToken);
   if (!entry) return undefined;
   const activity: ActivityRecord = {
-    ...newActivity(group, activityId, entry.decidedAt, `Launching a new EC2 instance: ${instance.instanceId}`, launchCause(group.lastChange, entry.decidedAt, entry.from, entry.to),
+    ...newActivity(group, activityId, entry.decidedAt, `Launching a new EC2 instance: ${instance.instanceId}`, launchCause(entry.change, entry.decidedAt, entry.from, entry.to),
       { 'Subnet ID': entry.subnetId, 'Availability Zone': entry.availabilityZone }),
     statusCode: 'InProgress', progress: 30,
   };
@@ -138,7 +146,7 @@ export function launchFailed(group: GroupRecord, clientToken: string, reason: st
   if (!entry) return undefined;
   const activity: ActivityRecord = {
     ...newActivity(group, activityId, entry.decidedAt, 'Launching a new EC2 instance.  Status Reason: ' + reason + '. Launching EC2 instance failed.',
-      launchCause(group.lastChange, entry.decidedAt, entry.from, entry.to), { 'Subnet ID': entry.subnetId, 'Availability Zone': entry.availabilityZone }),
+      launchCause(entry.change, entry.decidedAt, entry.from, entry.to), { 'Subnet ID': entry.subnetId, 'Availability Zone': entry.availabilityZone }),
     statusCode: 'Failed', statusMessage: `${reason}. Launching EC2 instance failed.`, progress: 100, endTime: now,
   };
   return { next: { ...group, launching: group.launching.filter((l) => l !== entry), retryLaunchAt: now + LAUNCH_RETRY_MS }, activity };

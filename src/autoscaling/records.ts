@@ -59,6 +59,8 @@ export interface PendingLaunch {
   from: number;
   to: number;
   decidedAt: number;
+  /** The desired capacity change this launch answers (its activity's cause begins with it); none for a replacement. */
+  change?: CapacityChange;
 }
 
 /** The last change of a group's desired capacity, which AWS's activity causes begin with. */
@@ -99,6 +101,7 @@ export interface GroupRecord {
   status?: 'Delete in progress';
   instances: AsgInstance[];
   launching: PendingLaunch[];
+  /** The last desired capacity change, until the launches or terminations that answer it are decided. */
   lastChange?: CapacityChange;
   /** After a launch failed, no launch before this time. */
   retryLaunchAt?: number;

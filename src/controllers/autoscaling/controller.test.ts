@@ -118,6 +118,8 @@ describe('AutoScalingController on virtual time', () => {
     assert.equal(g.instances.filter((i) => i.lifecycleState === 'Pending').length, 1);
     const activities = await describeActivities(w.env, scope, 'web');
     assert.ok(activities.some((a) => a.cause === 'At 2026-06-01T12:00:20Z an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.'));
+    // The replacement cites only its own cause: the group's creation was answered long ago.
+    assert.ok(activities.some((a) => a.description.startsWith('Launching') && a.cause === 'At 2026-06-01T12:00:20Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 1 to 2.'));
     await w.instances.runAll();
     await w.advance(10_000);
     assert.deepEqual((await w.group()).instances.map((i) => i.lifecycleState), ['InService', 'InService']);
