@@ -11,7 +11,7 @@ import type { AutoScalingEnv } from './env.ts';
 import { AutoScalingErrors } from './errors.ts';
 import type { LaunchTemplateRef } from './ports.ts';
 import {
-  autoscalingKeys, countedInstances, groupArn, type AsgTag, type GroupRecord, type LaunchTemplateSpec, type Placement, type Scope,
+  autoscalingKeys, groupArn, type AsgTag, type GroupRecord, type LaunchTemplateSpec, type Placement, type Scope,
 } from './records.ts';
 
 /** Groups an account may have in a region (AWS's default quota). */
@@ -270,6 +270,3 @@ export async function findInstance(env: Pick<AutoScalingEnv, 'store'>, scope: Sc
   }
   return undefined;
 }
-
-/** Instances counted toward capacity, for callers outside (DescribeAccountLimits and tests). */
-export const inServiceCount = (g: GroupRecord) => countedInstances(g).length;

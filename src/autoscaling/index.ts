@@ -6,7 +6,7 @@
  * `InstancesPort` (ports.ts). The adapter (`services/autoscaling`) is its API.
  */
 export {
-  autoscalingKeys, capacityOf, countedInstances, groupArn, parseGroupKey,
+  autoscalingKeys, countedInstances, groupArn, parseGroupKey,
   type ActivityRecord, type AsgInstance, type AsgTag, type CapacityChange, type GroupRecord, type LaunchTemplateSpec, type LifecycleState, type PendingLaunch, type Placement, type Scope,
 } from './records.ts';
 export { AutoScalingErrors } from './errors.ts';

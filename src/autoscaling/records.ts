@@ -149,6 +149,3 @@ export const groupArn = (s: Scope, uuid: string, name: string) => `arn:aws:autos
 
 /** The instances that count toward a group's capacity: all but those leaving it. */
 export const countedInstances = (g: GroupRecord): AsgInstance[] => g.instances.filter((i) => i.lifecycleState === 'Pending' || i.lifecycleState === 'InService');
-
-/** The capacity a group has or is getting: its counted instances and the launches under way. */
-export const capacityOf = (g: GroupRecord): number => countedInstances(g).length + g.launching.length;
