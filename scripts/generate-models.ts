@@ -8,7 +8,7 @@
  *   npx tsx scripts/generate-models.ts iam sts    # just these
  *   BOTOCORE_DATA=<botocore>/data npx tsx scripts/generate-models.ts codedeploy   # another botocore's models
  *
- * The CodeDeploy, SQS and Application Auto Scaling models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
+ * The CodeDeploy, SQS, Application Auto Scaling and EC2 Auto Scaling models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
  *
  * `sqs-query` is SQS's committed model with its members named as SQS's Query model (in the AWS
  * CLI's own botocore, QUERY_BOTOCORE_DATA) names them: what Query clients are answered with.
@@ -80,6 +80,13 @@ const ELBV2_OPERATIONS = [
   'DescribeSSLPolicies', 'DescribeAccountLimits', 'AddTags', 'RemoveTags', 'DescribeTags',
 ];
 
+/** The EC2 Auto Scaling operations Wharf serves: groups, their instances and activities, tags (not policies, hooks, warm pools or refreshes). */
+const AUTOSCALING_OPERATIONS = [
+  'CreateAutoScalingGroup', 'UpdateAutoScalingGroup', 'DeleteAutoScalingGroup', 'DescribeAutoScalingGroups', 'SetDesiredCapacity',
+  'DescribeAutoScalingInstances', 'DescribeScalingActivities', 'SetInstanceProtection', 'TerminateInstanceInAutoScalingGroup',
+  'CreateOrUpdateTags', 'DeleteTags', 'DescribeTags', 'DescribeAccountLimits', 'DescribeLifecycleHooks',
+];
+
 /** The CodeDeploy operations Wharf serves: applications, deployment groups and configs, ECS deployments and their targets, tags. */
 const CODEDEPLOY_OPERATIONS = [
   'CreateApplication', 'GetApplication', 'ListApplications', 'BatchGetApplications', 'DeleteApplication', 'UpdateApplication',
@@ -109,6 +116,7 @@ const SERVICES: ServiceSource[] = [
   { id: 'codedeploy', client: '@aws-sdk/client-codedeploy', botocore: 'codedeploy', operations: CODEDEPLOY_OPERATIONS },
   { id: 'sqs', client: '@aws-sdk/client-sqs', botocore: 'sqs', xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/' },
   { id: 'application-autoscaling', client: '@aws-sdk/client-application-auto-scaling', botocore: 'application-autoscaling' },
+  { id: 'autoscaling', client: '@aws-sdk/client-auto-scaling', botocore: 'autoscaling', operations: AUTOSCALING_OPERATIONS },
 ];
 
 /** A Query-named copy of a generated JSON model, for an API that was a Query API (see models/query-names.ts). */

@@ -43,3 +43,4 @@ export { codedeployModel, type CodedeployOperations } from './models/codedeploy.
 export { sqsModel, type SqsOperations } from './models/sqs.ts';
 export { sqsQueryModel } from './models/sqs-query.ts';
 export { applicationAutoscalingModel, type ApplicationAutoscalingOperations } from './models/application-autoscaling.ts';
+export { autoscalingModel, type AutoscalingOperations } from './models/autoscaling.ts';

@@ -18,3 +18,4 @@ export { EventsController, type EventsControllerOptions } from './events/control
 export { CodeDeployController, type CodeDeployControllerOptions } from './codedeploy/controller.ts';
 export { ScalingController, type ScalingControllerOptions } from './scaling/controller.ts';
 export { PROVISIONING_TIMEOUT_MS, ProvisioningController, type ProvisioningControllerOptions } from './capacity/provisioning.ts';
+export { AutoScalingController, type AutoScalingControllerOptions } from './autoscaling/controller.ts';

@@ -21,6 +21,7 @@ import * as servicediscoverySdk from '@aws-sdk/client-servicediscovery';
 import * as codedeploySdk from '@aws-sdk/client-codedeploy';
 import * as sqsSdk from '@aws-sdk/client-sqs';
 import * as applicationAutoscalingSdk from '@aws-sdk/client-application-auto-scaling';
+import * as autoscalingSdk from '@aws-sdk/client-auto-scaling';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
 import { ec2Model } from './ec2.ts';
 import { secretsmanagerModel } from './secretsmanager.ts';
@@ -39,19 +40,22 @@ import { codedeployModel } from './codedeploy.ts';
 import { sqsModel } from './sqs.ts';
 import { sqsQueryModel } from './sqs-query.ts';
 import { applicationAutoscalingModel } from './application-autoscaling.ts';
+import { autoscalingModel } from './autoscaling.ts';
 
 const models: Record<string, ServiceModel> = {
   ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel, logs: logsModel, events: eventsModel,
   scheduler: schedulerModel, elbv2: elbv2Model, acm: acmModel,
   servicediscovery: servicediscoveryModel, codedeploy: codedeployModel, sqs: sqsModel, 'sqs-query': sqsQueryModel, 'application-autoscaling': applicationAutoscalingModel,
+  autoscaling: autoscalingModel,
 };
 const clients: Record<string, object> = {
   ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk, logs: logsSdk, events: eventsSdk,
   scheduler: schedulerSdk, elbv2: elbv2Sdk, acm: acmSdk,
   servicediscovery: servicediscoverySdk, codedeploy: codedeploySdk, sqs: sqsSdk, 'sqs-query': sqsSdk, 'application-autoscaling': applicationAutoscalingSdk,
+  autoscaling: autoscalingSdk,
 };
 /** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
-const narrowed: Record<string, number> = { ec2: 20, ssm: 13, elbv2: 34, codedeploy: 28 };
+const narrowed: Record<string, number> = { ec2: 20, ssm: 13, elbv2: 34, codedeploy: 28, autoscaling: 14 };
 
 function refsOf(shape: Shape): [string, MemberRef][] {
   switch (shape.type) {
@@ -176,6 +180,11 @@ describe('service metadata', () => {
   test('Application Auto Scaling: AWS JSON 1.1, its target prefix, signed as application-autoscaling', () => {
     const m = applicationAutoscalingModel.metadata;
     assert.deepEqual([m.protocol, m.targetPrefix, m.signingName], ['awsJson1_1', 'AnyScaleFrontendService', 'application-autoscaling']);
+  });
+
+  test('EC2 Auto Scaling: the Query protocol, its version and namespace, signed as autoscaling', () => {
+    const m = autoscalingModel.metadata;
+    assert.deepEqual([m.protocol, m.apiVersion, m.signingName, m.xmlNamespace], ['awsQuery', '2011-01-01', 'autoscaling', 'http://autoscaling.amazonaws.com/doc/2011-01-01/']);
   });
 
   test('EC2: the EC2 Query protocol, its version and namespace, signed as ec2', () => {
