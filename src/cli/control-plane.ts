@@ -58,6 +58,7 @@ import { QueueSignals } from '../queues/index.ts';
 import { SqsMetrics } from './sqs-metrics.ts';
 import { applicationAutoScalingService } from '../services/application-autoscaling/index.ts';
 import { scalingServicesPort } from './scaling-services-port.ts';
+import { ecsAutoScalingGroupsPort } from './ecs-autoscaling-port.ts';
 import { efsService } from '../services/efs/index.ts';
 import { logsService } from '../services/logs/index.ts';
 import { EventStore, applyRetention, storeStreamLock, type LiveTailSettings } from '../logs/index.ts';
@@ -230,7 +231,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), servicediscovery: discoveryResourceInfo(store), codedeploy: codeDeployResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store), autoscaling: autoscalingResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
-  const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
+  const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }), autoScalingGroups: ecsAutoScalingGroupsPort(),
     roles: { mayAssume: (roleArn: string) => serviceMayAssume({ store }, ECS_TASKS_SERVICE, roleArn) },
     changes: ecsChangeEvents(randomIds, informers),
     targets: ecsTargetsPort(store, (error) => o.log(`ecs targets: ${String(error)}`)),
@@ -257,7 +258,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     authority, unknownKeysAsRoot: o.unknownKeysAsRoot, informers, network,
     registryAuth: agentRegistryAuth(tokens, clock),
     onTaskChanged: taskChangeEvents(randomIds),
-    onInstanceChanged: instanceChangeEvents(randomIds, informers),
+    onInstanceChanged: instanceChangeEvents(randomIds, informers), autoScalingGroups: deps.autoScalingGroups,
     // ECS's utilization from the agents' telemetry, in each account's AWS/ECS namespace.
     telemetry: (scope, datapoints) => {
       publishMetricData({ store, clock }, scope, 'AWS/ECS', datapoints.map((d) => ({

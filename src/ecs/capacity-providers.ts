@@ -47,9 +47,7 @@ export function readStrategy(list: readonly CapacityProviderStrategyItem[], path
     if (base > 0 && ++bases > 1) throw EcsErrors.invalidParameter(`${path}: only one capacity provider in a strategy can have a base defined.`);
     return { capacityProvider: name, weight: item.weight ?? 0, base };
   });
-  if (items.some((s) => isFargateProvider(s.capacityProvider)) && items.some((s) => !isFargateProvider(s.capacityProvider))) {
-    throw EcsErrors.invalidParameter('A capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.');
-  }
+  refuseMixedStrategy(items);
   if (items.length > 1 && !items.some((s) => s.weight > 0)) {
     throw EcsErrors.invalidParameter(`${path}: at least one capacity provider must have a weight greater than 0.`);
   }
@@ -117,3 +115,10 @@ export function fargateProvider(scope: Scope, name: string): CapacityProvider {
 /** Whether a strategy runs its tasks on Fargate (else on the EC2 instances of its Auto Scaling group providers). */
 export const isFargateStrategy = (strategy: readonly { capacityProvider?: string }[]): boolean =>
   strategy.some((s) => isFargateProvider(s.capacityProvider ?? ''));
+
+/** ECS's rule: a strategy names Fargate's providers or Auto Scaling groups', not both. */
+export function refuseMixedStrategy(items: readonly { capacityProvider?: string }[]): void {
+  if (isFargateStrategy(items) && items.some((s) => !isFargateProvider(s.capacityProvider ?? ''))) {
+    throw EcsErrors.invalidParameter('A capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.');
+  }
+}

@@ -72,7 +72,7 @@ export {
   TRUNKING_MULTIPLIER, rootArn, settingPrincipalOf, trunkedEnis, type AccountSettingRecord, type EffectiveSetting, type SettingName,
 } from './account-settings.ts';
 export {
-  FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, checkAssociated, distribute, fargateProvider, isFargateProvider, isFargateStrategy, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,
+  FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, checkAssociated, distribute, fargateProvider, isFargateProvider, isFargateStrategy, nextProvider, refuseMixedStrategy, readStrategy as readCapacityProviderStrategy, type StrategyItem,
 } from './capacity-providers.ts';
 export {
   activeProvider, providerArn, providerKeys, providerNameOf, providerOfInstance, stageClusterProviders, stageCreateProvider, stageDeleteProvider, stageUpdateProvider, toApiProvider,

@@ -44,6 +44,8 @@ export interface FakeAgentOptions {
   /** The agent id and secret to say in hello (default: a new id, no secret). */
   agentId?: string;
   agentSecret?: string;
+  /** The EC2 instance id to say in hello (default: one made up). */
+  ec2InstanceId?: string;
 }
 
 /** The headers of a signed upgrade request to the agent link at `url` (SigV4, service `ecs`). */
@@ -93,7 +95,7 @@ export async function connectFakeAgent(url: string, o: FakeAgentOptions): Promis
         cluster: o.cluster,
         region: o.region,
         hostname: `fake-${id.slice(0, 8)}`,
-        ec2InstanceId: `i-${id.replace(/-/g, '').slice(0, 17)}`,
+        ec2InstanceId: o.ec2InstanceId ?? `i-${id.replace(/-/g, '').slice(0, 17)}`,
         cpu: o.cpu ?? 2048,
         memory: o.memory ?? 4096,
         reservedPorts: [22, 2375, 2376, 51678, 51679],

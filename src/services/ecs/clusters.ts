@@ -12,7 +12,7 @@ import type {
 import { describeByReferences, paginate, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, arns, effectiveSetting, isInternalCluster, settingPrincipalOf, keys, newCluster, parseArn, serviceKeys, stageClusterProviders, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
+  EcsErrors, activeCluster, arns, effectiveSetting, isInternalCluster, settingPrincipalOf, keys, newCluster, parseArn, serviceKeys, stageClusterProviders, refuseMixedStrategy, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
   type Scope, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import { clusterArnOf, tagConditions } from './authorization.ts';
@@ -198,7 +198,7 @@ export function readStrategy(list: CapacityProviderStrategyItem[] | undefined, p
   if (!checkItems(list, 'defaultCapacityProviderStrategy', { max: 20 })) return undefined;
   const seen = new Set<string>();
   let withBase = 0;
-  return list!.map((item, i) => {
+  const items = list!.map((item, i) => {
     const path = `defaultCapacityProviderStrategy[${i}].capacityProvider`;
     const capacityProvider = checkString(present(item.capacityProvider, path), path, { max: 255 })!;
     if (!providers.includes(capacityProvider)) {
@@ -213,6 +213,8 @@ export function readStrategy(list: CapacityProviderStrategyItem[] | undefined, p
     }
     return { capacityProvider, weight: item.weight ?? 0, base: item.base ?? 0 };
   });
+  refuseMixedStrategy(items);
+  return items;
 }
 
 // ---- comparing for CreateCluster's idempotency ----
