@@ -72,9 +72,12 @@ import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
 import { startLbDataPlane } from './lb-dataplane.ts';
 import { DEFAULT_DNS_PORT, startDnsDataPlane, type DnsListen } from './dns-dataplane.ts';
+import { LocalInstanceHosts, type LocalInstanceHostsOptions } from './instance-hosts.ts';
 
 /** The service principal ECS's tasks assume their roles as. */
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
+/** The service principal an EC2 instance takes its instance profile's role as. */
+const EC2_SERVICE = 'ec2.amazonaws.com';
 
 /** Where the state lives: the embedded SQLite file in the data dir, or an etcd cluster. */
 export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
@@ -131,6 +134,8 @@ export interface ControlPlaneOptions {
   sqsMetricsIntervalMs?: number;
   /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
+  /** How the hosts of EC2 instances run (`instance-hosts.ts`): on the operator's Docker hosts, with which agent settings. */
+  instanceHosts?: Pick<LocalInstanceHostsOptions, 'dockerHosts' | 'agent' | 'taskServices'>;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
   onStage?: (stage: Stage, nanoseconds: number) => void;
   log: (message: string) => void;
@@ -146,6 +151,8 @@ export interface ControlPlane {
   readonly leading: boolean;
   /** The account root's access key (its file is written on the start that created it). */
   rootKey: RootKey;
+  /** The hosts of EC2 instances that run in this process. */
+  instanceHosts: LocalInstanceHosts;
   stop(): Promise<void>;
 }
 
@@ -280,6 +287,14 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     if (o.dns && o.dns.port !== undefined) throw error;
     o.log(`dns: not serving (${error instanceof Error ? error.message : String(error)}): give --dns-port`);
     return undefined;
+  });
+  // EC2 instances' hosts: agents in this process, signing with their instance profile's role as EC2 gives it them.
+  let listening: (url: string) => void = () => undefined;
+  const planeUrl = new Promise<string>((resolve) => (listening = resolve));
+  const instanceHosts = new LocalInstanceHosts({
+    serverUrl: () => planeUrl, dataDir: join(o.dataDir, 'instances'), log: o.log, ...o.instanceHosts,
+    roleSession: async (roleArn, sessionName) => (await assumeRoleAsService({ store, clock, ids: randomIds, tokens: authority.tokens }, EC2_SERVICE, roleArn, sessionName)).credentials,
+    ...(dns && { dnsServer: { address: dns.address.address === '0.0.0.0' ? '127.0.0.1' : dns.address.address, port: dns.address.port } }),
   });
   // The controllers run on the leader alone, writing through its term's fenced store.
   // An alarm's state change runs the scaling policies at once rather than on their next minute.
@@ -437,18 +452,21 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   const reachable = o.host === '0.0.0.0' ? '127.0.0.1' : o.host === '::' ? '[::1]' : host;
   registryHost = `${reachable}:${port}`;
+  listening(`http://${reachable}:${port}`);
   return {
     url: `http://${host}:${port}`,
     ...(dns && { dns: dns.address }),
     store,
     rootKey,
     replica,
+    instanceHosts,
     get leading() {
       return leadership.leading;
     },
     async stop() {
       clearInterval(sqsMetricsTimer);
       await leadership.close();
+      await instanceHosts.close();
       await presence.close();
       await link!.close();
       await dns?.close();
