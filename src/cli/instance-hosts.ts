@@ -133,7 +133,7 @@ export class LocalInstanceHosts implements InstanceHostsPort {
     }
     const credentials = this.instanceCredentials(spec.instanceProfileRoleArn, spec.instanceId, log);
     const local = dockerHost === undefined;
-    const serveTasks = local && config.enableTaskIamRole && (this.o.taskServices ?? process.getuid?.() === 0);
+    const shared = local && config.enableTaskIamRole ? this.taskServices() : undefined;
     const agent = await startAgent({
       serverUrl: await this.o.serverUrl(),
       credentials,
@@ -155,7 +155,7 @@ export class LocalInstanceHosts implements InstanceHostsPort {
       ...(config.taskCleanupWaitMs !== undefined && { cleanupWaitMs: config.taskCleanupWaitMs }),
       ...this.o.agent,
       ...(local && process.getuid?.() === 0 && { networks: (this.networks ??= localTaskNetworks(runtime)) }),
-      ...(serveTasks ? { sharedTaskServices: this.taskServices() } : { taskEndpoints: false as const, taskResolver: false as const }),
+      ...(shared ? { sharedTaskServices: shared } : { taskEndpoints: false as const, taskResolver: false as const }),
       onRegistered: (arns) => void this.tagInstances(spec, arns, config.instanceTags, credentials, log),
       log,
     });
@@ -164,8 +164,12 @@ export class LocalInstanceHosts implements InstanceHostsPort {
     await writeRecord(dataDir, { agentId: agent.agentId, ...(dockerHost && { dockerHost }) });
   }
 
-  /** The task endpoints and resolver the hosts on this machine share. */
-  private taskServices(): SharedTaskServices {
+  /**
+   * The task endpoints and resolver the hosts on this machine share (none when not served here):
+   * `wharf dev`'s own agent joins them too, so that it and the hosts do not take each other's address.
+   */
+  taskServices(): SharedTaskServices | undefined {
+    if (!(this.o.taskServices ?? process.getuid?.() === 0)) return undefined;
     return (this.shared ??= new SharedTaskServices({
       endpoints: { address: TASK_ENDPOINT_ADDRESS, port: 80 },
       ...(this.o.dnsServer && { resolver: { listen: { address: TASK_DNS_ADDRESS, port: 53 }, server: this.o.dnsServer } }),
