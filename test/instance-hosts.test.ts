@@ -14,13 +14,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateClusterCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ECSClient, ListContainerInstancesCommand, ListTagsForResourceCommand,
-  RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerInstance,
+  RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerInstance,
 } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import type { InstanceHostSpec } from '../src/instances/index.ts';
 import { credentials, region, tempDir } from './support/wharf.ts';
-import { ACCOUNT, inProcessControlPlane } from './support/in-process.ts';
+import { ACCOUNT, inProcessControlPlane, refused } from './support/in-process.ts';
 import { TEST_IMAGE, containersOfCluster, docker, removeClusterContainers } from './support/docker.ts';
 
 const dataDir = tempDir();
@@ -39,6 +39,7 @@ const instanceId = () => `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
 const micro = instanceId();
 const medium = instanceId();
 const orphan = instanceId();
+const registered = instanceId();
 
 function spec(id: string, instanceType: string, cpu: number, memoryMiB: number, enis: number, userData: string, profile = true): InstanceHostSpec {
   return {
@@ -85,7 +86,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const id of [micro, medium, orphan]) await plane?.instanceHosts.stop(id, 'terminate').catch(() => undefined);
+  for (const id of [micro, medium, orphan, registered]) await plane?.instanceHosts.stop(id, 'terminate').catch(() => undefined);
   if (clusterArn) removeClusterContainers(clusterArn);
 });
 
@@ -187,5 +188,59 @@ describe('the hosts of Wharf instances', () => {
     await plane.instanceHosts.stop(orphan, 'terminate');
     assert.equal(plane.instanceHosts.running().includes(orphan), false);
     assert.ok(logs.some((l) => l.startsWith(`instance ${orphan}: no IAM instance profile`)), logs.join('\n'));
+  });
+
+  it('RegisterContainerInstance registers an instance by its identity document, which its agent then takes', async () => {
+    const document = JSON.stringify({
+      accountId: ACCOUNT, region, availabilityZone: `${region}c`, instanceId: registered, instanceType: 'm5.large', imageId: 'ami-0fedcba9876543210',
+      privateIp: '10.0.1.20', architecture: 'x86_64', version: '2017-09-30', pendingTime: '2026-12-04T09:00:00Z',
+    });
+    const totalResources = [
+      { name: 'CPU', type: 'INTEGER', integerValue: 2048 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 7680 },
+      { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '2375', '2376', '51678', '51679'] }, { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [] },
+    ];
+    const { containerInstance: first } = await ecs.send(new RegisterContainerInstanceCommand({
+      cluster, instanceIdentityDocument: document, instanceIdentityDocumentSignature: 'unused', totalResources,
+      versionInfo: { agentVersion: '1.89.0', agentHash: 'abcdef12', dockerVersion: 'DockerVersion: 25.0.5' },
+      attributes: [{ name: 'stack', value: 'green' }], tags: [{ key: 'owner', value: 'ops' }],
+    }));
+    assert.equal(first!.ec2InstanceId, registered);
+    assert.equal(first!.status, 'ACTIVE');
+    assert.equal(first!.agentConnected, false);
+    assert.equal(attribute(first!, 'ecs.instance-type'), 'm5.large');
+    assert.equal(attribute(first!, 'ecs.availability-zone'), `${region}c`);
+    assert.equal(attribute(first!, 'stack'), 'green');
+    assert.equal(resource(first!, 'MEMORY'), 7680);
+    assert.deepEqual(first!.tags, [{ key: 'owner', value: 'ops' }]);
+    assert.equal(first!.versionInfo?.agentVersion, '1.89.0');
+
+    // Registered again with its ARN: the same container instance, updated.
+    const { containerInstance: again } = await ecs.send(new RegisterContainerInstanceCommand({
+      cluster, instanceIdentityDocument: document, containerInstanceArn: first!.containerInstanceArn,
+      totalResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 2048 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 7000 }],
+    }));
+    assert.equal(again!.containerInstanceArn, first!.containerInstanceArn);
+    assert.equal(resource(again!, 'MEMORY'), 7000);
+    assert.equal(again!.version, first!.version! + 1);
+
+    await refused(ecs.send(new RegisterContainerInstanceCommand({ cluster, totalResources })), 'InvalidParameterException');
+    await refused(ecs.send(new RegisterContainerInstanceCommand({ cluster, instanceIdentityDocument: '{not json', totalResources })), 'InvalidParameterException');
+    await refused(ecs.send(new RegisterContainerInstanceCommand({
+      cluster, instanceIdentityDocument: JSON.stringify({ instanceId: registered, accountId: '210987654321', region }), totalResources,
+    })), 'InvalidParameterException', /account 210987654321/);
+    await refused(ecs.send(new RegisterContainerInstanceCommand({ cluster, instanceIdentityDocument: document, totalResources: totalResources.slice(1) })), 'InvalidParameterException', /CPU/);
+    await refused(ecs.send(new RegisterContainerInstanceCommand({ cluster: 'no-such-cluster', instanceIdentityDocument: document, totalResources })), 'ClusterNotFoundException');
+
+    // The instance's host starts: its agent takes the registered container instance.
+    const before = (await instances()).length;
+    await plane.instanceHosts.start(spec(registered, 'm5.large', 2048, 7680, 3, `ECS_CLUSTER=${cluster}\n`));
+    const taken = await until('the registered instance connected', async () => {
+      const i = (await instances()).find((x) => x.ec2InstanceId === registered);
+      return i?.agentConnected ? i : undefined;
+    });
+    assert.equal(taken.containerInstanceArn, first!.containerInstanceArn);
+    assert.equal((await instances()).length, before);
+    assert.equal(attribute(taken, 'stack'), 'green');
+    await plane.instanceHosts.stop(registered, 'terminate');
   });
 });
