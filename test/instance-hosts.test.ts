@@ -17,10 +17,12 @@ import {
   RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerInstance,
 } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
+import { LocalInstanceHosts } from '../src/cli/instance-hosts.ts';
 import type { InstanceHostSpec } from '../src/instances/index.ts';
 import { credentials, region, tempDir } from './support/wharf.ts';
-import { ACCOUNT, inProcessControlPlane, refused } from './support/in-process.ts';
+import { ACCOUNT, inProcessControlPlane, refused, userWithKey } from './support/in-process.ts';
 import { TEST_IMAGE, containersOfCluster, docker, removeClusterContainers } from './support/docker.ts';
 
 const dataDir = tempDir();
@@ -34,12 +36,14 @@ let plane: ControlPlane;
 let ecs: ECSClient;
 const cluster = `hosts-${randomBytes(3).toString('hex')}`;
 let clusterArn: string;
+let pooledHosts: LocalInstanceHosts | undefined;
 const roleArn = `arn:aws:iam::${ACCOUNT}:role/ecsInstanceRole-${cluster}`;
 const instanceId = () => `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
 const micro = instanceId();
 const medium = instanceId();
 const orphan = instanceId();
 const registered = instanceId();
+const pooled = instanceId();
 
 function spec(id: string, instanceType: string, cpu: number, memoryMiB: number, enis: number, userData: string, profile = true): InstanceHostSpec {
   return {
@@ -77,7 +81,11 @@ before(async () => {
   const roleName = roleArn.split('/')[1]!;
   await iam.send(new CreateRoleCommand({
     RoleName: roleName,
-    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      // The operator's Docker hosts test takes the role's session through STS, as a user of the account.
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' },
+    ] }),
   }));
   await iam.send(new PutRolePolicyCommand({
     RoleName: roleName, PolicyName: 'ecs-agent',
@@ -86,6 +94,7 @@ before(async () => {
 });
 
 after(async () => {
+  await pooledHosts?.close();
   for (const id of [micro, medium, orphan, registered]) await plane?.instanceHosts.stop(id, 'terminate').catch(() => undefined);
   if (clusterArn) removeClusterContainers(clusterArn);
 });
@@ -242,5 +251,44 @@ describe('the hosts of Wharf instances', () => {
     assert.equal((await instances()).length, before);
     assert.equal(attribute(taken, 'stack'), 'green');
     await plane.instanceHosts.stop(registered, 'terminate');
+  });
+
+  it('put an instance\'s containers on the operator\'s Docker host, kept across a stop and start', async () => {
+    const dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    // An account's root may not assume roles (as in AWS): a user allowed to does.
+    const keys = await userWithKey(plane.url, `${cluster}-operator`, [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn }]);
+    const sts = new STSClient({ endpoint: plane.url, region, credentials: keys, maxAttempts: 1 });
+    const logs: string[] = [];
+    pooledHosts = new LocalInstanceHosts({
+      serverUrl: () => plane.url, dataDir: join(dataDir, 'pooled'), dockerHosts: [dockerHost], log: (m) => logs.push(m),
+      agent: { telemetryMs: 0, heartbeatMs: 2000, reconnect: { initialMs: 200, maxMs: 1000 } },
+      roleSession: async (arn, sessionName) => {
+        const c = (await sts.send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: sessionName }))).Credentials!;
+        return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken!, expiration: c.Expiration! };
+      },
+    });
+    await pooledHosts.start(spec(pooled, 'c5.xlarge', 4096, 8192, 4, `ECS_CLUSTER=${cluster}\n`));
+    const instance = await until('the pooled instance', async () => (await instances()).find((i) => i.ec2InstanceId === pooled && i.agentConnected));
+    assert.equal(resource(instance, 'CPU'), 4096);
+    const run = await ecs.send(new RunTaskCommand({
+      cluster, taskDefinition: `${cluster}-sleeper`, placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.instance-type == c5.xlarge' }],
+    }));
+    assert.deepEqual(run.failures, []);
+    const taskArn = run.tasks![0]!.taskArn!;
+    await until('the pooled task RUNNING', async () => {
+      const t = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks![0]!;
+      return t.lastStatus === 'RUNNING' ? t : undefined;
+    });
+    assert.ok(existsSync(join(dataDir, 'pooled', pooled, 'instance-host.json')));
+    await pooledHosts.stop(pooled, 'stop');
+    await until('the pooled task STOPPED', async () => {
+      const t = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks![0]!;
+      return t.lastStatus === 'STOPPED' ? t : undefined;
+    }, 20_000);
+    await pooledHosts.start(spec(pooled, 'c5.xlarge', 4096, 8192, 4, `ECS_CLUSTER=${cluster}\n`));
+    await until('the pooled instance back', async () => (await instances()).find((i) => i.ec2InstanceId === pooled && i.agentConnected));
+    await pooledHosts.stop(pooled, 'terminate');
+    assert.equal(containersOfCluster(clusterArn).length, 0);
+    assert.equal(existsSync(join(dataDir, 'pooled', pooled)), false);
   });
 });
