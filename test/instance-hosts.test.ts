@@ -5,7 +5,9 @@
  * instance profile's role; ECS (the SDK) describes them as those instances; a task runs a real
  * container on the one its constraint picks; stopping that instance stops its task and shows its
  * agent disconnected; terminating it removes its containers and data. A host without an
- * instance profile runs but never registers.
+ * instance profile runs but never registers. RegisterContainerInstance (the SDK) registers an
+ * instance by its identity document, which that instance's host then takes; and a host on the
+ * operator's Docker host (a DOCKER_HOST URL) runs a task there across a stop and start.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,6 +111,7 @@ describe('the hosts of Wharf instances', () => {
       `ECS_CLUSTER=${cluster}`,
       'ECS_INSTANCE_ATTRIBUTES={"tier": "large"}',
       'ECS_CONTAINER_INSTANCE_TAGS={"team": "payments"}',
+      'ECS_RESERVED_MEMORY=96',
       'EOF',
     ].join('\n')));
     // Started again: nothing changes (the port is idempotent).
@@ -130,7 +133,8 @@ describe('the hosts of Wharf instances', () => {
     assert.equal(attribute(l, 'tier'), 'large');
     assert.equal(resource(m, 'CPU'), 2048);
     assert.equal(resource(m, 'MEMORY'), 1024);
-    assert.equal(resource(l, 'MEMORY'), 4096);
+    // ECS_RESERVED_MEMORY kept back.
+    assert.equal(resource(l, 'MEMORY'), 4000);
     assert.equal(m.status, 'ACTIVE');
     // ECS_CONTAINER_INSTANCE_TAGS, put by the instance's own principal once it registered.
     const tags = await until('the instance tags', async () => {

@@ -143,7 +143,8 @@ export class LocalInstanceHosts implements InstanceHostsPort {
       region: spec.region,
       account: spec.account,
       cpu: spec.cpu,
-      memory: spec.memoryMiB,
+      // ECS_RESERVED_MEMORY is kept back for the instance's own processes, as the agent does.
+      memory: Math.max(0, spec.memoryMiB - (config.reservedMemory ?? 0)),
       // Without ENI trunking an instance runs one awsvpc task per interface beyond its primary one.
       eniLimit: Math.max(0, spec.maxNetworkInterfaces - 1),
       ec2InstanceId: spec.instanceId,
