@@ -32,7 +32,7 @@ const logs: string[] = [];
 const start = inProcessControlPlane({
   dataDir, instanceLostAfterMs: 600_000, log: (message) => logs.push(message),
   // Tests in other files may hold 169.254.170.2: these hosts serve no task endpoints.
-  instanceHosts: { taskServices: false, agent: { telemetryMs: 0, heartbeatMs: 2000, reconnect: { initialMs: 200, maxMs: 1000 } } },
+  instanceHostSettings: { taskServices: false, agent: { telemetryMs: 0, heartbeatMs: 2000, reconnect: { initialMs: 200, maxMs: 1000 } } },
 });
 let plane: ControlPlane;
 let ecs: ECSClient;

@@ -134,8 +134,8 @@ export interface ControlPlaneOptions {
   sqsMetricsIntervalMs?: number;
   /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
-  /** How the hosts of EC2 instances run (`instance-hosts.ts`): on the operator's Docker hosts, with which agent settings. */
-  instanceHosts?: Pick<LocalInstanceHostsOptions, 'dockerHosts' | 'agent' | 'taskServices'>;
+  /** How this process runs the hosts of EC2 instances (`instance-hosts.ts`): on the operator's Docker hosts, with which agent settings. */
+  instanceHostSettings?: Pick<LocalInstanceHostsOptions, 'dockerHosts' | 'agent' | 'taskServices'>;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
   onStage?: (stage: Stage, nanoseconds: number) => void;
   log: (message: string) => void;
@@ -292,7 +292,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   let listening: (url: string) => void = () => undefined;
   const planeUrl = new Promise<string>((resolve) => (listening = resolve));
   const instanceHosts = new LocalInstanceHosts({
-    serverUrl: () => planeUrl, dataDir: join(o.dataDir, 'instances'), log: o.log, ...o.instanceHosts,
+    serverUrl: () => planeUrl, dataDir: join(o.dataDir, 'instances'), log: o.log, ...o.instanceHostSettings,
     roleSession: async (roleArn, sessionName) => (await assumeRoleAsService({ store, clock, ids: randomIds, tokens: authority.tokens }, EC2_SERVICE, roleArn, sessionName)).credentials,
     ...(dns && { dnsServer: { address: dns.address.address === '0.0.0.0' ? '127.0.0.1' : dns.address.address, port: dns.address.port } }),
   });
