@@ -24,6 +24,7 @@ describe('parseEcsUserData', () => {
       'echo ECS_RESERVED_MEMORY=512 | sudo tee -a /etc/ecs/ecs.config',
       'ECS_CLUSTER=shell-variable-only',
       'echo -n "ECS_CLUSTER=second" >> "/etc/ecs/ecs.config"',
+      'echo ECS_CLUSTER=backup >> /etc/ecs/ecs.config.bak',
     ].join('\n'));
     assert.equal(c.cluster, 'second');
     assert.deepEqual(c.instanceAttributes, [{ name: 'stack', value: 'blue' }]);

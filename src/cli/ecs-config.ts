@@ -73,9 +73,10 @@ export function ecsConfigLines(userData: string): string[] {
 
 /** Where a command line's output goes: appended to, or replacing, ecs.config (or elsewhere). */
 function writeTarget(rest: string): 'append' | 'replace' | undefined {
-  const file = ECS_CONFIG_FILE.replace(/[/.]/g, '\\$&');
-  if (new RegExp(`>>\\s*['"]?${file}['"]?`).test(rest) || new RegExp(`tee\\s+(-a|--append)\\s+['"]?${file}`).test(rest)) return 'append';
-  if (new RegExp(`>\\s*['"]?${file}['"]?`).test(rest) || new RegExp(`tee\\s+['"]?${file}`).test(rest)) return 'replace';
+  // The file itself, not one whose name starts with it (ecs.config.bak).
+  const file = `['"]?${ECS_CONFIG_FILE.replace(/[/.]/g, '\\$&')}['"]?(?=$|[\\s;&|)])`;
+  if (new RegExp(`>>\\s*${file}`).test(rest) || new RegExp(`tee\\s+(-a|--append)\\s+${file}`).test(rest)) return 'append';
+  if (new RegExp(`>\\s*${file}`).test(rest) || new RegExp(`tee\\s+${file}`).test(rest)) return 'replace';
   return undefined;
 }
 
