@@ -12,7 +12,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateClusterCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ECSClient, ListContainerInstancesCommand, ListTagsForResourceCommand,
@@ -213,7 +213,7 @@ describe('the hosts of Wharf instances', () => {
       { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '2375', '2376', '51678', '51679'] }, { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [] },
     ];
     const { containerInstance: first } = await ecs.send(new RegisterContainerInstanceCommand({
-      cluster, instanceIdentityDocument: document, instanceIdentityDocumentSignature: 'unused', totalResources,
+      cluster, instanceIdentityDocument: document, totalResources,
       versionInfo: { agentVersion: '1.89.0', agentHash: 'abcdef12', dockerVersion: 'DockerVersion: 25.0.5' },
       attributes: [{ name: 'stack', value: 'green' }], tags: [{ key: 'owner', value: 'ops' }],
     }));
@@ -255,6 +255,20 @@ describe('the hosts of Wharf instances', () => {
     assert.equal((await instances()).length, before);
     assert.equal(attribute(taken, 'stack'), 'green');
     await plane.instanceHosts.stop(registered, 'terminate');
+
+    // A host's identity document, signed by Wharf: its signature is verified, and a changed document refused.
+    const identityDir = join(dataDir, 'instances', micro, 'instance-identity');
+    const microDocument = readFileSync(join(identityDir, 'document'), 'utf8');
+    const signature = readFileSync(join(identityDir, 'signature'), 'utf8');
+    assert.equal(JSON.parse(microDocument).instanceId, micro);
+    const microArn = (await instances()).find((i) => i.ec2InstanceId === micro)!.containerInstanceArn;
+    const { containerInstance: signed } = await ecs.send(new RegisterContainerInstanceCommand({
+      cluster, instanceIdentityDocument: microDocument, instanceIdentityDocumentSignature: signature, totalResources,
+    }));
+    assert.equal(signed!.containerInstanceArn, microArn);
+    await refused(ecs.send(new RegisterContainerInstanceCommand({
+      cluster, instanceIdentityDocument: microDocument.replace('t3.micro', 't3.large'), instanceIdentityDocumentSignature: signature, totalResources,
+    })), 'InvalidParameterException', /instanceIdentityDocumentSignature/);
   });
 
   it('put an instance\'s containers on the operator\'s Docker host, kept across a stop and start', async () => {

@@ -21,7 +21,7 @@ import {
   EtcdElection, EtcdPresence, EtcdStore, LocalElection, LocalPresence, SqliteStore, getDoc,
   type Election, type EtcdStoreOptions, type Presence, type Store,
 } from '../state/index.ts';
-import { IamAuthority, assumeRoleAsService, ensureRootAccessKey, serviceMayAssume, type ResourceInfoProvider } from '../identity/index.ts';
+import { IamAuthority, assumeRoleAsService, ensureRootAccessKey, loadInstanceIdentitySigner, serviceMayAssume, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo, interruptSpotTask, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
@@ -233,7 +233,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), servicediscovery: discoveryResourceInfo(store), codedeploy: codeDeployResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
-  const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
+  // EC2 instance identity documents are signed (for the instances' hosts) and verified (RegisterContainerInstance) with one key.
+  const identityDocuments = await loadInstanceIdentitySigner(store, clock);
+  const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), identityDocuments, rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
     roles: { mayAssume: (roleArn: string) => serviceMayAssume({ store }, ECS_TASKS_SERVICE, roleArn) },
     changes: ecsChangeEvents(randomIds, informers),
     targets: ecsTargetsPort(store, (error) => o.log(`ecs targets: ${String(error)}`)),
@@ -292,7 +294,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   let listening: (url: string) => void = () => undefined;
   const planeUrl = new Promise<string>((resolve) => (listening = resolve));
   const instanceHosts = new LocalInstanceHosts({
-    serverUrl: () => planeUrl, dataDir: join(o.dataDir, 'instances'), log: o.log, ...o.instanceHostSettings,
+    serverUrl: () => planeUrl, dataDir: join(o.dataDir, 'instances'), log: o.log, identityDocuments, ...o.instanceHostSettings,
     roleSession: async (roleArn, sessionName) => (await assumeRoleAsService({ store, clock, ids: randomIds, tokens: authority.tokens }, EC2_SERVICE, roleArn, sessionName)).credentials,
     ...(dns && { dnsServer: { address: dns.address.address === '0.0.0.0' ? '127.0.0.1' : dns.address.address, port: dns.address.port } }),
   });

@@ -22,6 +22,7 @@ import {
 } from '../agent/index.ts';
 import type { Credentials } from '../common/index.ts';
 import type { InstanceHostSpec, InstanceHostsPort } from '../instances/index.ts';
+import { instanceIdentityDocument } from '../identity/index.ts';
 import { parseEcsUserData } from './ecs-config.ts';
 
 /** A role session's credentials, with when they expire. */
@@ -41,6 +42,8 @@ export interface LocalInstanceHostsOptions {
   dnsServer?: { address: string; port: number };
   /** Serve task endpoints and the resolver on this machine (default: when running as root). */
   taskServices?: boolean;
+  /** Signs each host's instance identity document (given, the host's data directory holds the document and its signature). */
+  identityDocuments?: { sign(document: string): string };
   /** Agent settings for every host (tests shorten heartbeats and cleanup waits). */
   agent?: Pick<AgentOptions, 'heartbeatMs' | 'telemetryMs' | 'cleanupWaitMs' | 'reconnect' | 'hostIp'>;
   log: (message: string) => void;
@@ -122,6 +125,7 @@ export class LocalInstanceHosts implements InstanceHostsPort {
     const dockerHost = record.dockerHost ?? (pool.length ? pool[this.next++ % pool.length] : undefined);
     const runtime = new DockerRuntime(dockerHost ? { dockerHost } : {});
     const host: Host = { spec, dataDir, runtime };
+    if (this.o.identityDocuments) await this.writeIdentity(spec, dataDir, this.o.identityDocuments);
     const config = parseEcsUserData(spec.userData);
     for (const problem of config.problems) log(`ecs.config: ${problem} (left out)`);
     if (!spec.instanceProfileRoleArn) {
@@ -163,6 +167,22 @@ export class LocalInstanceHosts implements InstanceHostsPort {
     host.agent = agent;
     this.hosts.set(spec.instanceId, host);
     await writeRecord(dataDir, { agentId: agent.agentId, ...(dockerHost && { dockerHost }) });
+  }
+
+  /**
+   * The instance identity document and its signature, where the metadata service would give
+   * them: `<dataDir>/instance-identity/document` and `.../signature` (for an agent that calls
+   * RegisterContainerInstance itself).
+   */
+  private async writeIdentity(spec: InstanceHostSpec, dataDir: string, signer: { sign(document: string): string }): Promise<void> {
+    const dir = join(dataDir, 'instance-identity');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const document = instanceIdentityDocument({
+      accountId: spec.account, region: spec.region, availabilityZone: spec.availabilityZone, instanceId: spec.instanceId, instanceType: spec.instanceType,
+      imageId: spec.imageId, privateIp: spec.privateIpAddress, architecture: process.arch === 'arm64' ? 'arm64' : 'x86_64', pendingTime: Date.now(),
+    });
+    await writeFile(join(dir, 'document'), document, { mode: 0o600 });
+    await writeFile(join(dir, 'signature'), signer.sign(document), { mode: 0o600 });
   }
 
   /**

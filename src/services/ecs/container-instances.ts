@@ -118,7 +118,13 @@ export function containerInstanceOperations(deps: EcsDeps): EcsOperationTable {
       authorization: { resources: cluster },
       async handler(input, ctx): Promise<RegisterContainerInstanceResponse> {
         const scope = scopeOf(ctx);
-        const identity = parseIdentityDocument(present(input.instanceIdentityDocument, 'instanceIdentityDocument'), scope);
+        const document = present(input.instanceIdentityDocument, 'instanceIdentityDocument');
+        // A signature given is checked with Wharf's identity document key (documents Wharf signed for its instances).
+        const signature = input.instanceIdentityDocumentSignature;
+        if (signature !== undefined && deps.identityDocuments && !deps.identityDocuments.verify(document, signature)) {
+          throw EcsErrors.invalidParameter('instanceIdentityDocumentSignature is not a valid signature of instanceIdentityDocument.');
+        }
+        const identity = parseIdentityDocument(document, scope);
         const resources = totalResources(input.totalResources);
         const attributes = (input.attributes ?? []).map((a, i) => ({ name: present(a.name, `attributes[${i}].name`), ...(a.value !== undefined && { value: a.value }) }));
         const tags = (checkTags(input.tags) ?? []).map((t) => ({ key: t.key!, value: t.value ?? '' }));
