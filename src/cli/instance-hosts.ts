@@ -138,6 +138,7 @@ export class LocalInstanceHosts implements InstanceHostsPort {
     const credentials = this.instanceCredentials(spec.instanceProfileRoleArn, spec.instanceId, log);
     const local = dockerHost === undefined;
     const shared = local && config.enableTaskIamRole ? this.taskServices() : undefined;
+    let tagged = false;
     const agent = await startAgent({
       serverUrl: await this.o.serverUrl(),
       credentials,
@@ -161,7 +162,12 @@ export class LocalInstanceHosts implements InstanceHostsPort {
       ...this.o.agent,
       ...(local && process.getuid?.() === 0 && { networks: (this.networks ??= localTaskNetworks(runtime)) }),
       ...(shared ? { sharedTaskServices: shared } : { taskEndpoints: false as const, taskResolver: false as const }),
-      onRegistered: (arns) => void this.tagInstances(spec, arns, config.instanceTags, credentials, log),
+      // Tagged at the first registration of this start (as the ECS agent tags at RegisterContainerInstance), not at every reconnect.
+      onRegistered: (arns) => {
+        if (tagged) return;
+        tagged = true;
+        void this.tagInstances(spec, arns, config.instanceTags, credentials, log);
+      },
       log,
     });
     host.agent = agent;
