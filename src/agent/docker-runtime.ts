@@ -25,10 +25,20 @@ import { outputLines } from './docker-logs.ts';
 /** How to reach Docker: by default DOCKER_HOST or the local socket. */
 export interface DockerRuntimeOptions {
   socketPath?: string;
+  /** A DOCKER_HOST-style URL (`unix:///var/run/docker.sock`, `tcp://10.0.0.5:2375`) instead of this process's DOCKER_HOST. */
+  dockerHost?: string;
   /** Milliseconds `version()` waits before calling Docker unreachable. */
   connectTimeoutMs?: number;
   /** Milliseconds between attempts to re-open a broken event stream. */
   eventsRetryMs?: number;
+}
+
+/** dockerode's connection options for a DOCKER_HOST-style URL. */
+export function dockerHostOptions(url: string): Docker.DockerOptions {
+  if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length) };
+  const u = new URL(url.replace(/^tcp:/, 'http:'));
+  const protocol = u.protocol === 'https:' ? 'https' : 'http';
+  return { protocol, host: u.hostname, port: Number(u.port || (protocol === 'https' ? 2376 : 2375)) };
 }
 
 /** Docker Engine, as a ContainerRuntime. */
@@ -39,8 +49,8 @@ export class DockerRuntime implements ContainerRuntime {
   readonly endpoint: string;
 
   constructor(private readonly options: DockerRuntimeOptions = {}) {
-    this.docker = options.socketPath ? new Docker({ socketPath: options.socketPath }) : new Docker();
-    this.endpoint = options.socketPath ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+    this.docker = options.socketPath ? new Docker({ socketPath: options.socketPath }) : options.dockerHost ? new Docker(dockerHostOptions(options.dockerHost)) : new Docker();
+    this.endpoint = options.socketPath ?? options.dockerHost ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock';
   }
 
   async version(): Promise<RuntimeVersion> {

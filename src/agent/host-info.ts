@@ -91,6 +91,8 @@ export interface RegistrationOptions {
   efs?: boolean;
   /** MiB kept back for the OS, Docker and the agent (ECS_RESERVED_MEMORY); default 256. */
   reservedMemory?: number;
+  /** The EC2 instance this host is (a Wharf instance's host); default: one derived from the agent id. */
+  ec2InstanceId?: string;
   instanceType?: string;
   availabilityZone?: string;
   amiId?: string;
@@ -143,7 +145,7 @@ export function helloMessage(facts: HostFacts, o: RegistrationOptions): AgentHel
     agentId: facts.agentId,
     ...(o.followAllClusters ? { followAllClusters: true } : { cluster: o.cluster ?? 'default', region, ...(o.account && { account: o.account }) }),
     hostname: facts.hostname,
-    ec2InstanceId: ec2InstanceId(facts.agentId),
+    ec2InstanceId: o.ec2InstanceId ?? ec2InstanceId(facts.agentId),
     cpu: o.cpu ?? facts.cpuCount * 1024,
     memory,
     reservedPorts: [...RESERVED_PORTS],

@@ -22,7 +22,8 @@ import { ECSClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
 import { TaskCredentials } from './task-credentials.ts';
 import { awslogsSink } from './awslogs-sink.ts';
 import { sampleContainers } from './telemetry.ts';
-import { serveTaskEndpoints, type EndpointListen } from './task-endpoints.ts';
+import { serveTaskEndpoints, type EndpointListen, type TaskEndpointsOptions } from './task-endpoints.ts';
+import type { SharedTaskServices } from './shared-task-services.ts';
 import { TASK_ENDPOINT_ADDRESS } from './task-environment.ts';
 import { TASK_DNS_ADDRESS, serveTaskDns, type DnsServerAddress, type TaskDnsListen } from './task-dns.ts';
 import type { TaskModel } from './task-lifecycle.ts';
@@ -30,6 +31,10 @@ import type { TaskModel } from './task-lifecycle.ts';
 export { DockerRuntime } from './docker-runtime.ts';
 export type { ContainerRuntime } from './runtime.ts';
 export { MemoryCheckpointStore } from './checkpoint.ts';
+export { SharedTaskServices } from './shared-task-services.ts';
+export { LABEL as CONTAINER_LABELS } from './container-config.ts';
+export { TASK_ENDPOINT_ADDRESS } from './task-environment.ts';
+export { TASK_DNS_ADDRESS } from './task-dns.ts';
 export { ec2InstanceId } from './host-info.ts';
 export type { CredentialsProvider } from './link.ts';
 
@@ -81,6 +86,11 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
    * the task endpoints are served, else nowhere; `false` for nowhere. It relays to `dnsServer`.
    */
   taskResolver?: TaskDnsListen | false;
+  /**
+   * The task endpoints and resolver this agent shares with other agents in this process on this
+   * machine (each address and port is served once); given, `taskEndpoints` and `taskResolver` are not used.
+   */
+  sharedTaskServices?: SharedTaskServices;
   /** The control plane's DNS server (default: the first server's host, port 8053). */
   dnsServer?: DnsServerAddress;
   /** Where the checkpoint is kept (default: a file in dataDir); simulations pass a MemoryCheckpointStore. */
@@ -94,6 +104,17 @@ export interface AgentOptions extends Omit<RegistrationOptions, 'cpu' | 'memory'
   log?: (message: string) => void;
   clock?: Clock;
   ids?: Ids;
+}
+
+/** awsvpc task networks on this machine, through `docker` (agents sharing a machine share one, so its changes take turns). */
+export function localTaskNetworks(docker: DockerRuntime, underlay?: string): TaskNetworks {
+  return new HostTaskNetworks({
+    underlay,
+    pauseImage: async () => {
+      await ensurePauseImage(docker.docker);
+      return PAUSE_IMAGE;
+    },
+  });
 }
 
 /** A running agent. */
@@ -118,13 +139,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
   // scheduler never places one where it would fail to start.
   const awsvpcReady = options.networks !== undefined || (docker !== undefined && process.getuid?.() === 0);
   if (docker && !awsvpcReady) log('awsvpc tasks need the agent to run as root: this host does not offer ecs.capability.task-eni');
-  const networks = options.networks ?? (docker && new HostTaskNetworks({
-    underlay: options.vpcAddress,
-    pauseImage: async () => {
-      await ensurePauseImage(docker.docker);
-      return PAUSE_IMAGE;
-    },
-  }));
+  const networks = options.networks ?? (docker && localTaskNetworks(docker, options.vpcAddress));
   let runtimeVersion;
   try {
     runtimeVersion = await runtime.version();
@@ -157,11 +172,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     : Promise.reject(new Error('the agent is not connected to the control plane')), clock);
   let engine: TaskEngine | undefined;
   // ECS's address serves every task only where Docker's bridge is in this agent's own network (not in a host namespace of `wharf cluster`).
-  const servesTasks = docker !== undefined && process.getuid?.() === 0 && (options.taskEndpoints === undefined || options.taskResolver === undefined) && (await dockerBridgeHere(docker, log));
-  const listen = options.taskEndpoints ?? (servesTasks ? { address: TASK_ENDPOINT_ADDRESS, port: 80 } : false);
-  const resolverAt = options.taskResolver ?? (servesTasks ? { address: TASK_DNS_ADDRESS, port: 53 } : false);
-  const resolver = resolverAt ? await serveTaskDns({ server: options.dnsServer ?? (await defaultDnsServer(servers[0]!)), log }, resolverAt) : undefined;
-  const endpoints = listen ? await serveTaskEndpoints({
+  const shared = options.sharedTaskServices;
+  const servesTasks = !shared && docker !== undefined && process.getuid?.() === 0 && (options.taskEndpoints === undefined || options.taskResolver === undefined) && (await dockerBridgeHere(docker, log));
+  const listen = shared ? false : options.taskEndpoints ?? (servesTasks ? { address: TASK_ENDPOINT_ADDRESS, port: 80 } : false);
+  const resolverAt = shared ? false : options.taskResolver ?? (servesTasks ? { address: TASK_DNS_ADDRESS, port: 53 } : false);
+  const resolver = shared ? await shared.joinResolver() : resolverAt ? await serveTaskDns({ server: options.dnsServer ?? (await defaultDnsServer(servers[0]!)), log }, resolverAt) : undefined;
+  const endpointOptions: TaskEndpointsOptions = {
     tasks: {
       byCredentialsId: (id) => engine?.taskByCredentialsId(id),
       byMetadataId: (id) => engine?.taskByMetadataId(id),
@@ -172,7 +188,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent & 
     availabilityZone: options.availabilityZone ?? `${region}a`,
     tags: (task) => taskTags(apiServer(), region, options.credentials, task),
     log,
-  }, listen) : undefined;
+  };
+  const endpoints = shared ? await shared.joinEndpoints(endpointOptions) : listen ? await serveTaskEndpoints(endpointOptions, listen) : undefined;
   engine = new TaskEngine({
     runtime,
     agentId,

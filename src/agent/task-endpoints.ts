@@ -70,6 +70,15 @@ export async function fromTask(task: TaskModel, remote: string | undefined, runt
   return [...infos.values()].some((info) => info.ipAddress === address);
 }
 
+/** The id a task endpoint's path names, and which kind it is (none: a request for Wharf's API). */
+export function endpointIdOf(url: string | undefined): { kind: 'credentials' | 'metadata'; id: string } | undefined {
+  const path = (url ?? '/').split('?')[0]!;
+  const credentials = CREDENTIALS.exec(path);
+  if (credentials) return { kind: 'credentials', id: credentials[1]! };
+  const metadata = METADATA.exec(path);
+  return metadata ? { kind: 'metadata', id: metadata[2]! } : undefined;
+}
+
 /** Handles the task endpoints' requests; everything else goes on to Wharf's API. */
 export function taskEndpointsHandler(o: TaskEndpointsOptions): http.RequestListener {
   return (req, res) => {
@@ -179,6 +188,12 @@ export interface ServedEndpoints {
  * served here (then the agent offers no task roles).
  */
 export async function serveTaskEndpoints(o: TaskEndpointsOptions, listen: EndpointListen): Promise<ServedEndpoints | undefined> {
+  return listenTaskEndpoints(taskEndpointsHandler(o), listen, o.log);
+}
+
+/** Serves `handler` as the task endpoints at `listen` (one agent's, or several agents' sharing a host). */
+export async function listenTaskEndpoints(handler: http.RequestListener, listen: EndpointListen, log: (message: string) => void): Promise<ServedEndpoints | undefined> {
+  const o = { log };
   let added = false;
   try {
     if (!hostAddresses().has(listen.address)) {
@@ -189,7 +204,7 @@ export async function serveTaskEndpoints(o: TaskEndpointsOptions, listen: Endpoi
     o.log(`task endpoints: cannot give this host ${listen.address} (${error instanceof Error ? error.message : String(error)}): tasks get no role credentials or metadata endpoint here`);
     return undefined;
   }
-  const server = http.createServer(taskEndpointsHandler(o));
+  const server = http.createServer(handler);
   server.keepAliveTimeout = 5_000;
   const removeAddress = async () => {
     if (added) await run('ip', ['addr', 'del', `${listen.address}/32`, 'dev', 'lo']).catch(() => undefined);

@@ -21,7 +21,7 @@ import {
   EtcdElection, EtcdPresence, EtcdStore, LocalElection, LocalPresence, SqliteStore, getDoc,
   type Election, type EtcdStoreOptions, type Presence, type Store,
 } from '../state/index.ts';
-import { IamAuthority, assumeRoleAsService, ensureRootAccessKey, serviceMayAssume, type ResourceInfoProvider } from '../identity/index.ts';
+import { IamAuthority, assumeRoleAsService, ensureRootAccessKey, loadInstanceIdentitySigner, serviceMayAssume, type ResourceInfoProvider } from '../identity/index.ts';
 import { AgentLinkServer, type RegistryAuthSource } from '../link/index.ts';
 import { EcsInformers, ecsResourceInfo, interruptSpotTask, type EfsPort } from '../ecs/index.ts';
 import { NetworkInformers, networkResourceInfo } from '../network/index.ts';
@@ -75,9 +75,12 @@ import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
 import { startLbDataPlane } from './lb-dataplane.ts';
 import { DEFAULT_DNS_PORT, startDnsDataPlane, type DnsListen } from './dns-dataplane.ts';
+import { LocalInstanceHosts, type LocalInstanceHostsOptions } from './instance-hosts.ts';
 
 /** The service principal ECS's tasks assume their roles as. */
 const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
+/** The service principal an EC2 instance takes its instance profile's role as. */
+const EC2_SERVICE = 'ec2.amazonaws.com';
 
 /** Where the state lives: the embedded SQLite file in the data dir, or an etcd cluster. */
 export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
@@ -136,6 +139,8 @@ export interface ControlPlaneOptions {
   autoScalingInstances?: InstancesPort;
   /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
+  /** How this process runs the hosts of EC2 instances (`instance-hosts.ts`): on the operator's Docker hosts, with which agent settings. */
+  instanceHostSettings?: Pick<LocalInstanceHostsOptions, 'dockerHosts' | 'agent' | 'taskServices'>;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
   onStage?: (stage: Stage, nanoseconds: number) => void;
   log: (message: string) => void;
@@ -151,6 +156,8 @@ export interface ControlPlane {
   readonly leading: boolean;
   /** The account root's access key (its file is written on the start that created it). */
   rootKey: RootKey;
+  /** The hosts of EC2 instances that run in this process. */
+  instanceHosts: LocalInstanceHosts;
   stop(): Promise<void>;
 }
 
@@ -231,7 +238,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), servicediscovery: discoveryResourceInfo(store), codedeploy: codeDeployResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store), autoscaling: autoscalingResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
-  const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }), autoScalingGroups: ecsAutoScalingGroupsPort(),
+  // EC2 instance identity documents are signed (for the instances' hosts) and verified (RegisterContainerInstance) with one key.
+  const identityDocuments = await loadInstanceIdentitySigner(store, clock);
+  const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), identityDocuments, rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }), autoScalingGroups: ecsAutoScalingGroupsPort(),
     roles: { mayAssume: (roleArn: string) => serviceMayAssume({ store }, ECS_TASKS_SERVICE, roleArn) },
     changes: ecsChangeEvents(randomIds, informers),
     targets: ecsTargetsPort(store, (error) => o.log(`ecs targets: ${String(error)}`)),
@@ -285,6 +294,14 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     if (o.dns && o.dns.port !== undefined) throw error;
     o.log(`dns: not serving (${error instanceof Error ? error.message : String(error)}): give --dns-port`);
     return undefined;
+  });
+  // EC2 instances' hosts: agents in this process, signing with their instance profile's role as EC2 gives it them.
+  let listening: (url: string) => void = () => undefined;
+  const planeUrl = new Promise<string>((resolve) => (listening = resolve));
+  const instanceHosts = new LocalInstanceHosts({
+    serverUrl: () => planeUrl, dataDir: join(o.dataDir, 'instances'), log: o.log, identityDocuments, ...o.instanceHostSettings,
+    roleSession: async (roleArn, sessionName) => (await assumeRoleAsService({ store, clock, ids: randomIds, tokens: authority.tokens }, EC2_SERVICE, roleArn, sessionName)).credentials,
+    ...(dns && { dnsServer: { address: dns.address.address === '0.0.0.0' ? '127.0.0.1' : dns.address.address, port: dns.address.port } }),
   });
   // The controllers run on the leader alone, writing through its term's fenced store.
   // An alarm's state change runs the scaling policies at once rather than on their next minute.
@@ -452,18 +469,21 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   const reachable = o.host === '0.0.0.0' ? '127.0.0.1' : o.host === '::' ? '[::1]' : host;
   registryHost = `${reachable}:${port}`;
+  listening(`http://${reachable}:${port}`);
   return {
     url: `http://${host}:${port}`,
     ...(dns && { dns: dns.address }),
     store,
     rootKey,
     replica,
+    instanceHosts,
     get leading() {
       return leadership.leading;
     },
     async stop() {
       clearInterval(sqsMetricsTimer);
       await leadership.close();
+      await instanceHosts.close();
       await presence.close();
       await link!.close();
       await dns?.close();

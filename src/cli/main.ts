@@ -145,6 +145,8 @@ async function dev(args: ParsedArgs): Promise<void> {
       efsDir: resolve(flag(args, 'efs-dir') ?? resolve(options.dataDir, 'efs')),
       // The tasks' resolver relays to this process's DNS server.
       ...(plane.dns ? { dnsServer: { address: reachableAddress(plane.dns.address), port: plane.dns.port } } : { taskResolver: false as const }),
+      // The task endpoints and resolver are shared with the hosts of EC2 instances in this process.
+      ...(plane.instanceHosts.taskServices() && { sharedTaskServices: plane.instanceHosts.taskServices() }),
     });
   } catch (error) {
     await plane.stop();

@@ -38,6 +38,8 @@ export interface EcsDeps {
   autoScalingGroups?: AutoScalingGroupsPort;
   /** Told of each change to an instance or a service, in the transaction that makes it (ECS's events on EventBridge). */
   changes?: EcsChangeHooks;
+  /** Verifies EC2 instance identity documents' signatures (RegisterContainerInstance); absent, signatures are not checked. */
+  identityDocuments?: { verify(document: string, signature: string): boolean };
 }
 
 /**

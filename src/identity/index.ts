@@ -54,6 +54,7 @@ export { checkSession, loadSessionTokens, SessionTokens } from './sessions.ts';
 export type { SessionCheck, SessionClaims } from './sessions.ts';
 export { assumeRole, getSessionToken, packedPolicySize, SessionLimits, StsErrors } from './sts.ts';
 export { assumeRoleAsService, serviceMayAssume } from './service-sessions.ts';
+export { InstanceIdentitySigner, instanceIdentityDocument, loadInstanceIdentitySigner, type InstanceIdentityFields } from './instance-identity.ts';
 export type { ServiceRoleSession } from './service-sessions.ts';
 export type { AssumeRoleInput, AssumeRoleResult, StsEnv, TemporaryCredentials } from './sts.ts';
 export { devRootKey, IamAuthority } from './authority.ts';

@@ -16,7 +16,7 @@ import {
 import type { Clock, Ids } from '../common/index.ts';
 import {
   FARGATE_POOL, NAME_PATTERN, arns, effectiveSetting, ensureFargatePool, settingPrincipalOf, trunkedEnis, isInternalCluster, isAgentAttribute, keys, newCluster, parseArn, providerOfInstance,
-  type AutoScalingGroupsPort, type ClusterRecord, type ContainerInstanceRecord, type Resources, type Scope,
+  untakenApiInstance, type AutoScalingGroupsPort, type ClusterRecord, type ContainerInstanceRecord, type Resources, type Scope,
 } from '../ecs/index.ts';
 import { transact, type Store, type Tx } from '../state/index.ts';
 import type { LinkPeer } from './handshake.ts';
@@ -165,7 +165,10 @@ export class Registrar {
     const bound = checkRef(ref, identity) === 'bound';
     // A key with its principal but no secret: the secret issued for it never reached the agent (`unbind`).
     const undelivered = !bound && ref?.principal !== undefined && ref.principal === identity.principal;
-    const existing = bound || undelivered ? await this.usableInstance(tx, scope, name, ref!, hello.agentId) : undefined;
+    const own = bound || undelivered ? await this.usableInstance(tx, scope, name, ref!, hello.agentId) : undefined;
+    // A new agent on an EC2 instance registered through the API (RegisterContainerInstance) takes that container instance.
+    const taken = !own && !ref ? await untakenApiInstance(tx, scope, name, hello.ec2InstanceId) : undefined;
+    const existing = own ?? taken;
     if (ref && !bound && !undelivered) {
       this.d.log(`agent link: agent ${hello.agentId} has no secret bound in cluster ${name} (registered before agent secrets, or by another principal before its secret was delivered): it registers as a new container instance; ${ref.instanceId} stays disconnected`);
     }
@@ -176,8 +179,8 @@ export class Registrar {
     const agentAttributes = hello.attributes.map((a) => ({ name: a.name, value: a.value }));
     // ENI trunking is decided when an instance is first registered, by the registering principal's awsvpcTrunking setting
     // (ECS: newly launched instances); Fargate has none.
-    const trunking = hello.eniLimit !== undefined && name !== FARGATE_POOL && (existing
-      ? (existing.registeredResources.enis ?? 0) > hello.eniLimit
+    const trunking = hello.eniLimit !== undefined && name !== FARGATE_POOL && (own
+      ? (own.registeredResources.enis ?? 0) > hello.eniLimit
       : (await effectiveSetting(tx, scope, settingPrincipalOf(peer.principal.arn), 'awsvpcTrunking')) === 'enabled');
     const registered: Resources = {
       cpu: hello.cpu, memory: hello.memory, ports: [...hello.reservedPorts], portsUdp: [],
@@ -191,6 +194,7 @@ export class Registrar {
       const used = { cpu: existing.registeredResources.cpu - existing.remainingResources.cpu, memory: existing.registeredResources.memory - existing.remainingResources.memory };
       const updated: ContainerInstanceRecord = {
         ...existing,
+        agentId: hello.agentId,
         agentConnected: true,
         disconnectedAt: undefined,
         linkedBy: this.d.replica,

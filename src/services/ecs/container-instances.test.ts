@@ -286,3 +286,45 @@ describe('UpdateContainerInstancesState', () => {
     await rejects('UpdateContainerInstancesState', { cluster: 'nope', containerInstances: ['a1'], status: 'DRAINING' }, 'ClusterNotFoundException', /Cluster not found/);
   });
 });
+
+describe('RegisterContainerInstance', () => {
+  const doc = (over: Record<string, unknown> = {}) => JSON.stringify({
+    accountId: scope.account, region: scope.region, instanceId: 'i-0abc1234def567890', instanceType: 't3.medium', availabilityZone: `${scope.region}b`, imageId: 'ami-0123456789abcdef0', ...over,
+  });
+  const resources = [{ name: 'CPU', type: 'INTEGER', integerValue: 2048 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 3900 },
+    { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '2375'] }];
+  type Registered = { containerInstance: { containerInstanceArn: string; version: number; agentConnected: boolean; attributes: { name: string; value?: string }[] } };
+
+  test('registers an ACTIVE, not connected instance with the document\'s attributes, and again without a duplicate', async () => {
+    const { containerInstance: first } = await call<Registered>('RegisterContainerInstance', {
+      cluster: 'web', instanceIdentityDocument: doc(), totalResources: resources, attributes: [{ name: 'stack', value: 'blue' }], tags: [{ key: 'k', value: 'v' }],
+    });
+    assert.equal(first.agentConnected, false);
+    assert.deepEqual(first.attributes.filter((a) => a.name.startsWith('ecs.')).map((a) => a.value).sort(), [`${scope.region}b`, 'ami-0123456789abcdef0', 't3.medium'].sort());
+    const record = (await list({ cluster: 'web' })).containerInstanceArns!;
+    assert.deepEqual(record, [first.containerInstanceArn]);
+    const id = first.containerInstanceArn.split('/').pop()!;
+    const storedOne = await stored('web', id);
+    assert.deepEqual(storedOne!.registeredResources, { cpu: 2048, memory: 3900, ports: [22, 2375], portsUdp: [] });
+    // The same EC2 instance again, without its ARN: the same container instance.
+    const { containerInstance: again } = await call<Registered>('RegisterContainerInstance', { cluster: 'web', instanceIdentityDocument: doc(), totalResources: resources });
+    assert.equal(again.containerInstanceArn, first.containerInstanceArn);
+    assert.equal(again.version, first.version + 1);
+    assert.equal((await list({ cluster: 'web' })).containerInstanceArns!.length, 1);
+  });
+
+  test('refuses what it cannot register, changing nothing', async () => {
+    await rejects('RegisterContainerInstance', { cluster: 'web', totalResources: resources }, 'InvalidParameterException', /instanceIdentityDocument/);
+    await rejects('RegisterContainerInstance', { cluster: 'web', instanceIdentityDocument: '[]', totalResources: resources }, 'InvalidParameterException', /not a JSON instance identity document/);
+    await rejects('RegisterContainerInstance', { cluster: 'web', instanceIdentityDocument: doc({ instanceId: 'host-1' }), totalResources: resources }, 'InvalidParameterException', /instanceId/);
+    await rejects('RegisterContainerInstance', { cluster: 'web', instanceIdentityDocument: doc({ region: 'eu-west-1' }), totalResources: resources }, 'InvalidParameterException', /region eu-west-1/);
+    await rejects('RegisterContainerInstance', { cluster: 'web', instanceIdentityDocument: doc(), totalResources: resources.slice(1) }, 'InvalidParameterException', /CPU/);
+    await rejects('RegisterContainerInstance', {
+      cluster: 'web', instanceIdentityDocument: doc(), totalResources: [...resources.slice(0, 2), { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['70000'] }],
+    }, 'InvalidParameterException', /70000 is not a port/);
+    await rejects('RegisterContainerInstance', {
+      cluster: 'web', instanceIdentityDocument: doc(), totalResources: resources, containerInstanceArn: arns.containerInstance(scope, 'web', 'nope'),
+    }, 'InvalidParameterException', /was not found in cluster web/);
+    await rejects('RegisterContainerInstance', { cluster: 'missing', instanceIdentityDocument: doc(), totalResources: resources }, 'ClusterNotFoundException', /Cluster not found/);
+  });
+});

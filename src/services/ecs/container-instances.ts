@@ -1,21 +1,23 @@
 /**
- * The ECS container instance operations: DescribeContainerInstances, ListContainerInstances,
- * DeregisterContainerInstance, UpdateContainerInstancesState. Instances are registered by
- * the agent link; these actions read them and change their status. Task counts are derived
+ * The ECS container instance operations: RegisterContainerInstance, DescribeContainerInstances,
+ * ListContainerInstances, DeregisterContainerInstance, UpdateContainerInstancesState. Agents
+ * register over the agent link; RegisterContainerInstance registers an EC2 instance by its
+ * identity document, which an agent linking as that instance takes. Task counts are derived
  * from the task records placed on each instance.
  */
 import type {
   ContainerInstance, ContainerInstanceHealthStatus, DeregisterContainerInstanceResponse,
-  DescribeContainerInstancesResponse, Failure, ListContainerInstancesResponse,
+  DescribeContainerInstancesResponse, Failure, ListContainerInstancesResponse, RegisterContainerInstanceResponse, Resource,
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
 import { describeByReferences, paginate, type RequestContext } from '../../aws/index.ts';
 import { transact } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, arns, keys, parseArn, resourcesToApi, toApiInstance, type ContainerInstanceRecord, type EcsDeps, type Scope, type TaskRecord,
+  EcsErrors, activeCluster, arns, keys, parseArn, parseIdentityDocument, resourcesToApi, stageApiRegistration, toApiInstance,
+  type ContainerInstanceRecord, type EcsDeps, type Resources, type Scope, type TaskRecord,
 } from '../../ecs/index.ts';
 import { clusterArnOf, clusterCondition, inClusterArn } from './authorization.ts';
-import { checkInt, checkItems, need, present, scopeOf, toDate, type EcsOperationTable } from './common.ts';
+import { checkInt, checkItems, checkTags, need, present, scopeOf, toDate, type EcsOperationTable } from './common.ts';
 import { filterInstances, parseInstanceFilter, type FilterExpr } from './instance-filter.ts';
 
 /** The `include` values DescribeContainerInstances accepts. */
@@ -81,9 +83,64 @@ const instancesNamed = (i: { cluster?: string; containerInstances?: string[] }, 
 const cluster = (i: { cluster?: string }, ctx: RequestContext) => [clusterArnOf(ctx, i.cluster)];
 const inCluster = (i: { cluster?: string }, ctx: RequestContext) => clusterCondition(ctx, i.cluster);
 
+/** Host ports of a PORTS / PORTS_UDP resource, each a whole number 0-65535. */
+function portsOf(r: Resource | undefined, path: string): number[] {
+  if (!r) return [];
+  return (r.stringSetValue ?? []).map((p, i) => {
+    if (!/^\d{1,5}$/.test(p) || Number(p) > 65535) throw EcsErrors.invalidParameter(`${path}.stringSetValue[${i}]: ${p} is not a port.`);
+    return Number(p);
+  });
+}
+
+/** The resources a registration offers: CPU and MEMORY (INTEGER) are required; PORTS and PORTS_UDP (STRINGSET) are the reserved ports; GPU ids. */
+function totalResources(list: Resource[] | undefined): Resources {
+  const named = new Map<string, { r: Resource; path: string }>();
+  (list ?? []).forEach((r, i) => named.set(r.name ?? '', { r, path: `totalResources[${i}]` }));
+  const integer = (name: 'CPU' | 'MEMORY') => {
+    const found = named.get(name);
+    const value = found?.r.integerValue ?? found?.r.longValue ?? found?.r.doubleValue;
+    if (value === undefined) throw EcsErrors.invalidParameter(`totalResources must include ${name} with an integerValue.`);
+    if (!Number.isInteger(value) || value < 0) throw EcsErrors.invalidParameter(`${found!.path}.integerValue must be a whole number at least 0.`);
+    return value;
+  };
+  const gpus = named.get('GPU')?.r.stringSetValue;
+  return {
+    cpu: integer('CPU'), memory: integer('MEMORY'),
+    ports: portsOf(named.get('PORTS')?.r, named.get('PORTS')?.path ?? ''), portsUdp: portsOf(named.get('PORTS_UDP')?.r, named.get('PORTS_UDP')?.path ?? ''),
+    ...(gpus?.length ? { gpus: [...gpus] } : {}),
+  };
+}
+
 /** The container instance operations, bound to their dependencies. */
 export function containerInstanceOperations(deps: EcsDeps): EcsOperationTable {
   return {
+    RegisterContainerInstance: {
+      authorization: { resources: cluster },
+      async handler(input, ctx): Promise<RegisterContainerInstanceResponse> {
+        const scope = scopeOf(ctx);
+        const document = present(input.instanceIdentityDocument, 'instanceIdentityDocument');
+        // A signature given is checked with Wharf's identity document key (documents Wharf signed for its instances).
+        const signature = input.instanceIdentityDocumentSignature;
+        if (signature !== undefined && deps.identityDocuments && !deps.identityDocuments.verify(document, signature)) {
+          throw EcsErrors.invalidParameter('instanceIdentityDocumentSignature is not a valid signature of instanceIdentityDocument.');
+        }
+        const identity = parseIdentityDocument(document, scope);
+        const resources = totalResources(input.totalResources);
+        const attributes = (input.attributes ?? []).map((a, i) => ({ name: present(a.name, `attributes[${i}].name`), ...(a.value !== undefined && { value: a.value }) }));
+        const tags = (checkTags(input.tags) ?? []).map((t) => ({ key: t.key!, value: t.value ?? '' }));
+        const v = input.versionInfo;
+        const versionInfo = { agentVersion: v?.agentVersion ?? '', agentHash: v?.agentHash ?? '', dockerVersion: v?.dockerVersion ?? '' };
+        const { record, tasks } = await transact(deps.store, async (tx) => {
+          const c = await activeCluster(tx, scope, input.cluster);
+          const record = await stageApiRegistration(tx, deps, scope, c, {
+            identity, resources, attributes, tags, versionInfo, ...(input.containerInstanceArn !== undefined && { containerInstanceArn: input.containerInstanceArn }),
+          });
+          return { record, tasks: await tx.list<TaskRecord>(keys.tasks(scope, c.name)) };
+        });
+        return { containerInstance: toApiContainerInstance(record, tasks, ['TAGS']) };
+      },
+    },
+
     DescribeContainerInstances: {
       authorization: { resources: instancesNamed, conditions: inCluster },
       async handler(input, ctx): Promise<DescribeContainerInstancesResponse> {

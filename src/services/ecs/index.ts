@@ -57,6 +57,7 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
       RegisterTaskDefinition: 'every field is accepted and stored; features the agent does not honour yet are refused when a task is run.',
       StopServiceDeployment: 'ROLLBACK only (ABORT is refused, as ECS documents for rolling deployments); a BLUE_GREEN, LINEAR or CANARY deployment gives traffic back to blue.',
       DescribeClusters: 'managed-instances and EXTERNAL service statistics are always 0.',
+      RegisterContainerInstance: 'the identity document\'s instanceId, account and region are checked, its type, zone and image become attributes; a signature given is verified with Wharf\'s key (documents Wharf signed for its instances\' hosts); platformDevices are not kept. The instance is ACTIVE with agentConnected false until an agent links as that EC2 instance and takes it.',
     },
   };
 }
