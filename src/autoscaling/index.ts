@@ -20,7 +20,7 @@ export {
   MAX_GROUPS, MAX_TAGS, createGroup, deleteGroup, describeActivities, describeGroups, findInstance, getGroup, setDesiredCapacity, updateGroup,
   type CreateGroupRequest, type UpdateGroupRequest,
 } from './groups.ts';
-export { setInstanceProtection, terminateInstanceInGroup } from './instances.ts';
+export { setInstanceProtection, stagePolicyCapacity, stageProtection, terminateInstanceInGroup } from './instances.ts';
 export { createOrUpdateTags, deleteTags, describeTags, groupMatches, type TagFilter, type TagInput, type TagView } from './tags.ts';
 export { LAUNCH_RETRY_MS, launched, launchFailed, reconcileGroup, type ActivityEnd, type GroupStep } from './reconcile.ts';
 export { autoscalingResourceInfo } from './resource-info.ts';

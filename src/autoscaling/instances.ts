@@ -3,7 +3,7 @@
  * TerminateInstanceInAutoScalingGroup (which marks the instance Terminating with its activity;
  * the controller terminates it through the instances port).
  */
-import { transact } from '../state/index.ts';
+import { transact, type Tx } from '../state/index.ts';
 import { newActivity, stageActivity, stageActivityTrim, userTerminateCause } from './activities.ts';
 import type { AutoScalingEnv } from './env.ts';
 import { AutoScalingErrors } from './errors.ts';
@@ -49,4 +49,27 @@ export async function terminateInstanceInGroup(env: AutoScalingEnv, scope: Scope
     } satisfies GroupRecord);
     return activity;
   });
+}
+
+/**
+ * A scaling policy's change of the group's desired capacity (ECS's managed scaling), with the
+ * words of the alarm that made it; nothing when the group is missing, being deleted or there.
+ */
+export async function stagePolicyCapacity(tx: Tx, scope: Scope, name: string, desired: number, why: string, now: number): Promise<boolean> {
+  const key = autoscalingKeys.group(scope, name);
+  const g = await tx.get<GroupRecord>(key);
+  if (!g || g.status !== undefined || g.desiredCapacity === desired) return false;
+  tx.put(key, {
+    ...g, desiredCapacity: desired, lastScaledAt: now,
+    lastChange: { at: now, text: `${why} changing the desired capacity from ${g.desiredCapacity} to ${desired}` },
+  } satisfies GroupRecord);
+  return true;
+}
+
+/** Sets instances' scale-in protection (ECS's managed termination protection): `protect` by instance id; others as they are. */
+export async function stageProtection(tx: Tx, scope: Scope, name: string, protect: ReadonlyMap<string, boolean>): Promise<void> {
+  const key = autoscalingKeys.group(scope, name);
+  const g = await tx.get<GroupRecord>(key);
+  if (!g || !g.instances.some((i) => protect.has(i.instanceId) && protect.get(i.instanceId) !== i.protectedFromScaleIn)) return;
+  tx.put(key, { ...g, instances: g.instances.map((i) => (protect.has(i.instanceId) ? { ...i, protectedFromScaleIn: protect.get(i.instanceId)! } : i)) } satisfies GroupRecord);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
 import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
 import {
-  AlarmController, AutoScalingController, CodeDeployController, ProvisioningController, ScalingController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
+  AlarmController, AutoScalingController, CodeDeployController, ManagedScalingController, ProvisioningController, ScalingController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
 } from '../controllers/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
@@ -86,6 +86,8 @@ const EC2_SERVICE = 'ec2.amazonaws.com';
 export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
 
 export interface ControlPlaneOptions {
+  /** How often ECS's managed scaling publishes CapacityProviderReservation and acts on it (a minute by default). */
+  managedScalingIntervalMs?: number;
   /** Leader loops a test runs itself (on a virtual clock): EventBridge's deliveries and schedules, CloudWatch's alarms, Application Auto Scaling, EC2 Auto Scaling. */
   leaderLoops?: { events?: boolean; alarms?: boolean; scaling?: boolean; autoscaling?: boolean };
   /** How often the load balancers' metrics are published (default 10 s); tests shorten it. */
@@ -338,6 +340,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     // Tasks waiting in PROVISIONING for their Auto Scaling group provider's instances.
     const provisioning = new ProvisioningController({ deps: { ...deps, store: leaderStore }, log: o.log });
     await provisioning.start();
+    // ECS cluster auto scaling: Auto Scaling group providers' managed scaling and termination protection.
+    const managedScaling = new ManagedScalingController({ deps: { ...deps, store: leaderStore }, log: o.log, ...(o.managedScalingIntervalMs && { intervalMs: o.managedScalingIntervalMs }) });
+    await managedScaling.start();
     // EC2 Auto Scaling: groups kept at their desired capacity of EC2 instances.
     const autoScaling = !o.autoScalingInstances || o.leaderLoops?.autoscaling === false ? undefined
       : new AutoScalingController({ store: leaderStore, clock, ids: randomIds, instances: o.autoScalingInstances, log: o.log });
@@ -369,6 +374,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await retention.close();
       await codeDeploy.close();
       await provisioning.close();
+      await managedScaling.close();
       await autoScaling?.close();
       await events?.close();
       nudgeScaling = () => undefined;

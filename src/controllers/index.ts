@@ -19,3 +19,4 @@ export { CodeDeployController, type CodeDeployControllerOptions } from './codede
 export { ScalingController, type ScalingControllerOptions } from './scaling/controller.ts';
 export { PROVISIONING_TIMEOUT_MS, ProvisioningController, type ProvisioningControllerOptions } from './capacity/provisioning.ts';
 export { AutoScalingController, type AutoScalingControllerOptions } from './autoscaling/controller.ts';
+export { ManagedScalingController, managedPolicyName, type ManagedScalingControllerOptions } from './capacity/managed-scaling.ts';

@@ -80,3 +80,4 @@ export {
   type AsgProviderRecord, type AutoScalingGroupView, type AutoScalingGroupsPort, type ManagedScalingRecord,
 } from './asg-providers.ts';
 export { SPOT_INTERRUPTION_REASON, interruptSpotTask } from './spot-interruption.ts';
+export { SCALE_IN_AFTER_MS, capacityProviderReservation, managedDesiredCapacity, scalingDecision, type ProviderLoad, type Reservation } from './managed-scaling.ts';
