@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
 import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
 import {
-  AlarmController, CodeDeployController, ScalingController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
+  AlarmController, CodeDeployController, ScalingController, EventsController, InstancesController, LifecycleController, ServiceController, TaskRetentionController,
+  runWhileLeader, type StartControllers,
 } from '../controllers/index.ts';
+import type { InstanceHostsPort } from '../instances/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
   BlobStore, RegistryTokens, distributionRoute, repositoryResourceInfo, tokenAccess, registryKeys, runRegistryMaintenance, scanOnPush,
@@ -131,6 +133,8 @@ export interface ControlPlaneOptions {
   sqsMetricsIntervalMs?: number;
   /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
+  /** The hosts of EC2 instances (RunInstances); without it, instances reach running with no host. */
+  instanceHosts?: InstanceHostsPort;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
   onStage?: (stage: Stage, nanoseconds: number) => void;
   log: (message: string) => void;
@@ -313,6 +317,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       store: leaderStore, clock, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort({ ...deps, store: leaderStore }), traffic: codeDeployTrafficPort(leaderStore), alarms: deps.alarms, log: o.log,
     });
     await codeDeploy.start();
+    // EC2 instances: their hosts started, stopped and terminated as their states ask.
+    const instances = new InstancesController({ store: leaderStore, clock, ids: randomIds, hosts: o.instanceHosts, log: o.log });
+    await instances.start();
     // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
     const maintenance = setInterval(() => {
       runRegistryMaintenance(leaderStore, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
@@ -339,6 +346,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await lifecycle.close();
       await retention.close();
       await codeDeploy.close();
+      await instances.close();
       await events?.close();
       nudgeScaling = () => undefined;
       await scaling?.close();

@@ -17,3 +17,4 @@ export { runWhileLeader, type Leadership, type StartControllers } from './leader
 export { EventsController, type EventsControllerOptions } from './events/controller.ts';
 export { CodeDeployController, type CodeDeployControllerOptions } from './codedeploy/controller.ts';
 export { ScalingController, type ScalingControllerOptions } from './scaling/controller.ts';
+export { InstancesController, type InstancesControllerOptions } from './instances/controller.ts';

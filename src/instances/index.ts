@@ -11,11 +11,11 @@ export { InstanceErrors } from './errors.ts';
 export {
   instanceKeys, isInstanceId, isLaunchTemplateId, parseInstanceKey,
   type InstanceProfileRef, type InstanceRecord, type InterfaceSpec, type LaunchTemplateData, type LaunchTemplateRecord,
-  type LaunchTemplateVersionRecord, type StateReasonRecord,
+  type LaunchTemplateVersionRecord,
 } from './records.ts';
 export {
   STATE_CODES, TERMINATED_VISIBLE_MS, completion, gmt, reasonsOfRequest, requestOutcome, visibleAt,
-  type InstanceRequest, type InstanceStateName, type RequestOutcome,
+  type InstanceRequest, type InstanceStateName, type RequestOutcome, type StateReasonRecord,
 } from './states.ts';
 export { INSTANCE_TYPES, describeInstanceTypes, instanceType, type DescribeInstanceTypesRequest, type InstanceTypeInfo } from './instance-types.ts';
 export { mergeLaunchData, mergeTagSpecifications } from './launch-data.ts';

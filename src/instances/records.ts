@@ -4,13 +4,7 @@
  * timestamps are epoch ms; the EC2 adapter turns them into the API's.
  */
 import type { Ec2Tag } from '../network/index.ts';
-import type { InstanceStateName } from './states.ts';
-
-/** Why an instance is in its state, as EC2 shows it (StateReason). */
-export interface StateReasonRecord {
-  code: string;
-  message: string;
-}
+import type { InstanceStateName, StateReasonRecord } from './states.ts';
 
 /** The IAM instance profile an instance runs with, resolved when it was launched. */
 export interface InstanceProfileRef {

@@ -8,7 +8,12 @@
  *      └───────────────────────────────start──────────────────────────────────────────┘
  *   any but terminated ──terminate──▶ shutting-down(32) ──host removed──▶ terminated(48)
  */
-import type { StateReasonRecord } from './records.ts';
+
+/** Why an instance is in its state, as EC2 shows it (StateReason). */
+export interface StateReasonRecord {
+  code: string;
+  message: string;
+}
 
 /** EC2's instance states. */
 export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
