@@ -26,6 +26,8 @@ export const InstanceErrors = {
   insufficientAddresses: (subnetId: string) => new AwsError('InsufficientFreeAddressesInSubnet',
     `There are not enough free addresses in subnet '${subnetId}' to satisfy the requested number of instances.`),
   addressInUse: (ip: string) => new AwsError('InvalidIPAddress.InUse', `Address ${ip} is in use.`),
+  instanceLimit: (asked: number, limit: number) => new AwsError('InstanceLimitExceeded',
+    `You have requested more instances (${asked}) than your current instance limit of ${limit} allows for the specified instance type.`),
   idempotentMismatch: () => new AwsError('IdempotentParameterMismatch', 'Arguments on this idempotent request are inconsistent with arguments used in previous request(s).'),
   invalidAttribute: (name: string) => new AwsError('InvalidParameterValue', `Value (${name}) for parameter attribute is invalid. Unknown attribute.`),
   // Launch templates.

@@ -25,7 +25,7 @@ export {
   type CreateTemplateRequest, type CreateVersionRequest, type DescribeTemplatesRequest, type DescribeVersionsRequest, type TemplateRef,
   type TemplateVersion, type VersionNotDeleted,
 } from './launch-templates.ts';
-export { MAX_USER_DATA_BYTES, runInstances, type InstanceProfilesPort, type Reservation, type RunInstancesRequest } from './run.ts';
+export { MAX_INSTANCES_PER_LAUNCH, MAX_USER_DATA_BYTES, runInstances, type InstanceProfilesPort, type Reservation, type RunInstancesRequest } from './run.ts';
 export {
   changeInstances, clusterOfUserData, completeTransition, describeInstanceStatus, describeInstances, forgetInstance, getInstance, hostSpec,
   instanceTagRows, listingKey, retagInstance,

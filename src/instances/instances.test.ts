@@ -46,6 +46,16 @@ describe('the instances domain', () => {
     assert.equal(clusterOfUserData('ECS_CLUSTER=prod-1\nECS_ENABLE_TASK_IAM_ROLE=true'), 'prod-1');
   });
 
+  it('a ClientToken gives back its reservation; another request with it is refused; MinCount above the limit is refused', async () => {
+    const env = await world();
+    const request = { imageId: AMI, instanceType: 't3.micro', minCount: 1, maxCount: 2, clientToken: 'once' };
+    const first = await runInstances(env, scope, request, noProfiles);
+    const again = await runInstances(env, scope, request, noProfiles);
+    assert.deepEqual(again, first);
+    await assert.rejects(runInstances(env, scope, { ...request, maxCount: 3 }, noProfiles), { code: 'IdempotentParameterMismatch' });
+    await assert.rejects(runInstances(env, scope, { imageId: AMI, instanceType: 't3.micro', minCount: 101, maxCount: 200 }, noProfiles), { code: 'InstanceLimitExceeded' });
+  });
+
   it('MinCount is met or nothing is made: a full subnet launches what it can above it', async () => {
     const env = await world();
     const vpc = await createVpc(env, scope, { cidrBlock: '10.9.0.0/16', tags: [] });

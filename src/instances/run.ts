@@ -39,6 +39,9 @@ export interface Reservation {
   instances: InstanceRecord[];
 }
 
+/** Instances one RunInstances makes at most: a larger MaxCount is cut to it (as EC2 launches what its limit allows), a larger MinCount refused. */
+export const MAX_INSTANCES_PER_LAUNCH = 100;
+
 /** User data may be this long, decoded, as in EC2. */
 export const MAX_USER_DATA_BYTES = 16_384;
 
@@ -119,6 +122,7 @@ function checkLaunch(data: LaunchTemplateData, request: RunInstancesRequest): { 
   if (!Number.isInteger(request.minCount) || request.minCount < 1) throw InstanceErrors.invalidParameterValue(`Value (${request.minCount}) for parameter minCount is invalid. Expected a positive integer.`);
   if (!Number.isInteger(request.maxCount) || request.maxCount < 1) throw InstanceErrors.invalidParameterValue(`Value (${request.maxCount}) for parameter maxCount is invalid. Expected a positive integer.`);
   if (request.minCount > request.maxCount) throw InstanceErrors.invalidParameterValue(`Value (${request.minCount}) for parameter minCount is invalid. minCount must be less than or equal to maxCount.`);
+  if (request.minCount > MAX_INSTANCES_PER_LAUNCH) throw InstanceErrors.instanceLimit(request.minCount, MAX_INSTANCES_PER_LAUNCH);
   if (data.imageId === undefined) throw InstanceErrors.missingParameter('ImageId');
   if (!AMI.test(data.imageId)) throw InstanceErrors.malformedImageId(data.imageId);
   if (data.instanceType === undefined) throw InstanceErrors.missingParameter('InstanceType');
@@ -144,9 +148,10 @@ function instanceTags(data: LaunchTemplateData): Ec2Tag[] {
 
 /** RunInstances. `profiles` resolves the IAM instance profile the launch names. */
 export async function runInstances(env: InstancesEnv, scope: Scope, request: RunInstancesRequest, profiles: InstanceProfilesPort): Promise<Reservation> {
+  const fingerprint = JSON.stringify({ ...request, clientToken: undefined });
   if (request.clientToken !== undefined) {
-    const held = await getDoc<{ reservationId: string; instanceIds: string[] }>(env.store, instanceKeys.clientToken(scope, request.clientToken));
-    if (held) return reservationOf(env, scope, held.value);
+    const held = await getDoc<TokenHold>(env.store, instanceKeys.clientToken(scope, request.clientToken));
+    if (held) return reservationOf(env, scope, sameRequest(held.value, fingerprint));
   }
   // The template and the instance profile are read first, to resolve the profile outside the transaction.
   const first = await transact(env.store, (tx) => launchData(tx, scope, request));
@@ -165,8 +170,8 @@ export async function runInstances(env: InstancesEnv, scope: Scope, request: Run
   const reservation = reservationId(env.ids.hex32());
   const made = await transact(env.store, async (tx) => {
     if (request.clientToken !== undefined) {
-      const held = await tx.get<{ reservationId: string; instanceIds: string[] }>(instanceKeys.clientToken(scope, request.clientToken));
-      if (held) return held;
+      const held = await tx.get<TokenHold>(instanceKeys.clientToken(scope, request.clientToken));
+      if (held) return sameRequest(held, fingerprint);
     }
     const { data, template } = await launchData(tx, scope, request);
     const { type } = checkLaunch(data, request);
@@ -175,7 +180,7 @@ export async function runInstances(env: InstancesEnv, scope: Scope, request: Run
     const primary = data.networkInterfaces?.find((n) => (n.deviceIndex ?? 0) === 0);
     const tags = instanceTags(data);
     const instances: InstanceRecord[] = [];
-    for (let i = 0; i < request.maxCount; i++) {
+    for (let i = 0; i < Math.min(request.maxCount, MAX_INSTANCES_PER_LAUNCH); i++) {
       const random = env.ids.hex32();
       const eni = await stageServiceInterface(tx, scope, {
         subnet, groupIds: groups.map((g) => g.groupId), random, now, description: primary?.description ?? '',
@@ -204,11 +209,24 @@ export async function runInstances(env: InstancesEnv, scope: Scope, request: Run
       tx.put(instanceKeys.instance(scope, instance.instanceId), instance);
       instances.push(instance);
     }
-    const held = { reservationId: reservation, instanceIds: instances.map((i) => i.instanceId) };
+    const held: TokenHold = { reservationId: reservation, instanceIds: instances.map((i) => i.instanceId), fingerprint };
     if (request.clientToken !== undefined) tx.put(instanceKeys.clientToken(scope, request.clientToken), held);
     return held;
   });
   return reservationOf(env, scope, made);
+}
+
+/** What a ClientToken's key holds: the reservation it made, and the request that made it. */
+interface TokenHold {
+  reservationId: string;
+  instanceIds: string[];
+  fingerprint: string;
+}
+
+/** The reservation of a token used before, if the request is the same one. */
+function sameRequest(held: TokenHold, fingerprint: string): TokenHold {
+  if (held.fingerprint !== fingerprint) throw InstanceErrors.idempotentMismatch();
+  return held;
 }
 
 /** A reservation's instances as stored now. */
