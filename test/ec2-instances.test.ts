@@ -21,7 +21,7 @@ import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRo
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import type { InstanceHostSpec, InstanceHostsPort } from '../src/instances/index.ts';
 import { credentials, region } from './support/wharf.ts';
-import { ACCOUNT, awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
+import { ACCOUNT, awsCli, inProcessControlPlane, refused, userWithKey, type Keys } from './support/in-process.ts';
 
 /** Hosts that only record: every start and stop, and which hosts are up. */
 class RecordingHosts implements InstanceHostsPort {
@@ -60,8 +60,8 @@ before(async () => {
 });
 after(() => ec2?.destroy());
 
-function client(): EC2Client {
-  return new EC2Client({ endpoint: plane.url, region, credentials, maxAttempts: 1, systemClockOffset: offset });
+function client(keys: Keys = credentials): EC2Client {
+  return new EC2Client({ endpoint: plane.url, region, credentials: keys, maxAttempts: 1, systemClockOffset: offset });
 }
 
 const { cli, cliFails } = awsCli(() => plane.url, 'ec2');
@@ -359,6 +359,34 @@ describe('launch templates', () => {
     await refused(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['ecs-hosts'] })),
       'InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
     await refused(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [id] })), 'InvalidLaunchTemplateId.NotFound');
+  });
+});
+
+describe('IAM', () => {
+  it('ec2:RunInstances on the instance ARNs, iam:PassRole on the instance profile\'s role, ec2:TerminateInstances on the instance', async () => {
+    const iam = new IAMClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
+    const { Role } = await iam.send(new CreateRoleCommand({
+      RoleName: 'hostRole',
+      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+    }));
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'hostProfile' }));
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'hostProfile', RoleName: 'hostRole' }));
+    iam.destroy();
+    const reader = client(await userWithKey(plane.url, 'ec2-reader', [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }]));
+    const launcher = client(await userWithKey(plane.url, 'launcher', [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }]));
+    const passer = client(await userWithKey(plane.url, 'passer', [{ Effect: 'Allow', Action: ['ec2:*', 'iam:PassRole'], Resource: '*' }]));
+    const request = { ImageId: AMI, InstanceType: 't3.nano' as const, MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'hostProfile' } };
+    try {
+      await refused(reader.send(new RunInstancesCommand(request)), 'UnauthorizedOperation', new RegExp(`ec2:RunInstances on resource: arn:aws:ec2:${region}:${ACCOUNT}:instance/\\*`), 403);
+      await refused(launcher.send(new RunInstancesCommand(request)), 'UnauthorizedOperation', new RegExp(`iam:PassRole on resource: ${Role!.Arn}`), 403);
+      const { Instances } = await passer.send(new RunInstancesCommand(request));
+      const id = Instances![0]!.InstanceId!;
+      await refused(reader.send(new TerminateInstancesCommand({ InstanceIds: [id] })), 'UnauthorizedOperation',
+        new RegExp(`ec2:TerminateInstances on resource: arn:aws:ec2:${region}:${ACCOUNT}:instance/${id}`), 403);
+      await passer.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    } finally {
+      for (const c of [reader, launcher, passer]) c.destroy();
+    }
   });
 });
 
