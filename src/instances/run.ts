@@ -133,7 +133,8 @@ function checkLaunch(data: LaunchTemplateData, request: RunInstancesRequest): { 
       throw InstanceErrors.invalidParameterValue(`'${spec.resourceType ?? ''}' is not a valid taggable resource type for this operation.`);
     }
   }
-  if (request.privateIpAddress !== undefined && request.maxCount > 1) {
+  const address = data.networkInterfaces?.find((n) => (n.deviceIndex ?? 0) === 0)?.privateIpAddress ?? request.privateIpAddress;
+  if (address !== undefined && request.maxCount > 1) {
     throw InstanceErrors.invalidParameterCombination('Network interfaces and an instance-level private IP address should not be specified on the same request with a count greater than 1.');
   }
   return { type: data.instanceType };
