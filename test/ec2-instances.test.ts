@@ -18,6 +18,8 @@ import {
   waitUntilInstanceTerminated, type Filter, type Instance,
 } from '@aws-sdk/client-ec2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import type { InstanceHostSpec, InstanceHostsPort } from '../src/instances/index.ts';
 import { credentials, region } from './support/wharf.ts';
@@ -359,6 +361,36 @@ describe('launch templates', () => {
     await refused(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['ecs-hosts'] })),
       'InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
     await refused(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [id] })), 'InvalidLaunchTemplateId.NotFound');
+  });
+});
+
+describe('EventBridge', () => {
+  it('each new state of an instance is an "EC2 Instance State-change Notification" on the default bus', async () => {
+    const options = { endpoint: plane.url, region, credentials, maxAttempts: 1 };
+    const events = new EventBridgeClient(options);
+    const logs = new CloudWatchLogsClient(options);
+    try {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: '/events/ec2' }));
+      await events.send(new PutRuleCommand({ Name: 'ec2-states', EventPattern: JSON.stringify({ source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] }) }));
+      await events.send(new PutTargetsCommand({ Rule: 'ec2-states', Targets: [{ Id: 'log', Arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:/events/ec2` }] }));
+      const { Instances } = await ec2.send(new RunInstancesCommand({ ImageId: AMI, InstanceType: 't3.nano', MinCount: 1, MaxCount: 1 }));
+      const id = Instances![0]!.InstanceId!;
+      await waitUntilInstanceRunning(waiter(), { InstanceIds: [id] });
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+      await waitUntilInstanceTerminated(waiter(), { InstanceIds: [id] });
+      let seen: Record<string, any>[] = [];
+      for (let i = 0; i < 100 && seen.length < 4; i++) {
+        const found = (await logs.send(new FilterLogEventsCommand({ logGroupName: '/events/ec2' }))).events ?? [];
+        seen = found.map((e) => JSON.parse(e.message!) as Record<string, any>).filter((e) => e.detail['instance-id'] === id);
+        if (seen.length < 4) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.deepEqual(seen.map((e) => e.detail.state), ['pending', 'running', 'shutting-down', 'terminated']);
+      assert.deepEqual(seen[0]!.resources, [`arn:aws:ec2:${region}:${ACCOUNT}:instance/${id}`]);
+      assert.deepEqual([seen[0]!.source, seen[0]!.account, seen[0]!.region], ['aws.ec2', ACCOUNT, region]);
+    } finally {
+      events.destroy();
+      logs.destroy();
+    }
   });
 });
 

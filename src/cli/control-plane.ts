@@ -42,6 +42,7 @@ import { ecsRegistriesPort } from './ecs-registries-port.ts';
 import { ecsTargetsPort } from './ecs-targets-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
 import { ecsChangeEvents, instanceChangeEvents, taskChangeEvents } from './ecs-events.ts';
+import { instanceStateEvents } from './ec2-events.ts';
 import { alarmStateEvents } from './alarm-events.ts';
 import { registryEvents } from './ecr-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
@@ -318,7 +319,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     });
     await codeDeploy.start();
     // EC2 instances: their hosts started, stopped and terminated as their states ask.
-    const instances = new InstancesController({ store: leaderStore, clock, ids: randomIds, hosts: o.instanceHosts, log: o.log });
+    const instances = new InstancesController({
+      store: leaderStore, clock, ids: randomIds, hosts: o.instanceHosts, onInstanceState: instanceStateEvents(randomIds), log: o.log,
+    });
     await instances.start();
     // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
     const maintenance = setInterval(() => {
@@ -401,7 +404,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     }) as ServiceDefinition,
     iamService({ store, clock, ids: randomIds }) as ServiceDefinition,
     stsService({ store, clock, ids: randomIds, authority }) as ServiceDefinition,
-    ec2Service({ store, clock, ids: randomIds }) as ServiceDefinition,
+    ec2Service({ store, clock, ids: randomIds, onInstanceState: instanceStateEvents(randomIds) }) as ServiceDefinition,
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     acmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,

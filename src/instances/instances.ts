@@ -48,7 +48,9 @@ export async function changeInstances(env: InstancesEnv, scope: Scope, ids: read
       changes.push({ instanceId: instance.instanceId, previous: instance.state, current: outcome.to });
       if (outcome.to === instance.state) continue;
       const restarted = instance.state === 'stopped' ? { launchTime: now } : {};
-      tx.put(instanceKeys.instance(scope, instance.instanceId), { ...instance, ...restarted, state: outcome.to, ...reasonsOfRequest(outcome.to, now) });
+      const next: InstanceRecord = { ...instance, ...restarted, state: outcome.to, ...reasonsOfRequest(outcome.to, now) };
+      tx.put(instanceKeys.instance(scope, instance.instanceId), next);
+      await env.onInstanceState?.(tx, next, now);
     }
     return changes;
   });
@@ -152,6 +154,7 @@ export async function completeTransition(env: InstancesEnv, scope: Scope, doc: D
       await stageReleaseInterface(tx, scope, current.networkInterfaceId);
     }
     tx.put(key, next);
+    await env.onInstanceState?.(tx, next, now);
     return true;
   });
 }

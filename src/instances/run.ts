@@ -208,6 +208,7 @@ export async function runInstances(env: InstancesEnv, scope: Scope, request: Run
         tags: template ? [...tags, { key: 'aws:ec2launchtemplate:id', value: template.id }, { key: 'aws:ec2launchtemplate:version', value: template.version }] : tags,
       };
       tx.put(instanceKeys.instance(scope, instance.instanceId), instance);
+      await env.onInstanceState?.(tx, instance, now);
       instances.push(instance);
     }
     const held: TokenHold = { reservationId: reservation, instanceIds: instances.map((i) => i.instanceId), fingerprint };
