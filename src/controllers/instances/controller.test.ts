@@ -113,6 +113,15 @@ describe('InstancesController', () => {
     assert.deepEqual(second.calls.sort(), ids.map((id) => `start ${id}`).sort());
   });
 
+  it('a host whose instance is not recorded (a reset wiped it) is removed', async () => {
+    const env = await world();
+    const hosts = new FakeHosts();
+    hosts.up.add('i-0123456789abcdef0');
+    await controller(env, hosts).start();
+    await eventually(() => hosts.up.size === 0, 'orphan removed');
+    assert.deepEqual(hosts.calls, ['terminate i-0123456789abcdef0']);
+  });
+
   it('without hosts, instances move through their states with none', async () => {
     const env = await world();
     await controller(env).start();

@@ -12,8 +12,8 @@
  *                                                             terminated     forgotten an hour on
  *
  * Restart safety: every running instance whose host is not up in this process is started again
- * (the port re-adopts a host it finds); without a hosts port, instances move through their
- * states with no host at all.
+ * (the port re-adopts a host it finds), and a host whose instance is no longer recorded is
+ * removed; without a hosts port, instances move through their states with no host at all.
  */
 import type { Clock } from '../../common/index.ts';
 import {
@@ -75,7 +75,15 @@ export class InstancesController {
 
   private resync(): void {
     if (this.closed) return;
-    for (const doc of this.instances.list()) this.queue.add(doc.key);
+    const known = new Set<string>();
+    for (const doc of this.instances.list()) {
+      known.add(doc.value.instanceId);
+      this.queue.add(doc.key);
+    }
+    // A host with no instance behind it (its record gone: a reset, a restore) is removed.
+    for (const id of this.o.hosts?.running() ?? []) {
+      if (!known.has(id)) this.o.hosts!.stop(id, 'terminate').catch((error: unknown) => this.log(`${id}: ${String(error)}`));
+    }
     this.cancel = (this.o.timers ?? realTimers).after(this.o.resyncMs ?? 30_000, () => this.resync());
   }
 
