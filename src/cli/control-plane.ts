@@ -404,7 +404,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     }) as ServiceDefinition,
     iamService({ store, clock, ids: randomIds }) as ServiceDefinition,
     stsService({ store, clock, ids: randomIds, authority }) as ServiceDefinition,
-    ec2Service({ store, clock, ids: randomIds, onInstanceState: instanceStateEvents(randomIds) }) as ServiceDefinition,
+    ec2Service({ store, clock, ids: randomIds, onInstanceState: instanceStateEvents(randomIds), hostless: !o.instanceHosts }) as ServiceDefinition,
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     acmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,

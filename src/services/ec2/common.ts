@@ -18,6 +18,8 @@ export interface Ec2Deps {
   clock: Clock;
   ids: Ids;
   onInstanceState?: InstancesEnv['onInstanceState'];
+  /** Instances run with no host behind them (the control plane has no hosts port): their status checks say so. */
+  hostless?: boolean;
 }
 
 /** Some of EC2's operations, as one file of the adapter implements them. */

@@ -91,13 +91,14 @@ export function toInstance(scope: Scope, i: InstanceRecord): Instance {
 
 /**
  * An instance's status. Checks are `ok` while it runs (its host started it: Wharf has no
- * separate reachability probe) and `not-applicable` otherwise.
+ * separate reachability probe), `insufficient-data` when it runs with no host behind it, and
+ * `not-applicable` otherwise.
  */
-export function toInstanceStatus(scope: Scope, i: InstanceRecord): InstanceStatus {
+export function toInstanceStatus(scope: Scope, i: InstanceRecord, hostless = false): InstanceStatus {
   const running = i.state === 'running';
-  const check = running
-    ? { Status: 'ok' as const, Details: [{ Name: 'reachability' as const, Status: 'passed' as const }] }
-    : { Status: 'not-applicable' as const };
+  const check = !running ? { Status: 'not-applicable' as const }
+    : hostless ? { Status: 'insufficient-data' as const, Details: [{ Name: 'reachability' as const, Status: 'insufficient-data' as const }] }
+    : { Status: 'ok' as const, Details: [{ Name: 'reachability' as const, Status: 'passed' as const }] };
   const zoneId = availabilityZones(scope.region).find((z) => z.zoneName === i.availabilityZone)?.zoneId;
   return {
     AvailabilityZone: i.availabilityZone,
@@ -106,7 +107,7 @@ export function toInstanceStatus(scope: Scope, i: InstanceRecord): InstanceStatu
     InstanceState: stateOf(i.state),
     InstanceStatus: check,
     SystemStatus: check,
-    AttachedEbsStatus: running ? { Status: 'ok', Details: [{ Name: 'reachability', Status: 'passed' }] } : { Status: 'not-applicable' },
+    AttachedEbsStatus: check,
   };
 }
 

@@ -137,7 +137,7 @@ export function instanceOperations(deps: Ec2Deps): Ec2OperationTable {
           instanceIds: i.InstanceIds, filters: filtersIn(i.Filters), includeAllInstances: i.IncludeAllInstances,
         }, deps.clock.now());
         const { items, NextToken } = page(list, instances.listingKey, i);
-        return { InstanceStatuses: items.map((r) => toInstanceStatus(scope, r)), ...(NextToken ? { NextToken } : {}) };
+        return { InstanceStatuses: items.map((r) => toInstanceStatus(scope, r, deps.hostless)), ...(NextToken ? { NextToken } : {}) };
       },
     },
     DescribeInstanceAttribute: {
