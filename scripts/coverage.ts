@@ -24,6 +24,7 @@ import { serviceDiscoveryService } from '../src/services/servicediscovery/index.
 import { codeDeployService } from '../src/services/codedeploy/index.ts';
 import { sqsService } from '../src/services/sqs/index.ts';
 import { applicationAutoScalingService } from '../src/services/application-autoscaling/index.ts';
+import { autoScalingService } from '../src/services/autoscaling/index.ts';
 
 /** Each adapter, built only to read its operation table (its dependencies are never touched). */
 const untouchable = new Proxy({}, { get: (_t, name) => { throw new Error(`an adapter read deps.${String(name)} while being built`); } });
@@ -55,7 +56,7 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
   },
   {
     file: 'sqs', title: 'Amazon SQS', build: sqsService,
-    note: 'Served in AWS JSON 1.0 (the SDK\'s and newer CLIs\'); the older Query protocol (AWS CLIs before 2.13) is routed but answered with JSON member names, which its clients do not read. Queues and messages are records in the store '
+    note: 'Served in AWS JSON 1.0 (the SDK\'s and newer CLIs\') and in the older Query protocol (AWS CLIs before 2.13), with SQS\'s Query model\'s names. Queues and messages are records in the store '
       + '(a message is its body, written once, and a small state rewritten on each receive); an acknowledged send is committed. See [docs/sqs.md](../sqs.md).',
   },
   {
@@ -104,6 +105,11 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
     note: 'ECS services\' desiredCount (`ecs:service:DesiredCount`) only: target tracking policies with the CloudWatch alarms they own, '
       + 'step scaling run by alarms whose actions name the policy, scheduled actions (`at()`, `rate()`, `cron()` with a time zone). '
       + 'Other namespaces are refused with ValidationException. See [docs/autoscaling.md](../autoscaling.md).',
+  }, {
+    file: 'autoscaling', title: 'Amazon EC2 Auto Scaling', build: autoScalingService,
+    note: 'Wharf\'s EC2 Auto Scaling model holds only the operations below (`scripts/generate-models.ts` narrows it to them: no launch configurations, '
+      + 'scaling policies, scheduled actions, lifecycle hooks, warm pools or instance refreshes). Groups launch Wharf\'s EC2 instances from launch templates; '
+      + 'the leader\'s Auto Scaling controller keeps each at its desired capacity. See [docs/autoscaling-groups.md](../autoscaling-groups.md).',
   },
 ];
 

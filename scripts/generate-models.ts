@@ -8,8 +8,11 @@
  *   npx tsx scripts/generate-models.ts iam sts    # just these
  *   BOTOCORE_DATA=<botocore>/data npx tsx scripts/generate-models.ts codedeploy   # another botocore's models
  *
- * The CodeDeploy, SQS and Application Auto Scaling models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA;
+ * The CodeDeploy, SQS, Application Auto Scaling and EC2 Auto Scaling models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA;
  * EC2's from the botocore inside Debian's AWS CLI v2 (BOTOCORE_DATA=/usr/lib/python3/dist-packages/awscli/botocore/data).
+ *
+ * `sqs-query` is SQS's committed model with its members named as SQS's Query model (in the AWS
+ * CLI's own botocore, QUERY_BOTOCORE_DATA) names them: what Query clients are answered with.
  *
  * The output is committed; tests and CI never run this (CI has no botocore). Adding a service is
  * one line in SERVICES (and its client in package.json); `operations` narrows a large API to what
@@ -23,7 +26,8 @@ import { compileJavaPattern } from '../src/aws/model/pattern.ts';
 import type { ServiceModel } from '../src/aws/model/types.ts';
 import { BOTOCORE_DATA, loadBotocoreModel } from './models/botocore.ts';
 import { buildServiceModel } from './models/build-model.ts';
-import { formatModelJson, formatModelModule } from './models/emit.ts';
+import { formatModelJson, formatModelModule, formatQueryModelModule } from './models/emit.ts';
+import { queryNamedModel, type Retargets } from './models/query-names.ts';
 import { readSdkDeclarations } from './models/sdk-declarations.ts';
 import { readSdkMetadata } from './models/sdk-metadata.ts';
 import { readSdkSchemas } from './models/smithy-schemas.ts';
@@ -81,6 +85,13 @@ const ELBV2_OPERATIONS = [
   'DescribeSSLPolicies', 'DescribeAccountLimits', 'AddTags', 'RemoveTags', 'DescribeTags',
 ];
 
+/** The EC2 Auto Scaling operations Wharf serves: groups, their instances and activities, tags (not policies, hooks, warm pools or refreshes). */
+const AUTOSCALING_OPERATIONS = [
+  'CreateAutoScalingGroup', 'UpdateAutoScalingGroup', 'DeleteAutoScalingGroup', 'DescribeAutoScalingGroups', 'SetDesiredCapacity',
+  'DescribeAutoScalingInstances', 'DescribeScalingActivities', 'SetInstanceProtection', 'TerminateInstanceInAutoScalingGroup',
+  'CreateOrUpdateTags', 'DeleteTags', 'DescribeTags', 'DescribeAccountLimits', 'DescribeLifecycleHooks',
+];
+
 /** The CodeDeploy operations Wharf serves: applications, deployment groups and configs, ECS deployments and their targets, tags. */
 const CODEDEPLOY_OPERATIONS = [
   'CreateApplication', 'GetApplication', 'ListApplications', 'BatchGetApplications', 'DeleteApplication', 'UpdateApplication',
@@ -110,7 +121,31 @@ const SERVICES: ServiceSource[] = [
   { id: 'codedeploy', client: '@aws-sdk/client-codedeploy', botocore: 'codedeploy', operations: CODEDEPLOY_OPERATIONS },
   { id: 'sqs', client: '@aws-sdk/client-sqs', botocore: 'sqs', xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/' },
   { id: 'application-autoscaling', client: '@aws-sdk/client-application-auto-scaling', botocore: 'application-autoscaling' },
+  { id: 'autoscaling', client: '@aws-sdk/client-auto-scaling', botocore: 'autoscaling', operations: AUTOSCALING_OPERATIONS },
 ];
+
+/** A Query-named copy of a generated JSON model, for an API that was a Query API (see models/query-names.ts). */
+interface QueryModelSource {
+  id: string;
+  /** The committed JSON model it copies. */
+  from: string;
+  /** The botocore directory of the API's Query model. */
+  botocore: string;
+  /** Members pointed at another of the model's shapes, where the model says less than the API took. */
+  retargets?: Retargets;
+}
+
+const QUERY_MODELS: QueryModelSource[] = [
+  {
+    id: 'sqs-query', from: 'sqs', botocore: 'sqs',
+    // Query clients ask ReceiveMessage for message attributes (`AttributeName.1=SentTimestamp`)
+    // in a list the model types as queue attribute names: SQS took the message attributes' names.
+    retargets: { 'ReceiveMessageRequest.AttributeNames': 'MessageSystemAttributeList' },
+  },
+];
+
+/** The AWS CLI's own botocore, whose SQS model is still the Query one (CLIs before 2.13). */
+const QUERY_BOTOCORE_DATA = process.env.QUERY_BOTOCORE_DATA ?? '/usr/lib/python3/dist-packages/awscli/botocore/data';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'src', 'aws', 'models');
@@ -120,8 +155,8 @@ function packageDir(client: string): string {
   return dirname(dirname(require.resolve(client)));
 }
 
-function botocoreVersion(): string {
-  const init = join(dirname(BOTOCORE_DATA), '__init__.py');
+function botocoreVersion(data: string = BOTOCORE_DATA): string {
+  const init = join(dirname(data), '__init__.py');
   if (!existsSync(init)) return 'unknown';
   return /__version__\s*=\s*'([^']+)'/.exec(readFileSync(init, 'utf8'))?.[1] ?? 'unknown';
 }
@@ -161,10 +196,27 @@ function generate(source: ServiceSource): void {
   for (const line of [...problems, ...notes]) console.log(`  ${line}`);
 }
 
+function generateQuery(source: QueryModelSource): void {
+  const boto = loadBotocoreModel(source.botocore, QUERY_BOTOCORE_DATA);
+  if (!boto || boto.metadata.protocol !== 'query') {
+    console.warn(`${source.id}: no Query model of ${source.botocore} in ${QUERY_BOTOCORE_DATA}: not generated`);
+    return;
+  }
+  const json = JSON.parse(readFileSync(join(outDir, `${source.from}.json`), 'utf8')) as ServiceModel;
+  const { model, notes } = queryNamedModel(json, boto, source.retargets);
+  writeFileSync(join(outDir, `${source.id}.json`), formatModelJson(model));
+  const provenance = `the Query model of botocore ${botocoreVersion(QUERY_BOTOCORE_DATA)} (${source.botocore})`;
+  writeFileSync(join(outDir, `${source.id}.ts`), formatQueryModelModule(source.id, source.from, provenance, model));
+  console.log(`${source.id}: ${Object.keys(model.operations).length} operations, ${Object.keys(model.shapes).length} shapes (${provenance})`);
+  for (const line of notes) console.log(`  ${line}`);
+}
+
 const wanted = process.argv.slice(2);
-const unknown = wanted.filter((id) => !SERVICES.some((s) => s.id === id));
+const known = [...SERVICES.map((s) => s.id), ...QUERY_MODELS.map((s) => s.id)];
+const unknown = wanted.filter((id) => !known.includes(id));
 if (unknown.length > 0) {
-  console.error(`unknown service(s): ${unknown.join(', ')}; known: ${SERVICES.map((s) => s.id).join(', ')}`);
+  console.error(`unknown service(s): ${unknown.join(', ')}; known: ${known.join(', ')}`);
   process.exit(2);
 }
 for (const source of SERVICES) if (wanted.length === 0 || wanted.includes(source.id)) generate(source);
+for (const source of QUERY_MODELS) if (wanted.length === 0 || wanted.includes(source.id)) generateQuery(source);

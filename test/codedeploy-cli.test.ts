@@ -34,6 +34,8 @@ let greenGroup = '';
 const requests = listenerRequests(() => address, { keepAlive: false });
 const { get, answers } = requests;
 let stopServing = (): void => undefined;
+/** Stops the steady load, if one runs (a failed test leaves it running otherwise). */
+let stopLoad = async (): Promise<unknown> => undefined;
 
 /** Registers revision `n` of the auth family from a JSON file's worth of input, as scripts do. */
 async function revision(n: number): Promise<string> {
@@ -71,6 +73,21 @@ async function createDeployment(taskDefinition: string): Promise<string> {
 
 const deploymentStatus = async (id: string): Promise<string> => (await deploy('get-deployment', '--deployment-id', id)).deploymentInfo.status;
 const statusIs = (id: string, status: string) => async () => ((await deploymentStatus(id)) === status ? true : undefined);
+
+/** Waits for deployment `id` to reach `status`; when it does not, the error says where the deployment, its task sets and targets stand. */
+async function reaches(id: string, status: string, timeoutMs: number): Promise<void> {
+  try {
+    await until(status, statusIs(id, status), timeoutMs);
+  } catch (error) {
+    const info = (await deploy('get-deployment', '--deployment-id', id)).deploymentInfo;
+    const sets = (await ecs('describe-services', '--cluster', CLUSTER, '--services', 'auth')).services[0].taskSets
+      .map((t: any) => `${t.status} ${t.taskDefinition.split('/').pop()} ${t.stabilityStatus} running ${t.runningCount}/${t.computedDesiredCount}`);
+    const health = async (group: string) => (await elbv2('describe-target-health', '--target-group-arn', group)).TargetHealthDescriptions
+      .map((d: any) => `${d.Target.Port}:${d.TargetHealth.State}${d.TargetHealth.Reason ? `(${d.TargetHealth.Reason})` : ''}`);
+    throw new Error(`${(error as Error).message}: deployment ${info.status} ${JSON.stringify(info.deploymentOverview)}; task sets ${JSON.stringify(sets)}; ` +
+      `blue targets ${JSON.stringify(await health(blueGroup))}; green targets ${JSON.stringify(await health(greenGroup))}`);
+  }
+}
 const taskSets = async (): Promise<{ status: string; group: string; taskDefinition: string }[]> =>
   (await ecs('describe-services', '--cluster', CLUSTER, '--services', 'auth')).services[0].taskSets
     .map((t: any) => ({ status: t.status, group: t.loadBalancers[0].targetGroupArn, taskDefinition: t.taskDefinition }));
@@ -147,6 +164,7 @@ before(async () => {
 });
 
 after(async () => {
+  await stopLoad();
   requests.close();
   stopServing();
   await agent?.close();
@@ -157,10 +175,11 @@ describe('an auth service deployed blue/green by CodeDeploy through the AWS CLI'
     await until('the original task set healthy', async () => ((await healthy(blueGroup)) === 2 ? true : undefined), 60_000);
     assert.deepEqual(await answers(80, 10), { v1: 10 });
     const load = steadyLoad();
+    stopLoad = load.stop;
 
     // A new revision: green starts in the other target group; the test listener reaches it alone.
     const first = await createDeployment(await revision(2));
-    await until('Ready', statusIs(first, 'Ready'), 90_000);
+    await reaches(first, 'Ready', 120_000);
     assert.equal(await healthy(greenGroup), 2, 'the replacement runs in the green target group');
     assert.deepEqual(await answers(8080, 20), { v2: 20 }, 'the test listener reaches the replacement only');
     assert.deepEqual(await answers(80, 20), { v1: 20 }, 'production stays on the original');
@@ -177,18 +196,18 @@ describe('an auth service deployed blue/green by CodeDeploy through the AWS CLI'
     assert.equal(await deploymentStatus(first), 'InProgress', 'the termination wait is part of the deployment');
     assert.deepEqual((await taskSets()).map((t) => [t.status, t.group]), [['PRIMARY', greenGroup], ['ACTIVE', blueGroup]], 'the original runs through the wait');
     skew.ms += 5 * 60_000;
-    await until('Succeeded', statusIs(first, 'Succeeded'), 60_000);
+    await reaches(first, 'Succeeded', 60_000);
     await until('the original task set deleted', async () => ((await taskSets()).length === 1 && (await healthy(blueGroup)) === 0 ? true : undefined), 60_000);
     assert.deepEqual((await taskSets()).map((t) => [t.status, t.group]), [['PRIMARY', greenGroup]]);
 
     // The next revision reaches production, then StopDeployment rolls it back.
     const second = await createDeployment(await revision(3));
-    await until('Ready', statusIs(second, 'Ready'), 90_000);
+    await reaches(second, 'Ready', 120_000);
     assert.deepEqual(await answers(8080, 10), { v3: 10 });
     await deploy('continue-deployment', '--deployment-id', second, '--deployment-wait-type', 'READY_WAIT');
     await until('production on v3', async () => ((await answers(80, 5)).v3 === 5 ? true : undefined), 30_000);
     await deploy('stop-deployment', '--deployment-id', second, '--auto-rollback-enabled');
-    await until('Stopped', statusIs(second, 'Stopped'), 30_000);
+    await reaches(second, 'Stopped', 30_000);
     const info = (await deploy('get-deployment', '--deployment-id', second)).deploymentInfo;
     assert.ok(info.rollbackInfo, 'the stopped deployment says it was rolled back');
     assert.deepEqual(await answers(80, 20), { v2: 20 }, 'production back on the original');

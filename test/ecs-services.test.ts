@@ -318,7 +318,11 @@ describe('ECS services on real containers', { concurrency: true }, () => {
     // next task report) would do it at once; give it a few health-check rounds to.
     const tried = (await serviceTasks(ecs, s.name, SERVICE)).filter((t) => t.startedBy === s.bad).length;
     await sleep(6000);
-    const tasks = await serviceTasks(ecs, s.name, SERVICE);
+    // A task launched just before the failure may still be reporting its container's exit.
+    const tasks = await until('the failed deployment\'s tasks stopped', async () => {
+      const all = await serviceTasks(ecs, s.name, SERVICE);
+      return all.filter((t) => t.startedBy === s.bad).every((t) => t.lastStatus === 'STOPPED') && all;
+    }, 60_000);
     assert.equal(tasks.filter((t) => t.startedBy === s.bad).length, tried);
     assertFailedTasks(tasks, s.bad);
     const running = wanted(tasks);

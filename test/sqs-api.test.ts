@@ -4,10 +4,7 @@
  * queues and redrives, FIFO order and deduplication, long polling, batches, IAM; and the AWS CLI.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
   ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, DeleteQueueCommand,
@@ -17,35 +14,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { ACCOUNT, inProcessControlPlane, refused, userWithKey } from './support/in-process.ts';
-import { awsCliEnv, credentials, region, tempDir } from './support/wharf.ts';
-
-const run = promisify(execFile);
+import { signRequest } from '../src/common/index.ts';
+import { ACCOUNT, awsCli, inProcessControlPlane, refused, userWithKey } from './support/in-process.ts';
+import { credentials, region } from './support/wharf.ts';
 
 const plane = inProcessControlPlane({ sqsMetricsIntervalMs: 500 });
 
-/**
- * A data path giving the AWS CLI SQS's model in AWS JSON 1.0: this CLI's own model (Query, as
- * CLIs before 2.13 had it) with the protocol of newer ones and JSON member names.
- */
-function jsonModelPath(): string {
-  const model = JSON.parse(readFileSync('/usr/lib/python3/dist-packages/awscli/botocore/data/sqs/2012-11-05/service-2.json', 'utf8'));
-  Object.assign(model.metadata, { protocol: 'json', jsonVersion: '1.0', targetPrefix: 'AmazonSQS' });
-  const strip = (ref: Record<string, unknown> | undefined) => {
-    if (ref) delete ref.locationName;
-  };
-  for (const shape of Object.values(model.shapes) as Record<string, any>[]) {
-    for (const ref of Object.values(shape.members ?? {})) strip(ref as Record<string, unknown>);
-    strip(shape.member);
-    strip(shape.key);
-    strip(shape.value);
-    delete shape.flattened;
-  }
-  const dir = tempDir();
-  mkdirSync(join(dir, 'sqs', '2012-11-05'), { recursive: true });
-  writeFileSync(join(dir, 'sqs', '2012-11-05', 'service-2.json'), JSON.stringify(model));
-  return dir;
-}
 let url = '';
 const sqs = () => new SQSClient({ endpoint: url, region, credentials, maxAttempts: 1 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -251,23 +225,108 @@ describe('SQS API', () => {
     }
   });
 
-  test('the AWS CLI (with SQS\'s AWS JSON model, as newer CLIs have it): create, send with message attributes, receive, delete, list', async () => {
-    const env = { ...awsCliEnv, AWS_DEFAULT_REGION: region, AWS_EC2_METADATA_DISABLED: 'true', AWS_DATA_PATH: jsonModelPath() };
-    const cli = async (...args: string[]) => {
-      const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', url, '--output', 'json', 'sqs', ...args], { env });
-      return stdout.trim() ? (JSON.parse(stdout) as Record<string, any>) : {};
-    };
-    const created = await cli('create-queue', '--queue-name', 'cli-queue');
-    assert.equal(created.QueueUrl, `${url}/${ACCOUNT}/cli-queue`);
-    const sent = await cli('send-message', '--queue-url', created.QueueUrl, '--message-body', 'from the cli', '--message-attributes', 'k={DataType=String,StringValue=v}');
+  test('the AWS CLI 2.9 (SQS\'s Query protocol, its own model): queues, attributes, tags, messages, batches, visibility, FIFO, purge, errors', async () => {
+    url = (await plane()).url;
+    const { cli, cliFails } = awsCli(() => url, 'sqs');
+    const created = await cli('create-queue', '--queue-name', 'cli-queue', '--attributes', 'VisibilityTimeout=40,DelaySeconds=0', '--tags', 'team=core');
+    const q = created.QueueUrl as string;
+    assert.equal(q, `${url}/${ACCOUNT}/cli-queue`);
+    assert.equal((await cli('get-queue-url', '--queue-name', 'cli-queue')).QueueUrl, q);
+    const attrs = (await cli('get-queue-attributes', '--queue-url', q, '--attribute-names', 'VisibilityTimeout', 'QueueArn')).Attributes;
+    assert.deepEqual(attrs, { VisibilityTimeout: '40', QueueArn: `arn:aws:sqs:${region}:${ACCOUNT}:cli-queue` });
+    await cli('set-queue-attributes', '--queue-url', q, '--attributes', 'MaximumMessageSize=2048');
+    assert.equal((await cli('get-queue-attributes', '--queue-url', q, '--attribute-names', 'All')).Attributes.MaximumMessageSize, '2048');
+
+    await cli('tag-queue', '--queue-url', q, '--tags', 'env=test');
+    assert.deepEqual((await cli('list-queue-tags', '--queue-url', q)).Tags, { team: 'core', env: 'test' });
+    await cli('untag-queue', '--queue-url', q, '--tag-keys', 'team');
+    assert.deepEqual((await cli('list-queue-tags', '--queue-url', q)).Tags, { env: 'test' });
+
+    const sent = await cli('send-message', '--queue-url', q, '--message-body', 'from the cli',
+      '--message-attributes', JSON.stringify({ k: { DataType: 'String', StringValue: 'v' }, n: { DataType: 'Number', StringValue: '42' }, b: { DataType: 'Binary', BinaryValue: 'AQI=' } }));
     assert.ok(sent.MessageId);
-    const got = await cli('receive-message', '--queue-url', created.QueueUrl, '--message-attribute-names', 'All', '--attribute-names', 'All');
-    assert.equal(got.Messages[0].Body, 'from the cli');
-    assert.equal(got.Messages[0].MessageAttributes.k.StringValue, 'v');
-    await cli('delete-message', '--queue-url', created.QueueUrl, '--receipt-handle', got.Messages[0].ReceiptHandle);
-    const attrs = (await sqs().send(new GetQueueAttributesCommand({ QueueUrl: created.QueueUrl, AttributeNames: ['All'] }))).Attributes!;
-    assert.deepEqual([attrs.VisibilityTimeout, attrs.ApproximateNumberOfMessages], ['30', '0']);
+    assert.equal(sent.MD5OfMessageBody, createHash('md5').update('from the cli').digest('hex'));
+    assert.match(sent.MD5OfMessageAttributes, /^[0-9a-f]{32}$/);
+    const got = await cli('receive-message', '--queue-url', q, '--message-attribute-names', 'All', '--attribute-names', 'All');
+    assert.equal(got.Messages.length, 1);
+    const m = got.Messages[0];
+    assert.deepEqual([m.MessageId, m.Body, m.MD5OfBody, m.MD5OfMessageAttributes], [sent.MessageId, 'from the cli', sent.MD5OfMessageBody, sent.MD5OfMessageAttributes]);
+    assert.deepEqual(m.MessageAttributes, {
+      k: { DataType: 'String', StringValue: 'v' }, n: { DataType: 'Number', StringValue: '42' }, b: { DataType: 'Binary', BinaryValue: 'AQI=' },
+    });
+    assert.equal(m.Attributes.ApproximateReceiveCount, '1');
+    assert.match(m.Attributes.SentTimestamp, /^\d{13}$/);
+    await cli('change-message-visibility', '--queue-url', q, '--receipt-handle', m.ReceiptHandle, '--visibility-timeout', '0');
+    const again = (await cli('receive-message', '--queue-url', q, '--attribute-names', 'ApproximateReceiveCount')).Messages[0];
+    assert.equal(again.Attributes.ApproximateReceiveCount, '2');
+    assert.equal(again.MessageAttributes, undefined);
+    await cli('delete-message', '--queue-url', q, '--receipt-handle', again.ReceiptHandle);
+
+    const batch = await cli('send-message-batch', '--queue-url', q, '--entries',
+      JSON.stringify([{ Id: 'a', MessageBody: 'one', MessageAttributes: { x: { DataType: 'String', StringValue: 'y' } } }, { Id: 'b', MessageBody: 'two' }]));
+    assert.deepEqual(batch.Successful.map((e: { Id: string }) => e.Id).sort(), ['a', 'b']);
+    assert.equal(batch.Failed, undefined);
+    const both = (await cli('receive-message', '--queue-url', q, '--max-number-of-messages', '10', '--wait-time-seconds', '1')).Messages;
+    assert.deepEqual(both.map((x: { Body: string }) => x.Body).sort(), ['one', 'two']);
+    const deleted = await cli('delete-message-batch', '--queue-url', q, '--entries',
+      JSON.stringify([...both.map((x: { ReceiptHandle: string }, i: number) => ({ Id: `d${i}`, ReceiptHandle: x.ReceiptHandle })), { Id: 'bad', ReceiptHandle: 'nope' }]));
+    assert.deepEqual(deleted.Successful.map((e: { Id: string }) => e.Id).sort(), ['d0', 'd1']);
+    assert.deepEqual(deleted.Failed.map((e: { Id: string; Code: string; SenderFault: boolean }) => [e.Id, e.Code, e.SenderFault]), [['bad', 'ReceiptHandleIsInvalid', true]]);
+    assert.equal((await cli('get-queue-attributes', '--queue-url', q, '--attribute-names', 'ApproximateNumberOfMessages')).Attributes.ApproximateNumberOfMessages, '0');
+
+    const fifo = (await cli('create-queue', '--queue-name', 'cli-orders.fifo', '--attributes', 'FifoQueue=true,ContentBasedDeduplication=true')).QueueUrl as string;
+    for (const body of ['first', 'second', 'first']) await cli('send-message', '--queue-url', fifo, '--message-body', body, '--message-group-id', 'g');
+    const ordered = (await cli('receive-message', '--queue-url', fifo, '--max-number-of-messages', '10', '--attribute-names', 'All')).Messages;
+    assert.deepEqual(ordered.map((x: { Body: string }) => x.Body), ['first', 'second']);
+    assert.equal(ordered[0].Attributes.MessageGroupId, 'g');
+    assert.ok(ordered[0].Attributes.SequenceNumber < ordered[1].Attributes.SequenceNumber);
+
+    await cli('send-message', '--queue-url', q, '--message-body', 'to purge');
+    await cli('purge-queue', '--queue-url', q);
+    assert.equal((await cli('receive-message', '--queue-url', q)).Messages, undefined);
+
     const list = await cli('list-queues', '--queue-name-prefix', 'cli-');
-    assert.deepEqual(list.QueueUrls, [created.QueueUrl]);
+    assert.deepEqual(list.QueueUrls, [fifo, q]);
+    await cli('delete-queue', '--queue-url', fifo);
+    assert.deepEqual((await cli('list-queues', '--queue-name-prefix', 'cli-')).QueueUrls, [q]);
+
+    assert.match(await cliFails('get-queue-url', '--queue-name', 'cli-missing'),
+      /An error occurred \(AWS\.SimpleQueueService\.NonExistentQueue\) when calling the GetQueueUrl operation: The specified queue does not exist/);
+    assert.match(await cliFails('send-message', '--queue-url', `${url}/${ACCOUNT}/cli-gone`, '--message-body', 'x'), /\(AWS\.SimpleQueueService\.NonExistentQueue\)/);
+    assert.match(await cliFails('create-queue', '--queue-name', 'cli-queue', '--attributes', 'VisibilityTimeout=41'), /\(QueueAlreadyExists\)/);
+    assert.match(await cliFails('receive-message', '--queue-url', q, '--attribute-names', 'Nope'), /\(InvalidAttributeName\)/);
+  });
+
+  test('Query requests sent to a queue\'s URL name the queue by their path, as older clients send them (POST form, GET query string)', async () => {
+    url = (await plane()).url;
+    const q = await queue('by-path');
+    const query = async (method: 'GET' | 'POST', target: string, params: Record<string, string>, keys: typeof credentials = credentials) => {
+      const form = new URLSearchParams({ Version: '2012-11-05', ...params }).toString();
+      const u = new URL(method === 'GET' ? `${target}?${form}` : target);
+      const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } : {};
+      const signed = await signRequest({ method, url: u, headers, ...(method === 'POST' && { body: form }), credentials: keys, region, service: 'sqs' });
+      const res = await fetch(u, { method, headers: signed, ...(method === 'POST' && { body: form }) });
+      return { status: res.status, body: await res.text() };
+    };
+    const sent = await query('POST', q, { Action: 'SendMessage', MessageBody: 'posted to the queue', 'MessageAttribute.1.Name': 'k', 'MessageAttribute.1.Value.DataType': 'String', 'MessageAttribute.1.Value.StringValue': 'v' });
+    assert.equal(sent.status, 200, sent.body);
+    assert.match(sent.body, /^<SendMessageResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/"><SendMessageResult><MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody><MD5OfMessageAttributes>[0-9a-f]{32}<\/MD5OfMessageAttributes><MessageId>[\w-]+<\/MessageId><\/SendMessageResult><ResponseMetadata><RequestId>/);
+    const got = await query('GET', q, { Action: 'ReceiveMessage', 'AttributeName.1': 'SentTimestamp', 'MessageAttributeName.1': 'All' });
+    assert.equal(got.status, 200, got.body);
+    assert.match(got.body, /<ReceiveMessageResult><Message><MessageId>.*<Body>posted to the queue<\/Body><Attribute><Name>SentTimestamp<\/Name><Value>\d{13}<\/Value><\/Attribute>.*<MessageAttribute><Name>k<\/Name><Value><StringValue>v<\/StringValue><DataType>String<\/DataType><\/Value><\/MessageAttribute><\/Message><\/ReceiveMessageResult>/);
+    const missing = await query('POST', `${url}/${ACCOUNT}/by-path-missing`, { Action: 'GetQueueAttributes', 'AttributeName.1': 'All' });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body, /^<ErrorResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/"><Error><Type>Sender<\/Type><Code>AWS\.SimpleQueueService\.NonExistentQueue<\/Code><Message>/);
+    // A parameter wins over the path; a path that is no queue's names none.
+    const other = await query('POST', `${url}/${ACCOUNT}/by-path-missing`, { Action: 'GetQueueAttributes', QueueUrl: q, 'AttributeName.1': 'QueueArn' });
+    assert.match(other.body, new RegExp(`<Attribute><Name>QueueArn</Name><Value>arn:aws:sqs:${region}:${ACCOUNT}:by-path</Value></Attribute>`));
+    const none = await query('POST', `${url}/`, { Action: 'GetQueueAttributes' });
+    assert.match(none.body, /<Code>MissingParameter<\/Code><Message>The request must contain the parameter QueueUrl\.<\/Message>/);
+    // IAM's refusal in Query's words: AccessDenied, 403.
+    const keys = await userWithKey(url, 'path-sender', [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${region}:${ACCOUNT}:by-path` }]);
+    assert.equal((await query('POST', q, { Action: 'SendMessage', MessageBody: 'allowed' }, keys)).status, 200);
+    const denied = await query('POST', q, { Action: 'ReceiveMessage' }, keys);
+    assert.equal(denied.status, 403);
+    assert.match(denied.body, /<Error><Type>Sender<\/Type><Code>AccessDenied<\/Code><Message>User: arn:aws:iam::\d{12}:user\/path-sender is not authorized to perform: sqs:ReceiveMessage/);
   });
 });

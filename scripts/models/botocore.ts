@@ -36,6 +36,8 @@ export interface BotoShape {
   pattern?: string;
   sensitive?: boolean;
   flattened?: boolean;
+  /** The name the shape travels under wherever its reference gives none (Query/XML). */
+  locationName?: string;
   timestampFormat?: string;
   exception?: boolean;
   union?: boolean;

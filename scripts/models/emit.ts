@@ -52,3 +52,20 @@ export function formatModelModule(id: string, client: string, provenance: string
   lines.push(``);
   return lines.join('\n');
 }
+
+/** The typed module of a Query-shaped copy (`sqs-query`): the model only, the operations' types being the JSON model's. */
+export function formatQueryModelModule(id: string, from: string, provenance: string, model: ServiceModel): string {
+  const service = model.metadata.serviceId;
+  return [
+    `/**`,
+    ` * ${service}'s model in the Query protocol's names, for clients that speak Query to it: generated`,
+    ` * by scripts/generate-models.ts from ${from}.json and ${provenance}. Do not edit: regenerate.`,
+    ` */`,
+    `import { readFileSync } from 'node:fs';`,
+    `import type { ServiceModel } from '../model/types.ts';`,
+    ``,
+    `/** ${service}'s ${from}.json shapes and constraints, with the members named as its Query model names them. */`,
+    `export const ${camelName(id)}Model: ServiceModel = JSON.parse(readFileSync(new URL('./${id}.json', import.meta.url), 'utf8')) as ServiceModel;`,
+    ``,
+  ].join('\n');
+}

@@ -47,10 +47,13 @@ export async function authorizeRequest(
   if (!decision.allowed) throw accessDenied(model, decision.message);
 }
 
-/** Authorizes an operation before it runs: its action on every resource it names. */
+/**
+ * Authorizes an operation before it runs: its action on every resource it names. A refusal is
+ * worded by `model`'s protocol: the model the request was read with (a Query form's for a Query request).
+ */
 export async function authorizeOperation(
   authority: Authority, service: ServiceDefinition, operation: string, spec: OperationSpec<object, object>,
-  input: object, ctx: RequestContext, globals: ConditionValues,
+  input: object, ctx: RequestContext, globals: ConditionValues, model: ServiceModel = service.model,
 ): Promise<void> {
   const rule = spec.authorization;
   if (rule?.public) return;
@@ -58,6 +61,6 @@ export async function authorizeOperation(
   const resources = (await rule?.resources?.(input, ctx)) ?? ['*'];
   const conditions = await rule?.conditions?.(input, ctx);
   for (const resource of resources.length ? resources : ['*']) {
-    await authorizeRequest(authority, service.model, ctx.principal, { action, resource, conditions }, globals);
+    await authorizeRequest(authority, model, ctx.principal, { action, resource, conditions }, globals);
   }
 }

@@ -18,7 +18,7 @@ export { accessDenied, authorizationGlobals, authorizeOperation, authorizeReques
 export type { Authority, AuthorizationDecision, KeyLookup, SigningKey } from './auth.ts';
 export type {
   AuthorizationRequest, ConditionValues, OperationAuthorization, OperationSpec, OperationTypes, Principal,
-  RequestContext, ServiceDefinition, Violation,
+  QueryForm, RequestContext, ServiceDefinition, Violation,
 } from './operation.ts';
 export { validateInput, coralValidationMessage, coralPath, coralValue, memberPath } from './model/index.ts';
 export type { OperationModel, ServiceModel, Shape } from './model/index.ts';
@@ -41,4 +41,6 @@ export { acmModel, type AcmOperations } from './models/acm.ts';
 export { servicediscoveryModel, type ServicediscoveryOperations } from './models/servicediscovery.ts';
 export { codedeployModel, type CodedeployOperations } from './models/codedeploy.ts';
 export { sqsModel, type SqsOperations } from './models/sqs.ts';
+export { sqsQueryModel } from './models/sqs-query.ts';
 export { applicationAutoscalingModel, type ApplicationAutoscalingOperations } from './models/application-autoscaling.ts';
+export { autoscalingModel, type AutoscalingOperations } from './models/autoscaling.ts';

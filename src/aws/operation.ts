@@ -91,6 +91,17 @@ export interface Violation {
   sensitive?: boolean;
 }
 
+/** The Query form of an AWS JSON API. */
+export interface QueryForm {
+  /** The API's model with its Query member names and result wrappers (same shapes and constraints). */
+  model: ServiceModel;
+  /**
+   * Input members a Query request may carry in its path rather than its parameters (SQS's
+   * queue URL, when a client posts to the queue's URL): read only where the parameters gave none.
+   */
+  pathInput?: (path: string, host: string | undefined) => Record<string, string>;
+}
+
 /** An AWS API as the platform serves it. */
 export interface ServiceDefinition<Ops extends { [K in keyof Ops]: OperationTypes } = Record<string, OperationTypes>> {
   model: ServiceModel;
@@ -100,6 +111,12 @@ export interface ServiceDefinition<Ops extends { [K in keyof Ops]: OperationType
   operations: { [K in keyof Ops]?: OperationSpec<Ops[K]['input'], Ops[K]['output']> };
   /** How this API words a request that breaks its model's constraints. */
   validationError(violations: Violation[], operation: string): AwsError;
+  /**
+   * For an AWS JSON API that was a Query API (SQS): how a Query request is read and answered,
+   * as its older clients (the AWS CLI before 2.13) expect. Without it a Query request to an
+   * awsQueryCompatible API is read and answered with `model`'s member names.
+   */
+  query?: QueryForm;
   /**
    * What Wharf leaves out of operations it implements, in a sentence each: `docs/coverage/`
    * lists these operations as "partly" with the sentence, so the docs say what the code does.

@@ -19,7 +19,7 @@ import { authorizationGlobals, authorizeOperation, authorizeRequest } from './au
 import { AwsError, CommonErrors } from './errors.ts';
 import { EVENT_STREAM_CONTENT_TYPE, eventStreamBody, eventStreamOf } from './event-stream.ts';
 import { validateInput } from './model/validate.ts';
-import type { ProtocolName, ServiceModel } from './model/types.ts';
+import type { OperationModel, ProtocolName, ServiceModel } from './model/types.ts';
 import type { AuthorizationRequest, OperationSpec, RequestContext, ServiceDefinition } from './operation.ts';
 import { codecFor, isQueryProtocol } from './protocol/index.ts';
 import type { WireRequest, WireResponse } from './protocol/types.ts';
@@ -79,7 +79,7 @@ export class Pipeline {
       const route = this.time('route', () => this.router.route(request.wire, scope));
       if (!route) throw CommonErrors.missingAction();
       const { service, operation } = route;
-      const api = service.model;
+      const api = route.model;
       model = api;
       protocol = route.protocol;
       operationName = route.operationName;
@@ -88,7 +88,7 @@ export class Pipeline {
       if (!operation) throw unknownOperation(route);
       const spec = service.operations[operationName] as OperationSpec<object, object> | undefined;
       const codec = codecFor(route.protocol);
-      const input = spec ? this.time('decode', () => codec.decodeInput(api, operation, uncompressed(request.wire))) : {};
+      const input = spec ? this.time('decode', () => withPathInput(route, operation, request.wire, codec.decodeInput(api, operation, uncompressed(request.wire)))) : {};
 
       const now = this.o.clock.now();
       const auth = await this.timeAsync('authenticate', () => authenticate(request.wire, api, this.o.authority, this.o, now, scope));
@@ -105,7 +105,7 @@ export class Pipeline {
         ...(request.signal ? { signal: request.signal } : {}),
         authorize: (r: AuthorizationRequest) => authorizeRequest(this.o.authority, api, auth.principal, r, globals),
       };
-      await this.timeAsync('authorize', () => authorizeOperation(this.o.authority, service, operationName, spec, input, ctx, globals));
+      await this.timeAsync('authorize', () => authorizeOperation(this.o.authority, service, operationName, spec, input, ctx, globals, api));
 
       const violations = this.time('validate', () => (operation.input ? validateInput(api, operation.input, input) : []));
       if (violations.length) throw service.validationError(violations, operationName);
@@ -174,6 +174,17 @@ function uncompressed(wire: WireRequest): WireRequest {
   } catch {
     throw new AwsError('SerializationException', 'The request body is not valid gzip, or expands beyond 10 MiB.', 400);
   }
+}
+
+/** A Query request's input with the members its path carries (SQS's queue URL) where its parameters gave none. */
+function withPathInput(route: Route, operation: OperationModel, wire: WireRequest, input: Record<string, unknown>): Record<string, unknown> {
+  const read = route.protocol === 'awsQuery' ? route.service.query?.pathInput : undefined;
+  const shape = read && operation.input ? route.model.shapes[operation.input] : undefined;
+  if (!read || shape?.type !== 'structure') return input;
+  for (const [name, value] of Object.entries(read(wire.path, wire.headers.host))) {
+    if (Object.hasOwn(shape.members, name) && input[name] === undefined) input[name] = value;
+  }
+  return input;
 }
 
 /** A request for an operation the API does not have, as its protocol words it. */

@@ -5,7 +5,8 @@
  * REST requests are of the API their credential scope names (else of the one whose paths they
  * match), and of the operation whose method and path template they match. An AWS JSON API with
  * the awsQueryCompatible trait (CloudWatch) is also served in awsQuery, as its older clients
- * and the AWS CLI speak it: a request is answered in the protocol it came in.
+ * and the AWS CLI speak it: a request is answered in the protocol it came in, with the API's
+ * Query model when it has one (SQS, whose Query names differ from its JSON ones).
  */
 import { CommonErrors } from './errors.ts';
 import type { OperationModel, ProtocolName, ServiceModel } from './model/types.ts';
@@ -23,6 +24,8 @@ export interface Route {
   operationName: string;
   /** The protocol the request came in (awsQuery for a Query request to an awsQueryCompatible JSON API). */
   protocol: ProtocolName;
+  /** The model the request is read and answered with: the API's own, or its Query form's for a Query request. */
+  model: ServiceModel;
 }
 
 /** Whether an API is served in awsQuery: a Query API, or a JSON one that is awsQueryCompatible. */
@@ -63,7 +66,7 @@ export class Router {
       // Unsigned: the REST API whose paths it matches, if any (authentication then refuses it).
       for (const service of this.restBySigningName.values()) {
         const operation = restOperationOf(service.model, request);
-        if (operation) return { service, operation, operationName: operation.name, protocol: service.model.metadata.protocol };
+        if (operation) return { service, operation, operationName: operation.name, protocol: service.model.metadata.protocol, model: service.model };
       }
       return undefined;
     }
@@ -71,7 +74,8 @@ export class Router {
     const service = (scope && this.queryBySigningName.get(scope.service)) ?? this.queryByVersion.get(version);
     if (!service) throw CommonErrors.invalidAction(action, version);
     const { protocol } = service.model.metadata;
-    return { service, operation: operationOf(service.model, action), operationName: action, protocol: isQueryProtocol(protocol) ? protocol : 'awsQuery' };
+    const model = isQueryProtocol(protocol) ? service.model : service.query?.model ?? service.model;
+    return { service, operation: operationOf(model, action), operationName: action, protocol: isQueryProtocol(protocol) ? protocol : 'awsQuery', model };
   }
 
   /** The model of the API a JSON target names (for the error shape when routing fails). */
@@ -87,7 +91,7 @@ export class Router {
 
   private routeRest(service: ServiceDefinition, request: WireRequest): Route {
     const operation = restOperationOf(service.model, request);
-    return { service, operation, operationName: operation?.name ?? `${request.method} ${request.path}`, protocol: service.model.metadata.protocol };
+    return { service, operation, operationName: operation?.name ?? `${request.method} ${request.path}`, protocol: service.model.metadata.protocol, model: service.model };
   }
 
   private routeJson(request: WireRequest, target: string): Route {
@@ -96,7 +100,7 @@ export class Router {
     const service = dot > 0 ? this.byTarget.get(target.slice(0, dot)) : undefined;
     if (!service) throw CommonErrors.unknownOperation();
     const name = target.slice(dot + 1);
-    return { service, operation: operationOf(service.model, name), operationName: name, protocol: service.model.metadata.protocol };
+    return { service, operation: operationOf(service.model, name), operationName: name, protocol: service.model.metadata.protocol, model: service.model };
   }
 }
 

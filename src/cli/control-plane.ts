@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
 import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
 import {
-  AlarmController, CodeDeployController, ScalingController, EventsController, InstancesController, LifecycleController, ServiceController, TaskRetentionController,
-  runWhileLeader, type StartControllers,
+  AlarmController, AutoScalingController, CodeDeployController, InstancesController, ProvisioningController, ScalingController, EventsController, LifecycleController,
+  ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
 } from '../controllers/index.ts';
 import type { InstanceHostsPort } from '../instances/index.ts';
 import { place } from '../scheduler/index.ts';
@@ -70,6 +70,8 @@ import { stsService } from '../services/sts/index.ts';
 import { ssmService } from '../services/ssm/index.ts';
 import { cloudWatchService } from '../services/cloudwatch/index.ts';
 import { elbv2Service } from '../services/elbv2/index.ts';
+import { autoScalingService } from '../services/autoscaling/index.ts';
+import { autoscalingResourceInfo, type InstancesPort } from '../autoscaling/index.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
@@ -83,8 +85,8 @@ const ECS_TASKS_SERVICE = 'ecs-tasks.amazonaws.com';
 export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
 
 export interface ControlPlaneOptions {
-  /** Leader loops a test runs itself (on a virtual clock): EventBridge's deliveries and schedules, CloudWatch's alarms, Application Auto Scaling. */
-  leaderLoops?: { events?: boolean; alarms?: boolean; scaling?: boolean };
+  /** Leader loops a test runs itself (on a virtual clock): EventBridge's deliveries and schedules, CloudWatch's alarms, Application Auto Scaling, EC2 Auto Scaling. */
+  leaderLoops?: { events?: boolean; alarms?: boolean; scaling?: boolean; autoscaling?: boolean };
   /** How often the load balancers' metrics are published (default 10 s); tests shorten it. */
   lbMetricsIntervalMs?: number;
   /** Whether load balancers' subnet addresses are given to this host (default true; needs root). */
@@ -132,6 +134,8 @@ export interface ControlPlaneOptions {
   efs?: EfsPort;
   /** How often AWS/SQS metrics are published (default a minute). */
   sqsMetricsIntervalMs?: number;
+  /** EC2 instances for Auto Scaling groups (without it, groups cannot be created and no Auto Scaling controller runs). */
+  autoScalingInstances?: InstancesPort;
   /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
   /** The hosts of EC2 instances (RunInstances); without it, instances reach running with no host. */
@@ -228,7 +232,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const network = new NetworkInformers(store, (error) => o.log(`network informers: ${String(error)}`));
   const authority = await IamAuthority.open({
     store, clock, ids: randomIds, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account,
-    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), servicediscovery: discoveryResourceInfo(store), codedeploy: codeDeployResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store) })),
+    resourceInfo: withEcsResourceInfo(store, informers, byService({ ecr: repositoryResourceInfo(store), ec2: networkResourceInfo(store), secretsmanager: secretResourceInfo(store, clock), acm: certificateResourceInfo(store), servicediscovery: discoveryResourceInfo(store), codedeploy: codeDeployResourceInfo(store), elasticfilesystem: efsResourceInfo(store), elasticloadbalancing: lbResourceInfo(store), autoscaling: autoscalingResourceInfo(store) })),
     onError: (error) => o.log(`identity: ${String(error)}`),
   });
   const deps = { store, clock, ids: randomIds, place: metrics.timedPlace(place), rng: Math.random, informers, efs: o.efs ?? efsPort({ store, clock, ids: randomIds }),
@@ -318,6 +322,13 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       store: leaderStore, clock, taskSets: o.codeDeployTaskSets ?? codeDeployTaskSetsPort({ ...deps, store: leaderStore }), traffic: codeDeployTrafficPort(leaderStore), alarms: deps.alarms, log: o.log,
     });
     await codeDeploy.start();
+    // Tasks waiting in PROVISIONING for their Auto Scaling group provider's instances.
+    const provisioning = new ProvisioningController({ deps: { ...deps, store: leaderStore }, log: o.log });
+    await provisioning.start();
+    // EC2 Auto Scaling: groups kept at their desired capacity of EC2 instances.
+    const autoScaling = !o.autoScalingInstances || o.leaderLoops?.autoscaling === false ? undefined
+      : new AutoScalingController({ store: leaderStore, clock, ids: randomIds, instances: o.autoScalingInstances, log: o.log });
+    await autoScaling?.start();
     // EC2 instances: their hosts started, stopped and terminated as their states ask.
     const instances = new InstancesController({
       store: leaderStore, clock, ids: randomIds, hosts: o.instanceHosts, onInstanceState: instanceStateEvents(randomIds), log: o.log,
@@ -349,6 +360,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await lifecycle.close();
       await retention.close();
       await codeDeploy.close();
+      await provisioning.close();
+      await autoScaling?.close();
       await instances.close();
       await events?.close();
       nudgeScaling = () => undefined;
@@ -417,6 +430,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log), actions: scalingActions }) as ServiceDefinition,
     applicationAutoScalingService({ store, clock, ids: randomIds, services: scalingServicesPort(deps) }) as ServiceDefinition,
+    autoScalingService({ store, clock, ids: randomIds, instances: o.autoScalingInstances }) as ServiceDefinition,
     elbv2Service({
       store, clock, ids: randomIds, instances: containerInstanceDirectory(store),
       // A listener's certificate must be one of ACM's.

@@ -17,4 +17,6 @@ export { runWhileLeader, type Leadership, type StartControllers } from './leader
 export { EventsController, type EventsControllerOptions } from './events/controller.ts';
 export { CodeDeployController, type CodeDeployControllerOptions } from './codedeploy/controller.ts';
 export { ScalingController, type ScalingControllerOptions } from './scaling/controller.ts';
+export { PROVISIONING_TIMEOUT_MS, ProvisioningController, type ProvisioningControllerOptions } from './capacity/provisioning.ts';
+export { AutoScalingController, type AutoScalingControllerOptions } from './autoscaling/controller.ts';
 export { InstancesController, type InstancesControllerOptions } from './instances/controller.ts';

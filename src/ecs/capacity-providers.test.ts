@@ -71,7 +71,7 @@ describe('capacity provider strategy distribution', () => {
       return true;
     });
     bad([], /^capacityProviderStrategy: must name at least one/);
-    bad([{ capacityProvider: 'mine', weight: 1 }], /capacity provider mine was not found/);
+    bad([{ capacityProvider: 'mine', weight: 1 }, { capacityProvider: 'FARGATE', weight: 1 }], /cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers/);
     bad([{ capacityProvider: 'FARGATE', weight: 1 }, { capacityProvider: 'FARGATE', weight: 1 }], /duplicate capacity provider FARGATE/);
     bad([{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 2, weight: 1 }], /only one capacity provider in a strategy can have a base/);
     bad([{ capacityProvider: 'FARGATE', base: 1 }, { capacityProvider: 'FARGATE_SPOT' }], /at least one capacity provider must have a weight greater than 0/);

@@ -28,7 +28,8 @@ export const isFargateProvider = (name: string): boolean => (FARGATE_PROVIDERS a
 
 /**
  * Reads a capacity provider strategy, `path` naming the member in messages: Fargate's providers
- * only (Wharf has no others yet), each once, one base at most, and — when it names several —
+ * or Auto Scaling groups' (not both; whether they exist is the cluster's association to say),
+ * each once, one base at most, and — when it names several —
  * some provider with a weight (ECS places nothing beyond the base on providers of weight 0;
  * a strategy of one provider runs every task there whatever its weight).
  */
@@ -40,15 +41,15 @@ export function readStrategy(list: readonly CapacityProviderStrategyItem[], path
   const items = list.map((item, i) => {
     const name = item.capacityProvider ?? '';
     if (name === '') throw EcsErrors.invalidParameter(`${path}[${i}].capacityProvider can not be null or empty.`);
-    if (!isFargateProvider(name)) {
-      throw EcsErrors.invalidParameter(`The specified capacity provider ${name} was not found. Wharf runs the FARGATE and FARGATE_SPOT providers.`);
-    }
     if (seen.has(name)) throw EcsErrors.invalidParameter(`${path}: duplicate capacity provider ${name}.`);
     seen.add(name);
     const base = item.base ?? 0;
     if (base > 0 && ++bases > 1) throw EcsErrors.invalidParameter(`${path}: only one capacity provider in a strategy can have a base defined.`);
     return { capacityProvider: name, weight: item.weight ?? 0, base };
   });
+  if (items.some((s) => isFargateProvider(s.capacityProvider)) && items.some((s) => !isFargateProvider(s.capacityProvider))) {
+    throw EcsErrors.invalidParameter('A capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.');
+  }
   if (items.length > 1 && !items.some((s) => s.weight > 0)) {
     throw EcsErrors.invalidParameter(`${path}: at least one capacity provider must have a weight greater than 0.`);
   }
@@ -112,3 +113,7 @@ export function distribute(strategy: readonly StrategyItem[], count: number, run
 export function fargateProvider(scope: Scope, name: string): CapacityProvider {
   return { capacityProviderArn: formatArn('ecs', scope.region, scope.account, `capacity-provider/${name}`), name, status: 'ACTIVE', tags: [] };
 }
+
+/** Whether a strategy runs its tasks on Fargate (else on the EC2 instances of its Auto Scaling group providers). */
+export const isFargateStrategy = (strategy: readonly { capacityProvider?: string }[]): boolean =>
+  strategy.some((s) => isFargateProvider(s.capacityProvider ?? ''));

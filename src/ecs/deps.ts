@@ -9,6 +9,7 @@ import type { TaskRolesPort } from './task-roles.ts';
 import type { TargetsPort } from './load-balancers.ts';
 import type { RegistriesPort } from './service-registries.ts';
 import type { AlarmsPort } from './deployment-alarms.ts';
+import type { AutoScalingGroupsPort } from './asg-providers.ts';
 
 /**
  * What ECS's domain works with, and so the ECS API adapter and the service controller too: the
@@ -33,6 +34,8 @@ export interface EcsDeps {
   registries?: RegistriesPort;
   /** CloudWatch alarms, for deployments with deployment alarms; absent, their `alarms` are not watched. */
   alarms?: AlarmsPort;
+  /** EC2 Auto Scaling groups, for capacity providers; absent, CreateCapacityProvider finds no group. */
+  autoScalingGroups?: AutoScalingGroupsPort;
   /** Told of each change to an instance or a service, in the transaction that makes it (ECS's events on EventBridge). */
   changes?: EcsChangeHooks;
 }

@@ -24,10 +24,10 @@ export {
   MAX_SERVICE_EVENTS, circuitBreakerThreshold, deploymentKeyId, putService, scopeOfService, specOf, startDeployment, withEvent,
 } from './service-deployment.ts';
 export {
-  honouredBy, instanceIdOf, launchableTaskDefinition, launchTasks, launchTasksOn, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
+  honouredBy, instanceIdOf, isWaiting, launchableTaskDefinition, launchTasks, launchTasksOn, placeWaitingTask, snapshotOf, stageServiceLaunch, type LaunchRequest, type LaunchResult, type ServiceLaunch,
 } from './task-launch.ts';
 export { withClusterStrategy } from './task-launch.ts';
-export { heldForDraining, stageDrained, stageStopTask } from './task-stop.ts';
+export { heldForDraining, stageDrained, stageStopTask, type TaskStop } from './task-stop.ts';
 export { leaveGroup, stageTaskReport, taskHealthStatus, taskKeyOfArn } from './task-reports.ts';
 export { checkOverrides, taskDemand, taskSpec } from './task-spec.ts';
 export {
@@ -72,6 +72,10 @@ export {
   TRUNKING_MULTIPLIER, rootArn, settingPrincipalOf, trunkedEnis, type AccountSettingRecord, type EffectiveSetting, type SettingName,
 } from './account-settings.ts';
 export {
-  FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, checkAssociated, distribute, fargateProvider, isFargateProvider, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,
+  FARGATE_PROVIDERS, MAX_STRATEGY_ITEMS, checkAssociated, distribute, fargateProvider, isFargateProvider, isFargateStrategy, nextProvider, readStrategy as readCapacityProviderStrategy, type StrategyItem,
 } from './capacity-providers.ts';
+export {
+  activeProvider, providerArn, providerKeys, providerNameOf, providerOfInstance, stageClusterProviders, stageCreateProvider, stageDeleteProvider, stageUpdateProvider, toApiProvider,
+  type AsgProviderRecord, type AutoScalingGroupView, type AutoScalingGroupsPort, type ManagedScalingRecord,
+} from './asg-providers.ts';
 export { SPOT_INTERRUPTION_REASON, interruptSpotTask } from './spot-interruption.ts';

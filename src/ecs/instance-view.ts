@@ -50,5 +50,6 @@ export function toApiInstance(record: ContainerInstanceRecord, counts: InstanceT
     attachments: [],
   };
   if (record.statusReason) out.statusReason = record.statusReason;
+  if (record.capacityProviderName) out.capacityProviderName = record.capacityProviderName;
   return out;
 }

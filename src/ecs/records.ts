@@ -6,7 +6,7 @@
  */
 import type {
   ClusterConfiguration, ClusterServiceConnectDefaults, ClusterSetting, CapacityProviderStrategyItem,
-  NetworkBinding, Tag, TaskDefinition, TaskOverride,
+  NetworkBinding, NetworkConfiguration, Tag, TaskDefinition, TaskOverride,
 } from '@aws-sdk/client-ecs';
 import { formatArn, parseArn as parseAwsArn, resourceOf } from '../aws/index.ts';
 import type { TaskSpec, TaskStatus } from '../common/index.ts';
@@ -147,6 +147,15 @@ export interface TaskRecord {
   eni?: TaskEni;
   /** Resources charged to the instance from placement until the task is STOPPED. */
   reserved: Resources;
+  /**
+   * A task waiting in PROVISIONING (no instance of its Auto Scaling group provider could take it
+   * yet): how it is to be placed when one can.
+   */
+  placement?: {
+    constraints: { type?: string; expression?: string }[];
+    strategy: { type?: string; field?: string }[];
+    networkConfiguration?: NetworkConfiguration;
+  };
 }
 
 /** Whether an attribute is one the agent sets (`ecs.*`, `com.amazonaws.ecs.*`) rather than a custom one. */
@@ -168,6 +177,8 @@ export interface ContainerInstanceRecord {
   clusterName: string;
   clusterArn: string;
   ec2InstanceId: string;
+  /** The Auto Scaling group capacity provider of the EC2 instance, decided when it registered. */
+  capacityProviderName?: string;
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE' | 'REGISTERING' | 'DEREGISTERING';
   statusReason?: string;
   /** The agent that registered it; an agent restarting re-registers as the same instance. */

@@ -6,9 +6,9 @@
  * (`stageServiceLaunch`) all launch this one way.
  */
 import type { Failure, NetworkConfiguration, Tag, TaskOverride } from '@aws-sdk/client-ecs';
-import { checkAssociated, distribute, type StrategyItem } from './capacity-providers.ts';
+import { checkAssociated, distribute, isFargateStrategy, type StrategyItem } from './capacity-providers.ts';
 import {
-  reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type Resources,
+  reserve, validatePlacement, type InstanceSnapshot, type PlacementConstraint, type PlacementStrategy, type PlaceRequest, type PlaceResult, type Resources,
 } from '../scheduler/index.ts';
 import { transact, type Doc, type Tx } from '../state/index.ts';
 import { activeCluster } from './cluster-record.ts';
@@ -50,6 +50,8 @@ export interface LaunchRequest {
   capacityProviderStrategy?: StrategyItem[];
   /** The tasks each provider of the strategy runs already (a service's), so new tasks keep the distribution. */
   providerCounts?: ReadonlyMap<string, number>;
+  /** A task waiting in PROVISIONING that this launch places (it keeps its id, ARNs and creation time). */
+  replaces?: TaskRecord;
 }
 
 /** The tasks a launch staged, and the placement failures for those it could not place. */
@@ -90,11 +92,12 @@ async function resolveEfs(deps: EcsDeps, scope: Scope, spec: TaskSpec): Promise<
  */
 function newTask(
   deps: EcsDeps, scope: Scope, cluster: ClusterRecord, td: TaskDefinitionRecord, req: LaunchRequest, overrides: TaskOverride,
-  instance: ContainerInstanceRecord, reserved: Resources, efs: EfsResolution,
+  instance: ContainerInstanceRecord | undefined, reserved: Resources, efs: EfsResolution,
 ): TaskRecord {
   const failure = 'failure' in efs ? efs.failure : undefined;
   const spec = { ...taskSpec(td, overrides), ...('efsVolumes' in efs && efs.efsVolumes && { efsVolumes: efs.efsVolumes }) };
-  const id = deps.ids.hex32();
+  const was = req.replaces;
+  const id = was?.id ?? deps.ids.hex32();
   const now = deps.clock.now();
   const task: TaskRecord = {
     id,
@@ -102,13 +105,12 @@ function newTask(
     clusterName: cluster.name,
     clusterArn: cluster.arn,
     taskDefinitionArn: td.taskDefinitionArn,
-    containerInstanceId: instance.id,
-    containerInstanceArn: instance.arn,
+    ...(instance && { containerInstanceId: instance.id, containerInstanceArn: instance.arn }),
     launchType: req.launchType ?? 'EC2',
     ...(req.platformVersion && { platformVersion: req.platformVersion }),
     ...(req.capacityProviderName && { capacityProviderName: req.capacityProviderName }),
     ...(req.launchType === 'FARGATE' && { ephemeralStorageGiB: td.ephemeralStorage?.sizeInGiB ?? 20 }),
-    lastStatus: spec.networkMode === 'awsvpc' ? 'PROVISIONING' : 'PENDING',
+    lastStatus: spec.networkMode === 'awsvpc' || !instance ? 'PROVISIONING' : 'PENDING',
     desiredStatus: 'RUNNING',
     cpu: overrides.cpu ?? td.cpu,
     memory: overrides.memory ?? td.memory,
@@ -116,8 +118,8 @@ function newTask(
     startedBy: req.startedBy,
     overrides,
     tags: req.tags ?? [],
-    containers: spec.containers.map((c) => ({
-      containerArn: arns.container(scope, cluster.name, id, deps.ids.uuid()),
+    containers: spec.containers.map((c, i) => ({
+      containerArn: was?.containers[i]?.containerArn ?? arns.container(scope, cluster.name, id, deps.ids.uuid()),
       name: c.name!,
       image: c.image!,
       lastStatus: 'PENDING',
@@ -128,12 +130,14 @@ function newTask(
       essential: c.essential ?? true,
     })),
     enableExecuteCommand: req.enableExecuteCommand,
-    availabilityZone: instance.attributes.find((a) => a.name === 'ecs.availability-zone')?.value,
-    cpuArchitecture: instance.attributes.find((a) => a.name === 'ecs.cpu-architecture')?.value,
-    version: 1,
-    createdAt: now,
+    availabilityZone: instance?.attributes.find((a) => a.name === 'ecs.availability-zone')?.value,
+    cpuArchitecture: instance?.attributes.find((a) => a.name === 'ecs.cpu-architecture')?.value,
+    version: (was?.version ?? 0) + 1,
+    createdAt: was?.createdAt ?? now,
     spec,
     reserved,
+    // A task no instance could take yet waits with what placing it later needs.
+    ...(!instance && { placement: { constraints: req.constraints, strategy: req.strategy, ...(req.networkConfiguration && { networkConfiguration: req.networkConfiguration }) } }),
   };
   if (failure === undefined) return task;
   return {
@@ -202,7 +206,7 @@ async function stageLaunch(
   await checkTaskRoles(deps.roles, spec);
   const network = await resolveTaskNetwork(tx, scope, td, req.networkConfiguration, deps.clock.now());
   const efs = await resolveEfs(deps, scope, spec);
-  const { placements, failures } = deps.place(candidates.map(snapshotOf), request, deps.rng);
+  const { placements, failures, providers, waiting } = placeByProvider(deps, req, candidates, request);
   // An awsvpc group's tasks go round the subnets (and so the zones) they were given, counting those already running.
   const running = network
     ? deps.informers.tasks.byIndex(TASK_INDEX.group, `${scope.account}/${scope.region}/${cluster.name}/${request.group}`)
@@ -211,8 +215,6 @@ async function stageLaunch(
   const byId = new Map(candidates.map((i) => [i.id, i]));
   const tasks: TaskRecord[] = [];
   const changed = new Set<string>();
-  // Each task's capacity provider, by the strategy's base and weights over what its providers run already.
-  const providers = req.capacityProviderStrategy && distribute(req.capacityProviderStrategy, placements.length, req.providerCounts);
   for (const [n, { instanceId, reserved }] of placements.entries()) {
     const instance = byId.get(instanceId)!;
     guard?.(instanceId);
@@ -242,7 +244,46 @@ async function stageLaunch(
   }
   // Each instance's change once, as it ends up (its remaining resources after all its new tasks).
   for (const id of changed) await deps.changes?.instanceChanged?.(tx, byId.get(id)!, deps.clock.now());
+  // Tasks an Auto Scaling group provider cannot take yet wait in PROVISIONING for its group to grow (a task being placed again stays as it is).
+  if (!req.replaces) {
+    for (const provider of waiting) {
+      const task = newTask(deps, scope, cluster, td, { ...req, capacityProviderName: provider }, overrides, undefined, NOTHING, efs);
+      tx.put(keys.task(scope, cluster.name, task.id), task);
+      tasks.push(task);
+    }
+  }
   return { tasks, failures: failures as Failure[] };
+}
+
+/** What a task holds before it is placed. */
+const NOTHING: Resources = { cpu: 0, memory: 0, ports: [], portsUdp: [] };
+
+/**
+ * Places a launch's tasks, each with its capacity provider when the launch has a strategy (by the
+ * strategy's base and weights over what its providers run already): Fargate's providers share the
+ * Fargate pool, so the tasks are placed together and given their providers after; an Auto Scaling
+ * group provider's tasks go on its own instances only (those its group launched).
+ */
+function placeByProvider(
+  deps: EcsDeps, req: LaunchRequest, candidates: ContainerInstanceRecord[], request: PlaceRequest,
+): PlaceResult & { providers?: string[]; waiting: string[] } {
+  const strategy = req.capacityProviderStrategy;
+  if (!strategy || isFargateStrategy(strategy)) {
+    const placed = deps.place(candidates.map(snapshotOf), request, deps.rng);
+    return { ...placed, waiting: [], ...(strategy && { providers: distribute(strategy, placed.placements.length, req.providerCounts) }) };
+  }
+  const wanted = new Map<string, number>();
+  for (const name of distribute(strategy, request.count, req.providerCounts)) wanted.set(name, (wanted.get(name) ?? 0) + 1);
+  // Nothing fails to place: what a provider's instances cannot take waits for them.
+  const out = { placements: [] as PlaceResult['placements'], failures: [], providers: [] as string[], waiting: [] as string[] };
+  for (const [name, count] of wanted) {
+    const own = candidates.filter((i) => i.capacityProviderName === name);
+    const placed = deps.place(own.map(snapshotOf), { ...request, count }, deps.rng);
+    out.placements.push(...placed.placements);
+    out.providers.push(...placed.placements.map(() => name));
+    out.waiting.push(...Array.from({ length: count - placed.placements.length }, () => name));
+  }
+  return out;
 }
 
 /**
@@ -270,8 +311,10 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, request: LaunchRe
     const pool = fargate ? FARGATE_POOL : cluster.name;
     const active = () => informers.instancesOf(scope, pool).some((d) => d.value.status === 'ACTIVE');
     // An instance registered a moment ago may not have reached the informer yet: look again before saying there is none.
-    if (!active()) await informers.catchUp();
-    if (!active()) {
+    // (Tasks of Auto Scaling group providers wait for instances instead.)
+    const waits = req.capacityProviderStrategy !== undefined && !fargate;
+    if (!waits && !active()) await informers.catchUp();
+    if (!waits && !active()) {
       throw EcsErrors.invalidParameter(fargate
         ? 'No Fargate capacity is available: start an agent with `wharf agent --fargate` (wharf dev has one).'
         : 'No Container Instances were found in your cluster.');
@@ -285,12 +328,45 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, request: LaunchRe
 }
 
 /**
+ * Places a task waiting in PROVISIONING for its Auto Scaling group provider, if one of the
+ * provider's instances can take it now, as its launch would have placed it; returns the task as
+ * placed, or undefined when it still waits (or no longer does: placed, stopped or gone).
+ */
+export async function placeWaitingTask(deps: EcsDeps, scope: Scope, clusterName: string, taskId: string): Promise<TaskRecord | undefined> {
+  await deps.informers.start();
+  return transact(deps.store, async (tx) => {
+    const task = await tx.get<TaskRecord>(keys.task(scope, clusterName, taskId));
+    if (!task || !isWaiting(task)) return undefined;
+    const cluster = await tx.get<ClusterRecord>(keys.cluster(scope, clusterName));
+    if (cluster?.status !== 'ACTIVE') return undefined;
+    const td = await resolveTaskDefinition(tx, scope, task.taskDefinitionArn);
+    const req: LaunchRequest = {
+      clusterRef: clusterName, taskDefinitionRef: td.taskDefinitionArn, startedBy: task.startedBy, group: task.group, tags: task.tags,
+      enableExecuteCommand: task.enableExecuteCommand, constraints: task.placement!.constraints, strategy: task.placement!.strategy,
+      overrides: task.overrides, networkConfiguration: task.placement!.networkConfiguration, launchType: 'EC2',
+      capacityProviderStrategy: [{ capacityProvider: task.capacityProviderName!, weight: 1, base: 0 }], replaces: task,
+    };
+    const docs = deps.informers.instancesOf(scope, clusterName).filter((d) => d.value.capacityProviderName === task.capacityProviderName);
+    const revisions = new Map(docs.map((d) => [d.value.id, d]));
+    const guard = (id: string) => tx.guard(revisions.get(id)!.key, revisions.get(id)!.modRevision);
+    tx.guard(keys.task(scope, clusterName, taskId), await tx.revisionOf(keys.task(scope, clusterName, taskId)));
+    const { tasks } = await stageLaunch(tx, deps, scope, cluster, td, req, task.overrides, docs.map((d) => d.value), placeRequest(req, td, task.overrides, 1), guard);
+    return tasks[0];
+  });
+}
+
+/** Whether a task waits in PROVISIONING for an instance of its capacity provider. */
+export const isWaiting = (t: TaskRecord): boolean =>
+  t.lastStatus === 'PROVISIONING' && t.desiredStatus === 'RUNNING' && t.containerInstanceId === undefined && t.placement !== undefined;
+
+/**
  * A launch that names neither a launch type nor a strategy uses the cluster's default capacity
  * provider strategy, when it has one (ECS's rule); else it stays an EC2 launch.
  */
 export function withClusterStrategy<R extends Pick<LaunchRequest, 'launchType' | 'capacityProviderStrategy' | 'platformVersion'>>(req: R, cluster: ClusterRecord): R {
   if (req.launchType !== undefined || req.capacityProviderStrategy || !cluster.defaultCapacityProviderStrategy.length) return req;
   const strategy = cluster.defaultCapacityProviderStrategy.map((s) => ({ capacityProvider: s.capacityProvider!, weight: s.weight ?? 0, base: s.base ?? 0 }));
+  if (!isFargateStrategy(strategy)) return { ...req, launchType: 'EC2', capacityProviderStrategy: strategy };
   return { ...req, launchType: 'FARGATE', platformVersion: fargatePlatformVersion(req.platformVersion), capacityProviderStrategy: strategy };
 }
 

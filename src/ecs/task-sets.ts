@@ -7,7 +7,7 @@
  * changed task sets, and returns both, so several can be chained in one commit. The service
  * controller then keeps each task set at its computedDesiredCount (src/controllers/service).
  */
-import type { StrategyItem } from './capacity-providers.ts';
+import { isFargateProvider, type StrategyItem } from './capacity-providers.ts';
 import type { CapacityProviderStrategyItem, LoadBalancer, NetworkConfiguration, ServiceRegistry, Tag } from '@aws-sdk/client-ecs';
 import type { Ids } from '../common/index.ts';
 import type { Tx } from '../state/index.ts';
@@ -114,7 +114,7 @@ export async function stageCreateTaskSet(
   if (retried) return { service, taskSet: retried };
   if (existing.length >= MAX_TASK_SETS) throw EcsErrors.invalidParameter(taskSetMessages.tooMany(existing.length));
   const scope = scopeOfService(service);
-  const launchType: 'EC2' | 'FARGATE' = spec.launchType ?? (spec.capacityProviderName ? 'FARGATE' : 'EC2');
+  const launchType: 'EC2' | 'FARGATE' = spec.launchType ?? (spec.capacityProviderName && isFargateProvider(spec.capacityProviderName) ? 'FARGATE' : 'EC2');
   const td = await launchableTaskDefinition(tx, scope, spec.taskDefinition, launchType, honouredBy(deps));
   if (launchType === 'FARGATE') checkFargateLaunch(td, td.cpu, td.memory, { constraints: service.placementConstraints.length, strategies: service.placementStrategy.length });
   const now = deps.clock.now();

@@ -4,6 +4,24 @@ import { taskTargetsOf } from './load-balancers.ts';
 import { keys, parseArn, type TaskRecord } from './records.ts';
 import { leaveGroup } from './task-reports.ts';
 
+/** Why a task is asked to stop, in ECS's stop codes. */
+export interface TaskStop {
+  stopCode: 'UserInitiated' | 'ServiceSchedulerInitiated' | 'SpotInterruption' | 'TaskFailedToStart';
+  reason: string;
+}
+
+/** A task that never had an instance (waiting in PROVISIONING) has nothing to stop: it is STOPPED at once. */
+function stageStopUnplaced(tx: Tx, task: TaskRecord, stop: TaskStop, now: number): TaskRecord {
+  const { placement: _, ...rest } = task;
+  const stopped: TaskRecord = {
+    ...rest, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stopCode: stop.stopCode, stoppedReason: stop.reason,
+    stoppingAt: now, executionStoppedAt: now, stoppedAt: now, containers: task.containers.map((c) => ({ ...c, lastStatus: 'STOPPED' })),
+    version: task.version + 1,
+  };
+  tx.put(keys.task(parseArn(task.arn)!, task.clusterName, task.id), stopped);
+  return stopped;
+}
+
 /**
  * Stages desiredStatus STOPPED with the reason (the agent then stops the containers) and takes
  * the task out of its instance's group counts. A task already asked to stop is left as it is.
@@ -12,9 +30,10 @@ import { leaveGroup } from './task-reports.ts';
  * drained (the agent keeps it running meanwhile), as ECS does.
  */
 export async function stageStopTask(
-  tx: Tx, task: TaskRecord, stop: { stopCode: 'UserInitiated' | 'ServiceSchedulerInitiated' | 'SpotInterruption'; reason: string }, now: number,
+  tx: Tx, task: TaskRecord, stop: TaskStop, now: number,
 ): Promise<TaskRecord> {
   if (task.desiredStatus === 'STOPPED') return task;
+  if (task.containerInstanceId === undefined && task.lastStatus === 'PROVISIONING') return stageStopUnplaced(tx, task, stop, now);
   const registered = task.lastStatus === 'RUNNING' && (await taskTargetsOf(tx, task)) !== undefined;
   const stopped: TaskRecord = {
     ...task,

@@ -29,7 +29,7 @@ import { AwsError, type Authority, type Principal } from '../aws/index.ts';
 import {
   AGENT_LINK_LIMITS, VPC_ADDRESS_ATTRIBUTE, type AgentLinkErrorCode, type Clock, type DesiredTask, type Ids, type ServerMessage,
 } from '../common/index.ts';
-import { heldForDraining, keys, type ContainerInstanceRecord, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
+import { heldForDraining, keys, type AutoScalingGroupsPort, type ContainerInstanceRecord, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
 import type { NetworkInformers } from '../network/index.ts';
 import type { InformerChange, Store, WatchEvent } from '../state/index.ts';
 import { authenticateUpgrade, browserRefusal, refuseUpgrade, type LinkPeer } from './handshake.ts';
@@ -86,6 +86,8 @@ export interface AgentLinkOptions {
   /** A report changed a task: what follows is staged in the same transaction (events to EventBridge). */
   onTaskChanged?: TaskChangeHook;
   /** An instance changed (registered, its agent (dis)connected, resources released by a report): staged in the same transaction. */
+  /** EC2 Auto Scaling groups: an instance a group launched registers with its capacity provider. */
+  autoScalingGroups?: AutoScalingGroupsPort;
   onInstanceChanged?: InstanceChangeHook;
   /** Where the `AWS/ECS` datapoints made from agents' telemetry go (none: telemetry is dropped). */
   telemetry?: TelemetrySink;
@@ -162,7 +164,7 @@ export class AgentLinkServer {
     this.addresses = new AddressLimiter(this.limits);
     this.registrar = new Registrar({
       store: o.store, clock: o.clock, ids: o.ids, authority: o.authority, defaultScope: o.defaultScope, replica: o.replica ?? 'local', log: this.log,
-      onInstanceChanged: o.onInstanceChanged,
+      onInstanceChanged: o.onInstanceChanged, autoScalingGroups: o.autoScalingGroups,
     });
     this.reports = new ReportQueue({ store: o.store, clock: o.clock, log: this.log, settled: () => this.resumeReporters(), onApplied: o.onTaskChanged, onInstanceChanged: o.onInstanceChanged,
     });

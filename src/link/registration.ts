@@ -15,8 +15,8 @@ import {
 } from '../aws/index.ts';
 import type { Clock, Ids } from '../common/index.ts';
 import {
-  FARGATE_POOL, NAME_PATTERN, arns, effectiveSetting, ensureFargatePool, settingPrincipalOf, trunkedEnis, isInternalCluster, isAgentAttribute, keys, newCluster, parseArn,
-  type ClusterRecord, type ContainerInstanceRecord, type Resources, type Scope,
+  FARGATE_POOL, NAME_PATTERN, arns, effectiveSetting, ensureFargatePool, settingPrincipalOf, trunkedEnis, isInternalCluster, isAgentAttribute, keys, newCluster, parseArn, providerOfInstance,
+  type AutoScalingGroupsPort, type ClusterRecord, type ContainerInstanceRecord, type Resources, type Scope,
 } from '../ecs/index.ts';
 import { transact, type Store, type Tx } from '../state/index.ts';
 import type { LinkPeer } from './handshake.ts';
@@ -50,6 +50,8 @@ export interface RegistrationDeps {
   log: (message: string) => void;
   /** Stages what follows from an instance's change in the transaction that writes it (ECS's events on EventBridge). */
   onInstanceChanged?: InstanceChangeHook;
+  /** EC2 Auto Scaling groups: an instance a group launched registers with its capacity provider. */
+  autoScalingGroups?: AutoScalingGroupsPort;
 }
 
 /** Instances updated per transaction when a starting control plane marks them disconnected. */
@@ -203,12 +205,14 @@ export class Registrar {
       await this.d.onInstanceChanged?.(tx, updated, now);
       return updated;
     }
+    const provider = await providerOfInstance(tx, this.d.autoScalingGroups, scope, name, hello.ec2InstanceId);
     const created: ContainerInstanceRecord = {
       id,
       arn,
       clusterName: name,
       clusterArn: cluster.arn,
       ec2InstanceId: hello.ec2InstanceId,
+      ...(provider && { capacityProviderName: provider }),
       status: 'ACTIVE',
       agentId: hello.agentId,
       autoAttached: hello.followAllClusters === true,

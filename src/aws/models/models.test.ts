@@ -21,6 +21,7 @@ import * as servicediscoverySdk from '@aws-sdk/client-servicediscovery';
 import * as codedeploySdk from '@aws-sdk/client-codedeploy';
 import * as sqsSdk from '@aws-sdk/client-sqs';
 import * as applicationAutoscalingSdk from '@aws-sdk/client-application-auto-scaling';
+import * as autoscalingSdk from '@aws-sdk/client-auto-scaling';
 import type { MemberRef, ServiceModel, Shape } from '../model/types.ts';
 import { ec2Model } from './ec2.ts';
 import { secretsmanagerModel } from './secretsmanager.ts';
@@ -37,20 +38,24 @@ import { acmModel } from './acm.ts';
 import { servicediscoveryModel } from './servicediscovery.ts';
 import { codedeployModel } from './codedeploy.ts';
 import { sqsModel } from './sqs.ts';
+import { sqsQueryModel } from './sqs-query.ts';
 import { applicationAutoscalingModel } from './application-autoscaling.ts';
+import { autoscalingModel } from './autoscaling.ts';
 
 const models: Record<string, ServiceModel> = {
   ecs: ecsModel, ecr: ecrModel, iam: iamModel, sts: stsModel, ec2: ec2Model, secretsmanager: secretsmanagerModel, ssm: ssmModel, logs: logsModel, events: eventsModel,
   scheduler: schedulerModel, elbv2: elbv2Model, acm: acmModel,
-  servicediscovery: servicediscoveryModel, codedeploy: codedeployModel, sqs: sqsModel, 'application-autoscaling': applicationAutoscalingModel,
+  servicediscovery: servicediscoveryModel, codedeploy: codedeployModel, sqs: sqsModel, 'sqs-query': sqsQueryModel, 'application-autoscaling': applicationAutoscalingModel,
+  autoscaling: autoscalingModel,
 };
 const clients: Record<string, object> = {
   ecs: ecsSdk, ecr: ecrSdk, iam: iamSdk, sts: stsSdk, ec2: ec2Sdk, secretsmanager: secretsmanagerSdk, ssm: ssmSdk, logs: logsSdk, events: eventsSdk,
   scheduler: schedulerSdk, elbv2: elbv2Sdk, acm: acmSdk,
-  servicediscovery: servicediscoverySdk, codedeploy: codedeploySdk, sqs: sqsSdk, 'application-autoscaling': applicationAutoscalingSdk,
+  servicediscovery: servicediscoverySdk, codedeploy: codedeploySdk, sqs: sqsSdk, 'sqs-query': sqsSdk, 'application-autoscaling': applicationAutoscalingSdk,
+  autoscaling: autoscalingSdk,
 };
 /** The APIs whose model holds only the operations Wharf serves (scripts/generate-models.ts's `operations`). */
-const narrowed: Record<string, number> = { ec2: 20, ssm: 13, elbv2: 34, codedeploy: 28 };
+const narrowed: Record<string, number> = { ec2: 20, ssm: 13, elbv2: 34, codedeploy: 28, autoscaling: 14 };
 
 function refsOf(shape: Shape): [string, MemberRef][] {
   switch (shape.type) {
@@ -167,9 +172,19 @@ describe('service metadata', () => {
     assert.deepEqual([m.protocol, m.targetPrefix, m.signingName, m.awsQueryCompatible], ['awsJson1_0', 'AmazonSQS', 'sqs', true]);
   });
 
+  test('SQS\'s Query form: awsQuery with the same version and signing name, the Query namespace, no target', () => {
+    const m = sqsQueryModel.metadata;
+    assert.deepEqual([m.protocol, m.apiVersion, m.signingName, m.xmlNamespace, m.targetPrefix], ['awsQuery', '2012-11-05', 'sqs', 'http://queue.amazonaws.com/doc/2012-11-05/', undefined]);
+  });
+
   test('Application Auto Scaling: AWS JSON 1.1, its target prefix, signed as application-autoscaling', () => {
     const m = applicationAutoscalingModel.metadata;
     assert.deepEqual([m.protocol, m.targetPrefix, m.signingName], ['awsJson1_1', 'AnyScaleFrontendService', 'application-autoscaling']);
+  });
+
+  test('EC2 Auto Scaling: the Query protocol, its version and namespace, signed as autoscaling', () => {
+    const m = autoscalingModel.metadata;
+    assert.deepEqual([m.protocol, m.apiVersion, m.signingName, m.xmlNamespace], ['awsQuery', '2011-01-01', 'autoscaling', 'http://autoscaling.amazonaws.com/doc/2011-01-01/']);
   });
 
   test('EC2: the EC2 Query protocol, its version and namespace, signed as ec2', () => {
@@ -177,6 +192,54 @@ describe('service metadata', () => {
       [ec2Model.metadata.protocol, ec2Model.metadata.apiVersion, ec2Model.metadata.signingName, ec2Model.metadata.xmlNamespace],
       ['ec2Query', '2016-11-15', 'ec2', 'http://ec2.amazonaws.com/doc/2016-11-15'],
     );
+  });
+});
+
+describe('SQS\'s Query form', () => {
+  test('the JSON model\'s structures, members, required members and errors: only wire names differ', () => {
+    for (const [name, shape] of Object.entries(sqsModel.shapes)) {
+      const query = sqsQueryModel.shapes[name];
+      assert.equal(query?.type, shape.type, name);
+      if (shape.type !== 'structure' || query?.type !== 'structure') continue;
+      assert.deepEqual(Object.keys(query.members), Object.keys(shape.members), name);
+      assert.deepEqual([query.required, query.error], [shape.required, shape.error], name);
+    }
+    for (const [name, op] of Object.entries(sqsModel.operations)) {
+      const { resultWrapper: _json, ...rest } = op;
+      const { resultWrapper: _query, ...queryRest } = sqsQueryModel.operations[name]!;
+      assert.deepEqual(queryRest, rest, name);
+    }
+  });
+
+  test('members named as SQS\'s Query API names them: flattened lists by their items, maps as Name/Value or Key/Value', () => {
+    const member = (structure: string, name: string) => {
+      const shape = sqsQueryModel.shapes[structure];
+      assert.ok(shape?.type === 'structure');
+      return shape.members[name]!;
+    };
+    assert.equal(member('SendMessageRequest', 'MessageAttributes').locationName, 'MessageAttribute');
+    assert.deepEqual(sqsQueryModel.shapes.MessageBodyAttributeMap, {
+      type: 'map', key: { shape: 'String', locationName: 'Name' }, value: { shape: 'MessageAttributeValue', locationName: 'Value' }, flattened: true,
+    });
+    assert.equal(member('ReceiveMessageResult', 'Messages').locationName, 'Message');
+    assert.equal(member('Message', 'Attributes').locationName, 'Attribute');
+    assert.equal(member('SendMessageBatchRequest', 'Entries').locationName, 'SendMessageBatchRequestEntry');
+    assert.equal(member('DeleteMessageBatchResult', 'Failed').locationName, 'BatchResultErrorEntry');
+    assert.equal(member('GetQueueAttributesRequest', 'AttributeNames').locationName, 'AttributeName');
+    assert.equal(member('ListQueuesResult', 'QueueUrls').locationName, 'QueueUrl');
+    assert.equal(member('TagQueueRequest', 'Tags').locationName, 'Tag');
+    assert.equal(member('CreateQueueRequest', 'tags').locationName, 'Tag');
+    assert.equal(member('UntagQueueRequest', 'TagKeys').locationName, 'TagKey');
+    assert.equal(sqsQueryModel.operations.ReceiveMessage?.resultWrapper, 'ReceiveMessageResult');
+  });
+
+  test('ReceiveMessage\'s AttributeName.N takes the message attributes\' names, as the Query API did', () => {
+    const receive = sqsQueryModel.shapes.ReceiveMessageRequest;
+    assert.ok(receive?.type === 'structure');
+    const list = sqsQueryModel.shapes[receive.members.AttributeNames!.shape];
+    assert.ok(list?.type === 'list');
+    const names = sqsQueryModel.shapes[list.member.shape];
+    assert.ok(names?.type === 'string' && names.enum?.includes('ApproximateReceiveCount') && names.enum.includes('All'));
   });
 });
 

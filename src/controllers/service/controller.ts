@@ -192,7 +192,8 @@ export class ServiceController {
       if (!spec || cluster?.status !== 'ACTIVE') continue;
       // A task set's tasks are placed on the hosts of its own launch type.
       const pool = instanceDocs.filter((d) => (d.value.clusterName === FARGATE_POOL) === (spec.launchType === 'FARGATE'));
-      if (!pool.some((d) => d.value.status === 'ACTIVE')) {
+      const waits = spec.capacityProviderStrategy !== undefined && spec.launchType !== 'FARGATE'; // for its providers' instances
+      if (!waits && !pool.some((d) => d.value.status === 'ACTIVE')) {
         note(messages.noInstances(service.name), 'No Container Instances were found in your cluster.');
         continue;
       }

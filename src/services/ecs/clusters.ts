@@ -12,7 +12,7 @@ import type {
 import { describeByReferences, paginate, type RequestContext } from '../../aws/index.ts';
 import { getDoc, listDocs, transact, type Store } from '../../state/index.ts';
 import {
-  EcsErrors, activeCluster, arns, effectiveSetting, isInternalCluster, settingPrincipalOf, keys, newCluster, parseArn, serviceKeys, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
+  EcsErrors, activeCluster, arns, effectiveSetting, isInternalCluster, settingPrincipalOf, keys, newCluster, parseArn, serviceKeys, stageClusterProviders, type ClusterRecord, type ContainerInstanceRecord, type EcsDeps,
   type Scope, type ServiceRecord, type TaskRecord,
 } from '../../ecs/index.ts';
 import { clusterArnOf, tagConditions } from './authorization.ts';
@@ -30,7 +30,6 @@ const FULL: readonly ClusterInclude[] = ['CONFIGURATIONS', 'SETTINGS', 'TAGS'];
 
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const NAME_RULE = 'up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.';
-const FARGATE_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
 const INSIGHTS_VALUES = ['enabled', 'disabled', 'enhanced'] as const;
 const NOT_IDEMPOTENT = 'Arguments on this idempotent request are inconsistent with arguments used in previous request(s).';
 
@@ -186,11 +185,8 @@ export function readCapacityProviders(list: string[] | undefined): string[] | un
   if (!checkStrings(list, 'capacityProviders', { min: 1, max: 255 })) return undefined;
   const seen = new Set<string>();
   list!.forEach((name, i) => {
-    if (!FARGATE_PROVIDERS.includes(name)) {
-      throw EcsErrors.invalidParameter(
-        `capacityProviders[${i}]: the specified capacity provider ${name} does not exist. Specify FARGATE or FARGATE_SPOT.`,
-      );
-    }
+    // Auto Scaling group providers are looked up where the cluster is written (stageClusterProviders).
+    checkString(name, `capacityProviders[${i}]`, { min: 1, max: 255 });
     if (seen.has(name)) throw EcsErrors.invalidParameter(`capacityProviders: duplicate capacity provider ${name}.`);
     seen.add(name);
   });
@@ -332,6 +328,7 @@ export function clusterOperations(deps: EcsDeps): EcsOperationTable {
             defaultCapacityProviderStrategy: strategy ?? [],
             tags: tags ?? [],
           });
+          await stageClusterProviders(tx, scope, name, created.capacityProviders);
           tx.put(key, created);
           return created;
         });
@@ -419,6 +416,7 @@ export function clusterOperations(deps: EcsDeps): EcsOperationTable {
             after.push(detached);
           }
           const deleted: ClusterRecord = { ...existing, status: 'INACTIVE' };
+          await stageClusterProviders(tx, scope, existing.name, []);
           tx.put(keys.cluster(scope, existing.name), deleted);
           return { record: deleted, counts: countCluster(after, tasks, services) };
         });

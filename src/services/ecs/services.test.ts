@@ -144,7 +144,7 @@ describe('CreateService', () => {
     ['a BLUE_GREEN strategy with the EXTERNAL controller', { deploymentController: { type: 'EXTERNAL' }, taskDefinition: undefined, deploymentConfiguration: { strategy: 'BLUE_GREEN' } }, /^deploymentConfiguration\.strategy must be ROLLING/],
     ['the FARGATE launch type for a task definition Fargate cannot run', { launchType: 'FARGATE' }, /^Task definition does not support launch_type FARGATE\.$/],
     ['a Fargate capacity provider strategy for it', { capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }, /^Task definition does not support launch_type FARGATE\.$/],
-    ['a capacity provider Wharf does not run', { capacityProviderStrategy: [{ capacityProvider: 'mine' }] }, /^The specified capacity provider mine was not found/],
+    ['a capacity provider the cluster does not have', { capacityProviderStrategy: [{ capacityProvider: 'mine' }] }, /capacity provider mine is not associated with cluster web/],
     ['the EXTERNAL launch type', { launchType: 'EXTERNAL' }, /^launchType EXTERNAL is not supported for services/],
     ['a platformVersion for the EC2 launch type', { platformVersion: 'LATEST' }, /^The platform version must be null when specifying an EC2 launch type\.$/],
     ['Service Connect', { serviceConnectConfiguration: { enabled: true } }, /^serviceConnectConfiguration is not supported by this Wharf version\.$/],

@@ -55,6 +55,14 @@ export const scopeOf = (ctx: RequestContext): queues.Scope => ({ account: ctx.ac
 /** A queue's URL, on the endpoint the request came in on. */
 export const queueUrlOf = (ctx: RequestContext, q: { account: string; name: string }) => `http://${ctx.host ?? 'localhost'}/${q.account}/${q.name}`;
 
+/**
+ * The QueueUrl a Query request posted to a queue's URL names (`/<account>/<name>`, as older
+ * clients send it instead of a QueueUrl parameter); none for any other path.
+ */
+export function queueUrlOfPath(path: string, host: string | undefined): Record<string, string> {
+  return /^\/\d{12}\/[\w-]{1,80}(?:\.fifo)?\/?$/.test(path) ? { QueueUrl: `http://${host ?? 'localhost'}${path}` } : {};
+}
+
 /** The queue a URL names: `<endpoint>/<account>/<name>`. QueueDoesNotExist when it names none of the caller's. */
 export function queueOfUrl(url: string | undefined, ctx: RequestContext): { scope: queues.Scope; name: string } {
   let path: string;
