@@ -20,6 +20,7 @@ import {
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { AutoScalingClient, CreateAutoScalingGroupCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import type { InstanceHostSpec, InstanceHostsPort } from '../src/instances/index.ts';
 import { credentials, region } from './support/wharf.ts';
@@ -390,6 +391,38 @@ describe('EventBridge', () => {
     } finally {
       events.destroy();
       logs.destroy();
+    }
+  });
+});
+
+describe('EC2 Auto Scaling over these instances', () => {
+  it('a group launches its instances from its launch template, hosts and all, and terminates them as it scales in', async () => {
+    const as = new AutoScalingClient({ endpoint: plane.url, region, credentials, maxAttempts: 1 });
+    const userData = base64('echo ECS_CLUSTER=asg >> /etc/ecs/ecs.config');
+    try {
+      await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'asg-hosts', LaunchTemplateData: { ImageId: AMI, InstanceType: 'c5.large', UserData: userData } }));
+      await as.send(new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'hosts', LaunchTemplate: { LaunchTemplateName: 'asg-hosts' }, MinSize: 0, MaxSize: 2, DesiredCapacity: 2,
+        AvailabilityZones: [`${region}a`, `${region}b`], Tags: [{ Key: 'team', Value: 'green', PropagateAtLaunch: true }],
+      }));
+      const members = async (state: string) => {
+        const { Reservations } = await ec2.send(new DescribeInstancesCommand({ Filters: [filter('tag:aws:autoscaling:groupName', 'hosts'), filter('instance-state-name', state)] }));
+        return (Reservations ?? []).flatMap((r) => r.Instances ?? []);
+      };
+      let running: Instance[] = [];
+      for (let k = 0; k < 100 && running.length < 2; k++) {
+        running = await members('running');
+        if (running.length < 2) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(running.length, 2);
+      assert.deepEqual(running.map((i) => i.Placement?.AvailabilityZone).sort(), [`${region}a`, `${region}b`]);
+      assert.deepEqual(running.map((i) => i.InstanceType), ['c5.large', 'c5.large']);
+      assert.ok(running.every((i) => i.Tags?.some((t) => t.Key === 'team' && t.Value === 'green')));
+      for (const i of running) assert.match(hosts.startsOf(i.InstanceId!)[0]!.userData!, /ECS_CLUSTER=asg/);
+      await as.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'hosts', DesiredCapacity: 0 }));
+      await waitUntilInstanceTerminated(waiter(), { InstanceIds: running.map((i) => i.InstanceId!) });
+    } finally {
+      as.destroy();
     }
   });
 });

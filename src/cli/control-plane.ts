@@ -43,6 +43,7 @@ import { ecsTargetsPort } from './ecs-targets-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
 import { ecsChangeEvents, instanceChangeEvents, taskChangeEvents } from './ecs-events.ts';
 import { instanceStateEvents } from './ec2-events.ts';
+import { autoScalingInstancesPort } from './autoscaling-instances-port.ts';
 import { alarmStateEvents } from './alarm-events.ts';
 import { registryEvents } from './ecr-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
@@ -134,7 +135,7 @@ export interface ControlPlaneOptions {
   efs?: EfsPort;
   /** How often AWS/SQS metrics are published (default a minute). */
   sqsMetricsIntervalMs?: number;
-  /** EC2 instances for Auto Scaling groups (without it, groups cannot be created and no Auto Scaling controller runs). */
+  /** EC2 instances for Auto Scaling groups (default: Wharf's own EC2 instances; tests give a fake). */
   autoScalingInstances?: InstancesPort;
   /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
@@ -326,8 +327,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const provisioning = new ProvisioningController({ deps: { ...deps, store: leaderStore }, log: o.log });
     await provisioning.start();
     // EC2 Auto Scaling: groups kept at their desired capacity of EC2 instances.
-    const autoScaling = !o.autoScalingInstances || o.leaderLoops?.autoscaling === false ? undefined
-      : new AutoScalingController({ store: leaderStore, clock, ids: randomIds, instances: o.autoScalingInstances, log: o.log });
+    const autoScaling = o.leaderLoops?.autoscaling === false ? undefined : new AutoScalingController({
+      store: leaderStore, clock, ids: randomIds, log: o.log,
+      instances: o.autoScalingInstances ?? autoScalingInstancesPort({ store: leaderStore, clock, ids: randomIds, onInstanceState: instanceStateEvents(randomIds) }),
+    });
     await autoScaling?.start();
     // EC2 instances: their hosts started, stopped and terminated as their states ask.
     const instances = new InstancesController({
@@ -430,7 +433,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log), actions: scalingActions }) as ServiceDefinition,
     applicationAutoScalingService({ store, clock, ids: randomIds, services: scalingServicesPort(deps) }) as ServiceDefinition,
-    autoScalingService({ store, clock, ids: randomIds, instances: o.autoScalingInstances }) as ServiceDefinition,
+    autoScalingService({
+      store, clock, ids: randomIds,
+      instances: o.autoScalingInstances ?? autoScalingInstancesPort({ store, clock, ids: randomIds, onInstanceState: instanceStateEvents(randomIds) }),
+    }) as ServiceDefinition,
     elbv2Service({
       store, clock, ids: randomIds, instances: containerInstanceDirectory(store),
       // A listener's certificate must be one of ACM's.

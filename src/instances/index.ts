@@ -20,7 +20,7 @@ export {
 export { INSTANCE_TYPES, describeInstanceTypes, instanceType, type DescribeInstanceTypesRequest, type InstanceTypeInfo } from './instance-types.ts';
 export { mergeLaunchData, mergeTagSpecifications } from './launch-data.ts';
 export {
-  createLaunchTemplate, createLaunchTemplateVersion, deleteLaunchTemplate, deleteLaunchTemplateVersions, describeLaunchTemplateVersions,
+  createLaunchTemplate, createLaunchTemplateVersion, deleteLaunchTemplate, findLaunchTemplate, deleteLaunchTemplateVersions, describeLaunchTemplateVersions,
   describeLaunchTemplates, modifyLaunchTemplate, versionNumber,
   type CreateTemplateRequest, type CreateVersionRequest, type DescribeTemplatesRequest, type DescribeVersionsRequest, type TemplateRef,
   type TemplateVersion, type VersionNotDeleted,

@@ -4,6 +4,7 @@
  * its own, so two creates of one name cannot both commit.
  */
 import { applyFilters, type Ec2Filter, type Ec2Tag, type Scope } from '../network/index.ts';
+import { AwsError } from '../aws/index.ts';
 import { listDocs, transact, type Store, type Tx } from '../state/index.ts';
 import type { InstancesEnv } from './env.ts';
 import { InstanceErrors } from './errors.ts';
@@ -249,3 +250,18 @@ export async function describeLaunchTemplateVersions(store: Store, scope: Scope,
   });
 }
 
+
+/** The template and version a reference names, if both are there: its id, its name and the version as asked (`$Default` when none was). */
+export async function findLaunchTemplate(store: Store, scope: Scope, ref: TemplateRef & { version?: string }): Promise<{ id: string; name: string; version: string } | undefined> {
+  try {
+    return await transact(store, async (tx) => {
+      const template = await loadTemplate(tx, scope, ref);
+      const version = ref.version ?? '$Default';
+      await loadVersion(tx, scope, template, version);
+      return { id: template.launchTemplateId, name: template.launchTemplateName, version };
+    });
+  } catch (error) {
+    if (error instanceof AwsError) return undefined;
+    throw error;
+  }
+}

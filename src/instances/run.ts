@@ -30,6 +30,8 @@ export interface RunInstancesRequest extends LaunchTemplateData {
   privateIpAddress?: string;
   clientToken?: string;
   launchTemplate?: { id?: string; name?: string; version?: string };
+  /** Tags AWS itself puts on the instances (`aws:autoscaling:groupName`), which a user's tags may not start with. */
+  awsTags?: Ec2Tag[];
 }
 
 /** The reservation a RunInstances made. */
@@ -205,7 +207,10 @@ export async function runInstances(env: InstancesEnv, scope: Scope, request: Run
         ...(profile ? { iamInstanceProfile: profile } : {}),
         ...(template ? { launchTemplate: template } : {}),
         ...(request.clientToken !== undefined ? { clientToken: request.clientToken } : {}),
-        tags: template ? [...tags, { key: 'aws:ec2launchtemplate:id', value: template.id }, { key: 'aws:ec2launchtemplate:version', value: template.version }] : tags,
+        tags: [
+          ...tags, ...(request.awsTags ?? []),
+          ...(template ? [{ key: 'aws:ec2launchtemplate:id', value: template.id }, { key: 'aws:ec2launchtemplate:version', value: template.version }] : []),
+        ],
       };
       tx.put(instanceKeys.instance(scope, instance.instanceId), instance);
       await env.onInstanceState?.(tx, instance, now);
