@@ -34,9 +34,9 @@ const adapters: Array<{ file: string; title: string; build: (deps: never) => unk
   { file: 'iam', title: 'AWS IAM', build: iamService },
   { file: 'sts', title: 'AWS STS', build: stsService },
   {
-    file: 'ec2', title: 'Amazon EC2 (VPC networking)', build: ec2Service,
-    note: 'Wharf\'s EC2 model holds only the VPC networking operations below (`scripts/generate-models.ts` narrows EC2\'s '
-      + 'several hundred operations to them); any other EC2 action answers `InvalidAction`. See [docs/vpc.md](../vpc.md).',
+    file: 'ec2', title: 'Amazon EC2 (VPC networking, instances, launch templates)', build: ec2Service,
+    note: 'Wharf\'s EC2 model holds only the VPC networking, instance and launch template operations below (`scripts/generate-models.ts` narrows EC2\'s '
+      + 'several hundred operations to them); any other EC2 action answers `InvalidAction`. See [docs/vpc.md](../vpc.md) and [docs/ec2-instances.md](../ec2-instances.md).',
   },
   {
     file: 'secretsmanager', title: 'AWS Secrets Manager', build: secretsManagerService,

@@ -8,7 +8,8 @@
  *   npx tsx scripts/generate-models.ts iam sts    # just these
  *   BOTOCORE_DATA=<botocore>/data npx tsx scripts/generate-models.ts codedeploy   # another botocore's models
  *
- * The CodeDeploy, SQS, Application Auto Scaling and EC2 Auto Scaling models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA.
+ * The CodeDeploy, SQS, Application Auto Scaling and EC2 Auto Scaling models were generated from a newer botocore's (gzipped) models, given through BOTOCORE_DATA;
+ * EC2's from the botocore inside Debian's AWS CLI v2 (BOTOCORE_DATA=/usr/lib/python3/dist-packages/awscli/botocore/data).
  *
  * `sqs-query` is SQS's committed model with its members named as SQS's Query model (in the AWS
  * CLI's own botocore, QUERY_BOTOCORE_DATA) names them: what Query clients are answered with.
@@ -41,7 +42,7 @@ interface ServiceSource {
   xmlNamespace?: string;
 }
 
-/** The EC2 operations Wharf serves: VPC networking, of EC2's ~750. */
+/** The EC2 operations Wharf serves: VPC networking, instances and launch templates, of EC2's ~750. */
 const EC2_OPERATIONS = [
   'CreateVpc', 'DescribeVpcs', 'DeleteVpc',
   'CreateSubnet', 'DescribeSubnets', 'DeleteSubnet',
@@ -49,6 +50,10 @@ const EC2_OPERATIONS = [
   'AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress',
   'DescribeSecurityGroupRules', 'DescribeNetworkInterfaces', 'DescribeAvailabilityZones', 'DescribeAccountAttributes',
   'CreateTags', 'DeleteTags', 'DescribeTags',
+  'RunInstances', 'StartInstances', 'StopInstances', 'TerminateInstances', 'DescribeInstances', 'DescribeInstanceStatus',
+  'DescribeInstanceAttribute', 'DescribeInstanceTypes',
+  'CreateLaunchTemplate', 'CreateLaunchTemplateVersion', 'DescribeLaunchTemplates', 'DescribeLaunchTemplateVersions',
+  'ModifyLaunchTemplate', 'DeleteLaunchTemplate', 'DeleteLaunchTemplateVersions',
 ];
 
 /** The SSM operations Wharf serves: Parameter Store, of SSM's ~150. */

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { createEndpoint, type ServiceDefinition, type Stage } from '../aws/index.ts';
 import { AGENT_LINK_PATH, randomIds, systemClock, type Clock } from '../common/index.ts';
 import {
-  AlarmController, AutoScalingController, CodeDeployController, ManagedScalingController, ProvisioningController, ScalingController, EventsController, LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
+  AlarmController, AutoScalingController, CodeDeployController, InstancesController, ManagedScalingController, ProvisioningController, ScalingController, EventsController,
+  LifecycleController, ServiceController, TaskRetentionController, runWhileLeader, type StartControllers,
 } from '../controllers/index.ts';
+import type { InstanceHostsPort } from '../instances/index.ts';
 import { place } from '../scheduler/index.ts';
 import {
   BlobStore, RegistryTokens, distributionRoute, repositoryResourceInfo, tokenAccess, registryKeys, runRegistryMaintenance, scanOnPush,
@@ -40,6 +42,8 @@ import { ecsRegistriesPort } from './ecs-registries-port.ts';
 import { ecsTargetsPort } from './ecs-targets-port.ts';
 import { eventTargetPorts } from './event-targets.ts';
 import { ecsChangeEvents, instanceChangeEvents, taskChangeEvents } from './ecs-events.ts';
+import { instanceStateEvents } from './ec2-events.ts';
+import { autoScalingInstancesPort } from './autoscaling-instances-port.ts';
 import { alarmStateEvents } from './alarm-events.ts';
 import { registryEvents } from './ecr-events.ts';
 import { publishMetricData } from '../metrics/index.ts';
@@ -137,12 +141,14 @@ export interface ControlPlaneOptions {
   efs?: EfsPort;
   /** How often AWS/SQS metrics are published (default a minute). */
   sqsMetricsIntervalMs?: number;
-  /** EC2 instances for Auto Scaling groups (without it, groups cannot be created and no Auto Scaling controller runs). */
+  /** EC2 instances for Auto Scaling groups (default: Wharf's own EC2 instances; tests give a fake). */
   autoScalingInstances?: InstancesPort;
   /** ECS task sets for CodeDeploy's deployment engine (default: the ECS domain's own; tests give a fake). */
   codeDeployTaskSets?: TaskSetsPort;
   /** How this process runs the hosts of EC2 instances (`instance-hosts.ts`): on the operator's Docker hosts, with which agent settings. */
   instanceHostSettings?: Pick<LocalInstanceHostsOptions, 'dockerHosts' | 'agent' | 'taskServices'>;
+  /** The hosts of EC2 instances (RunInstances); without it, instances reach running with no host. */
+  instanceHosts?: InstanceHostsPort;
   /** Receives each middleware stage's duration in nanoseconds (benchmarks). */
   onStage?: (stage: Stage, nanoseconds: number) => void;
   log: (message: string) => void;
@@ -305,6 +311,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     roleSession: async (roleArn, sessionName) => (await assumeRoleAsService({ store, clock, ids: randomIds, tokens: authority.tokens }, EC2_SERVICE, roleArn, sessionName)).credentials,
     ...(dns && { dnsServer: { address: dns.address.address === '0.0.0.0' ? '127.0.0.1' : dns.address.address, port: dns.address.port } }),
   });
+  // A test may give its own hosts (recording what the controller asks).
+  const hosts: InstanceHostsPort = o.instanceHosts ?? instanceHosts;
   // The controllers run on the leader alone, writing through its term's fenced store.
   // An alarm's state change runs the scaling policies at once rather than on their next minute.
   let nudgeScaling = (): void => undefined;
@@ -344,9 +352,16 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const managedScaling = new ManagedScalingController({ deps: { ...deps, store: leaderStore }, log: o.log, ...(o.managedScalingIntervalMs && { intervalMs: o.managedScalingIntervalMs }) });
     await managedScaling.start();
     // EC2 Auto Scaling: groups kept at their desired capacity of EC2 instances.
-    const autoScaling = !o.autoScalingInstances || o.leaderLoops?.autoscaling === false ? undefined
-      : new AutoScalingController({ store: leaderStore, clock, ids: randomIds, instances: o.autoScalingInstances, log: o.log });
+    const autoScaling = o.leaderLoops?.autoscaling === false ? undefined : new AutoScalingController({
+      store: leaderStore, clock, ids: randomIds, log: o.log,
+      instances: o.autoScalingInstances ?? autoScalingInstancesPort({ store: leaderStore, clock, ids: randomIds, onInstanceState: instanceStateEvents(randomIds) }),
+    });
     await autoScaling?.start();
+    // EC2 instances: their hosts started, stopped and terminated as their states ask.
+    const instances = new InstancesController({
+      store: leaderStore, clock, ids: randomIds, hosts, onInstanceState: instanceStateEvents(randomIds), log: o.log,
+    });
+    await instances.start();
     // Registry housekeeping: idle uploads swept, unreferenced blobs collected (after their grace period).
     const maintenance = setInterval(() => {
       runRegistryMaintenance(leaderStore, blobs, clock.now()).catch((error: unknown) => o.log(`registry maintenance: ${String(error)}`));
@@ -376,6 +391,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await provisioning.close();
       await managedScaling.close();
       await autoScaling?.close();
+      await instances.close();
       await events?.close();
       nudgeScaling = () => undefined;
       await scaling?.close();
@@ -430,7 +446,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     }) as ServiceDefinition,
     iamService({ store, clock, ids: randomIds }) as ServiceDefinition,
     stsService({ store, clock, ids: randomIds, authority }) as ServiceDefinition,
-    ec2Service({ store, clock, ids: randomIds }) as ServiceDefinition,
+    ec2Service({ store, clock, ids: randomIds, onInstanceState: instanceStateEvents(randomIds) }) as ServiceDefinition,
     ssmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     secretsManagerService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
     acmService({ store, clock, ids: randomIds, sealer }) as ServiceDefinition,
@@ -443,7 +459,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log), actions: scalingActions }) as ServiceDefinition,
     applicationAutoScalingService({ store, clock, ids: randomIds, services: scalingServicesPort(deps) }) as ServiceDefinition,
-    autoScalingService({ store, clock, ids: randomIds, instances: o.autoScalingInstances }) as ServiceDefinition,
+    autoScalingService({
+      store, clock, ids: randomIds,
+      instances: o.autoScalingInstances ?? autoScalingInstancesPort({ store, clock, ids: randomIds, onInstanceState: instanceStateEvents(randomIds) }),
+    }) as ServiceDefinition,
     elbv2Service({
       store, clock, ids: randomIds, instances: containerInstanceDirectory(store),
       // A listener's certificate must be one of ACM's.

@@ -20,3 +20,4 @@ export { ScalingController, type ScalingControllerOptions } from './scaling/cont
 export { PROVISIONING_TIMEOUT_MS, ProvisioningController, type ProvisioningControllerOptions } from './capacity/provisioning.ts';
 export { AutoScalingController, type AutoScalingControllerOptions } from './autoscaling/controller.ts';
 export { ManagedScalingController, managedPolicyName, type ManagedScalingControllerOptions } from './capacity/managed-scaling.ts';
+export { InstancesController, type InstancesControllerOptions } from './instances/controller.ts';

@@ -21,7 +21,7 @@ export type { NetworkEnv } from './env.ts';
 export { applyFilters, wildcard, type Ec2Filter, type FilterValues } from './filters.ts';
 export {
   MAX_TAGS, checkTag, createTags, deleteTags, describeTags, mergeTags, removeTags, resourceTypeOf, tagsFromSpecifications,
-  type TagDescription, type TagInput, type TagSpecificationInput, type TaggableType,
+  type TagDescription, type TagInput, type TagSpecificationInput, type TaggableType, type TaggedElsewhere,
 } from './tags.ts';
 export {
   MAX_PREFIX, MIN_PREFIX, cidrAssociationId, createVpc, defaultVpcOf, deleteVpc, describeVpcs, dhcpOptionsId,

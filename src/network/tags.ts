@@ -11,7 +11,15 @@ import {
 } from './records.ts';
 
 /** The resource types that carry tags, as EC2 names them (TagSpecification.ResourceType, DescribeTags). */
-export type TaggableType = 'vpc' | 'subnet' | 'security-group' | 'network-interface' | 'security-group-rule';
+export type TaggableType = 'vpc' | 'subnet' | 'security-group' | 'network-interface' | 'security-group-rule' | 'instance';
+
+/** Resources another part keeps (instances), tagged by id in the same transaction and listed beside the network's. */
+export interface TaggedElsewhere {
+  /** Rewrites the tags of `id` in `tx`; false when `id` is none of that part's. */
+  retag(tx: Tx, id: string, change: (tags: Ec2Tag[]) => Ec2Tag[]): Promise<boolean>;
+  /** Every tag of that part's resources. */
+  rows(): Promise<TagDescription[]>;
+}
 
 /** A tag request's tag: a value may be absent (DeleteTags: whatever the value). */
 export interface TagInput {
@@ -91,8 +99,9 @@ export function tagsFromSpecifications(specs: readonly TagSpecificationInput[] |
 }
 
 /** Rewrites the tags of the resource `id`, in `tx`; EC2's NotFound of its kind when it does not exist. */
-async function retag(tx: Tx, scope: Scope, id: string, change: (tags: Ec2Tag[]) => Ec2Tag[]): Promise<void> {
+async function retag(tx: Tx, scope: Scope, id: string, change: (tags: Ec2Tag[]) => Ec2Tag[], elsewhere?: TaggedElsewhere): Promise<void> {
   const type = resourceTypeOf(id);
+  if (type === undefined && elsewhere && (await elsewhere.retag(tx, id, change))) return;
   const update = async <T extends { tags: Ec2Tag[] }>(key: string, missing: () => Error): Promise<void> => {
     const record = await tx.get<T>(key);
     if (!record) throw missing();
@@ -121,17 +130,19 @@ async function retag(tx: Tx, scope: Scope, id: string, change: (tags: Ec2Tag[]) 
 }
 
 /** CreateTags: sets `tags` on every resource, all or none. */
-export async function createTags(store: Store, scope: Scope, resourceIds: readonly string[], tags: readonly Ec2Tag[]): Promise<void> {
+export async function createTags(store: Store, scope: Scope, resourceIds: readonly string[], tags: readonly Ec2Tag[], elsewhere?: TaggedElsewhere): Promise<void> {
   for (const t of tags) checkTag(t);
   await transact(store, async (tx) => {
-    for (const id of resourceIds) await retag(tx, scope, id, (existing) => mergeTags(existing, tags));
+    for (const id of resourceIds) await retag(tx, scope, id, (existing) => mergeTags(existing, tags), elsewhere);
   });
 }
 
 /** DeleteTags: removes the tags `removals` name (all, when it names none) from every resource. */
-export async function deleteTags(store: Store, scope: Scope, resourceIds: readonly string[], removals: readonly TagInput[] | undefined): Promise<void> {
+export async function deleteTags(
+  store: Store, scope: Scope, resourceIds: readonly string[], removals: readonly TagInput[] | undefined, elsewhere?: TaggedElsewhere,
+): Promise<void> {
   await transact(store, async (tx) => {
-    for (const id of resourceIds) await retag(tx, scope, id, (existing) => removeTags(existing, removals));
+    for (const id of resourceIds) await retag(tx, scope, id, (existing) => removeTags(existing, removals), elsewhere);
   });
 }
 
@@ -139,7 +150,7 @@ const rows = (resourceId: string, resourceType: TaggableType, tags: readonly Ec2
   tags.map((t) => ({ resourceId, resourceType, key: t.key, value: t.value }));
 
 /** Every tag in a scope, by resource id then key, that passes the filters (resource-id, resource-type, key, value). */
-export async function describeTags(store: Store, scope: Scope, filters: readonly Ec2Filter[] | undefined): Promise<TagDescription[]> {
+export async function describeTags(store: Store, scope: Scope, filters: readonly Ec2Filter[] | undefined, elsewhere?: TaggedElsewhere): Promise<TagDescription[]> {
   const values = async <T>(prefix: string) => (await listDocs<T>(store, prefix)).map((d) => d.value);
   const [vpcs, subnets, groups, interfaces] = await Promise.all([
     values<VpcRecord>(keys.vpcs(scope)), values<SubnetRecord>(keys.subnets(scope)),
@@ -150,6 +161,7 @@ export async function describeTags(store: Store, scope: Scope, filters: readonly
     ...subnets.flatMap((s) => rows(s.subnetId, 'subnet', s.tags)),
     ...groups.flatMap((g) => [...rows(g.groupId, 'security-group', g.tags), ...g.rules.flatMap((r) => rows(r.ruleId, 'security-group-rule', r.tags))]),
     ...interfaces.flatMap((n) => rows(n.networkInterfaceId, 'network-interface', n.tags)),
+    ...(elsewhere ? await elsewhere.rows() : []),
   ].sort((a, b) => (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return applyFilters(all, filters, {
     'resource-id': (t) => [t.resourceId],

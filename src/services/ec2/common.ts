@@ -10,12 +10,16 @@ import {
   Ec2Errors, ensureDefaultVpc, type Ec2Filter, type Ec2Tag, type NetworkEnv, type Scope, type TagSpecificationInput,
 } from '../../network/index.ts';
 import type { Store } from '../../state/index.ts';
+import type { InstancesEnv } from '../../instances/index.ts';
 
-/** What the EC2 API runs on: the store, the clock and the id source. */
+/** What the EC2 API runs on: the store, the clock and the id source (and who is told of instances' new states). */
 export interface Ec2Deps {
   store: Store;
   clock: Clock;
   ids: Ids;
+  onInstanceState?: InstancesEnv['onInstanceState'];
+  /** Instances run with no host behind them (the control plane has no hosts port): their status checks say so. */
+  hostless?: boolean;
 }
 
 /** Some of EC2's operations, as one file of the adapter implements them. */

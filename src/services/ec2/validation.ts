@@ -30,6 +30,13 @@ export function ec2ParameterName(operation: string, path: readonly (string | num
 /** The first violation, in EC2's words. */
 export function ec2ValidationError(violations: readonly Violation[], operation: string): AwsError {
   const v = violations[0]!;
+  // EC2's list of instance types grows every month: it words an unknown one its own way, not as an enum.
+  if (operation === 'DescribeInstanceTypes' && v.path[0] === 'InstanceTypes') {
+    const known = new Set((ec2Model.shapes.InstanceType as { enum?: string[] } | undefined)?.enum ?? []);
+    const unknown = [v.value].flat().map(String).filter((t) => !known.has(t));
+    return new AwsError('InvalidInstanceType', `The following supplied instance types do not exist: [${unknown.join(', ')}]`);
+  }
+  if (v.constraint === 'enum' && v.path.at(-1) === 'InstanceType') return new AwsError('InvalidParameterValue', `Invalid value '${String(v.value)}' for InstanceType.`);
   const parameter = ec2ParameterName(operation, v.path);
   if (v.constraint === 'required') return new AwsError('MissingParameter', `The request must contain the parameter ${parameter}`);
   const value = v.sensitive ? '' : coralValue(v.value);
