@@ -73,6 +73,8 @@ export function createEndpoint(options: EndpointOptions): http.Server {
     const closed = new AbortController();
     res.once('close', () => closed.abort());
     const response = await pipeline.serve({ wire: wireRequestOf(req, url, body), sourceIp: sourceIpOf(req), secure: false, signal: closed.signal });
+    // The server's time, which SDKs correct their clock skew by (signatures are checked against it).
+    res.setHeader('date', new Date(options.clock.now()).toUTCString());
     if (response.stream) await writeStream(res, response.status, response.headers, response.stream, (error) => options.onServerError?.(error, url.pathname));
     else write(res, response);
   }
