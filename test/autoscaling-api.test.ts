@@ -16,8 +16,7 @@ import {
   SetDesiredCapacityCommand, SetInstanceProtectionCommand, TerminateInstanceInAutoScalingGroupCommand, UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { InstancesPort } from '../src/autoscaling/index.ts';
-import { FakeInstances } from '../src/autoscaling/ports.testing.ts';
+import { FakeInstances, portOver } from '../src/autoscaling/ports.testing.ts';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { AutoScalingController } from '../src/controllers/index.ts';
 import { VirtualTime } from '../src/controllers/virtual-time.testing.ts';
@@ -26,12 +25,7 @@ import { ACCOUNT, awsCli, inProcessControlPlane, refused, userWithKey } from './
 
 // The control plane's instances port is the store-backed fake, bound once the store exists.
 let fake: FakeInstances;
-const port: InstancesPort = {
-  launchTemplate: (s, r) => fake.launchTemplate(s, r),
-  launch: (s, r) => fake.launch(s, r),
-  terminate: (s, ids) => fake.terminate(s, ids),
-  describe: (s, ids) => fake.describe(s, ids),
-};
+const port = portOver(() => fake);
 // The test runs the Auto Scaling controller itself, on a virtual clock (the API's requests are dated by the wall clock).
 const controlPlane = inProcessControlPlane({ autoScalingInstances: port, leaderLoops: { autoscaling: false } });
 let plane: ControlPlane;
@@ -60,12 +54,7 @@ const { cli, cliFails } = awsCli(() => plane.url, 'autoscaling');
 
 // A second control plane that runs the Auto Scaling controller itself, as `wharf` does.
 let wiredFake: FakeInstances;
-const wiredPort: InstancesPort = {
-  launchTemplate: (s, r) => wiredFake.launchTemplate(s, r),
-  launch: (s, r) => wiredFake.launch(s, r),
-  terminate: (s, ids) => wiredFake.terminate(s, ids),
-  describe: (s, ids) => wiredFake.describe(s, ids),
-};
+const wiredPort = portOver(() => wiredFake);
 const wiredPlane = inProcessControlPlane({ autoScalingInstances: wiredPort });
 
 /** Lets the controller act on what changed, and moves the clock on by `ms` (its resyncs). */

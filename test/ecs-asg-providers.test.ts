@@ -11,8 +11,7 @@ import {
   CreateCapacityProviderCommand, CreateClusterCommand, DeleteCapacityProviderCommand, DescribeCapacityProvidersCommand, DescribeContainerInstancesCommand,
   DescribeTasksCommand, ECSClient, PutClusterCapacityProvidersCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
 } from '@aws-sdk/client-ecs';
-import type { InstancesPort } from '../src/autoscaling/index.ts';
-import { FakeInstances } from '../src/autoscaling/ports.testing.ts';
+import { FakeInstances, portOver } from '../src/autoscaling/ports.testing.ts';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
 import { connectFakeAgent, type FakeAgent } from './support/fake-agent.ts';
 import { awsCli, inProcessControlPlane, refused } from './support/in-process.ts';
@@ -20,12 +19,7 @@ import { until } from './support/lb-fixture.ts';
 import { credentials, region } from './support/wharf.ts';
 
 let fake: FakeInstances;
-const port: InstancesPort = {
-  launchTemplate: (s, r) => fake.launchTemplate(s, r),
-  launch: (s, r) => fake.launch(s, r),
-  terminate: (s, ids) => fake.terminate(s, ids),
-  describe: (s, ids) => fake.describe(s, ids),
-};
+const port = portOver(() => fake);
 const controlPlane = inProcessControlPlane({ autoScalingInstances: port });
 let plane: ControlPlane;
 let ecs: ECSClient;

@@ -94,3 +94,13 @@ export class FakeInstances implements InstancesPort {
     return (await getDoc<FakeInstance>(this.store, key(instanceId)))?.value;
   }
 }
+
+/** An `InstancesPort` that calls the fake `current()` gives at each call (a control plane's port, bound before its store exists). */
+export function portOver(current: () => FakeInstances): InstancesPort {
+  return {
+    launchTemplate: (s, r) => current().launchTemplate(s, r),
+    launch: (s, r) => current().launch(s, r),
+    terminate: (s, ids) => current().terminate(s, ids),
+    describe: (s, ids) => current().describe(s, ids),
+  };
+}

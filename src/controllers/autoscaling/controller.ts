@@ -19,7 +19,7 @@ import {
 } from '../../autoscaling/index.ts';
 import { sameJson, type Clock, type Ids } from '../../common/index.ts';
 import { decodeJson, getDoc, Informer, listDocs, transact, type Store } from '../../state/index.ts';
-import { SerialPasses } from '../passes.ts';
+import { KickedPasses } from '../passes.ts';
 import { realTimers, type Timers } from '../timers.ts';
 
 export interface AutoScalingControllerOptions {
@@ -36,11 +36,9 @@ export interface AutoScalingControllerOptions {
 /** Runs Auto Scaling groups. */
 export class AutoScalingController {
   private readonly groups: Informer<GroupRecord>;
-  private readonly passes = new SerialPasses(() => this.runPass());
-  private queued = false;
+  private readonly passes = new KickedPasses(() => this.runPass(), (e) => this.log(String(e)));
   private cancel?: () => void;
   private off?: () => void;
-  private closed = false;
 
   constructor(private readonly o: AutoScalingControllerOptions) {
     this.groups = new Informer<GroupRecord>({ store: o.store, prefix: autoscalingKeys.allGroups, decode: decodeJson, onError: (e) => this.log(String(e)) });
@@ -49,17 +47,16 @@ export class AutoScalingController {
   /** Starts following groups; a pass runs at once, on every change and every interval. */
   async start(): Promise<void> {
     await this.groups.start();
-    this.off = this.groups.subscribe(() => this.kick());
-    this.kick();
+    this.off = this.groups.subscribe(() => this.passes.kick());
+    this.passes.kick();
   }
 
   /** Stops; resolves once a pass in progress is done. */
   async close(): Promise<void> {
-    this.closed = true;
     this.cancel?.();
     this.off?.();
     this.groups.close();
-    await this.passes.idle();
+    await this.passes.close();
   }
 
   /** One pass over every group (after any pass in progress). */
@@ -68,18 +65,8 @@ export class AutoScalingController {
   }
 
   /** Resolves when no pass is running or queued. */
-  async idle(): Promise<void> {
-    while (this.queued) await this.passes.idle().then(() => new Promise((r) => setImmediate(r)));
-    await this.passes.idle();
-  }
-
-  private kick(): void {
-    if (this.closed || this.queued) return;
-    this.queued = true;
-    void this.passes.idle().then(() => {
-      this.queued = false;
-      return this.runOnce();
-    }).catch((e: unknown) => this.log(String(e)));
+  idle(): Promise<void> {
+    return this.passes.idle();
   }
 
   private log(message: string): void {
@@ -97,9 +84,9 @@ export class AutoScalingController {
         this.log(`${at.name}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    if (this.closed) return;
+    if (this.passes.closed) return;
     this.cancel?.();
-    this.cancel = (this.o.timers ?? realTimers).after(this.o.intervalMs ?? 10_000, () => this.kick());
+    this.cancel = (this.o.timers ?? realTimers).after(this.o.intervalMs ?? 10_000, () => this.passes.kick());
   }
 
   /** Converges one group: observe, decide, write, then act through the port. */

@@ -18,7 +18,7 @@ import {
 } from '../../ecs/index.ts';
 import { publishMetricData } from '../../metrics/index.ts';
 import { listDocs, transact } from '../../state/index.ts';
-import { SerialPasses } from '../passes.ts';
+import { KickedPasses } from '../passes.ts';
 import { realTimers, type Timers } from '../timers.ts';
 
 export interface ManagedScalingControllerOptions {
@@ -37,13 +37,11 @@ export function managedPolicyName(providerArn: string): string {
 
 /** Runs managed scaling and managed termination protection. */
 export class ManagedScalingController {
-  private readonly passes = new SerialPasses(() => this.pass());
+  private readonly passes = new KickedPasses(() => this.pass(), (e) => this.o.log?.(`managed scaling: ${String(e)}`));
   private readonly lowSince = new Map<string, number>();
   private readonly waitingSeen = new Set<string>();
   private cancel?: () => void;
   private off?: () => void;
-  private closed = false;
-  private queued = false;
 
   constructor(private readonly o: ManagedScalingControllerOptions) {}
 
@@ -54,17 +52,16 @@ export class ManagedScalingController {
       const t = change.type === 'delete' ? undefined : change.value;
       if (t && isWaiting(t) && !this.waitingSeen.has(t.id)) {
         this.waitingSeen.add(t.id);
-        this.kick();
+        this.passes.kick();
       }
     });
-    this.kick();
+    this.passes.kick();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     this.cancel?.();
     this.off?.();
-    await this.passes.idle();
+    await this.passes.close();
   }
 
   /** One pass (after any in progress). */
@@ -72,20 +69,11 @@ export class ManagedScalingController {
     return this.passes.run();
   }
 
-  private kick(): void {
-    if (this.closed || this.queued) return;
-    this.queued = true;
-    void this.passes.idle().then(() => {
-      this.queued = false;
-      return this.runOnce();
-    }).catch((e: unknown) => this.o.log?.(`managed scaling: ${String(e)}`));
-  }
-
   private async pass(): Promise<void> {
     const { deps } = this.o;
     const providers = (await listDocs<AsgProviderRecord>(deps.store, providerKeys.all)).filter((d) => d.value.status === 'ACTIVE' && d.value.cluster);
     for (const { key, value: p } of providers) {
-      if (this.closed) return;
+      if (this.passes.closed) return;
       const [, , account, region] = key.split('/');
       try {
         await this.provider({ account: account!, region: region! }, p);
@@ -95,7 +83,7 @@ export class ManagedScalingController {
     }
     for (const id of this.waitingSeen) if (!deps.informers.tasks.list().some((d) => d.value.id === id && isWaiting(d.value))) this.waitingSeen.delete(id);
     this.cancel?.();
-    if (!this.closed) this.cancel = (this.o.timers ?? realTimers).after(this.o.intervalMs ?? 60_000, () => this.kick());
+    if (!this.passes.closed) this.cancel = (this.o.timers ?? realTimers).after(this.o.intervalMs ?? 60_000, () => this.passes.kick());
   }
 
   private async provider(scope: Scope, p: AsgProviderRecord): Promise<void> {

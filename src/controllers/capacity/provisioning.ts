@@ -6,7 +6,7 @@
  *   tasks, instances (informers) ──change──▶ pass ──▶ per waiting task: placeWaitingTask (one transaction)
  *                                              └──▶ timer: again while any task waits
  */
-import { SerialPasses } from '../passes.ts';
+import { KickedPasses } from '../passes.ts';
 import { realTimers, type Timers } from '../timers.ts';
 import { TASK_INDEX, isWaiting, keys, placeWaitingTask, stageStopTask, type EcsDeps, type TaskRecord } from '../../ecs/index.ts';
 import { transact } from '../../state/index.ts';
@@ -24,9 +24,7 @@ export interface ProvisioningControllerOptions {
 
 /** Places waiting tasks; runs on the leader. */
 export class ProvisioningController {
-  private readonly passes = new SerialPasses(() => this.pass());
-  private queued = false;
-  private closed = false;
+  private readonly passes = new KickedPasses(() => this.pass(), (e) => this.o.log?.(`provisioning: ${String(e)}`));
   private cancel?: () => void;
   private readonly offs: (() => void)[] = [];
 
@@ -35,29 +33,19 @@ export class ProvisioningController {
   async start(): Promise<void> {
     const { informers } = this.o.deps;
     await informers.start();
-    this.offs.push(informers.tasks.subscribe(() => this.kick()), informers.instances.subscribe(() => this.kick()));
-    this.kick();
+    this.offs.push(informers.tasks.subscribe(() => this.passes.kick()), informers.instances.subscribe(() => this.passes.kick()));
+    this.passes.kick();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     this.cancel?.();
     for (const off of this.offs) off();
-    await this.passes.idle();
+    await this.passes.close();
   }
 
   /** One pass (after any in progress). */
   runOnce(): Promise<void> {
     return this.passes.run();
-  }
-
-  private kick(): void {
-    if (this.closed || this.queued) return;
-    this.queued = true;
-    void this.passes.idle().then(() => {
-      this.queued = false;
-      return this.runOnce();
-    }).catch((e: unknown) => this.o.log?.(`provisioning: ${String(e)}`));
   }
 
   private async pass(): Promise<void> {
@@ -66,7 +54,7 @@ export class ProvisioningController {
     let still = 0;
     for (const { key, value: task } of waiting) {
       const at = scopeOfTaskKey(key);
-      if (!at || this.closed) continue;
+      if (!at || this.passes.closed) continue;
       try {
         if (deps.clock.now() - task.createdAt >= PROVISIONING_TIMEOUT_MS) await this.expire(task);
         else if (!(await placeWaitingTask(deps, at, task.clusterName, task.id))) still++;
@@ -76,7 +64,7 @@ export class ProvisioningController {
       }
     }
     this.cancel?.();
-    if (still && !this.closed) this.cancel = (this.o.timers ?? realTimers).after(this.o.intervalMs ?? 5000, () => this.kick());
+    if (still && !this.passes.closed) this.cancel = (this.o.timers ?? realTimers).after(this.o.intervalMs ?? 5000, () => this.passes.kick());
   }
 
   private async expire(task: TaskRecord): Promise<void> {

@@ -13,7 +13,7 @@
  * The task set created for a deployment carries its id as externalId, so a pass that created
  * it but crashed before writing finds it again instead of creating another.
  */
-import { SerialPasses } from '../passes.ts';
+import { KickedPasses } from '../passes.ts';
 import {
   advanceDeployment, alarmStop, isActive, watchedAlarms, type AlarmStatesPort, keys, parseDeploymentKey, stageDeploymentProgress,
   type DeploymentGroupRecord, type DeploymentRecord, type EngineState, type Observed, type Scope, type ServiceView, type TaskSetsPort, type TrafficPort,
@@ -38,12 +38,10 @@ export interface CodeDeployControllerOptions {
 /** Runs CodeDeploy's deployments. */
 export class CodeDeployController {
   private readonly deployments: Informer<DeploymentRecord>;
-  private readonly passes = new SerialPasses(() => this.runPass());
-  private queued = false;
+  private readonly passes = new KickedPasses(() => this.runPass(), (e) => this.log(String(e)));
   private cancel?: () => void;
   private off?: () => void;
   private offAlarms?: () => void;
-  private closed = false;
 
   constructor(private readonly o: CodeDeployControllerOptions) {
     this.deployments = new Informer<DeploymentRecord>({ store: o.store, prefix: keys.allDeployments, decode: decodeJson, onError: (e) => this.log(String(e)) });
@@ -52,34 +50,24 @@ export class CodeDeployController {
   /** Starts following deployments; a pass runs at once and on every change. */
   async start(): Promise<void> {
     await this.deployments.start();
-    this.off = this.deployments.subscribe(() => this.kick());
+    this.off = this.deployments.subscribe(() => this.passes.kick());
     // An alarm changing state is looked at at once (a pass with no active deployment does nothing).
-    this.offAlarms = this.o.alarms?.subscribe(() => this.kick());
-    this.kick();
+    this.offAlarms = this.o.alarms?.subscribe(() => this.passes.kick());
+    this.passes.kick();
   }
 
   /** Stops; resolves once a pass in progress is done. */
   async close(): Promise<void> {
-    this.closed = true;
     this.cancel?.();
     this.off?.();
     this.offAlarms?.();
     this.deployments.close();
-    await this.passes.idle();
+    await this.passes.close();
   }
 
   /** One pass over every active deployment (after any pass in progress). */
   runOnce(): Promise<void> {
     return this.passes.run();
-  }
-
-  private kick(): void {
-    if (this.closed || this.queued) return;
-    this.queued = true;
-    void this.passes.idle().then(() => {
-      this.queued = false;
-      return this.runOnce();
-    }).catch((e: unknown) => this.log(String(e)));
   }
 
   private log(message: string): void {
@@ -102,12 +90,12 @@ export class CodeDeployController {
         this.log(`${doc.value.id}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    if (this.closed) return;
+    if (this.passes.closed) return;
     this.cancel?.();
     const now = this.o.clock.now();
     const interval = this.o.intervalMs ?? 1000;
     const delay = active === 0 ? undefined : Math.max(0, Math.min(interval, (wakeAt ?? Infinity) - now));
-    if (delay !== undefined) this.cancel = (this.o.timers ?? realTimers).after(delay, () => this.kick());
+    if (delay !== undefined) this.cancel = (this.o.timers ?? realTimers).after(delay, () => this.passes.kick());
   }
 
   /** Moves one deployment along; returns when it wants to be looked at again. */
