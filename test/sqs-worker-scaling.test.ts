@@ -37,7 +37,8 @@ import { credentials, region } from './support/wharf.ts';
 import { ACCOUNT, inProcessControlPlane, refused } from './support/in-process.ts';
 
 // The test runs the alarm and scaling controllers itself, on a virtual clock.
-const controlPlane = inProcessControlPlane({ leaderLoops: { alarms: false, scaling: false } });
+// (The control plane's own once-a-minute publishing, on the real clock, is kept out of the virtual minutes.)
+const controlPlane = inProcessControlPlane({ leaderLoops: { alarms: false, scaling: false }, sqsMetricsIntervalMs: 3_600_000 });
 let plane: ControlPlane;
 let aas: ApplicationAutoScalingClient;
 let cw: CloudWatchClient;
