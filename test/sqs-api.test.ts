@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
-  ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, DeleteQueueCommand,
+  ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, DeleteQueueCommand,
   GetQueueAttributesCommand, GetQueueUrlCommand, ListDeadLetterSourceQueuesCommand, ListMessageMoveTasksCommand, ListQueuesCommand,
   ListQueueTagsCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand,
   SQSClient, StartMessageMoveTaskCommand, TagQueueCommand, UntagQueueCommand,
@@ -182,6 +182,11 @@ describe('SQS API', () => {
     await c.send(new SendMessageCommand({ QueueUrl: q, MessageBody: 'allowed' }));
     await refused(c.send(new ReceiveMessageCommand({ QueueUrl: q })), 'AccessDeniedException', /sqs:ReceiveMessage/);
     await refused(c.send(new SendMessageCommand({ QueueUrl: `${url}/${ACCOUNT}/elsewhere`, MessageBody: 'x' })), 'AccessDeniedException', /sqs:SendMessage/);
+    // Batches are authorized as their single actions: IAM has no sqs:SendMessageBatch.
+    assert.equal((await c.send(new SendMessageBatchCommand({ QueueUrl: q, Entries: [{ Id: 'a', MessageBody: 'batched' }] }))).Successful?.length, 1);
+    await refused(c.send(new DeleteMessageBatchCommand({ QueueUrl: q, Entries: [{ Id: 'a', ReceiptHandle: 'x' }] })), 'AccessDeniedException', /perform: sqs:DeleteMessage on/);
+    await refused(c.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: q, Entries: [{ Id: 'a', ReceiptHandle: 'x', VisibilityTimeout: 1 }] })),
+      'AccessDeniedException', /perform: sqs:ChangeMessageVisibility on/);
   });
 
   test('metrics: AWS/SQS counts and queue state by QueueName in CloudWatch', async () => {

@@ -60,6 +60,7 @@ import { codeDeployService } from '../services/codedeploy/index.ts';
 import { sqsService } from '../services/sqs/index.ts';
 import { QueueSignals } from '../queues/index.ts';
 import { SqsMetrics } from './sqs-metrics.ts';
+import { publishContainerInsights } from './container-insights-metrics.ts';
 import { applicationAutoScalingService } from '../services/application-autoscaling/index.ts';
 import { scalingServicesPort } from './scaling-services-port.ts';
 import { ecsAutoScalingGroupsPort } from './ecs-autoscaling-port.ts';
@@ -439,6 +440,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     sqsMetrics.publish(leadership.leading).catch((error: unknown) => o.log(`sqs metrics: ${String(error)}`));
   }, o.sqsMetricsIntervalMs ?? 60_000);
   sqsMetricsTimer.unref();
+  // ECS/ContainerInsights' service task counts once a minute, from the leader.
+  const insightsTimer = setInterval(() => {
+    if (leadership.leading) publishContainerInsights(store, clock).catch((error: unknown) => o.log(`container insights: ${String(error)}`));
+  }, 60_000);
+  insightsTimer.unref();
   const apis: ServiceDefinition[] = [
     ecsService(deps) as ServiceDefinition,
     ecrService({
@@ -507,6 +513,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     },
     async stop() {
       clearInterval(sqsMetricsTimer);
+      clearInterval(insightsTimer);
       await leadership.close();
       await instanceHosts.close();
       await presence.close();

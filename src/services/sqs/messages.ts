@@ -50,7 +50,8 @@ export function messageOperations(deps: SqsDeps): SqsOperationTable {
       },
     },
     SendMessageBatch: {
-      authorization: { resources: onQueueUrl },
+      // SQS has no batch actions in IAM: the batch is authorized as its single action.
+      authorization: { action: 'sqs:SendMessage', resources: onQueueUrl },
       handler: async (i, ctx) => {
         checkBatch(i.Entries);
         const { scope, name } = queueOfUrl(i.QueueUrl, ctx);
@@ -107,7 +108,8 @@ export function messageOperations(deps: SqsDeps): SqsOperationTable {
       },
     },
     DeleteMessageBatch: {
-      authorization: { resources: onQueueUrl },
+      // SQS has no batch actions in IAM: the batch is authorized as its single action.
+      authorization: { action: 'sqs:DeleteMessage', resources: onQueueUrl },
       handler: async (i, ctx) => {
         checkBatch(i.Entries);
         const { scope, name } = queueOfUrl(i.QueueUrl, ctx);
@@ -137,7 +139,8 @@ export function messageOperations(deps: SqsDeps): SqsOperationTable {
       },
     },
     ChangeMessageVisibilityBatch: {
-      authorization: { resources: onQueueUrl },
+      // SQS has no batch actions in IAM: the batch is authorized as its single action.
+      authorization: { action: 'sqs:ChangeMessageVisibility', resources: onQueueUrl },
       handler: async (i, ctx) => {
         checkBatch(i.Entries);
         const { scope, name } = queueOfUrl(i.QueueUrl, ctx);
