@@ -2,8 +2,9 @@
  * The APIs of blue/green, service discovery and scaling on `wharf server` with etcd, through their
  * SDK clients: an EXTERNAL service's task sets, Application Auto Scaling on a service, CodeDeploy
  * applications and configurations, Cloud Map instances found by DiscoverInstances, and an SQS
- * queue's message lifecycle with a dead-letter queue and long polling — the same domain code the
- * SQLite tests run, here on the distributed store.
+ * queue's message lifecycle with a dead-letter queue and long polling, and an Auto Scaling group
+ * of EC2 instances (real hosts) behind a capacity provider — the same domain code the SQLite
+ * tests run, here on the distributed store.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,8 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import { CodeDeployClient, CreateApplicationCommand, CreateDeploymentConfigCommand, GetDeploymentConfigCommand } from '@aws-sdk/client-codedeploy';
 import {
-  CreateClusterCommand, CreateServiceCommand, CreateTaskSetCommand, DescribeServicesCommand, DescribeTaskSetsCommand, RegisterTaskDefinitionCommand,
+  CreateCapacityProviderCommand, CreateClusterCommand, CreateServiceCommand, CreateTaskSetCommand, DescribeContainerInstancesCommand, DescribeServicesCommand,
+  DescribeTaskSetsCommand, DescribeTasksCommand, PutClusterCapacityProvidersCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
   UpdateServicePrimaryTaskSetCommand, UpdateTaskSetCommand, type ECSClient,
 } from '@aws-sdk/client-ecs';
 import {
@@ -22,6 +24,9 @@ import {
 import {
   CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
 } from '@aws-sdk/client-sqs';
+import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateLaunchTemplateCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { EtcdCluster, freePort } from '../src/state/index.ts';
 import { until } from './support/lb-fixture.ts';
 import { credentials, ecsClient, region, spawnWharf, tempDir, type WharfProcess } from './support/wharf.ts';
@@ -124,5 +129,51 @@ describe('the blue/green, discovery and scaling APIs on etcd', () => {
     await sqs.send(new DeleteMessageCommand({ QueueUrl: dlq, ReceiptHandle: dead!.ReceiptHandle }));
     const counts = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['All'] }))).Attributes!;
     assert.equal(counts.ApproximateNumberOfMessages, '0');
+  });
+
+  it('an Auto Scaling group of EC2 instances behind a capacity provider: its instance joins with the provider and takes the cluster\'s task; scaled to 0, terminated', async () => {
+    const iam = client(IAMClient);
+    await iam.send(new CreateRoleCommand({
+      RoleName: 'etcdInstanceRole',
+      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+    }));
+    await iam.send(new PutRolePolicyCommand({
+      RoleName: 'etcdInstanceRole', PolicyName: 'agent', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecs:*', Resource: '*' }] }),
+    }));
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'etcdInstanceProfile' }));
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'etcdInstanceProfile', RoleName: 'etcdInstanceRole' }));
+    const ec2 = client(EC2Client);
+    await ec2.send(new CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'etcd-hosts',
+      LaunchTemplateData: {
+        ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.micro', IamInstanceProfile: { Name: 'etcdInstanceProfile' },
+        UserData: Buffer.from('#!/bin/bash\necho ECS_CLUSTER=etcd-cas >> /etc/ecs/ecs.config\n').toString('base64'),
+      },
+    }));
+    const as = client(AutoScalingClient);
+    await as.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'etcd-hosts', LaunchTemplate: { LaunchTemplateName: 'etcd-hosts' }, MinSize: 0, MaxSize: 2, DesiredCapacity: 0, AvailabilityZones: [`${region}a`] }));
+    const group = async () => (await as.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['etcd-hosts'] }))).AutoScalingGroups![0]!;
+    await ecs.send(new CreateClusterCommand({ clusterName: 'etcd-cas' }));
+    await ecs.send(new CreateCapacityProviderCommand({ name: 'etcd-hosts-cp', autoScalingGroupProvider: { autoScalingGroupArn: (await group()).AutoScalingGroupARN } }));
+    await ecs.send(new PutClusterCapacityProvidersCommand({ cluster: 'etcd-cas', capacityProviders: ['etcd-hosts-cp'], defaultCapacityProviderStrategy: [{ capacityProvider: 'etcd-hosts-cp', weight: 1 }] }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'etcd-job', containerDefinitions: [{ name: 'job', image: 'wharf-test/busybox', memory: 64, command: ['sleep', '600'] }] }));
+    const [task] = (await ecs.send(new RunTaskCommand({ cluster: 'etcd-cas', taskDefinition: 'etcd-job' }))).tasks!;
+    assert.equal(task!.lastStatus, 'PROVISIONING');
+
+    await as.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'etcd-hosts', DesiredCapacity: 1 }));
+    const instanceId = await until('the group\'s instance', async () => (await group()).Instances?.[0]?.InstanceId, 30_000);
+    const placed = await until('the task placed on it', async () => {
+      const t = (await ecs.send(new DescribeTasksCommand({ cluster: 'etcd-cas', tasks: [task!.taskArn!] }))).tasks![0]!;
+      return t.containerInstanceArn ? t : undefined;
+    }, 60_000);
+    const [instance] = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'etcd-cas', containerInstances: [placed.containerInstanceArn!] }))).containerInstances!;
+    assert.deepEqual([instance!.ec2InstanceId, instance!.capacityProviderName], [instanceId, 'etcd-hosts-cp']);
+
+    await ecs.send(new StopTaskCommand({ cluster: 'etcd-cas', task: task!.taskArn! }));
+    await as.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'etcd-hosts', DesiredCapacity: 0 }));
+    await until('the instance terminated', async () => {
+      const [i] = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations!.flatMap((r) => r.Instances!);
+      return i?.State?.Name === 'terminated' ? true : undefined;
+    }, 60_000);
   });
 });
