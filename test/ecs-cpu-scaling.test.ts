@@ -118,4 +118,8 @@ describe('ECS service target tracking on CPU, high resolution', () => {
     for (const a of all) assert.match(a.Description!, /^Setting desired count to [123]\.$/);
     console.log(`scale-out after ${(scaledOutAfter / 1000).toFixed(1)} s (desired ${out.desired}); scale-in after ${(scaledInAfter / 1000).toFixed(1)} s`);
   });
+
+  it('a --scaling-period that is not 10, 30 or a multiple of 60 is refused at start', { timeout: 60_000 }, async () => {
+    await assert.rejects(startDev(tempDir(), ['--scaling-period', '45', '--no-dns']), /--scaling-period must be 10, 30 or a multiple of 60 seconds/);
+  });
 });
