@@ -91,6 +91,12 @@ const EC2_SERVICE = 'ec2.amazonaws.com';
 export type StoreSpec = { kind: 'sqlite' } | ({ kind: 'etcd' } & EtcdStoreOptions);
 
 export interface ControlPlaneOptions {
+  /**
+   * The period, in seconds, of target tracking's alarms (60 by default, as AWS's). 10 or 30 make
+   * scaling react in seconds: ECS's utilization is then stored at high resolution and alarms and
+   * scaling policies are evaluated every period (as CloudWatch evaluates high-resolution alarms).
+   */
+  scalingPeriodSeconds?: number;
   /** How often ECS's managed scaling publishes CapacityProviderReservation and acts on it (a minute by default). */
   managedScalingIntervalMs?: number;
   /** Leader loops a test runs itself (on a virtual clock): EventBridge's deliveries and schedules, CloudWatch's alarms, Application Auto Scaling, EC2 Auto Scaling. */
@@ -269,6 +275,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const logEvents = new EventStore(o.logsDir ?? join(o.dataDir, 'logs'), o.store?.kind === 'etcd' ? { lock: storeStreamLock(store, clock, presence.id) } : {});
   // Metric filters publish into CloudWatch's metrics.
   const logMetrics = logMetricsPort({ store, clock }, o.log);
+  const trackingPeriod = o.scalingPeriodSeconds ?? 60;
+  if (![10, 30].includes(trackingPeriod) && (trackingPeriod < 60 || trackingPeriod % 60 !== 0)) throw new Error('--scaling-period must be 10, 30 or a multiple of 60 seconds');
+  const highResolution = trackingPeriod < 60;
   // The registry is served on this port: its host is known once listening (port 0 picks one).
   let registryHost = `${o.host}:${o.port}`;
   link = new AgentLinkServer({
@@ -281,6 +290,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     telemetry: (scope, datapoints) => {
       publishMetricData({ store, clock }, scope, 'AWS/ECS', datapoints.map((d) => ({
         metricName: d.metricName, dimensions: Object.entries(d.dimensions).map(([name, value]) => ({ name, value })), value: d.value, unit: d.unit, timestamp: d.timestamp,
+        ...(highResolution && { storageResolution: 1 }),
       }))).catch((error: unknown) => o.log(`ecs metrics: ${String(error)}`));
     },
     roleSessions: async (roleArn, sessionName) => {
@@ -330,11 +340,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     events?.start();
     const alarms = o.leaderLoops?.alarms === false ? undefined : new AlarmController({
       store: leaderStore, clock, ids: randomIds, log: o.log, onStateChange: alarmStateEvents(leaderStore, randomIds, () => clock.now(), o.log), actions: scalingActions,
+      ...(highResolution && { intervalMs: trackingPeriod * 1000 }),
     });
     alarms?.start();
     // Application Auto Scaling: scheduled actions and policies set ECS services' desiredCount.
     const scaling = o.leaderLoops?.scaling === false ? undefined
-      : new ScalingController({ store: leaderStore, clock, ids: randomIds, services: scalingServicesPort({ ...deps, store: leaderStore }), log: o.log });
+      : new ScalingController({
+        store: leaderStore, clock, ids: randomIds, services: scalingServicesPort({ ...deps, store: leaderStore }), log: o.log, trackingPeriod,
+        ...(highResolution && { intervalMs: trackingPeriod * 1000 }),
+      });
     scaling?.start();
     nudgeScaling = () => scaling?.nudge();
     const lifecycle = new LifecycleController({ store: leaderStore, clock, log: o.log });
@@ -464,7 +478,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     eventsService({ store, clock, ids: randomIds }) as ServiceDefinition,
     schedulerService({ store, clock, ids: randomIds }) as ServiceDefinition,
     cloudWatchService({ store, clock, ids: randomIds, onStateChange: alarmStateEvents(store, randomIds, () => clock.now(), o.log), actions: scalingActions }) as ServiceDefinition,
-    applicationAutoScalingService({ store, clock, ids: randomIds, services: scalingServicesPort(deps) }) as ServiceDefinition,
+    applicationAutoScalingService({ store, clock, ids: randomIds, services: scalingServicesPort(deps), trackingPeriod }) as ServiceDefinition,
     autoScalingService({
       store, clock, ids: randomIds,
       instances: o.autoScalingInstances ?? autoScalingInstancesPort({ store, clock, ids: randomIds, onInstanceState: instanceStateEvents(randomIds) }),

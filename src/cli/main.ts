@@ -1,8 +1,8 @@
 /**
  * The `wharf` command.
  *
- *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--enforce-iam] [--task-cleanup-wait S] [--efs-dir DIR] [--telemetry-interval S]   control plane + a local agent, one process
- *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--store etcd://H:P,...] [--replica NAME]
+ *   wharf dev    [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--enforce-iam] [--task-cleanup-wait S] [--efs-dir DIR] [--telemetry-interval S] [--scaling-period S]   control plane + a local agent, one process
+ *   wharf server [--port N] [--host IP] [--data-dir DIR] [--instance-lost-after S] [--scaling-period S] [--store etcd://H:P,...] [--replica NAME]
  *                the control plane alone; with etcd, one of several replicas (one leads the controllers)
  *   wharf import-osv-feed FILE [--server URL]   load the vulnerability feed image scans use
  *   wharf cluster [--members 3] [--replicas 3] [--agents 1] [--port 8040] [--data-dir DIR] [--no-namespaces]   a local distributed Wharf: etcd, replicas, agents
@@ -35,8 +35,9 @@ import { waitForInstance } from './wait.ts';
 
 const USAGE = `Usage:
   wharf dev    [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30] [--enforce-iam] [--task-cleanup-wait 10800]
+               [--telemetry-interval 20] [--scaling-period 60 (10 or 30: high-resolution target tracking)]
                [--efs-dir <data-dir>/efs] [--dns-port 8053] [--dns-host <host>] [--dns-upstream IP[:PORT],...] [--no-dns]
-  wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30]
+  wharf server [--port 8040] [--host 127.0.0.1] [--data-dir ./.wharf] [--instance-lost-after 30] [--scaling-period 60]
                [--store sqlite | etcd://HOST:PORT,HOST:PORT[/ROOT] | etcds://...] [--replica NAME] [--registry-dir DIR] [--logs-dir DIR]
                [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-user NAME] (password: WHARF_ETCD_PASSWORD)
                [--dns-port 8053] [--dns-host <host>] [--dns-upstream IP[:PORT],...] [--no-dns]
@@ -76,6 +77,8 @@ function controlPlaneOptions(args: ParsedArgs, allowReset: boolean, unknownKeysA
     region: flag(args, 'region', process.env.AWS_REGION ?? 'us-east-1')!,
     allowReset,
     instanceLostAfterMs: 1000 * intFlag(args, 'instance-lost-after', 30)!,
+    // Target tracking's alarm period: 10 or 30 s for high-resolution scaling (60 as AWS's by default).
+    scalingPeriodSeconds: intFlag(args, 'scaling-period'),
     dns: dnsOptions(args),
     unknownKeysAsRoot,
     env: process.env,

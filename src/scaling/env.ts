@@ -15,4 +15,9 @@ export interface ScalingEnv {
   clock: Clock;
   ids: Ids;
   services: ServicesPort;
+  /**
+   * The period, in seconds, of the alarms target tracking creates: 60 as AWS's; an operator may
+   * choose 10 or 30 (high resolution, with ECS's metrics stored per second) for faster reaction.
+   */
+  trackingPeriod?: number;
 }

@@ -2,7 +2,8 @@
  * Scaling policies: PutScalingPolicy (create or replace), DescribeScalingPolicies,
  * DeleteScalingPolicy. A target tracking policy creates and owns two CloudWatch alarms, named
  * and shaped as AWS's: AlarmHigh (3 of 3 one-minute datapoints above the target) and AlarmLow
- * (15 of 15 below 90 % of it, only when scale-in is enabled); they are replaced with the policy
+ * (15 of 15 below 90 % of it, only when scale-in is enabled), their period the operator's
+ * `trackingPeriod` when set (10 or 30 s: high resolution); they are replaced with the policy
  * and deleted with it. A step scaling policy is run by an alarm of the user's whose actions
  * name the policy's ARN.
  */
@@ -64,15 +65,15 @@ const series = (m: { namespace: string; metricName: string; dimensions: { name: 
   ({ namespace: m.namespace, metricName: m.metricName, dimensions: [...m.dimensions].sort((a, b) => (a.name < b.name ? -1 : 1)) });
 
 /** The alarm settings of a target tracking policy's high or low alarm. */
-function trackingAlarm(name: string, policyArn: string, tt: TargetTrackingRecord, kind: 'high' | 'low'): AlarmSettings {
+function trackingAlarm(name: string, policyArn: string, tt: TargetTrackingRecord, kind: 'high' | 'low', period: number): AlarmSettings {
   const m = tt.metric;
   const metric: Pick<AlarmSettings, 'metric' | 'statistic' | 'period' | 'unit' | 'metrics'> = m.queries
     ? { metrics: m.queries.map((q): MetricQuery => ({
       id: q.id, ...(q.expression !== undefined ? { expression: q.expression } : {}), ...(q.label !== undefined ? { label: q.label } : {}),
       returnData: q.returnData ?? false,
-      ...(q.metricStat ? { metricStat: { metric: series(q.metricStat), period: 60, stat: q.metricStat.stat, ...(q.metricStat.unit ? { unit: q.metricStat.unit } : {}) } } : {}),
+      ...(q.metricStat ? { metricStat: { metric: series(q.metricStat), period, stat: q.metricStat.stat, ...(q.metricStat.unit ? { unit: q.metricStat.unit } : {}) } } : {}),
     })) }
-    : { metric: series({ namespace: m.namespace!, metricName: m.metricName!, dimensions: m.dimensions ?? [] }), statistic: m.statistic ?? 'Average', period: 60, ...(m.unit ? { unit: m.unit } : {}) };
+    : { metric: series({ namespace: m.namespace!, metricName: m.metricName!, dimensions: m.dimensions ?? [] }), statistic: m.statistic ?? 'Average', period, ...(m.unit ? { unit: m.unit } : {}) };
   const periods = kind === 'high' ? 3 : 15;
   return {
     name, description: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${policyArn}.`, actionsEnabled: true,
@@ -103,7 +104,7 @@ export async function putPolicy(env: ScalingEnv, scope: Scope, req: PutPolicyReq
     const prefix = `TargetTracking-${req.resourceId}`;
     const alarms: PolicyRecord['alarms'] = [{ name: `${prefix}-AlarmHigh-${env.ids.uuid()}`, arn: '', kind: 'high' }];
     if (!tt.disableScaleIn) alarms.push({ name: `${prefix}-AlarmLow-${env.ids.uuid()}`, arn: '', kind: 'low' });
-    for (const a of alarms) a.arn = (await putMetricAlarm(env, scope, trackingAlarm(a.name, arn, tt, a.kind))).arn;
+    for (const a of alarms) a.arn = (await putMetricAlarm(env, scope, trackingAlarm(a.name, arn, tt, a.kind, env.trackingPeriod ?? 60))).arn;
     record = { ...base, targetTracking: tt, alarms, lastScaleInAt: existing?.lastScaleInAt, lastScaleOutAt: existing?.lastScaleOutAt };
   } else {
     const s = req.stepScaling;

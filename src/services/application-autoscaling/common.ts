@@ -18,6 +18,8 @@ export interface ScalingDeps {
   ids: Ids;
   /** The ECS services scaled (the coverage docs build the adapter without it). */
   services?: sc.ServicesPort;
+  /** Target tracking's alarm period in seconds (the operator's --scaling-period; 60 by default). */
+  trackingPeriod?: number;
 }
 
 /** Some of the operations, as one file of the adapter implements them. */
@@ -40,6 +42,7 @@ export const envOf = (deps: ScalingDeps): sc.ScalingEnv => ({
     if (!deps.services) throw new AwsError('InternalServiceException', 'ECS services are not available.', 500);
     return deps.services;
   },
+  ...(deps.trackingPeriod !== undefined && { trackingPeriod: deps.trackingPeriod }),
 });
 
 /** Refuses what Wharf does not scale: namespaces other than ecs, dimensions other than an ECS service's desiredCount. */
