@@ -42,7 +42,7 @@ export const envOf = (deps: ScalingDeps): sc.ScalingEnv => ({
     if (!deps.services) throw new AwsError('InternalServiceException', 'ECS services are not available.', 500);
     return deps.services;
   },
-  ...(deps.trackingPeriod !== undefined && { trackingPeriod: deps.trackingPeriod }),
+  get trackingPeriod() { return deps.trackingPeriod; },
 });
 
 /** Refuses what Wharf does not scale: namespaces other than ecs, dimensions other than an ECS service's desiredCount. */
