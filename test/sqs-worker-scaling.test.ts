@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ControlPlane } from '../src/cli/control-plane.ts';
+import { EcsInformers } from '../src/ecs/index.ts';
 import { publishContainerInsights } from '../src/cli/container-insights-metrics.ts';
 import { scalingServicesPort } from '../src/cli/scaling-services-port.ts';
 import { SqsMetrics } from '../src/cli/sqs-metrics.ts';
@@ -40,6 +41,7 @@ import { ACCOUNT, inProcessControlPlane, refused } from './support/in-process.ts
 // (The control plane's own once-a-minute publishing, on the real clock, is kept out of the virtual minutes.)
 const controlPlane = inProcessControlPlane({ leaderLoops: { alarms: false, scaling: false }, sqsMetricsIntervalMs: 3_600_000 });
 let plane: ControlPlane;
+let informers: EcsInformers;
 let aas: ApplicationAutoScalingClient;
 let cw: CloudWatchClient;
 let ecs: ECSClient;
@@ -55,6 +57,7 @@ const BATCHES_PER_MINUTE = 2;
 
 before(async () => {
   plane = await controlPlane();
+  informers = new EcsInformers(plane.store);
   const c = { endpoint: plane.url, region, credentials, maxAttempts: 1 };
   aas = new ApplicationAutoScalingClient(c);
   cw = new CloudWatchClient(c);
@@ -70,6 +73,7 @@ after(async () => {
   stopAnswering?.();
   await agent?.close();
   for (const client of [aas, cw, ecs, sqs]) client?.destroy();
+  informers?.close();
 });
 
 /** A session of the task's role, asked over the agent link as the agent asks for its containers. */
@@ -197,7 +201,7 @@ describe('the SQS worker pattern: a queue\'s backlog per task scales a worker se
         if (drainedAt < 0 && processed.size === 1000) drainedAt = minute;
         // The minute's metrics, as the leader publishes them; then the alarms and the policy act.
         await sqsMetrics.publish(true);
-        await publishContainerInsights(plane.store, time);
+        await publishContainerInsights(plane.store, time, informers);
         await time.advance(MIN);
         await alarms.runOnce();
         await scaling.runOnce();

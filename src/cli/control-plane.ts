@@ -456,7 +456,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   sqsMetricsTimer.unref();
   // ECS/ContainerInsights' service task counts once a minute, from the leader.
   const insightsTimer = setInterval(() => {
-    if (leadership.leading) publishContainerInsights(store, clock).catch((error: unknown) => o.log(`container insights: ${String(error)}`));
+    if (leadership.leading) publishContainerInsights(store, clock, informers).catch((error: unknown) => o.log(`container insights: ${String(error)}`));
   }, 60_000);
   insightsTimer.unref();
   const apis: ServiceDefinition[] = [
