@@ -49,7 +49,7 @@ export function ecsService(deps: EcsDeps): ServiceDefinition<EcsOperations> {
         + 'deployment alarms fail and roll back deployments); the EXTERNAL and CODE_DEPLOY controllers run task sets; service registries register each running task in Cloud Map; EC2 or FARGATE (by launch type or a FARGATE and FARGATE_SPOT strategy, whose base and weights the controller keeps as it replaces tasks).',
       CreateTaskSet: 'EC2 or FARGATE launch types; authorized on the service ARN.',
       UpdateService: 'as CreateService; a Fargate service\'s capacity provider strategy may change (a new deployment), an EC2 service\'s may not.',
-      CreateCapacityProvider: 'Auto Scaling group providers (no Managed Instances). Managed scaling, termination protection and draining are stored and checked, not yet acted on; a task that does not fit fails to place rather than waiting in PROVISIONING.',
+      CreateCapacityProvider: 'Auto Scaling group providers (no Managed Instances). Managed scaling and managed termination protection act; managedDraining and instanceWarmupPeriod are stored, not acted on; ECS\'s scaling policy and alarms are not made on the group (Wharf sets its desired capacity directly).',
       UpdateCapacityProvider: 'as CreateCapacityProvider.',
       PutAccountSetting: 'every setting is stored and resolved as ECS resolves it; containerInsights is new clusters\' default and awsvpcTrunking gives newly registered instances 5 times the task ENIs; the others are stored, not acted on.',
       PutAccountSettingDefault: 'as PutAccountSetting.',
