@@ -13,8 +13,8 @@
 import { autoscalingKeys, countedInstances, stagePolicyCapacity, stageProtection, type GroupRecord } from '../../autoscaling/index.ts';
 import { createHash } from 'node:crypto';
 import {
-  TASK_INDEX, capacityProviderReservation, isWaiting, managedDesiredCapacity, providerKeys, scalingDecision, taskDemand,
-  type AsgProviderRecord, type EcsDeps, type ProviderLoad, type Scope, type ServiceRecord,
+  capacityProviderReservation, isWaiting, managedDesiredCapacity, providerKeys, scalingDecision, taskDemand,
+  type AsgProviderRecord, type EcsDeps, type ProviderLoad, type Scope,
 } from '../../ecs/index.ts';
 import { publishMetricData } from '../../metrics/index.ts';
 import { listDocs, transact } from '../../state/index.ts';
@@ -39,7 +39,6 @@ export function managedPolicyName(providerArn: string): string {
 export class ManagedScalingController {
   private readonly passes = new KickedPasses(() => this.pass(), (e) => this.o.log?.(`managed scaling: ${String(e)}`));
   private readonly lowSince = new Map<string, number>();
-  private readonly waitingSeen = new Set<string>();
   private cancel?: () => void;
   private off?: () => void;
 
@@ -49,11 +48,8 @@ export class ManagedScalingController {
     await this.o.deps.informers.start();
     // A task starting to wait is acted on at once rather than at the next minute.
     this.off = this.o.deps.informers.tasks.subscribe((change) => {
-      const t = change.type === 'delete' ? undefined : change.value;
-      if (t && isWaiting(t) && !this.waitingSeen.has(t.id)) {
-        this.waitingSeen.add(t.id);
-        this.passes.kick();
-      }
+      if (change.type === 'delete' || !isWaiting(change.value)) return;
+      if (change.type === 'add' || !isWaiting(change.previous)) this.passes.kick();
     });
     this.passes.kick();
   }
@@ -81,7 +77,6 @@ export class ManagedScalingController {
         this.o.log?.(`managed scaling: ${p.name}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    for (const id of this.waitingSeen) if (!deps.informers.tasks.list().some((d) => d.value.id === id && isWaiting(d.value))) this.waitingSeen.delete(id);
     this.cancel?.();
     if (!this.passes.closed) this.cancel = (this.o.timers ?? realTimers).after(this.o.intervalMs ?? 60_000, () => this.passes.kick());
   }
@@ -92,11 +87,11 @@ export class ManagedScalingController {
     const cluster = p.cluster!;
     const group = (await transact(deps.store, (tx) => tx.get<GroupRecord>(autoscalingKeys.group(scope, p.autoScalingGroupName))));
     if (!group || group.status !== undefined || group.arn !== p.autoScalingGroupArn) return;
-    const daemons = new Set(deps.informers.services.list().map((d) => d.value).filter((s: ServiceRecord) => s.schedulingStrategy === 'DAEMON' && s.clusterName === cluster).map((s) => `service:${s.name}`));
+    const daemons = new Set(deps.informers.servicesOf(scope, cluster).map((d) => d.value).filter((s) => s.schedulingStrategy === 'DAEMON').map((s) => `service:${s.name}`));
     const instances = deps.informers.instancesOf(scope, cluster).map((d) => d.value).filter((i) => i.capacityProviderName === p.name && i.status !== 'INACTIVE');
-    const busy = new Set(instances.filter((i) => deps.informers.tasks.byIndex(TASK_INDEX.containerInstance, i.id)
+    const busy = new Set(instances.filter((i) => deps.informers.tasksOn(i.id)
       .some((d) => d.value.desiredStatus !== 'STOPPED' && !daemons.has(d.value.group))).map((i) => i.ec2InstanceId));
-    const waiting = deps.informers.tasks.byIndex(TASK_INDEX.cluster, `${scope.account}/${scope.region}/${cluster}`).map((d) => d.value)
+    const waiting = deps.informers.tasksOfCluster(scope, cluster).map((d) => d.value)
       .filter((t) => isWaiting(t) && t.capacityProviderName === p.name)
       .map((t) => taskDemand(t.spec));
     const size = instances[0]?.registeredResources;

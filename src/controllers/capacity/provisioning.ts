@@ -33,7 +33,10 @@ export class ProvisioningController {
   async start(): Promise<void> {
     const { informers } = this.o.deps;
     await informers.start();
-    this.offs.push(informers.tasks.subscribe(() => this.passes.kick()), informers.instances.subscribe(() => this.passes.kick()));
+    // A pass when a task starts waiting, and when an instance changes (registered, or room freed by a task that stopped).
+    this.offs.push(informers.tasks.subscribe((change) => {
+      if (change.type !== 'delete' && isWaiting(change.value) && (change.type === 'add' || !isWaiting(change.previous))) this.passes.kick();
+    }), informers.instances.subscribe(() => this.passes.kick()));
     this.passes.kick();
   }
 
