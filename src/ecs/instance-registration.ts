@@ -9,6 +9,7 @@
  */
 import type { Tx } from '../state/index.ts';
 import type { EcsDeps } from './deps.ts';
+import { providerOfInstance } from './asg-providers.ts';
 import { EcsErrors } from './errors.ts';
 import { arns, isAgentAttribute, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type InstanceAttribute, type Resources, type Scope } from './records.ts';
 
@@ -111,7 +112,7 @@ async function previous(tx: Tx, scope: Scope, cluster: ClusterRecord, r: ApiRegi
 }
 
 /** Registers (or registers again) the instance in `cluster`, staged in `tx`. */
-export async function stageApiRegistration(tx: Tx, deps: Pick<EcsDeps, 'ids' | 'clock' | 'changes'>, scope: Scope, cluster: ClusterRecord, r: ApiRegistration): Promise<ContainerInstanceRecord> {
+export async function stageApiRegistration(tx: Tx, deps: Pick<EcsDeps, 'ids' | 'clock' | 'changes' | 'autoScalingGroups'>, scope: Scope, cluster: ClusterRecord, r: ApiRegistration): Promise<ContainerInstanceRecord> {
   const now = deps.clock.now();
   const attributes = identityAttributes(r.identity, r.attributes);
   const existing = await previous(tx, scope, cluster, r);
@@ -134,12 +135,14 @@ export async function stageApiRegistration(tx: Tx, deps: Pick<EcsDeps, 'ids' | '
     return updated;
   }
   const id = deps.ids.hex32();
+  const provider = await providerOfInstance(tx, deps.autoScalingGroups, scope, cluster.name, r.identity.instanceId);
   const created: ContainerInstanceRecord = {
     id,
     arn: arns.containerInstance(scope, cluster.name, id),
     clusterName: cluster.name,
     clusterArn: cluster.arn,
     ec2InstanceId: r.identity.instanceId,
+    ...(provider && { capacityProviderName: provider }),
     status: 'ACTIVE',
     agentId: NO_AGENT,
     autoAttached: false,
