@@ -7,8 +7,9 @@
 import type { InstancesPort } from '../autoscaling/index.ts';
 import { getInstanceProfile, parseIamArn } from '../identity/index.ts';
 import {
-  changeInstances, describeInstances, findLaunchTemplate, runInstances, type InstanceProfilesPort, type InstancesEnv,
+  changeInstances, describeInstances, findLaunchTemplate, instanceKeys, runInstances, type InstanceProfilesPort, type InstanceRecord, type InstancesEnv,
 } from '../instances/index.ts';
+import { getDoc } from '../state/index.ts';
 
 /** IAM's instance profiles, by ARN or name in the account. */
 function profiles(env: InstancesEnv): InstanceProfilesPort {
@@ -24,9 +25,10 @@ function profiles(env: InstancesEnv): InstanceProfilesPort {
 
 /** The port, over the store the instances live in. */
 export function autoScalingInstancesPort(env: InstancesEnv): InstancesPort {
+  // The group's own instances, read by key (a pass of every group asks every 10 s).
   const visible = async (scope: { account: string; region: string }, ids: readonly string[]) => {
-    const wanted = new Set(ids);
-    return (await describeInstances(env.store, scope, {}, env.clock.now())).filter((i) => wanted.has(i.instanceId));
+    const found = await Promise.all(ids.map((id) => getDoc<InstanceRecord>(env.store, instanceKeys.instance(scope, id))));
+    return found.flatMap((d) => (d ? [d.value] : []));
   };
   return {
     async launchTemplate(scope, ref) {
