@@ -44,7 +44,7 @@ export { toApiTask } from './task-view.ts';
 export { taskStateChangeEvent, type EcsEvent } from './task-events.ts';
 export { resourcesToApi, toApiInstance, type InstanceTaskCounts } from './instance-view.ts';
 export { containerInstanceStateChangeEvent } from './instance-events.ts';
-export { NO_AGENT, parseIdentityDocument, stageApiRegistration, untakenApiInstance, type ApiRegistration, type InstanceIdentity } from './instance-registration.ts';
+export { NO_AGENT, newContainerInstance, parseIdentityDocument, stageApiRegistration, untakenApiInstance, type ApiRegistration, type InstanceIdentity } from './instance-registration.ts';
 export { serviceChangeEvents, type ServiceActionNote, type ServiceChange } from './service-events.ts';
 export {
   checkEfsVolumes, efsMountFailure, efsPath, fileSystemArn, resolveEfsVolumes, type EfsPort, type EfsResolution, type ResolvedEfsVolume,

@@ -9,7 +9,7 @@
  */
 import type { Tx } from '../state/index.ts';
 import type { EcsDeps } from './deps.ts';
-import { providerOfInstance } from './asg-providers.ts';
+import { providerOfInstance, type AutoScalingGroupsPort } from './asg-providers.ts';
 import { EcsErrors } from './errors.ts';
 import { arns, isAgentAttribute, keys, parseArn, type ClusterRecord, type ContainerInstanceRecord, type InstanceAttribute, type Resources, type Scope } from './records.ts';
 
@@ -135,29 +135,35 @@ export async function stageApiRegistration(tx: Tx, deps: Pick<EcsDeps, 'ids' | '
     return updated;
   }
   const id = deps.ids.hex32();
-  const provider = await providerOfInstance(tx, deps.autoScalingGroups, scope, cluster.name, r.identity.instanceId);
   const created: ContainerInstanceRecord = {
-    id,
-    arn: arns.containerInstance(scope, cluster.name, id),
-    clusterName: cluster.name,
-    clusterArn: cluster.arn,
-    ec2InstanceId: r.identity.instanceId,
-    ...(provider && { capacityProviderName: provider }),
-    status: 'ACTIVE',
+    ...(await newContainerInstance(tx, deps.autoScalingGroups, scope, cluster, {
+      id, ec2InstanceId: r.identity.instanceId, resources: r.resources, attributes, tags: r.tags.map((t) => ({ ...t })), versionInfo: r.versionInfo, now,
+    })),
     agentId: NO_AGENT,
-    autoAttached: false,
     agentConnected: false,
     disconnectedAt: now,
-    registeredAt: now,
-    registeredResources: r.resources,
-    remainingResources: { ...r.resources, ports: [...r.resources.ports], portsUdp: [...r.resources.portsUdp] },
-    attributes,
-    tags: r.tags.map((t) => ({ ...t })),
-    versionInfo: r.versionInfo,
-    version: 1,
   };
   tx.put(keys.instance(scope, cluster.name, id), created);
   tx.put(apiInstanceKey(scope, cluster.name, created.ec2InstanceId), id);
   await deps.changes?.instanceChanged?.(tx, created, now);
   return created;
+}
+
+/**
+ * A newly registered container instance, ACTIVE with all it registered remaining, in the capacity
+ * provider its EC2 instance's Auto Scaling group gives it: what an agent's registration and
+ * RegisterContainerInstance both make (each then says how its agent stands).
+ */
+export async function newContainerInstance(
+  tx: Tx, groups: AutoScalingGroupsPort | undefined, scope: Scope, cluster: Pick<ClusterRecord, 'name' | 'arn'>,
+  r: { id: string; ec2InstanceId: string; resources: Resources; attributes: InstanceAttribute[]; tags: ContainerInstanceRecord['tags']; versionInfo: ContainerInstanceRecord['versionInfo']; now: number },
+): Promise<Omit<ContainerInstanceRecord, 'agentId' | 'agentConnected'>> {
+  const provider = await providerOfInstance(tx, groups, scope, cluster.name, r.ec2InstanceId);
+  return {
+    id: r.id, arn: arns.containerInstance(scope, cluster.name, r.id), clusterName: cluster.name, clusterArn: cluster.arn, ec2InstanceId: r.ec2InstanceId,
+    ...(provider && { capacityProviderName: provider }),
+    status: 'ACTIVE', autoAttached: false, registeredAt: r.now,
+    registeredResources: r.resources, remainingResources: { ...r.resources, ports: [...r.resources.ports], portsUdp: [...r.resources.portsUdp] },
+    attributes: r.attributes, tags: r.tags, versionInfo: r.versionInfo, version: 1,
+  };
 }

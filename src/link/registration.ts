@@ -15,7 +15,7 @@ import {
 } from '../aws/index.ts';
 import type { Clock, Ids } from '../common/index.ts';
 import {
-  FARGATE_POOL, NAME_PATTERN, arns, effectiveSetting, ensureFargatePool, settingPrincipalOf, trunkedEnis, isInternalCluster, isAgentAttribute, keys, newCluster, parseArn, providerOfInstance,
+  FARGATE_POOL, NAME_PATTERN, arns, effectiveSetting, ensureFargatePool, settingPrincipalOf, trunkedEnis, isInternalCluster, isAgentAttribute, keys, newCluster, newContainerInstance, parseArn,
   untakenApiInstance, type AutoScalingGroupsPort, type ClusterRecord, type ContainerInstanceRecord, type Resources, type Scope,
 } from '../ecs/index.ts';
 import { transact, type Store, type Tx } from '../state/index.ts';
@@ -209,27 +209,15 @@ export class Registrar {
       await this.d.onInstanceChanged?.(tx, updated, now);
       return updated;
     }
-    const provider = await providerOfInstance(tx, this.d.autoScalingGroups, scope, name, hello.ec2InstanceId);
     const created: ContainerInstanceRecord = {
-      id,
-      arn,
-      clusterName: name,
-      clusterArn: cluster.arn,
-      ec2InstanceId: hello.ec2InstanceId,
-      ...(provider && { capacityProviderName: provider }),
-      status: 'ACTIVE',
+      ...(await newContainerInstance(tx, this.d.autoScalingGroups, scope, cluster, {
+        id, ec2InstanceId: hello.ec2InstanceId, resources: registered, attributes: agentAttributes, tags: [], versionInfo: hello.versionInfo, now,
+      })),
       agentId: hello.agentId,
       autoAttached: hello.followAllClusters === true,
       agentConnected: true,
       linkedBy: this.d.replica,
       lastHeartbeatAt: now,
-      registeredAt: now,
-      registeredResources: registered,
-      remainingResources: { ...registered, ports: [...registered.ports] },
-      attributes: agentAttributes,
-      tags: [],
-      versionInfo: hello.versionInfo,
-      version: 1,
     };
     tx.put(keys.instance(scope, name, id), created);
     await this.d.onInstanceChanged?.(tx, created, now);
