@@ -54,7 +54,7 @@ async function register(family: string, cpu: string, memory: string, containerDe
 
 async function refused(call: Promise<unknown>, code: string, message: RegExp): Promise<void> {
   await assert.rejects(call, (error: Error) => {
-    assert.equal(error.name, code);
+    assert.equal(error.name, code, error.message);
     assert.match(error.message, message);
     return true;
   });
@@ -96,7 +96,7 @@ describe('Fargate', () => {
     await refused(run({ placementStrategy: [{ type: 'random' }] }), 'InvalidParameterException', /not supported with the FARGATE launch type/);
     await refused(run({ platformVersion: '1.3.0' }), 'InvalidParameterException', /^Platform version 1\.3\.0 is not supported/);
     await refused(run({ overrides: { cpu: '256', memory: '4096' } }), 'InvalidParameterException', /^No Fargate configuration exists for given values: 256 CPU, 4096 memory/);
-    await refused(run({ launchType: undefined, capacityProviderStrategy: [{ capacityProvider: 'spot-fleet' }] }), 'InvalidParameterException', /capacity provider spot-fleet was not found/);
+    await refused(run({ launchType: undefined, capacityProviderStrategy: [{ capacityProvider: 'spot-fleet' }] }), 'InvalidParameterException', /capacity provider spot-fleet is not associated with cluster/);
   });
 
   it('a FARGATE service of 3 spreads over the zones of its subnets on the pool, which the cluster never shows', async () => {

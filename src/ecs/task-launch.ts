@@ -300,9 +300,10 @@ export async function launchTasks(deps: EcsDeps, scope: Scope, request: LaunchRe
     const cluster = await activeCluster(tx, scope, request.clusterRef);
     const req = withClusterStrategy(request, cluster);
     const fargate = req.launchType === 'FARGATE';
+    // The strategy's providers first: an unknown provider is the error, not the launch type it implies.
+    if (req.capacityProviderStrategy) checkAssociated(req.capacityProviderStrategy, cluster.capacityProviders, cluster.name);
     const td = await launchableTaskDefinition(tx, scope, req.taskDefinitionRef, req.launchType, honouredBy(deps));
     checkOverrides(req.overrides, td);
-    if (req.capacityProviderStrategy) checkAssociated(req.capacityProviderStrategy, cluster.capacityProviders, cluster.name);
     if (fargate) {
       checkFargateLaunch(td, req.overrides.cpu ?? td.cpu, req.overrides.memory ?? td.memory, {
         constraints: req.constraints.length, strategies: req.strategy.length,
