@@ -2,8 +2,8 @@
 # Installs what Wharf runs on and is tested with, from Debian's packages, and starts dockerd.
 # Run as root on Debian: Docker Engine (docker.io), etcd (etcd-server, etcd-client: the
 # distributed store), iproute2, nftables and iptables (awsvpc task networks), the AWS CLI v2
-# (awscli), skopeo and openssl used by the tests, and busybox-static from which the test images
-# are built. Safe to run again. etcd is not started
+# (awscli), skopeo and openssl used by the tests, Chromium (the console's browser tests), and
+# busybox-static from which the test images are built. Safe to run again. etcd is not started
 # here: the tests start their own members.
 set -euo pipefail
 
@@ -23,6 +23,7 @@ command -v bridge >/dev/null || need+=(iproute2)
 command -v nft >/dev/null || need+=(nftables)
 command -v iptables >/dev/null || need+=(iptables)
 command -v nsenter >/dev/null || need+=(util-linux)
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-liberation)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} from Debian's packages..."
   apt-get update -qq

@@ -16,13 +16,14 @@ command -v openssl >/dev/null || missing="${missing:+$missing, }openssl"
 command -v nft >/dev/null || missing="${missing:+$missing, }nftables"
 command -v iptables >/dev/null || missing="${missing:+$missing, }iptables"
 command -v ip >/dev/null || missing="${missing:+$missing, }iproute2"
+[ -x /usr/bin/chromium ] || missing="${missing:+$missing, }Chromium (/usr/bin/chromium)"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Not found: $missing. Installing with scripts/install-docker.sh..."
     bash scripts/install-docker.sh
   else
     echo "The tests need: $missing." >&2
-    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, etcd-server, etcd-client, openssl, iproute2, nftables, iptables, awscli, busybox-static, skopeo and starts dockerd)." >&2
+    echo "On Debian, run as root: bash scripts/install-docker.sh (installs docker.io, etcd-server, etcd-client, openssl, iproute2, nftables, iptables, awscli, busybox-static, skopeo, chromium and starts dockerd)." >&2
     exit 1
   fi
 fi

@@ -75,6 +75,7 @@ import { cloudWatchService } from '../services/cloudwatch/index.ts';
 import { elbv2Service } from '../services/elbv2/index.ts';
 import { autoScalingService } from '../services/autoscaling/index.ts';
 import { autoscalingResourceInfo, type InstancesPort } from '../autoscaling/index.ts';
+import { consoleRoutes } from './console-routes.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { ensureRootKey, type RootKey } from './root-key.ts';
 import { loadSealer } from './sealing-key.ts';
@@ -437,6 +438,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       }
       : undefined,
   });
+  const webConsole = consoleRoutes({ store, clock, authority, unknownKeysAsRoot: o.unknownKeysAsRoot, account: o.account });
   const imageEvents = registryEvents(randomIds);
   const registry = distributionRoute({
     store, blobs, clock, events: imageEvents,
@@ -496,8 +498,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     clock,
     unknownKeysAsRoot: o.unknownKeysAsRoot,
     account: o.account,
-    prefixes: { '/v2/': registry },
-    routes,
+    prefixes: { '/v2/': registry, ...webConsole.prefixes },
+    routes: { ...routes, ...webConsole.routes },
     upgrades: { [AGENT_LINK_PATH]: link.handleUpgrade },
     onServerError: (error, target) => o.log(`error serving ${target}: ${error instanceof Error ? error.stack : String(error)}`),
     onStage: o.onStage,
