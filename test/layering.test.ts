@@ -46,6 +46,8 @@ const allowed: Record<string, string[]> = {
   services: ['aws', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'state', 'scheduler', 'common', 'scaling', 'instances', 'autoscaling'],
   controllers: ['codedeploy', 'discovery', 'ecs', 'network', 'events', 'registry', 'metrics', 'identity', 'state', 'scheduler', 'common', 'scaling', 'instances', 'autoscaling'],
   agent: ['common'],
+  // The web console runs in the browser and speaks to Wharf only through the AWS APIs.
+  console: [],
   dataplane: ['discovery', 'lb', 'acm', 'network', 'metrics', 'state', 'common'],
   cli: ['services', 'controllers', 'dataplane', 'link', 'acm', 'codedeploy', 'queues', 'discovery', 'ecs', 'network', 'secrets', 'parameters', 'events', 'efs', 'lb', 'logs', 'metrics', 'identity', 'registry', 'aws', 'state', 'scheduler', 'agent', 'common', 'scaling', 'instances', 'autoscaling'],
 };
@@ -53,7 +55,7 @@ const allowed: Record<string, string[]> = {
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+    return statSync(path).isDirectory() ? files(path) : /\.tsx?$/.test(path) ? [path] : [];
   });
 }
 
