@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 lane=${1:?usage: test-lanes.sh host|isolated}
 # What marks a file as needing the host: a word that only such files use.
-host='docker|Docker|TEST_IMAGE|netns|nft |nftables|cgroup|spawnWharf|startWharf|startServer|startAgentProcess|inNetworkNamespace|simulatedHosts|LocalInstanceHosts|169\.254|crash-services|alb-service|blue-green-stage'
+host="docker|Docker|TEST_IMAGE|netns|nft |nftables|cgroup|startDev|startWharf|spawnWharf\\(\\['(dev|agent)'|startAgentProcess|inNetworkNamespace|simulatedHosts|LocalInstanceHosts|169\\.254|crash-services|alb-service|blue-green-stage"
 find src test scripts -name '*.test.ts' | sort | while read -r f; do
   if grep -qE "$host" "$f"; then [ "$lane" = host ] && echo "$f"; else [ "$lane" = isolated ] && echo "$f"; fi
 done
