@@ -72,7 +72,8 @@ const DEFAULT = '(cluster default capacity provider strategy)';
 export function RunTaskModal({ definition, onClose }: { definition: TaskDefinition; onClose: () => void }) {
   const [cluster, setCluster] = useState<string>();
   const [count, setCount] = useState('1');
-  const [launch, setLaunch] = useState(DEFAULT);
+  // A definition that requires one launch type can run only with it.
+  const [launch, setLaunch] = useState(definition.requiresCompatibilities?.length === 1 ? definition.requiresCompatibilities[0] : DEFAULT);
   const [subnets, setSubnets] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();

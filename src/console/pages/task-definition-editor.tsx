@@ -143,15 +143,14 @@ export default function TaskDefinitionEditorPage() {
                 errorText={error ? <span data-testid="editor-error" style={{ whiteSpace: 'pre-wrap' }}>{error}</span> : undefined}
               >
                 <div className="wharf-json-editor">
-                  <style>{'.wharf-json-editor textarea { font-family: Monaco, Menlo, Consolas, "Courier New", monospace !important; font-size: 13px !important; line-height: 19px !important; }'}</style>
+                  <style>{'.wharf-json-editor textarea { font-family: Monaco, Menlo, Consolas, "Courier New", monospace !important; font-size: 13px !important; line-height: 19px !important; color: inherit !important; }'}</style>
                   <Textarea
                     value={text ?? ''}
                     onChange={({ detail }) => setText(detail.value)}
-                    rows={32}
+                    rows={26}
                     spellcheck={false}
                     ariaLabel="Task definition JSON"
                     controlId="task-definition-json"
-                    invalid={!!error}
                   />
                 </div>
               </FormField>
