@@ -20,7 +20,7 @@ import { RouterLink } from './page.tsx';
 
 /** Events kept in view; older ones are dropped as new ones arrive (the stream keeps them all). */
 const KEEP = 5000;
-/** A read also happens this often while tailing, should the change stream be reconnecting. */
+/** A read also happens this often while tailing: the change stream may be reconnecting, or the log in another region than the console's. */
 const POLL_MS = 5000;
 
 /** Where an awslogs container's output goes: `<prefix>/<container>/<task id>` in its group and region. */
