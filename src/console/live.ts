@@ -119,6 +119,9 @@ export function useChanges(kinds: readonly string[], onChange: () => void): void
 /** Whether the live stream is connected (shown in the top bar). */
 export function useLiveStatus(): boolean {
   const [value, setValue] = useState(connected);
+  const session = getSession();
+  // The stream is the tab's, open on every page, not only on pages with live data.
+  useEffect(() => ensureStream(), [session?.active, session?.region, session?.profiles.length]);
   useEffect(() => {
     statusListeners.add(setValue);
     return () => void statusListeners.delete(setValue);
