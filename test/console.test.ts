@@ -5,10 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Browser, Page } from 'playwright-core';
 import { browserForTests, newPage, noPageErrors, signIn } from './support/browser.ts';
-import { removeClusterContainers } from './support/docker.ts';
+import { removeClusterContainers, TEST_IMAGE } from './support/docker.ts';
 import { credentials, region, startDev, type WharfProcess } from './support/wharf.ts';
 
 const browserOf = browserForTests();
@@ -24,6 +25,24 @@ after(async () => {
   await wharf?.stop();
   for (const arn of clusterArns) removeClusterContainers(arn);
 });
+
+const ecs = () => new ECSClient({ endpoint: wharf.url, region, credentials });
+
+/** A web container answering on 8080 and printing `version` to its awslogs stream every second. */
+function webDefinition(version: string) {
+  return {
+    family: 'console-web',
+    containerDefinitions: [{
+      name: 'web', image: TEST_IMAGE, memory: 64, essential: true, stopTimeout: 2,
+      command: ['sh', '-c', `httpd -p 8080 -h /www; while true; do echo "${version} $(date +%s)"; sleep 1; done`],
+      portMappings: [{ containerPort: 8080 }],
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': '/ecs/console-web', 'awslogs-create-group': 'true', 'awslogs-region': region, 'awslogs-stream-prefix': 'web' },
+      },
+    }],
+  };
+}
 
 async function rootPage(): Promise<{ page: Page; errors: string[] }> {
   const opened = await newPage(browser);
@@ -42,6 +61,23 @@ describe('the web console', { timeout: 600_000 }, () => {
     clusterArns.push(`arn:aws:ecs:${region}:123456789012:cluster/console-web`);
     await page.getByRole('link', { name: 'Clusters' }).first().click();
     await page.getByTestId('clusters').getByRole('link', { name: 'console-web' }).waitFor();
+    noPageErrors(errors);
+  });
+
+  it('registers a task definition in the JSON editor, showing ECS\'s validation error inline first', async () => {
+    const { page, errors } = await rootPage();
+    await page.goto(`${wharf.url}/console/task-definitions/create`);
+    const editor = page.locator('#task-definition-json');
+    await editor.fill(JSON.stringify({ family: 'console-web', containerDefinitions: [{ name: 'web', image: '', memory: 64 }] }, null, 2));
+    await page.getByTestId('create-task-definition').click();
+    await page.getByTestId('editor-error').getByText('Container.image should not be null or empty.').waitFor();
+    const { taskDefinitionArns } = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: 'console-web' }));
+    assert.deepEqual(taskDefinitionArns, [], 'nothing registered');
+
+    await editor.fill(JSON.stringify(webDefinition('v1'), null, 2));
+    await page.getByTestId('create-task-definition').click();
+    await page.waitForURL(/\/console\/task-definitions\/console-web\/1$/);
+    await page.getByRole('heading', { name: /console-web:1/ }).waitFor();
     noPageErrors(errors);
   });
 
