@@ -37,13 +37,14 @@ export function TaskDefinitionLink({ arn }: { arn: string | undefined }) {
 export const targetGroupName = (arn: string | undefined): string => (arn ? arn.split(':').pop()!.split('/')[1] ?? arn : '-');
 
 /** The primary deployment's rollout as a progress bar (running of desired), while it is in progress. */
-export function RolloutProgress({ service }: { service: Service }) {
+export function RolloutProgress({ service, stopping = 0 }: { service: Service; stopping?: number }) {
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   if (!primary || primary.rolloutState !== 'IN_PROGRESS') return null;
   const desired = primary.desiredCount ?? 0;
   const running = primary.runningCount ?? 0;
   // The rollout is over only once the earlier deployments' tasks have stopped (drained).
-  const older = (service.deployments ?? []).filter((d) => d !== primary).reduce((n, d) => n + (d.runningCount ?? 0) + (d.pendingCount ?? 0), 0);
+  // `stopping`: tasks told to stop that have not yet (draining from their target groups).
+  const older = Math.max(stopping, (service.deployments ?? []).filter((d) => d !== primary).reduce((n, d) => n + (d.runningCount ?? 0) + (d.pendingCount ?? 0), 0));
   const share = desired ? Math.min(100, Math.round((running / desired) * 100)) : 100;
   return (
     <Container data-testid="rollout-progress">
@@ -52,7 +53,7 @@ export function RolloutProgress({ service }: { service: Service }) {
         description={primary.rolloutStateReason}
         value={older ? Math.min(share, 99) : share}
         additionalInfo={`${running} of ${desired} tasks running on ${shortArn(primary.taskDefinition)} (${primary.pendingCount ?? 0} pending, ${primary.failedTasks ?? 0} failed)${
-          older ? `; ${older} tasks of earlier deployments still to stop` : ''}`}
+          older ? `; ${older} earlier tasks still stopping (draining)` : ''}`}
       />
     </Container>
   );

@@ -303,12 +303,17 @@ function UpdateForm({ cluster, service }: { cluster: string; service: string }) 
     setBusy(true);
     setError(undefined);
     try {
+      // Only what the form changed is sent: an unchanged field is no request to change it.
+      const config = deployment && deploymentConfiguration(deployment);
+      const was = s?.deploymentConfiguration;
+      const configChanged = config && (config.minimumHealthyPercent !== was?.minimumHealthyPercent || config.maximumPercent !== was?.maximumPercent
+        || config.deploymentCircuitBreaker?.enable !== !!was?.deploymentCircuitBreaker?.enable || config.deploymentCircuitBreaker?.rollback !== !!was?.deploymentCircuitBreaker?.rollback);
       await ecs().send(new UpdateServiceCommand({
         cluster, service,
-        taskDefinition: revision || undefined,
-        desiredCount: num(desired),
+        ...(revision && revision !== shortArn(s?.taskDefinition) && { taskDefinition: revision }),
+        ...(num(desired) !== s?.desiredCount && { desiredCount: num(desired) }),
         forceNewDeployment: force,
-        ...(deployment && { deploymentConfiguration: deploymentConfiguration(deployment) }),
+        ...(configChanged && { deploymentConfiguration: config }),
       }));
       navigate(servicePath);
     } catch (e) {

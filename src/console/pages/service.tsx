@@ -43,6 +43,7 @@ export default function ServicePage() {
   const [busy, setBusy] = useState(false);
   const info = useLive(() => ecs().send(new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] })), ['ecs/services', 'ecs/service-deployments', 'ecs/tasks'], [cluster, name]);
   const tasks = useLive(() => clusterTasks(cluster, taskFilter, name), ['ecs/tasks'], [cluster, name, taskFilter]);
+  const stopping = useLive(async () => (await clusterTasks(cluster, 'STOPPED', name)).filter((t) => t.lastStatus !== 'STOPPED').length, ['ecs/tasks'], [cluster, name]);
   const s = info.data?.services?.[0];
   const failure = info.data?.failures?.[0];
   const base = `/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(name)}`;
@@ -78,7 +79,7 @@ export default function ServicePage() {
       <ApiError error={info.error} />
       {failure && <ApiError error={{ name: 'ServiceNotFoundException', message: `${failure.arn}: ${failure.reason}` }} />}
       {s && <Overview s={s} />}
-      {s && <RolloutProgress service={s} />}
+      {s && <RolloutProgress service={s} stopping={stopping.data} />}
       {s && (
         <Tabs tabs={[
           { id: 'deployments', label: 'Deployments', content: <SpaceBetween size="l"><DeploymentsTable service={s} /><ServiceDeployments cluster={cluster} service={name} /></SpaceBetween> },
