@@ -1,0 +1,52 @@
+/** Renderings the ECR pages share: sizes, finding severity counts, image links, and the push commands. */
+import type { FindingSeverity, ImageDetail } from '@aws-sdk/client-ecr';
+import Badge from '@cloudscape-design/components/badge';
+import Box from '@cloudscape-design/components/box';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import { RouterLink } from './page.tsx';
+
+/** Severities from worst to least, with the badge colour each gets. */
+export const SEVERITIES: [FindingSeverity | string, 'red' | 'severity-high' | 'severity-medium' | 'severity-low' | 'grey'][] = [
+  ['CRITICAL', 'red'], ['HIGH', 'severity-high'], ['MEDIUM', 'severity-medium'], ['LOW', 'severity-low'], ['INFORMATIONAL', 'grey'], ['UNDEFINED', 'grey'],
+];
+
+/** Finding counts by severity as badges (`CRITICAL 1  HIGH 3`), or "None" for a clean scan. */
+export function SeverityCounts({ counts }: { counts: Partial<Record<string, number>> | undefined }) {
+  const present = SEVERITIES.filter(([s]) => (counts?.[s] ?? 0) > 0);
+  if (!counts) return <>-</>;
+  if (!present.length) return <Box color="text-status-success">No findings</Box>;
+  return (
+    <SpaceBetween direction="horizontal" size="xxs">
+      {present.map(([s, color]) => <Badge key={s} color={color as 'red'}>{`${s} ${counts[s]}`}</Badge>)}
+    </SpaceBetween>
+  );
+}
+
+/** A size in bytes as the AWS console shows image sizes (MB with two decimals). */
+export function size(bytes: number | undefined): string {
+  if (bytes === undefined) return '-';
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(2)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(2)} MB`;
+}
+
+/** The console path of an image (its digest URL-encoded: `sha256:…`). */
+export const imagePath = (repository: string, digest: string): string =>
+  `/ecr/repositories/${encodeURIComponent(repository)}/images/${encodeURIComponent(digest)}`;
+
+export function ImageLink({ repository, image }: { repository: string; image: ImageDetail }) {
+  const digest = image.imageDigest ?? '';
+  return <RouterLink to={imagePath(repository, digest)}>{digest.slice(0, 19)}…</RouterLink>;
+}
+
+/** The CLI steps that log docker in to this registry and push an image to the repository. */
+export function pushCommands(repositoryName: string, repositoryUri: string | undefined, region: string): string[] {
+  const registry = window.location.host;
+  const target = `${registry}/${repositoryName}`;
+  return [
+    `aws ecr get-login-password --region ${region} --endpoint-url ${window.location.origin} | docker login --username AWS --password-stdin ${registry}`,
+    `docker build -t ${repositoryName} .`,
+    `docker tag ${repositoryName}:latest ${target}:latest`,
+    `docker push ${target}:latest`,
+    ...(repositoryUri && repositoryUri !== target ? [`# task definitions name the image ${repositoryUri}:latest`] : []),
+  ];
+}
