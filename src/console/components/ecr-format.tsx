@@ -38,15 +38,15 @@ export function ImageLink({ repository, image }: { repository: string; image: Im
   return <RouterLink to={imagePath(repository, digest)}>{digest.slice(0, 19)}…</RouterLink>;
 }
 
-/** The CLI steps that log docker in to this registry and push an image to the repository. */
+/** The CLI steps that log docker in to this registry and push an image to the repository (by its URI, as ECR names it). */
 export function pushCommands(repositoryName: string, repositoryUri: string | undefined, region: string): string[] {
-  const registry = window.location.host;
-  const target = `${registry}/${repositoryName}`;
+  const target = repositoryUri ?? `${window.location.host}/${repositoryName}`;
+  const registry = target.slice(0, target.indexOf('/'));
+  const local = repositoryName.slice(repositoryName.lastIndexOf('/') + 1);
   return [
     `aws ecr get-login-password --region ${region} --endpoint-url ${window.location.origin} | docker login --username AWS --password-stdin ${registry}`,
-    `docker build -t ${repositoryName} .`,
-    `docker tag ${repositoryName}:latest ${target}:latest`,
+    `docker build -t ${local} .`,
+    `docker tag ${local}:latest ${target}:latest`,
     `docker push ${target}:latest`,
-    ...(repositoryUri && repositoryUri !== target ? [`# task definitions name the image ${repositoryUri}:latest`] : []),
   ];
 }
