@@ -3,12 +3,30 @@ import type { FindingSeverity, ImageDetail } from '@aws-sdk/client-ecr';
 import Badge from '@cloudscape-design/components/badge';
 import Box from '@cloudscape-design/components/box';
 import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator, { type StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
 import { RouterLink } from './page.tsx';
 
 /** Severities from worst to least, with the badge colour each gets. */
 export const SEVERITIES: [FindingSeverity | string, 'red' | 'severity-high' | 'severity-medium' | 'severity-low' | 'grey'][] = [
   ['CRITICAL', 'red'], ['HIGH', 'severity-high'], ['MEDIUM', 'severity-medium'], ['LOW', 'severity-low'], ['INFORMATIONAL', 'grey'], ['UNDEFINED', 'grey'],
 ];
+
+const colorOf = (severity: string | undefined) => (SEVERITIES.find(([s]) => s === severity)?.[1] ?? 'grey') as 'red';
+
+/** One finding's severity as a coloured badge. */
+export const SeverityBadge = ({ severity }: { severity: string | undefined }) => <Badge color={colorOf(severity)}>{severity ?? 'UNDEFINED'}</Badge>;
+
+const SCAN_STATUS: Record<string, [StatusIndicatorProps.Type, string]> = {
+  COMPLETE: ['success', 'Complete'], IN_PROGRESS: ['in-progress', 'In progress'], FAILED: ['error', 'Failed'],
+  UNSUPPORTED_IMAGE: ['warning', 'Unsupported image'], FINDINGS_UNAVAILABLE: ['warning', 'Findings unavailable'], NOT_SCANNED: ['stopped', 'Not scanned'],
+};
+
+/** An image scan's status (ECR's values, in the AWS console's words). */
+export function ScanStatus({ status }: { status: string | undefined }) {
+  if (!status) return <>-</>;
+  const [type, text] = SCAN_STATUS[status] ?? ['info', status];
+  return <StatusIndicator type={type}>{text}</StatusIndicator>;
+}
 
 /** Finding counts by severity as badges (`CRITICAL 1  HIGH 3`), or "None" for a clean scan. */
 export function SeverityCounts({ counts }: { counts: Partial<Record<string, number>> | undefined }) {
@@ -17,7 +35,7 @@ export function SeverityCounts({ counts }: { counts: Partial<Record<string, numb
   if (!present.length) return <Box color="text-status-success">No findings</Box>;
   return (
     <SpaceBetween direction="horizontal" size="xxs">
-      {present.map(([s, color]) => <Badge key={s} color={color as 'red'}>{`${s} ${counts[s]}`}</Badge>)}
+      {present.map(([s]) => <Badge key={s} color={colorOf(s)}>{`${s} ${counts[s]}`}</Badge>)}
     </SpaceBetween>
   );
 }

@@ -17,8 +17,8 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
 import { client } from '../clients.ts';
 import { ApiError } from './api-error.tsx';
-import { Status, time } from './format.tsx';
-import { imagePath } from './ecr-format.tsx';
+import { time } from './format.tsx';
+import { imagePath, ScanStatus } from './ecr-format.tsx';
 import { RouterLink } from './page.tsx';
 import { ResourceTable } from './resource-table.tsx';
 import { useLive } from '../live.ts';
@@ -143,7 +143,7 @@ export function LifecyclePolicyEditor({ repository }: { repository: string }) {
           loading={preview.status === 'IN_PROGRESS'}
           trackBy={(r) => r.imageDigest!}
           empty="No image would expire"
-          description={<SpaceBetween direction="horizontal" size="xs"><Status value={preview.status} /><Box>{preview.expiring ?? 0} image(s) would expire.</Box></SpaceBetween>}
+          description={<SpaceBetween direction="horizontal" size="xs"><ScanStatus status={preview.status} /><Box>{preview.expiring ?? 0} image(s) would expire.</Box></SpaceBetween>}
           columns={[
             { id: 'tags', header: 'Image tags', cell: (r) => r.imageTags?.join(', ') || '<untagged>', sortBy: (r) => r.imageTags?.join(',') },
             { id: 'digest', header: 'Digest', cell: (r) => <RouterLink to={imagePath(repository, r.imageDigest!)}>{r.imageDigest?.slice(0, 19)}…</RouterLink> },

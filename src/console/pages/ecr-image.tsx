@@ -13,8 +13,8 @@ import Button from '@cloudscape-design/components/button';
 import Link from '@cloudscape-design/components/link';
 import { client } from '../clients.ts';
 import { ApiError } from '../components/api-error.tsx';
-import { SEVERITIES, SeverityCounts, size } from '../components/ecr-format.tsx';
-import { Status, time } from '../components/format.tsx';
+import { ScanStatus, SEVERITIES, SeverityBadge, SeverityCounts, size } from '../components/ecr-format.tsx';
+import { time } from '../components/format.tsx';
 import { KeyValues } from '../components/key-values.tsx';
 import { Page } from '../components/page.tsx';
 import { ResourceTable } from '../components/resource-table.tsx';
@@ -109,7 +109,7 @@ export default function ImagePage() {
       <ApiError error={scan.error} />
       {s && (
         <KeyValues title="Vulnerability scan" columns={3} items={[
-          ['Scan status', <span data-testid="scan-status"><Status value={s.status?.status} /></span>],
+          ['Scan status', <span data-testid="scan-status"><ScanStatus status={s.status?.status} /></span>],
           ['Description', s.status?.description],
           ['Severity counts', <span data-testid="severity-counts">{s.status?.status === 'COMPLETE' ? <SeverityCounts counts={s.summary?.findingSeverityCounts ?? {}} /> : '-'}</span>],
           ['Scan completed at', time(s.summary?.imageScanCompletedAt)],
@@ -127,7 +127,7 @@ export default function ImagePage() {
           empty={s.status?.status === 'COMPLETE' ? 'No findings' : 'No scan results yet'}
           columns={[
             { id: 'name', header: 'Name', cell: (f) => f.name, sortBy: (f) => f.name },
-            { id: 'severity', header: 'Severity', cell: (f) => <SeverityCounts counts={{ [f.severity ?? 'UNDEFINED']: 1 }} />, sortBy: (f) => rank(f.severity) },
+            { id: 'severity', header: 'Severity', cell: (f) => <SeverityBadge severity={f.severity} />, sortBy: (f) => rank(f.severity) },
             { id: 'package', header: 'Package', cell: (f) => attribute(f, 'package_name') ?? '-', sortBy: (f) => attribute(f, 'package_name') },
             { id: 'version', header: 'Package version', cell: (f) => attribute(f, 'package_version') ?? '-' },
             { id: 'description', header: 'Description', cell: (f) => f.description ?? '-' },
@@ -143,7 +143,7 @@ export default function ImagePage() {
           trackBy={(f) => f.findingArn ?? `${f.title}`}
           columns={[
             { id: 'name', header: 'Name', cell: (f) => f.packageVulnerabilityDetails?.vulnerabilityId ?? f.title, sortBy: (f) => f.title },
-            { id: 'severity', header: 'Severity', cell: (f) => <SeverityCounts counts={{ [f.severity ?? 'UNDEFINED']: 1 }} />, sortBy: (f) => rank(f.severity) },
+            { id: 'severity', header: 'Severity', cell: (f) => <SeverityBadge severity={f.severity} />, sortBy: (f) => rank(f.severity) },
             { id: 'package', header: 'Package', cell: (f) => f.packageVulnerabilityDetails?.vulnerablePackages?.map((p) => `${p.name} ${p.version ?? ''}`).join(', ') ?? '-' },
             { id: 'score', header: 'Score', cell: (f) => f.score ?? '-', sortBy: (f) => f.score },
             { id: 'status', header: 'Status', cell: (f) => f.status ?? '-' },

@@ -19,9 +19,9 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tabs from '@cloudscape-design/components/tabs';
 import { client } from '../clients.ts';
 import { ApiError } from '../components/api-error.tsx';
-import { ImageLink, pushCommands, SeverityCounts, size } from '../components/ecr-format.tsx';
+import { ImageLink, pushCommands, ScanStatus, SeverityCounts, size } from '../components/ecr-format.tsx';
 import { LifecyclePolicyEditor } from '../components/ecr-lifecycle.tsx';
-import { Status, time } from '../components/format.tsx';
+import { time } from '../components/format.tsx';
 import { KeyValues } from '../components/key-values.tsx';
 import { Page } from '../components/page.tsx';
 import { ResourceTable } from '../components/resource-table.tsx';
@@ -50,6 +50,10 @@ function pretty(text: string): string {
     return text;
   }
 }
+
+/** What an image is, as the AWS console names it: an image for container configs, else its artifact type. */
+const artifactType = (mediaType: string | undefined) =>
+  !mediaType || /container\.image\.v1\+json|oci\.image\.config\.v1\+json/.test(mediaType) ? 'Image' : mediaType.includes('index') || mediaType.includes('list') ? 'Image index' : mediaType;
 
 const ms = (d: Date | undefined) => (d ? new Date(d).getTime() : 0);
 
@@ -153,11 +157,11 @@ export default function RepositoryPage() {
               columns={[
                 { id: 'tags', header: 'Image tags', cell: (i) => i.imageTags?.join(', ') || '<untagged>', sortBy: (i) => i.imageTags?.join(',') },
                 { id: 'digest', header: 'Image digest', cell: (i) => <ImageLink repository={repository} image={i} />, sortBy: (i) => i.imageDigest },
-                { id: 'type', header: 'Artifact type', cell: (i) => (i.artifactMediaType?.includes('config') || !i.artifactMediaType ? 'Image' : i.artifactMediaType) },
+                { id: 'type', header: 'Artifact type', cell: (i) => artifactType(i.artifactMediaType) },
                 { id: 'pushed', header: 'Pushed at', cell: (i) => time(i.imagePushedAt), sortBy: (i) => ms(i.imagePushedAt) },
                 { id: 'size', header: 'Size', cell: (i) => size(i.imageSizeInBytes), sortBy: (i) => i.imageSizeInBytes },
                 { id: 'pulled', header: 'Last pulled', cell: (i) => time(i.lastRecordedPullTime), sortBy: (i) => ms(i.lastRecordedPullTime) },
-                { id: 'scan', header: 'Scan status', cell: (i) => <Status value={i.imageScanStatus?.status} />, sortBy: (i) => i.imageScanStatus?.status },
+                { id: 'scan', header: 'Scan status', cell: (i) => <ScanStatus status={i.imageScanStatus?.status} />, sortBy: (i) => i.imageScanStatus?.status },
                 { id: 'findings', header: 'Vulnerabilities', cell: (i) => (i.imageScanFindingsSummary ? <SeverityCounts counts={i.imageScanFindingsSummary.findingSeverityCounts ?? {}} /> : '-') },
               ]}
             />
