@@ -128,11 +128,11 @@ export function LifecyclePolicyEditor({ repository }: { repository: string }) {
         }>
         <SpaceBetween size="m">
           <ApiError error={current.error} />
+          {error ? <ApiError error={error} /> : null}
+          {saved && <Alert type="success" dismissible onDismiss={() => setSaved(undefined)}>{saved}</Alert>}
           <FormField label="Policy JSON" stretch description="Rules are applied in priority order; an image is expired by the first rule that selects it.">
             <Textarea value={text ?? ''} rows={16} onChange={({ detail }) => setText(detail.value)} spellcheck={false} ariaLabel="Lifecycle policy JSON" data-testid="lifecycle-text" />
           </FormField>
-          {error ? <ApiError error={error} /> : null}
-          {saved && <Alert type="success" dismissible onDismiss={() => setSaved(undefined)}>{saved}</Alert>}
         </SpaceBetween>
       </Container>
       {preview && (
