@@ -2,7 +2,6 @@
 import type { FindingSeverity, ImageDetail } from '@aws-sdk/client-ecr';
 import Badge from '@cloudscape-design/components/badge';
 import Box from '@cloudscape-design/components/box';
-import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator, { type StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
 import { RouterLink } from './page.tsx';
 
@@ -34,9 +33,9 @@ export function SeverityCounts({ counts }: { counts: Partial<Record<string, numb
   if (!counts) return <>-</>;
   if (!present.length) return <Box color="text-status-success">No findings</Box>;
   return (
-    <SpaceBetween direction="horizontal" size="xxs">
-      {present.map(([s]) => <Badge key={s} color={colorOf(s)}>{`${s} ${counts[s]}`}</Badge>)}
-    </SpaceBetween>
+    <span style={{ whiteSpace: 'nowrap' }}>
+      {present.map(([s]) => <span key={s} style={{ marginRight: 4 }}><Badge color={colorOf(s)}>{`${s} ${counts[s]}`}</Badge></span>)}
+    </span>
   );
 }
 

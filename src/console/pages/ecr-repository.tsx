@@ -75,7 +75,8 @@ export default function RepositoryPage() {
   const [notice, setNotice] = useState<string>();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [showPush, setShowPush] = useState(true);
+  // Push commands open by themselves while the repository is empty (what one needs first), else on request.
+  const [showPush, setShowPush] = useState<boolean>();
   const r = info.data;
 
   const scan = async () => {
@@ -129,7 +130,7 @@ export default function RepositoryPage() {
           ['Encryption type', r.encryptionConfiguration?.encryptionType ?? 'AES256'],
         ]} />
       )}
-      <ExpandableSection variant="container" expanded={showPush} onChange={({ detail }) => setShowPush(detail.expanded)}
+      <ExpandableSection variant="container" expanded={showPush ?? images.data?.length === 0} onChange={({ detail }) => setShowPush(detail.expanded)}
         headerText="Push commands" headerDescription="Log docker in to this registry, then build, tag and push an image to the repository.">
         <pre data-testid="push-commands" style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{commands.join('\n')}</pre>
       </ExpandableSection>
@@ -157,12 +158,12 @@ export default function RepositoryPage() {
               columns={[
                 { id: 'tags', header: 'Image tags', cell: (i) => i.imageTags?.join(', ') || '<untagged>', sortBy: (i) => i.imageTags?.join(',') },
                 { id: 'digest', header: 'Image digest', cell: (i) => <ImageLink repository={repository} image={i} />, sortBy: (i) => i.imageDigest },
-                { id: 'type', header: 'Artifact type', cell: (i) => artifactType(i.artifactMediaType) },
                 { id: 'pushed', header: 'Pushed at', cell: (i) => time(i.imagePushedAt), sortBy: (i) => ms(i.imagePushedAt) },
                 { id: 'size', header: 'Size', cell: (i) => size(i.imageSizeInBytes), sortBy: (i) => i.imageSizeInBytes },
-                { id: 'pulled', header: 'Last pulled', cell: (i) => time(i.lastRecordedPullTime), sortBy: (i) => ms(i.lastRecordedPullTime) },
                 { id: 'scan', header: 'Scan status', cell: (i) => <ScanStatus status={i.imageScanStatus?.status} />, sortBy: (i) => i.imageScanStatus?.status },
                 { id: 'findings', header: 'Vulnerabilities', cell: (i) => (i.imageScanFindingsSummary ? <SeverityCounts counts={i.imageScanFindingsSummary.findingSeverityCounts ?? {}} /> : '-') },
+                { id: 'type', header: 'Artifact type', cell: (i) => artifactType(i.artifactMediaType) },
+                { id: 'pulled', header: 'Last pulled', cell: (i) => time(i.lastRecordedPullTime), sortBy: (i) => ms(i.lastRecordedPullTime) },
               ]}
             />
           ),
