@@ -33,8 +33,8 @@ export function SeverityCounts({ counts }: { counts: Partial<Record<string, numb
   if (!counts) return <>-</>;
   if (!present.length) return <Box color="text-status-success">No findings</Box>;
   return (
-    <span style={{ whiteSpace: 'nowrap' }}>
-      {present.map(([s]) => <span key={s} style={{ marginRight: 4 }}><Badge color={colorOf(s)}>{`${s} ${counts[s]}`}</Badge></span>)}
+    <span style={{ display: 'inline-flex', flexWrap: 'wrap', gap: 4 }}>
+      {present.map(([s]) => <Badge key={s} color={colorOf(s)}>{`${s} ${counts[s]}`}</Badge>)}
     </span>
   );
 }
