@@ -27,14 +27,16 @@ export function ScanStatus({ status }: { status: string | undefined }) {
   return <StatusIndicator type={type}>{text}</StatusIndicator>;
 }
 
-/** Finding counts by severity as badges (`CRITICAL 1  HIGH 3`), or "None" for a clean scan. */
-export function SeverityCounts({ counts }: { counts: Partial<Record<string, number>> | undefined }) {
+/** Finding counts by severity as badges (`CRITICAL 1  HIGH 3`; `C 1  H 3` compact, for tables), or "No findings" for a clean scan. */
+export function SeverityCounts({ counts, compact }: { counts: Partial<Record<string, number>> | undefined; compact?: boolean }) {
   const present = SEVERITIES.filter(([s]) => (counts?.[s] ?? 0) > 0);
   if (!counts) return <>-</>;
   if (!present.length) return <Box color="text-status-success">No findings</Box>;
   return (
     <span style={{ display: 'inline-flex', flexWrap: 'wrap', gap: 4 }}>
-      {present.map(([s]) => <Badge key={s} color={colorOf(s)}>{`${s} ${counts[s]}`}</Badge>)}
+      {present.map(([s]) => (
+        <span key={s} title={`${s}: ${counts[s]}`}><Badge color={colorOf(s)}>{`${compact ? s[0] : s} ${counts[s]}`}</Badge></span>
+      ))}
     </span>
   );
 }

@@ -161,7 +161,7 @@ export default function RepositoryPage() {
                 { id: 'pushed', header: 'Pushed at', cell: (i) => time(i.imagePushedAt), sortBy: (i) => ms(i.imagePushedAt) },
                 { id: 'size', header: 'Size', cell: (i) => size(i.imageSizeInBytes), sortBy: (i) => i.imageSizeInBytes },
                 { id: 'scan', header: 'Scan status', cell: (i) => <ScanStatus status={i.imageScanStatus?.status} />, sortBy: (i) => i.imageScanStatus?.status },
-                { id: 'findings', header: 'Vulnerabilities', cell: (i) => (i.imageScanFindingsSummary ? <SeverityCounts counts={i.imageScanFindingsSummary.findingSeverityCounts ?? {}} /> : '-') },
+                { id: 'findings', header: 'Vulnerabilities', cell: (i) => (i.imageScanFindingsSummary ? <SeverityCounts compact counts={i.imageScanFindingsSummary.findingSeverityCounts ?? {}} /> : '-') },
                 { id: 'type', header: 'Artifact type', cell: (i) => artifactType(i.artifactMediaType) },
                 { id: 'pulled', header: 'Last pulled', cell: (i) => time(i.lastRecordedPullTime), sortBy: (i) => ms(i.lastRecordedPullTime) },
               ]}
