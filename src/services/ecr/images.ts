@@ -8,7 +8,9 @@ import type {
   Image, ImageDetail, ImageFailure, ImageFailureCode, ImageIdentifier, ImageStatusFilter, TagStatus,
 } from '@aws-sdk/client-ecr';
 import { paginate } from '../../aws/index.ts';
-import { registryKeys, type ImageRecord, type RegistryScope, type RepositoryRecord, type TagRecord } from '../../registry/index.ts';
+import {
+  registryKeys, scanKeys, severityCounts, type ImageRecord, type RegistryScope, type RepositoryRecord, type ScanRecord, type TagRecord,
+} from '../../registry/index.ts';
 import { getDoc, listDocs, type Store } from '../../state/index.ts';
 import { findRepository, need, repositoryNamed, repositoryResource, storeReader, toDate, type EcrOperationTable } from './common.ts';
 import type { EcrDeps } from './deps.ts';
@@ -67,8 +69,14 @@ async function resolve(store: Store, scope: RegistryScope, repository: string, i
   return image ? { image: image.value } : { failureCode: 'ImageNotFound' };
 }
 
-/** A stored image as DescribeImages shows it. */
-export function toImageDetail(image: ImageRecord, repo: RepositoryRecord): ImageDetail {
+/** The latest scan of each image of a repository, by digest (DescribeImages shows each image's). */
+async function scansOf(store: Store, scope: RegistryScope, repository: string): Promise<Map<string, ScanRecord>> {
+  const prefix = scanKeys.scans(scope, repository);
+  return new Map((await listDocs<ScanRecord>(store, prefix)).map((d) => [d.key.slice(prefix.length), d.value]));
+}
+
+/** A stored image as DescribeImages shows it, with its scan's status and severity counts when it was scanned. */
+export function toImageDetail(image: ImageRecord, repo: RepositoryRecord, scan?: ScanRecord): ImageDetail {
   return {
     registryId: repo.registryId,
     repositoryName: repo.name,
@@ -81,6 +89,14 @@ export function toImageDetail(image: ImageRecord, repo: RepositoryRecord): Image
     lastRecordedPullTime: toDate(image.lastRecordedPullTime),
     subjectManifestDigest: image.subject,
     imageStatus: 'ACTIVE',
+    ...(scan && { imageScanStatus: { status: scan.status, description: scan.description } }),
+    ...(scan?.status === 'COMPLETE' && {
+      imageScanFindingsSummary: {
+        imageScanCompletedAt: toDate(scan.completedAt),
+        vulnerabilitySourceUpdatedAt: toDate(scan.vulnerabilitySourceUpdatedAt),
+        findingSeverityCounts: severityCounts(scan.findings ?? []),
+      },
+    }),
   };
 }
 
@@ -120,10 +136,11 @@ export function imageOperations(deps: EcrDeps): EcrOperationTable {
           throw EcrErrors.invalidParameter('nextToken and maxResults cannot be used when imageIds are specified.');
         }
         const repo = await findRepository(storeReader(deps.store), registry, name);
+        const scans = await scansOf(deps.store, registry.scope, name);
         if (!imageIds) {
           const shown = showsActive ? (await imagesOf(deps.store, registry.scope, name)).filter((x) => matchesTagStatus(x, tagStatus)) : [];
           const page = paginate(shown, (x) => x.digest, nextToken, maxResults, EcrErrors.invalidParameter);
-          return { imageDetails: page.items.map((x) => toImageDetail(x, repo)), nextToken: page.nextToken };
+          return { imageDetails: page.items.map((x) => toImageDetail(x, repo, scans.get(x.digest))), nextToken: page.nextToken };
         }
         const found = new Map<string, ImageRecord>();
         for (const [n, id] of imageIds.entries()) {
@@ -138,7 +155,7 @@ export function imageOperations(deps: EcrDeps): EcrOperationTable {
           if (r.failureCode === 'InvalidImageTag') throw EcrErrors.constraint(`${at}.imageTag`, `must satisfy regular expression '${TAG_PATTERN}'`);
           throw EcrErrors.imageNotFound(id, name, registry.registryId);
         }
-        return { imageDetails: [...found.values()].map((x) => toImageDetail(x, repo)) };
+        return { imageDetails: [...found.values()].map((x) => toImageDetail(x, repo, scans.get(x.digest))) };
       },
     },
 

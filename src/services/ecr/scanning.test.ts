@@ -7,8 +7,9 @@ import { Readable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import type { DescribeImageScanFindingsResponse, StartImageScanResponse } from '@aws-sdk/client-ecr';
+import type { DescribeImageScanFindingsResponse, DescribeImagesResponse, StartImageScanResponse } from '@aws-sdk/client-ecr';
 import { importOsvFeed, readImageInventory, registryKeys, scanKeys, type BlobStore, type RepositoryRecord } from '../../registry/index.ts';
+import { imageOperations } from './images.ts';
 import { repositoryOperations } from './repositories.ts';
 import { scanOnPush, scanningOperations } from './scanning.ts';
 import {
@@ -111,7 +112,7 @@ async function describeWhenDone(imageId: object): Promise<DescribeImageScanFindi
 beforeEach(async () => {
   bed = ecrTestbed();
   ({ blobs, remove: removeBlobs } = await addBlobStore(bed));
-  api = { ...bed.api(repositoryOperations), ...bed.api(scanningOperations) };
+  api = { ...bed.api(repositoryOperations), ...bed.api(scanningOperations), ...bed.api(imageOperations) };
   await api.CreateRepository({ repositoryName: 'web', imageScanningConfiguration: { scanOnPush: true } }, ctx);
   repository = JSON.parse((await bed.store.get(registryKeys.repository(scope, 'web')))!.value) as RepositoryRecord;
 });
@@ -164,6 +165,25 @@ describe('image scanning of a docker-built image', () => {
     await importOsvFeed(bed.store, '[]', bed.clock);
     await api.StartImageScan({ repositoryName: 'web', imageId: { imageTag: 'v1' } }, ctx);
     assert.deepEqual((await describeWhenDone({ imageTag: 'v1' })).imageScanFindings?.findings, []);
+  });
+
+  test('DescribeImages shows each image\'s scan status and, once complete, its severity counts', async () => {
+    await importOsvFeed(bed.store, FEED, bed.clock);
+    const importedAt = bed.clock.now();
+    const image = await seedScannedImage(['v1']);
+    const detail = async () => ((await api.DescribeImages({ repositoryName: 'web' }, ctx)) as DescribeImagesResponse).imageDetails![0];
+    const before = await detail();
+    assert.equal(before.imageScanStatus, undefined, 'an image never scanned has no scan status');
+    assert.equal(before.imageScanFindingsSummary, undefined);
+    await api.StartImageScan({ repositoryName: 'web', imageId: { imageTag: 'v1' } }, ctx);
+    await describeWhenDone({ imageDigest: image.digest });
+    const after = await detail();
+    assert.deepEqual(after.imageScanStatus, { status: 'COMPLETE', description: 'The scan was completed successfully.' });
+    assert.deepEqual(after.imageScanFindingsSummary, {
+      imageScanCompletedAt: new Date(bed.clock.now()), vulnerabilitySourceUpdatedAt: new Date(importedAt), findingSeverityCounts: { MEDIUM: 1 },
+    });
+    const byId = ((await api.DescribeImages({ repositoryName: 'web', imageIds: [{ imageTag: 'v1' }] }, ctx)) as DescribeImagesResponse).imageDetails![0];
+    assert.deepEqual(byId.imageScanFindingsSummary?.findingSeverityCounts, { MEDIUM: 1 });
   });
 
   test('a scan whose layers are missing is FAILED; unknown images and repositories are errors', async () => {
