@@ -82,7 +82,7 @@ export default function ServicePage() {
       {s && <RolloutProgress service={s} stopping={stopping.data} />}
       {s && (
         <Tabs tabs={[
-          { id: 'deployments', label: 'Deployments', content: <SpaceBetween size="l"><DeploymentsTable service={s} /><ServiceDeployments cluster={cluster} service={name} /></SpaceBetween> },
+          { id: 'deployments', label: 'Deployments', content: <SpaceBetween size="l"><DeploymentsTable service={s} />{s.status !== 'INACTIVE' && <ServiceDeployments cluster={cluster} service={name} />}</SpaceBetween> },
           { id: 'events', label: 'Events', content: <Events events={s.events} /> },
           {
             id: 'tasks', label: 'Tasks', content: (
