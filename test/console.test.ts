@@ -5,11 +5,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Browser, Page } from 'playwright-core';
 import { browserForTests, newPage, noPageErrors, signIn } from './support/browser.ts';
-import { removeClusterContainers, TEST_IMAGE } from './support/docker.ts';
+import { docker, removeClusterContainers, TEST_IMAGE } from './support/docker.ts';
+import { until } from './support/services.ts';
 import { credentials, region, startDev, type WharfProcess } from './support/wharf.ts';
 
 const browserOf = browserForTests();
@@ -78,6 +79,66 @@ describe('the web console', { timeout: 600_000 }, () => {
     await page.getByTestId('create-task-definition').click();
     await page.waitForURL(/\/console\/task-definitions\/console-web\/1$/);
     await page.getByRole('heading', { name: /console-web:1/ }).waitFor();
+    noPageErrors(errors);
+  });
+
+  it('creates a service in the form and follows it live: steady state, logs, a killed container replaced, a new revision rolled out', async () => {
+    const { page, errors } = await rootPage();
+    await page.goto(`${wharf.url}/console/clusters/console-web/create-service`);
+    await page.locator('#service-name').fill('web');
+    await page.getByTestId('family').click();
+    await page.getByRole('option', { name: 'console-web' }).click();
+    await page.locator('#desired-count').fill('2');
+    await page.getByTestId('submit-service').click();
+    await page.waitForURL(/\/console\/clusters\/console-web\/services\/web$/);
+    // Nothing below reloads the page: a mark set now must still be there at the end.
+    await page.evaluate(() => ((window as unknown as { mark: string }).mark = 'not reloaded'));
+    await page.getByTestId('task-counts').getByText('2 running · 0 pending · 2 desired').waitFor({ timeout: 120_000 });
+    await page.getByRole('tab', { name: 'Events' }).click();
+    await page.getByRole('tabpanel').getByTestId('events').getByText(/has reached a steady state/).waitFor({ timeout: 60_000 });
+
+    // A container killed under the service: its replacement shows up in the service's tasks.
+    const tasksTab = page.getByRole('tab', { name: 'Tasks' });
+    await tasksTab.click();
+    const shown = async () => (await page.getByRole('tabpanel').getByTestId('tasks').getByRole('link').allInnerTexts()).filter((t) => /^[0-9a-f]{32}$/.test(t)).sort();
+    await until('both tasks listed', async () => ((await shown()).length === 2 ? true : undefined));
+    const before = await shown();
+    const victim = docker('ps', '-q', '--filter', `label=com.amazonaws.ecs.task-arn=arn:aws:ecs:${region}:123456789012:task/console-web/${before[0]}`);
+    assert.ok(victim, 'the task has a container');
+    docker('kill', victim);
+    await until('a replacement task listed', async () => {
+      const now = await shown();
+      return now.length === 2 && !now.includes(before[0]!) && now.includes(before[1]!) ? true : undefined;
+    }, 120_000);
+
+    // Its logs, and new lines as they are written.
+    const survivor = before[1]!;
+    await page.getByRole('tabpanel').getByTestId('tasks').getByRole('link', { name: survivor }).click();
+    await page.waitForURL(new RegExp(`/tasks/${survivor}`));
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    const lines = page.getByTestId('log-event');
+    await until('v1 lines shown', async () => ((await lines.count()) >= 2 ? true : undefined), 60_000);
+    const first = await lines.count();
+    await until('newer lines shown live', async () => ((await lines.count()) >= first + 2 ? true : undefined), 60_000);
+    assert.match(await lines.last().innerText(), /v1 \d+/);
+
+    // A new revision rolled out from the update form, followed to completion.
+    await ecs().send(new RegisterTaskDefinitionCommand(webDefinition('v2') as RegisterTaskDefinitionCommandInput));
+    await page.goBack();
+    await page.getByTestId('update-service').click();
+    await page.getByTestId('revision').click();
+    await page.getByRole('option', { name: /console-web:2/ }).click();
+    await page.getByTestId('submit-service').click();
+    await page.waitForURL(/\/services\/web$/);
+    // (Cloudscape names each tab by its id too: the table is the one in the tab's panel.)
+    const deployments = page.getByRole('tabpanel').getByTestId('deployments');
+    await deployments.getByText('console-web:2').waitFor();
+    await until('the rollout completed', async () => {
+      const text = await deployments.innerText();
+      return /console-web:2/.test(text) && !/console-web:1/.test(text) && /COMPLETED/.test(text) ? true : undefined;
+    }, 180_000);
+    await page.getByTestId('task-counts').getByText('2 running · 0 pending · 2 desired').waitFor({ timeout: 60_000 });
+    assert.equal(await page.evaluate(() => (window as unknown as { mark?: string }).mark), 'not reloaded');
     noPageErrors(errors);
   });
 
