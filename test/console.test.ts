@@ -5,15 +5,22 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Browser, Page } from 'playwright-core';
 import { browserForTests, newPage, noPageErrors, signIn } from './support/browser.ts';
 import { docker, removeClusterContainers, TEST_IMAGE } from './support/docker.ts';
 import { until } from './support/services.ts';
-import { credentials, region, startDev, type WharfProcess } from './support/wharf.ts';
+import { awsCliEnv, credentials, region, startDev, type WharfProcess } from './support/wharf.ts';
 
 const browserOf = browserForTests();
+const work = mkdtempSync(join(tmpdir(), 'wharf-console-'));
+const localImages: string[] = [];
 let wharf: WharfProcess;
 let browser: Browser;
 const clusterArns: string[] = [];
@@ -25,6 +32,8 @@ before(async () => {
 after(async () => {
   await wharf?.stop();
   for (const arn of clusterArns) removeClusterContainers(arn);
+  for (const image of localImages) spawnSync('docker', ['rmi', '-f', image]);
+  rmSync(work, { recursive: true, force: true });
 });
 
 const ecs = () => new ECSClient({ endpoint: wharf.url, region, credentials });
@@ -139,6 +148,44 @@ describe('the web console', { timeout: 600_000 }, () => {
     }, 180_000);
     await page.getByTestId('task-counts').getByText('2 running · 0 pending · 2 desired').waitFor({ timeout: 60_000 });
     assert.equal(await page.evaluate(() => (window as unknown as { mark?: string }).mark), 'not reloaded');
+    noPageErrors(errors);
+  });
+
+  it("browses an image's scan findings, pushed with docker and scanned against an imported feed", async () => {
+    const ecr = new ECRClient({ endpoint: wharf.url, region, credentials });
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'console/scanned', imageScanningConfiguration: { scanOnPush: true } }));
+    const feed = join(work, 'feed.json');
+    writeFileSync(feed, JSON.stringify([{
+      id: 'DSA-0000-9', summary: 'openssl: an advisory the console shows', modified: '2026-01-01T00:00:00Z',
+      affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.13-1~deb12u1' }] }] }],
+      database_specific: { severity: 'high' },
+    }]));
+    execFileSync('node', ['bin/wharf.js', 'import-osv-feed', feed, '--server', wharf.url], { env: awsCliEnv });
+    const context = join(work, 'image');
+    mkdirSync(context);
+    writeFileSync(join(context, 'status'), 'Package: openssl\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u1\n\n');
+    writeFileSync(join(context, 'os-release'), 'ID=debian\nVERSION_ID="12"\n');
+    writeFileSync(join(context, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCOPY status /var/lib/dpkg/status\nCOPY os-release /etc/os-release\n`);
+    const host = new URL(wharf.url).host;
+    const ref = `${host}/console/scanned:1`;
+    localImages.push(ref);
+    const dockerEnv = { ...process.env, DOCKER_CONFIG: join(work, 'docker'), DOCKER_BUILDKIT: '0' };
+    execFileSync('docker', ['build', '-q', '-t', ref, context], { env: dockerEnv, stdio: 'pipe' });
+    const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
+    const password = Buffer.from(authorizationData![0]!.authorizationToken!, 'base64').toString().slice('AWS:'.length);
+    execFileSync('docker', ['login', '--username', 'AWS', '--password-stdin', host], { env: dockerEnv, input: password, stdio: 'pipe' });
+    execFileSync('docker', ['push', ref], { env: dockerEnv, stdio: 'pipe' });
+
+    const { page, errors } = await rootPage();
+    await page.goto(`${wharf.url}/console/ecr/repositories`);
+    await page.getByTestId('repositories').getByRole('link', { name: 'console/scanned' }).click();
+    const digest = page.getByRole('tabpanel').getByTestId('images').getByRole('link', { name: /^sha256:/ });
+    await digest.click();
+    await page.getByTestId('scan-status').getByText(/Complete/i).waitFor({ timeout: 60_000 });
+    const finding = page.getByTestId('findings').getByRole('row', { name: /DSA-0000-9/ });
+    await finding.waitFor();
+    assert.match(await finding.innerText(), /HIGH/);
+    assert.match(await finding.innerText(), /openssl/);
     noPageErrors(errors);
   });
 

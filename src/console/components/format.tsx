@@ -2,7 +2,7 @@
 import StatusIndicator, { type StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
 
 const STATUS: Record<string, StatusIndicatorProps.Type> = {
-  ACTIVE: 'success', RUNNING: 'success', HEALTHY: 'success', healthy: 'success', COMPLETED: 'success', SUCCEEDED: 'success', OK: 'success', active: 'success', InService: 'success', Succeeded: 'success', ENABLED: 'success', AVAILABLE: 'success',
+  ACTIVE: 'success', RUNNING: 'success', HEALTHY: 'success', healthy: 'success', COMPLETED: 'success', SUCCEEDED: 'success', OK: 'success', active: 'success', InService: 'success', Succeeded: 'success', ENABLED: 'success', AVAILABLE: 'success', SUCCESSFUL: 'success', ROLLBACK_SUCCESSFUL: 'warning', STOP_REQUESTED: 'stopped', ROLLBACK_REQUESTED: 'warning',
   PENDING: 'pending', PROVISIONING: 'pending', ACTIVATING: 'pending', IN_PROGRESS: 'in-progress', initial: 'pending', Pending: 'pending', provisioning: 'pending', CREATING: 'pending', InProgress: 'in-progress',
   STOPPING: 'stopped', DEACTIVATING: 'stopped', DEPROVISIONING: 'stopped', DRAINING: 'stopped', draining: 'stopped', INACTIVE: 'stopped', STOPPED: 'stopped', DISABLED: 'stopped', unused: 'stopped',
   FAILED: 'error', UNHEALTHY: 'error', unhealthy: 'error', ALARM: 'error', ROLLBACK_FAILED: 'error', Failed: 'error', failed: 'error',
