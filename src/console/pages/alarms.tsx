@@ -2,8 +2,9 @@
  * CloudWatch alarms, metric and composite: state and why, what they watch; one alarm's history
  * and its metric charted against the threshold. Live: every state change and every change to an
  * alarm writes an alarm history entry (`metrics/history`), which is what this page listens for.
+ * The chosen alarm is in the URL (`?alarm=`).
  */
-import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import {
   CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, type CompositeAlarm, type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
@@ -65,7 +66,8 @@ async function listAlarms(): Promise<Row[]> {
 
 export default function AlarmsPage() {
   const alarms = useLive(listAlarms, ALARM_KINDS);
-  const [selectedName, setSelectedName] = useState<string>();
+  const [params, setParams] = useSearchParams();
+  const selectedName = params.get('alarm') ?? undefined;
   const selected = alarms.data?.find((a) => a.name === selectedName);
   return (
     <Page title="Alarms" crumbs={[{ text: 'CloudWatch', to: '/cloudwatch/log-groups' }, { text: 'Alarms' }]}>
@@ -78,7 +80,7 @@ export default function AlarmsPage() {
         trackBy={(a) => a.name}
         selectionType="single"
         selectedItems={selected ? [selected] : []}
-        onSelectionChange={(items) => setSelectedName(items[0]?.name)}
+        onSelectionChange={(items) => setParams(items[0] ? { alarm: items[0].name } : {}, { replace: true })}
         columns={[
           { id: 'name', header: 'Name', cell: (a) => a.name, sortBy: (a) => a.name },
           { id: 'state', header: 'State', cell: (a) => <Status value={a.state} />, sortBy: (a) => a.state },

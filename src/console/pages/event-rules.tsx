@@ -1,4 +1,4 @@
-/** EventBridge rules of a bus: pattern or schedule, state; one rule's pattern and targets; enable and disable, live. */
+/** EventBridge rules of a bus: pattern or schedule, state; one rule's pattern and targets; enable and disable, live. Bus and rule are in the URL. */
 import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import {
@@ -33,7 +33,7 @@ export default function EventRulesPage() {
     const r = await events().send(new ListRulesCommand({ EventBusName: bus, NextToken }));
     return { items: r.Rules, next: r.NextToken };
   }), KINDS, [bus]);
-  const [selectedName, setSelectedName] = useState<string>();
+  const selectedName = params.get('rule') ?? undefined;
   const selected = rules.data?.find((r) => r.Name === selectedName);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -61,7 +61,7 @@ export default function EventRulesPage() {
             selectedOption={busOptions.find((o) => o.value === bus) ?? { value: bus, label: bus }}
             options={busOptions}
             statusType={buses.loading && !buses.data ? 'loading' : 'finished'}
-            onChange={({ detail }) => { setSelectedName(undefined); setParams({ bus: detail.selectedOption.value! }, { replace: true }); }}
+            onChange={({ detail }) => setParams({ bus: detail.selectedOption.value! }, { replace: true })}
           />
         </FormField>
         <ApiError error={buses.error} />
@@ -76,7 +76,7 @@ export default function EventRulesPage() {
         trackBy={(r) => r.Name!}
         selectionType="single"
         selectedItems={selected ? [selected] : []}
-        onSelectionChange={(items) => setSelectedName(items[0]?.Name)}
+        onSelectionChange={(items) => setParams({ bus, ...(items[0] && { rule: items[0].Name! }) }, { replace: true })}
         actions={
           <SpaceBetween direction="horizontal" size="xs">
             <Button disabled={!selected || selected.State === 'DISABLED'} loading={busy} onClick={() => void setState(false)} data-testid="disable-rule">Disable</Button>

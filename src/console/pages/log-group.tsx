@@ -1,10 +1,10 @@
 /**
  * A log group: its streams (latest events first, live), a stream's events, and a search with a
  * CloudWatch Logs filter pattern over a time range, passed to FilterLogEvents as typed so the
- * API's own error names a bad pattern.
+ * API's own error names a bad pattern. The chosen stream is in the URL (`?stream=`).
  */
 import { useState } from 'react';
-import { useParams } from 'react-router-dom';
+import { useParams, useSearchParams } from 'react-router-dom';
 import {
   CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand,
   type FilteredLogEvent, type LogStream,
@@ -43,7 +43,9 @@ export default function LogGroupPage() {
     const r = await logs().send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, nextToken, limit: 50 }));
     return { items: r.logStreams, next: r.nextToken };
   }, 20), ['logs/stream'], [group]);
-  const [selected, setSelected] = useState<LogStream[]>([]);
+  const [params, setParams] = useSearchParams();
+  const stream = params.get('stream') ?? undefined;
+  const selected: LogStream[] = stream ? (streams.data ?? []).filter((s) => s.logStreamName === stream) : [];
   const g = info.data;
   return (
     <Page title={group} crumbs={[{ text: 'Log groups', to: '/cloudwatch/log-groups' }, { text: group }]}>
@@ -69,7 +71,7 @@ export default function LogGroupPage() {
         trackBy={(s) => s.logStreamName!}
         selectionType="single"
         selectedItems={selected}
-        onSelectionChange={setSelected}
+        onSelectionChange={(items) => setParams(items[0] ? { stream: items[0].logStreamName! } : {}, { replace: true })}
         description="Latest events first. Select a stream to see its events."
         columns={[
           { id: 'name', header: 'Log stream', cell: (s) => s.logStreamName, sortBy: (s) => s.logStreamName },
@@ -79,21 +81,22 @@ export default function LogGroupPage() {
           { id: 'created', header: 'Created', cell: (s) => time(s.creationTime), sortBy: (s) => s.creationTime },
         ]}
       />
-      {selected[0] && <StreamEvents group={group} stream={selected[0].logStreamName!} />}
+      {stream && <StreamEvents group={group} stream={stream} />}
       <Search group={group} streams={(streams.data ?? []).map((s) => s.logStreamName!)} />
     </Page>
   );
 }
 
-/** The latest events of one stream (GetLogEvents from the end), live. */
+/** The latest events of one stream (GetLogEvents from the end), newest first, live. */
 function StreamEvents({ group, stream }: { group: string; stream: string }) {
   const events = useLive(async () => {
     const r = await logs().send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: false, limit: 200 }));
-    return r.events ?? [];
+    return (r.events ?? []).reverse();
   }, ['logs/stream'], [group, stream]);
   return (
     <ResourceTable
       title={`Events of ${stream}`}
+      description="The latest 200, newest first"
       testId="stream-events"
       items={events.data}
       loading={events.loading}

@@ -1,8 +1,8 @@
 /**
  * EventBridge Scheduler: schedule groups and their schedules (expression and time zone read with
- * GetSchedule, which ListSchedules does not return), one schedule's details, live.
+ * GetSchedule, which ListSchedules does not return), one schedule's details, live. The group
+ * and the chosen schedule (`?schedule=<group>/<name>`) are in the URL.
  */
-import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { GetScheduleCommand, ListScheduleGroupsCommand, ListSchedulesCommand, SchedulerClient, type GetScheduleOutput } from '@aws-sdk/client-scheduler';
 import Container from '@cloudscape-design/components/container';
@@ -42,8 +42,9 @@ export default function SchedulesPage() {
     return { items: r.ScheduleGroups, next: r.NextToken };
   }), KINDS);
   const schedules = useLive(() => listSchedules(group), KINDS, [group]);
-  const [selectedArn, setSelectedArn] = useState<string>();
-  const selected = schedules.data?.find((s) => s.Arn === selectedArn);
+  const selectedKey = params.get('schedule') ?? undefined;
+  const selected = schedules.data?.find((s) => `${s.GroupName}/${s.Name}` === selectedKey);
+  const select = (key?: string) => setParams({ ...(group !== ALL && { group }), ...(key && { schedule: key }) }, { replace: true });
   const options = [{ value: ALL, label: 'All groups' }, ...(groups.data ?? []).map((g) => ({ value: g.Name!, label: g.Name!, description: g.State }))];
   return (
     <Page title="Schedules" crumbs={[{ text: 'EventBridge', to: '/eventbridge/rules' }, { text: 'Schedules' }]}>
@@ -64,7 +65,7 @@ export default function SchedulesPage() {
       <Container>
         <FormField label="Schedule group">
           <Select data-testid="schedule-group" selectedOption={options.find((o) => o.value === group) ?? { value: group, label: group }} options={options}
-            onChange={({ detail }) => { setSelectedArn(undefined); setParams(detail.selectedOption.value === ALL ? {} : { group: detail.selectedOption.value! }, { replace: true }); }} />
+            onChange={({ detail }) => setParams(detail.selectedOption.value === ALL ? {} : { group: detail.selectedOption.value! }, { replace: true })} />
         </FormField>
       </Container>
       <ResourceTable
@@ -76,7 +77,7 @@ export default function SchedulesPage() {
         trackBy={(s) => s.Arn!}
         selectionType="single"
         selectedItems={selected ? [selected] : []}
-        onSelectionChange={(items) => setSelectedArn(items[0]?.Arn)}
+        onSelectionChange={(items) => select(items[0] && `${items[0].GroupName}/${items[0].Name}`)}
         columns={[
           { id: 'name', header: 'Name', cell: (s) => s.Name, sortBy: (s) => s.Name },
           { id: 'group', header: 'Group', cell: (s) => s.GroupName, sortBy: (s) => s.GroupName },
