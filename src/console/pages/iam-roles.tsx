@@ -96,8 +96,9 @@ function RoleDetails({ name }: { name: string }) {
           <JsonView value={r.AssumeRolePolicyDocument} testId="trust-policy" />
         </Container>
       )}
-      <AttachedPolicies policies={attached} />
-      <InlinePolicies policies={inline} />
+      {/* A role that is not there is said once, above. */}
+      {!role.error && <AttachedPolicies policies={attached} />}
+      {!role.error && <InlinePolicies policies={inline} />}
     </>
   );
 }

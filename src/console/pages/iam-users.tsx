@@ -4,6 +4,7 @@ import {
   GetUserPolicyCommand, IAMClient, ListAccessKeysCommand, ListAttachedUserPoliciesCommand, ListUserPoliciesCommand, ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { client } from '../clients.ts';
+import { ApiError } from '../components/api-error.tsx';
 import { Status, time } from '../components/format.tsx';
 import { KeyValues } from '../components/key-values.tsx';
 import { allPages } from '../components/observe-common.tsx';
@@ -47,7 +48,8 @@ export default function IamUsersPage() {
           ['ARN', selected.Arn], ['User id', selected.UserId], ['Created', time(selected.CreateDate)],
         ]} />
       )}
-      {name && <UserDetails name={name} />}
+      {name && users.data && !selected && <ApiError error={{ name: 'NoSuchEntity', message: `The user with name ${name} cannot be found.` }} />}
+      {selected && <UserDetails name={selected.UserName!} />}
     </Page>
   );
 }
