@@ -35,12 +35,13 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json']);
 /**
  * The kind of resource a store key is, when it belongs to `account` in `region`: keys are
  * `<part>/<kind>/<account>/<region>/…` (ecs, ecr, lb, …), `logs/<account>/<region>/<kind>/…`,
- * or IAM's global `iam/<account>/<kind>/…`. Undefined for another account's keys or Wharf's own.
+ * `<part>/<account>/<region>/<name>` (alarms: the kind is the part), or IAM's global
+ * `iam/<account>/<kind>/…`. Undefined for another account's keys or Wharf's own.
  */
 export function changeKind(key: string, account: string, region: string): string | undefined {
   const s = key.split('/');
   if (s[0] === 'iam') return s[1] === account && s.length > 3 ? `iam/${s[2]}` : undefined;
-  if (s[1] === account) return s[2] === region && s.length > 4 ? `${s[0]}/${s[3]}` : undefined;
+  if (s[1] === account) return s[2] !== region || s.length < 4 ? undefined : s.length === 4 ? s[0] : `${s[0]}/${s[3]}`;
   if (s[2] === account) return s[3] === region && s.length > 4 ? `${s[0]}/${s[1]}` : undefined;
   return undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * CloudWatch alarms, metric and composite: state and why, what they watch; one alarm's history
- * and its metric charted against the threshold. Live: every state change and every change to an
- * alarm writes an alarm history entry (`metrics/history`), which is what this page listens for.
+ * and its metric charted against the threshold. Live on changes to alarms and to their history
+ * (`metrics/history`, written with every state change).
  * The chosen alarm is in the URL (`?alarm=`).
  */
 import { useSearchParams } from 'react-router-dom';
@@ -21,7 +21,7 @@ import { ResourceTable } from '../components/resource-table.tsx';
 import { useLive } from '../live.ts';
 
 const cw = () => client(CloudWatchClient);
-const ALARM_KINDS = ['metrics/history', 'alarms/'];
+const ALARM_KINDS = ['alarms', 'metrics/history'];
 
 interface Row {
   type: 'Metric' | 'Composite';
