@@ -11,8 +11,11 @@ import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { signRequest } from '../src/common/index.ts';
-import { credentials, region, tempDir } from './support/wharf.ts';
-import { inProcessControlPlane } from './support/in-process.ts';
+import { credentials, region, rootKeyEnv, tempDir } from './support/wharf.ts';
+import { startControlPlane, type ControlPlane } from '../src/cli/control-plane.ts';
+import { parseStoreSpec } from '../src/cli/store-spec.ts';
+import { EtcdCluster } from '../src/state/index.ts';
+import { ACCOUNT, inProcessControlPlane } from './support/in-process.ts';
 
 const dist = tempDir();
 mkdirSync(join(dist, 'assets'));
@@ -98,28 +101,49 @@ describe('the console on the control plane', () => {
     assert.equal(JSON.parse(unknown.body.toString()).__type, 'UnrecognizedClientException');
   });
 
-  it("tells a signed caller the kinds of its resources that change, without names or data", async () => {
-    const headers = await signRequest({ method: 'GET', url: new URL(`${url}/_wharf/console/changes`), region, service: 'ecs', credentials });
-    const events: string[] = [];
-    const req = http.get(`${url}/_wharf/console/changes`, { headers });
-    const response = await new Promise<http.IncomingMessage>((resolve) => req.once('response', resolve));
-    assert.equal(response.statusCode, 200);
-    assert.equal(response.headers['content-type'], 'text/event-stream');
-    response.setEncoding('utf8');
-    let buffer = '';
-    const got = new Promise<void>((resolve) => {
-      response.on('data', (chunk: string) => {
-        buffer += chunk;
-        for (const line of buffer.split('\n')) if (line.startsWith('data: ')) events.push(line.slice(6));
-        if (events.some((e) => e.includes('ecs/clusters'))) resolve();
-      });
-    });
-    const ecs = new ECSClient({ endpoint: url, region, credentials });
-    await ecs.send(new CreateClusterCommand({ clusterName: 'console-stream' }));
-    await got;
-    req.destroy();
-    const kinds = events.flatMap((e) => (JSON.parse(e) as { kinds: string[] }).kinds);
-    assert.ok(kinds.includes('ecs/clusters'));
-    assert.ok(!events.join().includes('console-stream'), 'no names');
-  });
+  it("tells a signed caller the kinds of its resources that change, without names or data", () => changesAreStreamed(url));
 });
+
+describe('the change stream on etcd', () => {
+  let etcd: EtcdCluster;
+  let plane: ControlPlane;
+  before(async () => {
+    etcd = await EtcdCluster.start({ members: 1, dir: tempDir() });
+    plane = await startControlPlane({
+      host: '127.0.0.1', port: 0, dataDir: tempDir(), account: ACCOUNT, region, allowReset: false, unknownKeysAsRoot: false,
+      env: rootKeyEnv, log: () => undefined, store: parseStoreSpec({ store: etcd.storeUrl, env: {} }), dns: false,
+    });
+  });
+  after(async () => {
+    await plane?.stop();
+    await etcd?.stop();
+  });
+
+  it('tells a signed caller the kinds of its resources that change, as on SQLite', () => changesAreStreamed(plane.url));
+});
+
+/** Opens the change stream of the control plane at `at`, creates a cluster, and checks what the stream said. */
+async function changesAreStreamed(at: string): Promise<void> {
+  const headers = await signRequest({ method: 'GET', url: new URL(`${at}/_wharf/console/changes`), region, service: 'ecs', credentials });
+  const events: string[] = [];
+  const req = http.get(`${at}/_wharf/console/changes`, { headers });
+  const response = await new Promise<http.IncomingMessage>((resolve) => req.once('response', resolve));
+  assert.equal(response.statusCode, 200);
+  assert.equal(response.headers['content-type'], 'text/event-stream');
+  response.setEncoding('utf8');
+  let buffer = '';
+  const got = new Promise<void>((resolve) => {
+    response.on('data', (chunk: string) => {
+      buffer += chunk;
+      for (const line of buffer.split('\n')) if (line.startsWith('data: ')) events.push(line.slice(6));
+      if (events.some((e) => e.includes('ecs/clusters'))) resolve();
+    });
+  });
+  const ecs = new ECSClient({ endpoint: at, region, credentials });
+  await ecs.send(new CreateClusterCommand({ clusterName: 'console-stream' }));
+  await got;
+  req.destroy();
+  const kinds = events.flatMap((e) => (JSON.parse(e) as { kinds: string[] }).kinds);
+  assert.ok(kinds.includes('ecs/clusters'));
+  assert.ok(!events.join().includes('console-stream'), 'no names');
+}
