@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     await browser.close();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    execFileSync('sh', ['-c', 'docker ps -aq --filter label=com.amazonaws.ecs.cluster=demo | xargs -r docker rm -f'], { stdio: 'ignore' });
+    execFileSync('sh', ['-c', `docker ps -aq --filter label=com.amazonaws.ecs.cluster=arn:aws:ecs:${region}:123456789012:cluster/demo | xargs -r docker rm -f`], { stdio: 'ignore' });
   }
 }
 

@@ -46,8 +46,9 @@ before(async () => {
 });
 
 after(async () => {
-  if (clusterArn) removeClusterContainers(clusterArn);
+  // Wharf first: its agent would otherwise create a replacement while the containers are removed.
   await wharf?.stop();
+  if (clusterArn) removeClusterContainers(clusterArn);
 });
 
 const desiredCount = async () => (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!.desiredCount!;

@@ -75,7 +75,8 @@ describe('registry with docker and skopeo', { timeout: 300_000 }, () => {
       'RUN cat /hello.txt /one.txt > /both.txt',
       '',
     ].join('\n'));
-    await ok('docker', ['build', '-q', '-t', built, context], { env: { DOCKER_BUILDKIT: '0' } });
+    // No cache: every built layer is this build's own, never one another image still holds (the pull below must fetch all three).
+    await ok('docker', ['build', '--no-cache', '-q', '-t', built, context], { env: { DOCKER_BUILDKIT: '0' } });
     created.push(built);
   });
 
