@@ -3,6 +3,7 @@ import type { Action, RuleCondition, Tag, TargetHealthDescription } from '@aws-s
 import Box from '@cloudscape-design/components/box';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { RouterLink } from './page.tsx';
+import { ResourceTable } from './resource-table.tsx';
 
 /** The name in an ELB ARN (`…:targetgroup/web/73e2d6bc24d8a067` → `web`, `…:loadbalancer/app/front/50dc…` → `front`). */
 export function nameOf(arn: string | undefined): string {
@@ -81,6 +82,17 @@ export function Conditions({ conditions }: { conditions: RuleCondition[] | undef
 
 /** Key/value rows (attributes, tags) as a two-column table's items. */
 export const pairs = (list: { Key?: string; Value?: string }[] | Tag[] | undefined) => (list ?? []).map((p) => ({ key: p.Key ?? '', value: p.Value ?? '' }));
+
+/** A resource's attributes or tags as a table of keys and values. */
+export function PairsTable({ title, testId, keyHeader, list }: { title: string; testId: string; keyHeader: string; list: { Key?: string; Value?: string }[] | Tag[] | undefined }) {
+  return (
+    <ResourceTable title={title} testId={testId} items={pairs(list)} trackBy={(a) => a.key}
+      columns={[
+        { id: 'key', header: keyHeader, cell: (a) => a.key, sortBy: (a) => a.key },
+        { id: 'value', header: 'Value', cell: (a) => a.value || '-' },
+      ]} />
+  );
+}
 
 /** Targets by health state (`healthy`, `unhealthy`, `initial`, `draining`, …). */
 export function healthCounts(targets: TargetHealthDescription[]): Record<string, number> {

@@ -11,7 +11,7 @@ import { client } from '../clients.ts';
 import { ApiError } from '../components/api-error.tsx';
 import { shortArn, Status, time } from '../components/format.tsx';
 import { KeyValues } from '../components/key-values.tsx';
-import { Actions, Conditions, pairs } from '../components/lb-format.tsx';
+import { Actions, Conditions, PairsTable } from '../components/lb-format.tsx';
 import { Page } from '../components/page.tsx';
 import { ResourceTable } from '../components/resource-table.tsx';
 import { useLive } from '../live.ts';
@@ -122,20 +122,12 @@ export default function LoadBalancerPage() {
           },
           {
             id: 'attributes', label: 'Attributes', content: (
-              <ResourceTable title="Attributes" testId="lb-attributes" items={pairs(d.attributes)} trackBy={(a) => a.key}
-                columns={[
-                  { id: 'key', header: 'Attribute', cell: (a) => a.key, sortBy: (a) => a.key },
-                  { id: 'value', header: 'Value', cell: (a) => a.value || '-' },
-                ]} />
+              <PairsTable title="Attributes" testId="lb-attributes" keyHeader="Attribute" list={d.attributes} />
             ),
           },
           {
             id: 'tags', label: 'Tags', content: (
-              <ResourceTable title="Tags" testId="lb-tags" items={pairs(d.tags)} trackBy={(a) => a.key}
-                columns={[
-                  { id: 'key', header: 'Key', cell: (a) => a.key, sortBy: (a) => a.key },
-                  { id: 'value', header: 'Value', cell: (a) => a.value || '-' },
-                ]} />
+              <PairsTable title="Tags" testId="lb-tags" keyHeader="Key" list={d.tags} />
             ),
           },
         ]} />

@@ -10,7 +10,7 @@ import { client } from '../clients.ts';
 import { ApiError } from '../components/api-error.tsx';
 import { Status } from '../components/format.tsx';
 import { KeyValues } from '../components/key-values.tsx';
-import { healthCounts, LoadBalancerLink, pairs } from '../components/lb-format.tsx';
+import { healthCounts, LoadBalancerLink, PairsTable } from '../components/lb-format.tsx';
 import { Page } from '../components/page.tsx';
 import { ResourceTable } from '../components/resource-table.tsx';
 import { useLive } from '../live.ts';
@@ -91,20 +91,12 @@ export default function TargetGroupPage() {
           },
           {
             id: 'attributes', label: 'Attributes', content: (
-              <ResourceTable title="Attributes" testId="tg-attributes" items={pairs(d.attributes)} trackBy={(a) => a.key}
-                columns={[
-                  { id: 'key', header: 'Attribute', cell: (a) => a.key, sortBy: (a) => a.key },
-                  { id: 'value', header: 'Value', cell: (a) => a.value || '-' },
-                ]} />
+              <PairsTable title="Attributes" testId="tg-attributes" keyHeader="Attribute" list={d.attributes} />
             ),
           },
           {
             id: 'tags', label: 'Tags', content: (
-              <ResourceTable title="Tags" testId="tg-tags" items={pairs(d.tags)} trackBy={(a) => a.key}
-                columns={[
-                  { id: 'key', header: 'Key', cell: (a) => a.key, sortBy: (a) => a.key },
-                  { id: 'value', header: 'Value', cell: (a) => a.value || '-' },
-                ]} />
+              <PairsTable title="Tags" testId="tg-tags" keyHeader="Key" list={d.tags} />
             ),
           },
         ]} />
