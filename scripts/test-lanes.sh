@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 lane=${1:?usage: test-lanes.sh host|isolated}
 # What marks a file as needing the host: a word that only such files use.
 host="docker|Docker|TEST_IMAGE|netns|nft |nftables|cgroup|startDev|startWharf|spawnWharf\\(\\['(dev|agent)'|startAgentProcess|inNetworkNamespace|simulatedHosts|LocalInstanceHosts|169\\.254|crash-services|alb-service|blue-green-stage"
+# End-to-end files whose assertions measure traffic and time under steady load: they run alone too.
+alone='^test/(ecs-blue-green|codedeploy-cli)\.test\.ts$'
 find src test scripts -name '*.test.ts' | sort | while read -r f; do
-  if grep -qE "$host" "$f"; then [ "$lane" = host ] && echo "$f"; else [ "$lane" = isolated ] && echo "$f"; fi
+  if grep -qE "$host" "$f" || [[ "$f" =~ $alone ]]; then [ "$lane" = host ] && echo "$f"; else [ "$lane" = isolated ] && echo "$f"; fi
 done
 exit 0
