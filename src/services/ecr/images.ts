@@ -9,7 +9,7 @@ import type {
 } from '@aws-sdk/client-ecr';
 import { paginate } from '../../aws/index.ts';
 import {
-  registryKeys, scanKeys, severityCounts, type ImageRecord, type RegistryScope, type RepositoryRecord, type ScanRecord, type TagRecord,
+  getScan, registryKeys, severityCounts, type ImageRecord, type RegistryScope, type RepositoryRecord, type ScanRecord, type TagRecord,
 } from '../../registry/index.ts';
 import { getDoc, listDocs, type Store } from '../../state/index.ts';
 import { findRepository, need, repositoryNamed, repositoryResource, storeReader, toDate, type EcrOperationTable } from './common.ts';
@@ -69,10 +69,9 @@ async function resolve(store: Store, scope: RegistryScope, repository: string, i
   return image ? { image: image.value } : { failureCode: 'ImageNotFound' };
 }
 
-/** The latest scan of each image of a repository, by digest (DescribeImages shows each image's). */
-async function scansOf(store: Store, scope: RegistryScope, repository: string): Promise<Map<string, ScanRecord>> {
-  const prefix = scanKeys.scans(scope, repository);
-  return new Map((await listDocs<ScanRecord>(store, prefix)).map((d) => [d.key.slice(prefix.length), d.value]));
+/** The images shown, each with its scan (read by key, only for the images of the answer). */
+async function detailsOf(store: Store, scope: RegistryScope, repo: RepositoryRecord, images: ImageRecord[]): Promise<ImageDetail[]> {
+  return Promise.all(images.map(async (x) => toImageDetail(x, repo, await getScan(store, scope, repo.name, x.digest))));
 }
 
 /** A stored image as DescribeImages shows it, with its scan's status and severity counts when it was scanned. */
@@ -136,11 +135,10 @@ export function imageOperations(deps: EcrDeps): EcrOperationTable {
           throw EcrErrors.invalidParameter('nextToken and maxResults cannot be used when imageIds are specified.');
         }
         const repo = await findRepository(storeReader(deps.store), registry, name);
-        const scans = await scansOf(deps.store, registry.scope, name);
         if (!imageIds) {
           const shown = showsActive ? (await imagesOf(deps.store, registry.scope, name)).filter((x) => matchesTagStatus(x, tagStatus)) : [];
           const page = paginate(shown, (x) => x.digest, nextToken, maxResults, EcrErrors.invalidParameter);
-          return { imageDetails: page.items.map((x) => toImageDetail(x, repo, scans.get(x.digest))), nextToken: page.nextToken };
+          return { imageDetails: await detailsOf(deps.store, registry.scope, repo, page.items), nextToken: page.nextToken };
         }
         const found = new Map<string, ImageRecord>();
         for (const [n, id] of imageIds.entries()) {
@@ -155,7 +153,7 @@ export function imageOperations(deps: EcrDeps): EcrOperationTable {
           if (r.failureCode === 'InvalidImageTag') throw EcrErrors.constraint(`${at}.imageTag`, `must satisfy regular expression '${TAG_PATTERN}'`);
           throw EcrErrors.imageNotFound(id, name, registry.registryId);
         }
-        return { imageDetails: [...found.values()].map((x) => toImageDetail(x, repo, scans.get(x.digest))) };
+        return { imageDetails: await detailsOf(deps.store, registry.scope, repo, [...found.values()]) };
       },
     },
 
