@@ -11,6 +11,7 @@ export { paginate, type Page } from './paging.ts';
 export { requestTagConditions, tagKeyConditions, type RequestTag } from './tagging.ts';
 export { describeByReferences, type MissingReference, type ResolvedReference } from './describe.ts';
 export { createEndpoint, type EndpointOptions, type Route, type UpgradeHandler } from './endpoint.ts';
+export { sourceIpOf, wireRequestOf } from './wire.ts';
 export { encodeEventStreamMessage, EVENT_STREAM_CONTENT_TYPE, type StreamEvent } from './event-stream.ts';
 export { Pipeline, type AwsRequest, type PipelineOptions, type Stage } from './pipeline.ts';
 export { authenticate, rootPrincipal, signatureError, type Authenticated, type AuthenticationOptions } from './authenticate.ts';

@@ -13,7 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
-import { AwsError, authenticate, ecsModel, type Authority, type Route, type WireRequest } from '../aws/index.ts';
+import { AwsError, authenticate, ecsModel, wireRequestOf, type Authority, type Route } from '../aws/index.ts';
 import type { Clock } from '../common/index.ts';
 import type { Store, WatchEvent } from '../state/index.ts';
 
@@ -62,7 +62,7 @@ class ChangeHub {
 
   subscribe(s: Subscriber): () => void {
     this.subscribers.add(s);
-    this.unwatch ??= this.store.watch('', (event) => this.deliver(event));
+    this.unwatch ??= this.watch();
     return () => {
       this.subscribers.delete(s);
       if (this.subscribers.size === 0) {
@@ -72,12 +72,26 @@ class ChangeHub {
     };
   }
 
+  /** Watches from now; a watch the store compacted under is taken up again, and every page told to read anew. */
+  private watch(): () => void {
+    return this.store.watch('', (event) => this.deliver(event), {
+      onCompacted: () => {
+        this.unwatch = this.subscribers.size ? this.watch() : undefined;
+        for (const s of this.subscribers) this.mark(s, '*');
+      },
+    });
+  }
+
+  private mark(s: Subscriber, kind: string): void {
+    if (s.pending.has(kind)) return;
+    s.pending.add(kind);
+    if (s.pending.size === 1) setTimeout(s.flush, COALESCE_MS);
+  }
+
   private deliver(event: WatchEvent): void {
     for (const s of this.subscribers) {
       const kind = changeKind(event.kv.key, s.account, s.region);
-      if (kind === undefined || s.pending.has(kind)) continue;
-      s.pending.add(kind);
-      if (s.pending.size === 1) setTimeout(s.flush, COALESCE_MS);
+      if (kind !== undefined) this.mark(s, kind);
     }
   }
 }
@@ -103,10 +117,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): { routes: Record<string, Rou
 
 function changeStream(d: ConsoleRouteDeps, hub: ChangeHub): Route {
   return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://wharf');
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
-    const wire: WireRequest = { method: 'GET', path: url.pathname, query: url.searchParams, headers, body: Buffer.alloc(0) };
+    const wire = wireRequestOf(req, new URL(req.url ?? '/', 'http://wharf'), Buffer.alloc(0));
     let who;
     try {
       who = await authenticate(wire, ecsModel, d.authority, { unknownKeysAsRoot: d.unknownKeysAsRoot, account: d.account }, d.clock.now());

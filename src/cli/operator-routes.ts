@@ -7,7 +7,7 @@
  */
 import type http from 'node:http';
 import {
-  AwsError, authenticate, authorizationGlobals, authorizeRequest, ecrModel, ecsModel, type Authority, type Route, type WireRequest,
+  AwsError, authenticate, authorizationGlobals, authorizeRequest, ecrModel, ecsModel, sourceIpOf, wireRequestOf, type Authority, type Route,
 } from '../aws/index.ts';
 import type { Clock } from '../common/index.ts';
 import { importOsvFeed } from '../registry/index.ts';
@@ -91,14 +91,11 @@ function signedRoute(
       req.resume();
       return json(res, 413, { message: `The request body exceeds the limit of ${maxBytes} bytes.` });
     }
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
-    const url = new URL(req.url ?? '/', 'http://wharf');
-    const wire: WireRequest = { method: req.method ?? 'POST', path: url.pathname, query: url.searchParams, headers, body };
+    const wire = wireRequestOf(req, new URL(req.url ?? '/', 'http://wharf'), body);
     try {
       const now = d.clock.now();
       const who = await authenticate(wire, model, d.authority, { unknownKeysAsRoot: d.unknownKeysAsRoot, account: d.account }, now);
-      const globals = authorizationGlobals({ sourceIp: req.socket.remoteAddress ?? '', secure: false }, who.region, now);
+      const globals = authorizationGlobals({ sourceIp: sourceIpOf(req), secure: false }, who.region, now);
       await authorizeRequest(d.authority, model, who.principal, { action, resource: '*' }, globals);
       json(res, 200, await handle({ body, principal: who.principal, region: who.region }));
     } catch (error) {
