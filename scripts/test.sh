@@ -42,14 +42,22 @@ if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
   exec node --import tsx --test --test-concurrency=1 "$@" "${host[@]}" "${isolated[@]}"
 fi
 isolated_log=$(mktemp)
-trap 'rm -f "$isolated_log"' EXIT
+host_log=$(mktemp)
+trap 'rm -f "$isolated_log" "$host_log"' EXIT
 unshare --net bash -c 'ip link set lo up && exec node --import tsx --test --test-concurrency=1 "$@"' lane "$@" "${isolated[@]}" >"$isolated_log" 2>&1 &
 isolated_pid=$!
 host_status=0
-node --import tsx --test --test-concurrency=1 "$@" "${host[@]}" || host_status=$?
+node --import tsx --test --test-concurrency=1 "$@" "${host[@]}" 2>&1 | tee "$host_log" || host_status=$?
 isolated_status=0
 wait "$isolated_pid" || isolated_status=$?
 echo "# the isolated lane (${#isolated[@]} files):"
 cat "$isolated_log"
+# The failures again, last, where a reader of the end of the output finds them: each failing test
+# with its error block, from either lane.
+failures() { awk '/^ *not ok /{ p = 1; indent = match($0, /[^ ]/) } p { print } p && /^ *\.\.\.$/ && match($0, /[^ ]/) == indent + 2 { p = 0 }' "$1"; }
+if [ "$host_status" != 0 ] || [ "$isolated_status" != 0 ]; then
+  echo "# failures in the host lane:"; failures "$host_log"
+  echo "# failures in the isolated lane:"; failures "$isolated_log"
+fi
 echo "# host lane: exit $host_status; isolated lane: exit $isolated_status"
 [ "$host_status" = 0 ] && [ "$isolated_status" = 0 ]

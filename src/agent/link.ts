@@ -170,17 +170,17 @@ export class AgentLink {
     this.ws = ws;
     this.registered = false;
     ws.on('open', () => {
-      this.lastHeard = Date.now();
+      this.lastHeard = performance.now();
       this.log(`agent link connected to ${url}`);
       this.write(this.o.hello());
       this.startHeartbeat(ws);
     });
     ws.on('message', (data) => {
-      this.lastHeard = Date.now();
+      this.lastHeard = performance.now();
       this.onMessage(String(data));
     });
     ws.on('pong', () => {
-      this.lastHeard = Date.now();
+      this.lastHeard = performance.now();
     });
     ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => this.onRefused(ws, res));
     ws.on('error', (err) => this.log(`agent link: ${err.message}`));
@@ -268,7 +268,7 @@ export class AgentLink {
   private startHeartbeat(ws: WebSocket): void {
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastHeard > 3 * this.heartbeatMs) {
+      if (performance.now() - this.lastHeard > 3 * this.heartbeatMs) { // monotonic: a clock set forward is not silence
         this.log('agent link: no answer from the control plane; reconnecting');
         ws.terminate();
         return;

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { arns, keys, type ContainerInstanceRecord, type TaskRecord } from '../ecs/index.ts';
 import { instanceRecord, scope, seed, seedCluster, seedTask, storedInstance, taskRecord } from '../ecs/testing.ts';
-import { AGENT_LINK_PATH, signRequest, type ServerMessage } from '../common/index.ts';
+import { AGENT_LINK_PATH, ManualClock, signRequest, type ServerMessage } from '../common/index.ts';
 import { getDoc } from '../state/index.ts';
 import { hashAgentSecret } from './identity.ts';
 import {
@@ -270,6 +270,25 @@ describe('agent link', () => {
     assert.equal((await ask(mine.arn, 'execution', '3')).error?.code, 'AccessDenied');
     c.send({ type: 'credentialsRequest', requestId: '4', taskArn: mine.arn, role: 'admin' });
     assert.match((await c.next(isError)).message, /credentialsRequest.role must be task or execution/);
+  });
+
+  it('keeps a link through a wall clock set forward, and closes one that falls silent', async () => {
+    await w.close();
+    const clock = new ManualClock(Date.now());
+    w = await linkWorld({ clock, heartbeatMs: 500, limits: { helloTimeoutMs: 100 } }); // silence limit 1.5 s; the sweep runs every 100 ms
+    const talking = await register('agent-1');
+    const silent = await register('agent-2');
+    clock.advance(10 * 60_000);
+    await new Promise((r) => setTimeout(r, 400)); // several sweeps see the jump before the next heartbeat
+    assert.equal(talking.c.ws.readyState, talking.c.ws.OPEN, 'a clock set forward 10 minutes is not silence');
+    const beat = setInterval(() => talking.c.send({ type: 'heartbeat' }), 200);
+    try {
+      const closed = await Promise.race([silent.c.closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]);
+      assert.ok(closed, 'the silent link is closed after 3 intervals');
+      assert.equal(talking.c.ws.readyState, talking.c.ws.OPEN, 'the heartbeating link stays open');
+    } finally {
+      clearInterval(beat);
+    }
   });
 
   it('closes a link signed with temporary credentials when they expire; the agent signs again', async () => {

@@ -48,6 +48,7 @@ interface Link extends ReportSender {
   ws: WebSocket;
   peer: LinkPeer;
   source: string;
+  /** When the link opened, on the monotonic clock (see `elapsed`). */
   openedAt: number;
   hello?: Hello;
   /** Set once registered: who the agent proved to be. */
@@ -57,6 +58,7 @@ interface Link extends ReportSender {
   /** The agent's container instances: id → store key (`instanceIds` are its keys, as the report queue reads them). */
   instanceKeys: Map<string, string>;
   instanceIds: Set<string>;
+  /** When the agent last sent a frame, on the monotonic clock. */
   lastSeen: number;
   /** Changes up to this revision are in the complete set the agent was sent (undefined until it was sent). */
   syncedRevision?: number;
@@ -135,6 +137,9 @@ function desiredTaskOf(t: TaskRecord, network: NetworkInformers, registryAuth?: 
 
 /** An `error` the link sends; bounded so a client that never reads cannot make the server buffer them. */
 const MAX_BUFFERED_FOR_ERRORS = 1024 * 1024;
+
+/** Milliseconds on a clock that never steps: a link's silence is measured on it, so a wall clock set forward (NTP, or a test's clock) closes no link. */
+const elapsed = (): number => performance.now();
 
 /** Serves agent links on an HTTP server's upgrade requests. */
 export class AgentLinkServer {
@@ -259,7 +264,7 @@ export class AgentLinkServer {
   private accept(ws: WebSocket, peer: LinkPeer, source: string): void {
     const now = this.o.clock.now();
     const link: Link = {
-      ws, peer, source, openedAt: now, instanceKeys: new Map(), instanceIds: new Set(), interfaces: new Map(), lastSeen: now, closed: false,
+      ws, peer, source, openedAt: elapsed(), instanceKeys: new Map(), instanceIds: new Set(), interfaces: new Map(), lastSeen: elapsed(), closed: false,
       messages: new TokenBucket(this.limits.messageBurst, this.limits.messagesPerSecond, now), paused: new Set(), queued: 0, queuedBytes: 0,
       refused: (taskArn, code, message) => this.refuse(link, code, message, taskArn),
     };
@@ -276,7 +281,7 @@ export class AgentLinkServer {
   private onFrame(link: Link, data: RawData, isBinary: boolean): void {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     const now = this.o.clock.now();
-    link.lastSeen = now;
+    link.lastSeen = elapsed();
     if (!link.messages.take(now)) this.pauseFor(link, 'rate', link.messages.waitMs(now));
     if (isBinary) return this.refuse(link, 'InvalidMessage', 'Messages are JSON text frames.');
     const decoded = decodeAgentMessage(String(data));
@@ -473,9 +478,9 @@ export class AgentLinkServer {
   /** Closes links silent for 3 heartbeat intervals, links that never said hello and links whose credentials expired; forgets idle addresses. */
   private closeSilent(): void {
     const now = this.o.clock.now();
-    const limit = now - 3 * this.heartbeatMs;
+    const since = elapsed();
     for (const link of this.links) {
-      if (link.lastSeen < limit || (!link.hello && link.openedAt < now - this.limits.helloTimeoutMs)) link.ws.terminate();
+      if (link.lastSeen < since - 3 * this.heartbeatMs || (!link.hello && link.openedAt < since - this.limits.helloTimeoutMs)) link.ws.terminate();
       else if (link.peer.expiresAt !== undefined && link.peer.expiresAt <= now) link.ws.close(1000, 'The link\'s credentials expired: sign again.');
     }
     this.addresses.sweep(now);
