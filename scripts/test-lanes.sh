@@ -13,7 +13,11 @@ lane=${1:?usage: test-lanes.sh host|isolated}
 host="docker|Docker|TEST_IMAGE|netns|nft |nftables|cgroup|startDev|startWharf|spawnWharf\\(\\['(dev|agent)'|startAgentProcess|inNetworkNamespace|simulatedHosts|LocalInstanceHosts|169\\.254|crash-services|alb-service|blue-green-stage"
 # End-to-end files whose assertions measure traffic and time under steady load: they run alone too.
 alone='^test/(ecs-blue-green|codedeploy-cli)\.test\.ts$'
+# Files that start `wharf dev` but run no task: its agent touches nothing of the host's (it sees
+# only containers labelled with its own id), so they run isolated.
+apart='^test/(acm-api|agent-link-hostile|iam-sts|operator-routes|sqs-crash)\.test\.ts$'
 find src test scripts -name '*.test.ts' | sort | while read -r f; do
-  if grep -qE "$host" "$f" || [[ "$f" =~ $alone ]]; then [ "$lane" = host ] && echo "$f"; else [ "$lane" = isolated ] && echo "$f"; fi
+  if [[ "$f" =~ $apart ]]; then [ "$lane" = isolated ] && echo "$f"
+  elif grep -qE "$host" "$f" || [[ "$f" =~ $alone ]]; then [ "$lane" = host ] && echo "$f"; else [ "$lane" = isolated ] && echo "$f"; fi
 done
 exit 0

@@ -30,31 +30,36 @@ fi
 
 bash scripts/build-test-images.sh
 [ -f dist/console/index.html ] || npm run build:console
-npx tsc --noEmit -p .
-npx tsc --noEmit -p src/console
+typecheck() { npx tsc --noEmit -p . && npx tsc --noEmit -p src/console; }
 
 # Two lanes side by side (scripts/test-lanes.sh says which file goes where): the files that need
-# the host's Docker and network one at a time; the others one at a time in a network namespace
-# of their own, printed when they are done.
+# the host's Docker and network one at a time; the type check, then the others one at a time in
+# a network namespace of their own, printed when they are done.
 mapfile -t host < <(bash scripts/test-lanes.sh host)
 mapfile -t isolated < <(bash scripts/test-lanes.sh isolated)
 if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+  typecheck
   exec node --import tsx --test --test-concurrency=1 "$@" "${host[@]}" "${isolated[@]}"
 fi
 isolated_log=$(mktemp)
 host_log=$(mktemp)
 trap 'rm -f "$isolated_log" "$host_log"' EXIT
-unshare --net bash -c 'ip link set lo up && exec node --import tsx --test --test-concurrency=1 "$@"' lane "$@" "${isolated[@]}" >"$isolated_log" 2>&1 &
+(
+  status=0
+  typecheck || { status=1; echo "not ok - the type check (tsc) failed: see its errors above"; }
+  unshare --net bash -c 'ip link set lo up && exec node --import tsx --test --test-concurrency=1 "$@"' lane "$@" "${isolated[@]}" || status=$?
+  exit "$status"
+) >"$isolated_log" 2>&1 &
 isolated_pid=$!
 host_status=0
 node --import tsx --test --test-concurrency=1 "$@" "${host[@]}" 2>&1 | tee "$host_log" || host_status=$?
 isolated_status=0
 wait "$isolated_pid" || isolated_status=$?
-echo "# the isolated lane (${#isolated[@]} files):"
+echo "# the type check and the isolated lane (${#isolated[@]} files):"
 cat "$isolated_log"
 # The failures again, last, where a reader of the end of the output finds them: each failing test
 # with its error block, from either lane.
-failures() { awk '/^ *not ok /{ p = 1; indent = match($0, /[^ ]/) } p { print } p && /^ *\.\.\.$/ && match($0, /[^ ]/) == indent + 2 { p = 0 }' "$1"; }
+failures() { grep -E ': error TS[0-9]+:' "$1" || true; awk '/^ *not ok /{ p = 1; indent = match($0, /[^ ]/) } p { print } p && /^ *\.\.\.$/ && match($0, /[^ ]/) == indent + 2 { p = 0 }' "$1"; }
 if [ "$host_status" != 0 ] || [ "$isolated_status" != 0 ]; then
   echo "# failures in the host lane:"; failures "$host_log"
   echo "# failures in the isolated lane:"; failures "$isolated_log"
