@@ -9,10 +9,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { browserForTests, newPage, noPageErrors, signIn } from './support/browser.ts';
 import { docker, removeClusterContainers, TEST_IMAGE } from './support/docker.ts';
 import { until } from './support/services.ts';
@@ -52,6 +55,25 @@ function webDefinition(version: string) {
       },
     }],
   };
+}
+
+/** Whether the keyboard's focus is in `target` (a control or the element wrapping it). */
+const hasFocus = (target: Locator) => target.evaluate((el) => el.contains(document.activeElement));
+
+/** Waits until the keyboard's focus is in `target`. */
+async function focused(target: Locator): Promise<void> {
+  for (let i = 0; i < 50 && !(await hasFocus(target)); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(await hasFocus(target), 'the focus moved there');
+}
+
+/** Presses Tab, as a keyboard user does, until the focus is in `target` (at most 100 times). */
+async function tabTo(page: Page, target: Locator): Promise<void> {
+  await target.waitFor();
+  for (let i = 0; i < 100; i++) {
+    if (await hasFocus(target)) return;
+    await page.keyboard.press('Tab');
+  }
+  assert.fail('Tab never reached the control');
 }
 
 async function rootPage(): Promise<{ page: Page; errors: string[] }> {
@@ -186,6 +208,78 @@ describe('the web console', { timeout: 600_000 }, () => {
     await finding.waitFor();
     assert.match(await finding.innerText(), /HIGH/);
     assert.match(await finding.innerText(), /openssl/);
+    noPageErrors(errors);
+  });
+
+  it('works by keyboard alone: Tab reaches the actions, a modal takes the focus, Enter in its field submits it, Escape dismisses it', async () => {
+    const { page, errors } = await rootPage();
+    await page.goto(`${wharf.url}/console/ecr/repositories`);
+    await page.getByTestId('repositories').waitFor();
+    await tabTo(page, page.getByTestId('create-repository'));
+    await page.keyboard.press('Enter');
+    await focused(page.getByTestId('create-repository-modal'));
+    await tabTo(page, page.getByTestId('repository-name'));
+    await page.keyboard.type('console/keyboard');
+    await page.keyboard.press('Enter');
+    const link = page.getByTestId('repositories').getByRole('link', { name: 'console/keyboard' });
+    await link.waitFor();
+    const ecr = new ECRClient({ endpoint: wharf.url, region, credentials });
+    assert.equal((await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['console/keyboard'] }))).repositories?.length, 1);
+
+    await tabTo(page, page.getByTestId('create-repository'));
+    await page.keyboard.press('Enter');
+    await focused(page.getByTestId('create-repository-modal'));
+    await page.keyboard.press('Escape');
+    await page.getByTestId('repository-name').waitFor({ state: 'detached' });
+
+    await tabTo(page, link);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'console/keyboard', level: 1 }).waitFor();
+    noPageErrors(errors);
+  });
+
+  it("acts through its dialogs: AWS's error shown in the dialog, which stays open; create and delete a log group; run a task and stop it; deregister", async () => {
+    const { page, errors } = await rootPage();
+    const logs = new CloudWatchLogsClient({ endpoint: wharf.url, region, credentials });
+    await page.goto(`${wharf.url}/console/cloudwatch/log-groups`);
+    await page.getByTestId('create-log-group').click();
+    await page.getByTestId('log-group-name').locator('input').fill('bad name!');
+    await page.getByTestId('create-log-group-submit').click();
+    await page.getByTestId('api-error').getByText(/logGroupName/).waitFor();
+    await page.getByTestId('log-group-name').locator('input').fill('/console/dialogs');
+    await page.getByTestId('create-log-group-submit').click();
+    const row = page.getByTestId('log-groups').getByRole('row', { name: /\/console\/dialogs/ });
+    await row.waitFor();
+    await row.getByRole('radio').check({ force: true });
+    await page.getByTestId('delete-log-group').click();
+    await page.getByTestId('delete-log-group-submit').click();
+    await row.waitFor({ state: 'detached' });
+    assert.deepEqual((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/console/dialogs' }))).logGroups, []);
+
+    const definition: RegisterTaskDefinitionCommandInput = {
+      family: 'console-dialogs', containerDefinitions: [{ name: 'sleeper', image: TEST_IMAGE, memory: 32, essential: true, command: ['sleep', '600'], stopTimeout: 2 }],
+    };
+    await ecs().send(new RegisterTaskDefinitionCommand(definition));
+    await page.goto(`${wharf.url}/console/task-definitions/console-dialogs/1`);
+    await page.getByTestId('run-task').click();
+    await page.getByTestId('run-cluster').getByRole('button').click();
+    await page.getByRole('option', { name: 'console-web' }).click();
+    await page.getByTestId('confirm-run').click();
+    const started = page.getByTestId('run-result').getByRole('link');
+    await started.waitFor();
+    await started.click();
+    await page.getByTestId('stop-task').click();
+    await page.getByTestId('confirm-stop').click();
+    await page.getByTestId('stopped-reason').getByText(/Task stopped/).waitFor({ timeout: 60_000 });
+    const { tasks } = await ecs().send(new DescribeTasksCommand({ cluster: 'console-web', tasks: [page.url().split('/').pop()!] }));
+    assert.equal(tasks?.[0]?.stoppedReason, 'Stopped from the Wharf console');
+
+    await page.goto(`${wharf.url}/console/task-definitions/console-dialogs/1`);
+    await page.getByTestId('deregister').click();
+    await page.getByTestId('confirm-deregister').click();
+    await page.getByTestId('deregister-modal').waitFor({ state: 'detached' });
+    await until('the revision INACTIVE', async () =>
+      ((await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: 'console-dialogs:1' }))).taskDefinition?.status === 'INACTIVE' ? true : undefined), 5_000);
     noPageErrors(errors);
   });
 

@@ -9,11 +9,10 @@ import Button from '@cloudscape-design/components/button';
 import Checkbox from '@cloudscape-design/components/checkbox';
 import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
-import Modal from '@cloudscape-design/components/modal';
 import RadioGroup from '@cloudscape-design/components/radio-group';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { client } from '../clients.ts';
-import { ApiError } from '../components/api-error.tsx';
+import { ActionModal } from '../components/action-modal.tsx';
 import { time } from '../components/format.tsx';
 import { Page, RouterLink } from '../components/page.tsx';
 import { ResourceTable } from '../components/resource-table.tsx';
@@ -77,48 +76,25 @@ function CreateRepositoryModal({ onClose, onDone }: { onClose: () => void; onDon
   const [name, setName] = useState('');
   const [mutability, setMutability] = useState('MUTABLE');
   const [scanOnPush, setScanOnPush] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const create = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await ecr().send(new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: mutability as 'MUTABLE', imageScanningConfiguration: { scanOnPush } }));
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    await ecr().send(new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: mutability as 'MUTABLE', imageScanningConfiguration: { scanOnPush } }));
+    onDone();
   };
   return (
-    <Modal visible header="Create repository" onDismiss={onClose}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>Cancel</Button>
-            <Button variant="primary" loading={busy} disabled={!name} onClick={() => void create()} data-testid="create-repository-submit">Create</Button>
-          </SpaceBetween>
-        </Box>
-      }>
-      <form onSubmit={(e) => { e.preventDefault(); if (name) void create(); }}>
-        <SpaceBetween size="l">
-          <FormField label="Repository name" description="Lowercase letters, numbers, hyphens, underscores, periods and slashes (namespaces).">
-            <Input value={name} onChange={({ detail }) => setName(detail.value)} autoFocus data-testid="repository-name" />
-          </FormField>
-          <FormField label="Tag immutability">
-            <RadioGroup value={mutability} onChange={({ detail }) => setMutability(detail.value)} items={[
-              { value: 'MUTABLE', label: 'Mutable', description: 'Image tags can be overwritten by later pushes.' },
-              { value: 'IMMUTABLE', label: 'Immutable', description: 'A tag, once pushed, cannot be moved to another image.' },
-            ]} />
-          </FormField>
-          <FormField label="Image scan settings">
-            <Checkbox checked={scanOnPush} onChange={({ detail }) => setScanOnPush(detail.checked)}>Scan on push</Checkbox>
-          </FormField>
-          {error ? <ApiError error={error} /> : null}
-        </SpaceBetween>
-      </form>
-    </Modal>
+    <ActionModal header="Create repository" action="Create" run={create} onClose={onClose} disabled={!name} testId="create-repository-modal" submitTestId="create-repository-submit">
+      <FormField label="Repository name" description="Lowercase letters, numbers, hyphens, underscores, periods and slashes (namespaces).">
+        <Input value={name} onChange={({ detail }) => setName(detail.value)} autoFocus data-testid="repository-name" />
+      </FormField>
+      <FormField label="Tag immutability">
+        <RadioGroup value={mutability} onChange={({ detail }) => setMutability(detail.value)} items={[
+          { value: 'MUTABLE', label: 'Mutable', description: 'Image tags can be overwritten by later pushes.' },
+          { value: 'IMMUTABLE', label: 'Immutable', description: 'A tag, once pushed, cannot be moved to another image.' },
+        ]} />
+      </FormField>
+      <FormField label="Image scan settings">
+        <Checkbox checked={scanOnPush} onChange={({ detail }) => setScanOnPush(detail.checked)}>Scan on push</Checkbox>
+      </FormField>
+    </ActionModal>
   );
 }
 
@@ -127,43 +103,22 @@ function DeleteRepositoryModal({ repository, onClose, onDone }: { repository: Re
   const images = useLive(async () => (await ecr().send(new ListImagesCommand({ repositoryName: name, maxResults: 1 }))).imageIds?.length ?? 0, ['ecr/images'], [name]);
   const [confirm, setConfirm] = useState('');
   const [force, setForce] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const hasImages = (images.data ?? 0) > 0;
   const remove = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await ecr().send(new DeleteRepositoryCommand({ repositoryName: name, force }));
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    await ecr().send(new DeleteRepositoryCommand({ repositoryName: name, force }));
+    onDone();
   };
   return (
-    <Modal visible header={`Delete ${name}`} onDismiss={onClose}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>Cancel</Button>
-            <Button variant="primary" loading={busy} disabled={confirm !== 'delete'} onClick={() => void remove()} data-testid="delete-repository-submit">Delete</Button>
-          </SpaceBetween>
-        </Box>
-      }>
-      <SpaceBetween size="m">
-        <Box>Deleting the repository <b>{name}</b> cannot be undone.</Box>
-        {hasImages && (
-          <Alert type="warning" header="The repository has images">
-            <Checkbox checked={force} onChange={({ detail }) => setForce(detail.checked)} data-testid="delete-force">Delete its images too (force)</Checkbox>
-          </Alert>
-        )}
-        <FormField label='To confirm, type "delete".'>
-          <Input value={confirm} onChange={({ detail }) => setConfirm(detail.value)} placeholder="delete" data-testid="delete-confirm" />
-        </FormField>
-        {error ? <ApiError error={error} /> : null}
-      </SpaceBetween>
-    </Modal>
+    <ActionModal header={`Delete ${name}`} action="Delete" run={remove} onClose={onClose} disabled={confirm !== 'delete'} submitTestId="delete-repository-submit">
+      <Box>Deleting the repository <b>{name}</b> cannot be undone.</Box>
+      {hasImages && (
+        <Alert type="warning" header="The repository has images">
+          <Checkbox checked={force} onChange={({ detail }) => setForce(detail.checked)} data-testid="delete-force">Delete its images too (force)</Checkbox>
+        </Alert>
+      )}
+      <FormField label='To confirm, type "delete".'>
+        <Input value={confirm} onChange={({ detail }) => setConfirm(detail.value)} placeholder="delete" data-testid="delete-confirm" />
+      </FormField>
+    </ActionModal>
   );
 }

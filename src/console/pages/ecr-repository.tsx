@@ -14,10 +14,10 @@ import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import ExpandableSection from '@cloudscape-design/components/expandable-section';
 import Header from '@cloudscape-design/components/header';
-import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tabs from '@cloudscape-design/components/tabs';
 import { client } from '../clients.ts';
+import { ActionModal } from '../components/action-modal.tsx';
 import { ApiError } from '../components/api-error.tsx';
 import { ImageLink, pushCommands, ScanStatus, SeverityCounts, size } from '../components/ecr-format.tsx';
 import { LifecyclePolicyEditor } from '../components/ecr-lifecycle.tsx';
@@ -74,7 +74,6 @@ export default function RepositoryPage() {
   const [actionError, setActionError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [busy, setBusy] = useState(false);
   // Push commands open by themselves while the repository is empty (what one needs first), else on request.
   const [showPush, setShowPush] = useState<boolean>();
   const r = info.data;
@@ -94,22 +93,14 @@ export default function RepositoryPage() {
     else setNotice(`Scan started for ${selected.length} image(s).`);
   };
   const remove = async () => {
-    setBusy(true);
     setActionError(undefined);
     setNotice(undefined);
-    try {
-      const out = await ecr().send(new BatchDeleteImageCommand({ repositoryName: repository, imageIds: selected.map((i) => ({ imageDigest: i.imageDigest })) }));
-      if (out.failures?.length) setActionError({ name: 'BatchDeleteImage', message: out.failures.map((f) => `${f.imageId?.imageDigest ?? f.imageId?.imageTag}: ${f.failureCode}: ${f.failureReason}`).join('; ') });
-      else setNotice(`Deleted ${out.imageIds?.length ?? 0} image reference(s).`);
-      setSelected([]);
-      setConfirmDelete(false);
-      images.reload();
-    } catch (e) {
-      setActionError(e);
-      setConfirmDelete(false);
-    } finally {
-      setBusy(false);
-    }
+    const out = await ecr().send(new BatchDeleteImageCommand({ repositoryName: repository, imageIds: selected.map((i) => ({ imageDigest: i.imageDigest })) }));
+    if (out.failures?.length) setActionError({ name: 'BatchDeleteImage', message: out.failures.map((f) => `${f.imageId?.imageDigest ?? f.imageId?.imageTag}: ${f.failureCode}: ${f.failureReason}`).join('; ') });
+    else setNotice(`Deleted ${out.imageIds?.length ?? 0} image reference(s).`);
+    setSelected([]);
+    setConfirmDelete(false);
+    images.reload();
   };
 
   const commands = pushCommands(repository, r?.repositoryUri, region);
@@ -181,18 +172,12 @@ export default function RepositoryPage() {
         },
       ]} />
       {confirmDelete && (
-        <Modal visible header="Delete images" onDismiss={() => setConfirmDelete(false)}
-          footer={
-            <Box float="right">
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button variant="link" onClick={() => setConfirmDelete(false)}>Cancel</Button>
-                <Button variant="primary" loading={busy} onClick={() => void remove()} data-testid="delete-images-submit">Delete</Button>
-              </SpaceBetween>
-            </Box>
-          }>
-          Delete {selected.length} image(s) and all their tags from {repository}? This cannot be undone.
-          <ul>{selected.map((i) => <li key={i.imageDigest}>{i.imageTags?.join(', ') || '<untagged>'} — {i.imageDigest}</li>)}</ul>
-        </Modal>
+        <ActionModal header="Delete images" action="Delete" run={remove} onClose={() => setConfirmDelete(false)} submitTestId="delete-images-submit">
+          <Box>
+            Delete {selected.length} image(s) and all their tags from {repository}? This cannot be undone.
+            <ul>{selected.map((i) => <li key={i.imageDigest}>{i.imageTags?.join(', ') || '<untagged>'} — {i.imageDigest}</li>)}</ul>
+          </Box>
+        </ActionModal>
       )}
     </Page>
   );

@@ -5,14 +5,12 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
-import Form from '@cloudscape-design/components/form';
 import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
-import Modal from '@cloudscape-design/components/modal';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { client } from '../clients.ts';
-import { ApiError } from '../components/api-error.tsx';
+import { ActionModal } from '../components/action-modal.tsx';
 import { time } from '../components/format.tsx';
 import { allPages } from '../components/observe-common.tsx';
 import { Page, RouterLink } from '../components/page.tsx';
@@ -89,73 +87,32 @@ export default function LogGroupsPage() {
 function CreateModal({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
   const [name, setName] = useState('');
   const [retention, setRetention] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await logs().send(new CreateLogGroupCommand({ logGroupName: name }));
-      if (retention) await logs().send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: Number(retention) }));
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+  const create = async () => {
+    await logs().send(new CreateLogGroupCommand({ logGroupName: name }));
+    if (retention) await logs().send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: Number(retention) }));
+    onDone();
   };
   const options = [{ value: '', label: 'Never expire' }, ...RETENTION.map((d) => ({ value: String(d), label: `${d} days` }))];
   return (
-    <Modal visible onDismiss={onClose} header="Create log group" footer={
-      <Box float="right">
-        <SpaceBetween direction="horizontal" size="xs">
-          <Button variant="link" onClick={onClose}>Cancel</Button>
-          <Button variant="primary" loading={busy} disabled={!name} onClick={() => void submit()} data-testid="create-log-group-submit">Create</Button>
-        </SpaceBetween>
-      </Box>
-    }>
-      <Form>
-        <SpaceBetween size="m">
-          <FormField label="Log group name">
-            <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="/ecs/web" data-testid="log-group-name" />
-          </FormField>
-          <FormField label="Retention">
-            <Select selectedOption={options.find((o) => o.value === retention)!} options={options} onChange={({ detail }) => setRetention(detail.selectedOption.value ?? '')} />
-          </FormField>
-          <ApiError error={error} />
-        </SpaceBetween>
-      </Form>
-    </Modal>
+    <ActionModal header="Create log group" action="Create" run={create} onClose={onClose} disabled={!name} submitTestId="create-log-group-submit">
+      <FormField label="Log group name">
+        <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="/ecs/web" data-testid="log-group-name" />
+      </FormField>
+      <FormField label="Retention">
+        <Select selectedOption={options.find((o) => o.value === retention)!} options={options} onChange={({ detail }) => setRetention(detail.selectedOption.value ?? '')} />
+      </FormField>
+    </ActionModal>
   );
 }
 
 function DeleteModal({ name, onClose, onDone }: { name: string; onClose: () => void; onDone: () => void }) {
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    setBusy(true);
-    try {
-      await logs().send(new DeleteLogGroupCommand({ logGroupName: name }));
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+  const remove = async () => {
+    await logs().send(new DeleteLogGroupCommand({ logGroupName: name }));
+    onDone();
   };
   return (
-    <Modal visible onDismiss={onClose} header="Delete log group" footer={
-      <Box float="right">
-        <SpaceBetween direction="horizontal" size="xs">
-          <Button variant="link" onClick={onClose}>Cancel</Button>
-          <Button variant="primary" loading={busy} onClick={() => void submit()} data-testid="delete-log-group-submit">Delete</Button>
-        </SpaceBetween>
-      </Box>
-    }>
-      <SpaceBetween size="m">
-        <Box>Delete <b>{name}</b> with all its log streams and events? This cannot be undone.</Box>
-        <ApiError error={error} />
-      </SpaceBetween>
-    </Modal>
+    <ActionModal header="Delete log group" action="Delete" run={remove} onClose={onClose} submitTestId="delete-log-group-submit">
+      <Box>Delete <b>{name}</b> with all its log streams and events? This cannot be undone.</Box>
+    </ActionModal>
   );
 }

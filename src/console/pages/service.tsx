@@ -15,11 +15,11 @@ import Flashbar from '@cloudscape-design/components/flashbar';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
-import Modal from '@cloudscape-design/components/modal';
 import SegmentedControl from '@cloudscape-design/components/segmented-control';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tabs from '@cloudscape-design/components/tabs';
 import { client } from '../clients.ts';
+import { ActionModal } from '../components/action-modal.tsx';
 import { ApiError } from '../components/api-error.tsx';
 import { Status, time } from '../components/format.tsx';
 import { KeyValues } from '../components/key-values.tsx';
@@ -172,41 +172,21 @@ function Charts({ cluster, s }: { cluster: string; s: Service }) {
  */
 function DeleteModal({ cluster, s, onClose, onDeleted }: { cluster: string; s: Service; onClose: () => void; onDeleted: () => void }) {
   const [typed, setTyped] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const force = (s.desiredCount ?? 0) > 0;
   const remove = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await ecs().send(new DeleteServiceCommand({ cluster, service: s.serviceName, force }));
-      onDeleted();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
+    await ecs().send(new DeleteServiceCommand({ cluster, service: s.serviceName, force }));
+    onDeleted();
   };
   return (
-    <Modal visible onDismiss={onClose} header={`Delete ${s.serviceName}?`} data-testid="delete-modal"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>Cancel</Button>
-            <Button variant="primary" onClick={() => void remove()} loading={busy} disabled={typed !== 'delete'} data-testid="confirm-delete">Delete</Button>
-          </SpaceBetween>
-        </Box>
-      }>
-      <SpaceBetween size="m">
-        <Box>
-          {force
-            ? `The service has ${s.desiredCount} desired tasks: it is force-deleted, which stops its ${s.runningCount ?? 0} running tasks.`
-            : 'The service has no desired tasks; it is deleted once its remaining tasks stop.'}
-        </Box>
-        <FormField label='To confirm, type "delete".'>
-          <Input value={typed} onChange={({ detail }) => setTyped(detail.value)} placeholder="delete" controlId="confirm-delete-input" />
-        </FormField>
-        <ApiError error={error} />
-      </SpaceBetween>
-    </Modal>
+    <ActionModal header={`Delete ${s.serviceName}?`} action="Delete" run={remove} onClose={onClose} disabled={typed !== 'delete'} testId="delete-modal" submitTestId="confirm-delete">
+      <Box>
+        {force
+          ? `The service has ${s.desiredCount} desired tasks: it is force-deleted, which stops its ${s.runningCount ?? 0} running tasks.`
+          : 'The service has no desired tasks; it is deleted once its remaining tasks stop.'}
+      </Box>
+      <FormField label='To confirm, type "delete".'>
+        <Input value={typed} onChange={({ detail }) => setTyped(detail.value)} placeholder="delete" controlId="confirm-delete-input" />
+      </FormField>
+    </ActionModal>
   );
 }

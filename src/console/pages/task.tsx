@@ -11,10 +11,10 @@ import Button from '@cloudscape-design/components/button';
 import ExpandableSection from '@cloudscape-design/components/expandable-section';
 import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
-import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tabs from '@cloudscape-design/components/tabs';
 import { client } from '../clients.ts';
+import { ActionModal } from '../components/action-modal.tsx';
 import { ApiError } from '../components/api-error.tsx';
 import { idOf, shortArn, Status, time } from '../components/format.tsx';
 import { KeyValues } from '../components/key-values.tsx';
@@ -173,38 +173,16 @@ function Network({ task, networkMode }: { task: Task; networkMode?: string }) {
 
 function StopTaskModal({ cluster, task, onClose }: { cluster: string; task: Task; onClose: () => void }) {
   const [reason, setReason] = useState('Stopped from the Wharf console');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const stop = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await ecs().send(new StopTaskCommand({ cluster, task: task.taskArn, reason }));
-      onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    await ecs().send(new StopTaskCommand({ cluster, task: task.taskArn, reason }));
+    onClose();
   };
   return (
-    <Modal visible onDismiss={onClose} header="Stop task" data-testid="stop-task-modal"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>Cancel</Button>
-            <Button variant="primary" loading={busy} onClick={() => void stop()} data-testid="confirm-stop">Stop</Button>
-          </SpaceBetween>
-        </Box>
-      }
-    >
-      <SpaceBetween size="m">
-        <Box>Stop task <b>{idOf(task.taskArn)}</b>? Its containers get SIGTERM, then SIGKILL after their stop timeout.{task.group?.startsWith('service:') ? ' Its service will start a replacement.' : ''}</Box>
-        <FormField label="Reason" description="Shown as the task's stopped reason.">
-          <Input value={reason} onChange={({ detail }) => setReason(detail.value)} controlId="stop-reason" />
-        </FormField>
-        <ApiError error={error} />
-      </SpaceBetween>
-    </Modal>
+    <ActionModal header="Stop task" action="Stop" run={stop} onClose={onClose} testId="stop-task-modal" submitTestId="confirm-stop">
+      <Box>Stop task <b>{idOf(task.taskArn)}</b>? Its containers get SIGTERM, then SIGKILL after their stop timeout.{task.group?.startsWith('service:') ? ' Its service will start a replacement.' : ''}</Box>
+      <FormField label="Reason" description="Shown as the task's stopped reason.">
+        <Input value={reason} onChange={({ detail }) => setReason(detail.value)} controlId="stop-reason" />
+      </FormField>
+    </ActionModal>
   );
 }
