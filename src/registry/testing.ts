@@ -98,7 +98,8 @@ export async function startTestRegistry(
   });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    res.on('finish', () => requests.push({ method: req.method ?? '', path, status: res.statusCode, authorized: req.headers.authorization !== undefined }));
+    // On close, not finish: a client that has read all it asked for may close first, and then finish never comes.
+    res.once('close', () => requests.push({ method: req.method ?? '', path, status: res.statusCode, authorized: req.headers.authorization !== undefined }));
     if (path === '/v2' || path.startsWith('/v2/')) void route(req, res);
     else {
       res.writeHead(404);
