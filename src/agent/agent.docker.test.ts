@@ -14,7 +14,7 @@ import type { AgentMessage } from '../common/index.ts';
 import { LABEL } from './container-config.ts';
 import { DockerRuntime } from './docker-runtime.ts';
 import { TEST_IMAGE } from './runtime-contract.testing.ts';
-import { TEST_CREDENTIALS, TestServer, desiredTask, waitUntil } from './testing.ts';
+import { TEST_CREDENTIALS, TestServer, desiredTask, getWhenServing, waitUntil } from './testing.ts';
 
 const MAIN = fileURLToPath(new URL('./agent-main.testing.ts', import.meta.url));
 const rt = new DockerRuntime();
@@ -77,7 +77,7 @@ describe('agent process (Docker)', () => {
     assert.deepEqual(containers.map((c) => [c.id, c.state]), [[runtimeId, 'running']]);
     const stillRunning = conn.messages.filter((m) => m.type === 'taskStateChange' && m.change.taskArn === t.taskArn);
     assert.ok(stillRunning.every((m) => m.type === 'taskStateChange' && m.change.lastStatus === 'RUNNING'));
-    const res = await fetch(`http://127.0.0.1:${again.containers[0]!.networkBindings![0]!.hostPort}/`);
+    const res = await getWhenServing(`http://127.0.0.1:${again.containers[0]!.networkBindings![0]!.hostPort}/`);
     assert.equal(res.status, 200);
   });
 });

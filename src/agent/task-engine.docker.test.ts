@@ -10,7 +10,7 @@ import { LABEL } from './container-config.ts';
 import { DockerRuntime } from './docker-runtime.ts';
 import { TEST_IMAGE } from './runtime-contract.testing.ts';
 import { MemoryCheckpointStore } from './checkpoint.ts';
-import { desiredTask, startEngine, type EngineHarness } from './testing.ts';
+import { desiredTask, getWhenServing, startEngine, type EngineHarness } from './testing.ts';
 
 const AGENT = `test-engine-${randomUUID()}`;
 const rt = new DockerRuntime();
@@ -42,7 +42,7 @@ describe('task engine (Docker)', () => {
     assert.equal(binding?.containerPort, 80);
     assert.equal(binding?.protocol, 'tcp');
     assert.ok(binding?.hostPort && binding.hostPort > 0, 'a host port was chosen');
-    const res = await fetch(`http://127.0.0.1:${binding.hostPort}/`);
+    const res = await getWhenServing(`http://127.0.0.1:${binding.hostPort}/`);
     assert.equal(res.status, 200);
     assert.equal((await res.text()).trim(), 'hello from wharf');
     const info = await rt.inspectContainer(up.containers[0]!.runtimeId!);
@@ -103,7 +103,7 @@ describe('task engine (Docker)', () => {
     await new Promise((r) => setTimeout(r, 200));
     const containers = await rt.listContainers({ [LABEL.agentId]: AGENT, [LABEL.taskArn]: t.taskArn });
     assert.equal(containers.length, 1);
-    const res = await fetch(`http://127.0.0.1:${again.containers[0]!.networkBindings![0]!.hostPort}/`);
+    const res = await getWhenServing(`http://127.0.0.1:${again.containers[0]!.networkBindings![0]!.hostPort}/`);
     assert.equal(res.status, 200);
   });
 });

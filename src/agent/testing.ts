@@ -80,6 +80,23 @@ export async function waitUntil<T>(what: string | (() => string), probe: () => T
   }
 }
 
+/**
+ * GETs `url` until it answers. Right after RUNNING the container's server may not listen yet, and
+ * Docker's port proxy then closes the connection; each attempt is bounded, so none can hang a test.
+ */
+export async function getWhenServing(url: string, attempts = 50): Promise<Response> {
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      return await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    } catch (error) {
+      last = error;
+      await sleep(100);
+    }
+  }
+  throw last;
+}
+
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

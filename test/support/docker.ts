@@ -20,12 +20,12 @@ export function removeClusterContainers(clusterArn: string): void {
   if (ids.length) docker('rm', '-f', ...ids);
 }
 
-/** GET a URL, retrying while the container's server starts. */
+/** GET a URL, retrying while the container's server starts; each attempt bounded, so none can hang. */
 export async function httpGet(url: string, attempts = 50): Promise<string> {
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
     try {
-      const res = await fetch(url);
+      const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
       return await res.text();
     } catch (error) {
       last = error;
