@@ -10,7 +10,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import {
-  AGENT_LINK_LIMITS, AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, signRequest,
+  AGENT_LINK_LIMITS, AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, elapsedMs, signRequest,
   type AgentMessage, type ContainerSample, type Credentials, type DesiredTask, type RoleCredentials, type ServerMessage, type TaskRoleKind, type TaskStateChange,
 } from '../common/index.ts';
 import type { AgentHello } from './host-info.ts';
@@ -170,17 +170,17 @@ export class AgentLink {
     this.ws = ws;
     this.registered = false;
     ws.on('open', () => {
-      this.lastHeard = performance.now();
+      this.lastHeard = elapsedMs();
       this.log(`agent link connected to ${url}`);
       this.write(this.o.hello());
       this.startHeartbeat(ws);
     });
     ws.on('message', (data) => {
-      this.lastHeard = performance.now();
+      this.lastHeard = elapsedMs();
       this.onMessage(String(data));
     });
     ws.on('pong', () => {
-      this.lastHeard = performance.now();
+      this.lastHeard = elapsedMs();
     });
     ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => this.onRefused(ws, res));
     ws.on('error', (err) => this.log(`agent link: ${err.message}`));
@@ -268,7 +268,7 @@ export class AgentLink {
   private startHeartbeat(ws: WebSocket): void {
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => {
-      if (performance.now() - this.lastHeard > 3 * this.heartbeatMs) { // monotonic: a clock set forward is not silence
+      if (elapsedMs() - this.lastHeard > 3 * this.heartbeatMs) {
         this.log('agent link: no answer from the control plane; reconnecting');
         ws.terminate();
         return;

@@ -6,6 +6,12 @@ export interface Clock {
   now(): number;
 }
 
+/**
+ * Milliseconds on a clock that never steps, for how long something has lasted (a link's silence):
+ * a wall clock set forward (NTP, or a test's clock) is not time passing.
+ */
+export const elapsedMs = (): number => performance.now();
+
 /** The real wall clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 

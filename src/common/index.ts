@@ -3,7 +3,7 @@
  * messages, which images Wharf's own registry serves, and SigV4 signing for Wharf's own
  * clients. Nothing here does I/O.
  */
-export { ManualClock, randomIds, systemClock, type Clock, type Ids } from './clock.ts';
+export { elapsedMs, ManualClock, randomIds, systemClock, type Clock, type Ids } from './clock.ts';
 export {
   AGENT_LINK_LIMITS, AGENT_LINK_PATH, AGENT_RECONNECT_MAX_MS, TASK_STATUSES, VPC_ADDRESS_ATTRIBUTE,
   type AgentLinkErrorCode, type AgentMessage, type ContainerSample, type ContainerStateChange, type DesiredTask, type FirewallRule, type RoleCredentials, type ServerMessage, type TaskFirewall, type TaskInterface, type TaskEfsVolume, type TaskRoleKind, type TaskSpec, type TaskStateChange, type TaskStatus,

@@ -27,7 +27,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AwsError, type Authority, type Principal } from '../aws/index.ts';
 import {
-  AGENT_LINK_LIMITS, VPC_ADDRESS_ATTRIBUTE, type AgentLinkErrorCode, type Clock, type DesiredTask, type Ids, type ServerMessage,
+  AGENT_LINK_LIMITS, VPC_ADDRESS_ATTRIBUTE, elapsedMs, type AgentLinkErrorCode, type Clock, type DesiredTask, type Ids, type ServerMessage,
 } from '../common/index.ts';
 import { heldForDraining, keys, type AutoScalingGroupsPort, type ContainerInstanceRecord, type EcsInformers, type Scope, type TaskRecord } from '../ecs/index.ts';
 import type { NetworkInformers } from '../network/index.ts';
@@ -48,7 +48,7 @@ interface Link extends ReportSender {
   ws: WebSocket;
   peer: LinkPeer;
   source: string;
-  /** When the link opened, on the monotonic clock (see `elapsed`). */
+  /** When the link opened, on the monotonic clock (`elapsedMs`). */
   openedAt: number;
   hello?: Hello;
   /** Set once registered: who the agent proved to be. */
@@ -137,9 +137,6 @@ function desiredTaskOf(t: TaskRecord, network: NetworkInformers, registryAuth?: 
 
 /** An `error` the link sends; bounded so a client that never reads cannot make the server buffer them. */
 const MAX_BUFFERED_FOR_ERRORS = 1024 * 1024;
-
-/** Milliseconds on a clock that never steps: a link's silence is measured on it, so a wall clock set forward (NTP, or a test's clock) closes no link. */
-const elapsed = (): number => performance.now();
 
 /** Serves agent links on an HTTP server's upgrade requests. */
 export class AgentLinkServer {
@@ -263,8 +260,9 @@ export class AgentLinkServer {
 
   private accept(ws: WebSocket, peer: LinkPeer, source: string): void {
     const now = this.o.clock.now();
+    const opened = elapsedMs();
     const link: Link = {
-      ws, peer, source, openedAt: elapsed(), instanceKeys: new Map(), instanceIds: new Set(), interfaces: new Map(), lastSeen: elapsed(), closed: false,
+      ws, peer, source, openedAt: opened, instanceKeys: new Map(), instanceIds: new Set(), interfaces: new Map(), lastSeen: opened, closed: false,
       messages: new TokenBucket(this.limits.messageBurst, this.limits.messagesPerSecond, now), paused: new Set(), queued: 0, queuedBytes: 0,
       refused: (taskArn, code, message) => this.refuse(link, code, message, taskArn),
     };
@@ -281,7 +279,7 @@ export class AgentLinkServer {
   private onFrame(link: Link, data: RawData, isBinary: boolean): void {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     const now = this.o.clock.now();
-    link.lastSeen = elapsed();
+    link.lastSeen = elapsedMs();
     if (!link.messages.take(now)) this.pauseFor(link, 'rate', link.messages.waitMs(now));
     if (isBinary) return this.refuse(link, 'InvalidMessage', 'Messages are JSON text frames.');
     const decoded = decodeAgentMessage(String(data));
@@ -478,7 +476,7 @@ export class AgentLinkServer {
   /** Closes links silent for 3 heartbeat intervals, links that never said hello and links whose credentials expired; forgets idle addresses. */
   private closeSilent(): void {
     const now = this.o.clock.now();
-    const since = elapsed();
+    const since = elapsedMs();
     for (const link of this.links) {
       if (link.lastSeen < since - 3 * this.heartbeatMs || (!link.hello && link.openedAt < since - this.limits.helloTimeoutMs)) link.ws.terminate();
       else if (link.peer.expiresAt !== undefined && link.peer.expiresAt <= now) link.ws.close(1000, 'The link\'s credentials expired: sign again.');

@@ -1,5 +1,6 @@
 /** Docker-side checks for integration tests, through the docker CLI a user would use. */
 import { execFileSync } from 'node:child_process';
+import { getWhenServing } from '../../src/agent/testing.ts';
 
 /** The image every test task runs (built by scripts/build-test-images.sh). */
 export const TEST_IMAGE = 'wharf-test/busybox:latest';
@@ -20,17 +21,7 @@ export function removeClusterContainers(clusterArn: string): void {
   if (ids.length) docker('rm', '-f', ...ids);
 }
 
-/** GET a URL, retrying while the container's server starts; each attempt bounded, so none can hang. */
+/** GET a URL's body, retrying while the container's server starts (each attempt bounded). */
 export async function httpGet(url: string, attempts = 50): Promise<string> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      return await res.text();
-    } catch (error) {
-      last = error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw last;
+  return (await getWhenServing(url, attempts)).text();
 }
